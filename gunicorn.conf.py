@@ -1,0 +1,16 @@
+"""gunicorn settings; every value can be overridden on the command line or by environment."""
+
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:5000")
+# One gevent worker holds thousands of WebSockets; run more workers (or more gunicorns behind
+# nginx with sticky sessions) together with SOCKETIO_MESSAGE_QUEUE=redis://...
+worker_class = "gevent"
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "4000"))
+timeout = 60
+graceful_timeout = 10
+keepalive = 5
+accesslog = os.environ.get("ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")

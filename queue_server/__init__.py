@@ -1,0 +1,86 @@
+"""Central queue-and-intake service for one-stop public service centres."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, abort, request, send_from_directory
+
+from . import config
+from .database import db
+from .errors import error_response, register_error_handlers
+from .extensions import api, babel, login_manager, socketio
+
+VENDOR_PACKAGES = {
+    "socket.io-client": "dist",
+    "swagger-ui-dist": "",
+}
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Application factory: configuration from the environment, then ``overrides``."""
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.config.update(config.from_env())
+    app.config.update(overrides or {})
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    db.init_app(app)
+    _init_login(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=[],
+    )
+    api.init_app(app)
+    register_error_handlers(app)
+
+    from .auth.api import blp as auth_blp
+    from .queueing.api import blp as queue_blp
+
+    api.register_blueprint(auth_blp)
+    api.register_blueprint(queue_blp)
+
+    from . import live
+
+    live.init_app(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    _register_vendor_assets(app)
+    return app
+
+
+def _select_locale():
+    return request.accept_languages.best_match(["vi", "en"]) or "vi"
+
+
+def _init_login(app: Flask) -> None:
+    from .auth.models import User
+
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        return error_response(401, "login_required", "Log in first.")
+
+
+def _register_vendor_assets(app: Flask) -> None:
+    """Serve the browser libraries installed by npm at set-up (never committed)."""
+    root = Path(app.root_path).parent / "node_modules"
+
+    @app.get("/vendor/<package>/<path:filename>")
+    def vendor(package: str, filename: str):
+        if package not in VENDOR_PACKAGES:
+            abort(404)
+        return send_from_directory(root / package / VENDOR_PACKAGES[package], filename, max_age=86400)

@@ -1,0 +1,1 @@
+"""Staff accounts, roles, device tokens and the permission rules."""

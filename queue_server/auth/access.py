@@ -1,0 +1,84 @@
+"""Who is making the request, and what they may do: the one place for permission rules.
+
+A request is made either by a logged-in member of staff (session cookie, Flask-Login) or by a
+device presenting ``Authorization: Bearer <token>``. Views ask :func:`require` for an action at
+a site and get the :class:`Actor` back, or an error response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, request
+from flask_login import current_user
+
+from ..database import db
+from ..errors import Forbidden, Unauthorized
+from .models import DeviceKind, DeviceToken, Role, User
+from .services import device_for_token
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User | None = None
+    device: DeviceToken | None = None
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user else None
+
+    @property
+    def device_id(self) -> int | None:
+        return self.device.id if self.device else None
+
+
+SYSTEM = Actor()
+
+
+class Action:
+    ISSUE_TICKET = "issue_ticket"
+    OPERATE_COUNTER = "operate_counter"
+
+
+# Which staff roles and device kinds may take each action (at their own site).
+RULES: dict[str, tuple[set[str], set[str]]] = {
+    Action.ISSUE_TICKET: (set(Role.ALL), {DeviceKind.KIOSK, DeviceKind.POSTAL}),
+    Action.OPERATE_COUNTER: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, set()),
+}
+
+
+def current_actor() -> Actor | None:
+    """The authenticated caller of this request, or None."""
+    if "actor" in g:
+        return g.actor
+    actor = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        device = device_for_token(db.session, header[7:].strip())
+        if device is None:
+            raise Unauthorized("invalid_token", "The device token is unknown or has been revoked.")
+        actor = Actor(device=device)
+    elif current_user.is_authenticated:
+        actor = Actor(user=current_user._get_current_object())
+    g.actor = actor
+    return actor
+
+
+def require_login() -> Actor:
+    actor = current_actor()
+    if actor is None:
+        raise Unauthorized("login_required", "Log in, or present a device token.")
+    return actor
+
+
+def require(action: str, site_id: int) -> Actor:
+    """Return the caller if they may take ``action`` at the site, else raise 401/403."""
+    actor = require_login()
+    roles, device_kinds = RULES[action]
+    if actor.device is not None:
+        allowed = actor.device.kind in device_kinds and actor.device.site_id == site_id
+    else:
+        allowed = actor.user.role in roles and actor.user.can_act_at(site_id)
+    if not allowed:
+        raise Forbidden("forbidden", "You may not do this at this site.")
+    return actor

@@ -1,0 +1,79 @@
+"""Staff users and device tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import Base, UTCDateTime, utcnow
+from ..sites.models import Site
+
+
+class Role:
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    OFFICER = "officer"
+    POSTAL_CLERK = "postal_clerk"
+    ALL = (ADMIN, SUPERVISOR, OFFICER, POSTAL_CLERK)
+
+
+user_sites = Table(
+    "user_sites",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, Base):
+    """A member of staff. Admins act everywhere; everyone else only at their sites."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sites: Mapped[list[Site]] = relationship(secondary=user_sites)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def can_act_at(self, site_id: int) -> bool:
+        return self.role == Role.ADMIN or any(site.id == site_id for site in self.sites)
+
+
+class DeviceKind:
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+    POSTAL = "postal"
+    ALL = (KIOSK, DISPLAY, POSTAL)
+
+
+class DeviceToken(Base):
+    """A revocable credential for one device at one site; only its SHA-256 is stored."""
+
+    __tablename__ = "device_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship()
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

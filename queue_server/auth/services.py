@@ -1,0 +1,105 @@
+"""Creating and checking staff accounts and device tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..database import utcnow
+from ..errors import ApiError
+from ..sites.models import Site
+from .models import DeviceKind, DeviceToken, Role, User
+
+# A password hash to compare against when the user does not exist, so that a wrong username
+# takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+# Device contact is written at most this often, to keep busy kiosks from writing on every request.
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    site_codes: list[str] = (),
+    full_name: str = "",
+) -> User:
+    if role not in Role.ALL:
+        raise ApiError("invalid_role", f"Unknown role {role!r}; use one of {', '.join(Role.ALL)}.")
+    if len(password) < 8:
+        raise ApiError("weak_password", "A password needs at least 8 characters.")
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise ApiError("username_taken", f"The username {username!r} is already in use.", 409)
+    sites = _sites_by_code(session, site_codes)
+    user = User(
+        username=username,
+        password_hash=generate_password_hash(password),
+        role=role,
+        full_name=full_name,
+        sites=sites,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = generate_password_hash(password)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_device_token(session: Session, kind: str, site_code: str, name: str = "") -> tuple[DeviceToken, str]:
+    """Create a device token; the plain token is returned once and never stored."""
+    if kind not in DeviceKind.ALL:
+        raise ApiError("invalid_kind", f"Unknown device kind {kind!r}; use one of {', '.join(DeviceKind.ALL)}.")
+    (site,) = _sites_by_code(session, [site_code])
+    token = f"{kind}_{secrets.token_urlsafe(32)}"
+    device = DeviceToken(kind=kind, site_id=site.id, name=name, token_hash=hash_token(token))
+    session.add(device)
+    session.flush()
+    return device, token
+
+
+def revoke_device_token(device: DeviceToken) -> None:
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+
+
+def device_for_token(session: Session, token: str) -> DeviceToken | None:
+    """The live device holding ``token``, or None if it is unknown or revoked."""
+    device = session.scalar(select(DeviceToken).where(DeviceToken.token_hash == hash_token(token)))
+    if device is None or device.revoked:
+        return None
+    now = utcnow()
+    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
+        device.last_seen_at = now
+    return device
+
+
+def _sites_by_code(session: Session, codes) -> list[Site]:
+    codes = list(codes)
+    sites = session.scalars(select(Site).where(Site.code.in_(codes))).all() if codes else []
+    missing = set(codes) - {site.code for site in sites}
+    if missing:
+        raise ApiError("unknown_site", f"Unknown site code(s): {', '.join(sorted(missing))}.", 404)
+    return list(sites)

@@ -1,0 +1,118 @@
+"""Command-line tools: ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+
+from .database import db
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+@click.group("db")
+def db_cli():
+    """Database migrations (Alembic)."""
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision):
+    """Migrate the database to REVISION (default: the newest)."""
+    command.upgrade(alembic_config(), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def db_downgrade(revision):
+    """Migrate the database back to REVISION (default: one step)."""
+    command.downgrade(alembic_config(), revision)
+
+
+@db_cli.command("current")
+def db_current():
+    """Show the database's revision."""
+    command.current(alembic_config())
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message):
+    """Write a new migration from the difference between the models and the database."""
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo provincial centre (safe to run again)."""
+    from .demo import load_demo
+
+    summary = load_demo(db.session)
+    db.session.commit()
+    click.echo(summary)
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "officer", "postal_clerk"]))
+@click.option("--site", "sites", multiple=True, help="Site code; repeat for several sites.")
+@click.option("--full-name", default="")
+def create_user(username, password, role, sites, full_name):
+    """Create a member of staff."""
+    from .auth.services import create_user as create
+    from .errors import ApiError
+
+    try:
+        user = create(db.session, username, password, role, list(sites), full_name)
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.username} (id {user.id}).")
+
+
+@click.command("create-device-token")
+@click.option("--kind", required=True, type=click.Choice(["kiosk", "display", "postal"]))
+@click.option("--site", required=True, help="Site code")
+@click.option("--name", default="", help="Where the device stands, e.g. 'Kiosk sảnh A'")
+def create_device_token(kind, site, name):
+    """Issue a device token; it is printed once and only its hash is kept."""
+    from .auth.services import issue_device_token
+    from .errors import ApiError
+
+    try:
+        device, token = issue_device_token(db.session, kind, site, name)
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Device {device.id} ({kind} at {site}). Token, shown only now:")
+    click.echo(token)
+
+
+@click.command("revoke-device-token")
+@click.argument("device_id", type=int)
+def revoke_device_token(device_id):
+    """Revoke a device token at once."""
+    from .auth.models import DeviceToken
+    from .auth.services import revoke_device_token as revoke
+
+    device = db.session.get(DeviceToken, device_id)
+    if device is None:
+        raise click.ClickException(f"No device {device_id}.")
+    revoke(device)
+    db.session.commit()
+    click.echo(f"Device {device_id} revoked.")
+
+
+def register_cli(app) -> None:
+    for cmd in (db_cli, seed_demo, create_user, create_device_token, revoke_device_token):
+        app.cli.add_command(cmd)

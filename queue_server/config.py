@@ -1,0 +1,54 @@
+"""Configuration, read from the environment in one place.
+
+Every setting has a default that works on a developer's machine: an SQLite file under
+``instance/``, no message queue, a random secret. Production sets the variables listed in the
+README.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_env() -> dict:
+    """Build the application configuration from environment variables."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        "DATABASE_URL": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{INSTANCE_DIR / 'queue.sqlite3'}",
+        # Events reach clients connected to other worker processes through this queue.
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # gevent in production (gunicorn -k gevent); threading for the Flask test client.
+        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ["vi", "en"],
+        # Seconds an estimate of the average service time is reused before it is read again.
+        "ESTIMATE_CACHE_SECONDS": float(os.environ.get("ESTIMATE_CACHE_SECONDS", "15")),
+        "JSON_SORT_KEYS": False,
+        # OpenAPI document and its browsable UI (assets installed from npm at set-up).
+        "API_TITLE": "One-stop queue API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/vendor/swagger-ui-dist/",
+    }

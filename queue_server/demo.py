@@ -1,0 +1,196 @@
+"""The demo centre: a provincial public service centre modelled on Nghệ An's (see DOMAIN.md).
+
+Loading is idempotent: whatever already exists (by code or username) is left as it is.
+Demo counters serve every day of the week so that the demo can be tried on a weekend; real
+sites usually limit their rules to weekdays.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .auth.models import User
+from .auth.services import create_user
+from .sites.models import (
+    Counter,
+    CounterSchedule,
+    Department,
+    OpeningHours,
+    PriorityPolicy,
+    Service,
+    Site,
+    SiteKind,
+    WeekParity,
+)
+
+PROVINCE = "NA-HCC"
+COMMUNE = "NA-TRUONGVINH"
+
+# code, name, English name
+DEPARTMENTS = [
+    ("STP", "Sở Tư pháp", "Department of Justice"),
+    ("SXD", "Sở Xây dựng", "Department of Construction"),
+    ("SNNMT", "Sở Nông nghiệp và Môi trường", "Department of Agriculture and Environment"),
+    ("STC", "Sở Tài chính", "Department of Finance"),
+    ("SCT", "Sở Công Thương", "Department of Industry and Trade"),
+    ("SYT", "Sở Y tế", "Department of Health"),
+    ("SGDDT", "Sở Giáo dục và Đào tạo", "Department of Education and Training"),
+    ("SNV", "Sở Nội vụ", "Department of Home Affairs"),
+    ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", "Department of Culture, Sports and Tourism"),
+    ("TKQ", "Bộ phận trả kết quả tập trung", "Central result return"),
+    ("BDT", "Bưu điện tỉnh Nghệ An", "Nghệ An Post"),
+]
+
+# code, department, field (lĩnh vực), name, English name, numbering (start or prefix)
+SERVICES = [
+    ("TP-LLTP", "STP", "Tư pháp", "Cấp phiếu lý lịch tư pháp", "Criminal record certificate", 1001),
+    ("TP-QT", "STP", "Tư pháp", "Quốc tịch, hộ tịch có yếu tố nước ngoài", "Nationality and foreign civil status", 1501),
+    ("XD-GPXD", "SXD", "Xây dựng", "Cấp giấy phép xây dựng", "Building permits", 2001),
+    ("XD-CCHN", "SXD", "Xây dựng", "Chứng chỉ hành nghề xây dựng", "Construction practice certificates", 2501),
+    ("NM-DD", "SNNMT", "Đất đai", "Đất đai", "Land", 3001),
+    ("NM-MT", "SNNMT", "Môi trường", "Môi trường, tài nguyên nước", "Environment and water resources", 3501),
+    ("NM-NN", "SNNMT", "Nông nghiệp", "Nông nghiệp, thủy sản", "Agriculture and fisheries", 3801),
+    ("TC-DKDN", "STC", "Doanh nghiệp", "Đăng ký doanh nghiệp", "Business registration", 4001),
+    ("TC-DT", "STC", "Đầu tư", "Đầu tư", "Investment", 4501),
+    ("CT-TM", "SCT", "Công Thương", "Thương mại, công nghiệp, điện lực", "Trade, industry and power", 5001),
+    ("YT-HN", "SYT", "Y tế", "Hành nghề y, dược", "Medical and pharmacy practice", 6001),
+    ("GD-VB", "SGDDT", "Giáo dục", "Văn bằng, chứng chỉ", "Diplomas and certificates", 6501),
+    ("NV-LD", "SNV", "Nội vụ", "Lao động, việc làm, người có công", "Labour, employment and merit persons", 7001),
+    ("VH-DL", "SVHTTDL", "Văn hóa", "Văn hóa, thể thao, du lịch", "Culture, sports and tourism", 7501),
+    ("TKQ", "TKQ", "Trả kết quả", "Nhận kết quả hồ sơ", "Collect a result", "K"),
+    ("BD", "BDT", "Bưu chính", "Gửi hồ sơ, nhận kết quả qua bưu điện", "Send or receive by post", "B"),
+]
+
+ALL_WEEK = "1234567"
+
+# number, name, rules: (department or service code, week parity)
+COUNTERS = [
+    (1, "Quầy 1 - Nông nghiệp và Môi trường", [("SNNMT", None)]),
+    (2, "Quầy 2 - Nông nghiệp và Môi trường", [("SNNMT", None)]),
+    (3, "Quầy 3 - Đất đai", [("NM-DD", None)]),
+    (4, "Quầy 4 - Tài chính", [("STC", None)]),
+    (5, "Quầy 5 - Tài chính", [("STC", None)]),
+    (6, "Quầy 6 - Xây dựng", [("SXD", None)]),
+    (7, "Quầy 7 - Công Thương", [("SCT", None)]),
+    # Merged counters: Justice and Construction / Culture share two counters by ISO week.
+    (8, "Quầy 8 - Quầy gộp (Tư pháp tuần lẻ, Xây dựng tuần chẵn)",
+     [("STP", WeekParity.ODD), ("SXD", WeekParity.EVEN)]),
+    (9, "Quầy 9 - Quầy gộp (Văn hóa tuần lẻ, Tư pháp tuần chẵn)",
+     [("SVHTTDL", WeekParity.ODD), ("STP", WeekParity.EVEN)]),
+    (10, "Quầy 10 - Quầy gộp Y tế, Giáo dục, Nội vụ, Văn hóa",
+     [("SYT", None), ("SGDDT", None), ("SNV", None), ("SVHTTDL", WeekParity.EVEN)]),
+    (11, "Quầy 11 - Bưu điện", [("BDT", None)]),
+    (12, "Quầy 12 - Trả kết quả tập trung", [("TKQ", None)]),
+]
+
+USERS = [
+    # username, password, role, sites, full name
+    ("admin", "admin-demo", "admin", [], "Quản trị hệ thống"),
+    ("supervisor", "supervisor-demo", "supervisor", [PROVINCE], "Nguyễn Thị Lan"),
+    ("officer1", "officer-demo", "officer", [PROVINCE], "Trần Văn Hùng"),
+    ("officer2", "officer-demo", "officer", [PROVINCE], "Lê Thị Mai"),
+    ("officer3", "officer-demo", "officer", [COMMUNE], "Phạm Quốc Bảo"),
+    ("postal", "postal-demo", "postal_clerk", [PROVINCE], "Hoàng Minh Tâm"),
+]
+
+OFFICE_HOURS = [(time(7, 0), time(11, 30)), (time(13, 30), time(17, 0))]
+
+
+def _opening_hours(saturday_morning: bool) -> list[OpeningHours]:
+    hours = [
+        OpeningHours(weekday=day, opens=opens, closes=closes)
+        for day in range(5)
+        for opens, closes in OFFICE_HOURS
+    ]
+    if saturday_morning:
+        hours.append(OpeningHours(weekday=5, opens=time(7, 30), closes=time(11, 30)))
+    return hours
+
+
+def _load_province(session: Session) -> Site:
+    site = Site(
+        code=PROVINCE,
+        name="Trung tâm Phục vụ hành chính công tỉnh Nghệ An",
+        name_en="Nghệ An Provincial Public Administrative Service Centre",
+        kind=SiteKind.PROVINCIAL_CENTRE,
+        priority_policy=PriorityPolicy.INTERLEAVE,
+        priority_max_run=2,
+        opening_hours=_opening_hours(saturday_morning=True),
+    )
+    session.add(site)
+    departments = {
+        code: Department(site=site, code=code, name=name, name_en=name_en)
+        for code, name, name_en in DEPARTMENTS
+    }
+    services = {}
+    for order, (code, dept, field, name, name_en, numbering) in enumerate(SERVICES):
+        service = Service(
+            site=site, department=departments[dept], code=code, name=name, name_en=name_en,
+            field=field, sort_order=order, active=True, default_service_seconds=420,
+        )
+        if isinstance(numbering, int):
+            service.number_start, service.number_end = numbering, numbering + 498
+        else:
+            service.prefix, service.daily_max = numbering, 999
+        services[code] = service
+    session.add_all([*departments.values(), *services.values()])
+    for number, name, rules in COUNTERS:
+        counter = Counter(site=site, number=number, name=name)
+        for target, parity in rules:
+            rule = CounterSchedule(weekdays=ALL_WEEK, week_parity=parity)
+            if target in departments:
+                rule.department = departments[target]
+            else:
+                rule.service = services[target]
+            counter.schedules.append(rule)
+        session.add(counter)
+    return site
+
+
+def _load_commune(session: Session) -> Site:
+    site = Site(
+        code=COMMUNE,
+        name="Trung tâm Phục vụ hành chính công phường Trường Vinh",
+        name_en="Trường Vinh Ward Public Administrative Service Centre",
+        kind=SiteKind.COMMUNE_CENTRE,
+        priority_policy=PriorityPolicy.STRICT,
+        opening_hours=_opening_hours(saturday_morning=False),
+    )
+    department = Department(site=site, code="UBND", name="Ủy ban nhân dân phường", name_en="Ward People's Committee")
+    specs = [
+        ("HT", "Hộ tịch", "Hộ tịch, chứng thực", "Civil status and certification", "A"),
+        ("DD", "Đất đai", "Đất đai, xây dựng", "Land and construction", "B"),
+        ("CS", "Chính sách", "Chính sách xã hội", "Social policies", "C"),
+    ]
+    services = [
+        Service(site=site, department=department, code=code, field=field, name=name,
+                name_en=name_en, prefix=prefix, daily_max=999, sort_order=i)
+        for i, (code, field, name, name_en, prefix) in enumerate(specs)
+    ]
+    session.add_all([site, department, *services])
+    for number in (1, 2):
+        counter = Counter(site=site, number=number, name=f"Quầy {number}")
+        counter.schedules.append(CounterSchedule(weekdays=ALL_WEEK, department=department))
+        session.add(counter)
+    return site
+
+
+def load_demo(session: Session) -> str:
+    created = []
+    existing = set(session.scalars(select(Site.code)))
+    if PROVINCE not in existing:
+        _load_province(session)
+        created.append(PROVINCE)
+    if COMMUNE not in existing:
+        _load_commune(session)
+        created.append(COMMUNE)
+    session.flush()
+    usernames = set(session.scalars(select(User.username)))
+    for username, password, role, sites, full_name in USERS:
+        if username not in usernames:
+            create_user(session, username, password, role, sites, full_name)
+            created.append(username)
+    return f"Demo loaded; created: {', '.join(created)}" if created else "Demo already loaded."

@@ -1,0 +1,41 @@
+"""Domain events, delivered only after the transaction that caused them commits.
+
+Operations call :func:`publish_after_commit` with the event's name and payload. Nothing leaves
+the process until the session commits; a rollback discards the events. Subscribers (the live
+Socket.IO publisher today, printing and audit later) connect to :data:`committed` and never
+need to know which operation fired.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from blinker import Namespace
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+signals = Namespace()
+committed = signals.signal("committed")  # sender: event name; kwargs: payload
+
+_PENDING = "pending_events"
+
+
+def publish_after_commit(session: Session, name: str, payload: dict) -> None:
+    session.info.setdefault(_PENDING, []).append((name, payload))
+
+
+@event.listens_for(Session, "after_commit")
+def _deliver(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    for name, payload in pending or ():
+        try:
+            committed.send(name, payload=payload)
+        except Exception:  # a subscriber's failure must not undo or hide a committed change
+            log.exception("subscriber failed for event %s", name)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard(session: Session) -> None:
+    session.info.pop(_PENDING, None)

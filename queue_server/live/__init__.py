@@ -1,0 +1,110 @@
+"""Live updates over Socket.IO.
+
+Clients join the room of a site (``site:<code>``) and optionally of a counter
+(``counter:<id>``). On connecting they receive a ``snapshot`` carrying the site's event
+sequence; every later change arrives as a delta with the next sequence number. A client that
+sees a gap emits ``resync`` and receives a fresh snapshot.
+
+Deltas are sent only after the change has committed (:mod:`queue_server.events`). With
+``SOCKETIO_MESSAGE_QUEUE`` set, ``socketio.emit`` goes through Redis and reaches the clients of
+every worker process.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import request
+from flask_socketio import emit, join_room
+from sqlalchemy import select
+
+from ..database import db, utcnow
+from ..events import committed
+from ..extensions import socketio
+from ..queueing.snapshot import site_snapshot
+from ..sites.models import Counter, Site
+
+log = logging.getLogger(__name__)
+
+# Deltas forwarded to the site's room (and the counter's room when they name a counter).
+LIVE_EVENTS = (
+    "ticket.issued",
+    "ticket.called",
+    "ticket.recalled",
+    "ticket.started",
+    "ticket.skipped",
+    "ticket.reactivated",
+    "ticket.transferred",
+    "ticket.finished",
+    "counter.changed",
+)
+
+
+def site_room(code: str) -> str:
+    return f"site:{code}"
+
+
+def counter_room(counter_id: int) -> str:
+    return f"counter:{counter_id}"
+
+
+def _forward(name: str, payload: dict) -> None:
+    if name not in LIVE_EVENTS:
+        return
+    try:
+        socketio.emit(name, payload, to=site_room(payload["site"]))
+        if payload.get("counter_id") is not None:
+            socketio.emit(name, payload, to=counter_room(payload["counter_id"]))
+        if "stats" in payload:
+            socketio.emit(
+                "queue.stats",
+                {"site": payload["site"], "as_of": payload["seq"], "services": payload["stats"]},
+                to=site_room(payload["site"]),
+            )
+    except Exception:  # the message queue may be down; clients resync when it returns
+        log.exception("could not publish %s", name)
+
+
+def _send_snapshot(site: Site) -> None:
+    session = db.session
+    try:
+        snapshot = site_snapshot(session, site, utcnow())
+    finally:
+        session.rollback()
+    emit("snapshot", snapshot)
+
+
+def _requested(auth, key):
+    if isinstance(auth, dict) and auth.get(key) is not None:
+        return auth.get(key)
+    return request.args.get(key)
+
+
+def on_connect(auth=None):
+    code = _requested(auth, "site")
+    site = db.session.scalar(select(Site).where(Site.code == str(code))) if code else None
+    if site is None:
+        raise ConnectionRefusedError({"code": "unknown_site", "message": "Unknown site."})
+    join_room(site_room(site.code))
+    counter_id = _requested(auth, "counter")
+    if counter_id is not None:
+        counter = db.session.get(Counter, int(counter_id)) if str(counter_id).isdigit() else None
+        if counter is None or counter.site_id != site.id:
+            raise ConnectionRefusedError({"code": "unknown_counter", "message": "Unknown counter."})
+        join_room(counter_room(counter.id))
+    _send_snapshot(site)
+
+
+def on_resync(data=None):
+    code = data.get("site") if isinstance(data, dict) else None
+    site = db.session.scalar(select(Site).where(Site.code == str(code))) if code else None
+    if site is None:
+        emit("error", {"code": "unknown_site", "message": "Unknown site."})
+        return
+    _send_snapshot(site)
+
+
+def init_app(app) -> None:
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("resync", on_resync)
+    committed.connect(_forward, weak=False)

@@ -1,0 +1,20 @@
+"""Every model, imported in one place for Alembic and for ``Base.metadata``."""
+
+from .auth.models import DeviceToken, User, user_sites
+from .queueing.models import QueueEvent, Ticket, TicketSequence
+from .sites.models import Counter, CounterSchedule, Department, OpeningHours, Service, Site
+
+__all__ = [
+    "Counter",
+    "CounterSchedule",
+    "Department",
+    "DeviceToken",
+    "OpeningHours",
+    "QueueEvent",
+    "Service",
+    "Site",
+    "Ticket",
+    "TicketSequence",
+    "User",
+    "user_sites",
+]

@@ -1,0 +1,1 @@
+"""Tickets: numbering, calling, transfers, and the event log behind the live screens."""

@@ -1,0 +1,280 @@
+"""HTTP API of the queue: thin views over :mod:`.operations` and :mod:`.snapshot`."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.access import Action, require
+from ..database import db, utcnow
+from ..errors import NotFound
+from ..sites import routing
+from ..sites.calendar import business_date
+from ..sites.models import Counter, Site
+from . import estimates, operations
+from .models import Ticket, TicketStatus
+from .presenters import counter_public, ticket_public, track_url
+from .schemas import (
+    CallResultSchema,
+    CounterSchema,
+    IssuedTicketSchema,
+    PauseSchema,
+    QueueSnapshotSchema,
+    ServiceSchema,
+    SiteSchema,
+    TicketCreateSchema,
+    TicketSchema,
+    TransferSchema,
+    WalkInSchema,
+)
+from .snapshot import open_counters_for, service_stats, site_snapshot, active_services
+
+blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tickets and counters")
+
+
+def get_site(code: str) -> Site:
+    site = db.session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        raise NotFound("unknown_site", f"No site with code {code!r}.")
+    return site
+
+
+def get_ticket(ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("unknown_ticket", f"No ticket {ticket_id}.")
+    return ticket
+
+
+def get_counter(counter_id: int) -> Counter:
+    counter = db.session.get(Counter, counter_id)
+    if counter is None:
+        raise NotFound("unknown_counter", f"No counter {counter_id}.")
+    return counter
+
+
+def ticket_with_position(ticket: Ticket) -> dict:
+    """The public ticket plus where it stands and how long it may wait."""
+    session = db.session
+    body = ticket_public(ticket)
+    if ticket.status in TicketStatus.IN_QUEUE:
+        ahead = estimates.people_ahead(session, ticket)
+        if ticket.target_counter_id is not None:
+            open_count = 1 if ticket.target_counter.state == "open" else 0
+        else:
+            open_count = len(open_counters_for(session, ticket.site, ticket.service_id, ticket.business_date))
+        averages = estimates.average_service_seconds(session, ticket.site_id)
+        seconds = estimates.service_seconds(ticket.service, averages)
+        body.update(
+            position=ahead + 1,
+            people_ahead=ahead,
+            estimated_wait_s=estimates.estimate_wait(ahead, seconds, open_count),
+        )
+    return body
+
+
+@blp.route("/sites", methods=["GET"])
+@blp.response(200, SiteSchema(many=True))
+def list_sites():
+    """All sites."""
+    return db.session.scalars(select(Site).order_by(Site.code)).all()
+
+
+@blp.route("/sites/<site_code>/services", methods=["GET"])
+@blp.response(200, ServiceSchema(many=True))
+def list_services(site_code):
+    """The services offered today, with waiting counts and the expected wait of a newcomer."""
+    site = get_site(site_code)
+    services = active_services(db.session, site)
+    day = business_date(site, utcnow())
+    stats = {s["code"]: s for s in service_stats(db.session, site, day, services)}
+    return [
+        {"code": s.code, "name": s.name, "name_en": s.name_en, "field": s.field, **stats[s.code]}
+        for s in services
+    ]
+
+
+@blp.route("/sites/<site_code>/counters", methods=["GET"])
+@blp.response(200, CounterSchema(many=True))
+def list_counters(site_code):
+    """Counters with their state, the services they serve today and their current ticket."""
+    return site_snapshot(db.session, get_site(site_code), utcnow())["counters"]
+
+
+@blp.route("/sites/<site_code>/queue", methods=["GET"])
+@blp.response(200, QueueSnapshotSchema)
+def get_queue(site_code):
+    """Waiting per service, now serving per counter, and the last calls."""
+    return site_snapshot(db.session, get_site(site_code), utcnow())
+
+
+@blp.route("/sites/<site_code>/tickets", methods=["POST"])
+@blp.arguments(TicketCreateSchema)
+@blp.response(201, IssuedTicketSchema)
+def issue_ticket(data, site_code):
+    """Take a number. For a kiosk device token or a logged-in member of staff."""
+    session = db.session
+    site = get_site(site_code)
+    actor = require(Action.ISSUE_TICKET, site.id)
+    ticket = operations.issue_ticket(
+        session, site, data["service"], actor, priority=data["priority"], channel=data["channel"]
+    )
+    body = ticket_with_position(ticket)
+    counters = open_counters_for(session, site, ticket.service_id, ticket.business_date)
+    body["counters"] = [c.number for c in counters]
+    body["track_url"] = track_url(ticket)
+    session.commit()
+    return body
+
+
+@blp.route("/tickets/<int:ticket_id>", methods=["GET"])
+@blp.response(200, TicketSchema)
+def get_ticket_view(ticket_id):
+    """A ticket's public view: status, place in the queue, expected wait, counter."""
+    return ticket_with_position(get_ticket(ticket_id))
+
+
+@blp.route("/track/<token>", methods=["GET"])
+@blp.response(200, TicketSchema)
+def track_ticket(token):
+    """The same public view, looked up by the unguessable key printed in the ticket's QR code."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.public_token == token))
+    if ticket is None:
+        raise NotFound("unknown_ticket", "No ticket for this link.")
+    return ticket_with_position(ticket)
+
+
+def _counter_for_officer(counter_id: int) -> tuple[Counter, object]:
+    counter = get_counter(counter_id)
+    return counter, require(Action.OPERATE_COUNTER, counter.site_id)
+
+
+@blp.route("/counters/<int:counter_id>/call-next", methods=["POST"])
+@blp.response(200, CallResultSchema)
+@blp.alt_response(204, description="Nobody is waiting for this counter")
+def call_next(counter_id):
+    """Finish the current ticket and call the next one this counter serves today."""
+    counter, actor = _counter_for_officer(counter_id)
+    ticket = operations.call_next(db.session, counter, actor)
+    if ticket is None:
+        db.session.commit()
+        return Response(status=204)
+    body = {"ticket": ticket_public(ticket),
+            "announcement": operations.announcement(ticket.site, ticket, ticket.counter)}
+    db.session.commit()
+    return body
+
+
+@blp.route("/counters/<int:counter_id>/walk-in", methods=["POST"])
+@blp.arguments(WalkInSchema)
+@blp.response(201, TicketSchema)
+def walk_in(data, counter_id):
+    """Serve someone without a ticket; the visit still gets a number and is counted."""
+    counter, actor = _counter_for_officer(counter_id)
+    ticket = operations.serve_walk_in(db.session, counter, data["service"], actor)
+    body = ticket_public(ticket)
+    db.session.commit()
+    return body
+
+
+def _counter_response(counter: Counter) -> dict:
+    day = business_date(counter.site, utcnow())
+    served = routing.services_served(db.session, counter, day)
+    current = db.session.scalar(
+        select(Ticket)
+        .where(Ticket.counter_id == counter.id, Ticket.status.in_(TicketStatus.AT_COUNTER))
+        .options(selectinload(Ticket.service))
+    )
+    codes = [s.code for s in active_services(db.session, counter.site) if s.id in served]
+    return counter_public(counter, codes, current)
+
+
+@blp.route("/counters/<int:counter_id>/pause", methods=["POST"])
+@blp.arguments(PauseSchema)
+@blp.response(200, CounterSchema)
+def pause_counter(data, counter_id):
+    """Pause a counter, saying why (break, meeting, system down...)."""
+    counter, actor = _counter_for_officer(counter_id)
+    operations.pause_counter(db.session, counter, data["reason"], actor)
+    body = _counter_response(counter)
+    db.session.commit()
+    return body
+
+
+@blp.route("/counters/<int:counter_id>/resume", methods=["POST"])
+@blp.response(200, CounterSchema)
+def resume_counter(counter_id):
+    """Open a paused or closed counter again."""
+    counter, actor = _counter_for_officer(counter_id)
+    operations.resume_counter(db.session, counter, actor)
+    body = _counter_response(counter)
+    db.session.commit()
+    return body
+
+
+@blp.route("/counters/<int:counter_id>/close", methods=["POST"])
+@blp.response(200, CounterSchema)
+def close_counter(counter_id):
+    """Close a counter for the day (its current ticket is finished)."""
+    counter, actor = _counter_for_officer(counter_id)
+    operations.close_counter(db.session, counter, actor)
+    body = _counter_response(counter)
+    db.session.commit()
+    return body
+
+
+def _ticket_action(ticket_id: int, operation, **kwargs) -> dict:
+    ticket = get_ticket(ticket_id)
+    actor = require(Action.OPERATE_COUNTER, ticket.site_id)
+    operation(db.session, ticket, actor, **kwargs)
+    body = ticket_with_position(ticket)
+    db.session.commit()
+    return body
+
+
+@blp.route("/tickets/<int:ticket_id>/recall", methods=["POST"])
+@blp.response(200, TicketSchema)
+def recall(ticket_id):
+    """Announce a called ticket again."""
+    return _ticket_action(ticket_id, operations.recall)
+
+
+@blp.route("/tickets/<int:ticket_id>/start", methods=["POST"])
+@blp.response(200, TicketSchema)
+def start(ticket_id):
+    """The citizen has come to the counter."""
+    return _ticket_action(ticket_id, operations.start)
+
+
+@blp.route("/tickets/<int:ticket_id>/skip", methods=["POST"])
+@blp.response(200, TicketSchema)
+def skip(ticket_id):
+    """Mark a called ticket as a no-show."""
+    return _ticket_action(ticket_id, operations.skip)
+
+
+@blp.route("/tickets/<int:ticket_id>/reactivate", methods=["POST"])
+@blp.response(200, TicketSchema)
+def reactivate(ticket_id):
+    """Put a no-show back in its queue at its original place (same day only)."""
+    return _ticket_action(ticket_id, operations.reactivate)
+
+
+@blp.route("/tickets/<int:ticket_id>/finish", methods=["POST"])
+@blp.response(200, TicketSchema)
+def finish(ticket_id):
+    """The service is done."""
+    return _ticket_action(ticket_id, operations.finish)
+
+
+@blp.route("/tickets/<int:ticket_id>/transfer", methods=["POST"])
+@blp.arguments(TransferSchema)
+@blp.response(200, TicketSchema)
+def transfer(data, ticket_id):
+    """Send a ticket to another service's queue or to one counter, keeping its place."""
+    return _ticket_action(
+        ticket_id, operations.transfer,
+        service_code=data.get("service"), counter_id=data.get("counter"),
+    )

@@ -1,0 +1,122 @@
+"""Queue positions and estimated waiting times.
+
+The estimate is: people ahead x recent average service time / counters open for the service.
+The average comes from the last tickets finished for that service (or the service's configured
+default while there are too few); it is reused for a few seconds per process because it moves
+slowly and is read on every ticket issued.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..database import utcnow
+from ..sites.models import Counter, CounterState, Service
+from .models import Ticket, TicketStatus
+
+SAMPLE_SIZE = 20
+MIN_SAMPLES = 3
+LOOKBACK = timedelta(days=14)
+
+_cache: dict[int, tuple[float, dict[int, float]]] = {}
+
+
+def _cache_seconds() -> float:
+    try:
+        return current_app.config["ESTIMATE_CACHE_SECONDS"]
+    except (RuntimeError, KeyError):
+        return 0.0
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def average_service_seconds(session: Session, site_id: int) -> dict[int, float]:
+    """Recent average service time per service id of the site (only services with samples)."""
+    now_mono = time.monotonic()
+    cached = _cache.get(site_id)
+    if cached is not None and cached[0] > now_mono:
+        return cached[1]
+    rows = session.execute(
+        select(Ticket.service_id, Ticket.called_at, Ticket.finished_at)
+        .where(
+            Ticket.site_id == site_id,
+            Ticket.status == TicketStatus.DONE,
+            Ticket.called_at.is_not(None),
+            Ticket.finished_at > utcnow() - LOOKBACK,
+        )
+        .order_by(Ticket.finished_at.desc())
+        .limit(2000)
+    )
+    samples: dict[int, list[float]] = defaultdict(list)
+    for service_id, called_at, finished_at in rows:
+        if len(samples[service_id]) < SAMPLE_SIZE:
+            samples[service_id].append((finished_at - called_at).total_seconds())
+    averages = {sid: sum(v) / len(v) for sid, v in samples.items() if len(v) >= MIN_SAMPLES}
+    _cache[site_id] = (now_mono + _cache_seconds(), averages)
+    return averages
+
+
+def service_seconds(service: Service, averages: dict[int, float]) -> float:
+    return averages.get(service.id, float(service.default_service_seconds))
+
+
+def estimate_wait(ahead: int, seconds_per_ticket: float, counters_open: int) -> int | None:
+    """Seconds until a ticket with ``ahead`` people before it is called; None if nobody serves."""
+    if counters_open <= 0:
+        return None
+    return int(math.ceil(ahead / counters_open) * seconds_per_ticket)
+
+
+def open_counter_ids(session: Session, site_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(Counter.id).where(Counter.site_id == site_id, Counter.state == CounterState.OPEN)
+        )
+    )
+
+
+def people_ahead(session: Session, ticket: Ticket) -> int:
+    """How many tickets of the same queue will be called before this one."""
+    if ticket.status not in TicketStatus.IN_QUEUE:
+        return 0
+    same_queue = [
+        Ticket.site_id == ticket.site_id,
+        Ticket.business_date == ticket.business_date,
+        Ticket.status.in_(TicketStatus.IN_QUEUE),
+        Ticket.id != ticket.id,
+    ]
+    if ticket.target_counter_id is not None:
+        same_queue.append(Ticket.target_counter_id == ticket.target_counter_id)
+    else:
+        same_queue.append(Ticket.service_id == ticket.service_id)
+    earlier = or_(
+        Ticket.issued_at < ticket.issued_at,
+        and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
+    )
+    if ticket.priority is not None:
+        before = and_(Ticket.priority.is_not(None), earlier)
+    else:
+        before = or_(Ticket.priority.is_not(None), earlier)
+    return session.scalar(select(func.count()).select_from(Ticket).where(*same_queue, before))
+
+
+def waiting_by_service(session: Session, site_id: int, day: date) -> dict[int, int]:
+    rows = session.execute(
+        select(Ticket.service_id, func.count())
+        .where(
+            Ticket.site_id == site_id,
+            Ticket.business_date == day,
+            Ticket.status.in_(TicketStatus.IN_QUEUE),
+        )
+        .group_by(Ticket.service_id)
+    )
+    return dict(rows.all())

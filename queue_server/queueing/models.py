@@ -1,0 +1,122 @@
+"""Tickets, their daily numbering and the append-only event log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import Base, UTCDateTime
+from ..sites.models import Counter, Service, Site
+
+
+class TicketStatus:
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    # Waiting again, in the queue of another service or counter, keeping its number and place.
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+    ALL = (WAITING, CALLED, SERVING, DONE, NO_SHOW, TRANSFERRED, CANCELLED)
+    IN_QUEUE = (WAITING, TRANSFERRED)
+    AT_COUNTER = (CALLED, SERVING)
+
+
+class Priority:
+    """Why a ticket goes ahead (đối tượng ưu tiên)."""
+
+    ELDERLY = "elderly"
+    DISABLED = "disabled"
+    PREGNANT = "pregnant"
+    CHILD_UNDER_6 = "child_under_6"
+    MERIT = "merit"
+    OTHER = "other"
+    ALL = (ELDERLY, DISABLED, PREGNANT, CHILD_UNDER_6, MERIT, OTHER)
+
+
+class Channel:
+    KIOSK = "kiosk"
+    COUNTER = "counter"
+    MOBILE = "mobile"
+    POSTAL = "postal"
+    ALL = (KIOSK, COUNTER, MOBILE, POSTAL)
+
+
+class TicketSequence(Base):
+    """The last number handed out per site, service and local business day."""
+
+    __tablename__ = "ticket_sequences"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    """A queue ticket (phiếu số thứ tự)."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("site_id", "service_id", "business_date", "sequence"),
+        Index("ix_tickets_queue", "site_id", "business_date", "status", "service_id"),
+        Index("ix_tickets_counter_status", "counter_id", "status"),
+        Index("ix_tickets_service_finished", "service_id", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unguessable key of the citizen's tracking link.
+    public_token: Mapped[str] = mapped_column(String(32), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12), default=TicketStatus.WAITING)
+    priority: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.KIOSK)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    # Set when the ticket was transferred to one counter rather than to a service.
+    target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recall_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    site: Mapped[Site] = relationship()
+    service: Mapped[Service] = relationship()
+    counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
+    target_counter: Mapped[Counter | None] = relationship(foreign_keys=[target_counter_id])
+
+
+class QueueEvent(Base):
+    """Append-only log of every change to tickets and counters; also the live-event order.
+
+    ``site_seq`` is the site's event sequence at the time of the change: clients use it to see
+    that they missed nothing.
+    """
+
+    __tablename__ = "queue_events"
+    __table_args__ = (
+        UniqueConstraint("site_id", "site_seq"),
+        Index("ix_queue_events_ticket", "ticket_id"),
+        Index("ix_queue_events_counter_at", "counter_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    site_seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device_tokens.id"))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,358 @@
+"""Everything that changes a ticket or a counter: the only place for the queue's rules.
+
+Each operation takes plain arguments and the acting :class:`Actor`, changes the state, writes
+one event per change to the journal and leaves the commit to the caller. Live events leave the
+process only after that commit (see :mod:`queue_server.events`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..auth.access import Actor
+from ..database import utcnow
+from ..errors import ApiError, Conflict, NotFound
+from ..sites import routing
+from ..sites.calendar import business_date
+from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
+from . import journal
+from .models import Channel, Priority, Ticket, TicketStatus
+from .numbering import next_sequence
+from .snapshot import service_stats
+
+# How often call-next retries when another counter took the chosen ticket first.
+CALL_ATTEMPTS = 20
+
+
+def get_service(session: Session, site: Site, code: str) -> Service:
+    service = session.scalar(select(Service).where(Service.site_id == site.id, Service.code == code))
+    if service is None:
+        raise NotFound("unknown_service", f"No service {code!r} at site {site.code}.")
+    if not service.active:
+        raise Conflict("service_inactive", f"The service {code!r} is not offered at the moment.")
+    return service
+
+
+def _stats_payload(session: Session, site: Site, services: list[Service], day) -> dict:
+    return {"stats": service_stats(session, site, day, services)}
+
+
+def issue_ticket(
+    session: Session,
+    site: Site,
+    service_code: str,
+    actor: Actor,
+    *,
+    priority: str | None = None,
+    channel: str = Channel.KIOSK,
+    now: datetime | None = None,
+) -> Ticket:
+    """Hand out the next number of a service for today (local business day)."""
+    if priority is not None and priority not in Priority.ALL:
+        raise ApiError("invalid_priority", f"Unknown priority reason {priority!r}.")
+    if channel not in Channel.ALL:
+        raise ApiError("invalid_channel", f"Unknown channel {channel!r}.")
+    now = now or utcnow()
+    service = get_service(session, site, service_code)
+    day = business_date(site, now)
+    sequence = next_sequence(session, site.id, service.id, day)
+    capacity = service.capacity
+    if capacity is not None and sequence > capacity:
+        # The caller rolls back, which also gives the number back.
+        raise Conflict(
+            "service_full", f"All {capacity} numbers of {service.name} are taken for today."
+        )
+    ticket = Ticket(
+        public_token=secrets.token_urlsafe(16),
+        site=site,
+        service=service,
+        business_date=day,
+        sequence=sequence,
+        number=service.display_number(sequence),
+        status=TicketStatus.WAITING,
+        priority=priority,
+        channel=channel,
+        issued_at=now,
+    )
+    session.add(ticket)
+    journal.record(
+        session, site, "ticket.issued", actor, now, ticket=ticket,
+        payload=_stats_payload(session, site, [service], day),
+    )
+    return ticket
+
+
+def _lock_counter(session: Session, counter: Counter) -> Counter:
+    """Serialise actions on one counter (two officers sharing it press "next" together)."""
+    return session.scalars(
+        select(Counter).where(Counter.id == counter.id).with_for_update().execution_options(
+            populate_existing=True
+        )
+    ).one()
+
+
+def _finish_current(session: Session, counter: Counter, actor: Actor, now: datetime) -> None:
+    current = session.scalars(
+        select(Ticket).where(
+            Ticket.counter_id == counter.id, Ticket.status.in_(TicketStatus.AT_COUNTER)
+        )
+    ).all()
+    for ticket in current:
+        _set_status(session, ticket, TicketStatus.DONE, "ticket.finished", actor, now,
+                    finished_at=now)
+
+
+def _choose_next(
+    session: Session, site: Site, counter: Counter, service_ids: set[int], day
+) -> int | None:
+    """The id of the ticket this counter should call now, by the site's priority policy."""
+    in_scope = (Ticket.service_id.in_(service_ids) & Ticket.target_counter_id.is_(None)) | (
+        Ticket.target_counter_id == counter.id
+    )
+    base = (
+        select(Ticket.id)
+        .where(
+            Ticket.site_id == site.id,
+            Ticket.business_date == day,
+            Ticket.status.in_(TicketStatus.IN_QUEUE),
+            in_scope,
+        )
+        .order_by(Ticket.issued_at, Ticket.id)
+        .limit(1)
+    )
+    priority_id = session.scalar(base.where(Ticket.priority.is_not(None)))
+    if priority_id is None:
+        return session.scalar(base.where(Ticket.priority.is_(None)))
+    if (
+        site.priority_policy == PriorityPolicy.INTERLEAVE
+        and counter.priority_run >= site.priority_max_run
+    ):
+        normal_id = session.scalar(base.where(Ticket.priority.is_(None)))
+        if normal_id is not None:
+            return normal_id
+    return priority_id
+
+
+def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Ticket | None:
+    """Finish the counter's current ticket and call the next one it serves today.
+
+    Two counters may choose the same ticket at the same instant; the claim is a conditional
+    update (``WHERE status IN waiting``), so only one wins and the other chooses again.
+    """
+    now = now or utcnow()
+    counter = _lock_counter(session, counter)
+    site = counter.site
+    if counter.state != CounterState.OPEN:
+        raise Conflict("counter_not_open", f"Counter {counter.number} is {counter.state}.")
+    _finish_current(session, counter, actor, now)
+    day = business_date(site, now)
+    service_ids = routing.services_served(session, counter, day)
+    for _ in range(CALL_ATTEMPTS):
+        ticket_id = _choose_next(session, site, counter, service_ids, day)
+        if ticket_id is None:
+            return None
+        claimed = session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status.in_(TicketStatus.IN_QUEUE))
+            .values(
+                status=TicketStatus.CALLED,
+                counter_id=counter.id,
+                target_counter_id=None,
+                officer_id=actor.user_id,
+                called_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed == 1:
+            break
+    else:
+        raise Conflict("busy", "Other counters are calling at the same time; press again.")
+    ticket = session.scalars(
+        select(Ticket).where(Ticket.id == ticket_id).execution_options(populate_existing=True)
+    ).one()
+    counter.priority_run = counter.priority_run + 1 if ticket.priority else 0
+    if actor.user_id is not None:
+        counter.officer_id = actor.user_id
+    journal.record(
+        session, site, "ticket.called", actor, now, ticket=ticket, counter=counter,
+        payload={"announcement": announcement(site, ticket, counter),
+                 **_stats_payload(session, site, [ticket.service], day)},
+    )
+    return ticket
+
+
+def announcement(site: Site, ticket: Ticket, counter: Counter) -> str:
+    """The sentence the hall speaks, from the site's template."""
+    return site.call_template.format(number=ticket.number, counter=counter.number)
+
+
+def _require_status(ticket: Ticket, allowed: tuple[str, ...], action: str) -> None:
+    if ticket.status not in allowed:
+        raise Conflict(
+            "wrong_state",
+            f"Ticket {ticket.number} is {ticket.status}; it cannot be {action}.",
+            status_now=ticket.status,
+        )
+
+
+def _set_status(session, ticket, status, kind, actor, now, event_counter=None, **changes):
+    """Change a ticket's status and attributes (relationships, not ids) and log the event."""
+    ticket.status = status
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    journal.record(
+        session, ticket.site, kind, actor, now, ticket=ticket,
+        counter=event_counter if event_counter is not None else ticket.counter,
+    )
+
+
+def recall(session: Session, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
+    """Announce a called ticket again."""
+    now = now or utcnow()
+    _require_status(ticket, (TicketStatus.CALLED,), "recalled")
+    ticket.recall_count += 1
+    journal.record(
+        session, ticket.site, "ticket.recalled", actor, now, ticket=ticket, counter=ticket.counter,
+        payload={"announcement": announcement(ticket.site, ticket, ticket.counter)},
+    )
+    return ticket
+
+
+def start(session: Session, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
+    """The citizen has arrived at the counter: serving begins."""
+    now = now or utcnow()
+    _require_status(ticket, (TicketStatus.CALLED,), "started")
+    _set_status(session, ticket, TicketStatus.SERVING, "ticket.started", actor, now, started_at=now)
+    return ticket
+
+
+def skip(session: Session, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
+    """The citizen did not come: mark a no-show (can be reactivated the same day)."""
+    now = now or utcnow()
+    _require_status(ticket, (TicketStatus.CALLED,), "skipped")
+    _set_status(session, ticket, TicketStatus.NO_SHOW, "ticket.skipped", actor, now,
+                finished_at=now)
+    return ticket
+
+
+def reactivate(session: Session, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
+    """Put a no-show back in its queue, at its original place, on the same business day."""
+    now = now or utcnow()
+    _require_status(ticket, (TicketStatus.NO_SHOW,), "reactivated")
+    if business_date(ticket.site, now) != ticket.business_date:
+        raise Conflict("expired", f"Ticket {ticket.number} was for {ticket.business_date}; take a new one.")
+    _set_status(session, ticket, TicketStatus.WAITING, "ticket.reactivated", actor, now,
+                event_counter=ticket.counter, counter=None, finished_at=None)
+    return ticket
+
+
+def finish(session: Session, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
+    now = now or utcnow()
+    _require_status(ticket, TicketStatus.AT_COUNTER, "finished")
+    _set_status(session, ticket, TicketStatus.DONE, "ticket.finished", actor, now, finished_at=now)
+    return ticket
+
+
+def transfer(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    *,
+    service_code: str | None = None,
+    counter_id: int | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Move a ticket to another service's queue or to one counter.
+
+    It keeps its number and its place by original issue time, so a citizen sent on is not sent
+    to the back of the line.
+    """
+    now = now or utcnow()
+    if (service_code is None) == (counter_id is None):
+        raise ApiError("invalid_transfer", "Give either a service or a counter to transfer to.")
+    _require_status(ticket, TicketStatus.IN_QUEUE + TicketStatus.AT_COUNTER, "transferred")
+    site = ticket.site
+    origin = {"service": ticket.service.code,
+              "counter": ticket.counter.number if ticket.counter_id else None}
+    from_counter = ticket.counter
+    if service_code is not None:
+        service = get_service(session, site, service_code)
+        ticket.service = service
+        ticket.target_counter = None
+        destination = {"service": service.code}
+    else:
+        target = session.get(Counter, counter_id)
+        if target is None or target.site_id != site.id:
+            raise NotFound("unknown_counter", f"No counter {counter_id} at site {site.code}.")
+        ticket.target_counter = target
+        destination = {"counter": target.number}
+    ticket.status = TicketStatus.TRANSFERRED
+    ticket.counter = None
+    ticket.called_at = None
+    ticket.started_at = None
+    journal.record(
+        session, site, "ticket.transferred", actor, now, ticket=ticket, counter=from_counter,
+        data={"from": origin, "to": destination},
+        payload={"from": origin, "to": destination},
+    )
+    return ticket
+
+
+def serve_walk_in(
+    session: Session, counter: Counter, service_code: str, actor: Actor, now: datetime | None = None
+) -> Ticket:
+    """Serve someone who came to the counter without a ticket; they still get a number."""
+    now = now or utcnow()
+    counter = _lock_counter(session, counter)
+    if counter.state != CounterState.OPEN:
+        raise Conflict("counter_not_open", f"Counter {counter.number} is {counter.state}.")
+    _finish_current(session, counter, actor, now)
+    ticket = issue_ticket(session, counter.site, service_code, actor, channel=Channel.COUNTER, now=now)
+    _set_status(session, ticket, TicketStatus.SERVING, "ticket.started", actor, now,
+                counter=counter, officer_id=actor.user_id, called_at=now, started_at=now)
+    return ticket
+
+
+def _set_counter_state(session, counter, state, reason, kind, actor, now):
+    counter.state = state
+    counter.pause_reason = reason
+    day = business_date(counter.site, now)
+    service_ids = routing.services_served(session, counter, day)
+    services = [s for s in session.scalars(select(Service).where(Service.id.in_(service_ids)))]
+    journal.record(
+        session, counter.site, kind, actor, now, counter=counter,
+        data={"state": state, "reason": reason},
+        payload={"state": state, "reason": reason,
+                 **_stats_payload(session, counter.site, services, day)},
+    )
+    return counter
+
+
+def pause_counter(session: Session, counter: Counter, reason: str, actor: Actor, now: datetime | None = None) -> Counter:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApiError("reason_required", "Say why the counter is paused.")
+    if counter.state == CounterState.PAUSED:
+        raise Conflict("wrong_state", f"Counter {counter.number} is already paused.")
+    return _set_counter_state(session, counter, CounterState.PAUSED, reason[:200],
+                              "counter.changed", actor, now or utcnow())
+
+
+def resume_counter(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Counter:
+    if counter.state == CounterState.OPEN:
+        raise Conflict("wrong_state", f"Counter {counter.number} is already open.")
+    return _set_counter_state(session, counter, CounterState.OPEN, None, "counter.changed",
+                              actor, now or utcnow())
+
+
+def close_counter(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Counter:
+    if counter.state == CounterState.CLOSED:
+        raise Conflict("wrong_state", f"Counter {counter.number} is already closed.")
+    now = now or utcnow()
+    _finish_current(session, counter, actor, now)
+    return _set_counter_state(session, counter, CounterState.CLOSED, None, "counter.changed",
+                              actor, now)

@@ -1,0 +1,56 @@
+"""Public views of tickets and counters, shared by the API and the live events.
+
+Nothing here carries personal data: these dictionaries go to hall screens and phones.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+
+from ..sites.models import Counter
+from .models import Ticket
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def track_url(ticket: Ticket) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL") if current_app else ""
+    if not base and has_request_context():
+        base = request.host_url.rstrip("/")
+    return f"{base}/t/{ticket.public_token}"
+
+
+def ticket_public(ticket: Ticket) -> dict:
+    counter = ticket.counter
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service.code,
+        "service_name": ticket.service.name,
+        "service_name_en": ticket.service.name_en,
+        "status": ticket.status,
+        "priority": ticket.priority is not None,
+        "channel": ticket.channel,
+        "business_date": ticket.business_date.isoformat(),
+        "issued_at": iso(ticket.issued_at),
+        "called_at": iso(ticket.called_at),
+        "finished_at": iso(ticket.finished_at),
+        "counter": counter.number if counter is not None else None,
+        "counter_id": ticket.counter_id,
+        "target_counter": ticket.target_counter.number if ticket.target_counter_id else None,
+        "recall_count": ticket.recall_count,
+    }
+
+
+def counter_public(counter: Counter, service_codes: list[str], current: Ticket | None) -> dict:
+    return {
+        "id": counter.id,
+        "number": counter.number,
+        "name": counter.name,
+        "state": counter.state,
+        "pause_reason": counter.pause_reason,
+        "services": sorted(service_codes),
+        "current": ticket_public(current) if current is not None else None,
+    }

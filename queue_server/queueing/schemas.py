@@ -1,0 +1,105 @@
+"""Request and response schemas of the queue API (validation and the OpenAPI document)."""
+
+from marshmallow import Schema, fields, validate
+
+from .models import Channel, Priority
+
+
+class TicketCreateSchema(Schema):
+    service = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    priority = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(Priority.ALL))
+    channel = fields.String(load_default=Channel.KIOSK, validate=validate.OneOf(Channel.ALL))
+
+
+class TicketSchema(Schema):
+    """A ticket as anyone may see it: no personal data."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    service = fields.String(required=True, metadata={"description": "Service code"})
+    service_name = fields.String(required=True)
+    service_name_en = fields.String(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(
+        ["waiting", "called", "serving", "done", "no_show", "transferred", "cancelled"]))
+    priority = fields.Boolean(required=True, metadata={"description": "A priority ticket"})
+    channel = fields.String(required=True)
+    business_date = fields.String(required=True, metadata={"format": "date"})
+    issued_at = fields.String(required=True, metadata={"format": "date-time"})
+    called_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    finished_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    counter = fields.Integer(allow_none=True, metadata={"description": "Counter number when called"})
+    counter_id = fields.Integer(allow_none=True)
+    target_counter = fields.Integer(allow_none=True)
+    recall_count = fields.Integer(required=True)
+    position = fields.Integer(metadata={"description": "Place in the queue, 1 = next (waiting tickets)"})
+    people_ahead = fields.Integer()
+    estimated_wait_s = fields.Integer(allow_none=True)
+
+
+class IssuedTicketSchema(TicketSchema):
+    track_url = fields.String(required=True, metadata={"description": "Tracking page (QR code)"})
+    counters = fields.List(fields.Integer(), metadata={"description": "Open counters serving it"})
+
+
+class TransferSchema(Schema):
+    service = fields.String(validate=validate.Length(min=1, max=40))
+    counter = fields.Integer(metadata={"description": "Counter id"})
+
+
+class PauseSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class WalkInSchema(Schema):
+    service = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class CallResultSchema(Schema):
+    ticket = fields.Nested(TicketSchema, required=True)
+    announcement = fields.String(required=True)
+
+
+class CounterSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(["open", "paused", "closed"]))
+    pause_reason = fields.String(allow_none=True)
+    services = fields.List(fields.String(), required=True, metadata={"description": "Served today"})
+    current = fields.Nested(TicketSchema, allow_none=True)
+
+
+class ServiceSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(allow_none=True)
+    field = fields.String(allow_none=True)
+    waiting = fields.Integer(required=True)
+    counters_open = fields.Integer(required=True)
+    estimated_wait_s = fields.Integer(allow_none=True)
+
+
+class SiteSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(allow_none=True)
+    kind = fields.String()
+    timezone = fields.String()
+
+
+class RecentCallSchema(Schema):
+    at = fields.String(required=True)
+    type = fields.String(required=True)
+    number = fields.String(required=True)
+    counter = fields.Integer(required=True)
+
+
+class QueueSnapshotSchema(Schema):
+    seq = fields.Integer(required=True, metadata={"description": "Event sequence it is current to"})
+    site = fields.Dict(required=True)
+    business_date = fields.String(required=True, metadata={"format": "date"})
+    generated_at = fields.String(required=True)
+    services = fields.List(fields.Nested(ServiceSchema), required=True)
+    counters = fields.List(fields.Nested(CounterSchema), required=True)
+    waiting = fields.List(fields.Nested(TicketSchema), required=True)
+    recent_calls = fields.List(fields.Nested(RecentCallSchema), required=True)

@@ -1,0 +1,133 @@
+"""The state of a site's queue right now, for the API, the live snapshot and queue.stats."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..sites import routing
+from ..sites.calendar import business_date
+from ..sites.models import Counter, CounterState, Service, Site
+from . import estimates
+from .models import QueueEvent, Ticket, TicketStatus
+from .presenters import counter_public, iso, ticket_public
+
+RECENT_CALLS = 10
+
+
+def active_services(session: Session, site: Site) -> list[Service]:
+    return list(
+        session.scalars(
+            select(Service)
+            .where(Service.site_id == site.id, Service.active.is_(True))
+            .order_by(Service.sort_order, Service.code)
+        )
+    )
+
+
+def service_stats(session: Session, site: Site, day: date, services: list[Service]) -> list[dict]:
+    """Waiting count and the wait a newcomer can expect, per service."""
+    waiting = estimates.waiting_by_service(session, site.id, day)
+    serving = routing.counters_by_service(routing.site_routing(session, site.id, day))
+    open_ids = estimates.open_counter_ids(session, site.id)
+    averages = estimates.average_service_seconds(session, site.id)
+    stats = []
+    for service in services:
+        ahead = waiting.get(service.id, 0)
+        open_count = len(serving.get(service.id, set()) & open_ids)
+        stats.append(
+            {
+                "code": service.code,
+                "waiting": ahead,
+                "counters_open": open_count,
+                "estimated_wait_s": estimates.estimate_wait(
+                    ahead, estimates.service_seconds(service, averages), open_count
+                ),
+            }
+        )
+    return stats
+
+
+def site_snapshot(session: Session, site: Site, now: datetime) -> dict:
+    """Everything a screen needs to draw the site, with the event sequence it is current to.
+
+    The sequence is read first: a delta that arrives later with a higher number may repeat a
+    change already shown, which is harmless because deltas carry whole objects.
+    """
+    seq = session.scalar(select(Site.event_seq).where(Site.id == site.id))
+    day = business_date(site, now)
+    services = active_services(session, site)
+    codes = {service.id: service.code for service in services}
+    served = routing.site_routing(session, site.id, day)
+    counters = session.scalars(
+        select(Counter).where(Counter.site_id == site.id).order_by(Counter.number)
+    ).all()
+    tickets_today = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.site_id == site.id,
+            Ticket.business_date == day,
+            Ticket.status.in_(TicketStatus.IN_QUEUE + TicketStatus.AT_COUNTER),
+        )
+        .options(selectinload(Ticket.service), selectinload(Ticket.counter))
+        .order_by(Ticket.issued_at, Ticket.id)
+    ).all()
+    current = {t.counter_id: t for t in tickets_today if t.status in TicketStatus.AT_COUNTER}
+    stats = {s["code"]: s for s in service_stats(session, site, day, services)}
+    recent = session.execute(
+        select(QueueEvent.at, QueueEvent.kind, Ticket.number, Counter.number)
+        .join(Ticket, Ticket.id == QueueEvent.ticket_id)
+        .join(Counter, Counter.id == QueueEvent.counter_id)
+        .where(
+            QueueEvent.site_id == site.id,
+            QueueEvent.kind.in_(("ticket.called", "ticket.recalled")),
+            Ticket.business_date == day,
+        )
+        .order_by(QueueEvent.site_seq.desc())
+        .limit(RECENT_CALLS)
+    ).all()
+    return {
+        "seq": seq,
+        "site": {"code": site.code, "name": site.name, "name_en": site.name_en},
+        "business_date": day.isoformat(),
+        "generated_at": iso(now),
+        "services": [
+            {
+                "code": service.code,
+                "name": service.name,
+                "name_en": service.name_en,
+                "field": service.field,
+                **{k: v for k, v in stats[service.code].items() if k != "code"},
+            }
+            for service in services
+        ],
+        "counters": [
+            counter_public(
+                counter,
+                [codes[sid] for sid in served.get(counter.id, ()) if sid in codes],
+                current.get(counter.id),
+            )
+            for counter in counters
+        ],
+        "waiting": [ticket_public(t) for t in tickets_today if t.status in TicketStatus.IN_QUEUE],
+        "recent_calls": [
+            {"at": iso(at), "type": kind, "number": number, "counter": counter_number}
+            for at, kind, number, counter_number in recent
+        ],
+    }
+
+
+def open_counters_for(session: Session, site: Site, service_id: int, day: date) -> list[Counter]:
+    served = routing.site_routing(session, site.id, day)
+    ids = [cid for cid, services in served.items() if service_id in services]
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Counter)
+            .where(Counter.id.in_(ids), Counter.state == CounterState.OPEN)
+            .order_by(Counter.number)
+        )
+    )

@@ -1,0 +1,1 @@
+"""Sites (centres, commune units, post offices), their departments, services and counters."""
