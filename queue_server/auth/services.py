@@ -30,6 +30,7 @@ def create_user(
     role: str,
     site_codes: list[str] = (),
     full_name: str = "",
+    password_hasher=generate_password_hash,
 ) -> User:
     if role not in Role.ALL:
         raise ApiError("invalid_role", f"Unknown role {role!r}; use one of {', '.join(Role.ALL)}.")
@@ -40,7 +41,7 @@ def create_user(
     sites = _sites_by_code(session, site_codes)
     user = User(
         username=username,
-        password_hash=generate_password_hash(password),
+        password_hash=password_hasher(password),
         role=role,
         full_name=full_name,
         sites=sites,

@@ -63,7 +63,7 @@ class Ticket(Base):
 
     __tablename__ = "tickets"
     __table_args__ = (
-        UniqueConstraint("site_id", "service_id", "business_date", "sequence"),
+        UniqueConstraint("site_id", "issued_service_id", "business_date", "sequence"),
         Index("ix_tickets_queue", "site_id", "business_date", "status", "service_id"),
         Index("ix_tickets_counter_status", "counter_id", "status"),
         Index("ix_tickets_service_finished", "service_id", "finished_at"),
@@ -73,7 +73,10 @@ class Ticket(Base):
     # Unguessable key of the citizen's tracking link.
     public_token: Mapped[str] = mapped_column(String(32), unique=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    # The queue the ticket waits in now; a transfer changes it.
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    # The service whose numbering gave the ticket its number; never changes.
+    issued_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
     business_date: Mapped[date] = mapped_column(Date)
     sequence: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(12))
@@ -91,7 +94,8 @@ class Ticket(Base):
     recall_count: Mapped[int] = mapped_column(Integer, default=0)
 
     site: Mapped[Site] = relationship()
-    service: Mapped[Service] = relationship()
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
+    issued_service: Mapped[Service] = relationship(foreign_keys=[issued_service_id])
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
     target_counter: Mapped[Counter | None] = relationship(foreign_keys=[target_counter_id])
 

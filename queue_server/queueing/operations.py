@@ -70,6 +70,7 @@ def issue_ticket(
         public_token=secrets.token_urlsafe(16),
         site=site,
         service=service,
+        issued_service=service,
         business_date=day,
         sequence=sequence,
         number=service.display_number(sequence),

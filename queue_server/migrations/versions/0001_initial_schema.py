@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 23:53:21.291899
+Create Date: 2026-11-21 23:56:16.732479
 """
 
 from alembic import op
@@ -166,6 +166,7 @@ def upgrade():
     sa.Column('public_token', sa.String(length=32), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
     sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('issued_service_id', sa.Integer(), nullable=False),
     sa.Column('business_date', sa.Date(), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=12), nullable=False),
@@ -181,13 +182,14 @@ def upgrade():
     sa.Column('officer_id', sa.Integer(), nullable=True),
     sa.Column('recall_count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['counter_id'], ['counters.id'], name=op.f('fk_tickets_counter_id_counters')),
+    sa.ForeignKeyConstraint(['issued_service_id'], ['services.id'], name=op.f('fk_tickets_issued_service_id_services')),
     sa.ForeignKeyConstraint(['officer_id'], ['users.id'], name=op.f('fk_tickets_officer_id_users')),
     sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_tickets_service_id_services')),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_tickets_site_id_sites'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['target_counter_id'], ['counters.id'], name=op.f('fk_tickets_target_counter_id_counters')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tickets')),
     sa.UniqueConstraint('public_token', name=op.f('uq_tickets_public_token')),
-    sa.UniqueConstraint('site_id', 'service_id', 'business_date', 'sequence', name=op.f('uq_tickets_site_id_service_id_business_date_sequence'))
+    sa.UniqueConstraint('site_id', 'issued_service_id', 'business_date', 'sequence', name=op.f('uq_tickets_site_id_issued_service_id_business_date_sequence'))
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_counter_status', ['counter_id', 'status'], unique=False)

@@ -1,0 +1,232 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), the app, logins, live servers.
+
+PostgreSQL and Redis are real servers started by ``scripts/test-services.sh`` (``.ci/run`` does
+it). Their addresses come from TEST_POSTGRES_URL and TEST_REDIS_URL; tests that need them are
+skipped when they cannot be reached, except under CI, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from queue_server import create_app
+from queue_server.auth.services import issue_device_token
+from queue_server.database import db
+from queue_server import demo
+from queue_server.demo import load_demo
+from queue_server.queueing import estimates
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://queue:queue@127.0.0.1:5432/queue_test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _unavailable(what: str, error: Exception):
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI but unreachable: {error}")
+    pytest.skip(f"{what} unreachable ({error}); run scripts/test-services.sh")
+
+
+def migrate(url: str) -> None:
+    """Run the real Alembic migrations against ``url``."""
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    try:
+        engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001
+        _unavailable("PostgreSQL", error)
+    migrate(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+def _truncate_postgres(url: str) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        tables = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+        ).scalars().all()
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as error:  # noqa: BLE001
+        _unavailable("Redis", error)
+    return REDIS_URL
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request, tmp_path, sqlite_template) -> str:
+    """A fresh, migrated, empty database. Parametrize with "postgresql" to use PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _truncate_postgres(url)
+    return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_demo_password_hashes():
+    """Hash the demo users' passwords with few iterations: the demo is loaded for every test.
+
+    Only the demo loader is affected; accounts created by a test use the real, slow hash.
+    """
+    from werkzeug.security import generate_password_hash
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo, "create_user", functools.partial(
+            demo.create_user, password_hasher=lambda p: generate_password_hash(p, "pbkdf2:sha256:1000")))
+        yield
+
+
+@pytest.fixture
+def app(database_url):
+    estimates.clear_cache()
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True,
+                      "ESTIMATE_CACHE_SECONDS": 0, "SOCKETIO_MESSAGE_QUEUE": None})
+    with app.app_context():
+        load_demo(db.session)
+        db.session.commit()
+    yield app
+    db.session.remove()
+    db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username, password=None):
+    password = password or {"admin": "admin-demo", "supervisor": "supervisor-demo",
+                            "postal": "postal-demo"}.get(username, "officer-demo")
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.json
+    return client
+
+
+@pytest.fixture
+def officer(app):
+    return login(app.test_client(), "officer1")
+
+
+@pytest.fixture
+def kiosk_token(app) -> str:
+    with app.app_context():
+        _, token = issue_device_token(db.session, "kiosk", "NA-HCC", "test kiosk")
+        db.session.commit()
+    return token
+
+
+@pytest.fixture
+def kiosk(app, kiosk_token):
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {kiosk_token}"
+    return client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """A real gunicorn (gevent workers) serving the app on a free port."""
+
+    def __init__(self, database_url: str, workers: int = 1, message_queue: str | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live-test",
+               "WEB_CONCURRENCY": str(workers), "BIND": f"127.0.0.1:{self.port}",
+               "LOG_LEVEL": "warning"}
+        env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+        if message_queue:
+            env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                if requests.get(f"{self.url}/api/v1/sites", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not start in 30 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def live_server_factory():
+    servers = []
+
+    def start(database_url, **kwargs) -> LiveServer:
+        server = LiveServer(database_url, **kwargs)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def staff_session(base_url: str, username: str) -> requests.Session:
+    http = requests.Session()
+    password = {"admin": "admin-demo", "supervisor": "supervisor-demo"}.get(username, "officer-demo")
+    response = http.post(f"{base_url}/api/v1/auth/login", json={"username": username, "password": password})
+    response.raise_for_status()
+    return http

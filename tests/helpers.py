@@ -1,0 +1,38 @@
+"""Small helpers shared by the rule tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from queue_server.auth.access import Actor
+from queue_server.auth.models import User
+from queue_server.sites.models import Counter, Site
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SYSTEM = Actor()
+
+
+def local(*args) -> datetime:
+    """An aware datetime in Vietnam's local time."""
+    return datetime(*args, tzinfo=VN)
+
+
+def site(session, code="NA-HCC") -> Site:
+    return session.scalar(select(Site).where(Site.code == code))
+
+
+def counter(session, number, code="NA-HCC") -> Counter:
+    return session.scalar(
+        select(Counter).join(Site).where(Site.code == code, Counter.number == number)
+    )
+
+
+def officer(session, username="officer1") -> Actor:
+    return Actor(user=session.scalar(select(User).where(User.username == username)))
+
+
+def minutes(n: int) -> timedelta:
+    return timedelta(minutes=n)

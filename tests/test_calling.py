@@ -1,0 +1,195 @@
+"""Calling, recalling, skipping, transferring and finishing tickets at counters."""
+
+from datetime import timedelta
+
+import pytest
+
+from queue_server.errors import ApiError, Conflict
+from queue_server.events import committed
+from queue_server.queueing import operations as ops
+from queue_server.queueing.models import QueueEvent, TicketStatus
+from queue_server.sites.models import PriorityPolicy
+
+from .helpers import counter, local, minutes, officer, site
+
+T0 = local(2026, 11, 23, 8, 0)
+
+
+def issue(session, service="NM-DD", at=0, priority=None):
+    return ops.issue_ticket(session, site(session), service, officer(session),
+                            priority=priority, now=T0 + minutes(at))
+
+
+def call(session, number=3, at=30):
+    return ops.call_next(session, counter(session, number), officer(session), now=T0 + minutes(at))
+
+
+def calls(session, n, number=3):
+    return [call(session, number, at=30 + i).number for i in range(n)]
+
+
+def test_the_oldest_ticket_is_called_first(session):
+    for i in range(3):
+        issue(session, at=i)
+    session.commit()
+    assert calls(session, 3) == ["3001", "3002", "3003"]
+    assert call(session, at=40) is None
+
+
+def test_strict_policy_calls_every_priority_ticket_first(session):
+    hcc = site(session)
+    hcc.priority_policy = PriorityPolicy.STRICT
+    issue(session, at=0)
+    issue(session, at=1, priority="elderly")
+    issue(session, at=2, priority="disabled")
+    issue(session, at=3)
+    session.commit()
+    assert calls(session, 4) == ["3002", "3003", "3001", "3004"]
+
+
+def test_interleave_policy_lets_at_most_n_priority_tickets_go_in_a_row(session):
+    hcc = site(session)
+    hcc.priority_policy = PriorityPolicy.INTERLEAVE
+    hcc.priority_max_run = 2
+    for i in range(2):
+        issue(session, at=i)  # 3001, 3002 normal
+    for i in range(4):
+        issue(session, at=10 + i, priority="pregnant")  # 3003..3006 priority
+    session.commit()
+    assert calls(session, 6) == ["3003", "3004", "3001", "3005", "3006", "3002"]
+
+
+def test_call_next_finishes_the_counters_current_ticket(session):
+    first, second = issue(session, at=0), issue(session, at=1)
+    session.commit()
+    call(session, at=10)
+    call(session, at=20)
+    assert first.status == TicketStatus.DONE
+    assert first.finished_at == T0 + minutes(20)
+    assert second.status == TicketStatus.CALLED
+
+
+def test_transfer_to_another_service_keeps_the_place_by_original_issue_time(session):
+    moved = issue(session, service="NM-DD", at=0)
+    for i in range(2):
+        issue(session, service="NM-MT", at=5 + i)
+    session.commit()
+    call(session, number=3, at=10)  # counter 3 serves land only
+    ops.transfer(session, moved, officer(session), service_code="NM-MT", now=T0 + minutes(11))
+    session.commit()
+    assert moved.status == TicketStatus.TRANSFERRED
+    # Counter 1 serves environment too: the transferred ticket, issued first, comes first.
+    assert calls(session, 3, number=1) == ["3001", "3501", "3502"]
+
+
+def test_transfer_to_a_counter_is_called_only_there(session):
+    ticket = issue(session, service="NM-DD", at=0)
+    session.commit()
+    call(session, number=3, at=5)
+    ops.transfer(session, ticket, officer(session), counter_id=counter(session, 12).id, now=T0 + minutes(6))
+    session.commit()
+    assert call(session, number=1, at=7) is None
+    assert call(session, number=12, at=8).id == ticket.id
+
+
+def test_transfer_needs_exactly_one_destination(session):
+    ticket = issue(session)
+    with pytest.raises(ApiError):
+        ops.transfer(session, ticket, officer(session))
+    with pytest.raises(ApiError):
+        ops.transfer(session, ticket, officer(session), service_code="NM-MT", counter_id=1)
+
+
+def test_no_show_can_be_reactivated_the_same_day_at_its_place(session):
+    first, second = issue(session, at=0), issue(session, at=1)
+    session.commit()
+    call(session, at=10)
+    ops.skip(session, first, officer(session), now=T0 + minutes(12))
+    assert first.status == TicketStatus.NO_SHOW
+    ops.reactivate(session, first, officer(session), now=T0 + minutes(13))
+    session.commit()
+    assert first.status == TicketStatus.WAITING
+    assert call(session, number=1, at=14).id == first.id
+    assert call(session, number=2, at=14).id == second.id
+
+
+def test_no_show_cannot_be_reactivated_the_next_day(session):
+    ticket = issue(session)
+    session.commit()
+    call(session, at=10)
+    ops.skip(session, ticket, officer(session), now=T0 + minutes(11))
+    with pytest.raises(Conflict) as refused:
+        ops.reactivate(session, ticket, officer(session), now=T0 + timedelta(days=1))
+    assert refused.value.code == "expired"
+
+
+def test_recall_counts_and_announces_again(session):
+    issue(session)
+    session.commit()
+    ticket = call(session)
+    ops.recall(session, ticket, officer(session), now=T0 + minutes(31))
+    ops.recall(session, ticket, officer(session), now=T0 + minutes(32))
+    assert ticket.recall_count == 2
+
+
+def test_actions_in_the_wrong_state_are_refused(session):
+    ticket = issue(session)
+    session.commit()
+    for action in (ops.recall, ops.skip, ops.finish, ops.start, ops.reactivate):
+        with pytest.raises(Conflict):
+            action(session, ticket, officer(session))
+
+
+def test_a_paused_counter_calls_nobody_until_resumed(session):
+    issue(session)
+    land = counter(session, 3)
+    ops.pause_counter(session, land, "Họp giao ban", officer(session))
+    session.commit()
+    with pytest.raises(Conflict):
+        call(session)
+    ops.resume_counter(session, land, officer(session))
+    assert call(session).number == "3001"
+
+
+def test_pause_needs_a_reason(session):
+    with pytest.raises(ApiError):
+        ops.pause_counter(session, counter(session, 3), "  ", officer(session))
+
+
+def test_walk_in_is_numbered_and_served_at_once(session):
+    ticket = ops.serve_walk_in(session, counter(session, 3), "NM-DD", officer(session), now=T0)
+    session.commit()
+    assert (ticket.number, ticket.status, ticket.channel) == ("3001", "serving", "counter")
+    assert ticket.counter.number == 3
+
+
+def test_every_change_is_in_the_event_log_with_a_gap_free_site_sequence(session):
+    ticket = issue(session)
+    session.commit()
+    call(session)
+    ops.recall(session, ticket, officer(session))
+    ops.finish(session, ticket, officer(session))
+    session.commit()
+    events = session.query(QueueEvent).order_by(QueueEvent.site_seq).all()
+    assert [e.kind for e in events] == ["ticket.issued", "ticket.called", "ticket.recalled", "ticket.finished"]
+    assert [e.site_seq for e in events] == [1, 2, 3, 4]
+    assert events[1].user_id == officer(session).user_id
+
+
+def test_events_leave_only_after_commit(session):
+    received = []
+
+    def listener(name, payload):
+        received.append(name)
+
+    committed.connect(listener)
+    try:
+        issue(session)
+        assert received == []
+        session.rollback()
+        assert received == []
+        issue(session)
+        session.commit()
+        assert received == ["ticket.issued"]
+    finally:
+        committed.disconnect(listener)

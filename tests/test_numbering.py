@@ -1,0 +1,90 @@
+"""Ticket numbering: sequential per site, service and local business day; no gaps, no duplicates."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from queue_server.errors import Conflict
+from queue_server.queueing.models import Ticket
+from queue_server.queueing.operations import get_service, issue_ticket
+from queue_server.sites.models import Service
+
+from .helpers import SYSTEM, local, minutes, site
+
+both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@both_databases
+def test_numbers_are_sequential_per_service_from_the_range_start(session):
+    hcc = site(session)
+    now = local(2026, 11, 23, 8, 0)
+    land = [issue_ticket(session, hcc, "NM-DD", SYSTEM, now=now + minutes(i)).number for i in range(3)]
+    justice = issue_ticket(session, hcc, "TP-LLTP", SYSTEM, now=now).number
+    session.commit()
+    assert land == ["3001", "3002", "3003"]
+    assert justice == "1001"
+
+
+def test_letter_prefix_services_number_with_three_digits(session):
+    tickets = [issue_ticket(session, site(session), "TKQ", SYSTEM, now=local(2026, 11, 23, 9, 0))
+               for _ in range(2)]
+    assert [t.number for t in tickets] == ["K001", "K002"]
+
+
+@both_databases
+def test_numbering_restarts_at_local_midnight_not_utc_midnight(session):
+    hcc = site(session)
+    before = issue_ticket(session, hcc, "NM-DD", SYSTEM, now=local(2026, 11, 23, 23, 58))
+    after = issue_ticket(session, hcc, "NM-DD", SYSTEM, now=local(2026, 11, 24, 0, 1))
+    # 07:30 local is still 00:30 UTC of the same day, and the same business day as 00:01 local.
+    morning = issue_ticket(session, hcc, "NM-DD", SYSTEM, now=local(2026, 11, 24, 7, 30))
+    session.commit()
+    assert (before.business_date, before.number) == (date(2026, 11, 23), "3001")
+    assert (after.business_date, after.number) == (date(2026, 11, 24), "3001")
+    assert (morning.business_date, morning.number) == (date(2026, 11, 24), "3002")
+
+
+@both_databases
+def test_a_full_service_refuses_and_a_refused_ticket_leaves_no_gap(session):
+    hcc = site(session)
+    now = local(2026, 11, 23, 8, 0)
+    service = session.scalar(select(Service).where(Service.code == "NM-MT"))
+    service.daily_max = 2
+    session.commit()
+    for _ in range(2):
+        issue_ticket(session, hcc, "NM-MT", SYSTEM, now=now)
+    session.commit()
+    with pytest.raises(Conflict) as refused:
+        issue_ticket(session, hcc, "NM-MT", SYSTEM, now=now)
+    assert refused.value.code == "service_full"
+    session.rollback()
+    service = get_service(session, hcc, "NM-MT")
+    service.daily_max = 3
+    third = issue_ticket(session, hcc, "NM-MT", SYSTEM, now=now)
+    session.commit()
+    assert third.number == "3503"
+
+
+def test_number_range_end_caps_the_day(session):
+    hcc = site(session)
+    service = get_service(session, hcc, "TP-QT")
+    service.number_start, service.number_end = 1501, 1502
+    session.commit()
+    for _ in range(2):
+        issue_ticket(session, hcc, "TP-QT", SYSTEM)
+    with pytest.raises(Conflict):
+        issue_ticket(session, hcc, "TP-QT", SYSTEM)
+
+
+@both_databases
+def test_unique_constraint_backs_up_the_numbering(session):
+    hcc = site(session)
+    first = issue_ticket(session, hcc, "NM-DD", SYSTEM, now=local(2026, 11, 23, 8, 0))
+    session.commit()
+    session.add(Ticket(public_token="x" * 22, site_id=hcc.id, service_id=first.service_id, issued_service_id=first.service_id,
+                       business_date=first.business_date, sequence=first.sequence,
+                       number=first.number, issued_at=first.issued_at))
+    with pytest.raises(IntegrityError):
+        session.commit()
