@@ -14,3 +14,6 @@ keepalive = 5
 accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+# Several gunicorns run side by side in tests and on one host; the shared default control
+# socket path would make them fight over it.
+no_control_socket = True

@@ -193,9 +193,9 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
             try:
-                if requests.get(f"{self.url}/api/v1/sites", timeout=1).ok:
+                if requests.get(f"{self.url}/api/v1/sites", timeout=5).ok:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("server did not start in 30 s")

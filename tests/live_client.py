@@ -1,0 +1,48 @@
+"""A real python-socketio client that records what a screen would receive."""
+
+from __future__ import annotations
+
+import queue
+import time
+
+import socketio
+
+EVENTS = (
+    "snapshot", "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started",
+    "ticket.skipped", "ticket.reactivated", "ticket.transferred", "ticket.finished",
+    "counter.changed", "queue.stats",
+)
+
+
+class LiveClient:
+    def __init__(self, base_url: str, site: str = "NA-HCC", counter: int | None = None):
+        self.received: queue.Queue = queue.Queue()
+        self.sio = socketio.Client(reconnection=False)
+        for name in EVENTS:
+            self.sio.on(name, self._recorder(name))
+        auth = {"site": site}
+        if counter is not None:
+            auth["counter"] = counter
+        self.sio.connect(base_url, auth=auth, transports=["websocket"], wait_timeout=10)
+
+    def _recorder(self, name):
+        def record(payload):
+            self.received.put((name, payload, time.monotonic()))
+        return record
+
+    def wait_for(self, name: str, timeout: float = 5.0, where=lambda payload: True):
+        """The next event called ``name`` that matches ``where``; others are skipped."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no {name} within {timeout} s")
+            try:
+                got, payload, at = self.received.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if got == name and where(payload):
+                return payload
+
+    def close(self) -> None:
+        self.sio.disconnect()

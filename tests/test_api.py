@@ -1,0 +1,222 @@
+"""The HTTP API: the contract used by kiosks, consoles, displays and integrations."""
+
+import pytest
+from openapi_spec_validator import validate
+
+from queue_server.auth.models import DeviceToken
+from queue_server.auth.services import issue_device_token, revoke_device_token
+from queue_server.database import db
+
+from .conftest import login
+
+PERSONAL_KEYS = {"id_number", "phone", "address", "email", "full_name", "username", "officer_id"}
+
+
+def error_of(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert set(body) == {"error"} and {"code", "message"} <= set(body["error"])
+    return body["error"]["code"]
+
+
+def issue(kiosk, service="NM-DD", **extra):
+    response = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": service, **extra})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_kiosk_takes_a_number_with_place_wait_counters_and_tracking_link(kiosk):
+    first = issue(kiosk)
+    second = issue(kiosk)
+    assert first["number"] == "3001" and second["number"] == "3002"
+    assert second["status"] == "waiting"
+    assert second["position"] == 2 and second["people_ahead"] == 1
+    # One person ahead, three counters open for land: called within one average service time.
+    assert second["estimated_wait_s"] == 420
+    assert second["counters"] == [1, 2, 3]
+    assert "/t/" in second["track_url"]
+
+
+def test_priority_ticket_goes_ahead_of_waiting_ordinary_tickets(kiosk):
+    issue(kiosk)
+    priority = issue(kiosk, priority="elderly")
+    assert priority["priority"] is True and priority["position"] == 1
+
+
+def test_public_ticket_views_carry_no_personal_data(kiosk, client):
+    ticket = issue(kiosk)
+    token = ticket["track_url"].rsplit("/", 1)[1]
+    for url in (f"/api/v1/tickets/{ticket['id']}", f"/api/v1/track/{token}"):
+        body = client.get(url).get_json()
+        assert body["number"] == "3001"
+        assert not PERSONAL_KEYS & set(body)
+    assert error_of(client.get("/api/v1/track/not-a-token"), 404) == "unknown_ticket"
+
+
+def test_officer_calls_recalls_and_finishes(kiosk, officer):
+    ticket = issue(kiosk)
+    called = officer.post("/api/v1/counters/3/call-next")
+    assert called.status_code == 200
+    body = called.get_json()
+    assert body["ticket"]["id"] == ticket["id"] and body["ticket"]["counter"] == 3
+    assert body["announcement"] == "Xin mời công dân có số thứ tự 3001 đến quầy số 3"
+    assert officer.post(f"/api/v1/tickets/{ticket['id']}/recall").get_json()["recall_count"] == 1
+    assert officer.post(f"/api/v1/tickets/{ticket['id']}/finish").get_json()["status"] == "done"
+    assert officer.post("/api/v1/counters/3/call-next").status_code == 204
+
+
+def test_skip_reactivate_and_transfer_through_the_api(kiosk, officer):
+    ticket = issue(kiosk)
+    officer.post("/api/v1/counters/3/call-next")
+    assert officer.post(f"/api/v1/tickets/{ticket['id']}/skip").get_json()["status"] == "no_show"
+    assert officer.post(f"/api/v1/tickets/{ticket['id']}/reactivate").get_json()["status"] == "waiting"
+    moved = officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"service": "TC-DKDN"})
+    assert moved.get_json()["status"] == "transferred" and moved.get_json()["service"] == "TC-DKDN"
+    assert officer.post("/api/v1/counters/4/call-next").get_json()["ticket"]["number"] == "3001"
+    to_counter = officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"counter": 12})
+    assert to_counter.get_json()["target_counter"] == 12
+
+
+def test_pause_resume_and_counters_listing(officer, client):
+    paused = officer.post("/api/v1/counters/3/pause", json={"reason": "Nghỉ giữa giờ"})
+    assert paused.get_json()["state"] == "paused"
+    counters = {c["number"]: c for c in client.get("/api/v1/sites/NA-HCC/counters").get_json()}
+    assert counters[3]["state"] == "paused" and counters[3]["pause_reason"] == "Nghỉ giữa giờ"
+    assert counters[3]["services"] == ["NM-DD"]
+    assert error_of(officer.post("/api/v1/counters/3/call-next"), 409) == "counter_not_open"
+    assert officer.post("/api/v1/counters/3/resume").get_json()["state"] == "open"
+    assert error_of(officer.post("/api/v1/counters/3/pause", json={}), 422) == "validation_failed"
+
+
+def test_services_and_queue_show_waiting_and_now_serving(kiosk, officer, client):
+    for _ in range(3):
+        issue(kiosk)
+    officer.post("/api/v1/counters/3/call-next")
+    services = {s["code"]: s for s in client.get("/api/v1/sites/NA-HCC/services").get_json()}
+    assert services["NM-DD"]["waiting"] == 2 and services["NM-DD"]["counters_open"] == 3
+    queue = client.get("/api/v1/sites/NA-HCC/queue").get_json()
+    serving = {c["number"]: c["current"] for c in queue["counters"]}
+    assert serving[3]["number"] == "3001"
+    assert [t["number"] for t in queue["waiting"]] == ["3002", "3003"]
+    assert queue["recent_calls"][0] == {**queue["recent_calls"][0], "number": "3001", "counter": 3}
+    assert queue["seq"] == 4
+
+
+def test_walk_in(officer):
+    response = officer.post("/api/v1/counters/3/walk-in", json={"service": "NM-DD"})
+    assert response.status_code == 201
+    assert response.get_json()["status"] == "serving"
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status, code",
+    [
+        ("{not json", "application/json", 400, "bad_request"),
+        ('{"service": 5}', "application/json", 422, "validation_failed"),
+        ('{"service": "NM-DD", "priority": "vip"}', "application/json", 422, "validation_failed"),
+        ('{"service": "NM-DD", "channel": "fax"}', "application/json", 422, "validation_failed"),
+        ('{"service": "NM-DD", "extra": 1}', "application/json", 422, "validation_failed"),
+        ('{}', "application/json", 422, "validation_failed"),
+        ('[1, 2]', "application/json", 422, "validation_failed"),
+        ('{"service": "NOPE"}', "application/json", 404, "unknown_service"),
+        ('{"service": "' + "x" * 5000 + '"}', "application/json", 422, "validation_failed"),
+    ],
+)
+def test_bad_ticket_requests_get_clear_4xx_errors(kiosk, body, content_type, status, code):
+    response = kiosk.post("/api/v1/sites/NA-HCC/tickets", data=body, content_type=content_type)
+    assert error_of(response, status) == code
+
+
+def test_unknown_things_are_404_and_wrong_methods_405(officer, client):
+    assert error_of(client.get("/api/v1/sites/NOPE/services"), 404) == "unknown_site"
+    assert error_of(client.get("/api/v1/tickets/999999"), 404) == "unknown_ticket"
+    assert error_of(officer.post("/api/v1/counters/999/call-next"), 404) == "unknown_counter"
+    assert error_of(client.delete("/api/v1/sites"), 405) == "method_not_allowed"
+    assert error_of(client.get("/api/v1/no-such-thing"), 404) == "not_found"
+
+
+def test_wrong_state_is_409_with_the_current_state(kiosk, officer):
+    ticket = issue(kiosk)
+    response = officer.post(f"/api/v1/tickets/{ticket['id']}/finish")
+    assert error_of(response, 409) == "wrong_state"
+    assert response.get_json()["error"]["status_now"] == "waiting"
+
+
+def test_transfer_with_no_destination_is_refused(kiosk, officer):
+    ticket = issue(kiosk)
+    assert error_of(officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={}), 400) == "invalid_transfer"
+    assert error_of(officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"counter": 999}), 404) == "unknown_counter"
+
+
+def test_anonymous_callers_cannot_issue_or_operate(client, kiosk):
+    ticket = issue(kiosk)
+    assert error_of(client.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}), 401) == "login_required"
+    assert error_of(client.post("/api/v1/counters/3/call-next"), 401) == "login_required"
+    assert error_of(client.post(f"/api/v1/tickets/{ticket['id']}/finish"), 401) == "login_required"
+
+
+def test_officers_act_only_at_their_own_sites(app, kiosk):
+    ticket = issue(kiosk)
+    commune_officer = login(app.test_client(), "officer3")
+    assert error_of(commune_officer.post("/api/v1/counters/3/call-next"), 403) == "forbidden"
+    assert error_of(commune_officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"service": "NM-MT"}), 403) == "forbidden"
+    postal_clerk = login(app.test_client(), "postal")
+    assert error_of(postal_clerk.post("/api/v1/counters/3/call-next"), 403) == "forbidden"
+    admin = login(app.test_client(), "admin")
+    assert admin.post("/api/v1/counters/3/call-next").status_code == 200
+
+
+def test_kiosk_token_issues_only_at_its_site_and_cannot_operate_counters(kiosk):
+    assert error_of(kiosk.post("/api/v1/sites/NA-TRUONGVINH/tickets", json={"service": "HT"}), 403) == "forbidden"
+    issue(kiosk)
+    assert error_of(kiosk.post("/api/v1/counters/3/call-next"), 403) == "forbidden"
+
+
+def test_a_display_token_cannot_issue_tickets(app):
+    with app.app_context():
+        _, token = issue_device_token(db.session, "display", "NA-HCC", "hall screen")
+        db.session.commit()
+    client = app.test_client()
+    response = client.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert error_of(response, 403) == "forbidden"
+
+
+def test_a_revoked_device_token_is_refused_at_once(app, kiosk, kiosk_token):
+    issue(kiosk)
+    with app.app_context():
+        device = db.session.query(DeviceToken).one()
+        revoke_device_token(device)
+        db.session.commit()
+    response = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
+    assert error_of(response, 401) == "invalid_token"
+
+
+def test_device_tokens_are_stored_hashed_and_contact_is_recorded(app, kiosk, kiosk_token):
+    issue(kiosk)
+    with app.app_context():
+        device = db.session.query(DeviceToken).one()
+        assert kiosk_token not in device.token_hash and len(device.token_hash) == 64
+        assert device.last_seen_at is not None
+
+
+def test_login_logout_and_me(client):
+    assert error_of(client.post("/api/v1/auth/login", json={"username": "officer1", "password": "wrong"}), 401) == "invalid_credentials"
+    assert error_of(client.post("/api/v1/auth/login", json={"username": "ghost", "password": "x"}), 401) == "invalid_credentials"
+    login(client, "officer1")
+    assert client.get("/api/v1/auth/me").get_json()["sites"] == ["NA-HCC"]
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert error_of(client.get("/api/v1/auth/me"), 401) == "login_required"
+
+
+def test_openapi_document_is_valid_and_lists_the_contract(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    for path in ("/api/v1/sites/{site_code}/tickets", "/api/v1/counters/{counter_id}/call-next",
+                 "/api/v1/tickets/{ticket_id}/transfer", "/api/v1/auth/login"):
+        assert path in document["paths"]
+    ui = client.get("/api/v1/docs")
+    assert ui.status_code == 200 and b"swagger-ui" in ui.data
+    assert client.get("/vendor/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/vendor/socket.io-client/socket.io.min.js").status_code == 200
+    assert client.get("/vendor/left-pad/index.js").status_code == 404
