@@ -40,8 +40,9 @@ def from_env() -> dict:
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
-        # Seconds an estimate of the average service time is reused before it is read again.
-        "ESTIMATE_CACHE_SECONDS": float(os.environ.get("ESTIMATE_CACHE_SECONDS", "15")),
+        # Seconds a process reuses slow-moving derived figures (routing of the day, average
+        # service times) before reading them again; see queue_server/cache.py.
+        "DERIVED_CACHE_SECONDS": float(os.environ.get("DERIVED_CACHE_SECONDS", "10")),
         "JSON_SORT_KEYS": False,
         # OpenAPI document and its browsable UI (assets installed from npm at set-up).
         "API_TITLE": "One-stop queue API",

@@ -25,7 +25,7 @@ from queue_server.auth.services import issue_device_token
 from queue_server.database import db
 from queue_server import demo
 from queue_server.demo import load_demo
-from queue_server.queueing import estimates
+from queue_server import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://queue:queue@127.0.0.1:5432/queue_test")
@@ -116,9 +116,9 @@ def fast_demo_password_hashes():
 
 @pytest.fixture
 def app(database_url):
-    estimates.clear_cache()
+    cache.clear()
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True,
-                      "ESTIMATE_CACHE_SECONDS": 0, "SOCKETIO_MESSAGE_QUEUE": None})
+                      "DERIVED_CACHE_SECONDS": 0, "SOCKETIO_MESSAGE_QUEUE": None})
     with app.app_context():
         load_demo(db.session)
         db.session.commit()

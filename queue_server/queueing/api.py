@@ -56,21 +56,22 @@ def get_counter(counter_id: int) -> Counter:
 
 
 def ticket_with_position(ticket: Ticket) -> dict:
-    """The public ticket plus where it stands and how long it may wait."""
+    """The public ticket plus where it stands, how long it may wait and who will serve it."""
     session = db.session
     body = ticket_public(ticket)
     if ticket.status in TicketStatus.IN_QUEUE:
-        ahead = estimates.people_ahead(session, ticket)
         if ticket.target_counter_id is not None:
-            open_count = 1 if ticket.target_counter.state == "open" else 0
+            counters = [ticket.target_counter] if ticket.target_counter.state == "open" else []
         else:
-            open_count = len(open_counters_for(session, ticket.site, ticket.service_id, ticket.business_date))
+            counters = open_counters_for(session, ticket.site, ticket.service_id, ticket.business_date)
+        ahead = estimates.people_ahead(session, ticket)
         averages = estimates.average_service_seconds(session, ticket.site_id)
         seconds = estimates.service_seconds(ticket.service, averages)
         body.update(
             position=ahead + 1,
             people_ahead=ahead,
-            estimated_wait_s=estimates.estimate_wait(ahead, seconds, open_count),
+            estimated_wait_s=estimates.estimate_wait(ahead, seconds, len(counters)),
+            counters=[counter.number for counter in counters],
         )
     return body
 
@@ -122,8 +123,6 @@ def issue_ticket(data, site_code):
         session, site, data["service"], actor, priority=data["priority"], channel=data["channel"]
     )
     body = ticket_with_position(ticket)
-    counters = open_counters_for(session, site, ticket.service_id, ticket.business_date)
-    body["counters"] = [c.number for c in counters]
     body["track_url"] = track_url(ticket)
     session.commit()
     return body

@@ -2,21 +2,20 @@
 
 The estimate is: people ahead x recent average service time / counters open for the service.
 The average comes from the last tickets finished for that service (or the service's configured
-default while there are too few); it is reused for a few seconds per process because it moves
-slowly and is read on every ticket issued.
+default while there are too few); it moves slowly and is read on every ticket issued, so each
+process reuses it for a few seconds (:mod:`queue_server.cache`).
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections import defaultdict
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..cache import remember
 from ..database import utcnow
 from ..sites.models import Counter, CounterState, Service
 from .models import Ticket, TicketStatus
@@ -25,26 +24,12 @@ SAMPLE_SIZE = 20
 MIN_SAMPLES = 3
 LOOKBACK = timedelta(days=14)
 
-_cache: dict[int, tuple[float, dict[int, float]]] = {}
-
-
-def _cache_seconds() -> float:
-    try:
-        return current_app.config["ESTIMATE_CACHE_SECONDS"]
-    except (RuntimeError, KeyError):
-        return 0.0
-
-
-def clear_cache() -> None:
-    _cache.clear()
-
-
 def average_service_seconds(session: Session, site_id: int) -> dict[int, float]:
     """Recent average service time per service id of the site (only services with samples)."""
-    now_mono = time.monotonic()
-    cached = _cache.get(site_id)
-    if cached is not None and cached[0] > now_mono:
-        return cached[1]
+    return remember(("average_service_seconds", site_id), lambda: _averages(session, site_id))
+
+
+def _averages(session: Session, site_id: int) -> dict[int, float]:
     rows = session.execute(
         select(Ticket.service_id, Ticket.called_at, Ticket.finished_at)
         .where(
@@ -60,9 +45,7 @@ def average_service_seconds(session: Session, site_id: int) -> dict[int, float]:
     for service_id, called_at, finished_at in rows:
         if len(samples[service_id]) < SAMPLE_SIZE:
             samples[service_id].append((finished_at - called_at).total_seconds())
-    averages = {sid: sum(v) / len(v) for sid, v in samples.items() if len(v) >= MIN_SAMPLES}
-    _cache[site_id] = (now_mono + _cache_seconds(), averages)
-    return averages
+    return {sid: sum(v) / len(v) for sid, v in samples.items() if len(v) >= MIN_SAMPLES}
 
 
 def service_seconds(service: Service, averages: dict[int, float]) -> float:
@@ -109,14 +92,18 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
     return session.scalar(select(func.count()).select_from(Ticket).where(*same_queue, before))
 
 
-def waiting_by_service(session: Session, site_id: int, day: date) -> dict[int, int]:
+def waiting_by_service(
+    session: Session, site_id: int, day: date, service_ids: list[int] | None = None
+) -> dict[int, int]:
+    """Tickets in queue per service id (only the given services, if any are given)."""
+    conditions = [
+        Ticket.site_id == site_id,
+        Ticket.business_date == day,
+        Ticket.status.in_(TicketStatus.IN_QUEUE),
+    ]
+    if service_ids is not None:
+        conditions.append(Ticket.service_id.in_(service_ids))
     rows = session.execute(
-        select(Ticket.service_id, func.count())
-        .where(
-            Ticket.site_id == site_id,
-            Ticket.business_date == day,
-            Ticket.status.in_(TicketStatus.IN_QUEUE),
-        )
-        .group_by(Ticket.service_id)
+        select(Ticket.service_id, func.count()).where(*conditions).group_by(Ticket.service_id)
     )
     return dict(rows.all())

@@ -1,15 +1,18 @@
 """The event log: every change to a ticket or counter is written here and published live.
 
-Each entry takes the next value of the site's event sequence in the same transaction as the
-change it describes. Row locking (PostgreSQL) or ``BEGIN IMMEDIATE`` (SQLite) makes the
-sequence follow commit order, so a client that sees a gap knows it missed something.
+Operations call :func:`record` while they work; the entries get their place in the site's
+event sequence only when the transaction commits (:func:`_number_entries`). Taking the site
+row's lock as the very last step of every transaction keeps lock order the same everywhere
+(no deadlocks between two counters calling at once on PostgreSQL) and makes the sequence follow
+commit order, so a client that sees a gap knows it missed something.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,17 +22,7 @@ from ..sites.models import Counter, Site
 from .models import QueueEvent, Ticket
 from .presenters import iso, ticket_public
 
-
-def next_site_seq(session: Session, site: Site) -> int:
-    seq = session.execute(
-        update(Site)
-        .where(Site.id == site.id)
-        .values(event_seq=Site.event_seq + 1)
-        .returning(Site.event_seq)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    set_committed_value(site, "event_seq", seq)
-    return seq
+_PENDING = "journal_entries"
 
 
 def record(
@@ -43,16 +36,15 @@ def record(
     counter: Counter | None = None,
     data: dict | None = None,
     payload: dict | None = None,
-) -> QueueEvent:
-    """Write one event and queue its live delta for after commit.
+) -> None:
+    """Log one change; its live delta is published after commit.
 
-    ``data`` is stored in the log; ``payload`` adds public fields to the live delta only.
+    ``data`` is stored in the log; ``payload`` adds public fields to the live delta only. The
+    delta shows the ticket as it is now, before any later change in the same transaction.
     """
     session.flush()
-    seq = next_site_seq(session, site)
     entry = QueueEvent(
         site_id=site.id,
-        site_seq=seq,
         kind=kind,
         at=at,
         ticket_id=ticket.id if ticket is not None else None,
@@ -61,12 +53,39 @@ def record(
         device_id=actor.device_id,
         data=data or {},
     )
-    session.add(entry)
-    delta = {"type": kind, "seq": seq, "site": site.code, "at": iso(at)}
+    delta = {"type": kind, "seq": None, "site": site.code, "at": iso(at)}
     if ticket is not None:
         delta["ticket"] = ticket_public(ticket)
     if counter is not None:
         delta["counter_id"] = counter.id
     delta.update(payload or {})
-    publish_after_commit(session, kind, delta)
-    return entry
+    session.info.setdefault(_PENDING, []).append((site, entry, delta))
+
+
+@event.listens_for(Session, "before_commit")
+def _number_entries(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    by_site: dict[int, list] = defaultdict(list)
+    for site, entry, delta in pending:
+        by_site[site.id].append((site, entry, delta))
+    for site_id, entries in by_site.items():
+        last = session.execute(
+            update(Site)
+            .where(Site.id == site_id)
+            .values(event_seq=Site.event_seq + len(entries))
+            .returning(Site.event_seq)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        set_committed_value(entries[0][0], "event_seq", last)
+        first = last - len(entries) + 1
+        for offset, (_, entry, delta) in enumerate(entries):
+            entry.site_seq = delta["seq"] = first + offset
+            session.add(entry)
+            publish_after_commit(session, entry.kind, delta)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -34,11 +34,11 @@ class TicketSchema(Schema):
     position = fields.Integer(metadata={"description": "Place in the queue, 1 = next (waiting tickets)"})
     people_ahead = fields.Integer()
     estimated_wait_s = fields.Integer(allow_none=True)
+    counters = fields.List(fields.Integer(), metadata={"description": "Open counters that serve it"})
 
 
 class IssuedTicketSchema(TicketSchema):
     track_url = fields.String(required=True, metadata={"description": "Tracking page (QR code)"})
-    counters = fields.List(fields.Integer(), metadata={"description": "Open counters serving it"})
 
 
 class TransferSchema(Schema):

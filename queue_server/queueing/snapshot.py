@@ -29,7 +29,7 @@ def active_services(session: Session, site: Site) -> list[Service]:
 
 def service_stats(session: Session, site: Site, day: date, services: list[Service]) -> list[dict]:
     """Waiting count and the wait a newcomer can expect, per service."""
-    waiting = estimates.waiting_by_service(session, site.id, day)
+    waiting = estimates.waiting_by_service(session, site.id, day, [s.id for s in services])
     serving = routing.counters_by_service(routing.site_routing(session, site.id, day))
     open_ids = estimates.open_counter_ids(session, site.id)
     averages = estimates.average_service_seconds(session, site.id)
@@ -120,8 +120,7 @@ def site_snapshot(session: Session, site: Site, now: datetime) -> dict:
 
 
 def open_counters_for(session: Session, site: Site, service_id: int, day: date) -> list[Counter]:
-    served = routing.site_routing(session, site.id, day)
-    ids = [cid for cid, services in served.items() if service_id in services]
+    ids = routing.counters_serving(session, site.id, service_id, day)
     if not ids:
         return []
     return list(
