@@ -26,8 +26,7 @@ def from_env() -> dict:
     """Build the application configuration from environment variables."""
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
-        "DATABASE_URL": os.environ.get("DATABASE_URL")
-        or f"sqlite:///{INSTANCE_DIR / 'queue.sqlite3'}",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'queue.sqlite3'}",
         # Events reach clients connected to other worker processes through this queue.
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # gevent in production (gunicorn -k gevent); threading for the Flask test client.

@@ -47,9 +47,23 @@ DEPARTMENTS = [
 # code, department, field (lĩnh vực), name, English name, numbering (start or prefix)
 SERVICES = [
     ("TP-LLTP", "STP", "Tư pháp", "Cấp phiếu lý lịch tư pháp", "Criminal record certificate", 1001),
-    ("TP-QT", "STP", "Tư pháp", "Quốc tịch, hộ tịch có yếu tố nước ngoài", "Nationality and foreign civil status", 1501),
+    (
+        "TP-QT",
+        "STP",
+        "Tư pháp",
+        "Quốc tịch, hộ tịch có yếu tố nước ngoài",
+        "Nationality and foreign civil status",
+        1501,
+    ),
     ("XD-GPXD", "SXD", "Xây dựng", "Cấp giấy phép xây dựng", "Building permits", 2001),
-    ("XD-CCHN", "SXD", "Xây dựng", "Chứng chỉ hành nghề xây dựng", "Construction practice certificates", 2501),
+    (
+        "XD-CCHN",
+        "SXD",
+        "Xây dựng",
+        "Chứng chỉ hành nghề xây dựng",
+        "Construction practice certificates",
+        2501,
+    ),
     ("NM-DD", "SNNMT", "Đất đai", "Đất đai", "Land", 3001),
     ("NM-MT", "SNNMT", "Môi trường", "Môi trường, tài nguyên nước", "Environment and water resources", 3501),
     ("NM-NN", "SNNMT", "Nông nghiệp", "Nông nghiệp, thủy sản", "Agriculture and fisheries", 3801),
@@ -58,7 +72,14 @@ SERVICES = [
     ("CT-TM", "SCT", "Công Thương", "Thương mại, công nghiệp, điện lực", "Trade, industry and power", 5001),
     ("YT-HN", "SYT", "Y tế", "Hành nghề y, dược", "Medical and pharmacy practice", 6001),
     ("GD-VB", "SGDDT", "Giáo dục", "Văn bằng, chứng chỉ", "Diplomas and certificates", 6501),
-    ("NV-LD", "SNV", "Nội vụ", "Lao động, việc làm, người có công", "Labour, employment and merit persons", 7001),
+    (
+        "NV-LD",
+        "SNV",
+        "Nội vụ",
+        "Lao động, việc làm, người có công",
+        "Labour, employment and merit persons",
+        7001,
+    ),
     ("VH-DL", "SVHTTDL", "Văn hóa", "Văn hóa, thể thao, du lịch", "Culture, sports and tourism", 7501),
     ("TKQ", "TKQ", "Trả kết quả", "Nhận kết quả hồ sơ", "Collect a result", "K"),
     ("BD", "BDT", "Bưu chính", "Gửi hồ sơ, nhận kết quả qua bưu điện", "Send or receive by post", "B"),
@@ -76,12 +97,21 @@ COUNTERS = [
     (6, "Quầy 6 - Xây dựng", [("SXD", None)]),
     (7, "Quầy 7 - Công Thương", [("SCT", None)]),
     # Merged counters: Justice and Construction / Culture share two counters by ISO week.
-    (8, "Quầy 8 - Quầy gộp (Tư pháp tuần lẻ, Xây dựng tuần chẵn)",
-     [("STP", WeekParity.ODD), ("SXD", WeekParity.EVEN)]),
-    (9, "Quầy 9 - Quầy gộp (Văn hóa tuần lẻ, Tư pháp tuần chẵn)",
-     [("SVHTTDL", WeekParity.ODD), ("STP", WeekParity.EVEN)]),
-    (10, "Quầy 10 - Quầy gộp Y tế, Giáo dục, Nội vụ, Văn hóa",
-     [("SYT", None), ("SGDDT", None), ("SNV", None), ("SVHTTDL", WeekParity.EVEN)]),
+    (
+        8,
+        "Quầy 8 - Quầy gộp (Tư pháp tuần lẻ, Xây dựng tuần chẵn)",
+        [("STP", WeekParity.ODD), ("SXD", WeekParity.EVEN)],
+    ),
+    (
+        9,
+        "Quầy 9 - Quầy gộp (Văn hóa tuần lẻ, Tư pháp tuần chẵn)",
+        [("SVHTTDL", WeekParity.ODD), ("STP", WeekParity.EVEN)],
+    ),
+    (
+        10,
+        "Quầy 10 - Quầy gộp Y tế, Giáo dục, Nội vụ, Văn hóa",
+        [("SYT", None), ("SGDDT", None), ("SNV", None), ("SVHTTDL", WeekParity.EVEN)],
+    ),
     (11, "Quầy 11 - Bưu điện", [("BDT", None)]),
     (12, "Quầy 12 - Trả kết quả tập trung", [("TKQ", None)]),
 ]
@@ -128,8 +158,15 @@ def _load_province(session: Session) -> Site:
     services = {}
     for order, (code, dept, field, name, name_en, numbering) in enumerate(SERVICES):
         service = Service(
-            site=site, department=departments[dept], code=code, name=name, name_en=name_en,
-            field=field, sort_order=order, active=True, default_service_seconds=420,
+            site=site,
+            department=departments[dept],
+            code=code,
+            name=name,
+            name_en=name_en,
+            field=field,
+            sort_order=order,
+            active=True,
+            default_service_seconds=420,
         )
         if isinstance(numbering, int):
             service.number_start, service.number_end = numbering, numbering + 498
@@ -159,15 +196,26 @@ def _load_commune(session: Session) -> Site:
         priority_policy=PriorityPolicy.STRICT,
         opening_hours=_opening_hours(saturday_morning=False),
     )
-    department = Department(site=site, code="UBND", name="Ủy ban nhân dân phường", name_en="Ward People's Committee")
+    department = Department(
+        site=site, code="UBND", name="Ủy ban nhân dân phường", name_en="Ward People's Committee"
+    )
     specs = [
         ("HT", "Hộ tịch", "Hộ tịch, chứng thực", "Civil status and certification", "A"),
         ("DD", "Đất đai", "Đất đai, xây dựng", "Land and construction", "B"),
         ("CS", "Chính sách", "Chính sách xã hội", "Social policies", "C"),
     ]
     services = [
-        Service(site=site, department=department, code=code, field=field, name=name,
-                name_en=name_en, prefix=prefix, daily_max=999, sort_order=i)
+        Service(
+            site=site,
+            department=department,
+            code=code,
+            field=field,
+            name=name,
+            name_en=name_en,
+            prefix=prefix,
+            daily_max=999,
+            sort_order=i,
+        )
         for i, (code, field, name, name_en, prefix) in enumerate(specs)
     ]
     session.add_all([site, department, *services])

@@ -20,12 +20,10 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from queue_server import create_app
+from queue_server import cache, create_app, demo
 from queue_server.auth.services import issue_device_token
 from queue_server.database import db
-from queue_server import demo
 from queue_server.demo import load_demo
-from queue_server import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://queue:queue@127.0.0.1:5432/queue_test")
@@ -43,7 +41,10 @@ def migrate(url: str) -> None:
     """Run the real Alembic migrations against ``url``."""
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
     )
 
 
@@ -70,9 +71,16 @@ def postgres_url() -> str:
 def _truncate_postgres(url: str) -> None:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as conn:
-        tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables"
+                    " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
@@ -109,16 +117,28 @@ def fast_demo_password_hashes():
     from werkzeug.security import generate_password_hash
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(demo, "create_user", functools.partial(
-            demo.create_user, password_hasher=lambda p: generate_password_hash(p, "pbkdf2:sha256:1000")))
+        patch.setattr(
+            demo,
+            "create_user",
+            functools.partial(
+                demo.create_user, password_hasher=lambda p: generate_password_hash(p, "pbkdf2:sha256:1000")
+            ),
+        )
         yield
 
 
 @pytest.fixture
 def app(database_url):
     cache.clear()
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True,
-                      "DERIVED_CACHE_SECONDS": 0, "SOCKETIO_MESSAGE_QUEUE": None})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "DERIVED_CACHE_SECONDS": 0,
+            "SOCKETIO_MESSAGE_QUEUE": None,
+        }
+    )
     with app.app_context():
         load_demo(db.session)
         db.session.commit()
@@ -139,8 +159,11 @@ def client(app):
 
 
 def login(client, username, password=None):
-    password = password or {"admin": "admin-demo", "supervisor": "supervisor-demo",
-                            "postal": "postal-demo"}.get(username, "officer-demo")
+    password = password or {
+        "admin": "admin-demo",
+        "supervisor": "supervisor-demo",
+        "postal": "postal-demo",
+    }.get(username, "officer-demo")
     response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.json
     return client
@@ -178,15 +201,23 @@ class LiveServer:
     def __init__(self, database_url: str, workers: int = 1, message_queue: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live-test",
-               "WEB_CONCURRENCY": str(workers), "BIND": f"127.0.0.1:{self.port}",
-               "LOG_LEVEL": "warning"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "live-test",
+            "WEB_CONCURRENCY": str(workers),
+            "BIND": f"127.0.0.1:{self.port}",
+            "LOG_LEVEL": "warning",
+        }
         env.pop("SOCKETIO_MESSAGE_QUEUE", None)
         if message_queue:
             env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -25,9 +25,7 @@ def site(session, code="NA-HCC") -> Site:
 
 
 def counter(session, number, code="NA-HCC") -> Counter:
-    return session.scalar(
-        select(Counter).join(Site).where(Site.code == code, Counter.number == number)
-    )
+    return session.scalar(select(Counter).join(Site).where(Site.code == code, Counter.number == number))
 
 
 def officer(session, username="officer1") -> Actor:

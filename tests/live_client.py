@@ -8,9 +8,17 @@ import time
 import socketio
 
 EVENTS = (
-    "snapshot", "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started",
-    "ticket.skipped", "ticket.reactivated", "ticket.transferred", "ticket.finished",
-    "counter.changed", "queue.stats",
+    "snapshot",
+    "ticket.issued",
+    "ticket.called",
+    "ticket.recalled",
+    "ticket.started",
+    "ticket.skipped",
+    "ticket.reactivated",
+    "ticket.transferred",
+    "ticket.finished",
+    "counter.changed",
+    "queue.stats",
 )
 
 
@@ -28,6 +36,7 @@ class LiveClient:
     def _recorder(self, name):
         def record(payload):
             self.received.put((name, payload, time.monotonic()))
+
         return record
 
     def wait_for(self, name: str, timeout: float = 5.0, where=lambda payload: True):

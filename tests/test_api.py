@@ -116,8 +116,8 @@ def test_walk_in(officer):
         ('{"service": "NM-DD", "priority": "vip"}', "application/json", 422, "validation_failed"),
         ('{"service": "NM-DD", "channel": "fax"}', "application/json", 422, "validation_failed"),
         ('{"service": "NM-DD", "extra": 1}', "application/json", 422, "validation_failed"),
-        ('{}', "application/json", 422, "validation_failed"),
-        ('[1, 2]', "application/json", 422, "validation_failed"),
+        ("{}", "application/json", 422, "validation_failed"),
+        ("[1, 2]", "application/json", 422, "validation_failed"),
         ('{"service": "NOPE"}', "application/json", 404, "unknown_service"),
         ('{"service": "' + "x" * 5000 + '"}', "application/json", 422, "validation_failed"),
     ],
@@ -144,13 +144,21 @@ def test_wrong_state_is_409_with_the_current_state(kiosk, officer):
 
 def test_transfer_with_no_destination_is_refused(kiosk, officer):
     ticket = issue(kiosk)
-    assert error_of(officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={}), 400) == "invalid_transfer"
-    assert error_of(officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"counter": 999}), 404) == "unknown_counter"
+    assert (
+        error_of(officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={}), 400) == "invalid_transfer"
+    )
+    assert (
+        error_of(officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"counter": 999}), 404)
+        == "unknown_counter"
+    )
 
 
 def test_anonymous_callers_cannot_issue_or_operate(client, kiosk):
     ticket = issue(kiosk)
-    assert error_of(client.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}), 401) == "login_required"
+    assert (
+        error_of(client.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}), 401)
+        == "login_required"
+    )
     assert error_of(client.post("/api/v1/counters/3/call-next"), 401) == "login_required"
     assert error_of(client.post(f"/api/v1/tickets/{ticket['id']}/finish"), 401) == "login_required"
 
@@ -159,7 +167,12 @@ def test_officers_act_only_at_their_own_sites(app, kiosk):
     ticket = issue(kiosk)
     commune_officer = login(app.test_client(), "officer3")
     assert error_of(commune_officer.post("/api/v1/counters/3/call-next"), 403) == "forbidden"
-    assert error_of(commune_officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"service": "NM-MT"}), 403) == "forbidden"
+    assert (
+        error_of(
+            commune_officer.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={"service": "NM-MT"}), 403
+        )
+        == "forbidden"
+    )
     postal_clerk = login(app.test_client(), "postal")
     assert error_of(postal_clerk.post("/api/v1/counters/3/call-next"), 403) == "forbidden"
     admin = login(app.test_client(), "admin")
@@ -167,7 +180,10 @@ def test_officers_act_only_at_their_own_sites(app, kiosk):
 
 
 def test_kiosk_token_issues_only_at_its_site_and_cannot_operate_counters(kiosk):
-    assert error_of(kiosk.post("/api/v1/sites/NA-TRUONGVINH/tickets", json={"service": "HT"}), 403) == "forbidden"
+    assert (
+        error_of(kiosk.post("/api/v1/sites/NA-TRUONGVINH/tickets", json={"service": "HT"}), 403)
+        == "forbidden"
+    )
     issue(kiosk)
     assert error_of(kiosk.post("/api/v1/counters/3/call-next"), 403) == "forbidden"
 
@@ -177,8 +193,11 @@ def test_a_display_token_cannot_issue_tickets(app):
         _, token = issue_device_token(db.session, "display", "NA-HCC", "hall screen")
         db.session.commit()
     client = app.test_client()
-    response = client.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"},
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/sites/NA-HCC/tickets",
+        json={"service": "NM-DD"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert error_of(response, 403) == "forbidden"
 
 
@@ -201,8 +220,14 @@ def test_device_tokens_are_stored_hashed_and_contact_is_recorded(app, kiosk, kio
 
 
 def test_login_logout_and_me(client):
-    assert error_of(client.post("/api/v1/auth/login", json={"username": "officer1", "password": "wrong"}), 401) == "invalid_credentials"
-    assert error_of(client.post("/api/v1/auth/login", json={"username": "ghost", "password": "x"}), 401) == "invalid_credentials"
+    assert (
+        error_of(client.post("/api/v1/auth/login", json={"username": "officer1", "password": "wrong"}), 401)
+        == "invalid_credentials"
+    )
+    assert (
+        error_of(client.post("/api/v1/auth/login", json={"username": "ghost", "password": "x"}), 401)
+        == "invalid_credentials"
+    )
     login(client, "officer1")
     assert client.get("/api/v1/auth/me").get_json()["sites"] == ["NA-HCC"]
     assert client.post("/api/v1/auth/logout").status_code == 204
@@ -212,8 +237,12 @@ def test_login_logout_and_me(client):
 def test_openapi_document_is_valid_and_lists_the_contract(client):
     document = client.get("/api/v1/openapi.json").get_json()
     validate(document)
-    for path in ("/api/v1/sites/{site_code}/tickets", "/api/v1/counters/{counter_id}/call-next",
-                 "/api/v1/tickets/{ticket_id}/transfer", "/api/v1/auth/login"):
+    for path in (
+        "/api/v1/sites/{site_code}/tickets",
+        "/api/v1/counters/{counter_id}/call-next",
+        "/api/v1/tickets/{ticket_id}/transfer",
+        "/api/v1/auth/login",
+    ):
         assert path in document["paths"]
     ui = client.get("/api/v1/docs")
     assert ui.status_code == 200 and b"swagger-ui" in ui.data

@@ -16,8 +16,9 @@ T0 = local(2026, 11, 23, 8, 0)
 
 
 def issue(session, service="NM-DD", at=0, priority=None):
-    return ops.issue_ticket(session, site(session), service, officer(session),
-                            priority=priority, now=T0 + minutes(at))
+    return ops.issue_ticket(
+        session, site(session), service, officer(session), priority=priority, now=T0 + minutes(at)
+    )
 
 
 def call(session, number=3, at=30):
@@ -171,7 +172,12 @@ def test_every_change_is_in_the_event_log_with_a_gap_free_site_sequence(session)
     ops.finish(session, ticket, officer(session))
     session.commit()
     events = session.query(QueueEvent).order_by(QueueEvent.site_seq).all()
-    assert [e.kind for e in events] == ["ticket.issued", "ticket.called", "ticket.recalled", "ticket.finished"]
+    assert [e.kind for e in events] == [
+        "ticket.issued",
+        "ticket.called",
+        "ticket.recalled",
+        "ticket.finished",
+    ]
     assert [e.site_seq for e in events] == [1, 2, 3, 4]
     assert events[1].user_id == officer(session).user_id
 

@@ -56,8 +56,15 @@ def test_parallel_issuing_on_several_workers_gives_unique_gap_free_numbers(
 ):
     server = live_server_factory(database_url, workers=3)
     with ProcessPoolExecutor(CLIENTS, mp_context=get_context("spawn")) as pool:
-        results = list(pool.map(_issue_many, [server.url] * CLIENTS, [kiosk_token] * CLIENTS,
-                                [TICKETS_PER_CLIENT] * CLIENTS, range(CLIENTS)))
+        results = list(
+            pool.map(
+                _issue_many,
+                [server.url] * CLIENTS,
+                [kiosk_token] * CLIENTS,
+                [TICKETS_PER_CLIENT] * CLIENTS,
+                range(CLIENTS),
+            )
+        )
     issued = [item for result in results for item in result]
     assert len(issued) == CLIENTS * TICKETS_PER_CLIENT
     for service, first in (("NM-DD", 3001), ("TC-DKDN", 4001)):
@@ -83,5 +90,7 @@ def test_counters_calling_at_the_same_instant_never_get_the_same_ticket(
     assert sorted(called) == sorted(land), "every land ticket called exactly once"
     assert all(per_counter), "each counter got some of the work"
     with app.app_context():
-        calls = Tally(db.session.scalars(select(QueueEvent.ticket_id).where(QueueEvent.kind == "ticket.called")))
+        calls = Tally(
+            db.session.scalars(select(QueueEvent.ticket_id).where(QueueEvent.kind == "ticket.called"))
+        )
         assert set(calls.values()) == {1}

@@ -16,8 +16,12 @@ def server(app, database_url, live_server_factory):
 
 
 def issue(base_url, token, service="NM-DD"):
-    response = requests.post(f"{base_url}/api/v1/sites/NA-HCC/tickets", json={"service": service},
-                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    response = requests.post(
+        f"{base_url}/api/v1/sites/NA-HCC/tickets",
+        json={"service": service},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
     assert response.status_code == 201, response.text
     return response.json()
 

@@ -28,8 +28,9 @@ def test_numbers_are_sequential_per_service_from_the_range_start(session):
 
 
 def test_letter_prefix_services_number_with_three_digits(session):
-    tickets = [issue_ticket(session, site(session), "TKQ", SYSTEM, now=local(2026, 11, 23, 9, 0))
-               for _ in range(2)]
+    tickets = [
+        issue_ticket(session, site(session), "TKQ", SYSTEM, now=local(2026, 11, 23, 9, 0)) for _ in range(2)
+    ]
     assert [t.number for t in tickets] == ["K001", "K002"]
 
 
@@ -83,8 +84,17 @@ def test_unique_constraint_backs_up_the_numbering(session):
     hcc = site(session)
     first = issue_ticket(session, hcc, "NM-DD", SYSTEM, now=local(2026, 11, 23, 8, 0))
     session.commit()
-    session.add(Ticket(public_token="x" * 22, site_id=hcc.id, service_id=first.service_id, issued_service_id=first.service_id,
-                       business_date=first.business_date, sequence=first.sequence,
-                       number=first.number, issued_at=first.issued_at))
+    session.add(
+        Ticket(
+            public_token="x" * 22,
+            site_id=hcc.id,
+            service_id=first.service_id,
+            issued_service_id=first.service_id,
+            business_date=first.business_date,
+            sequence=first.sequence,
+            number=first.number,
+            issued_at=first.issued_at,
+        )
+    )
     with pytest.raises(IntegrityError):
         session.commit()

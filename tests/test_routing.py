@@ -25,8 +25,12 @@ def department_codes(session, code):
 
 def test_merged_counter_serves_justice_in_odd_weeks_and_construction_in_even_weeks(session):
     merged = counter(session, 8)
-    assert codes(session, services_served(session, merged, ODD_WEEK_MONDAY)) == department_codes(session, "STP")
-    assert codes(session, services_served(session, merged, EVEN_WEEK_MONDAY)) == department_codes(session, "SXD")
+    assert codes(session, services_served(session, merged, ODD_WEEK_MONDAY)) == department_codes(
+        session, "STP"
+    )
+    assert codes(session, services_served(session, merged, EVEN_WEEK_MONDAY)) == department_codes(
+        session, "SXD"
+    )
 
 
 def test_a_counter_can_serve_several_departments_at_once(session):
@@ -84,6 +88,8 @@ def test_a_schedule_rule_names_a_department_or_a_service_not_both(session):
 
     dept = session.scalar(select(Department).where(Department.code == "STP"))
     service = session.scalar(select(Service).where(Service.code == "NM-DD"))
-    session.add(CounterSchedule(counter_id=counter(session, 1).id, department_id=dept.id, service_id=service.id))
+    session.add(
+        CounterSchedule(counter_id=counter(session, 1).id, department_id=dept.id, service_id=service.id)
+    )
     with pytest.raises(IntegrityError):
         session.flush()

@@ -69,10 +69,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_device_token(session: Session, kind: str, site_code: str, name: str = "") -> tuple[DeviceToken, str]:
+def issue_device_token(
+    session: Session, kind: str, site_code: str, name: str = ""
+) -> tuple[DeviceToken, str]:
     """Create a device token; the plain token is returned once and never stored."""
     if kind not in DeviceKind.ALL:
-        raise ApiError("invalid_kind", f"Unknown device kind {kind!r}; use one of {', '.join(DeviceKind.ALL)}.")
+        raise ApiError(
+            "invalid_kind", f"Unknown device kind {kind!r}; use one of {', '.join(DeviceKind.ALL)}."
+        )
     (site,) = _sites_by_code(session, [site_code])
     token = f"{kind}_{secrets.token_urlsafe(32)}"
     device = DeviceToken(kind=kind, site_id=site.id, name=name, token_hash=hash_token(token))

@@ -29,7 +29,7 @@ from .schemas import (
     TransferSchema,
     WalkInSchema,
 )
-from .snapshot import open_counters_for, service_stats, site_snapshot, active_services
+from .snapshot import active_services, open_counters_for, service_stats, site_snapshot
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tickets and counters")
 
@@ -160,8 +160,10 @@ def call_next(counter_id):
     if ticket is None:
         db.session.commit()
         return Response(status=204)
-    body = {"ticket": ticket_public(ticket),
-            "announcement": operations.announcement(ticket.site, ticket, ticket.counter)}
+    body = {
+        "ticket": ticket_public(ticket),
+        "announcement": operations.announcement(ticket.site, ticket, ticket.counter),
+    }
     db.session.commit()
     return body
 
@@ -274,6 +276,8 @@ def finish(ticket_id):
 def transfer(data, ticket_id):
     """Send a ticket to another service's queue or to one counter, keeping its place."""
     return _ticket_action(
-        ticket_id, operations.transfer,
-        service_code=data.get("service"), counter_id=data.get("counter"),
+        ticket_id,
+        operations.transfer,
+        service_code=data.get("service"),
+        counter_id=data.get("counter"),
     )

@@ -24,6 +24,7 @@ SAMPLE_SIZE = 20
 MIN_SAMPLES = 3
 LOOKBACK = timedelta(days=14)
 
+
 def average_service_seconds(session: Session, site_id: int) -> dict[int, float]:
     """Recent average service time per service id of the site (only services with samples)."""
     return remember(("average_service_seconds", site_id), lambda: _averages(session, site_id))

@@ -63,9 +63,7 @@ def issue_ticket(
     capacity = service.capacity
     if capacity is not None and sequence > capacity:
         # The caller rolls back, which also gives the number back.
-        raise Conflict(
-            "service_full", f"All {capacity} numbers of {service.name} are taken for today."
-        )
+        raise Conflict("service_full", f"All {capacity} numbers of {service.name} are taken for today.")
     ticket = Ticket(
         public_token=secrets.token_urlsafe(16),
         site=site,
@@ -81,7 +79,12 @@ def issue_ticket(
     )
     session.add(ticket)
     journal.record(
-        session, site, "ticket.issued", actor, now, ticket=ticket,
+        session,
+        site,
+        "ticket.issued",
+        actor,
+        now,
+        ticket=ticket,
         payload=_stats_payload(session, site, [service], day),
     )
     return ticket
@@ -90,26 +93,22 @@ def issue_ticket(
 def _lock_counter(session: Session, counter: Counter) -> Counter:
     """Serialise actions on one counter (two officers sharing it press "next" together)."""
     return session.scalars(
-        select(Counter).where(Counter.id == counter.id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Counter)
+        .where(Counter.id == counter.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
 
 
 def _finish_current(session: Session, counter: Counter, actor: Actor, now: datetime) -> None:
     current = session.scalars(
-        select(Ticket).where(
-            Ticket.counter_id == counter.id, Ticket.status.in_(TicketStatus.AT_COUNTER)
-        )
+        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(TicketStatus.AT_COUNTER))
     ).all()
     for ticket in current:
-        _set_status(session, ticket, TicketStatus.DONE, "ticket.finished", actor, now,
-                    finished_at=now)
+        _set_status(session, ticket, TicketStatus.DONE, "ticket.finished", actor, now, finished_at=now)
 
 
-def _choose_next(
-    session: Session, site: Site, counter: Counter, service_ids: set[int], day
-) -> int | None:
+def _choose_next(session: Session, site: Site, counter: Counter, service_ids: set[int], day) -> int | None:
     """The id of the ticket this counter should call now, by the site's priority policy."""
     in_scope = (Ticket.service_id.in_(service_ids) & Ticket.target_counter_id.is_(None)) | (
         Ticket.target_counter_id == counter.id
@@ -128,10 +127,7 @@ def _choose_next(
     priority_id = session.scalar(base.where(Ticket.priority.is_not(None)))
     if priority_id is None:
         return session.scalar(base.where(Ticket.priority.is_(None)))
-    if (
-        site.priority_policy == PriorityPolicy.INTERLEAVE
-        and counter.priority_run >= site.priority_max_run
-    ):
+    if site.priority_policy == PriorityPolicy.INTERLEAVE and counter.priority_run >= site.priority_max_run:
         normal_id = session.scalar(base.where(Ticket.priority.is_(None)))
         if normal_id is not None:
             return normal_id
@@ -179,9 +175,17 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     if actor.user_id is not None:
         counter.officer_id = actor.user_id
     journal.record(
-        session, site, "ticket.called", actor, now, ticket=ticket, counter=counter,
-        payload={"announcement": announcement(site, ticket, counter),
-                 **_stats_payload(session, site, [ticket.service], day)},
+        session,
+        site,
+        "ticket.called",
+        actor,
+        now,
+        ticket=ticket,
+        counter=counter,
+        payload={
+            "announcement": announcement(site, ticket, counter),
+            **_stats_payload(session, site, [ticket.service], day),
+        },
     )
     return ticket
 
@@ -206,7 +210,12 @@ def _set_status(session, ticket, status, kind, actor, now, event_counter=None, *
     for name, value in changes.items():
         setattr(ticket, name, value)
     journal.record(
-        session, ticket.site, kind, actor, now, ticket=ticket,
+        session,
+        ticket.site,
+        kind,
+        actor,
+        now,
+        ticket=ticket,
         counter=event_counter if event_counter is not None else ticket.counter,
     )
 
@@ -217,7 +226,13 @@ def recall(session: Session, ticket: Ticket, actor: Actor, now: datetime | None 
     _require_status(ticket, (TicketStatus.CALLED,), "recalled")
     ticket.recall_count += 1
     journal.record(
-        session, ticket.site, "ticket.recalled", actor, now, ticket=ticket, counter=ticket.counter,
+        session,
+        ticket.site,
+        "ticket.recalled",
+        actor,
+        now,
+        ticket=ticket,
+        counter=ticket.counter,
         payload={"announcement": announcement(ticket.site, ticket, ticket.counter)},
     )
     return ticket
@@ -235,8 +250,7 @@ def skip(session: Session, ticket: Ticket, actor: Actor, now: datetime | None = 
     """The citizen did not come: mark a no-show (can be reactivated the same day)."""
     now = now or utcnow()
     _require_status(ticket, (TicketStatus.CALLED,), "skipped")
-    _set_status(session, ticket, TicketStatus.NO_SHOW, "ticket.skipped", actor, now,
-                finished_at=now)
+    _set_status(session, ticket, TicketStatus.NO_SHOW, "ticket.skipped", actor, now, finished_at=now)
     return ticket
 
 
@@ -246,8 +260,17 @@ def reactivate(session: Session, ticket: Ticket, actor: Actor, now: datetime | N
     _require_status(ticket, (TicketStatus.NO_SHOW,), "reactivated")
     if business_date(ticket.site, now) != ticket.business_date:
         raise Conflict("expired", f"Ticket {ticket.number} was for {ticket.business_date}; take a new one.")
-    _set_status(session, ticket, TicketStatus.WAITING, "ticket.reactivated", actor, now,
-                event_counter=ticket.counter, counter=None, finished_at=None)
+    _set_status(
+        session,
+        ticket,
+        TicketStatus.WAITING,
+        "ticket.reactivated",
+        actor,
+        now,
+        event_counter=ticket.counter,
+        counter=None,
+        finished_at=None,
+    )
     return ticket
 
 
@@ -277,8 +300,7 @@ def transfer(
         raise ApiError("invalid_transfer", "Give either a service or a counter to transfer to.")
     _require_status(ticket, TicketStatus.IN_QUEUE + TicketStatus.AT_COUNTER, "transferred")
     site = ticket.site
-    origin = {"service": ticket.service.code,
-              "counter": ticket.counter.number if ticket.counter_id else None}
+    origin = {"service": ticket.service.code, "counter": ticket.counter.number if ticket.counter_id else None}
     from_counter = ticket.counter
     if service_code is not None:
         service = get_service(session, site, service_code)
@@ -296,7 +318,13 @@ def transfer(
     ticket.called_at = None
     ticket.started_at = None
     journal.record(
-        session, site, "ticket.transferred", actor, now, ticket=ticket, counter=from_counter,
+        session,
+        site,
+        "ticket.transferred",
+        actor,
+        now,
+        ticket=ticket,
+        counter=from_counter,
         data={"from": origin, "to": destination},
         payload={"from": origin, "to": destination},
     )
@@ -313,8 +341,18 @@ def serve_walk_in(
         raise Conflict("counter_not_open", f"Counter {counter.number} is {counter.state}.")
     _finish_current(session, counter, actor, now)
     ticket = issue_ticket(session, counter.site, service_code, actor, channel=Channel.COUNTER, now=now)
-    _set_status(session, ticket, TicketStatus.SERVING, "ticket.started", actor, now,
-                counter=counter, officer_id=actor.user_id, called_at=now, started_at=now)
+    _set_status(
+        session,
+        ticket,
+        TicketStatus.SERVING,
+        "ticket.started",
+        actor,
+        now,
+        counter=counter,
+        officer_id=actor.user_id,
+        called_at=now,
+        started_at=now,
+    )
     return ticket
 
 
@@ -325,29 +363,37 @@ def _set_counter_state(session, counter, state, reason, kind, actor, now):
     service_ids = routing.services_served(session, counter, day)
     services = [s for s in session.scalars(select(Service).where(Service.id.in_(service_ids)))]
     journal.record(
-        session, counter.site, kind, actor, now, counter=counter,
+        session,
+        counter.site,
+        kind,
+        actor,
+        now,
+        counter=counter,
         data={"state": state, "reason": reason},
-        payload={"state": state, "reason": reason,
-                 **_stats_payload(session, counter.site, services, day)},
+        payload={"state": state, "reason": reason, **_stats_payload(session, counter.site, services, day)},
     )
     return counter
 
 
-def pause_counter(session: Session, counter: Counter, reason: str, actor: Actor, now: datetime | None = None) -> Counter:
+def pause_counter(
+    session: Session, counter: Counter, reason: str, actor: Actor, now: datetime | None = None
+) -> Counter:
     reason = (reason or "").strip()
     if not reason:
         raise ApiError("reason_required", "Say why the counter is paused.")
     if counter.state == CounterState.PAUSED:
         raise Conflict("wrong_state", f"Counter {counter.number} is already paused.")
-    return _set_counter_state(session, counter, CounterState.PAUSED, reason[:200],
-                              "counter.changed", actor, now or utcnow())
+    return _set_counter_state(
+        session, counter, CounterState.PAUSED, reason[:200], "counter.changed", actor, now or utcnow()
+    )
 
 
 def resume_counter(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Counter:
     if counter.state == CounterState.OPEN:
         raise Conflict("wrong_state", f"Counter {counter.number} is already open.")
-    return _set_counter_state(session, counter, CounterState.OPEN, None, "counter.changed",
-                              actor, now or utcnow())
+    return _set_counter_state(
+        session, counter, CounterState.OPEN, None, "counter.changed", actor, now or utcnow()
+    )
 
 
 def close_counter(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Counter:
@@ -355,5 +401,4 @@ def close_counter(session: Session, counter: Counter, actor: Actor, now: datetim
         raise Conflict("wrong_state", f"Counter {counter.number} is already closed.")
     now = now or utcnow()
     _finish_current(session, counter, actor, now)
-    return _set_counter_state(session, counter, CounterState.CLOSED, None, "counter.changed",
-                              actor, now)
+    return _set_counter_state(session, counter, CounterState.CLOSED, None, "counter.changed", actor, now)

@@ -19,8 +19,12 @@ class TicketSchema(Schema):
     service = fields.String(required=True, metadata={"description": "Service code"})
     service_name = fields.String(required=True)
     service_name_en = fields.String(allow_none=True)
-    status = fields.String(required=True, validate=validate.OneOf(
-        ["waiting", "called", "serving", "done", "no_show", "transferred", "cancelled"]))
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["waiting", "called", "serving", "done", "no_show", "transferred", "cancelled"]
+        ),
+    )
     priority = fields.Boolean(required=True, metadata={"description": "A priority ticket"})
     channel = fields.String(required=True)
     business_date = fields.String(required=True, metadata={"format": "date"})

@@ -111,9 +111,7 @@ class Service(Base):
     __tablename__ = "services"
     __table_args__ = (
         UniqueConstraint("site_id", "code"),
-        CheckConstraint(
-            "(number_start IS NOT NULL) OR (prefix IS NOT NULL)", name="numbering_defined"
-        ),
+        CheckConstraint("(number_start IS NOT NULL) OR (prefix IS NOT NULL)", name="numbering_defined"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,15 +194,11 @@ class CounterSchedule(Base):
 
     __tablename__ = "counter_schedules"
     __table_args__ = (
-        CheckConstraint(
-            "(department_id IS NULL) <> (service_id IS NULL)", name="department_xor_service"
-        ),
+        CheckConstraint("(department_id IS NULL) <> (service_id IS NULL)", name="department_xor_service"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    counter_id: Mapped[int] = mapped_column(
-        ForeignKey("counters.id", ondelete="CASCADE"), index=True
-    )
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
     weekdays: Mapped[str] = mapped_column(String(7), default="12345")

@@ -45,9 +45,7 @@ def counters_by_service(routing: dict[int, frozenset[int]]) -> dict[int, set[int
 def _site_routing(session: Session, site_id: int, day: date) -> dict[int, frozenset[int]]:
     by_department: dict[int, set[int]] = defaultdict(set)
     for service_id, department_id in session.execute(
-        select(Service.id, Service.department_id).where(
-            Service.site_id == site_id, Service.active.is_(True)
-        )
+        select(Service.id, Service.department_id).where(Service.site_id == site_id, Service.active.is_(True))
     ):
         by_department[department_id].add(service_id)
     active = set().union(*by_department.values())
@@ -55,9 +53,7 @@ def _site_routing(session: Session, site_id: int, day: date) -> dict[int, frozen
         counter_id: set()
         for counter_id in session.scalars(select(Counter.id).where(Counter.site_id == site_id))
     }
-    rules = session.scalars(
-        select(CounterSchedule).join(Counter).where(Counter.site_id == site_id)
-    )
+    rules = session.scalars(select(CounterSchedule).join(Counter).where(Counter.site_id == site_id))
     for rule in rules:
         if not rule.applies_on(day):
             continue
