@@ -16,4 +16,4 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 # Several gunicorns run side by side in tests and on one host; the shared default control
 # socket path would make them fight over it.
-no_control_socket = True
+control_socket_disable = True
