@@ -1,9 +1,9 @@
 """Call-next to display latency with many connected Socket.IO clients.
 
-Listener processes each hold a share of the connections (python-socketio AsyncClient over
-WebSocket) and record, per ticket id, when ``ticket.called`` reached each client. The driver
-records when it sent each call-next. Both use CLOCK_MONOTONIC, which is shared by all the
-processes of one machine.
+Listener processes each hold a share of the connections (Socket.IO over WebSocket) and
+record, per ticket id, when ``ticket.called`` reached each client. The driver records when it
+sent each call-next. Both use CLOCK_MONOTONIC, which is shared by all the processes of one
+machine.
 """
 
 from __future__ import annotations
@@ -13,33 +13,57 @@ import json
 import multiprocessing as mp
 import time
 
+import aiohttp
 import requests
-import socketio
+
+from .stats import percentile_ms
 
 
 async def _listen(base: str, clients: int, ready, stop, out_path: str) -> None:
+    """Hold ``clients`` Socket.IO connections and note when each ``ticket.called`` arrives.
+
+    The Socket.IO protocol (Engine.IO 4 over WebSocket) is spoken directly with aiohttp, so
+    that one listener process can keep up with a thousand screens; a full client per
+    connection would measure the client's own parsing, not the server.
+    """
     received: list[tuple[int, float]] = []
-    sockets = []
+    ws_url = base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    marker = '42["ticket.called",'
 
-    async def connect_one():
-        sio = socketio.AsyncClient(reconnection=False)
+    async def screen(http):
+        async with http.ws_connect(ws_url, max_msg_size=0) as ws:
+            opened = await ws.receive_str()
+            assert opened.startswith("0"), opened
+            await ws.send_str("40" + json.dumps({"site": "NA-HCC"}))
+            connected.append(1)
+            async for message in ws:
+                data = message.data
+                if data == "2":
+                    await ws.send_str("3")
+                elif data.startswith(marker):
+                    at = time.monotonic()
+                    payload = json.loads(data[len(marker) : -1])
+                    received.append((payload["ticket"]["id"], at))
+                if stop.is_set():
+                    break
 
-        @sio.on("ticket.called")
-        async def on_called(payload):
-            received.append((payload["ticket"]["id"], time.monotonic()))
-
-        await sio.connect(base, auth={"site": "NA-HCC"}, transports=["websocket"], wait_timeout=30)
-        sockets.append(sio)
-
-    for start in range(0, clients, 50):
-        await asyncio.gather(*(connect_one() for _ in range(min(50, clients - start))))
-    ready.set()
-    while not stop.is_set():
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(1.0)
+    connected: list[int] = []
+    # limit=0: aiohttp allows only 100 connections per session by default.
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        tasks = []
+        for start in range(0, clients, 50):
+            tasks += [asyncio.create_task(screen(http)) for _ in range(min(50, clients - start))]
+            while len(connected) < len(tasks):
+                await asyncio.sleep(0.01)
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     with open(out_path, "w") as handle:
         json.dump(received, handle)
-    await asyncio.gather(*(s.disconnect() for s in sockets), return_exceptions=True)
 
 
 def _listener_main(base, clients, ready, stop, out_path):
@@ -70,7 +94,8 @@ def measure(base: str, token: str, clients: int, calls: int, processes: int, wor
     for _ in range(calls):
         kiosk.post(f"{base}/api/v1/sites/NA-HCC/tickets", json={"service": "TKQ"}).raise_for_status()
     officer = requests.Session()
-    officer.post(f"{base}/api/v1/auth/login", json={"username": "officer1", "password": "officer-demo"}).raise_for_status()
+    login = {"username": "officer1", "password": "officer-demo"}
+    officer.post(f"{base}/api/v1/auth/login", json=login).raise_for_status()
     sent: dict[int, float] = {}
     for _ in range(calls):
         started = time.monotonic()
@@ -91,16 +116,13 @@ def measure(base: str, token: str, clients: int, calls: int, processes: int, wor
     latencies.sort()
     expected = calls * per_process * processes
 
-    def pct(p):
-        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1) if latencies else None
-
     return {
         "clients": per_process * processes,
         "calls": calls,
         "deliveries": len(latencies),
         "missed": expected - len(latencies),
         "connect_s": round(connect_seconds, 1),
-        "p50_ms": pct(0.50),
-        "p99_ms": pct(0.99),
+        "p50_ms": percentile_ms(latencies, 0.50),
+        "p99_ms": percentile_ms(latencies, 0.99),
         "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
     }

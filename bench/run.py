@@ -15,7 +15,7 @@ import json
 import os
 import platform
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -29,10 +29,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def check_numbers(url: str) -> dict:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT issued_service_id, business_date, COUNT(*), COUNT(DISTINCT sequence), MIN(sequence), MAX(sequence)"
-            " FROM tickets GROUP BY issued_service_id, business_date"
-        )).all()
+        rows = conn.execute(
+            text(
+                "SELECT issued_service_id, business_date, COUNT(*), COUNT(DISTINCT sequence),"
+                " MIN(sequence), MAX(sequence) FROM tickets GROUP BY issued_service_id, business_date"
+            )
+        ).all()
     engine.dispose()
     total = sum(r[2] for r in rows)
     duplicates = sum(r[2] - r[3] for r in rows)
@@ -41,9 +43,13 @@ def check_numbers(url: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgresql://queue:queue@127.0.0.1:5432/queue_bench"))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://queue:queue@127.0.0.1:5432/queue_bench"),
+    )
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--levels", default="1,8,32,64")
@@ -53,12 +59,17 @@ def main() -> None:
     parser.add_argument("--listener-processes", type=int, default=2)
     args = parser.parse_args()
 
-    report = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
-              "database": args.database.split("://")[0], "workers": args.workers}
+    report = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
+        "database": args.database.split("://")[0],
+        "workers": args.workers,
+    }
     token = prepare(args.database)
     server = Server(args.database, args.workers, args.redis)
     try:
+        report["baseline_get_sites"] = issue_load.measure_baseline(server.base, 8, args.seconds)
+        print("baseline GET /sites", report["baseline_get_sites"], flush=True)
         report["issuance"] = []
         for level in [int(x) for x in args.levels.split(",")]:
             result = issue_load.measure(server.base, token, level, args.seconds)
@@ -68,7 +79,8 @@ def main() -> None:
         print("numbering", report["numbering"], flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             report["display"] = display_latency.measure(
-                server.base, token, args.clients, args.calls, args.listener_processes, Path(tmp))
+                server.base, token, args.clients, args.calls, args.listener_processes, Path(tmp)
+            )
         print("display", report["display"], flush=True)
         report["rss_mib"] = [round(x) for x in server.worker_rss_mib()]
         print("memory (MiB, master then workers)", report["rss_mib"], flush=True)

@@ -38,7 +38,11 @@ def fresh_postgres(url: str) -> None:
 def flask_cli(url: str, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return result.stdout
 
@@ -49,7 +53,8 @@ def prepare(url: str) -> str:
         fresh_postgres(url)
     flask_cli(url, "db", "upgrade")
     flask_cli(url, "seed-demo")
-    return flask_cli(url, "create-device-token", "--kind", "kiosk", "--site", "NA-HCC").strip().splitlines()[-1]
+    output = flask_cli(url, "create-device-token", "--kind", "kiosk", "--site", "NA-HCC")
+    return output.strip().splitlines()[-1]
 
 
 def free_port() -> int:
@@ -64,12 +69,20 @@ class Server:
     def __init__(self, url: str, workers: int, message_queue: str | None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "WEB_CONCURRENCY": str(workers),
-               "BIND": f"127.0.0.1:{self.port}", "LOG_LEVEL": "warning"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "WEB_CONCURRENCY": str(workers),
+            "BIND": f"127.0.0.1:{self.port}",
+            "LOG_LEVEL": "warning",
+        }
         if message_queue:
             env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env,
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -31,6 +31,8 @@ def from_env() -> dict:
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # gevent in production (gunicorn -k gevent); threading for the Flask test client.
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
+        # queue.stats goes out at most this often per site and process (0: never).
+        "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "0.25")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -136,6 +136,7 @@ def app(database_url):
             "SECRET_KEY": "test",
             "TESTING": True,
             "DERIVED_CACHE_SECONDS": 0,
+            "LIVE_STATS_SECONDS": 0,
             "SOCKETIO_MESSAGE_QUEUE": None,
         }
     )

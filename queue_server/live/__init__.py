@@ -3,7 +3,8 @@
 Clients join the room of a site (``site:<code>``) and optionally of a counter
 (``counter:<id>``). On connecting they receive a ``snapshot`` carrying the site's event
 sequence; every later change arrives as a delta with the next sequence number. A client that
-sees a gap emits ``resync`` and receives a fresh snapshot.
+sees a gap emits ``resync`` and receives a fresh snapshot. Waiting counts arrive separately as
+``queue.stats`` (see :mod:`.stats`).
 
 Deltas are sent only after the change has committed (:mod:`queue_server.events`). With
 ``SOCKETIO_MESSAGE_QUEUE`` set, ``socketio.emit`` goes through Redis and reaches the clients of
@@ -23,6 +24,7 @@ from ..events import committed
 from ..extensions import socketio
 from ..queueing.snapshot import site_snapshot
 from ..sites.models import Counter, Site
+from . import stats
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +57,20 @@ def _forward(name: str, payload: dict) -> None:
         socketio.emit(name, payload, to=site_room(payload["site"]))
         if payload.get("counter_id") is not None:
             socketio.emit(name, payload, to=counter_room(payload["counter_id"]))
-        if "stats" in payload:
-            socketio.emit(
-                "queue.stats",
-                {"site": payload["site"], "as_of": payload["seq"], "services": payload["stats"]},
-                to=site_room(payload["site"]),
-            )
     except Exception:  # the message queue may be down; clients resync when it returns
         log.exception("could not publish %s", name)
+    stats.publisher.mark(payload["site"], _services_touched(payload), payload["seq"])
+
+
+def _services_touched(payload: dict) -> set[str] | None:
+    """Service codes whose figures the change may move; None for all (a counter changed)."""
+    if "ticket" not in payload:
+        return stats.ALL_SERVICES
+    codes = {payload["ticket"]["service"]}
+    moved_from = payload.get("from") or {}
+    if moved_from.get("service"):
+        codes.add(moved_from["service"])
+    return codes
 
 
 def _send_snapshot(site: Site) -> None:
@@ -107,4 +115,5 @@ def on_resync(data=None):
 def init_app(app) -> None:
     socketio.on_event("connect", on_connect)
     socketio.on_event("resync", on_resync)
+    stats.publisher.init_app(app, socketio)
     committed.connect(_forward, weak=False)

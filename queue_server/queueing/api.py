@@ -12,7 +12,7 @@ from ..database import db, utcnow
 from ..errors import NotFound
 from ..sites import routing
 from ..sites.calendar import business_date
-from ..sites.models import Counter, Site
+from ..sites.models import Counter, CounterState, Site
 from . import estimates, operations
 from .models import Ticket, TicketStatus
 from .presenters import counter_public, ticket_public, track_url
@@ -29,7 +29,7 @@ from .schemas import (
     TransferSchema,
     WalkInSchema,
 )
-from .snapshot import active_services, open_counters_for, service_stats, site_snapshot
+from .snapshot import active_services, open_counter_numbers, service_stats, site_snapshot
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tickets and counters")
 
@@ -61,9 +61,10 @@ def ticket_with_position(ticket: Ticket) -> dict:
     body = ticket_public(ticket)
     if ticket.status in TicketStatus.IN_QUEUE:
         if ticket.target_counter_id is not None:
-            counters = [ticket.target_counter] if ticket.target_counter.state == "open" else []
+            target = ticket.target_counter
+            counters = [target.number] if target.state == CounterState.OPEN else []
         else:
-            counters = open_counters_for(session, ticket.site, ticket.service_id, ticket.business_date)
+            counters = open_counter_numbers(session, ticket.site, ticket.service_id, ticket.business_date)
         ahead = estimates.people_ahead(session, ticket)
         averages = estimates.average_service_seconds(session, ticket.site_id)
         seconds = estimates.service_seconds(ticket.service, averages)
@@ -71,7 +72,7 @@ def ticket_with_position(ticket: Ticket) -> dict:
             position=ahead + 1,
             people_ahead=ahead,
             estimated_wait_s=estimates.estimate_wait(ahead, seconds, len(counters)),
-            counters=[counter.number for counter in counters],
+            counters=counters,
         )
     return body
 
@@ -122,9 +123,11 @@ def issue_ticket(data, site_code):
     ticket = operations.issue_ticket(
         session, site, data["service"], actor, priority=data["priority"], channel=data["channel"]
     )
+    # Commit first: the numbering lock is held only for the writes; the place in the queue is
+    # read afterwards.
+    session.commit()
     body = ticket_with_position(ticket)
     body["track_url"] = track_url(ticket)
-    session.commit()
     return body
 
 
@@ -230,9 +233,8 @@ def _ticket_action(ticket_id: int, operation, **kwargs) -> dict:
     ticket = get_ticket(ticket_id)
     actor = require(Action.OPERATE_COUNTER, ticket.site_id)
     operation(db.session, ticket, actor, **kwargs)
-    body = ticket_with_position(ticket)
     db.session.commit()
-    return body
+    return ticket_with_position(ticket)
 
 
 @blp.route("/tickets/<int:ticket_id>/recall", methods=["POST"])

@@ -72,16 +72,10 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
     """How many tickets of the same queue will be called before this one."""
     if ticket.status not in TicketStatus.IN_QUEUE:
         return 0
-    same_queue = [
-        Ticket.site_id == ticket.site_id,
-        Ticket.business_date == ticket.business_date,
-        Ticket.status.in_(TicketStatus.IN_QUEUE),
-        Ticket.id != ticket.id,
-    ]
     if ticket.target_counter_id is not None:
-        same_queue.append(Ticket.target_counter_id == ticket.target_counter_id)
+        same_queue = Ticket.target_counter_id == ticket.target_counter_id
     else:
-        same_queue.append(Ticket.service_id == ticket.service_id)
+        same_queue = Ticket.service_id == ticket.service_id
     earlier = or_(
         Ticket.issued_at < ticket.issued_at,
         and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
@@ -90,7 +84,15 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
         before = and_(Ticket.priority.is_not(None), earlier)
     else:
         before = or_(Ticket.priority.is_not(None), earlier)
-    return session.scalar(select(func.count()).select_from(Ticket).where(*same_queue, before))
+    return session.scalar(
+        select(func.count()).where(
+            Ticket.site_id == ticket.site_id,
+            Ticket.business_date == ticket.business_date,
+            same_queue,
+            Ticket.status.in_(TicketStatus.IN_QUEUE),
+            before,
+        )
+    )
 
 
 def waiting_by_service(
@@ -102,7 +104,9 @@ def waiting_by_service(
         Ticket.business_date == day,
         Ticket.status.in_(TicketStatus.IN_QUEUE),
     ]
-    if service_ids is not None:
+    if service_ids is not None and len(service_ids) == 1:
+        conditions.append(Ticket.service_id == service_ids[0])  # the common case: one service
+    elif service_ids is not None:
         conditions.append(Ticket.service_id.in_(service_ids))
     rows = session.execute(
         select(Ticket.service_id, func.count()).where(*conditions).group_by(Ticket.service_id)

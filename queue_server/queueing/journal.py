@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import event, update
+from sqlalchemy import event, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -43,16 +43,16 @@ def record(
     delta shows the ticket as it is now, before any later change in the same transaction.
     """
     session.flush()
-    entry = QueueEvent(
-        site_id=site.id,
-        kind=kind,
-        at=at,
-        ticket_id=ticket.id if ticket is not None else None,
-        counter_id=counter.id if counter is not None else None,
-        user_id=actor.user_id,
-        device_id=actor.device_id,
-        data=data or {},
-    )
+    entry = {
+        "site_id": site.id,
+        "kind": kind,
+        "at": at,
+        "ticket_id": ticket.id if ticket is not None else None,
+        "counter_id": counter.id if counter is not None else None,
+        "user_id": actor.user_id,
+        "device_id": actor.device_id,
+        "data": data or {},
+    }
     delta = {"type": kind, "seq": None, "site": site.code, "at": iso(at)}
     if ticket is not None:
         delta["ticket"] = ticket_public(ticket)
@@ -71,19 +71,26 @@ def _number_entries(session: Session) -> None:
     for site, entry, delta in pending:
         by_site[site.id].append((site, entry, delta))
     for site_id, entries in by_site.items():
-        last = session.execute(
-            update(Site)
-            .where(Site.id == site_id)
-            .values(event_seq=Site.event_seq + len(entries))
-            .returning(Site.event_seq)
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
+        sites = Site.__table__
+        last = (
+            session.connection()
+            .execute(
+                update(sites)
+                .where(sites.c.id == site_id)
+                .values(event_seq=sites.c.event_seq + len(entries))
+                .returning(sites.c.event_seq)
+            )
+            .scalar_one()
+        )
         set_committed_value(entries[0][0], "event_seq", last)
         first = last - len(entries) + 1
-        for offset, (_, entry, delta) in enumerate(entries):
-            entry.site_seq = delta["seq"] = first + offset
-            session.add(entry)
-            publish_after_commit(session, entry.kind, delta)
+        rows = []
+        for offset, (_, row, delta) in enumerate(entries):
+            row["site_seq"] = delta["seq"] = first + offset
+            rows.append(row)
+            publish_after_commit(session, row["kind"], delta)
+        # The log is append-only: plain inserts, no ORM bookkeeping.
+        session.connection().execute(insert(QueueEvent.__table__), rows)
 
 
 @event.listens_for(Session, "after_rollback")

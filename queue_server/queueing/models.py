@@ -62,7 +62,7 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("site_id", "issued_service_id", "business_date", "sequence"),
-        Index("ix_tickets_queue", "site_id", "business_date", "status", "service_id"),
+        Index("ix_tickets_queue", "site_id", "business_date", "service_id", "status"),
         Index("ix_tickets_counter_status", "counter_id", "status"),
         Index("ix_tickets_service_finished", "service_id", "finished_at"),
     )

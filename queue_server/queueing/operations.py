@@ -22,7 +22,6 @@ from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
 from . import journal
 from .models import Channel, Priority, Ticket, TicketStatus
 from .numbering import next_sequence
-from .snapshot import service_stats
 
 # How often call-next retries when another counter took the chosen ticket first.
 CALL_ATTEMPTS = 20
@@ -35,10 +34,6 @@ def get_service(session: Session, site: Site, code: str) -> Service:
     if not service.active:
         raise Conflict("service_inactive", f"The service {code!r} is not offered at the moment.")
     return service
-
-
-def _stats_payload(session: Session, site: Site, services: list[Service], day) -> dict:
-    return {"stats": service_stats(session, site, day, services)}
 
 
 def issue_ticket(
@@ -78,15 +73,7 @@ def issue_ticket(
         issued_at=now,
     )
     session.add(ticket)
-    journal.record(
-        session,
-        site,
-        "ticket.issued",
-        actor,
-        now,
-        ticket=ticket,
-        payload=_stats_payload(session, site, [service], day),
-    )
+    journal.record(session, site, "ticket.issued", actor, now, ticket=ticket)
     return ticket
 
 
@@ -182,10 +169,7 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
         now,
         ticket=ticket,
         counter=counter,
-        payload={
-            "announcement": announcement(site, ticket, counter),
-            **_stats_payload(session, site, [ticket.service], day),
-        },
+        payload={"announcement": announcement(site, ticket, counter)},
     )
     return ticket
 
@@ -359,9 +343,6 @@ def serve_walk_in(
 def _set_counter_state(session, counter, state, reason, kind, actor, now):
     counter.state = state
     counter.pause_reason = reason
-    day = business_date(counter.site, now)
-    service_ids = routing.services_served(session, counter, day)
-    services = [s for s in session.scalars(select(Service).where(Service.id.in_(service_ids)))]
     journal.record(
         session,
         counter.site,
@@ -370,7 +351,7 @@ def _set_counter_state(session, counter, state, reason, kind, actor, now):
         now,
         counter=counter,
         data={"state": state, "reason": reason},
-        payload={"state": state, "reason": reason, **_stats_payload(session, counter.site, services, day)},
+        payload={"state": state, "reason": reason},
     )
     return counter
 

@@ -105,5 +105,8 @@ class QueueSnapshotSchema(Schema):
     generated_at = fields.String(required=True)
     services = fields.List(fields.Nested(ServiceSchema), required=True)
     counters = fields.List(fields.Nested(CounterSchema), required=True)
-    waiting = fields.List(fields.Nested(TicketSchema), required=True)
+    waiting_total = fields.Integer(required=True, metadata={"description": "Tickets in queue"})
+    waiting = fields.List(
+        fields.Nested(TicketSchema), required=True, metadata={"description": "The first 200 in queue order"}
+    )
     recent_calls = fields.List(fields.Nested(RecentCallSchema), required=True)

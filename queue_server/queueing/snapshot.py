@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..cache import remember
 from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, CounterState, Service, Site
@@ -15,6 +16,8 @@ from .models import QueueEvent, Ticket, TicketStatus
 from .presenters import counter_public, iso, ticket_public
 
 RECENT_CALLS = 10
+# The waiting list in a snapshot is the head of the queue; counts per service cover the rest.
+WAITING_LIST_LIMIT = 200
 
 
 def active_services(session: Session, site: Site) -> list[Service]:
@@ -54,27 +57,36 @@ def site_snapshot(session: Session, site: Site, now: datetime) -> dict:
     """Everything a screen needs to draw the site, with the event sequence it is current to.
 
     The sequence is read first: a delta that arrives later with a higher number may repeat a
-    change already shown, which is harmless because deltas carry whole objects.
+    change already shown, which is harmless because deltas carry whole objects. Every change
+    moves the sequence, so a snapshot built for one sequence number is reused by the clients
+    that connect before the next change (a hall of screens reconnecting after a restart).
     """
     seq = session.scalar(select(Site.event_seq).where(Site.id == site.id))
     day = business_date(site, now)
+    return remember(("snapshot", site.id, seq, day), lambda: _build_snapshot(session, site, seq, day, now))
+
+
+def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: datetime) -> dict:
     services = active_services(session, site)
     codes = {service.id: service.code for service in services}
     served = routing.site_routing(session, site.id, day)
     counters = session.scalars(
         select(Counter).where(Counter.site_id == site.id).order_by(Counter.number)
     ).all()
-    tickets_today = session.scalars(
+    today = [Ticket.site_id == site.id, Ticket.business_date == day]
+    at_counters = session.scalars(
         select(Ticket)
-        .where(
-            Ticket.site_id == site.id,
-            Ticket.business_date == day,
-            Ticket.status.in_(TicketStatus.IN_QUEUE + TicketStatus.AT_COUNTER),
-        )
+        .where(*today, Ticket.status.in_(TicketStatus.AT_COUNTER))
         .options(selectinload(Ticket.service), selectinload(Ticket.counter))
-        .order_by(Ticket.issued_at, Ticket.id)
     ).all()
-    current = {t.counter_id: t for t in tickets_today if t.status in TicketStatus.AT_COUNTER}
+    current = {t.counter_id: t for t in at_counters}
+    waiting = session.scalars(
+        select(Ticket)
+        .where(*today, Ticket.status.in_(TicketStatus.IN_QUEUE))
+        .options(selectinload(Ticket.service), selectinload(Ticket.target_counter))
+        .order_by(Ticket.issued_at, Ticket.id)
+        .limit(WAITING_LIST_LIMIT)
+    ).all()
     stats = {s["code"]: s for s in service_stats(session, site, day, services)}
     recent = session.execute(
         select(QueueEvent.at, QueueEvent.kind, Ticket.number, Counter.number)
@@ -111,7 +123,8 @@ def site_snapshot(session: Session, site: Site, now: datetime) -> dict:
             )
             for counter in counters
         ],
-        "waiting": [ticket_public(t) for t in tickets_today if t.status in TicketStatus.IN_QUEUE],
+        "waiting_total": sum(s["waiting"] for s in stats.values()),
+        "waiting": [ticket_public(t) for t in waiting],
         "recent_calls": [
             {"at": iso(at), "type": kind, "number": number, "counter": counter_number}
             for at, kind, number, counter_number in recent
@@ -119,13 +132,14 @@ def site_snapshot(session: Session, site: Site, now: datetime) -> dict:
     }
 
 
-def open_counters_for(session: Session, site: Site, service_id: int, day: date) -> list[Counter]:
+def open_counter_numbers(session: Session, site: Site, service_id: int, day: date) -> list[int]:
+    """Numbers of the open counters that serve the service on ``day``."""
     ids = routing.counters_serving(session, site.id, service_id, day)
     if not ids:
         return []
     return list(
         session.scalars(
-            select(Counter)
+            select(Counter.number)
             .where(Counter.id.in_(ids), Counter.state == CounterState.OPEN)
             .order_by(Counter.number)
         )

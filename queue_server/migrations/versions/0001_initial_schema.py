@@ -254,7 +254,7 @@ def upgrade():
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.create_index("ix_tickets_counter_status", ["counter_id", "status"], unique=False)
         batch_op.create_index(
-            "ix_tickets_queue", ["site_id", "business_date", "status", "service_id"], unique=False
+            "ix_tickets_queue", ["site_id", "business_date", "service_id", "status"], unique=False
         )
         batch_op.create_index("ix_tickets_service_finished", ["service_id", "finished_at"], unique=False)
 
