@@ -75,7 +75,7 @@ def main() -> None:
             result = issue_load.measure(server.base, token, level, args.seconds)
             print("issue", result, flush=True)
             report["issuance"].append(result)
-        report["numbering"] = check_numbers(args.database) if args.database.startswith("postgresql") else None
+        report["numbering"] = check_numbers(args.database)
         print("numbering", report["numbering"], flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             report["display"] = display_latency.measure(

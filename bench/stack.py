@@ -51,6 +51,8 @@ def prepare(url: str) -> str:
     """Migrate and seed; return a kiosk token."""
     if url.startswith("postgresql"):
         fresh_postgres(url)
+    elif url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
     flask_cli(url, "db", "upgrade")
     flask_cli(url, "seed-demo")
     output = flask_cli(url, "create-device-token", "--kind", "kiosk", "--site", "NA-HCC")
