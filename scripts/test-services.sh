@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install (from Debian packages) and start the PostgreSQL and Redis servers that the tests and
-# benchmarks use, and create the test role and database. Safe to run again.
+# Start the PostgreSQL and Redis servers that the tests and benchmarks use (installing the
+# project's Debian packages first), and create the test role and database. Safe to run again.
 #   PostgreSQL: postgresql://queue:queue@127.0.0.1:5432/queue_test
 #   Redis:      redis://127.0.0.1:6379/0
 set -euo pipefail
@@ -8,13 +8,7 @@ set -euo pipefail
 SUDO=""
 [[ $(id -u) -ne 0 ]] && SUDO="sudo"
 
-need=()
-command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
-command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-if ((${#need[@]})); then
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+bash "$(dirname "$0")/system-deps.sh"
 
 # PostgreSQL: start the first cluster Debian created.
 read -r version cluster _ < <(pg_lsclusters --no-header | head -n 1)

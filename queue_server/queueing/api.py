@@ -12,7 +12,7 @@ from ..database import db, utcnow
 from ..errors import NotFound
 from ..sites import routing
 from ..sites.calendar import business_date
-from ..sites.models import Counter, CounterState, Site
+from ..sites.models import Counter, Site
 from . import estimates, operations
 from .models import Ticket, TicketStatus
 from .presenters import counter_public, ticket_public, track_url
@@ -29,7 +29,7 @@ from .schemas import (
     TransferSchema,
     WalkInSchema,
 )
-from .snapshot import active_services, open_counter_numbers, service_stats, site_snapshot
+from .snapshot import active_services, service_stats, site_snapshot
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tickets and counters")
 
@@ -57,24 +57,7 @@ def get_counter(counter_id: int) -> Counter:
 
 def ticket_with_position(ticket: Ticket) -> dict:
     """The public ticket plus where it stands, how long it may wait and who will serve it."""
-    session = db.session
-    body = ticket_public(ticket)
-    if ticket.status in TicketStatus.IN_QUEUE:
-        if ticket.target_counter_id is not None:
-            target = ticket.target_counter
-            counters = [target.number] if target.state == CounterState.OPEN else []
-        else:
-            counters = open_counter_numbers(session, ticket.site, ticket.service_id, ticket.business_date)
-        ahead = estimates.people_ahead(session, ticket)
-        averages = estimates.average_service_seconds(session, ticket.site_id)
-        seconds = estimates.service_seconds(ticket.service, averages)
-        body.update(
-            position=ahead + 1,
-            people_ahead=ahead,
-            estimated_wait_s=estimates.estimate_wait(ahead, seconds, len(counters)),
-            counters=counters,
-        )
-    return body
+    return {**ticket_public(ticket), **estimates.ticket_standing(db.session, ticket)}
 
 
 @blp.route("/sites", methods=["GET"])

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..cache import remember
 from ..database import utcnow
+from ..sites import routing
 from ..sites.models import Counter, CounterState, Service
 from .models import Ticket, TicketStatus
 
@@ -112,3 +113,36 @@ def waiting_by_service(
         select(Ticket.service_id, func.count()).where(*conditions).group_by(Ticket.service_id)
     )
     return dict(rows.all())
+
+
+def open_counter_numbers(session: Session, site_id: int, service_id: int, day: date) -> list[int]:
+    """Numbers of the open counters that serve the service on ``day``."""
+    ids = routing.counters_serving(session, site_id, service_id, day)
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Counter.number)
+            .where(Counter.id.in_(ids), Counter.state == CounterState.OPEN)
+            .order_by(Counter.number)
+        )
+    )
+
+
+def ticket_standing(session: Session, ticket: Ticket) -> dict:
+    """Where a waiting ticket stands: place, people ahead, expected wait, who will serve it."""
+    if ticket.status not in TicketStatus.IN_QUEUE:
+        return {}
+    if ticket.target_counter_id is not None:
+        target = ticket.target_counter
+        counters = [target.number] if target.state == CounterState.OPEN else []
+    else:
+        counters = open_counter_numbers(session, ticket.site_id, ticket.service_id, ticket.business_date)
+    ahead = people_ahead(session, ticket)
+    seconds = service_seconds(ticket.service, average_service_seconds(session, ticket.site_id))
+    return {
+        "position": ahead + 1,
+        "people_ahead": ahead,
+        "estimated_wait_s": estimate_wait(ahead, seconds, len(counters)),
+        "counters": counters,
+    }

@@ -19,7 +19,7 @@ from ..errors import ApiError, Conflict, NotFound
 from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
-from . import journal
+from . import admission, journal
 from .models import Channel, Priority, Ticket, TicketStatus
 from .numbering import next_sequence
 
@@ -53,6 +53,7 @@ def issue_ticket(
         raise ApiError("invalid_channel", f"Unknown channel {channel!r}.")
     now = now or utcnow()
     service = get_service(session, site, service_code)
+    admission.check(session, site, service, channel, now)
     day = business_date(site, now)
     sequence = next_sequence(session, site.id, service.id, day)
     capacity = service.capacity

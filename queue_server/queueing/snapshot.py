@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..cache import remember
 from ..sites import routing
 from ..sites.calendar import business_date
-from ..sites.models import Counter, CounterState, Service, Site
+from ..sites.models import Counter, Service, Site
 from . import estimates
 from .models import QueueEvent, Ticket, TicketStatus
 from .presenters import counter_public, iso, ticket_public
@@ -130,17 +130,3 @@ def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: date
             for at, kind, number, counter_number in recent
         ],
     }
-
-
-def open_counter_numbers(session: Session, site: Site, service_id: int, day: date) -> list[int]:
-    """Numbers of the open counters that serve the service on ``day``."""
-    ids = routing.counters_serving(session, site.id, service_id, day)
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(Counter.number)
-            .where(Counter.id.in_(ids), Counter.state == CounterState.OPEN)
-            .order_by(Counter.number)
-        )
-    )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +58,8 @@ class Site(Base):
     priority_policy: Mapped[str] = mapped_column(String(20), default=PriorityPolicy.STRICT)
     priority_max_run: Mapped[int] = mapped_column(Integer, default=2)
     call_template: Mapped[str] = mapped_column(String(300), default=DEFAULT_CALL_TEMPLATE)
+    # Kiosks refuse numbers outside opening hours and when the wait would run past closing.
+    enforce_opening_hours: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Sequence of the last live event, bumped in the transaction of each change so that every
     # client of the site sees one gap-free order.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)

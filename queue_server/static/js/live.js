@@ -1,0 +1,50 @@
+/* One live connection to a site's room, with gap detection.
+ *
+ * The server sends a "snapshot" (with the site's event sequence) on connect and after a
+ * "resync" request; every change then arrives as a delta carrying the next sequence number.
+ * A delta that skips a number means something was missed: ask for a fresh snapshot.
+ * socket.io-client reconnects by itself on the same single connection object.
+ */
+(function () {
+  "use strict";
+  var DELTAS = [
+    "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.skipped",
+    "ticket.reactivated", "ticket.transferred", "ticket.finished", "counter.changed"
+  ];
+
+  function LiveSite(options) {
+    var self = this;
+    self.site = options.site;
+    self.seq = null;
+    self.resyncing = false;
+    var auth = { site: options.site };
+    if (options.counter) { auth.counter = options.counter; }
+    self.socket = io({ transports: ["websocket"], auth: auth, reconnectionDelayMax: 5000 });
+    self.socket.on("connect", function () { (options.onStatus || noop)(true); });
+    self.socket.on("disconnect", function () { (options.onStatus || noop)(false); });
+    self.socket.on("connect_error", function () { (options.onStatus || noop)(false); });
+    self.socket.on("snapshot", function (snapshot) {
+      self.seq = snapshot.seq;
+      self.resyncing = false;
+      options.onSnapshot(snapshot);
+    });
+    self.socket.on("queue.stats", function (stats) { (options.onStats || noop)(stats); });
+    DELTAS.forEach(function (name) {
+      self.socket.on(name, function (delta) { self.delta(name, delta, options.onEvent); });
+    });
+  }
+
+  LiveSite.prototype.delta = function (name, delta, handler) {
+    if (this.seq === null || this.resyncing || delta.seq <= this.seq) { return; }
+    if (delta.seq !== this.seq + 1) {
+      this.resyncing = true;
+      this.socket.emit("resync", { site: this.site });
+      return;
+    }
+    this.seq = delta.seq;
+    handler(name, delta);
+  };
+
+  function noop() {}
+  window.LiveSite = LiveSite;
+})();

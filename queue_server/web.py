@@ -1,0 +1,46 @@
+"""What every page shares: the language, the strings its script needs, and page errors.
+
+Pages speak Vietnamese first; ``?lang=en`` switches to English and is remembered in a cookie.
+Message ids are the Vietnamese text itself, so a missing catalogue never shows a page in a
+half-translated state: it simply stays Vietnamese.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import get_locale, gettext
+
+LANGUAGES = ("vi", "en")
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "vi"
+
+
+def remember_language(response):
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+def js_strings(*messages: str) -> dict[str, str]:
+    """Translations of the given message ids, for a page script (keyed by the Vietnamese)."""
+    return {message: gettext(message) for message in messages}
+
+
+def page_error(status: int, title: str, detail: str):
+    """A readable error page (never a stack trace) in the visitor's language."""
+    return render_template("error.html", title=title, detail=detail, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(remember_language)
+
+    @app.context_processor
+    def inject_language():
+        return {"lang": str(get_locale() or "vi")}

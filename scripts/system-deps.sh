@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages the project uses, when missing. Safe to run again.
+#   postgresql, redis-server  servers for the tests, benchmarks and production
+#   chromium                  headless browser for the page tests (driven by Playwright)
+#   espeak-ng                 offline Vietnamese speech for the hall display's calls
+#   fonts-dejavu-core         a font that covers Vietnamese, for printed tickets
+set -euo pipefail
+
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO="sudo"
+
+need=()
+command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || need+=(fonts-dejavu-core)
+if ((${#need[@]})); then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
