@@ -46,7 +46,7 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check queue_server tests bench wsgi.py
+	$(BIN)/ruff check queue_server kiosk display tests bench wsgi.py
 
 services:
 	bash scripts/test-services.sh

@@ -52,7 +52,7 @@ def prepare(url: str) -> str:
     if url.startswith("postgresql"):
         fresh_postgres(url)
     elif url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
+        Path(url[len("sqlite:///") :]).unlink(missing_ok=True)
     flask_cli(url, "db", "upgrade")
     flask_cli(url, "seed-demo")
     output = flask_cli(url, "create-device-token", "--kind", "kiosk", "--site", "NA-HCC")

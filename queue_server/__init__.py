@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, abort, request, send_from_directory
+from flask import Flask, abort, send_from_directory
 
-from . import config
+from . import config, web
 from .database import db
 from .errors import error_response, register_error_handlers
 from .extensions import api, babel, login_manager, socketio
@@ -30,7 +30,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     _init_login(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=web.select_locale)
+    web.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -45,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     api.register_blueprint(auth_blp)
     api.register_blueprint(queue_blp)
+    _register_pages(app)
 
     from . import live
 
@@ -57,8 +59,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def _select_locale():
-    return request.accept_languages.best_match(["vi", "en"]) or "vi"
+def _register_pages(app: Flask) -> None:
+    from display.views import bp as display_bp
+    from kiosk.views import bp as kiosk_bp
+
+    from .console.views import bp as console_bp
+    from .tracking.views import bp as tracking_bp
+
+    for blueprint in (tracking_bp, kiosk_bp, display_bp, console_bp):
+        app.register_blueprint(blueprint)
 
 
 def _init_login(app: Flask) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify
+from flask import has_request_context, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -68,11 +68,31 @@ HTTP_CODES = {
 
 
 def error_response(status: int, code: str, message: str, **details):
+    """The error as JSON for the API and for scripts, or as a readable page for a browser."""
+    if not _wants_json():
+        return _error_page(status, message)
     body = {"code": code, "message": message}
     body.update(details)
     response = jsonify({"error": body})
     response.status_code = status
     return response
+
+
+def _wants_json() -> bool:
+    if not has_request_context():
+        return True
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best != "text/html"
+
+
+def _error_page(status: int, message: str):
+    from flask_babel import gettext as _
+
+    titles = {404: _("Không tìm thấy trang"), 503: _("Hệ thống tạm thời gián đoạn")}
+    title = titles.get(status, _("Có lỗi xảy ra"))
+    return render_template("error.html", title=title, detail=message, status=status), status
 
 
 def handle_api_error(error: ApiError):

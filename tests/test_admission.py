@@ -55,8 +55,9 @@ def test_the_refusal_reaches_the_kiosk_as_409_with_a_time_to_come_back(app, clie
         ward.opening_hours = []  # no opening hours at all: never open, whatever the time now
         _, token = issue_device_token(db.session, "kiosk", WARD)
         db.session.commit()
-    response = client.post(f"/api/v1/sites/{WARD}/tickets", json={"service": "HT"},
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        f"/api/v1/sites/{WARD}/tickets", json={"service": "HT"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 409
     error = response.get_json()["error"]
     assert error["code"] == "closed" and error["come_back_at"] is None

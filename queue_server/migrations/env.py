@@ -1,4 +1,10 @@
-"""Alembic environment: migrates the database the app is configured for."""
+"""Alembic environment: migrates the database the app is configured for.
+
+SQLite alters a table by copying it (batch mode) and dropping the original. With foreign keys
+enforced, that drop would cascade and delete every dependent row, so enforcement is switched
+off for the migration, outside any transaction as SQLite requires, and the keys are checked
+before it is switched back on.
+"""
 
 from alembic import context
 
@@ -6,6 +12,9 @@ from queue_server import models  # noqa: F401  (registers every table)
 from queue_server.database import Base, db
 
 with db.engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -14,3 +23,9 @@ with db.engine.connect() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        raw = connection.connection.driver_connection
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        raw.execute("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")

@@ -1,0 +1,1 @@
+"""Hall screens and counter displays, with the spoken call in Vietnamese."""

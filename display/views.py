@@ -1,0 +1,77 @@
+"""``/display/<site>``: the hall screen; ``/display/<site>/counter/<n>``: one counter's screen.
+
+Both are public pages (they show ticket numbers and counters only) fed by the live
+Socket.IO room of the site.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from queue_server.database import db
+from queue_server.sites.models import Counter, Site
+from queue_server.web import js_strings, page_error
+
+from .speech import SpeechUnavailable, chime, speak
+
+bp = Blueprint(
+    "display",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/display/static",
+)
+
+STRINGS = (
+    "Quầy {n}",
+    "Tạm dừng",
+    "Đóng",
+    "Mời số {number} đến quầy {counter}",
+    "Mất kết nối, đang kết nối lại…",
+    "người đang chờ",
+)
+
+
+def _site(code: str) -> Site | None:
+    return db.session.scalar(select(Site).where(Site.code == code))
+
+
+@bp.get("/display/<site_code>")
+def hall(site_code: str):
+    site = _site(site_code)
+    if site is None:
+        return page_error(404, _("Không tìm thấy trung tâm"), _("Mã trung tâm không đúng."))
+    return render_template("display/hall.html", site=site, strings=js_strings(*STRINGS))
+
+
+@bp.get("/display/<site_code>/counter/<int:number>")
+def counter_screen(site_code: str, number: int):
+    site = _site(site_code)
+    counter = site and db.session.scalar(
+        select(Counter).where(Counter.site_id == site.id, Counter.number == number)
+    )
+    if counter is None:
+        return page_error(404, _("Không tìm thấy quầy"), _("Mã trung tâm hoặc số quầy không đúng."))
+    return render_template("display/counter.html", site=site, counter=counter, strings=js_strings(*STRINGS))
+
+
+@bp.get("/display/<site_code>/call.wav")
+def call_audio(site_code: str):
+    """The site's call sentence for a number and a counter, spoken (only that template)."""
+    site = _site(site_code)
+    number = request.args.get("number", "")
+    counter = request.args.get("counter", "")
+    if site is None or not number.isalnum() or len(number) > 12 or not counter.isdigit():
+        return page_error(404, _("Không có thông báo"), _("Tham số không hợp lệ."))
+    try:
+        audio = speak(site.call_template.format(number=number, counter=int(counter)))
+    except SpeechUnavailable as error:
+        return page_error(503, _("Không có giọng đọc"), str(error))
+    return Response(audio, mimetype="audio/wav", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.get("/display/chime.wav")
+def chime_audio():
+    return Response(chime(), mimetype="audio/wav", headers={"Cache-Control": "max-age=86400"})

@@ -1,0 +1,209 @@
+/* The kiosk: shows the services by field, takes a number, shows it with its QR code, and
+ * goes back to the start by itself. It issues nothing while the server cannot be reached. */
+(function () {
+  "use strict";
+  var cfg = window.KIOSK;
+  var TOKEN_KEY = "kiosk-token:" + cfg.site;
+  var api = "/api/v1/sites/" + encodeURIComponent(cfg.site);
+  var priority = null;
+  var busy = false;
+  var resetTimer = null;
+  var countdownTimer = null;
+
+  function t(key, values) {
+    var text = cfg.t[key] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
+    return text;
+  }
+  function $(id) { return document.getElementById(id); }
+  function minutes(seconds) { return Math.max(1, Math.round(seconds / 60)); }
+
+  function token() {
+    var match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
+    if (match) {
+      localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    return localStorage.getItem(TOKEN_KEY);
+  }
+
+  function show(screen) {
+    ["services", "priority", "result", "refused"].forEach(function (name) {
+      $("screen-" + name).hidden = name !== screen;
+    });
+    clearTimeout(resetTimer);
+    clearInterval(countdownTimer);
+    if (screen !== "services" || priority) { resetTimer = setTimeout(startOver, cfg.idleSeconds * 1000); }
+  }
+
+  function startOver() {
+    priority = null;
+    $("priority-banner").hidden = true;
+    show("services");
+    loadServices();
+  }
+
+  function banner(message) {
+    $("banner").hidden = !message;
+    $("banner").textContent = message || "";
+    document.querySelectorAll("[data-service]").forEach(function (button) { button.disabled = !!message; });
+  }
+
+  function renderServices(services) {
+    var byField = {};
+    var order = [];
+    services.forEach(function (service) {
+      var field = service.field || "";
+      if (!byField[field]) { byField[field] = []; order.push(field); }
+      byField[field].push(service);
+    });
+    var root = $("services");
+    root.textContent = "";
+    order.forEach(function (field) {
+      var section = document.createElement("section");
+      section.className = "kiosk-field";
+      var heading = document.createElement("h3");
+      heading.textContent = field;
+      section.appendChild(heading);
+      var grid = document.createElement("div");
+      grid.className = "kiosk-grid";
+      byField[field].forEach(function (service) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "kiosk-button";
+        button.dataset.service = service.code;
+        var name = document.createElement("span");
+        name.className = "kiosk-button-name";
+        name.textContent = cfg.lang === "en" && service.name_en ? service.name_en : service.name;
+        var meta = document.createElement("span");
+        meta.className = "kiosk-button-meta";
+        var wait = service.estimated_wait_s == null ? t("Chưa có quầy mở")
+          : t("Chờ khoảng {minutes} phút", { minutes: minutes(service.estimated_wait_s) });
+        meta.textContent = t("Đang chờ: {n}", { n: service.waiting }) + " · " + wait;
+        button.appendChild(name);
+        button.appendChild(meta);
+        button.addEventListener("click", function () { take(service); });
+        grid.appendChild(button);
+      });
+      section.appendChild(grid);
+      root.appendChild(section);
+    });
+  }
+
+  function loadServices() {
+    return fetch(api + "/services", { headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (services) {
+        renderServices(services);
+        banner(token() ? null : t("Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."));
+      })
+      .catch(function () {
+        banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
+      });
+  }
+
+  function comeBack(error) {
+    var text = error.code === "closed" ? t("Trung tâm đang ngoài giờ làm việc.")
+      : t("Hôm nay không còn đủ thời gian phục vụ dịch vụ này trước giờ đóng cửa.");
+    if (error.come_back_at) {
+      var when = new Date(error.come_back_at);
+      var formatted = when.toLocaleString(cfg.lang === "en" ? "en-GB" : "vi-VN", {
+        weekday: "long", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit",
+        timeZone: "Asia/Ho_Chi_Minh"
+      });
+      text += " " + t("Vui lòng quay lại lúc {time}.", { time: formatted });
+    }
+    return text;
+  }
+
+  function refuse(text) {
+    $("refused-text").textContent = text;
+    show("refused");
+  }
+
+  function take(service) {
+    if (busy) { return; }
+    busy = true;
+    fetch(api + "/tickets", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json",
+                 Authorization: "Bearer " + (token() || "") },
+      body: JSON.stringify({ service: service.code, priority: priority, channel: "kiosk" })
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { status: response.status, body: body }; });
+      })
+      .then(function (result) {
+        if (result.status === 201) { return showTicket(result.body); }
+        var error = (result.body && result.body.error) || {};
+        if (error.code === "closed" || error.code === "closing_soon") { return refuse(comeBack(error)); }
+        if (result.status === 401 || result.status === 403) {
+          return refuse(t("Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."));
+        }
+        if (error.code === "service_full") { return refuse(t("Dịch vụ này đã hết số trong ngày.")); }
+        refuse(t("Không lấy được số. Vui lòng thử lại."));
+      })
+      .catch(function () {
+        banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
+      })
+      .finally(function () { busy = false; });
+  }
+
+  function showTicket(ticket) {
+    $("result-label").textContent = t("Số thứ tự của bạn");
+    $("result-number").textContent = ticket.number;
+    $("result-service").textContent = cfg.lang === "en" && ticket.service_name_en ? ticket.service_name_en : ticket.service_name;
+    $("result-ahead").textContent = ticket.people_ahead ? t("Có {n} người đang chờ trước bạn", { n: ticket.people_ahead })
+      : t("Bạn là người tiếp theo");
+    $("result-wait").textContent = ticket.estimated_wait_s == null ? ""
+      : t("Thời gian chờ dự kiến: khoảng {minutes} phút", { minutes: minutes(ticket.estimated_wait_s) });
+    $("result-counters").textContent = ticket.counters && ticket.counters.length
+      ? t("Quầy phục vụ: {counters}", { counters: ticket.counters.join(", ") })
+      : t("Chưa có quầy nào đang mở cho dịch vụ này");
+    $("result-qr").src = new URL(ticket.track_url).pathname + "/qr.svg";
+    $("result-qr-caption").textContent = t("Quét mã QR để theo dõi số của bạn trên điện thoại");
+    show("result");
+    var left = cfg.resultSeconds;
+    var tick = function () {
+      $("result-countdown").textContent = t("Màn hình sẽ trở về sau {n} giây", { n: left });
+      if (left-- <= 0) { startOver(); }
+    };
+    tick();
+    countdownTimer = setInterval(tick, 1000);
+  }
+
+  function clock() {
+    $("clock").textContent = new Date().toLocaleTimeString("vi-VN", {
+      hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh"
+    });
+  }
+
+  $("priority-open").addEventListener("click", function () { show("priority"); });
+  $("priority-back").addEventListener("click", startOver);
+  $("priority-cancel").addEventListener("click", startOver);
+  document.querySelectorAll("[data-priority]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      priority = button.dataset.priority;
+      $("priority-text").textContent = t("Đang lấy số ưu tiên: {reason}", { reason: cfg.priorities[priority] });
+      $("priority-banner").hidden = false;
+      show("services");
+    });
+  });
+  $("result-done").addEventListener("click", startOver);
+  $("refused-done").addEventListener("click", startOver);
+  document.addEventListener("pointerdown", function () {
+    if (!$("screen-services").hidden && !priority) { return; }
+    if (!$("screen-result").hidden) { return; }
+    show(Array.prototype.find.call(["services", "priority", "refused"], function (name) {
+      return !$("screen-" + name).hidden;
+    }));
+  });
+
+  clock();
+  setInterval(clock, 10000);
+  startOver();
+  setInterval(function () { if (!$("screen-services").hidden) { loadServices(); } }, 10000);
+})();

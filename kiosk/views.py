@@ -1,0 +1,71 @@
+"""``/kiosk/<site>``: the kiosk page. It talks to the public API with its device token.
+
+The token is given once in the address fragment (``/kiosk/NA-HCC#token=...``, never sent to
+the server's logs), kept in the browser's local storage, and sent as ``Authorization: Bearer``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from queue_server.database import db
+from queue_server.queueing.models import Priority
+from queue_server.sites.models import Site
+from queue_server.web import js_strings, page_error
+
+bp = Blueprint(
+    "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
+)
+
+# Seconds before the kiosk returns to its start screen.
+RESULT_SECONDS = 20
+IDLE_SECONDS = 45
+
+PRIORITY_LABELS = {
+    Priority.ELDERLY: "Người cao tuổi (từ 60 tuổi)",
+    Priority.DISABLED: "Người khuyết tật",
+    Priority.PREGNANT: "Phụ nữ có thai",
+    Priority.CHILD_UNDER_6: "Người có con nhỏ dưới 6 tuổi",
+    Priority.MERIT: "Người có công với cách mạng",
+}
+
+STRINGS = (
+    "Chọn dịch vụ",
+    "Đang chờ: {n}",
+    "Chờ khoảng {minutes} phút",
+    "Chưa có quầy mở",
+    "Số thứ tự của bạn",
+    "Có {n} người đang chờ trước bạn",
+    "Bạn là người tiếp theo",
+    "Thời gian chờ dự kiến: khoảng {minutes} phút",
+    "Quầy phục vụ: {counters}",
+    "Chưa có quầy nào đang mở cho dịch vụ này",
+    "Quét mã QR để theo dõi số của bạn trên điện thoại",
+    "Màn hình sẽ trở về sau {n} giây",
+    "Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn.",
+    "Trung tâm đang ngoài giờ làm việc.",
+    "Hôm nay không còn đủ thời gian phục vụ dịch vụ này trước giờ đóng cửa.",
+    "Vui lòng quay lại lúc {time}.",
+    "Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ.",
+    "Dịch vụ này đã hết số trong ngày.",
+    "Không lấy được số. Vui lòng thử lại.",
+    "Đang lấy số ưu tiên: {reason}",
+)
+
+
+@bp.get("/kiosk/<site_code>")
+def kiosk(site_code: str):
+    site = db.session.scalar(select(Site).where(Site.code == site_code))
+    if site is None:
+        return page_error(404, _("Không tìm thấy trung tâm"), _("Mã trung tâm không đúng."))
+    priorities = {code: _(label) for code, label in PRIORITY_LABELS.items()}
+    return render_template(
+        "kiosk/index.html",
+        site=site,
+        priorities=priorities,
+        strings=js_strings(*STRINGS, *PRIORITY_LABELS.values()),
+        result_seconds=RESULT_SECONDS,
+        idle_seconds=IDLE_SECONDS,
+    )

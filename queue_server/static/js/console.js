@@ -1,0 +1,267 @@
+/* The officer's console: log in, choose a counter, then call and serve with buttons or keys.
+ * Every action goes through the JSON API; the lists follow the site's live events. */
+(function () {
+  "use strict";
+  var cfg = window.CONSOLE;
+  var me = null;
+  var site = null;
+  var counter = null;       // the counter as the server last described it
+  var current = null;       // the ticket at this counter (called or serving)
+  var snapshot = null;
+  var noShows = {};
+  var refreshTimer = null;
+  var KEYS = { g: "call-next", l: "recall", v: "skip", h: "finish", c: "transfer", d: "pause", t: "resume" };
+
+  function t(key, values) {
+    var text = cfg.t[key] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
+    return text;
+  }
+  function $(id) { return document.getElementById(id); }
+  function step(name) { ["login", "choose", "console"].forEach(function (s) { $("step-" + s).hidden = s !== name; }); }
+  function say(message) { $("message").hidden = !message; $("message").textContent = message || ""; }
+
+  function call(method, url, body) {
+    return fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+      body: body ? JSON.stringify(body) : undefined
+    }).then(function (response) {
+      if (response.status === 204) { return null; }
+      return response.json().then(function (data) {
+        if (!response.ok) { var error = new Error((data.error || {}).message || response.statusText); error.status = response.status; throw error; }
+        return data;
+      });
+    });
+  }
+
+  function start() {
+    call("GET", "/api/v1/auth/me").then(function (user) { me = user; chooseCounter(); })
+      .catch(function () { step("login"); $("username").focus(); });
+  }
+
+  $("login-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    call("POST", "/api/v1/auth/login", { username: $("username").value, password: $("password").value })
+      .then(function (user) { me = user; say(null); chooseCounter(); })
+      .catch(function () { say(t("Sai tên đăng nhập hoặc mật khẩu.")); });
+  });
+
+  $("logout").addEventListener("click", function () {
+    call("POST", "/api/v1/auth/logout").finally(function () { location.reload(); });
+  });
+
+  function chooseCounter() {
+    $("who").textContent = me.full_name || me.username;
+    $("logout").hidden = false;
+    var sites = me.sites;
+    var load = sites.length ? Promise.resolve(sites) : call("GET", "/api/v1/sites").then(function (all) {
+      return all.map(function (s) { return s.code; });
+    });
+    load.then(function (codes) {
+      var select = $("site-select");
+      select.textContent = "";
+      codes.forEach(function (code) {
+        var option = document.createElement("option");
+        option.value = option.textContent = code;
+        select.appendChild(option);
+      });
+      select.onchange = function () { listCounters(select.value); };
+      step("choose");
+      listCounters(select.value);
+    });
+  }
+
+  function listCounters(code) {
+    call("GET", "/api/v1/sites/" + encodeURIComponent(code) + "/counters").then(function (counters) {
+      var list = $("counter-list");
+      list.textContent = "";
+      counters.forEach(function (c) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.setAttribute("role", "listitem");
+        button.textContent = t("Quầy {n}", { n: c.number }) + " – " + c.name.replace(/^Quầy \d+ - /, "");
+        button.addEventListener("click", function () { openConsole(code, c); });
+        list.appendChild(button);
+      });
+    });
+  }
+
+  function openConsole(code, chosen) {
+    site = code;
+    counter = chosen;
+    current = chosen.current;
+    $("title").textContent = t("Quầy {n}", { n: chosen.number }) + " · " + code;
+    step("console");
+    new window.LiveSite({
+      site: site,
+      counter: counter.id,
+      onSnapshot: function (data) { applySnapshot(data); },
+      onEvent: onEvent,
+      onStatus: function (connected) { say(connected ? null : t("Mất kết nối, đang kết nối lại…")); }
+    });
+    render();
+  }
+
+  function applySnapshot(data) {
+    snapshot = data;
+    var mine = data.counters.filter(function (c) { return c.id === counter.id; })[0];
+    if (mine) { counter = mine; current = mine.current; }
+    render();
+  }
+
+  function refresh() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () {
+      call("GET", "/api/v1/sites/" + encodeURIComponent(site) + "/queue").then(applySnapshot).catch(function () {});
+    }, 250);
+  }
+
+  function onEvent(name, delta) {
+    if (delta.ticket && delta.counter_id === counter.id) {
+      if (name === "ticket.skipped") { noShows[delta.ticket.id] = delta.ticket; }
+      if (name === "ticket.reactivated") { delete noShows[delta.ticket.id]; }
+    }
+    refresh();
+  }
+
+  function render() {
+    $("current-number").textContent = current ? current.number : "—";
+    $("current-service").textContent = current ? current.service_name : t("Chưa gọi số nào.");
+    $("counter-state").textContent = counter.state === "open" ? "" : (counter.state === "paused"
+      ? t("Tạm dừng") + (counter.pause_reason ? " – " + counter.pause_reason : "") : t("Đóng"));
+    var open = counter.state === "open";
+    document.querySelector('[data-action="call-next"]').disabled = !open;
+    ["recall", "skip"].forEach(function (a) { document.querySelector('[data-action="' + a + '"]').disabled = !current || current.status !== "called"; });
+    ["finish", "transfer"].forEach(function (a) { document.querySelector('[data-action="' + a + '"]').disabled = !current; });
+    document.querySelector('[data-action="pause"]').disabled = counter.state === "paused";
+    document.querySelector('[data-action="resume"]').disabled = open;
+
+    var served = (counter.services || []);
+    $("served").textContent = "";
+    served.forEach(function (code) {
+      var item = document.createElement("li");
+      var service = snapshot && snapshot.services.filter(function (s) { return s.code === code; })[0];
+      item.textContent = service ? service.name : code;
+      $("served").appendChild(item);
+    });
+    var waiting = snapshot ? snapshot.waiting.filter(function (ticket) {
+      return ticket.target_counter === counter.number || (ticket.target_counter == null && served.indexOf(ticket.service) >= 0);
+    }) : [];
+    waiting.sort(function (a, b) { return (b.priority - a.priority) || (a.issued_at < b.issued_at ? -1 : 1); });
+    $("waiting-count").textContent = waiting.length;
+    $("waiting").textContent = "";
+    if (!waiting.length) {
+      var empty = document.createElement("li");
+      empty.textContent = t("Không có ai đang chờ.");
+      $("waiting").appendChild(empty);
+    }
+    waiting.forEach(function (ticket) {
+      var item = document.createElement("li");
+      item.textContent = ticket.number + " · " + ticket.service_name;
+      if (ticket.priority) {
+        var tag = document.createElement("span");
+        tag.className = "console-tag";
+        tag.textContent = t("Ưu tiên");
+        item.appendChild(tag);
+      }
+      $("waiting").appendChild(item);
+    });
+    $("no-shows").textContent = "";
+    Object.keys(noShows).forEach(function (id) {
+      var ticket = noShows[id];
+      var item = document.createElement("li");
+      item.textContent = ticket.number + " ";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "↺";
+      button.setAttribute("aria-label", ticket.number + ": " + (cfg.lang === "en" ? "put back in the queue" : "đưa lại vào hàng chờ"));
+      button.addEventListener("click", function () { act("reactivate", ticket); });
+      item.appendChild(button);
+      $("no-shows").appendChild(item);
+    });
+  }
+
+  function act(action, ticket) {
+    var done;
+    if (action === "call-next") {
+      done = call("POST", "/api/v1/counters/" + counter.id + "/call-next").then(function (result) {
+        current = result ? result.ticket : null;
+        if (!result) { say(t("Không có ai đang chờ.")); } else { say(null); }
+      });
+    } else if (action === "pause") {
+      $("pause-dialog").showModal();
+      return;
+    } else if (action === "resume") {
+      done = call("POST", "/api/v1/counters/" + counter.id + "/resume").then(function (c) { counter = c; });
+    } else if (action === "transfer") {
+      openTransfer();
+      return;
+    } else {
+      var target = ticket || current;
+      if (!target) { return; }
+      done = call("POST", "/api/v1/tickets/" + target.id + "/" + action).then(function (updated) {
+        if (action === "finish" || action === "skip") { current = null; }
+        else if (action === "recall") { current = updated; }
+      });
+    }
+    done.then(render).catch(function (error) { say(t("Không thực hiện được: {message}", { message: error.message })); });
+  }
+
+  function openTransfer() {
+    if (!current || !snapshot) { return; }
+    var select = $("transfer-target");
+    select.textContent = "";
+    snapshot.services.forEach(function (service) {
+      if (service.code === current.service) { return; }
+      var option = document.createElement("option");
+      option.value = "service:" + service.code;
+      option.textContent = service.name;
+      select.appendChild(option);
+    });
+    snapshot.counters.forEach(function (c) {
+      if (c.id === counter.id) { return; }
+      var option = document.createElement("option");
+      option.value = "counter:" + c.id;
+      option.textContent = t("Chuyển đến quầy {n}", { n: c.number });
+      select.appendChild(option);
+    });
+    $("transfer-dialog").showModal();
+  }
+
+  $("transfer-form").addEventListener("submit", function (event) {
+    if (event.submitter && event.submitter.value !== "ok") { return; }
+    var parts = $("transfer-target").value.split(":");
+    var body = parts[0] === "service" ? { service: parts[1] } : { counter: Number(parts[1]) };
+    call("POST", "/api/v1/tickets/" + current.id + "/transfer", body)
+      .then(function () { current = null; render(); })
+      .catch(function (error) { say(t("Không thực hiện được: {message}", { message: error.message })); });
+  });
+
+  $("pause-form").addEventListener("submit", function (event) {
+    if (event.submitter && event.submitter.value !== "ok") { return; }
+    call("POST", "/api/v1/counters/" + counter.id + "/pause", { reason: $("pause-reason").value })
+      .then(function (c) { counter = c; render(); })
+      .catch(function (error) { say(t("Không thực hiện được: {message}", { message: error.message })); });
+  });
+
+  document.querySelectorAll("[data-action]").forEach(function (button) {
+    button.addEventListener("click", function () { act(button.dataset.action); });
+  });
+  document.addEventListener("keydown", function (event) {
+    if ($("step-console").hidden || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (document.querySelector("dialog[open]") || /INPUT|SELECT|TEXTAREA/.test(event.target.tagName)) { return; }
+    var action = KEYS[event.key.toLowerCase()];
+    var button = action && document.querySelector('[data-action="' + action + '"]');
+    if (button && !button.disabled) { event.preventDefault(); act(action); }
+  });
+
+  setInterval(function () {
+    if (!current || !current.called_at) { $("timer").textContent = "00:00"; return; }
+    var seconds = Math.max(0, Math.floor((Date.now() - Date.parse(current.called_at)) / 1000));
+    $("timer").textContent = String(Math.floor(seconds / 60)).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
+  }, 1000);
+
+  start();
+})();

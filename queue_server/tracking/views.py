@@ -1,0 +1,68 @@
+"""``/t/<token>``: a ticket's status on the citizen's phone, and the QR code that leads there.
+
+The token is the ticket's unguessable public key; the page shows no personal data.
+"""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..database import db
+from ..queueing.estimates import ticket_standing
+from ..queueing.models import Ticket
+from ..queueing.presenters import ticket_public, track_url
+from ..web import js_strings, page_error
+
+bp = Blueprint("tracking", __name__, template_folder="templates")
+
+STATUS_TEXTS = (
+    "Đang chờ",
+    "Mời bạn đến quầy số {counter}",
+    "Đang được phục vụ tại quầy số {counter}",
+    "Đã hoàn thành. Cảm ơn bạn!",
+    "Bạn đã bị bỏ qua vì vắng mặt. Vui lòng đến quầy để được gọi lại.",
+    "Đã chuyển sang dịch vụ khác, vẫn giữ chỗ",
+    "Phiếu đã hủy",
+    "Còn {n} người trước bạn",
+    "Thời gian chờ dự kiến: khoảng {minutes} phút",
+    "Sắp đến lượt bạn",
+    "Mất kết nối, đang thử lại…",
+)
+
+
+def _ticket(token: str) -> Ticket | None:
+    return db.session.scalar(select(Ticket).where(Ticket.public_token == token))
+
+
+@bp.get("/t/<token>")
+def ticket_page(token: str):
+    ticket = _ticket(token)
+    if ticket is None:
+        return page_error(404, _("Không tìm thấy phiếu"), _("Đường dẫn này không ứng với phiếu nào."))
+    state = {**ticket_public(ticket), **ticket_standing(db.session, ticket)}
+    return render_template(
+        "tracking/ticket.html",
+        ticket=state,
+        site=ticket.site,
+        token=token,
+        strings=js_strings(*STATUS_TEXTS),
+        api_url=url_for("queue.track_ticket", token=token),
+    )
+
+
+@bp.get("/t/<token>/qr.svg")
+def ticket_qr(token: str):
+    """The QR code of the tracking link, as SVG (shown on the kiosk screen and printed)."""
+    ticket = _ticket(token)
+    if ticket is None:
+        return page_error(404, _("Không tìm thấy phiếu"), _("Đường dẫn này không ứng với phiếu nào."))
+    image = qrcode.make(track_url(ticket), image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
