@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test lint bench services install assets db clean
+.PHONY: run test lint bench services install assets translations messages db clean
+CATALOG := queue_server/translations/en/LC_MESSAGES/messages
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +19,18 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(BIN)/.installed assets
+$(CATALOG).mo: $(CATALOG).po $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d queue_server/translations
+
+install: $(BIN)/.installed assets translations
 assets: node_modules/.installed
+translations: $(CATALOG).mo
+
+# After changing page texts: extract them (message ids are the Vietnamese) and update English.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header \
+	  -o queue_server/translations/messages.pot queue_server kiosk display
+	$(BIN)/pybabel update --no-location -i queue_server/translations/messages.pot -d queue_server/translations
 
 db: install
 	$(BIN)/flask --app wsgi db upgrade

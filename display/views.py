@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from queue_server.database import db
 from queue_server.sites.models import Counter, Site
-from queue_server.web import js_strings, page_error
+from queue_server.web import N_, js_strings, page_error
 
 from .speech import SpeechUnavailable, chime, speak
 
@@ -25,12 +25,12 @@ bp = Blueprint(
 )
 
 STRINGS = (
-    "Quầy {n}",
-    "Tạm dừng",
-    "Đóng",
-    "Mời số {number} đến quầy {counter}",
-    "Mất kết nối, đang kết nối lại…",
-    "người đang chờ",
+    N_("Quầy {n}"),
+    N_("Tạm dừng"),
+    N_("Đóng"),
+    N_("Mời số {number} đến quầy {counter}"),
+    N_("Mất kết nối, đang kết nối lại…"),
+    N_("người đang chờ"),
 )
 
 

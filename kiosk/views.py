@@ -13,7 +13,7 @@ from sqlalchemy import select
 from queue_server.database import db
 from queue_server.queueing.models import Priority
 from queue_server.sites.models import Site
-from queue_server.web import js_strings, page_error
+from queue_server.web import N_, js_strings, page_error
 
 bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
@@ -24,34 +24,35 @@ RESULT_SECONDS = 20
 IDLE_SECONDS = 45
 
 PRIORITY_LABELS = {
-    Priority.ELDERLY: "Người cao tuổi (từ 60 tuổi)",
-    Priority.DISABLED: "Người khuyết tật",
-    Priority.PREGNANT: "Phụ nữ có thai",
-    Priority.CHILD_UNDER_6: "Người có con nhỏ dưới 6 tuổi",
-    Priority.MERIT: "Người có công với cách mạng",
+    Priority.ELDERLY: N_("Người cao tuổi (từ 60 tuổi)"),
+    Priority.DISABLED: N_("Người khuyết tật"),
+    Priority.PREGNANT: N_("Phụ nữ có thai"),
+    Priority.CHILD_UNDER_6: N_("Người có con nhỏ dưới 6 tuổi"),
+    Priority.MERIT: N_("Người có công với cách mạng"),
 }
 
 STRINGS = (
-    "Chọn dịch vụ",
-    "Đang chờ: {n}",
-    "Chờ khoảng {minutes} phút",
-    "Chưa có quầy mở",
-    "Số thứ tự của bạn",
-    "Có {n} người đang chờ trước bạn",
-    "Bạn là người tiếp theo",
-    "Thời gian chờ dự kiến: khoảng {minutes} phút",
-    "Quầy phục vụ: {counters}",
-    "Chưa có quầy nào đang mở cho dịch vụ này",
-    "Quét mã QR để theo dõi số của bạn trên điện thoại",
-    "Màn hình sẽ trở về sau {n} giây",
-    "Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn.",
-    "Trung tâm đang ngoài giờ làm việc.",
-    "Hôm nay không còn đủ thời gian phục vụ dịch vụ này trước giờ đóng cửa.",
-    "Vui lòng quay lại lúc {time}.",
-    "Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ.",
-    "Dịch vụ này đã hết số trong ngày.",
-    "Không lấy được số. Vui lòng thử lại.",
-    "Đang lấy số ưu tiên: {reason}",
+    N_("Chọn dịch vụ"),
+    N_("Đang chờ: {n}"),
+    N_("Chờ khoảng {minutes} phút"),
+    N_("Chưa có quầy mở"),
+    N_("Không phải chờ"),
+    N_("Số thứ tự của bạn"),
+    N_("Có {n} người đang chờ trước bạn"),
+    N_("Bạn là người tiếp theo"),
+    N_("Thời gian chờ dự kiến: khoảng {minutes} phút"),
+    N_("Quầy phục vụ: {counters}"),
+    N_("Chưa có quầy nào đang mở cho dịch vụ này"),
+    N_("Quét mã QR để theo dõi số của bạn trên điện thoại"),
+    N_("Màn hình sẽ trở về sau {n} giây"),
+    N_("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."),
+    N_("Trung tâm đang ngoài giờ làm việc."),
+    N_("Hôm nay không còn đủ thời gian phục vụ dịch vụ này trước giờ đóng cửa."),
+    N_("Vui lòng quay lại lúc {time}."),
+    N_("Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."),
+    N_("Dịch vụ này đã hết số trong ngày."),
+    N_("Không lấy được số. Vui lòng thử lại."),
+    N_("Đang lấy số ưu tiên: {reason}"),
 )
 
 

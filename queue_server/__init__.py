@@ -15,6 +15,7 @@ from .extensions import api, babel, login_manager, socketio
 VENDOR_PACKAGES = {
     "socket.io-client": "dist",
     "swagger-ui-dist": "",
+    "axe-core": "",  # accessibility checks in the page tests
 }
 
 

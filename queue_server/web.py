@@ -28,6 +28,11 @@ def remember_language(response):
     return response
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated later, when a page is rendered."""
+    return message
+
+
 def js_strings(*messages: str) -> dict[str, str]:
     """Translations of the given message ids, for a page script (keyed by the Vietnamese)."""
     return {message: gettext(message) for message in messages}

@@ -202,7 +202,7 @@ class LiveServer:
     def __init__(self, database_url: str, workers: int = 1, message_queue: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {
+        self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "live-test",
@@ -210,13 +210,17 @@ class LiveServer:
             "BIND": f"127.0.0.1:{self.port}",
             "LOG_LEVEL": "warning",
         }
-        env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+        self.env.pop("SOCKETIO_MESSAGE_QUEUE", None)
         if message_queue:
-            env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
+            self.env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
+        self.start()
+
+    def start(self) -> None:
+        """Start (or start again, on the same port) and wait until it answers."""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
             cwd=ROOT,
-            env=env,
+            env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

@@ -78,6 +78,7 @@
         var meta = document.createElement("span");
         meta.className = "kiosk-button-meta";
         var wait = service.estimated_wait_s == null ? t("Chưa có quầy mở")
+          : service.estimated_wait_s === 0 ? t("Không phải chờ")
           : t("Chờ khoảng {minutes} phút", { minutes: minutes(service.estimated_wait_s) });
         meta.textContent = t("Đang chờ: {n}", { n: service.waiting }) + " · " + wait;
         button.appendChild(name);
@@ -158,7 +159,7 @@
     $("result-service").textContent = cfg.lang === "en" && ticket.service_name_en ? ticket.service_name_en : ticket.service_name;
     $("result-ahead").textContent = ticket.people_ahead ? t("Có {n} người đang chờ trước bạn", { n: ticket.people_ahead })
       : t("Bạn là người tiếp theo");
-    $("result-wait").textContent = ticket.estimated_wait_s == null ? ""
+    $("result-wait").textContent = !ticket.estimated_wait_s ? ""
       : t("Thời gian chờ dự kiến: khoảng {minutes} phút", { minutes: minutes(ticket.estimated_wait_s) });
     $("result-counters").textContent = ticket.counters && ticket.counters.length
       ? t("Quầy phục vụ: {counters}", { counters: ticket.counters.join(", ") })

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..web import js_strings
+from ..web import N_, js_strings
 
 bp = Blueprint("console", __name__, template_folder="templates")
 
 STRINGS = (
-    "Sai tên đăng nhập hoặc mật khẩu.",
-    "Không có ai đang chờ.",
-    "Quầy {n}",
-    "Đang mở",
-    "Tạm dừng",
-    "Đóng",
-    "Không thực hiện được: {message}",
-    "Mất kết nối, đang kết nối lại…",
-    "Ưu tiên",
-    "Chuyển đến quầy {n}",
-    "Chưa gọi số nào.",
-    "Bạn không có quyền ở trung tâm này.",
+    N_("Sai tên đăng nhập hoặc mật khẩu."),
+    N_("Không có ai đang chờ."),
+    N_("Quầy {n}"),
+    N_("Đang mở"),
+    N_("Tạm dừng"),
+    N_("Đóng"),
+    N_("Không thực hiện được: {message}"),
+    N_("Mất kết nối, đang kết nối lại…"),
+    N_("Ưu tiên"),
+    N_("Chuyển đến quầy {n}"),
+    N_("Chưa gọi số nào."),
+    N_("Bạn không có quyền ở trung tâm này."),
 )
 
 

@@ -17,22 +17,22 @@ from ..database import db
 from ..queueing.estimates import ticket_standing
 from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public, track_url
-from ..web import js_strings, page_error
+from ..web import N_, js_strings, page_error
 
 bp = Blueprint("tracking", __name__, template_folder="templates")
 
 STATUS_TEXTS = (
-    "Đang chờ",
-    "Mời bạn đến quầy số {counter}",
-    "Đang được phục vụ tại quầy số {counter}",
-    "Đã hoàn thành. Cảm ơn bạn!",
-    "Bạn đã bị bỏ qua vì vắng mặt. Vui lòng đến quầy để được gọi lại.",
-    "Đã chuyển sang dịch vụ khác, vẫn giữ chỗ",
-    "Phiếu đã hủy",
-    "Còn {n} người trước bạn",
-    "Thời gian chờ dự kiến: khoảng {minutes} phút",
-    "Sắp đến lượt bạn",
-    "Mất kết nối, đang thử lại…",
+    N_("Đang chờ"),
+    N_("Mời bạn đến quầy số {counter}"),
+    N_("Đang được phục vụ tại quầy số {counter}"),
+    N_("Đã hoàn thành. Cảm ơn bạn!"),
+    N_("Bạn đã bị bỏ qua vì vắng mặt. Vui lòng đến quầy để được gọi lại."),
+    N_("Đã chuyển sang dịch vụ khác, vẫn giữ chỗ"),
+    N_("Phiếu đã hủy"),
+    N_("Còn {n} người trước bạn"),
+    N_("Thời gian chờ dự kiến: khoảng {minutes} phút"),
+    N_("Sắp đến lượt bạn"),
+    N_("Mất kết nối, đang thử lại…"),
 )
 
 

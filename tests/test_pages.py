@@ -1,0 +1,283 @@
+"""The four screens, driven in headless Chromium (Debian's) by Playwright, as people use them.
+
+Screenshots go to test-artifacts/ (ignored by git). Every page is checked with axe-core for
+labels on interactive elements and WCAG AA text contrast.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from queue_server.database import db
+from queue_server.sites.models import Site
+
+from .conftest import IN_CI, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_RULES = [
+    "color-contrast",
+    "label",
+    "button-name",
+    "link-name",
+    "image-alt",
+    "select-name",
+    "aria-input-field-name",
+    "input-button-name",
+    "html-has-lang",
+    "document-title",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail("chromium is required under CI (scripts/system-deps.sh installs it)")
+        pytest.skip("chromium is not installed; run scripts/system-deps.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--autoplay-policy=no-user-gesture-required",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(app, database_url, live_server_factory):
+    return live_server_factory(database_url)
+
+
+@pytest.fixture
+def contexts(browser):
+    opened = []
+
+    def new(**options):
+        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
+        opened.append(context)
+        return context.new_page()
+
+    yield new
+    for context in opened:
+        context.close()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def check_accessibility(page, base_url: str) -> None:
+    page.add_script_tag(url=f"{base_url}/vendor/axe-core/axe.min.js")
+    violations = page.evaluate(
+        """async (rules) => {
+            const result = await axe.run(document, {runOnly: {type: 'rule', values: rules}});
+            return result.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+        }""",
+        AXE_RULES,
+    )
+    assert violations == []
+
+
+def open_kiosk(contexts, server, token, portrait=True):
+    size = {"width": 1080, "height": 1920} if portrait else {"width": 1920, "height": 1080}
+    kiosk = contexts(viewport=size)
+    kiosk.goto(f"{server.url}/kiosk/NA-HCC#token={token}")
+    kiosk.wait_for_selector("[data-service]")
+    return kiosk
+
+
+def test_a_citizen_takes_a_number_an_officer_calls_it_and_the_hall_and_phone_follow(
+    server, kiosk_token, contexts
+):
+    hall = contexts(viewport={"width": 1920, "height": 1080})
+    hall.goto(f"{server.url}/display/NA-HCC")
+    hall.wait_for_selector(".display-counter")
+
+    kiosk = open_kiosk(contexts, server, kiosk_token)
+    assert "#token" not in kiosk.url  # the token leaves the address bar at once
+    screenshot(kiosk, "kiosk-services-portrait")
+    kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.inner_text("#result-number") == "3001"
+    assert "Quầy phục vụ: 1, 2, 3" in kiosk.inner_text("#result-counters")
+    kiosk.wait_for_function("document.getElementById('result-qr').naturalWidth > 0")
+    screenshot(kiosk, "kiosk-ticket")
+    track_path = kiosk.evaluate("document.getElementById('result-qr').src").rsplit("/qr.svg", 1)[0]
+
+    phone = contexts(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone.goto(track_path)
+    assert phone.inner_text("#number") == "3001"
+    assert phone.inner_text("#ahead") == "Sắp đến lượt bạn"
+
+    officer = contexts(viewport={"width": 1440, "height": 900})
+    officer.goto(f"{server.url}/console")
+    officer.fill("#username", "officer1")
+    officer.fill("#password", "officer-demo")
+    officer.click("#login-form button[type=submit]")
+    officer.get_by_role("listitem").filter(has_text="Quầy 3").click()
+    officer.wait_for_selector("#step-console:not([hidden])")
+    officer.wait_for_function("document.getElementById('waiting-count').textContent === '1'")
+    called_at = time.monotonic()
+    officer.keyboard.press("g")
+    officer.wait_for_function("document.getElementById('current-number').textContent === '3001'")
+    officer.wait_for_function("document.getElementById('waiting-count').textContent === '0'")
+
+    hall.wait_for_function(
+        "document.querySelector('[data-counter=\"3\"] .display-counter-number').textContent === '3001'",
+        timeout=1000,
+    )
+    assert time.monotonic() - called_at < 1.5
+    assert "3001" in hall.inner_text("#latest")
+    hall.wait_for_function("window.HALL.announcer.spoken.length + window.HALL.announcer.pending() >= 1")
+    phone.wait_for_function(
+        "document.getElementById('status').textContent.includes('quầy số 3')", timeout=3000
+    )
+    assert phone.get_attribute("#status", "data-status") == "called"
+
+    screenshot(officer, "console-serving")
+    screenshot(hall, "display-hall")
+    screenshot(phone, "tracking-called")
+    for page in (kiosk, hall, officer, phone):
+        check_accessibility(page, server.url)
+
+
+def test_the_kiosk_landscape_layout_and_priority_path(server, kiosk_token, contexts):
+    kiosk = open_kiosk(contexts, server, kiosk_token, portrait=False)
+    kiosk.click("#priority-open")
+    kiosk.get_by_role("button", name="Người cao tuổi (từ 60 tuổi)").click()
+    assert "Người cao tuổi" in kiosk.inner_text("#priority-banner")
+    screenshot(kiosk, "kiosk-priority-landscape")
+    check_accessibility(kiosk, server.url)
+    kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.inner_text("#result-number") == "4001"
+    kiosk.click("#result-done")
+    assert kiosk.is_visible("#screen-services") and not kiosk.is_visible("#priority-banner")
+
+
+def test_buttons_are_large_enough_to_touch(server, kiosk_token, contexts):
+    kiosk = open_kiosk(contexts, server, kiosk_token)
+    sizes = kiosk.eval_on_selector_all(
+        "button, a", "els => els.filter(e => e.offsetParent).map(e => [e.offsetWidth, e.offsetHeight])"
+    )
+    assert sizes and all(width >= 64 and height >= 64 for width, height in sizes)
+
+
+def test_the_kiosk_issues_nothing_while_the_server_is_down(server, kiosk_token, contexts):
+    kiosk = open_kiosk(contexts, server, kiosk_token)
+    server.stop()
+    kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
+    kiosk.wait_for_selector("#banner:not([hidden])")
+    assert "Không kết nối được máy chủ" in kiosk.inner_text("#banner")
+    assert kiosk.is_hidden("#screen-result")
+    server.start()
+    kiosk.evaluate("document.getElementById('banner').hidden = true")
+    with db.engine.connect() as conn:
+        from sqlalchemy import text
+
+        assert conn.execute(text("SELECT COUNT(*) FROM tickets")).scalar() == 0
+
+
+def test_a_closed_centre_tells_the_citizen_when_to_come_back(app, server, contexts):
+    from queue_server.auth.services import issue_device_token
+
+    with app.app_context():
+        ward = db.session.query(Site).filter_by(code="NA-TRUONGVINH").one()
+        ward.opening_hours = []
+        _, token = issue_device_token(db.session, "kiosk", "NA-TRUONGVINH")
+        db.session.commit()
+    kiosk = contexts(viewport={"width": 1080, "height": 1920})
+    kiosk.goto(f"{server.url}/kiosk/NA-TRUONGVINH#token={token}")
+    kiosk.get_by_role("button", name=re.compile("^Hộ tịch")).click()
+    kiosk.wait_for_selector("#screen-refused:not([hidden])")
+    assert "ngoài giờ làm việc" in kiosk.inner_text("#refused-text")
+    screenshot(kiosk, "kiosk-closed")
+
+
+def test_the_hall_reconnects_after_a_restart_with_a_single_connection(server, kiosk_token, contexts):
+    hall = contexts(viewport={"width": 1920, "height": 1080})
+    hall.add_init_script(
+        """(() => {
+            const Native = window.WebSocket;
+            window.openSockets = 0;
+            window.WebSocket = function (...args) {
+                const socket = new Native(...args);
+                window.openSockets += 1;
+                socket.addEventListener('close', () => { window.openSockets -= 1; });
+                return socket;
+            };
+            window.WebSocket.prototype = Native.prototype;
+            Object.assign(window.WebSocket, Native);
+        })();"""
+    )
+    hall.goto(f"{server.url}/display/NA-HCC")
+    hall.wait_for_selector(".display-counter")
+    server.stop()
+    hall.wait_for_selector("#offline:not([hidden])", timeout=10000)
+    server.start()
+    hall.wait_for_selector("#offline", state="hidden", timeout=15000)
+    import requests
+
+    requests.post(
+        f"{server.url}/api/v1/sites/NA-HCC/tickets",
+        json={"service": "NM-DD"},
+        headers={"Authorization": f"Bearer {kiosk_token}"},
+        timeout=10,
+    ).raise_for_status()
+    hall.wait_for_function(
+        "[...document.querySelectorAll('#waiting li')]"
+        ".some(li => li.textContent.includes('Đất đai') && li.textContent.includes('1'))",
+        timeout=5000,
+    )
+    assert hall.evaluate("window.openSockets") == 1
+
+
+def test_calls_are_announced_one_after_another_and_a_recall_again(server, kiosk_token, contexts):
+    import requests
+
+    from .conftest import staff_session
+
+    for _ in range(2):
+        requests.post(
+            f"{server.url}/api/v1/sites/NA-HCC/tickets",
+            json={"service": "NM-DD"},
+            headers={"Authorization": f"Bearer {kiosk_token}"},
+            timeout=10,
+        ).raise_for_status()
+    hall = contexts(viewport={"width": 1920, "height": 1080})
+    hall.goto(f"{server.url}/display/NA-HCC")
+    hall.wait_for_selector(".display-counter")
+    officer = staff_session(server.url, "officer1")
+    first = officer.post(f"{server.url}/api/v1/counters/1/call-next", timeout=10).json()["ticket"]
+    officer.post(f"{server.url}/api/v1/counters/2/call-next", timeout=10).raise_for_status()
+    officer.post(f"{server.url}/api/v1/tickets/{first['id']}/recall", timeout=10).raise_for_status()
+    hall.wait_for_function("window.HALL.announcer.spoken.length === 3", timeout=20000)
+    spoken = hall.evaluate("window.HALL.announcer.spoken")
+    assert [(s["number"], s["counter"]) for s in spoken] == [("3001", 1), ("3002", 2), ("3001", 1)]
+    assert all(s["audio"] == "played" for s in spoken), spoken
+
+
+def test_the_kiosk_speaks_english_when_asked_and_remembers_it(server, kiosk_token, contexts):
+    kiosk = contexts(viewport={"width": 1920, "height": 1080})
+    kiosk.goto(f"{server.url}/kiosk/NA-HCC?lang=en#token={kiosk_token}")
+    kiosk.wait_for_selector("[data-service]")
+    assert kiosk.inner_text("h1") == "Take a number"
+    assert kiosk.get_by_role("button", name=re.compile("^Business registration")).is_visible()
+    kiosk.goto(f"{server.url}/kiosk/NA-HCC")
+    assert kiosk.inner_text("h1") == "Take a number"
+    assert kiosk.get_attribute("html", "lang") == "en"
