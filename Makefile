@@ -42,6 +42,10 @@ db: install
 run: db
 	@echo
 	@echo "Demo centre: Trung tâm Phục vụ hành chính công tỉnh Nghệ An (site NA-HCC)"
+	@echo "  Kiosk:            http://$(HOST):$(PORT)/kiosk/NA-HCC#token=$$(cat $(INSTANCE_DIR)/demo-kiosk.token)"
+	@echo "  Hall display:     http://$(HOST):$(PORT)/display/NA-HCC"
+	@echo "  Counter 3 screen: http://$(HOST):$(PORT)/display/NA-HCC/counter/3"
+	@echo "  Officer console:  http://$(HOST):$(PORT)/console"
 	@echo "  API and its browsable document:  http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "  Queue now (JSON):                 http://$(HOST):$(PORT)/api/v1/sites/NA-HCC/queue"
 	@echo "  Logins: admin/admin-demo, supervisor/supervisor-demo, officer1/officer-demo,"
