@@ -266,3 +266,15 @@ def staff_session(base_url: str, username: str) -> requests.Session:
     response = http.post(f"{base_url}/api/v1/auth/login", json={"username": username, "password": password})
     response.raise_for_status()
     return http
+
+
+def issue_over_http(base_url: str, token: str, service: str = "NM-DD") -> dict:
+    """Take a number at NA-HCC the way a kiosk does; returns the ticket."""
+    response = requests.post(
+        f"{base_url}/api/v1/sites/NA-HCC/tickets",
+        json={"service": service},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()

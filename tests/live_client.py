@@ -7,19 +7,9 @@ import time
 
 import socketio
 
-EVENTS = (
-    "snapshot",
-    "ticket.issued",
-    "ticket.called",
-    "ticket.recalled",
-    "ticket.started",
-    "ticket.skipped",
-    "ticket.reactivated",
-    "ticket.transferred",
-    "ticket.finished",
-    "counter.changed",
-    "queue.stats",
-)
+from queue_server.live import LIVE_EVENTS
+
+EVENTS = ("snapshot", *LIVE_EVENTS, "queue.stats")
 
 
 class LiveClient:

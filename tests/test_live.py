@@ -3,10 +3,9 @@
 import time
 
 import pytest
-import requests
 import socketio
 
-from .conftest import staff_session
+from .conftest import issue_over_http, staff_session
 from .live_client import LiveClient
 
 
@@ -15,23 +14,12 @@ def server(app, database_url, live_server_factory):
     return live_server_factory(database_url)
 
 
-def issue(base_url, token, service="NM-DD"):
-    response = requests.post(
-        f"{base_url}/api/v1/sites/NA-HCC/tickets",
-        json={"service": service},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def test_a_screen_gets_a_snapshot_then_numbered_deltas(server, kiosk_token):
     screen = LiveClient(server.url)
     try:
         snapshot = screen.wait_for("snapshot")
         assert snapshot["site"]["code"] == "NA-HCC" and snapshot["waiting"] == []
-        ticket = issue(server.url, kiosk_token)
+        ticket = issue_over_http(server.url, kiosk_token)
         issued = screen.wait_for("ticket.issued")
         assert issued["seq"] == snapshot["seq"] + 1
         assert issued["ticket"]["number"] == ticket["number"]
@@ -47,7 +35,7 @@ def test_a_call_reaches_the_hall_and_the_counter_room_with_the_announcement(serv
     led = LiveClient(server.url, counter=3)
     other_led = LiveClient(server.url, counter=5)
     try:
-        ticket = issue(server.url, kiosk_token)
+        ticket = issue_over_http(server.url, kiosk_token)
         officer = staff_session(server.url, "officer1")
         started = time.monotonic()
         assert officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10).status_code == 200
@@ -72,8 +60,8 @@ def test_a_client_that_asks_to_resync_gets_a_fresh_snapshot(server, kiosk_token)
     screen = LiveClient(server.url)
     try:
         first = screen.wait_for("snapshot")
-        issue(server.url, kiosk_token)
-        issue(server.url, kiosk_token)
+        issue_over_http(server.url, kiosk_token)
+        issue_over_http(server.url, kiosk_token)
         screen.sio.emit("resync", {"site": "NA-HCC"})
         fresh = screen.wait_for("snapshot")
         assert fresh["seq"] == first["seq"] + 2
@@ -98,7 +86,7 @@ def test_events_reach_clients_of_another_process_through_redis(
     screen = LiveClient(first.url)
     try:
         snapshot = screen.wait_for("snapshot")
-        ticket = issue(second.url, kiosk_token)
+        ticket = issue_over_http(second.url, kiosk_token)
         issued = screen.wait_for("ticket.issued")
         assert issued["ticket"]["id"] == ticket["id"]
         assert issued["seq"] == snapshot["seq"] + 1

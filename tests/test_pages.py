@@ -15,7 +15,7 @@ import pytest
 from queue_server.database import db
 from queue_server.sites.models import Site
 
-from .conftest import IN_CI, ROOT
+from .conftest import IN_CI, ROOT, issue_over_http, staff_session
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -231,14 +231,7 @@ def test_the_hall_reconnects_after_a_restart_with_a_single_connection(server, ki
     hall.wait_for_selector("#offline:not([hidden])", timeout=10000)
     server.start()
     hall.wait_for_selector("#offline", state="hidden", timeout=15000)
-    import requests
-
-    requests.post(
-        f"{server.url}/api/v1/sites/NA-HCC/tickets",
-        json={"service": "NM-DD"},
-        headers={"Authorization": f"Bearer {kiosk_token}"},
-        timeout=10,
-    ).raise_for_status()
+    issue_over_http(server.url, kiosk_token)
     hall.wait_for_function(
         "[...document.querySelectorAll('#waiting li')]"
         ".some(li => li.textContent.includes('Đất đai') && li.textContent.includes('1'))",
@@ -248,17 +241,8 @@ def test_the_hall_reconnects_after_a_restart_with_a_single_connection(server, ki
 
 
 def test_calls_are_announced_one_after_another_and_a_recall_again(server, kiosk_token, contexts):
-    import requests
-
-    from .conftest import staff_session
-
     for _ in range(2):
-        requests.post(
-            f"{server.url}/api/v1/sites/NA-HCC/tickets",
-            json={"service": "NM-DD"},
-            headers={"Authorization": f"Bearer {kiosk_token}"},
-            timeout=10,
-        ).raise_for_status()
+        issue_over_http(server.url, kiosk_token)
     hall = contexts(viewport={"width": 1920, "height": 1080})
     hall.goto(f"{server.url}/display/NA-HCC")
     hall.wait_for_selector(".display-counter")
@@ -281,3 +265,53 @@ def test_the_kiosk_speaks_english_when_asked_and_remembers_it(server, kiosk_toke
     kiosk.goto(f"{server.url}/kiosk/NA-HCC")
     assert kiosk.inner_text("h1") == "Take a number"
     assert kiosk.get_attribute("html", "lang") == "en"
+
+
+def open_console(contexts, server, username, counter_number):
+    page = contexts(viewport={"width": 1440, "height": 900})
+    page.goto(f"{server.url}/console")
+    page.fill("#username", username)
+    page.fill("#password", "officer-demo")
+    page.click("#login-form button[type=submit]")
+    page.get_by_role("listitem").filter(has_text=f"Quầy {counter_number} ").first.click()
+    page.wait_for_selector("#step-console:not([hidden])")
+    return page
+
+
+def test_two_officers_calling_together_never_get_the_same_ticket(server, kiosk_token, contexts):
+    first, second = (issue_over_http(server.url, kiosk_token) for _ in range(2))
+    one = open_console(contexts, server, "officer1", 1)
+    two = open_console(contexts, server, "officer2", 2)
+    for page in (one, two):
+        page.wait_for_function("document.getElementById('waiting-count').textContent === '2'")
+    one.keyboard.press("g")
+    two.keyboard.press("g")
+    for page in (one, two):
+        page.wait_for_function("document.getElementById('current-number').textContent !== '—'")
+        page.wait_for_function("document.getElementById('waiting-count').textContent === '0'")
+    assert {one.inner_text("#current-number"), two.inner_text("#current-number")} == {
+        first["number"], second["number"]
+    }
+
+
+def test_the_counter_screen_shows_its_own_calls(server, kiosk_token, contexts):
+    ticket = issue_over_http(server.url, kiosk_token)
+    screen = contexts(viewport={"width": 800, "height": 480})
+    screen.goto(f"{server.url}/display/NA-HCC/counter/3")
+    screen.wait_for_function("document.getElementById('current').textContent === '—'")
+    staff_session(server.url, "officer1").post(f"{server.url}/api/v1/counters/3/call-next", timeout=10)
+    screen.wait_for_function(f"document.getElementById('current').textContent === '{ticket['number']}'")
+    screenshot(screen, "display-counter")
+    check_accessibility(screen, server.url)
+
+
+def test_the_kiosk_goes_back_to_the_start_by_itself(server, kiosk_token, contexts):
+    kiosk = contexts(viewport={"width": 1080, "height": 1920})
+    kiosk.clock.install()
+    kiosk.goto(f"{server.url}/kiosk/NA-HCC#token={kiosk_token}")
+    kiosk.wait_for_selector("[data-service]")
+    kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    kiosk.clock.run_for(21_000)
+    kiosk.wait_for_selector("#screen-services:not([hidden])")
+    assert kiosk.is_hidden("#screen-result")
