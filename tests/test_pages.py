@@ -290,7 +290,8 @@ def test_two_officers_calling_together_never_get_the_same_ticket(server, kiosk_t
         page.wait_for_function("document.getElementById('current-number').textContent !== '—'")
         page.wait_for_function("document.getElementById('waiting-count').textContent === '0'")
     assert {one.inner_text("#current-number"), two.inner_text("#current-number")} == {
-        first["number"], second["number"]
+        first["number"],
+        second["number"],
     }
 
 

@@ -1,0 +1,117 @@
+"""What goes on the paper: the queue ticket (and later the dossier receipt), as one bitmap.
+
+Vietnamese prints reliably on cheap thermal printers only as a picture (code pages differ per
+model and tone marks do not overlay), so the whole ticket is drawn with Pillow in a font that
+covers Vietnamese and sent as a raster image. The QR code is part of the picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+REGULAR = FONT_DIR / "DejaVuSans.ttf"
+BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+
+# Printable dots across the paper (180 dpi heads; the TM-T88V profile gives 512 at 80 mm).
+PAPER_DOTS = {58: 384, 80: 512}
+
+
+@dataclass(frozen=True)
+class TicketPrint:
+    """Everything printed on a queue ticket (no personal data)."""
+
+    centre: str
+    number: str
+    service: str
+    people_ahead: int | None
+    wait_minutes: int | None
+    counters: str
+    issued_at: str  # local time, already formatted
+    track_url: str
+    priority: bool = False
+
+
+def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: install fonts-dejavu-core (scripts/system-deps.sh)")
+    return ImageFont.truetype(str(path), size)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) <= width or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+class _Canvas:
+    """Draws centred blocks top to bottom on a tall page, then crops to what was used."""
+
+    def __init__(self, width: int):
+        self.width = width
+        self.image = Image.new("1", (width, 4000), 1)
+        self.draw = ImageDraw.Draw(self.image)
+        self.y = 8
+
+    def text(self, text: str, font, gap: int = 6) -> None:
+        for line in _wrap(self.draw, text, font, self.width - 16):
+            left, top, right, bottom = self.draw.textbbox((0, 0), line, font=font)
+            self.draw.text(((self.width - (right - left)) // 2 - left, self.y - top), line, font=font, fill=0)
+            self.y += (bottom - top) + gap
+
+    def rule(self) -> None:
+        self.y += 4
+        self.draw.line((8, self.y, self.width - 8, self.y), fill=0, width=2)
+        self.y += 10
+
+    def picture(self, picture: Image.Image) -> None:
+        self.image.paste(picture, ((self.width - picture.width) // 2, self.y))
+        self.y += picture.height + 6
+
+    def result(self) -> Image.Image:
+        return self.image.crop((0, 0, self.width, self.y + 16))
+
+
+def qr_image(data: str, size: int) -> Image.Image:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(data)
+    code.make(fit=True)
+    picture = code.make_image(fill_color="black", back_color="white").get_image().convert("1")
+    modules = picture.width
+    scale = max(1, size // modules)
+    return picture.resize((modules * scale, modules * scale), Image.NEAREST)
+
+
+def render_ticket(ticket: TicketPrint, paper_mm: int = 80) -> Image.Image:
+    width = PAPER_DOTS[paper_mm]
+    small = 20 if paper_mm == 80 else 17
+    canvas = _Canvas(width)
+    canvas.text(ticket.centre.upper(), _font(BOLD, small))
+    canvas.rule()
+    canvas.text("SỐ THỨ TỰ" + (" – ƯU TIÊN" if ticket.priority else ""), _font(BOLD, small + 4))
+    canvas.text(ticket.number, _font(BOLD, 110 if paper_mm == 80 else 84), gap=10)
+    canvas.text(ticket.service, _font(BOLD, small + 2))
+    if ticket.people_ahead is not None:
+        canvas.text(f"Số người đang chờ trước bạn: {ticket.people_ahead}", _font(REGULAR, small))
+    if ticket.wait_minutes:
+        canvas.text(f"Thời gian chờ dự kiến: khoảng {ticket.wait_minutes} phút", _font(REGULAR, small))
+    if ticket.counters:
+        canvas.text(f"Quầy phục vụ: {ticket.counters}", _font(REGULAR, small))
+    canvas.text(f"Giờ lấy số: {ticket.issued_at}", _font(REGULAR, small))
+    canvas.rule()
+    canvas.text("Vui lòng theo dõi màn hình và loa gọi số", _font(BOLD, small))
+    canvas.picture(qr_image(ticket.track_url, 220 if paper_mm == 80 else 180))
+    canvas.text("Quét mã để theo dõi số thứ tự trên điện thoại", _font(REGULAR, small - 2))
+    return canvas.result()

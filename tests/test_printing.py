@@ -1,0 +1,100 @@
+"""Printed tickets, read back from the real ESC/POS bytes the way a scanner reads the paper."""
+
+import socket
+import threading
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from hardware.devices import DeviceError
+from hardware.layouts import TicketPrint, render_ticket
+from hardware.printers import open_printer
+from hardware.raster import raster_image
+
+TICKET = TicketPrint(
+    centre="Trung tâm Phục vụ hành chính công tỉnh Nghệ An",
+    number="3001",
+    service="Cấp giấy phép xây dựng",
+    people_ahead=4,
+    wait_minutes=15,
+    counters="6, 8",
+    issued_at="08:15 23/11/2026",
+    track_url="http://queue.example/t/AbCdEf123",
+)
+
+
+def decode(image):
+    padded = image.convert("L")
+    return {result.text for result in zxingcpp.read_barcodes(padded)}
+
+
+@pytest.mark.parametrize("paper", [58, 80])
+def test_the_ticket_is_one_bitmap_as_wide_as_the_paper_with_a_readable_qr(paper):
+    image = render_ticket(TICKET, paper)
+    assert image.width == {58: 384, 80: 512}[paper]
+    assert TICKET.track_url in decode(image)
+
+
+def test_the_simulator_keeps_the_bytes_and_a_preview_that_decode_back(tmp_path):
+    printer = open_printer(f"sim://{tmp_path}")
+    printer.print_image(render_ticket(TICKET))
+    (job,) = tmp_path.glob("job-*.bin")
+    data = job.read_bytes()
+    assert data.startswith(b"\x1b@")  # ESC @, initialise
+    assert b"\x1dV" in data  # GS V, cut
+    printed = raster_image(data)
+    assert printed.width == 512
+    assert TICKET.track_url in decode(printed)
+    assert TICKET.track_url in decode(Image.open(job.with_suffix(".png")))
+
+
+@pytest.mark.parametrize("state", ["offline", "paper_out", "cover_open"])
+def test_a_failing_printer_raises_a_clear_error_and_prints_nothing(tmp_path, state):
+    (tmp_path / "state").write_text(state)
+    printer = open_printer(f"sim://{tmp_path}")
+    assert printer.status() == state
+    with pytest.raises(DeviceError, match=state.replace("_", " ")):
+        printer.print_image(render_ticket(TICKET))
+    assert not list(tmp_path.glob("job-*"))
+
+
+def test_a_printer_going_offline_mid_job_is_an_error_not_a_printed_ticket(tmp_path):
+    (tmp_path / "state").write_text("offline_mid_job")
+    printer = open_printer(f"sim://{tmp_path}")
+    with pytest.raises(DeviceError, match="middle of the job"):
+        printer.print_image(render_ticket(TICKET))
+    assert not list(tmp_path.glob("job-*[0-9].bin"))
+    (partial,) = tmp_path.glob("*.partial.bin")
+    assert raster_image(partial.read_bytes()) is None or decode(raster_image(partial.read_bytes())) == set()
+
+
+def test_a_network_printer_receives_the_job_over_tcp():
+    received = bytearray()
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+
+    def accept():
+        connection, _ = server.accept()
+        with connection:
+            while chunk := connection.recv(65536):
+                received.extend(chunk)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    printer = open_printer(f"escpos+tcp://127.0.0.1:{port}")
+    printer.print_image(render_ticket(TICKET))
+    printer.close()
+    thread.join(5)
+    server.close()
+    assert TICKET.track_url in decode(raster_image(bytes(received)))
+
+
+@pytest.mark.parametrize(
+    "device", ["printer", "escpos+fax://x", "sim://", "escpos+usb://zz:yy", "sim:///tmp/x?paper=70"]
+)
+def test_bad_device_strings_are_refused_clearly(device):
+    with pytest.raises(DeviceError):
+        open_printer(device)
