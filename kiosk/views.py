@@ -19,6 +19,8 @@ bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
 )
 
+# How long the kiosk waits for its printer to confirm a ticket.
+PRINT_WAIT_SECONDS = 10
 # Seconds before the kiosk returns to its start screen.
 RESULT_SECONDS = 20
 IDLE_SECONDS = 45
@@ -53,6 +55,10 @@ STRINGS = (
     N_("Dịch vụ này đã hết số trong ngày."),
     N_("Không lấy được số. Vui lòng thử lại."),
     N_("Đang lấy số ưu tiên: {reason}"),
+    N_("Đang in phiếu…"),
+    N_("Đã in phiếu, vui lòng nhận phiếu ở khe máy in."),
+    N_("Máy in gặp sự cố ({error}). Vui lòng chụp mã QR trên màn hình."),
+    N_("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình."),
 )
 
 
@@ -69,4 +75,5 @@ def kiosk(site_code: str):
         strings=js_strings(*STRINGS, *PRIORITY_LABELS.values()),
         result_seconds=RESULT_SECONDS,
         idle_seconds=IDLE_SECONDS,
+        print_wait_seconds=PRINT_WAIT_SECONDS,
     )

@@ -43,10 +43,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
 
     from .auth.api import blp as auth_blp
+    from .printing.api import blp as printing_blp
     from .queueing.api import blp as queue_blp
 
     api.register_blueprint(auth_blp)
     api.register_blueprint(queue_blp)
+    api.register_blueprint(printing_blp)
     _register_pages(app)
 
     from . import live

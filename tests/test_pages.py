@@ -316,3 +316,39 @@ def test_the_kiosk_goes_back_to_the_start_by_itself(server, kiosk_token, context
     kiosk.clock.run_for(21_000)
     kiosk.wait_for_selector("#screen-services:not([hidden])")
     assert kiosk.is_hidden("#screen-result")
+
+
+def test_the_kiosk_prints_through_its_agent_and_tells_the_citizen_what_happened(
+    server, kiosk_token, contexts, tmp_path
+):
+    import threading
+
+    from hardware.printers import open_printer
+    from kiosk.agent import Agent
+
+    agent = Agent(server.url, kiosk_token, open_printer(f"sim://{tmp_path}"))
+    stop = threading.Event()
+
+    def run():
+        while not stop.is_set():
+            agent.run_once()
+            stop.wait(0.2)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        kiosk = open_kiosk(contexts, server, kiosk_token)
+        kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
+        kiosk.wait_for_function("document.getElementById('result-print').dataset.state === 'printed'")
+        assert "Đã in phiếu" in kiosk.inner_text("#result-print")
+        assert len(list(tmp_path.glob("job-*.png"))) == 1
+        (tmp_path / "state").write_text("paper_out")
+        kiosk.click("#result-done")
+        kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
+        kiosk.wait_for_function("document.getElementById('result-print').dataset.state === 'failed'")
+        assert "paper out" in kiosk.inner_text("#result-print")
+        assert kiosk.inner_text("#result-number") == "3002"  # the ticket exists all the same
+        screenshot(kiosk, "kiosk-printer-problem")
+    finally:
+        stop.set()
+        thread.join(5)

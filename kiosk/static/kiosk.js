@@ -167,6 +167,7 @@
     $("result-qr").src = new URL(ticket.track_url).pathname + "/qr.svg";
     $("result-qr-caption").textContent = t("Quét mã QR để theo dõi số của bạn trên điện thoại");
     show("result");
+    printTicket(ticket);
     var left = cfg.resultSeconds;
     var tick = function () {
       $("result-countdown").textContent = t("Màn hình sẽ trở về sau {n} giây", { n: left });
@@ -174,6 +175,41 @@
     };
     tick();
     countdownTimer = setInterval(tick, 1000);
+  }
+
+  /* Ask the server to print the ticket on this kiosk's printer and say what happened. The
+   * ticket exists whatever the printer does: the QR code on screen is always there. */
+  function printTicket(ticket) {
+    var line = $("result-print");
+    var headers = { Accept: "application/json", Authorization: "Bearer " + (token() || "") };
+    var report = function (state, text) { line.dataset.state = state; line.textContent = text; };
+    var unanswered = function () { report("failed", t("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình.")); };
+    report("printing", t("Đang in phiếu…"));
+    fetch("/api/v1/tickets/" + ticket.id + "/print", { method: "POST", headers: headers })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+      .then(function (job) {
+        var deadline = Date.now() + cfg.printWaitSeconds * 1000;
+        var poll = function () {
+          if ($("screen-result").hidden) { return; }
+          fetch("/api/v1/print-jobs/" + job.id, { headers: headers })
+            .then(function (response) { return response.json(); })
+            .then(function (state) {
+              if (state.status === "printed") {
+                report("printed", t("Đã in phiếu, vui lòng nhận phiếu ở khe máy in."));
+              } else if (state.status === "failed" || state.last_error) {
+                report("failed", t("Máy in gặp sự cố ({error}). Vui lòng chụp mã QR trên màn hình.",
+                                   { error: state.last_error || "" }));
+              } else if (Date.now() > deadline) {
+                unanswered();
+              } else {
+                setTimeout(poll, 1000);
+              }
+            })
+            .catch(unanswered);
+        };
+        setTimeout(poll, 500);
+      })
+      .catch(unanswered);
   }
 
   function clock() {

@@ -71,6 +71,14 @@ def require_login() -> Actor:
     return actor
 
 
+def require_device(*kinds: str) -> DeviceToken:
+    """The calling device, if it is of one of these kinds; else 401/403."""
+    actor = require_login()
+    if actor.device is None or actor.device.kind not in kinds:
+        raise Forbidden("device_only", "Only a device may do this (present its token).")
+    return actor.device
+
+
 def require(action: str, site_id: int) -> Actor:
     """Return the caller if they may take ``action`` at the site, else raise 401/403."""
     actor = require_login()

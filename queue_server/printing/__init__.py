@@ -1,0 +1,1 @@
+"""Print jobs: kept on the server until the device's printer confirms them."""

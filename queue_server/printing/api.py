@@ -1,0 +1,139 @@
+"""Print jobs over HTTP: kiosks ask for a ticket to be printed; device agents fetch and confirm."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..auth.access import Action, current_actor, require, require_device
+from ..auth.models import DeviceKind
+from ..database import db, utcnow
+from ..errors import Forbidden, NotFound
+from ..queueing.api import get_ticket
+from ..queueing.estimates import ticket_standing
+from ..queueing.presenters import iso, track_url
+from . import operations
+from .models import PrintJob
+
+blp = Blueprint("printing", __name__, url_prefix="/api/v1", description="Print jobs and device agents")
+
+PRINTING_DEVICES = (DeviceKind.KIOSK, DeviceKind.POSTAL)
+
+
+class PrintJobSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["queued", "sent", "printed", "failed"]))
+    attempts = fields.Integer(required=True)
+    last_error = fields.String(allow_none=True)
+    created_at = fields.String(required=True)
+    finished_at = fields.String(allow_none=True)
+    payload = fields.Dict(metadata={"description": "What to print (for the device agent)"})
+
+
+class ResultSchema(Schema):
+    printed = fields.Boolean(required=True)
+    error = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+
+
+class HeartbeatSchema(Schema):
+    printer = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(["ok", "offline", "paper_out", "cover_open", "paper_low", "unknown", "none"]),
+    )
+    agent_version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+def job_body(job: PrintJob, with_payload: bool = False) -> dict:
+    body = {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "attempts": job.attempts,
+        "last_error": job.last_error,
+        "created_at": iso(job.created_at),
+        "finished_at": iso(job.finished_at),
+    }
+    if with_payload:
+        body["payload"] = job.payload
+    return body
+
+
+def _job_for_caller(job_id: int) -> PrintJob:
+    job = db.session.get(PrintJob, job_id)
+    if job is None:
+        raise NotFound("unknown_print_job", f"No print job {job_id}.")
+    actor = current_actor()
+    if actor is not None and actor.device is not None and actor.device.id == job.device_id:
+        return job
+    require(Action.OPERATE_COUNTER, job.device.site_id)
+    return job
+
+
+@blp.route("/tickets/<int:ticket_id>/print", methods=["POST"])
+@blp.response(202, PrintJobSchema)
+def print_ticket(ticket_id):
+    """Ask for the ticket to be printed on the calling kiosk's printer."""
+    device = require_device(*PRINTING_DEVICES)
+    ticket = get_ticket(ticket_id)
+    if ticket.site_id != device.site_id:
+        raise Forbidden("forbidden", "This device prints only tickets of its own site.")
+    payload = operations.ticket_payload(ticket, ticket_standing(db.session, ticket), track_url(ticket))
+    job = operations.enqueue_ticket(db.session, device, ticket, payload)
+    db.session.commit()
+    return job_body(job)
+
+
+@blp.route("/print-jobs/<int:job_id>", methods=["GET"])
+@blp.response(200, PrintJobSchema)
+def get_job(job_id):
+    """A job's state, for the device that asked for it or the staff of its site."""
+    return job_body(_job_for_caller(job_id))
+
+
+@blp.route("/print-jobs/<int:job_id>/reprint", methods=["POST"])
+@blp.response(202, PrintJobSchema)
+def reprint(job_id):
+    """Print the same document again (a new job)."""
+    copy = operations.reprint(db.session, _job_for_caller(job_id))
+    db.session.commit()
+    return job_body(copy)
+
+
+@blp.route("/devices/me/print-jobs", methods=["GET"])
+@blp.response(200, PrintJobSchema(many=True))
+def device_jobs():
+    """For a device agent: the jobs to print now (each is marked sent until confirmed)."""
+    device = require_device(*PRINTING_DEVICES)
+    jobs = operations.jobs_to_print(db.session, device)
+    bodies = [job_body(job, with_payload=True) for job in jobs]
+    db.session.commit()
+    return bodies
+
+
+@blp.route("/print-jobs/<int:job_id>/result", methods=["POST"])
+@blp.arguments(ResultSchema)
+@blp.response(200, PrintJobSchema)
+def job_result(data, job_id):
+    """For a device agent: what the printer did with a job."""
+    device = require_device(*PRINTING_DEVICES)
+    job = db.session.get(PrintJob, job_id)
+    if job is None or job.device_id != device.id:
+        raise NotFound("unknown_print_job", f"No print job {job_id} for this device.")
+    operations.report(db.session, job, data["printed"], data["error"])
+    db.session.commit()
+    return job_body(job)
+
+
+@blp.route("/devices/me/heartbeat", methods=["POST"])
+@blp.arguments(HeartbeatSchema)
+@blp.response(204)
+def heartbeat(data):
+    """For a device agent: I am alive, and this is the state of my printer."""
+    device = require_device(*PRINTING_DEVICES)
+    device.health = {"printer": data["printer"], "agent_version": data["agent_version"], "at": iso(utcnow())}
+    device.last_seen_at = utcnow()
+    db.session.commit()
+    return Response(status=204)

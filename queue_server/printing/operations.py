@@ -1,0 +1,135 @@
+"""Queueing print jobs for devices and recording what their printers did.
+
+A job stays on the server until the device reports it printed. A job fetched but never
+confirmed (the agent crashed, the network dropped) is handed out again after
+``RESEND_AFTER``; a failure puts it back in the queue until ``MAX_ATTEMPTS`` or its expiry.
+Queue tickets expire after ``TICKET_TTL``: a ticket printed minutes later helps nobody, and the
+citizen was already shown the QR code on screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..auth.models import DeviceToken
+from ..database import utcnow
+from ..errors import Conflict
+from ..queueing.models import Ticket
+from ..sites.calendar import local_now
+from .models import JobStatus, PrintJob
+
+RESEND_AFTER = timedelta(seconds=20)
+TICKET_TTL = timedelta(seconds=90)
+MAX_ATTEMPTS = 5
+
+
+def ticket_payload(ticket: Ticket, standing: dict, track_url: str) -> dict:
+    """What the ticket layout prints (see ``hardware.layouts.TicketPrint``)."""
+    wait = standing.get("estimated_wait_s")
+    return {
+        "centre": ticket.site.name,
+        "number": ticket.number,
+        "service": ticket.service.name,
+        "people_ahead": standing.get("people_ahead"),
+        "wait_minutes": max(1, round(wait / 60)) if wait else None,
+        "counters": ", ".join(str(n) for n in standing.get("counters", [])),
+        "issued_at": local_now(ticket.site, ticket.issued_at).strftime("%H:%M %d/%m/%Y"),
+        "track_url": track_url,
+        "priority": ticket.priority is not None,
+    }
+
+
+def enqueue_ticket(
+    session: Session, device: DeviceToken, ticket: Ticket, payload: dict, now: datetime | None = None
+) -> PrintJob:
+    now = now or utcnow()
+    if ticket.site_id != device.site_id:
+        raise Conflict("wrong_site", "This device prints only tickets of its own site.")
+    job = PrintJob(
+        device=device,
+        kind="ticket",
+        ticket_id=ticket.id,
+        payload=payload,
+        status=JobStatus.QUEUED,
+        created_at=now,
+        expires_at=now + TICKET_TTL,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def reprint(session: Session, job: PrintJob, now: datetime | None = None) -> PrintJob:
+    """A new job with the same content (the original keeps its history)."""
+    now = now or utcnow()
+    copy = PrintJob(
+        device_id=job.device_id,
+        kind=job.kind,
+        ticket_id=job.ticket_id,
+        payload=job.payload,
+        status=JobStatus.QUEUED,
+        created_at=now,
+        expires_at=now + TICKET_TTL if job.kind == "ticket" else None,
+    )
+    session.add(copy)
+    session.flush()
+    return copy
+
+
+def _expire(job: PrintJob, now: datetime) -> bool:
+    if job.expires_at is not None and job.expires_at <= now and job.status in JobStatus.OPEN:
+        job.status = JobStatus.FAILED
+        job.last_error = job.last_error or "not printed in time"
+        job.finished_at = now
+        return True
+    return False
+
+
+def jobs_to_print(session: Session, device: DeviceToken, now: datetime | None = None) -> list[PrintJob]:
+    """Claim the device's jobs that are due: queued ones, and sent ones never confirmed."""
+    now = now or utcnow()
+    candidates = session.scalars(
+        select(PrintJob)
+        .where(
+            PrintJob.device_id == device.id,
+            or_(
+                PrintJob.status == JobStatus.QUEUED,
+                (PrintJob.status == JobStatus.SENT) & (PrintJob.sent_at < now - RESEND_AFTER),
+            ),
+        )
+        .order_by(PrintJob.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    due = []
+    for job in candidates:
+        if _expire(job, now):
+            continue
+        job.status = JobStatus.SENT
+        job.sent_at = now
+        due.append(job)
+    return due
+
+
+def report(
+    session: Session, job: PrintJob, printed: bool, error: str | None = None, now: datetime | None = None
+) -> PrintJob:
+    """Record the printer's answer for a job that was sent to the device."""
+    now = now or utcnow()
+    if job.status not in JobStatus.OPEN:
+        return job  # a late or repeated report changes nothing
+    job.attempts += 1
+    if printed:
+        job.status = JobStatus.PRINTED
+        job.finished_at = now
+        job.last_error = None
+        return job
+    job.last_error = (error or "printer error")[:300]
+    if job.attempts >= MAX_ATTEMPTS or _expire(job, now):
+        job.status = JobStatus.FAILED
+        job.finished_at = job.finished_at or now
+    else:
+        job.status = JobStatus.QUEUED
+    return job
