@@ -10,7 +10,8 @@
   var snapshot = null;
   var noShows = {};
   var refreshTimer = null;
-  var KEYS = { g: "call-next", l: "recall", v: "skip", h: "finish", c: "transfer", d: "pause", t: "resume" };
+  var KEYS = { g: "call-next", l: "recall", v: "skip", h: "finish", c: "transfer", d: "pause", t: "resume",
+               k: "reactivate" };
 
   function t(key, values) {
     var text = cfg.t[key] || key;
@@ -137,6 +138,7 @@
     ["finish", "transfer"].forEach(function (a) { document.querySelector('[data-action="' + a + '"]').disabled = !current; });
     document.querySelector('[data-action="pause"]').disabled = counter.state === "paused";
     document.querySelector('[data-action="resume"]').disabled = open;
+    document.querySelector('[data-action="reactivate"]').disabled = !Object.keys(noShows).length;
 
     var served = (counter.services || []);
     $("served").textContent = "";
@@ -197,6 +199,11 @@
       done = call("POST", "/api/v1/counters/" + counter.id + "/resume").then(function (c) { counter = c; });
     } else if (action === "transfer") {
       openTransfer();
+      return;
+    } else if (action === "reactivate" && !ticket) {
+      var ids = Object.keys(noShows);
+      if (!ids.length) { return; }
+      act("reactivate", noShows[ids[ids.length - 1]]);
       return;
     } else {
       var target = ticket || current;
