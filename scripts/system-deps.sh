@@ -4,6 +4,7 @@
 #   chromium                  headless browser for the page tests (driven by Playwright)
 #   espeak-ng                 offline Vietnamese speech for the hall display's calls
 #   fonts-dejavu-core         a font that covers Vietnamese, for printed tickets
+#   socat                     pseudo-terminal pairs that stand in for serial devices in tests
 set -euo pipefail
 
 SUDO=""
@@ -15,6 +16,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || need+=(fonts-dejavu-core)
+command -v socat >/dev/null 2>&1 || need+=(socat)
 if ((${#need[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null

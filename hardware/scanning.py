@@ -1,0 +1,129 @@
+"""What a barcode/QR scanner read, and reading it from serial scanners.
+
+Scanners are USB keyboard wedges by default (the page captures fast keystrokes ending in Enter)
+or serial (pyserial; ``serial:///dev/ttyACM0?baudrate=9600&terminator=CR``). Serial mode is
+preferred for intake: a keyboard wedge may garble the Vietnamese of the ID card's QR code.
+
+:func:`parse` recognises:
+
+- our ticket links (``.../t/<key>``): ``ticket``;
+- dossier codes ``<agency>-<YYMMDD>-<NNNN>`` (e.g. ``000.00.06.H56-231027-0361``): ``dossier``;
+- the QR code of the chip ID card (CCCD): 7 fields separated by ``|``: ID number (12 digits),
+  old ID number (may be empty), full name, date of birth (DDMMYYYY), sex, address, issue date
+  (DDMMYYYY): ``citizen_id``.
+
+Anything else is a :class:`ScanError` saying what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .devices import DeviceError, DeviceString
+
+
+class ScanError(ValueError):
+    """The scanned text is not something this system knows (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Scan:
+    kind: str  # "ticket", "dossier", "citizen_id"
+    value: str  # ticket key, dossier code, or ID number
+    fields: dict = field(default_factory=dict)
+
+
+TICKET_LINK = re.compile(r"^https?://[^\s/]+(?:/[^\s]*)?/t/([A-Za-z0-9_-]{16,32})$")
+DOSSIER_CODE = re.compile(r"^(?P<agency>[0-9A-Za-z.]{3,30})-(?P<day>\d{6})-(?P<seq>\d{4})$")
+CCCD_FIELDS = 7
+
+
+def parse(text: str) -> Scan:
+    raw = text.strip().strip("\x00")
+    if not raw:
+        raise ScanError("Nothing was scanned.")
+    if match := TICKET_LINK.match(raw):
+        return Scan("ticket", match.group(1))
+    if match := DOSSIER_CODE.match(raw):
+        try:
+            received = datetime.strptime(match.group("day"), "%y%m%d").date()
+        except ValueError:
+            raise ScanError(f"The dossier code {raw!r} has no valid date.") from None
+        return Scan(
+            "dossier",
+            raw,
+            {"agency": match.group("agency"), "received_on": received, "sequence": int(match.group("seq"))},
+        )
+    if raw.count("|") == CCCD_FIELDS - 1:
+        return _citizen_id(raw)
+    raise ScanError("Not a ticket, a dossier code or a chip ID card (CCCD) QR code.")
+
+
+def _ddmmyyyy(text: str, what: str) -> date:
+    try:
+        return datetime.strptime(text, "%d%m%Y").date()
+    except ValueError:
+        raise ScanError(f"The ID card's {what} {text!r} is not a date (DDMMYYYY).") from None
+
+
+def _citizen_id(raw: str) -> Scan:
+    number, old_number, name, born, sex, address, issued = (part.strip() for part in raw.split("|"))
+    if not re.fullmatch(r"\d{12}", number):
+        raise ScanError("The ID card's number must have 12 digits.")
+    if old_number and not re.fullmatch(r"\d{9}|\d{12}", old_number):
+        raise ScanError("The ID card's old number must have 9 or 12 digits.")
+    if not name:
+        raise ScanError("The ID card's QR code has no name.")
+    return Scan(
+        "citizen_id",
+        number,
+        {
+            "id_number": number,
+            "old_id_number": old_number or None,
+            "full_name": name,
+            "date_of_birth": _ddmmyyyy(born, "date of birth"),
+            "sex": sex,
+            "address": address,
+            "issued_on": _ddmmyyyy(issued, "issue date"),
+        },
+    )
+
+
+TERMINATORS = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n", "TAB": b"\t"}
+
+
+class SerialScanner:
+    """Reads one scan per line from a serial (or USB CDC) scanner."""
+
+    def __init__(self, device: str):
+        import serial
+
+        spec = DeviceString.parse(device)
+        if spec.scheme not in ("serial", "loop"):
+            raise DeviceError(f"a serial scanner needs serial:///dev/... (got {spec.scheme}://)")
+        self.terminator = TERMINATORS.get((spec.option("terminator") or "CR").upper())
+        if self.terminator is None:
+            raise DeviceError("terminator must be CR, LF, CRLF or TAB")
+        url = "loop://" if spec.scheme == "loop" else spec.path
+        try:
+            self.port = serial.serial_for_url(
+                url, baudrate=int(spec.option("baudrate", "9600")), timeout=float(spec.option("timeout", "1"))
+            )
+        except (serial.SerialException, ValueError) as error:
+            raise DeviceError(f"cannot open scanner {device}: {error}") from error
+        self._buffer = b""
+
+    def read(self) -> str | None:
+        """The next complete scan, or None if none arrived before the timeout."""
+        while self.terminator not in self._buffer:
+            chunk = self.port.read(max(1, self.port.in_waiting))
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(self.terminator)
+        return line.decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        self.port.close()

@@ -1,0 +1,94 @@
+"""Scanned codes: ours, dossier codes and the chip ID card; serial scanners for real."""
+
+import os
+import shutil
+import subprocess
+import time
+from datetime import date
+
+import pytest
+
+from hardware.devices import DeviceError
+from hardware.scanning import ScanError, SerialScanner, parse
+
+from .conftest import IN_CI
+
+CCCD = (
+    "040095012345|186123456|Nguyễn Thị Hoa|15081995|Nữ|Xóm 3, xã Nghi Phú, thành phố Vinh, Nghệ An|20042021"
+)
+
+
+def test_the_chip_id_card_fills_in_the_applicant():
+    scan = parse(CCCD)
+    assert scan.kind == "citizen_id" and scan.value == "040095012345"
+    assert scan.fields["full_name"] == "Nguyễn Thị Hoa"
+    assert scan.fields["date_of_birth"] == date(1995, 8, 15)
+    assert scan.fields["issued_on"] == date(2021, 4, 20)
+    assert scan.fields["address"].endswith("Nghệ An")
+
+
+def test_an_id_card_without_old_number_is_fine():
+    assert parse("040095012345||Trần Văn An|01011960|Nam|Vinh|01012022").fields["old_id_number"] is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("04009501234|186123456|A|15081995|Nữ|X|20042021", "12 digits"),
+        ("040095012345|186123456|A|31021995|Nữ|X|20042021", "date of birth"),
+        ("040095012345|12|A|15081995|Nữ|X|20042021", "old number"),
+        ("040095012345|186123456||15081995|Nữ|X|20042021", "no name"),
+        ("hello world", "Not a ticket"),
+        ("", "Nothing"),
+        ("000.00.06.H56-231399-0361", "no valid date"),
+    ],
+)
+def test_anything_else_gets_a_clear_error(text, message):
+    with pytest.raises(ScanError, match=message):
+        parse(text)
+
+
+def test_dossier_codes_and_ticket_links():
+    dossier = parse("000.00.06.H56-231027-0361")
+    assert dossier.kind == "dossier" and dossier.fields["received_on"] == date(2023, 10, 27)
+    assert dossier.fields["sequence"] == 361
+    ticket = parse("https://hcc.nghean.gov.vn/t/AbCdEfGhIjKlMnOpQr")
+    assert (ticket.kind, ticket.value) == ("ticket", "AbCdEfGhIjKlMnOpQr")
+
+
+def test_a_serial_scanner_on_a_loopback_port():
+    scanner = SerialScanner("loop://?terminator=CRLF&timeout=0.2")
+    scanner.port.write(CCCD.encode() + b"\r\n" + b"000.00.06.H56-231027-0361\r\n")
+    assert parse(scanner.read()).kind == "citizen_id"
+    assert parse(scanner.read()).kind == "dossier"
+    assert scanner.read() is None
+    scanner.close()
+
+
+def test_a_serial_scanner_on_a_pseudo_terminal_pair(tmp_path):
+    if shutil.which("socat") is None:
+        if IN_CI:
+            pytest.fail("socat is required under CI (scripts/system-deps.sh installs it)")
+        pytest.skip("socat not installed; run scripts/system-deps.sh")
+    a, b = tmp_path / "scanner", tmp_path / "host"
+    socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"])
+    try:
+        for _ in range(50):
+            if a.exists() and b.exists():
+                break
+            time.sleep(0.05)
+        scanner = SerialScanner(f"serial://{b}?baudrate=9600&terminator=CR&timeout=1")
+        fd = os.open(a, os.O_WRONLY)
+        os.write(fd, CCCD.encode() + b"\r")
+        os.close(fd)
+        assert parse(scanner.read()).fields["full_name"] == "Nguyễn Thị Hoa"
+        scanner.close()
+    finally:
+        socat.terminate()
+
+
+def test_a_scanner_that_cannot_be_opened_says_so():
+    with pytest.raises(DeviceError):
+        SerialScanner("serial:///dev/does-not-exist")
+    with pytest.raises(DeviceError):
+        SerialScanner("loop://?terminator=BANG")
