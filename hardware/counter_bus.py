@@ -11,7 +11,8 @@ one line, each with an address):
 - ADDR: the device address, two hex digits ("00"-"FF"); keypads use their counter's address.
 - CMD: one ASCII letter. To a display: ``N`` show a number, ``B`` blink it for PAYLOAD seconds,
   ``C`` clear. From a keypad: ``K`` a key was pressed, PAYLOAD is its name (see :data:`KEYS`).
-  Either side answers a well-formed frame with ``A`` (acknowledge) and an empty payload.
+  ``TRANSFER`` carries the target counter's number: ``TRANSFER 12``. Either side answers a
+  well-formed frame with ``A`` (acknowledge) and an empty payload.
 - PAYLOAD: printable ASCII (0x20-0x7E), at most 32 characters.
 - BCC: XOR of every byte from ADDR to ETX inclusive, as two hex digits.
 
@@ -144,7 +145,7 @@ class CounterBus:
     def key_presses(self):
         """Yield (address, key) for each keypad press, acknowledging it; stops on timeout."""
         while (frame := self.receive()) is not None:
-            if frame.command == "K" and frame.payload in KEYS:
+            if frame.command == "K" and frame.payload.partition(" ")[0] in KEYS:
                 self.send(Frame(frame.address, "A"))
                 yield frame.address, frame.payload
 

@@ -12,9 +12,17 @@ every job until the printer confirms it.
     [printer]
     device = escpos+usb://04b8:0202   ; or escpos+tcp://..., escpos+serial://..., sim:///path
 
+    [counter]                         ; for a counter PC with a call keypad and an LED display
+    bus = serial:///dev/ttyUSB1?baudrate=9600
+    address = 3                       ; the keypad's and display's address on the bus
+
     [agent]
     poll_seconds = 1
     heartbeat_seconds = 30
+
+A counter agent uses a ``counter`` device token (``create-device-token --kind counter
+--counter 3``): keypad presses act on that counter through the API, and the LED display shows
+whatever the counter calls, from the keypad or from the officer's console.
 """
 
 from __future__ import annotations
@@ -22,10 +30,12 @@ from __future__ import annotations
 import argparse
 import configparser
 import logging
+import threading
 import time
 
 import requests
 
+from hardware.counter_bus import CounterBus
 from hardware.devices import DeviceError
 from hardware.layouts import TicketPrint, render_ticket
 from hardware.printers import Printer, open_printer
@@ -36,11 +46,19 @@ LAYOUTS = {"ticket": lambda payload, paper: render_ticket(TicketPrint(**payload)
 
 
 class Agent:
-    def __init__(self, url: str, token: str, printer: Printer | None, heartbeat_seconds: float = 30):
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        printer: Printer | None,
+        heartbeat_seconds: float = 30,
+        counter: CounterDevices | None = None,
+    ):
         self.url = url.rstrip("/")
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
         self.printer = printer
+        self.counter = counter
         self.heartbeat_seconds = heartbeat_seconds
         self._last_heartbeat = 0.0
 
@@ -50,11 +68,17 @@ class Agent:
         if not config.read(path):
             raise SystemExit(f"cannot read {path}")
         device = config.get("printer", "device", fallback="")
+        url, token = config.get("server", "url"), config.get("server", "token")
+        counter = None
+        if config.has_section("counter"):
+            bus = CounterBus(config.get("counter", "bus"))
+            counter = CounterDevices(url, token, bus, config.getint("counter", "address"))
         return cls(
-            config.get("server", "url"),
-            config.get("server", "token"),
+            url,
+            token,
             open_printer(device) if device else None,
             config.getfloat("agent", "heartbeat_seconds", fallback=30),
+            counter,
         )
 
     def heartbeat(self) -> None:
@@ -95,12 +119,140 @@ class Agent:
         ).raise_for_status()
 
     def run_forever(self, poll_seconds: float = 1.0) -> None:
+        if self.counter is not None:
+            self.counter.start()
         while True:
             try:
                 self.run_once()
             except requests.RequestException as error:
                 log.warning("server unreachable: %s", error)
             time.sleep(poll_seconds)
+
+
+class CounterDevices:
+    """A counter's call keypad and LED display on one serial bus.
+
+    Key presses become API calls for this device's counter; the display follows the counter's
+    live events, so a call from the officer's console shows there too.
+    """
+
+    PAUSE_REASON = "Tạm dừng từ bàn phím"
+
+    def __init__(self, url: str, token: str, bus: CounterBus, address: int):
+        self.url = url.rstrip("/")
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.bus = bus
+        self.address = address
+        me = self.http.get(f"{self.url}/api/v1/devices/me", timeout=10)
+        me.raise_for_status()
+        identity = me.json()
+        if identity["counter_id"] is None:
+            raise SystemExit("this token is not a counter device (create-device-token --kind counter)")
+        self.site, self.counter_id = identity["site"], identity["counter_id"]
+        self.current: dict | None = None
+        self.socket = None
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _post(self, path: str, body: dict | None = None) -> requests.Response:
+        return self.http.post(f"{self.url}/api/v1{path}", json=body, timeout=10)
+
+    def _current(self) -> dict | None:
+        response = self.http.get(f"{self.url}/api/v1/counters/{self.counter_id}", timeout=10)
+        response.raise_for_status()
+        return response.json()["current"]
+
+    def handle_key(self, key: str) -> None:
+        """Act on one key press (see hardware.counter_bus.KEYS)."""
+        name, _, argument = key.partition(" ")
+        if name == "NEXT":
+            response = self._post(f"/counters/{self.counter_id}/call-next")
+            self.show(response.json()["ticket"] if response.status_code == 200 else None)
+        elif name == "PAUSE":
+            self._post(f"/counters/{self.counter_id}/pause", {"reason": self.PAUSE_REASON})
+        elif name == "RESUME":
+            self._post(f"/counters/{self.counter_id}/resume")
+        elif name in ("RECALL", "NOSHOW", "FINISH", "TRANSFER"):
+            current = self._current()
+            if current is None:
+                log.info("key %s with no ticket at the counter", key)
+                return
+            if name == "TRANSFER":
+                if not argument.isdigit():
+                    log.warning("TRANSFER needs a counter number, e.g. 'TRANSFER 12'")
+                    return
+                counters = self.http.get(f"{self.url}/api/v1/sites/{self.site}/counters", timeout=10).json()
+                target = next((c["id"] for c in counters if c["number"] == int(argument)), None)
+                if target is None:
+                    log.warning("no counter %s to transfer to", argument)
+                    return
+                self._post(f"/tickets/{current['id']}/transfer", {"counter": target})
+                self.show(None)
+                return
+            action = {"RECALL": "recall", "NOSHOW": "skip", "FINISH": "finish"}[name]
+            response = self._post(f"/tickets/{current['id']}/{action}")
+            self.show(response.json() if name == "RECALL" and response.ok else None)
+
+    def show(self, ticket: dict | None) -> None:
+        self.current = ticket
+        if ticket is None:
+            self.bus.clear(self.address)
+        else:
+            self.bus.show_number(self.address, ticket["number"])
+
+    def on_event(self, name: str, delta: dict) -> None:
+        """The display follows the counter, whoever acted (keypad or console)."""
+        ticket = delta.get("ticket")
+        if delta.get("counter_id") != self.counter_id or ticket is None:
+            return
+        if name in ("ticket.called", "ticket.recalled"):
+            self.show(ticket)
+        elif (
+            self.current
+            and ticket["id"] == self.current["id"]
+            and ticket["status"] not in ("called", "serving")
+        ):
+            self.show(None)
+
+    def listen_keys(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                for _, key in self.bus.key_presses():
+                    try:
+                        self.handle_key(key)
+                    except requests.RequestException as error:
+                        log.warning("key %s not sent: %s", key, error)
+            except OSError as error:  # serial errors are OSErrors; the line may come back
+                if self._stopped.is_set():
+                    return
+                log.warning("counter bus error: %s", error)
+                self._stopped.wait(1)
+
+    def start(self) -> None:
+        import socketio
+
+        self.socket = socketio.Client(reconnection=True)
+        for name in (
+            "ticket.called",
+            "ticket.recalled",
+            "ticket.skipped",
+            "ticket.finished",
+            "ticket.transferred",
+        ):
+            self.socket.on(name, lambda delta, name=name: self.on_event(name, delta))
+        self.socket.connect(
+            self.url, auth={"site": self.site, "counter": self.counter_id}, transports=["websocket"]
+        )
+        self._thread = threading.Thread(target=self.listen_keys, daemon=True, name="keypad")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self.socket is not None:
+            self.socket.disconnect()
+        self._thread.join(5)
+        self.bus.close()
 
 
 def main(argv: list[str] | None = None) -> None:

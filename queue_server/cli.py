@@ -81,16 +81,17 @@ def create_user(username, password, role, sites, full_name):
 
 
 @click.command("create-device-token")
-@click.option("--kind", required=True, type=click.Choice(["kiosk", "display", "postal"]))
+@click.option("--kind", required=True, type=click.Choice(["kiosk", "display", "postal", "counter"]))
 @click.option("--site", required=True, help="Site code")
+@click.option("--counter", type=int, default=None, help="Counter number (for --kind counter)")
 @click.option("--name", default="", help="Where the device stands, e.g. 'Kiosk sảnh A'")
-def create_device_token(kind, site, name):
+def create_device_token(kind, site, counter, name):
     """Issue a device token; it is printed once and only its hash is kept."""
     from .auth.services import issue_device_token
     from .errors import ApiError
 
     try:
-        device, token = issue_device_token(db.session, kind, site, name)
+        device, token = issue_device_token(db.session, kind, site, name, counter)
     except ApiError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()

@@ -43,7 +43,7 @@ class Action:
 # Which staff roles and device kinds may take each action (at their own site).
 RULES: dict[str, tuple[set[str], set[str]]] = {
     Action.ISSUE_TICKET: (set(Role.ALL), {DeviceKind.KIOSK, DeviceKind.POSTAL}),
-    Action.OPERATE_COUNTER: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, set()),
+    Action.OPERATE_COUNTER: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, {DeviceKind.COUNTER}),
 }
 
 
@@ -79,12 +79,19 @@ def require_device(*kinds: str) -> DeviceToken:
     return actor.device
 
 
-def require(action: str, site_id: int) -> Actor:
-    """Return the caller if they may take ``action`` at the site, else raise 401/403."""
+def require(action: str, site_id: int, counter_id: int | None = None) -> Actor:
+    """Return the caller if they may take ``action`` at the site, else raise 401/403.
+
+    A counter's own device (its call keypad) acts only at that counter: ``counter_id`` names
+    the counter the action touches.
+    """
     actor = require_login()
     roles, device_kinds = RULES[action]
     if actor.device is not None:
-        allowed = actor.device.kind in device_kinds and actor.device.site_id == site_id
+        device = actor.device
+        allowed = device.kind in device_kinds and device.site_id == site_id
+        if device.counter_id is not None:
+            allowed = allowed and counter_id == device.counter_id
     else:
         allowed = actor.user.role in roles and actor.user.can_act_at(site_id)
     if not allowed:

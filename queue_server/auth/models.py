@@ -55,7 +55,8 @@ class DeviceKind:
     KIOSK = "kiosk"
     DISPLAY = "display"
     POSTAL = "postal"
-    ALL = (KIOSK, DISPLAY, POSTAL)
+    COUNTER = "counter"  # a counter's call keypad and LED display, through its agent
+    ALL = (KIOSK, DISPLAY, POSTAL, COUNTER)
 
 
 class DeviceToken(Base):
@@ -66,6 +67,8 @@ class DeviceToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    # Set for a counter's own device: it may act at that counter only.
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

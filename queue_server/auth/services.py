@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
 from ..errors import ApiError
-from ..sites.models import Site
+from ..sites.models import Counter, Site
 from .models import DeviceKind, DeviceToken, Role, User
 
 # A password hash to compare against when the user does not exist, so that a wrong username
@@ -70,7 +70,7 @@ def hash_token(token: str) -> str:
 
 
 def issue_device_token(
-    session: Session, kind: str, site_code: str, name: str = ""
+    session: Session, kind: str, site_code: str, name: str = "", counter_number: int | None = None
 ) -> tuple[DeviceToken, str]:
     """Create a device token; the plain token is returned once and never stored."""
     if kind not in DeviceKind.ALL:
@@ -78,8 +78,19 @@ def issue_device_token(
             "invalid_kind", f"Unknown device kind {kind!r}; use one of {', '.join(DeviceKind.ALL)}."
         )
     (site,) = _sites_by_code(session, [site_code])
+    counter_id = None
+    if (kind == DeviceKind.COUNTER) != (counter_number is not None):
+        raise ApiError("counter_required", "A counter device names its counter, and only it does.")
+    if counter_number is not None:
+        counter_id = session.scalar(
+            select(Counter.id).where(Counter.site_id == site.id, Counter.number == counter_number)
+        )
+        if counter_id is None:
+            raise ApiError("unknown_counter", f"No counter {counter_number} at {site_code}.", 404)
     token = f"{kind}_{secrets.token_urlsafe(32)}"
-    device = DeviceToken(kind=kind, site_id=site.id, name=name, token_hash=hash_token(token))
+    device = DeviceToken(
+        kind=kind, site_id=site.id, counter_id=counter_id, name=name, token_hash=hash_token(token)
+    )
     session.add(device)
     session.flush()
     return device, token

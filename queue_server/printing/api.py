@@ -127,12 +127,34 @@ def job_result(data, job_id):
     return job_body(job)
 
 
+class DeviceSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    site = fields.String(required=True)
+    counter_id = fields.Integer(allow_none=True)
+    name = fields.String(required=True)
+
+
+@blp.route("/devices/me", methods=["GET"])
+@blp.response(200, DeviceSchema)
+def device_me():
+    """For a device agent: who this token belongs to."""
+    device = require_device(*DeviceKind.ALL)
+    return {
+        "id": device.id,
+        "kind": device.kind,
+        "site": device.site.code,
+        "counter_id": device.counter_id,
+        "name": device.name,
+    }
+
+
 @blp.route("/devices/me/heartbeat", methods=["POST"])
 @blp.arguments(HeartbeatSchema)
 @blp.response(204)
 def heartbeat(data):
     """For a device agent: I am alive, and this is the state of my printer."""
-    device = require_device(*PRINTING_DEVICES)
+    device = require_device(*DeviceKind.ALL)
     device.health = {"printer": data["printer"], "agent_version": data["agent_version"], "at": iso(utcnow())}
     device.last_seen_at = utcnow()
     db.session.commit()

@@ -133,7 +133,14 @@ def track_ticket(token):
 
 def _counter_for_officer(counter_id: int) -> tuple[Counter, object]:
     counter = get_counter(counter_id)
-    return counter, require(Action.OPERATE_COUNTER, counter.site_id)
+    return counter, require(Action.OPERATE_COUNTER, counter.site_id, counter.id)
+
+
+@blp.route("/counters/<int:counter_id>", methods=["GET"])
+@blp.response(200, CounterSchema)
+def get_counter_view(counter_id):
+    """A counter's state, what it serves today and its current ticket."""
+    return _counter_response(get_counter(counter_id))
 
 
 @blp.route("/counters/<int:counter_id>/call-next", methods=["POST"])
@@ -214,7 +221,7 @@ def close_counter(counter_id):
 
 def _ticket_action(ticket_id: int, operation, **kwargs) -> dict:
     ticket = get_ticket(ticket_id)
-    actor = require(Action.OPERATE_COUNTER, ticket.site_id)
+    actor = require(Action.OPERATE_COUNTER, ticket.site_id, ticket.counter_id)
     operation(db.session, ticket, actor, **kwargs)
     db.session.commit()
     return ticket_with_position(ticket)
