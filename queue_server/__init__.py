@@ -45,10 +45,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .auth.api import blp as auth_blp
     from .printing.api import blp as printing_blp
     from .queueing.api import blp as queue_blp
+    from .scanning.api import blp as scanning_blp
 
     api.register_blueprint(auth_blp)
     api.register_blueprint(queue_blp)
     api.register_blueprint(printing_blp)
+    api.register_blueprint(scanning_blp)
     _register_pages(app)
 
     from . import live

@@ -352,3 +352,17 @@ def test_the_kiosk_prints_through_its_agent_and_tells_the_citizen_what_happened(
     finally:
         stop.set()
         thread.join(5)
+
+
+def test_a_ticket_scanned_at_the_kiosk_shows_where_it_stands(server, kiosk_token, contexts):
+    issue_over_http(server.url, kiosk_token)
+    mine = issue_over_http(server.url, kiosk_token)
+    kiosk = open_kiosk(contexts, server, kiosk_token)
+    kiosk.keyboard.type(mine["track_url"], delay=5)  # a keyboard-wedge scanner types fast...
+    kiosk.keyboard.press("Enter")  # ... and ends with Enter
+    kiosk.wait_for_selector("#screen-refused:not([hidden])")
+    assert kiosk.inner_text("#refused-text") == "Phiếu số 3002: đang chờ, còn 1 người trước bạn."
+    kiosk.click("#refused-done")
+    kiosk.keyboard.type("not-a-code-at-all", delay=5)
+    kiosk.keyboard.press("Enter")
+    kiosk.wait_for_function("document.getElementById('refused-text').textContent.includes('Không đọc được')")

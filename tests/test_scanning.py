@@ -92,3 +92,12 @@ def test_a_scanner_that_cannot_be_opened_says_so():
         SerialScanner("serial:///dev/does-not-exist")
     with pytest.raises(DeviceError):
         SerialScanner("loop://?terminator=BANG")
+
+
+def test_the_scan_api_shows_id_card_fields_only_to_staff_and_post_offices(app, client, officer):
+    anonymous = client.post("/api/v1/scans", json={"text": CCCD}).get_json()
+    assert anonymous == {"kind": "citizen_id", "value": None, "fields": {}}
+    staff = officer.post("/api/v1/scans", json={"text": CCCD}).get_json()
+    assert staff["fields"]["full_name"] == "Nguyễn Thị Hoa" and staff["value"] == "040095012345"
+    bad = client.post("/api/v1/scans", json={"text": "nonsense"})
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "unreadable_scan"

@@ -212,6 +212,37 @@
       .catch(unanswered);
   }
 
+  /* A ticket scanned at the kiosk (keyboard-wedge scanner): say where it stands. */
+  function onScan(text) {
+    fetch("/api/v1/scans", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ text: text })
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (scan) {
+        if (scan.error) { return refuse(t("Không đọc được mã này: {message}", { message: scan.error.message })); }
+        if (scan.kind !== "ticket") { return refuse(t("Kiosk này chỉ tra cứu được phiếu số thứ tự.")); }
+        return fetch("/api/v1/track/" + encodeURIComponent(scan.value), { headers: { Accept: "application/json" } })
+          .then(function (response) { return response.json(); })
+          .then(function (ticket) {
+            if (ticket.error) { return refuse(t("Không đọc được mã này: {message}", { message: ticket.error.message })); }
+            var values = { number: ticket.number, counter: ticket.counter, n: ticket.people_ahead };
+            var texts = {
+              waiting: "Phiếu số {number}: đang chờ, còn {n} người trước bạn.",
+              transferred: "Phiếu số {number}: đang chờ, còn {n} người trước bạn.",
+              called: "Phiếu số {number}: mời bạn đến quầy số {counter}.",
+              serving: "Phiếu số {number}: đang được phục vụ tại quầy số {counter}."
+            };
+            refuse(t(texts[ticket.status] || "Phiếu số {number} đã xong hoặc không còn hiệu lực. Vui lòng lấy số mới nếu cần.", values));
+          });
+      })
+      .catch(function () {
+        banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
+      });
+  }
+  window.ScannerWedge.listen(onScan);
+
   function clock() {
     $("clock").textContent = new Date().toLocaleTimeString("vi-VN", {
       hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh"

@@ -1,0 +1,1 @@
+"""Reading scanned codes for pages and devices."""

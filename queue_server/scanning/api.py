@@ -1,0 +1,54 @@
+"""``POST /api/v1/scans``: what a scanned text is (ticket, dossier code, chip ID card).
+
+The ID card's fields are personal data: they go back only to staff and to post-office
+devices, which fill an intake form with them; anyone else learns only that it was an ID card.
+"""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from hardware.scanning import ScanError, parse
+
+from ..auth.access import current_actor
+from ..auth.models import DeviceKind
+from ..errors import ApiError
+
+blp = Blueprint("scanning", __name__, url_prefix="/api/v1", description="Scanned codes")
+
+
+class ScanInSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ScanOutSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["ticket", "dossier", "citizen_id"]))
+    value = fields.String(allow_none=True, metadata={"description": "Ticket key or dossier code"})
+    fields_ = fields.Dict(data_key="fields")
+
+
+def _may_see_personal_data() -> bool:
+    actor = current_actor()
+    if actor is None:
+        return False
+    if actor.device is not None:
+        return actor.device.kind == DeviceKind.POSTAL
+    return True
+
+
+@blp.route("/scans", methods=["POST"])
+@blp.arguments(ScanInSchema)
+@blp.response(200, ScanOutSchema)
+def read_scan(data):
+    """Recognise a scanned text; a clear 422 for anything this system does not know."""
+    try:
+        scan = parse(data["text"])
+    except ScanError as error:
+        raise ApiError("unreadable_scan", str(error), 422) from None
+    if scan.kind == "citizen_id" and not _may_see_personal_data():
+        return {"kind": scan.kind, "value": None, "fields_": {}}
+    details = {
+        key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in scan.fields.items()
+    }
+    return {"kind": scan.kind, "value": scan.value, "fields_": details}
