@@ -9,7 +9,7 @@ import socketio
 
 from queue_server.live import LIVE_EVENTS
 
-EVENTS = ("snapshot", *LIVE_EVENTS, "queue.stats")
+EVENTS = ("snapshot", *LIVE_EVENTS, "queue.stats", "device.changed")
 
 
 class LiveClient:

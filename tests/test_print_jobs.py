@@ -13,6 +13,7 @@ from queue_server.printing import operations
 from queue_server.printing.models import PrintJob
 
 from .conftest import issue_over_http
+from .live_client import LiveClient
 
 
 def kiosk_print(server_url, token, ticket_id):
@@ -62,8 +63,11 @@ def test_a_printer_out_of_paper_is_reported_and_the_job_printed_when_it_is_back(
     ticket = issue_over_http(server.url, kiosk_token)
     job = kiosk_print(server.url, kiosk_token, ticket["id"])
     (tmp_path / "state").write_text("paper_out")
+    supervisor_screen = LiveClient(server.url)
     agent = Agent(server.url, kiosk_token, open_printer(f"sim://{tmp_path}"))
     agent.run_once()
+    assert supervisor_screen.wait_for("device.changed")["printer"] == "paper_out"
+    supervisor_screen.close()
     state = job_state(server.url, kiosk_token, job["id"])
     assert state["status"] == "queued" and state["last_error"] == "printer paper out"
     (tmp_path / "state").write_text("ok")

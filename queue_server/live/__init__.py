@@ -51,6 +51,9 @@ def counter_room(counter_id: int) -> str:
 
 
 def _forward(name: str, payload: dict) -> None:
+    if name == "device.changed":  # a printer's state, for supervisors' screens (no sequence)
+        _emit_safely(name, payload, site_room(payload["site"]))
+        return
     if name not in LIVE_EVENTS:
         return
     try:
@@ -60,6 +63,13 @@ def _forward(name: str, payload: dict) -> None:
     except Exception:  # the message queue may be down; clients resync when it returns
         log.exception("could not publish %s", name)
     stats.publisher.mark(payload["site"], _services_touched(payload), payload["seq"])
+
+
+def _emit_safely(name: str, payload: dict, room: str) -> None:
+    try:
+        socketio.emit(name, payload, to=room)
+    except Exception:  # the message queue may be down
+        log.exception("could not publish %s", name)
 
 
 def _services_touched(payload: dict) -> set[str] | None:

@@ -10,6 +10,7 @@ from ..auth.access import Action, current_actor, require, require_device
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
 from ..errors import Forbidden, NotFound
+from ..events import publish_after_commit
 from ..queueing.api import get_ticket
 from ..queueing.estimates import ticket_standing
 from ..queueing.presenters import iso, track_url
@@ -155,7 +156,20 @@ def device_me():
 def heartbeat(data):
     """For a device agent: I am alive, and this is the state of my printer."""
     device = require_device(*DeviceKind.ALL)
+    before = (device.health or {}).get("printer")
     device.health = {"printer": data["printer"], "agent_version": data["agent_version"], "at": iso(utcnow())}
     device.last_seen_at = utcnow()
+    if before != data["printer"]:
+        publish_after_commit(
+            db.session,
+            "device.changed",
+            {
+                "site": device.site.code,
+                "device_id": device.id,
+                "kind": device.kind,
+                "name": device.name,
+                "printer": data["printer"],
+            },
+        )
     db.session.commit()
     return Response(status=204)
