@@ -278,3 +278,21 @@ def issue_over_http(base_url: str, token: str, service: str = "NM-DD") -> dict:
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@pytest.fixture
+def pty_pair(tmp_path):
+    """Two connected pseudo-terminals (socat): a device's end and the host's end of a cable."""
+    if shutil.which("socat") is None:
+        if IN_CI:
+            pytest.fail("socat is required under CI (scripts/system-deps.sh installs it)")
+        pytest.skip("socat not installed; run scripts/system-deps.sh")
+    device, host = tmp_path / "device", tmp_path / "host"
+    socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={device}", f"pty,raw,echo=0,link={host}"])
+    for _ in range(100):
+        if device.exists() and host.exists():
+            break
+        time.sleep(0.05)
+    yield device, host
+    socat.terminate()
+    socat.wait(5)

@@ -2,8 +2,6 @@
 
 import os
 import select
-import shutil
-import subprocess
 import time
 
 import pytest
@@ -13,7 +11,7 @@ from kiosk.agent import CounterDevices
 from queue_server.auth.services import issue_device_token
 from queue_server.database import db
 
-from .conftest import IN_CI, issue_over_http, staff_session
+from .conftest import issue_over_http, staff_session
 
 
 class Line:
@@ -39,19 +37,9 @@ class Line:
 
 
 @pytest.fixture
-def line_pair(tmp_path):
-    if shutil.which("socat") is None:
-        if IN_CI:
-            pytest.fail("socat is required under CI (scripts/system-deps.sh installs it)")
-        pytest.skip("socat not installed; run scripts/system-deps.sh")
-    devices, host = tmp_path / "devices", tmp_path / "host"
-    socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={devices}", f"pty,raw,echo=0,link={host}"])
-    for _ in range(50):
-        if devices.exists() and host.exists():
-            break
-        time.sleep(0.05)
-    yield Line(devices), host
-    socat.terminate()
+def line_pair(pty_pair):
+    devices, host = pty_pair
+    return Line(devices), host
 
 
 def test_keypad_presses_call_and_finish_and_the_display_follows_the_console_too(

@@ -1,15 +1,11 @@
 """The counter bus protocol: LED displays and call keypads, over real serial ports."""
 
 import os
-import shutil
-import subprocess
 import time
 
 import pytest
 
 from hardware.counter_bus import CounterBus, Frame, FrameReader, encode
-
-from .conftest import IN_CI
 
 
 def test_a_frame_round_trips_and_matches_the_documented_example():
@@ -43,28 +39,14 @@ def test_the_display_gets_the_number_and_a_blink_on_a_loopback_line():
     bus.close()
 
 
-def test_keypad_presses_arrive_through_a_pseudo_terminal_pair_and_are_acknowledged(tmp_path):
-    if shutil.which("socat") is None:
-        if IN_CI:
-            pytest.fail("socat is required under CI (scripts/system-deps.sh installs it)")
-        pytest.skip("socat not installed; run scripts/system-deps.sh")
-    keypad_end, host_end = tmp_path / "keypad", tmp_path / "host"
-    socat = subprocess.Popen(
-        ["socat", f"pty,raw,echo=0,link={keypad_end}", f"pty,raw,echo=0,link={host_end}"]
-    )
-    try:
-        for _ in range(50):
-            if keypad_end.exists() and host_end.exists():
-                break
-            time.sleep(0.05)
-        bus = CounterBus(f"serial://{host_end}?timeout=0.3")
-        keypad = os.open(keypad_end, os.O_RDWR | os.O_NOCTTY)
-        os.write(keypad, encode(Frame(7, "K", "NEXT")) + b"\x00\x01" + encode(Frame(7, "K", "NOSHOW")))
-        assert list(bus.key_presses()) == [(7, "NEXT"), (7, "NOSHOW")]
-        time.sleep(0.1)
-        acknowledgements = FrameReader().feed(os.read(keypad, 100))
-        assert acknowledgements == [Frame(7, "A"), Frame(7, "A")]
-        os.close(keypad)
-        bus.close()
-    finally:
-        socat.terminate()
+def test_keypad_presses_arrive_through_a_pseudo_terminal_pair_and_are_acknowledged(pty_pair):
+    keypad_end, host_end = pty_pair
+    bus = CounterBus(f"serial://{host_end}?timeout=0.3")
+    keypad = os.open(keypad_end, os.O_RDWR | os.O_NOCTTY)
+    os.write(keypad, encode(Frame(7, "K", "NEXT")) + b"\x00\x01" + encode(Frame(7, "K", "NOSHOW")))
+    assert list(bus.key_presses()) == [(7, "NEXT"), (7, "NOSHOW")]
+    time.sleep(0.1)
+    acknowledgements = FrameReader().feed(os.read(keypad, 100))
+    assert acknowledgements == [Frame(7, "A"), Frame(7, "A")]
+    os.close(keypad)
+    bus.close()

@@ -1,17 +1,12 @@
 """Scanned codes: ours, dossier codes and the chip ID card; serial scanners for real."""
 
 import os
-import shutil
-import subprocess
-import time
 from datetime import date
 
 import pytest
 
 from hardware.devices import DeviceError
 from hardware.scanning import ScanError, SerialScanner, parse
-
-from .conftest import IN_CI
 
 CCCD = (
     "040095012345|186123456|Nguyễn Thị Hoa|15081995|Nữ|Xóm 3, xã Nghi Phú, thành phố Vinh, Nghệ An|20042021"
@@ -65,26 +60,14 @@ def test_a_serial_scanner_on_a_loopback_port():
     scanner.close()
 
 
-def test_a_serial_scanner_on_a_pseudo_terminal_pair(tmp_path):
-    if shutil.which("socat") is None:
-        if IN_CI:
-            pytest.fail("socat is required under CI (scripts/system-deps.sh installs it)")
-        pytest.skip("socat not installed; run scripts/system-deps.sh")
-    a, b = tmp_path / "scanner", tmp_path / "host"
-    socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"])
-    try:
-        for _ in range(50):
-            if a.exists() and b.exists():
-                break
-            time.sleep(0.05)
-        scanner = SerialScanner(f"serial://{b}?baudrate=9600&terminator=CR&timeout=1")
-        fd = os.open(a, os.O_WRONLY)
-        os.write(fd, CCCD.encode() + b"\r")
-        os.close(fd)
-        assert parse(scanner.read()).fields["full_name"] == "Nguyễn Thị Hoa"
-        scanner.close()
-    finally:
-        socat.terminate()
+def test_a_serial_scanner_on_a_pseudo_terminal_pair(pty_pair):
+    scanner_end, host_end = pty_pair
+    scanner = SerialScanner(f"serial://{host_end}?baudrate=9600&terminator=CR&timeout=1")
+    fd = os.open(scanner_end, os.O_WRONLY)
+    os.write(fd, CCCD.encode() + b"\r")
+    os.close(fd)
+    assert parse(scanner.read()).fields["full_name"] == "Nguyễn Thị Hoa"
+    scanner.close()
 
 
 def test_a_scanner_that_cannot_be_opened_says_so():
