@@ -1,4 +1,4 @@
-"""What goes on the paper: the queue ticket (and later the dossier receipt), as one bitmap.
+"""What goes on the paper: the queue ticket and the dossier receipt, each as one bitmap.
 
 Vietnamese prints reliably on cheap thermal printers only as a picture (code pages differ per
 model and tone marks do not overlay), so the whole ticket is drawn with Pillow in a font that
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import qrcode
+from barcode import Code128
 from PIL import Image, ImageDraw, ImageFont
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -92,6 +93,70 @@ def qr_image(data: str, size: int) -> Image.Image:
     modules = picture.width
     scale = max(1, size // modules)
     return picture.resize((modules * scale, modules * scale), Image.NEAREST)
+
+
+def code128_image(data: str, max_width: int, height: int = 70) -> Image.Image:
+    """A Code128 barcode (symbols encoded by python-barcode) drawn with whole-dot bars.
+
+    Bars must be whole printer dots to stay sharp. If two dots per module do not fit across the
+    paper, the barcode is printed lengthwise instead (turned 90 degrees).
+    """
+    modules = Code128(data).build()[0]
+    quiet = 10
+    scale = (max_width - 2 * quiet * 2) // len(modules)
+    turned = scale < 2
+    scale = max(scale, 2)
+    quiet *= scale
+    picture = Image.new("1", (len(modules) * scale + 2 * quiet, height), 1)
+    draw = ImageDraw.Draw(picture)
+    for index, module in enumerate(modules):
+        if module == "1":
+            left = quiet + index * scale
+            draw.rectangle((left, 0, left + scale - 1, height - 1), fill=0)
+    return picture.rotate(90, expand=True) if turned else picture
+
+
+@dataclass(frozen=True)
+class ReceiptPrint:
+    """The citizen's copy of the receipt and appointment (Mẫu 01), on a thermal printer."""
+
+    centre: str
+    dossier_code: str
+    applicant: str
+    procedure: str
+    received_at: str  # local time, formatted
+    due_at: str
+    return_by: str  # "Tại quầy trả kết quả" / "Qua bưu điện: <address>"
+    fee: str
+    track_url: str
+    officer: str = ""
+
+
+def render_receipt(receipt: ReceiptPrint, paper_mm: int = 80) -> Image.Image:
+    width = PAPER_DOTS[paper_mm]
+    small = 20 if paper_mm == 80 else 17
+    regular, bold = _font(REGULAR, small), _font(BOLD, small)
+    canvas = _Canvas(width)
+    canvas.text(receipt.centre.upper(), bold)
+    canvas.rule()
+    canvas.text("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", _font(BOLD, small + 2))
+    canvas.text(f"Mã hồ sơ: {receipt.dossier_code}", bold)
+    canvas.picture(code128_image(receipt.dossier_code, width))
+    for label, value in (
+        ("Người nộp", receipt.applicant),
+        ("Thủ tục", receipt.procedure),
+        ("Tiếp nhận lúc", receipt.received_at),
+        ("Hẹn trả kết quả", receipt.due_at),
+        ("Nơi nhận kết quả", receipt.return_by),
+        ("Lệ phí", receipt.fee),
+        ("Cán bộ tiếp nhận", receipt.officer),
+    ):
+        if value:
+            canvas.text(f"{label}: {value}", regular)
+    canvas.rule()
+    canvas.picture(qr_image(receipt.track_url, 200 if paper_mm == 80 else 170))
+    canvas.text("Quét mã để tra cứu tình trạng hồ sơ", _font(REGULAR, small - 2))
+    return canvas.result()
 
 
 def render_ticket(ticket: TicketPrint, paper_mm: int = 80) -> Image.Image:

@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 
 from hardware.devices import DeviceError
-from hardware.layouts import TicketPrint, render_ticket
+from hardware.layouts import ReceiptPrint, TicketPrint, render_receipt, render_ticket
 from hardware.printers import open_printer
 from hardware.raster import raster_image
 
@@ -98,3 +98,26 @@ def test_a_network_printer_receives_the_job_over_tcp():
 def test_bad_device_strings_are_refused_clearly(device):
     with pytest.raises(DeviceError):
         open_printer(device)
+
+
+RECEIPT = ReceiptPrint(
+    centre="Trung tâm Phục vụ hành chính công tỉnh Nghệ An",
+    dossier_code="000.00.06.H56-231027-0361",
+    applicant="Nguyễn Thị Hoa",
+    procedure="Cấp giấy phép xây dựng nhà ở riêng lẻ",
+    received_at="09:32 27/10/2023",
+    due_at="09:00 03/11/2023",
+    return_by="Tại quầy trả kết quả",
+    fee="0 đồng",
+    track_url="http://queue.example/d/XyZ987654321",
+)
+
+
+@pytest.mark.parametrize("paper", [58, 80])
+def test_the_receipt_carries_a_code128_of_the_dossier_code_and_a_qr_code(tmp_path, paper):
+    printer = open_printer(f"sim://{tmp_path}?paper={paper}")
+    printer.print_image(render_receipt(RECEIPT, paper))
+    (job,) = tmp_path.glob("job-*.bin")
+    printed = raster_image(job.read_bytes())
+    assert printed.width == {58: 384, 80: 512}[paper]
+    assert decode(printed) == {RECEIPT.dossier_code, RECEIPT.track_url}
