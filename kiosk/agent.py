@@ -1,7 +1,8 @@
 """The device agent of a kiosk or post-office PC: ``python -m kiosk.agent --config agent.ini``.
 
 It holds the device's token, fetches the print jobs the server keeps for this device, prints
-them on the local printer, reports each result, and sends a heartbeat with the printer's state.
+them on the local printer, reports each result, sends a heartbeat with the printer's state, and
+forwards what a serial scanner reads to the device's own pages (Socket.IO room of the device).
 When the server or the printer fails it says so in its log and tries again; the server keeps
 every job until the printer confirms it.
 
@@ -11,6 +12,9 @@ every job until the printer confirms it.
 
     [printer]
     device = escpos+usb://04b8:0202   ; or escpos+tcp://..., escpos+serial://..., sim:///path
+
+    [scanner]                         ; a serial (USB CDC) scanner; its reads reach this PC's pages
+    device = serial:///dev/ttyACM0?baudrate=9600&terminator=CR
 
     [counter]                         ; for a counter PC with a call keypad and an LED display
     bus = serial:///dev/ttyUSB1?baudrate=9600
@@ -39,6 +43,7 @@ from hardware.counter_bus import CounterBus
 from hardware.devices import DeviceError
 from hardware.layouts import TicketPrint, render_ticket
 from hardware.printers import Printer, open_printer
+from hardware.scanning import SerialScanner
 
 log = logging.getLogger("kiosk.agent")
 VERSION = "1"
@@ -53,12 +58,15 @@ class Agent:
         printer: Printer | None,
         heartbeat_seconds: float = 30,
         counter: CounterDevices | None = None,
+        scanner: SerialScanner | None = None,
     ):
         self.url = url.rstrip("/")
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
         self.printer = printer
         self.counter = counter
+        self.scanner = scanner
+        self._stopped = threading.Event()
         self.heartbeat_seconds = heartbeat_seconds
         self._last_heartbeat = 0.0
 
@@ -73,12 +81,16 @@ class Agent:
         if config.has_section("counter"):
             bus = CounterBus(config.get("counter", "bus"))
             counter = CounterDevices(url, token, bus, config.getint("counter", "address"))
+        scanner = None
+        if config.has_option("scanner", "device"):
+            scanner = SerialScanner(config.get("scanner", "device"))
         return cls(
             url,
             token,
             open_printer(device) if device else None,
             config.getfloat("agent", "heartbeat_seconds", fallback=30),
             counter,
+            scanner,
         )
 
     def heartbeat(self) -> None:
@@ -118,9 +130,38 @@ class Agent:
             f"{self.url}/api/v1/print-jobs/{job['id']}/result", json=result, timeout=10
         ).raise_for_status()
 
+    def forward_scans(self) -> None:
+        """Send what the serial scanner reads to the server, for this device's pages."""
+        while not self._stopped.is_set():
+            try:
+                text = self.scanner.read()
+            except OSError as error:  # unplugged; it may come back
+                if self._stopped.is_set():
+                    return
+                log.warning("scanner error: %s", error)
+                self._stopped.wait(1)
+                continue
+            if text is None:
+                continue
+            try:
+                response = self.http.post(
+                    f"{self.url}/api/v1/devices/me/scans", json={"text": text}, timeout=10
+                )
+                if response.status_code == 422:
+                    log.info("unreadable scan: %s", response.json()["error"]["message"])
+            except requests.RequestException as error:
+                log.warning("scan not forwarded: %s", error)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self.counter is not None:
+            self.counter.stop()
+
     def run_forever(self, poll_seconds: float = 1.0) -> None:
         if self.counter is not None:
             self.counter.start()
+        if self.scanner is not None:
+            threading.Thread(target=self.forward_scans, daemon=True, name="scanner").start()
         while True:
             try:
                 self.run_once()

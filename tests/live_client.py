@@ -9,11 +9,13 @@ import socketio
 
 from queue_server.live import LIVE_EVENTS
 
-EVENTS = ("snapshot", *LIVE_EVENTS, "queue.stats", "device.changed")
+EVENTS = ("snapshot", *LIVE_EVENTS, "queue.stats", "device.changed", "scan")
 
 
 class LiveClient:
-    def __init__(self, base_url: str, site: str = "NA-HCC", counter: int | None = None):
+    def __init__(
+        self, base_url: str, site: str = "NA-HCC", counter: int | None = None, token: str | None = None
+    ):
         self.received: queue.Queue = queue.Queue()
         self.sio = socketio.Client(reconnection=False)
         for name in EVENTS:
@@ -21,6 +23,8 @@ class LiveClient:
         auth = {"site": site}
         if counter is not None:
             auth["counter"] = counter
+        if token is not None:
+            auth["token"] = token
         self.sio.connect(base_url, auth=auth, transports=["websocket"], wait_timeout=10)
 
     def _recorder(self, name):

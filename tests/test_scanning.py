@@ -84,3 +84,42 @@ def test_the_scan_api_shows_id_card_fields_only_to_staff_and_post_offices(app, c
     assert staff["fields"]["full_name"] == "Nguyễn Thị Hoa" and staff["value"] == "040095012345"
     bad = client.post("/api/v1/scans", json={"text": "nonsense"})
     assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "unreadable_scan"
+
+
+def test_the_agent_forwards_a_serial_scan_to_its_own_device_pages_only(
+    app, database_url, live_server_factory, kiosk_token, pty_pair
+):
+    import threading
+
+    from kiosk.agent import Agent
+    from queue_server.auth.services import issue_device_token
+    from queue_server.database import db
+
+    from .live_client import LiveClient
+
+    with app.app_context():
+        _, postal_token = issue_device_token(db.session, "postal", "NA-HCC", "Bưu điện Vinh")
+        db.session.commit()
+    server = live_server_factory(database_url)
+    own_page = LiveClient(server.url, token=postal_token)
+    other_page = LiveClient(server.url, token=kiosk_token)
+    scanner_end, host_end = pty_pair
+    agent = Agent(
+        server.url,
+        postal_token,
+        None,
+        scanner=SerialScanner(f"serial://{host_end}?terminator=CR&timeout=0.5"),
+    )
+    forwarding = threading.Thread(target=agent.forward_scans, daemon=True)
+    forwarding.start()
+    fd = os.open(scanner_end, os.O_WRONLY)
+    os.write(fd, CCCD.encode() + b"\r")
+    os.close(fd)
+    scan = own_page.wait_for("scan")
+    assert scan["kind"] == "citizen_id" and scan["fields"]["full_name"] == "Nguyễn Thị Hoa"
+    with pytest.raises(AssertionError):
+        other_page.wait_for("scan", timeout=1)
+    for page in (own_page, other_page):
+        page.close()
+    agent.stop()
+    forwarding.join(5)

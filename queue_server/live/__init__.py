@@ -1,8 +1,10 @@
 """Live updates over Socket.IO.
 
 Clients join the room of a site (``site:<code>``) and optionally of a counter
-(``counter:<id>``). On connecting they receive a ``snapshot`` carrying the site's event
-sequence; every later change arrives as a delta with the next sequence number. A client that
+(``counter:<id>``); a page running on a device may give its device token to also join the
+device's private room (``device:<id>``, e.g. for what its serial scanner reads). On
+connecting they receive a ``snapshot`` carrying the site's event sequence; every later change
+arrives as a delta with the next sequence number. A client that
 sees a gap emits ``resync`` and receives a fresh snapshot. Waiting counts arrive separately as
 ``queue.stats`` (see :mod:`.stats`).
 
@@ -19,6 +21,7 @@ from flask import request
 from flask_socketio import emit, join_room
 from sqlalchemy import select
 
+from ..auth.services import device_for_token
 from ..database import db, utcnow
 from ..events import committed
 from ..extensions import socketio
@@ -98,7 +101,23 @@ def _requested(auth, key):
     return request.args.get(key)
 
 
+def device_room(device_id: int) -> str:
+    return f"device:{device_id}"
+
+
+def send_to_device(device_id: int, name: str, payload: dict) -> None:
+    """A message for the pages of one device only (e.g. what its serial scanner read)."""
+    _emit_safely(name, payload, device_room(device_id))
+
+
 def on_connect(auth=None):
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token:
+        device = device_for_token(db.session, str(token))
+        if device is None:
+            raise ConnectionRefusedError({"code": "invalid_token", "message": "Unknown or revoked token."})
+        join_room(device_room(device.id))
+        db.session.commit()  # records the device's contact
     code = _requested(auth, "site")
     site = db.session.scalar(select(Site).where(Site.code == str(code))) if code else None
     if site is None:

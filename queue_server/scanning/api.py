@@ -11,9 +11,10 @@ from marshmallow import Schema, fields, validate
 
 from hardware.scanning import ScanError, parse
 
-from ..auth.access import current_actor
+from ..auth.access import current_actor, require_device
 from ..auth.models import DeviceKind
 from ..errors import ApiError
+from ..live import send_to_device
 
 blp = Blueprint("scanning", __name__, url_prefix="/api/v1", description="Scanned codes")
 
@@ -25,7 +26,7 @@ class ScanInSchema(Schema):
 class ScanOutSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["ticket", "dossier", "citizen_id"]))
     value = fields.String(allow_none=True, metadata={"description": "Ticket key or dossier code"})
-    fields_ = fields.Dict(data_key="fields")
+    fields = fields.Dict(metadata={"description": "Decoded fields (ID card: staff and post offices only)"})
 
 
 def _may_see_personal_data() -> bool:
@@ -37,18 +38,37 @@ def _may_see_personal_data() -> bool:
     return True
 
 
+def _read(text: str) -> dict:
+    try:
+        scan = parse(text)
+    except ScanError as error:
+        raise ApiError("unreadable_scan", str(error), 422) from None
+    if scan.kind == "citizen_id" and not _may_see_personal_data():
+        return {"kind": scan.kind, "value": None, "fields": {}}
+    details = {
+        key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in scan.fields.items()
+    }
+    return {"kind": scan.kind, "value": scan.value, "fields": details}
+
+
 @blp.route("/scans", methods=["POST"])
 @blp.arguments(ScanInSchema)
 @blp.response(200, ScanOutSchema)
 def read_scan(data):
     """Recognise a scanned text; a clear 422 for anything this system does not know."""
+    return _read(data["text"])
+
+
+@blp.route("/devices/me/scans", methods=["POST"])
+@blp.arguments(ScanInSchema)
+@blp.response(200, ScanOutSchema)
+def forward_scan(data):
+    """For a device agent: what its serial scanner read, passed on to the device's own pages."""
+    device = require_device(*DeviceKind.ALL)
     try:
-        scan = parse(data["text"])
-    except ScanError as error:
-        raise ApiError("unreadable_scan", str(error), 422) from None
-    if scan.kind == "citizen_id" and not _may_see_personal_data():
-        return {"kind": scan.kind, "value": None, "fields_": {}}
-    details = {
-        key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in scan.fields.items()
-    }
-    return {"kind": scan.kind, "value": scan.value, "fields_": details}
+        result = _read(data["text"])
+    except ApiError as error:
+        send_to_device(device.id, "scan", {"error": {"code": error.code, "message": error.message}})
+        raise
+    send_to_device(device.id, "scan", result)
+    return result
