@@ -42,6 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.init_app(app)
     register_error_handlers(app)
 
+    from .admin.api import blp as admin_blp
     from .auth.api import blp as auth_blp
     from .printing.api import blp as printing_blp
     from .queueing.api import blp as queue_blp
@@ -51,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(queue_blp)
     api.register_blueprint(printing_blp)
     api.register_blueprint(scanning_blp)
+    api.register_blueprint(admin_blp)
     _register_pages(app)
 
     from . import live
@@ -68,10 +70,11 @@ def _register_pages(app: Flask) -> None:
     from display.views import bp as display_bp
     from kiosk.views import bp as kiosk_bp
 
+    from .admin.views import bp as admin_bp
     from .console.views import bp as console_bp
     from .tracking.views import bp as tracking_bp
 
-    for blueprint in (tracking_bp, kiosk_bp, display_bp, console_bp):
+    for blueprint in (tracking_bp, kiosk_bp, display_bp, console_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

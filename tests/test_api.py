@@ -249,3 +249,12 @@ def test_openapi_document_is_valid_and_lists_the_contract(client):
     assert client.get("/vendor/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
     assert client.get("/vendor/socket.io-client/socket.io.min.js").status_code == 200
     assert client.get("/vendor/left-pad/index.js").status_code == 404
+
+
+def test_only_supervisors_and_admins_list_devices(app, kiosk, officer):
+    kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
+    assert error_of(officer.get("/api/v1/sites/NA-HCC/devices"), 403) == "forbidden"
+    supervisor = login(app.test_client(), "supervisor")
+    (device,) = supervisor.get("/api/v1/sites/NA-HCC/devices").get_json()
+    assert device["kind"] == "kiosk" and device["last_seen_at"] is not None
+    assert error_of(supervisor.get("/api/v1/sites/NA-TRUONGVINH/devices"), 403) == "forbidden"

@@ -366,3 +366,27 @@ def test_a_ticket_scanned_at_the_kiosk_shows_where_it_stands(server, kiosk_token
     kiosk.keyboard.type("not-a-code-at-all", delay=5)
     kiosk.keyboard.press("Enter")
     kiosk.wait_for_function("document.getElementById('refused-text').textContent.includes('Không đọc được')")
+
+
+def test_a_supervisor_sees_each_device_and_a_printer_running_out_of_paper_at_once(
+    server, kiosk_token, contexts, tmp_path
+):
+    from hardware.printers import open_printer
+    from kiosk.agent import Agent
+
+    agent = Agent(server.url, kiosk_token, open_printer(f"sim://{tmp_path}"), heartbeat_seconds=0)
+    agent.run_once()
+    page = contexts(viewport={"width": 1280, "height": 800})
+    page.goto(f"{server.url}/console")
+    page.fill("#username", "supervisor")
+    page.fill("#password", "supervisor-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#step-choose:not([hidden])")
+    page.goto(f"{server.url}/admin/devices")
+    page.wait_for_selector("#devices tr td[data-state='ok']")
+    (tmp_path / "state").write_text("paper_out")
+    agent.run_once()
+    page.wait_for_selector("#devices tr td[data-state='paper_out']", timeout=3000)
+    assert "hết giấy" in page.inner_text("#devices")
+    screenshot(page, "admin-devices")
+    check_accessibility(page, server.url)

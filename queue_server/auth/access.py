@@ -38,12 +38,14 @@ SYSTEM = Actor()
 class Action:
     ISSUE_TICKET = "issue_ticket"
     OPERATE_COUNTER = "operate_counter"
+    SUPERVISE = "supervise"
 
 
 # Which staff roles and device kinds may take each action (at their own site).
 RULES: dict[str, tuple[set[str], set[str]]] = {
     Action.ISSUE_TICKET: (set(Role.ALL), {DeviceKind.KIOSK, DeviceKind.POSTAL}),
     Action.OPERATE_COUNTER: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, {DeviceKind.COUNTER}),
+    Action.SUPERVISE: ({Role.ADMIN, Role.SUPERVISOR}, set()),
 }
 
 
