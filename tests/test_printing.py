@@ -93,7 +93,15 @@ def test_a_network_printer_receives_the_job_over_tcp():
 
 
 @pytest.mark.parametrize(
-    "device", ["printer", "escpos+fax://x", "sim://", "escpos+usb://zz:yy", "sim:///tmp/x?paper=70"]
+    "device",
+    [
+        "printer",
+        "escpos+fax://x",
+        "sim://",
+        "escpos+usb://zz:yy",
+        "sim:///tmp/x?paper=70",
+        "sim:///tmp/x?paper=wide",
+    ],
 )
 def test_bad_device_strings_are_refused_clearly(device):
     with pytest.raises(DeviceError):
