@@ -1,6 +1,8 @@
 """What every page shares: the language, the strings its script needs, and page errors.
 
 Pages speak Vietnamese first; ``?lang=en`` switches to English and is remembered in a cookie.
+Shared screens (kiosk, hall, console) ignore the browser's language, which on a kiosk PC says
+nothing about the citizen in front of it; pages on the citizen's own phone follow it.
 Message ids are the Vietnamese text itself, so a missing catalogue never shows a page in a
 half-translated state: it simply stays Vietnamese.
 """
@@ -14,11 +16,17 @@ LANGUAGES = ("vi", "en")
 LANG_COOKIE = "lang"
 
 
+# Blueprints of pages seen on the visitor's own device.
+PERSONAL_PAGES = {"tracking"}
+
+
 def select_locale() -> str:
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES) or "vi"
+    if request.blueprint in PERSONAL_PAGES or request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES) or "vi"
+    return "vi"
 
 
 def remember_language(response):

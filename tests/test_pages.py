@@ -390,3 +390,18 @@ def test_a_supervisor_sees_each_device_and_a_printer_running_out_of_paper_at_onc
     assert "hết giấy" in page.inner_text("#devices")
     screenshot(page, "admin-devices")
     check_accessibility(page, server.url)
+
+
+def test_shared_screens_speak_vietnamese_whatever_the_browser_and_phones_follow_their_owner(
+    server, kiosk_token, browser
+):
+    context = browser.new_context(locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/kiosk/NA-HCC#token={kiosk_token}")
+        assert page.inner_text("h1") == "Lấy số thứ tự"
+        ticket = issue_over_http(server.url, kiosk_token)
+        page.goto(ticket["track_url"])
+        assert page.text_content(".track-label") == "Your number"
+    finally:
+        context.close()
