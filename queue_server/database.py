@@ -122,3 +122,25 @@ def upsert(table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+def next_in_sequence(session, table, **key) -> int:
+    """Add one to the counter row of ``table`` identified by ``key`` (created at 1) and return it.
+
+    ``table`` has the key columns as its primary key and a ``last_value`` column. The increment
+    is an ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` in the caller's transaction, so a
+    rollback gives the value back (no gaps) and two processes never read the same value (no
+    duplicates): PostgreSQL locks the row until commit, and SQLite runs every transaction under
+    ``BEGIN IMMEDIATE``. It is a Core statement on the session's connection: no ORM bookkeeping
+    on the hottest path.
+    """
+    statement = (
+        upsert(table)
+        .values(**key, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[table.c[name] for name in key],
+            set_={"last_value": table.c.last_value + 1},
+        )
+        .returning(table.c.last_value)
+    )
+    return session.connection().execute(statement).scalar_one()

@@ -1,6 +1,7 @@
 """Every model, imported in one place for Alembic and for ``Base.metadata``."""
 
 from .auth.models import DeviceToken, User, user_sites
+from .dossiers.models import DossierSequence
 from .printing.models import PrintJob
 from .queueing.models import QueueEvent, Ticket, TicketSequence
 from .sites.models import Counter, CounterSchedule, Department, OpeningHours, Service, Site
@@ -10,6 +11,7 @@ __all__ = [
     "CounterSchedule",
     "Department",
     "DeviceToken",
+    "DossierSequence",
     "OpeningHours",
     "PrintJob",
     "QueueEvent",
