@@ -114,6 +114,32 @@ def revoke_device_token(device_id):
     click.echo(f"Device {device_id} revoked.")
 
 
+@click.command("import-procedures")
+@click.option("--site", required=True, help="Site code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_procedures(site, path):
+    """Import the procedure catalogue from a CSV or XLSX file (all or nothing)."""
+    from sqlalchemy import select
+
+    from .dossiers.catalogue import import_procedures as run_import
+    from .dossiers.catalogue import read_rows
+    from .errors import ApiError
+    from .sites.models import Site
+
+    target = db.session.scalar(select(Site).where(Site.code == site))
+    if target is None:
+        raise click.ClickException(f"No site {site}.")
+    try:
+        report = run_import(db.session, target, read_rows(Path(path)))
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    if report.errors:
+        db.session.rollback()
+        raise click.ClickException("Nothing imported:\n" + "\n".join(report.errors))
+    db.session.commit()
+    click.echo(f"{report.created} procedures created, {report.updated} updated.")
+
+
 def register_cli(app) -> None:
-    for cmd in (db_cli, seed_demo, create_user, create_device_token, revoke_device_token):
+    for cmd in (db_cli, seed_demo, create_user, create_device_token, revoke_device_token, import_procedures):
         app.cli.add_command(cmd)

@@ -1,0 +1,128 @@
+"""Importing the procedure catalogue from CSV or XLSX (the format provinces publish in).
+
+Columns (first row, in any order): ``code``, ``name``, ``department`` (the department's code
+at the site), ``field``, ``processing_time``, ``unit`` (working_days, working_hours,
+calendar_days), ``fee`` (đồng), ``postal`` (yes/no), ``documents`` (one per line or separated
+by ``;``, each optionally ending in ``(n bản)`` for the number of copies). An import is all or
+nothing: every bad row is reported, and then nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import ApiError
+from ..sites.models import Department, Site
+from .deadlines import Unit
+from .models import Procedure
+
+REQUIRED = ("code", "name", "department", "processing_time", "unit")
+YES = {"yes", "y", "1", "true", "có", "x"}
+COPIES = re.compile(r"^(?P<name>.*?)\s*\((?P<copies>\d+)\s*bản\)\s*$")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV (UTF-8) or XLSX file as dictionaries keyed by lower-case header."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).active
+        rows = [
+            ["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    else:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    if not rows:
+        return []
+    header = [name.strip().lower() for name in rows[0]]
+    return [dict(zip(header, (value.strip() for value in row), strict=False)) for row in rows[1:] if any(row)]
+
+
+def _documents(text: str) -> list[dict]:
+    documents = []
+    for part in re.split(r"[;\n]", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        match = COPIES.match(part)
+        if match:
+            documents.append({"name": match.group("name"), "copies": int(match.group("copies"))})
+        else:
+            documents.append({"name": part, "copies": 1})
+    return documents
+
+
+def import_procedures(session: Session, site: Site, rows: list[dict[str, str]]) -> ImportReport:
+    report = ImportReport()
+    if rows and (missing := [c for c in REQUIRED if c not in rows[0]]):
+        raise ApiError("bad_columns", f"Missing columns: {', '.join(missing)}.", 422)
+    departments = {
+        d.code: d for d in session.scalars(select(Department).where(Department.site_id == site.id))
+    }
+    existing = {p.code: p for p in session.scalars(select(Procedure).where(Procedure.site_id == site.id))}
+    seen: set[str] = set()
+    parsed = []
+    for number, row in enumerate(rows, start=2):
+        problems = []
+        code = row.get("code", "")
+        if not code:
+            problems.append("no code")
+        elif code in seen:
+            problems.append(f"code {code} appears twice")
+        seen.add(code)
+        if not row.get("name"):
+            problems.append("no name")
+        department = departments.get(row.get("department", ""))
+        if department is None:
+            problems.append(f"unknown department {row.get('department')!r}")
+        try:
+            amount = float(row.get("processing_time", "").replace(",", "."))
+            if amount < 0:
+                raise ValueError
+        except ValueError:
+            problems.append(f"processing_time {row.get('processing_time')!r} is not a positive number")
+            amount = None
+        if row.get("unit") not in Unit.ALL:
+            problems.append(f"unit {row.get('unit')!r} is not one of {', '.join(Unit.ALL)}")
+        fee_text = (row.get("fee") or "0").replace(".", "").replace(",", "")
+        if not fee_text.isdigit():
+            problems.append(f"fee {row.get('fee')!r} is not a whole number of đồng")
+        if problems:
+            report.errors.append(f"row {number}: " + "; ".join(problems))
+            continue
+        parsed.append((code, row, department, amount, int(fee_text)))
+    if report.errors:
+        return report
+    for code, row, department, amount, fee in parsed:
+        procedure = existing.get(code)
+        if procedure is None:
+            procedure = Procedure(site_id=site.id, code=code)
+            session.add(procedure)
+            report.created += 1
+        else:
+            report.updated += 1
+        procedure.name = row["name"]
+        procedure.department = department
+        procedure.field = row.get("field") or None
+        procedure.processing_amount = amount
+        procedure.processing_unit = row["unit"]
+        procedure.fee = fee
+        procedure.documents = _documents(row.get("documents", ""))
+        procedure.postal_allowed = (row.get("postal") or "").lower() in YES
+        procedure.active = True
+    session.flush()
+    return report
