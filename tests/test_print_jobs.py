@@ -117,6 +117,13 @@ def test_only_the_kiosk_itself_may_print_and_fetch_its_jobs(app, client, kiosk, 
         db.session.commit()
     stranger = client.get(f"/api/v1/print-jobs/{job['id']}", headers={"Authorization": f"Bearer {other}"})
     assert stranger.status_code == 403
+    with app.app_context():
+        _, ward_kiosk = issue_device_token(db.session, "kiosk", "NA-TRUONGVINH")
+        db.session.commit()
+    elsewhere = client.post(
+        f"/api/v1/tickets/{ticket['id']}/print", headers={"Authorization": f"Bearer {ward_kiosk}"}
+    )
+    assert elsewhere.status_code == 403
     assert officer.get(f"/api/v1/print-jobs/{job['id']}").get_json()["status"] == "queued"
     assert officer.post(f"/api/v1/print-jobs/{job['id']}/reprint").status_code == 202
     with app.app_context():

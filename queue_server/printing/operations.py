@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.models import DeviceToken
 from ..database import utcnow
-from ..errors import Conflict
+from ..errors import Forbidden
 from ..queueing.models import Ticket
 from ..sites.calendar import local_now
 from .models import JobStatus, PrintJob
@@ -42,41 +42,34 @@ def ticket_payload(ticket: Ticket, standing: dict, track_url: str) -> dict:
     }
 
 
-def enqueue_ticket(
-    session: Session, device: DeviceToken, ticket: Ticket, payload: dict, now: datetime | None = None
+def _new_job(
+    session: Session, device_id: int, kind: str, ticket_id: int | None, payload: dict, now: datetime
 ) -> PrintJob:
-    now = now or utcnow()
-    if ticket.site_id != device.site_id:
-        raise Conflict("wrong_site", "This device prints only tickets of its own site.")
     job = PrintJob(
-        device=device,
-        kind="ticket",
-        ticket_id=ticket.id,
+        device_id=device_id,
+        kind=kind,
+        ticket_id=ticket_id,
         payload=payload,
         status=JobStatus.QUEUED,
         created_at=now,
-        expires_at=now + TICKET_TTL,
+        expires_at=now + TICKET_TTL if kind == "ticket" else None,
     )
     session.add(job)
     session.flush()
     return job
 
 
+def enqueue_ticket(
+    session: Session, device: DeviceToken, ticket: Ticket, payload: dict, now: datetime | None = None
+) -> PrintJob:
+    if ticket.site_id != device.site_id:
+        raise Forbidden("forbidden", "This device prints only tickets of its own site.")
+    return _new_job(session, device.id, "ticket", ticket.id, payload, now or utcnow())
+
+
 def reprint(session: Session, job: PrintJob, now: datetime | None = None) -> PrintJob:
     """A new job with the same content (the original keeps its history)."""
-    now = now or utcnow()
-    copy = PrintJob(
-        device_id=job.device_id,
-        kind=job.kind,
-        ticket_id=job.ticket_id,
-        payload=job.payload,
-        status=JobStatus.QUEUED,
-        created_at=now,
-        expires_at=now + TICKET_TTL if job.kind == "ticket" else None,
-    )
-    session.add(copy)
-    session.flush()
-    return copy
+    return _new_job(session, job.device_id, job.kind, job.ticket_id, job.payload, now or utcnow())
 
 
 def _expire(job: PrintJob, now: datetime) -> bool:
