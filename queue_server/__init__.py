@@ -44,15 +44,21 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from .admin.api import blp as admin_blp
     from .auth.api import blp as auth_blp
+    from .dossiers.api import blp as dossiers_blp
+    from .manifests.api import blp as manifests_blp
     from .printing.api import blp as printing_blp
     from .queueing.api import blp as queue_blp
     from .scanning.api import blp as scanning_blp
+    from .sync.api import blp as sync_blp
 
     api.register_blueprint(auth_blp)
     api.register_blueprint(queue_blp)
     api.register_blueprint(printing_blp)
     api.register_blueprint(scanning_blp)
     api.register_blueprint(admin_blp)
+    api.register_blueprint(dossiers_blp)
+    api.register_blueprint(manifests_blp)
+    api.register_blueprint(sync_blp)
     _register_pages(app)
 
     from . import live

@@ -45,6 +45,15 @@ def from_env() -> dict:
         # service times) before reading them again; see queue_server/cache.py.
         "DERIVED_CACHE_SECONDS": float(os.environ.get("DERIVED_CACHE_SECONDS", "10")),
         "JSON_SORT_KEYS": False,
+        # Scans attached to dossiers (see queue_server/dossiers/storage.py).
+        "ATTACHMENTS_DIR": Path(os.environ.get("ATTACHMENTS_DIR") or INSTANCE_DIR / "attachments"),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 2**20,
+        # Does waiting for a citizen's supplement stop a dossier's clock? (DOMAIN.md: unverified)
+        "DOSSIER_SUPPLEMENT_PAUSES": _bool("DOSSIER_SUPPLEMENT_PAUSES", True),
+        # Working hours before its due instant from which a dossier is flagged to supervisors.
+        "DOSSIER_DUE_SOON_HOURS": float(os.environ.get("DOSSIER_DUE_SOON_HOURS", "8")),
+        # How often each server process looks for dossiers about to be late (0: never).
+        "DOSSIER_WATCH_SECONDS": float(os.environ.get("DOSSIER_WATCH_SECONDS", "60")),
         # OpenAPI document and its browsable UI (assets installed from npm at set-up).
         "API_TITLE": "One-stop queue API",
         "API_VERSION": "v1",

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from .auth.models import User
 from .auth.services import create_user
+from .dossiers.catalogue import import_procedures
+from .dossiers.models import Procedure
 from .sites.models import (
     Counter,
     CounterSchedule,
@@ -28,6 +30,80 @@ from .sites.models import (
 
 PROVINCE = "NA-HCC"
 COMMUNE = "NA-TRUONGVINH"
+POST_OFFICE = "NA-BC-VINH"
+# Agency codes in dossier codes (mã đơn vị): made up in the national pattern for the demo.
+AGENCY_CODES = {PROVINCE: "000.00.06.H40", COMMUNE: "000.27.30.H40", POST_OFFICE: "BC.460000"}
+
+# The procedures the province takes in, in the columns of the catalogue import (catalogue.py).
+PROCEDURES = [
+    {
+        "code": "1.001756",
+        "name": "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam",
+        "department": "STP",
+        "field": "Lý lịch tư pháp",
+        "processing_time": "10",
+        "unit": "working_days",
+        "fee": "200000",
+        "postal": "yes",
+        "documents": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp (1 bản); Bản chụp Căn cước công dân (1 bản)",
+    },
+    {
+        "code": "1.009994",
+        "name": "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+        "department": "SXD",
+        "field": "Xây dựng",
+        "processing_time": "15",
+        "unit": "working_days",
+        "fee": "75000",
+        "postal": "yes",
+        "documents": "Đơn đề nghị cấp giấy phép xây dựng (1 bản); "
+        "Bản sao giấy tờ về quyền sử dụng đất (1 bản); Bản vẽ thiết kế xây dựng (2 bản)",
+    },
+    {
+        "code": "1.004227",
+        "name": "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+        "department": "SNNMT",
+        "field": "Đất đai",
+        "processing_time": "10",
+        "unit": "working_days",
+        "fee": "0",
+        "postal": "no",
+        "documents": "Đơn đăng ký biến động đất đai (1 bản); Bản gốc Giấy chứng nhận đã cấp (1 bản)",
+    },
+    {
+        "code": "2.001610",
+        "name": "Đăng ký thành lập doanh nghiệp tư nhân",
+        "department": "STC",
+        "field": "Thành lập và hoạt động của doanh nghiệp",
+        "processing_time": "3",
+        "unit": "working_days",
+        "fee": "50000",
+        "postal": "yes",
+        "documents": "Giấy đề nghị đăng ký doanh nghiệp (1 bản); Bản sao giấy tờ pháp lý của chủ doanh nghiệp (1 bản)",
+    },
+    {
+        "code": "2.000190",
+        "name": "Cấp Giấy chứng nhận đủ điều kiện kinh doanh dược",
+        "department": "SYT",
+        "field": "Dược phẩm",
+        "processing_time": "30",
+        "unit": "calendar_days",
+        "fee": "1500000",
+        "postal": "yes",
+        "documents": "Đơn đề nghị (1 bản); Tài liệu kỹ thuật (1 bản); Chứng chỉ hành nghề dược (1 bản)",
+    },
+    {
+        "code": "1.000775",
+        "name": "Cấp bản sao văn bằng, chứng chỉ từ sổ gốc",
+        "department": "SGDDT",
+        "field": "Văn bằng, chứng chỉ",
+        "processing_time": "8",
+        "unit": "working_hours",
+        "fee": "0",
+        "postal": "yes",
+        "documents": "Đơn đề nghị cấp bản sao (1 bản); Bản chụp Căn cước công dân (1 bản)",
+    },
+]
 
 # code, name, English name
 DEPARTMENTS = [
@@ -123,7 +199,7 @@ USERS = [
     ("officer1", "officer-demo", "officer", [PROVINCE], "Trần Văn Hùng"),
     ("officer2", "officer-demo", "officer", [PROVINCE], "Lê Thị Mai"),
     ("officer3", "officer-demo", "officer", [COMMUNE], "Phạm Quốc Bảo"),
-    ("postal", "postal-demo", "postal_clerk", [PROVINCE], "Hoàng Minh Tâm"),
+    ("postal", "postal-demo", "postal_clerk", [POST_OFFICE], "Hoàng Minh Tâm"),
 ]
 
 OFFICE_HOURS = [(time(7, 0), time(11, 30)), (time(13, 30), time(17, 0))]
@@ -228,6 +304,36 @@ def _load_commune(session: Session) -> Site:
     return site
 
 
+def _load_post_office(session: Session) -> Site:
+    site = Site(
+        code=POST_OFFICE,
+        name="Bưu cục Trung tâm Vinh",
+        name_en="Vinh Central Post Office",
+        kind=SiteKind.POST_OFFICE,
+        opening_hours=_opening_hours(saturday_morning=True),
+    )
+    session.add(site)
+    return site
+
+
+def _load_dossier_side(session: Session) -> None:
+    """Agency codes, the province's procedures and its result-return service."""
+    sites = {site.code: site for site in session.scalars(select(Site))}
+    for code, agency_code in AGENCY_CODES.items():
+        if code in sites and sites[code].agency_code is None:
+            sites[code].agency_code = agency_code
+    province = sites.get(PROVINCE)
+    if province is None:
+        return
+    if session.scalar(select(Procedure.id).where(Procedure.site_id == province.id).limit(1)) is None:
+        report = import_procedures(session, province, PROCEDURES)
+        assert not report.errors, report.errors
+    for service in session.scalars(
+        select(Service).where(Service.site_id == province.id, Service.code == "TKQ")
+    ):
+        service.returns_results = True
+
+
 def load_demo(session: Session) -> str:
     created = []
     existing = set(session.scalars(select(Site.code)))
@@ -237,6 +343,11 @@ def load_demo(session: Session) -> str:
     if COMMUNE not in existing:
         _load_commune(session)
         created.append(COMMUNE)
+    if POST_OFFICE not in existing:
+        _load_post_office(session)
+        created.append(POST_OFFICE)
+    session.flush()
+    _load_dossier_side(session)
     session.flush()
     usernames = set(session.scalars(select(User.username)))
     for username, password, role, sites, full_name in USERS:

@@ -1,12 +1,27 @@
 """Every model, imported in one place for Alembic and for ``Base.metadata``."""
 
 from .auth.models import DeviceToken, User, user_sites
-from .dossiers.models import DossierSequence, Procedure
+from .dossiers.models import (
+    Attachment,
+    CalendarDay,
+    Dossier,
+    DossierEvent,
+    DossierSequence,
+    Procedure,
+)
+from .manifests.models import Manifest, ManifestItem
 from .printing.models import PrintJob
 from .queueing.models import QueueEvent, Ticket, TicketSequence
 from .sites.models import Counter, CounterSchedule, Department, OpeningHours, Service, Site
+from .sync.models import SyncOperation
 
 __all__ = [
+    "Attachment",
+    "CalendarDay",
+    "Dossier",
+    "DossierEvent",
+    "Manifest",
+    "ManifestItem",
     "Counter",
     "CounterSchedule",
     "Department",
@@ -18,6 +33,7 @@ __all__ = [
     "QueueEvent",
     "Service",
     "Site",
+    "SyncOperation",
     "Ticket",
     "TicketSequence",
     "User",

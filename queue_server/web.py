@@ -9,7 +9,7 @@ half-translated state: it simply stays Vietnamese.
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, has_request_context, render_template, request
 from flask_babel import get_locale, gettext
 
 LANGUAGES = ("vi", "en")
@@ -34,6 +34,14 @@ def remember_language(response):
     if chosen in LANGUAGES:
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response
+
+
+def public_url(path: str) -> str:
+    """An absolute link for a citizen's phone: PUBLIC_BASE_URL, else this request's host."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    if not base and has_request_context():
+        base = request.host_url.rstrip("/")
+    return f"{base}{path}"
 
 
 def N_(message: str) -> str:

@@ -39,6 +39,9 @@ class Action:
     ISSUE_TICKET = "issue_ticket"
     OPERATE_COUNTER = "operate_counter"
     SUPERVISE = "supervise"
+    RECEIVE_DOSSIER = "receive_dossier"  # take in a dossier, at a centre or a post office
+    PROCESS_DOSSIER = "process_dossier"  # move a dossier through its lifecycle at its centre
+    HANDOVER = "handover"  # fill, close and scan in manifests; record a delivery by post
 
 
 # Which staff roles and device kinds may take each action (at their own site).
@@ -46,6 +49,9 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     Action.ISSUE_TICKET: (set(Role.ALL), {DeviceKind.KIOSK, DeviceKind.POSTAL}),
     Action.OPERATE_COUNTER: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, {DeviceKind.COUNTER}),
     Action.SUPERVISE: ({Role.ADMIN, Role.SUPERVISOR}, set()),
+    Action.RECEIVE_DOSSIER: (set(Role.ALL), {DeviceKind.POSTAL}),
+    Action.PROCESS_DOSSIER: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, set()),
+    Action.HANDOVER: (set(Role.ALL), {DeviceKind.POSTAL}),
 }
 
 
@@ -81,6 +87,17 @@ def require_device(*kinds: str) -> DeviceToken:
     return actor.device
 
 
+def allowed(actor: Actor, action: str, site_id: int, counter_id: int | None = None) -> bool:
+    roles, device_kinds = RULES[action]
+    if actor.device is not None:
+        device = actor.device
+        permitted = device.kind in device_kinds and device.site_id == site_id
+        if device.counter_id is not None:
+            permitted = permitted and counter_id == device.counter_id
+        return permitted
+    return actor.user.role in roles and actor.user.can_act_at(site_id)
+
+
 def require(action: str, site_id: int, counter_id: int | None = None) -> Actor:
     """Return the caller if they may take ``action`` at the site, else raise 401/403.
 
@@ -88,14 +105,6 @@ def require(action: str, site_id: int, counter_id: int | None = None) -> Actor:
     the counter the action touches.
     """
     actor = require_login()
-    roles, device_kinds = RULES[action]
-    if actor.device is not None:
-        device = actor.device
-        allowed = device.kind in device_kinds and device.site_id == site_id
-        if device.counter_id is not None:
-            allowed = allowed and counter_id == device.counter_id
-    else:
-        allowed = actor.user.role in roles and actor.user.can_act_at(site_id)
-    if not allowed:
+    if not allowed(actor, action, site_id, counter_id):
         raise Forbidden("forbidden", "You may not do this at this site.")
     return actor

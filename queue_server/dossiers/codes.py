@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from sqlalchemy import case
 from sqlalchemy.orm import Session
 
-from ..database import next_in_sequence
+from hardware.scanning import DOSSIER_CODE
+
+from ..database import next_in_sequence, upsert
 from ..errors import ApiError
 from .models import DossierSequence
 
@@ -38,3 +41,34 @@ def allocate_code(session: Session, agency_code: str, received_on: date) -> str:
             "daily_limit", f"Agency {agency_code} has used all {DAILY_LIMIT} codes of the day.", 409
         )
     return format_code(agency_code, received_on, sequence)
+
+
+def check_own_code(session: Session, code: str, agency_code: str, received_on: date) -> None:
+    """Accept a code an offline client allocated under its own agency code.
+
+    The code must be that agency's, dated the day of receipt. The agency's sequence moves up to
+    it, so that a code the server hands out later for the same agency and day cannot repeat it.
+    """
+    match = DOSSIER_CODE.match(code) if isinstance(code, str) else None
+    if match is None:
+        raise ApiError("invalid_code", f"{code!r} is not a dossier code <agency>-<YYMMDD>-<NNNN>.")
+    if match["agency"] != agency_code:
+        raise ApiError("invalid_code", f"Codes of this site start with {agency_code}.")
+    if match["day"] != f"{received_on:%y%m%d}":
+        raise ApiError("invalid_code", "The code's date is not the day the dossier was received.")
+    sequence = int(match["seq"])
+    if sequence < 1:
+        raise ApiError("invalid_code", "A dossier code's number starts at 0001.")
+    table = DossierSequence.__table__
+    session.connection().execute(
+        upsert(table)
+        .values(agency_code=agency_code, received_on=received_on, last_value=sequence)
+        .on_conflict_do_update(
+            index_elements=[table.c.agency_code, table.c.received_on],
+            set_={"last_value": case((table.c.last_value < sequence, sequence), else_=table.c.last_value)},
+        )
+    )
+
+
+def looks_like_code(text: str) -> bool:
+    return bool(DOSSIER_CODE.match(text))

@@ -5,9 +5,8 @@ Nothing here carries personal data: these dictionaries go to hall screens and ph
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
-
 from ..sites.models import Counter
+from ..web import public_url
 from .models import Ticket
 
 
@@ -16,10 +15,7 @@ def iso(value):
 
 
 def track_url(ticket: Ticket) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") if current_app else ""
-    if not base and has_request_context():
-        base = request.host_url.rstrip("/")
-    return f"{base}/t/{ticket.public_token}"
+    return public_url(f"/t/{ticket.public_token}")
 
 
 def ticket_public(ticket: Ticket) -> dict:

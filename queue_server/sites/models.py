@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,6 +61,9 @@ class Site(Base):
     call_template: Mapped[str] = mapped_column(String(300), default=DEFAULT_CALL_TEMPLATE)
     # Kiosks refuse numbers outside opening hours and when the wait would run past closing.
     enforce_opening_hours: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Code of the receiving agency in dossier codes (mã đơn vị, e.g. 000.00.06.H40); a post
+    # office has its own, so the codes it hands out offline never collide with the centre's.
+    agency_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     # Sequence of the last live event, bumped in the transaction of each change so that every
     # client of the site sees one gap-free order.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
@@ -131,6 +135,9 @@ class Service(Base):
     default_service_seconds: Mapped[int] = mapped_column(Integer, default=420)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The kiosk offers a number for this service to whoever scans a receipt whose result is
+    # ready (the central result-return counter, trả kết quả tập trung).
+    returns_results: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     site: Mapped[Site] = relationship()
     department: Mapped[Department] = relationship(back_populates="services")

@@ -1,0 +1,94 @@
+"""Where the scans of a dossier's papers are kept, behind one small interface.
+
+:class:`DiskStorage` (the default, under ``ATTACHMENTS_DIR``) keeps each file under its
+SHA-256, so the same scan sent twice (a retried upload) is stored once. Another backend (an
+object store) only needs ``save`` and ``open``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from flask import current_app
+
+from ..errors import ApiError
+
+CHUNK = 1 << 16
+
+# What a scanner or a phone produces; recognised by the file's first bytes, not its name.
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"II*\x00": "image/tiff",
+    b"MM\x00*": "image/tiff",
+}
+
+
+@dataclass(frozen=True)
+class Stored:
+    key: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+class Storage(Protocol):
+    def save(self, stream: BinaryIO) -> Stored: ...
+
+    def open(self, key: str) -> BinaryIO: ...
+
+
+def sniff(head: bytes) -> str:
+    for signature, content_type in SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    raise ApiError("unsupported_file", "Attach a PDF, JPEG, PNG or TIFF scan.", 415)
+
+
+class DiskStorage:
+    def __init__(self, root: Path, max_bytes: int):
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+
+    def save(self, stream: BinaryIO) -> Stored:
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest, size, head = hashlib.sha256(), 0, b""
+        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise ApiError(
+                            "file_too_large", f"A scan may be at most {self.max_bytes // 2**20} MiB.", 413
+                        )
+                    if len(head) < 16:
+                        head += chunk[:16]
+                    digest.update(chunk)
+                    out.write(chunk)
+            if size == 0:
+                raise ApiError("empty_file", "The file is empty.")
+            content_type = sniff(head)
+            sha256 = digest.hexdigest()
+            key = f"{sha256[:2]}/{sha256}"
+            final = self.root / key
+            final.parent.mkdir(exist_ok=True)
+            os.replace(temporary, final)
+            return Stored(key, size, sha256, content_type)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+    def open(self, key: str) -> BinaryIO:
+        return (self.root / key).open("rb")
+
+
+def current_storage() -> Storage:
+    config = current_app.config
+    return DiskStorage(config["ATTACHMENTS_DIR"], config["ATTACHMENT_MAX_BYTES"])

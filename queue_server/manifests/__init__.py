@@ -1,0 +1,1 @@
+"""Handover manifests (bảng kê giao nhận) between post offices and centres."""

@@ -1,0 +1,185 @@
+"""HTTP API of handover manifests: thin views over :mod:`.operations`."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import or_, select
+
+from ..auth.access import Action, require, require_login
+from ..database import db
+from ..queueing.api import get_site
+from ..queueing.presenters import iso
+from . import operations
+from .models import Direction, Manifest, ManifestStatus
+
+blp = Blueprint("manifests", __name__, url_prefix="/api/v1", description="Handover manifests (bảng kê)")
+
+
+class ManifestCreateSchema(Schema):
+    direction = fields.String(required=True, validate=validate.OneOf(Direction.ALL))
+    from_site = fields.String(required=True)
+    to_site = fields.String(required=True)
+    client_id = fields.String(validate=validate.Regexp(r"^[0-9A-Za-z_-]{8,40}$"))
+
+
+class DossierCodeSchema(Schema):
+    dossier = fields.String(required=True, validate=validate.Length(min=1, max=60))
+
+
+class ScanSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ManifestItemSchema(Schema):
+    dossier = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(["expected", "arrived", "missing", "extra"]))
+    known = fields.Boolean(required=True, metadata={"description": "The code is a dossier of this system"})
+    arrived_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class ManifestSchema(Schema):
+    code = fields.String(required=True)
+    direction = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ManifestStatus.ALL))
+    from_site = fields.String(required=True)
+    to_site = fields.String(required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    closed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    received_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    items = fields.List(fields.Nested(ManifestItemSchema), required=True)
+
+
+class ManifestQuerySchema(Schema):
+    site = fields.String(required=True, metadata={"description": "Sender or recipient"})
+    status = fields.String(validate=validate.OneOf(ManifestStatus.ALL))
+
+
+def manifest_view(manifest: Manifest) -> dict:
+    return {
+        "code": manifest.code,
+        "direction": manifest.direction,
+        "status": manifest.status,
+        "from_site": manifest.from_site.code,
+        "to_site": manifest.to_site.code,
+        "created_at": iso(manifest.created_at),
+        "closed_at": iso(manifest.closed_at),
+        "received_at": iso(manifest.received_at),
+        "counts": operations.summary(manifest),
+        "items": [
+            {
+                "dossier": item.dossier_code,
+                "state": item.state,
+                "known": item.dossier_id is not None,
+                "arrived_at": iso(item.arrived_at),
+            }
+            for item in manifest.items
+        ],
+    }
+
+
+def _as_sender(code: str) -> Manifest:
+    manifest = operations.get_by_code(db.session, code)
+    require(Action.HANDOVER, manifest.from_site_id)
+    return manifest
+
+
+def _as_recipient(code: str):
+    manifest = operations.get_by_code(db.session, code)
+    return manifest, require(Action.HANDOVER, manifest.to_site_id)
+
+
+@blp.route("/manifests", methods=["POST"])
+@blp.arguments(ManifestCreateSchema)
+@blp.response(201, ManifestSchema)
+def create_manifest(data):
+    """Open a manifest from a post office to a centre, or from a centre to a post office."""
+    from_site, to_site = get_site(data["from_site"]), get_site(data["to_site"])
+    actor = require(Action.HANDOVER, from_site.id)
+    if data["direction"] == Direction.TO_POST:
+        require(Action.PROCESS_DOSSIER, from_site.id)
+    manifest, created = operations.create(
+        db.session, from_site, to_site, data["direction"], actor, client_id=data.get("client_id")
+    )
+    db.session.commit()
+    return manifest_view(manifest), 201 if created else 200
+
+
+@blp.route("/manifests", methods=["GET"])
+@blp.arguments(ManifestQuerySchema, location="query")
+@blp.response(200, ManifestSchema(many=True))
+def list_manifests(query):
+    """Manifests a site sent or is to receive, newest first."""
+    site = get_site(query["site"])
+    require(Action.HANDOVER, site.id)
+    statement = select(Manifest).where(or_(Manifest.from_site_id == site.id, Manifest.to_site_id == site.id))
+    if "status" in query:
+        statement = statement.where(Manifest.status == query["status"])
+    statement = statement.order_by(Manifest.id.desc()).limit(200)
+    return [manifest_view(m) for m in db.session.scalars(statement)]
+
+
+@blp.route("/manifests/<code>", methods=["GET"])
+@blp.response(200, ManifestSchema)
+def get_manifest(code):
+    """A manifest with each dossier's state (expected, arrived, missing, extra)."""
+    actor = require_login()
+    manifest = operations.get_by_code(db.session, code)
+    from ..auth.access import allowed
+
+    if not any(allowed(actor, Action.HANDOVER, s) for s in (manifest.from_site_id, manifest.to_site_id)):
+        require(Action.HANDOVER, manifest.to_site_id)
+    return manifest_view(manifest)
+
+
+@blp.route("/manifests/<code>/items", methods=["POST"])
+@blp.arguments(DossierCodeSchema)
+@blp.response(200, ManifestSchema)
+def add_item(data, code):
+    """List a dossier on an open manifest (listing it again changes nothing)."""
+    manifest = _as_sender(code)
+    operations.add(db.session, manifest, data["dossier"])
+    db.session.commit()
+    return manifest_view(manifest)
+
+
+@blp.route("/manifests/<code>/items/<dossier>", methods=["DELETE"])
+@blp.response(200, ManifestSchema)
+def remove_item(code, dossier):
+    """Take a dossier off an open manifest."""
+    manifest = _as_sender(code)
+    operations.remove(db.session, manifest, dossier)
+    db.session.commit()
+    return manifest_view(manifest)
+
+
+@blp.route("/manifests/<code>/close", methods=["POST"])
+@blp.response(200, ManifestSchema)
+def close_manifest(code):
+    """Seal the manifest for the journey."""
+    manifest = _as_sender(code)
+    operations.close(db.session, manifest)
+    db.session.commit()
+    return manifest_view(manifest)
+
+
+@blp.route("/manifests/<code>/scan", methods=["POST"])
+@blp.arguments(ScanSchema)
+@blp.response(200, ManifestSchema)
+def scan_in(data, code):
+    """At the recipient: scan the manifest, then each dossier in the bundle."""
+    manifest, actor = _as_recipient(code)
+    operations.scan(db.session, manifest, data["code"], actor)
+    db.session.commit()
+    return manifest_view(manifest)
+
+
+@blp.route("/manifests/<code>/finish", methods=["POST"])
+@blp.response(200, ManifestSchema)
+def finish_reception(code):
+    """End the reception: what was not scanned is missing."""
+    manifest, actor = _as_recipient(code)
+    operations.finish(db.session, manifest, actor)
+    db.session.commit()
+    return manifest_view(manifest)

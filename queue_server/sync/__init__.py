@@ -1,0 +1,1 @@
+"""Synchronisation with clients that work offline (the post-office client)."""

@@ -1,0 +1,167 @@
+"""Apply what an offline client did while it could not reach the server, exactly once.
+
+The post-office client keeps an outbox of operations, each with an id it chose, and sends
+them in order. :func:`apply_batch` applies each in its own transaction together with a
+:class:`~.models.SyncOperation` row: if the server stops in the middle, the operations already
+committed are remembered and the others were never applied; when the client sends the batch
+again it gets the stored answers back for the first and a fresh application of the rest.
+An operation refused for its content (a 4xx) is reported and not remembered, so that the
+clerk can correct it; the operations after it are still tried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..auth.access import Actor
+from ..database import utcnow
+from ..dossiers import lifecycle
+from ..dossiers.presenters import track_url
+from ..errors import ApiError, Conflict, Forbidden
+from ..manifests import operations as manifests
+from ..manifests.models import Direction
+from ..queueing.presenters import iso
+from ..sites.models import Site
+from .models import SyncOperation
+
+MAX_BATCH = 200
+
+
+def _site(session: Session, code) -> Site:
+    from sqlalchemy import select
+
+    site = session.scalar(select(Site).where(Site.code == str(code)))
+    if site is None:
+        raise ApiError("unknown_site", f"No site with code {code!r}.", 404)
+    return site
+
+
+def _receive(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
+    centre = _site(session, body.get("site"))
+    procedure = lifecycle.get_procedure(session, centre, str(body.get("procedure")))
+    data = {key: value for key, value in body.items() if key not in ("site", "procedure")}
+    data["client_id"] = op_id
+    dossier, _ = lifecycle.receive(session, centre, post_office, procedure, actor, data, channel="postal")
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "due_at": iso(dossier.due_at),
+        "tracking_url": track_url(dossier),
+    }
+
+
+def _own_manifest(session: Session, post_office: Site, code) -> manifests.Manifest:
+    manifest = manifests.get_by_code(session, str(code))
+    if post_office.id not in (manifest.from_site_id, manifest.to_site_id):
+        raise Forbidden("forbidden", f"Manifest {code} is not this post office's.")
+    return manifest
+
+
+def _open_manifest(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
+    manifest, _ = manifests.create(
+        session,
+        post_office,
+        _site(session, body.get("to_site")),
+        Direction.TO_CENTRE,
+        actor,
+        client_id=op_id,
+        code=body.get("code"),
+        created_at=lifecycle.parse_instant(body["created_at"], "created_at")
+        if body.get("created_at")
+        else None,
+    )
+    for code in body.get("dossiers") or []:
+        manifests.add(session, manifest, str(code))
+    if body.get("close"):
+        manifests.close(session, manifest)
+    return {"code": manifest.code, "status": manifest.status, "items": len(manifest.items)}
+
+
+def _scan(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
+    manifest = _own_manifest(session, post_office, body.get("manifest"))
+    if manifest.to_site_id != post_office.id:
+        raise Forbidden("forbidden", "Only the recipient scans a manifest in.")
+    when = lifecycle.parse_instant(body["at"], "at") if body.get("at") else None
+    item = manifests.scan(session, manifest, str(body.get("code", "")), actor, now=when)
+    if body.get("finish"):
+        manifests.finish(session, manifest, actor, now=when)
+    return {"manifest": manifest.code, "state": item.state if item else manifest.status}
+
+
+def _finish(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
+    manifest = _own_manifest(session, post_office, body.get("manifest"))
+    if manifest.to_site_id != post_office.id:
+        raise Forbidden("forbidden", "Only the recipient finishes the reception of a manifest.")
+    when = lifecycle.parse_instant(body["at"], "at") if body.get("at") else None
+    manifests.finish(session, manifest, actor, now=when)
+    return {"manifest": manifest.code, "counts": manifests.summary(manifest)}
+
+
+def _delivery(action: str):
+    def apply(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
+        dossier = lifecycle.get_by_code(session, str(body.get("dossier")))
+        carrier = manifests.carrier_of(session, dossier)
+        if carrier is None or carrier.id != post_office.id:
+            raise Forbidden("forbidden", f"This post office does not carry the result of {dossier.code}.")
+        data = {key: value for key, value in body.items() if key != "dossier"}
+        lifecycle.apply(session, dossier, action, actor, data)
+        return {"code": dossier.code, "status": dossier.status}
+
+    return apply
+
+
+KINDS: dict[str, Callable[[Session, Site, Actor, str, dict], dict]] = {
+    "dossier.receive": _receive,
+    "manifest.open": _open_manifest,
+    "manifest.scan": _scan,
+    "manifest.finish": _finish,
+    "dossier.deliver": _delivery("deliver"),
+    "dossier.undeliver": _delivery("undeliver"),
+}
+
+
+def apply_one(session: Session, post_office: Site, actor: Actor, operation: dict) -> dict:
+    """Apply one operation and commit, or return the answer stored when it was applied."""
+    op_id, kind, body = operation.get("id"), operation.get("kind"), operation.get("body")
+    if not isinstance(op_id, str) or not lifecycle.CLIENT_ID.match(op_id):
+        return _refused(op_id, ApiError("invalid_id", "Each operation needs an id (8-40 letters or digits)."))
+    done = session.get(SyncOperation, op_id)
+    if done is not None:
+        return {"id": op_id, "ok": True, "result": done.result, "replayed": True}
+    if kind not in KINDS:
+        return _refused(op_id, ApiError("unknown_kind", f"Unknown operation {kind!r}."))
+    if not isinstance(body, dict):
+        return _refused(op_id, ApiError("invalid_body", "The operation's body must be an object."))
+    try:
+        result = KINDS[kind](session, post_office, actor, op_id, body)
+        session.add(
+            SyncOperation(id=op_id, device_id=actor.device_id, kind=kind, applied_at=utcnow(), result=result)
+        )
+        session.commit()
+    except ApiError as error:
+        session.rollback()
+        return _refused(op_id, error)
+    except IntegrityError:
+        # Another request applied the same operation at the same moment: answer from it.
+        session.rollback()
+        done = session.get(SyncOperation, op_id)
+        if done is None:
+            return _refused(op_id, Conflict("conflict", "The operation clashes with existing data."))
+        return {"id": op_id, "ok": True, "result": done.result, "replayed": True}
+    except (KeyError, TypeError, ValueError) as error:
+        session.rollback()
+        return _refused(op_id, ApiError("invalid_body", f"The operation's body is not valid: {error}."))
+    return {"id": op_id, "ok": True, "result": result, "replayed": False}
+
+
+def _refused(op_id, error: ApiError) -> dict:
+    return {"id": op_id, "ok": False, "error": {"code": error.code, "message": error.message}}
+
+
+def apply_batch(session: Session, post_office: Site, actor: Actor, operations: list) -> list[dict]:
+    if len(operations) > MAX_BATCH:
+        raise ApiError("batch_too_large", f"Send at most {MAX_BATCH} operations at a time.", 413)
+    return [apply_one(session, post_office, actor, op if isinstance(op, dict) else {}) for op in operations]

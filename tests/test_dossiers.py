@@ -1,0 +1,349 @@
+"""Dossiers through the API: intake, the whole lifecycle, deadlines, apology, attachments,
+permissions and the public view that never shows personal data."""
+
+import hashlib
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from queue_server.auth.services import issue_device_token
+from queue_server.database import db, utcnow
+from queue_server.dossiers import lifecycle
+from queue_server.dossiers.calendars import calendar_for
+from queue_server.dossiers.models import CalendarDay, Dossier
+
+from .conftest import login
+from .helpers import local, officer, site
+
+APPLICANT = {
+    "name": "Nguyễn Thị Hoa",
+    "id_number": "040190012345",
+    "phone": "0912 345 678",
+    "address": "Số 12 đường Lê Lợi, phường Trường Vinh, Nghệ An",
+    "email": "hoa.nguyen@example.vn",
+}
+PERSONAL = ("Nguyễn Thị Hoa", "040190012345", "0912 345 678", "Lê Lợi", "hoa.nguyen")
+
+
+def intake(client, **overrides):
+    body = {
+        "site": "NA-HCC",
+        "procedure": "1.001756",
+        "applicant": APPLICANT,
+        "documents": [
+            {"name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "originals": 1},
+            {"name": "Bản chụp Căn cước công dân", "copies": 1},
+        ],
+        "fee": 200000,
+        "fee_payment": "cash",
+        **overrides,
+    }
+    return client.post("/api/v1/dossiers", json=body)
+
+
+def act(client, code, action, **body):
+    return client.post(f"/api/v1/dossiers/{code}/actions/{action}", json=body)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_dossier_goes_from_intake_to_return_at_the_counter(officer):
+    created = intake(officer)
+    assert created.status_code == 201, created.json
+    dossier = created.json
+    code = dossier["code"]
+    assert code.startswith("000.00.06.H40-") and code.endswith("-0001")
+    assert dossier["status"] == "received" and dossier["channel"] == "counter"
+    assert dossier["received_by"] == "Trần Văn Hùng"
+    assert dossier["applicant"]["id_number"] == "040190012345"
+    due = dossier["due_at"]
+
+    steps = [
+        (
+            "request_supplement",
+            {"items": ["Bản sao giấy khai sinh"], "reason": "Thiếu giấy tờ"},
+            "supplement_requested",
+        ),
+        (
+            "resubmit",
+            {"documents": [{"name": "Bản sao giấy khai sinh", "certified_copies": 1}]},
+            "resubmitted",
+        ),
+        ("transfer", {}, "transferred"),
+        ("start_processing", {}, "processing"),
+        ("result_ready", {}, "result_ready"),
+        ("return", {"recipient_name": "Nguyễn Thị Hoa"}, "returned"),
+    ]
+    for action, body, status in steps:
+        response = act(officer, code, action, **body)
+        assert response.status_code == 200, (action, response.json)
+        assert response.json["status"] == status
+
+    final = officer.get(f"/api/v1/dossiers/{code}").json
+    assert [e["action"] for e in final["events"]] == [
+        "receive",
+        "request_supplement",
+        "resubmit",
+        "transfer",
+        "start_processing",
+        "result_ready",
+        "return",
+    ]
+    assert final["due_at"] >= due  # the pause can only push the due date later
+    assert final["outcome"] == "early"
+    assert final["return_method"] == "counter" and final["returned_at"]
+    assert len(final["documents"]) == 3
+    transfer = final["events"][3]
+    assert transfer["from_party"] == "Trung tâm Phục vụ hành chính công tỉnh Nghệ An"
+    assert transfer["to_party"] == "Sở Tư pháp"
+
+
+def test_the_tracking_link_shows_status_and_dates_without_personal_data(app, officer):
+    dossier = intake(officer).json
+    key = dossier["tracking_url"].rsplit("/", 1)[1]
+    anonymous = app.test_client()
+    public = anonymous.get(f"/api/v1/public/dossiers/{key}")
+    assert public.status_code == 200
+    assert public.json["code"] == dossier["code"] and public.json["due_at"] == dossier["due_at"]
+    text = json.dumps(public.json, ensure_ascii=False)
+    assert not any(value in text for value in PERSONAL)
+    assert anonymous.get("/api/v1/public/dossiers/not-a-key").status_code == 404
+    assert anonymous.get(f"/api/v1/dossiers/{dossier['code']}").status_code == 401
+
+
+def test_a_retry_with_the_same_client_id_returns_the_same_dossier(officer):
+    first = intake(officer, client_id="retry-0001-abcdef")
+    again = intake(officer, client_id="retry-0001-abcdef")
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json["code"] == again.json["code"]
+    assert len(officer.get("/api/v1/dossiers?site=NA-HCC").json) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "code"),
+    [
+        ({"applicant": {**APPLICANT, "id_number": "12345"}}, 400, "invalid_applicant"),
+        ({"applicant": {**APPLICANT, "phone": "call me"}}, 400, "invalid_applicant"),
+        ({"applicant": {"name": ""}}, 422, "validation_failed"),
+        ({"delivery": "post"}, 400, "missing_field"),
+        ({"procedure": "9.999999"}, 404, "unknown_procedure"),
+        ({"site": "NOPE"}, 404, "unknown_site"),
+        ({"fee": -1}, 422, "validation_failed"),
+        ({"documents": [{"name": "Tờ khai", "copies": 500}]}, 422, "validation_failed"),
+        ({"channel": "fax"}, 422, "validation_failed"),
+    ],
+)
+def test_bad_intakes_get_a_clear_error_and_create_nothing(officer, overrides, status, code):
+    response = intake(officer, **overrides)
+    assert response.status_code == status, response.json
+    assert response.json["error"]["code"] == code
+    assert response.json["error"]["message"]
+    assert officer.get("/api/v1/dossiers?site=NA-HCC").json == []
+
+
+def test_a_state_that_does_not_allow_an_action_gives_409(officer):
+    code = intake(officer).json["code"]
+    response = act(officer, code, "result_ready")
+    assert response.status_code == 409 and response.json["error"]["code"] == "invalid_transition"
+    assert act(officer, code, "fly").status_code == 404
+    assert act(officer, code, "refuse").json["error"]["code"] == "missing_field"
+    refused = act(officer, code, "refuse", reason="Không thuộc thẩm quyền", rules_reference="Điều 9")
+    assert refused.json["status"] == "refused" and refused.json["outcome"] == "early"
+    assert act(officer, code, "transfer").status_code == 409
+
+
+def test_other_sites_staff_and_devices_cannot_see_or_move_a_dossier(app, officer, kiosk):
+    code = intake(officer).json["code"]
+    ward_officer = login(app.test_client(), "officer3")
+    assert ward_officer.get(f"/api/v1/dossiers/{code}").status_code == 403
+    assert act(ward_officer, code, "transfer").status_code == 403
+    assert ward_officer.get("/api/v1/dossiers?site=NA-HCC").status_code == 403
+    assert kiosk.get(f"/api/v1/dossiers/{code}").status_code == 403
+    assert intake(kiosk).status_code == 403
+    postal = login(app.test_client(), "postal")
+    assert act(postal, code, "transfer").status_code == 403
+
+
+def _backdated(session, days_ago: int, procedure="1.000775"):
+    """A dossier received ``days_ago`` days ago (within what an offline intake may claim)."""
+    centre = site(session)
+    dossier, _ = lifecycle.receive(
+        session,
+        centre,
+        centre,
+        lifecycle.get_procedure(session, centre, procedure),
+        officer(session),
+        {"applicant": {"name": "Trần Văn Bình"}, "received_at": utcnow() - timedelta(days=days_ago)},
+    )
+    session.commit()
+    return dossier
+
+
+def test_a_late_dossier_is_flagged_and_may_apologise_once(app, session):
+    late = _backdated(session, 10)  # 8 working hours, ten days ago
+    fresh = _backdated(session, 0, procedure="1.001756")
+    assert lifecycle.flags(session, late) == ["overdue", "needs_apology"]
+    assert lifecycle.flags(session, fresh) == []
+    client = login(app.test_client(), "officer1")
+    overdue = client.get("/api/v1/dossiers?site=NA-HCC&flag=overdue").json
+    assert [row["code"] for row in overdue] == [late.code]
+    for action in ("transfer", "start_processing"):
+        assert act(client, late.code, action).status_code == 200
+    assert act(client, fresh.code, "transfer").status_code == 200
+    not_late = act(
+        client, fresh.code, "apologise", reason="x", new_due_at=(utcnow() + timedelta(days=30)).isoformat()
+    )
+    assert not_late.status_code == 409 and not_late.json["error"]["code"] == "not_late"
+
+    too_early = act(
+        client, late.code, "apologise", reason="Chờ ý kiến", new_due_at=late.received_at.isoformat()
+    )
+    assert too_early.json["error"]["code"] == "invalid_new_due_at"
+    new_date = (utcnow() + timedelta(days=7)).isoformat()
+    apology = act(client, late.code, "apologise", reason="Chờ ý kiến cơ quan phối hợp", new_due_at=new_date)
+    assert apology.status_code == 200 and apology.json["status"] == "apology_issued"
+    assert apology.json["flags"] == ["overdue"]
+    again = act(client, late.code, "apologise", reason="Lần nữa", new_due_at=new_date)
+    assert again.status_code == 409
+    done = act(client, late.code, "result_ready")
+    assert done.json["outcome"] == "late"
+
+
+def test_a_supplement_request_pauses_the_clock_for_the_working_time_it_lasted(app, session):
+    centre = site(session)
+    procedure = lifecycle.get_procedure(session, centre, "1.001756")
+    received = local(2026, 11, 16, 9, 0)  # Monday
+    dossier, _ = lifecycle.receive(
+        session,
+        centre,
+        centre,
+        procedure,
+        officer(session),
+        {"applicant": {"name": "Lê Văn C"}},
+        now=received,
+    )
+    assert dossier.due_at == local(2026, 12, 1, 9, 0)  # 10 working days; 24/11 is Vietnam Cultural Day
+    lifecycle.apply(
+        session,
+        dossier,
+        "request_supplement",
+        officer(session),
+        {"items": ["Tờ khai có chữ ký"], "reason": "Tờ khai chưa ký"},
+        now=local(2026, 11, 17, 9, 0),
+    )
+    assert dossier.paused
+    # Back on Thursday at 09:00: two working days (Tue 9:00 -> Thu 9:00) were paused.
+    lifecycle.apply(session, dossier, "resubmit", officer(session), {}, now=local(2026, 11, 19, 9, 0))
+    assert not dossier.paused and dossier.paused_seconds == 16 * 3600
+    assert dossier.due_at == local(2026, 12, 3, 9, 0)
+    session.commit()
+
+
+def test_the_agency_may_ask_for_a_supplement_only_once(officer):
+    code = intake(officer).json["code"]
+    act(officer, code, "transfer")
+    first = act(officer, code, "request_supplement", items=["Bản sao sổ hộ khẩu"], reason="Thiếu")
+    assert first.status_code == 200
+    act(officer, code, "resubmit")
+    act(officer, code, "start_processing")
+    second = act(officer, code, "request_supplement", items=["Thêm nữa"], reason="Thiếu")
+    assert second.status_code == 409 and second.json["error"]["code"] == "supplement_once"
+
+
+def test_admin_days_off_and_make_up_days_move_due_dates(app, session):
+    centre = site(session)
+    before = calendar_for(session, centre).due(local(2026, 12, 14, 9, 0), 5, "working_days")
+    assert before == local(2026, 12, 21, 9, 0)
+    session.add(CalendarDay(site_id=centre.id, day=local(2026, 12, 16).date(), working=False, note="Nghỉ bù"))
+    session.add(CalendarDay(site_id=None, day=local(2026, 12, 19).date(), working=True, note="Làm bù"))
+    session.commit()
+    session.info.pop("working_calendars", None)
+    after = calendar_for(session, centre).due(local(2026, 12, 14, 9, 0), 5, "working_days")
+    assert after == local(2026, 12, 21, 9, 0)  # one day off, one Saturday worked
+    session.add(CalendarDay(site_id=centre.id, day=local(2026, 12, 19).date(), working=False))
+    session.commit()
+    session.info.pop("working_calendars", None)
+    assert calendar_for(session, centre).due(local(2026, 12, 14, 9, 0), 5, "working_days") == local(
+        2026, 12, 22, 9, 0
+    )
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (40, 20), 255).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_attachments_are_stored_with_their_hash_and_shown_only_to_staff(app, officer, kiosk, tmp_path):
+    app.config["ATTACHMENTS_DIR"] = tmp_path / "scans"
+    code = intake(officer).json["code"]
+    data = _png()
+    upload = officer.post(
+        f"/api/v1/dossiers/{code}/attachments",
+        data={"file": (io.BytesIO(data), "to-khai.png"), "client_id": "scan-0001-abc"},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201, upload.json
+    assert upload.json["sha256"] == hashlib.sha256(data).hexdigest()
+    assert upload.json["size"] == len(data) and upload.json["content_type"] == "image/png"
+    again = officer.post(
+        f"/api/v1/dossiers/{code}/attachments",
+        data={"file": (io.BytesIO(data), "to-khai.png"), "client_id": "scan-0001-abc"},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 200 and again.json["id"] == upload.json["id"]
+    url = f"/api/v1/dossiers/{code}/attachments/{upload.json['id']}"
+    assert officer.get(url).data == data
+    assert app.test_client().get(url).status_code == 401
+    assert kiosk.get(url).status_code == 403
+    assert login(app.test_client(), "officer3").get(url).status_code == 403
+    fake = officer.post(
+        f"/api/v1/dossiers/{code}/attachments",
+        data={"file": (io.BytesIO(b"MZ\x90\x00 not a scan"), "virus.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert fake.status_code == 415 and fake.json["error"]["code"] == "unsupported_file"
+    assert len(officer.get(f"/api/v1/dossiers/{code}").json["attachments"]) == 1
+
+
+def test_the_kiosk_offers_a_result_return_ticket_when_the_result_is_ready(app, officer, kiosk):
+    code = intake(officer).json["code"]
+    waiting = kiosk.get(f"/api/v1/kiosk/dossiers/{code}")
+    assert waiting.status_code == 200 and waiting.json["return_service"] is None
+    assert not any(value in json.dumps(waiting.json, ensure_ascii=False) for value in PERSONAL)
+    for action in ("transfer", "start_processing", "result_ready"):
+        act(officer, code, action)
+    ready = kiosk.get(f"/api/v1/kiosk/dossiers/{code}").json
+    assert ready["result_ready"] and ready["return_service"] == "TKQ"
+    ticket = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": ready["return_service"]})
+    assert ticket.status_code == 201 and ticket.json["number"].startswith("K")
+    assert kiosk.get("/api/v1/kiosk/dossiers/000.00.06.H40-261122-9999").status_code == 404
+    with app.app_context():
+        _, ward_token = issue_device_token(db.session, "kiosk", "NA-TRUONGVINH", "ward kiosk")
+        db.session.commit()
+    ward = app.test_client()
+    ward.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ward_token}"
+    assert ward.get(f"/api/v1/kiosk/dossiers/{code}").status_code == 404
+
+
+def test_lists_filter_by_status_channel_date_and_text(officer):
+    first = intake(officer).json["code"]
+    intake(officer, applicant={**APPLICANT, "name": "Phan Văn Đức"}, procedure="2.001610")
+    act(officer, first, "transfer")
+    rows = officer.get("/api/v1/dossiers?site=NA-HCC&status=transferred").json
+    assert [r["code"] for r in rows] == [first]
+    assert len(officer.get("/api/v1/dossiers?site=NA-HCC&q=Phan").json) == 1
+    assert len(officer.get("/api/v1/dossiers?site=NA-HCC&channel=postal").json) == 0
+    today = utcnow().astimezone(local(2026, 1, 1).tzinfo).date().isoformat()
+    assert (
+        len(officer.get(f"/api/v1/dossiers?site=NA-HCC&received_from={today}&received_to={today}").json) == 2
+    )
+    assert officer.get("/api/v1/dossiers?site=NA-HCC&status=lost").status_code == 422
+
+
+def test_dossier_codes_count_per_agency_and_day(officer, session):
+    codes = [intake(officer).json["code"] for _ in range(3)]
+    assert [c[-4:] for c in codes] == ["0001", "0002", "0003"]
+    assert session.query(Dossier).count() == 3
