@@ -140,6 +140,23 @@ def import_procedures(site, path):
     click.echo(f"{report.created} procedures created, {report.updated} updated.")
 
 
+@click.command("check-deadlines")
+def check_deadlines():
+    """Flag the dossiers about to be late to their supervisors (the server also does this)."""
+    from .dossiers.watch import flag_due_soon
+
+    codes = flag_due_soon(db.session)
+    click.echo(f"Flagged {len(codes)} dossiers." + (f" {', '.join(codes)}" if codes else ""))
+
+
 def register_cli(app) -> None:
-    for cmd in (db_cli, seed_demo, create_user, create_device_token, revoke_device_token, import_procedures):
+    for cmd in (
+        db_cli,
+        seed_demo,
+        create_user,
+        create_device_token,
+        revoke_device_token,
+        import_procedures,
+        check_deadlines,
+    ):
         app.cli.add_command(cmd)

@@ -320,6 +320,13 @@ def record_handover(
     )
 
 
+def record_flag(
+    session: Session, dossier: Dossier, actor: Actor, at: datetime, flags: list[str]
+) -> DossierEvent:
+    """The system told the supervisors the dossier is due soon or late (see :mod:`.watch`)."""
+    return _record(session, dossier, "flag", actor, at, data={"flags": flags})
+
+
 def due_in(session: Session, dossier: Dossier, now: datetime | None = None) -> timedelta | None:
     """Working time left before the due instant (negative when late), None once finished."""
     if dossier.status not in S.OPEN:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 
 from flask import request
+from flask_login import current_user
 from flask_socketio import emit, join_room
 from sqlalchemy import select
 
@@ -44,6 +45,9 @@ LIVE_EVENTS = (
     "counter.changed",
 )
 
+# Dossier events (codes and states, no personal data) for the staff of the dossier's centre.
+STAFF_EVENTS = ("dossier.changed", "dossier.due_soon")
+
 
 def site_room(code: str) -> str:
     return f"site:{code}"
@@ -53,7 +57,15 @@ def counter_room(counter_id: int) -> str:
     return f"counter:{counter_id}"
 
 
+def staff_room(code: str) -> str:
+    """Logged-in staff of a site: dossier events, which public screens must not receive."""
+    return f"staff:{code}"
+
+
 def _forward(name: str, payload: dict) -> None:
+    if name in STAFF_EVENTS:
+        _emit_safely(name, payload, staff_room(payload["site"]))
+        return
     if name == "device.changed":  # a printer's state, for supervisors' screens (no sequence)
         _emit_safely(name, payload, site_room(payload["site"]))
         return
@@ -123,6 +135,8 @@ def on_connect(auth=None):
     if site is None:
         raise ConnectionRefusedError({"code": "unknown_site", "message": "Unknown site."})
     join_room(site_room(site.code))
+    if current_user.is_authenticated and current_user.can_act_at(site.id):
+        join_room(staff_room(site.code))
     counter_id = _requested(auth, "counter")
     if counter_id is not None:
         counter = db.session.get(Counter, int(counter_id)) if str(counter_id).isdigit() else None
@@ -146,3 +160,7 @@ def init_app(app) -> None:
     socketio.on_event("resync", on_resync)
     stats.publisher.init_app(app, socketio)
     committed.connect(_forward, weak=False)
+    if app.config.get("DOSSIER_WATCH_SECONDS", 0) > 0 and not app.testing:
+        from ..dossiers.watch import start_on_first_request
+
+        start_on_first_request(app, socketio)

@@ -1,0 +1,93 @@
+"""Flag dossiers about to be late (or already late) to their centre's supervisors, once.
+
+Each server process runs :func:`watch` in the background every ``DOSSIER_WATCH_SECONDS``
+(and ``flask check-deadlines`` does one pass, e.g. from a timer). Several processes may look
+at the same dossier at the same moment: the flag is set by a conditional update, so only one
+of them records it and tells the supervisors (``dossier.due_soon`` to the staff room).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..auth.access import SYSTEM
+from ..database import utcnow
+from ..events import publish_after_commit
+from ..queueing.presenters import iso
+from . import lifecycle
+from .models import Dossier, DossierStatus
+
+log = logging.getLogger(__name__)
+
+# A due-soon window of a few working hours never spans more calendar time than this (Tết).
+HORIZON = timedelta(days=30)
+
+
+def flag_due_soon(session: Session, now: datetime | None = None) -> list[str]:
+    """Flag every open dossier that became due soon or late; return their codes."""
+    now = now or utcnow()
+    candidates = session.scalars(
+        select(Dossier)
+        .where(
+            Dossier.status.in_(DossierStatus.OPEN),
+            Dossier.paused_since.is_(None),
+            Dossier.due_soon_flagged_at.is_(None),
+            Dossier.due_at <= now + HORIZON,
+        )
+        .order_by(Dossier.due_at)
+    ).all()
+    flagged = []
+    for dossier in candidates:
+        flags = lifecycle.flags(session, dossier, now)
+        if not flags:
+            continue
+        claimed = session.execute(
+            update(Dossier)
+            .where(Dossier.id == dossier.id, Dossier.due_soon_flagged_at.is_(None))
+            .values(due_soon_flagged_at=now)
+        ).rowcount
+        if not claimed:
+            continue
+        lifecycle.record_flag(session, dossier, SYSTEM, now, flags)
+        publish_after_commit(
+            session,
+            "dossier.due_soon",
+            {"site": dossier.site.code, "code": dossier.code, "due_at": iso(dossier.due_at), "flags": flags},
+        )
+        flagged.append(dossier.code)
+    session.commit()
+    return flagged
+
+
+def watch(app, socketio) -> None:
+    """The background loop of one process."""
+    from ..database import db
+
+    interval = app.config.get("DOSSIER_WATCH_SECONDS", 0)
+    while interval > 0:
+        socketio.sleep(interval)
+        with app.app_context():
+            try:
+                codes = flag_due_soon(db.session)
+                if codes:
+                    log.info("flagged %d dossiers to their supervisors", len(codes))
+            except Exception:  # the database may be down for a while; try again next time
+                log.exception("deadline watch failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+
+def start_on_first_request(app, socketio) -> None:
+    """Start :func:`watch` in a serving process (not in CLI commands, which serve nothing)."""
+    started = []
+
+    @app.before_request
+    def _start_watch():
+        if not started:
+            started.append(True)
+            socketio.start_background_task(watch, app, socketio)
