@@ -180,3 +180,109 @@ def render_ticket(ticket: TicketPrint, paper_mm: int = 80) -> Image.Image:
     canvas.picture(qr_image(ticket.track_url, 220 if paper_mm == 80 else 180))
     canvas.text("Quét mã để theo dõi số thứ tự trên điện thoại", _font(REGULAR, small - 2))
     return canvas.result()
+
+
+def _left_text(canvas: _Canvas, text: str, font, indent: int = 0, gap: int = 4) -> None:
+    """Lines of a list, flush left (wrapped lines indented), where centring would scatter them."""
+    for number, line in enumerate(_wrap(canvas.draw, text, font, canvas.width - 16 - indent)):
+        left, top, _, bottom = canvas.draw.textbbox((0, 0), line, font=font)
+        canvas.draw.text((8 + (indent if number else 0) - left, canvas.y - top), line, font=font, fill=0)
+        canvas.y += (bottom - top) + gap
+
+
+@dataclass(frozen=True)
+class PostalReceiptPrint:
+    """The receipt a post office gives for a dossier it takes in for a centre (Mẫu 01 by post).
+
+    The post office may be offline: the due date and the tracking link come from the server
+    only after the dossier is synchronised. Without a link the QR code holds the dossier code
+    and the citizen is told to look it up by that code.
+    """
+
+    post_office: str
+    centre: str
+    dossier_code: str
+    applicant: str
+    procedure: str
+    documents: tuple[str, ...]  # one line per document, with its counts
+    sets: int
+    received_at: str  # local time, formatted
+    processing_time: str  # e.g. "10 ngày làm việc"
+    return_by: str
+    fee: str
+    due_at: str = ""  # known once the centre has registered the dossier
+    track_url: str = ""
+    officer: str = ""
+
+
+def render_postal_receipt(receipt: PostalReceiptPrint, paper_mm: int = 80) -> Image.Image:
+    width = PAPER_DOTS[paper_mm]
+    small = 20 if paper_mm == 80 else 17
+    regular, bold = _font(REGULAR, small), _font(BOLD, small)
+    canvas = _Canvas(width)
+    canvas.text(receipt.post_office.upper(), bold)
+    canvas.text(f"Tiếp nhận hồ sơ cho {receipt.centre}", regular)
+    canvas.rule()
+    canvas.text("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", _font(BOLD, small + 2))
+    canvas.text(f"Mã hồ sơ: {receipt.dossier_code}", bold)
+    canvas.picture(code128_image(receipt.dossier_code, width))
+    for label, value in (
+        ("Người nộp", receipt.applicant),
+        ("Thủ tục", receipt.procedure),
+        ("Số bộ hồ sơ", str(receipt.sets)),
+        ("Tiếp nhận lúc", receipt.received_at),
+        ("Thời hạn giải quyết", receipt.processing_time),
+        ("Hẹn trả kết quả", receipt.due_at),
+        ("Nơi nhận kết quả", receipt.return_by),
+        ("Lệ phí", receipt.fee),
+        ("Nhân viên tiếp nhận", receipt.officer),
+    ):
+        if value:
+            canvas.text(f"{label}: {value}", regular)
+    if receipt.documents:
+        canvas.text("Giấy tờ đã nộp:", bold)
+        for line in receipt.documents:
+            _left_text(canvas, f"- {line}", regular, indent=16)
+    canvas.rule()
+    canvas.picture(qr_image(receipt.track_url or receipt.dossier_code, 200 if paper_mm == 80 else 170))
+    hint = "Quét mã để tra cứu tình trạng hồ sơ" if receipt.track_url else "Tra cứu bằng mã hồ sơ"
+    canvas.text(hint, _font(REGULAR, small - 2))
+    return canvas.result()
+
+
+@dataclass(frozen=True)
+class ManifestPrint:
+    """A handover manifest (bảng kê giao nhận hồ sơ) that travels with the bundle."""
+
+    title: str  # "BẢNG KÊ GIAO NHẬN HỒ SƠ"
+    code: str
+    sender: str
+    recipient: str
+    created_at: str  # local time, formatted
+    lines: tuple[str, ...]  # one per dossier: code, applicant, procedure
+    clerk: str = ""
+
+
+def render_manifest(manifest: ManifestPrint, paper_mm: int = 80) -> Image.Image:
+    """The manifest as one bitmap: its code as Code128 (scanned at the recipient to start the
+    reception), who hands over to whom, the numbered list and room for both signatures."""
+    width = PAPER_DOTS[paper_mm]
+    small = 20 if paper_mm == 80 else 17
+    regular, bold = _font(REGULAR, small), _font(BOLD, small)
+    canvas = _Canvas(width)
+    canvas.text(manifest.title, _font(BOLD, small + 2))
+    canvas.text(f"Số: {manifest.code}", bold)
+    canvas.picture(code128_image(manifest.code, width))
+    canvas.text(f"Bên giao: {manifest.sender}", regular)
+    canvas.text(f"Bên nhận: {manifest.recipient}", regular)
+    canvas.text(f"Lập lúc: {manifest.created_at}", regular)
+    canvas.rule()
+    for number, line in enumerate(manifest.lines, 1):
+        _left_text(canvas, f"{number}. {line}", regular, indent=24)
+    canvas.rule()
+    canvas.text(f"Tổng số: {len(manifest.lines)} hồ sơ", bold)
+    if manifest.clerk:
+        canvas.text(f"Người lập: {manifest.clerk}", regular)
+    canvas.text("Bên giao ký tên                Bên nhận ký tên", regular)
+    canvas.y += 80
+    return canvas.result()

@@ -7,7 +7,9 @@ preferred for intake: a keyboard wedge may garble the Vietnamese of the ID card'
 :func:`parse` recognises:
 
 - our ticket links (``.../t/<key>``): ``ticket``;
+- our dossier tracking links (``.../d/<key>``, the QR code of a receipt): ``dossier_link``;
 - dossier codes ``<agency>-<YYMMDD>-<NNNN>`` (e.g. ``000.00.06.H56-231027-0361``): ``dossier``;
+- handover manifest codes, the same with the agency prefixed by ``BK.``: ``manifest``;
 - the QR code of the chip ID card (CCCD): 7 fields separated by ``|``: ID number (12 digits),
   old ID number (may be empty), full name, date of birth (DDMMYYYY), sex, address, issue date
   (DDMMYYYY): ``citizen_id``.
@@ -30,12 +32,14 @@ class ScanError(ValueError):
 
 @dataclass(frozen=True)
 class Scan:
-    kind: str  # "ticket", "dossier", "citizen_id"
-    value: str  # ticket key, dossier code, or ID number
+    kind: str  # "ticket", "dossier_link", "dossier", "manifest", "citizen_id"
+    value: str  # ticket key, tracking key, dossier or manifest code, or ID number
     fields: dict = field(default_factory=dict)
 
 
 TICKET_LINK = re.compile(r"^https?://[^\s/]+(?:/[^\s]*)?/t/([A-Za-z0-9_-]{16,32})$")
+DOSSIER_LINK = re.compile(r"^https?://[^\s/]+(?:/[^\s]*)?/d/([A-Za-z0-9_-]{16,32})$")
+MANIFEST_PREFIX = "BK."
 DOSSIER_CODE = re.compile(r"^(?P<agency>[0-9A-Za-z.]{3,30})-(?P<day>\d{6})-(?P<seq>\d{4})$")
 CCCD_FIELDS = 7
 
@@ -46,19 +50,21 @@ def parse(text: str) -> Scan:
         raise ScanError("Nothing was scanned.")
     if match := TICKET_LINK.match(raw):
         return Scan("ticket", match.group(1))
+    if match := DOSSIER_LINK.match(raw):
+        return Scan("dossier_link", match.group(1))
     if match := DOSSIER_CODE.match(raw):
         try:
             received = datetime.strptime(match.group("day"), "%y%m%d").date()
         except ValueError:
             raise ScanError(f"The dossier code {raw!r} has no valid date.") from None
         return Scan(
-            "dossier",
+            "manifest" if raw.startswith(MANIFEST_PREFIX) else "dossier",
             raw,
             {"agency": match.group("agency"), "received_on": received, "sequence": int(match.group("seq"))},
         )
     if raw.count("|") == CCCD_FIELDS - 1:
         return _citizen_id(raw)
-    raise ScanError("Not a ticket, a dossier code or a chip ID card (CCCD) QR code.")
+    raise ScanError("Not a ticket, a dossier receipt or code, a manifest or a chip ID card (CCCD) QR code.")
 
 
 def _ddmmyyyy(text: str, what: str) -> date:

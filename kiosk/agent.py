@@ -41,13 +41,16 @@ import requests
 
 from hardware.counter_bus import CounterBus
 from hardware.devices import DeviceError
-from hardware.layouts import TicketPrint, render_ticket
+from hardware.layouts import ReceiptPrint, TicketPrint, render_receipt, render_ticket
 from hardware.printers import Printer, open_printer
 from hardware.scanning import SerialScanner
 
 log = logging.getLogger("kiosk.agent")
 VERSION = "1"
-LAYOUTS = {"ticket": lambda payload, paper: render_ticket(TicketPrint(**payload), paper)}
+LAYOUTS = {
+    "ticket": lambda payload, paper: render_ticket(TicketPrint(**payload), paper),
+    "receipt": lambda payload, paper: render_receipt(ReceiptPrint(**payload), paper),
+}
 
 
 class Agent:

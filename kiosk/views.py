@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from queue_server.database import db
+from queue_server.dossiers.presenters import STATUS_LABELS
 from queue_server.queueing.models import Priority
 from queue_server.sites.models import Site
 from queue_server.web import N_, js_strings, page_error
@@ -61,7 +62,11 @@ STRINGS = (
     N_("Phiếu số {number}: đang được phục vụ tại quầy số {counter}."),
     N_("Phiếu số {number} đã xong hoặc không còn hiệu lực. Vui lòng lấy số mới nếu cần."),
     N_("Không đọc được mã này: {message}"),
-    N_("Kiosk này chỉ tra cứu được phiếu số thứ tự."),
+    N_("Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."),
+    N_("Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn."),
+    N_("Đã trả kết quả lúc {time}."),
+    N_("Kết quả sẽ được gửi đến bạn qua bưu điện."),
+    N_("Hẹn trả kết quả: {time}."),
     N_("Đã in phiếu, vui lòng nhận phiếu ở khe máy in."),
     N_("Máy in gặp sự cố ({error}). Vui lòng chụp mã QR trên màn hình."),
     N_("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình."),
@@ -82,4 +87,5 @@ def kiosk(site_code: str):
         result_seconds=RESULT_SECONDS,
         idle_seconds=IDLE_SECONDS,
         print_wait_seconds=PRINT_WAIT_SECONDS,
+        dossier_statuses={status: _(label) for status, label in STATUS_LABELS.items()},
     )

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from queue_server.auth.services import issue_device_token
+from queue_server.auth.services import device_for_token, issue_device_token
 from queue_server.database import db, utcnow
 from queue_server.dossiers import lifecycle
 from queue_server.dossiers.calendars import calendar_for
@@ -347,3 +347,27 @@ def test_dossier_codes_count_per_agency_and_day(officer, session):
     codes = [intake(officer).json["code"] for _ in range(3)]
     assert [c[-4:] for c in codes] == ["0001", "0002", "0003"]
     assert session.query(Dossier).count() == 3
+
+
+def test_the_thermal_receipt_goes_to_a_printer_of_the_site_and_decodes_back(app, officer, kiosk, kiosk_token):
+    from kiosk.agent import LAYOUTS
+
+    from .test_printing import decode
+
+    dossier = intake(officer).json
+    device_id = kiosk.get("/api/v1/devices/me").json["id"]
+    job = officer.post(f"/api/v1/dossiers/{dossier['code']}/print-receipt", json={"device_id": device_id})
+    assert job.status_code == 202 and job.json["kind"] == "receipt"
+    fetched = kiosk.get("/api/v1/devices/me/print-jobs").json
+    assert [j["kind"] for j in fetched] == ["receipt"]
+    payload = fetched[0]["payload"]
+    assert payload["dossier_code"] == dossier["code"] and payload["track_url"] == dossier["tracking_url"]
+    assert decode(LAYOUTS["receipt"](payload, 80)) >= {dossier["code"], dossier["tracking_url"]}
+    nobody = officer.post(f"/api/v1/dossiers/{dossier['code']}/print-receipt", json={"device_id": 999})
+    assert nobody.status_code == 404
+    with app.app_context():
+        _, ward_token = issue_device_token(db.session, "kiosk", "NA-TRUONGVINH", "ward kiosk")
+        db.session.commit()
+        ward_id = device_for_token(db.session, ward_token).id
+    elsewhere = officer.post(f"/api/v1/dossiers/{dossier['code']}/print-receipt", json={"device_id": ward_id})
+    assert elsewhere.status_code == 403

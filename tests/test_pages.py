@@ -93,6 +93,22 @@ def check_accessibility(page, base_url: str) -> None:
     assert violations == []
 
 
+def wedge_scan(page, text: str) -> None:
+    """What a keyboard-wedge scanner does: every key within a few milliseconds, then Enter.
+
+    Dispatched in one go inside the page: Playwright's own typing can leave gaps longer than a
+    scanner's on a busy machine, and the page would then take it for a person typing.
+    """
+    page.evaluate(
+        """(text) => {
+            for (const key of [...text, "Enter"]) {
+                document.activeElement.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
+            }
+        }""",
+        text,
+    )
+
+
 def open_kiosk(contexts, server, token, portrait=True):
     size = {"width": 1080, "height": 1920} if portrait else {"width": 1920, "height": 1080}
     kiosk = contexts(viewport=size)
@@ -358,13 +374,11 @@ def test_a_ticket_scanned_at_the_kiosk_shows_where_it_stands(server, kiosk_token
     issue_over_http(server.url, kiosk_token)
     mine = issue_over_http(server.url, kiosk_token)
     kiosk = open_kiosk(contexts, server, kiosk_token)
-    kiosk.keyboard.type(mine["track_url"], delay=5)  # a keyboard-wedge scanner types fast...
-    kiosk.keyboard.press("Enter")  # ... and ends with Enter
+    wedge_scan(kiosk, mine["track_url"])
     kiosk.wait_for_selector("#screen-refused:not([hidden])")
     assert kiosk.inner_text("#refused-text") == "Phiếu số 3002: đang chờ, còn 1 người trước bạn."
     kiosk.click("#refused-done")
-    kiosk.keyboard.type("not-a-code-at-all", delay=5)
-    kiosk.keyboard.press("Enter")
+    wedge_scan(kiosk, "not-a-code-at-all")
     kiosk.wait_for_function("document.getElementById('refused-text').textContent.includes('Không đọc được')")
 
 
@@ -405,3 +419,63 @@ def test_shared_screens_speak_vietnamese_whatever_the_browser_and_phones_follow_
         assert page.text_content(".track-label") == "Your number"
     finally:
         context.close()
+
+
+def test_a_receipt_scanned_at_the_kiosk_shows_the_dossier_and_offers_a_result_ticket(
+    server, kiosk_token, contexts
+):
+    officer = staff_session(server.url, "officer1")
+    created = officer.post(
+        f"{server.url}/api/v1/dossiers",
+        json={
+            "site": "NA-HCC",
+            "procedure": "1.001756",
+            "applicant": {"name": "Đặng Thị Thu", "phone": "0987654321"},
+        },
+    ).json()
+    code, link = created["code"], created["tracking_url"]
+    kiosk = open_kiosk(contexts, server, kiosk_token)
+    wedge_scan(kiosk, code)  # the receipt's barcode
+    kiosk.wait_for_selector("#screen-dossier:not([hidden])")
+    assert kiosk.inner_text("#dossier-status") == "Đã tiếp nhận"
+    assert "Hẹn trả kết quả" in kiosk.inner_text("#dossier-dates")
+    assert kiosk.is_hidden("#dossier-take")
+    kiosk.click("#dossier-done")
+    for action in ("transfer", "start_processing", "result_ready"):
+        officer.post(f"{server.url}/api/v1/dossiers/{code}/actions/{action}", json={})
+    wedge_scan(kiosk, link)  # the receipt's QR code
+    kiosk.wait_for_selector("#dossier-take:not([hidden])")
+    assert kiosk.inner_text("#dossier-status") == "Đã có kết quả"
+    body = kiosk.inner_text("body")
+    assert "Đặng Thị Thu" not in body and "0987654321" not in body
+    screenshot(kiosk, "kiosk-dossier-ready")
+    kiosk.click("#dossier-take")
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.inner_text("#result-number") == "K001"
+
+
+def test_the_dossier_tracking_page_shows_dates_and_steps_without_personal_data(server, contexts):
+    officer = staff_session(server.url, "officer1")
+    created = officer.post(
+        f"{server.url}/api/v1/dossiers",
+        json={
+            "site": "NA-HCC",
+            "procedure": "1.001756",
+            "applicant": {"name": "Đặng Thị Thu", "id_number": "040190099999", "address": "Xóm 5, Nghi Lộc"},
+        },
+    ).json()
+    officer.post(
+        f"{server.url}/api/v1/dossiers/{created['code']}/actions/request_supplement",
+        json={"items": ["Bản sao giấy khai sinh"], "reason": "Thiếu giấy khai sinh"},
+    )
+    phone = contexts(viewport={"width": 390, "height": 844})
+    phone.goto(created["tracking_url"])
+    text = phone.inner_text("main")
+    assert created["code"] in text and "Cần bổ sung hồ sơ" in text and "Bản sao giấy khai sinh" in text
+    assert "Tạm dừng" in text
+    for personal in ("Đặng Thị Thu", "040190099999", "Nghi Lộc"):
+        assert personal not in phone.content()
+    screenshot(phone, "tracking-dossier")
+    check_accessibility(phone, server.url)
+    missing = phone.goto(f"{server.url}/d/{'x' * 22}")
+    assert missing.status == 404

@@ -28,7 +28,7 @@
   }
 
   function show(screen) {
-    ["services", "priority", "result", "refused"].forEach(function (name) {
+    ["services", "priority", "result", "refused", "dossier"].forEach(function (name) {
       $("screen-" + name).hidden = name !== screen;
     });
     clearTimeout(resetTimer);
@@ -212,7 +212,63 @@
       .catch(unanswered);
   }
 
+  function offline() {
+    banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
+  }
+
+  function getJson(url, withToken) {
+    var headers = { Accept: "application/json" };
+    if (withToken) { headers.Authorization = "Bearer " + (token() || ""); }
+    return fetch(url, { headers: headers }).then(function (response) { return response.json(); });
+  }
+
+  function localTime(iso) {
+    return new Date(iso).toLocaleString(cfg.lang === "en" ? "en-GB" : "vi-VN", {
+      day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
+      timeZone: "Asia/Ho_Chi_Minh"
+    });
+  }
+
   /* A ticket scanned at the kiosk (keyboard-wedge scanner): say where it stands. */
+  function showTicketStatus(key) {
+    return getJson("/api/v1/track/" + encodeURIComponent(key)).then(function (ticket) {
+      if (ticket.error) { return refuse(t("Không đọc được mã này: {message}", { message: ticket.error.message })); }
+      var values = { number: ticket.number, counter: ticket.counter, n: ticket.people_ahead };
+      var texts = {
+        waiting: "Phiếu số {number}: đang chờ, còn {n} người trước bạn.",
+        transferred: "Phiếu số {number}: đang chờ, còn {n} người trước bạn.",
+        called: "Phiếu số {number}: mời bạn đến quầy số {counter}.",
+        serving: "Phiếu số {number}: đang được phục vụ tại quầy số {counter}."
+      };
+      refuse(t(texts[ticket.status] || "Phiếu số {number} đã xong hoặc không còn hiệu lực. Vui lòng lấy số mới nếu cần.", values));
+    });
+  }
+
+  /* A dossier receipt scanned (its barcode or its QR code): its status, and a number for the
+   * result-return counter when the result is ready. */
+  function showDossier(ref) {
+    return getJson("/api/v1/kiosk/dossiers/" + encodeURIComponent(ref), true).then(function (dossier) {
+      if (dossier.error) {
+        return refuse(dossier.error.code === "unknown_dossier"
+          ? t("Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn.")
+          : t("Không đọc được mã này: {message}", { message: dossier.error.message }));
+      }
+      $("dossier-code").textContent = dossier.code;
+      $("dossier-procedure").textContent = dossier.procedure_name;
+      $("dossier-status").textContent = cfg.dossierStatus[dossier.status] || dossier.status;
+      $("dossier-status").dataset.status = dossier.status;
+      var due = dossier.apology_due_at || dossier.due_at;
+      $("dossier-dates").textContent = dossier.returned_at
+        ? t("Đã trả kết quả lúc {time}.", { time: localTime(dossier.returned_at) })
+        : dossier.result_ready && dossier.delivery === "post"
+          ? t("Kết quả sẽ được gửi đến bạn qua bưu điện.")
+          : t("Hẹn trả kết quả: {time}.", { time: localTime(due) });
+      $("dossier-take").hidden = !dossier.return_service;
+      $("dossier-take").onclick = function () { take({ code: dossier.return_service }); };
+      show("dossier");
+    });
+  }
+
   function onScan(text) {
     fetch("/api/v1/scans", {
       method: "POST",
@@ -222,24 +278,11 @@
       .then(function (response) { return response.json(); })
       .then(function (scan) {
         if (scan.error) { return refuse(t("Không đọc được mã này: {message}", { message: scan.error.message })); }
-        if (scan.kind !== "ticket") { return refuse(t("Kiosk này chỉ tra cứu được phiếu số thứ tự.")); }
-        return fetch("/api/v1/track/" + encodeURIComponent(scan.value), { headers: { Accept: "application/json" } })
-          .then(function (response) { return response.json(); })
-          .then(function (ticket) {
-            if (ticket.error) { return refuse(t("Không đọc được mã này: {message}", { message: ticket.error.message })); }
-            var values = { number: ticket.number, counter: ticket.counter, n: ticket.people_ahead };
-            var texts = {
-              waiting: "Phiếu số {number}: đang chờ, còn {n} người trước bạn.",
-              transferred: "Phiếu số {number}: đang chờ, còn {n} người trước bạn.",
-              called: "Phiếu số {number}: mời bạn đến quầy số {counter}.",
-              serving: "Phiếu số {number}: đang được phục vụ tại quầy số {counter}."
-            };
-            refuse(t(texts[ticket.status] || "Phiếu số {number} đã xong hoặc không còn hiệu lực. Vui lòng lấy số mới nếu cần.", values));
-          });
+        if (scan.kind === "ticket") { return showTicketStatus(scan.value); }
+        if (scan.kind === "dossier" || scan.kind === "dossier_link") { return showDossier(scan.value); }
+        refuse(t("Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."));
       })
-      .catch(function () {
-        banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
-      });
+      .catch(offline);
   }
   window.ScannerWedge.listen(onScan);
 
@@ -262,10 +305,11 @@
   });
   $("result-done").addEventListener("click", startOver);
   $("refused-done").addEventListener("click", startOver);
+  $("dossier-done").addEventListener("click", startOver);
   document.addEventListener("pointerdown", function () {
     if (!$("screen-services").hidden && !priority) { return; }
     if (!$("screen-result").hidden) { return; }
-    show(Array.prototype.find.call(["services", "priority", "refused"], function (name) {
+    show(Array.prototype.find.call(["services", "priority", "refused", "dossier"], function (name) {
       return !$("screen-" + name).hidden;
     }));
   });

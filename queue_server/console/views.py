@@ -1,12 +1,19 @@
-"""``/console``: log in, choose a counter, call and serve. The page drives the JSON API."""
+"""``/console``: log in, choose a counter, call and serve. The page drives the JSON API.
+
+The dossier pages (:mod:`.dossiers`) and the manifest pages (:mod:`.manifests`) hang below it.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from ..web import N_, js_strings
+from .dossiers import bp as dossiers_bp
+from .manifests import bp as manifests_bp
 
 bp = Blueprint("console", __name__, template_folder="templates")
+bp.register_blueprint(dossiers_bp)
+bp.register_blueprint(manifests_bp)
 
 STRINGS = (
     N_("Sai tên đăng nhập hoặc mật khẩu."),

@@ -11,15 +11,18 @@ from datetime import datetime, time, timedelta
 
 from flask import Response, request, send_file
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 from sqlalchemy import or_, select
 
 from ..auth.access import Action, allowed, require, require_device, require_login
-from ..auth.models import DeviceKind
+from ..auth.models import DeviceKind, DeviceToken
 from ..database import db, utcnow
 from ..errors import ApiError, Forbidden, NotFound
+from ..printing import operations as print_operations
+from ..printing.api import PrintJobSchema, job_body
 from ..queueing.api import get_site
 from ..sites.models import Service, Site
-from . import forms, lifecycle
+from . import codes, forms, lifecycle
 from .models import Attachment, Delivery, Dossier, DossierStatus, Procedure
 from .presenters import dossier_public, dossier_row, dossier_staff, track_url
 from .schemas import (
@@ -39,6 +42,8 @@ from .storage import current_storage
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1", description="Procedures and dossiers")
 
 PDF = {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+# A PDF page of the book takes a worker's CPU for a while: long periods go to the spreadsheet.
+MAX_BOOK_DAYS = {"pdf": 7, "xlsx": 366}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -184,8 +189,6 @@ def _delivering_post_office(actor, dossier: Dossier) -> bool:
 def form_pdf(code, form):
     """Form 01 (receipt), 02 (supplement request), 03 (refusal), 04 (apology), 05 (control sheet)."""
     dossier = staff_dossier(code)
-    if form not in forms.FORMS:
-        raise NotFound("unknown_form", f"No form {form!r}; one of {', '.join(forms.FORMS)}.")
     extra = {"track_url": track_url(dossier)} if form == "01" else {}
     pdf = forms.render_pdf(form, dossier, **extra)
     return Response(
@@ -193,6 +196,32 @@ def form_pdf(code, form):
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{dossier.code}-mau-{form}.pdf"'},
     )
+
+
+class PrintReceiptSchema(Schema):
+    device_id = fields.Integer(
+        load_default=None, metadata={"description": "A printing device of the site (default: the caller)"}
+    )
+
+
+@blp.route("/dossiers/<code>/print-receipt", methods=["POST"])
+@blp.arguments(PrintReceiptSchema)
+@blp.response(202, PrintJobSchema)
+def print_receipt(data, code):
+    """Print the citizen's 80 mm receipt (Mẫu 01 with Code128, QR and the tracking link) on a
+    printing device of the site: the calling device, or the one staff name."""
+    dossier = staff_dossier(code)
+    actor = require_login()
+    device = actor.device
+    if data["device_id"] is not None and actor.user is not None:
+        device = db.session.get(DeviceToken, data["device_id"])
+    if device is None or device.revoked_at is not None:
+        raise NotFound("unknown_device", "Name the printing device (device_id) of this site.")
+    job = print_operations.enqueue_receipt(
+        db.session, device, dossier, forms.receipt_payload(dossier, track_url(dossier))
+    )
+    db.session.commit()
+    return job_body(job)
 
 
 @blp.route("/sites/<site_code>/tracking-book.<any(pdf, xlsx):fmt>", methods=["GET"])
@@ -206,17 +235,12 @@ def tracking_book(site_code, fmt):
         last = datetime.strptime(request.args["to"], "%Y-%m-%d").date()
     except (KeyError, ValueError):
         raise ApiError("invalid_period", "Give from=YYYY-MM-DD and to=YYYY-MM-DD.") from None
-    if last < first or (last - first).days > 366:
-        raise ApiError("invalid_period", "The period runs forwards and covers at most a year.")
-    dossiers = db.session.scalars(
-        select(Dossier)
-        .where(
-            Dossier.site_id == site.id,
-            Dossier.received_at >= _local_midnight(site, first),
-            Dossier.received_at < _local_midnight(site, last) + timedelta(days=1),
+    longest = MAX_BOOK_DAYS[fmt]
+    if last < first or (last - first).days >= longest:
+        raise ApiError(
+            "invalid_period", f"The period runs forwards and covers at most {longest} days as {fmt.upper()}."
         )
-        .order_by(Dossier.received_at, Dossier.id)
-    ).all()
+    dossiers = forms.tracking_book_dossiers(db.session, site, first, last)
     name = f"so-theo-doi-{site.code}-{first:%Y%m%d}-{last:%Y%m%d}.{fmt}"
     if fmt == "xlsx":
         body, mimetype = forms.tracking_book_xlsx(site, dossiers, first, last), XLSX_TYPE
@@ -293,23 +317,31 @@ def public_dossier(key):
     return dossier_public(dossier)
 
 
-@blp.route("/kiosk/dossiers/<code>", methods=["GET"])
+@blp.route("/kiosk/dossiers/<ref>", methods=["GET"])
 @blp.response(200, KioskDossierSchema)
-def kiosk_dossier(code):
-    """A receipt scanned at a kiosk of the dossier's centre: its public view, and the service
-    to take a number for when the result is ready."""
+def kiosk_dossier(ref):
+    """A receipt scanned at a kiosk of the dossier's centre (its code from the barcode, or the
+    tracking key from the QR code): the public view, and the service to take a number for
+    when the result is ready to collect."""
     device = require_device(DeviceKind.KIOSK)
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    by = Dossier.code if codes.looks_like_code(ref) else Dossier.tracking_key
+    dossier = db.session.scalar(select(Dossier).where(by == ref))
     if dossier is None or dossier.site_id != device.site_id:
         raise NotFound("unknown_dossier", "This centre has no dossier with that code.")
-    view = dossier_public(dossier)
-    service = None
-    if dossier.status == DossierStatus.RESULT_READY and dossier.delivery == Delivery.COUNTER:
-        service = db.session.scalar(
-            select(Service.code).where(
-                Service.site_id == dossier.site_id,
-                Service.returns_results.is_(True),
-                Service.active.is_(True),
-            )
+    return {**dossier_public(dossier), "return_service": return_service(dossier)}
+
+
+def return_service(dossier: Dossier) -> str | None:
+    """The service that hands this dossier's result back, once it is ready at the counter."""
+    if dossier.status != DossierStatus.RESULT_READY or dossier.delivery != Delivery.COUNTER:
+        return None
+    return db.session.scalar(
+        select(Service.code)
+        .where(
+            Service.site_id == dossier.site_id,
+            Service.returns_results.is_(True),
+            Service.active.is_(True),
         )
-    return {**view, "return_service": service}
+        .order_by(Service.sort_order)
+        .limit(1)
+    )

@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import qrcode
 from barcode import Code128
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -91,7 +93,7 @@ OUTCOME_WORDS = {Outcome.EARLY: "Trước hạn", Outcome.ON_TIME: "Đúng hạn
 
 def local_time(value: datetime, site: Site) -> datetime:
     """An instant in the site's local time (stored times are UTC)."""
-    return value.astimezone(ZoneInfo(site.timezone))
+    return value.astimezone(site.tz)
 
 
 def long_datetime(value: datetime | None) -> str:
@@ -211,22 +213,23 @@ def _latest_event(dossier: Dossier, action: str, form: str) -> DossierEvent:
 
 
 def _common(dossier: Dossier) -> dict:
+    """What every form shows; a form dated by an event overrides ``issued_on``."""
     site = dossier.site
+    received_at = local_time(dossier.received_at, site)
     return {
         "dossier": dossier,
         "agency": site.name,
         "procedure": dossier.procedure,
-        "received_at": local_time(dossier.received_at, site),
+        "issued_on": received_at.date(),
+        "received_at": received_at,
         "due_at": local_time(dossier.due_at, site),
     }
 
 
 def _receipt(dossier: Dossier, track_url: str) -> dict:
     volume, entry = book_entry(dossier)
-    received = local_time(dossier.received_at, dossier.site)
     return {
         "copies": RECEIPT_COPIES,
-        "issued_on": received.date(),
         "intake_site": dossier.intake_site if dossier.intake_site_id != dossier.site_id else None,
         "processing_time": processing_time(dossier.procedure),
         "return_place": return_place(dossier),
@@ -291,7 +294,6 @@ def _control_sheet(dossier: Dossier) -> dict:
         dict.fromkeys(e.to_party for e in dossier.events if e.action == "transfer" and e.to_party != lead)
     )
     return {
-        "issued_on": local_time(dossier.received_at, site).date(),
         "lead_agency": lead,
         "cooperating": cooperating,
         "handovers": handovers,
@@ -316,13 +318,7 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_templates.filters.update(
-    long_datetime=long_datetime,
-    short_datetime=short_datetime,
-    long_date=long_date,
-    money=money,
-    book_cell=book_cell,
-)
+_templates.filters.update(long_datetime=long_datetime, long_date=long_date, book_cell=book_cell)
 
 
 def _html(form: Form, context: dict) -> str:
@@ -392,9 +388,8 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 def tracking_book_dossiers(session: Session, site: Site, period_from: date, period_to: date) -> list[Dossier]:
     """The site's dossiers received between the two local dates (inclusive), in book order,
     with what the book reads loaded up front (one query per relationship, not per dossier)."""
-    zone = ZoneInfo(site.timezone)
-    start = datetime.combine(period_from, time.min, zone)
-    end = datetime.combine(period_to + timedelta(days=1), time.min, zone)
+    start = datetime.combine(period_from, time.min, site.tz)
+    end = datetime.combine(period_to + timedelta(days=1), time.min, site.tz)
     return list(
         session.scalars(
             select(Dossier)
@@ -478,10 +473,6 @@ def render_tracking_book_pdf(
 def tracking_book_xlsx(site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date) -> bytes:
     """The tracking book as a spreadsheet: the same columns as the PDF, times as real
     date-time cells in local time (Excel has no time zones), the header kept in view."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
     book = Workbook()
     sheet = book.active
     sheet.title = "Sổ theo dõi hồ sơ"

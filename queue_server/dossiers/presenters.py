@@ -8,9 +8,28 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..queueing.presenters import iso
-from ..web import public_url
+from ..web import N_, public_url
 from . import lifecycle
-from .models import Dossier, DossierStatus
+from .models import Delivery, Dossier, DossierStatus
+
+# What each status means to a citizen (and on staff pages); the message ids are Vietnamese.
+STATUS_LABELS = {
+    DossierStatus.RECEIVED: N_("Đã tiếp nhận"),
+    DossierStatus.SUPPLEMENT_REQUESTED: N_("Cần bổ sung hồ sơ"),
+    DossierStatus.RESUBMITTED: N_("Đã bổ sung hồ sơ"),
+    DossierStatus.REFUSED: N_("Bị từ chối"),
+    DossierStatus.TRANSFERRED: N_("Đã chuyển cơ quan giải quyết"),
+    DossierStatus.PROCESSING: N_("Đang giải quyết"),
+    DossierStatus.APOLOGY_ISSUED: N_("Đang giải quyết, đã hẹn lại ngày trả"),
+    DossierStatus.RESULT_READY: N_("Đã có kết quả"),
+    DossierStatus.RETURNED: N_("Đã trả kết quả"),
+}
+OUTCOME_LABELS = {"early": N_("Trước hạn"), "on_time": N_("Đúng hạn"), "late": N_("Trễ hạn")}
+DELIVERY_LABELS = {
+    Delivery.COUNTER: N_("Tại quầy trả kết quả"),
+    Delivery.POST: N_("Qua bưu điện"),
+    Delivery.ONLINE: N_("Trực tuyến"),
+}
 
 
 def track_url(dossier: Dossier) -> str:

@@ -19,7 +19,7 @@ from .models import PrintJob
 
 blp = Blueprint("printing", __name__, url_prefix="/api/v1", description="Print jobs and device agents")
 
-PRINTING_DEVICES = (DeviceKind.KIOSK, DeviceKind.POSTAL)
+PRINTING_DEVICES = operations.PRINTING_KINDS
 
 
 class PrintJobSchema(Schema):

@@ -14,13 +14,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..auth.models import DeviceToken
+from ..auth.models import DeviceKind, DeviceToken
 from ..database import utcnow
 from ..errors import Forbidden
 from ..queueing.models import Ticket
 from ..sites.calendar import local_now
 from .models import JobStatus, PrintJob
 
+# Devices whose agent prints: kiosks, post-office PCs and counter PCs.
+PRINTING_KINDS = (DeviceKind.KIOSK, DeviceKind.POSTAL, DeviceKind.COUNTER)
 RESEND_AFTER = timedelta(seconds=20)
 TICKET_TTL = timedelta(seconds=90)
 MAX_ATTEMPTS = 5
@@ -65,6 +67,17 @@ def enqueue_ticket(
     if ticket.site_id != device.site_id:
         raise Forbidden("forbidden", "This device prints only tickets of its own site.")
     return _new_job(session, device.id, "ticket", ticket.id, payload, now or utcnow())
+
+
+def enqueue_receipt(
+    session: Session, device: DeviceToken, dossier, payload: dict, now: datetime | None = None
+) -> PrintJob:
+    """The citizen's 80 mm receipt of a dossier (Mẫu 01), on a printer where it was taken in."""
+    if device.site_id not in (dossier.site_id, dossier.intake_site_id):
+        raise Forbidden("forbidden", "This device prints only receipts of its own site's dossiers.")
+    if device.kind not in PRINTING_KINDS:
+        raise Forbidden("not_a_printer", "This device has no printer.")
+    return _new_job(session, device.id, "receipt", None, payload, now or utcnow())
 
 
 def reprint(session: Session, job: PrintJob, now: datetime | None = None) -> PrintJob:

@@ -23,8 +23,11 @@ class ScanInSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+SCAN_KINDS = ["ticket", "dossier_link", "dossier", "manifest", "citizen_id"]
+
+
 class ScanOutSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(["ticket", "dossier", "citizen_id"]))
+    kind = fields.String(required=True, validate=validate.OneOf(SCAN_KINDS))
     value = fields.String(allow_none=True, metadata={"description": "Ticket key or dossier code"})
     fields = fields.Dict(metadata={"description": "Decoded fields (ID card: staff and post offices only)"})
 

@@ -1,6 +1,7 @@
-"""``/t/<token>``: a ticket's status on the citizen's phone, and the QR code that leads there.
+"""``/t/<token>``: a ticket's status on the citizen's phone, and the QR code that leads there;
+``/d/<key>``: a dossier's status and dates, from the QR code of its receipt.
 
-The token is the ticket's unguessable public key; the page shows no personal data.
+Tokens and keys are unguessable; the pages show no personal data.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import db
+from ..dossiers.models import Dossier, DossierStatus
+from ..dossiers.presenters import DELIVERY_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from ..queueing.estimates import ticket_standing
 from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public, track_url
@@ -66,3 +69,49 @@ def ticket_qr(token: str):
     buffer = io.BytesIO()
     image.save(buffer)
     return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
+# Steps of a dossier a citizen may see on the tracking page (no names, no notes).
+PUBLIC_STEPS = {
+    "receive": N_("Tiếp nhận hồ sơ"),
+    "request_supplement": N_("Yêu cầu bổ sung hồ sơ"),
+    "resubmit": N_("Đã bổ sung hồ sơ"),
+    "refuse": N_("Từ chối giải quyết"),
+    "transfer": N_("Chuyển cơ quan giải quyết"),
+    "start_processing": N_("Cơ quan bắt đầu giải quyết"),
+    "apologise": N_("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "result_ready": N_("Đã có kết quả"),
+    "return": N_("Đã trả kết quả"),
+    "deliver": N_("Đã phát kết quả qua bưu điện"),
+    "undeliver": N_("Bưu điện chưa phát được kết quả"),
+}
+
+
+@bp.get("/d/<key>")
+def dossier_page(key: str):
+    dossier = db.session.scalar(select(Dossier).where(Dossier.tracking_key == key))
+    if dossier is None:
+        return page_error(404, _("Không tìm thấy hồ sơ"), _("Đường dẫn này không ứng với hồ sơ nào."))
+    tz = dossier.site.tz
+    steps = [
+        {
+            "at": event.at.astimezone(tz),
+            "label": _(PUBLIC_STEPS[event.action]),
+            "items": event.data.get("items") if event.action == "request_supplement" else None,
+        }
+        for event in dossier.events
+        if event.action in PUBLIC_STEPS
+    ]
+    return render_template(
+        "tracking/dossier.html",
+        dossier=dossier,
+        site=dossier.site,
+        status=_(STATUS_LABELS[dossier.status]),
+        outcome=_(OUTCOME_LABELS[dossier.outcome]) if dossier.outcome else None,
+        delivery=_(DELIVERY_LABELS[dossier.delivery]),
+        ready=dossier.status == DossierStatus.RESULT_READY,
+        received_at=dossier.received_at.astimezone(tz),
+        due_at=dossier.due_at.astimezone(tz),
+        apology_due_at=dossier.apology_due_at.astimezone(tz) if dossier.apology_due_at else None,
+        steps=steps,
+    )

@@ -45,7 +45,12 @@
   $("login-form").addEventListener("submit", function (event) {
     event.preventDefault();
     call("POST", "/api/v1/auth/login", { username: $("username").value, password: $("password").value })
-      .then(function (user) { me = user; say(null); chooseCounter(); })
+      .then(function (user) {
+        // Sent here to log in by another staff page: go back to it (a path on this server only).
+        var next = new URLSearchParams(location.search).get("next");
+        if (next && /^\/console\//.test(next)) { location.assign(next); return; }
+        me = user; say(null); chooseCounter();
+      })
       .catch(function () { say(t("Sai tên đăng nhập hoặc mật khẩu.")); });
   });
 
@@ -94,6 +99,10 @@
     counter = chosen;
     current = chosen.current;
     $("title").textContent = t("Quầy {n}", { n: chosen.number }) + " · " + code;
+    document.querySelectorAll("[data-site-link]").forEach(function (link) {
+      link.href = link.pathname + "?site=" + encodeURIComponent(code);
+    });
+    $("staff-nav").hidden = false;
     step("console");
     new window.LiveSite({
       site: site,
@@ -130,6 +139,8 @@
   function render() {
     $("current-number").textContent = current ? current.number : "—";
     $("current-service").textContent = current ? current.service_name : t("Chưa gọi số nào.");
+    $("intake-link").hidden = !current;
+    if (current) { $("intake-link").href = $("intake-link").pathname + "?ticket=" + current.id; }
     $("counter-state").textContent = counter.state === "open" ? "" : (counter.state === "paused"
       ? t("Tạm dừng") + (counter.pause_reason ? " – " + counter.pause_reason : "") : t("Đóng"));
     var open = counter.state === "open";

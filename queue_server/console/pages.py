@@ -1,0 +1,119 @@
+"""What the staff pages beside the console share: who is looking, at which site, in which words.
+
+The pages are shells: their scripts read and change everything through the JSON API, which
+checks every request again. The checks here only decide whether the page itself may be shown,
+so that someone without access gets a readable page instead of an empty screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import abort, make_response, redirect, request, url_for
+from flask_babel import get_locale, gettext
+from sqlalchemy import select
+
+from ..auth.access import Actor, allowed, current_actor
+from ..database import db
+from ..sites.models import Site, SiteKind
+from ..web import N_, js_strings, page_error
+
+# Explanations of the API's error codes, shown to the officer instead of the API's English.
+API_ERRORS = {
+    "login_required": N_("Phiên đăng nhập đã hết. Vui lòng đăng nhập lại."),
+    "forbidden": N_("Bạn không có quyền thực hiện việc này."),
+    "invalid_transition": N_("Trạng thái hồ sơ vừa thay đổi. Vui lòng tải lại trang."),
+    "supplement_once": N_("Cơ quan giải quyết chỉ được yêu cầu bổ sung một lần."),
+    "apology_once": N_("Mỗi hồ sơ chỉ được xin lỗi, hẹn lại một lần."),
+    "not_late": N_("Hồ sơ chưa quá hạn và chưa sắp đến hạn: chưa cần xin lỗi."),
+    "invalid_new_due_at": N_("Ngày hẹn mới phải sau hạn trả cũ và sau thời điểm hiện tại."),
+    "use_manifest": N_("Kết quả gửi qua bưu điện phải đưa vào bảng kê trả kết quả."),
+    "not_postal": N_("Thủ tục này không nhận hồ sơ qua bưu điện."),
+    "unknown_procedure": N_("Chọn thủ tục hành chính."),
+    "unknown_dossier": N_("Không có hồ sơ với mã này."),
+    "unknown_manifest": N_("Không có bảng kê với mã này."),
+    "wrong_manifest": N_("Hồ sơ này không thuộc bảng kê giữa hai nơi này."),
+    "not_for_post": N_("Hồ sơ này chưa có kết quả hoặc không trả qua bưu điện."),
+    "on_other_manifest": N_("Hồ sơ này đã có trong một bảng kê khác."),
+    "manifest_closed": N_("Bảng kê đã đóng, không thêm hay bỏ hồ sơ được nữa."),
+    "manifest_empty": N_("Bảng kê chưa có hồ sơ nào."),
+    "manifest_open": N_("Nơi gửi chưa đóng bảng kê này."),
+    "manifest_received": N_("Bảng kê này đã nhận xong."),
+    "not_a_dossier_code": N_("Mã vừa quét không phải mã hồ sơ."),
+    "unreadable_scan": N_("Không đọc được mã vừa quét."),
+    "missing_file": N_("Chọn tệp bản quét."),
+    "payload_too_large": N_("Tệp quá lớn."),
+    "validation_failed": N_("Thông tin chưa hợp lệ, xem các ô được đánh dấu."),
+    "service_unavailable": N_("Hệ thống tạm thời gián đoạn, vui lòng thử lại sau giây lát."),
+}
+
+# Strings every staff page's script may show.
+COMMON_STRINGS = (
+    N_("Không thực hiện được: {message}"),
+    N_("Mất kết nối, đang kết nối lại…"),
+    N_("Không kết nối được máy chủ."),
+    N_("Bắt buộc."),
+    N_("Giá trị không hợp lệ."),
+)
+
+
+def translated(labels: Mapping[str, str]) -> dict[str, str]:
+    """The labels (message ids) in the page's language, by key."""
+    return {key: gettext(message) for key, message in labels.items()}
+
+
+def signed_in() -> Actor:
+    """The member of staff looking at the page; anyone else is sent to the console's login,
+    which comes back here afterwards."""
+    actor = current_actor()
+    if actor is None or actor.user is None:
+        abort(redirect(url_for("console.console", next=request.full_path.rstrip("?"))))
+    return actor
+
+
+def refuse(status: int, title: str, detail: str):
+    """Stop and show a readable error page."""
+    abort(make_response(page_error(status, title, detail)))
+
+
+def forbidden():
+    refuse(403, gettext("Không có quyền truy cập"), gettext("Bạn không có quyền ở trung tâm này."))
+
+
+def sites_where(actor: Actor, action: str, *, centres_only: bool = False) -> list[Site]:
+    sites = db.session.scalars(select(Site).order_by(Site.code))
+    return [
+        site
+        for site in sites
+        if allowed(actor, action, site.id) and not (centres_only and site.kind == SiteKind.POST_OFFICE)
+    ]
+
+
+def chosen_site(
+    actor: Actor, action: str, *, centres_only: bool = False, wanted: str | None = None
+) -> tuple[Site, list[Site]]:
+    """The site ``wanted`` (by default ``?site=``, else the first the user works at), and all
+    the sites where the user may take ``action``."""
+    sites = sites_where(actor, action, centres_only=centres_only)
+    wanted = wanted or request.args.get("site")
+    site = next((s for s in sites if s.code == wanted), None) if wanted else (sites[0] if sites else None)
+    if site is None:
+        forbidden()
+    return site, sites
+
+
+def staff_context(actor: Actor, site: Site, sites: list[Site], strings: tuple[str, ...], **extra) -> dict:
+    """What every staff page's template needs; ``staff`` goes to its script as JSON."""
+    return {
+        "user": actor.user,
+        "site": site,
+        "sites": sites,
+        "staff": {
+            "lang": str(get_locale() or "vi"),
+            "site": site.code,
+            "tz": site.timezone,
+            "t": js_strings(*COMMON_STRINGS, *strings),
+            "errors": translated(API_ERRORS),
+            **extra,
+        },
+    }

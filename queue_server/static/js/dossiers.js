@@ -1,0 +1,486 @@
+/* The dossier pages of the console: the centre's list, the intake form and one dossier's page.
+ * Everything is read and changed through the JSON API; the view only says which page this is,
+ * for which site, and (on a dossier's page) which actions each state allows. */
+(function () {
+  "use strict";
+  var S = window.Staff;
+  var cfg = S.cfg;
+  var t = S.t;
+  var $ = S.$;
+  var el = S.el;
+  var enc = encodeURIComponent;
+
+  function statusBadge(status) { return S.badge(S.label("status", status), "status status-" + status); }
+  function flagBadges(flags) {
+    return (flags || []).map(function (flag) { return S.badge(S.label("flag", flag), "flag badge-" + flag); });
+  }
+  function fill(node, children) {
+    node.textContent = "";
+    children.forEach(function (child) { node.appendChild(child); });
+  }
+
+  /* Live dossier events of the site's staff room (no personal data in them). */
+  function listen(handlers) {
+    var live = new window.LiveSite({
+      site: cfg.site,
+      onSnapshot: function () {},
+      onEvent: function () {},
+      onStatus: function (connected) { S.say(connected ? null : t("Mất kết nối, đang kết nối lại…")); }
+    });
+    Object.keys(handlers).forEach(function (name) { live.socket.on(name, handlers[name]); });
+    return live;
+  }
+
+  // -- the list --------------------------------------------------------------------------------
+
+  function listPage() {
+    var LIMIT = 100;
+    var FILTERS = ["status", "channel", "received_from", "received_to", "q", "flag"];
+    var shown = 0;
+    var refreshTimer = null;
+    var params = new URLSearchParams(location.search);
+    var query = new URLSearchParams({ site: cfg.site });
+    FILTERS.forEach(function (name) { if (params.get(name)) { query.set(name, params.get(name)); } });
+
+    function row(d) {
+      var due = [S.when(d.due_at)];
+      if (d.apology_due_at) { due.push(el("br"), el("small", { text: S.label("action", "apologise") + ": " + S.when(d.apology_due_at) })); }
+      return el("tr", { "data-code": d.code, "data-status": d.status }, [
+        el("td", {}, [el("a", { href: S.dossierUrl(d.code), text: d.code })]),
+        el("td", { title: d.procedure, text: d.procedure_name }),
+        el("td", { text: d.applicant_name }),
+        el("td", { text: S.when(d.received_at) }),
+        el("td", {}, due),
+        el("td", {}, [statusBadge(d.status)]),
+        el("td", {}, flagBadges(d.flags))
+      ]);
+    }
+
+    function load(offset, limit) {
+      query.set("offset", offset);
+      query.set("limit", limit);
+      return S.call("GET", "/api/v1/dossiers?" + query.toString()).then(function (rows) {
+        var body = $("rows");
+        if (offset === 0) { body.textContent = ""; }
+        rows.forEach(function (d) { body.appendChild(row(d)); });
+        shown = offset + rows.length;
+        $("more").hidden = rows.length < limit;
+        $("empty").hidden = shown > 0;
+        $("empty").textContent = t("Không có hồ sơ nào.");
+      }).catch(function (error) { S.say(S.explain(error)); });
+    }
+
+    function counts() {
+      if (!cfg.supervisor) { return; }
+      Object.keys(cfg.labels.flag).forEach(function (flag) {
+        S.call("GET", "/api/v1/dossiers?" + new URLSearchParams({ site: cfg.site, flag: flag, limit: 500 }).toString())
+          .then(function (rows) { $("count-" + flag).textContent = rows.length >= 500 ? "500+" : String(rows.length); })
+          .catch(function () {});
+      });
+    }
+
+    function refreshSoon() {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(function () { load(0, Math.max(LIMIT, shown)); counts(); }, 400);
+    }
+
+    function dueSoon(event) {
+      var late = (event.flags || []).indexOf("overdue") >= 0;
+      var text = late ? "Hồ sơ {code} đã quá hạn trả ({due})." : "Hồ sơ {code} sắp đến hạn trả ({due}).";
+      $("due-text").textContent = t(text, { code: event.code, due: S.when(event.due_at) });
+      $("due-link").href = S.dossierUrl(event.code);
+      $("due-banner").hidden = false;
+      refreshSoon();
+    }
+
+    $("more").addEventListener("click", function () { load(shown, LIMIT); });
+    $("due-close").addEventListener("click", function () { $("due-banner").hidden = true; });
+    load(0, LIMIT);
+    counts();
+    window.DOSSIERS = { live: listen({ "dossier.due_soon": dueSoon, "dossier.changed": refreshSoon }), dueSoon: dueSoon };
+  }
+
+  // -- intake ----------------------------------------------------------------------------------
+
+  // Where the API's objections land in the form: [code, start of its message, field, words].
+  var OBJECTIONS = [
+    ["invalid_applicant", "id_number", "applicant.id_number"],
+    ["invalid_applicant", "phone", "applicant.phone"],
+    ["invalid_applicant", "email", "applicant.email"],
+    ["missing_field", "applicant.name", "applicant.name"],
+    ["missing_field", "A result sent by post", "delivery_address"],
+    ["invalid_fee", "", "fee"],
+    ["invalid_sets", "", "sets"],
+    ["invalid_documents", "", "documents"],
+    ["unknown_procedure", "", "procedure"],
+    ["not_postal", "", "procedure"]
+  ];
+  var FIELD_WORDS = {
+    "applicant.name": "Nhập họ tên người nộp hồ sơ.",
+    "applicant.id_number": "Số CCCD có 12 chữ số (CMND: 9 chữ số).",
+    "applicant.phone": "Số điện thoại có từ 8 đến 15 chữ số.",
+    "applicant.email": "Địa chỉ thư điện tử không hợp lệ.",
+    "delivery_address": "Nhận kết quả qua bưu điện cần địa chỉ nhận.",
+    fee: "Lệ phí là số đồng, từ 0 trở lên.",
+    sets: "Số bộ hồ sơ từ 1 đến 50.",
+    documents: "Số bản của mỗi giấy tờ từ 0 đến 100."
+  };
+
+  /* The API's schema errors ({"json": {"applicant": {"name": [...]}}}) as [path, messages]. */
+  function flatten(tree, prefix, out) {
+    Object.keys(tree || {}).forEach(function (key) {
+      var value = tree[key];
+      var path = prefix ? prefix + "." + key : key;
+      if (Array.isArray(value)) { out.push([path, value]); } else { flatten(value, path, out); }
+    });
+    return out;
+  }
+
+  /* [field, words] for each objection in the error; field null when it belongs to none. */
+  function objections(error) {
+    if (error.fields) {
+      var body = error.fields.json || error.fields;
+      return flatten(body, "", []).map(function (pair) {
+        var field = pair[0].indexOf("documents") === 0 ? "documents" : pair[0];
+        if (field === "procedure") { return [field, S.explain({ code: "unknown_procedure" })]; }
+        var missing = pair[1].join(" ").indexOf("Missing data") >= 0;
+        return [field, FIELD_WORDS[field] ? t(FIELD_WORDS[field]) : t(missing ? "Bắt buộc." : "Giá trị không hợp lệ.")];
+      });
+    }
+    var match = OBJECTIONS.filter(function (o) { return o[0] === error.code && error.message.indexOf(o[1]) === 0; })[0]
+      || OBJECTIONS.filter(function (o) { return o[0] === error.code && error.message.indexOf(o[1]) >= 0; })[0];
+    if (match) {
+      return [[match[2], FIELD_WORDS[match[2]] ? t(FIELD_WORDS[match[2]]) : S.explain(error)]];
+    }
+    return [[null, S.explain(error)]];
+  }
+
+  function intakePage() {
+    var form = $("intake");
+    var procedures = {};
+    var clientId = S.clientId();
+
+    function fieldInput(name) { return form.querySelector('[name="' + name + '"], [data-field="' + name + '"]'); }
+    function value(name) { var input = fieldInput(name); return input && input.value.trim() ? input.value.trim() : null; }
+    function number(name) { var v = value(name); return v === null ? undefined : Number(v); }
+
+    S.call("GET", "/api/v1/procedures?site=" + enc(cfg.site)).then(function (list) {
+      var select = $("procedure");
+      select.appendChild(el("option", { value: "", text: t("Chọn thủ tục") }));
+      list.forEach(function (p) {
+        procedures[p.code] = p;
+        select.appendChild(el("option", { value: p.code, text: p.code + " · " + p.name }));
+      });
+    }).catch(function (error) { S.say(S.explain(error)); });
+
+    function processingTime(p) {
+      var words = { working_days: "{n} ngày làm việc", working_hours: "{n} giờ làm việc", calendar_days: "{n} ngày" };
+      return t(words[p.processing_unit] || "{n}", { n: p.processing_amount });
+    }
+
+    function showProcedure() {
+      var p = procedures[$("procedure").value];
+      var body = $("documents");
+      body.textContent = "";
+      $("procedure-info").textContent = p ? p.department_name + " · " + t("Thời hạn giải quyết: {time}", { time: processingTime(p) }) +
+        " · " + S.money(p.fee) : "";
+      if (!p) { return; }
+      $("fee").value = p.fee;
+      if (!p.documents.length) {
+        body.appendChild(el("tr", {}, [el("td", { colspan: "5", text: t("Thủ tục này không có danh mục giấy tờ.") })]));
+      }
+      p.documents.forEach(function (doc, i) {
+        function count(kind, label, initial) {
+          return el("td", {}, [el("input", {
+            type: "number", min: "0", max: "100", value: String(initial), "data-count": kind, className: "staff-count",
+            "aria-label": t(label) + ": " + doc.name
+          })]);
+        }
+        body.appendChild(el("tr", { "data-document": doc.name }, [
+          el("td", {}, [el("input", { type: "checkbox", id: "doc-" + i, "data-document-check": "" })]),
+          el("td", {}, [el("label", { "for": "doc-" + i, text: doc.name })]),
+          count("originals", "Bản chính", doc.copies || 1),
+          count("certified_copies", "Bản sao chứng thực", 0),
+          count("copies", "Bản photo", 0)
+        ]));
+      });
+    }
+
+    function documents() {
+      return Array.prototype.filter.call($("documents").querySelectorAll("tr[data-document]"), function (tr) {
+        return tr.querySelector("[data-document-check]").checked;
+      }).map(function (tr) {
+        var doc = { name: tr.dataset.document };
+        tr.querySelectorAll("[data-count]").forEach(function (input) { doc[input.dataset.count] = Number(input.value || 0); });
+        return doc;
+      });
+    }
+
+    function delivery() { return form.querySelector('[name="delivery"]:checked').value; }
+
+    function readCard(text) {
+      S.call("POST", "/api/v1/scans", { text: text }).then(function (scan) {
+        if (scan.kind !== "citizen_id" || !scan.fields.id_number) {
+          $("scan-result").textContent = t("Mã vừa quét không phải mã QR trên CCCD.");
+          return;
+        }
+        var f = scan.fields;
+        $("a-name").value = f.full_name || "";
+        $("a-id").value = f.id_number || "";
+        $("a-address").value = f.address || "";
+        var born = (f.date_of_birth || "").split("-").reverse().join("/");
+        $("scan-result").textContent = t("Đã đọc CCCD của {name}, sinh ngày {born}.", { name: f.full_name, born: born });
+        $("scan").value = "";
+        $("a-phone").focus();
+      }).catch(function (error) { $("scan-result").textContent = S.explain(error); });
+    }
+
+    function clearObjections() {
+      $("errors").hidden = true;
+      form.querySelectorAll("[data-error-for]").forEach(function (p) { p.hidden = true; p.textContent = ""; });
+      form.querySelectorAll("[aria-invalid]").forEach(function (input) { input.removeAttribute("aria-invalid"); });
+    }
+
+    function showObjections(error) {
+      var list = objections(error);
+      var first = null;
+      var summary = el("ul");
+      list.forEach(function (pair) {
+        var place = pair[0] && form.querySelector('[data-error-for="' + pair[0] + '"]');
+        summary.appendChild(el("li", { text: pair[1] }));
+        if (!place) { return; }
+        place.id = place.id || "error-" + pair[0].replace(/\W/g, "-");
+        place.textContent = pair[1];
+        place.hidden = false;
+        var input = fieldInput(pair[0]);
+        if (input) {
+          input.setAttribute("aria-invalid", "true");
+          input.setAttribute("aria-describedby", place.id);
+          first = first || input;
+        }
+      });
+      fill($("errors"), [summary]);
+      $("errors").hidden = false;
+      (first || $("errors")).focus();
+    }
+
+    $("scan").addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") { return; }
+      event.preventDefault();
+      if ($("scan").value.trim()) { readCard($("scan").value); }
+    });
+    $("procedure").addEventListener("change", showProcedure);
+    form.querySelectorAll('[name="delivery"]').forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        var byPost = delivery() === "post";
+        $("delivery-address-box").hidden = !byPost;
+        if (byPost && !$("delivery-address").value) { $("delivery-address").value = $("a-address").value; }
+      });
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearObjections();
+      var byPost = delivery() === "post";
+      var body = {
+        site: cfg.site,
+        channel: "counter",
+        client_id: clientId,
+        procedure: value("procedure") || undefined,
+        applicant: {
+          name: value("applicant.name") || "",
+          id_number: value("applicant.id_number"),
+          phone: value("applicant.phone"),
+          email: value("applicant.email"),
+          address: value("applicant.address")
+        },
+        documents: documents(),
+        sets: number("sets"),
+        delivery: byPost ? "post" : "counter",
+        delivery_address: byPost ? value("delivery_address") : null,
+        fee: number("fee"),
+        fee_payment: value("fee_payment"),
+        note: value("note")
+      };
+      if (cfg.ticket) { body.ticket_id = cfg.ticket.id; }
+      $("submit").disabled = true;
+      S.call("POST", "/api/v1/dossiers", body).then(function (dossier) {
+        location.assign(S.dossierUrl(dossier.code) + "?created=1");
+      }).catch(function (error) {
+        $("submit").disabled = false;
+        showObjections(error);
+      });
+    });
+  }
+
+  // -- one dossier -----------------------------------------------------------------------------
+
+  var DIALOG_WORDS = [
+    // [code, part of the API's message, words]
+    ["missing_field", "items", "Liệt kê các giấy tờ cần bổ sung, mỗi dòng một giấy tờ."],
+    ["missing_field", "reason", "Nhập lý do."],
+    ["missing_field", "recipient_name", "Nhập tên người nhận kết quả."],
+    ["missing_field", "authorisation", "Người nhận thay phải có giấy ủy quyền: ghi rõ giấy ủy quyền."],
+    ["invalid_new_due_at", "", null],
+    ["validation_failed", "", "Chọn ngày hẹn trả mới."]
+  ];
+
+  function dialogWords(error) {
+    var match = DIALOG_WORDS.filter(function (w) { return w[0] === error.code && error.message.indexOf(w[1]) >= 0; })[0];
+    if (match && match[0] === "validation_failed" && !(error.fields && JSON.stringify(error.fields).indexOf("new_due_at") >= 0)) {
+      match = null;
+    }
+    return match && match[2] ? t(match[2]) : S.explain(error);
+  }
+
+  function detailPage() {
+    var dossier = null;
+    var base = "/api/v1/dossiers/" + enc(cfg.code);
+
+    function facts(pairs) {
+      Object.keys(pairs).forEach(function (id) { $(id).textContent = pairs[id] || "—"; });
+    }
+
+    function eventNote(e) {
+      var data = e.data || {};
+      var parts = [];
+      if (data.items) { parts.push(t("Cần bổ sung: {items}", { items: data.items.join("; ") })); }
+      if (data.reason) { parts.push(t("Lý do: {reason}", { reason: data.reason })); }
+      if (data.rules_reference) { parts.push(t("Căn cứ: {rules}", { rules: data.rules_reference })); }
+      if (data.new_due_at) { parts.push(t("Hẹn trả mới: {date}", { date: S.when(data.new_due_at) })); }
+      if (data.recipient_name) { parts.push(t("Người nhận: {name}", { name: data.recipient_name })); }
+      if (data.proxy) { parts.push(t("Nhận thay, giấy ủy quyền: {authorisation}", { authorisation: data.authorisation || "" })); }
+      if (data.outcome) { parts.push(t("Kết quả: {outcome}", { outcome: S.label("outcome", data.outcome) })); }
+      if (data.flags) { parts.push(data.flags.map(function (f) { return S.label("flag", f); }).join(", ")); }
+      if (e.note) { parts.push(e.note); }
+      return parts.join(" · ");
+    }
+
+    function render(d) {
+      dossier = d;
+      var status = $("d-status");
+      status.className = "badge status status-" + d.status;
+      status.textContent = S.label("status", d.status);
+      fill($("d-flags"), flagBadges(d.flags));
+      $("d-procedure").textContent = d.procedure_name + " (" + d.procedure + ") · " + d.department;
+      var a = d.applicant;
+      facts({
+        "d-name": a.name, "d-id": a.id_number, "d-phone": a.phone, "d-email": a.email, "d-address": a.address,
+        "d-received": S.when(d.received_at), "d-due": S.when(d.due_at),
+        "d-apology": d.apology_due_at && S.when(d.apology_due_at),
+        "d-finished": d.finished_at && S.when(d.finished_at) + (d.outcome ? " · " + S.label("outcome", d.outcome) : ""),
+        "d-returned": d.returned_at && S.when(d.returned_at) + " · " + S.label("delivery", d.return_method),
+        "d-channel": S.label("channel", d.channel) + (d.intake_site !== d.site ? " · " + d.intake_site : ""),
+        "d-received-by": d.received_by, "d-sets": String(d.sets),
+        "d-delivery": S.label("delivery", d.delivery) + (d.delivery_address ? ": " + d.delivery_address : ""),
+        "d-fee": S.money(d.fee) + " · " + S.label("payment", d.fee_payment)
+      });
+      fill($("d-documents"), d.documents.map(function (doc) {
+        return el("tr", {}, [el("td", { text: doc.name }), el("td", { text: String(doc.originals || 0) }),
+          el("td", { text: String(doc.certified_copies || 0) }), el("td", { text: String(doc.copies || 0) })]);
+      }));
+      fill($("d-events"), d.events.map(function (e) {
+        var from = e.data && e.data.from_status;
+        return el("tr", { "data-action": e.action }, [
+          el("td", { text: S.when(e.at) }),
+          el("td", { text: S.label("action", e.action) }),
+          el("td", { text: e.actor || "—" }),
+          el("td", { text: e.from_party || e.to_party ? (e.from_party || "—") + " → " + (e.to_party || "—") : "" }),
+          el("td", { text: (from && from !== e.status ? S.label("status", from) + " → " : "") + S.label("status", e.status) }),
+          el("td", { text: eventNote(e) })
+        ]);
+      }));
+      fill($("d-attachments"), d.attachments.length ? d.attachments.map(function (file) {
+        return el("li", {}, [
+          el("a", { href: base + "/attachments/" + file.id, download: file.filename, text: file.filename }),
+          " · " + S.size(file.size) + " · " + S.when(file.created_at)
+        ]);
+      }) : [el("li", { text: t("Chưa có bản quét nào.") })]);
+      fill($("actions"), Object.keys(cfg.transitions).filter(function (action) {
+        return cfg.transitions[action].indexOf(d.status) >= 0;
+      }).map(function (action) {
+        return el("button", { type: "button", className: "staff-button", "data-action": action, text: S.label("action", action),
+          onclick: function () { openAction(action); } });
+      }));
+      fill($("forms"), Object.keys(cfg.labels.form).filter(function (number) {
+        var need = cfg.form_needs[number];
+        return !need || d.events.some(function (e) { return e.action === need; });
+      }).map(function (number) {
+        return el("a", { href: base + "/forms/" + number + ".pdf", target: "_blank", rel: "noopener", "data-form": number,
+          className: number === "01" ? "staff-button primary" : "staff-button", text: S.label("form", number) });
+      }));
+    }
+
+    function load() {
+      return S.call("GET", base).then(render).catch(function (error) { S.say(S.explain(error)); });
+    }
+
+    function openAction(action) {
+      var dialog = $("dialog-" + action);
+      var form = dialog.querySelector("form");
+      form.reset();
+      var error = form.querySelector("[data-dialog-error]");
+      error.hidden = true;
+      if (action === "return") { form.elements.recipient_name.value = dossier.applicant.name || ""; }
+      dialog.showModal();
+    }
+
+    function formBody(form) {
+      var body = {};
+      Array.prototype.forEach.call(form.elements, function (input) {
+        if (!input.name) { return; }
+        if (input.type === "checkbox") { body[input.name] = input.checked; return; }
+        var v = input.value.trim();
+        if (!v) { return; }
+        if (input.name === "items") {
+          body.items = v.split("\n").map(function (line) { return line.trim(); }).filter(Boolean);
+        } else if (input.type === "datetime-local") {
+          body[input.name] = S.zonedIso(v);
+        } else {
+          body[input.name] = v;
+        }
+      });
+      return body;
+    }
+
+    document.querySelectorAll("dialog form[data-action]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var dialog = form.closest("dialog");
+        if (event.submitter && event.submitter.value === "cancel") { dialog.close(); return; }
+        var action = form.dataset.action;
+        var error = form.querySelector("[data-dialog-error]");
+        S.call("POST", base + "/actions/" + action, formBody(form)).then(function (updated) {
+          dialog.close();
+          S.say(null);
+          render(updated);
+        }).catch(function (problem) {
+          error.textContent = dialogWords(problem);
+          error.hidden = false;
+        });
+      });
+    });
+
+    $("upload").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var input = $("upload-file");
+      if (!input.files.length) { S.say(S.explain({ code: "missing_file" })); return; }
+      var data = new FormData();
+      data.append("file", input.files[0]);
+      data.append("client_id", S.clientId());
+      S.upload(base + "/attachments", data).then(function (file) {
+        input.value = "";
+        S.notice(t("Đã tải lên {name}.", { name: file.filename }));
+        return load();
+      }).catch(function (error) { S.say(S.explain(error)); });
+    });
+
+    if (cfg.created) { S.notice(t("Đã tiếp nhận hồ sơ {code}.", { code: cfg.code })); }
+    load();
+    if (Object.keys(cfg.transitions).length) {
+      listen({ "dossier.changed": function (event) { if (event.code === cfg.code) { load(); } } });
+    }
+  }
+
+  ({ list: listPage, intake: intakePage, dossier: detailPage })[cfg.page]();
+})();
