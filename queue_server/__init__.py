@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .admin.api import blp as admin_blp
     from .auth.api import blp as auth_blp
     from .dossiers.api import blp as dossiers_blp
+    from .dossiers.calendar_api import blp as calendar_blp
     from .manifests.api import blp as manifests_blp
     from .printing.api import blp as printing_blp
     from .queueing.api import blp as queue_blp
@@ -57,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(scanning_blp)
     api.register_blueprint(admin_blp)
     api.register_blueprint(dossiers_blp)
+    api.register_blueprint(calendar_blp)
     api.register_blueprint(manifests_blp)
     api.register_blueprint(sync_blp)
     _register_pages(app)

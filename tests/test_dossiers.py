@@ -371,3 +371,31 @@ def test_the_thermal_receipt_goes_to_a_printer_of_the_site_and_decodes_back(app,
         ward_id = device_for_token(db.session, ward_token).id
     elsewhere = officer.post(f"/api/v1/dossiers/{dossier['code']}/print-receipt", json={"device_id": ward_id})
     assert elsewhere.status_code == 403
+
+
+def test_supervisors_declare_days_off_and_make_up_days_for_their_site_and_admins_for_all(app, officer):
+    supervisor = login(app.test_client(), "supervisor")
+    swap = {
+        "site": "NA-HCC",
+        "days": [
+            {"day": "2026-12-16", "working": False, "note": "Nghỉ bù"},
+            {"day": "2026-12-19", "working": True, "note": "Làm bù thứ Bảy"},
+        ],
+    }
+    assert officer.post("/api/v1/calendar-days", json=swap).status_code == 403
+    declared = supervisor.post("/api/v1/calendar-days", json=swap)
+    assert declared.status_code == 200 and [d["working"] for d in declared.json] == [False, True]
+    again = supervisor.post("/api/v1/calendar-days", json={**swap, "days": swap["days"][:1]})
+    assert again.json[0]["id"] == declared.json[0]["id"]  # replaced, not doubled
+    everywhere = {"days": [{"day": "2026-12-31", "working": False}]}
+    assert supervisor.post("/api/v1/calendar-days", json=everywhere).status_code == 403
+    assert login(app.test_client(), "admin").post("/api/v1/calendar-days", json=everywhere).status_code == 200
+    year = officer.get("/api/v1/calendar-days?site=NA-HCC&year=2026").json
+    assert any("Hùng Vương" in holiday["name"] for holiday in year["holidays"])  # Giỗ Tổ, lunar 10/3
+    assert [d["day"] for d in year["declared"]] == ["2026-12-16", "2026-12-19", "2026-12-31"]
+    assert supervisor.delete(f"/api/v1/calendar-days/{declared.json[0]['id']}").status_code == 204
+    assert supervisor.delete(f"/api/v1/calendar-days/{declared.json[0]['id']}").status_code == 404
+    bad = supervisor.post(
+        "/api/v1/calendar-days", json={"site": "NA-HCC", "days": [{"day": "31/12", "working": 1}]}
+    )
+    assert bad.status_code == 422

@@ -25,6 +25,7 @@ from ..auth.access import Actor
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
 from ..events import publish_after_commit
+from ..queueing.models import Ticket
 from ..sites.calendar import business_date
 from ..sites.models import Site
 from . import codes
@@ -216,6 +217,12 @@ def receive(
     if not isinstance(sets, int) or isinstance(sets, bool) or not 1 <= sets <= 50:
         raise ApiError("invalid_sets", "sets must be 1 to 50.")
 
+    ticket_id = data.get("ticket_id")
+    if ticket_id is not None:
+        ticket = session.get(Ticket, ticket_id) if isinstance(ticket_id, int) else None
+        if ticket is None or ticket.site_id != intake_site.id:
+            raise ApiError("unknown_ticket", f"No ticket {ticket_id} at site {intake_site.code}.")
+
     received_on = business_date(intake_site, received_at)
     code = data.get("code")
     if code is None:
@@ -240,7 +247,7 @@ def receive(
         delivery_address=delivery_address,
         fee=fee,
         fee_payment=_choice(data.get("fee_payment"), FeePayment.ALL, "fee_payment", FeePayment.CASH),
-        ticket_id=data.get("ticket_id"),
+        ticket_id=ticket_id,
         note=_text(data.get("note"), "note", limit=2000),
         received_at=received_at,
         received_by_id=actor.user_id,

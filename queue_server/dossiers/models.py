@@ -78,6 +78,8 @@ class CalendarDay(Base):
     working: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(String(300))
 
+    site: Mapped[Site | None] = relationship()
+
 
 class DossierStatus:
     RECEIVED = "received"  # đã tiếp nhận
