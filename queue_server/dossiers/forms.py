@@ -15,6 +15,7 @@ TT 01/2018 set has templates so far (TT 03/2025 renumbers the forms).
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hardware.layouts import ReceiptPrint
 
-from ..errors import Conflict, NotFound
+from ..errors import ApiError, Conflict, NotFound
 from ..sites.models import Site
 from .deadlines import Outcome, Unit
 from .models import Delivery, Dossier, DossierEvent, DossierStatus, FeePayment, Procedure
@@ -328,11 +329,19 @@ def _html(form: Form, context: dict) -> str:
     return _templates.get_template(form.template).render(form=form, page_size=form.page_size, **context)
 
 
+# WeasyPrint reports each layout step at INFO: noise in a server's log.
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+
+
 def _pdf(html: str) -> bytes:
     # Imported here: WeasyPrint takes about a second to import, which processes that never
     # print a form (the CLI, the live-update workers) should not pay.
-    from weasyprint import HTML
-
+    try:
+        from weasyprint import HTML
+    except OSError as error:  # Pango is missing: scripts/system-deps.sh installs it
+        raise ApiError(
+            "pdf_unavailable", f"This server cannot draw PDFs ({error}); install libpango.", 503
+        ) from None
     return HTML(string=html).write_pdf()
 
 
