@@ -30,7 +30,7 @@ translations: $(CATALOG).mo
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header \
 	  -o queue_server/translations/messages.pot queue_server kiosk display
-	$(BIN)/pybabel update --no-location -i queue_server/translations/messages.pot -d queue_server/translations
+	$(BIN)/pybabel update -i queue_server/translations/messages.pot -d queue_server/translations
 
 db: install
 	$(BIN)/flask --app wsgi db upgrade

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://queue:queue@127.0.0.1:5432/queue_test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def _unavailable(what: str, error: Exception):
@@ -296,3 +297,29 @@ def pty_pair(tmp_path):
     yield device, host
     socat.terminate()
     socat.wait(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through Playwright, one for the whole run: a second
+    Playwright in the same process would fail, so page tests of every module share this one."""
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail("chromium is required under CI (scripts/system-deps.sh installs it)")
+        pytest.skip("chromium is not installed; run scripts/system-deps.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--autoplay-policy=no-user-gesture-required",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

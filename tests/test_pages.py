@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from queue_server.database import db
 from queue_server.sites.models import Site
 
-from .conftest import IN_CI, ROOT, issue_over_http, staff_session
+from .conftest import ROOT, issue_over_http, staff_session
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 AXE_RULES = [
     "color-contrast",
@@ -31,30 +29,6 @@ AXE_RULES = [
     "html-has-lang",
     "document-title",
 ]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail("chromium is required under CI (scripts/system-deps.sh installs it)")
-        pytest.skip("chromium is not installed; run scripts/system-deps.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--autoplay-policy=no-user-gesture-required",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

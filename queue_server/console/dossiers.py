@@ -16,25 +16,15 @@ from ..auth.models import Role
 from ..database import db
 from ..dossiers import lifecycle
 from ..dossiers.api import may_see
-from ..dossiers.models import Delivery, DossierChannel, DossierStatus, FeePayment
+from ..dossiers.models import DossierChannel, FeePayment
+from ..dossiers.presenters import DELIVERY_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from ..errors import NotFound
 from ..queueing.models import Ticket
 from ..web import N_
-from .pages import chosen_site, forbidden, refuse, signed_in, staff_context, translated
+from .pages import chosen_site, forbidden, show_error, signed_in, staff_context, translated
 
 bp = Blueprint("dossiers", __name__, template_folder="templates", url_prefix="/console/dossiers")
 
-STATUSES = {
-    DossierStatus.RECEIVED: N_("Đã tiếp nhận"),
-    DossierStatus.SUPPLEMENT_REQUESTED: N_("Chờ bổ sung"),
-    DossierStatus.RESUBMITTED: N_("Đã bổ sung"),
-    DossierStatus.REFUSED: N_("Đã từ chối"),
-    DossierStatus.TRANSFERRED: N_("Đã chuyển cơ quan giải quyết"),
-    DossierStatus.PROCESSING: N_("Đang giải quyết"),
-    DossierStatus.APOLOGY_ISSUED: N_("Đã xin lỗi, hẹn lại"),
-    DossierStatus.RESULT_READY: N_("Đã có kết quả"),
-    DossierStatus.RETURNED: N_("Đã trả kết quả"),
-}
 # The lifecycle's actions (buttons) and the other events of the history.
 ACTIONS = {
     "receive": N_("Tiếp nhận"),
@@ -59,11 +49,6 @@ CHANNELS = {
     DossierChannel.POSTAL: N_("Qua bưu điện"),
     DossierChannel.ONLINE: N_("Trực tuyến"),
 }
-DELIVERIES = {
-    Delivery.COUNTER: N_("Tại quầy"),
-    Delivery.POST: N_("Qua bưu điện"),
-    Delivery.ONLINE: N_("Trực tuyến"),
-}
 PAYMENTS = {
     FeePayment.CASH: N_("Tiền mặt"),
     FeePayment.BANK: N_("Chuyển khoản"),
@@ -71,7 +56,6 @@ PAYMENTS = {
     FeePayment.EXEMPT: N_("Miễn phí, lệ phí"),
     FeePayment.UNPAID: N_("Chưa nộp"),
 }
-OUTCOMES = {"early": N_("Trước hạn"), "on_time": N_("Đúng hạn"), "late": N_("Trễ hạn")}
 # The printable forms (see queue_server.dossiers.forms); 02-04 print the event they need.
 FORMS = {
     "01": N_("In giấy tiếp nhận (Mẫu 01)"),
@@ -111,9 +95,7 @@ INTAKE_STRINGS = (
 DETAIL_STRINGS = (
     N_("Đã tiếp nhận hồ sơ {code}."),
     N_("Chưa có bản quét nào."),
-    N_("Tải xuống"),
     N_("Đã tải lên {name}."),
-    N_("Hồ sơ vừa được cập nhật."),
     N_("Nhập lý do."),
     N_("Liệt kê các giấy tờ cần bổ sung, mỗi dòng một giấy tờ."),
     N_("Nhập tên người nhận kết quả."),
@@ -131,13 +113,13 @@ DETAIL_STRINGS = (
 
 def labels() -> dict[str, dict[str, str]]:
     return {
-        "status": translated(STATUSES),
+        "status": translated(STATUS_LABELS),
         "action": translated(ACTIONS),
         "flag": translated(FLAGS),
         "channel": translated(CHANNELS),
-        "delivery": translated(DELIVERIES),
+        "delivery": translated(DELIVERY_LABELS),
         "payment": translated(PAYMENTS),
-        "outcome": translated(OUTCOMES),
+        "outcome": translated(OUTCOME_LABELS),
         "form": translated(FORMS),
     }
 
@@ -153,9 +135,7 @@ def dossier_list():
     context = staff_context(
         actor, site, sites, LIST_STRINGS, page="list", labels=labels(), supervisor=is_supervisor(actor)
     )
-    return render_template(
-        "console/dossier_list.html", filters=request.args, nav="list", **context
-    )
+    return render_template("console/dossier_list.html", filters=request.args, nav="list", **context)
 
 
 @bp.get("/new")
@@ -167,8 +147,7 @@ def dossier_new():
         actor, Action.RECEIVE_DOSSIER, centres_only=True, wanted=ticket.site.code if ticket else None
     )
     shown = {"id": ticket.id, "number": ticket.number, "service": ticket.service.name} if ticket else None
-    context = staff_context(actor, site, sites, INTAKE_STRINGS, page="intake", labels=labels(), ticket=shown
-    )
+    context = staff_context(actor, site, sites, INTAKE_STRINGS, page="intake", labels=labels(), ticket=shown)
     return render_template(
         "console/dossier_new.html",
         ticket=shown,
@@ -183,7 +162,7 @@ def _ticket(actor, ticket_id: int | None) -> Ticket | None:
         return None
     ticket = db.session.get(Ticket, ticket_id)
     if ticket is None:
-        refuse(404, _("Không tìm thấy phiếu"), _("Đường dẫn này không ứng với phiếu nào."))
+        show_error(404, _("Không tìm thấy phiếu"), _("Đường dẫn này không ứng với phiếu nào."))
     if not allowed(actor, Action.RECEIVE_DOSSIER, ticket.site_id):
         forbidden()
     return ticket
@@ -195,9 +174,9 @@ def dossier_page(code: str):
     try:
         dossier = lifecycle.get_by_code(db.session, code)
     except NotFound:
-        refuse(404, _("Không tìm thấy hồ sơ"), _("Không có hồ sơ với mã {code}.").format(code=code))
+        show_error(404, _("Không tìm thấy hồ sơ"), _("Không có hồ sơ với mã {code}.").format(code=code))
     if not may_see(actor, dossier):
-        refuse(
+        show_error(
             403,
             _("Không có quyền xem hồ sơ này"),
             _("Hồ sơ {code} thuộc một trung tâm khác.").format(code=code),
@@ -225,7 +204,6 @@ def dossier_page(code: str):
         "console/dossier.html",
         code=dossier.code,
         department=dossier.procedure.department.name,
-        transitions=transitions,
         nav="list",
         **context,
     )

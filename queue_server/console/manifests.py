@@ -18,7 +18,6 @@ from ..manifests.models import Direction, ManifestStatus
 from ..manifests.operations import PREFIX
 from ..sites.models import Site, SiteKind
 from ..web import N_
-from .dossiers import DELIVERIES, STATUSES
 from .pages import chosen_site, signed_in, staff_context, translated
 
 bp = Blueprint("manifests", __name__, template_folder="templates", url_prefix="/console/manifests")
@@ -29,7 +28,10 @@ MANIFEST_STATUSES = {
     ManifestStatus.RECEIVING: N_("Đang nhận"),
     ManifestStatus.RECEIVED: N_("Đã nhận xong"),
 }
-DIRECTIONS = {Direction.TO_CENTRE: N_("Bưu điện chuyển đến"), Direction.TO_POST: N_("Trả kết quả qua bưu điện")}
+DIRECTIONS = {
+    Direction.TO_CENTRE: N_("Bưu điện chuyển đến"),
+    Direction.TO_POST: N_("Trả kết quả qua bưu điện"),
+}
 ITEM_STATES = {
     "expected": N_("Chưa đến"),
     "arrived": N_("Đã đến"),
@@ -74,8 +76,6 @@ def manifest_page():
             "manifest": translated(MANIFEST_STATUSES),
             "direction": translated(DIRECTIONS),
             "item": translated(ITEM_STATES),
-            "status": translated(STATUSES),
-            "delivery": translated(DELIVERIES),
         },
     )
     return render_template(

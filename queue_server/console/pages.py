@@ -8,6 +8,7 @@ so that someone without access gets a readable page instead of an empty screen.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NoReturn
 
 from flask import abort, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext
@@ -71,13 +72,13 @@ def signed_in() -> Actor:
     return actor
 
 
-def refuse(status: int, title: str, detail: str):
+def show_error(status: int, title: str, detail: str) -> NoReturn:
     """Stop and show a readable error page."""
     abort(make_response(page_error(status, title, detail)))
 
 
-def forbidden():
-    refuse(403, gettext("Không có quyền truy cập"), gettext("Bạn không có quyền ở trung tâm này."))
+def forbidden() -> NoReturn:
+    show_error(403, gettext("Không có quyền truy cập"), gettext("Bạn không có quyền ở trung tâm này."))
 
 
 def sites_where(actor: Actor, action: str, *, centres_only: bool = False) -> list[Site]:
@@ -104,12 +105,14 @@ def chosen_site(
 
 def staff_context(actor: Actor, site: Site, sites: list[Site], strings: tuple[str, ...], **extra) -> dict:
     """What every staff page's template needs; ``staff`` goes to its script as JSON."""
+    lang = str(get_locale() or "vi")
     return {
         "user": actor.user,
         "site": site,
+        "site_name": site.name_en if lang == "en" and site.name_en else site.name,
         "sites": sites,
         "staff": {
-            "lang": str(get_locale() or "vi"),
+            "lang": lang,
             "site": site.code,
             "tz": site.timezone,
             "t": js_strings(*COMMON_STRINGS, *strings),

@@ -381,11 +381,13 @@
       }));
       fill($("d-events"), d.events.map(function (e) {
         var from = e.data && e.data.from_status;
+        // At intake the applicant hands the dossier over (as on the control sheet, Mẫu 05).
+        var giver = e.from_party || (e.action === "receive" ? a.name : null);
         return el("tr", { "data-action": e.action }, [
           el("td", { text: S.when(e.at) }),
           el("td", { text: S.label("action", e.action) }),
           el("td", { text: e.actor || "—" }),
-          el("td", { text: e.from_party || e.to_party ? (e.from_party || "—") + " → " + (e.to_party || "—") : "" }),
+          el("td", { text: giver || e.to_party ? (giver || "—") + " → " + (e.to_party || "—") : "" }),
           el("td", { text: (from && from !== e.status ? S.label("status", from) + " → " : "") + S.label("status", e.status) }),
           el("td", { text: eventNote(e) })
         ]);
