@@ -399,3 +399,16 @@ def test_supervisors_declare_days_off_and_make_up_days_for_their_site_and_admins
         "/api/v1/calendar-days", json={"site": "NA-HCC", "days": [{"day": "31/12", "working": 1}]}
     )
     assert bad.status_code == 422
+
+
+def test_an_officer_prints_the_receipt_on_the_pc_of_a_counter(app, officer):
+    code = intake(officer).json["code"]
+    with app.app_context():
+        _, token = issue_device_token(db.session, "counter", "NA-HCC", "PC quầy 3", counter_number=3)
+        db.session.commit()
+    job = officer.post(f"/api/v1/dossiers/{code}/print-receipt", json={"counter": 3})
+    assert job.status_code == 202, job.json
+    pc = app.test_client()
+    pc.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    assert [j["payload"]["dossier_code"] for j in pc.get("/api/v1/devices/me/print-jobs").json] == [code]
+    assert officer.post(f"/api/v1/dossiers/{code}/print-receipt", json={"counter": 4}).status_code == 404

@@ -108,6 +108,8 @@ DETAIL_STRINGS = (
     N_("Người nhận: {name}"),
     N_("Nhận thay, giấy ủy quyền: {authorisation}"),
     N_("Kết quả: {outcome}"),
+    N_("Đã gửi biên nhận tới máy in quầy {counter}."),
+    N_("Quầy {counter} không có máy in đã đăng ký."),
 )
 
 

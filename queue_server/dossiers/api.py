@@ -21,7 +21,7 @@ from ..errors import ApiError, Forbidden, NotFound
 from ..printing import operations as print_operations
 from ..printing.api import PrintJobSchema, job_body
 from ..queueing.api import get_site
-from ..sites.models import Service, Site
+from ..sites.models import Counter, Service, Site
 from . import codes, forms, lifecycle
 from .models import Attachment, Delivery, Dossier, DossierStatus, Procedure
 from .presenters import dossier_public, dossier_row, dossier_staff, track_url
@@ -202,6 +202,9 @@ class PrintReceiptSchema(Schema):
     device_id = fields.Integer(
         load_default=None, metadata={"description": "A printing device of the site (default: the caller)"}
     )
+    counter = fields.Integer(
+        load_default=None, metadata={"description": "Or: the number of the counter whose PC prints it"}
+    )
 
 
 @blp.route("/dossiers/<code>/print-receipt", methods=["POST"])
@@ -213,15 +216,33 @@ def print_receipt(data, code):
     dossier = staff_dossier(code)
     actor = require_login()
     device = actor.device
-    if data["device_id"] is not None and actor.user is not None:
+    if actor.user is not None and data["device_id"] is not None:
         device = db.session.get(DeviceToken, data["device_id"])
+    elif actor.user is not None and data["counter"] is not None:
+        device = _counter_printer(dossier.intake_site_id, data["counter"])
     if device is None or device.revoked_at is not None:
-        raise NotFound("unknown_device", "Name the printing device (device_id) of this site.")
+        raise NotFound("unknown_device", "Name a printing device (device_id or counter) of this site.")
     job = print_operations.enqueue_receipt(
         db.session, device, dossier, forms.receipt_payload(dossier, track_url(dossier))
     )
     db.session.commit()
     return job_body(job)
+
+
+def _counter_printer(site_id: int, number: int) -> DeviceToken | None:
+    """The PC of a counter (its ``counter`` device token), which prints at that counter."""
+    return db.session.scalar(
+        select(DeviceToken)
+        .join(Counter, Counter.id == DeviceToken.counter_id)
+        .where(
+            Counter.site_id == site_id,
+            Counter.number == number,
+            DeviceToken.kind == DeviceKind.COUNTER,
+            DeviceToken.revoked_at.is_(None),
+        )
+        .order_by(DeviceToken.id.desc())
+        .limit(1)
+    )
 
 
 @blp.route("/sites/<site_code>/tracking-book.<any(pdf, xlsx):fmt>", methods=["GET"])

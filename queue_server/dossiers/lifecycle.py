@@ -113,13 +113,13 @@ def get_procedure(session: Session, site: Site, code: str) -> Procedure:
 def _text(value, field: str, *, required: bool = False, limit: int = 500) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise ApiError("missing_field", f"{field} is required.")
+            raise ApiError("missing_field", f"{field} is required.", field=field)
         return None
     if not isinstance(value, str):
-        raise ApiError("invalid_field", f"{field} must be text.")
+        raise ApiError("invalid_field", f"{field} must be text.", field=field)
     value = " ".join(value.split())
     if len(value) > limit:
-        raise ApiError("invalid_field", f"{field} is longer than {limit} characters.")
+        raise ApiError("invalid_field", f"{field} is longer than {limit} characters.", field=field)
     return value
 
 
@@ -138,7 +138,8 @@ def _applicant(data: dict) -> dict:
     )
     for key, pattern, message in checks:
         if applicant[key] is not None and not pattern.match(applicant[key]):
-            raise ApiError("invalid_applicant", f"{key.removeprefix('applicant_')}: {message}.")
+            field = key.replace("applicant_", "applicant.")
+            raise ApiError("invalid_applicant", f"{field.split('.')[1]}: {message}.", field=field)
     return applicant
 
 
@@ -209,13 +210,15 @@ def receive(
     delivery = _choice(data.get("delivery"), Delivery.ALL, "delivery", Delivery.COUNTER)
     delivery_address = _text(data.get("delivery_address"), "delivery_address")
     if delivery == Delivery.POST and not delivery_address:
-        raise ApiError("missing_field", "A result sent by post needs the delivery address.")
+        raise ApiError(
+            "missing_field", "A result sent by post needs the delivery address.", field="delivery_address"
+        )
     fee = data.get("fee", procedure.fee)
     if not isinstance(fee, int) or isinstance(fee, bool) or fee < 0:
-        raise ApiError("invalid_fee", "fee is a whole number of đồng, 0 or more.")
+        raise ApiError("invalid_fee", "fee is a whole number of đồng, 0 or more.", field="fee")
     sets = data.get("sets", 1)
     if not isinstance(sets, int) or isinstance(sets, bool) or not 1 <= sets <= 50:
-        raise ApiError("invalid_sets", "sets must be 1 to 50.")
+        raise ApiError("invalid_sets", "sets must be 1 to 50.", field="sets")
 
     ticket_id = data.get("ticket_id")
     if ticket_id is not None:
@@ -390,7 +393,7 @@ def apply(
 def _request_supplement(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     items = data.get("items")
     if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
-        raise ApiError("missing_field", "items: list every document to add, at once.")
+        raise ApiError("missing_field", "items: list every document to add, at once.", field="items")
     reason = _text(data.get("reason"), "reason", required=True, limit=2000)
     if dossier.status in AGENCY_PHASE:
         if dossier.agency_supplements >= 1:
@@ -493,7 +496,9 @@ def _recipient(data: dict) -> dict:
         "authorisation": _text(data.get("authorisation"), "authorisation", limit=300),
     }
     if recipient["proxy"] and not recipient["authorisation"]:
-        raise ApiError("missing_field", "A proxy must show an authorisation: describe it.")
+        raise ApiError(
+            "missing_field", "A proxy must show an authorisation: describe it.", field="authorisation"
+        )
     return recipient
 
 

@@ -147,6 +147,9 @@
         return [field, FIELD_WORDS[field] ? t(FIELD_WORDS[field]) : t(missing ? "Bắt buộc." : "Giá trị không hợp lệ.")];
       });
     }
+    if (error.field) {  // the server names the field it objects to
+      return [[error.field, FIELD_WORDS[error.field] ? t(FIELD_WORDS[error.field]) : S.explain(error)]];
+    }
     var match = OBJECTIONS.filter(function (o) { return o[0] === error.code && error.message.indexOf(o[1]) === 0; })[0]
       || OBJECTIONS.filter(function (o) { return o[0] === error.code && error.message.indexOf(o[1]) >= 0; })[0];
     if (match) {
@@ -475,6 +478,17 @@
         S.notice(t("Đã tải lên {name}.", { name: file.filename }));
         return load();
       }).catch(function (error) { S.say(S.explain(error)); });
+    });
+
+    $("receipt-print").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var counter = parseInt($("receipt-counter").value, 10);
+      S.call("POST", base + "/print-receipt", { counter: counter }).then(function () {
+        S.notice(t("Đã gửi biên nhận tới máy in quầy {counter}.", { counter: counter }));
+      }).catch(function (error) {
+        S.say(error.code === "unknown_device" ? t("Quầy {counter} không có máy in đã đăng ký.", { counter: counter })
+          : S.explain(error));
+      });
     });
 
     if (cfg.created) { S.notice(t("Đã tiếp nhận hồ sơ {code}.", { code: cfg.code })); }
