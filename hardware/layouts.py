@@ -283,6 +283,9 @@ def render_manifest(manifest: ManifestPrint, paper_mm: int = 80) -> Image.Image:
     canvas.text(f"Tổng số: {len(manifest.lines)} hồ sơ", bold)
     if manifest.clerk:
         canvas.text(f"Người lập: {manifest.clerk}", regular)
-    canvas.text("Bên giao ký tên                Bên nhận ký tên", regular)
-    canvas.y += 80
+    canvas.y += 12
+    for text, centre in (("Bên giao ký tên", width // 4), ("Bên nhận ký tên", 3 * width // 4)):
+        length = canvas.draw.textlength(text, font=bold)
+        canvas.draw.text((centre - length // 2, canvas.y), text, font=bold, fill=0)
+    canvas.y += 120  # room for the signatures
     return canvas.result()
