@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, abort, send_from_directory
 
 from . import config, web
+from .audit import recorder  # noqa: F401  (audits every transaction of every session)
 from .database import db
 from .errors import error_response, register_error_handlers
 from .extensions import api, babel, login_manager, socketio
@@ -43,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
 
     from .admin.api import blp as admin_blp
+    from .audit.api import blp as audit_blp
     from .auth.api import blp as auth_blp
     from .dossiers.api import blp as dossiers_blp
     from .dossiers.calendar_api import blp as calendar_blp
@@ -61,6 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(calendar_blp)
     api.register_blueprint(manifests_blp)
     api.register_blueprint(sync_blp)
+    api.register_blueprint(audit_blp)
     _register_pages(app)
 
     from . import live

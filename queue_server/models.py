@@ -1,5 +1,6 @@
 """Every model, imported in one place for Alembic and for ``Base.metadata``."""
 
+from .audit.models import AuditEntry
 from .auth.models import DeviceToken, User, user_sites
 from .dossiers.models import (
     Attachment,
@@ -16,6 +17,7 @@ from .sites.models import Counter, CounterSchedule, Department, OpeningHours, Se
 from .sync.models import SyncOperation
 
 __all__ = [
+    "AuditEntry",
     "Attachment",
     "CalendarDay",
     "Dossier",

@@ -21,6 +21,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..audit.recorder import client_address
 from ..auth.access import Actor
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
@@ -301,6 +302,7 @@ def _record(
         actor_user_id=actor.user_id,
         actor_device_id=actor.device_id,
         actor_name=actor_name(actor, fields.pop("actor_name", None)),
+        address=client_address(),
         data=fields.pop("data", {}),
         **fields,
     )

@@ -223,6 +223,7 @@ class DossierEvent(Base):
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_device_id: Mapped[int | None] = mapped_column(ForeignKey("device_tokens.id"))
     actor_name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's, for the audit
     # Hand-over: from whom to whom the paper dossier went (agency names).
     from_party: Mapped[str | None] = mapped_column(String(300))
     to_party: Mapped[str | None] = mapped_column(String(300))

@@ -29,3 +29,7 @@ with db.engine.connect() as connection:
         raw.execute("PRAGMA foreign_keys=ON")
         if broken:
             raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
+
+# Close the pooled connections now: SQLite writes its WAL back into the database file when the
+# last connection closes, and a copy of the file (the test template) must be complete.
+db.engine.dispose()

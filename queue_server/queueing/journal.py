@@ -16,6 +16,7 @@ from sqlalchemy import event, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..audit.recorder import client_address
 from ..auth.access import Actor
 from ..events import publish_after_commit
 from ..sites.models import Counter, Site
@@ -51,6 +52,7 @@ def record(
         "counter_id": counter.id if counter is not None else None,
         "user_id": actor.user_id,
         "device_id": actor.device_id,
+        "address": client_address(),
         "data": data or {},
     }
     delta = {"type": kind, "seq": None, "site": site.code, "at": iso(at)}

@@ -121,4 +121,5 @@ class QueueEvent(Base):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device_tokens.id"))
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's, for the audit
     data: Mapped[dict] = mapped_column(JSON, default=dict)

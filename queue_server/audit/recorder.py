@@ -1,0 +1,171 @@
+"""Write the audit trail of every transaction, in that transaction.
+
+Listeners on every session collect what the ORM changes (``before_flush`` sees each object
+before and after) and, at ``before_commit``, add one :class:`AuditEntry` naming the actor, the
+client's address and the request. It commits or rolls back with the change it describes:
+no change without its entry, no entry for a change that did not happen.
+
+Tickets, counters and dossiers keep their own logs (``queue_events``, ``dossier_events``),
+which record the same actor and address (:func:`context`); they are not repeated here. Device
+contact (heartbeats, last seen) is the device's health, not a change anyone made: not audited.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+
+import click
+from flask import g, has_request_context, request
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from ..database import utcnow
+from .models import AuditEntry
+
+_CHANGES = "audit_changes"
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+# Tables with a log of their own, or bookkeeping that changes on every request.
+OWN_LOG = {
+    "tickets",
+    "ticket_sequences",
+    "queue_events",
+    "dossiers",
+    "dossier_events",
+    "dossier_sequences",
+    "sync_operations",
+    "audit_entries",
+}
+# Columns never copied into the log: secrets, and the device's health.
+HIDDEN = {"password_hash", "token_hash"}
+IGNORED = {"last_seen_at", "health", "event_seq"}
+
+
+def client_address() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def context() -> dict:
+    """Who acts and from where, for any log: the request's actor and address, or the CLI."""
+    actor = g.get("actor") if has_request_context() else None
+    user = getattr(actor, "user", None)
+    device = getattr(actor, "device", None)
+    if user is None and has_request_context():
+        from flask_login import current_user
+
+        if current_user and current_user.is_authenticated:
+            user = current_user._get_current_object()
+    if user is not None:
+        name = user.full_name or user.username
+    elif device is not None:
+        name = device.name or f"{device.kind} #{device.id}"
+    else:
+        name = None
+    if has_request_context():
+        address = client_address()
+        action = f"{request.method} {request.path}"
+    else:
+        command = click.get_current_context(silent=True)
+        address, action = None, "cli " + (command.info_name if command else sys.argv[0])
+    return {
+        "user_id": user.id if user is not None else None,
+        "device_id": device.id if device is not None else None,
+        "actor_name": name,
+        "address": address,
+        "action": action[:200],
+        "site_id": getattr(device, "site_id", None),
+    }
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _describe(obj, op: str) -> dict | None:
+    """The change as ``[before, after]`` per column. An insert is read once flushed (so that
+    its id and defaults are known): call again with ``op="inserted"``."""
+    state = inspect(obj)
+    table = getattr(obj, "__tablename__", None)
+    if table is None or table in OWN_LOG:
+        return None
+    if op == "insert":
+        return {"table": table, "object": obj, "op": op, "values": None, "site_id": None}
+    values = {}
+    for attribute in state.mapper.column_attrs:
+        key = attribute.key
+        if key in IGNORED:
+            continue
+        history = state.attrs[key].history
+        if op == "update" and not history.has_changes():
+            continue
+        before = (
+            history.deleted[0] if history.deleted else (history.unchanged[0] if history.unchanged else None)
+        )
+        after = history.added[0] if history.added else (history.unchanged[0] if history.unchanged else None)
+        if op == "inserted":
+            before = None
+        if op == "delete":
+            after = None
+        if key in HIDDEN:
+            before, after = ("…" if before is not None else None), ("…" if after is not None else None)
+        values[key] = [_plain(before), _plain(after)]
+    if op == "update" and not values:
+        return None
+    return {
+        "table": table,
+        "object": obj,
+        "op": op,
+        "values": values,
+        "site_id": getattr(obj, "site_id", None),
+    }
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, flush_context, instances) -> None:
+    found = session.info.setdefault(_CHANGES, [])
+    for op, objects in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objects:
+            if getattr(obj, "__tablename__", None) in OWN_LOG:
+                continue
+            if op == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            change = _describe(obj, op)
+            if change is not None:
+                found.append(change)
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    changes = session.info.pop(_CHANGES, None)
+    session.flush()  # objects changed since the last flush are collected by this flush
+    changes = (changes or []) + session.info.pop(_CHANGES, [])
+    if not changes:
+        return
+    who = context()
+    if has_request_context() and request.method not in MUTATING and who["user_id"] is None:
+        return  # a page view that touched nothing anyone should answer for (e.g. a device's contact)
+    rows = []
+    for change in changes:
+        obj = change.pop("object")
+        if change["op"] == "insert":
+            inserted = _describe(obj, "inserted")
+            change["values"], change["site_id"] = inserted["values"], inserted["site_id"]
+        identity = inspect(obj).identity
+        change["id"] = (
+            identity[0] if identity and len(identity) == 1 else (list(identity) if identity else None)
+        )
+        who["site_id"] = who["site_id"] or change.pop("site_id")
+        change.pop("site_id", None)
+        rows.append(change)
+    session.add(AuditEntry(at=utcnow(), changes=rows, **who))
+    session.flush()
+    session.info.pop(_CHANGES, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard(session: Session) -> None:
+    session.info.pop(_CHANGES, None)
