@@ -61,7 +61,7 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check queue_server kiosk display hardware tests bench wsgi.py
+	$(BIN)/ruff check queue_server kiosk display hardware postal tests bench wsgi.py
 
 services:
 	bash scripts/test-services.sh

@@ -79,7 +79,8 @@ PROCEDURES = [
         "unit": "working_days",
         "fee": "50000",
         "postal": "yes",
-        "documents": "Giấy đề nghị đăng ký doanh nghiệp (1 bản); Bản sao giấy tờ pháp lý của chủ doanh nghiệp (1 bản)",
+        "documents": "Giấy đề nghị đăng ký doanh nghiệp (1 bản); "
+        "Bản sao giấy tờ pháp lý của chủ doanh nghiệp (1 bản)",
     },
     {
         "code": "2.000190",

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -217,18 +218,23 @@ class LiveServer:
         self.start()
 
     def start(self) -> None:
-        """Start (or start again, on the same port) and wait until it answers."""
+        """Start (or start again, on the same port) and wait until it answers.
+
+        Its log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server.
+        """
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+                self.log.seek(0)
+                raise RuntimeError(f"server exited: {self.log.read().decode()[-2000:]}")
             try:
                 if requests.get(f"{self.url}/api/v1/sites", timeout=5).ok:
                     return
@@ -245,6 +251,7 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.close()
 
 
 @pytest.fixture

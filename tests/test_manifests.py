@@ -155,6 +155,12 @@ def test_the_sync_endpoint_applies_each_operation_once(app, post_office):
         "/api/v1/dossiers", json={"site": "NA-HCC", "procedure": "1.001756", "applicant": APPLICANT}
     ).json
     assert intake_here["code"].endswith("-0004")  # the server's sequence moved past the client's codes
+    catalogue = post_office.get("/api/v1/postal/catalogue").json
+    today = utcnow().astimezone(app_tz()).date().isoformat()
+    assert (
+        catalogue["last_codes"]["BC.460000"][today] == 4
+        and catalogue["site_name"] == "Bưu cục Trung tâm Vinh"
+    )
     assert post_office.post("/api/v1/postal/sync", json={"operations": "nope"}).status_code == 422
     kiosk_like = app.test_client()
     assert kiosk_like.post("/api/v1/postal/sync", json={"operations": []}).status_code == 401

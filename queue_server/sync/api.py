@@ -3,6 +3,8 @@ deliver. Only a postal device (its token names its post office) uses them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -11,10 +13,12 @@ from ..auth.access import require_device
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
 from ..dossiers.api import procedure_view
-from ..dossiers.models import Dossier, Procedure
+from ..dossiers.models import Dossier, DossierSequence, Procedure
 from ..manifests.api import ManifestSchema, manifest_view
 from ..manifests.models import Direction, Manifest, ManifestStatus
+from ..manifests.operations import PREFIX as MANIFEST_PREFIX
 from ..queueing.presenters import iso
+from ..sites.calendar import business_date
 from ..sites.models import Site, SiteKind
 from . import operations
 
@@ -52,7 +56,18 @@ class CentreSchema(Schema):
 
 class CatalogueSchema(Schema):
     site = fields.String(required=True, metadata={"description": "This post office"})
+    site_name = fields.String(required=True)
     agency_code = fields.String(allow_none=True)
+    last_codes = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+        required=True,
+        metadata={
+            "description": "The last numbers the server knows under this post office's dossier "
+            "and manifest agency codes, per day of the last week: a client that lost its database "
+            "starts above them"
+        },
+    )
     centres = fields.List(fields.Nested(CentreSchema), required=True)
 
 
@@ -107,9 +122,27 @@ def catalogue():
         centre["procedures"].append(procedure_view(procedure))
     return {
         "site": device.site.code,
+        "site_name": device.site.name,
         "agency_code": device.site.agency_code,
+        "last_codes": _last_codes(device.site),
         "centres": list(centres.values()),
     }
+
+
+def _last_codes(site: Site) -> dict[str, dict[str, int]]:
+    if not site.agency_code:
+        return {}
+    agencies = [site.agency_code, MANIFEST_PREFIX + site.agency_code]
+    since = business_date(site, utcnow()) - timedelta(days=7)
+    rows = db.session.scalars(
+        select(DossierSequence).where(
+            DossierSequence.agency_code.in_(agencies), DossierSequence.received_on >= since
+        )
+    )
+    last: dict[str, dict[str, int]] = {agency: {} for agency in agencies}
+    for row in rows:
+        last[row.agency_code][row.received_on.isoformat()] = row.last_value
+    return last
 
 
 @blp.route("/postal/inbox", methods=["GET"])

@@ -1,0 +1,227 @@
+"""The intake form (tiếp nhận hồ sơ): from what the clerk typed to the operation's body.
+
+The client checks an intake with the server's own rules (the same patterns and choices,
+imported from ``queue_server``) before saving it, because a dossier the server refuses hours
+later, after the citizen has left, is far more costly than a message on the screen now. Every
+problem is reported at once, in Vietnamese, as the clerk must explain it to the citizen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from queue_server.dossiers.deadlines import Unit
+from queue_server.dossiers.lifecycle import EMAIL, ID_NUMBER, PHONE
+from queue_server.dossiers.models import Delivery, FeePayment
+from queue_server.dossiers.storage import SIGNATURES
+
+from . import ClerkError
+
+FEE_PAYMENTS = {
+    FeePayment.CASH: "Tiền mặt",
+    FeePayment.BANK: "Chuyển khoản / thu hộ qua ngân hàng",
+    FeePayment.CARD: "Thẻ",
+    FeePayment.EXEMPT: "Miễn lệ phí",
+    FeePayment.UNPAID: "Chưa thu",
+}
+DELIVERIES = {
+    Delivery.COUNTER: "Nhận tại trung tâm",
+    Delivery.POST: "Chuyển phát qua bưu điện đến địa chỉ",
+    Delivery.ONLINE: "Nhận bản điện tử",
+}
+UNITS = {Unit.WORKING_DAYS: "ngày làm việc", Unit.WORKING_HOURS: "giờ làm việc", Unit.CALENDAR_DAYS: "ngày"}
+assert set(FEE_PAYMENTS) == set(FeePayment.ALL) and set(DELIVERIES) == set(Delivery.ALL)
+
+COUNTS = (("originals", "bản chính"), ("certified_copies", "bản sao chứng thực"), ("copies", "bản sao"))
+EXTRA = "x"  # the index of the free "other document" row
+
+
+class IntakeInvalid(ClerkError):
+    def __init__(self, errors: list[str]):
+        super().__init__(" ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+def find_procedure(catalogue: dict | None, site: str, code: str) -> tuple[dict, dict] | None:
+    for centre in (catalogue or {}).get("centres", []):
+        if centre["site"] == site:
+            for procedure in centre["procedures"]:
+                if procedure["code"] == code:
+                    return centre, procedure
+    return None
+
+
+def processing_time(procedure: dict) -> str:
+    amount = procedure["processing_amount"]
+    amount = int(amount) if float(amount).is_integer() else amount
+    return f"{amount} {UNITS.get(procedure['processing_unit'], procedure['processing_unit'])}"
+
+
+def money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def document_line(document: dict) -> str:
+    counts = ", ".join(f"{document[key]} {label}" for key, label in COUNTS if document.get(key))
+    return f"{document['name']} ({counts})" if counts else document["name"]
+
+
+def _clean(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _count(form, name: str, label: str, errors: list[str]) -> int:
+    raw = (form.get(name) or "0").strip() or "0"
+    if not raw.isdigit() or not 0 <= int(raw) <= 100:
+        errors.append(f"Số {label} phải là số từ 0 đến 100.")
+        return 0
+    return int(raw)
+
+
+def _sniff(data: bytes) -> str | None:
+    return next((kind for signature, kind in SIGNATURES.items() if data.startswith(signature)), None)
+
+
+def parse(form, uploads: list[Upload], catalogue: dict | None, max_bytes: int) -> tuple[dict, dict, list]:
+    """Check the submitted form; returns (body, names, attachments) or raises
+    :class:`IntakeInvalid` listing every problem."""
+    errors: list[str] = []
+    applicant = {
+        "name": _clean(form.get("applicant_name")),
+        "id_number": _clean(form.get("applicant_id_number")).replace(" ", ""),
+        "phone": _clean(form.get("applicant_phone")),
+        "address": _clean(form.get("applicant_address")),
+        "email": _clean(form.get("applicant_email")),
+    }
+    if not applicant["name"]:
+        errors.append("Nhập họ và tên người nộp hồ sơ.")
+    elif len(applicant["name"]) > 200:
+        errors.append("Họ và tên dài quá 200 ký tự.")
+    if applicant["id_number"] and not ID_NUMBER.match(applicant["id_number"]):
+        errors.append("Số định danh phải có 12 chữ số (CCCD) hoặc 9 chữ số (CMND).")
+    if applicant["phone"] and not PHONE.match(applicant["phone"]):
+        errors.append("Số điện thoại phải có từ 8 đến 15 chữ số.")
+    if applicant["email"] and (len(applicant["email"]) > 200 or not EMAIL.match(applicant["email"])):
+        errors.append("Địa chỉ email không hợp lệ.")
+    if len(applicant["address"]) > 500:
+        errors.append("Địa chỉ dài quá 500 ký tự.")
+
+    site, code = form.get("site") or "", form.get("procedure") or ""
+    found = find_procedure(catalogue, site, code) if site and code else None
+    if not site:
+        errors.append("Chọn trung tâm nhận hồ sơ.")
+    elif not code:
+        errors.append("Chọn thủ tục hành chính.")
+    elif found is None:
+        errors.append("Thủ tục đã chọn không có trong danh mục của trung tâm.")
+    elif not found[1].get("postal_allowed", True):
+        errors.append("Thủ tục này không được tiếp nhận qua bưu điện.")
+
+    documents = []
+    rows = [(str(i), d["name"]) for i, d in enumerate(found[1]["documents"])] if found else []
+    if _clean(form.get(f"doc-{EXTRA}-name")):
+        rows.append((EXTRA, _clean(form.get(f"doc-{EXTRA}-name"))))
+        if len(rows[-1][1]) > 500:
+            errors.append("Tên giấy tờ khác dài quá 500 ký tự.")
+    for index, name in rows:
+        if index != EXTRA and not form.get(f"doc-{index}"):
+            continue
+        document = {"name": name}
+        for key, label in COUNTS:
+            document[key] = _count(form, f"doc-{index}-{key}", f"{label} của “{name}”", errors)
+        if not any(document[key] for key, _ in COUNTS):
+            errors.append(f"“{name}”: ghi số bản đã nhận.")
+        documents.append(document)
+    if found and not documents:
+        errors.append("Đánh dấu các giấy tờ đã nhận theo danh mục của thủ tục.")
+
+    sets = (form.get("sets") or "1").strip()
+    if not sets.isdigit() or not 1 <= int(sets) <= 50:
+        errors.append("Số bộ hồ sơ phải từ 1 đến 50.")
+    fee = (form.get("fee") or "").replace(".", "").replace(",", "").replace(" ", "")
+    if not fee.isdigit():
+        errors.append("Nhập lệ phí bằng số đồng (ghi 0 nếu không thu).")
+    fee_payment = form.get("fee_payment") or ""
+    if fee_payment not in FEE_PAYMENTS:
+        errors.append("Chọn hình thức thu lệ phí.")
+    delivery = form.get("delivery") or ""
+    delivery_address = _clean(form.get("delivery_address"))
+    if delivery not in DELIVERIES:
+        errors.append("Chọn nơi nhận kết quả.")
+    elif delivery == Delivery.POST and not delivery_address:
+        errors.append("Nhập địa chỉ nhận kết quả qua bưu điện.")
+    if len(delivery_address) > 500:
+        errors.append("Địa chỉ nhận kết quả dài quá 500 ký tự.")
+    note = (form.get("note") or "").strip()
+    if len(note) > 2000:
+        errors.append("Ghi chú dài quá 2000 ký tự.")
+    clerk = _clean(form.get("received_by_name"))
+    if not clerk:
+        errors.append("Nhập tên nhân viên tiếp nhận.")
+
+    attachments = []
+    for upload in uploads:
+        kind = _sniff(upload.data)
+        if not upload.data:
+            errors.append(f"Tệp “{upload.filename}” rỗng.")
+        elif len(upload.data) > max_bytes:
+            errors.append(f"Tệp “{upload.filename}” lớn hơn {max_bytes // 2**20} MB.")
+        elif kind is None:
+            errors.append(f"Tệp “{upload.filename}” không phải bản quét PDF, JPEG, PNG hoặc TIFF.")
+        else:
+            attachments.append((upload.filename[-255:] or "scan", kind, upload.data))
+
+    if errors:
+        raise IntakeInvalid(errors)
+    centre, procedure = found
+    body = {
+        "site": site,
+        "procedure": code,
+        "applicant": {key: value or None for key, value in applicant.items()},
+        "documents": documents,
+        "sets": int(sets),
+        "delivery": delivery,
+        "delivery_address": delivery_address or None,
+        "fee": int(fee),
+        "fee_payment": fee_payment,
+        "note": note or None,
+        "received_by_name": clerk,
+    }
+    names = {"site_name": centre["name"], "procedure_name": procedure["name"]}
+    return body, names, attachments
+
+
+def form_values(body: dict, catalogue: dict | None) -> dict:
+    """The form's fields for an intake already recorded (to correct it)."""
+    values = {
+        "applicant_name": body["applicant"].get("name") or "",
+        "applicant_id_number": body["applicant"].get("id_number") or "",
+        "applicant_phone": body["applicant"].get("phone") or "",
+        "applicant_address": body["applicant"].get("address") or "",
+        "applicant_email": body["applicant"].get("email") or "",
+        "site": body["site"],
+        "procedure": body["procedure"],
+        "sets": str(body["sets"]),
+        "fee": str(body["fee"]),
+        "fee_payment": body["fee_payment"],
+        "delivery": body["delivery"],
+        "delivery_address": body.get("delivery_address") or "",
+        "note": body.get("note") or "",
+        "received_by_name": body.get("received_by_name") or "",
+    }
+    found = find_procedure(catalogue, body["site"], body["procedure"])
+    listed = [d["name"] for d in found[1]["documents"]] if found else []
+    for document in body["documents"]:
+        index = str(listed.index(document["name"])) if document["name"] in listed else EXTRA
+        values[f"doc-{index}"] = "1"
+        if index == EXTRA:
+            values[f"doc-{EXTRA}-name"] = document["name"]
+        for key, _ in COUNTS:
+            values[f"doc-{index}-{key}"] = str(document.get(key, 0))
+    return values
