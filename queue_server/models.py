@@ -12,11 +12,14 @@ from .dossiers.models import (
 )
 from .manifests.models import Manifest, ManifestItem
 from .printing.models import PrintJob
-from .queueing.models import QueueEvent, Ticket, TicketSequence
+from .queueing.models import CounterPause, QueueEvent, Ticket, TicketSequence
+from .ratings.models import Rating
 from .sites.models import Counter, CounterSchedule, Department, OpeningHours, Service, Site
 from .sync.models import SyncOperation
 
 __all__ = [
+    "CounterPause",
+    "Rating",
     "AuditEntry",
     "Attachment",
     "CalendarDay",

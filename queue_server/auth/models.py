@@ -56,7 +56,10 @@ class DeviceKind:
     DISPLAY = "display"
     POSTAL = "postal"
     COUNTER = "counter"  # a counter's call keypad and LED display, through its agent
-    ALL = (KIOSK, DISPLAY, POSTAL, COUNTER)
+    RATING = "rating"  # the tablet at a counter where the citizen rates the service
+    ALL = (KIOSK, DISPLAY, POSTAL, COUNTER, RATING)
+    # Kinds bound to one counter (create-device-token --counter N).
+    AT_COUNTER = (COUNTER, RATING)
 
 
 class DeviceToken(Base):

@@ -123,3 +123,22 @@ class QueueEvent(Base):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device_tokens.id"))
     address: Mapped[str | None] = mapped_column(String(64))  # the client's, for the audit
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class CounterPause(Base):
+    """A counter paused (tạm dừng) with its reason, until it resumes or closes: productivity
+    reports count the time and the reasons."""
+
+    __tablename__ = "counter_pauses"
+    __table_args__ = (
+        Index("ix_counter_pauses_site_started", "site_id", "started_at"),
+        Index("ix_counter_pauses_counter_open", "counter_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

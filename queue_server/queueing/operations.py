@@ -20,7 +20,7 @@ from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
 from . import admission, journal
-from .models import Channel, Priority, Ticket, TicketStatus
+from .models import Channel, CounterPause, Priority, Ticket, TicketStatus
 from .numbering import next_sequence
 
 # How often call-next retries when another counter took the chosen ticket first.
@@ -342,6 +342,24 @@ def serve_walk_in(
 
 
 def _set_counter_state(session, counter, state, reason, kind, actor, now):
+    """Change the counter's state; a pause is kept as its own row until the counter resumes or
+    closes, for the productivity reports."""
+    if state == CounterState.PAUSED:
+        session.add(
+            CounterPause(
+                site_id=counter.site_id,
+                counter_id=counter.id,
+                officer_id=actor.user_id,
+                reason=reason,
+                started_at=now,
+            )
+        )
+    elif counter.state == CounterState.PAUSED:
+        session.execute(
+            update(CounterPause)
+            .where(CounterPause.counter_id == counter.id, CounterPause.ended_at.is_(None))
+            .values(ended_at=now)
+        )
     counter.state = state
     counter.pause_reason = reason
     journal.record(

@@ -61,6 +61,8 @@ class Site(Base):
     call_template: Mapped[str] = mapped_column(String(300), default=DEFAULT_CALL_TEMPLATE)
     # Kiosks refuse numbers outside opening hours and when the wait would run past closing.
     enforce_opening_hours: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The waiting time the centre promises; reports count the share of citizens called within it.
+    target_wait_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     # Code of the receiving agency in dossier codes (mã đơn vị, e.g. 000.00.06.H40); a post
     # office has its own, so the codes it hands out offline never collide with the centre's.
     agency_code: Mapped[str | None] = mapped_column(String(40), unique=True)

@@ -1,0 +1,1 @@
+"""Citizens' satisfaction ratings of a service (đánh giá mức độ hài lòng)."""
