@@ -51,6 +51,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .manifests.api import blp as manifests_blp
     from .printing.api import blp as printing_blp
     from .queueing.api import blp as queue_blp
+    from .ratings.api import blp as ratings_blp
+    from .reports.api import blp as reports_blp
     from .scanning.api import blp as scanning_blp
     from .sync.api import blp as sync_blp
 
@@ -64,6 +66,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(manifests_blp)
     api.register_blueprint(sync_blp)
     api.register_blueprint(audit_blp)
+    api.register_blueprint(ratings_blp)
+    api.register_blueprint(reports_blp)
     _register_pages(app)
 
     from . import live
@@ -83,9 +87,10 @@ def _register_pages(app: Flask) -> None:
 
     from .admin.views import bp as admin_bp
     from .console.views import bp as console_bp
+    from .ratings.views import bp as rating_bp
     from .tracking.views import bp as tracking_bp
 
-    for blueprint in (tracking_bp, kiosk_bp, display_bp, console_bp, admin_bp):
+    for blueprint in (tracking_bp, kiosk_bp, display_bp, console_bp, admin_bp, rating_bp):
         app.register_blueprint(blueprint)
 
 

@@ -16,10 +16,11 @@ import sys
 from datetime import date, datetime
 
 import click
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from ..auth.access import known_actor
 from ..database import utcnow
 from .models import AuditEntry
 
@@ -47,7 +48,7 @@ def client_address() -> str | None:
 
 def context() -> dict:
     """Who acts and from where, for any log: the request's actor and address, or the CLI."""
-    actor = g.get("actor") if has_request_context() else None
+    actor = known_actor()
     user = getattr(actor, "user", None)
     device = getattr(actor, "device", None)
     if user is None and has_request_context():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import has_request_context, request
 from flask_login import current_user
 
 from ..database import db
@@ -42,6 +42,7 @@ class Action:
     RECEIVE_DOSSIER = "receive_dossier"  # take in a dossier, at a centre or a post office
     PROCESS_DOSSIER = "process_dossier"  # move a dossier through its lifecycle at its centre
     HANDOVER = "handover"  # fill, close and scan in manifests; record a delivery by post
+    RATE_SERVICE = "rate_service"  # a citizen's rating on the tablet of the counter that served them
 
 
 # Which staff roles and device kinds may take each action (at their own site).
@@ -52,13 +53,23 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     Action.RECEIVE_DOSSIER: (set(Role.ALL), {DeviceKind.POSTAL}),
     Action.PROCESS_DOSSIER: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, set()),
     Action.HANDOVER: (set(Role.ALL), {DeviceKind.POSTAL}),
+    Action.RATE_SERVICE: (set(), {DeviceKind.RATING}),
 }
+
+
+ACTOR_KEY = "queue_server.actor"
+
+
+def known_actor() -> Actor | None:
+    """The actor this request already authenticated, without authenticating anyone."""
+    return request.environ.get(ACTOR_KEY) if has_request_context() else None
 
 
 def current_actor() -> Actor | None:
     """The authenticated caller of this request, or None."""
-    if "actor" in g:
-        return g.actor
+    # Kept on the request, not on ``g``: an app context (and its ``g``) may outlive one request.
+    if ACTOR_KEY in request.environ:
+        return request.environ[ACTOR_KEY]
     actor = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
@@ -68,7 +79,7 @@ def current_actor() -> Actor | None:
         actor = Actor(device=device)
     elif current_user.is_authenticated:
         actor = Actor(user=current_user._get_current_object())
-    g.actor = actor
+    request.environ[ACTOR_KEY] = actor
     return actor
 
 

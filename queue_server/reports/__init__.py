@@ -1,0 +1,1 @@
+"""Reports for centre managers: queue, counters and officers, dossiers, satisfaction."""

@@ -1,0 +1,107 @@
+"""``/api/v1/reports``: the figures of a site (or every site the caller supervises) over a
+period, as JSON, XLSX or CSV."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from ..auth.access import Action, allowed, require, require_login
+from ..database import db
+from ..errors import ApiError, Forbidden
+from ..queueing.api import get_site
+from ..sites.models import Site, SiteKind
+from . import export, queries
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Reports")
+
+MAX_DAYS = 400
+
+
+class ReportQuerySchema(Schema):
+    site = fields.String(
+        required=True, metadata={"description": "A site code, or `all` (the sites you supervise)"}
+    )
+    date_from = fields.Date(required=True, data_key="from")
+    date_to = fields.Date(required=True, data_key="to")
+
+
+class CsvQuerySchema(ReportQuerySchema):
+    section = fields.String(required=True, validate=validate.OneOf(export.SECTIONS))
+
+
+class ReportSchema(Schema):
+    sites = fields.List(fields.String(), required=True)
+    date_from = fields.String(required=True, data_key="from")
+    date_to = fields.String(required=True, data_key="to")
+    queue = fields.Dict(required=True, metadata={"description": "issued, served, no_show, cancelled, waits"})
+    services = fields.List(fields.Dict(), required=True)
+    daily = fields.List(fields.Dict(), required=True)
+    heatmap = fields.List(fields.List(fields.Integer()), required=True, metadata={"description": "7 x 24"})
+    counters = fields.List(fields.Dict(), required=True)
+    officers = fields.List(fields.Dict(), required=True)
+    dossiers = fields.Dict(required=True)
+    satisfaction = fields.Dict(required=True)
+
+
+def period_for(query: dict) -> queries.Period:
+    if query["date_to"] < query["date_from"] or (query["date_to"] - query["date_from"]).days >= MAX_DAYS:
+        raise ApiError("invalid_period", f"The period runs forwards and covers at most {MAX_DAYS} days.")
+    if query["site"] == "all":
+        actor = require_login()
+        candidates = db.session.scalars(
+            select(Site).where(Site.kind != SiteKind.POST_OFFICE).order_by(Site.code)
+        ).all()
+        sites = tuple(site for site in candidates if allowed(actor, Action.SUPERVISE, site.id))
+        if not sites:
+            raise Forbidden("forbidden", "You supervise no site.")
+    else:
+        site = get_site(query["site"])
+        require(Action.SUPERVISE, site.id)
+        sites = (site,)
+    return queries.Period(sites, query["date_from"], query["date_to"])
+
+
+def _report(query: dict) -> dict:
+    return queries.report(db.session, period_for(query))
+
+
+def _file_name(report: dict, extension: str) -> str:
+    where = report["sites"][0] if len(report["sites"]) == 1 else "all"
+    return f"bao-cao-{where}-{report['from']}-{report['to']}.{extension}"
+
+
+@blp.route("/reports", methods=["GET"])
+@blp.arguments(ReportQuerySchema, location="query")
+@blp.response(200, ReportSchema)
+def get_report(query):
+    """The report: queue, services, days, busiest hours, counters, officers, dossiers,
+    satisfaction (definitions in queue_server/reports/queries.py)."""
+    return _report(query)
+
+
+@blp.route("/reports.xlsx", methods=["GET"])
+@blp.arguments(ReportQuerySchema, location="query")
+@blp.response(200, description="One sheet per section")
+def get_report_xlsx(query):
+    report = _report(query)
+    return Response(
+        export.to_xlsx(report),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "xlsx")}"'},
+    )
+
+
+@blp.route("/reports.csv", methods=["GET"])
+@blp.arguments(CsvQuerySchema, location="query")
+@blp.response(200, description="One section as CSV (UTF-8 with BOM)")
+def get_report_csv(query):
+    section = query.pop("section")
+    report = _report(query)
+    return Response(
+        export.to_csv(report, section),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(report, section + ".csv")}"'},
+    )

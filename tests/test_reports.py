@@ -1,0 +1,160 @@
+"""Reports over three weeks of a busy centre, checked against figures computed again here in
+plain Python from the generated rows; exports opened again."""
+
+import csv
+import io
+import statistics
+from collections import Counter as Tally
+from datetime import datetime, time, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from .conftest import login
+from .report_data import DAYS, FIRST, VN, generate
+
+LAST = FIRST + timedelta(days=DAYS - 1)
+PERIOD = f"from={FIRST.isoformat()}&to={LAST.isoformat()}"
+
+
+def seconds(a, b):
+    return (b - a).total_seconds()
+
+
+def p90(values):
+    return statistics.quantiles(values, n=10, method="inclusive")[8]
+
+
+@pytest.fixture
+def data(app):
+    # Its own app context: one kept open for the whole test would be shared by the requests
+    # (Flask reuses it), and with it whoever logged in last.
+    from queue_server.database import db
+
+    with app.app_context():
+        return generate(db.session)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_queue_figures_match_an_independent_computation(app, data):
+    report = login(app.test_client(), "supervisor").get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").json
+    tickets = data["tickets"]
+    called = [t for t in tickets if t["status"] in ("done", "no_show")]
+    served = [t for t in tickets if t["status"] == "done"]
+    waits = [seconds(t["issued_at"], t["called_at"]) for t in called]
+    services = [seconds(t["started_at"] or t["called_at"], t["finished_at"]) for t in served]
+    queue = report["queue"]
+    assert queue["issued"] == len(tickets)
+    assert queue["served"] == len(served)
+    assert queue["no_show"] == sum(t["status"] == "no_show" for t in tickets)
+    assert queue["cancelled"] == sum(t["status"] == "cancelled" for t in tickets)
+    assert queue["wait_avg_s"] == pytest.approx(statistics.mean(waits), abs=0.1)
+    assert queue["wait_p90_s"] == pytest.approx(p90(waits), abs=0.1)
+    assert queue["service_avg_s"] == pytest.approx(statistics.mean(services), abs=0.1)
+    assert queue["service_p90_s"] == pytest.approx(p90(services), abs=0.1)
+    assert queue["within_target"] == sum(w <= 15 * 60 for w in waits)
+
+    heat = [[0] * 24 for _ in range(7)]
+    for t in tickets:
+        local = t["issued_at"].astimezone(VN)
+        heat[local.weekday()][local.hour] += 1
+    assert report["heatmap"] == heat
+    assert sum(row["issued"] for row in report["daily"]) == len(tickets)
+    assert {row["service"]: row["issued"] for row in report["services"]} == {
+        code: n for code, n in Tally(t["service_code"] for t in tickets_with_codes(app, tickets)).items()
+    }
+
+
+def tickets_with_codes(app, tickets):
+    from queue_server.database import db
+    from queue_server.sites.models import Service
+
+    with app.app_context():
+        codes = dict(db.session.query(Service.id, Service.code).all())
+    return [{**t, "service_code": codes[t["service_id"]]} for t in tickets]
+
+
+def test_counters_officers_dossiers_and_satisfaction_match(app, data):
+    report = login(app.test_client(), "supervisor").get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").json
+    served = [t for t in data["tickets"] if t["status"] == "done"]
+    by_officer = Tally(t["officer_id"] for t in served)
+    from queue_server.auth.models import User
+    from queue_server.database import db
+    from queue_server.sites.models import Counter
+
+    with app.app_context():
+        usernames = dict(db.session.query(User.id, User.username).all())
+        numbers = dict(db.session.query(Counter.id, Counter.number).all())
+    assert {row["officer"]: row["served"] for row in report["officers"]} == {
+        usernames[officer]: n for officer, n in by_officer.items()
+    }
+    pause_total = Tally()
+    for pause in data["pauses"]:
+        pause_total[numbers[pause["counter_id"]]] += seconds(pause["started_at"], pause["ended_at"])
+    for row in report["counters"]:
+        assert row["pause_s"] == pytest.approx(pause_total.get(row["counter"], 0), abs=1.0)
+    assert sum(row["pauses"] for row in report["counters"]) == len(data["pauses"])
+
+    start = datetime.combine(FIRST, time(0), VN)
+    end = datetime.combine(LAST + timedelta(days=1), time(0), VN)
+    dossiers = data["dossiers"]
+    received = [d for d in dossiers if start <= d["received_at"] < end]
+    finished = [d for d in dossiers if d["finished_at"] and start <= d["finished_at"] < end]
+    figures = report["dossiers"]
+    assert figures["received"] == len(received)
+    assert figures["received_by_channel"] == {
+        c: sum(d["channel"] == c for d in received) for c in ("counter", "postal", "online")
+    }
+    assert figures["resolved_by_outcome"]["late"] == sum(d["outcome"] == "late" for d in finished)
+    assert figures["returned_by_post"] == sum(
+        d["return_method"] == "post" and start <= d["returned_at"] < end for d in dossiers if d["returned_at"]
+    )
+    levels = Tally(r["level"] for r in data["ratings"])
+    satisfaction = report["satisfaction"]
+    assert satisfaction["by_level"] == {
+        level: levels[level] for level in ("very_satisfied", "satisfied", "not_satisfied")
+    }
+    assert satisfaction["satisfied_share"] == pytest.approx(
+        (levels["very_satisfied"] + levels["satisfied"]) / len(data["ratings"]), abs=1e-4
+    )
+
+
+def test_exports_open_again_with_the_same_figures(app, data):
+    supervisor = login(app.test_client(), "supervisor")
+    report = supervisor.get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").json
+    response = supervisor.get(f"/api/v1/reports.xlsx?site=NA-HCC&{PERIOD}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == [
+        "Hàng đợi",
+        "Theo dịch vụ",
+        "Theo ngày",
+        "Giờ cao điểm",
+        "Theo quầy",
+        "Theo cán bộ",
+        "Hồ sơ",
+        "Mức độ hài lòng",
+    ]
+    queue = {row[0]: row[1] for row in book["Hàng đợi"].iter_rows(min_row=3, values_only=True)}
+    assert queue["issued"] == report["queue"]["issued"] and queue["served"] == report["queue"]["served"]
+    heat = list(book["Giờ cao điểm"].iter_rows(min_row=3, values_only=True))
+    assert heat[0][0] == "Thứ Hai" and list(heat[0][1:]) == report["heatmap"][0]
+    text = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{PERIOD}&section=services").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["service", "name", "issued"]
+    assert sum(int(row[2]) for row in rows[1:]) == report["queue"]["issued"]
+
+
+def test_only_supervisors_see_reports_and_only_of_their_sites(app, data):
+    assert (
+        login(app.test_client(), "officer1").get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").status_code == 403
+    )
+    supervisor = login(app.test_client(), "supervisor")
+    assert supervisor.get(f"/api/v1/reports?site=NA-TRUONGVINH&{PERIOD}").status_code == 403
+    everything = supervisor.get(f"/api/v1/reports?site=all&{PERIOD}").json
+    assert everything["sites"] == ["NA-HCC"]
+    admin = login(app.test_client(), "admin").get(f"/api/v1/reports?site=all&{PERIOD}").json
+    assert admin["sites"] == ["NA-HCC", "NA-TRUONGVINH"] and admin["queue"]["issued"] == len(data["tickets"])
+    bad = supervisor.get("/api/v1/reports?site=NA-HCC&from=2026-10-10&to=2026-10-01")
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_period"
+    assert app.test_client().get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").status_code == 401
