@@ -149,6 +149,20 @@ def check_deadlines():
     click.echo(f"Flagged {len(codes)} dossiers." + (f" {', '.join(codes)}" if codes else ""))
 
 
+@click.command("build-report-days")
+def build_report_days():
+    """Roll up every ended day for the reports (run nightly; reports also work without it)."""
+    from sqlalchemy import select
+
+    from .reports.rollups import build_ended_days
+    from .sites.models import Site
+
+    for site in db.session.scalars(select(Site).order_by(Site.code)).all():
+        built = build_ended_days(db.session, site)
+        if built:
+            click.echo(f"{site.code}: rolled up {built} days.")
+
+
 def register_cli(app) -> None:
     for cmd in (
         db_cli,
@@ -158,5 +172,6 @@ def register_cli(app) -> None:
         revoke_device_token,
         import_procedures,
         check_deadlines,
+        build_report_days,
     ):
         app.cli.add_command(cmd)

@@ -14,10 +14,14 @@ from .manifests.models import Manifest, ManifestItem
 from .printing.models import PrintJob
 from .queueing.models import CounterPause, QueueEvent, Ticket, TicketSequence
 from .ratings.models import Rating
+from .reports.models import DurationHistogram, ReportDay, TicketStat
 from .sites.models import Counter, CounterSchedule, Department, OpeningHours, Service, Site
 from .sync.models import SyncOperation
 
 __all__ = [
+    "DurationHistogram",
+    "ReportDay",
+    "TicketStat",
     "CounterPause",
     "Rating",
     "AuditEntry",

@@ -49,9 +49,9 @@ def test_queue_figures_match_an_independent_computation(app, data):
     assert queue["no_show"] == sum(t["status"] == "no_show" for t in tickets)
     assert queue["cancelled"] == sum(t["status"] == "cancelled" for t in tickets)
     assert queue["wait_avg_s"] == pytest.approx(statistics.mean(waits), abs=0.1)
-    assert queue["wait_p90_s"] == pytest.approx(p90(waits), abs=0.1)
+    assert queue["wait_p90_s"] == pytest.approx(p90(waits), abs=10)  # read from 10-second buckets
     assert queue["service_avg_s"] == pytest.approx(statistics.mean(services), abs=0.1)
-    assert queue["service_p90_s"] == pytest.approx(p90(services), abs=0.1)
+    assert queue["service_p90_s"] == pytest.approx(p90(services), abs=10)
     assert queue["within_target"] == sum(w <= 15 * 60 for w in waits)
 
     heat = [[0] * 24 for _ in range(7)]
@@ -158,3 +158,24 @@ def test_only_supervisors_see_reports_and_only_of_their_sites(app, data):
     bad = supervisor.get("/api/v1/reports?site=NA-HCC&from=2026-10-10&to=2026-10-01")
     assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_period"
     assert app.test_client().get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").status_code == 401
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_rolled_up_days_give_the_same_report_as_the_tickets(app, data):
+    from queue_server.database import db
+    from queue_server.reports import rollups
+    from queue_server.reports.models import ReportDay
+
+    supervisor = login(app.test_client(), "supervisor")
+    before = supervisor.get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").json
+    with app.app_context():
+        site = db.session.merge(data["site"])
+        built = rollups.build_ended_days(db.session, site)
+        assert built == len({t["business_date"] for t in data["tickets"]})
+        assert db.session.query(ReportDay).count() >= built
+        assert rollups.build_ended_days(db.session, site) == 0  # nothing left to do
+    after = supervisor.get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").json
+    assert after == before
+    half = f"from={FIRST.isoformat()}&to={(FIRST + timedelta(days=6)).isoformat()}"
+    first_week = supervisor.get(f"/api/v1/reports?site=NA-HCC&{half}").json["queue"]["issued"]
+    assert first_week == sum(t["business_date"] <= FIRST + timedelta(days=6) for t in data["tickets"])

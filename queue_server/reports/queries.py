@@ -10,36 +10,37 @@ Definitions (one place for each, the API document repeats them):
 - *service time*: from the start of service (or the call when it was not started apart) to the
   end, for served tickets.
 - *within target*: called tickets whose waiting time was at most the site's target waiting time.
-- the 90th percentile is the continuous one (interpolated, as PostgreSQL's ``percentile_cont``).
+- the 90th percentile is the continuous one (as PostgreSQL's ``percentile_cont``), read from
+  10-second buckets: exact to within 10 seconds (see :mod:`.rollups`).
 - *busiest hours*: tickets issued per local weekday (Monday = 0) and hour.
 - *pause time*: the part of each counter pause that falls inside the period.
 - dossiers: received in the period by channel; finished in the period by outcome (early, on
   time, late); returned by post in the period.
-- satisfaction: ratings of tickets issued in the period; the satisfied share counts
-  "very satisfied" and "satisfied".
+- satisfaction: ratings given in the period; the satisfied share counts "very satisfied" and
+  "satisfied".
 
-Every query filters on indexed columns (site, business date / instant) and aggregates in the
-database; only the results travel to Python.
+The ticket figures come from daily roll-ups for days that have ended and from the tickets for
+the others (:mod:`.rollups`), so a report over years reads thousands of rows; every query
+aggregates in the database and only the results travel to Python.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, cast, func, literal, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
 from ..database import db
 from ..dossiers.models import Delivery, Dossier
-from ..queueing.models import CounterPause, Ticket, TicketStatus
+from ..queueing.models import CounterPause
 from ..ratings.models import Rating, RatingLevel
 from ..sites.models import Counter, Service, Site
-
-CALLED = (TicketStatus.DONE, TicketStatus.NO_SHOW)
+from . import rollups
+from .rollups import seconds_between
 
 
 @dataclass(frozen=True)
@@ -72,146 +73,110 @@ class Period:
         return min((site.target_wait_minutes for site in self.sites), default=15) * 60
 
 
-def seconds_between(start, end):
-    """``end - start`` in seconds, as a SQL expression of this database."""
-    if db.dialect == "postgresql":
-        return func.extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
-def _local(column, period: Period):
-    """A UTC timestamp column as the sites' local wall time (SQL)."""
-    if db.dialect == "postgresql":
-        return func.timezone(period.tz.key, func.timezone("UTC", column))
-    offset = period.tz.utcoffset(datetime.combine(period.first, time(12))).total_seconds()
-    return func.datetime(column, f"{int(offset):+d} seconds")
-
-
-def _hour(column, period: Period):
-    local = _local(column, period)
-    if db.dialect == "postgresql":
-        return func.extract("hour", local)
-    return cast(func.strftime("%H", local), Integer)
-
-
-def percentile(session: Session, value, where, fraction: float = 0.9) -> float | None:
-    """The continuous percentile of ``value`` over the rows matching ``where``."""
-    if db.dialect == "postgresql":
-        return session.scalar(select(func.percentile_cont(fraction).within_group(value)).where(*where))
-    values = sorted(v for (v,) in session.execute(select(value).where(*where)) if v is not None)
-    return continuous_percentile(values, fraction)
-
-
-def continuous_percentile(values: list[float], fraction: float) -> float | None:
-    if not values:
-        return None
-    rank = fraction * (len(values) - 1)
-    low, high = math.floor(rank), math.ceil(rank)
-    return values[low] + (values[high] - values[low]) * (rank - low)
-
-
-def _tickets(period: Period) -> list:
-    return [Ticket.site_id.in_(period.site_ids), Ticket.business_date.between(period.first, period.last)]
-
-
 def _round(value, digits=1):
     return None if value is None else round(float(value), digits)
 
 
-def queue_summary(session: Session, period: Period) -> dict:
-    where = _tickets(period)
-    wait = seconds_between(Ticket.issued_at, Ticket.called_at)
-    service = seconds_between(func.coalesce(Ticket.started_at, Ticket.called_at), Ticket.finished_at)
-    called = Ticket.status.in_(CALLED)
-    served = Ticket.status == TicketStatus.DONE
-    row = session.execute(
+def _share(part, whole):
+    return _round(part / whole, 4) if whole else None
+
+
+def _stats(session: Session, period: Period, dimension: str, *group):
+    """Summed day-rows of one dimension (roll-ups and live days alike), grouped by ``group``."""
+    src = rollups.source(session, period.sites, period.first, period.last)
+    columns = [getattr(src.c, name) for name in group]
+    rows = session.execute(
         select(
-            func.count(),
-            func.count().filter(served),
-            func.count().filter(Ticket.status == TicketStatus.NO_SHOW),
-            func.count().filter(Ticket.status.not_in(CALLED)),
-            func.avg(wait).filter(called),
-            func.avg(service).filter(served),
-            func.count().filter(called, wait <= period.target_seconds),
-            func.count().filter(called),
-        ).where(*where)
-    ).one()
-    issued, served_n, no_show, unserved, wait_avg, service_avg, within, called_n = row
+            *columns,
+            func.sum(src.c.issued),
+            func.sum(src.c.served),
+            func.sum(src.c.no_show),
+            func.sum(src.c.called),
+            func.sum(src.c.within_target),
+            func.sum(src.c.wait_sum),
+            func.sum(src.c.service_sum),
+        )
+        .where(src.c.dimension == dimension)
+        .group_by(*columns)
+    ).all()
+    # Sums come back as Decimal from PostgreSQL: counts as int, seconds as float.
+    width = len(columns)
+    return [
+        (
+            *row[:width],
+            *(int(v or 0) for v in row[width : width + 5]),
+            *(float(v or 0) for v in row[width + 5 :]),
+        )
+        for row in rows
+    ]
+
+
+def _percentiles(session: Session, period: Period) -> dict[str, float | None]:
+    src = rollups.histogram_source(session, period.sites, period.first, period.last)
+    buckets: dict[str, dict[int, int]] = {"wait": {}, "service": {}}
+    for measure, bucket, count in session.execute(
+        select(src.c.measure, src.c.bucket, func.sum(src.c.count)).group_by(src.c.measure, src.c.bucket)
+    ):
+        buckets[measure][bucket] = int(count)
+    return {measure: rollups.histogram_percentile(values, 0.9) for measure, values in buckets.items()}
+
+
+def queue_summary(session: Session, period: Period) -> dict:
+    (issued, served, no_show, called, within, wait_sum, service_sum), *_ = _stats(session, period, "service")
+    p90 = _percentiles(session, period)
     return {
         "issued": issued,
-        "served": served_n,
+        "served": served,
         "no_show": no_show,
-        "cancelled": unserved,
-        "wait_avg_s": _round(wait_avg),
-        "wait_p90_s": _round(percentile(session, wait, [*where, called])),
-        "service_avg_s": _round(service_avg),
-        "service_p90_s": _round(percentile(session, service, [*where, served])),
+        "cancelled": issued - called,
+        "wait_avg_s": _round(wait_sum / called) if called else None,
+        "wait_p90_s": _round(p90["wait"]),
+        "service_avg_s": _round(service_sum / served) if served else None,
+        "service_p90_s": _round(p90["service"]),
         "within_target": within,
-        "within_target_share": _round(within / called_n, 4) if called_n else None,
+        "within_target_share": _share(within, called),
         "target_wait_s": period.target_seconds,
     }
 
 
 def by_service(session: Session, period: Period) -> list[dict]:
-    where = _tickets(period)
-    wait = seconds_between(Ticket.issued_at, Ticket.called_at)
-    called = Ticket.status.in_(CALLED)
-    rows = session.execute(
-        select(
-            Service.code,
-            Service.name,
-            func.count(),
-            func.count().filter(Ticket.status == TicketStatus.DONE),
-            func.count().filter(Ticket.status == TicketStatus.NO_SHOW),
-            func.avg(wait).filter(called),
-            func.count().filter(called, wait <= period.target_seconds),
-            func.count().filter(called),
+    names = {
+        service.id: service
+        for service in session.scalars(select(Service).where(Service.site_id.in_(period.site_ids)))
+    }
+    result = []
+    for key, issued, served, no_show, called, within, wait_sum, _ in _stats(
+        session, period, "service", "key"
+    ):
+        service = names.get(key)
+        result.append(
+            {
+                "service": service.code if service else str(key),
+                "name": service.name if service else "",
+                "issued": int(issued),
+                "served": int(served),
+                "no_show": int(no_show),
+                "wait_avg_s": _round(wait_sum / called) if called else None,
+                "within_target_share": _share(within, called),
+            }
         )
-        .join(Service, Service.id == Ticket.issued_service_id)
-        .where(*where)
-        .group_by(Service.code, Service.name)
-        .order_by(func.count().desc())
-    ).all()
-    return [
-        {
-            "service": code,
-            "name": name,
-            "issued": issued,
-            "served": served,
-            "no_show": no_show,
-            "wait_avg_s": _round(wait_avg),
-            "within_target_share": _round(within / called_n, 4) if called_n else None,
-        }
-        for code, name, issued, served, no_show, wait_avg, within, called_n in rows
-    ]
+    return sorted(result, key=lambda row: (-row["issued"], row["service"]))
 
 
 def heatmap(session: Session, period: Period) -> list[list[int]]:
     """Tickets issued per local weekday (rows, Monday first) and hour (24 columns)."""
     grid = [[0] * 24 for _ in range(7)]
-    hour = _hour(Ticket.issued_at, period)
-    rows = session.execute(
-        select(Ticket.business_date, hour, func.count())
-        .where(*_tickets(period))
-        .group_by(Ticket.business_date, hour)
-    ).all()
-    for day, hour_value, count in rows:
-        grid[day.weekday()][int(hour_value)] += count
+    for day, hour, issued, *_ in _stats(session, period, "hour", "business_date", "key"):
+        grid[day.weekday()][int(hour)] += int(issued)
     return grid
 
 
 def daily(session: Session, period: Period) -> list[dict]:
-    rows = session.execute(
-        select(
-            Ticket.business_date,
-            func.count(),
-            func.count().filter(Ticket.status == TicketStatus.DONE),
-        )
-        .where(*_tickets(period))
-        .group_by(Ticket.business_date)
-        .order_by(Ticket.business_date)
-    ).all()
-    return [{"date": day.isoformat(), "issued": issued, "served": served} for day, issued, served in rows]
+    rows = _stats(session, period, "service", "business_date")
+    return [
+        {"date": day.isoformat(), "issued": int(issued), "served": int(served)}
+        for day, issued, served, *_ in sorted(rows, key=lambda row: row[0])
+    ]
 
 
 def _pauses(session: Session, period: Period, key) -> dict:
@@ -243,109 +208,87 @@ def _pauses(session: Session, period: Period, key) -> dict:
     return result
 
 
-def _productivity(session: Session, period: Period, key, label_columns, join) -> list:
-    where = _tickets(period)
-    service = seconds_between(func.coalesce(Ticket.started_at, Ticket.called_at), Ticket.finished_at)
-    served = Ticket.status == TicketStatus.DONE
-    statement = (
-        select(
-            key,
-            *label_columns,
-            func.count().filter(served),
-            func.count().filter(Ticket.status == TicketStatus.NO_SHOW),
-            func.avg(service).filter(served),
-            func.sum(service).filter(served),
-        )
-        .join(*join)
-        .where(*where, Ticket.status.in_(CALLED))
-        .group_by(key, *label_columns)
-    )
-    return session.execute(statement).all()
+def _productivity(session: Session, period: Period, dimension: str) -> dict:
+    """Served, no-shows and service seconds per counter or officer id."""
+    return {
+        key: (int(served), int(no_show), float(service_sum))
+        for key, _, served, no_show, _, _, _, service_sum in _stats(session, period, dimension, "key")
+        if key is not None
+    }
+
+
+NO_PAUSE = {"pause_s": 0.0, "pauses": 0, "reasons": {}}
 
 
 def by_counter(session: Session, period: Period) -> list[dict]:
     pauses = _pauses(session, period, CounterPause.counter_id)
-    rows = _productivity(
-        session,
-        period,
-        Counter.id,
-        [Counter.number, Counter.name],
-        (Counter, Counter.id == Ticket.counter_id),
-    )
+    work = _productivity(session, period, "counter")
+    counters = session.scalars(select(Counter).where(Counter.id.in_(set(work) | set(pauses)))).all()
     result = []
-    for counter_id, number, name, served, no_show, service_avg, service_sum in sorted(
-        rows, key=lambda r: r[1]
-    ):
-        paused = pauses.pop(counter_id, {"pause_s": 0.0, "pauses": 0, "reasons": {}})
+    for counter in counters:
+        served, no_show, service_sum = work.get(counter.id, (0, 0, 0.0))
+        paused = pauses.get(counter.id, NO_PAUSE)
         result.append(
             {
-                "counter": number,
-                "name": name,
+                "counter": counter.number,
+                "name": counter.name,
                 "served": served,
                 "no_show": no_show,
-                "service_avg_s": _round(service_avg),
+                "service_avg_s": _round(service_sum / served) if served else None,
                 "busy_s": _round(service_sum),
                 "pause_s": round(paused["pause_s"]),
                 "pauses": paused["pauses"],
                 "pause_reasons": paused["reasons"],
             }
         )
-    for counter_id, paused in pauses.items():  # paused, but served nobody
-        counter = session.get(Counter, counter_id)
-        result.append(
-            {
-                "counter": counter.number,
-                "name": counter.name,
-                "served": 0,
-                "no_show": 0,
-                "service_avg_s": None,
-                "busy_s": None,
-                "pause_s": round(paused["pause_s"]),
-                "pauses": paused["pauses"],
-                "pause_reasons": paused["reasons"],
-            }
-        )
-    return sorted(result, key=lambda r: r["counter"])
+    return sorted(result, key=lambda row: row["counter"])
 
 
 def by_officer(session: Session, period: Period) -> list[dict]:
     pauses = _pauses(session, period, CounterPause.officer_id)
+    work = _productivity(session, period, "officer")
     ratings = {
-        officer: (total, satisfied)
+        officer: (int(total), int(satisfied))
         for officer, total, satisfied in session.execute(
             select(
                 Rating.officer_id,
                 func.count(),
                 func.count().filter(Rating.level != RatingLevel.NOT_SATISFIED),
             )
-            .join(Ticket, Ticket.id == Rating.ticket_id)
-            .where(*_tickets(period))
+            .where(*_ratings(period))
             .group_by(Rating.officer_id)
         )
     }
-    rows = _productivity(
-        session, period, User.id, [User.username, User.full_name], (User, User.id == Ticket.officer_id)
-    )
+    users = session.scalars(select(User).where(User.id.in_(set(work) | set(pauses)))).all()
     result = []
-    for officer_id, username, full_name, served, no_show, service_avg, service_sum in rows:
-        paused = pauses.get(officer_id, {"pause_s": 0.0, "pauses": 0, "reasons": {}})
-        rated, satisfied = ratings.get(officer_id, (0, 0))
+    for user in users:
+        served, no_show, service_sum = work.get(user.id, (0, 0, 0.0))
+        paused = pauses.get(user.id, NO_PAUSE)
+        rated, satisfied = ratings.get(user.id, (0, 0))
         result.append(
             {
-                "officer": username,
-                "name": full_name or username,
+                "officer": user.username,
+                "name": user.full_name or user.username,
                 "served": served,
                 "no_show": no_show,
-                "service_avg_s": _round(service_avg),
+                "service_avg_s": _round(service_sum / served) if served else None,
                 "busy_s": _round(service_sum),
                 "pause_s": round(paused["pause_s"]),
                 "pauses": paused["pauses"],
                 "pause_reasons": paused["reasons"],
                 "ratings": rated,
-                "satisfied_share": _round(satisfied / rated, 4) if rated else None,
+                "satisfied_share": _share(satisfied, rated),
             }
         )
-    return sorted(result, key=lambda r: (-r["served"], r["officer"]))
+    return sorted(result, key=lambda row: (-row["served"], row["officer"]))
+
+
+def _ratings(period: Period) -> list:
+    return [
+        Rating.site_id.in_(period.site_ids),
+        Rating.created_at >= period.start,
+        Rating.created_at < period.end,
+    ]
 
 
 def dossiers(session: Session, period: Period) -> dict:
@@ -392,10 +335,7 @@ def dossiers(session: Session, period: Period) -> dict:
 def satisfaction(session: Session, period: Period) -> dict:
     rows = dict(
         session.execute(
-            select(Rating.level, func.count())
-            .join(Ticket, Ticket.id == Rating.ticket_id)
-            .where(*_tickets(period))
-            .group_by(Rating.level)
+            select(Rating.level, func.count()).where(*_ratings(period)).group_by(Rating.level)
         ).all()
     )
     total = sum(rows.values())
