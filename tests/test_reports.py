@@ -49,7 +49,7 @@ def test_queue_figures_match_an_independent_computation(app, data):
     assert queue["no_show"] == sum(t["status"] == "no_show" for t in tickets)
     assert queue["cancelled"] == sum(t["status"] == "cancelled" for t in tickets)
     assert queue["wait_avg_s"] == pytest.approx(statistics.mean(waits), abs=0.1)
-    assert queue["wait_p90_s"] == pytest.approx(p90(waits), abs=10)  # read from 10-second buckets
+    assert queue["wait_p90_s"] == pytest.approx(p90(waits), abs=10)  # read from buckets 10 seconds wide
     assert queue["service_avg_s"] == pytest.approx(statistics.mean(services), abs=0.1)
     assert queue["service_p90_s"] == pytest.approx(p90(services), abs=10)
     assert queue["within_target"] == sum(w <= 15 * 60 for w in waits)

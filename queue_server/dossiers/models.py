@@ -145,6 +145,8 @@ class Dossier(Base):
     __table_args__ = (
         Index("ix_dossiers_site_status", "site_id", "status"),
         Index("ix_dossiers_site_received", "site_id", "received_at"),
+        Index("ix_dossiers_site_finished", "site_id", "finished_at"),
+        Index("ix_dossiers_site_returned", "site_id", "returned_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

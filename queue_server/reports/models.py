@@ -43,8 +43,8 @@ class TicketStat(Base):
 
 
 class DurationHistogram(Base):
-    """How many waits (or services) of a day fell in each 10-second bucket: percentiles over
-    any period come from the summed buckets."""
+    """How many waits (or services) of a day fell in each bucket (``bucket`` is its lower bound
+    in seconds, see ``rollups.BUCKET_STEPS``): percentiles over any period come from the sums."""
 
     __tablename__ = "duration_histograms"
 

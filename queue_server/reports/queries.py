@@ -11,7 +11,8 @@ Definitions (one place for each, the API document repeats them):
   end, for served tickets.
 - *within target*: called tickets whose waiting time was at most the site's target waiting time.
 - the 90th percentile is the continuous one (as PostgreSQL's ``percentile_cont``), read from
-  10-second buckets: exact to within 10 seconds (see :mod:`.rollups`).
+  buckets 10 seconds wide below half an hour (a minute up to three hours): exact to within
+  the bucket (see :mod:`.rollups`).
 - *busiest hours*: tickets issued per local weekday (Monday = 0) and hour.
 - *pause time*: the part of each counter pause that falls inside the period.
 - dossiers: received in the period by channel; finished in the period by outcome (early, on

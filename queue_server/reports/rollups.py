@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, cast, delete, exists, func, insert, literal, select, union_all
+from sqlalchemy import Integer, case, cast, delete, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..database import db, utcnow
@@ -17,7 +17,10 @@ from ..sites.calendar import business_date
 from ..sites.models import Site
 from .models import DurationHistogram, ReportDay, TicketStat
 
-BUCKET_SECONDS = 10
+# Histogram buckets, by their lower bound in seconds: 10 s wide up to half an hour, then a
+# minute up to three hours, then ten minutes. Percentiles read from them are exact to within
+# the width of the bucket they fall in, and a day needs a few hundred rows, not one per ticket.
+BUCKET_STEPS = ((1800, 10), (10800, 60), (None, 600))
 CALLED = (TicketStatus.DONE, TicketStatus.NO_SHOW)
 DIMENSIONS = ("service", "hour", "counter", "officer")
 STAT_COLUMNS = (
@@ -123,7 +126,7 @@ def raw_stats(site: Site, first: date, last: date, dimension: str, only: list[da
 def raw_histogram(site: Site, first: date, last: date, measure: str, only: list[date] | None = None):
     seconds = wait_seconds() if measure == "wait" else service_seconds()
     statuses = CALLED if measure == "wait" else (TicketStatus.DONE,)
-    bucket = cast(func.floor(seconds / BUCKET_SECONDS), Integer)
+    bucket = bucket_of(seconds)
     statement = select(
         Ticket.site_id,
         Ticket.business_date,
@@ -175,9 +178,27 @@ def histogram_source(session: Session, sites, first: date, last: date):
     return (union_all(stored, *live) if live else stored).subquery("histogram")
 
 
+def bucket_of(seconds):
+    """The lower bound of the bucket of ``seconds`` (SQL)."""
+    cases = [
+        (seconds < limit, cast(func.floor(seconds / width) * width, Integer))
+        for limit, width in BUCKET_STEPS
+        if limit is not None
+    ]
+    width = BUCKET_STEPS[-1][1]
+    return case(*cases, else_=cast(func.floor(seconds / width) * width, Integer))
+
+
+def bucket_width(lower: int) -> int:
+    for limit, width in BUCKET_STEPS:
+        if limit is None or lower < limit:
+            return width
+    raise AssertionError("unreachable")
+
+
 def histogram_percentile(buckets: dict[int, int], fraction: float) -> float | None:
-    """The continuous percentile (as ``percentile_cont``) from 10-second buckets: exact to
-    within one bucket, the values being spread evenly inside each."""
+    """The continuous percentile (as ``percentile_cont``) from the buckets (keyed by their
+    lower bound): exact to within one bucket, the values being spread evenly inside each."""
     total = sum(buckets.values())
     if total == 0:
         return None
@@ -187,9 +208,10 @@ def histogram_percentile(buckets: dict[int, int], fraction: float) -> float | No
         count = buckets[bucket]
         if rank < seen + count:
             inside = (rank - seen + 0.5) / count
-            return (bucket + inside) * BUCKET_SECONDS
+            return bucket + inside * bucket_width(bucket)
         seen += count
-    return (max(buckets) + 1) * BUCKET_SECONDS
+    last = max(buckets)
+    return last + bucket_width(last)
 
 
 def build(session: Session, site: Site, first: date, last: date) -> None:
