@@ -16,6 +16,7 @@ from .extensions import api, babel, login_manager, socketio
 VENDOR_PACKAGES = {
     "socket.io-client": "dist",
     "swagger-ui-dist": "",
+    "chart.js": "dist",  # the report page's charts
     "axe-core": "",  # accessibility checks in the page tests
 }
 
@@ -53,6 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .queueing.api import blp as queue_blp
     from .ratings.api import blp as ratings_blp
     from .reports.api import blp as reports_blp
+    from .reports.live import blp as reports_live_blp
     from .scanning.api import blp as scanning_blp
     from .sync.api import blp as sync_blp
 
@@ -68,6 +70,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(audit_blp)
     api.register_blueprint(ratings_blp)
     api.register_blueprint(reports_blp)
+    api.register_blueprint(reports_live_blp)
     _register_pages(app)
 
     from . import live
@@ -88,9 +91,10 @@ def _register_pages(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .console.views import bp as console_bp
     from .ratings.views import bp as rating_bp
+    from .reports.views import bp as reports_bp
     from .tracking.views import bp as tracking_bp
 
-    for blueprint in (tracking_bp, kiosk_bp, display_bp, console_bp, admin_bp, rating_bp):
+    for blueprint in (tracking_bp, kiosk_bp, display_bp, console_bp, admin_bp, rating_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

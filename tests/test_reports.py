@@ -153,6 +153,7 @@ def test_only_supervisors_see_reports_and_only_of_their_sites(app, data):
     assert supervisor.get(f"/api/v1/reports?site=NA-TRUONGVINH&{PERIOD}").status_code == 403
     everything = supervisor.get(f"/api/v1/reports?site=all&{PERIOD}").json
     assert everything["sites"] == ["NA-HCC"]
+    assert (everything["from"], everything["to"]) == (FIRST.isoformat(), LAST.isoformat())
     admin = login(app.test_client(), "admin").get(f"/api/v1/reports?site=all&{PERIOD}").json
     assert admin["sites"] == ["NA-HCC", "NA-TRUONGVINH"] and admin["queue"]["issued"] == len(data["tickets"])
     bad = supervisor.get("/api/v1/reports?site=NA-HCC&from=2026-10-10&to=2026-10-01")

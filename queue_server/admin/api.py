@@ -1,54 +1,377 @@
-"""Supervisor views over HTTP: the devices of a site."""
+"""Administration over HTTP: a site's settings, departments, services, counters and schedules,
+staff accounts and devices. Thin views over :mod:`.operations`, which holds the rules.
+
+Supervisors act at the sites they supervise; admins everywhere, and only admins create sites or
+give the admin role (:mod:`queue_server.auth.access`). Configuration lives under
+``/api/v1/admin``; devices stay beside the site (``/api/v1/sites/{code}/devices``).
+"""
 
 from __future__ import annotations
 
+from flask import Response
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from ..auth.access import Action, require
-from ..auth.models import DeviceToken
-from ..database import db
+from ..auth.access import Action, Actor, allowed, require, require_admin, require_login
+from ..auth.models import Role
+from ..database import db, utcnow
+from ..errors import Forbidden
 from ..queueing.api import get_site
-from ..queueing.presenters import iso
-from ..sites.models import Counter
+from ..sites.calendar import business_date
+from ..sites.models import Site
+from . import operations
+from .schemas import (
+    CounterChangesSchema,
+    CounterInSchema,
+    CounterSettingsSchema,
+    DepartmentChangesSchema,
+    DepartmentInSchema,
+    DepartmentSchema,
+    DeviceIssueSchema,
+    DeviceStateSchema,
+    IssuedDeviceSchema,
+    PasswordSchema,
+    RotaQuerySchema,
+    RotaSchema,
+    ScheduleChangesSchema,
+    ScheduleInSchema,
+    ScheduleSchema,
+    ServiceChangesSchema,
+    ServiceInSchema,
+    ServiceSettingsSchema,
+    SiteChangesSchema,
+    SiteCreateSchema,
+    SiteSettingsSchema,
+    UserChangesSchema,
+    UserInSchema,
+    UserQuerySchema,
+    UserSchema,
+)
 
-blp = Blueprint("admin_api", __name__, url_prefix="/api/v1", description="Supervision")
+blp = Blueprint("admin_api", __name__, url_prefix="/api/v1", description="Administration and supervision")
 
 
-class DeviceStateSchema(Schema):
-    id = fields.Integer(required=True)
-    site = fields.String(required=True)
-    kind = fields.String(required=True)
-    name = fields.String(required=True)
-    counter = fields.Integer(allow_none=True, metadata={"description": "Counter number"})
-    revoked = fields.Boolean(required=True)
-    last_seen_at = fields.String(allow_none=True)
-    health = fields.Dict(allow_none=True, metadata={"description": "Printer state, agent version"})
+def supervised_site(code: str) -> Site:
+    site = get_site(code)
+    require(Action.SUPERVISE, site.id)
+    return site
+
+
+def supervising() -> Actor:
+    """A logged-in admin, or a supervisor (of some site); officers and devices are refused."""
+    actor = require_login()
+    if actor.user is None or actor.user.role not in (Role.ADMIN, Role.SUPERVISOR):
+        raise Forbidden("forbidden", "For supervisors and admins.")
+    return actor
+
+
+# -- sites -----------------------------------------------------------------------------------------
+
+
+@blp.route("/admin/sites", methods=["GET"])
+@blp.response(200, SiteSettingsSchema(many=True))
+def list_sites():
+    """The sites the caller supervises (every site for an admin), with all their settings."""
+    actor = supervising()
+    sites = db.session.scalars(select(Site).order_by(Site.code))
+    return [operations.site_view(s) for s in sites if allowed(actor, Action.SUPERVISE, s.id)]
+
+
+@blp.route("/admin/sites", methods=["POST"])
+@blp.arguments(SiteCreateSchema)
+@blp.response(201, SiteSettingsSchema)
+def create_site(data):
+    """Open a new site (admins only)."""
+    require_admin()
+    site = operations.create_site(db.session, data)
+    db.session.commit()
+    return operations.site_view(site)
+
+
+@blp.route("/admin/sites/<site_code>", methods=["GET"])
+@blp.response(200, SiteSettingsSchema)
+def get_site_settings(site_code):
+    """A site's settings and opening hours."""
+    return operations.site_view(supervised_site(site_code))
+
+
+@blp.route("/admin/sites/<site_code>", methods=["PATCH"])
+@blp.arguments(SiteChangesSchema())
+@blp.response(200, SiteSettingsSchema)
+def update_site(data, site_code):
+    """Change a site's settings; ``opening_hours`` replaces the whole week."""
+    site = supervised_site(site_code)
+    operations.update_site(db.session, site, data)
+    db.session.commit()
+    return operations.site_view(site)
+
+
+@blp.route("/admin/sites/<site_code>/rota", methods=["GET"])
+@blp.arguments(RotaQuerySchema, location="query")
+@blp.response(200, RotaSchema)
+def site_rota(query, site_code):
+    """Who serves what, per counter and day (merged counters that rotate by week included)."""
+    site = supervised_site(site_code)
+    today = business_date(site, utcnow())
+    return operations.rota(db.session, site, query.get("date_from"), query["days"], today)
+
+
+# -- departments -----------------------------------------------------------------------------------
+
+
+@blp.route("/admin/sites/<site_code>/departments", methods=["GET"])
+@blp.response(200, DepartmentSchema(many=True))
+def list_departments(site_code):
+    """The site's departments (sở, ngành) and how many services each has."""
+    return operations.departments_of(db.session, supervised_site(site_code))
+
+
+@blp.route("/admin/sites/<site_code>/departments", methods=["POST"])
+@blp.arguments(DepartmentInSchema)
+@blp.response(201, DepartmentSchema)
+def create_department(data, site_code):
+    """Add a department."""
+    department = operations.create_department(db.session, supervised_site(site_code), data)
+    db.session.commit()
+    return operations.department_view(department, 0)
+
+
+@blp.route("/admin/departments/<int:department_id>", methods=["PATCH"])
+@blp.arguments(DepartmentChangesSchema())
+@blp.response(200, DepartmentSchema)
+def update_department(data, department_id):
+    """Change a department's code or names."""
+    department = operations.get_department(db.session, department_id)
+    require(Action.SUPERVISE, department.site_id)
+    operations.update_department(db.session, department, data)
+    db.session.commit()
+    return operations.department_view(department, len(department.services))
+
+
+@blp.route("/admin/departments/<int:department_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(409, description="It still has services or procedures")
+def delete_department(department_id):
+    """Remove an empty department (and the counter rules naming it)."""
+    department = operations.get_department(db.session, department_id)
+    require(Action.SUPERVISE, department.site_id)
+    operations.delete_department(db.session, department)
+    db.session.commit()
+    return Response(status=204)
+
+
+# -- services --------------------------------------------------------------------------------------
+
+
+@blp.route("/admin/sites/<site_code>/services", methods=["GET"])
+@blp.response(200, ServiceSettingsSchema(many=True))
+def list_services(site_code):
+    """Every service of the site, active or not, with its numbering."""
+    return operations.services_of(db.session, supervised_site(site_code))
+
+
+@blp.route("/admin/sites/<site_code>/services", methods=["POST"])
+@blp.arguments(ServiceInSchema)
+@blp.response(201, ServiceSettingsSchema)
+@blp.alt_response(409, description="Code or numbers already used by another service of the site")
+def create_service(data, site_code):
+    """Add a service: a letter prefix (A001...) or a number range that no other service uses."""
+    service = operations.create_service(db.session, supervised_site(site_code), data)
+    db.session.commit()
+    return operations.service_view(service)
+
+
+@blp.route("/admin/services/<int:service_id>", methods=["PATCH"])
+@blp.arguments(ServiceChangesSchema())
+@blp.response(200, ServiceSettingsSchema)
+@blp.alt_response(409, description="Code or numbers already used by another service of the site")
+def update_service(data, service_id):
+    """Change a service; ``active: false`` takes it off the kiosk but keeps its records."""
+    service = operations.get_service(db.session, service_id)
+    require(Action.SUPERVISE, service.site_id)
+    operations.update_service(db.session, service, data)
+    db.session.commit()
+    return operations.service_view(service)
+
+
+@blp.route("/admin/services/<int:service_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(409, description="The service has tickets: deactivate it instead")
+def delete_service(service_id):
+    """Remove a service nobody ever took a number for."""
+    service = operations.get_service(db.session, service_id)
+    require(Action.SUPERVISE, service.site_id)
+    operations.delete_service(db.session, service)
+    db.session.commit()
+    return Response(status=204)
+
+
+# -- counters and schedules ------------------------------------------------------------------------
+
+
+@blp.route("/admin/sites/<site_code>/counters", methods=["GET"])
+@blp.response(200, CounterSettingsSchema(many=True))
+def list_counters(site_code):
+    """The site's counters with their schedule rules."""
+    return operations.counters_of(db.session, supervised_site(site_code))
+
+
+@blp.route("/admin/sites/<site_code>/counters", methods=["POST"])
+@blp.arguments(CounterInSchema)
+@blp.response(201, CounterSettingsSchema)
+@blp.alt_response(409, description="The number is taken")
+def create_counter(data, site_code):
+    """Add a counter."""
+    counter = operations.create_counter(db.session, supervised_site(site_code), data)
+    db.session.commit()
+    return operations.counter_view(counter)
+
+
+@blp.route("/admin/counters/<int:counter_id>", methods=["PATCH"])
+@blp.arguments(CounterChangesSchema())
+@blp.response(200, CounterSettingsSchema)
+@blp.alt_response(409, description="The number is taken")
+def update_counter(data, counter_id):
+    """Renumber or rename a counter."""
+    counter = operations.get_counter(db.session, counter_id)
+    require(Action.SUPERVISE, counter.site_id)
+    operations.update_counter(db.session, counter, data)
+    db.session.commit()
+    return operations.counter_view(counter)
+
+
+@blp.route("/admin/counters/<int:counter_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(409, description="The counter has served, or has live devices")
+def delete_counter(counter_id):
+    """Remove a counter that never served."""
+    counter = operations.get_counter(db.session, counter_id)
+    require(Action.SUPERVISE, counter.site_id)
+    operations.delete_counter(db.session, counter)
+    db.session.commit()
+    return Response(status=204)
+
+
+@blp.route("/admin/counters/<int:counter_id>/schedules", methods=["GET"])
+@blp.response(200, ScheduleSchema(many=True))
+def list_schedules(counter_id):
+    """A counter's rules: what it serves, on which weekdays, in which weeks."""
+    counter = operations.get_counter(db.session, counter_id)
+    require(Action.SUPERVISE, counter.site_id)
+    return operations.counter_view(counter)["schedules"]
+
+
+@blp.route("/admin/counters/<int:counter_id>/schedules", methods=["POST"])
+@blp.arguments(ScheduleInSchema)
+@blp.response(201, ScheduleSchema)
+def create_schedule(data, counter_id):
+    """Add a rule: a department or a service, on weekdays, in odd/even ISO weeks, between dates."""
+    counter = operations.get_counter(db.session, counter_id)
+    require(Action.SUPERVISE, counter.site_id)
+    rule = operations.create_schedule(db.session, counter, data)
+    db.session.commit()
+    return operations.schedule_view(rule)
+
+
+@blp.route("/admin/schedules/<int:schedule_id>", methods=["PATCH"])
+@blp.arguments(ScheduleChangesSchema())
+@blp.response(200, ScheduleSchema)
+def update_schedule(data, schedule_id):
+    """Change a rule; naming a department replaces a service and the other way round."""
+    rule = operations.get_schedule(db.session, schedule_id)
+    require(Action.SUPERVISE, rule.counter.site_id)
+    operations.update_schedule(db.session, rule, data)
+    db.session.commit()
+    return operations.schedule_view(rule)
+
+
+@blp.route("/admin/schedules/<int:schedule_id>", methods=["DELETE"])
+@blp.response(204)
+def delete_schedule(schedule_id):
+    """Remove a rule."""
+    rule = operations.get_schedule(db.session, schedule_id)
+    require(Action.SUPERVISE, rule.counter.site_id)
+    operations.delete_schedule(db.session, rule)
+    db.session.commit()
+    return Response(status=204)
+
+
+# -- users -----------------------------------------------------------------------------------------
+
+
+@blp.route("/admin/users", methods=["GET"])
+@blp.arguments(UserQuerySchema, location="query")
+@blp.response(200, UserSchema(many=True))
+def list_users(query):
+    """The accounts the caller manages: every one for an admin; for a supervisor, the non-admin
+    staff working only at sites they supervise."""
+    actor = supervising()
+    site = supervised_site(query["site"]) if "site" in query else None
+    return [operations.user_view(u) for u in operations.users_for(db.session, actor, site)]
+
+
+@blp.route("/admin/users", methods=["POST"])
+@blp.arguments(UserInSchema)
+@blp.response(201, UserSchema)
+@blp.alt_response(409, description="The username is taken")
+def create_user(data):
+    """Create a staff account (the password is stored hashed)."""
+    user = operations.create_user(db.session, supervising(), data)
+    db.session.commit()
+    return operations.user_view(user)
+
+
+@blp.route("/admin/users/<int:user_id>", methods=["PATCH"])
+@blp.arguments(UserChangesSchema)
+@blp.response(200, UserSchema)
+def update_user(data, user_id):
+    """Change an account's name, role, sites or whether it may log in (at once)."""
+    actor = supervising()
+    user = operations.get_user(db.session, actor, user_id)
+    operations.update_user(db.session, actor, user, data)
+    db.session.commit()
+    return operations.user_view(user)
+
+
+@blp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@blp.arguments(PasswordSchema)
+@blp.response(204)
+def reset_password(data, user_id):
+    """Give an account a new password."""
+    user = operations.get_user(db.session, supervising(), user_id)
+    operations.reset_password(db.session, user, data["password"])
+    db.session.commit()
+    return Response(status=204)
+
+
+# -- devices ---------------------------------------------------------------------------------------
 
 
 @blp.route("/sites/<site_code>/devices", methods=["GET"])
 @blp.response(200, DeviceStateSchema(many=True))
 def site_devices(site_code):
     """Every device of the site with its state and last contact (supervisors and admins)."""
-    site = get_site(site_code)
-    require(Action.SUPERVISE, site.id)
-    devices = db.session.scalars(
-        select(DeviceToken).where(DeviceToken.site_id == site.id).order_by(DeviceToken.kind, DeviceToken.id)
-    ).all()
-    numbers = dict(
-        db.session.execute(select(Counter.id, Counter.number).where(Counter.site_id == site.id)).all()
-    )
-    return [
-        {
-            "id": device.id,
-            "site": site.code,
-            "kind": device.kind,
-            "name": device.name,
-            "counter": numbers.get(device.counter_id),
-            "revoked": device.revoked,
-            "last_seen_at": iso(device.last_seen_at),
-            "health": device.health,
-        }
-        for device in devices
-    ]
+    return operations.devices_of(db.session, supervised_site(site_code))
+
+
+@blp.route("/sites/<site_code>/devices", methods=["POST"])
+@blp.arguments(DeviceIssueSchema)
+@blp.response(201, IssuedDeviceSchema)
+def issue_device(data, site_code):
+    """Issue a device token. The token is in this answer only: the server keeps its hash."""
+    site = supervised_site(site_code)
+    device, token = operations.issue_device(db.session, site, data["kind"], data["name"], data["counter"])
+    db.session.commit()
+    return {**operations.device_view(device, site, data["counter"]), "token": token}
+
+
+@blp.route("/devices/<int:device_id>/revoke", methods=["POST"])
+@blp.response(200, DeviceStateSchema)
+def revoke_device(device_id):
+    """Revoke a device token: its next request is refused."""
+    device = operations.get_device(db.session, device_id)
+    require(Action.SUPERVISE, device.site_id)
+    operations.revoke_device(db.session, device)
+    db.session.commit()
+    number = device.counter_id and operations.get_counter(db.session, device.counter_id).number
+    return operations.device_view(device, device.site, number)

@@ -1,29 +1,281 @@
-"""``/admin/devices``: every device of the supervisor's sites, its state and last contact."""
+"""``/admin``: the pages of supervisors and admins. Thin shells over the administration API.
+
+Each view decides whether the page may be shown (a supervisor or admin of the chosen site;
+anyone not logged in goes to the console's login and comes back) and hands its script the site,
+the labels in the page's language and what the select boxes offer. Every read and change goes
+through the JSON API (:mod:`.api`, :mod:`queue_server.audit.api`), which checks each request.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
-from ..web import N_, js_strings
+from ..auth.access import Action
+from ..auth.models import DeviceKind, Role
+from ..console.pages import chosen_site, signed_in, staff_context, translated
+from ..web import N_
 
-bp = Blueprint("admin", __name__, template_folder="templates")
+bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 
+ROLES = {
+    Role.ADMIN: N_("Quản trị hệ thống"),
+    Role.SUPERVISOR: N_("Giám sát"),
+    Role.OFFICER: N_("Cán bộ một cửa"),
+    Role.POSTAL_CLERK: N_("Nhân viên bưu điện"),
+}
+SITE_KINDS = {
+    "provincial_centre": N_("Trung tâm cấp tỉnh"),
+    "commune_centre": N_("Trung tâm cấp xã"),
+    "district_unit": N_("Bộ phận một cửa cấp huyện"),
+    "post_office": N_("Bưu cục"),
+}
+POLICIES = {
+    "strict": N_("Luôn gọi số ưu tiên trước"),
+    "interleave": N_("Xen kẽ số ưu tiên với số thường"),
+}
+DEVICE_KINDS = {
+    DeviceKind.KIOSK: N_("Ki-ốt lấy số"),
+    DeviceKind.DISPLAY: N_("Màn hình"),
+    DeviceKind.POSTAL: N_("Máy của bưu cục"),
+    DeviceKind.COUNTER: N_("Bàn phím và bảng số của quầy"),
+    DeviceKind.RATING: N_("Máy đánh giá tại quầy"),
+}
+PRINTER_STATES = {
+    "ok": N_("bình thường"),
+    "offline": N_("mất kết nối"),
+    "paper_out": N_("hết giấy"),
+    "paper_low": N_("sắp hết giấy"),
+    "cover_open": N_("mở nắp"),
+    "unknown": N_("không rõ"),
+    "none": N_("không có máy in"),
+}
+# ISO weekdays (1 = Monday), as counter schedules write them.
+WEEKDAYS = {
+    "1": N_("Thứ Hai"),
+    "2": N_("Thứ Ba"),
+    "3": N_("Thứ Tư"),
+    "4": N_("Thứ Năm"),
+    "5": N_("Thứ Sáu"),
+    "6": N_("Thứ Bảy"),
+    "7": N_("Chủ nhật"),
+}
+WEEKDAYS_SHORT = {
+    "1": N_("T2"),
+    "2": N_("T3"),
+    "3": N_("T4"),
+    "4": N_("T5"),
+    "5": N_("T6"),
+    "6": N_("T7"),
+    "7": N_("CN"),
+}
+PARITIES = {"": N_("Mọi tuần"), "odd": N_("Tuần lẻ"), "even": N_("Tuần chẵn")}
+# The audit trail: where a change came from, what kind of row it touched, and how.
+SOURCES = {"audit": N_("Cấu hình, tài khoản, thiết bị"), "queue": N_("Hàng đợi"), "dossier": N_("Hồ sơ")}
+TABLES = {
+    "sites": N_("Trung tâm"),
+    "opening_hours": N_("Giờ làm việc"),
+    "departments": N_("Sở, ngành"),
+    "services": N_("Dịch vụ"),
+    "counters": N_("Quầy"),
+    "counter_schedules": N_("Lịch phục vụ của quầy"),
+    "users": N_("Tài khoản"),
+    "device_tokens": N_("Thiết bị"),
+    "calendar_days": N_("Ngày nghỉ, ngày làm bù"),
+    "procedures": N_("Thủ tục hành chính"),
+    "manifests": N_("Bảng kê"),
+    "print_jobs": N_("Lệnh in"),
+}
+OPERATIONS = {"insert": N_("Thêm"), "update": N_("Sửa"), "delete": N_("Xóa")}
+FIELDS = {
+    "code": N_("Mã"),
+    "name": N_("Tên"),
+    "name_en": N_("Tên tiếng Anh"),
+    "kind": N_("Loại"),
+    "timezone": N_("Múi giờ"),
+    "agency_code": N_("Mã đơn vị"),
+    "priority_policy": N_("Cách gọi số ưu tiên"),
+    "priority_max_run": N_("Số ưu tiên liên tiếp tối đa"),
+    "call_template": N_("Câu gọi số"),
+    "enforce_opening_hours": N_("Chỉ cấp số trong giờ làm việc"),
+    "target_wait_minutes": N_("Thời gian chờ cam kết (phút)"),
+    "weekday": N_("Ngày"),
+    "opens": N_("Mở cửa"),
+    "closes": N_("Đóng cửa"),
+    "field": N_("Lĩnh vực"),
+    "department_id": N_("Sở, ngành"),
+    "service_id": N_("Dịch vụ"),
+    "prefix": N_("Tiền tố chữ"),
+    "number_start": N_("Số đầu"),
+    "number_end": N_("Số cuối"),
+    "daily_max": N_("Số phiếu tối đa mỗi ngày"),
+    "default_service_seconds": N_("Thời gian phục vụ dự kiến (giây)"),
+    "returns_results": N_("Trả kết quả hồ sơ"),
+    "active": N_("Đang hoạt động"),
+    "sort_order": N_("Thứ tự"),
+    "number": N_("Số quầy"),
+    "counter_id": N_("Quầy"),
+    "weekdays": N_("Các ngày trong tuần"),
+    "week_parity": N_("Tuần"),
+    "valid_from": N_("Từ ngày"),
+    "valid_to": N_("Đến ngày"),
+    "username": N_("Tên đăng nhập"),
+    "full_name": N_("Họ và tên"),
+    "role": N_("Vai trò"),
+    "sites": N_("Trung tâm"),
+    "password_hash": N_("Mật khẩu"),
+    "token_hash": N_("Mã thiết bị"),
+    "revoked_at": N_("Thu hồi lúc"),
+    "status": N_("Trạng thái"),
+    "state": N_("Trạng thái"),
+}
+# The administration API's refusals, told in the page's language ({other}: the row in the way).
+ERRORS = {
+    "admin_only": N_("Chỉ quản trị hệ thống mới làm được việc này."),
+    "site_code_taken": N_("Mã trung tâm này đã có."),
+    "agency_code_taken": N_("Mã đơn vị này đã được trung tâm {other} dùng."),
+    "invalid_agency_code": N_("Mã đơn vị gồm 3 đến 30 chữ, số hoặc dấu chấm."),
+    "invalid_timezone": N_("Múi giờ không hợp lệ (ví dụ Asia/Ho_Chi_Minh)."),
+    "invalid_call_template": N_(
+        "Câu gọi số phải có {number} và {counter}, không có dấu ngoặc nhọn nào khác."
+    ),
+    "invalid_opening_hours": N_("Giờ đóng cửa phải sau giờ mở cửa."),
+    "overlapping_opening_hours": N_("Hai buổi làm việc trong cùng một ngày bị chồng lên nhau."),
+    "department_code_taken": N_("Mã sở, ngành này đã có."),
+    "department_in_use": N_("Sở, ngành này còn dịch vụ hoặc thủ tục: hãy chuyển hoặc xóa chúng trước."),
+    "unknown_department": N_("Chọn một sở, ngành của trung tâm."),
+    "unknown_service": N_("Chọn một dịch vụ của trung tâm."),
+    "service_code_taken": N_("Mã dịch vụ này đã có."),
+    "invalid_numbering": N_("Chọn tiền tố chữ (A001…) hoặc số đầu của dải số (1001…), không chọn cả hai."),
+    "invalid_range": N_("Số cuối phải lớn hơn hoặc bằng số đầu."),
+    "numbering_overlap": N_("Số thứ tự trùng với số của dịch vụ {other}."),
+    "service_in_use": N_("Dịch vụ đã có người lấy số nên không xóa được: hãy ngừng hoạt động dịch vụ."),
+    "counter_number_taken": N_("Số quầy này đã có."),
+    "counter_in_use": N_("Quầy đã phục vụ nên không xóa được: hãy đổi lịch phục vụ của quầy."),
+    "counter_has_devices": N_("Quầy còn thiết bị đang hoạt động: hãy thu hồi thiết bị trước."),
+    "invalid_schedule": N_("Lịch phục vụ nêu một sở, ngành hoặc một dịch vụ."),
+    "invalid_dates": N_("Ngày kết thúc không được trước ngày bắt đầu."),
+    "username_taken": N_("Tên đăng nhập này đã có người dùng."),
+    "weak_password": N_("Mật khẩu cần ít nhất 8 ký tự."),
+    "own_account": N_("Bạn không tự đổi vai trò hay khóa tài khoản của chính mình."),
+    "unknown_site": N_("Chọn trung tâm trong danh sách."),
+    "unknown_user": N_("Không có tài khoản này, hoặc bạn không quản lý tài khoản này."),
+    "counter_required": N_("Bàn phím quầy và máy đánh giá cần chọn quầy; thiết bị khác thì không."),
+    "unknown_counter": N_("Không có quầy này."),
+    "invalid_kind": N_("Chọn loại thiết bị."),
+}
 STRINGS = (
+    N_("Đã lưu."),
+    N_("Đã xóa."),
+    N_("Sửa"),
+    N_("Xóa"),
+    N_("Thêm"),
+    N_("Có"),
+    N_("Không"),
+    N_("Chưa có gì."),
+    N_("Xóa {name}?"),
+    N_("Quầy {n}"),
+    N_("Tuần {week} ({parity})"),
+    N_("Tuần lẻ"),
+    N_("Tuần chẵn"),
+    N_("Hôm nay"),
+    N_("Nghỉ"),
+    N_("Buổi {n}"),
+    N_("Thêm sở, ngành"),
+    N_("Sửa sở, ngành {code}"),
+    N_("Thêm dịch vụ"),
+    N_("Sửa dịch vụ {code}"),
+    N_("Thêm quầy"),
+    N_("Sửa quầy {n}"),
+    N_("Thêm lịch cho quầy {n}"),
+    N_("Sửa lịch của quầy {n}"),
+    N_("Mọi ngày"),
+    N_("từ {date}"),
+    N_("đến {date}"),
+    N_("Ngừng hoạt động"),
+    N_("Thêm tài khoản"),
+    N_("Sửa tài khoản {username}"),
+    N_("Đặt lại mật khẩu cho {username}"),
+    N_("Đã đặt mật khẩu mới cho {username}."),
+    N_("Đã khóa"),
+    N_("Mọi trung tâm"),
     N_("Máy in: {state}"),
     N_("Chưa liên lạc"),
     N_("Đã thu hồi"),
-    N_("Quầy {n}"),
-    N_("Bạn cần đăng nhập với vai trò giám sát hoặc quản trị."),
-    N_("bình thường"),
-    N_("mất kết nối"),
-    N_("hết giấy"),
-    N_("sắp hết giấy"),
-    N_("mở nắp"),
-    N_("không rõ"),
-    N_("không có máy in"),
+    N_("Thu hồi"),
+    N_("Thu hồi thiết bị {name}? Thiết bị sẽ bị từ chối ngay từ lần gọi tiếp theo."),
+    N_("Đã thu hồi thiết bị {name}."),
+    N_("Đã chép mã vào bộ nhớ tạm."),
+    N_("Không chép được: hãy chọn mã và chép bằng tay."),
+    N_("Không có thay đổi nào khớp với điều kiện tìm."),
+    N_("(ẩn)"),
+    N_("trống"),
 )
 
 
-@bp.get("/admin/devices")
+def labels() -> dict[str, dict[str, str]]:
+    return {
+        "role": translated(ROLES),
+        "site_kind": translated(SITE_KINDS),
+        "policy": translated(POLICIES),
+        "device_kind": translated(DEVICE_KINDS),
+        "printer": translated(PRINTER_STATES),
+        "weekday": translated(WEEKDAYS),
+        "weekday_short": translated(WEEKDAYS_SHORT),
+        "parity": translated(PARITIES),
+        "source": translated(SOURCES),
+        "table": translated(TABLES),
+        "operation": translated(OPERATIONS),
+        "field": translated(FIELDS),
+    }
+
+
+def page(template: str, nav: str, **template_context):
+    """Render an admin page for the chosen site (``?site=``) of a supervisor or admin."""
+    actor = signed_in()
+    site, sites = chosen_site(actor, Action.SUPERVISE)
+    context = staff_context(
+        actor,
+        site,
+        sites,
+        STRINGS,
+        page=nav,
+        labels=labels(),
+        admin=actor.user.role == Role.ADMIN,
+    )
+    context["staff"]["errors"].update(translated(ERRORS))
+    return render_template(template, nav=nav, **context, **template_context)
+
+
+@bp.get("")
+def home():
+    return page("admin/home.html", "home")
+
+
+@bp.get("/sites")
+def sites():
+    return page("admin/sites.html", "sites")
+
+
+@bp.get("/services")
+def services():
+    return page("admin/services.html", "services")
+
+
+@bp.get("/counters")
+def counters():
+    return page("admin/counters.html", "counters")
+
+
+@bp.get("/users")
+def users():
+    return page("admin/users.html", "users")
+
+
+@bp.get("/devices")
 def devices():
-    return render_template("admin/devices.html", strings=js_strings(*STRINGS))
+    return page("admin/devices.html", "devices")
+
+
+@bp.get("/audit")
+def audit():
+    return page("admin/audit.html", "audit", filters=dict(request.args))

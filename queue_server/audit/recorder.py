@@ -114,6 +114,18 @@ def _describe(obj, op: str) -> dict | None:
         if key in HIDDEN:
             before, after = ("…" if before is not None else None), ("…" if after is not None else None)
         values[key] = [_plain(before), _plain(after)]
+    for relationship in state.mapper.relationships:
+        if relationship.secondary is None:
+            continue  # only many-to-many links (a user's sites) live outside the row's columns
+        history = state.attrs[relationship.key].history
+        if op == "update" and not history.has_changes():
+            continue
+        before = [*history.unchanged, *history.deleted]
+        after = [*history.unchanged, *history.added]
+        values[relationship.key] = [
+            None if op == "inserted" else _names(before),
+            None if op == "delete" else _names(after),
+        ]
     if op == "update" and not values:
         return None
     return {
@@ -121,8 +133,28 @@ def _describe(obj, op: str) -> dict | None:
         "object": obj,
         "op": op,
         "values": values,
-        "site_id": getattr(obj, "site_id", None),
+        "site_id": _site_of(obj, table),
     }
+
+
+def _names(objects) -> list:
+    return sorted(str(getattr(obj, "code", None) or inspect(obj).identity[0]) for obj in objects)
+
+
+# Where a change belongs when its row has no site_id of its own, so that the site's
+# supervisors find it (a user working at several sites is filed under the first).
+SITE_OF = {
+    "sites": lambda site: site.id,
+    "counter_schedules": lambda rule: rule.counter.site_id if rule.counter is not None else None,
+    "users": lambda user: min((site.id for site in user.sites), default=None),
+}
+
+
+def _site_of(obj, table: str) -> int | None:
+    site_id = getattr(obj, "site_id", None)
+    if site_id is None and table in SITE_OF:
+        site_id = SITE_OF[table](obj)
+    return site_id
 
 
 @event.listens_for(Session, "before_flush")
@@ -132,7 +164,7 @@ def _collect(session: Session, flush_context, instances) -> None:
         for obj in objects:
             if getattr(obj, "__tablename__", None) in OWN_LOG:
                 continue
-            if op == "update" and not session.is_modified(obj, include_collections=False):
+            if op == "update" and not session.is_modified(obj):
                 continue
             change = _describe(obj, op)
             if change is not None:

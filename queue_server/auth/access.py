@@ -119,3 +119,32 @@ def require(action: str, site_id: int, counter_id: int | None = None) -> Actor:
     if not allowed(actor, action, site_id, counter_id):
         raise Forbidden("forbidden", "You may not do this at this site.")
     return actor
+
+
+def require_admin() -> Actor:
+    """Only an admin: creating sites, and whatever spans every site."""
+    actor = require_login()
+    if actor.user is None or actor.user.role != Role.ADMIN:
+        raise Forbidden("admin_only", "Only an admin may do this.")
+    return actor
+
+
+def may_grant(actor: Actor, role: str, site_ids) -> bool:
+    """Whether ``actor`` may give ``role`` at these sites: an admin anything; a supervisor any
+    role but admin, at sites they all supervise (an account shared with another site is the
+    admin's to change)."""
+    if actor.user is None:
+        return False
+    if actor.user.role == Role.ADMIN:
+        return True
+    site_ids = list(site_ids)
+    return (
+        role != Role.ADMIN
+        and bool(site_ids)
+        and all(allowed(actor, Action.SUPERVISE, site_id) for site_id in site_ids)
+    )
+
+
+def may_manage_user(actor: Actor, user: User) -> bool:
+    """Whether ``actor`` may see and change this account (role, sites, active, password)."""
+    return may_grant(actor, user.role, [site.id for site in user.sites])

@@ -21,6 +21,7 @@ _DUMMY_HASH = generate_password_hash("not-a-password")
 
 # Device contact is written at most this often, to keep busy kiosks from writing on every request.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+MIN_PASSWORD_LENGTH = 8
 
 
 def create_user(
@@ -34,8 +35,7 @@ def create_user(
 ) -> User:
     if role not in Role.ALL:
         raise ApiError("invalid_role", f"Unknown role {role!r}; use one of {', '.join(Role.ALL)}.")
-    if len(password) < 8:
-        raise ApiError("weak_password", "A password needs at least 8 characters.")
+    check_password(password)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ApiError("username_taken", f"The username {username!r} is already in use.", 409)
     sites = _sites_by_code(session, site_codes)
@@ -51,7 +51,15 @@ def create_user(
     return user
 
 
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ApiError(
+            "weak_password", f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+
+
 def set_password(user: User, password: str) -> None:
+    check_password(password)
     user.password_hash = generate_password_hash(password)
 
 

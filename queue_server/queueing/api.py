@@ -48,6 +48,14 @@ def get_ticket(ticket_id: int) -> Ticket:
     return ticket
 
 
+def get_ticket_by_token(token: str) -> Ticket:
+    """The ticket of a tracking link (the unguessable key printed in its QR code)."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.public_token == token))
+    if ticket is None:
+        raise NotFound("unknown_ticket", "No ticket for this link.")
+    return ticket
+
+
 def get_counter(counter_id: int) -> Counter:
     counter = db.session.get(Counter, counter_id)
     if counter is None:
@@ -125,10 +133,7 @@ def get_ticket_view(ticket_id):
 @blp.response(200, TicketSchema)
 def track_ticket(token):
     """The same public view, looked up by the unguessable key printed in the ticket's QR code."""
-    ticket = db.session.scalar(select(Ticket).where(Ticket.public_token == token))
-    if ticket is None:
-        raise NotFound("unknown_ticket", "No ticket for this link.")
-    return ticket_with_position(ticket)
+    return ticket_with_position(get_ticket_by_token(token))
 
 
 def _counter_for_officer(counter_id: int) -> tuple[Counter, object]:

@@ -34,8 +34,8 @@ class CsvQuerySchema(ReportQuerySchema):
 
 class ReportSchema(Schema):
     sites = fields.List(fields.String(), required=True)
-    date_from = fields.String(required=True, data_key="from")
-    date_to = fields.String(required=True, data_key="to")
+    date_from = fields.String(required=True, data_key="from", attribute="from")
+    date_to = fields.String(required=True, data_key="to", attribute="to")
     queue = fields.Dict(required=True, metadata={"description": "issued, served, no_show, cancelled, waits"})
     services = fields.List(fields.Dict(), required=True)
     daily = fields.List(fields.Dict(), required=True)

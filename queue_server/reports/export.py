@@ -9,17 +9,20 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..web import N_
+
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 SECTIONS = ("queue", "services", "daily", "heatmap", "counters", "officers", "dossiers", "satisfaction")
+# Sheet titles, and section names on the report page (translated there).
 TITLES = {
-    "queue": "Hàng đợi",
-    "services": "Theo dịch vụ",
-    "daily": "Theo ngày",
-    "heatmap": "Giờ cao điểm",
-    "counters": "Theo quầy",
-    "officers": "Theo cán bộ",
-    "dossiers": "Hồ sơ",
-    "satisfaction": "Mức độ hài lòng",
+    "queue": N_("Hàng đợi"),
+    "services": N_("Theo dịch vụ"),
+    "daily": N_("Theo ngày"),
+    "heatmap": N_("Giờ cao điểm"),
+    "counters": N_("Theo quầy"),
+    "officers": N_("Theo cán bộ"),
+    "dossiers": N_("Hồ sơ"),
+    "satisfaction": N_("Mức độ hài lòng"),
 }
 
 

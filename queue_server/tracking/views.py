@@ -20,6 +20,9 @@ from ..dossiers.presenters import DELIVERY_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from ..queueing.estimates import ticket_standing
 from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public, track_url
+from ..ratings import operations as ratings
+from ..ratings.presenters import choices
+from ..ratings.views import FORM_STRINGS
 from ..web import N_, js_strings, page_error
 
 bp = Blueprint("tracking", __name__, template_folder="templates")
@@ -54,8 +57,11 @@ def ticket_page(token: str):
         ticket=state,
         site=ticket.site,
         token=token,
-        strings=js_strings(*STATUS_TEXTS),
+        strings=js_strings(*STATUS_TEXTS, *FORM_STRINGS),
         api_url=url_for("queue.track_ticket", token=token),
+        rating_url=url_for("ratings.rate_from_phone", token=token),
+        rating_state=ratings.phone_state(db.session, ticket),
+        choices=choices(),
     )
 
 

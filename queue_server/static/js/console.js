@@ -48,7 +48,7 @@
       .then(function (user) {
         // Sent here to log in by another staff page: go back to it (a path on this server only).
         var next = new URLSearchParams(location.search).get("next");
-        if (next && /^\/console\//.test(next)) { location.assign(next); return; }
+        if (next && /^\/(console|admin|reports)(\/|\?|$)/.test(next)) { location.assign(next); return; }
         me = user; say(null); chooseCounter();
       })
       .catch(function () { say(t("Sai tên đăng nhập hoặc mật khẩu.")); });
@@ -102,6 +102,7 @@
     document.querySelectorAll("[data-site-link]").forEach(function (link) {
       link.href = link.pathname + "?site=" + encodeURIComponent(code);
     });
+    $("admin-link").hidden = $("reports-link").hidden = ["admin", "supervisor"].indexOf(me.role) < 0;
     $("staff-nav").hidden = false;
     step("console");
     new window.LiveSite({

@@ -19,6 +19,7 @@
     self.resyncing = false;
     var auth = { site: options.site };
     if (options.counter) { auth.counter = options.counter; }
+    if (options.token) { auth.token = options.token; }  // a device's page: also its own room
     self.socket = io({ transports: ["websocket"], auth: auth, reconnectionDelayMax: 5000 });
     self.socket.on("connect", function () { (options.onStatus || noop)(true); });
     self.socket.on("disconnect", function () { (options.onStatus || noop)(false); });

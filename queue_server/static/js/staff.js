@@ -4,11 +4,13 @@
   "use strict";
   var cfg = window.STAFF;
 
-  function t(key, values) {
-    var text = cfg.t[key] || key;
+  /* The text with each {name} that ``values`` has replaced by its value. */
+  function fill(text, values) {
     Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
     return text;
   }
+
+  function t(key, values) { return fill(cfg.t[key] || key, values); }
 
   function label(group, key) { return ((cfg.labels || {})[group] || {})[key] || key || ""; }
 
@@ -37,6 +39,8 @@
     this.code = error.code || "http_" + status;
     this.message = error.message || String(status);
     this.fields = error.fields || null;
+    this.field = error.field || null;  // the field the server objects to, when it names one
+    this.details = error;              // with whatever else it says (e.g. "other": the row in the way)
   }
 
   function request(method, url, body, isForm) {
@@ -63,7 +67,7 @@
 
   /* The error in the officer's words: a known code, else the API's own message. */
   function explain(error) {
-    if (cfg.errors[error.code]) { return cfg.errors[error.code]; }
+    if (cfg.errors[error.code]) { return fill(cfg.errors[error.code], error.details); }
     if (error.code === "offline") { return error.message; }
     return t("Không thực hiện được: {message}", { message: error.message });
   }

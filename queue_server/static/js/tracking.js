@@ -10,6 +10,24 @@
   };
   var ticket = cfg.ticket;
   var refreshTimer = null;
+  var rating = cfg.rating;  // "open" (once the ticket is done), "rated" or "closed"
+  new window.RatingForm(document.getElementById("rate-form"), {
+    url: cfg.ratingUrl,
+    t: t,
+    onResult: function (outcome) {
+      if (outcome === "rated" || outcome === "already_rated") { rating = "rated"; }
+      if (outcome === "closed") { rating = "closed"; }
+      render();
+    }
+  });
+
+  /* Once the ticket is done: the three choices until it is rated, then a thank-you. */
+  function renderRating() {
+    var done = ticket.status === "done";
+    document.getElementById("rating").hidden = !done || rating === "closed";
+    document.getElementById("rate-form").hidden = rating !== "open";
+    document.getElementById("rating-thanks").hidden = rating !== "rated";
+  }
 
   function render() {
     var status = document.getElementById("status");
@@ -34,6 +52,7 @@
       wait.textContent = t("Thời gian chờ dự kiến: khoảng {minutes} phút",
         { minutes: Math.max(1, Math.round((ticket.estimated_wait_s || 0) / 60)) });
     }
+    renderRating();
   }
 
   function refresh() {

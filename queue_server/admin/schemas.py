@@ -1,0 +1,284 @@
+"""Request and response schemas of the administration API (validation and the OpenAPI document).
+
+Field types and ranges are checked here; the rules that look at other rows (a code or a
+number range used twice, a department still in use) are in :mod:`.operations`. An update
+takes any subset of the fields of a creation (``partial``).
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..auth.models import DeviceKind, Role
+from ..sites.models import PriorityPolicy, SiteKind, WeekParity
+
+CODE = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$", error="Letters, digits, dots, dashes and underscores."
+)
+
+
+class Text(fields.String):
+    """A string without surrounding spaces; an optional one (``allow_none``) is None when blank."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        return None if not text and self.allow_none else text
+
+
+def required_text(maximum: int, **kwargs) -> Text:
+    return Text(required=True, validate=validate.Length(min=1, max=maximum), **kwargs)
+
+
+def optional_text(maximum: int, **kwargs) -> Text:
+    return Text(allow_none=True, validate=validate.Length(max=maximum), **kwargs)
+
+
+class Partial:
+    """Mixin: every field optional, for PATCH (only the fields sent change)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)
+
+
+# -- sites ---------------------------------------------------------------------------------------
+
+
+class OpeningSessionSchema(Schema):
+    weekday = fields.Integer(
+        required=True, validate=validate.Range(0, 6), metadata={"description": "0 = Monday ... 6 = Sunday"}
+    )
+    opens = fields.Time(required=True, format="%H:%M")
+    closes = fields.Time(required=True, format="%H:%M")
+
+
+class SiteSettingsInSchema(Schema):
+    name = required_text(200)
+    name_en = optional_text(200)
+    kind = fields.String(validate=validate.OneOf(SiteKind.ALL))
+    timezone = Text(validate=validate.Length(min=1, max=60), metadata={"description": "IANA zone"})
+    agency_code = optional_text(
+        40, metadata={"description": "Receiving agency code in dossier codes (mã đơn vị)"}
+    )
+    priority_policy = fields.String(validate=validate.OneOf(PriorityPolicy.ALL))
+    priority_max_run = fields.Integer(
+        validate=validate.Range(1, 20), metadata={"description": "interleave: priority tickets in a row"}
+    )
+    call_template = Text(
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "Spoken call, with {number} and {counter}"},
+    )
+    enforce_opening_hours = fields.Boolean()
+    target_wait_minutes = fields.Integer(validate=validate.Range(1, 600))
+    opening_hours = fields.List(
+        fields.Nested(OpeningSessionSchema),
+        validate=validate.Length(max=35),
+        metadata={"description": "Replaces every session of the week"},
+    )
+
+
+class SiteCreateSchema(SiteSettingsInSchema):
+    code = Text(required=True, validate=[validate.Length(min=2, max=40), CODE])
+
+
+class SiteChangesSchema(Partial, SiteSettingsInSchema):
+    pass
+
+
+class SiteSettingsSchema(SiteCreateSchema):
+    id = fields.Integer(required=True)
+
+
+class RotaQuerySchema(Schema):
+    date_from = fields.Date(data_key="from", metadata={"description": "Default: Monday of this week"})
+    days = fields.Integer(load_default=14, validate=validate.Range(1, 62))
+
+
+class RotaEntrySchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["department", "service"]))
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(allow_none=True)
+
+
+class RotaDaySchema(Schema):
+    date = fields.Date(required=True)
+    iso_week = fields.Integer(required=True)
+    weekday = fields.Integer(required=True, metadata={"description": "ISO: 1 = Monday ... 7 = Sunday"})
+
+
+class RotaCounterSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+    days = fields.List(
+        fields.List(fields.Nested(RotaEntrySchema)),
+        required=True,
+        metadata={"description": "One list per day: whole departments, then single services"},
+    )
+
+
+class RotaSchema(Schema):
+    today = fields.Date(required=True)
+    days = fields.List(fields.Nested(RotaDaySchema), required=True)
+    counters = fields.List(fields.Nested(RotaCounterSchema), required=True)
+
+
+# -- departments and services -------------------------------------------------------------------
+
+
+class DepartmentInSchema(Schema):
+    code = Text(required=True, validate=[validate.Length(min=1, max=40), CODE])
+    name = required_text(200)
+    name_en = optional_text(200)
+
+
+class DepartmentChangesSchema(Partial, DepartmentInSchema):
+    pass
+
+
+class DepartmentSchema(DepartmentInSchema):
+    id = fields.Integer(required=True)
+    services = fields.Integer(required=True, metadata={"description": "How many services it has"})
+
+
+class ServiceInSchema(Schema):
+    code = Text(required=True, validate=[validate.Length(min=1, max=40), CODE])
+    name = required_text(200)
+    name_en = optional_text(200)
+    field = optional_text(200, metadata={"description": "Field (lĩnh vực), groups the kiosk menu"})
+    department = Text(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"description": "Code"}
+    )
+    prefix = Text(
+        allow_none=True,
+        validate=validate.Regexp(r"^[A-Za-z]{1,4}$", error="One to four letters."),
+        metadata={"description": "Letter numbering: A001, A002... (or give a number range)"},
+    )
+    number_start = fields.Integer(allow_none=True, validate=validate.Range(1, 999_999))
+    number_end = fields.Integer(allow_none=True, validate=validate.Range(1, 999_999))
+    daily_max = fields.Integer(allow_none=True, validate=validate.Range(1, 100_000))
+    default_service_seconds = fields.Integer(validate=validate.Range(30, 4 * 3600))
+    returns_results = fields.Boolean(metadata={"description": "Hands back the results of dossiers"})
+    active = fields.Boolean()
+    sort_order = fields.Integer(validate=validate.Range(0, 10_000))
+
+
+class ServiceChangesSchema(Partial, ServiceInSchema):
+    pass
+
+
+class ServiceSettingsSchema(ServiceInSchema):
+    id = fields.Integer(required=True)
+    department_name = fields.String(required=True)
+
+
+# -- counters and their schedules ---------------------------------------------------------------
+
+
+class CounterInSchema(Schema):
+    number = fields.Integer(required=True, validate=validate.Range(1, 999))
+    name = required_text(200)
+
+
+class CounterChangesSchema(Partial, CounterInSchema):
+    pass
+
+
+class ScheduleInSchema(Schema):
+    department = Text(allow_none=True, metadata={"description": "Department code (all its services)"})
+    service = Text(allow_none=True, metadata={"description": "Service code (or a department)"})
+    weekdays = fields.String(
+        validate=validate.Regexp(r"^[1-7]{1,7}$", error="ISO weekday digits, 1 = Monday ... 7 = Sunday."),
+        metadata={"description": "e.g. 12345"},
+    )
+    week_parity = fields.String(allow_none=True, validate=validate.OneOf(WeekParity.ALL))
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+
+
+class ScheduleChangesSchema(Partial, ScheduleInSchema):
+    pass
+
+
+class ScheduleSchema(ScheduleInSchema):
+    id = fields.Integer(required=True)
+    counter_id = fields.Integer(required=True)
+
+
+class CounterSettingsSchema(CounterInSchema):
+    id = fields.Integer(required=True)
+    state = fields.String(required=True)
+    schedules = fields.List(fields.Nested(ScheduleSchema), required=True)
+
+
+# -- users -----------------------------------------------------------------------------------------
+
+
+class UserInSchema(Schema):
+    username = Text(
+        required=True,
+        validate=[
+            validate.Length(min=3, max=80),
+            validate.Regexp(r"^[A-Za-z0-9._-]+$", error="Letters, digits, dots, dashes, underscores."),
+        ],
+    )
+    full_name = optional_text(200)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    role = fields.String(required=True, validate=validate.OneOf(Role.ALL))
+    sites = fields.List(fields.String(), load_default=list, metadata={"description": "Site codes"})
+    active = fields.Boolean()
+
+
+class UserChangesSchema(Schema):
+    full_name = optional_text(200)
+    role = fields.String(validate=validate.OneOf(Role.ALL))
+    sites = fields.List(fields.String(), metadata={"description": "Site codes (replaces them)"})
+    active = fields.Boolean(metadata={"description": "false: the account can no longer log in"})
+
+
+class PasswordSchema(Schema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
+    role = fields.String(required=True)
+    sites = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+
+
+class UserQuerySchema(Schema):
+    site = fields.String(metadata={"description": "Only the staff of this site"})
+
+
+# -- devices ---------------------------------------------------------------------------------------
+
+
+class DeviceStateSchema(Schema):
+    id = fields.Integer(required=True)
+    site = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    counter = fields.Integer(allow_none=True, metadata={"description": "Counter number"})
+    revoked = fields.Boolean(required=True)
+    revoked_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    last_seen_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    health = fields.Dict(allow_none=True, metadata={"description": "Printer state, agent version"})
+
+
+class DeviceIssueSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(DeviceKind.ALL))
+    name = required_text(200)
+    counter = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Counter number: required for counter and rating devices only"},
+    )
+
+
+class IssuedDeviceSchema(DeviceStateSchema):
+    token = fields.String(required=True, metadata={"description": "Shown once; only its hash is kept"})

@@ -1,0 +1,124 @@
+/* The rating tablet beside a counter: waits with the centre's name; when its counter finishes a
+ * ticket, asks the citizen how satisfied they are; thanks them; and goes back to waiting by
+ * itself. If nobody answers, nothing is stored; a level chosen but not sent is sent when the
+ * time is up (the citizen did answer). The device token comes once in the address fragment
+ * and is kept in local storage, as on the kiosk. */
+(function () {
+  "use strict";
+  var cfg = window.RATING;
+  var TOKEN_KEY = "rating-token:" + cfg.site + ":" + cfg.counterNumber;
+  var ticket = null;
+  var timer = null;
+
+  function t(key, values) {
+    var text = cfg.t[key] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
+    return text;
+  }
+  function $(id) { return document.getElementById(id); }
+
+  function token() {
+    var match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
+    if (match) {
+      localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    return localStorage.getItem(TOKEN_KEY);
+  }
+
+  function banner(message) {
+    $("banner").hidden = !message;
+    $("banner").textContent = message || "";
+  }
+
+  function show(screen, seconds, then) {
+    ["idle", "ask", "thanks"].forEach(function (name) { $("screen-" + name).hidden = name !== screen; });
+    clearTimeout(timer);
+    if (seconds) { timer = setTimeout(then, seconds * 1000); }
+  }
+
+  function idle() {
+    ticket = null;
+    form.reset();
+    show("idle");
+  }
+
+  function ask(finished) {
+    ticket = finished;
+    form.reset();
+    $("ask-number").textContent = t("Phiếu số {number}", { number: finished.number });
+    show("ask", cfg.askSeconds, timeUp);
+  }
+
+  function timeUp() {
+    if (form.level) { form.send().then(idle); } else { idle(); }
+  }
+
+  function done(outcome) {
+    if (outcome === "rated" || outcome === "already_rated") {
+      ticket = null;
+      show("thanks", cfg.thanksSeconds, idle);
+    } else if (outcome === "refused") {
+      banner(t("Máy đánh giá này chưa được cấp quyền. Vui lòng báo cán bộ."));
+      idle();
+    } else if (outcome === "closed") {
+      idle();
+    }
+  }
+
+  var form = new window.RatingForm($("rate-form"), {
+    url: "/api/v1/ratings",
+    t: t,
+    headers: function () { return { Authorization: "Bearer " + (token() || "") }; },
+    extra: function () { return { ticket_id: ticket.id }; },
+    onActivity: function () { if (ticket) { show("ask", cfg.askSeconds, timeUp); } },
+    onResult: done
+  });
+
+  function connect() {
+    new window.LiveSite({
+      site: cfg.site,
+      counter: cfg.counterId,
+      token: token(),
+      onSnapshot: function () { document.body.dataset.live = "on"; },
+      onEvent: function (name, delta) {
+        if (name === "ticket.finished" && delta.counter_id === cfg.counterId && delta.ticket.status === "done") {
+          ask(delta.ticket);
+        }
+      },
+      onStatus: function (connected) {
+        if (!connected) { document.body.dataset.live = "off"; }
+        banner(connected ? null : t("Mất kết nối, đang thử lại…"));
+      }
+    });
+  }
+
+  /* A token that is missing, revoked, of another kind or of another counter asks nothing. */
+  function start() {
+    if (!token()) {
+      banner(t("Máy đánh giá này chưa được cấp quyền. Vui lòng báo cán bộ."));
+      return;
+    }
+    fetch("/api/v1/devices/me", { headers: { Accept: "application/json", Authorization: "Bearer " + token() } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("refused"); }
+        return response.json();
+      })
+      .then(function (device) {
+        if (device.kind !== "rating" || device.counter_id !== cfg.counterId) {
+          banner(t("Máy đánh giá này được cấp cho quầy khác. Vui lòng báo cán bộ."));
+          return;
+        }
+        connect();
+      }, function (error) {
+        if (error.message === "refused") {
+          banner(t("Máy đánh giá này chưa được cấp quyền. Vui lòng báo cán bộ."));
+        } else {
+          connect();  // the server cannot be reached yet: the live connection keeps trying
+        }
+      });
+  }
+
+  idle();
+  start();
+})();

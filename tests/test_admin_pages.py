@@ -1,0 +1,206 @@
+"""The administration pages, driven in headless Chromium as supervisors and admins use them.
+
+Reuses the browser, the live server and the checks of :mod:`tests.test_pages` (screenshots in
+test-artifacts/, axe-core for labels and contrast).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import requests
+
+from . import test_pages
+from .test_pages import check_accessibility, screenshot
+
+# The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
+server, contexts = test_pages.server, test_pages.contexts
+
+
+def counter_8_cell(page, week: int) -> str:
+    """What counter 8 serves on the Monday of ISO week ``week``, as the rota shows it."""
+    return page.inner_text(f".rota-week[data-week='{week}'] tr[data-counter='8'] td >> nth=0")
+
+
+def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota_and_trail_follow(
+    server, contexts
+):
+    page = contexts(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{server.url}/admin/services")
+    page.wait_for_url(re.compile(r"/console\?next="))  # not logged in: the console's login, then back
+    page.fill("#username", "supervisor")
+    page.fill("#password", "supervisor-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/services$"))
+
+    page.get_by_role("button", name="Sửa dịch vụ TP-QT").click()
+    dialog = page.locator("#dialog-service")
+    assert page.input_value("#v-start") == "1501"
+    page.fill("#v-start", "1001")
+    dialog.get_by_role("button", name="Xác nhận").click()
+    error = dialog.locator("[data-error-for='number_start']")
+    error.wait_for()
+    assert error.inner_text() == "Số thứ tự trùng với số của dịch vụ TP-LLTP."
+    assert page.get_attribute("#v-start", "aria-invalid") == "true"
+    screenshot(page, "admin-service-overlap")
+    check_accessibility(page, server.url)
+    page.fill("#v-start", "1501")
+    page.fill("#v-name", "Quốc tịch, hộ tịch nước ngoài")
+    page.fill("#v-max", "60")
+    dialog.get_by_role("button", name="Xác nhận").click()
+    row = page.locator("#services tr[data-service='TP-QT']")
+    row.filter(has_text="Quốc tịch, hộ tịch nước ngoài").wait_for()
+    assert "60" in row.inner_text() and "1501–1999" in row.inner_text()
+    screenshot(page, "admin-services")
+
+    page.get_by_role("link", name="Quầy và lịch phục vụ").click()
+    page.wait_for_selector(".rota-week tr[data-counter='8']")
+    this_week, next_week = (
+        int(w) for w in page.eval_on_selector_all(".rota-week", "ts => ts.map(t => t.dataset.week)")
+    )
+    even, odd = (this_week, next_week) if this_week % 2 == 0 else (next_week, this_week)
+    assert date.today().isocalendar()[1] in (this_week, next_week - 1, next_week)
+    assert counter_8_cell(page, even) == "Sở Xây dựng" and counter_8_cell(page, odd) == "Sở Tư pháp"
+
+    rule = page.locator("#counters tr[data-counter='8'] li").filter(has_text="Tuần chẵn")
+    rule.get_by_role("button", name=re.compile("^Sửa lịch của quầy 8")).click()
+    page.select_option("#r-target", "service:XD-GPXD")
+    page.uncheck("#dialog-schedule [data-weekday][value='7']")
+    page.locator("#dialog-schedule").get_by_role("button", name="Xác nhận").click()
+    page.wait_for_function(
+        "w => document.querySelector(`.rota-week[data-week='${w}'] tr[data-counter='8'] td`).textContent"
+        " === 'Cấp giấy phép xây dựng'",
+        arg=even,
+    )
+    assert counter_8_cell(page, odd) == "Sở Tư pháp"
+    sunday = page.inner_text(f".rota-week[data-week='{even}'] tr[data-counter='8'] td >> nth=6")
+    assert sunday == "Nghỉ"
+    assert "XD-GPXD · Cấp giấy phép xây dựng · T2, T3, T4, T5, T6, T7 · Tuần chẵn" in page.inner_text(
+        "#counters tr[data-counter='8']"
+    )
+    screenshot(page, "admin-counters-rota")
+    check_accessibility(page, server.url)
+
+    page.get_by_role("link", name="Nhật ký thay đổi").click()
+    page.fill("#f-actor", "Nguyễn Thị Lan")
+    page.get_by_role("button", name="Tìm").click()
+    page.wait_for_selector("#rows tr")
+    latest = page.locator("#rows tr").first
+    assert "/api/v1/admin/schedules/" in latest.inner_text()
+    assert "Sửa · Lịch phục vụ của quầy" in latest.inner_text()
+    assert "Sở, ngành: SXD · Sở Xây dựng → trống" in latest.inner_text()
+    assert "Dịch vụ: trống → XD-GPXD · Cấp giấy phép xây dựng" in latest.inner_text()
+    service_change = page.locator("#rows tr").filter(has_text="/api/v1/admin/services/")
+    assert (
+        "Tên: Quốc tịch, hộ tịch có yếu tố nước ngoài → Quốc tịch, hộ tịch nước ngoài"
+        in service_change.inner_text()
+    )
+    assert "Nguyễn Thị Lan" in latest.inner_text() and "127.0.0.1" in latest.inner_text()
+    screenshot(page, "admin-audit")
+    check_accessibility(page, server.url)
+
+
+def test_an_admin_issues_a_device_token_shown_once_and_revokes_it(server, contexts):
+    officer = contexts(viewport={"width": 1280, "height": 800})
+    officer.request.post(
+        f"{server.url}/api/v1/auth/login", data={"username": "officer1", "password": "officer-demo"}
+    )
+    refused = officer.goto(f"{server.url}/admin")
+    assert refused.status == 403 and "Không có quyền truy cập" in officer.inner_text("h1")
+
+    page = contexts(viewport={"width": 1440, "height": 1000})
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page.request.post(f"{server.url}/api/v1/auth/login", data={"username": "admin", "password": "admin-demo"})
+    page.goto(f"{server.url}/admin?site=NA-HCC")
+    page.get_by_role("link", name="Thiết bị", exact=True).click()
+    page.wait_for_selector("#i-counter option[value='3']", state="attached")
+    assert page.is_disabled("#i-counter")  # a kiosk names no counter
+    page.select_option("#i-kind", "counter")
+    page.fill("#i-name", "Bàn phím quầy 3")
+    page.select_option("#i-counter", "3")
+    page.get_by_role("button", name="Cấp mã").click()
+    page.wait_for_selector("#token-panel:not([hidden])")
+    token = page.input_value("#token")
+    assert token.startswith("counter_")
+    page.get_by_role("button", name="Chép mã").click()
+    page.wait_for_function("document.getElementById('copy-result').textContent !== ''")
+    assert page.evaluate("navigator.clipboard.readText()") == token
+    row = page.locator("#devices tr").filter(has_text="Bàn phím quầy 3")
+    row.wait_for()
+    assert "Quầy 3" in row.inner_text() and "Chưa liên lạc" in row.inner_text()
+    screenshot(page, "admin-device-token")
+    check_accessibility(page, server.url)
+
+    device = {"Authorization": f"Bearer {token}"}
+    assert requests.get(f"{server.url}/api/v1/devices/me", headers=device, timeout=10).status_code == 200
+    page.reload()
+    assert page.is_hidden("#token-panel") and token not in page.content()  # shown once only
+    row.get_by_role("button", name=re.compile("^Thu hồi")).click()
+    page.locator("#confirm").get_by_role("button", name="Đồng ý").click()
+    row.locator("td[data-state='revoked']").wait_for()
+    assert (
+        "Đã thu hồi" in row.inner_text()
+        and row.get_by_role("button", name=re.compile("^Thu hồi")).count() == 0
+    )
+    refused = requests.get(f"{server.url}/api/v1/devices/me", headers=device, timeout=10)
+    assert refused.status_code == 401
+    screenshot(page, "admin-devices-revoked")
+
+    page.get_by_role("link", name="Nhật ký thay đổi").click()
+    revoke = page.locator("#rows tr").filter(has_text="/revoke").first
+    revoke.wait_for()
+    assert "Sửa · Thiết bị" in revoke.inner_text() and "Thu hồi lúc: trống → " in revoke.inner_text()
+    assert "Quản trị hệ thống" in revoke.inner_text()
+
+
+def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, contexts):
+    page = contexts(viewport={"width": 1280, "height": 900})
+    page.request.post(f"{server.url}/api/v1/auth/login", data={"username": "admin", "password": "admin-demo"})
+    page.goto(f"{server.url}/admin/sites?site=NA-TRUONGVINH")
+    page.wait_for_function("document.getElementById('s-name').value !== ''")
+    assert page.locator("#hours tr").count() == 10  # two sessions, Monday to Friday
+    page.get_by_role("button", name="Thêm buổi làm việc").click()
+    last = page.locator("#hours tr").last
+    last.locator("select").select_option(label="Thứ Bảy")
+    last.locator("input").nth(0).fill("08:00")
+    last.locator("input").nth(1).fill("07:00")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    error = page.locator("[data-error-for='opening_hours']")
+    error.wait_for()
+    assert error.inner_text() == "Giờ đóng cửa phải sau giờ mở cửa."
+    last.locator("input").nth(1).fill("11:30")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    page.wait_for_selector("#notice:not([hidden])")
+    saved = page.request.get(f"{server.url}/api/v1/admin/sites/NA-TRUONGVINH").json()
+    assert {"weekday": 5, "opens": "08:00", "closes": "11:30"} in saved["opening_hours"]
+    screenshot(page, "admin-site")
+    check_accessibility(page, server.url)
+
+    page.get_by_role("link", name="Tài khoản").click()
+    page.get_by_role("button", name="Thêm tài khoản").click()
+    page.fill("#u-username", "officer5")
+    page.fill("#u-full_name", "Đinh Văn Sơn")
+    page.fill("#u-password", "mat-khau-dai-5")
+    assert page.is_checked("#dialog-user input[name='sites'][value='NA-TRUONGVINH']")  # the page's site
+    page.check("#dialog-user input[name='sites'][value='NA-HCC']")
+    page.locator("#dialog-user").get_by_role("button", name="Xác nhận").click()
+    row = page.locator("#users tr[data-user='officer5']")
+    row.wait_for()
+    assert "Cán bộ một cửa" in row.inner_text() and "NA-TRUONGVINH" in row.inner_text()
+    row.get_by_role("button", name="Đặt lại mật khẩu cho officer5").click()
+    page.fill("#p-password", "ngan")
+    page.locator("#dialog-password").get_by_role("button", name="Xác nhận").click()
+    page.locator("#dialog-password [data-error-for='password']").wait_for()
+    assert page.inner_text("#dialog-password [data-error-for='password']") == "Mật khẩu cần ít nhất 8 ký tự."
+    page.fill("#p-password", "mat-khau-moi-5")
+    page.locator("#dialog-password").get_by_role("button", name="Xác nhận").click()
+    page.wait_for_function("document.getElementById('notice').textContent.includes('officer5')")
+    login = requests.post(
+        f"{server.url}/api/v1/auth/login",
+        json={"username": "officer5", "password": "mat-khau-moi-5"},
+        timeout=10,
+    )
+    assert login.status_code == 200 and login.json()["sites"] == ["NA-HCC", "NA-TRUONGVINH"]
+    screenshot(page, "admin-users")
+    check_accessibility(page, server.url)

@@ -1,0 +1,137 @@
+"""The rating tablet beside a counter and the rating on the phone's tracking page, driven in
+headless Chromium as citizens use them.
+
+Reuses the browser, the live server and the checks of :mod:`tests.test_pages` (screenshots in
+test-artifacts/, axe-core for labels and contrast).
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from queue_server.auth.models import User
+from queue_server.database import db
+from queue_server.queueing.models import Ticket
+from queue_server.ratings.models import Rating
+
+from . import test_pages
+from .conftest import issue_over_http, staff_session
+from .test_pages import check_accessibility, screenshot
+from .test_ratings import tablet_token
+
+# The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
+server, contexts = test_pages.server, test_pages.contexts
+
+TABLET = {"width": 1280, "height": 800}
+
+
+def open_tablet(contexts, server, token, query=""):
+    page = contexts(viewport=TABLET, has_touch=True)
+    page.goto(f"{server.url}/rate/NA-HCC/3{query}#token={token}")
+    page.wait_for_selector("body[data-live=on]")
+    return page
+
+
+def serve_and_finish(server, kiosk_token) -> tuple[dict, float]:
+    """A land ticket called and finished at counter 3 by officer1; when it was finished."""
+    ticket = issue_over_http(server.url, kiosk_token)
+    officer = staff_session(server.url, "officer1")
+    assert officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10).status_code == 200
+    response = officer.post(f"{server.url}/api/v1/tickets/{ticket['id']}/finish", timeout=10)
+    assert response.json()["status"] == "done"
+    return ticket, time.monotonic()
+
+
+def ratings(app) -> list[Rating]:
+    with app.app_context():
+        return db.session.scalars(select(Rating)).all()
+
+
+def test_the_tablet_asks_as_soon_as_its_counter_finishes_and_stores_the_citizens_answer(
+    app, server, kiosk_token, contexts
+):
+    tablet = open_tablet(contexts, server, tablet_token(app))
+    assert "#token" not in tablet.url  # the token leaves the address bar at once
+    assert "Trung tâm Phục vụ hành chính công tỉnh Nghệ An" in tablet.inner_text("#screen-idle")
+    screenshot(tablet, "rating-tablet-idle")
+
+    ticket, finished = serve_and_finish(server, kiosk_token)
+    tablet.wait_for_selector("#screen-ask:not([hidden])", timeout=1000)
+    assert time.monotonic() - finished < 1
+    assert tablet.inner_text("#ask-number") == "Phiếu số 3001"
+    assert "Quý vị đánh giá thế nào về việc giải quyết thủ tục?" in tablet.inner_text("#screen-ask")
+    for name in ("Rất hài lòng", "Hài lòng", "Không hài lòng"):
+        box = tablet.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box["height"] >= 64 and box["width"] >= 64
+    check_accessibility(tablet, server.url)
+    screenshot(tablet, "rating-tablet-question")
+
+    tablet.get_by_role("button", name="Hài lòng", exact=True).tap()
+    reason = tablet.get_by_label("Giải quyết nhanh chóng")
+    assert tablet.locator(".rate-chip", has=reason).bounding_box()["height"] >= 64
+    reason.tap()
+    send = tablet.get_by_role("button", name="Gửi đánh giá")
+    assert send.bounding_box()["height"] >= 64
+    screenshot(tablet, "rating-tablet-reasons")
+    send.tap()
+    tablet.wait_for_selector("#screen-thanks:not([hidden])")
+    screenshot(tablet, "rating-tablet-thanks")
+
+    (rating,) = ratings(app)
+    with app.app_context():
+        served = db.session.get(Ticket, ticket["id"])
+        officer1 = db.session.scalar(select(User).where(User.username == "officer1"))
+        assert (rating.officer_id, rating.counter_id, rating.service_id) == (
+            officer1.id,
+            served.counter_id,
+            served.service_id,
+        )
+    assert (rating.level, rating.reasons, rating.channel) == ("satisfied", ["quick"], "tablet")
+
+
+def test_when_nobody_answers_the_tablet_goes_back_to_waiting_and_stores_nothing(
+    app, server, kiosk_token, contexts
+):
+    tablet = open_tablet(contexts, server, tablet_token(app), "?timeout=2&lang=en")
+    serve_and_finish(server, kiosk_token)
+    tablet.wait_for_selector("#screen-ask:not([hidden])", timeout=1000)
+    assert tablet.get_by_role("button", name="Not satisfied").is_visible()
+    screenshot(tablet, "rating-tablet-question-en")
+    tablet.wait_for_selector("#screen-idle:not([hidden])", timeout=4000)
+    assert tablet.locator("#screen-ask").is_hidden()
+    assert ratings(app) == []
+
+
+def test_the_citizen_rates_on_the_phone_once_the_ticket_is_done(app, server, kiosk_token, contexts):
+    ticket = issue_over_http(server.url, kiosk_token)
+    phone = contexts(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(ticket["track_url"])
+    assert phone.locator("#rating").is_hidden()
+
+    officer = staff_session(server.url, "officer1")
+    officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10)
+    officer.post(f"{server.url}/api/v1/tickets/{ticket['id']}/finish", timeout=10)
+    phone.wait_for_selector("#rate-form:visible", timeout=3000)
+    check_accessibility(phone, server.url)
+    phone.get_by_role("button", name="Không hài lòng").tap()
+    phone.get_by_label("Thời gian chờ lâu").tap()
+    phone.get_by_label("Thủ tục, giấy tờ phức tạp").tap()
+    screenshot(phone, "rating-phone-reasons")
+    phone.get_by_role("button", name="Gửi đánh giá").tap()
+    phone.wait_for_selector("#rating-thanks:visible")
+    assert phone.locator("#rate-form").is_hidden()
+    screenshot(phone, "rating-phone-thanks")
+
+    (rating,) = ratings(app)
+    assert (rating.level, rating.reasons, rating.channel) == (
+        "not_satisfied",
+        ["long_wait", "complex_procedure"],
+        "phone",
+    )
+    phone.reload()  # rated once: the page now only thanks
+    phone.wait_for_selector("#rating-thanks:visible")
+    assert phone.locator("#rate-form").is_hidden()
+    page = phone.content()
+    assert "Trần Văn Hùng" not in page and "officer1" not in page
