@@ -243,6 +243,12 @@ class LiveServer:
         self.stop()
         raise RuntimeError("server did not start in 30 s")
 
+    def log_tail(self, size: int = 6000) -> str:
+        if self.log.closed:
+            return "(stopped)"
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-size:]
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -254,8 +260,16 @@ class LiveServer:
         self.log.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so fixtures can tell whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def live_server_factory():
+def live_server_factory(request):
     servers = []
 
     def start(database_url, **kwargs) -> LiveServer:
@@ -264,7 +278,11 @@ def live_server_factory():
         return server
 
     yield start
+    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
     for server in servers:
+        if failed:
+            # The server's side of a failed browser test; pytest shows it under the failure.
+            sys.stderr.write(f"--- log of the server on port {server.port} ---\n{server.log_tail()}\n")
         server.stop()
 
 

@@ -12,7 +12,7 @@ from datetime import date
 import requests
 
 from . import test_pages
-from .test_pages import check_accessibility, screenshot
+from .browser import check_accessibility, screenshot
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
 server, contexts = test_pages.server, test_pages.contexts
@@ -44,7 +44,7 @@ def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota
     assert error.inner_text() == "Số thứ tự trùng với số của dịch vụ TP-LLTP."
     assert page.get_attribute("#v-start", "aria-invalid") == "true"
     screenshot(page, "admin-service-overlap")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
     page.fill("#v-start", "1501")
     page.fill("#v-name", "Quốc tịch, hộ tịch nước ngoài")
     page.fill("#v-max", "60")
@@ -80,7 +80,7 @@ def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota
         "#counters tr[data-counter='8']"
     )
     screenshot(page, "admin-counters-rota")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
     page.get_by_role("link", name="Nhật ký thay đổi").click()
     page.fill("#f-actor", "Nguyễn Thị Lan")
@@ -98,7 +98,7 @@ def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota
     )
     assert "Nguyễn Thị Lan" in latest.inner_text() and "127.0.0.1" in latest.inner_text()
     screenshot(page, "admin-audit")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
 
 def test_an_admin_issues_a_device_token_shown_once_and_revokes_it(server, contexts):
@@ -130,7 +130,7 @@ def test_an_admin_issues_a_device_token_shown_once_and_revokes_it(server, contex
     row.wait_for()
     assert "Quầy 3" in row.inner_text() and "Chưa liên lạc" in row.inner_text()
     screenshot(page, "admin-device-token")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
     device = {"Authorization": f"Bearer {token}"}
     assert requests.get(f"{server.url}/api/v1/devices/me", headers=device, timeout=10).status_code == 200
@@ -175,7 +175,7 @@ def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, 
     saved = page.request.get(f"{server.url}/api/v1/admin/sites/NA-TRUONGVINH").json()
     assert {"weekday": 5, "opens": "08:00", "closes": "11:30"} in saved["opening_hours"]
     screenshot(page, "admin-site")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
     page.get_by_role("link", name="Tài khoản").click()
     page.get_by_role("button", name="Thêm tài khoản").click()
@@ -203,4 +203,4 @@ def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, 
     )
     assert login.status_code == 200 and login.json()["sites"] == ["NA-HCC", "NA-TRUONGVINH"]
     screenshot(page, "admin-users")
-    check_accessibility(page, server.url)
+    check_accessibility(page)

@@ -15,8 +15,9 @@ from queue_server.auth.services import issue_device_token
 from queue_server.database import db
 
 from . import test_pages
+from .browser import check_accessibility, screenshot, wedge_scan
 from .conftest import issue_over_http, staff_session
-from .test_pages import check_accessibility, open_console, screenshot
+from .test_pages import open_console
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
 server, contexts = test_pages.server, test_pages.contexts
@@ -83,7 +84,7 @@ def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_ma
     assert error.inner_text() == "Số điện thoại có từ 8 đến 15 chữ số."
     assert page.get_attribute("#a-phone", "aria-invalid") == "true"
     screenshot(page, "dossier-intake-error")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
     page.fill("#a-phone", "0912 345 678")
     page.click("#submit")
@@ -105,7 +106,7 @@ def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_ma
     row.wait_for()
     assert "Nguyễn Văn An" in row.inner_text() and "Đã tiếp nhận" in row.inner_text()
     screenshot(page, "dossier-list")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
     row.get_by_role("link", name=code).click()
     page.get_by_role("button", name="Chuyển cơ quan giải quyết").click()
@@ -131,7 +132,7 @@ def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_ma
     page.get_by_role("button", name="Tải lên", exact=True).click()
     page.get_by_role("link", name="to-khai.pdf").wait_for()
     screenshot(page, "dossier-detail")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
 
 def test_a_manifest_reception_shows_the_missing_and_the_extra_dossier_and_results_go_back_by_post(
@@ -155,8 +156,7 @@ def test_a_manifest_reception_shows_the_missing_and_the_extra_dossier_and_result
     page.goto(f"{server.url}/console/manifests")
     page.wait_for_selector(f"#manifests tr[data-manifest='{manifest}']")
     for scanned, shown in ((manifest, listed), (listed, listed), (extra, extra)):
-        page.keyboard.type(scanned, delay=5)  # a keyboard-wedge scanner types fast, then Enter
-        page.keyboard.press("Enter")
+        wedge_scan(page, scanned)
         page.wait_for_selector(f"#reception-items tr[data-dossier='{shown}'][data-state]")
     page.wait_for_selector(f"#reception-items tr[data-dossier='{listed}'][data-state='arrived']")
     items = page.locator("#reception-items tr")
@@ -169,7 +169,7 @@ def test_a_manifest_reception_shows_the_missing_and_the_extra_dossier_and_result
     red = items.filter(has_text=missing).locator("td").first.evaluate("td => getComputedStyle(td).color")
     assert red == "rgb(127, 29, 29)"
     screenshot(page, "manifest-reception")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
     with staff_session(server.url, "officer1") as officer:
         by_post = take_in(server.url, officer, delivery="post", delivery_address="Số 5 Quang Trung, Vinh")
@@ -208,7 +208,7 @@ def test_a_supervisor_sees_the_flagged_count_and_a_banner_when_a_dossier_falls_d
     page.wait_for_function("document.getElementById('count-due_soon').textContent === '1'")
     assert "Sắp đến hạn" in page.inner_text(f"#rows tr[data-code='{code}']")
     screenshot(page, "dossier-list-due-soon")
-    check_accessibility(page, watching_server.url)
+    check_accessibility(page)
 
 
 def test_an_officer_of_another_centre_is_refused_a_dossier_of_the_province(server, contexts):

@@ -14,21 +14,8 @@ import pytest
 from queue_server.database import db
 from queue_server.sites.models import Site
 
-from .conftest import ROOT, issue_over_http, staff_session
-
-ARTIFACTS = ROOT / "test-artifacts"
-AXE_RULES = [
-    "color-contrast",
-    "label",
-    "button-name",
-    "link-name",
-    "image-alt",
-    "select-name",
-    "aria-input-field-name",
-    "input-button-name",
-    "html-has-lang",
-    "document-title",
-]
+from .browser import check_accessibility, screenshot, wedge_scan
+from .conftest import issue_over_http, staff_session
 
 
 @pytest.fixture
@@ -48,39 +35,6 @@ def contexts(browser):
     yield new
     for context in opened:
         context.close()
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def check_accessibility(page, base_url: str) -> None:
-    page.add_script_tag(url=f"{base_url}/vendor/axe-core/axe.min.js")
-    violations = page.evaluate(
-        """async (rules) => {
-            const result = await axe.run(document, {runOnly: {type: 'rule', values: rules}});
-            return result.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
-        }""",
-        AXE_RULES,
-    )
-    assert violations == []
-
-
-def wedge_scan(page, text: str) -> None:
-    """What a keyboard-wedge scanner does: every key within a few milliseconds, then Enter.
-
-    Dispatched in one go inside the page: Playwright's own typing can leave gaps longer than a
-    scanner's on a busy machine, and the page would then take it for a person typing.
-    """
-    page.evaluate(
-        """(text) => {
-            for (const key of [...text, "Enter"]) {
-                document.activeElement.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
-            }
-        }""",
-        text,
-    )
 
 
 def open_kiosk(contexts, server, token, portrait=True):
@@ -143,7 +97,7 @@ def test_a_citizen_takes_a_number_an_officer_calls_it_and_the_hall_and_phone_fol
     screenshot(hall, "display-hall")
     screenshot(phone, "tracking-called")
     for page in (kiosk, hall, officer, phone):
-        check_accessibility(page, server.url)
+        check_accessibility(page)
 
 
 def test_the_kiosk_landscape_layout_and_priority_path(server, kiosk_token, contexts):
@@ -152,7 +106,7 @@ def test_the_kiosk_landscape_layout_and_priority_path(server, kiosk_token, conte
     kiosk.get_by_role("button", name="Người cao tuổi (từ 60 tuổi)").click()
     assert "Người cao tuổi" in kiosk.inner_text("#priority-banner")
     screenshot(kiosk, "kiosk-priority-landscape")
-    check_accessibility(kiosk, server.url)
+    check_accessibility(kiosk)
     kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
     kiosk.wait_for_selector("#screen-result:not([hidden])")
     assert kiosk.inner_text("#result-number") == "4001"
@@ -293,7 +247,7 @@ def test_the_counter_screen_shows_its_own_calls(server, kiosk_token, contexts):
     staff_session(server.url, "officer1").post(f"{server.url}/api/v1/counters/3/call-next", timeout=10)
     screen.wait_for_function(f"document.getElementById('current').textContent === '{ticket['number']}'")
     screenshot(screen, "display-counter")
-    check_accessibility(screen, server.url)
+    check_accessibility(screen)
 
 
 def test_the_kiosk_goes_back_to_the_start_by_itself(server, kiosk_token, contexts):
@@ -377,7 +331,7 @@ def test_a_supervisor_sees_each_device_and_a_printer_running_out_of_paper_at_onc
     page.wait_for_selector("#devices tr td[data-state='paper_out']", timeout=3000)
     assert "hết giấy" in page.inner_text("#devices")
     screenshot(page, "admin-devices")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
 
 def test_shared_screens_speak_vietnamese_whatever_the_browser_and_phones_follow_their_owner(
@@ -450,6 +404,6 @@ def test_the_dossier_tracking_page_shows_dates_and_steps_without_personal_data(s
     for personal in ("Đặng Thị Thu", "040190099999", "Nghi Lộc"):
         assert personal not in phone.content()
     screenshot(phone, "tracking-dossier")
-    check_accessibility(phone, server.url)
+    check_accessibility(phone)
     missing = phone.goto(f"{server.url}/d/{'x' * 22}")
     assert missing.status == 404

@@ -17,8 +17,8 @@ from queue_server.queueing.models import Ticket
 from queue_server.ratings.models import Rating
 
 from . import test_pages
+from .browser import check_accessibility, screenshot
 from .conftest import issue_over_http, staff_session
-from .test_pages import check_accessibility, screenshot
 from .test_ratings import tablet_token
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
@@ -65,7 +65,7 @@ def test_the_tablet_asks_as_soon_as_its_counter_finishes_and_stores_the_citizens
     for name in ("Rất hài lòng", "Hài lòng", "Không hài lòng"):
         box = tablet.get_by_role("button", name=name, exact=True).bounding_box()
         assert box["height"] >= 64 and box["width"] >= 64
-    check_accessibility(tablet, server.url)
+    check_accessibility(tablet)
     screenshot(tablet, "rating-tablet-question")
 
     tablet.get_by_role("button", name="Hài lòng", exact=True).tap()
@@ -114,7 +114,7 @@ def test_the_citizen_rates_on_the_phone_once_the_ticket_is_done(app, server, kio
     officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10)
     officer.post(f"{server.url}/api/v1/tickets/{ticket['id']}/finish", timeout=10)
     phone.wait_for_selector("#rate-form:visible", timeout=3000)
-    check_accessibility(phone, server.url)
+    check_accessibility(phone)
     phone.get_by_role("button", name="Không hài lòng").tap()
     phone.get_by_label("Thời gian chờ lâu").tap()
     phone.get_by_label("Thủ tục, giấy tờ phức tạp").tap()

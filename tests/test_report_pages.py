@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from queue_server.database import db
 
 from . import test_pages
+from .browser import check_accessibility, screenshot
 from .conftest import issue_over_http, login, staff_session
 from .report_data import DAYS, FIRST, generate
-from .test_pages import check_accessibility, screenshot
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
 server, contexts = test_pages.server, test_pages.contexts
@@ -95,7 +95,7 @@ def test_a_supervisor_reads_three_busy_weeks_as_tiles_charts_and_tables_and_down
     row = page.inner_text(f"#counters tr[data-counter='{busiest['counter']}']")
     assert f"{reason}: {int(seconds / 60 + 0.5)} phút" in row
     screenshot(page, "reports-page")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
     with page.expect_download() as download:
         page.click("#download-xlsx")
@@ -153,7 +153,7 @@ def test_the_live_dashboard_follows_a_new_ticket_and_a_paused_counter_within_a_s
     assert "Đang tạm dừng — Họp giao ban, từ " in page.inner_text("#counters li[data-counter='3']")
     assert "11 mở · 1 tạm dừng · 0 đóng" in page.inner_text("[data-figure='counters']")
     screenshot(page, "reports-dashboard")
-    check_accessibility(page, server.url)
+    check_accessibility(page)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

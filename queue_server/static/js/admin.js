@@ -564,7 +564,9 @@
                   function () { input.select(); $("copy-result").textContent = t("Không chép được: hãy chọn mã và chép bằng tay."); });
     });
     load();
-    var live = new window.LiveSite({ site: cfg.site, onSnapshot: function () {}, onEvent: function () {} });
+    // Read the list again on every snapshot: a snapshot comes once the socket has joined the
+    // site's room (and after each reconnect), so a change made before that is not missed.
+    var live = new window.LiveSite({ site: cfg.site, onSnapshot: load, onEvent: function () {} });
     live.socket.on("device.changed", load);
   }
 

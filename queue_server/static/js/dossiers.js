@@ -19,11 +19,14 @@
     children.forEach(function (child) { node.appendChild(child); });
   }
 
-  /* Live dossier events of the site's staff room (no personal data in them). */
-  function listen(handlers) {
+  /* Live dossier events of the site's staff room (no personal data in them).
+
+     `resync` reads the page's data again on every snapshot: one comes once the socket has joined
+     the room and after each reconnect, so a change made while it was not listening is not lost. */
+  function listen(handlers, resync) {
     var live = new window.LiveSite({
       site: cfg.site,
-      onSnapshot: function () {},
+      onSnapshot: resync,
       onEvent: function () {},
       onStatus: function (connected) { S.say(connected ? null : t("Mất kết nối, đang kết nối lại…")); }
     });
@@ -97,7 +100,7 @@
     $("due-close").addEventListener("click", function () { $("due-banner").hidden = true; });
     load(0, LIMIT);
     counts();
-    window.DOSSIERS = { live: listen({ "dossier.due_soon": dueSoon, "dossier.changed": refreshSoon }), dueSoon: dueSoon };
+    window.DOSSIERS = { live: listen({ "dossier.due_soon": dueSoon, "dossier.changed": refreshSoon }, refreshSoon), dueSoon: dueSoon };
   }
 
   // -- intake ----------------------------------------------------------------------------------
@@ -494,7 +497,7 @@
     if (cfg.created) { S.notice(t("Đã tiếp nhận hồ sơ {code}.", { code: cfg.code })); }
     load();
     if (Object.keys(cfg.transitions).length) {
-      listen({ "dossier.changed": function (event) { if (event.code === cfg.code) { load(); } } });
+      listen({ "dossier.changed": function (event) { if (event.code === cfg.code) { load(); } } }, load);
     }
   }
 
