@@ -29,6 +29,8 @@ def from_env() -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'queue.sqlite3'}",
         # Events reach clients connected to other worker processes through this queue.
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # The queue's channel: deployments (or test runs) sharing one Redis each use their own.
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
         # gevent in production (gunicorn -k gevent); threading for the Flask test client.
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
         # queue.stats goes out at most this often per site and process (0: never).

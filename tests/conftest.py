@@ -57,21 +57,32 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+def _psycopg(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://")
+
+
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url():
+    """A database of this run's own, created next to ``TEST_POSTGRES_URL``'s and dropped at the
+    end: two test runs at once (a CI clone and a developer's) never empty each other's tables."""
+    name = f"{POSTGRES_URL.rsplit('/', 1)[1]}_{os.getpid()}"
+    url = f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+    admin = create_engine(_psycopg(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     try:
-        engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # noqa: BLE001
         _unavailable("PostgreSQL", error)
-    migrate(POSTGRES_URL)
-    return POSTGRES_URL
+    migrate(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate_postgres(url: str) -> None:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    engine = create_engine(_psycopg(url))
     with engine.begin() as conn:
         tables = (
             conn.execute(
@@ -215,6 +226,7 @@ class LiveServer:
         self.env.pop("SOCKETIO_MESSAGE_QUEUE", None)
         if message_queue:
             self.env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
+            self.env["SOCKETIO_CHANNEL"] = f"queue-test-{os.getpid()}"  # this run's servers only
         self.start()
 
     def start(self) -> None:

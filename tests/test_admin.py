@@ -89,12 +89,25 @@ def test_every_admin_page_opens_for_a_supervisor_of_the_site_only(supervisor):
         response = supervisor.get(f"/admin{path}", headers={"Accept": "text/html"})
         assert response.status_code == 200, path
         assert 'aria-current="page"' in response.text and "NA-HCC" in response.text
+        # One navigation on every staff page: the reports are a click away from the administration.
+        assert (
+            'href="/reports?site=NA-HCC"' in response.text
+            and 'href="/reports/live?site=NA-HCC"' in response.text
+        )
     english = supervisor.get("/admin/counters?lang=en", headers={"Accept": "text/html"}).text
     assert "Counters and schedules" in english and '"Odd weeks"' in english  # the script's words too
     assert (
         supervisor.get("/admin/counters?site=NA-TRUONGVINH", headers={"Accept": "text/html"}).status_code
         == 403
     )
+
+
+def test_an_admin_lands_on_the_provincial_centre_not_the_first_code_in_the_alphabet(app):
+    admin = login(app.test_client(), "admin")
+    page = admin.get("/admin", headers={"Accept": "text/html"}).text
+    assert '<option value="NA-HCC" selected>' in page  # NA-BC-VINH (a post office) sorts first
+    post_office = admin.get("/admin/devices?site=NA-BC-VINH", headers={"Accept": "text/html"}).text
+    assert 'href="/reports"' in post_office and "/console/dossiers" not in post_office  # no queue there
 
 
 def test_a_supervisor_sees_and_changes_only_their_own_sites(supervisor):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import time
 from datetime import date, datetime
 
 import pytest
@@ -289,16 +288,14 @@ def test_a_dossier_under_another_circular_is_not_printed_on_these_forms(dossier)
         forms.render_html("01", dossier, track_url=TRACK_URL)
 
 
-def test_every_form_renders_well_under_a_second(dossier):
+def test_every_form_renders_to_a_pdf(dossier):
+    """Each form renders; how fast is measured by ``python -m bench.forms``."""
     dossier.events.append(
         DossierEvent(action="refuse", at=local(2023, 10, 27, 10, 5), status="refused", data={"reason": "x"})
     )
-    forms.render_pdf("01", dossier, track_url=TRACK_URL)  # warm up: WeasyPrint's import, the fonts
     for number in forms.FORMS:
         extra = {"track_url": TRACK_URL} if number == "01" else {}
-        started = time.perf_counter()
-        forms.render_pdf(number, dossier, **extra)
-        assert time.perf_counter() - started < 1, number
+        assert forms.render_pdf(number, dossier, **extra).startswith(b"%PDF-"), number
 
 
 def second_dossier(session, first: Dossier) -> Dossier:

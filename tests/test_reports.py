@@ -9,6 +9,10 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
+
+from queue_server.database import db
+from queue_server.sites.models import Service
 
 from .conftest import login
 from .report_data import DAYS, FIRST, VN, generate
@@ -136,13 +140,38 @@ def test_exports_open_again_with_the_same_figures(app, data):
         "Mức độ hài lòng",
     ]
     queue = {row[0]: row[1] for row in book["Hàng đợi"].iter_rows(min_row=3, values_only=True)}
-    assert queue["issued"] == report["queue"]["issued"] and queue["served"] == report["queue"]["served"]
+    assert (
+        queue["Số đã cấp"] == report["queue"]["issued"] and queue["Đã phục vụ"] == report["queue"]["served"]
+    )
+    # People read the files: minutes and percentages, not seconds and fractions.
+    assert queue["Chờ trung bình (phút)"] == round(report["queue"]["wait_avg_s"] / 60, 1)
+    assert queue["Được gọi trong thời gian cam kết (%)"] == round(
+        report["queue"]["within_target_share"] * 100, 1
+    )
     heat = list(book["Giờ cao điểm"].iter_rows(min_row=3, values_only=True))
     assert heat[0][0] == "Thứ Hai" and list(heat[0][1:]) == report["heatmap"][0]
+    dossiers = {row[0]: row[1] for row in book["Hồ sơ"].iter_rows(min_row=3, values_only=True)}
+    assert dossiers["Tiếp nhận: Qua bưu điện"] == report["dossiers"]["received_by_channel"]["postal"]
     text = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{PERIOD}&section=services").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0][:3] == ["service", "name", "issued"]
+    assert rows[0][:3] == ["Mã dịch vụ", "Tên", "Số đã cấp"]
     assert sum(int(row[2]) for row in rows[1:]) == report["queue"]["issued"]
+
+
+def test_an_english_export_names_its_sheets_columns_and_services_in_english(app, data):
+    supervisor = login(app.test_client(), "supervisor")
+    with app.app_context():
+        service = db.session.scalar(select(Service).where(Service.code == "NM-DD"))
+        service.name_en = "Land"
+        db.session.commit()
+    book = load_workbook(
+        io.BytesIO(supervisor.get(f"/api/v1/reports.xlsx?site=NA-HCC&{PERIOD}&lang=en").data)
+    )
+    assert book.sheetnames[:2] == ["Queue", "By service"]
+    header, *rows = book["By service"].iter_rows(min_row=2, values_only=True)
+    assert header[:3] == ("Service code", "Name", "Tickets issued")
+    assert {row[0]: row[1] for row in rows}["NM-DD"] == "Land"
+    assert book["Busiest hours"]["A3"].value == "Monday"
 
 
 def test_only_supervisors_see_reports_and_only_of_their_sites(app, data):

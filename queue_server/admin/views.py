@@ -207,6 +207,7 @@ STRINGS = (
     N_("Đã chép mã vào bộ nhớ tạm."),
     N_("Không chép được: hãy chọn mã và chép bằng tay."),
     N_("Không có thay đổi nào khớp với điều kiện tìm."),
+    N_("{n} đối tượng thay đổi"),
     N_("(ẩn)"),
     N_("trống"),
 )

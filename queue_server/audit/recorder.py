@@ -79,10 +79,15 @@ def context() -> dict:
 
 
 def _plain(value):
+    """A column's value as JSON can keep it: JSON columns stay structured, the rest become text."""
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
     return str(value)
 
 

@@ -88,9 +88,7 @@ def issue_device_token(
     (site,) = _sites_by_code(session, [site_code])
     counter_id = None
     if (kind in DeviceKind.AT_COUNTER) != (counter_number is not None):
-        raise ApiError(
-            "counter_required", "Counter and rating devices name their counter, and only they do."
-        )
+        raise ApiError("counter_required", "Counter and rating devices name their counter, and only they do.")
     if counter_number is not None:
         counter_id = session.scalar(
             select(Counter.id).where(Counter.site_id == site.id, Counter.number == counter_number)

@@ -1,17 +1,25 @@
-"""A report as tables: one sheet per section in XLSX (openpyxl), one CSV per section."""
+"""A report as tables: one sheet per section in XLSX (openpyxl), one CSV per section.
+
+The JSON report keeps machine units (seconds, shares from 0 to 1) and keys; the files are read by
+people, so they get the labels of the page's language, minutes and percentages.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from flask_babel import get_locale, gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..admin.views import WEEKDAYS
+from ..console.dossiers import CHANNELS
+from ..dossiers.presenters import OUTCOME_LABELS
+from ..ratings.operations import LEVEL_LABELS
 from ..web import N_
 
-WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 SECTIONS = ("queue", "services", "daily", "heatmap", "counters", "officers", "dossiers", "satisfaction")
 # Sheet titles, and section names on the report page (translated there).
 TITLES = {
@@ -24,33 +32,96 @@ TITLES = {
     "dossiers": N_("Hồ sơ"),
     "satisfaction": N_("Mức độ hài lòng"),
 }
+# Column and figure names. A key ending in _s is a duration, written in minutes; one ending in
+# _share is a share, written as a percentage; the labels say so.
+LABELS = {
+    "issued": N_("Số đã cấp"),
+    "served": N_("Đã phục vụ"),
+    "no_show": N_("Vắng mặt khi được gọi"),
+    "cancelled": N_("Không được gọi"),
+    "wait_avg_s": N_("Chờ trung bình (phút)"),
+    "wait_p90_s": N_("9 trên 10 người chờ không quá (phút)"),
+    "service_avg_s": N_("Phục vụ trung bình (phút)"),
+    "service_p90_s": N_("9 trên 10 lượt phục vụ không quá (phút)"),
+    "within_target": N_("Được gọi trong thời gian cam kết"),
+    "within_target_share": N_("Được gọi trong thời gian cam kết (%)"),
+    "target_wait_s": N_("Thời gian chờ cam kết (phút)"),
+    "service": N_("Mã dịch vụ"),
+    "name": N_("Tên"),
+    "date": N_("Ngày"),
+    "counter": N_("Quầy"),
+    "officer": N_("Cán bộ"),
+    "busy_s": N_("Thời gian phục vụ (phút)"),
+    "pause_s": N_("Tạm dừng (phút)"),
+    "pauses": N_("Số lần tạm dừng"),
+    "pause_reasons": N_("Tạm dừng theo lý do (phút)"),
+    "ratings": N_("Lượt đánh giá"),
+    "satisfied_share": N_("Hài lòng và rất hài lòng (%)"),
+    "received": N_("Tiếp nhận"),
+    "received_by_channel": N_("Tiếp nhận"),
+    "resolved": N_("Đã giải quyết"),
+    "resolved_by_outcome": N_("Đã giải quyết"),
+    "on_time_share": N_("Đúng hạn hoặc trước hạn (%)"),
+    "returned_by_post": N_("Trả kết quả qua bưu điện"),
+    "by_level": N_("Số lượt"),
+}
+# The parts of a figure that is split (dossiers by channel, ratings by level, ...).
+PARTS = {**CHANNELS, **OUTCOME_LABELS, **LEVEL_LABELS}
 
 
-def _flat(value):
+def _label(key: str) -> str:
+    return gettext(LABELS[key]) if key in LABELS else key
+
+
+def _value(key: str, value):
+    """A figure as a person reads it: minutes for durations, percentages for shares."""
+    if value is None:
+        return None
+    if key.endswith("_s") or key == "pause_reasons":
+        if isinstance(value, dict):
+            return "; ".join(f"{reason}: {round(seconds / 60, 1)}" for reason, seconds in value.items())
+        return round(value / 60, 1)
+    if key.endswith("_share"):
+        return round(value * 100, 1)
     if isinstance(value, dict):
         return "; ".join(f"{key}: {item}" for key, item in value.items())
     return value
+
+
+def _columns(row: dict) -> list[str]:
+    """The row's keys to write: ``name_en`` only stands in for ``name`` in English."""
+    return [key for key in row if key != "name_en"]
+
+
+def _cell(row: dict, key: str, english: bool):
+    if key == "name" and english and row.get("name_en"):
+        return row["name_en"]
+    return _value(key, row[key])
 
 
 def table(report: dict, section: str) -> list[list]:
     """The section as rows, the first of which is the header."""
     data = report[section]
     if section == "heatmap":
-        return [["Ngày", *[f"{hour:02d}h" for hour in range(24)]]] + [
-            [WEEKDAYS[day], *counts] for day, counts in enumerate(data)
+        return [[gettext("Ngày"), *[f"{hour:02d}h" for hour in range(24)]]] + [
+            [gettext(WEEKDAYS[str(day + 1)]), *counts] for day, counts in enumerate(data)
         ]
     if isinstance(data, dict):
-        rows = [["Chỉ số", "Giá trị"]]
+        rows = [[gettext("Chỉ số"), gettext("Giá trị")]]
         for key, value in data.items():
             if isinstance(value, dict):
-                rows.extend([f"{key}.{sub}", item] for sub, item in value.items())
+                rows.extend(
+                    [f"{_label(key)}: {gettext(PARTS[part]) if part in PARTS else part}", item]
+                    for part, item in value.items()
+                )
             else:
-                rows.append([key, value])
+                rows.append([_label(key), _value(key, value)])
         return rows
     if not data:
-        return [["(không có dữ liệu)"]]
-    header = list(data[0])
-    return [header] + [[_flat(row[key]) for key in header] for row in data]
+        return [[gettext("(không có dữ liệu)")]]
+    english = str(get_locale() or "vi") == "en"
+    keys = _columns(data[0])
+    return [[_label(key) for key in keys]] + [[_cell(row, key, english) for key in keys] for row in data]
 
 
 def to_csv(report: dict, section: str) -> str:
@@ -65,8 +136,9 @@ def to_xlsx(report: dict) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for section in SECTIONS:
-        sheet = book.create_sheet(TITLES[section])
-        sheet.append([f"{TITLES[section]} – {', '.join(report['sites'])}, {report['from']} → {report['to']}"])
+        title = gettext(TITLES[section])
+        sheet = book.create_sheet(title[:31])  # Excel's limit for a sheet name
+        sheet.append([f"{title} – {', '.join(report['sites'])}, {report['from']} → {report['to']}"])
         sheet["A1"].font = Font(bold=True, size=13)
         rows = table(report, section)
         for row in rows:
@@ -75,7 +147,7 @@ def to_xlsx(report: dict) -> bytes:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A3"
         for index, column in enumerate(zip(*rows, strict=False), 1):
-            width = max(len(str(value)) for value in column if value is not None) if column else 8
+            width = max((len(str(value)) for value in column if value is not None), default=8)
             sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 60)
     buffer = io.BytesIO()
     book.save(buffer)

@@ -154,6 +154,7 @@ def by_service(session: Session, period: Period) -> list[dict]:
             {
                 "service": service.code if service else str(key),
                 "name": service.name if service else "",
+                "name_en": service.name_en if service else None,
                 "issued": int(issued),
                 "served": int(served),
                 "no_show": int(no_show),

@@ -622,11 +622,28 @@
       });
     }
 
+    /* More than a few changed rows fold behind their count, so one big transaction does not
+     * push the rest of the trail out of sight. */
+    function folded(parts) {
+      if (parts.length <= 3) { return parts; }
+      return [el("details", {}, [el("summary", { text: t("{n} đối tượng thay đổi", { n: parts.length }) })].concat(parts))];
+    }
+
+    /* What a row touched: each object while there are a few, else how many of each kind (the
+     * demo's seeding touches hundreds in one transaction). */
     function subject(row) {
       if (!Array.isArray(row.changes)) { return row.subject || ""; }
-      var seen = {};
-      return row.changes.map(function (c) { return table(c.table) + " #" + c.id; })
-        .filter(function (s) { return seen[s] ? false : (seen[s] = true); }).join(", ");
+      var objects = [], seen = {}, kinds = [], count = {};
+      row.changes.forEach(function (c) {
+        var label = table(c.table) + " #" + c.id;
+        if (seen[label]) { return; }
+        seen[label] = true;
+        objects.push(label);
+        if (!count[c.table]) { kinds.push(c.table); count[c.table] = 0; }
+        count[c.table] += 1;
+      });
+      if (objects.length <= 4) { return objects.join(", "); }
+      return kinds.map(function (name) { return count[name] > 1 ? table(name) + " × " + count[name] : table(name); }).join("\n");
     }
 
     function load() {
@@ -639,7 +656,7 @@
             el("td", { text: row.address || "—" }),
             el("td", {}, [el("code", { text: row.action })]),
             el("td", { text: subject(row) }),
-            el("td", {}, changes(row))
+            el("td", {}, folded(changes(row)))
           ]);
         }));
         $("empty").textContent = t("Không có thay đổi nào khớp với điều kiện tìm.");

@@ -183,7 +183,7 @@
         indexAxis: "y",
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { title: function (items) { var row = rows[items[0].dataIndex]; return row.service + " · " + row.name; } } }
+          tooltip: { callbacks: { title: function (items) { var row = rows[items[0].dataIndex]; return row.service + " · " + serviceName(row); } } }
         },
         scales: {
           x: {
@@ -198,7 +198,7 @@
     }));
     fill("services", rows, function (row) {
       return el("tr", { "data-service": row.service }, [
-        el("td", {}, [row.service + " · " + row.name]),
+        el("td", {}, [row.service + " · " + serviceName(row)]),
         el("td", { className: "num", text: count(row.issued) }),
         el("td", { className: "num", text: count(row.served) }),
         el("td", { className: "num", text: count(row.no_show) }),
@@ -218,6 +218,8 @@
     }
   }
 
+  function serviceName(row) { return cfg.lang === "en" && row.name_en ? row.name_en : row.name; }
+
   function heatmap(grid) {
     var max = 0, first = 24, last = -1;
     grid.forEach(function (row) {
@@ -225,7 +227,8 @@
         if (n > 0) { max = Math.max(max, n); first = Math.min(first, hour); last = Math.max(last, hour); }
       });
     });
-    if (last < 0) { first = 7; last = 17; }
+    first = Math.min(first, 7);  // at least the usual office day, so one busy hour is not a lone column
+    last = Math.max(last, 17);
     var table = $("heatmap"), caption = table.querySelector("caption");
     table.textContent = "";
     table.appendChild(caption);
@@ -249,10 +252,11 @@
     table.appendChild(body);
     var legend = $("heatmap-legend");
     legend.textContent = "";
-    if (max) {
-      for (var level = 1; level <= 5; level++) {
-        legend.appendChild(el("span", { className: "heat-" + level, text: "≤ " + count(Math.ceil((max * level) / 5)) }));
-      }
+    // Each shade with the counts it stands for; a shade no whole count falls in is left out.
+    for (var level = 1; max && level <= 5; level++) {
+      var low = Math.floor((max * (level - 1)) / 5) + 1, high = Math.floor((max * level) / 5);
+      if (low > high) { continue; }
+      legend.appendChild(el("span", { className: "heat-" + level, text: low === high ? count(low) : count(low) + "–" + count(high) }));
     }
   }
 
