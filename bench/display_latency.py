@@ -95,7 +95,9 @@ def measure(base: str, token: str, clients: int, calls: int, processes: int, wor
         kiosk.post(f"{base}/api/v1/sites/NA-HCC/tickets", json={"service": "TKQ"}).raise_for_status()
     officer = requests.Session()
     login = {"username": "officer1", "password": "officer-demo"}
-    officer.post(f"{base}/api/v1/auth/login", json=login).raise_for_status()
+    signed_in = officer.post(f"{base}/api/v1/auth/login", json=login)
+    signed_in.raise_for_status()
+    officer.headers["X-CSRFToken"] = signed_in.json()["csrf_token"]
     sent: dict[int, float] = {}
     for _ in range(calls):
         started = time.monotonic()

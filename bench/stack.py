@@ -78,6 +78,8 @@ class Server:
             "WEB_CONCURRENCY": str(workers),
             "BIND": f"127.0.0.1:{self.port}",
             "LOG_LEVEL": "warning",
+            # A few kiosk tokens stand in for a province's hundreds of kiosks: no per-kiosk limit.
+            "KIOSK_RATE_LIMIT": "1000000 per minute",
         }
         if message_queue:
             env["SOCKETIO_MESSAGE_QUEUE"] = message_queue

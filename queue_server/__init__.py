@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, abort, send_from_directory
 
-from . import config, web
+from . import config, security, web
 from .audit import recorder  # noqa: F401  (audits every transaction of every session)
 from .database import db
 from .errors import error_response, register_error_handlers
@@ -40,10 +40,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         channel=app.config["SOCKETIO_CHANNEL"],
-        cors_allowed_origins=[],
+        # None: a browser's WebSocket is accepted only from a page of this server (behind
+        # nginx, with the Host or X-Forwarded-Host it passes). An empty list would accept any.
+        cors_allowed_origins=None,
     )
     api.init_app(app)
     register_error_handlers(app)
+    security.init_app(app)
 
     from .admin.api import blp as admin_blp
     from .audit.api import blp as audit_blp

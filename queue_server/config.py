@@ -38,8 +38,18 @@ def from_env() -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Behind HTTPS (nginx): cookies only over HTTPS. TRUSTED_PROXIES: how many proxies
+        # (nginx: 1) set X-Forwarded-For/-Proto/-Host; 0 trusts none (see queue_server/security.py).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Numbers one kiosk may take (flask-limiter notation); counted in RATELIMIT_STORAGE_URI,
+        # by default the Redis of the message queue so that every worker counts together.
+        "KIOSK_RATE_LIMIT": os.environ.get("KIOSK_RATE_LIMIT", "30 per minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("SOCKETIO_MESSAGE_QUEUE")
+        or "memory://",
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],

@@ -151,6 +151,8 @@ def app(database_url):
             "DERIVED_CACHE_SECONDS": 0,
             "LIVE_STATS_SECONDS": 0,
             "SOCKETIO_MESSAGE_QUEUE": None,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "KIOSK_RATE_LIMIT": "100000 per minute",  # tests/test_security.py checks the real limit
         }
     )
     with app.app_context():
@@ -180,6 +182,8 @@ def login(client, username, password=None):
     }.get(username, "officer-demo")
     response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.json
+    # Every later request carries the session's CSRF token, as the staff pages' script does.
+    client.environ_base["HTTP_X_CSRFTOKEN"] = response.json["csrf_token"]
     return client
 
 
@@ -222,6 +226,7 @@ class LiveServer:
             "WEB_CONCURRENCY": str(workers),
             "BIND": f"127.0.0.1:{self.port}",
             "LOG_LEVEL": "warning",
+            "KIOSK_RATE_LIMIT": "100000 per minute",  # one token takes every test's numbers
         }
         self.env.pop("SOCKETIO_MESSAGE_QUEUE", None)
         if message_queue:
@@ -303,6 +308,7 @@ def staff_session(base_url: str, username: str) -> requests.Session:
     password = {"admin": "admin-demo", "supervisor": "supervisor-demo"}.get(username, "officer-demo")
     response = http.post(f"{base_url}/api/v1/auth/login", json={"username": username, "password": password})
     response.raise_for_status()
+    http.headers["X-CSRFToken"] = response.json()["csrf_token"]
     return http
 
 

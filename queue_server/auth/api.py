@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask_login import login_user, logout_user
 from flask_smorest import Blueprint
+from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields, validate
 
 from ..database import db
@@ -26,6 +27,12 @@ class MeSchema(Schema):
     full_name = fields.String(required=True)
     role = fields.String(required=True)
     sites = fields.List(fields.String(), required=True)
+    csrf_token = fields.String(
+        required=True,
+        metadata={
+            "description": "Send it as X-CSRFToken with every POST, PUT, PATCH or DELETE of the session"
+        },
+    )
 
 
 def me_body(user) -> dict:
@@ -35,6 +42,7 @@ def me_body(user) -> dict:
         "full_name": user.full_name,
         "role": user.role,
         "sites": sorted(site.code for site in user.sites),
+        "csrf_token": generate_csrf(),
     }
 
 

@@ -22,6 +22,7 @@ from ..web import N_, js_strings, page_error
 # Explanations of the API's error codes, shown to the officer instead of the API's English.
 API_ERRORS = {
     "login_required": N_("Phiên đăng nhập đã hết. Vui lòng đăng nhập lại."),
+    "csrf_failed": N_("Trang đã cũ hoặc yêu cầu không đến từ trang này. Vui lòng tải lại trang rồi thử lại."),
     "forbidden": N_("Bạn không có quyền thực hiện việc này."),
     "invalid_transition": N_("Trạng thái hồ sơ vừa thay đổi. Vui lòng tải lại trang."),
     "supplement_once": N_("Cơ quan giải quyết chỉ được yêu cầu bổ sung một lần."),

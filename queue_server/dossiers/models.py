@@ -144,9 +144,9 @@ class Dossier(Base):
     __tablename__ = "dossiers"
     __table_args__ = (
         Index("ix_dossiers_site_status", "site_id", "status"),
-        Index("ix_dossiers_site_received", "site_id", "received_at"),
-        Index("ix_dossiers_site_finished", "site_id", "finished_at"),
-        Index("ix_dossiers_site_returned", "site_id", "returned_at"),
+        Index("ix_dossiers_site_received", "site_id", "received_at", "channel"),
+        Index("ix_dossiers_site_finished", "site_id", "finished_at", "outcome"),
+        Index("ix_dossiers_site_returned", "site_id", "returned_at", "return_method"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.access import Action, require
 from ..database import db, utcnow
 from ..errors import NotFound
+from ..security import kiosk_limit, limiter
 from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, Site
@@ -106,8 +107,14 @@ def get_queue(site_code):
 @blp.route("/sites/<site_code>/tickets", methods=["POST"])
 @blp.arguments(TicketCreateSchema)
 @blp.response(201, IssuedTicketSchema)
+@blp.alt_response(429, description="This kiosk took too many numbers in a short time")
+@limiter.limit(kiosk_limit)
 def issue_ticket(data, site_code):
-    """Take a number. For a kiosk device token or a logged-in member of staff."""
+    """Take a number. For a kiosk device token or a logged-in member of staff.
+
+    Each device (or member of staff) may take ``KIOSK_RATE_LIMIT`` numbers; a stuck key or a
+    script pressing the screen gets a 429 with Retry-After instead of emptying the day's range.
+    """
     session = db.session
     site = get_site(site_code)
     actor = require(Action.ISSUE_TICKET, site.id)

@@ -11,6 +11,7 @@ from ..database import db
 from ..queueing.api import get_ticket, get_ticket_by_token
 from ..queueing.models import Ticket
 from ..queueing.presenters import iso
+from ..security import sessionless
 from . import operations
 from .models import Rating, RatingChannel, RatingLevel
 from .presenters import choices
@@ -81,6 +82,7 @@ def rate_at_counter(data):
 @blp.route("/track/<token>/rating", methods=["POST"])
 @blp.arguments(RatingBodySchema)
 @blp.response(201, RatingSchema)
+@sessionless
 def rate_from_phone(data, token):
     """A rating from the citizen's phone: the ticket's tracking key is the credential."""
     ticket = get_ticket_by_token(token)

@@ -28,7 +28,7 @@ class Rating(Base):
     was served, so that reports need no joins and a later transfer changes nothing."""
 
     __tablename__ = "ratings"
-    __table_args__ = (Index("ix_ratings_site_created", "site_id", "created_at"),)
+    __table_args__ = (Index("ix_ratings_site_created", "site_id", "created_at", "level"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)

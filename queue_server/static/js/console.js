@@ -23,10 +23,13 @@
   function say(message) { $("message").hidden = !message; $("message").textContent = message || ""; }
 
   function call(method, url, body) {
+    var headers = { Accept: "application/json" };
+    if (body) { headers["Content-Type"] = "application/json"; }
+    if (method !== "GET") { headers["X-CSRFToken"] = document.querySelector('meta[name="csrf-token"]').content; }
     return fetch(url, {
       method: method,
       credentials: "same-origin",
-      headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+      headers: headers,
       body: body ? JSON.stringify(body) : undefined
     }).then(function (response) {
       if (response.status === 204) { return null; }

@@ -43,9 +43,16 @@
     this.details = error;              // with whatever else it says (e.g. "other": the row in the way)
   }
 
+  /* The session's token against forged requests (see queue_server/security.py). */
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
   function request(method, url, body, isForm) {
     var headers = { Accept: "application/json" };
     if (body && !isForm) { headers["Content-Type"] = "application/json"; }
+    if (method !== "GET") { headers["X-CSRFToken"] = csrfToken(); }
     return fetch(url, {
       method: method,
       credentials: "same-origin",

@@ -1,0 +1,92 @@
+"""Protections every request passes through: the proxy in front, forged requests, floods.
+
+- **Behind nginx** (``TRUSTED_PROXIES`` > 0) the client's address, scheme and host come from the
+  proxy's ``X-Forwarded-*`` headers, so the audit trail records the citizen's or officer's
+  address, not nginx's, and secure cookies and links know the request came over HTTPS.
+- **Cross-site request forgery.** Staff pages act through the JSON API with the session cookie.
+  A state-changing request from a logged-in browser must carry the session's token in the
+  ``X-CSRFToken`` header; staff pages get it from ``<meta name="csrf-token">``. Devices send a
+  bearer token, which a page of another site cannot add (no CORS is allowed), and a request
+  with no staff session (the login itself, a citizen rating by a tracking key) has no session
+  to abuse, so neither is checked.
+- **Floods.** A kiosk may take only so many numbers a minute (``KIOSK_RATE_LIMIT``), counted
+  per device token in the shared store (``RATELIMIT_STORAGE_URI``, Redis in production, so
+  every worker counts together). If the store is down the limits are counted per process
+  instead of refusing citizens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, current_app, request, session
+from flask_limiter import Limiter
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .errors import error_response
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+csrf = CSRFProtect()
+
+
+def client_key() -> str:
+    """Who a limit counts against: the bearer token, else the staff session, else the address.
+
+    Read from the request alone, never from the database: limits are counted before the view
+    reads the request's body, and on SQLite a query would take the write lock (BEGIN IMMEDIATE)
+    and hold it while this greenlet waits for the body, stalling every other request of the
+    worker. An unknown or revoked token is counted too, and refused by the view.
+    """
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+    if "_user_id" in session:
+        return f"user:{session['_user_id']}"
+    return f"address:{request.remote_addr}"
+
+
+limiter = Limiter(key_func=client_key, headers_enabled=True, in_memory_fallback_enabled=True)
+
+
+def kiosk_limit() -> str:
+    return current_app.config["KIOSK_RATE_LIMIT"]
+
+
+def sessionless(view):
+    """Mark a view that never acts on the session's behalf (it is authorised by a key in its
+    address, like a citizen's rating by tracking key), so it needs no CSRF token."""
+    view.sessionless = True
+    return view
+
+
+def check_csrf() -> None:
+    if request.method in SAFE_METHODS or "Authorization" in request.headers:
+        return
+    if getattr(current_app.view_functions.get(request.endpoint), "sessionless", False):
+        return
+    if "_user_id" in session:  # a staff session (Flask-Login's key), read without the database
+        csrf.protect()
+
+
+def csrf_refused(error: CSRFError):
+    return error_response(
+        400,
+        "csrf_failed",
+        "The request lacks this page's security token (the page may be out of date, or the "
+        "request came from another site). Reload the page and try again.",
+    )
+
+
+def init_app(app: Flask) -> None:
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked by check_csrf, not for all
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session: a whole shift
+    csrf.init_app(app)
+    app.before_request(check_csrf)
+    app.register_error_handler(CSRFError, csrf_refused)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)

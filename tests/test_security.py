@@ -1,0 +1,223 @@
+"""Security rules of issue 7: sites, forged requests, floods, passwords, cookies, personal data.
+
+(A revoked device token refused at its very next request is in test_admin.py; an officer of a
+ward refused a dossier of the province in test_dossier_pages.py.)
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.routing import Rule
+
+from queue_server.auth.models import User
+from queue_server.auth.services import issue_device_token
+from queue_server.database import db
+from queue_server.queueing.models import Ticket
+
+from .conftest import login
+
+# What the citizen gave at intake; none of it may leave through an anonymous request.
+ID_NUMBER, PHONE, ADDRESS = "040199007777", "0977123456", "Số 77 ngõ Bí Mật, phường Vinh Tân"
+
+
+def error_code(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.json["error"]["code"]
+
+
+def test_an_officer_cannot_act_at_another_site(app):
+    ward_officer = login(app.test_client(), "officer3")  # NA-TRUONGVINH only
+    counters = ward_officer.get("/api/v1/sites/NA-HCC/counters").json
+    counter_3 = next(c for c in counters if c["number"] == 3)
+    assert error_code(ward_officer.post(f"/api/v1/counters/{counter_3['id']}/call-next"), 403) == "forbidden"
+    issued = ward_officer.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
+    assert error_code(issued, 403) == "forbidden"
+    intake = ward_officer.post(
+        "/api/v1/dossiers", json={"site": "NA-HCC", "procedure": "1.001756", "applicant": {"name": "A"}}
+    )
+    assert intake.status_code == 403
+
+
+def test_a_logged_in_browser_must_send_the_pages_token_to_change_anything(app):
+    """A page of another site can make the officer's browser send the cookie, not the token."""
+    browser = app.test_client()
+    token = browser.post(
+        "/api/v1/auth/login", json={"username": "officer1", "password": "officer-demo"}
+    ).json["csrf_token"]
+    counter = next(c for c in browser.get("/api/v1/sites/NA-HCC/counters").json if c["number"] == 3)
+    pause = f"/api/v1/counters/{counter['id']}/pause"
+
+    forged = browser.post(pause, json={"reason": "x"})
+    assert error_code(forged, 400) == "csrf_failed"
+    assert "Reload the page" in forged.json["error"]["message"]
+    other = app.test_client()
+    other_token = other.post(
+        "/api/v1/auth/login", json={"username": "officer2", "password": "officer-demo"}
+    ).json["csrf_token"]
+    assert error_code(
+        browser.post(pause, json={"reason": "x"}, headers={"X-CSRFToken": other_token}), 400
+    ) == ("csrf_failed")
+    state = next(c for c in browser.get("/api/v1/sites/NA-HCC/counters").json if c["number"] == 3)
+    assert state["state"] != "paused"  # nothing happened
+
+    assert browser.post(pause, json={"reason": "Họp"}, headers={"X-CSRFToken": token}).status_code == 200
+    # Staff pages carry the token for their script; the console too, before anyone logs in.
+    page = browser.get("/console/dossiers", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert re.search(r'<meta name="csrf-token" content="[^"]+">', page)
+    assert '<meta name="csrf-token"' in app.test_client().get("/console").get_data(as_text=True)
+
+
+def test_devices_and_citizens_need_no_token(app, kiosk, client):
+    ticket = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
+    assert ticket.status_code == 201  # a bearer token: no cookie for another site to abuse
+    assert (
+        client.post("/api/v1/auth/login", json={"username": "officer1", "password": "x"}).status_code == 401
+    )
+
+
+def test_a_kiosk_is_limited_per_device_and_told_when_to_try_again(app, kiosk):
+    app.config["KIOSK_RATE_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        assert kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}).status_code == 201
+    flooded = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
+    assert error_code(flooded, 429) == "too_many_requests"
+    assert int(flooded.headers["Retry-After"]) > 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == 3  # none half-made
+        _, second = issue_device_token(db.session, "kiosk", "NA-HCC", "kiosk 2")
+        db.session.commit()
+    other = app.test_client()
+    other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {second}"
+    assert other.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}).status_code == 201
+
+
+def test_passwords_are_stored_with_a_slow_salted_hash(app):
+    """(The demo's own accounts get a fast hash in the tests only, to keep the fixtures quick.)"""
+    supervisor = login(app.test_client(), "supervisor")
+    body = {"password": "mat-khau-dai-1", "role": "officer", "sites": ["NA-HCC"]}
+    for username in ("officer7", "officer8"):
+        assert supervisor.post("/api/v1/admin/users", json={**body, "username": username}).status_code == 201
+    with app.app_context():
+        hashes = db.session.scalars(
+            select(User.password_hash).where(User.username.in_(["officer7", "officer8"]))
+        ).all()
+    assert hashes[0] != hashes[1]  # salted: the same password hashes apart
+    for value in hashes:
+        method, salt, _ = value.split("$", 2)
+        name, cost, *_ = method.split(":")
+        assert name == "scrypt" and int(cost) >= 2**15 and len(salt) >= 16
+    login(app.test_client(), "officer7", "mat-khau-dai-1")
+
+
+def test_behind_https_cookies_are_secure_and_out_of_reach_of_scripts(app):
+    app.config.update(SESSION_COOKIE_SECURE=True)
+    app.wsgi_app = __import__("werkzeug.middleware.proxy_fix", fromlist=["ProxyFix"]).ProxyFix(
+        app.wsgi_app, x_for=1, x_proto=1, x_host=1
+    )
+    client = app.test_client()
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.113.1.7"}
+    response = client.post(
+        "/api/v1/auth/login", json={"username": "supervisor", "password": "supervisor-demo"}, headers=headers
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # The audit trail records the citizen's or officer's address, not nginx's.
+    token = response.json["csrf_token"]
+    changed = client.patch(
+        "/api/v1/admin/sites/NA-HCC",
+        json={"target_wait_minutes": 20},
+        headers={**headers, "X-CSRFToken": token, "Referer": "https://localhost/admin/sites"},
+    )
+    assert changed.status_code == 200, changed.json
+    trail = client.get("/api/v1/audit?site=NA-HCC&limit=5", headers=headers).json
+    assert trail[0]["address"] == "203.113.1.7"
+
+
+def _anonymous_urls(app, values: dict) -> list[str]:
+    """Every GET route of the application, its parameters filled with real values."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
+            continue
+        try:
+            urls.append(_build(rule, values))
+        except KeyError:
+            continue
+    return urls
+
+
+def _build(rule: Rule, values: dict) -> str:
+    url = rule.rule
+    for argument in rule.arguments:
+        url = re.sub(rf"<(?:[^:<>]+:)?{argument}>", str(values[argument]), url)
+    return url
+
+
+def test_no_endpoint_without_login_returns_an_id_number_phone_or_address(app, kiosk):
+    officer = login(app.test_client(), "officer1")
+    ticket = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "TKQ"}).json
+    dossier = officer.post(
+        "/api/v1/dossiers",
+        json={
+            "site": "NA-HCC",
+            "procedure": "1.001756",
+            "applicant": {"name": "Lê Văn Kín", "id_number": ID_NUMBER, "phone": PHONE, "address": ADDRESS},
+            "delivery": "post",
+            "delivery_address": ADDRESS,
+        },
+    ).json
+    assert officer.get(f"/api/v1/dossiers/{dossier['code']}").json["applicant"]["phone"] == PHONE  # staff do
+    with app.app_context():
+        row = db.session.get(Ticket, ticket["id"])
+        token = row.public_token
+    key = dossier["tracking_url"].rsplit("/", 1)[1]
+    values = {
+        "site_code": "NA-HCC",
+        "code": dossier["code"],
+        "key": key,
+        "token": token,
+        "ticket_id": ticket["id"],
+        "number": 3,
+        "counter_number": 3,
+        "counter_id": 3,
+        "filename": "x",
+        "path": "x",
+        "package": "socket.io-client",
+        "lang": "vi",
+        "fmt": "pdf",
+    }
+    urls = _anonymous_urls(app, values)
+    assert "/api/v1/dossiers/{code}".replace("{code}", dossier["code"]) in urls and f"/d/{key}" in urls
+    stranger = app.test_client()
+    seen = {}
+    for url in urls:
+        response = stranger.get(url, headers={"Accept": "text/html, application/json"})
+        assert response.status_code < 500, url
+        body = (
+            response.get_data(as_text=True)
+            if response.mimetype.startswith(("text/", "application/json"))
+            else ""
+        )
+        seen[url] = response.status_code
+        for secret in (ID_NUMBER, PHONE, ADDRESS, "Bí Mật"):
+            assert secret not in body, (url, secret)
+    assert seen[f"/d/{key}"] == 200 and seen[f"/t/{token}"] == 200  # the public pages do answer
+    print(f"{len(seen)} addresses asked anonymously: {sorted(set(seen.values()))}")
+
+
+def test_a_page_of_another_site_cannot_open_the_live_socket(app, database_url, live_server_factory):
+    """Browsers send the page's Origin with a WebSocket; only this server's own pages get one."""
+    import websocket
+
+    server = live_server_factory(database_url)
+    address = server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    own = websocket.create_connection(address, origin=server.url, timeout=10)
+    try:
+        assert own.recv().startswith("0{")  # Engine.IO's open packet
+    finally:
+        own.close()
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        websocket.create_connection(address, origin="http://evil.example", timeout=10)
