@@ -132,31 +132,60 @@ class ReceiptPrint:
     officer: str = ""
 
 
-def render_receipt(receipt: ReceiptPrint, paper_mm: int = 80) -> Image.Image:
+def _dossier_receipt(
+    paper_mm: int,
+    heading: tuple[str, ...],
+    code: str,
+    fields: tuple[tuple[str, str], ...],
+    documents: tuple[str, ...],
+    link: str,
+    hint: str,
+) -> Image.Image:
+    """Mẫu 01 on thermal paper, the one layout of the centre's and the post office's receipts:
+    who received it, the title, the code as text and Code128, the fields that have a value, the
+    documents handed in, and a QR code to look the dossier up."""
     width = PAPER_DOTS[paper_mm]
     small = 20 if paper_mm == 80 else 17
     regular, bold = _font(REGULAR, small), _font(BOLD, small)
     canvas = _Canvas(width)
-    canvas.text(receipt.centre.upper(), bold)
+    canvas.text(heading[0].upper(), bold)
+    for line in heading[1:]:
+        canvas.text(line, regular)
     canvas.rule()
     canvas.text("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", _font(BOLD, small + 2))
-    canvas.text(f"Mã hồ sơ: {receipt.dossier_code}", bold)
-    canvas.picture(code128_image(receipt.dossier_code, width))
-    for label, value in (
-        ("Người nộp", receipt.applicant),
-        ("Thủ tục", receipt.procedure),
-        ("Tiếp nhận lúc", receipt.received_at),
-        ("Hẹn trả kết quả", receipt.due_at),
-        ("Nơi nhận kết quả", receipt.return_by),
-        ("Lệ phí", receipt.fee),
-        ("Cán bộ tiếp nhận", receipt.officer),
-    ):
+    canvas.text(f"Mã hồ sơ: {code}", bold)
+    canvas.picture(code128_image(code, width))
+    for label, value in fields:
         if value:
             canvas.text(f"{label}: {value}", regular)
+    if documents:
+        canvas.text("Giấy tờ đã nộp:", bold)
+        for line in documents:
+            _left_text(canvas, f"- {line}", regular, indent=16)
     canvas.rule()
-    canvas.picture(qr_image(receipt.track_url, 200 if paper_mm == 80 else 170))
-    canvas.text("Quét mã để tra cứu tình trạng hồ sơ", _font(REGULAR, small - 2))
+    canvas.picture(qr_image(link, 200 if paper_mm == 80 else 170))
+    canvas.text(hint, _font(REGULAR, small - 2))
     return canvas.result()
+
+
+def render_receipt(receipt: ReceiptPrint, paper_mm: int = 80) -> Image.Image:
+    return _dossier_receipt(
+        paper_mm,
+        (receipt.centre,),
+        receipt.dossier_code,
+        (
+            ("Người nộp", receipt.applicant),
+            ("Thủ tục", receipt.procedure),
+            ("Tiếp nhận lúc", receipt.received_at),
+            ("Hẹn trả kết quả", receipt.due_at),
+            ("Nơi nhận kết quả", receipt.return_by),
+            ("Lệ phí", receipt.fee),
+            ("Cán bộ tiếp nhận", receipt.officer),
+        ),
+        (),
+        receipt.track_url,
+        "Quét mã để tra cứu tình trạng hồ sơ",
+    )
 
 
 def render_ticket(ticket: TicketPrint, paper_mm: int = 80) -> Image.Image:
@@ -216,38 +245,25 @@ class PostalReceiptPrint:
 
 
 def render_postal_receipt(receipt: PostalReceiptPrint, paper_mm: int = 80) -> Image.Image:
-    width = PAPER_DOTS[paper_mm]
-    small = 20 if paper_mm == 80 else 17
-    regular, bold = _font(REGULAR, small), _font(BOLD, small)
-    canvas = _Canvas(width)
-    canvas.text(receipt.post_office.upper(), bold)
-    canvas.text(f"Tiếp nhận hồ sơ cho {receipt.centre}", regular)
-    canvas.rule()
-    canvas.text("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", _font(BOLD, small + 2))
-    canvas.text(f"Mã hồ sơ: {receipt.dossier_code}", bold)
-    canvas.picture(code128_image(receipt.dossier_code, width))
-    for label, value in (
-        ("Người nộp", receipt.applicant),
-        ("Thủ tục", receipt.procedure),
-        ("Số bộ hồ sơ", str(receipt.sets)),
-        ("Tiếp nhận lúc", receipt.received_at),
-        ("Thời hạn giải quyết", receipt.processing_time),
-        ("Hẹn trả kết quả", receipt.due_at),
-        ("Nơi nhận kết quả", receipt.return_by),
-        ("Lệ phí", receipt.fee),
-        ("Nhân viên tiếp nhận", receipt.officer),
-    ):
-        if value:
-            canvas.text(f"{label}: {value}", regular)
-    if receipt.documents:
-        canvas.text("Giấy tờ đã nộp:", bold)
-        for line in receipt.documents:
-            _left_text(canvas, f"- {line}", regular, indent=16)
-    canvas.rule()
-    canvas.picture(qr_image(receipt.track_url or receipt.dossier_code, 200 if paper_mm == 80 else 170))
-    hint = "Quét mã để tra cứu tình trạng hồ sơ" if receipt.track_url else "Tra cứu bằng mã hồ sơ"
-    canvas.text(hint, _font(REGULAR, small - 2))
-    return canvas.result()
+    return _dossier_receipt(
+        paper_mm,
+        (receipt.post_office, f"Tiếp nhận hồ sơ cho {receipt.centre}"),
+        receipt.dossier_code,
+        (
+            ("Người nộp", receipt.applicant),
+            ("Thủ tục", receipt.procedure),
+            ("Số bộ hồ sơ", str(receipt.sets)),
+            ("Tiếp nhận lúc", receipt.received_at),
+            ("Thời hạn giải quyết", receipt.processing_time),
+            ("Hẹn trả kết quả", receipt.due_at),
+            ("Nơi nhận kết quả", receipt.return_by),
+            ("Lệ phí", receipt.fee),
+            ("Nhân viên tiếp nhận", receipt.officer),
+        ),
+        receipt.documents,
+        receipt.track_url or receipt.dossier_code,
+        "Quét mã để tra cứu tình trạng hồ sơ" if receipt.track_url else "Tra cứu bằng mã hồ sơ",
+    )
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from queue_server.audit.models import AuditEntry
 from queue_server.database import db
 
 from .conftest import ROOT, login
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_supervisors_change_is_audited_with_who_what_and_address(app):
     supervisor = login(app.test_client(), "supervisor")
     supervisor.post(
@@ -23,6 +26,9 @@ def test_a_supervisors_change_is_audited_with_who_what_and_address(app):
     change = entry["changes"][0]
     assert change["table"] == "calendar_days" and change["op"] == "insert"
     assert change["values"]["note"] == [None, "Nghỉ bù"]
+    # The changes are searchable in Vietnamese (stored as text, not \u escapes), on both databases.
+    found = supervisor.get("/api/v1/audit?site=NA-HCC&source=audit&q=Nghỉ bù").json
+    assert [row["action"] for row in found] == ["POST /api/v1/calendar-days"]
 
 
 def test_a_refused_request_leaves_no_entry_and_secrets_never_reach_the_log(app, session):

@@ -57,6 +57,12 @@ def supervised_site(code: str) -> Site:
     return site
 
 
+def supervised_row(row):
+    """A department, service, counter... once the caller may supervise its site (else 403)."""
+    require(Action.SUPERVISE, row.site_id)
+    return row
+
+
 def supervising() -> Actor:
     """A logged-in admin, or a supervisor (of some site); officers and devices are refused."""
     actor = require_login()
@@ -141,8 +147,7 @@ def create_department(data, site_code):
 @blp.response(200, DepartmentSchema)
 def update_department(data, department_id):
     """Change a department's code or names."""
-    department = operations.get_department(db.session, department_id)
-    require(Action.SUPERVISE, department.site_id)
+    department = supervised_row(operations.get_department(db.session, department_id))
     operations.update_department(db.session, department, data)
     db.session.commit()
     return operations.department_view(department, len(department.services))
@@ -153,8 +158,7 @@ def update_department(data, department_id):
 @blp.alt_response(409, description="It still has services or procedures")
 def delete_department(department_id):
     """Remove an empty department (and the counter rules naming it)."""
-    department = operations.get_department(db.session, department_id)
-    require(Action.SUPERVISE, department.site_id)
+    department = supervised_row(operations.get_department(db.session, department_id))
     operations.delete_department(db.session, department)
     db.session.commit()
     return Response(status=204)
@@ -187,8 +191,7 @@ def create_service(data, site_code):
 @blp.alt_response(409, description="Code or numbers already used by another service of the site")
 def update_service(data, service_id):
     """Change a service; ``active: false`` takes it off the kiosk but keeps its records."""
-    service = operations.get_service(db.session, service_id)
-    require(Action.SUPERVISE, service.site_id)
+    service = supervised_row(operations.get_service(db.session, service_id))
     operations.update_service(db.session, service, data)
     db.session.commit()
     return operations.service_view(service)
@@ -199,8 +202,7 @@ def update_service(data, service_id):
 @blp.alt_response(409, description="The service has tickets: deactivate it instead")
 def delete_service(service_id):
     """Remove a service nobody ever took a number for."""
-    service = operations.get_service(db.session, service_id)
-    require(Action.SUPERVISE, service.site_id)
+    service = supervised_row(operations.get_service(db.session, service_id))
     operations.delete_service(db.session, service)
     db.session.commit()
     return Response(status=204)
@@ -233,8 +235,7 @@ def create_counter(data, site_code):
 @blp.alt_response(409, description="The number is taken")
 def update_counter(data, counter_id):
     """Renumber or rename a counter."""
-    counter = operations.get_counter(db.session, counter_id)
-    require(Action.SUPERVISE, counter.site_id)
+    counter = supervised_row(operations.get_counter(db.session, counter_id))
     operations.update_counter(db.session, counter, data)
     db.session.commit()
     return operations.counter_view(counter)
@@ -245,8 +246,7 @@ def update_counter(data, counter_id):
 @blp.alt_response(409, description="The counter has served, or has live devices")
 def delete_counter(counter_id):
     """Remove a counter that never served."""
-    counter = operations.get_counter(db.session, counter_id)
-    require(Action.SUPERVISE, counter.site_id)
+    counter = supervised_row(operations.get_counter(db.session, counter_id))
     operations.delete_counter(db.session, counter)
     db.session.commit()
     return Response(status=204)
@@ -256,8 +256,7 @@ def delete_counter(counter_id):
 @blp.response(200, ScheduleSchema(many=True))
 def list_schedules(counter_id):
     """A counter's rules: what it serves, on which weekdays, in which weeks."""
-    counter = operations.get_counter(db.session, counter_id)
-    require(Action.SUPERVISE, counter.site_id)
+    counter = supervised_row(operations.get_counter(db.session, counter_id))
     return operations.counter_view(counter)["schedules"]
 
 
@@ -266,8 +265,7 @@ def list_schedules(counter_id):
 @blp.response(201, ScheduleSchema)
 def create_schedule(data, counter_id):
     """Add a rule: a department or a service, on weekdays, in odd/even ISO weeks, between dates."""
-    counter = operations.get_counter(db.session, counter_id)
-    require(Action.SUPERVISE, counter.site_id)
+    counter = supervised_row(operations.get_counter(db.session, counter_id))
     rule = operations.create_schedule(db.session, counter, data)
     db.session.commit()
     return operations.schedule_view(rule)
@@ -369,8 +367,7 @@ def issue_device(data, site_code):
 @blp.response(200, DeviceStateSchema)
 def revoke_device(device_id):
     """Revoke a device token: its next request is refused."""
-    device = operations.get_device(db.session, device_id)
-    require(Action.SUPERVISE, device.site_id)
+    device = supervised_row(operations.get_device(db.session, device_id))
     operations.revoke_device(db.session, device)
     db.session.commit()
     number = device.counter_id and operations.get_counter(db.session, device.counter_id).number
