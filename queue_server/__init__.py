@@ -24,6 +24,7 @@ VENDOR_PACKAGES = {
 def create_app(overrides: dict | None = None) -> Flask:
     """Application factory: configuration from the environment, then ``overrides``."""
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.url_map.converters["int"] = web.RowIdConverter
     app.config.update(config.from_env())
     app.config.update(overrides or {})
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
@@ -35,11 +36,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_login(app)
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)
+    from .live.queue import socketio_queue_options
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        # Redis: screens resync when it comes back, requests never wait long on it.
+        **socketio_queue_options(app.config),
         # None: a browser's WebSocket is accepted only from a page of this server (behind
         # nginx, with the Host or X-Forwarded-Host it passes). An empty list would accept any.
         cors_allowed_origins=None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, render_template, request
 from flask_babel import get_locale, gettext
+from werkzeug.routing import IntegerConverter
 
 LANGUAGES = ("vi", "en")
 LANG_COOKIE = "lang"
@@ -34,6 +35,15 @@ def remember_language(response):
     if chosen in LANGUAGES:
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a row id. One larger than the database's integer (2^31 - 1)
+    is no row, so the route answers 404 instead of failing in the database driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def public_url(path: str) -> str:

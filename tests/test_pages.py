@@ -123,6 +123,8 @@ def test_the_kiosk_issues_nothing_while_the_server_is_down(server, kiosk_token, 
     kiosk = open_kiosk(contexts, server, kiosk_token)
     server.stop()
     kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
+    # The press is sent a few times (the same press id each time) before the kiosk gives up.
+    kiosk.wait_for_function("!document.body.dataset.sending", timeout=20_000)
     kiosk.wait_for_selector("#banner:not([hidden])")
     assert "Không kết nối được máy chủ" in kiosk.inner_text("#banner")
     assert kiosk.is_hidden("#screen-result")
@@ -132,6 +134,21 @@ def test_the_kiosk_issues_nothing_while_the_server_is_down(server, kiosk_token, 
         from sqlalchemy import text
 
         assert conn.execute(text("SELECT COUNT(*) FROM tickets")).scalar() == 0
+
+
+def test_a_press_made_while_the_server_restarts_gets_its_one_ticket_when_it_is_back(
+    server, kiosk_token, contexts
+):
+    kiosk = open_kiosk(contexts, server, kiosk_token)
+    server.stop()
+    kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
+    server.start()  # within the kiosk's few seconds of sending the press again
+    kiosk.wait_for_selector("#screen-result:not([hidden])", timeout=20_000)
+    with db.engine.connect() as conn:
+        from sqlalchemy import text
+
+        assert conn.execute(text("SELECT COUNT(*) FROM tickets")).scalar() == 1
+    assert kiosk.inner_text("#result-number") == "3001"
 
 
 def test_a_closed_centre_tells_the_citizen_when_to_come_back(app, server, contexts):

@@ -125,20 +125,38 @@
     show("refused");
   }
 
-  function take(service) {
-    if (busy) { return; }
-    busy = true;
-    fetch(api + "/tickets", {
+  /* One id per press of a button (getRandomValues works without HTTPS, randomUUID does not). */
+  function pressId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  /* Send the press; when the answer is lost (no connection, the server restarting: 502/503)
+     send it again with the same id, which gives back the same ticket rather than a second. */
+  function sendPress(body, attemptsLeft) {
+    return fetch(api + "/tickets", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json",
                  Authorization: "Bearer " + (token() || "") },
-      body: JSON.stringify({ service: service.code, priority: priority, channel: "kiosk" })
-    })
-      .then(function (response) {
-        return response.json().then(function (body) { return { status: response.status, body: body }; });
-      })
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if ((response.status === 502 || response.status === 503) && attemptsLeft > 0) { throw new Error("retry"); }
+      return response.json().then(function (answer) { return { status: response.status, body: answer }; });
+    }).catch(function (error) {
+      if (attemptsLeft <= 0) { throw error; }
+      return new Promise(function (resolve) { setTimeout(resolve, 2000); })
+        .then(function () { return sendPress(body, attemptsLeft - 1); });
+    });
+  }
+
+  function take(service) {
+    if (busy) { return; }
+    busy = true;
+    document.body.dataset.sending = "yes";  // until the press is answered or given up
+    sendPress({ service: service.code, priority: priority, channel: "kiosk", client_id: pressId() }, 4)
       .then(function (result) {
-        if (result.status === 201) { return showTicket(result.body); }
+        if (result.status === 201 || result.status === 200) { return showTicket(result.body); }
         var error = (result.body && result.body.error) || {};
         if (error.code === "closed" || error.code === "closing_soon") { return refuse(comeBack(error)); }
         if (result.status === 401 || result.status === 403) {
@@ -150,7 +168,7 @@
       .catch(function () {
         banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
       })
-      .finally(function () { busy = false; });
+      .finally(function () { busy = false; delete document.body.dataset.sending; });
   }
 
   function showTicket(ticket) {

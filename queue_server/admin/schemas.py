@@ -24,6 +24,10 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         return None if not text and self.allow_none else text
 
+    def _validate(self, value):
+        if value is not None:  # a blank optional text became None: nothing left to check
+            super()._validate(value)
+
 
 def required_text(maximum: int, **kwargs) -> Text:
     return Text(required=True, validate=validate.Length(min=1, max=maximum), **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import Action, require
@@ -107,26 +108,39 @@ def get_queue(site_code):
 @blp.route("/sites/<site_code>/tickets", methods=["POST"])
 @blp.arguments(TicketCreateSchema)
 @blp.response(201, IssuedTicketSchema)
+@blp.alt_response(200, schema=IssuedTicketSchema, description="Already taken with this client_id")
 @blp.alt_response(429, description="This kiosk took too many numbers in a short time")
 @limiter.limit(kiosk_limit)
 def issue_ticket(data, site_code):
     """Take a number. For a kiosk device token or a logged-in member of staff.
 
+    With ``client_id`` (one per press of a button) a retry never takes a second number: the
+    kiosk resends after a lost answer or a server restart and gets the same ticket back (200).
     Each device (or member of staff) may take ``KIOSK_RATE_LIMIT`` numbers; a stuck key or a
     script pressing the screen gets a 429 with Retry-After instead of emptying the day's range.
     """
     session = db.session
     site = get_site(site_code)
     actor = require(Action.ISSUE_TICKET, site.id)
-    ticket = operations.issue_ticket(
-        session, site, data["service"], actor, priority=data["priority"], channel=data["channel"]
+    options = {"priority": data["priority"], "channel": data["channel"]}
+    ticket, created = operations.issue_ticket_once(
+        session, site, data["service"], actor, data["client_id"], **options
     )
     # Commit first: the numbering lock is held only for the writes; the place in the queue is
     # read afterwards.
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        if data["client_id"] is None:
+            raise
+        session.rollback()  # the same press, a moment earlier, took the number: give that one
+        ticket = operations.ticket_by_client_id(session, site, data["client_id"])
+        if ticket is None:
+            raise
+        created = False
     body = ticket_with_position(ticket)
     body["track_url"] = track_url(ticket)
-    return body
+    return body, 201 if created else 200
 
 
 @blp.route("/tickets/<int:ticket_id>", methods=["GET"])

@@ -70,6 +70,9 @@ class Ticket(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unguessable key of the citizen's tracking link.
     public_token: Mapped[str] = mapped_column(String(32), unique=True)
+    # The kiosk's id for one press of a service button: a retried request (the answer was lost,
+    # the worker died) finds this ticket instead of taking a second number.
+    client_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     # The queue the ticket waits in now; a transfer changes it.
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))

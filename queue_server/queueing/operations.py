@@ -45,8 +45,12 @@ def issue_ticket(
     priority: str | None = None,
     channel: str = Channel.KIOSK,
     now: datetime | None = None,
+    client_id: str | None = None,
 ) -> Ticket:
-    """Hand out the next number of a service for today (local business day)."""
+    """Hand out the next number of a service for today (local business day).
+
+    ``client_id`` is stored with the ticket; :func:`issue_ticket_once` is the retry-safe entry.
+    """
     if priority is not None and priority not in Priority.ALL:
         raise ApiError("invalid_priority", f"Unknown priority reason {priority!r}.")
     if channel not in Channel.ALL:
@@ -72,9 +76,32 @@ def issue_ticket(
         priority=priority,
         channel=channel,
         issued_at=now,
+        client_id=client_id,
     )
     session.add(ticket)
     journal.record(session, site, "ticket.issued", actor, now, ticket=ticket)
+    return ticket
+
+
+def issue_ticket_once(
+    session: Session, site: Site, service_code: str, actor: Actor, client_id: str | None, **options
+) -> tuple[Ticket, bool]:
+    """:func:`issue_ticket`, unless the kiosk's press ``client_id`` already took a number: then
+    that ticket, with ``created`` False. Two requests with one new id at the same moment both
+    get a number here; the unique column refuses the second at commit, and the API answers it
+    with the first (see ``issue_ticket`` in queueing/api.py)."""
+    if client_id is not None:
+        earlier = ticket_by_client_id(session, site, client_id)
+        if earlier is not None:
+            return earlier, False
+    return issue_ticket(session, site, service_code, actor, client_id=client_id, **options), True
+
+
+def ticket_by_client_id(session: Session, site: Site, client_id: str) -> Ticket | None:
+    """The ticket a kiosk's press ``client_id`` already took, if it was taken at ``site``."""
+    ticket = session.scalar(select(Ticket).where(Ticket.client_id == client_id))
+    if ticket is not None and ticket.site_id != site.id:
+        raise Conflict("client_id_taken", "This client_id belongs to a ticket of another site.")
     return ticket
 
 

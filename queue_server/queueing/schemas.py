@@ -9,6 +9,11 @@ class TicketCreateSchema(Schema):
     service = fields.String(required=True, validate=validate.Length(min=1, max=40))
     priority = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(Priority.ALL))
     channel = fields.String(load_default=Channel.KIOSK, validate=validate.OneOf(Channel.ALL))
+    client_id = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[0-9A-Za-z_-]{8,40}$"),
+        metadata={"description": "The kiosk's id for this press; a retry returns the same ticket (200)"},
+    )
 
 
 class TicketSchema(Schema):
