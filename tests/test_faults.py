@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections import Counter as Tally
@@ -25,7 +28,9 @@ from .conftest import staff_session
 SERVICES = ["NM-DD", "TP-LLTP", "XD-GPXD", "TC-DKDN"]
 
 
-def press(base_url: str, token: str, service: str, client_id: str, deadline: float) -> dict:
+def press(
+    base_url: str, token: str, service: str, client_id: str, deadline: float, statuses: Tally | None = None
+) -> dict:
     """One press of a kiosk button, resent with the same id until it gets an answer."""
     headers = {"Authorization": f"Bearer {token}"}
     body = {"service": service, "client_id": client_id}
@@ -36,6 +41,8 @@ def press(base_url: str, token: str, service: str, client_id: str, deadline: flo
             )
         except requests.RequestException:
             response = None
+        if statuses is not None and response is not None:
+            statuses[response.status_code] += 1
         if response is not None and response.status_code in (200, 201):
             return response.json()
         if response is not None and response.status_code < 500:
@@ -184,3 +191,115 @@ def test_a_worker_killed_during_load_loses_and_duplicates_no_ticket_and_screens_
     )
     for screen in screens:
         screen["client"].disconnect()
+
+
+class OwnPostgres:
+    """A PostgreSQL server of this test's own (initdb in a temporary directory, a free port), so
+    that stopping it harms no other test. Run as the ``postgres`` user when the tests run as root."""
+
+    def __init__(self, directory: Path, port: int):
+        self.port = port
+        self.data = directory / "data"
+        self.bin = Path(sorted(Path("/usr/lib/postgresql").iterdir())[-1]) / "bin"
+        self.as_owner = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        directory.mkdir(parents=True, exist_ok=True)
+        if os.getuid() == 0:
+            shutil.chown(directory, "postgres", "postgres")
+        self._run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self.start()
+        self._run(self.bin / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "queue")
+        self.url = f"postgresql://postgres@127.0.0.1:{port}/queue"
+
+    def _run(self, *command) -> None:
+        subprocess.run([*self.as_owner, *map(str, command)], check=True, capture_output=True, cwd="/")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1"
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-o", options, "-w", "-l", self.data / "log", "start")
+
+    def stop(self) -> None:
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+
+@pytest.fixture
+def own_postgres():
+    from .conftest import free_port
+
+    # Not under pytest's temporary directory: that one is private to root, and the server runs
+    # as the postgres user.
+    directory = Path(tempfile.mkdtemp(prefix="queue-pg-"))
+    directory.chmod(0o755)
+    server = OwnPostgres(directory, free_port())
+    yield server
+    try:
+        server.stop()
+    except subprocess.CalledProcessError:
+        pass  # already stopped
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_postgresql_restarted_under_load_gives_503s_then_resumes_with_nothing_half_written(
+    own_postgres, live_server_factory
+):
+    from .conftest import ROOT, migrate
+
+    url = own_postgres.url
+    migrate(url)
+    cli = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([*cli, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    token = (
+        subprocess.run(
+            [*cli, "create-device-token", "--kind", "kiosk", "--site", "NA-HCC"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    server = live_server_factory(url, workers=2)
+
+    presses = [(f"pg-{n:05d}", SERVICES[n % len(SERVICES)]) for n in range(120)]
+    statuses: Tally = Tally()
+    answers: dict[str, dict] = {}
+    failures: list[BaseException] = []
+    deadline = time.monotonic() + 120
+
+    def kiosk(part):
+        try:
+            for client_id, service in part:
+                answers[client_id] = press(server.url, token, service, client_id, deadline, statuses)
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            failures.append(error)
+
+    threads = [threading.Thread(target=kiosk, args=(presses[i::6],)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    while len(answers) < 30 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    own_postgres.stop()
+    down_until = time.monotonic() + 3
+    while time.monotonic() < down_until:  # while it is down, a reader gets the same clear answer
+        queue = requests.get(f"{server.url}/api/v1/sites/NA-HCC/queue", timeout=10)
+        assert queue.status_code == 503 and queue.json()["error"]["code"] == "service_unavailable"
+        assert queue.headers["Retry-After"]
+        time.sleep(0.3)
+    own_postgres.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[0]
+
+    assert statuses[503] > 0 and set(statuses) <= {200, 201, 503}  # 503s while down, never a 500
+    rows = tickets_in(url)
+    taken = Tally(row[0] for row in rows)
+    assert set(taken) == {client_id for client_id, _ in presses} and max(taken.values()) == 1
+    by_service: dict[int, list[int]] = {}
+    for _, service_id, sequence, _ in rows:
+        by_service.setdefault(service_id, []).append(sequence)
+    for sequences in by_service.values():
+        assert sorted(sequences) == list(range(1, len(sequences) + 1))
+    assert requests.get(f"{server.url}/api/v1/sites/NA-HCC/queue", timeout=10).status_code == 200
+    print(f"answers while PostgreSQL restarted: {dict(statuses)}")
