@@ -124,6 +124,8 @@ def test_behind_https_cookies_are_secure_and_out_of_reach_of_scripts(app):
     )
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    language = client.get("/kiosk/NA-HCC?lang=en", headers=headers).headers["Set-Cookie"]
+    assert language.startswith("lang=en") and "Secure" in language and "HttpOnly" in language
     # The audit trail records the citizen's or officer's address, not nginx's.
     token = response.json["csrf_token"]
     changed = client.patch(
