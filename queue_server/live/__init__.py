@@ -10,7 +10,8 @@ sees a gap emits ``resync`` and receives a fresh snapshot. Waiting counts arrive
 
 Deltas are sent only after the change has committed (:mod:`queue_server.events`). With
 ``SOCKETIO_MESSAGE_QUEUE`` set, ``socketio.emit`` goes through Redis and reaches the clients of
-every worker process.
+every worker process. Events published while Redis is down are lost to the other processes;
+when it comes back each process sends its screens a fresh snapshot (:mod:`.queue`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..extensions import socketio
 from ..queueing.snapshot import site_snapshot
 from ..sites.models import Counter, Site
 from . import stats
+from .queue import ResyncingRedisManager
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,30 @@ def on_connect(auth=None):
     _send_snapshot(site)
 
 
+def resync_local_screens(app) -> None:
+    """Send every site room of this process a fresh snapshot (ignoring the message queue).
+
+    Called when the message queue comes back after a failure: the events other processes
+    published meanwhile never arrived here.
+    """
+    rooms = socketio.server.manager.rooms.get("/", {})
+    codes = sorted(
+        room[len("site:") :] for room in list(rooms) if isinstance(room, str) and room.startswith("site:")
+    )
+    with app.app_context():
+        for code in codes:
+            try:
+                site = db.session.scalar(select(Site).where(Site.code == code))
+                snapshot = site_snapshot(db.session, site, utcnow()) if site is not None else None
+            except Exception:  # the database may be down too; the next delta's gap resyncs
+                log.exception("could not resync the screens of %s", code)
+                continue
+            finally:
+                db.session.rollback()
+            if snapshot is not None:
+                socketio.emit("snapshot", snapshot, to=site_room(code), ignore_queue=True)
+
+
 def on_resync(data=None):
     code = data.get("site") if isinstance(data, dict) else None
     site = db.session.scalar(select(Site).where(Site.code == str(code))) if code else None
@@ -159,6 +185,8 @@ def init_app(app) -> None:
     socketio.on_event("connect", on_connect)
     socketio.on_event("resync", on_resync)
     stats.publisher.init_app(app, socketio)
+    if isinstance(socketio.server.manager, ResyncingRedisManager):
+        socketio.server.manager.on_reconnect = lambda: resync_local_screens(app)
     committed.connect(_forward, weak=False)
     if app.config.get("DOSSIER_WATCH_SECONDS", 0) > 0 and not app.testing:
         from ..dossiers.watch import start_on_first_request

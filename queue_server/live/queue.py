@@ -1,0 +1,115 @@
+"""The Redis message queue between worker processes, made to survive Redis going away.
+
+python-socketio's :class:`socketio.RedisManager` sends every event to the clients of its own
+process at once and publishes it on Redis for the other processes. When Redis is down, the
+publish fails (after retrying) and the other processes' clients never get that event; when
+Redis returns, the listener resubscribes silently. A hall display connected to another worker
+would then show the old state until a later event revealed the gap. :class:`ResyncingRedisManager`
+changes three things:
+
+- **The screens resync when the queue comes back.** Once the listener has resubscribed after a
+  failure (Redis confirmed the subscription, so nothing published from then on is missed), it
+  calls :attr:`~ResyncingRedisManager.on_reconnect` in a background task;
+  :func:`queue_server.live.resync_local_screens` sends each site room of this process a fresh
+  ``snapshot``, the message screens already handle on every (re)connect.
+- **It retries every few seconds** (``RETRY_MAX_SECONDS``), not after up to a minute.
+- **A request never waits long on Redis.** Upstream makes two attempts, each with redis-py's
+  default ten retries and backoff, and no read timeout: a Redis that stops answering would hold
+  the officer's request forever. Here a publish fails at once when Redis refuses, and within
+  half a second (``PUBLISH_OPTIONS``) when it does not answer; the publishes that follow a
+  timeout within ``UNRESPONSIVE_PAUSE_SECONDS`` are dropped without waiting.
+
+If only publishing fails while the listeners stay connected (a Redis that stalls without
+dropping its connections), no listener reconnects; the other processes' screens then catch up
+on the next event they receive, whose sequence number shows the gap (``static/js/live.js``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import redis
+import socketio
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+log = logging.getLogger(__name__)
+
+RETRY_MAX_SECONDS = 4
+# Publishing: a refused connection fails at once; a stale one (Redis restarted) is retried once
+# on a fresh connection; a Redis that does not answer costs at most the read timeout.
+PUBLISH_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
+    "retry": Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+}
+# After a publish timed out, the next ones within this time are dropped at once: a call (up to
+# four events) waits once, not four times.
+UNRESPONSIVE_PAUSE_SECONDS = 1
+# The listener blocks on its connection until a message comes: no read timeout.
+LISTEN_OPTIONS = {"socket_connect_timeout": 2, "socket_keepalive": True, "retry": Retry(NoBackoff(), 0)}
+
+
+class ResyncingRedisManager(socketio.RedisManager):
+    def __init__(self, url: str, channel: str) -> None:
+        super().__init__(url, channel=channel)
+        self.redis = redis.Redis.from_url(url, **PUBLISH_OPTIONS)  # connects on first use
+        self.connected = True
+        self.on_reconnect: Callable[[], None] | None = None
+        self._unresponsive_until = 0.0
+
+    def _publish(self, data):
+        """Publish once (upstream tries twice, each with redis-py's ten retries and backoff)."""
+        if time.monotonic() < self._unresponsive_until:
+            return None  # it did not answer a moment ago: do not make this request wait too
+        try:
+            return self.redis.publish(self.channel, self.json.dumps(data))
+        except redis.RedisError as error:  # lost for the other processes; they resync later
+            if isinstance(error, redis.TimeoutError):
+                self._unresponsive_until = time.monotonic() + UNRESPONSIVE_PAUSE_SECONDS
+            log.error("could not publish to the message queue: %s", error)
+            return None
+
+    def _redis_listen_with_retries(self):
+        """Upstream's loop, plus :attr:`on_reconnect` once resubscribed after a failure."""
+        retry_sleep = 1
+        failed = False
+        while True:
+            pubsub = None
+            try:
+                pubsub = redis.Redis.from_url(self.redis_url, **LISTEN_OPTIONS).pubsub()
+                pubsub.subscribe(self.channel)
+                for message in pubsub.listen():
+                    if message["type"] == "subscribe":  # Redis confirmed: nothing is missed now
+                        retry_sleep = 1
+                        if failed:
+                            failed = False
+                            log.warning("message queue back: resyncing this process's screens")
+                            if self.on_reconnect is not None:
+                                self.server.start_background_task(self.on_reconnect)
+                    yield message  # _listen() passes on the channel's messages only
+            except Exception as error:  # noqa: BLE001  (any failure: reconnect)
+                log.error("message queue unreachable (%s); retrying in %s s", error, retry_sleep)
+                failed = True
+                if pubsub is not None:
+                    try:
+                        pubsub.close()
+                    except Exception:  # noqa: BLE001  (the connection is gone anyway)
+                        pass
+                time.sleep(retry_sleep)
+                retry_sleep = min(retry_sleep * 2, RETRY_MAX_SECONDS)
+
+
+def socketio_queue_options(config) -> dict:
+    """``SocketIO.init_app``'s message queue options for ``SOCKETIO_MESSAGE_QUEUE``.
+
+    A Redis URL gets a :class:`ResyncingRedisManager`; any other (or none) is left to
+    Flask-SocketIO as before.
+    """
+    url = config.get("SOCKETIO_MESSAGE_QUEUE")
+    channel = config.get("SOCKETIO_CHANNEL") or "flask-socketio"
+    if url and url.startswith(("redis://", "rediss://")):
+        return {"client_manager": ResyncingRedisManager(url, channel=channel)}
+    return {"message_queue": url, "channel": channel}
