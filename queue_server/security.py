@@ -89,4 +89,7 @@ def init_app(app: Flask) -> None:
     app.before_request(check_csrf)
     app.register_error_handler(CSRFError, csrf_refused)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # A Redis that stops answering must not hold a kiosk's request: give up within half a
+    # second and count in this process instead (in_memory_fallback_enabled).
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.5, "socket_connect_timeout": 0.5})
     limiter.init_app(app)
