@@ -15,7 +15,7 @@ import json
 import os
 import statistics
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import text
 
@@ -167,7 +167,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="reuse the data of the last run")
     args = parser.parse_args()
-    first, days = date(2024, 12, 1), 730
+    # Two years of history that end yesterday, as a province would have on the day it asks.
+    today = date.today()
+    days = 730
+    first = today - timedelta(days=days)
     from sqlalchemy import create_engine
 
     engine = create_engine(args.database.replace("postgresql://", "postgresql+psycopg://"))
@@ -176,14 +179,15 @@ def main() -> None:
         prepare(args.database)
         result["fill_s"] = round(fill(engine, args.tickets, args.dossiers, first, days), 1)
     engine.dispose()
-    result["raw_last_month"] = time_report(args.database, date(2026, 10, 1), date(2026, 10, 31), 1)
+    month = (today - timedelta(days=30), today)
+    result["raw_last_month"] = time_report(args.database, *month, 1)
     started = time.perf_counter()
     flask_cli(args.database, "build-report-days")
     result["rollup_build_s"] = round(time.perf_counter() - started, 1)
     result["periods"] = [
-        time_report(args.database, date(2026, 10, 1), date(2026, 10, 31), args.repeat),
-        time_report(args.database, date(2025, 12, 1), date(2026, 11, 30), args.repeat),
-        time_report(args.database, first, date(2026, 11, 30), args.repeat),
+        time_report(args.database, *month, args.repeat),
+        time_report(args.database, today - timedelta(days=365), today, args.repeat),
+        time_report(args.database, first, today, args.repeat),
     ]
     print(json.dumps(result, indent=2))
 

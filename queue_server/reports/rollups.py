@@ -78,7 +78,9 @@ def _not_rolled_up(site: Site):
 
 def unbuilt_days(session: Session, site: Site, first: date, last: date) -> list[date]:
     """The days of the period that have no roll-up (today, or all of them before the first
-    nightly run): only these are computed from the tickets."""
+    nightly run): only these are computed from the tickets. Days still to come have no tickets,
+    so a period reaching into next week costs nothing for them."""
+    last = min(last, business_date(site, utcnow()))
     built = set(
         session.scalars(
             select(ReportDay.business_date).where(
