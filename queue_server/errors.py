@@ -11,6 +11,7 @@ import logging
 
 from flask import has_request_context, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,15 @@ def handle_database_unavailable(error: DBAPIError):
     return handle_unexpected(error)
 
 
+def handle_database_busy(error: SQLAlchemyTimeoutError):
+    """Every connection of the process's pool is in use past its wait: the server is
+    overloaded, not broken. Say so, so that kiosks and screens retry, instead of a 500."""
+    log.warning("database connection pool exhausted: %s", error)
+    response = error_response(503, "service_unavailable", "The server is busy; try again shortly.")
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 def handle_unexpected(error: Exception):
     log.exception("unexpected error", exc_info=error)
     return error_response(500, "internal_error", "An unexpected error occurred.")
@@ -141,4 +151,5 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DBAPIError, handle_database_unavailable)
+    app.register_error_handler(SQLAlchemyTimeoutError, handle_database_busy)
     app.register_error_handler(Exception, handle_unexpected)

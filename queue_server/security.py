@@ -18,9 +18,10 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 from flask import Flask, current_app, request, session
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -47,7 +48,18 @@ def client_key() -> str:
     return f"address:{request.remote_addr}"
 
 
-limiter = Limiter(key_func=client_key, headers_enabled=True, in_memory_fallback_enabled=True)
+# No rate-limit headers on every answer: Flask-Limiter would put its window's Retry-After even
+# on a 201 or a 503, where it means something else. The 429 carries its own (too_many).
+limiter = Limiter(key_func=client_key, headers_enabled=False, in_memory_fallback_enabled=True)
+
+
+def too_many(error: RateLimitExceeded):
+    response = error_response(
+        429, "too_many_requests", f"Too many requests from this device ({error.description}); wait a moment."
+    )
+    current = limiter.current_limit
+    response.headers["Retry-After"] = str(max(1, int(current.reset_at - time.time())) if current else 60)
+    return response
 
 
 def kiosk_limit() -> str:
@@ -93,3 +105,4 @@ def init_app(app: Flask) -> None:
     # second and count in this process instead (in_memory_fallback_enabled).
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.5, "socket_connect_timeout": 0.5})
     limiter.init_app(app)
+    app.register_error_handler(RateLimitExceeded, too_many)

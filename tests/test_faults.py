@@ -80,6 +80,20 @@ def tickets_in(database_url: str) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
+def test_an_exhausted_connection_pool_is_a_503_to_retry_not_a_500(app, kiosk, monkeypatch):
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from queue_server.queueing import operations
+
+    def overloaded(*args, **kwargs):
+        raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
+
+    monkeypatch.setattr(operations, "issue_ticket_once", overloaded)
+    busy = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD", "client_id": "busy-0001"})
+    assert busy.status_code == 503 and busy.json["error"]["code"] == "service_unavailable"
+    assert busy.headers["Retry-After"] == "2"
+
+
 def test_a_retried_press_gets_the_same_ticket_even_when_both_arrive_at_once(app, kiosk):
     first = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD", "client_id": "press-0001"})
     again = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD", "client_id": "press-0001"})
