@@ -68,7 +68,8 @@ def free_port() -> int:
 class Server:
     """gunicorn with ``workers`` gevent worker processes, sharing Redis for events."""
 
-    def __init__(self, url: str, workers: int, message_queue: str | None):
+    def __init__(self, url: str, workers: int, message_queue: str | None, extra_env: dict | None = None):
+        """``extra_env``: more environment for gunicorn (e.g. ``SOCKETIO_CHANNEL``), over the defaults."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {
@@ -83,6 +84,7 @@ class Server:
         }
         if message_queue:
             env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
+        env.update(extra_env or {})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
             cwd=ROOT,
@@ -98,14 +100,18 @@ class Server:
         self.stop()
         raise RuntimeError("server did not start")
 
-    def worker_rss_mib(self) -> list[float]:
-        """Resident memory of the master and each worker process."""
+    def pids(self) -> list[int]:
+        """The master, then each worker process."""
         pids = [self.process.pid]
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         if children.exists():
             pids += [int(p) for p in children.read_text().split()]
+        return pids
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of the master and each worker process."""
         sizes = []
-        for pid in pids:
+        for pid in self.pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     sizes.append(int(line.split()[1]) / 1024)
