@@ -6,21 +6,21 @@ through the admin API, one service each), ``--kiosks`` kiosk tokens and one offi
 per counter. For ``--seconds`` it then takes, all at once:
 
 - ``--clients`` Socket.IO connections (WebSocket) over ``--listener-processes`` processes:
-  hall displays (the site's room), counter displays (``auth`` with the counter; also in the
-  counter's room) and phones following a ticket (the tracking page joins the site's room, the
-  only live channel it has);
+  hall displays and counter displays (``auth`` with the counter) in the site's room, and phones
+  each following a ticket of its own (``auth`` with the ticket's key, as the tracking page
+  does; the tickets are taken before the window, so they are the first to be called);
 - kiosks taking numbers at a steady open-loop rate (``--rate`` per second over the kiosk
   tokens, each press with its own ``client_id``): a request is sent at its time whether or
   not the earlier ones were answered (at most ``--max-inflight`` at once);
 - one officer per counter pressing "call next" every ``--call-every`` seconds.
 
 It reports what the kiosks achieved against the target and their latency, the calls made and
-how long ``ticket.called`` took to reach every screen, how long connecting took, the memory of
-each part of the stack, and the CPU each group of processes used during the load window (read
-from /proc), which shows what saturates first. Then it checks that the numbers are unique and
-gap-free. With ``--find-max`` and a rate that was not sustained, it steps the rate down (then
-bisects) for ``--step-seconds`` each, with the same screens and officers, to find the highest
-sustained rate. Results: bench/results/province.json.
+how long ``ticket.called`` took to reach every screen (and the phone of the ticket), how long
+connecting took, the memory of each part of the stack, and the CPU each group of processes
+used during the load window (read from /proc), which shows what saturates first. Then it
+checks that the numbers are unique and gap-free. With ``--find-max`` and a rate that was not
+sustained, it steps the rate down (then bisects) for ``--step-seconds`` each, with the same
+screens and officers, to find the highest sustained rate. Results: bench/results/province.json.
 """
 
 from __future__ import annotations
@@ -251,15 +251,51 @@ def build_province(base: str, counters: int, kiosks: int, first_token: str) -> d
     return {"services": codes, "counter_ids": counter_ids, "officers": officers, "tokens": tokens}
 
 
-def screen_auths(clients: int, halls: int, counter_screens: int, counter_ids: list[int]) -> tuple[list, dict]:
+def phones_needed(clients: int, halls: int, counter_screens: int) -> int:
+    return max(0, clients - min(halls, clients) - min(counter_screens, max(0, clients - halls)))
+
+
+def take_numbers_for_phones(base: str, province: dict, count: int) -> list[dict]:
+    """``count`` tickets taken through the kiosk API before the window, each to be followed by
+    a phone: ``{"id", "key"}``."""
+
+    async def take() -> list[dict]:
+        tokens, services = province["tokens"], province["services"]
+        limit = asyncio.Semaphore(20)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+
+            async def one(i: int) -> dict:
+                body = {
+                    "service": services[i % len(services)],
+                    "client_id": f"phone-{i:06d}-{secrets.token_hex(4)}",
+                }
+                headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+                async with limit:
+                    for _ in range(5):
+                        async with http.post(
+                            f"{base}/api/v1/sites/{SITE}/tickets", json=body, headers=headers
+                        ) as r:
+                            if r.status in (200, 201):
+                                ticket = await r.json()
+                                return {"id": ticket["id"], "key": ticket["track_url"].rsplit("/", 1)[1]}
+                        await asyncio.sleep(1)
+                    raise RuntimeError(f"could not take a number for phone {i}: {r.status}")
+
+            return await asyncio.gather(*(one(i) for i in range(count)))
+
+    return asyncio.run(take())
+
+
+def screen_auths(
+    clients: int, halls: int, counter_screens: int, counter_ids: list[int], followed: list[dict]
+) -> tuple[list, dict]:
     halls = min(halls, clients)
     counter_screens = min(counter_screens, clients - halls)
-    phones = clients - halls - counter_screens
     auths = [{"site": SITE} for _ in range(halls)]
     auths += [{"site": SITE, "counter": counter_ids[i % len(counter_ids)]} for i in range(counter_screens)]
-    auths += [{"site": SITE} for _ in range(phones)]  # the tracking page's connection
+    auths += [{"ticket": ticket["key"]} for ticket in followed]  # the tracking page's connection
     random.Random(7).shuffle(auths)  # every listener process gets its share of each kind
-    return auths, {"hall_displays": halls, "counter_displays": counter_screens, "phones": phones}
+    return auths, {"hall_displays": halls, "counter_displays": counter_screens, "phones": len(followed)}
 
 
 # -- load ----------------------------------------------------------------------------------------
@@ -450,12 +486,15 @@ def issue_figures(window: dict) -> dict:
     return figures
 
 
-def call_figures(window: dict, arrivals: dict, screens: int) -> dict:
+def call_figures(window: dict, arrivals: dict, screens: int, followed: set[int]) -> dict:
+    """``screens``: the site's screens (each gets every call); ``followed``: ticket ids that a
+    phone follows (it gets the call of its own ticket)."""
     calls = window["calls"]
     statuses = Counter(str(c[2]) for c in calls)
     called = {c[3]: c[0] for c in calls if c[3] is not None}
     latencies = [at - called[tid] for tid, times in arrivals.items() if tid in called for at in times]
-    expected = len(called) * screens
+    to_phones = len(called.keys() & followed)
+    expected = len(called) * screens + to_phones
     return {
         "calls": len(calls),
         "calls_per_s": round(len(calls) / window["seconds"], 1),
@@ -464,6 +503,7 @@ def call_figures(window: dict, arrivals: dict, screens: int) -> dict:
         "display": {
             "tickets_called": len(called),
             "screens": screens,
+            "tickets_called_with_a_phone": to_phones,
             "expected_deliveries": expected,
             "deliveries": len(latencies),
             "missed": expected - len(latencies),
@@ -551,8 +591,13 @@ def main() -> None:
             "kiosk_tokens": len(province["tokens"]),
         }
         print("province", report["province"], f"set up in {report['setup_s']} s", flush=True)
+        phones = phones_needed(args.clients, args.hall_displays, args.counter_displays)
+        taking = time.monotonic()
+        followed = take_numbers_for_phones(server.base, province, phones)
+        report["phone_tickets_s"] = round(time.monotonic() - taking, 1)
+        print(f"{phones} tickets for the phones taken in {report['phone_tickets_s']} s", flush=True)
         auths, kinds = screen_auths(
-            args.clients, args.hall_displays, args.counter_displays, province["counter_ids"]
+            args.clients, args.hall_displays, args.counter_displays, province["counter_ids"], followed
         )
         with tempfile.TemporaryDirectory() as tmp:
             screens = Screens(server.base, auths, args.listener_processes, Path(tmp))
@@ -590,7 +635,12 @@ def main() -> None:
             "rate": window["rate"],
             "seconds": window["seconds"],
             "issuance": issue_figures(window),
-            **call_figures(window, arrivals, connected),
+            **call_figures(
+                window,
+                arrivals,
+                kinds["hall_displays"] + kinds["counter_displays"],
+                {ticket["id"] for ticket in followed},
+            ),
             "cpu": window["cpu"],
             "saturation": saturation(window["cpu"], args.workers, os.cpu_count()),
             "memory": window["memory"],

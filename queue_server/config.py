@@ -35,6 +35,8 @@ def from_env() -> dict:
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
         # queue.stats goes out at most this often per site and process (0: never).
         "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "0.25")),
+        # How often each process tells the phones it holds where their tickets stand (0: never).
+        "LIVE_STANDING_SECONDS": float(os.environ.get("LIVE_STANDING_SECONDS", "1")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

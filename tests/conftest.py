@@ -227,6 +227,7 @@ class LiveServer:
             "BIND": f"127.0.0.1:{self.port}",
             "LOG_LEVEL": "warning",
             "KIOSK_RATE_LIMIT": "100000 per minute",  # one token takes every test's numbers
+            "LIVE_STANDING_SECONDS": "0.2",
         }
         self.env.pop("SOCKETIO_MESSAGE_QUEUE", None)
         if message_queue:

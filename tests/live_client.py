@@ -9,23 +9,35 @@ import socketio
 
 from queue_server.live import LIVE_EVENTS
 
-EVENTS = ("snapshot", *LIVE_EVENTS, "queue.stats", "device.changed", "scan")
+EVENTS = ("snapshot", *LIVE_EVENTS, "queue.stats", "device.changed", "scan", "ticket.state", "ticket.standing")
 
 
 class LiveClient:
+    """A screen of ``site`` (of ``counter``, of the device with ``token``); with ``staff``, a
+    logged-in requests session, a staff page; with ``ticket``, a phone following that key."""
+
     def __init__(
-        self, base_url: str, site: str = "NA-HCC", counter: int | None = None, token: str | None = None
+        self,
+        base_url: str,
+        site: str = "NA-HCC",
+        counter: int | None = None,
+        token: str | None = None,
+        staff=None,
+        ticket: str | None = None,
     ):
         self.received: queue.Queue = queue.Queue()
         self.sio = socketio.Client(reconnection=False)
         for name in EVENTS:
             self.sio.on(name, self._recorder(name))
-        auth = {"site": site}
+        auth = {"ticket": ticket} if ticket is not None else {"site": site}
         if counter is not None:
             auth["counter"] = counter
         if token is not None:
             auth["token"] = token
-        self.sio.connect(base_url, auth=auth, transports=["websocket"], wait_timeout=10)
+        headers = {}
+        if staff is not None:
+            headers["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in staff.cookies)
+        self.sio.connect(base_url, auth=auth, headers=headers, transports=["websocket"], wait_timeout=10)
 
     def _recorder(self, name):
         def record(payload):

@@ -137,7 +137,8 @@ def test_requests_succeed_while_redis_is_down_and_screens_resync_when_it_returns
     kiosk = requests.Session()
     kiosk.headers["Authorization"] = f"Bearer {kiosk_token}"
     officer = staff_session(handling.url, "officer1")
-    here, there = LiveClient(handling.url), LiveClient(other.url)
+    # ``there`` is a staff page: it is sent the tickets issued too.
+    here, there = LiveClient(handling.url), LiveClient(other.url, staff=staff_session(other.url, "officer2"))
     timings = []
 
     def post(what: str, http: requests.Session, path: str, **kwargs) -> dict:

@@ -13,19 +13,69 @@ def server(app, database_url, live_server_factory):
 
 
 def test_a_screen_gets_a_snapshot_then_numbered_deltas(server, kiosk_token):
-    screen = LiveClient(server.url)
+    officer = staff_session(server.url, "officer1")
+    screen, staff = LiveClient(server.url), LiveClient(server.url, staff=officer)
     try:
         snapshot = screen.wait_for("snapshot")
         assert snapshot["site"]["code"] == "NA-HCC" and snapshot["waiting"] == []
+        assert snapshot["staff"] is False and staff.wait_for("snapshot")["staff"] is True
         ticket = issue_over_http(server.url, kiosk_token)
-        issued = screen.wait_for("ticket.issued")
-        assert issued["seq"] == snapshot["seq"] + 1
+        # Staff follow every change, numbered by seq.
+        issued = staff.wait_for("ticket.issued")
+        assert issued["seq"] == snapshot["seq"] + 1 and "screen_seq" not in issued
         assert issued["ticket"]["number"] == ticket["number"]
+        # A public screen is not sent tickets issued; it sees the waiting count move.
         stats = screen.wait_for("queue.stats")
         assert stats["as_of"] == issued["seq"]
         assert {s["code"]: s["waiting"] for s in stats["services"]}["NM-DD"] == 1
+        assert officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10).status_code == 200
+        called = screen.wait_for("ticket.called")
+        assert called["seq"] == snapshot["seq"] + 2
+        assert called["screen_seq"] == snapshot["screen_seq"] + 1  # the screen's own sequence: no gap
+        assert staff.wait_for("ticket.called")["seq"] == called["seq"]
+        assert [name for name, *_ in drain(screen) if name == "ticket.issued"] == []
     finally:
         screen.close()
+        staff.close()
+
+
+def drain(client: LiveClient) -> list:
+    received = []
+    while not client.received.empty():
+        received.append(client.received.get_nowait())
+    return received
+
+
+def test_a_phone_follows_its_ticket_only_and_sees_its_place_move(server, kiosk_token):
+    first = issue_over_http(server.url, kiosk_token)
+    mine = issue_over_http(server.url, kiosk_token)
+    phone = LiveClient(server.url, ticket=mine["track_url"].rsplit("/", 1)[1])
+    try:
+        state = phone.wait_for("ticket.state")
+        assert state["number"] == mine["number"] and state["people_ahead"] == 1
+        assert state["counters"] == [1, 2, 3]
+        officer = staff_session(server.url, "officer1")
+        assert officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10).json()["ticket"][
+            "id"
+        ] == first["id"]
+        standing = phone.wait_for("ticket.standing")
+        assert standing == {**standing, "id": mine["id"], "people_ahead": 0, "position": 1}
+        officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10)
+        called = phone.wait_for("ticket.called")
+        assert called["ticket"]["id"] == mine["id"] and called["ticket"]["counter"] == 3
+        left = phone.wait_for("ticket.standing")  # no longer in the queue: no place
+        assert left == {"id": mine["id"]}
+        # Nothing of other tickets, and no snapshot of the site (it holds other tickets).
+        others = [
+            (name, payload)
+            for name, payload, _ in drain(phone)
+            if name == "snapshot" or (payload.get("ticket") or {}).get("id", mine["id"]) != mine["id"]
+        ]
+        assert others == []
+    finally:
+        phone.close()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        LiveClient(server.url, ticket="not-a-ticket-key")
 
 
 def test_a_call_reaches_the_hall_and_the_counter_room_with_the_announcement(server, kiosk_token):
@@ -79,7 +129,7 @@ def test_events_reach_clients_of_another_process_through_redis(
 ):
     first = live_server_factory(database_url, message_queue=redis_url)
     second = live_server_factory(database_url, message_queue=redis_url)
-    screen = LiveClient(first.url)
+    screen = LiveClient(first.url, staff=staff_session(first.url, "officer1"))
     try:
         snapshot = screen.wait_for("snapshot")
         ticket = issue_over_http(second.url, kiosk_token)

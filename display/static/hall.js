@@ -82,9 +82,14 @@
     state.services = {};
     snapshot.services.forEach(function (service) { state.services[service.code] = service; });
     state.recent = snapshot.recent_calls.map(function (call) { return { number: call.number, counter: call.counter }; });
+    showLatest(state.recent[0]);  // after a reload or a reconnection too, not only on the next call
     renderCounters();
     renderRecent();
     renderWaiting();
+  }
+
+  function showLatest(call) {
+    $("latest").textContent = call ? t("Mời số {number} đến quầy {counter}", { number: call.number, counter: call.counter }) : "";
   }
 
   function freshen(counter) {
@@ -98,7 +103,7 @@
     if (name === "ticket.called" || name === "ticket.recalled") {
       if (counter) { counter.current = ticket; freshen(counter); }
       state.recent.unshift({ number: ticket.number, counter: ticket.counter });
-      $("latest").textContent = t("Mời số {number} đến quầy {counter}", { number: ticket.number, counter: ticket.counter });
+      showLatest(ticket);
       announcer.announce(ticket.number, ticket.counter);
       renderRecent();
     } else if (name === "counter.changed" && counter) {

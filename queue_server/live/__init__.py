@@ -1,12 +1,17 @@
 """Live updates over Socket.IO.
 
-Clients join the room of a site (``site:<code>``) and optionally of a counter
-(``counter:<id>``); a page running on a device may give its device token to also join the
-device's private room (``device:<id>``, e.g. for what its serial scanner reads). On
-connecting they receive a ``snapshot`` carrying the site's event sequence; every later change
-arrives as a delta with the next sequence number. A client that
-sees a gap emits ``resync`` and receives a fresh snapshot. Waiting counts arrive separately as
-``queue.stats`` (see :mod:`.stats`).
+Screens join the room of a site (``site:<code>``); logged-in staff of the site also join its
+staff room (``staff:<code>``). A page running on a device may give its device token to also
+join the device's private room (``device:<id>``, e.g. for what its serial scanner reads). On
+connecting they receive a ``snapshot`` carrying the site's event sequences. Every later change
+arrives as a delta numbered with the next of them. A client that sees a gap emits ``resync``
+and receives a fresh snapshot. Waiting counts arrive separately as ``queue.stats`` (see
+:mod:`.stats`).
+
+Public screens are not sent each ticket issued, only staff are (see
+:data:`~queue_server.queueing.journal.SCREEN_KINDS`); screens follow ``screen_seq``, staff
+``seq``. A phone following its ticket joins that ticket's room only (``ticket:<id>``, see
+:mod:`.standing`).
 
 Deltas are sent only after the change has committed (:mod:`queue_server.events`). With
 ``SOCKETIO_MESSAGE_QUEUE`` set, ``socketio.emit`` goes through Redis and reaches the clients of
@@ -27,14 +32,18 @@ from ..auth.services import device_for_token
 from ..database import db, utcnow
 from ..events import committed
 from ..extensions import socketio
+from ..queueing.journal import SCREEN_KINDS
+from ..queueing.models import Ticket
 from ..queueing.snapshot import site_snapshot
 from ..sites.models import Counter, Site
-from . import stats
+from . import standing, stats
 from .queue import ResyncingRedisManager
+from .standing import ticket_room, ticket_state
 
 log = logging.getLogger(__name__)
 
-# Deltas forwarded to the site's room (and the counter's room when they name a counter).
+# Deltas forwarded live: those of SCREEN_KINDS to the site's room (and the ticket's), the rest to
+# the staff room.
 LIVE_EVENTS = (
     "ticket.issued",
     "ticket.called",
@@ -55,10 +64,6 @@ def site_room(code: str) -> str:
     return f"site:{code}"
 
 
-def counter_room(counter_id: int) -> str:
-    return f"counter:{counter_id}"
-
-
 def staff_room(code: str) -> str:
     """Logged-in staff of a site: dossier events, which public screens must not receive."""
     return f"staff:{code}"
@@ -74,9 +79,12 @@ def _forward(name: str, payload: dict) -> None:
     if name not in LIVE_EVENTS:
         return
     try:
-        socketio.emit(name, payload, to=site_room(payload["site"]))
-        if payload.get("counter_id") is not None:
-            socketio.emit(name, payload, to=counter_room(payload["counter_id"]))
+        if name in SCREEN_KINDS:
+            socketio.emit(name, payload, to=site_room(payload["site"]))
+            if "ticket" in payload:
+                socketio.emit(name, payload, to=ticket_room(payload["ticket"]["id"]))
+        else:
+            socketio.emit(name, payload, to=staff_room(payload["site"]))
     except Exception:  # the message queue may be down; clients resync when it returns
         log.exception("could not publish %s", name)
     stats.publisher.mark(payload["site"], _services_touched(payload), payload["seq"])
@@ -100,13 +108,35 @@ def _services_touched(payload: dict) -> set[str] | None:
     return codes
 
 
-def _send_snapshot(site: Site) -> None:
+def _send_snapshot(site: Site, staff: bool) -> None:
+    """``staff``: the client is in the staff room and follows ``seq``, not ``screen_seq``."""
     session = db.session
     try:
         snapshot = site_snapshot(session, site, utcnow())
     finally:
         session.rollback()
-    emit("snapshot", snapshot)
+    emit("snapshot", {**snapshot, "staff": staff})
+
+
+def _in_staff_room(code: str) -> bool:
+    return staff_room(code) in socketio.server.rooms(request.sid)
+
+
+def _follow_ticket(key) -> None:
+    """A phone following the ticket whose unguessable key it was given: its room only."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.public_token == str(key)))
+    if ticket is None:
+        raise ConnectionRefusedError({"code": "unknown_ticket", "message": "Unknown ticket."})
+    try:
+        state = ticket_state(db.session, ticket)
+    finally:
+        db.session.rollback()
+    join_room(ticket_room(ticket.id))
+    standing.publisher.follow(ticket, {k: v for k, v in state.items() if k in STANDING_FIELDS})
+    emit("ticket.state", state)
+
+
+STANDING_FIELDS = ("position", "people_ahead", "estimated_wait_s", "counters")
 
 
 def _requested(auth, key):
@@ -125,6 +155,10 @@ def send_to_device(device_id: int, name: str, payload: dict) -> None:
 
 
 def on_connect(auth=None):
+    followed = _requested(auth, "ticket")
+    if followed is not None:
+        _follow_ticket(followed)
+        return
     token = auth.get("token") if isinstance(auth, dict) else None
     if token:
         device = device_for_token(db.session, str(token))
@@ -136,23 +170,23 @@ def on_connect(auth=None):
     site = db.session.scalar(select(Site).where(Site.code == str(code))) if code else None
     if site is None:
         raise ConnectionRefusedError({"code": "unknown_site", "message": "Unknown site."})
-    join_room(site_room(site.code))
-    if current_user.is_authenticated and current_user.can_act_at(site.id):
-        join_room(staff_room(site.code))
     counter_id = _requested(auth, "counter")
-    if counter_id is not None:
+    if counter_id is not None:  # a counter's screen or pad: it filters the site's events itself
         counter = db.session.get(Counter, int(counter_id)) if str(counter_id).isdigit() else None
         if counter is None or counter.site_id != site.id:
             raise ConnectionRefusedError({"code": "unknown_counter", "message": "Unknown counter."})
-        join_room(counter_room(counter.id))
-    _send_snapshot(site)
+    join_room(site_room(site.code))
+    staff = current_user.is_authenticated and current_user.can_act_at(site.id)
+    if staff:
+        join_room(staff_room(site.code))
+    _send_snapshot(site, staff)
 
 
 def resync_local_screens(app) -> None:
     """Send every site room of this process a fresh snapshot (ignoring the message queue).
 
     Called when the message queue comes back after a failure: the events other processes
-    published meanwhile never arrived here.
+    published meanwhile never arrived here. Phones get their ticket's whole state again.
     """
     rooms = socketio.server.manager.rooms.get("/", {})
     codes = sorted(
@@ -169,7 +203,12 @@ def resync_local_screens(app) -> None:
             finally:
                 db.session.rollback()
             if snapshot is not None:
-                socketio.emit("snapshot", snapshot, to=site_room(code), ignore_queue=True)
+                # Staff and screens share the site's room; a client drops what it does not need.
+                socketio.emit("snapshot", {**snapshot, "staff": None}, to=site_room(code), ignore_queue=True)
+    try:
+        standing.publisher.publish(everything=True)
+    except Exception:
+        log.exception("could not resend the phones their tickets")
 
 
 def on_resync(data=None):
@@ -178,13 +217,14 @@ def on_resync(data=None):
     if site is None:
         emit("error", {"code": "unknown_site", "message": "Unknown site."})
         return
-    _send_snapshot(site)
+    _send_snapshot(site, _in_staff_room(site.code))
 
 
 def init_app(app) -> None:
     socketio.on_event("connect", on_connect)
     socketio.on_event("resync", on_resync)
     stats.publisher.init_app(app, socketio)
+    standing.publisher.init_app(app, socketio)
     if isinstance(socketio.server.manager, ResyncingRedisManager):
         socketio.server.manager.on_reconnect = lambda: resync_local_screens(app)
     committed.connect(_forward, weak=False)

@@ -25,6 +25,24 @@ from .presenters import iso, ticket_public
 
 _PENDING = "journal_entries"
 
+# What public screens (hall and counter displays, rating pads, phones) are sent: every change
+# except a ticket issued, which only staff follow. A busy province issues hundreds a second;
+# sending each to every screen would cost more than all the rest of the work. These events
+# carry ``screen_seq`` as well as ``seq``, numbered among themselves, so that a screen still
+# sees a gap when it misses one.
+SCREEN_KINDS = frozenset(
+    {
+        "ticket.called",
+        "ticket.recalled",
+        "ticket.started",
+        "ticket.skipped",
+        "ticket.reactivated",
+        "ticket.transferred",
+        "ticket.finished",
+        "counter.changed",
+    }
+)
+
 
 def record(
     session: Session,
@@ -74,21 +92,31 @@ def _number_entries(session: Session) -> None:
         by_site[site.id].append((site, entry, delta))
     for site_id, entries in by_site.items():
         sites = Site.__table__
-        last = (
+        for_screens = sum(1 for _, row, _ in entries if row["kind"] in SCREEN_KINDS)
+        last, last_screen = (
             session.connection()
             .execute(
                 update(sites)
                 .where(sites.c.id == site_id)
-                .values(event_seq=sites.c.event_seq + len(entries))
-                .returning(sites.c.event_seq)
+                .values(
+                    event_seq=sites.c.event_seq + len(entries),
+                    screen_seq=sites.c.screen_seq + for_screens,
+                )
+                .returning(sites.c.event_seq, sites.c.screen_seq)
             )
-            .scalar_one()
+            .one()
         )
         set_committed_value(entries[0][0], "event_seq", last)
-        first = last - len(entries) + 1
+        set_committed_value(entries[0][0], "screen_seq", last_screen)
+        seq = last - len(entries)
+        screen_seq = last_screen - for_screens
         rows = []
-        for offset, (_, row, delta) in enumerate(entries):
-            row["site_seq"] = delta["seq"] = first + offset
+        for _, row, delta in entries:
+            seq += 1
+            row["site_seq"] = delta["seq"] = seq
+            if row["kind"] in SCREEN_KINDS:
+                screen_seq += 1
+                delta["screen_seq"] = screen_seq
             rows.append(row)
             publish_after_commit(session, row["kind"], delta)
         # The log is append-only: plain inserts, no ORM bookkeeping.

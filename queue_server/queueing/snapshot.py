@@ -61,12 +61,16 @@ def site_snapshot(session: Session, site: Site, now: datetime) -> dict:
     moves the sequence, so a snapshot built for one sequence number is reused by the clients
     that connect before the next change (a hall of screens reconnecting after a restart).
     """
-    seq = session.scalar(select(Site.event_seq).where(Site.id == site.id))
+    seq, screen_seq = session.execute(select(Site.event_seq, Site.screen_seq).where(Site.id == site.id)).one()
     day = business_date(site, now)
-    return remember(("snapshot", site.id, seq, day), lambda: _build_snapshot(session, site, seq, day, now))
+    return remember(
+        ("snapshot", site.id, seq, day), lambda: _build_snapshot(session, site, seq, screen_seq, day, now)
+    )
 
 
-def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: datetime) -> dict:
+def _build_snapshot(
+    session: Session, site: Site, seq: int, screen_seq: int, day: date, now: datetime
+) -> dict:
     services = active_services(session, site)
     codes = {service.id: service.code for service in services}
     served = routing.site_routing(session, site.id, day)
@@ -102,6 +106,7 @@ def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: date
     ).all()
     return {
         "seq": seq,
+        "screen_seq": screen_seq,
         "site": {"code": site.code, "name": site.name, "name_en": site.name_en},
         "business_date": day.isoformat(),
         "generated_at": iso(now),

@@ -58,7 +58,6 @@ def ticket_page(token: str):
         site=ticket.site,
         token=token,
         strings=js_strings(*STATUS_TEXTS, *FORM_STRINGS),
-        api_url=url_for("queue.track_ticket", token=token),
         rating_url=url_for("ratings.rate_from_phone", token=token),
         rating_state=ratings.phone_state(db.session, ticket),
         choices=choices(),

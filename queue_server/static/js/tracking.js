@@ -1,5 +1,6 @@
-/* Keeps the tracking page current: status changes arrive live; the place in the queue is
- * read again (debounced) whenever something happens in the ticket's queue. */
+/* Keeps the tracking page current over its own live connection, which follows this ticket
+ * only: the server sends its whole state on connecting (again after reconnecting), each change
+ * of the ticket, and its new place in the queue when that moves ("ticket.standing"). */
 (function () {
   "use strict";
   var cfg = window.TRACK;
@@ -9,7 +10,6 @@
     return text;
   };
   var ticket = cfg.ticket;
-  var refreshTimer = null;
   var rating = cfg.rating;  // "open" (once the ticket is done), "rated" or "closed"
   new window.RatingForm(document.getElementById("rate-form"), {
     url: cfg.ratingUrl,
@@ -55,33 +55,34 @@
     renderRating();
   }
 
-  function refresh() {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(function () {
-      fetch(cfg.api, { headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (body) { if (body) { ticket = body; render(); } })
-        .catch(function () {});
-    }, 300);
+  var CHANGES = [
+    "ticket.called", "ticket.recalled", "ticket.started", "ticket.skipped",
+    "ticket.reactivated", "ticket.transferred", "ticket.finished"
+  ];
+  var STANDING = ["position", "people_ahead", "estimated_wait_s", "counters"];
+
+  function status(connected) {
+    var offline = document.getElementById("offline");
+    offline.hidden = connected;
+    offline.textContent = t("Mất kết nối, đang thử lại…");
   }
 
-  new window.LiveSite({
-    site: cfg.site,
-    onSnapshot: refresh,
-    onEvent: function (name, delta) {
-      if (!delta.ticket) { refresh(); return; }
-      if (delta.ticket.id === ticket.id) {
-        Object.assign(ticket, delta.ticket);
-        render();
-      }
-      if (delta.ticket.service === ticket.service || delta.ticket.id === ticket.id) { refresh(); }
-    },
-    onStatus: function (connected) {
-      var offline = document.getElementById("offline");
-      offline.hidden = connected;
-      offline.textContent = t("Mất kết nối, đang thử lại…");
-      if (connected) { refresh(); }
-    }
+  var socket = io({ transports: ["websocket"], auth: { ticket: cfg.key }, reconnectionDelayMax: 5000 });
+  socket.on("connect", function () { status(true); });
+  socket.on("disconnect", function () { status(false); });
+  socket.on("connect_error", function () { status(false); });
+  socket.on("ticket.state", function (state) {
+    if (state.id === ticket.id) { ticket = state; render(); }
+  });
+  socket.on("ticket.standing", function (standing) {
+    if (standing.id !== ticket.id) { return; }
+    STANDING.forEach(function (name) { ticket[name] = standing[name]; });
+    render();
+  });
+  CHANGES.forEach(function (name) {
+    socket.on(name, function (delta) {
+      if (delta.ticket && delta.ticket.id === ticket.id) { Object.assign(ticket, delta.ticket); render(); }
+    });
   });
   render();
 })();
