@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -111,13 +112,19 @@ def revoke_device_token(device: DeviceToken) -> None:
 
 def device_for_token(session: Session, token: str) -> DeviceToken | None:
     """The live device holding ``token``, or None if it is unknown or revoked."""
-    device = session.scalar(select(DeviceToken).where(DeviceToken.token_hash == hash_token(token)))
+    device = session.scalar(_device_query(), {"token_hash": hash_token(token)})
     if device is None or device.revoked:
         return None
     now = utcnow()
     if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
         device.last_seen_at = now
     return device
+
+
+@cache
+def _device_query():
+    """Built once: every device request asks it, and building it costs more than running it."""
+    return select(DeviceToken).where(DeviceToken.token_hash == bindparam("token_hash"))
 
 
 def _sites_by_code(session: Session, codes) -> list[Site]:

@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import Action, require
-from ..database import db, utcnow
+from ..database import db, reads_without_transaction, utcnow
 from ..errors import NotFound
+from ..overload import shed_load
 from ..security import kiosk_limit, limiter
 from ..sites import routing
 from ..sites.calendar import business_date
@@ -39,8 +40,12 @@ blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tic
 def get_site(code: str) -> Site:
     site = db.session.scalar(select(Site).where(Site.code == code))
     if site is None:
-        raise NotFound("unknown_site", f"No site with code {code!r}.")
+        raise _no_site(code)
     return site
+
+
+def _no_site(code: str) -> NotFound:
+    return NotFound("unknown_site", f"No site with code {code!r}.")
 
 
 def get_ticket(ticket_id: int) -> Ticket:
@@ -110,6 +115,8 @@ def get_queue(site_code):
 @blp.response(201, IssuedTicketSchema)
 @blp.alt_response(200, schema=IssuedTicketSchema, description="Already taken with this client_id")
 @blp.alt_response(429, description="This kiosk took too many numbers in a short time")
+@blp.alt_response(503, description="The server is taking as many numbers as it can; send again")
+@shed_load("ISSUE_MAX_INFLIGHT")
 @limiter.limit(kiosk_limit)
 def issue_ticket(data, site_code):
     """Take a number. For a kiosk device token or a logged-in member of staff.
@@ -120,12 +127,12 @@ def issue_ticket(data, site_code):
     script pressing the screen gets a 429 with Retry-After instead of emptying the day's range.
     """
     session = db.session
-    site = get_site(site_code)
-    actor = require(Action.ISSUE_TICKET, site.id)
+    press = operations.find_press(session, site_code, data["service"], data["client_id"])
+    if press is None:
+        raise _no_site(site_code)
+    actor = require(Action.ISSUE_TICKET, press.site.id)
     options = {"priority": data["priority"], "channel": data["channel"]}
-    ticket, created = operations.issue_ticket_once(
-        session, site, data["service"], actor, data["client_id"], **options
-    )
+    ticket, created = operations.issue_ticket_once(session, press, actor, **options)
     # Commit first: the numbering lock is held only for the writes; the place in the queue is
     # read afterwards.
     try:
@@ -134,10 +141,11 @@ def issue_ticket(data, site_code):
         if data["client_id"] is None:
             raise
         session.rollback()  # the same press, a moment earlier, took the number: give that one
-        ticket = operations.ticket_by_client_id(session, site, data["client_id"])
+        ticket = operations.ticket_by_client_id(session, press.site, data["client_id"])
         if ticket is None:
             raise
         created = False
+    reads_without_transaction(session)
     body = ticket_with_position(ticket)
     body["track_url"] = track_url(ticket)
     return body, 201 if created else 200
