@@ -35,6 +35,9 @@ def from_env() -> dict:
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
         # queue.stats goes out at most this often per site and process (0: never).
         "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "0.25")),
+        # Numbers a process takes at once; a press beyond that gets a 503 at once and the kiosk
+        # sends it again (see overload.py). Keeps officers' calls fast when kiosks flood.
+        "ISSUE_MAX_INFLIGHT": int(os.environ.get("ISSUE_MAX_INFLIGHT", "16")),
         # How often each process tells the phones it holds where their tickets stand (0: never).
         "LIVE_STANDING_SECONDS": float(os.environ.get("LIVE_STANDING_SECONDS", "1")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),

@@ -99,6 +99,8 @@ def _error_page(status: int, message: str):
 def handle_api_error(error: ApiError):
     response = jsonify(error.to_dict())
     response.status_code = error.status
+    if error.status == 503:  # a moment's overload: the client may send the same request again
+        response.headers["Retry-After"] = "2"
     return response
 
 

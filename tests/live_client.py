@@ -9,7 +9,15 @@ import socketio
 
 from queue_server.live import LIVE_EVENTS
 
-EVENTS = ("snapshot", *LIVE_EVENTS, "queue.stats", "device.changed", "scan", "ticket.state", "ticket.standing")
+EVENTS = (
+    "snapshot",
+    *LIVE_EVENTS,
+    "queue.stats",
+    "device.changed",
+    "scan",
+    "ticket.state",  # a phone's, on connecting
+    "ticket.standing",
+)
 
 
 class LiveClient:

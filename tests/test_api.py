@@ -258,3 +258,23 @@ def test_only_supervisors_and_admins_list_devices(app, kiosk, officer):
     (device,) = supervisor.get("/api/v1/sites/NA-HCC/devices").get_json()
     assert device["kind"] == "kiosk" and device["last_seen_at"] is not None
     assert error_of(supervisor.get("/api/v1/sites/NA-TRUONGVINH/devices"), 403) == "forbidden"
+
+
+def test_a_process_taking_as_many_numbers_as_it_can_answers_busy_at_once(app, kiosk):
+    """Beyond ISSUE_MAX_INFLIGHT numbers at once a press gets a 503 with Retry-After, takes
+    nothing, and the kiosk's resend of the same press is served once there is room."""
+    app.config["ISSUE_MAX_INFLIGHT"] = 1
+    busy = app.extensions.setdefault("shed_load", {})
+    busy["ISSUE_MAX_INFLIGHT"] = 1  # one number being taken right now
+    try:
+        press = {"service": "NM-DD", "client_id": "press-busy-0001"}
+        refused = kiosk.post("/api/v1/sites/NA-HCC/tickets", json=press)
+        assert error_of(refused, 503) == "busy" and refused.headers["Retry-After"] == "2"
+        assert kiosk.get("/api/v1/sites/NA-HCC/queue").get_json()["waiting_total"] == 0
+        # Other requests are not held back.
+        assert kiosk.get("/api/v1/sites").status_code == 200
+    finally:
+        busy["ISSUE_MAX_INFLIGHT"] = 0
+    taken = kiosk.post("/api/v1/sites/NA-HCC/tickets", json=press)
+    assert taken.status_code == 201 and taken.get_json()["number"] == "3001"
+    assert kiosk.post("/api/v1/sites/NA-HCC/tickets", json=press).status_code == 200  # the same one

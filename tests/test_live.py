@@ -55,9 +55,10 @@ def test_a_phone_follows_its_ticket_only_and_sees_its_place_move(server, kiosk_t
         assert state["number"] == mine["number"] and state["people_ahead"] == 1
         assert state["counters"] == [1, 2, 3]
         officer = staff_session(server.url, "officer1")
-        assert officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10).json()["ticket"][
-            "id"
-        ] == first["id"]
+        assert (
+            officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10).json()["ticket"]["id"]
+            == first["id"]
+        )
         standing = phone.wait_for("ticket.standing")
         assert standing == {**standing, "id": mine["id"], "people_ahead": 0, "position": 1}
         officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10)
