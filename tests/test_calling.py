@@ -165,20 +165,21 @@ def test_walk_in_is_numbered_and_served_at_once(session):
 
 
 def test_every_change_is_in_the_event_log_with_a_gap_free_site_sequence(session):
+    """Every change but a ticket issued is numbered: taking numbers never waits for the site."""
     ticket = issue(session)
     session.commit()
     call(session)
     ops.recall(session, ticket, officer(session))
     ops.finish(session, ticket, officer(session))
     session.commit()
-    events = session.query(QueueEvent).order_by(QueueEvent.site_seq).all()
+    events = session.query(QueueEvent).order_by(QueueEvent.id).all()
     assert [e.kind for e in events] == [
         "ticket.issued",
         "ticket.called",
         "ticket.recalled",
         "ticket.finished",
     ]
-    assert [e.site_seq for e in events] == [1, 2, 3, 4]
+    assert [e.site_seq for e in events] == [None, 1, 2, 3]
     assert events[1].user_id == officer(session).user_id
 
 

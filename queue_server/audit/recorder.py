@@ -39,7 +39,7 @@ OWN_LOG = {
 }
 # Columns never copied into the log: secrets, and the device's health.
 HIDDEN = {"password_hash", "token_hash"}
-IGNORED = {"last_seen_at", "health", "event_seq", "screen_seq"}
+IGNORED = {"last_seen_at", "health", "event_seq"}
 
 
 def client_address() -> str | None:

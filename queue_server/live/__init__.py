@@ -3,15 +3,14 @@
 Screens join the room of a site (``site:<code>``); logged-in staff of the site also join its
 staff room (``staff:<code>``). A page running on a device may give its device token to also
 join the device's private room (``device:<id>``, e.g. for what its serial scanner reads). On
-connecting they receive a ``snapshot`` carrying the site's event sequences. Every later change
-arrives as a delta numbered with the next of them. A client that sees a gap emits ``resync``
+connecting they receive a ``snapshot`` carrying the site's event sequence. Every later change
+arrives as a delta with the next sequence number. A client that sees a gap emits ``resync``
 and receives a fresh snapshot. Waiting counts arrive separately as ``queue.stats`` (see
 :mod:`.stats`).
 
-Public screens are not sent each ticket issued, only staff are (see
-:data:`~queue_server.queueing.journal.SCREEN_KINDS`); screens follow ``screen_seq``, staff
-``seq``. A phone following its ticket joins that ticket's room only (``ticket:<id>``, see
-:mod:`.standing`).
+A ticket issued has no sequence number and goes to staff only, as a notice (see
+:data:`~queue_server.queueing.journal.SEQUENCED_KINDS`). A phone following its ticket joins
+that ticket's room only (``ticket:<id>``, see :mod:`.standing`).
 
 Deltas are sent only after the change has committed (:mod:`queue_server.events`). With
 ``SOCKETIO_MESSAGE_QUEUE`` set, ``socketio.emit`` goes through Redis and reaches the clients of
@@ -32,7 +31,7 @@ from ..auth.services import device_for_token
 from ..database import db, utcnow
 from ..events import committed
 from ..extensions import socketio
-from ..queueing.journal import SCREEN_KINDS
+from ..queueing.journal import SEQUENCED_KINDS
 from ..queueing.models import Ticket
 from ..queueing.snapshot import site_snapshot
 from ..sites.models import Counter, Site
@@ -42,8 +41,8 @@ from .standing import ticket_room, ticket_state
 
 log = logging.getLogger(__name__)
 
-# Deltas forwarded live: those of SCREEN_KINDS to the site's room (and the ticket's), the rest to
-# the staff room.
+# Deltas forwarded live: those of SEQUENCED_KINDS to the site's room (and the ticket's), the rest
+# (a ticket issued) to the staff room.
 LIVE_EVENTS = (
     "ticket.issued",
     "ticket.called",
@@ -79,7 +78,7 @@ def _forward(name: str, payload: dict) -> None:
     if name not in LIVE_EVENTS:
         return
     try:
-        if name in SCREEN_KINDS:
+        if name in SEQUENCED_KINDS:
             socketio.emit(name, payload, to=site_room(payload["site"]))
             if "ticket" in payload:
                 socketio.emit(name, payload, to=ticket_room(payload["ticket"]["id"]))
@@ -87,7 +86,7 @@ def _forward(name: str, payload: dict) -> None:
             socketio.emit(name, payload, to=staff_room(payload["site"]))
     except Exception:  # the message queue may be down; clients resync when it returns
         log.exception("could not publish %s", name)
-    stats.publisher.mark(payload["site"], _services_touched(payload), payload["seq"])
+    stats.publisher.mark(payload["site"], _services_touched(payload), payload["seq"] or 0)
 
 
 def _emit_safely(name: str, payload: dict, room: str) -> None:
@@ -108,18 +107,13 @@ def _services_touched(payload: dict) -> set[str] | None:
     return codes
 
 
-def _send_snapshot(site: Site, staff: bool) -> None:
-    """``staff``: the client is in the staff room and follows ``seq``, not ``screen_seq``."""
+def _send_snapshot(site: Site) -> None:
     session = db.session
     try:
         snapshot = site_snapshot(session, site, utcnow())
     finally:
         session.rollback()
-    emit("snapshot", {**snapshot, "staff": staff})
-
-
-def _in_staff_room(code: str) -> bool:
-    return staff_room(code) in socketio.server.rooms(request.sid)
+    emit("snapshot", snapshot)
 
 
 def _follow_ticket(key) -> None:
@@ -176,10 +170,9 @@ def on_connect(auth=None):
         if counter is None or counter.site_id != site.id:
             raise ConnectionRefusedError({"code": "unknown_counter", "message": "Unknown counter."})
     join_room(site_room(site.code))
-    staff = current_user.is_authenticated and current_user.can_act_at(site.id)
-    if staff:
+    if current_user.is_authenticated and current_user.can_act_at(site.id):
         join_room(staff_room(site.code))
-    _send_snapshot(site, staff)
+    _send_snapshot(site)
 
 
 def resync_local_screens(app) -> None:
@@ -203,8 +196,7 @@ def resync_local_screens(app) -> None:
             finally:
                 db.session.rollback()
             if snapshot is not None:
-                # Staff and screens share the site's room; a client drops what it does not need.
-                socketio.emit("snapshot", {**snapshot, "staff": None}, to=site_room(code), ignore_queue=True)
+                socketio.emit("snapshot", snapshot, to=site_room(code), ignore_queue=True)
     try:
         standing.publisher.publish(everything=True)
     except Exception:
@@ -217,7 +209,7 @@ def on_resync(data=None):
     if site is None:
         emit("error", {"code": "unknown_site", "message": "Unknown site."})
         return
-    _send_snapshot(site, _in_staff_room(site.code))
+    _send_snapshot(site)
 
 
 def init_app(app) -> None:

@@ -7,7 +7,8 @@ deltas, which go to the ticket's room as well as the site's.
 The place moves for everybody behind a ticket each time one of them is called. One message per
 phone per call would cost more than all the rest of the work, so each process instead looks,
 every ``LIVE_STANDING_SECONDS``, at the tickets its own phones follow. When their site has had
-events since its last look, it places them all with one query (:func:`~queue_server.queueing.
+events, or anyone took a number (one with a priority goes ahead), since its last look, it places
+them all with one query (:func:`~queue_server.queueing.
 estimates.standings`) and sends ``ticket.standing`` to the phones whose figures changed. It
 sends to its own sockets only (``ignore_queue``), since every process does the same for its own.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..database import db
 from ..queueing.estimates import standings
@@ -44,7 +45,7 @@ class StandingPublisher:
         self.app = None
         self.socketio = None
         self._sites: dict[int, int] = {}  # followed ticket id -> its site id
-        self._seen: dict[int, int] = {}  # site id -> event sequence at the last look
+        self._seen: dict[int, tuple] = {}  # site id -> (event sequence, newest ticket) at the last look
         self._sent: dict[int, dict] = {}  # ticket id -> the standing its phones were last sent
         self._lock = threading.Lock()
         self._running = False
@@ -98,11 +99,13 @@ class StandingPublisher:
         with self.app.app_context():
             session = db.session
             try:
-                seqs = dict(
-                    session.execute(
-                        select(Site.id, Site.event_seq).where(Site.id.in_(set(followed.values())))
-                    ).all()
-                )
+                newest = select(func.max(Ticket.id)).scalar_subquery()
+                seqs = {
+                    site_id: (seq, newest_ticket)
+                    for site_id, seq, newest_ticket in session.execute(
+                        select(Site.id, Site.event_seq, newest).where(Site.id.in_(set(followed.values())))
+                    )
+                }
                 moved = {
                     site_id for site_id, seq in seqs.items() if everything or self._seen.get(site_id) != seq
                 }

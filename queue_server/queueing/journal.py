@@ -5,6 +5,8 @@ event sequence only when the transaction commits (:func:`_number_entries`). Taki
 row's lock as the very last step of every transaction keeps lock order the same everywhere
 (no deadlocks between two counters calling at once on PostgreSQL) and makes the sequence follow
 commit order, so a client that sees a gap knows it missed something.
+
+A ticket issued is logged without a place in the sequence (:data:`SEQUENCED_KINDS`).
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from .presenters import iso, ticket_public
 
 _PENDING = "journal_entries"
 
-# What public screens (hall and counter displays, rating pads, phones) are sent: every change
-# except a ticket issued, which only staff follow. A busy province issues hundreds a second;
-# sending each to every screen would cost more than all the rest of the work. These events
-# carry ``screen_seq`` as well as ``seq``, numbered among themselves, so that a screen still
-# sees a gap when it misses one.
-SCREEN_KINDS = frozenset(
+# The changes numbered in the site's sequence, and all that public screens (hall and counter
+# displays, rating pads, phones) are sent. A ticket issued is neither. Numbering it would lock
+# the site's row in every kiosk's transaction: a busy centre would take its numbers one at a
+# time, and behind its officers' calls. Sending it to every screen would cost more than all the
+# rest of the work. Screens show the waiting counts instead (``queue.stats``); staff are sent
+# each ticket issued as a notice, with ``seq`` None, and take it without a gap check.
+SEQUENCED_KINDS = frozenset(
     {
         "ticket.called",
         "ticket.recalled",
@@ -91,32 +94,29 @@ def _number_entries(session: Session) -> None:
     for site, entry, delta in pending:
         by_site[site.id].append((site, entry, delta))
     for site_id, entries in by_site.items():
-        sites = Site.__table__
-        for_screens = sum(1 for _, row, _ in entries if row["kind"] in SCREEN_KINDS)
-        last, last_screen = (
-            session.connection()
-            .execute(
-                update(sites)
-                .where(sites.c.id == site_id)
-                .values(
-                    event_seq=sites.c.event_seq + len(entries),
-                    screen_seq=sites.c.screen_seq + for_screens,
+        sequenced = sum(1 for _, row, _ in entries if row["kind"] in SEQUENCED_KINDS)
+        seq = None
+        if sequenced:
+            sites = Site.__table__
+            last = (
+                session.connection()
+                .execute(
+                    update(sites)
+                    .where(sites.c.id == site_id)
+                    .values(event_seq=sites.c.event_seq + sequenced)
+                    .returning(sites.c.event_seq)
                 )
-                .returning(sites.c.event_seq, sites.c.screen_seq)
+                .scalar_one()
             )
-            .one()
-        )
-        set_committed_value(entries[0][0], "event_seq", last)
-        set_committed_value(entries[0][0], "screen_seq", last_screen)
-        seq = last - len(entries)
-        screen_seq = last_screen - for_screens
+            set_committed_value(entries[0][0], "event_seq", last)
+            seq = last - sequenced
         rows = []
         for _, row, delta in entries:
-            seq += 1
-            row["site_seq"] = delta["seq"] = seq
-            if row["kind"] in SCREEN_KINDS:
-                screen_seq += 1
-                delta["screen_seq"] = screen_seq
+            if row["kind"] in SEQUENCED_KINDS:
+                seq += 1
+                row["site_seq"] = delta["seq"] = seq
+            else:
+                row["site_seq"] = None
             rows.append(row)
             publish_after_commit(session, row["kind"], delta)
         # The log is append-only: plain inserts, no ORM bookkeeping.

@@ -105,7 +105,7 @@ class QueueEvent(Base):
     """Append-only log of every change to tickets and counters; also the live-event order.
 
     ``site_seq`` is the site's event sequence at the time of the change: clients use it to see
-    that they missed nothing.
+    that they missed nothing. A ticket issued has none (see ``journal.SEQUENCED_KINDS``).
     """
 
     __tablename__ = "queue_events"
@@ -117,7 +117,7 @@ class QueueEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    site_seq: Mapped[int] = mapped_column(Integer)
+    site_seq: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(30))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))

@@ -105,9 +105,6 @@ class RecentCallSchema(Schema):
 
 class QueueSnapshotSchema(Schema):
     seq = fields.Integer(required=True, metadata={"description": "Event sequence it is current to"})
-    screen_seq = fields.Integer(
-        required=True, metadata={"description": "Sequence of the events public screens follow, current to"}
-    )
     site = fields.Dict(required=True)
     business_date = fields.String(required=True, metadata={"format": "date"})
     generated_at = fields.String(required=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..cache import remember
@@ -61,16 +61,17 @@ def site_snapshot(session: Session, site: Site, now: datetime) -> dict:
     moves the sequence, so a snapshot built for one sequence number is reused by the clients
     that connect before the next change (a hall of screens reconnecting after a restart).
     """
-    seq, screen_seq = session.execute(select(Site.event_seq, Site.screen_seq).where(Site.id == site.id)).one()
+    # Tickets issued move no sequence (see journal.SEQUENCED_KINDS): the newest ticket id is
+    # part of the key, so that a snapshot is reused only while nobody took a number either.
+    newest_ticket = select(func.max(Ticket.id)).scalar_subquery()
+    seq, newest = session.execute(select(Site.event_seq, newest_ticket).where(Site.id == site.id)).one()
     day = business_date(site, now)
     return remember(
-        ("snapshot", site.id, seq, day), lambda: _build_snapshot(session, site, seq, screen_seq, day, now)
+        ("snapshot", site.id, seq, newest, day), lambda: _build_snapshot(session, site, seq, day, now)
     )
 
 
-def _build_snapshot(
-    session: Session, site: Site, seq: int, screen_seq: int, day: date, now: datetime
-) -> dict:
+def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: datetime) -> dict:
     services = active_services(session, site)
     codes = {service.id: service.code for service in services}
     served = routing.site_routing(session, site.id, day)
@@ -106,7 +107,6 @@ def _build_snapshot(
     ).all()
     return {
         "seq": seq,
-        "screen_seq": screen_seq,
         "site": {"code": site.code, "name": site.name, "name_en": site.name_en},
         "business_date": day.isoformat(),
         "generated_at": iso(now),

@@ -69,9 +69,6 @@ class Site(Base):
     # Sequence of the last live event, bumped in the transaction of each change so that every
     # client of the site sees one gap-free order.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
-    # The same for the events public screens follow (every kind but a ticket issued): they are
-    # not sent the rest, so they count only these to notice a lost one.
-    screen_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         back_populates="site", cascade="all, delete-orphan", order_by="OpeningHours.weekday"

@@ -1,10 +1,9 @@
 /* One live connection to a site's room, with gap detection.
  *
- * The server sends a "snapshot" (with the site's event sequences) on connect and after a
+ * The server sends a "snapshot" (with the site's event sequence) on connect and after a
  * "resync" request; every change then arrives as a delta carrying the next sequence number.
  * A delta that skips a number means something was missed: ask for a fresh snapshot.
- * Staff get every change and follow "seq"; public screens are not sent tickets issued and
- * follow "screen_seq" (the snapshot's "staff" says which; null leaves it as it was).
+ * A ticket issued (sent to staff only) has no number: it is a notice, taken as it comes.
  * socket.io-client reconnects by itself on the same single connection object.
  */
 (function () {
@@ -18,7 +17,6 @@
     var self = this;
     self.site = options.site;
     self.seq = null;
-    self.staff = false;
     self.resyncing = false;
     var auth = { site: options.site };
     if (options.counter) { auth.counter = options.counter; }
@@ -28,8 +26,7 @@
     self.socket.on("disconnect", function () { (options.onStatus || noop)(false); });
     self.socket.on("connect_error", function () { (options.onStatus || noop)(false); });
     self.socket.on("snapshot", function (snapshot) {
-      if (snapshot.staff != null) { self.staff = snapshot.staff; }
-      self.seq = self.staff ? snapshot.seq : snapshot.screen_seq;
+      self.seq = snapshot.seq;
       self.resyncing = false;
       options.onSnapshot(snapshot);
     });
@@ -40,14 +37,15 @@
   }
 
   LiveSite.prototype.delta = function (name, delta, handler) {
-    var seq = this.staff ? delta.seq : delta.screen_seq;
-    if (this.seq === null || this.resyncing || seq == null || seq <= this.seq) { return; }
-    if (seq !== this.seq + 1) {
+    if (this.seq === null || this.resyncing) { return; }
+    if (delta.seq == null) { handler(name, delta); return; }  // a notice: no place in the order
+    if (delta.seq <= this.seq) { return; }
+    if (delta.seq !== this.seq + 1) {
       this.resyncing = true;
       this.socket.emit("resync", { site: this.site });
       return;
     }
-    this.seq = seq;
+    this.seq = delta.seq;
     handler(name, delta);
   };
 
