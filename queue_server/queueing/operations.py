@@ -191,7 +191,14 @@ def _finish_current(session: Session, counter: Counter, actor: Actor, now: datet
 
 
 def _choose_next(session: Session, site: Site, counter: Counter, service_ids: set[int], day) -> int | None:
-    """The id of the ticket this counter should call now, by the site's priority policy."""
+    """The id of the ticket this counter should call now, by the site's priority policy.
+
+    The ticket is locked as it is chosen, and tickets another counter is claiming right now are
+    passed over (``SKIP LOCKED``; PostgreSQL). Without that, every counter serving a service
+    chose the same head of its queue and waited for the first to commit, only to choose again:
+    the counters of a busy service called one at a time. SQLite has no row locks; its
+    transactions run one at a time anyway.
+    """
     in_scope = (Ticket.service_id.in_(service_ids) & Ticket.target_counter_id.is_(None)) | (
         Ticket.target_counter_id == counter.id
     )
@@ -205,6 +212,7 @@ def _choose_next(session: Session, site: Site, counter: Counter, service_ids: se
         )
         .order_by(Ticket.issued_at, Ticket.id)
         .limit(1)
+        .with_for_update(skip_locked=True)
     )
     priority_id = session.scalar(base.where(Ticket.priority.is_not(None)))
     if priority_id is None:
@@ -219,8 +227,9 @@ def _choose_next(session: Session, site: Site, counter: Counter, service_ids: se
 def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Ticket | None:
     """Finish the counter's current ticket and call the next one it serves today.
 
-    Two counters may choose the same ticket at the same instant; the claim is a conditional
-    update (``WHERE status IN waiting``), so only one wins and the other chooses again.
+    Two counters never wait for each other's choice (:func:`_choose_next`); the claim is still a
+    conditional update (``WHERE status IN waiting``), so if both got the same ticket only one
+    would win and the other would choose again.
     """
     now = now or utcnow()
     counter = _lock_counter(session, counter)
