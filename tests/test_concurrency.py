@@ -96,3 +96,9 @@ def test_counters_calling_at_the_same_instant_never_get_the_same_ticket(
             db.session.scalars(select(QueueEvent.ticket_id).where(QueueEvent.kind == "ticket.called"))
         )
         assert set(calls.values()) == {1}
+        # The calls and finishes of three counters at once: numbered without a gap, in the
+        # order they were logged within each transaction.
+        seqs = db.session.scalars(
+            select(QueueEvent.site_seq).where(QueueEvent.site_seq.is_not(None)).order_by(QueueEvent.site_seq)
+        ).all()
+        assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= len(land)
