@@ -153,10 +153,16 @@ def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
             Ticket.service_id,
             Ticket.business_date,
             Ticket.target_counter_id,
-            (func.row_number().over(partition_by=Ticket.service_id, order_by=order) - 1).label("in_service"),
-            (func.row_number().over(partition_by=Ticket.target_counter_id, order_by=order) - 1).label(
-                "at_counter"
-            ),
+            (
+                func.row_number().over(partition_by=(Ticket.business_date, Ticket.service_id), order_by=order)
+                - 1
+            ).label("in_service"),
+            (
+                func.row_number().over(
+                    partition_by=(Ticket.business_date, Ticket.target_counter_id), order_by=order
+                )
+                - 1
+            ).label("at_counter"),
         )
         .join(
             tracked,
