@@ -37,23 +37,13 @@ from ..queueing.snapshot import site_snapshot
 from ..sites.models import Counter, Site
 from . import standing, stats
 from .queue import ResyncingRedisManager
-from .standing import ticket_room, ticket_state
+from .standing import ticket_room
 
 log = logging.getLogger(__name__)
 
 # Deltas forwarded live: those of SEQUENCED_KINDS to the site's room (and the ticket's), the rest
 # (a ticket issued) to the staff room.
-LIVE_EVENTS = (
-    "ticket.issued",
-    "ticket.called",
-    "ticket.recalled",
-    "ticket.started",
-    "ticket.skipped",
-    "ticket.reactivated",
-    "ticket.transferred",
-    "ticket.finished",
-    "counter.changed",
-)
+LIVE_EVENTS = ("ticket.issued", *sorted(SEQUENCED_KINDS))
 
 # Dossier events (codes and states, no personal data) for the staff of the dossier's centre.
 STAFF_EVENTS = ("dossier.changed", "dossier.due_soon")
@@ -122,15 +112,11 @@ def _follow_ticket(key) -> None:
     if ticket is None:
         raise ConnectionRefusedError({"code": "unknown_ticket", "message": "Unknown ticket."})
     try:
-        state = ticket_state(db.session, ticket)
+        state = standing.publisher.follow(db.session, ticket)
     finally:
         db.session.rollback()
     join_room(ticket_room(ticket.id))
-    standing.publisher.follow(ticket, {k: v for k, v in state.items() if k in STANDING_FIELDS})
     emit("ticket.state", state)
-
-
-STANDING_FIELDS = ("position", "people_ahead", "estimated_wait_s", "counters")
 
 
 def _requested(auth, key):

@@ -18,13 +18,13 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..database import db
 from ..queueing.estimates import standings
 from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public
-from ..sites.models import Site
+from ..queueing.snapshot import site_versions
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,6 @@ PREFIX = "ticket:"
 
 def ticket_room(ticket_id: int) -> str:
     return f"{PREFIX}{ticket_id}"
-
-
-def ticket_state(session, ticket: Ticket) -> dict:
-    """The public ticket and where it stands: what a phone shows."""
-    return {**ticket_public(ticket), **standings(session, [ticket.id])[ticket.id]}
 
 
 class StandingPublisher:
@@ -58,8 +53,10 @@ class StandingPublisher:
     def interval(self) -> float:
         return self.app.config.get("LIVE_STANDING_SECONDS", 0) if self.app else 0
 
-    def follow(self, ticket: Ticket, standing: dict) -> None:
-        """A phone of this process follows ``ticket`` and has just been sent ``standing``."""
+    def follow(self, session, ticket: Ticket) -> dict:
+        """A phone of this process follows ``ticket``: its ``ticket.state`` to send now (the
+        public ticket and where it stands), remembered as sent."""
+        standing = standings(session, [ticket.id])[ticket.id]
         with self._lock:
             self._sites[ticket.id] = ticket.site_id
             self._sent[ticket.id] = standing
@@ -67,6 +64,7 @@ class StandingPublisher:
             self._running = self._running or start
         if start:
             self.socketio.start_background_task(self._run)
+        return {**ticket_public(ticket), **standing}
 
     def _run(self) -> None:
         while True:
@@ -99,15 +97,11 @@ class StandingPublisher:
         with self.app.app_context():
             session = db.session
             try:
-                newest = select(func.max(Ticket.id)).scalar_subquery()
-                seqs = {
-                    site_id: (seq, newest_ticket)
-                    for site_id, seq, newest_ticket in session.execute(
-                        select(Site.id, Site.event_seq, newest).where(Site.id.in_(set(followed.values())))
-                    )
-                }
+                versions = site_versions(session, set(followed.values()))
                 moved = {
-                    site_id for site_id, seq in seqs.items() if everything or self._seen.get(site_id) != seq
+                    site_id
+                    for site_id, version in versions.items()
+                    if everything or self._seen.get(site_id) != version
                 }
                 ids = [ticket_id for ticket_id, site_id in followed.items() if site_id in moved]
                 figures = standings(session, ids)
@@ -121,7 +115,7 @@ class StandingPublisher:
                 )
             finally:
                 session.rollback()
-        self._seen.update(seqs)
+        self._seen.update(versions)
         sent = 0
         for ticket_id, standing in figures.items():
             if everything and ticket_id in tickets:

@@ -61,14 +61,22 @@ def site_snapshot(session: Session, site: Site, now: datetime) -> dict:
     moves the sequence, so a snapshot built for one sequence number is reused by the clients
     that connect before the next change (a hall of screens reconnecting after a restart).
     """
-    # Tickets issued move no sequence (see journal.SEQUENCED_KINDS): the newest ticket id is
-    # part of the key, so that a snapshot is reused only while nobody took a number either.
-    newest_ticket = select(func.max(Ticket.id)).scalar_subquery()
-    seq, newest = session.execute(select(Site.event_seq, newest_ticket).where(Site.id == site.id)).one()
+    version = site_versions(session, [site.id])[site.id]
     day = business_date(site, now)
     return remember(
-        ("snapshot", site.id, seq, newest, day), lambda: _build_snapshot(session, site, seq, day, now)
+        ("snapshot", site.id, *version, day), lambda: _build_snapshot(session, site, version[0], day, now)
     )
+
+
+def site_versions(session: Session, site_ids) -> dict[int, tuple[int, int | None]]:
+    """Per site, what changes whenever its queue does: (event sequence, newest ticket id).
+
+    Tickets issued move no sequence (see ``journal.SEQUENCED_KINDS``), so the newest ticket id
+    (of any site: one index lookup) stands in for them.
+    """
+    newest_ticket = select(func.max(Ticket.id)).scalar_subquery()
+    rows = session.execute(select(Site.id, Site.event_seq, newest_ticket).where(Site.id.in_(site_ids)))
+    return {site_id: (seq, newest) for site_id, seq, newest in rows}
 
 
 def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: datetime) -> dict:
