@@ -27,6 +27,12 @@ def from_env() -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'queue.sqlite3'}",
+        # PostgreSQL connections each process keeps open, and how many more it may open under a
+        # burst (closed again when returned). Under steady load every connection opened and
+        # closed costs a fork and an authentication on the server and several round trips here,
+        # so the kept ones should cover the usual concurrency (issues, calls, live publishers).
+        "DATABASE_POOL_SIZE": int(os.environ.get("DATABASE_POOL_SIZE", "20")),
+        "DATABASE_MAX_OVERFLOW": int(os.environ.get("DATABASE_MAX_OVERFLOW", "10")),
         # Events reach clients connected to other worker processes through this queue.
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # The queue's channel: deployments (or test runs) sharing one Redis each use their own.

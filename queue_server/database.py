@@ -77,22 +77,25 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _json(value) -> str:
+def json_text(value) -> str:
     """JSON columns keep Vietnamese as text, not ``\\u`` escapes, so that a search for
     "Tư pháp" in the audit trail's changes finds it."""
     return json.dumps(value, ensure_ascii=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 20, max_overflow: int = 10) -> Engine:
+    """``pool_size`` and ``max_overflow``: PostgreSQL only (see ``DATABASE_POOL_SIZE``)."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, json_serializer=_json
+            url, connect_args={"timeout": 30, "check_same_thread": False}, json_serializer=json_text
         )
         _configure_sqlite(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=_json)
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True, json_serializer=json_text
+    )
 
 
 class Database:
@@ -103,15 +106,19 @@ class Database:
         self.session = scoped_session(sessionmaker(expire_on_commit=False))
 
     def init_app(self, app) -> None:
-        self.configure(app.config["DATABASE_URL"])
+        self.configure(
+            app.config["DATABASE_URL"],
+            pool_size=app.config.get("DATABASE_POOL_SIZE", 20),
+            max_overflow=app.config.get("DATABASE_MAX_OVERFLOW", 10),
+        )
         app.teardown_appcontext(self._remove_session)
         app.extensions["database"] = self
 
-    def configure(self, url: str) -> None:
+    def configure(self, url: str, pool_size: int = 20, max_overflow: int = 10) -> None:
         if self.engine is not None:
             self.session.remove()
             self.engine.dispose()
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size, max_overflow)
         self.session.configure(bind=self.engine)
 
     def _remove_session(self, exc=None) -> None:

@@ -165,8 +165,10 @@ def track_ticket(token):
     return ticket_with_position(get_ticket_by_token(token))
 
 
-def _counter_for_officer(counter_id: int) -> tuple[Counter, object]:
-    counter = get_counter(counter_id)
+def _counter_for_officer(counter_id: int, for_update: bool = False) -> tuple[Counter, object]:
+    """The counter and the officer acting at it; ``for_update`` locks it for a call or a walk-in
+    (:func:`operations.counter_for_update`)."""
+    counter = operations.counter_for_update(db.session, counter_id) if for_update else get_counter(counter_id)
     return counter, require(Action.OPERATE_COUNTER, counter.site_id, counter.id)
 
 
@@ -182,7 +184,7 @@ def get_counter_view(counter_id):
 @blp.alt_response(204, description="Nobody is waiting for this counter")
 def call_next(counter_id):
     """Finish the current ticket and call the next one this counter serves today."""
-    counter, actor = _counter_for_officer(counter_id)
+    counter, actor = _counter_for_officer(counter_id, for_update=True)
     ticket = operations.call_next(db.session, counter, actor)
     if ticket is None:
         db.session.commit()
@@ -200,7 +202,7 @@ def call_next(counter_id):
 @blp.response(201, TicketSchema)
 def walk_in(data, counter_id):
     """Serve someone without a ticket; the visit still gets a number and is counted."""
-    counter, actor = _counter_for_officer(counter_id)
+    counter, actor = _counter_for_officer(counter_id, for_update=True)
     ticket = operations.serve_walk_in(db.session, counter, data["service"], actor)
     body = ticket_public(ticket)
     db.session.commit()

@@ -15,12 +15,15 @@ from collections import defaultdict
 from datetime import datetime
 
 import psycopg
+from psycopg.types.json import Json
 from sqlalchemy import event, insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.recorder import client_address
 from ..auth.access import Actor
+from ..database import json_text
 from ..events import publish_after_commit
 from ..sites.models import Counter, Site
 from .models import QueueEvent, Ticket
@@ -127,65 +130,115 @@ def _number_entries(session: Session) -> None:
         session.connection().execute(insert(QueueEvent.__table__), rows)
 
 
+# The log's columns as the PostgreSQL message below writes them, with their types.
+_COLUMNS = (
+    ("site_id", "integer"),
+    ("kind", "varchar"),
+    ("at", "timestamp"),
+    ("ticket_id", "integer"),
+    ("counter_id", "integer"),
+    ("user_id", "integer"),
+    ("device_id", "integer"),
+    ("address", "varchar"),
+    ("data", "json"),
+)
+_NAMES = ", ".join(name for name, _ in _COLUMNS)
+_ROW = "(" + ", ".join(f"%s::{kind}" for _, kind in _COLUMNS) + ", %s::integer)"  # + the place
+
+
 def _number_and_commit(session: Session, by_site: dict[int, list]) -> None:
-    """PostgreSQL: log the entries, then number them and commit in one message to the server.
+    """PostgreSQL: write the entries, number them and commit, in one message to the server.
 
     The site's row is locked from the moment its sequence moves until the commit. Sent as
     separate statements, the lock stayed held while the worker got round to sending the next
     one; under load that is tens of milliseconds, and every call of the site queued behind it.
-    So the entries are inserted first, unnumbered, and then a single simple query moves the
-    sequence, numbers them and commits: the lock lasts as long as the server takes, no more.
-    Everything it interpolates is an integer. SQLAlchemy's own commit that follows finds the
-    transaction already committed and does nothing (psycopg skips COMMIT when idle).
+    So one simple-protocol message moves each site's sequence, inserts its entries already
+    numbered, and commits: the lock lasts as long as the server takes, no more, and a ticket
+    issued costs one round trip for its entry and the commit. The values are bound by psycopg's
+    client-side binding (``ClientCursor``), which quotes each one as a literal of its type.
+    SQLAlchemy's own commit that follows finds the transaction already committed and does
+    nothing (psycopg skips COMMIT when idle).
+
+    This runs after the audit recorder's ``before_commit`` (registered first, see
+    ``queue_server/__init__.py``), so the audit's rows are in the transaction it commits.
     """
-    numbering = []  # (site, [(event id, place among the site's sequenced entries, delta)])
+    at_type = QueueEvent.__table__.c.at.type
+    statements, params = [], []
+    numbered = []  # (site, its sequenced entries' deltas in order): numbered from the answer
     recorded = []  # (kind, delta), in the order recorded: published in that order
     for entries in by_site.values():
-        rows = [{**row, "site_seq": None} for _, row, _ in entries]
-        ids = (
-            session.connection()
-            .execute(
-                insert(QueueEvent.__table__).returning(QueueEvent.id, sort_by_parameter_order=True), rows
-            )
-            .scalars()
-            .all()
-        )
-        places = []
-        for event_id, (_, row, delta) in zip(ids, entries, strict=True):
+        site = entries[0][0]
+        deltas, values = [], []
+        for _, row, delta in entries:
+            place = None
             if row["kind"] in SEQUENCED_KINDS:
-                places.append((event_id, len(places) + 1, delta))
+                deltas.append(delta)
+                place = len(deltas)
+            fields = {**row, "at": at_type.process_bind_param(row["at"], None)}
+            fields["data"] = Json(row["data"], json_text)
+            values.extend([*(fields[name] for name, _ in _COLUMNS), place])
             recorded.append((row["kind"], delta))
-        if places:
-            numbering.append((entries[0][0], places))
-    if numbering:
-        statements = [
-            "WITH bumped AS (UPDATE sites SET event_seq = event_seq + {n} WHERE id = {site}"
-            " RETURNING event_seq)"
-            " UPDATE queue_events SET site_seq = bumped.event_seq - {n} + v.place"
-            " FROM bumped, (VALUES {values}) AS v(id, place) WHERE queue_events.id = v.id"
-            " RETURNING queue_events.id, queue_events.site_seq".format(
-                n=len(places),
-                site=int(site.id),
-                values=", ".join(f"({int(event_id)}, {int(place)})" for event_id, place, _ in places),
+        rows = ", ".join([_ROW] * len(entries))
+        if deltas:
+            statements.append(
+                "WITH bumped AS"
+                " (UPDATE sites SET event_seq = event_seq + %s WHERE id = %s RETURNING event_seq),"
+                f" logged AS (INSERT INTO queue_events ({_NAMES}, site_seq)"
+                f" SELECT {', '.join('v.' + name for name, _ in _COLUMNS)}, bumped.event_seq - %s + v.place"
+                f" FROM bumped, (VALUES {rows}) AS v({_NAMES}, place))"
+                " SELECT event_seq FROM bumped"
             )
-            for site, places in numbering
-        ]
-        raw = session.connection().connection.driver_connection
-        cursor = psycopg.ClientCursor(raw)  # the simple protocol: several statements, one message
-        numbered: dict[int, int] = {}
-        try:
-            cursor.execute("; ".join([*statements, "COMMIT"]))
-            for _ in numbering:
-                numbered.update(cursor.fetchall())
-                cursor.nextset()
-        finally:
-            cursor.close()
-        for site, places in numbering:
-            for event_id, _, delta in places:
-                delta["seq"] = numbered[event_id]
-            set_committed_value(site, "event_seq", max(delta["seq"] for _, _, delta in places))
+            params.extend([len(deltas), site.id, len(deltas), *values])
+            numbered.append((site, deltas))
+        else:
+            statements.append(  # nothing to number: every place is NULL
+                f"INSERT INTO queue_events ({_NAMES}, site_seq)"
+                f" SELECT {_NAMES}, place FROM (VALUES {rows}) AS v({_NAMES}, place)"
+            )
+            params.extend(values)
+    results = _send_and_commit(session, "; ".join([*statements, "COMMIT"]), params)
+    for (site, deltas), last in zip(numbered, results, strict=True):
+        for place, delta in enumerate(deltas, start=1):
+            delta["seq"] = last - len(deltas) + place
+        set_committed_value(site, "event_seq", last)
     for kind, delta in recorded:
         publish_after_commit(session, kind, delta)
+
+
+def _send_and_commit(session: Session, sql: str, params: list) -> list:
+    """Run ``sql`` (statements ending in COMMIT) as one message; the first column of the first
+    row of each statement that returned rows.
+
+    The driver is used directly, so its errors are wrapped here the way SQLAlchemy wraps its
+    own: the database going away mid-commit is then a 503 to retry like any other
+    (``errors.handle_database_unavailable``), and the broken connection leaves the pool.
+    """
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    cursor = psycopg.ClientCursor(raw)  # the simple protocol: several statements, one message
+    try:
+        cursor.execute(sql, params)
+        results = []
+        while True:
+            if cursor.pgresult is not None and cursor.pgresult.ntuples:
+                results.append(cursor.fetchone()[0])
+            if not cursor.nextset():
+                return results
+    except psycopg.Error as error:
+        disconnected = connection.dialect.is_disconnect(error, raw, cursor)
+        if disconnected:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql,
+            params,
+            error,
+            psycopg.Error,
+            hide_parameters=True,
+            connection_invalidated=disconnected,
+            dialect=connection.dialect,
+        ) from error
+    finally:
+        cursor.close()
 
 
 @event.listens_for(Session, "after_rollback")

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import and_, bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..auth.access import Actor
 from ..database import utcnow
@@ -24,9 +24,6 @@ from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
 from . import admission, journal
 from .models import Channel, CounterPause, Priority, Ticket, TicketStatus
 from .numbering import next_sequence
-
-# How often call-next retries when another counter took the chosen ticket first.
-CALL_ATTEMPTS = 20
 
 
 def get_service(session: Session, site: Site, code: str) -> Service:
@@ -172,96 +169,92 @@ def _same_site(ticket: Ticket, site: Site) -> Ticket:
     return ticket
 
 
-def _lock_counter(session: Session, counter: Counter) -> Counter:
-    """Serialise actions on one counter (two officers sharing it press "next" together)."""
-    return session.scalars(
+def counter_for_update(session: Session, counter_id: int) -> Counter:
+    """The counter with its site, locked until the transaction ends.
+
+    Actions that change whom a counter serves (call next, a walk-in) start here, so that two
+    officers sharing a counter who press "next" together are served one after the other. The
+    counter, its site and the lock come in one statement: a call is the busiest request of a
+    centre after issuing, and each round trip to the database costs a gevent worker more CPU
+    than the statement itself.
+    """
+    counter = session.scalars(
         select(Counter)
-        .where(Counter.id == counter.id)
-        .with_for_update()
+        .where(Counter.id == counter_id)
+        .options(joinedload(Counter.site, innerjoin=True))
+        .with_for_update(of=Counter)
         .execution_options(populate_existing=True)
-    ).one()
+    ).one_or_none()
+    if counter is None:
+        raise NotFound("unknown_counter", f"No counter {counter_id}.")
+    return counter
 
 
 def _finish_current(session: Session, counter: Counter, actor: Actor, now: datetime) -> None:
     current = session.scalars(
-        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(TicketStatus.AT_COUNTER))
+        select(Ticket)
+        .where(Ticket.counter_id == counter.id, Ticket.status.in_(TicketStatus.AT_COUNTER))
+        .options(joinedload(Ticket.service, innerjoin=True))
     ).all()
     for ticket in current:
         _set_status(session, ticket, TicketStatus.DONE, "ticket.finished", actor, now, finished_at=now)
 
 
-def _choose_next(session: Session, site: Site, counter: Counter, service_ids: set[int], day) -> int | None:
-    """The id of the ticket this counter should call now, by the site's priority policy.
+def _next_ticket(session: Session, site: Site, counter: Counter, service_ids: set[int], day) -> Ticket | None:
+    """The ticket this counter should call now, by the site's priority policy, locked.
 
-    The ticket is locked as it is chosen, and tickets another counter is claiming right now are
-    passed over (``SKIP LOCKED``; PostgreSQL). Without that, every counter serving a service
-    chose the same head of its queue and waited for the first to commit, only to choose again:
-    the counters of a busy service called one at a time. SQLite has no row locks; its
-    transactions run one at a time anyway.
+    Priority tickets come first (``strict``), unless an ``interleave`` site's counter has just
+    called ``priority_max_run`` of them in a row: then a waiting normal ticket goes first.
+
+    Tickets another counter is claiming right now are passed over (``SKIP LOCKED``;
+    PostgreSQL). Without that, every counter serving a service chose the same head of its queue
+    and waited for the first to commit, only to choose again: the counters of a busy service
+    called one at a time. The ticket chosen stays locked until the commit, so nobody else can
+    claim it meanwhile. SQLite has no row locks; its write transactions run one at a time.
     """
     in_scope = (Ticket.service_id.in_(service_ids) & Ticket.target_counter_id.is_(None)) | (
         Ticket.target_counter_id == counter.id
     )
-    base = (
-        select(Ticket.id)
+    normal_first = (
+        site.priority_policy == PriorityPolicy.INTERLEAVE and counter.priority_run >= site.priority_max_run
+    )
+    # False sorts before True: the kind of ticket to call first is the one the key makes False.
+    kind_first = Ticket.priority.is_not(None) if normal_first else Ticket.priority.is_(None)
+    return session.scalars(
+        select(Ticket)
         .where(
             Ticket.site_id == site.id,
             Ticket.business_date == day,
             Ticket.status.in_(TicketStatus.IN_QUEUE),
             in_scope,
         )
-        .order_by(Ticket.issued_at, Ticket.id)
+        .options(joinedload(Ticket.service, innerjoin=True))
+        .order_by(kind_first, Ticket.issued_at, Ticket.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    priority_id = session.scalar(base.where(Ticket.priority.is_not(None)))
-    if priority_id is None:
-        return session.scalar(base.where(Ticket.priority.is_(None)))
-    if site.priority_policy == PriorityPolicy.INTERLEAVE and counter.priority_run >= site.priority_max_run:
-        normal_id = session.scalar(base.where(Ticket.priority.is_(None)))
-        if normal_id is not None:
-            return normal_id
-    return priority_id
+        .with_for_update(of=Ticket, skip_locked=True)
+    ).one_or_none()
 
 
 def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Ticket | None:
     """Finish the counter's current ticket and call the next one it serves today.
 
-    Two counters never wait for each other's choice (:func:`_choose_next`); the claim is still a
-    conditional update (``WHERE status IN waiting``), so if both got the same ticket only one
-    would win and the other would choose again.
+    ``counter`` comes from :func:`counter_for_update` in this transaction. Two counters never
+    wait for each other's choice (:func:`_next_ticket`).
     """
     now = now or utcnow()
-    counter = _lock_counter(session, counter)
     site = counter.site
     if counter.state != CounterState.OPEN:
         raise Conflict("counter_not_open", f"Counter {counter.number} is {counter.state}.")
     _finish_current(session, counter, actor, now)
     day = business_date(site, now)
-    service_ids = routing.services_served(session, counter, day)
-    for _ in range(CALL_ATTEMPTS):
-        ticket_id = _choose_next(session, site, counter, service_ids, day)
-        if ticket_id is None:
-            return None
-        claimed = session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket_id, Ticket.status.in_(TicketStatus.IN_QUEUE))
-            .values(
-                status=TicketStatus.CALLED,
-                counter_id=counter.id,
-                target_counter_id=None,
-                officer_id=actor.user_id,
-                called_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed == 1:
-            break
-    else:
-        raise Conflict("busy", "Other counters are calling at the same time; press again.")
-    ticket = session.scalars(
-        select(Ticket).where(Ticket.id == ticket_id).execution_options(populate_existing=True)
-    ).one()
+    ticket = _next_ticket(session, site, counter, routing.services_served(session, counter, day), day)
+    if ticket is None:
+        return None
+    ticket.status = TicketStatus.CALLED
+    ticket.counter = counter
+    ticket.target_counter = None
+    ticket.officer_id = actor.user_id
+    ticket.called_at = now
     counter.priority_run = counter.priority_run + 1 if ticket.priority else 0
     if actor.user_id is not None:
         counter.officer_id = actor.user_id
@@ -422,9 +415,11 @@ def transfer(
 def serve_walk_in(
     session: Session, counter: Counter, service_code: str, actor: Actor, now: datetime | None = None
 ) -> Ticket:
-    """Serve someone who came to the counter without a ticket; they still get a number."""
+    """Serve someone who came to the counter without a ticket; they still get a number.
+
+    ``counter`` comes from :func:`counter_for_update` in this transaction.
+    """
     now = now or utcnow()
-    counter = _lock_counter(session, counter)
     if counter.state != CounterState.OPEN:
         raise Conflict("counter_not_open", f"Counter {counter.number} is {counter.state}.")
     _finish_current(session, counter, actor, now)
