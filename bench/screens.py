@@ -22,6 +22,7 @@ from pathlib import Path
 import aiohttp
 
 CALLED = '42["ticket.called",'
+DELTAS = '42["deltas",'  # deltas committed together, e.g. a ticket finished and the next called
 BATCH = 50  # connections opened at once; the next batch waits for these to be answered
 
 
@@ -36,16 +37,22 @@ async def _listen(base: str, auths: list[dict], ready, stop, out_path: str, ling
     counts = {"connected": 0, "refused": 0, "failed": 0, "closed_early": 0, "messages": 0}
     events: dict[str, int] = {}  # frames received by event name
     settled: list[int] = []  # one entry per connection answered (or failed)
-    ids: dict[str, int] = {}  # frame -> ticket id: every screen receives the same frame
+    ids: dict[str, tuple] = {}  # frame -> (ticket called, names): every screen gets the same frame
     ws_url = base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
     stopping = False
 
-    def ticket_id(data: str) -> int:
+    def read(data: str) -> tuple[int | None, list[str]]:
+        """The id of the ticket called in a frame (None if none) and the deltas' names."""
         known = ids.get(data)
         if known is None:
             if len(ids) > 256:
                 ids.clear()
-            known = ids[data] = json.loads(data[len(CALLED) : -1])["ticket"]["id"]
+            if data.startswith(CALLED):
+                deltas = [json.loads(data[len(CALLED) : -1])]
+            else:
+                deltas = json.loads(data[len(DELTAS) : -1])
+            called = [d["ticket"]["id"] for d in deltas if d["type"] == "ticket.called"]
+            known = ids[data] = (called[0] if called else None, [d["type"] for d in deltas])
         return known
 
     async def screen(http, auth):
@@ -61,15 +68,20 @@ async def _listen(base: str, auths: list[dict], ready, stop, out_path: str, ling
                     counts["messages"] += 1
                     if data == "2":
                         await ws.send_str("3")
-                    elif data.startswith(CALLED):
+                    elif data.startswith(CALLED) or data.startswith(DELTAS):
                         at = time.monotonic()
-                        tid = ticket_id(data)
+                        tid, names = read(data)
+                        for name in names:
+                            events[name] = events.get(name, 0) + 1
+                        if len(names) > 1:
+                            events["(frames of deltas)"] = events.get("(frames of deltas)", 0) + 1
+                        if tid is None:
+                            continue
                         if recent is not None:
                             if tid in recent:
                                 continue
                             recent.append(tid)
                         arrivals.setdefault(tid, []).append(at)
-                        events["ticket.called"] = events.get("ticket.called", 0) + 1
                     elif data.startswith('42["'):
                         name = data[4 : data.find('"', 4)]
                         events[name] = events.get(name, 0) + 1

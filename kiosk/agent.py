@@ -285,6 +285,8 @@ class CounterDevices:
             "ticket.transferred",
         ):
             self.socket.on(name, lambda delta, name=name: self.on_event(name, delta))
+        # Deltas committed together (a call next: the ticket finished, the next one called).
+        self.socket.on("deltas", lambda deltas: [self.on_event(d["type"], d) for d in deltas])
         self.socket.connect(
             self.url, auth={"site": self.site, "counter": self.counter_id}, transports=["websocket"]
         )

@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 signals = Namespace()
 committed = signals.signal("committed")  # sender: event name; kwargs: payload
+# Once per transaction, after ``committed``: kwargs: events, [(name, payload)] in the order
+# published. For subscribers that send what changed together as one message (live screens).
+committed_together = signals.signal("committed-together")
 
 _PENDING = "pending_events"
 
@@ -29,11 +32,17 @@ def publish_after_commit(session: Session, name: str, payload: dict) -> None:
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
-    for name, payload in pending or ():
+    if not pending:
+        return
+    for name, payload in pending:
         try:
             committed.send(name, payload=payload)
         except Exception:  # a subscriber's failure must not undo or hide a committed change
             log.exception("subscriber failed for event %s", name)
+    try:
+        committed_together.send(None, events=pending)
+    except Exception:
+        log.exception("subscriber failed for the events %s", [name for name, _ in pending])
 
 
 @event.listens_for(Session, "after_rollback")

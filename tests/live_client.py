@@ -37,6 +37,8 @@ class LiveClient:
         self.sio = socketio.Client(reconnection=False)
         for name in EVENTS:
             self.sio.on(name, self._recorder(name))
+        self.messages: list[str] = []  # the name of each message, "deltas" included
+        self.sio.on("deltas", self._unpack)
         auth = {"ticket": ticket} if ticket is not None else {"site": site}
         if counter is not None:
             auth["counter"] = counter
@@ -49,9 +51,17 @@ class LiveClient:
 
     def _recorder(self, name):
         def record(payload):
+            self.messages.append(name)
             self.received.put((name, payload, time.monotonic()))
 
         return record
+
+    def _unpack(self, deltas: list[dict]) -> None:
+        """Deltas committed together arrive as one message; record each, as a screen applies them."""
+        self.messages.append("deltas")
+        at = time.monotonic()
+        for delta in deltas:
+            self.received.put((delta["type"], delta, at))
 
     def wait_for(self, name: str, timeout: float = 5.0, where=lambda payload: True):
         """The next event called ``name`` that matches ``where``; others are skipped."""

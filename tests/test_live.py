@@ -37,6 +37,32 @@ def test_a_screen_gets_a_snapshot_then_numbered_deltas(server, kiosk_token):
         staff.close()
 
 
+def test_a_call_next_reaches_a_screen_as_one_message_of_deltas_in_order(server, kiosk_token):
+    """The ticket finished and the next one called are committed together and travel together."""
+    first, second = issue_over_http(server.url, kiosk_token), issue_over_http(server.url, kiosk_token)
+    officer = staff_session(server.url, "officer1")
+    call_next = f"{server.url}/api/v1/counters/3/call-next"
+    assert officer.post(call_next, timeout=10).json()["ticket"]["id"] == first["id"]
+    screen = LiveClient(server.url)
+    phone = LiveClient(server.url, ticket=first["track_url"].rsplit("/", 1)[1])
+    try:
+        seq = screen.wait_for("snapshot")["seq"]
+        phone.wait_for("ticket.state")
+        assert officer.post(call_next, timeout=10).json()["ticket"]["id"] == second["id"]
+        finished = screen.wait_for("ticket.finished")
+        called = screen.wait_for("ticket.called")
+        assert (finished["ticket"]["id"], finished["seq"]) == (first["id"], seq + 1)
+        assert (called["ticket"]["id"], called["seq"]) == (second["id"], seq + 2)
+        assert screen.messages[-1] == "deltas" and screen.messages.count("deltas") == 1
+        assert "ticket.finished" not in screen.messages and "ticket.called" not in screen.messages
+        # The phone of the finished ticket gets its own delta, on its own.
+        assert phone.wait_for("ticket.finished")["ticket"]["status"] == "done"
+        assert "deltas" not in phone.messages
+    finally:
+        screen.close()
+        phone.close()
+
+
 def drain(client: LiveClient) -> list:
     received = []
     while not client.received.empty():

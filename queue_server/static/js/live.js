@@ -3,6 +3,7 @@
  * The server sends a "snapshot" (with the site's event sequence) on connect and after a
  * "resync" request; every change then arrives as a delta carrying the next sequence number.
  * A delta that skips a number means something was missed: ask for a fresh snapshot.
+ * Deltas committed together arrive as one "deltas" message, their list in order.
  * A ticket issued (sent to staff only) has no number: it is a notice, taken as it comes.
  * socket.io-client reconnects by itself on the same single connection object.
  */
@@ -33,6 +34,10 @@
     self.socket.on("queue.stats", function (stats) { (options.onStats || noop)(stats); });
     DELTAS.forEach(function (name) {
       self.socket.on(name, function (delta) { self.delta(name, delta, options.onEvent); });
+    });
+    // Several deltas committed together (a call next: the ticket finished, the next called).
+    self.socket.on("deltas", function (deltas) {
+      deltas.forEach(function (delta) { self.delta(delta.type, delta, options.onEvent); });
     });
   }
 
