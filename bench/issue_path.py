@@ -1,19 +1,23 @@
-"""The bare ticket-issue path: ``python -m bench.issue_path``.
+"""The bare request paths: ``python -m bench.issue_path``.
 
-What one ``POST /api/v1/sites/NA-HCC/tickets`` costs, with nothing else running: no screens, no
-officers. The same stack as ``bench.province`` (gunicorn with ``--workers`` gevent workers,
-PostgreSQL, the Redis message queue and rate-limit store), a fresh database
-``queue_issue_bench``, every active service of NA-HCC given room for ``NUMBERS_PER_SERVICE``
-numbers a day through the admin API. Then:
+What one ``POST /api/v1/sites/NA-HCC/tickets`` and one ``POST /counters/<id>/call-next`` cost,
+with nothing else running: no screens. The same stack as ``bench.province`` (gunicorn with
+``--workers`` gevent workers, PostgreSQL, the Redis message queue and rate-limit store), a
+fresh database ``queue_issue_bench``, NA-HCC set up by ``bench.province.build_province`` (room
+for many numbers, an officer for each of ``--counters`` counters). Then:
 
 1. ``GET /api/v1/sites`` at ``--baseline-concurrency`` for ``--baseline-seconds``: the ceiling
    of this stack for a trivial request;
 2. closed-loop issuing at ``--concurrency`` requests in flight for ``--seconds``, over the
    services in turn, each request with its own ``client_id`` (as kiosks send): tickets/s,
    p50/p99, and the workers' CPU per ticket read from /proc;
-3. the numbers afterwards (unique, gap-free);
-4. with ``--statements``, the SQL statements and database round trips of one warm issue request,
-   counted in this process against the same database (an app made by ``create_app``).
+3. closed-loop calling for ``--call-seconds``: each officer presses "call next" at their
+   counter again as soon as the last call is answered (the tickets issued in 2. wait): calls/s,
+   p50/p99 and the workers' CPU per call;
+4. the numbers afterwards (unique, gap-free);
+5. with ``--statements``, the SQL statements and database round trips of one warm issue request
+   and one warm call, counted in this process against the same database (an app made by
+   ``create_app``).
 
 Results: bench/results/issue_path.json (``--out``).
 """
@@ -32,7 +36,7 @@ from pathlib import Path
 import aiohttp
 import requests
 
-from .province import cpu_seconds, loadavg, staff_session
+from .province import OFFICER_PASSWORD, build_province, cpu_seconds, loadavg
 from .run import check_numbers
 from .stack import Server, prepare
 from .stats import percentile_ms
@@ -42,56 +46,48 @@ SITE = "NA-HCC"
 NUMBERS_PER_SERVICE = 60_000  # the admin API allows numbers up to 999,999
 
 
-def make_room(base: str) -> list[str]:
-    """Give every active service room for many numbers a day; return their codes."""
-    admin = staff_session(base, "admin", "admin-demo")
-    services = admin.get(f"{base}/api/v1/admin/sites/{SITE}/services").json()
-    services = [s for s in services if s["active"]]
-    ranged = sorted((s for s in services if s["number_start"] is not None), key=lambda s: s["number_start"])
-    for index, service in enumerate(ranged):
-        start = 100_000 + index * NUMBERS_PER_SERVICE
-        changes = {"number_start": start, "number_end": start + NUMBERS_PER_SERVICE - 1, "daily_max": None}
-        admin.patch(f"{base}/api/v1/admin/services/{service['id']}", json=changes).raise_for_status()
-    for service in services:
-        if service["number_start"] is None:
-            body = {"daily_max": NUMBERS_PER_SERVICE}
-            admin.patch(f"{base}/api/v1/admin/services/{service['id']}", json=body).raise_for_status()
-    return [s["code"] for s in sorted(services, key=lambda s: s["sort_order"])]
+async def closed_loop(url: str, concurrency: int, seconds: float, make_request, sessions=None) -> dict:
+    """``concurrency`` clients, each sending its next request when the last is answered.
 
-
-async def closed_loop(url: str, concurrency: int, seconds: float, make_request) -> dict:
-    """``concurrency`` clients, each sending its next request when the last is answered."""
+    ``make_request(i)`` gives the i-th request's method, keyword arguments and expected status
+    (or statuses); with ``sessions`` (one aiohttp session per client, e.g. logged in) ``url``
+    may be a function of the client's index."""
     latencies: list[float] = []
     errors: Counter = Counter()
+    answers: Counter = Counter()
     counter = iter(range(10**12))
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as shared:
         started = time.perf_counter()
         deadline = started + seconds
 
-        async def client() -> None:
+        async def client(index: int) -> None:
+            http = sessions[index] if sessions else shared
+            target = url(index) if callable(url) else url
             while time.perf_counter() < deadline:
                 sent = time.perf_counter()
                 method, kwargs, ok = make_request(next(counter))
                 try:
-                    async with http.request(method, url, **kwargs) as response:
+                    async with http.request(method, target, **kwargs) as response:
                         await response.read()
                         status = response.status
                 except (TimeoutError, aiohttp.ClientError) as error:
                     status = type(error).__name__
-                if status == ok:
+                if status in (ok if isinstance(ok, tuple) else (ok,)):
                     latencies.append(time.perf_counter() - sent)
+                    answers[status] += 1
                 else:
                     errors[str(status)] += 1
 
-        await asyncio.gather(*(client() for _ in range(concurrency)))
+        await asyncio.gather(*(client(i) for i in range(concurrency)))
         elapsed = time.perf_counter() - started
     latencies.sort()
     return {
         "concurrency": concurrency,
         "seconds": round(elapsed, 1),
         "answered": len(latencies),
+        "by_status": dict(answers),
         "errors": dict(errors),
         "per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": percentile_ms(latencies, 0.50),
@@ -103,19 +99,24 @@ def worker_cpu(server: Server) -> float:
     return sum(cpu_seconds(pid) or 0.0 for pid in server.pids()[1:])
 
 
-def count_statements(url: str, token: str, service: str, requests_made: int = 3) -> dict:
-    """SQL statements and PostgreSQL round trips of one warm issue request, in this process.
+def count_statements(url: str, token: str, services: list[str], officer: str, counter: int, made=3) -> dict:
+    """SQL statements and PostgreSQL round trips of one warm issue request and one warm call.
 
     Round trips: each statement; each BEGIN (psycopg sends it on its own before a
     transaction's first statement), COMMIT or ROLLBACK that reaches the server (none in
-    autocommit); each pool checkout (``pool_pre_ping`` pings the server then).
+    autocommit); each pool checkout (``pool_pre_ping`` pings the server then). The journal's
+    message that logs the events and commits (``journal._number_and_commit``) is counted as the
+    COMMIT.
     """
     from sqlalchemy import event
 
     from queue_server import create_app
     from queue_server.database import db
 
-    app = create_app({"DATABASE_URL": url, "KIOSK_RATE_LIMIT": "1000000 per minute", "TESTING": False})
+    quiet = {"LIVE_STATS_SECONDS": 0, "LIVE_STANDING_SECONDS": 0, "DOSSIER_WATCH_SECONDS": 0}  # no other SQL
+    app = create_app(
+        {"DATABASE_URL": url, "KIOSK_RATE_LIMIT": "1000000 per minute", "TESTING": False, **quiet}
+    )
     counts: Counter = Counter()
     statements: list[str] = []
 
@@ -135,16 +136,31 @@ def count_statements(url: str, token: str, service: str, requests_made: int = 3)
         event.listen(db.engine, name, transactional(name))
     event.listen(db.engine.pool, "checkout", lambda *args: counts.update(["checkout"]))
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-    answer = None
-    for i in range(requests_made):  # the last one is counted: caches and pools are warm
-        counts.clear()
-        statements.clear()
-        body = {"service": service, "client_id": f"count-{os.getpid()}-{i}"}
-        answer = client.post(f"/api/v1/sites/{SITE}/tickets", json=body, headers=headers)
+    login = client.post("/api/v1/auth/login", json={"username": officer, "password": OFFICER_PASSWORD})
+    csrf = login.get_json()["csrf_token"]
+    requests_made = {
+        "issue": lambda i: client.post(
+            f"/api/v1/sites/{SITE}/tickets",
+            json={"service": services[1], "client_id": f"count-{os.getpid()}-{i}"},
+            headers=kiosk,
+        ),
+        "call": lambda i: client.post(f"/api/v1/counters/{counter}/call-next", headers={"X-CSRFToken": csrf}),
+    }
+    kiosk = {"Authorization": f"Bearer {token}"}
+    for code in services:  # someone waits for every counter's call
+        for i in range(made):
+            body = {"service": code, "client_id": f"count-{os.getpid()}-{code}-{i}"}
+            client.post(f"/api/v1/sites/{SITE}/tickets", json=body, headers=kiosk)
+    result = {}
+    for path, make in requests_made.items():
+        for i in range(made):  # the last one is counted: caches and pools are warm
+            counts.clear()
+            statements.clear()
+            answer = make(i)
+        trips = sum(counts[k] for k in ("statements", "begin", "commit", "rollback", "checkout"))
+        result[path] = {"status": answer.status_code, **counts, "round_trips": trips, "sql": list(statements)}
     db.engine.dispose()
-    round_trips = sum(counts[k] for k in ("statements", "begin", "commit", "rollback", "checkout"))
-    return {"status": answer.status_code, **counts, "round_trips": round_trips, "sql": statements}
+    return result
 
 
 def main() -> None:
@@ -161,8 +177,12 @@ def main() -> None:
         "--redis", default=os.environ.get("BENCH_ISSUE_REDIS_URL", "redis://127.0.0.1:6379/3")
     )
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=50)
+    # Under the server's cap of numbers taken at once (ISSUE_MAX_INFLIGHT, 16 per process),
+    # beyond which presses are answered 503 at once and only cost the CPU of saying no.
+    parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--counters", type=int, default=12, help="officers calling at once")
+    parser.add_argument("--call-seconds", type=float, default=10, help="0: no calls")
     parser.add_argument("--baseline-concurrency", type=int, default=8)
     parser.add_argument("--baseline-seconds", type=float, default=5, help="0: skip GET /sites")
     parser.add_argument("--statements", action="store_true", help="count one request's SQL")
@@ -192,7 +212,8 @@ def main() -> None:
     extra.setdefault("SOCKETIO_CHANNEL", f"queue-issue-bench-{os.getpid()}")
     server = Server(args.database, args.workers, args.redis, extra_env=extra)
     try:
-        services = make_room(server.base)
+        province = build_province(server.base, args.counters, 1, token)
+        services = province["services"]
         print("workers", server.pids()[1:], flush=True)
         if args.baseline_seconds > 0:
             report["get_sites"] = asyncio.run(
@@ -214,16 +235,13 @@ def main() -> None:
         requests.post(  # warm both workers' pools and caches a little
             f"{server.base}/api/v1/sites/{SITE}/tickets", json={"service": services[0]}, headers=headers
         )
-        cpu_before, wall_before = worker_cpu(server), time.monotonic()
-        result = asyncio.run(
-            closed_loop(f"{server.base}/api/v1/sites/{SITE}/tickets", args.concurrency, args.seconds, issue)
-        )
-        cpu = worker_cpu(server) - cpu_before
-        wall = time.monotonic() - wall_before
-        result["worker_cores"] = round(cpu / wall, 2)
-        result["worker_cpu_ms_per_ticket"] = round(1000 * cpu / max(1, result["answered"]), 2)
-        report["issue"] = result
-        print("issue", result, flush=True)
+        url = f"{server.base}/api/v1/sites/{SITE}/tickets"
+        meter = cpu_per_request(server, "ticket")
+        report["issue"] = meter(asyncio.run(closed_loop(url, args.concurrency, args.seconds, issue)))
+        print("issue", report["issue"], flush=True)
+        if args.call_seconds > 0:
+            report["call"] = asyncio.run(calls(server, province, args.call_seconds))
+            print("call", report["call"], flush=True)
         report["numbering"] = check_numbers(args.database)
         print("numbering", report["numbering"], flush=True)
         if args.hold:
@@ -232,13 +250,57 @@ def main() -> None:
     finally:
         server.stop()
     if args.statements:
-        report["statements"] = count_statements(args.database, token, services[1])
-        counted = {k: v for k, v in report["statements"].items() if k != "sql"}
-        print("one warm request", counted, flush=True)
-        for line in report["statements"]["sql"]:
-            print("   ", line, flush=True)
+        report["statements"] = count_statements(
+            args.database, token, services, province["officers"][0], province["counter_ids"][0]
+        )
+        for path, counted in report["statements"].items():
+            print(f"one warm {path}", {k: v for k, v in counted.items() if k != "sql"}, flush=True)
+            for line in counted["sql"]:
+                print("   ", line, flush=True)
     RESULTS.mkdir(exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def cpu_per_request(server: Server, unit: str):
+    """Start counting the workers' CPU; the function returned adds it to a closed loop's result,
+    per answered request."""
+    cpu_before, wall_before = worker_cpu(server), time.monotonic()
+
+    def add(result: dict) -> dict:
+        cpu = worker_cpu(server) - cpu_before
+        result["worker_cores"] = round(cpu / (time.monotonic() - wall_before), 2)
+        result[f"worker_cpu_ms_per_{unit}"] = round(1000 * cpu / max(1, result["answered"]), 2)
+        return result
+
+    return add
+
+
+async def calls(server: Server, province: dict, seconds: float) -> dict:
+    """Every officer calls next at their counter, again as soon as the last call is answered."""
+    sessions = []
+    for username in province["officers"]:
+        # unsafe=True: aiohttp keeps no cookies from a bare IP address otherwise.
+        http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        body = {"username": username, "password": OFFICER_PASSWORD}
+        async with http.post(f"{server.base}/api/v1/auth/login", json=body) as response:
+            response.raise_for_status()
+            http.headers["X-CSRFToken"] = (await response.json())["csrf_token"]
+        sessions.append(http)
+    counters = province["counter_ids"]
+    try:
+        meter = cpu_per_request(server, "call")
+        return meter(
+            await closed_loop(
+                lambda i: f"{server.base}/api/v1/counters/{counters[i]}/call-next",
+                len(sessions),
+                seconds,
+                lambda i: ("POST", {}, (200, 204)),
+                sessions=sessions,
+            )
+        )
+    finally:
+        for http in sessions:
+            await http.close()
 
 
 if __name__ == "__main__":

@@ -683,6 +683,7 @@ def main() -> None:
 
 async def drive(base: str, province: dict, groups: Groups, args) -> list[dict]:
     officers = await login_officers(base, province["officers"])
+    print(f"{len(officers)} officers logged in; the load starts", flush=True)
     try:
         options = {
             "call_every": args.call_every,
