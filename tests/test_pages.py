@@ -253,6 +253,31 @@ def test_two_officers_calling_together_never_get_the_same_ticket(server, kiosk_t
     }
 
 
+def test_a_console_follows_the_queue_from_the_live_events_without_reading_it_again(
+    server, kiosk_token, contexts
+):
+    """Fifty consoles re-reading the queue on every ticket issued or called would load a busy
+    centre's server more than the calls themselves: the events carry the tickets."""
+    page = open_console(contexts, server, "officer1", 3)
+    page.wait_for_function("document.getElementById('waiting-count').textContent === '0'")
+    reads = []
+    page.on("request", lambda request: "/queue" in request.url and reads.append(request.url))
+    first, second = (issue_over_http(server.url, kiosk_token) for _ in range(2))
+    page.wait_for_function("document.getElementById('waiting-count').textContent === '2'")
+    assert [li.split(" · ")[0] for li in page.locator("#waiting li").all_inner_texts()] == [
+        first["number"],
+        second["number"],
+    ]
+    staff_session(server.url, "officer2").post(
+        f"{server.url}/api/v1/counters/1/call-next", timeout=10
+    ).raise_for_status()  # another counter serving the same service calls the first
+    page.wait_for_function("document.getElementById('waiting-count').textContent === '1'")
+    page.keyboard.press("g")
+    page.wait_for_function(f"document.getElementById('current-number').textContent === '{second['number']}'")
+    page.wait_for_function("document.getElementById('waiting-count').textContent === '0'")
+    assert reads == []
+
+
 def test_the_counter_screen_shows_its_own_calls(server, kiosk_token, contexts):
     ticket = issue_over_http(server.url, kiosk_token)
     screen = contexts(viewport={"width": 800, "height": 480})

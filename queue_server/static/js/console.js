@@ -116,6 +116,7 @@
       onStatus: function (connected) { say(connected ? null : t("Mất kết nối, đang kết nối lại…")); }
     });
     render();
+    setInterval(refresh, RECONCILE_MS);
   }
 
   function applySnapshot(data) {
@@ -132,12 +133,36 @@
     }, 250);
   }
 
+  // A ticket's delta carries the ticket as it is now: the lists here follow it without asking
+  // the server. At a busy centre, fifty consoles each re-reading the whole queue on every
+  // ticket issued or called would cost the server more than the calls themselves. A counter's
+  // change still brings a fresh copy, and so does a timer: the waiting list is the head of the
+  // queue only (cut at 200), so tickets behind the cut show up with the next copy.
+  var IN_QUEUE = ["waiting", "transferred"];
+  var AT_COUNTER = ["called", "serving"];
+  var RECONCILE_MS = 30000;
+
+  function follow(ticket) {
+    var cut = snapshot.waiting.length < snapshot.waiting_total;
+    var known = snapshot.waiting.some(function (w) { return w.id === ticket.id; });
+    snapshot.waiting = snapshot.waiting.filter(function (w) { return w.id !== ticket.id; });
+    if (IN_QUEUE.indexOf(ticket.status) >= 0) {
+      if (known || !cut) { snapshot.waiting.push(ticket); }
+      if (!known) { snapshot.waiting_total += 1; }
+    } else if (known) {
+      snapshot.waiting_total -= 1;
+    }
+    if (ticket.counter_id === counter.id && AT_COUNTER.indexOf(ticket.status) >= 0) { current = ticket; }
+    else if (current && current.id === ticket.id) { current = null; }
+  }
+
   function onEvent(name, delta) {
     if (delta.ticket && delta.counter_id === counter.id) {
       if (name === "ticket.skipped") { noShows[delta.ticket.id] = delta.ticket; }
       if (name === "ticket.reactivated") { delete noShows[delta.ticket.id]; }
     }
-    refresh();
+    if (delta.ticket && snapshot) { follow(delta.ticket); render(); }
+    else { refresh(); }
   }
 
   function render() {
