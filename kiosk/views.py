@@ -58,6 +58,7 @@ STRINGS = (
     N_("Đang lấy số ưu tiên: {reason}"),
     N_("Đang in phiếu…"),
     N_("Phiếu số {number}: đang chờ, còn {n} người trước bạn."),
+    N_("Phiếu số {number}: đang chờ, còn 1 người trước bạn."),  # "1 person" in English
     N_("Phiếu số {number}: mời bạn đến quầy số {counter}."),
     N_("Phiếu số {number}: đang được phục vụ tại quầy số {counter}."),
     N_("Phiếu số {number} đã xong hoặc không còn hiệu lực. Vui lòng lấy số mới nếu cần."),

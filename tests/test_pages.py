@@ -381,9 +381,11 @@ def test_shared_screens_speak_vietnamese_whatever_the_browser_and_phones_follow_
         page = context.new_page()
         page.goto(f"{server.url}/kiosk/NA-HCC#token={kiosk_token}")
         assert page.inner_text("h1") == "Lấy số thứ tự"
+        issue_over_http(server.url, kiosk_token)
         ticket = issue_over_http(server.url, kiosk_token)
         page.goto(ticket["track_url"])
         assert page.text_content(".track-label") == "Your number"
+        page.wait_for_function("document.getElementById('ahead').textContent === '1 person ahead of you'")
     finally:
         context.close()
 

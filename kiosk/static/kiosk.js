@@ -252,9 +252,11 @@
     return getJson("/api/v1/track/" + encodeURIComponent(key)).then(function (ticket) {
       if (ticket.error) { return refuse(t("Không đọc được mã này: {message}", { message: ticket.error.message })); }
       var values = { number: ticket.number, counter: ticket.counter, n: ticket.people_ahead };
+      var waiting = ticket.people_ahead === 1 ? "Phiếu số {number}: đang chờ, còn 1 người trước bạn."
+        : "Phiếu số {number}: đang chờ, còn {n} người trước bạn.";
       var texts = {
-        waiting: "Phiếu số {number}: đang chờ, còn {n} người trước bạn.",
-        transferred: "Phiếu số {number}: đang chờ, còn {n} người trước bạn.",
+        waiting: waiting,
+        transferred: waiting,
         called: "Phiếu số {number}: mời bạn đến quầy số {counter}.",
         serving: "Phiếu số {number}: đang được phục vụ tại quầy số {counter}."
       };

@@ -36,6 +36,7 @@ STATUS_TEXTS = (
     N_("Đã chuyển sang dịch vụ khác, vẫn giữ chỗ"),
     N_("Phiếu đã hủy"),
     N_("Còn {n} người trước bạn"),
+    N_("Còn 1 người trước bạn"),  # English says "1 person", not "1 people"
     N_("Thời gian chờ dự kiến: khoảng {minutes} phút"),
     N_("Sắp đến lượt bạn"),
     N_("Mất kết nối, đang thử lại…"),

@@ -196,6 +196,7 @@
     $("waiting").textContent = "";
     if (!waiting.length) {
       var empty = document.createElement("li");
+      empty.className = "console-empty";
       empty.textContent = t("Không có ai đang chờ.");
       $("waiting").appendChild(empty);
     }

@@ -47,7 +47,8 @@
     var wait = document.getElementById("wait");
     ahead.hidden = wait.hidden = !waiting;
     if (waiting) {
-      ahead.textContent = ticket.people_ahead ? t("Còn {n} người trước bạn", { n: ticket.people_ahead }) : t("Sắp đến lượt bạn");
+      ahead.textContent = ticket.people_ahead === 1 ? t("Còn 1 người trước bạn")
+        : ticket.people_ahead ? t("Còn {n} người trước bạn", { n: ticket.people_ahead }) : t("Sắp đến lượt bạn");
       wait.hidden = ticket.estimated_wait_s == null;
       wait.textContent = t("Thời gian chờ dự kiến: khoảng {minutes} phút",
         { minutes: Math.max(1, Math.round((ticket.estimated_wait_s || 0) / 60)) });
