@@ -36,7 +36,7 @@ from pathlib import Path
 import aiohttp
 import requests
 
-from .province import OFFICER_PASSWORD, build_province, cpu_seconds, loadavg
+from .province import OFFICER_PASSWORD, build_province, cpu_seconds, loadavg, login_officers
 from .run import check_numbers
 from .stack import Server, prepare
 from .stats import percentile_ms
@@ -278,13 +278,8 @@ def cpu_per_request(server: Server, unit: str):
 async def calls(server: Server, province: dict, seconds: float) -> dict:
     """Every officer calls next at their counter, again as soon as the last call is answered."""
     sessions = []
-    for username in province["officers"]:
-        # unsafe=True: aiohttp keeps no cookies from a bare IP address otherwise.
-        http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        body = {"username": username, "password": OFFICER_PASSWORD}
-        async with http.post(f"{server.base}/api/v1/auth/login", json=body) as response:
-            response.raise_for_status()
-            http.headers["X-CSRFToken"] = (await response.json())["csrf_token"]
+    for http, csrf in await login_officers(server.base, province["officers"]):
+        http.headers["X-CSRFToken"] = csrf
         sessions.append(http)
     counters = province["counter_ids"]
     try:

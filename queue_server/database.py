@@ -83,7 +83,7 @@ def json_text(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def make_engine(url: str, pool_size: int = 20, max_overflow: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int, max_overflow: int) -> Engine:
     """``pool_size`` and ``max_overflow``: PostgreSQL only (see ``DATABASE_POOL_SIZE``)."""
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -108,13 +108,13 @@ class Database:
     def init_app(self, app) -> None:
         self.configure(
             app.config["DATABASE_URL"],
-            pool_size=app.config.get("DATABASE_POOL_SIZE", 20),
-            max_overflow=app.config.get("DATABASE_MAX_OVERFLOW", 10),
+            pool_size=app.config["DATABASE_POOL_SIZE"],
+            max_overflow=app.config["DATABASE_MAX_OVERFLOW"],
         )
         app.teardown_appcontext(self._remove_session)
         app.extensions["database"] = self
 
-    def configure(self, url: str, pool_size: int = 20, max_overflow: int = 10) -> None:
+    def configure(self, url: str, pool_size: int, max_overflow: int) -> None:
         if self.engine is not None:
             self.session.remove()
             self.engine.dispose()
