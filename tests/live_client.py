@@ -65,6 +65,10 @@ class LiveClient:
 
     def wait_for(self, name: str, timeout: float = 5.0, where=lambda payload: True):
         """The next event called ``name`` that matches ``where``; others are skipped."""
+        return self.arrival(name, timeout, where)[0]
+
+    def arrival(self, name: str, timeout: float = 5.0, where=lambda payload: True) -> tuple[dict, float]:
+        """:meth:`wait_for`, with the ``time.monotonic()`` at which the event arrived."""
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -75,7 +79,7 @@ class LiveClient:
             except queue.Empty:
                 continue
             if got == name and where(payload):
-                return payload
+                return payload, at
 
     def close(self) -> None:
         self.sio.disconnect()

@@ -1,5 +1,7 @@
 """Live events over Socket.IO against a real gunicorn server (gevent worker)."""
 
+import time
+
 import pytest
 import socketio
 
@@ -101,6 +103,36 @@ def test_a_phone_follows_its_ticket_only_and_sees_its_place_move(server, kiosk_t
         phone.close()
     with pytest.raises(socketio.exceptions.ConnectionError):
         LiveClient(server.url, ticket="not-a-ticket-key")
+
+
+def test_a_phone_far_back_hears_of_its_place_less_often_than_one_near_the_front(server, kiosk_token):
+    """A ticket 9 places back is placed again only seconds after its last look (0.5 s a person
+    ahead, :func:`~queue_server.live.standing.next_look_after`); one 2 places back at each look."""
+    tickets = [issue_over_http(server.url, kiosk_token) for _ in range(10)]
+    near = LiveClient(server.url, ticket=tickets[2]["track_url"].rsplit("/", 1)[1])
+    far = LiveClient(server.url, ticket=tickets[9]["track_url"].rsplit("/", 1)[1])
+    officer = staff_session(server.url, "officer1")
+    call_next = f"{server.url}/api/v1/counters/3/call-next"
+    try:
+        assert near.wait_for("ticket.state")["people_ahead"] == 2
+        state, connected = far.arrival("ticket.state")
+        assert state["people_ahead"] == 9
+        officer.post(call_next, timeout=10)
+        called = time.monotonic()
+        assert near.wait_for("ticket.standing")["people_ahead"] == 1
+        assert time.monotonic() - called < 2  # at the next look (every 0.2 s here)
+        standing, arrived = far.arrival("ticket.standing", timeout=10)
+        assert (standing["people_ahead"], standing["position"]) == (8, 9)
+        assert arrived - connected >= 4.5 - 0.1  # 9 ahead when it connected: 4.5 s later
+        officer.post(call_next, timeout=10)
+        officer.post(call_next, timeout=10)
+        # Two moves within its wait (8 ahead: 4 s) reach it as one message, the newest.
+        standing, later = far.arrival("ticket.standing", timeout=10)
+        assert standing["people_ahead"] == 6 and later - arrived >= 4 - 0.1
+        assert [name for name, *_ in drain(far) if name == "ticket.standing"] == []
+    finally:
+        near.close()
+        far.close()
 
 
 def test_a_call_reaches_the_hall_and_the_counter_room_with_the_announcement(server, kiosk_token):

@@ -6,17 +6,26 @@ deltas, which go to the ticket's room as well as the site's.
 
 The place moves for everybody behind a ticket each time one of them is called. One message per
 phone per call would cost more than all the rest of the work, so each process instead looks,
-every ``LIVE_STANDING_SECONDS``, at the tickets its own phones follow. When their site has had
-events, or anyone took a number (one with a priority goes ahead), since its last look, it places
-them all with one query (:func:`~queue_server.queueing.
-estimates.standings`) and sends ``ticket.standing`` to the phones whose figures changed. It
-sends to its own sockets only (``ignore_queue``), since every process does the same for its own.
+every ``LIVE_STANDING_SECONDS``, at the tickets its own phones follow. It places those whose site
+has had events, or where anyone took a number (one with a priority goes ahead), since their last
+look, with one query (:func:`~queue_server.queueing.estimates.standings`), and sends
+``ticket.standing`` to the phones whose figures changed. It sends to its own sockets only
+(``ignore_queue``), since every process does the same for its own.
+
+Only a ticket near the front is looked at again at the next look. One with many people ahead
+has a wait of many minutes: a figure that ticks down each second tells its holder nothing more
+than one that does so every few seconds, yet those phones are most of a busy centre's, and
+placing them and sending them their figures every second was most of the server's work between
+calls. So a ticket waits before its next look, longer the further back it was at its last one
+(:func:`next_look_after`), up to half a minute; the moves meanwhile reach its phone as one
+message. Being called (a delta) reaches the phone at once, wherever the ticket stood.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import select
 
@@ -35,8 +44,23 @@ PREFIX = "ticket:"
 YIELD_EVERY = 50
 
 
+# A ticket with fewer people ahead than NEAR is looked at again at the next look; one further
+# back SECONDS_PER_PERSON_AHEAD later per person ahead of it, and FAR_SECONDS later at most.
+NEAR = 5
+SECONDS_PER_PERSON_AHEAD = 0.5
+FAR_SECONDS = 30.0
+
+
 def ticket_room(ticket_id: int) -> str:
     return f"{PREFIX}{ticket_id}"
+
+
+def next_look_after(standing: dict) -> float:
+    """Seconds until a ticket that stands at ``standing`` is worth placing again."""
+    ahead = standing.get("people_ahead")
+    if ahead is None or ahead < NEAR:
+        return 0.0
+    return min(FAR_SECONDS, ahead * SECONDS_PER_PERSON_AHEAD)
 
 
 class StandingPublisher:
@@ -44,8 +68,9 @@ class StandingPublisher:
         self.app = None
         self.socketio = None
         self._sites: dict[int, int] = {}  # followed ticket id -> its site id
-        self._seen: dict[int, tuple] = {}  # site id -> (event sequence, newest ticket) at the last look
         self._sent: dict[int, dict] = {}  # ticket id -> the standing its phones were last sent
+        # ticket id -> (its site's version at its last look, when it may be looked at again)
+        self._looked: dict[int, tuple[tuple | None, float]] = {}
         self._lock = threading.Lock()
         self._running = False
 
@@ -64,6 +89,7 @@ class StandingPublisher:
         with self._lock:
             self._sites[ticket.id] = ticket.site_id
             self._sent[ticket.id] = standing
+            self._looked[ticket.id] = (None, time.monotonic() + next_look_after(standing))
             start = not self._running and self.interval > 0
             self._running = self._running or start
         if start:
@@ -90,7 +116,13 @@ class StandingPublisher:
             for gone in set(self._sites) - held:
                 del self._sites[gone]
                 self._sent.pop(gone, None)
+                self._looked.pop(gone, None)
             return dict(self._sites)
+
+    def _due(self, ticket_id: int, version: tuple | None, now: float) -> bool:
+        """Whether the ticket's place may have moved since its last look and it is time to look."""
+        seen, next_look = self._looked.get(ticket_id, (None, 0.0))
+        return seen != version and now >= next_look
 
     def publish(self, everything: bool = False) -> int:
         """Send the phones of this process what changed; with ``everything``, each its whole
@@ -98,16 +130,16 @@ class StandingPublisher:
         followed = self._followed()
         if not followed:
             return 0
+        now = time.monotonic()
         with self.app.app_context():
             session = db.session
             try:
                 versions = site_versions(session, set(followed.values()))
-                moved = {
-                    site_id
-                    for site_id, version in versions.items()
-                    if everything or self._seen.get(site_id) != version
-                }
-                ids = [ticket_id for ticket_id, site_id in followed.items() if site_id in moved]
+                ids = [
+                    ticket_id
+                    for ticket_id, site_id in followed.items()
+                    if everything or self._due(ticket_id, versions.get(site_id), now)
+                ]
                 figures = standings(session, ids)
                 tickets = (
                     {
@@ -119,9 +151,11 @@ class StandingPublisher:
                 )
             finally:
                 session.rollback()
-        self._seen.update(versions)
         sent = 0
         for ticket_id, standing in figures.items():
+            if ticket_id not in self._sites:  # its phones left while this look was under way
+                continue
+            self._looked[ticket_id] = (versions.get(followed[ticket_id]), now + next_look_after(standing))
             if everything and ticket_id in tickets:
                 name, payload = "ticket.state", {**tickets[ticket_id], **standing}
             elif self._sent.get(ticket_id) != standing:
