@@ -39,8 +39,9 @@ def from_env() -> dict:
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
         # gevent in production (gunicorn -k gevent); threading for the Flask test client.
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
-        # queue.stats goes out at most this often per site and process (0: never).
-        "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "0.25")),
+        # queue.stats goes out at most this often per site and process (0: never). Each goes to
+        # every screen of the site: at 4 a second they cost a busy centre more frames than its calls.
+        "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "1")),
         # Numbers a process takes at once; a press beyond that gets a 503 at once and the kiosk
         # sends it again (see overload.py). Keeps officers' calls fast when kiosks flood.
         "ISSUE_MAX_INFLIGHT": int(os.environ.get("ISSUE_MAX_INFLIGHT", "16")),
