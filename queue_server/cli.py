@@ -8,6 +8,7 @@ import click
 from alembic import command
 from alembic.config import Config
 
+from .auth.models import DeviceKind
 from .database import db
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -63,7 +64,13 @@ def seed_demo():
 
 @click.command("create-user")
 @click.option("--username", required=True)
-@click.option("--password", required=True)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when left out, so that it stays out of the shell's history and the process list.",
+)
 @click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "officer", "postal_clerk"]))
 @click.option("--site", "sites", multiple=True, help="Site code; repeat for several sites.")
 @click.option("--full-name", default="")
@@ -81,9 +88,9 @@ def create_user(username, password, role, sites, full_name):
 
 
 @click.command("create-device-token")
-@click.option("--kind", required=True, type=click.Choice(["kiosk", "display", "postal", "counter"]))
+@click.option("--kind", required=True, type=click.Choice(DeviceKind.ALL))
 @click.option("--site", required=True, help="Site code")
-@click.option("--counter", type=int, default=None, help="Counter number (for --kind counter)")
+@click.option("--counter", type=int, default=None, help="Counter number (for --kind counter or rating)")
 @click.option("--name", default="", help="Where the device stands, e.g. 'Kiosk sảnh A'")
 def create_device_token(kind, site, counter, name):
     """Issue a device token; it is printed once and only its hash is kept."""

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from queue_server.auth.models import User
-from queue_server.auth.services import issue_device_token
+from queue_server.auth.services import device_for_token, issue_device_token
 from queue_server.database import db
 from queue_server.queueing.models import Ticket
+from queue_server.sites.models import Counter
 
 from .conftest import login
 
@@ -223,3 +224,30 @@ def test_a_page_of_another_site_cannot_open_the_live_socket(app, database_url, l
         own.close()
     with pytest.raises(websocket.WebSocketBadStatusException):
         websocket.create_connection(address, origin="http://evil.example", timeout=10)
+
+
+def test_create_user_asks_for_the_password_instead_of_taking_it_on_the_command_line(app):
+    runner = app.test_cli_runner()
+    command = ["create-user", "--username", "lan3", "--role", "officer", "--site", "NA-HCC"]
+    mismatch = runner.invoke(args=command, input="mat-khau-dai-3\nsomething-else\n" * 3)
+    assert mismatch.exit_code != 0 and "mat-khau-dai-3" not in mismatch.output
+    result = runner.invoke(args=command, input="mat-khau-dai-3\nmat-khau-dai-3\n")
+    assert result.exit_code == 0, result.output
+    assert "Created officer lan3" in result.output and "mat-khau-dai-3" not in result.output
+    login(app.test_client(), "lan3", "mat-khau-dai-3")
+
+
+def test_every_kind_of_device_token_can_be_issued_from_the_command_line(app):
+    """The README's rating tablet included (the command used to refuse --kind rating)."""
+    runner = app.test_cli_runner()
+    rating = runner.invoke(
+        args=["create-device-token", "--kind", "rating", "--site", "NA-HCC", "--counter", "3"]
+    )
+    assert rating.exit_code == 0, rating.output
+    token = rating.output.strip().splitlines()[-1]
+    assert token.startswith("rating_")
+    with app.app_context():
+        device = device_for_token(db.session, token)
+        assert (device.kind, db.session.get(Counter, device.counter_id).number) == ("rating", 3)
+    refused = runner.invoke(args=["create-device-token", "--kind", "rating", "--site", "NA-HCC"])
+    assert refused.exit_code != 0 and "name their counter" in refused.output
