@@ -78,10 +78,12 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores spent doing anything (not idle, not waiting for I/O)."""
+def machine_busy_seconds() -> tuple[float, float]:
+    """CPU seconds all cores spent doing anything (not idle, not waiting for I/O), and of those
+    the seconds the hypervisor gave to other machines ("steal"): on a shared virtual machine the
+    cores this one did not get."""
     values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / CLK_TCK
+    return (sum(values[:8]) - values[3] - values[4]) / CLK_TCK, values[7] / CLK_TCK
 
 
 def pids_named(name: str) -> list[int]:
@@ -146,14 +148,16 @@ class Groups:
             before_pids = before["cpu"].get(name, {})
             seconds = sum(value - before_pids.get(pid, 0.0) for pid, value in after_pids.items())
             result[name] = {"cpu_s": round(seconds, 1), "cores": round(seconds / elapsed, 2)}
-        machine = after["machine"] - before["machine"]
+        machine = after["machine"][0] - before["machine"][0]
+        steal = after["machine"][1] - before["machine"][1]
         result["machine_busy"] = {"cpu_s": round(machine, 1), "cores": round(machine / elapsed, 2)}
+        result["stolen_by_hypervisor"] = {"cpu_s": round(steal, 1), "cores": round(steal / elapsed, 2)}
         counted = sum(
             result[name]["cpu_s"]
             for name in ("gunicorn_master", "gunicorn_workers", "postgres", "redis", "bench_listeners")
         )
         counted += result["bench_driver"]["cpu_s"]
-        other = machine - counted
+        other = machine - steal - counted
         result["other_processes"] = {"cpu_s": round(other, 1), "cores": round(other / elapsed, 2)}
         return result
 
@@ -514,7 +518,15 @@ def call_figures(window: dict, arrivals: dict, screens: int, followed: set[int])
 
 def saturation(cpu: dict, workers: int, cores: int) -> dict:
     """Which group used how much of the machine, and whether a worker ran flat out."""
-    keys = ("gunicorn_workers", "postgres", "redis", "bench_listeners", "bench_driver", "other_processes")
+    keys = (
+        "gunicorn_workers",
+        "postgres",
+        "redis",
+        "bench_listeners",
+        "bench_driver",
+        "other_processes",
+        "stolen_by_hypervisor",
+    )
     ranking = sorted(((cpu[k]["cores"], k) for k in keys), reverse=True)
     worker_cores = [cpu[f"worker_{i + 1}"]["cores"] for i in range(workers) if f"worker_{i + 1}" in cpu]
     return {
@@ -748,6 +760,7 @@ def _brief(window: dict, figures: dict) -> str:
         f" (from schedule {figures['latency_from_schedule']['p99_ms']} ms), errors {figures['errors']},"
         f" calls {len(window['calls'])}, workers {workers}"
         f" cores, machine {window['cpu']['machine_busy']['cores']} cores"
+        f" ({window['cpu']['stolen_by_hypervisor']['cores']} stolen)"
     )
 
 
