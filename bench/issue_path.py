@@ -104,9 +104,9 @@ def count_statements(url: str, token: str, services: list[str], officer: str, co
 
     Round trips: each statement; each BEGIN (psycopg sends it on its own before a
     transaction's first statement), COMMIT or ROLLBACK that reaches the server (none in
-    autocommit); each pool checkout (``pool_pre_ping`` pings the server then). The journal's
-    message that logs the events and commits (``journal._number_and_commit``) is counted as the
-    COMMIT.
+    autocommit). The journal's message that logs the events and commits
+    (``journal._number_and_commit``) is counted as the COMMIT. A pool checkout is counted but
+    is not a round trip (``database._replace_if_closed_by_server`` only polls the socket).
     """
     from sqlalchemy import event
 
@@ -157,7 +157,7 @@ def count_statements(url: str, token: str, services: list[str], officer: str, co
             counts.clear()
             statements.clear()
             answer = make(i)
-        trips = sum(counts[k] for k in ("statements", "begin", "commit", "rollback", "checkout"))
+        trips = sum(counts[k] for k in ("statements", "begin", "commit", "rollback"))
         result[path] = {"status": answer.status_code, **counts, "round_trips": trips, "sql": list(statements)}
     db.engine.dispose()
     return result

@@ -317,3 +317,29 @@ def test_postgresql_restarted_under_load_gives_503s_then_resumes_with_nothing_ha
         assert sorted(sequences) == list(range(1, len(sequences) + 1))
     assert requests.get(f"{server.url}/api/v1/sites/NA-HCC/queue", timeout=10).status_code == 200
     print(f"answers while PostgreSQL restarted: {dict(statuses)}")
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses_it(postgres_url):
+    """PostgreSQL ended one of the pool's idle connections (as a restart ends them all): the next
+    checkout opens a fresh one instead of failing the request that would have used it."""
+    from queue_server.database import make_engine
+
+    engine = make_engine(postgres_url, pool_size=1, max_overflow=0)
+    admin = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            first = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # until the farewell has reached the idle connection
+            with admin.connect() as conn:
+                alive = text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid")
+                if not conn.execute(alive, {"pid": first}).first():
+                    break
+            time.sleep(0.05)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != first
+    finally:
+        engine.dispose()
+        admin.dispose()
