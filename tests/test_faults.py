@@ -343,3 +343,47 @@ def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses
     finally:
         engine.dispose()
         admin.dispose()
+
+
+def test_the_first_form_a_gevent_worker_draws_on_sqlite_does_not_freeze_its_other_requests(
+    app, database_url, live_server_factory, kiosk_token
+):
+    """The first PDF in a process loads WeasyPrint, which runs ``ldconfig``: the gevent worker
+    switches to other requests meanwhile. Drawn inside the request's SQLite transaction, a kiosk
+    press in the same worker then waited for that lock inside SQLite, where gevent cannot switch
+    back: the worker froze until SQLite gave up, 30 s later (``forms.html_to_pdf``)."""
+    from .conftest import issue_over_http
+
+    server = live_server_factory(database_url)  # one gevent worker on SQLite
+    officer = staff_session(server.url, "officer1")
+    body = {"site": "NA-HCC", "procedure": "1.001756", "applicant": {"name": "Lê Thị Hoa"}}
+    created = officer.post(f"{server.url}/api/v1/dossiers", json=body, timeout=10)
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    stop = threading.Event()
+    presses: list[float] = []
+    failures: list[BaseException] = []
+
+    def kiosk():
+        try:
+            while not stop.is_set():
+                started = time.monotonic()
+                issue_over_http(server.url, kiosk_token)
+                presses.append(time.monotonic() - started)
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            failures.append(error)
+
+    pressing = threading.Thread(target=kiosk)
+    pressing.start()
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        pdf = officer.get(f"{server.url}/api/v1/dossiers/{code}/forms/01.pdf", timeout=60)
+        took = time.monotonic() - started
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        pressing.join()
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert not failures, failures[0]
+    assert took < 10 and max(presses) < 10, (took, max(presses))

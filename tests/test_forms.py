@@ -18,6 +18,7 @@ from queue_server.dossiers.models import Dossier, DossierEvent, Procedure
 from queue_server.errors import ApiError
 from queue_server.sites.models import Department
 
+from .conftest import login
 from .helpers import local, site
 
 TRACK_URL = "https://hcc.nghean.gov.vn/tra-cuu/h/Zr4vY0pQ2mL8sT1x"
@@ -341,6 +342,21 @@ def test_the_tracking_book_pdf_lists_every_dossier_of_the_period(dossier, sessio
     assert "27/10/2023" in text and "30/10/2023" in text and "13/11/2023" in text
     width, height = first_page(pdf, dpi=20).size
     assert width > height  # landscape
+
+
+def test_the_tracking_book_is_served_as_pdf_and_xlsx_to_the_centre_s_staff(dossier, app):
+    officer = login(app.test_client(), "officer1")
+    period = "from=2023-10-25&to=2023-10-31"  # a PDF covers a week at most
+    pdf = officer.get(f"/api/v1/sites/NA-HCC/tracking-book.pdf?{period}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf", pdf.data[:300]
+    assert CODE in pdf_text(pdf.data, "-raw")
+    assert 'filename="so-theo-doi-NA-HCC-20231025-20231031.pdf"' in pdf.headers["Content-Disposition"]
+    xlsx = officer.get(f"/api/v1/sites/NA-HCC/tracking-book.xlsx?{period}")
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert any(cell.value == CODE for row in sheet.iter_rows() for cell in row)
+    backwards = officer.get("/api/v1/sites/NA-HCC/tracking-book.pdf?from=2023-10-31&to=2023-10-01")
+    assert backwards.status_code == 400 and backwards.json["error"]["code"] == "invalid_period"
 
 
 def test_the_tracking_book_xlsx_has_a_frozen_header_and_real_local_times(dossier, session):

@@ -190,12 +190,16 @@ def form_pdf(code, form):
     """Form 01 (receipt), 02 (supplement request), 03 (refusal), 04 (apology), 05 (control sheet)."""
     dossier = staff_dossier(code)
     extra = {"track_url": track_url(dossier)} if form == "01" else {}
-    pdf = forms.render_pdf(form, dossier, **extra)
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{dossier.code}-mau-{form}.pdf"'},
-    )
+    html = forms.render_html(form, dossier, **extra)
+    disposition = f'inline; filename="{dossier.code}-mau-{form}.pdf"'
+    return Response(_drawn(html), mimetype="application/pdf", headers={"Content-Disposition": disposition})
+
+
+def _drawn(html: str) -> bytes:
+    """The PDF of a form read from the database, drawn once the request's reads are over (see
+    :func:`~.forms.html_to_pdf`)."""
+    db.session.rollback()
+    return forms.html_to_pdf(html)
 
 
 class PrintReceiptSchema(Schema):
@@ -266,7 +270,7 @@ def tracking_book(site_code, fmt):
     if fmt == "xlsx":
         body, mimetype = forms.tracking_book_xlsx(site, dossiers, first, last), XLSX_TYPE
     else:
-        body, mimetype = forms.render_tracking_book_pdf(site, dossiers, first, last), "application/pdf"
+        body, mimetype = _drawn(forms.tracking_book_html(site, dossiers, first, last)), "application/pdf"
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

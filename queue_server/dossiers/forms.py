@@ -333,7 +333,16 @@ def _html(form: Form, context: dict) -> str:
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
 
-def _pdf(html: str) -> bytes:
+def html_to_pdf(html: str) -> bytes:
+    """Draw a form's HTML as PDF. A server calls it outside any database transaction.
+
+    Drawing takes up to a second of CPU, and the first drawing in a process also loads
+    WeasyPrint, which looks for its libraries by running ``ldconfig``: a gevent worker serves
+    other requests meanwhile. A SQLite write lock held across it (every SQLite transaction takes
+    one, see ``database.py``) would stop every other writer; one of them in the same worker
+    would wait inside SQLite, where gevent cannot switch, and freeze the whole worker until
+    SQLite gives up (30 s).
+    """
     # Imported here: WeasyPrint takes about a second to import, which processes that never
     # print a form (the CLI, the live-update workers) should not pay.
     try:
@@ -368,7 +377,7 @@ def render_html(form: str, dossier: Dossier, **extra) -> str:
 
 def render_pdf(form: str, dossier: Dossier, **extra) -> bytes:
     """Form ``form`` of the dossier as PDF (see :func:`render_html` for the extras)."""
-    return _pdf(render_html(form, dossier, **extra))
+    return html_to_pdf(render_html(form, dossier, **extra))
 
 
 # -- the tracking book (Mẫu 06) -----------------------------------------------------------------
@@ -459,7 +468,7 @@ def _period(period_from: date, period_to: date) -> str:
     return f"Từ ngày {period_from:%d/%m/%Y} đến ngày {period_to:%d/%m/%Y}"
 
 
-def _tracking_book_html(site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date) -> str:
+def tracking_book_html(site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date) -> str:
     return _html(
         TRACKING_BOOK,
         {
@@ -476,7 +485,7 @@ def render_tracking_book_pdf(
     site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date
 ) -> bytes:
     """The tracking book (Mẫu 06) of the dossiers as an A4 landscape PDF."""
-    return _pdf(_tracking_book_html(site, dossiers, period_from, period_to))
+    return html_to_pdf(tracking_book_html(site, dossiers, period_from, period_to))
 
 
 def tracking_book_xlsx(site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date) -> bytes:
