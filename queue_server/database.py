@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import select
+import sqlite3
+import time
 from datetime import UTC, datetime
 from functools import cache
 
@@ -71,13 +73,44 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(connection.connection.driver_connection)
+
+
+# How long a transaction waits for another to release SQLite's write lock before it fails.
+SQLITE_BUSY_SECONDS = 30
+
+
+def begin_immediate(dbapi_connection) -> None:
+    """``BEGIN IMMEDIATE``, waiting for the write lock without stopping the process.
+
+    SQLite's own wait (``busy_timeout``) sleeps inside the library, where gevent cannot switch
+    greenlets: a gevent worker stops whole. If the lock is held by another request of the same
+    worker, one that is itself waiting for I/O (a subprocess, a socket), that request can never
+    finish, and the worker stood still until SQLite gave up, 30 s later. So the BEGIN asks once
+    without waiting, and, while another holds the lock, sleeps with ``time.sleep`` (gevent's,
+    in a gevent worker), letting the holder go on. Every other statement keeps SQLite's own wait.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    pause = 0.001
+    while True:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                # As SQLAlchemy wraps a driver's errors: a 503 "database unavailable" (errors.py).
+                raise exc.DBAPIError.instance("BEGIN IMMEDIATE", None, error, sqlite3.Error) from error
+        finally:
+            dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def json_text(value) -> str:

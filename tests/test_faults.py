@@ -387,3 +387,43 @@ def test_the_first_form_a_gevent_worker_draws_on_sqlite_does_not_freeze_its_othe
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert not failures, failures[0]
     assert took < 10 and max(presses) < 10, (took, max(presses))
+
+
+def test_speaking_a_call_on_sqlite_does_not_freeze_the_worker_s_other_requests(
+    app, database_url, live_server_factory, kiosk_token
+):
+    """espeak-ng runs as a subprocess, and a gevent worker switches to other requests meanwhile:
+    the hall display's ``call.wav`` must not hold the SQLite lock while it speaks (see
+    ``test_the_first_form_...`` above for what a kiosk press waiting for that lock did)."""
+    from .conftest import issue_over_http
+
+    server = live_server_factory(database_url)  # one gevent worker on SQLite
+    stop = threading.Event()
+    presses: list[float] = []
+    failures: list[BaseException] = []
+
+    def kiosk():
+        try:
+            while not stop.is_set():
+                started = time.monotonic()
+                issue_over_http(server.url, kiosk_token)
+                presses.append(time.monotonic() - started)
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            failures.append(error)
+
+    pressing = threading.Thread(target=kiosk)
+    pressing.start()
+    spoken = []
+    try:
+        for number in range(3001, 3009):  # each a new sentence: espeak-ng runs for each
+            started = time.monotonic()
+            audio = requests.get(
+                f"{server.url}/display/NA-HCC/call.wav", params={"number": number, "counter": 3}, timeout=60
+            )
+            spoken.append((audio.status_code, audio.content[:4], time.monotonic() - started))
+    finally:
+        stop.set()
+        pressing.join()
+    assert not failures, failures[0]
+    assert all(status == 200 and riff == b"RIFF" for status, riff, _ in spoken), spoken
+    assert max(took for *_, took in spoken) < 10 and max(presses) < 10, (spoken, max(presses))
