@@ -98,19 +98,20 @@ def begin_immediate(dbapi_connection) -> None:
     """
     deadline = time.monotonic() + SQLITE_BUSY_SECONDS
     pause = 0.001
-    while True:
-        dbapi_connection.execute("PRAGMA busy_timeout=0")
-        try:
-            dbapi_connection.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() >= deadline:
-                # As SQLAlchemy wraps a driver's errors: a 503 "database unavailable" (errors.py).
-                raise exc.DBAPIError.instance("BEGIN IMMEDIATE", None, error, sqlite3.Error) from error
-        finally:
-            dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    # As SQLAlchemy wraps a driver's errors: a 503 "database unavailable" (errors.py).
+                    raise exc.DBAPIError.instance("BEGIN IMMEDIATE", None, error, sqlite3.Error) from error
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
 
 
 def json_text(value) -> str:

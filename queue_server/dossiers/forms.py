@@ -338,10 +338,9 @@ def html_to_pdf(html: str) -> bytes:
 
     Drawing takes up to a second of CPU, and the first drawing in a process also loads
     WeasyPrint, which looks for its libraries by running ``ldconfig``: a gevent worker serves
-    other requests meanwhile. A SQLite write lock held across it (every SQLite transaction takes
-    one, see ``database.py``) would stop every other writer; one of them in the same worker
-    would wait inside SQLite, where gevent cannot switch, and freeze the whole worker until
-    SQLite gives up (30 s).
+    other requests meanwhile. A transaction held across it would keep a PostgreSQL connection
+    from the pool that long, and on SQLite the write lock every transaction takes
+    (``database.begin_immediate``): every other writer would wait for the drawing.
     """
     # Imported here: WeasyPrint takes about a second to import, which processes that never
     # print a form (the CLI, the live-update workers) should not pay.
