@@ -115,18 +115,17 @@ def waiting_by_service(
     return dict(rows.all())
 
 
+def open_numbers(counters) -> list[int]:
+    """The numbers of those of ``counters`` that are open, in order: who may call the ticket."""
+    return sorted(counter.number for counter in counters if counter.state == CounterState.OPEN)
+
+
 def open_counter_numbers(session: Session, site_id: int, service_id: int, day: date) -> list[int]:
     """Numbers of the open counters that serve the service on ``day``."""
     ids = routing.counters_serving(session, site_id, service_id, day)
     if not ids:
         return []
-    return list(
-        session.scalars(
-            select(Counter.number)
-            .where(Counter.id.in_(ids), Counter.state == CounterState.OPEN)
-            .order_by(Counter.number)
-        )
-    )
+    return open_numbers(session.scalars(select(Counter).where(Counter.id.in_(ids))))
 
 
 def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
@@ -186,18 +185,13 @@ def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
     serving: dict[tuple, list[int]] = {}
     for row in rows:
         if row.target_counter_id is not None:
-            target = all_counters[row.target_counter_id]
             ahead = row.at_counter
-            counters = [target.number] if target.state == CounterState.OPEN else []
+            counters = open_numbers([all_counters[row.target_counter_id]])
         else:
             ahead = row.in_service
             key = (row.site_id, row.service_id, row.business_date)
             if key not in serving:
-                serving[key] = sorted(
-                    all_counters[counter_id].number
-                    for counter_id in routing.counters_serving(session, *key)
-                    if all_counters[counter_id].state == CounterState.OPEN
-                )
+                serving[key] = open_numbers(all_counters[i] for i in routing.counters_serving(session, *key))
             counters = serving[key]
         seconds = service_seconds(services[row.service_id], average_service_seconds(session, row.site_id))
         result[row.id] = {
@@ -223,8 +217,7 @@ def ticket_standing(session: Session, ticket: Ticket) -> dict:
     if ticket.status not in TicketStatus.IN_QUEUE:
         return {}
     if ticket.target_counter_id is not None:
-        target = ticket.target_counter
-        counters = [target.number] if target.state == CounterState.OPEN else []
+        counters = open_numbers([ticket.target_counter])
     else:
         counters = open_counter_numbers(session, ticket.site_id, ticket.service_id, ticket.business_date)
     ahead = people_ahead(session, ticket)
