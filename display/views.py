@@ -65,8 +65,13 @@ def call_audio(site_code: str):
     counter = request.args.get("counter", "")
     if site is None or not number.isalnum() or len(number) > 12 or not counter.isdigit():
         return page_error(404, _("Không có thông báo"), _("Tham số không hợp lệ."))
+    sentence = site.call_template.format(number=number, counter=int(counter))
+    # The reads are over: end their transaction before espeak-ng runs (10-100 ms), or on
+    # SQLite the site's write lock (every transaction takes it, see database.begin_immediate)
+    # would keep kiosks and officers waiting for the speech.
+    db.session.rollback()
     try:
-        audio = speak(site.call_template.format(number=number, counter=int(counter)))
+        audio = speak(sentence)
     except SpeechUnavailable as error:
         return page_error(503, _("Không có giọng đọc"), str(error))
     return Response(audio, mimetype="audio/wav", headers={"Cache-Control": "max-age=3600"})

@@ -399,12 +399,87 @@ def test_the_first_form_a_gevent_worker_draws_on_sqlite_does_not_freeze_its_othe
     assert took < 10 and max(presses) < 10, (took, max(presses))
 
 
+@contextmanager
+def sqlite_write_lock(database_url: str):
+    """SQLite's write lock, held by another process's connection while the block runs."""
+    import sqlite3
+
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+
+
+def test_a_press_waiting_for_sqlite_s_lock_lets_the_worker_answer_others_meanwhile(
+    app, database_url, live_server_factory, kiosk_token
+):
+    """SQLite's own wait for its lock sleeps inside the library, where gevent cannot switch:
+    the whole worker stood still behind one waiting request. ``database.begin_immediate`` waits
+    with gevent's sleep instead, so the worker answers other requests while a press waits."""
+    from .conftest import issue_over_http
+
+    server = live_server_factory(database_url)  # one gevent worker on SQLite
+    issue_over_http(server.url, kiosk_token)  # the worker is warm
+    answered = {}
+
+    def press_on():
+        started = time.monotonic()
+        answered["ticket"] = issue_over_http(server.url, kiosk_token)
+        answered["took"] = time.monotonic() - started
+
+    with sqlite_write_lock(database_url):
+        pressing = threading.Thread(target=press_on)
+        pressing.start()
+        time.sleep(0.5)  # the press is waiting for the lock
+        started = time.monotonic()
+        other = requests.get(f"{server.url}/api/v1/no-such-thing", timeout=10)
+        other_took = time.monotonic() - started
+        time.sleep(2)
+        assert pressing.is_alive(), "the press should wait for the lock"
+    pressing.join(timeout=10)
+    assert other.status_code == 404 and other.json()["error"]["code"]
+    assert other_took < 1, f"the worker stood still for {other_took:.1f} s behind a press waiting for SQLite"
+    assert answered["ticket"]["number"] and answered["took"] >= 2.5, answered
+
+
+def test_the_hall_display_s_spoken_call_does_not_hold_sqlite_s_lock_while_speaking(client, monkeypatch):
+    """espeak-ng takes 10-100 ms a sentence; the kiosks and officers must not wait for it."""
+    import sqlite3
+
+    import display.views
+    from queue_server.database import db
+
+    free_while_speaking = []
+
+    def speak(sentence: str) -> bytes:
+        other = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            free_while_speaking.append(sentence)
+        except sqlite3.OperationalError as error:
+            free_while_speaking.append(error)
+        finally:
+            other.close()
+        return b"RIFF"
+
+    monkeypatch.setattr(display.views, "speak", speak)
+    audio = client.get("/display/NA-HCC/call.wav?number=3001&counter=3")
+    assert audio.status_code == 200 and audio.data == b"RIFF"
+    [sentence] = free_while_speaking  # the lock was free: not an OperationalError ("locked")
+    assert isinstance(sentence, str) and "3001" in sentence, sentence
+
+
 def test_speaking_a_call_on_sqlite_does_not_freeze_the_worker_s_other_requests(
     app, database_url, live_server_factory, kiosk_token
 ):
-    """espeak-ng runs as a subprocess, and a gevent worker switches to other requests meanwhile,
-    while the hall display's ``call.wav`` holds the SQLite lock of its read: a kiosk press
-    waiting for it must let the worker go on (``database.begin_immediate``)."""
+    """espeak-ng runs as a subprocess, and a gevent worker switches to other requests meanwhile.
+    The hall display's ``call.wav`` used to hold the SQLite lock of its read while speaking, and a
+    kiosk press waiting for it stopped the worker for 30 s. Kiosk presses and spoken calls for 8
+    numbers, together, all answered in good time."""
     server = live_server_factory(database_url)  # one gevent worker on SQLite
     spoken = []
     with kiosk_pressing(server.url, kiosk_token) as presses:
