@@ -504,6 +504,12 @@ def call_figures(window: dict, arrivals: dict, screens: int, followed: set[int])
         "calls_per_s": round(len(calls) / window["seconds"], 1),
         "by_status": dict(statuses),
         "call_next_latency": _ms([c[1] - c[0] for c in calls if c[2] in (200, 204)]),
+        # When in the window the slowest calls were sent: a tail bunched in time points at a
+        # stall of the whole machine or a periodic task, one spread evenly at queueing.
+        "slowest_calls": [
+            {"sent_at_s": round(sent - window["start"], 2), "ms": round((answered - sent) * 1000, 1)}
+            for sent, answered, *_ in sorted(calls, key=lambda c: c[0] - c[1])[:10]
+        ],
         "display": {
             "tickets_called": len(called),
             "screens": screens,
