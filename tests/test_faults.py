@@ -445,6 +445,27 @@ def test_a_press_waiting_for_sqlite_s_lock_lets_the_worker_answer_others_meanwhi
     assert answered["ticket"]["number"] and answered["took"] >= 2.5, answered
 
 
+def test_sqlite_s_lock_held_too_long_is_a_503_to_retry_and_the_next_press_is_numbered_on(
+    app, kiosk, database_url, monkeypatch
+):
+    """Past ``SQLITE_BUSY_SECONDS`` the press is refused with a clear 503 and nothing written;
+    once the lock is free the kiosk's retry is served, and the numbers run on without a gap."""
+    from queue_server import database
+
+    first = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD", "client_id": "lock-0001"})
+    assert first.status_code == 201, first.json
+    monkeypatch.setattr(database, "SQLITE_BUSY_SECONDS", 0.3)
+    with sqlite_write_lock(database_url):
+        started = time.monotonic()
+        busy = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD", "client_id": "lock-0002"})
+        waited = time.monotonic() - started
+    assert busy.status_code == 503 and busy.json["error"]["code"] == "service_unavailable", busy.json
+    assert 0.3 <= waited < 5, waited
+    again = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD", "client_id": "lock-0002"})
+    assert again.status_code == 201, again.json
+    assert int(again.json["number"]) == int(first.json["number"]) + 1, (first.json, again.json)
+
+
 def test_the_hall_display_s_spoken_call_does_not_hold_sqlite_s_lock_while_speaking(client, monkeypatch):
     """espeak-ng takes 10-100 ms a sentence; the kiosks and officers must not wait for it."""
     import sqlite3
