@@ -16,7 +16,9 @@ journal entries, one COMMIT). It shows how far writing tickets together would li
 database's ceiling.
 
 Each run writes its tickets under a business date of its own, so the people-ahead count starts
-from an empty queue each time, as it would in the morning. Results: bench/results/db_ceiling.json.
+from an empty queue each time, as it would in the morning; afterwards the run's rows are checked
+(each ticket numbered once, no number skipped, one journal entry each). Results:
+bench/results/db_ceiling.json.
 """
 
 from __future__ import annotations
@@ -165,6 +167,28 @@ def run_pgbench(url: str, script_text: str, clients: int, seconds: int) -> dict:
     }
 
 
+def check_written(url: str, site: int, day: date) -> dict:
+    """What one run wrote: every ticket numbered once, no number skipped, one journal entry each."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT count(*) AS tickets, count(DISTINCT (service_id, sequence)) AS numbers,"
+                " (SELECT coalesce(sum(last_value), 0) FROM ticket_sequences"
+                "   WHERE site_id = :site AND business_date = :day) AS handed_out,"
+                " (SELECT count(*) FROM queue_events e JOIN tickets t ON t.id = e.ticket_id"
+                "   WHERE t.site_id = :site AND t.business_date = :day) AS journal"
+                " FROM tickets WHERE site_id = :site AND business_date = :day"
+            ),
+            {"site": site, "day": day},
+        ).one()
+    engine.dispose()
+    written = dict(row._mapping)
+    if not written["tickets"] == written["numbers"] == written["handed_out"] == written["journal"]:
+        raise SystemExit(f"the run on {day} wrote inconsistent rows: {written}")
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -191,6 +215,7 @@ def main() -> None:
             result = run_pgbench(args.database, script(facts, day, batch), clients, args.seconds)
             result["batch"] = batch
             result["tickets_per_s"] = round(result["transactions_per_s"] * batch, 1)
+            result["written"] = check_written(args.database, facts["site"], day)
             report["runs"].append(result)
             cores = result["cores"]
             print(
