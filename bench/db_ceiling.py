@@ -35,10 +35,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from .province import CLK_TCK, machine_busy_seconds
-from .stack import prepare
+from .stack import engine, prepare
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_URL = "postgresql://queue:queue@127.0.0.1:5432/queue_db_ceiling"
@@ -63,8 +63,8 @@ def pgbench_path() -> str:
 
 def site_facts(url: str) -> dict:
     """The ids the script needs: the site, its ranged services, a counter set, a device token."""
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.connect() as conn:
+    database = engine(url)
+    with database.connect() as conn:
         site = conn.execute(text("SELECT id FROM sites WHERE code = :c"), {"c": SITE}).scalar_one()
         services = conn.execute(
             text("SELECT id, code FROM services WHERE site_id = :s AND number_start IS NOT NULL ORDER BY id"),
@@ -74,7 +74,7 @@ def site_facts(url: str) -> dict:
             text("SELECT id FROM counters WHERE site_id = :s ORDER BY id LIMIT 3"), {"s": site}
         )
         token = conn.execute(text("SELECT token_hash FROM device_tokens ORDER BY id LIMIT 1")).scalar_one()
-    engine.dispose()
+    database.dispose()
     return {
         "site": site,
         "services": [row.id for row in services],
@@ -169,8 +169,8 @@ def run_pgbench(url: str, script_text: str, clients: int, seconds: int) -> dict:
 
 def check_written(url: str, site: int, day: date) -> dict:
     """What one run wrote: every ticket numbered once, no number skipped, one journal entry each."""
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.connect() as conn:
+    database = engine(url)
+    with database.connect() as conn:
         row = conn.execute(
             text(
                 "SELECT count(*) AS tickets, count(DISTINCT (service_id, sequence)) AS numbers,"
@@ -182,7 +182,7 @@ def check_written(url: str, site: int, day: date) -> dict:
             ),
             {"site": site, "day": day},
         ).one()
-    engine.dispose()
+    database.dispose()
     written = dict(row._mapping)
     if not written["tickets"] == written["numbers"] == written["handed_out"] == written["journal"]:
         raise SystemExit(f"the run on {day} wrote inconsistent rows: {written}")

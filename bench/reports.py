@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from .stack import engine as database_engine
 from .stack import flask_cli, prepare
 
 TICKETS = """
@@ -171,9 +172,7 @@ def main() -> None:
     today = date.today()
     days = 730
     first = today - timedelta(days=days)
-    from sqlalchemy import create_engine
-
-    engine = create_engine(args.database.replace("postgresql://", "postgresql+psycopg://"))
+    engine = database_engine(args.database)
     result = {}
     if not args.keep:
         prepare(args.database)

@@ -18,24 +18,24 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from . import display_latency, issue_load
-from .stack import Server, prepare
+from .stack import Server, engine, prepare
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def check_numbers(url: str) -> dict:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.connect() as conn:
+    database = engine(url)
+    with database.connect() as conn:
         rows = conn.execute(
             text(
                 "SELECT issued_service_id, business_date, COUNT(*), COUNT(DISTINCT sequence),"
                 " MIN(sequence), MAX(sequence) FROM tickets GROUP BY issued_service_id, business_date"
             )
         ).all()
-    engine.dispose()
+    database.dispose()
     total = sum(r[2] for r in rows)
     duplicates = sum(r[2] - r[3] for r in rows)
     gaps = sum((r[5] - r[4] + 1) - r[3] for r in rows)

@@ -15,24 +15,25 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _engine(url: str):
-    return create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+def engine(url: str, **options):
+    """An engine for a benchmark's database URL (``postgresql://`` goes through psycopg 3)."""
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://"), **options)
 
 
 def fresh_postgres(url: str) -> None:
     """Create the benchmark database if needed and empty it."""
     base, name = url.rsplit("/", 1)
-    admin = _engine(f"{base}/postgres")
+    admin = engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    engine = _engine(url)
-    with engine.connect() as conn:
+    database = engine(url, isolation_level="AUTOCOMMIT")
+    with database.connect() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    database.dispose()
 
 
 def flask_cli(url: str, *args: str) -> str:
