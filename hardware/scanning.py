@@ -8,7 +8,10 @@ preferred for intake: a keyboard wedge may garble the Vietnamese of the ID card'
 
 - our ticket links (``.../t/<key>``): ``ticket``;
 - our dossier tracking links (``.../d/<key>``, the QR code of a receipt): ``dossier_link``;
-- dossier codes ``<agency>-<YYMMDD>-<NNNN>`` (e.g. ``000.00.06.H56-231027-0361``): ``dossier``;
+- dossier codes ``<agency>-<YYMMDD>-<NNNN>`` (e.g. ``000.00.06.H56-231027-0361``; Thông tư
+  01/2018 Điều 19), with agency ids of up to 35 characters (Quyết định 20/2020/QĐ-TTg) and
+  sequences longer than four digits, and the form Thông tư 04/2025/TT-VPCP adds for procedures
+  run on a national centralised system, ``<agency>-<YYMMDD>-<AA><NNNN...>``: ``dossier``;
 - handover manifest codes, the same with the agency prefixed by ``BK.``: ``manifest``;
 - the QR code of the chip ID card (CCCD): 7 fields separated by ``|``: ID number (12 digits),
   old ID number (may be empty), full name, date of birth (DDMMYYYY), sex, address, issue date
@@ -40,7 +43,13 @@ class Scan:
 TICKET_LINK = re.compile(r"^https?://[^\s/]+(?:/[^\s]*)?/t/([A-Za-z0-9_-]{16,32})$")
 DOSSIER_LINK = re.compile(r"^https?://[^\s/]+(?:/[^\s]*)?/d/([A-Za-z0-9_-]{16,32})$")
 MANIFEST_PREFIX = "BK."
-DOSSIER_CODE = re.compile(r"^(?P<agency>[0-9A-Za-z.]{3,30})-(?P<day>\d{6})-(?P<seq>\d{4})$")
+AGENCY_ID_MAX = 35
+# The agency (a manifest's code prefixes it with BK.), the day, the system's letters (if any)
+# and a sequence of at least four digits.
+DOSSIER_CODE = re.compile(
+    rf"^(?P<agency>(?:{re.escape(MANIFEST_PREFIX)})?[0-9A-Za-z.]{{3,{AGENCY_ID_MAX}}})"
+    r"-(?P<day>\d{6})-(?P<series>[A-Z]{2})?(?P<seq>\d{4,9})$"
+)
 CCCD_FIELDS = 7
 
 
@@ -60,7 +69,12 @@ def parse(text: str) -> Scan:
         return Scan(
             "manifest" if raw.startswith(MANIFEST_PREFIX) else "dossier",
             raw,
-            {"agency": match.group("agency"), "received_on": received, "sequence": int(match.group("seq"))},
+            {
+                "agency": match.group("agency"),
+                "received_on": received,
+                "series": match.group("series") or "",
+                "sequence": int(match.group("seq")),
+            },
         )
     if raw.count("|") == CCCD_FIELDS - 1:
         return _citizen_id(raw)

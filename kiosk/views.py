@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from queue_server.database import db
-from queue_server.dossiers.presenters import STATUS_LABELS
+from queue_server.dossiers import labels as dossier_labels
 from queue_server.queueing.models import Priority
 from queue_server.sites.models import Site
 from queue_server.web import N_, js_strings, page_error
@@ -88,5 +88,5 @@ def kiosk(site_code: str):
         result_seconds=RESULT_SECONDS,
         idle_seconds=IDLE_SECONDS,
         print_wait_seconds=PRINT_WAIT_SECONDS,
-        dossier_statuses={status: _(label) for status, label in STATUS_LABELS.items()},
+        dossier_statuses={status: _(label) for status, label in dossier_labels.STATUS.items()},
     )

@@ -27,7 +27,8 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hardware.scanning import ScanError, parse
-from queue_server.dossiers.lifecycle import ID_NUMBER
+from queue_server.dossiers import labels as dossier_labels
+from queue_server.dossiers.rules import ID_NUMBER
 
 from . import ClerkError, intake
 from .config import Settings
@@ -61,17 +62,6 @@ OP_STATES = {
     OpState.SENT: "Chờ gửi",
     OpState.DONE: "Đã gửi",
     OpState.REJECTED: "Bị từ chối",
-}
-DOSSIER_STATUSES = {
-    "received": "Trung tâm đã tiếp nhận",
-    "supplement_requested": "Yêu cầu bổ sung",
-    "resubmitted": "Đã bổ sung",
-    "refused": "Từ chối giải quyết",
-    "transferred": "Đã chuyển cơ quan giải quyết",
-    "processing": "Đang giải quyết",
-    "apology_issued": "Trễ hạn, đã hẹn lại",
-    "result_ready": "Có kết quả",
-    "returned": "Đã trả kết quả",
 }
 MANIFEST_STATUSES = {
     "open": "Đang lập",
@@ -135,7 +125,7 @@ def create_app(settings: Settings, store: Store, loop: SyncLoop | None = None) -
             "sync": _status(store, loop),
             "op_states": OP_STATES,
             "kinds": KINDS,
-            "dossier_statuses": DOSSIER_STATUSES,
+            "dossier_statuses": dossier_labels.STATUS,
             "manifest_statuses": MANIFEST_STATUSES,
             "deliveries": intake.DELIVERIES,
             "fee_payments": intake.FEE_PAYMENTS,
@@ -245,6 +235,7 @@ def _register(app: Flask, settings: Settings, store: Store, loop: SyncLoop | Non
             render_template(
                 "intake.html",
                 catalogue=catalogue,
+                procedure_facts=intake.procedure_facts(catalogue),
                 values=values,
                 errors=errors,
                 editing=editing,

@@ -1,38 +1,27 @@
 """The intake form (tiếp nhận hồ sơ): from what the clerk typed to the operation's body.
 
-The client checks an intake with the server's own rules (the same patterns and choices,
-imported from ``queue_server``) before saving it, because a dossier the server refuses hours
-later, after the citizen has left, is far more costly than a message on the screen now. Every
-problem is reported at once, in Vietnamese, as the clerk must explain it to the citizen.
+The client checks an intake with the server's own rules (the same limits, patterns and words,
+imported from ``queue_server.dossiers.rules`` and ``.labels``) before saving it, because a
+dossier the server refuses hours later, after the citizen has left, is far more costly than a
+message on the screen now. Every problem is reported at once, in Vietnamese, as the clerk must
+explain it to the citizen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from queue_server.dossiers.deadlines import Unit
-from queue_server.dossiers.lifecycle import EMAIL, ID_NUMBER, PHONE
-from queue_server.dossiers.models import Delivery, FeePayment
+from queue_server.dossiers import labels, rules
+from queue_server.dossiers.rules import Delivery
 from queue_server.dossiers.storage import SIGNATURES
 
 from . import ClerkError
 
-FEE_PAYMENTS = {
-    FeePayment.CASH: "Tiền mặt",
-    FeePayment.BANK: "Chuyển khoản / thu hộ qua ngân hàng",
-    FeePayment.CARD: "Thẻ",
-    FeePayment.EXEMPT: "Miễn lệ phí",
-    FeePayment.UNPAID: "Chưa thu",
-}
-DELIVERIES = {
-    Delivery.COUNTER: "Nhận tại trung tâm",
-    Delivery.POST: "Chuyển phát qua bưu điện đến địa chỉ",
-    Delivery.ONLINE: "Nhận bản điện tử",
-}
-UNITS = {Unit.WORKING_DAYS: "ngày làm việc", Unit.WORKING_HOURS: "giờ làm việc", Unit.CALENDAR_DAYS: "ngày"}
-assert set(FEE_PAYMENTS) == set(FeePayment.ALL) and set(DELIVERIES) == set(Delivery.ALL)
+FEE_PAYMENTS = labels.FEE_PAYMENT
+DELIVERIES = labels.DELIVERY
+money = labels.money
 
-COUNTS = (("originals", "bản chính"), ("certified_copies", "bản sao chứng thực"), ("copies", "bản sao"))
+COUNTS = tuple(zip(rules.DOCUMENT_COUNTS, ("bản chính", "bản sao chứng thực", "bản sao"), strict=True))
 EXTRA = "x"  # the index of the free "other document" row
 
 
@@ -58,13 +47,21 @@ def find_procedure(catalogue: dict | None, site: str, code: str) -> tuple[dict, 
 
 
 def processing_time(procedure: dict) -> str:
-    amount = procedure["processing_amount"]
-    amount = int(amount) if float(amount).is_integer() else amount
-    return f"{amount} {UNITS.get(procedure['processing_unit'], procedure['processing_unit'])}"
+    """``0,5 ngày làm việc``, as the centre's receipt writes it."""
+    return labels.processing_time(procedure["processing_amount"], procedure["processing_unit"])
 
 
-def money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đồng"
+def procedure_facts(catalogue: dict | None) -> dict[str, dict[str, str]]:
+    """What the form shows once a procedure is chosen, worded by the shared labels:
+    ``{"<site>/<code>": {"time": "0,5 ngày làm việc", "fee": "75.000 đồng"}}``."""
+    return {
+        f"{centre['site']}/{procedure['code']}": {
+            "time": processing_time(procedure),
+            "fee": money(procedure["fee"]),
+        }
+        for centre in (catalogue or {}).get("centres", [])
+        for procedure in centre["procedures"]
+    }
 
 
 def document_line(document: dict) -> str:
@@ -78,8 +75,8 @@ def _clean(value: str | None) -> str:
 
 def _count(form, name: str, label: str, errors: list[str]) -> int:
     raw = (form.get(name) or "0").strip() or "0"
-    if not raw.isdigit() or not 0 <= int(raw) <= 100:
-        errors.append(f"Số {label} phải là số từ 0 đến 100.")
+    if not raw.isdigit() or not rules.COPIES_MIN <= int(raw) <= rules.COPIES_MAX:
+        errors.append(f"Số {label} phải là số từ {rules.COPIES_MIN} đến {rules.COPIES_MAX}.")
         return 0
     return int(raw)
 
@@ -101,16 +98,18 @@ def parse(form, uploads: list[Upload], catalogue: dict | None, max_bytes: int) -
     }
     if not applicant["name"]:
         errors.append("Nhập họ và tên người nộp hồ sơ.")
-    elif len(applicant["name"]) > 200:
-        errors.append("Họ và tên dài quá 200 ký tự.")
-    if applicant["id_number"] and not ID_NUMBER.match(applicant["id_number"]):
+    elif len(applicant["name"]) > rules.NAME_MAX:
+        errors.append(f"Họ và tên dài quá {rules.NAME_MAX} ký tự.")
+    if applicant["id_number"] and not rules.ID_NUMBER.match(applicant["id_number"]):
         errors.append("Số định danh phải có 12 chữ số (CCCD) hoặc 9 chữ số (CMND).")
-    if applicant["phone"] and not PHONE.match(applicant["phone"]):
+    if applicant["phone"] and not rules.PHONE.match(applicant["phone"]):
         errors.append("Số điện thoại phải có từ 8 đến 15 chữ số.")
-    if applicant["email"] and (len(applicant["email"]) > 200 or not EMAIL.match(applicant["email"])):
+    if applicant["email"] and (
+        len(applicant["email"]) > rules.EMAIL_MAX or not rules.EMAIL.match(applicant["email"])
+    ):
         errors.append("Địa chỉ email không hợp lệ.")
-    if len(applicant["address"]) > 500:
-        errors.append("Địa chỉ dài quá 500 ký tự.")
+    if len(applicant["address"]) > rules.ADDRESS_MAX:
+        errors.append(f"Địa chỉ dài quá {rules.ADDRESS_MAX} ký tự.")
 
     site, code = form.get("site") or "", form.get("procedure") or ""
     found = find_procedure(catalogue, site, code) if site and code else None
@@ -127,8 +126,8 @@ def parse(form, uploads: list[Upload], catalogue: dict | None, max_bytes: int) -
     rows = [(str(i), d["name"]) for i, d in enumerate(found[1]["documents"])] if found else []
     if _clean(form.get(f"doc-{EXTRA}-name")):
         rows.append((EXTRA, _clean(form.get(f"doc-{EXTRA}-name"))))
-        if len(rows[-1][1]) > 500:
-            errors.append("Tên giấy tờ khác dài quá 500 ký tự.")
+        if len(rows[-1][1]) > rules.DOCUMENT_NAME_MAX:
+            errors.append(f"Tên giấy tờ khác dài quá {rules.DOCUMENT_NAME_MAX} ký tự.")
     for index, name in rows:
         if index != EXTRA and not form.get(f"doc-{index}"):
             continue
@@ -142,8 +141,8 @@ def parse(form, uploads: list[Upload], catalogue: dict | None, max_bytes: int) -
         errors.append("Đánh dấu các giấy tờ đã nhận theo danh mục của thủ tục.")
 
     sets = (form.get("sets") or "1").strip()
-    if not sets.isdigit() or not 1 <= int(sets) <= 50:
-        errors.append("Số bộ hồ sơ phải từ 1 đến 50.")
+    if not sets.isdigit() or not rules.SETS_MIN <= int(sets) <= rules.SETS_MAX:
+        errors.append(f"Số bộ hồ sơ phải từ {rules.SETS_MIN} đến {rules.SETS_MAX}.")
     fee = (form.get("fee") or "").replace(".", "").replace(",", "").replace(" ", "")
     if not fee.isdigit():
         errors.append("Nhập lệ phí bằng số đồng (ghi 0 nếu không thu).")
@@ -156,11 +155,11 @@ def parse(form, uploads: list[Upload], catalogue: dict | None, max_bytes: int) -
         errors.append("Chọn nơi nhận kết quả.")
     elif delivery == Delivery.POST and not delivery_address:
         errors.append("Nhập địa chỉ nhận kết quả qua bưu điện.")
-    if len(delivery_address) > 500:
-        errors.append("Địa chỉ nhận kết quả dài quá 500 ký tự.")
+    if len(delivery_address) > rules.ADDRESS_MAX:
+        errors.append(f"Địa chỉ nhận kết quả dài quá {rules.ADDRESS_MAX} ký tự.")
     note = (form.get("note") or "").strip()
-    if len(note) > 2000:
-        errors.append("Ghi chú dài quá 2000 ký tự.")
+    if len(note) > rules.NOTE_MAX:
+        errors.append(f"Ghi chú dài quá {rules.NOTE_MAX} ký tự.")
     clerk = _clean(form.get("received_by_name"))
     if not clerk:
         errors.append("Nhập tên nhân viên tiếp nhận.")

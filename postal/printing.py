@@ -16,6 +16,7 @@ from hardware.layouts import (
     render_postal_receipt,
 )
 from hardware.printers import open_printer
+from queue_server.dossiers.labels import lower_first
 
 from .intake import DELIVERIES, FEE_PAYMENTS, document_line, find_procedure, money, processing_time
 from .store import LOCAL_TZ, parse_iso
@@ -42,7 +43,7 @@ def receipt_for(dossier: dict, catalogue: dict | None) -> PostalReceiptPrint:
         return_by = f"{return_by}: {body['delivery_address']}"
     fee = money(body["fee"])
     if body["fee"]:
-        fee = f"{fee} ({FEE_PAYMENTS[body['fee_payment']].lower()})"
+        fee = f"{fee} ({lower_first(FEE_PAYMENTS[body['fee_payment']])})"
     return PostalReceiptPrint(
         post_office=post_office_name(catalogue),
         centre=dossier["site_name"],

@@ -30,7 +30,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hardware.scanning import DOSSIER_CODE
-from queue_server.dossiers.codes import DAILY_LIMIT, format_code
+from queue_server.dossiers.codes import format_code
 
 from . import ClerkError
 
@@ -293,8 +293,6 @@ class Store:
             " RETURNING last_value",
             (agency, day.isoformat()),
         ).fetchone()[0]
-        if value > DAILY_LIMIT:
-            raise ClerkError(f"Đã dùng hết {DAILY_LIMIT} mã của ngày {day:%d/%m/%Y}.")
         return format_code(agency, day, value)
 
     # --- the outbox ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,19 @@ def _bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _time_or_none(name: str, default: str) -> time | None:
+    """``HH:MM``, or None when the variable is set but empty."""
+    value = os.environ.get(name, default).strip()
+    return time.fromisoformat(value) if value else None
 
 
 def from_env() -> dict:
@@ -72,8 +86,17 @@ def from_env() -> dict:
         # Scans attached to dossiers (see queue_server/dossiers/storage.py).
         "ATTACHMENTS_DIR": Path(os.environ.get("ATTACHMENTS_DIR") or INSTANCE_DIR / "attachments"),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 2**20,
-        # Does waiting for a citizen's supplement stop a dossier's clock? (DOMAIN.md: unverified)
-        "DOSSIER_SUPPLEMENT_PAUSES": _bool("DOSSIER_SUPPLEMENT_PAUSES", True),
+        # What the legal texts leave open (queue_server/dossiers/policy.py gives each reason).
+        "DOSSIER_SUPPLEMENT_RULE": _choice("DOSSIER_SUPPLEMENT_RULE", ("restart", "pause"), "restart"),
+        "CALENDAR_COUNT_MAKEUP_DAYS": _bool("CALENDAR_COUNT_MAKEUP_DAYS", True),
+        "DOSSIER_DEFAULT_CUTOFF": _time_or_none("DOSSIER_DEFAULT_CUTOFF", "15:00"),
+        "FORMS_TT03_FROM": date.fromisoformat(os.environ.get("FORMS_TT03_FROM") or "2025-09-15"),
+        "DOSSIER_APOLOGY_LEAD_DAYS": float(os.environ.get("DOSSIER_APOLOGY_LEAD_DAYS", "1")),
+        "DOSSIER_LATE_APOLOGY": _choice("DOSSIER_LATE_APOLOGY", ("record", "refuse"), "record"),
+        "DOSSIER_REFUND_ON_REFUSAL": _bool("DOSSIER_REFUND_ON_REFUSAL", True),
+        "DOSSIER_REFUND_ON_STOP": _bool("DOSSIER_REFUND_ON_STOP", True),
+        # Jinja templates that replace the built-in forms, per set (see dossiers/formsets.py).
+        "FORM_TEMPLATES_DIR": Path(os.environ.get("FORM_TEMPLATES_DIR") or INSTANCE_DIR / "forms"),
         # Working hours before its due instant from which a dossier is flagged to supervisors.
         "DOSSIER_DUE_SOON_HOURS": float(os.environ.get("DOSSIER_DUE_SOON_HOURS", "8")),
         # How often each server process looks for dossiers about to be late (0: never).

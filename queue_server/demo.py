@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from .auth.models import User
 from .auth.services import create_user
+from .dossiers import formsets
 from .dossiers.catalogue import import_procedures
-from .dossiers.models import Procedure
+from .dossiers.models import FormSettings, Procedure
 from .sites.models import (
     Counter,
     CounterSchedule,
@@ -33,6 +34,13 @@ COMMUNE = "NA-TRUONGVINH"
 POST_OFFICE = "NA-BC-VINH"
 # Agency codes in dossier codes (mã đơn vị): made up in the national pattern for the demo.
 AGENCY_CODES = {PROVINCE: "000.00.06.H40", COMMUNE: "000.27.30.H40", POST_OFFICE: "BC.460000"}
+PROVINCE_NAME = "Nghệ An"
+# What each centre writes at the top of its forms (every form set): the governing body and the
+# place on the date line.
+FORM_HEADINGS = {
+    PROVINCE: ("Ủy ban nhân dân tỉnh Nghệ An", "Nghệ An"),
+    COMMUNE: ("Ủy ban nhân dân phường Trường Vinh", "Trường Vinh"),
+}
 
 # The procedures the province takes in, in the columns of the catalogue import (catalogue.py).
 PROCEDURES = [
@@ -103,6 +111,33 @@ PROCEDURES = [
         "fee": "0",
         "postal": "yes",
         "documents": "Đơn đề nghị cấp bản sao (1 bản); Bản chụp Căn cước công dân (1 bản)",
+    },
+]
+
+# What the ward handles itself (commune-level procedures); it also receives the province's.
+WARD_PROCEDURES = [
+    {
+        "code": "1.001193",
+        "name": "Đăng ký khai sinh",
+        "department": "UBND",
+        "field": "Hộ tịch",
+        "processing_time": "1",
+        "unit": "working_days",
+        "fee": "0",
+        "postal": "yes",
+        "documents": "Tờ khai đăng ký khai sinh (1 bản); Giấy chứng sinh (1 bản)",
+    },
+    {
+        "code": "2.000815",
+        "name": "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+        "department": "UBND",
+        "field": "Chứng thực",
+        "processing_time": "4",
+        "unit": "working_hours",
+        "fee": "2000",
+        "postal": "no",
+        "cutoff": "15:00",
+        "documents": "Bản chính giấy tờ (1 bản); Bản sao cần chứng thực (1 bản)",
     },
 ]
 
@@ -318,17 +353,41 @@ def _load_post_office(session: Session) -> Site:
 
 
 def _load_dossier_side(session: Session) -> None:
-    """Agency codes, the province's procedures and its result-return service."""
+    """Agency codes, the province, the procedures of the province and of the ward, the forms'
+    headings, and the province's result-return service."""
     sites = {site.code: site for site in session.scalars(select(Site))}
     for code, agency_code in AGENCY_CODES.items():
         if code in sites and sites[code].agency_code is None:
             sites[code].agency_code = agency_code
+        if code in sites and sites[code].province is None:
+            sites[code].province = PROVINCE_NAME
+    for code, procedures in ((PROVINCE, PROCEDURES), (COMMUNE, WARD_PROCEDURES)):
+        site = sites.get(code)
+        if site is None:
+            continue
+        if session.scalar(select(Procedure.id).where(Procedure.site_id == site.id).limit(1)) is None:
+            report = import_procedures(session, site, procedures)
+            assert not report.errors, report.errors
+        governing_body, place = FORM_HEADINGS[code]
+        for form_set in formsets.SETS:
+            known = session.scalar(
+                select(FormSettings.id).where(
+                    FormSettings.site_id == site.id, FormSettings.form_set == form_set
+                )
+            )
+            if known is None:
+                session.add(
+                    FormSettings(
+                        site_id=site.id,
+                        form_set=form_set,
+                        governing_body=governing_body,
+                        place_name=place,
+                        symbols={},
+                    )
+                )
     province = sites.get(PROVINCE)
     if province is None:
         return
-    if session.scalar(select(Procedure.id).where(Procedure.site_id == province.id).limit(1)) is None:
-        report = import_procedures(session, province, PROCEDURES)
-        assert not report.errors, report.errors
     for service in session.scalars(
         select(Service).where(Service.site_id == province.id, Service.code == "TKQ")
     ):

@@ -65,14 +65,15 @@ def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_ma
     page.get_by_role("link", name="Tiếp nhận hồ sơ").click()
     page.wait_for_url(re.compile(rf"/console/dossiers/new\?ticket={ticket['id']}$"))
     assert ticket["number"] in page.inner_text(".staff-ticket")
-    page.wait_for_selector("#procedure option[value='1.001756']", state="attached")
+    # The province's catalogue: each procedure with the centre that handles it.
+    page.wait_for_selector("#procedure option[value='NA-HCC|1.001756']", state="attached")
 
     page.fill("#scan", CCCD)
     page.press("#scan", "Enter")
     page.wait_for_function("document.getElementById('a-name').value === 'Nguyễn Văn An'")
     assert page.input_value("#a-id") == "001085012345"
     assert "sinh ngày 14/03/1985" in page.inner_text("#scan-result")
-    page.select_option("#procedure", "1.001756")
+    page.select_option("#procedure", "NA-HCC|1.001756")
     assert page.input_value("#fee") == "200000"
     page.check("#doc-0")
     page.check("#doc-1")
@@ -94,7 +95,7 @@ def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_ma
     assert code in page.inner_text("#notice")
     assert page.inner_text("#d-status") == "Đã tiếp nhận"
     assert page.inner_text("#d-name") == "Nguyễn Văn An"
-    receipt = page.get_by_role("link", name="In giấy tiếp nhận (Mẫu 01)")
+    receipt = page.get_by_role("link", name="Mẫu 01 - Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
     pdf = page.request.get(f"{server.url}{receipt.get_attribute('href')}")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     stored = page.request.get(f"{server.url}/api/v1/dossiers/{code}").json()

@@ -150,8 +150,11 @@ def test_a_state_that_does_not_allow_an_action_gives_409(officer):
     assert act(officer, code, "fly").status_code == 404
     assert act(officer, code, "refuse").json["error"]["code"] == "missing_field"
     refused = act(officer, code, "refuse", reason="Không thuộc thẩm quyền", rules_reference="Điều 9")
-    assert refused.json["status"] == "refused" and refused.json["outcome"] == "early"
+    # A refusal is no result: classed neither early nor late, its paid fee refunded.
+    assert refused.json["status"] == "refused" and refused.json["outcome"] == "refused"
+    assert refused.json["fee_status"] == "refunded"
     assert act(officer, code, "transfer").status_code == 409
+    assert act(officer, code, "stop").status_code == 409
 
 
 def test_other_sites_staff_and_devices_cannot_see_or_move_a_dossier(app, officer, kiosk):
@@ -184,18 +187,16 @@ def _backdated(session, days_ago: int, procedure="1.000775"):
 def test_a_late_dossier_is_flagged_and_may_apologise_once(app, session):
     late = _backdated(session, 10)  # 8 working hours, ten days ago
     fresh = _backdated(session, 0, procedure="1.001756")
-    assert lifecycle.flags(session, late) == ["overdue", "needs_apology"]
+    # Ten days on it has neither reached its agency nor been apologised for.
+    assert lifecycle.flags(session, late) == ["transfer_due", "overdue", "needs_apology"]
     assert lifecycle.flags(session, fresh) == []
     client = login(app.test_client(), "officer1")
     overdue = client.get("/api/v1/dossiers?site=NA-HCC&flag=overdue").json
     assert [row["code"] for row in overdue] == [late.code]
     for action in ("transfer", "start_processing"):
         assert act(client, late.code, action).status_code == 200
-    assert act(client, fresh.code, "transfer").status_code == 200
-    not_late = act(
-        client, fresh.code, "apologise", reason="x", new_due_at=(utcnow() + timedelta(days=30)).isoformat()
-    )
-    assert not_late.status_code == 409 and not_late.json["error"]["code"] == "not_late"
+    transfer = client.get(f"/api/v1/dossiers/{late.code}").json["events"][1]
+    assert transfer["action"] == "transfer" and transfer["data"]["in_time"] is False
 
     too_early = act(
         client, late.code, "apologise", reason="Chờ ý kiến", new_due_at=late.received_at.isoformat()
@@ -204,14 +205,16 @@ def test_a_late_dossier_is_flagged_and_may_apologise_once(app, session):
     new_date = (utcnow() + timedelta(days=7)).isoformat()
     apology = act(client, late.code, "apologise", reason="Chờ ý kiến cơ quan phối hợp", new_due_at=new_date)
     assert apology.status_code == 200 and apology.json["status"] == "apology_issued"
-    assert apology.json["flags"] == ["overdue"]
+    assert apology.json["flags"] == []  # the new date is a week away
+    # Sent after the day before the due date: recorded, and marked as sent late.
+    assert apology.json["events"][-1]["data"]["late_notice"] is True
     again = act(client, late.code, "apologise", reason="Lần nữa", new_due_at=new_date)
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json["error"]["code"] == "apology_once"
     done = act(client, late.code, "result_ready")
-    assert done.json["outcome"] == "late"
+    assert done.json["outcome"] == "late"  # against the statutory date, apology or not
 
 
-def test_a_supplement_request_pauses_the_clock_for_the_working_time_it_lasted(app, session):
+def test_by_default_a_supplement_restarts_the_processing_time_from_the_beginning(app, session):
     centre = site(session)
     procedure = lifecycle.get_procedure(session, centre, "1.001756")
     received = local(2026, 11, 16, 9, 0)  # Monday
@@ -233,20 +236,48 @@ def test_a_supplement_request_pauses_the_clock_for_the_working_time_it_lasted(ap
         {"items": ["Tờ khai có chữ ký"], "reason": "Tờ khai chưa ký"},
         now=local(2026, 11, 17, 9, 0),
     )
-    assert dossier.paused
-    # Back on Thursday at 09:00: two working days (Tue 9:00 -> Thu 9:00) were paused.
+    assert dossier.paused and lifecycle.flags(session, dossier, local(2026, 12, 10, 9, 0)) == []
+    # Back complete on Thursday 19/11 at 09:00: ten working days from then.
     lifecycle.apply(session, dossier, "resubmit", officer(session), {}, now=local(2026, 11, 19, 9, 0))
     assert not dossier.paused and dossier.paused_seconds == 16 * 3600
+    assert dossier.counted_from == local(2026, 11, 19, 9, 0)
+    assert dossier.due_at == local(2026, 12, 4, 9, 0)
+    session.commit()
+
+
+def test_a_centre_may_keep_the_rule_that_pauses_the_clock_for_the_supplement(app, session):
+    app.config["DOSSIER_SUPPLEMENT_RULE"] = "pause"
+    centre = site(session)
+    procedure = lifecycle.get_procedure(session, centre, "1.001756")
+    dossier, _ = lifecycle.receive(
+        session,
+        centre,
+        centre,
+        procedure,
+        officer(session),
+        {"applicant": {"name": "Lê Văn C"}},
+        now=local(2026, 11, 16, 9, 0),
+    )
+    lifecycle.apply(
+        session,
+        dossier,
+        "request_supplement",
+        officer(session),
+        {"items": ["Tờ khai có chữ ký"], "reason": "Tờ khai chưa ký"},
+        now=local(2026, 11, 17, 9, 0),
+    )
+    # Two working days (Tue 9:00 -> Thu 9:00) were paused: the due date moves by them.
+    lifecycle.apply(session, dossier, "resubmit", officer(session), {}, now=local(2026, 11, 19, 9, 0))
     assert dossier.due_at == local(2026, 12, 3, 9, 0)
     session.commit()
 
 
-def test_the_agency_may_ask_for_a_supplement_only_once(officer):
+def test_a_supplement_may_be_requested_only_once(officer):
     code = intake(officer).json["code"]
-    act(officer, code, "transfer")
     first = act(officer, code, "request_supplement", items=["Bản sao sổ hộ khẩu"], reason="Thiếu")
     assert first.status_code == 200
     act(officer, code, "resubmit")
+    act(officer, code, "transfer")
     act(officer, code, "start_processing")
     second = act(officer, code, "request_supplement", items=["Thêm nữa"], reason="Thiếu")
     assert second.status_code == 409 and second.json["error"]["code"] == "supplement_once"

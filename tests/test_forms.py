@@ -1,5 +1,6 @@
-"""The printable forms (Mẫu 01-06), read back the way a person or a scanner reads the paper:
-the PDF's text through pdftotext, its codes through a rasterised page and zxing."""
+"""The printable forms of Thông tư 01/2018 (Mẫu 01-06), read back the way a person or a scanner
+reads the paper: the PDF's text through pdftotext, its codes through a rasterised page and zxing.
+Thông tư 03/2025's set, and the choice of set by the day received: tests/test_form_sets.py."""
 
 from __future__ import annotations
 
@@ -54,8 +55,13 @@ def dossier(session) -> Dossier:
         client_id="forms-test",
         code=CODE,
         tracking_key="Zr4vY0pQ2mL8sT1x",
+        form_set="TT01/2018",
         site_id=centre.id,
         intake_site_id=centre.id,
+        book_site_id=centre.id,
+        book_year=2023,
+        book_volume=1,
+        book_entry=361,
         procedure=procedure,
         channel="counter",
         status="result_ready",
@@ -83,6 +89,7 @@ def dossier(session) -> Dossier:
         delivery_address="Số 12 đường Lê Hồng Phong, phường Trường Vinh",
         fee=75000,
         fee_payment="bank",
+        fee_status="paid",
         received_at=received,
         received_by_name="Trần Văn Bình",
         due_at=local(2023, 11, 17, 9, 32),
@@ -99,7 +106,13 @@ def dossier(session) -> Dossier:
             local(2023, 10, 27, 9, 50),
             "supplement_requested",
             actor_name="Trần Văn Bình",
-            data={"items": SUPPLEMENT_ITEMS, "reason": "Hồ sơ thiếu bản vẽ móng theo quy định"},
+            data={
+                "items": SUPPLEMENT_ITEMS,
+                "reason": "Hồ sơ thiếu bản vẽ móng theo quy định",
+                "number": 12,
+                "issuer": "NA-HCC",
+                "rule": "pause",
+            },
         ),
         event("resubmit", local(2023, 10, 30, 8, 10), "resubmitted", actor_name="Trần Văn Bình"),
         event(
@@ -167,7 +180,13 @@ def test_the_receipt_has_two_copies_with_everything_the_applicant_was_told(dossi
     pdf = forms.render_pdf("01", dossier, track_url=TRACK_URL)
     assert pdf_pages(pdf) == 2
     text = pdf_text(pdf)
+    # The heading: the centre's governing body and its name (its form settings), the place.
+    assert "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH NGHỆ AN" in pdf_text(
+        pdf, "-raw"
+    )
     for expected in (
+        "Nghệ An, ngày 27 tháng 10 năm 2023",
+        "Mẫu 01 (Thông tư 01/2018/TT-VPCP)",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
         "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
@@ -187,7 +206,7 @@ def test_the_receipt_has_two_copies_with_everything_the_applicant_was_told(dossi
         "09 giờ 32 phút, ngày 17/11/2023",
         "Qua bưu điện: Số 12 đường Lê Hồng Phong",
         "75.000 đồng (chuyển khoản qua ngân hàng)",
-        "Quyển số: 2023, Số thứ tự: 0361",
+        "Quyển số: 1, Số thứ tự: 361",
         "NGƯỜI NỘP HỒ SƠ",
         "NGƯỜI TIẾP NHẬN HỒ SƠ",
         "Trần Văn Bình",
@@ -211,14 +230,15 @@ def test_the_receipt_cannot_be_printed_without_its_tracking_link(dossier):
 def test_the_supplement_request_lists_every_missing_item_numbered_with_the_reason(dossier):
     text = pdf_text(forms.render_pdf("02", dossier))
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
-    assert f"Số: {CODE}/YCBS" in text
+    assert "Số: 12/PYCBS" in text  # the centre's 12th supplement request of the year
     assert f"Hồ sơ của: {APPLICANT}" in text
     assert PROCEDURE in text
     for number, item in enumerate(SUPPLEMENT_ITEMS, start=1):
         assert f"{number}. {item}" in text
     assert "Lý do: Hồ sơ thiếu bản vẽ móng theo quy định" in text
     assert "liên hệ với Trần Văn Bình" in text
-    assert "Ngày 27 tháng 10 năm 2023" in text
+    assert "Nghệ An, ngày 27 tháng 10 năm 2023" in text
+    assert "không tính vào thời hạn giải quyết" in text  # asked under the rule that paused the clock
 
 
 def test_the_refusal_gives_the_reason_and_the_rules(dossier, session):
@@ -231,12 +251,14 @@ def test_the_refusal_gives_the_reason_and_the_rules(dossier, session):
             data={
                 "reason": "Thửa đất nằm trong quy hoạch hành lang giao thông",
                 "rules_reference": "Điều 89 Luật Xây dựng 2014",
+                "number": 3,
             },
         )
     )
     session.commit()
     text = pdf_text(forms.render_pdf("03", dossier))
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
+    assert "Số: 3/PTCTN" in text
     assert f"Tiếp nhận hồ sơ của: {APPLICANT}" in text
     assert PROCEDURE in text
     assert "Căn cứ quy định tại Điều 89 Luật Xây dựng 2014" in text
@@ -271,7 +293,8 @@ def test_the_control_sheet_has_one_row_per_hand_over_with_its_timeliness(dossier
         " Chuyển bản giấy kèm phiếu kiểm soát"
         " 3 Sở Xây dựng 10 giờ 15 phút, ngày 22/11/2023 Trung tâm Phục vụ hành chính công tỉnh Nghệ An"
     )
-    assert table.endswith("Quá hạn")
+    # Then the page's top margin, drawn last: the form's number in its circular.
+    assert table.endswith("Quá hạn Mẫu 05 (Thông tư 01/2018/TT-VPCP)")
 
 
 def test_forms_that_need_an_event_say_so_when_it_is_missing(dossier):
@@ -279,22 +302,21 @@ def test_forms_that_need_an_event_say_so_when_it_is_missing(dossier):
         forms.render_html("03", dossier)
     assert raised.value.status == 409 and "refuse" in raised.value.message
     with pytest.raises(ApiError) as raised:
-        forms.render_html("07", dossier)
+        forms.render_html("07", dossier)  # Thông tư 01/2018 has six forms
     assert raised.value.status == 404
+    with pytest.raises(ApiError) as raised:
+        forms.render_html("06", dossier)  # the tracking book covers a period, not one dossier
+    assert raised.value.status == 409
 
 
-def test_a_dossier_under_another_circular_is_not_printed_on_these_forms(dossier):
-    dossier.form_set = "TT03/2025"
-    with pytest.raises(ApiError, match="TT03/2025"):
-        forms.render_html("01", dossier, track_url=TRACK_URL)
-
-
-def test_every_form_renders_to_a_pdf(dossier):
+def test_every_form_of_the_set_renders_to_a_pdf(dossier):
     """Each form renders; how fast is measured by ``python -m bench.forms``."""
     dossier.events.append(
         DossierEvent(action="refuse", at=local(2023, 10, 27, 10, 5), status="refused", data={"reason": "x"})
     )
-    for number in forms.FORMS:
+    listed = [printable.form.number for printable in forms.available(dossier)]
+    assert listed == ["01", "02", "03", "04", "05"]
+    for number in listed:
         extra = {"track_url": TRACK_URL} if number == "01" else {}
         assert forms.render_pdf(number, dossier, **extra).startswith(b"%PDF-"), number
 
@@ -305,8 +327,13 @@ def second_dossier(session, first: Dossier) -> Dossier:
         client_id="forms-test-2",
         code="000.00.06.H40-231030-0012",
         tracking_key="second",
+        form_set="TT01/2018",
         site_id=first.site_id,
         intake_site_id=first.site_id,
+        book_site_id=first.site_id,
+        book_year=2023,
+        book_volume=1,
+        book_entry=362,
         procedure=first.procedure,
         channel="counter",
         status="returned",
@@ -332,10 +359,12 @@ def test_the_tracking_book_pdf_lists_every_dossier_of_the_period(dossier, sessio
     rows = forms.tracking_book_dossiers(session, centre, date(2023, 10, 1), date(2023, 10, 31))
     assert [d.code for d in rows] == [CODE, "000.00.06.H40-231030-0012"]
     assert forms.tracking_book_dossiers(session, centre, date(2023, 10, 28), date(2023, 10, 29)) == []
-    pdf = forms.render_tracking_book_pdf(centre, rows, date(2023, 10, 1), date(2023, 10, 31))
+    pdf = forms.render_tracking_book_pdf(session, centre, rows, date(2023, 10, 1), date(2023, 10, 31))
     text = pdf_text(pdf, "-raw")
-    assert "SỔ THEO DÕI HỒ SƠ" in text
-    assert "Từ ngày 01/10/2023 đến ngày 31/10/2023" in text
+    assert "SỔ THEO DÕI HỒ SƠ" in text and "Mẫu 06 (Thông tư 01/2018/TT-VPCP)" in text
+    assert "Từ ngày 01/10/2023 đến ngày 31/10/2023 (quyển số 1/2023)" in text
+    # Each row under its own entry in the book, as its receipt says.
+    assert f"361 {CODE}" in text and "362 000.00.06.H40-231030-0012" in text
     for expected in (CODE, "000.00.06.H40-231030-0012", APPLICANT, "Hồ Văn Tuấn", "0987654321"):
         assert expected in text, expected
     assert "Qua bưu điện" not in text and "Tại quầy" in text
@@ -350,7 +379,8 @@ def test_the_tracking_book_is_served_as_pdf_and_xlsx_to_the_centre_s_staff(dossi
     pdf = officer.get(f"/api/v1/sites/NA-HCC/tracking-book.pdf?{period}")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf", pdf.data[:300]
     assert CODE in pdf_text(pdf.data, "-raw")
-    assert 'filename="so-theo-doi-NA-HCC-20231025-20231031.pdf"' in pdf.headers["Content-Disposition"]
+    disposition = pdf.headers["Content-Disposition"]
+    assert 'filename="NA-HCC-mau-06-so-theo-doi-ho-so-20231025-20231031.pdf"' in disposition
     xlsx = officer.get(f"/api/v1/sites/NA-HCC/tracking-book.xlsx?{period}")
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
@@ -381,7 +411,8 @@ def test_the_tracking_book_xlsx_has_a_frozen_header_and_real_local_times(dossier
     assert first["Hình thức trả"] is None
     second = dict(zip(header, data[1], strict=True))
     assert second["Trả kết quả cho cá nhân, tổ chức"] == datetime(2023, 11, 13, 8, 30)
-    assert second["Hình thức trả"] == "Tại quầy"
+    assert first["STT"] == "361"
+    assert second["Hình thức trả"] == "Tại quầy trả kết quả"
     assert sheet.cell(row=5, column=8).number_format == forms.DATETIME_FORMAT
     assert sheet.column_dimensions["C"].width > 20
 

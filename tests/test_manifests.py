@@ -191,8 +191,13 @@ def test_a_dossier_about_to_be_late_is_flagged_once_to_the_supervisors(app, offi
         committed.disconnect(listen)
     due_soon = [payload for name, payload in sent if name == "dossier.due_soon"]
     assert due_soon == [
-        {"site": "NA-HCC", "code": code, "due_at": due_soon[0]["due_at"], "flags": ["due_soon"]}
+        {
+            "site": "NA-HCC",
+            "code": code,
+            "due_at": due_soon[0]["due_at"],
+            "flags": ["due_soon", "needs_apology"],
+        }
     ]
     assert "Võ Thị Lan" not in str(due_soon)
     events = officer.get(f"/api/v1/dossiers/{code}").json["events"]
-    assert events[-1]["action"] == "flag" and events[-1]["data"]["flags"] == ["due_soon"]
+    assert events[-1]["action"] == "flag" and events[-1]["data"]["flags"] == ["due_soon", "needs_apology"]

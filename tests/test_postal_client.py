@@ -400,8 +400,11 @@ def test_the_intake_page_fills_the_applicant_from_the_id_card_and_saves_offline(
             "Xóm 3, xã Nghi Phú, thành phố Vinh, Nghệ An"
         )
 
+        # The province has two centres that the post takes dossiers for: the clerk chooses one.
+        page.select_option("#site", "NA-HCC")
         page.select_option("#procedure", CRIMINAL_RECORD)
         expect(page.locator("#fee")).to_have_value("200000")
+        expect(page.locator("#procedure-info")).to_contain_text("10 ngày làm việc · lệ phí 200.000 đồng")
         page.check("#doc-0")
         expect(page.locator("#doc-0-originals")).to_have_value("1")
         page.check("input[name=delivery][value=post]")

@@ -70,6 +70,7 @@
 
   function setupIntake(form) {
     var centres = JSON.parse(byId("catalogue-data").textContent);
+    var facts = JSON.parse(byId("procedure-facts").textContent);  // worded by the server's labels
     var values = JSON.parse(byId("form-values").textContent);
     var site = byId("site"), procedure = byId("procedure"), filter = byId("procedure-filter");
     var fee = byId("fee"), feeTouched = Boolean(values.fee);
@@ -107,10 +108,8 @@
       box.textContent = "";
       var found = chosen();
       if (!found) { info.textContent = ""; return; }
-      var units = { working_days: "ngày làm việc", working_hours: "giờ làm việc", calendar_days: "ngày" };
-      info.textContent = found.department_name + " · thời hạn giải quyết " + found.processing_amount + " " +
-        (units[found.processing_unit] || found.processing_unit) + " · lệ phí " +
-        found.fee.toLocaleString("vi-VN") + " đồng";
+      var fact = facts[site.value + "/" + found.code] || {};
+      info.textContent = found.department_name + " · thời hạn giải quyết " + fact.time + " · lệ phí " + fact.fee;
       box.appendChild(element("p", {}, "Đánh dấu giấy tờ đã nhận và ghi số bản:"));
       found.documents.forEach(function (paper, index) {
         var key = "doc-" + index;

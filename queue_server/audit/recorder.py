@@ -34,6 +34,7 @@ OWN_LOG = {
     "dossiers",
     "dossier_events",
     "dossier_sequences",
+    "register_sequences",
     "sync_operations",
     "audit_entries",
 }

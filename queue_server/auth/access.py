@@ -121,6 +121,68 @@ def require(action: str, site_id: int, counter_id: int | None = None) -> Actor:
     return actor
 
 
+class DossierParty:
+    """The places a dossier passes through, each with its own staff (see ``dossiers.models``):
+    the centre that handles it, the one-stop unit that received it, the centre that hands the
+    result back, and the post office that took it in or carries its result."""
+
+    HANDLING = "handling"
+    RECEIVING = "receiving"
+    RETURNING = "returning"
+    INTAKE = "intake"
+    CARRIER = "carrier"
+
+
+# Which party's staff take each step of a dossier's lifecycle. The handling centre decides (and
+# sends the dossier to its agency); the receiving unit, where the citizen handed the dossier
+# in, takes back a supplement and a request to stop (Thông tư 03/2025 Điều 7: "Bộ phận Một
+# cửa nơi tiếp nhận hồ sơ"); the returning centre hands over the result; the carrying post
+# office records its delivery.
+DOSSIER_STEPS: dict[str, frozenset[str]] = {
+    "request_supplement": frozenset({DossierParty.HANDLING, DossierParty.RECEIVING}),
+    "resubmit": frozenset({DossierParty.HANDLING, DossierParty.RECEIVING}),
+    "refuse": frozenset({DossierParty.HANDLING}),
+    "stop": frozenset({DossierParty.HANDLING, DossierParty.RECEIVING}),
+    "transfer": frozenset({DossierParty.HANDLING}),
+    "start_processing": frozenset({DossierParty.HANDLING}),
+    "apologise": frozenset({DossierParty.HANDLING}),
+    "result_ready": frozenset({DossierParty.HANDLING}),
+    "return": frozenset({DossierParty.RETURNING}),
+    "deliver": frozenset({DossierParty.CARRIER}),
+    "undeliver": frozenset({DossierParty.CARRIER}),
+}
+
+
+def dossier_parties(actor: Actor, dossier, carrier_site_id: int | None = None) -> set[str]:
+    """The parties of ``dossier`` the caller acts for. ``dossier`` needs ``site_id``,
+    ``receiving_site_id``, ``return_site_id`` and ``intake_site_id``."""
+    parties = set()
+    if allowed(actor, Action.PROCESS_DOSSIER, dossier.site_id):
+        parties.add(DossierParty.HANDLING)
+    if allowed(actor, Action.RECEIVE_DOSSIER, dossier.receiving_site_id):
+        parties.add(DossierParty.RECEIVING)
+    if allowed(actor, Action.PROCESS_DOSSIER, dossier.return_site_id or dossier.site_id):
+        parties.add(DossierParty.RETURNING)
+    if allowed(actor, Action.RECEIVE_DOSSIER, dossier.intake_site_id):
+        parties.add(DossierParty.INTAKE)
+    if carrier_site_id is not None and allowed(actor, Action.HANDOVER, carrier_site_id):
+        parties.add(DossierParty.CARRIER)
+    return parties
+
+
+def may_see_dossier(actor: Actor, dossier, carrier_site_id: int | None = None) -> bool:
+    """A dossier's staff: every party's, and whoever took it in."""
+    return bool(dossier_parties(actor, dossier, carrier_site_id))
+
+
+def require_dossier_step(step: str, dossier, carrier_site_id: int | None = None) -> Actor:
+    """The caller, if their party may take ``step`` on the dossier; else 401/403."""
+    actor = require_login()
+    if not dossier_parties(actor, dossier, carrier_site_id) & DOSSIER_STEPS.get(step, frozenset()):
+        raise Forbidden("forbidden", "Only the dossier's staff at the right place may do this.")
+    return actor
+
+
 def require_admin() -> Actor:
     """Only an admin: creating sites, and whatever spans every site."""
     actor = require_login()

@@ -11,13 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from ..auth.access import Action, allowed
+from ..auth.access import DOSSIER_STEPS, Action, DossierParty, allowed, dossier_parties
 from ..auth.models import Role
 from ..database import db
+from ..dossiers import labels as words
 from ..dossiers import lifecycle
-from ..dossiers.api import may_see
-from ..dossiers.models import DossierChannel, FeePayment
-from ..dossiers.presenters import DELIVERY_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from ..dossiers.rules import IntakeDecision
 from ..errors import NotFound
 from ..queueing.models import Ticket
 from ..web import N_
@@ -25,46 +24,11 @@ from .pages import chosen_site, forbidden, show_error, signed_in, staff_context,
 
 bp = Blueprint("dossiers", __name__, template_folder="templates", url_prefix="/console/dossiers")
 
-# The lifecycle's actions (buttons) and the other events of the history.
-ACTIONS = {
-    "receive": N_("Tiếp nhận"),
-    "handover": N_("Bàn giao"),
-    "flag": N_("Cảnh báo hạn xử lý"),
-    "request_supplement": N_("Yêu cầu bổ sung"),
-    "resubmit": N_("Nhận hồ sơ bổ sung"),
-    "refuse": N_("Từ chối giải quyết"),
-    "transfer": N_("Chuyển cơ quan giải quyết"),
-    "start_processing": N_("Bắt đầu giải quyết"),
-    "apologise": N_("Xin lỗi, hẹn lại ngày trả"),
-    "result_ready": N_("Có kết quả"),
-    "return": N_("Trả kết quả"),
-    "deliver": N_("Bưu điện đã phát"),
-    "undeliver": N_("Bưu điện phát không thành công"),
+INTAKE_DECISIONS = {
+    IntakeDecision.ACCEPT: N_("Tiếp nhận, cấp giấy tiếp nhận và hẹn trả kết quả"),
+    IntakeDecision.INCOMPLETE: N_("Chưa đủ: hướng dẫn hoàn thiện (Mẫu 02)"),
+    IntakeDecision.REFUSE: N_("Từ chối tiếp nhận (Mẫu 03)"),
 }
-# Recorded by the post office that carries the result, never from the centre's page.
-POST_OFFICE_ACTIONS = ("deliver", "undeliver")
-FLAGS = {"due_soon": N_("Sắp đến hạn"), "overdue": N_("Quá hạn"), "needs_apology": N_("Cần xin lỗi")}
-CHANNELS = {
-    DossierChannel.COUNTER: N_("Tại quầy"),
-    DossierChannel.POSTAL: N_("Qua bưu điện"),
-    DossierChannel.ONLINE: N_("Trực tuyến"),
-}
-PAYMENTS = {
-    FeePayment.CASH: N_("Tiền mặt"),
-    FeePayment.BANK: N_("Chuyển khoản"),
-    FeePayment.CARD: N_("Thẻ ngân hàng"),
-    FeePayment.EXEMPT: N_("Miễn phí, lệ phí"),
-    FeePayment.UNPAID: N_("Chưa nộp"),
-}
-# The printable forms (see queue_server.dossiers.forms); 02-04 print the event they need.
-FORMS = {
-    "01": N_("In giấy tiếp nhận (Mẫu 01)"),
-    "02": N_("Phiếu yêu cầu bổ sung (Mẫu 02)"),
-    "03": N_("Phiếu từ chối (Mẫu 03)"),
-    "04": N_("Phiếu xin lỗi, hẹn lại (Mẫu 04)"),
-    "05": N_("Phiếu kiểm soát (Mẫu 05)"),
-}
-FORM_NEEDS = {"02": "request_supplement", "03": "refuse", "04": "apologise"}
 
 LIST_STRINGS = (
     N_("Không có hồ sơ nào."),
@@ -77,9 +41,11 @@ INTAKE_STRINGS = (
     N_("Mã vừa quét không phải mã QR trên CCCD."),
     N_("Thủ tục này không có danh mục giấy tờ."),
     N_("Thời hạn giải quyết: {time}"),
-    N_("{n} ngày làm việc"),
-    N_("{n} giờ làm việc"),
-    N_("{n} ngày"),
+    N_("Nơi giải quyết: {site}"),
+    N_("Thủ tục do trung tâm giải quyết"),
+    N_("Nhập lý do."),
+    N_("Liệt kê các giấy tờ cần bổ sung, mỗi dòng một giấy tờ."),
+    N_("Nhận sau {hour}: thời gian tính từ ngày làm việc tiếp theo"),
     N_("Nhập họ tên người nộp hồ sơ."),
     N_("Số CCCD có 12 chữ số (CMND: 9 chữ số)."),
     N_("Số điện thoại có từ 8 đến 15 chữ số."),
@@ -110,20 +76,36 @@ DETAIL_STRINGS = (
     N_("Kết quả: {outcome}"),
     N_("Đã gửi biên nhận tới máy in quầy {counter}."),
     N_("Quầy {counter} không có máy in đã đăng ký."),
+    N_("Hẹn trả cũ: {date}"),
+    N_("Dừng theo yêu cầu ({via})"),
+    N_("Phí, lệ phí: {fee}"),
+    N_("Đã báo công dân qua: {ways}"),
+    N_("Gửi sau thời hạn phải gửi"),
+    N_("Chuyển sau thời hạn chuyển hồ sơ"),
+    N_("Số: {number}"),
+    N_("Thời gian giải quyết tính lại từ đầu: hẹn trả {date}"),
+    N_("Không có biểu mẫu nào."),
+    N_("Quyển số {volume}/{year}, số thứ tự {entry}"),
 )
 
 
 def labels() -> dict[str, dict[str, str]]:
     return {
-        "status": translated(STATUS_LABELS),
-        "action": translated(ACTIONS),
-        "flag": translated(FLAGS),
-        "channel": translated(CHANNELS),
-        "delivery": translated(DELIVERY_LABELS),
-        "payment": translated(PAYMENTS),
-        "outcome": translated(OUTCOME_LABELS),
-        "form": translated(FORMS),
+        "status": translated(words.STATUS),
+        "action": translated(words.ACTION),
+        "flag": translated(words.FLAG),
+        "channel": translated(words.CHANNEL),
+        "delivery": translated(words.DELIVERY),
+        "payment": translated(words.FEE_PAYMENT),
+        "fee_status": translated(words.FEE_STATUS),
+        "outcome": translated(words.OUTCOME),
+        "unit": translated(words.UNIT),
+        "request_channel": translated(words.REQUEST_CHANNEL),
+        "notice_channel": translated(words.NOTICE_CHANNEL),
+        "return_place": translated(words.RETURN_PLACE),
+        "decision": translated(INTAKE_DECISIONS),
     }
+
 
 
 def is_supervisor(actor) -> bool:
@@ -153,7 +135,9 @@ def dossier_new():
     return render_template(
         "console/dossier_new.html",
         ticket=shown,
-        payments=translated(PAYMENTS),
+        payments=translated(words.FEE_PAYMENT),
+        decisions=translated(INTAKE_DECISIONS),
+        return_places=translated(words.RETURN_PLACE),
         nav="new",
         **context,
     )
@@ -170,6 +154,18 @@ def _ticket(actor, ticket_id: int | None) -> Ticket | None:
     return ticket
 
 
+def _home(dossier, parties: set[str]):
+    """The site whose pages the dossier's page belongs to, for this member of staff."""
+    for party, site in (
+        (DossierParty.HANDLING, dossier.site),
+        (DossierParty.RECEIVING, dossier.receiving_site),
+        (DossierParty.RETURNING, dossier.return_site or dossier.site),
+    ):
+        if party in parties:
+            return site
+    return dossier.intake_site
+
+
 @bp.get("/<code>")
 def dossier_page(code: str):
     actor = signed_in()
@@ -177,19 +173,21 @@ def dossier_page(code: str):
         dossier = lifecycle.get_by_code(db.session, code)
     except NotFound:
         show_error(404, _("Không tìm thấy hồ sơ"), _("Không có hồ sơ với mã {code}.").format(code=code))
-    if not may_see(actor, dossier):
+    parties = dossier_parties(actor, dossier)
+    if not parties:
         show_error(
             403,
             _("Không có quyền xem hồ sơ này"),
             _("Hồ sơ {code} thuộc một trung tâm khác.").format(code=code),
         )
-    can_process = allowed(actor, Action.PROCESS_DOSSIER, dossier.site_id)
+    # The buttons of the steps this member of staff's place may take (a delivery by post is
+    # recorded by the post office that carries the result, never from a centre's page).
     transitions = {
         action: sorted(sources)
         for action, (sources, _target) in lifecycle.TRANSITIONS.items()
-        if can_process and action not in POST_OFFICE_ACTIONS
+        if DOSSIER_STEPS[action] & parties
     }
-    home = dossier.site if can_process else dossier.intake_site
+    home = _home(dossier, parties)
     context = staff_context(
         actor,
         home,
@@ -199,13 +197,14 @@ def dossier_page(code: str):
         labels=labels(),
         code=dossier.code,
         transitions=transitions,
-        form_needs=FORM_NEEDS,
         created=request.args.get("created") == "1",
     )
     return render_template(
         "console/dossier.html",
         code=dossier.code,
         department=dossier.procedure.department.name,
+        request_channels=translated(words.REQUEST_CHANNEL),
+        notice_channels=translated(words.NOTICE_CHANNEL),
         nav="list",
         **context,
     )

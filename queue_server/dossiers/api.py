@@ -14,17 +14,27 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import or_, select
 
-from ..auth.access import Action, allowed, require, require_device, require_login
+from ..auth.access import (
+    Action,
+    may_see_dossier,
+    require,
+    require_device,
+    require_dossier_step,
+    require_login,
+)
 from ..auth.models import DeviceKind, DeviceToken
 from ..database import db, utcnow
 from ..errors import ApiError, Forbidden, NotFound
 from ..printing import operations as print_operations
 from ..printing.api import PrintJobSchema, job_body
 from ..queueing.api import get_site
+from ..queueing.presenters import iso
 from ..sites.models import Counter, Service, Site
-from . import codes, forms, lifecycle
-from .models import Attachment, Delivery, Dossier, DossierStatus, Procedure
-from .presenters import dossier_public, dossier_row, dossier_staff, track_url
+from ..sites.province import province_site_ids
+from . import codes, forms, formsets, lifecycle, registers
+from .models import Attachment, Dossier, FormSettings, Procedure
+from .presenters import dossier_public, dossier_row, dossier_staff, procedure_view, track_url
+from .rules import Delivery, DossierStatus
 from .schemas import (
     ActionSchema,
     AttachmentSchema,
@@ -33,9 +43,12 @@ from .schemas import (
     DossierQuerySchema,
     DossierRowSchema,
     DossierSchema,
+    FormSettingsSchema,
+    FormSettingsUpdateSchema,
     KioskDossierSchema,
     ProcedureQuerySchema,
     ProcedureSchema,
+    TrackingBookSchema,
 )
 from .storage import current_storage
 
@@ -47,32 +60,18 @@ MAX_BOOK_DAYS = {"pdf": 7, "xlsx": 366}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def procedure_view(procedure: Procedure) -> dict:
-    return {
-        "code": procedure.code,
-        "name": procedure.name,
-        "department": procedure.department.code,
-        "department_name": procedure.department.name,
-        "field": procedure.field,
-        "processing_amount": procedure.processing_amount,
-        "processing_unit": procedure.processing_unit,
-        "fee": procedure.fee,
-        "documents": procedure.documents,
-        "postal_allowed": procedure.postal_allowed,
-    }
+def carrier_site_id(dossier: Dossier) -> int | None:
+    """The post office carrying the dossier's result, if any (it records the delivery)."""
+    from ..manifests.operations import carrier_of
 
-
-def may_see(actor, dossier: Dossier) -> bool:
-    """The dossier's staff: its centre's officers, and whoever took it in."""
-    return allowed(actor, Action.PROCESS_DOSSIER, dossier.site_id) or allowed(
-        actor, Action.RECEIVE_DOSSIER, dossier.intake_site_id
-    )
+    carrier = carrier_of(db.session, dossier)
+    return carrier.id if carrier is not None else None
 
 
 def staff_dossier(code: str) -> Dossier:
     actor = require_login()
     dossier = lifecycle.get_by_code(db.session, code)
-    if not may_see(actor, dossier):
+    if not may_see_dossier(actor, dossier):
         raise Forbidden("forbidden", "Only the dossier's staff may see it.")
     return dossier
 
@@ -81,12 +80,18 @@ def staff_dossier(code: str) -> Dossier:
 @blp.arguments(ProcedureQuerySchema, location="query")
 @blp.response(200, ProcedureSchema(many=True))
 def list_procedures(query):
-    """The procedures a centre takes in (public: the citizen's guidance)."""
+    """The procedures a centre may take in (public: the citizen's guidance): its province's
+    whole catalogue, each with the centre that handles it (Nghị định 118/2025 Điều 14)."""
     site = get_site(query["site"])
-    statement = select(Procedure).where(Procedure.site_id == site.id, Procedure.active.is_(True))
+    statement = select(Procedure).where(Procedure.active.is_(True))
+    if query.get("handled_here"):
+        statement = statement.where(Procedure.site_id == site.id)
+    else:
+        statement = statement.where(Procedure.site_id.in_(province_site_ids(site)))
     if query.get("postal") is not None:
         statement = statement.where(Procedure.postal_allowed.is_(query["postal"]))
-    return [procedure_view(p) for p in db.session.scalars(statement.order_by(Procedure.code))]
+    own_first = (Procedure.site_id != site.id, Procedure.code)
+    return [procedure_view(p) for p in db.session.scalars(statement.order_by(*own_first))]
 
 
 @blp.route("/dossiers", methods=["POST"])
@@ -94,14 +99,18 @@ def list_procedures(query):
 @blp.response(201, DossierSchema)
 @blp.alt_response(200, schema=DossierSchema, description="Already created with this client_id")
 def create_dossier(data):
-    """Receive a dossier (tiếp nhận) at a centre's counter, or at a post office by its device."""
+    """Take in a dossier (tiếp nhận) at a centre's counter, or at a post office by its device,
+    for a procedure that ``site`` handles. A centre may take in any procedure of its province
+    (``intake_site``); the officer registers it with a receipt, or turns it away with
+    guidance (Mẫu 02) or a refusal (Mẫu 03): ``decision``."""
     site = get_site(data.pop("site"))
     actor = require_login()
+    wanted_intake = data.pop("intake_site", None)
     if actor.device is not None:
         intake_site = require_device(DeviceKind.POSTAL).site
         channel = "postal"
     else:
-        intake_site = site
+        intake_site = get_site(wanted_intake) if wanted_intake else site
         channel = data.pop("channel")
     require(Action.RECEIVE_DOSSIER, intake_site.id)
     procedure = lifecycle.get_procedure(db.session, site, data.pop("procedure"))
@@ -116,10 +125,18 @@ def create_dossier(data):
 @blp.arguments(DossierQuerySchema, location="query")
 @blp.response(200, DossierRowSchema(many=True))
 def list_dossiers(query):
-    """A centre's dossiers, newest first, filtered; ``flag`` finds those needing attention."""
+    """A centre's dossiers, newest first, filtered: those it handles and those it received for
+    another centre (``scope``); ``flag`` finds those needing attention."""
     site = get_site(query["site"])
     require(Action.PROCESS_DOSSIER, site.id)
-    statement = select(Dossier).where(Dossier.site_id == site.id)
+    scope = {
+        "handled": Dossier.site_id == site.id,
+        "received": (Dossier.intake_site_id == site.id) & (Dossier.site_id != site.id),
+        "all": or_(
+            Dossier.site_id == site.id, Dossier.intake_site_id == site.id, Dossier.return_site_id == site.id
+        ),
+    }[query["scope"]]
+    statement = select(Dossier).where(scope)
     if "status" in query:
         statement = statement.where(Dossier.status == query["status"])
     if "channel" in query:
@@ -159,39 +176,33 @@ def get_dossier(code):
 @blp.arguments(ActionSchema)
 @blp.response(200, DossierSchema)
 def take_action(data, code, action):
-    """Move the dossier on: request_supplement (items, reason), resubmit, refuse (reason,
-    rules_reference), transfer (agency), start_processing, apologise (reason, new_due_at,
-    signed_by; once), result_ready, return (method, recipient_name, proxy, authorisation),
-    deliver / undeliver (by post, recorded by the post office)."""
+    """Move the dossier on: request_supplement (items, reason; once), resubmit, refuse (reason,
+    rules_reference), stop (requested_via, requested_at, reason: the citizen's request, until
+    a result exists), transfer (agency), start_processing, apologise (reason, new_due_at,
+    signed_by, notified_by; once), result_ready, return (method, recipient_name, proxy,
+    authorisation), deliver / undeliver (by post, recorded by the post office)."""
     if action not in lifecycle.ACTIONS:
         raise NotFound("unknown_action", f"Unknown action {action!r}.")
     dossier = lifecycle.get_by_code(db.session, code)
-    if action in ("deliver", "undeliver"):
-        actor = require_login()
-        if not _delivering_post_office(actor, dossier):
-            raise Forbidden("forbidden", "Only the post office that carries the result records this.")
-    else:
-        actor = require(Action.PROCESS_DOSSIER, dossier.site_id)
+    carrier = carrier_site_id(dossier) if action in ("deliver", "undeliver") else None
+    actor = require_dossier_step(action, dossier, carrier)
     lifecycle.apply(db.session, dossier, action, actor, data)
     db.session.commit()
     return dossier_staff(db.session, dossier)
 
 
-def _delivering_post_office(actor, dossier: Dossier) -> bool:
-    from ..manifests.operations import carrier_of
-
-    carrier = carrier_of(db.session, dossier)
-    return carrier is not None and allowed(actor, Action.HANDOVER, carrier.id)
-
-
 @blp.route("/dossiers/<code>/forms/<form>.pdf", methods=["GET"])
 @blp.response(200, description="The form as a PDF", content_type="application/pdf")
 def form_pdf(code, form):
-    """Form 01 (receipt), 02 (supplement request), 03 (refusal), 04 (apology), 05 (control sheet)."""
+    """A form of the dossier, in the set it was received under: by its number in that set
+    (``01``..``06`` of Thông tư 01/2018, ``01``..``07`` of Thông tư 03/2025) or its kind
+    (``receipt``, ``supplement_request``, ``refusal``, ``apology``, ``stop_notice``,
+    ``control_sheet``). The dossier's ``forms`` list what can be printed now."""
     dossier = staff_dossier(code)
-    extra = {"track_url": track_url(dossier)} if form == "01" else {}
+    chosen = forms.resolve(dossier, form)
+    extra = {"track_url": track_url(dossier)} if chosen.form.kind == "receipt" else {}
     html = forms.render_html(form, dossier, **extra)
-    disposition = f'inline; filename="{dossier.code}-mau-{form}.pdf"'
+    disposition = f'inline; filename="{chosen.filename}.pdf"'
     return Response(_drawn(html), mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
 
@@ -250,9 +261,11 @@ def _counter_printer(site_id: int, number: int) -> DeviceToken | None:
 
 
 @blp.route("/sites/<site_code>/tracking-book.<any(pdf, xlsx):fmt>", methods=["GET"])
-@blp.response(200, description="Mẫu 06 as PDF or XLSX")
+@blp.response(200, description="The tracking book as PDF or XLSX")
 def tracking_book(site_code, fmt):
-    """The tracking book (Mẫu 06) of the dossiers received between ``from`` and ``to`` (dates)."""
+    """The site's tracking book (Mẫu 06 of Thông tư 01/2018, Mẫu 07 of Thông tư 03/2025, by the
+    period's last day): the dossiers it registered between ``from`` and ``to`` (dates), each
+    under its own entry number."""
     site = get_site(site_code)
     require(Action.PROCESS_DOSSIER, site.id)
     try:
@@ -266,14 +279,101 @@ def tracking_book(site_code, fmt):
             "invalid_period", f"The period runs forwards and covers at most {longest} days as {fmt.upper()}."
         )
     dossiers = forms.tracking_book_dossiers(db.session, site, first, last)
-    name = f"so-theo-doi-{site.code}-{first:%Y%m%d}-{last:%Y%m%d}.{fmt}"
+    name = f"{forms.tracking_book_filename(site, first, last)}.{fmt}"
     if fmt == "xlsx":
         body, mimetype = forms.tracking_book_xlsx(site, dossiers, first, last), XLSX_TYPE
     else:
-        body, mimetype = _drawn(forms.tracking_book_html(site, dossiers, first, last)), "application/pdf"
+        html = forms.tracking_book_html(db.session, site, dossiers, first, last)
+        body, mimetype = _drawn(html), "application/pdf"
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@blp.route("/sites/<site_code>/tracking-books", methods=["GET"])
+@blp.response(200, TrackingBookSchema(many=True))
+def list_tracking_books(site_code):
+    """The volumes of the site's tracking book, newest first."""
+    site = get_site(site_code)
+    require(Action.PROCESS_DOSSIER, site.id)
+    return [{**book, "opened_at": iso(book["opened_at"])} for book in registers.volumes(db.session, site)]
+
+
+@blp.route("/sites/<site_code>/tracking-books", methods=["POST"])
+@blp.response(201, TrackingBookSchema)
+def open_tracking_book(site_code):
+    """Open a new volume of this year's book (the current one is full): its entries continue the
+    year's numbering (Thông tư 01/2018). Supervisors."""
+    site = get_site(site_code)
+    actor = require(Action.SUPERVISE, site.id)
+    book = registers.open_book(db.session, site, utcnow(), lifecycle.actor_name(actor))
+    db.session.commit()
+    view = {
+        "year": book.year,
+        "volume": book.volume,
+        "first_entry": book.first_entry,
+        "opened_at": iso(book.opened_at),
+        "opened_by": book.opened_by_name,
+    }
+    return view, 201
+
+
+def form_settings_view(site: Site, form_set: str) -> dict:
+    chosen = formsets.get_set(form_set)
+    settings = forms.settings_of(db.session, site, chosen)
+    return {
+        "site": site.code,
+        "form_set": chosen.code,
+        "form_set_name": chosen.name,
+        "governing_body": settings.governing_body,
+        "centre_name": settings.centre_name,
+        "place_name": settings.place_name,
+        "symbols": {**chosen.symbols, **(settings.symbols or {})},
+        "forms": [
+            {"kind": form.kind, "number": form.number, "title": form.title, "assumed": form.assumed}
+            for form in chosen.forms
+        ],
+    }
+
+
+@blp.route("/sites/<site_code>/form-settings/<path:form_set>", methods=["GET"])
+@blp.response(200, FormSettingsSchema)
+def get_form_settings(site_code, form_set):
+    """What the centre writes on one form set's forms (staff of the site)."""
+    site = get_site(site_code)
+    require(Action.PROCESS_DOSSIER, site.id)
+    return form_settings_view(site, form_set)
+
+
+@blp.route("/sites/<site_code>/form-settings/<path:form_set>", methods=["PUT"])
+@blp.arguments(FormSettingsUpdateSchema)
+@blp.response(200, FormSettingsSchema)
+def put_form_settings(data, site_code, form_set):
+    """Change the heading lines, the place on the date line and the symbols after a notice's
+    number (``Số: 12/PTCTN``) of one form set. Supervisors of the site."""
+    site = get_site(site_code)
+    require(Action.SUPERVISE, site.id)
+    chosen = formsets.get_set(form_set)
+    unknown = set(data.get("symbols") or {}) - set(formsets.FormKind.NUMBERED)
+    if unknown:
+        raise ApiError(
+            "invalid_symbols", f"Only numbered notices have symbols, not {', '.join(sorted(unknown))}."
+        )
+    settings = db.session.scalar(
+        select(FormSettings).where(FormSettings.site_id == site.id, FormSettings.form_set == chosen.code)
+    )
+    if settings is None:
+        settings = FormSettings(site_id=site.id, form_set=chosen.code, symbols={})
+        db.session.add(settings)
+    for key in ("governing_body", "centre_name", "place_name"):
+        if key in data:
+            setattr(settings, key, (data[key] or "").strip() or None)
+    if "symbols" in data:
+        settings.symbols = {
+            kind: symbol.strip() for kind, symbol in data["symbols"].items() if symbol.strip()
+        }
+    db.session.commit()
+    return form_settings_view(site, chosen.code)
 
 
 @blp.route("/dossiers/<code>/attachments", methods=["POST"])
@@ -351,19 +451,23 @@ def kiosk_dossier(ref):
     device = require_device(DeviceKind.KIOSK)
     by = Dossier.code if codes.looks_like_code(ref) else Dossier.tracking_key
     dossier = db.session.scalar(select(Dossier).where(by == ref))
-    if dossier is None or dossier.site_id != device.site_id:
+    places = (dossier.site_id, dossier.receiving_site_id, dossier.return_site_id) if dossier else ()
+    if dossier is None or device.site_id not in places:
         raise NotFound("unknown_dossier", "This centre has no dossier with that code.")
-    return {**dossier_public(dossier), "return_service": return_service(dossier)}
+    return {**dossier_public(dossier), "return_service": return_service(dossier, device.site_id)}
 
 
-def return_service(dossier: Dossier) -> str | None:
-    """The service that hands this dossier's result back, once it is ready at the counter."""
-    if dossier.status != DossierStatus.RESULT_READY or dossier.delivery != Delivery.COUNTER:
+def return_service(dossier: Dossier, site_id: int) -> str | None:
+    """The service of ``site_id`` that hands this dossier's result back, once it is ready at
+    that centre's counter."""
+    if dossier.delivery != Delivery.COUNTER or (dossier.return_site_id or dossier.site_id) != site_id:
+        return None
+    if not lifecycle.result_at_return_site(dossier):
         return None
     return db.session.scalar(
         select(Service.code)
         .where(
-            Service.site_id == dossier.site_id,
+            Service.site_id == site_id,
             Service.returns_results.is_(True),
             Service.active.is_(True),
         )

@@ -1,5 +1,6 @@
 """The working calendar of a site: its office hours plus the days an admin declared off or
-working, for :class:`.deadlines.WorkingCalendar`."""
+working (and whether the government's make-up Saturdays count, :class:`.policy.Policy`), for
+:class:`.deadlines.WorkingCalendar`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..sites.models import Site
 from .deadlines import WorkingCalendar
 from .models import CalendarDay
+from .policy import Policy
 
 
 def calendar_for(session: Session, site: Site) -> WorkingCalendar:
@@ -34,6 +36,7 @@ def _build(session: Session, site: Site) -> WorkingCalendar:
     days = {
         "days_off": {day for day, working in declared.items() if not working},
         "extra_working_days": {day for day, working in declared.items() if working},
+        "count_makeup_days": Policy.current().count_makeup_days,
     }
     if not sessions:
         return WorkingCalendar(**days)

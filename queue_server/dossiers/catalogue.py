@@ -1,10 +1,14 @@
 """Importing the procedure catalogue from CSV or XLSX (the format provinces publish in).
 
-Columns (first row, in any order): ``code``, ``name``, ``department`` (the department's code
-at the site), ``field``, ``processing_time``, ``unit`` (working_days, working_hours,
-calendar_days), ``fee`` (đồng), ``postal`` (yes/no), ``documents`` (one per line or separated
-by ``;``, each optionally ending in ``(n bản)`` for the number of copies). An import is all or
-nothing: every bad row is reported, and then nothing is written.
+The catalogue is the province's: each procedure names the centre that handles it (the site it
+is imported into, its departments) and any centre of the province receives it. Columns (first
+row, in any order): ``code``, ``name``, ``department`` (the department's code at the site),
+``field``, ``processing_time``, ``unit`` (working_days, working_hours, calendar_days), ``fee``
+(đồng), ``postal`` (yes/no), ``documents`` (one per line or separated by ``;``, each optionally
+ending in ``(n bản)`` for the number of copies), and optionally ``cutoff`` (``HH:MM``; empty:
+the province's default, DOSSIER_DEFAULT_CUTOFF; ``-`` or ``không``: none) and ``system`` (the
+two letters of the national centralised system the procedure runs on, Thông tư 04/2025). An
+import is all or nothing: every bad row is reported, and then nothing is written.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,11 +25,14 @@ from sqlalchemy.orm import Session
 
 from ..errors import ApiError
 from ..sites.models import Department, Site
+from .codes import SERIES
 from .deadlines import Unit
 from .models import Procedure
+from .policy import Policy
 
 REQUIRED = ("code", "name", "department", "processing_time", "unit")
 YES = {"yes", "y", "1", "true", "có", "x"}
+NO_CUTOFF = {"-", "không", "none", "no"}
 COPIES = re.compile(r"^(?P<name>.*?)\s*\((?P<copies>\d+)\s*bản\)\s*$")
 
 
@@ -66,6 +74,19 @@ def _documents(text: str) -> list[dict]:
     return documents
 
 
+def _cutoff(text: str, problems: list[str]) -> time | None:
+    text = text.strip().lower()
+    if not text:
+        return Policy.current().default_cutoff
+    if text in NO_CUTOFF:
+        return None
+    try:
+        return time.fromisoformat(text if len(text) > 2 else f"{int(text):02d}:00")
+    except ValueError:
+        problems.append(f"cutoff {text!r} is not an hour (HH:MM)")
+        return None
+
+
 def import_procedures(session: Session, site: Site, rows: list[dict[str, str]]) -> ImportReport:
     report = ImportReport()
     if rows and (missing := [c for c in REQUIRED if c not in rows[0]]):
@@ -101,13 +122,17 @@ def import_procedures(session: Session, site: Site, rows: list[dict[str, str]]) 
         fee_text = (row.get("fee") or "0").replace(".", "").replace(",", "")
         if not fee_text.isdigit():
             problems.append(f"fee {row.get('fee')!r} is not a whole number of đồng")
+        cutoff = _cutoff(row.get("cutoff") or "", problems)
+        system = (row.get("system") or "").strip().upper() or None
+        if system is not None and not SERIES.match(system):
+            problems.append(f"system {row.get('system')!r} is not two letters")
         if problems:
             report.errors.append(f"row {number}: " + "; ".join(problems))
             continue
-        parsed.append((code, row, department, amount, int(fee_text)))
+        parsed.append((code, row, department, amount, int(fee_text), cutoff, system))
     if report.errors:
         return report
-    for code, row, department, amount, fee in parsed:
+    for code, row, department, amount, fee, cutoff, system in parsed:
         procedure = existing.get(code)
         if procedure is None:
             procedure = Procedure(site_id=site.id, code=code)
@@ -123,6 +148,8 @@ def import_procedures(session: Session, site: Site, rows: list[dict[str, str]]) 
         procedure.fee = fee
         procedure.documents = _documents(row.get("documents", ""))
         procedure.postal_allowed = (row.get("postal") or "").lower() in YES
+        procedure.cutoff = cutoff
+        procedure.system_code = system
         procedure.active = True
     session.flush()
     return report

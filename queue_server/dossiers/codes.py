@@ -1,8 +1,15 @@
 """Dossier codes (mã hồ sơ): ``<agency code>-<YYMMDD>-<NNNN>``, e.g. ``000.00.06.H56-231027-0361``.
 
-The four-digit part is a daily sequence per receiving agency, handed out atomically like ticket
-numbers. A post office receives under its own agency code, so codes it allocates offline can
-never collide with the centre's.
+Thông tư 01/2018/TT-VPCP Điều 19 (kept by Thông tư 03/2025/TT-VPCP Điều 13): the receiving
+agency's electronic id, the day received and a daily sequence per agency of at least four
+digits (a busy agency may pass 9999 and the code simply grows). Agency ids are up to 35
+characters (Quyết định 20/2020/QĐ-TTg). Thông tư 04/2025/TT-VPCP adds, for procedures run on a
+national centralised system, ``<agency>-<YYMMDD>-<AA><NNNN...>`` where ``AA`` names the body
+that owns the system; those codes number apart (``series``). The syntax itself lives in
+:data:`hardware.scanning.DOSSIER_CODE`, which the scanners read with.
+
+The sequence is handed out atomically like ticket numbers. A post office receives under its own
+agency code, so codes it allocates offline can never collide with the centre's.
 """
 
 from __future__ import annotations
@@ -13,34 +20,33 @@ from datetime import date
 from sqlalchemy import case
 from sqlalchemy.orm import Session
 
-from hardware.scanning import DOSSIER_CODE
+from hardware.scanning import AGENCY_ID_MAX, DOSSIER_CODE
 
 from ..database import next_in_sequence, upsert
 from ..errors import ApiError
 from .models import DossierSequence
 
-AGENCY_CODE = re.compile(r"^[0-9A-Za-z.]{3,30}$")
-DAILY_LIMIT = 9999
+AGENCY_CODE = re.compile(rf"^[0-9A-Za-z.]{{3,{AGENCY_ID_MAX}}}$")
+SERIES = re.compile(r"^[A-Z]{2}$")
 
 
-def format_code(agency_code: str, received_on: date, sequence: int) -> str:
-    return f"{agency_code}-{received_on:%y%m%d}-{sequence:04d}"
+def format_code(agency_code: str, received_on: date, sequence: int, series: str = "") -> str:
+    return f"{agency_code}-{received_on:%y%m%d}-{series}{sequence:04d}"
 
 
-def allocate_code(session: Session, agency_code: str, received_on: date) -> str:
+def allocate_code(session: Session, agency_code: str, received_on: date, series: str = "") -> str:
     """The next dossier code of the agency for that day (in the caller's transaction)."""
-    if not AGENCY_CODE.match(agency_code):
+    if not AGENCY_CODE.match(agency_code.removeprefix("BK.")):
         raise ApiError(
-            "invalid_agency_code", f"{agency_code!r} is not an agency code (letters, digits, dots)."
+            "invalid_agency_code",
+            f"{agency_code!r} is not an agency code (letters, digits, dots; at most {AGENCY_ID_MAX}).",
         )
+    if series and not SERIES.match(series):
+        raise ApiError("invalid_series", f"{series!r} is not a centralised system's two letters.")
     sequence = next_in_sequence(
-        session, DossierSequence.__table__, agency_code=agency_code, received_on=received_on
+        session, DossierSequence.__table__, agency_code=agency_code, received_on=received_on, series=series
     )
-    if sequence > DAILY_LIMIT:
-        raise ApiError(
-            "daily_limit", f"Agency {agency_code} has used all {DAILY_LIMIT} codes of the day.", 409
-        )
-    return format_code(agency_code, received_on, sequence)
+    return format_code(agency_code, received_on, sequence, series)
 
 
 def check_own_code(session: Session, code: str, agency_code: str, received_on: date) -> None:
@@ -59,12 +65,13 @@ def check_own_code(session: Session, code: str, agency_code: str, received_on: d
     sequence = int(match["seq"])
     if sequence < 1:
         raise ApiError("invalid_code", "A dossier code's number starts at 0001.")
+    series = match["series"] or ""
     table = DossierSequence.__table__
     session.connection().execute(
         upsert(table)
-        .values(agency_code=agency_code, received_on=received_on, last_value=sequence)
+        .values(agency_code=agency_code, received_on=received_on, series=series, last_value=sequence)
         .on_conflict_do_update(
-            index_elements=[table.c.agency_code, table.c.received_on],
+            index_elements=[table.c.agency_code, table.c.received_on, table.c.series],
             set_={"last_value": case((table.c.last_value < sequence, sequence), else_=table.c.last_value)},
         )
     )

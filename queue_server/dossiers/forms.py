@@ -1,92 +1,49 @@
-"""The printable legal forms of a dossier (Thông tư 01/2018/TT-VPCP, Mẫu 01-06).
+"""The printable legal forms of a dossier, in the set it was received under (:mod:`.formsets`).
 
-Each form is one Jinja template under ``templates/forms/`` rendered to HTML and then to PDF by
-WeasyPrint; this module only gathers what each form says from the dossier and its events, so a
-form's layout is changed in its template alone. The templates are loaded by this module's own
-Jinja environment rather than Flask's: the forms are needed outside a request (CLI, workers) and
-do not depend on whether a blueprint of this package is registered.
+Each form is a Jinja template rendered to HTML and then to PDF by WeasyPrint; this module only
+gathers what each form says from the dossier, its events and the issuing centre's form settings,
+so a form's layout is changed in its template alone. Templates are looked up per set and kind:
+``FORM_TEMPLATES_DIR/<set>/<kind>.html`` (a centre's own), then the built-in
+``<set>/<kind>.html``, then the shared ``<kind>.html``. They are loaded by this module's own
+Jinja environment rather than Flask's: the forms are needed outside a request (CLI, workers).
 
 Every date and time is shown in the site's local time, as the citizen was told at the counter.
-The tracking book (Mẫu 06) is also written as XLSX, the format agencies file their reports in.
-The dossier's ``form_set`` records the circular in force when it was received; only the
-TT 01/2018 set has templates so far (TT 03/2025 renumbers the forms).
+The tracking book is also written as XLSX, the format agencies file their reports in.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 
 import qrcode
 from barcode import Code128
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from flask import current_app, has_app_context
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from hardware.layouts import ReceiptPrint
 
-from ..errors import ApiError, Conflict, NotFound
+from ..errors import ApiError, Conflict
 from ..sites.models import Site
-from .deadlines import Outcome, Unit
-from .models import Delivery, Dossier, DossierEvent, DossierStatus, FeePayment, Procedure
-
-FORM_SET = "TT01/2018"
-
-
-@dataclass(frozen=True)
-class Form:
-    """One legal form: its number in the circular, its title and how it is printed."""
-
-    number: str
-    title: str
-    page_size: str  # a CSS @page size
-    template: str
-
-
-FORMS: dict[str, Form] = {
-    form.number: form
-    for form in (
-        Form("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "A5 portrait", "forms/form_01.html"),
-        Form("02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "A5 portrait", "forms/form_02.html"),
-        Form("03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "A5 portrait", "forms/form_03.html"),
-        Form("04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "A5 portrait", "forms/form_04.html"),
-        Form("05", "Phiếu kiểm soát quá trình giải quyết hồ sơ", "A4 portrait", "forms/form_05.html"),
-    )
-}
-"""The forms printed for one dossier, by number."""
-
-TRACKING_BOOK = Form("06", "Sổ theo dõi hồ sơ", "A4 landscape", "forms/tracking_book.html")
-"""Mẫu 06 covers many dossiers over a period, so it has its own functions."""
+from . import formsets, labels, registers
+from .formsets import NEEDS, Form, FormKind, FormSet
+from .models import Dossier, DossierEvent, FormSettings, Procedure
+from .policy import SupplementRule
+from .rules import Delivery, DossierStatus, FeePayment, FeeStatus, IntakeDecision, Outcome
 
 # The two copies of the receipt: the centre files one, the applicant takes the other.
 RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
-
-UNIT_WORDS = {
-    Unit.WORKING_DAYS: "ngày làm việc",
-    Unit.WORKING_HOURS: "giờ làm việc",
-    Unit.CALENDAR_DAYS: "ngày",
-}
-PAYMENT_WORDS = {
-    FeePayment.CASH: "tiền mặt",
-    FeePayment.BANK: "chuyển khoản qua ngân hàng",
-    FeePayment.CARD: "thẻ ngân hàng",
-    FeePayment.EXEMPT: "miễn phí, lệ phí",
-    FeePayment.UNPAID: "chưa nộp",
-}
-RETURN_WORDS = {
-    Delivery.COUNTER: "Tại quầy",
-    Delivery.POST: "Qua bưu điện",
-    Delivery.ONLINE: "Trực tuyến",
-}
-OUTCOME_WORDS = {Outcome.EARLY: "Trước hạn", Outcome.ON_TIME: "Đúng hạn", Outcome.LATE: "Quá hạn"}
 
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -121,39 +78,28 @@ def long_date(value: date) -> str:
     return f"ngày {value:%d} tháng {value:%m} năm {value:%Y}"
 
 
-def money(amount: int) -> str:
-    """``75.000 đồng``: Vietnamese groups thousands with dots."""
-    return f"{amount:,} đồng".replace(",", ".")
-
-
-def processing_time(procedure: Procedure) -> str:
-    """The statutory processing time, e.g. ``15 ngày làm việc`` or ``0,5 ngày làm việc``."""
-    amount = procedure.processing_amount
-    number = f"{amount:g}".replace(".", ",")
-    return f"{number} {UNIT_WORDS.get(procedure.processing_unit, procedure.processing_unit)}"
-
-
 def return_place(dossier: Dossier) -> str:
     """Where the applicant collects the result, shared by Mẫu 01 and the thermal receipt."""
     if dossier.delivery == Delivery.POST:
-        return f"Qua bưu điện: {dossier.delivery_address or ''}".strip()
+        return f"{labels.DELIVERY[Delivery.POST]}: {dossier.delivery_address or ''}".strip()
     if dossier.delivery == Delivery.ONLINE:
-        return "Trực tuyến (kết quả điện tử)"
-    return "Tại quầy trả kết quả"
+        return f"{labels.DELIVERY[Delivery.ONLINE]} (kết quả điện tử)"
+    place = dossier.return_site or dossier.site
+    return f"{labels.DELIVERY[Delivery.COUNTER]}, {place.name}"
 
 
 def fee_text(dossier: Dossier) -> str:
-    """The fee and how it was paid, e.g. ``75.000 đồng (tiền mặt)``."""
-    if dossier.fee_payment == FeePayment.EXEMPT:
-        return "Miễn phí, lệ phí"
-    if not dossier.fee:
-        return "Không thu phí, lệ phí"
-    return f"{money(dossier.fee)} ({PAYMENT_WORDS.get(dossier.fee_payment, dossier.fee_payment)})"
-
-
-def book_entry(dossier: Dossier) -> tuple[int, str]:
-    """The tracking-book volume (the year received) and entry (the code's daily sequence)."""
-    return local_time(dossier.received_at, dossier.site).year, dossier.code.rsplit("-", 1)[-1]
+    """The fee and what became of it, e.g. ``75.000 đồng (tiền mặt)`` or ``75.000 đồng (đã
+    hoàn trả)``."""
+    if dossier.fee_status == FeeStatus.EXEMPT:
+        return labels.FEE_PAYMENT[FeePayment.EXEMPT]
+    if not dossier.fee or dossier.fee_status == FeeStatus.NONE:
+        return labels.FEE_STATUS[FeeStatus.NONE]
+    if dossier.fee_status in (FeeStatus.REFUNDED, FeeStatus.NOT_COLLECTED):
+        what = labels.FEE_STATUS[dossier.fee_status]
+    else:
+        what = labels.FEE_PAYMENT.get(dossier.fee_payment, dossier.fee_payment)
+    return f"{labels.money(dossier.fee)} ({labels.lower_first(what)})"
 
 
 # -- machine-readable codes ---------------------------------------------------------------------
@@ -201,82 +147,177 @@ def code128_svg(data: str) -> Markup:
     )
 
 
+# -- the issuing centre's words -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    """The top-left block and the date line: the governing body, the issuing centre or agency,
+    the place."""
+
+    governing_body: str | None
+    issuer: str
+    place_name: str | None
+
+
+def settings_of(session: Session, site: Site, form_set: FormSet) -> FormSettings:
+    """The centre's words for ``form_set``, or the defaults: no governing body line, the
+    centre's own name, the province as the place, the set's symbols."""
+    saved = session.scalar(
+        select(FormSettings).where(FormSettings.site_id == site.id, FormSettings.form_set == form_set.code)
+    )
+    return saved or FormSettings(
+        site_id=site.id, form_set=form_set.code, place_name=site.province, symbols={}
+    )
+
+
+def heading(session: Session, site: Site, form_set: FormSet, issuer: str | None = None) -> Heading:
+    settings = settings_of(session, site, form_set)
+    return Heading(
+        governing_body=settings.governing_body,
+        issuer=issuer or settings.centre_name or site.name,
+        place_name=settings.place_name,
+    )
+
+
+def reference(session: Session, site: Site, form_set: FormSet, kind: str, number: int | None) -> str | None:
+    """``12/PTCTN``: the notice's number in the issuing centre's register and its symbol."""
+    if number is None:
+        return None
+    symbol = settings_of(session, site, form_set).symbols.get(kind) or form_set.symbols.get(kind)
+    return f"{number}/{symbol}" if symbol else str(number)
+
+
 # -- what each form says ------------------------------------------------------------------------
 
 
-def _latest_event(dossier: Dossier, action: str, form: str) -> DossierEvent:
+def _event(dossier: Dossier, form: Form) -> DossierEvent:
+    """The latest event whose content the form prints (for an intake that was turned away, the
+    guidance or the refusal it recorded)."""
+    wanted = NEEDS[form.kind]
     for event in reversed(dossier.events):
-        if event.action == action:
-            return event
+        if event.action not in wanted:
+            continue
+        if event.action == "turn_away":
+            decision = (
+                IntakeDecision.INCOMPLETE
+                if form.kind == FormKind.SUPPLEMENT_REQUEST
+                else IntakeDecision.REFUSE
+            )
+            if event.data.get("decision") != decision:
+                continue
+        return event
     raise Conflict(
-        "form_not_applicable", f"Mẫu {form} needs a '{action}' event; dossier {dossier.code} has none."
+        "form_not_applicable", f"{form.label} needs a '{wanted[0]}' event; dossier {dossier.code} has none."
     )
+
+
+def _issuing_site(session: Session, dossier: Dossier, event: DossierEvent | None) -> Site:
+    code = (event.data or {}).get("issuer") if event is not None else None
+    if code:
+        site = session.scalar(select(Site).where(Site.code == code))
+        if site is not None:
+            return site
+    return dossier.receiving_site
 
 
 def _common(dossier: Dossier) -> dict:
     """What every form shows; a form dated by an event overrides ``issued_on``."""
-    site = dossier.site
+    site = dossier.receiving_site
     received_at = local_time(dossier.received_at, site)
     return {
         "dossier": dossier,
-        "agency": site.name,
         "procedure": dossier.procedure,
+        "receiving_site": site,
         "issued_on": received_at.date(),
         "received_at": received_at,
-        "due_at": local_time(dossier.due_at, site),
+        "due_at": local_time(dossier.due_at, site) if dossier.due_at else None,
     }
 
 
-def _receipt(dossier: Dossier, track_url: str) -> dict:
-    volume, entry = book_entry(dossier)
+def _resubmission(dossier: Dossier) -> DossierEvent | None:
+    return next((e for e in reversed(dossier.events) if e.action == "resubmit"), None)
+
+
+def _receipt(session: Session, dossier: Dossier, event, track_url: str) -> dict:
+    if not dossier.registered:
+        raise Conflict(
+            "form_not_applicable",
+            f"Dossier {dossier.code} was not taken in: it has no receipt (see its Mẫu 02 or 03).",
+        )
+    site = dossier.receiving_site
+    resubmitted = _resubmission(dossier)
+    restarted = resubmitted is not None and resubmitted.data.get("rule") == SupplementRule.RESTART
     return {
         "copies": RECEIPT_COPIES,
-        "intake_site": dossier.intake_site if dossier.intake_site_id != dossier.site_id else None,
-        "processing_time": processing_time(dossier.procedure),
+        "intake_site": dossier.intake_site if dossier.intake_site_id != site.id else None,
+        "handling_site": dossier.site if dossier.site_id != site.id else None,
+        "processing_time": labels.processing_time(
+            dossier.procedure.processing_amount, dossier.procedure.processing_unit
+        ),
+        "counted_from": local_time(dossier.counted_from, site) if dossier.counted_from else None,
+        "completed_at": local_time(resubmitted.at, site) if restarted else None,
         "return_place": return_place(dossier),
         "fee": fee_text(dossier),
-        "volume": volume,
-        "entry": entry,
+        "volume": dossier.book_volume,
+        "entry": registers.entry_label(dossier.book_entry),
         "barcode": code128_svg(dossier.code),
         "qr": qr_svg(track_url),
     }
 
 
-def _supplement_request(dossier: Dossier) -> dict:
-    event = _latest_event(dossier, "request_supplement", "02")
+def _supplement_request(session: Session, dossier: Dossier, event: DossierEvent) -> dict:
     return {
-        "issued_on": local_time(event.at, dossier.site).date(),
         "items": event.data.get("items", []),
         "reason": event.data.get("reason", ""),
         "officer": event.actor_name or "",
+        "at_intake": event.action == "turn_away",
+        "restarts": event.data.get("rule", SupplementRule.RESTART) == SupplementRule.RESTART,
     }
 
 
-def _refusal(dossier: Dossier) -> dict:
-    event = _latest_event(dossier, "refuse", "03")
+def _refusal(session: Session, dossier: Dossier, event: DossierEvent) -> dict:
+    refunded = event.data.get("fee_status") in (FeeStatus.REFUNDED, FeeStatus.NOT_COLLECTED)
     return {
-        "issued_on": local_time(event.at, dossier.site).date(),
         "reason": event.data.get("reason", ""),
         "rules_reference": event.data.get("rules_reference") or "",
+        "officer": event.actor_name or "",
+        "fee_line": f"Phí, lệ phí: {fee_text(dossier)}." if refunded and dossier.fee else "",
+    }
+
+
+def _apology(session: Session, dossier: Dossier, event: DossierEvent) -> dict:
+    site = dossier.site
+    return {
+        "reason": event.data.get("reason", ""),
+        "signed_by": event.data.get("signed_by") or "",
+        "new_due_at": local_time(dossier.apology_due_at, site) if dossier.apology_due_at else None,
+        "due_at": local_time(datetime.fromisoformat(event.data["previous_due_at"]), site)
+        if event.data.get("previous_due_at")
+        else local_time(dossier.due_at, site),
+        "notified_by": ", ".join(
+            labels.lower_first(labels.NOTICE_CHANNEL[way]) for way in event.data.get("notified_by") or []
+        ),
+    }
+
+
+def _stop_notice(session: Session, dossier: Dossier, event: DossierEvent) -> dict:
+    site = dossier.receiving_site
+    return {
+        "requested_on": date.fromisoformat(event.data["requested_on"]),
+        "requested_via": labels.REQUEST_CHANNEL.get(event.data.get("requested_via"), ""),
+        "reason": event.data.get("reason") or "",
+        "state_before": labels.STATUS.get(event.data.get("from_status"), ""),
+        "stopped_at": local_time(event.at, site),
+        "fee_line": fee_text(dossier),
         "officer": event.actor_name or "",
     }
 
 
-def _apology(dossier: Dossier) -> dict:
-    event = _latest_event(dossier, "apologise", "04")
-    site = dossier.site
-    return {
-        # The agency that is late apologises; its head signs.
-        "agency": dossier.procedure.department.name,
-        "issued_on": local_time(event.at, site).date(),
-        "reason": event.data.get("reason", ""),
-        "signed_by": event.data.get("signed_by") or "",
-        "new_due_at": local_time(dossier.apology_due_at, site) if dossier.apology_due_at else None,
-    }
-
-
-def _control_sheet(dossier: Dossier) -> dict:
-    site = dossier.site
+def _control_sheet(session: Session, dossier: Dossier, event) -> dict:
+    if not dossier.registered:
+        raise Conflict("form_not_applicable", f"Dossier {dossier.code} was not taken in: no control sheet.")
+    site = dossier.receiving_site
     lead = dossier.procedure.department.name
     handovers = [
         {
@@ -284,8 +325,10 @@ def _control_sheet(dossier: Dossier) -> dict:
             "from_party": event.from_party or (dossier.applicant_name if event.action == "receive" else ""),
             "at": local_time(event.at, site),
             "to_party": event.to_party,
-            "outcome": OUTCOME_WORDS.get(event.data.get("outcome"), ""),
-            "note": event.note or "",
+            "outcome": labels.OUTCOME.get(event.data.get("outcome"), "")
+            if event.data.get("outcome") in Outcome.TIMELINESS
+            else "",
+            "note": _handover_note(event),
         }
         for event in dossier.events
         if event.to_party
@@ -294,39 +337,137 @@ def _control_sheet(dossier: Dossier) -> dict:
     cooperating = list(
         dict.fromkeys(e.to_party for e in dossier.events if e.action == "transfer" and e.to_party != lead)
     )
+    apology = next((e for e in reversed(dossier.events) if e.action == "apologise"), None)
+    stop = next((e for e in reversed(dossier.events) if e.action == "stop"), None)
+    resubmitted = _resubmission(dossier)
     return {
         "lead_agency": lead,
         "cooperating": cooperating,
         "handovers": handovers,
+        "restarted_at": local_time(resubmitted.at, site)
+        if resubmitted is not None and resubmitted.data.get("rule") == SupplementRule.RESTART
+        else None,
+        "apology": {
+            "at": local_time(apology.at, site),
+            "issuer": _issuing_site(session, dossier, apology).name,
+            "new_due_at": local_time(dossier.apology_due_at, site) if dossier.apology_due_at else None,
+            "late": bool(apology.data.get("late_notice")),
+            "deadline": local_time(datetime.fromisoformat(apology.data["deadline"]), site)
+            if apology.data.get("deadline")
+            else None,
+        }
+        if apology is not None
+        else None,
+        "stopped_at": local_time(stop.at, site) if stop is not None else None,
     }
 
 
-CONTEXT: dict[str, Callable[..., dict]] = {
-    "01": _receipt,
-    "02": _supplement_request,
-    "03": _refusal,
-    "04": _apology,
-    "05": _control_sheet,
+def _handover_note(event: DossierEvent) -> str:
+    note = event.note or ""
+    if event.action == "transfer" and event.data.get("in_time") is False:
+        note = "; ".join(part for part in (note, "Chuyển sau thời hạn chuyển hồ sơ") if part)
+    return note
+
+
+CONTEXT = {
+    FormKind.RECEIPT: _receipt,
+    FormKind.SUPPLEMENT_REQUEST: _supplement_request,
+    FormKind.REFUSAL: _refusal,
+    FormKind.APOLOGY: _apology,
+    FormKind.STOP_NOTICE: _stop_notice,
+    FormKind.CONTROL_SHEET: _control_sheet,
 }
+assert set(CONTEXT) == set(FormKind.DOSSIER)
+
+
+# -- the forms of a dossier ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DossierForm:
+    """A form as a person sees it in a list: which set, number and title, its file name."""
+
+    form_set: FormSet
+    form: Form
+    filename: str
+
+    def view(self) -> dict:
+        return {
+            "kind": self.form.kind,
+            "number": self.form.number,
+            "title": self.form.title,
+            "label": self.form.label,
+            "form_set": self.form_set.code,
+            "form_set_name": self.form_set.name,
+            "filename": f"{self.filename}.pdf",
+        }
+
+
+def _acted_on(dossier: Dossier, kind: str) -> date | None:
+    """The day of the act a form records, for a kind the dossier's own set lacks."""
+    actions = NEEDS.get(kind, ())
+    event = next((e for e in reversed(dossier.events) if e.action in actions), None)
+    return local_time(event.at, dossier.receiving_site).date() if event else None
+
+
+def resolve(dossier: Dossier, name: str) -> DossierForm:
+    """The dossier's form ``name`` (a number in its set, or a kind)."""
+    form_set, form = formsets.form_for(dossier.form_set, name, _acted_on(dossier, name))
+    return DossierForm(form_set, form, form.filename(dossier.code))
+
+
+def available(dossier: Dossier) -> list[DossierForm]:
+    """The forms that can be printed for the dossier now, in their set's order."""
+    found = []
+    for kind in FormKind.DOSSIER:
+        if kind in (FormKind.RECEIPT, FormKind.CONTROL_SHEET):
+            if not dossier.registered:
+                continue
+        elif not _has_event(dossier, kind):
+            continue
+        found.append(resolve(dossier, kind))
+    return sorted(found, key=lambda f: (f.form_set.code != dossier.form_set, f.form.number))
+
+
+def _has_event(dossier: Dossier, kind: str) -> bool:
+    try:
+        _event(dossier, formsets.TT03_2025.get(kind))
+    except Conflict:
+        return False
+    return True
 
 
 # -- rendering ----------------------------------------------------------------------------------
 
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_templates.filters.update(long_datetime=long_datetime, long_date=long_date, book_cell=book_cell)
+BUILT_IN = Path(__file__).parent / "templates" / "forms"
 
 
-def _html(form: Form, context: dict) -> str:
-    """Every form page repeats the national heading; ``copies`` lists the copies printed (one
-    page each, a label on each), a single unlabelled one unless the form says otherwise."""
-    context = {"copies": (None,), **context}
-    return _templates.get_template(form.template).render(form=form, page_size=form.page_size, **context)
+@cache
+def _environment(override: Path | None) -> Environment:
+    """One Jinja environment per template folder a centre may have (its own before ours)."""
+    loaders = [FileSystemLoader(str(override))] if override is not None else []
+    environment = Environment(
+        loader=ChoiceLoader([*loaders, FileSystemLoader(str(BUILT_IN))]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(long_datetime=long_datetime, long_date=long_date, book_cell=book_cell)
+    return environment
+
+
+def _templates() -> Environment:
+    folder = current_app.config.get("FORM_TEMPLATES_DIR") if has_app_context() else None
+    return _environment(Path(folder) if folder and Path(folder).is_dir() else None)
+
+
+def _html(form_set: FormSet, form: Form, context: dict) -> str:
+    """Every form page repeats the heading; ``copies`` lists the copies printed (one page each,
+    a label on each), a single unlabelled one unless the form says otherwise."""
+    context = {"copies": (None,), "reference": None, **context}
+    template = _templates().select_template([f"{form_set.folder}/{form.kind}.html", f"{form.kind}.html"])
+    return template.render(form=form, form_set=form_set, page_size=form.page_size, **context)
 
 
 # WeasyPrint reports each layout step at INFO: noise in a server's log.
@@ -353,33 +494,35 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def _form(number: str, dossier: Dossier) -> Form:
-    if number not in FORMS:
-        raise NotFound("unknown_form", f"No form {number!r}; one of {', '.join(FORMS)}.")
-    if dossier.form_set != FORM_SET:
-        raise Conflict(
-            "unsupported_form_set", f"Dossier {dossier.code} uses {dossier.form_set}; only {FORM_SET}."
-        )
-    return FORMS[number]
+def render_html(name: str, dossier: Dossier, **extra) -> str:
+    """The dossier's form ``name`` (a number in its set, e.g. "05", or a kind, e.g.
+    "stop_notice") as HTML, in the set the dossier was received under.
 
-
-def render_html(form: str, dossier: Dossier, **extra) -> str:
-    """Form ``form`` ("01".."05") of the dossier as HTML.
-
-    Mẫu 01 needs ``track_url`` (the public tracking link, printed as a QR code); the others take
-    no extras. Mẫu 02, 03 and 04 print the latest request_supplement, refuse or apologise event
-    and raise a 409 when the dossier has none.
+    The receipt needs ``track_url`` (the public tracking link, printed as a QR code); the others
+    take no extras. Notices print their latest event and raise a 409 when the dossier has none.
     """
-    spec = _form(form, dossier)
-    return _html(spec, {**_common(dossier), **CONTEXT[form](dossier, **extra)})
+    session = object_session(dossier)
+    chosen = resolve(dossier, name)
+    form_set, form = chosen.form_set, chosen.form
+    event = _event(dossier, form) if form.kind in NEEDS else None
+    issuer_site = _issuing_site(session, dossier, event)
+    context = {**_common(dossier), **CONTEXT[form.kind](session, dossier, event, **extra)}
+    if event is not None:
+        context["issued_on"] = local_time(event.at, issuer_site).date()
+    issuer = dossier.procedure.department.name if form.kind == FormKind.APOLOGY else None
+    context["heading"] = heading(session, issuer_site, form_set, issuer)
+    context["issuer"] = context["heading"].issuer
+    number = (event.data or {}).get("number") if event is not None else None
+    context["reference"] = reference(session, issuer_site, form_set, form.kind, number)
+    return _html(form_set, form, context)
 
 
-def render_pdf(form: str, dossier: Dossier, **extra) -> bytes:
-    """Form ``form`` of the dossier as PDF (see :func:`render_html` for the extras)."""
-    return html_to_pdf(render_html(form, dossier, **extra))
+def render_pdf(name: str, dossier: Dossier, **extra) -> bytes:
+    """The dossier's form ``name`` as PDF (see :func:`render_html`)."""
+    return html_to_pdf(render_html(name, dossier, **extra))
 
 
-# -- the tracking book (Mẫu 06) -----------------------------------------------------------------
+# -- the tracking book --------------------------------------------------------------------------
 
 # (key, header, XLSX column width in characters, PDF column width in per cent)
 BOOK_COLUMNS = (
@@ -403,15 +546,16 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
 def tracking_book_dossiers(session: Session, site: Site, period_from: date, period_to: date) -> list[Dossier]:
-    """The site's dossiers received between the two local dates (inclusive), in book order,
-    with what the book reads loaded up front (one query per relationship, not per dossier)."""
+    """The dossiers entered in the site's book that were received between the two local dates
+    (inclusive), in the book's order, with what the book reads loaded up front (one query per
+    relationship, not per dossier)."""
     start = datetime.combine(period_from, time.min, site.tz)
     end = datetime.combine(period_to + timedelta(days=1), time.min, site.tz)
     return list(
         session.scalars(
             select(Dossier)
-            .where(Dossier.site_id == site.id, Dossier.received_at >= start, Dossier.received_at < end)
-            .order_by(Dossier.received_at, Dossier.id)
+            .where(Dossier.book_site_id == site.id, Dossier.received_at >= start, Dossier.received_at < end)
+            .order_by(Dossier.book_year, Dossier.book_entry)
             .options(
                 selectinload(Dossier.procedure).selectinload(Procedure.department),
                 selectinload(Dossier.events),
@@ -422,28 +566,32 @@ def tracking_book_dossiers(session: Session, site: Site, period_from: date, peri
 
 def _book_notes(dossier: Dossier, site: Site) -> str:
     notes = []
-    if dossier.status == DossierStatus.REFUSED:
-        notes.append("Từ chối tiếp nhận giải quyết")
+    if dossier.outcome == Outcome.REFUSED:
+        notes.append("Từ chối giải quyết")
+    if dossier.status == DossierStatus.STOPPED or dossier.outcome == Outcome.STOPPED:
+        notes.append("Dừng giải quyết theo yêu cầu")
     if dossier.apology_due_at is not None:
         notes.append(f"Xin lỗi, hẹn lại {short_datetime(local_time(dossier.apology_due_at, site))}")
+    if dossier.site_id != site.id:
+        notes.append(f"Giải quyết tại {dossier.site.name}")
     if dossier.note:
         notes.append(dossier.note)
     return "; ".join(notes)
 
 
 def book_rows(site: Site, dossiers: Iterable[Dossier]) -> list[dict]:
-    """One row per dossier, in the order received, with times local and aware."""
+    """One row per dossier, numbered by its own entry in the book, times local and aware."""
 
     def local(value: datetime | None) -> datetime | None:
         return None if value is None else local_time(value, site)
 
     rows = []
-    for number, dossier in enumerate(sorted(dossiers, key=lambda d: (d.received_at, d.id)), start=1):
+    for dossier in sorted(dossiers, key=lambda d: (d.book_year or 0, d.book_entry or 0, d.id)):
         transfer = next((e for e in dossier.events if e.action == "transfer"), None)
         contact = ", ".join(p for p in (dossier.applicant_address, dossier.applicant_phone) if p)
         rows.append(
             {
-                "no": number,
+                "no": registers.entry_label(dossier.book_entry),
                 "code": dossier.code,
                 "procedure": dossier.procedure.name,
                 "sets": dossier.sets,
@@ -451,11 +599,11 @@ def book_rows(site: Site, dossiers: Iterable[Dossier]) -> list[dict]:
                 "contact": contact,
                 "lead_agency": dossier.procedure.department.name,
                 "received_at": local(dossier.received_at),
-                "due_at": local(dossier.due_at),
+                "due_at": local(dossier.promised_at),
                 "transferred_at": local(transfer.at if transfer else None),
                 "finished_at": local(dossier.finished_at),
                 "returned_at": local(dossier.returned_at),
-                "return_method": RETURN_WORDS.get(dossier.return_method, dossier.return_method or ""),
+                "return_method": labels.DELIVERY.get(dossier.return_method, dossier.return_method or ""),
                 "signature": "",
                 "notes": _book_notes(dossier, site),
             }
@@ -463,17 +611,31 @@ def book_rows(site: Site, dossiers: Iterable[Dossier]) -> list[dict]:
     return rows
 
 
-def _period(period_from: date, period_to: date) -> str:
-    return f"Từ ngày {period_from:%d/%m/%Y} đến ngày {period_to:%d/%m/%Y}"
+def _book_form(period_to: date) -> tuple[FormSet, Form]:
+    """The book printed for a period is that of the set in force on its last day."""
+    form_set = formsets.in_force(period_to)
+    return form_set, form_set.get(FormKind.TRACKING_BOOK)
 
 
-def tracking_book_html(site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date) -> str:
+def _period(dossiers: list[Dossier], period_from: date, period_to: date) -> str:
+    volumes = sorted({(d.book_year, d.book_volume) for d in dossiers if d.book_volume})
+    books = ", ".join(f"quyển số {volume}/{year}" for year, volume in volumes)
+    period = f"Từ ngày {period_from:%d/%m/%Y} đến ngày {period_to:%d/%m/%Y}"
+    return f"{period} ({books})" if books else period
+
+
+def tracking_book_html(
+    session: Session, site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date
+) -> str:
+    dossiers = list(dossiers)
+    form_set, form = _book_form(period_to)
     return _html(
-        TRACKING_BOOK,
+        form_set,
+        form,
         {
-            "agency": site.name,
+            "heading": heading(session, site, form_set),
             "issued_on": period_to,
-            "period": _period(period_from, period_to),
+            "period": _period(dossiers, period_from, period_to),
             "columns": BOOK_COLUMNS,
             "rows": book_rows(site, dossiers),
         },
@@ -481,22 +643,31 @@ def tracking_book_html(site: Site, dossiers: Iterable[Dossier], period_from: dat
 
 
 def render_tracking_book_pdf(
-    site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date
+    session: Session, site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date
 ) -> bytes:
-    """The tracking book (Mẫu 06) of the dossiers as an A4 landscape PDF."""
-    return html_to_pdf(tracking_book_html(site, dossiers, period_from, period_to))
+    """The tracking book of the dossiers as an A4 landscape PDF."""
+    return html_to_pdf(tracking_book_html(session, site, dossiers, period_from, period_to))
+
+
+def tracking_book_filename(site: Site, period_from: date, period_to: date) -> str:
+    _, form = _book_form(period_to)
+    return (
+        f"{site.code}-mau-{form.number}-{formsets.slug(form.title)}-{period_from:%Y%m%d}-{period_to:%Y%m%d}"
+    )
 
 
 def tracking_book_xlsx(site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date) -> bytes:
     """The tracking book as a spreadsheet: the same columns as the PDF, times as real
     date-time cells in local time (Excel has no time zones), the header kept in view."""
+    dossiers = list(dossiers)
+    form_set, form = _book_form(period_to)
     book = Workbook()
     sheet = book.active
-    sheet.title = "Sổ theo dõi hồ sơ"
+    sheet.title = form.title
     last = get_column_letter(len(BOOK_COLUMNS))
-    sheet["A1"] = f"{TRACKING_BOOK.title.upper()} (Mẫu {TRACKING_BOOK.number})"
+    sheet["A1"] = f"{form.title.upper()} (Mẫu {form.number}, {form_set.name})"
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = f"{site.name}. {_period(period_from, period_to)}"
+    sheet["A2"] = f"{site.name}. {_period(dossiers, period_from, period_to)}"
     sheet.merge_cells(f"A1:{last}1")
     sheet.merge_cells(f"A2:{last}2")
     for cell in ("A1", "A2"):
@@ -543,7 +714,9 @@ def tracking_book_xlsx(site: Site, dossiers: Iterable[Dossier], period_from: dat
 def receipt_payload(dossier: Dossier, track_url: str) -> dict:
     """The print-job payload of the 80 mm receipt: the fields of ``hardware.layouts.ReceiptPrint``,
     worded as on Mẫu 01 so the two copies the citizen may hold never disagree."""
-    site = dossier.site
+    if not dossier.registered:
+        raise Conflict("form_not_applicable", f"Dossier {dossier.code} was not taken in: it has no receipt.")
+    site = dossier.receiving_site
     return asdict(
         ReceiptPrint(
             centre=site.name,

@@ -1,23 +1,38 @@
 """Everything that changes a dossier: the only place for the dossier's rules.
 
-The states follow DOMAIN.md: received -> (supplement_requested <-> resubmitted) | refused ->
-transferred -> processing -> [apology_issued] -> result_ready -> returned. :data:`TRANSITIONS`
-says which action leads from which states to which; :func:`apply` checks it, records one
-:class:`~.models.DossierEvent` per change (the control sheet, Mẫu 05, is built from them) and
-keeps the deadline: a supplement request pauses it (by :class:`Policy`), the resubmission
-extends it by the working time the pause lasted, a finished dossier is classed early, on time
-or late against it (by the convention in :mod:`.deadlines`). Commit is the caller's.
+Intake (:func:`receive`) ends one of three ways (Thông tư 01/2018 Điều 6, kept by Thông tư
+03/2025): the dossier is registered, with a receipt (Mẫu 01), a tracking-book entry, a due date
+and its fee; or the officer turns it away without registering it, with guidance on what to
+complete (Mẫu 02, status ``incomplete``) or a refusal (Mẫu 03, status ``refused``): no receipt,
+no due date, no fee kept.
+
+A registered dossier then follows :data:`TRANSITIONS`: received -> (supplement_requested ->
+resubmitted) -> transferred -> processing -> [apology_issued] -> result_ready -> returned; it
+may be refused, or stopped at the citizen's request until a result exists (Nghị định 118/2025
+Điều 21, Thông tư 03/2025 Điều 7, stop notice Mẫu 05). :func:`apply` checks the table, records
+one :class:`~.models.DossierEvent` per change (the control sheet is built from them) and keeps
+the deadline:
+
+- a supplement may be requested once (Nghị định 118/2025 Điều 11); once the complete dossier
+  is back the processing time starts again from the beginning, or, where the province keeps
+  the older rule, the due date moves by the working time the citizen took
+  (:class:`.policy.SupplementRule`);
+- the apology (Mẫu 04) proposes a new date once, later than the due date and always a working
+  instant, at the latest one working day before the due date (Nghị định 61/2018 Điều 19, kept
+  by 2025 provincial rules; :class:`.policy.LateApology` for one sent later);
+- a result is classed early, on time or late against the statutory due instant (by the
+  convention in :mod:`.deadlines`); a refused or stopped dossier is classed neither and its fee
+  is refunded or not collected (:class:`.policy.Policy`).
+
+Commit is the caller's.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,43 +44,29 @@ from ..events import publish_after_commit
 from ..queueing.models import Ticket
 from ..sites.calendar import business_date
 from ..sites.models import Site
-from . import codes
+from ..sites.province import same_province
+from . import codes, formsets, registers, rules
 from .calendars import calendar_for
-from .models import (
+from .formsets import FormKind
+from .models import Dossier, DossierEvent, Procedure
+from .policy import LateApology, Policy, SupplementRule
+from .rules import (
+    CLIENT_ID,
     Delivery,
-    Dossier,
     DossierChannel,
-    DossierEvent,
     FeePayment,
-    Procedure,
+    FeeStatus,
+    IntakeDecision,
+    NoticeChannel,
+    Outcome,
+    RequestChannel,
+    ReturnPlace,
 )
-from .models import DossierStatus as S
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Rules a province sets for itself (DOMAIN.md marks them unverified), from the config."""
-
-    # Does waiting for the citizen's supplement stop the clock? (DOSSIER_SUPPLEMENT_PAUSES)
-    supplement_pauses: bool = True
-    # Working time before the due instant from which a dossier is flagged (DOSSIER_DUE_SOON_HOURS).
-    due_soon: timedelta = timedelta(hours=8)
-    # How far back an offline intake (the postal client) may date its receipt.
-    max_backdate: timedelta = timedelta(days=30)
-
-    @classmethod
-    def current(cls) -> Policy:
-        if not has_app_context():
-            return cls()
-        config = current_app.config
-        return cls(
-            supplement_pauses=config.get("DOSSIER_SUPPLEMENT_PAUSES", True),
-            due_soon=timedelta(hours=config.get("DOSSIER_DUE_SOON_HOURS", 8)),
-        )
-
+from .rules import DossierStatus as S
 
 # action: (the states it may start from, the state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    # From resubmitted too, so that a second request is told a supplement is asked once only.
     "request_supplement": (
         frozenset({S.RECEIVED, S.RESUBMITTED, S.TRANSFERRED, S.PROCESSING}),
         S.SUPPLEMENT_REQUESTED,
@@ -75,10 +76,19 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({S.RECEIVED, S.SUPPLEMENT_REQUESTED, S.RESUBMITTED, S.TRANSFERRED, S.PROCESSING}),
         S.REFUSED,
     ),
+    # Until a decision or a result notice exists (Thông tư 03/2025 Điều 7).
+    "stop": (frozenset(S.OPEN), S.STOPPED),
     "transfer": (frozenset({S.RECEIVED, S.RESUBMITTED}), S.TRANSFERRED),
     "start_processing": (frozenset({S.TRANSFERRED, S.RESUBMITTED}), S.PROCESSING),
-    "apologise": (frozenset({S.TRANSFERRED, S.PROCESSING, S.RESUBMITTED}), S.APOLOGY_ISSUED),
-    "result_ready": (frozenset({S.TRANSFERRED, S.PROCESSING, S.APOLOGY_ISSUED}), S.RESULT_READY),
+    # From apology_issued too, so that a second apology is told it may be issued once only.
+    "apologise": (
+        frozenset({S.TRANSFERRED, S.PROCESSING, S.RESUBMITTED, S.APOLOGY_ISSUED}),
+        S.APOLOGY_ISSUED,
+    ),
+    "result_ready": (
+        frozenset({S.TRANSFERRED, S.PROCESSING, S.RESUBMITTED, S.APOLOGY_ISSUED}),
+        S.RESULT_READY,
+    ),
     "return": (frozenset({S.RESULT_READY, S.REFUSED}), S.RETURNED),
     # By post: the postman handed the result over, or could not (the status stays).
     "deliver": (frozenset({S.RESULT_READY}), S.RETURNED),
@@ -86,11 +96,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 ACTIONS = tuple(TRANSITIONS)
 AGENCY_PHASE = frozenset({S.TRANSFERRED, S.PROCESSING})
-
-ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")  # CMND (9) or CCCD (12)
-PHONE = re.compile(r"^\+?[0-9 .-]{8,15}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CLIENT_ID = re.compile(r"^[0-9A-Za-z_-]{8,40}$")
 
 
 def new_client_id() -> str:
@@ -105,13 +110,14 @@ def get_by_code(session: Session, code: str) -> Dossier:
 
 
 def get_procedure(session: Session, site: Site, code: str) -> Procedure:
+    """A procedure of the catalogue that ``site`` handles."""
     procedure = session.scalar(select(Procedure).where(Procedure.site_id == site.id, Procedure.code == code))
     if procedure is None or not procedure.active:
         raise NotFound("unknown_procedure", f"No procedure {code!r} at site {site.code}.")
     return procedure
 
 
-def _text(value, field: str, *, required: bool = False, limit: int = 500) -> str | None:
+def _text(value, field: str, *, required: bool = False, limit: int = rules.ADDRESS_MAX) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ApiError("missing_field", f"{field} is required.", field=field)
@@ -126,16 +132,16 @@ def _text(value, field: str, *, required: bool = False, limit: int = 500) -> str
 
 def _applicant(data: dict) -> dict:
     applicant = {
-        "applicant_name": _text(data.get("name"), "applicant.name", required=True, limit=200),
-        "applicant_id_number": _text(data.get("id_number"), "applicant.id_number", limit=20),
-        "applicant_phone": _text(data.get("phone"), "applicant.phone", limit=20),
-        "applicant_address": _text(data.get("address"), "applicant.address"),
-        "applicant_email": _text(data.get("email"), "applicant.email", limit=200),
+        "applicant_name": _text(data.get("name"), "applicant.name", required=True, limit=rules.NAME_MAX),
+        "applicant_id_number": _text(data.get("id_number"), "applicant.id_number", limit=rules.ID_NUMBER_MAX),
+        "applicant_phone": _text(data.get("phone"), "applicant.phone", limit=rules.PHONE_MAX),
+        "applicant_address": _text(data.get("address"), "applicant.address", limit=rules.ADDRESS_MAX),
+        "applicant_email": _text(data.get("email"), "applicant.email", limit=rules.EMAIL_MAX),
     }
     checks = (
-        ("applicant_id_number", ID_NUMBER, "an ID number has 12 digits (CCCD) or 9 (CMND)"),
-        ("applicant_phone", PHONE, "a phone number has 8 to 15 digits"),
-        ("applicant_email", EMAIL, "the e-mail address is not valid"),
+        ("applicant_id_number", rules.ID_NUMBER, "an ID number has 12 digits (CCCD) or 9 (CMND)"),
+        ("applicant_phone", rules.PHONE, "a phone number has 8 to 15 digits"),
+        ("applicant_email", rules.EMAIL, "the e-mail address is not valid"),
     )
     for key, pattern, message in checks:
         if applicant[key] is not None and not pattern.match(applicant[key]):
@@ -153,14 +159,38 @@ def _documents(items) -> list[dict]:
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict):
             raise ApiError("invalid_documents", f"Document {i} must be an object.")
-        document = {"name": _text(item.get("name"), f"documents[{i}].name", required=True)}
-        for key in ("originals", "certified_copies", "copies"):
+        document = {
+            "name": _text(
+                item.get("name"), f"documents[{i}].name", required=True, limit=rules.DOCUMENT_NAME_MAX
+            )
+        }
+        for key in rules.DOCUMENT_COUNTS:
             count = item.get(key, 0)
-            if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 100:
-                raise ApiError("invalid_documents", f"documents[{i}].{key} must be 0 to 100.")
+            if not _whole(count, rules.COPIES_MIN, rules.COPIES_MAX):
+                raise ApiError(
+                    "invalid_documents",
+                    f"documents[{i}].{key} must be {rules.COPIES_MIN} to {rules.COPIES_MAX}.",
+                )
             document[key] = count
         documents.append(document)
     return documents
+
+
+def _items(data: dict) -> list[str]:
+    """What the citizen must add, all at once (one request only)."""
+    items = data.get("items")
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
+        raise ApiError("missing_field", "items: list every document to add, at once.", field="items")
+    return [_text(i, "items", limit=rules.DOCUMENT_NAME_MAX) for i in items]
+
+
+def _whole(value, low: int, high: int | None = None) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= low
+        and (high is None or value <= high)
+    )
 
 
 def _choice(value, allowed: tuple[str, ...], field: str, default: str) -> str:
@@ -182,12 +212,16 @@ def receive(
     channel: str = DossierChannel.COUNTER,
     now: datetime | None = None,
 ) -> tuple[Dossier, bool]:
-    """Register a valid dossier (tiếp nhận) and return it with ``created``.
+    """Take in a dossier for ``procedure`` (handled by ``site``) at ``intake_site`` and return it
+    with ``created``.
 
-    ``data`` holds the applicant and what was checked at intake. With a ``client_id`` that is
-    already known the existing dossier comes back (``created`` False): a retried request never
-    makes a second dossier. An offline client also brings its own ``code`` (under its own
-    agency code) and ``received_at``.
+    ``data`` holds the applicant, what was checked, and the officer's ``decision``
+    (:class:`~.rules.IntakeDecision`; ``accept`` by default). ``intake_site`` may be any centre
+    or post office of the same province (intake regardless of administrative boundary,
+    Nghị định 118/2025 Điều 14); the result comes back where ``return_to`` says. With a
+    ``client_id`` that is already known the existing dossier comes back (``created`` False): a
+    retried request never makes a second dossier. An offline client also brings its own
+    ``code`` (under its own agency code) and ``received_at``.
     """
     now = now or utcnow()
     client_id = data.get("client_id") or new_client_id()
@@ -200,10 +234,17 @@ def receive(
         return existing, False
 
     channel = _choice(channel, DossierChannel.ALL, "channel", DossierChannel.COUNTER)
+    decision = _choice(data.get("decision"), IntakeDecision.ALL, "decision", IntakeDecision.ACCEPT)
     if procedure.site_id != site.id:
         raise ApiError("wrong_site", "The procedure is not one of this centre's.")
+    if not same_province(intake_site, site):
+        raise ApiError(
+            "other_province", f"{intake_site.code} may take in only its own province's procedures."
+        )
     if channel == DossierChannel.POSTAL and not procedure.postal_allowed:
         raise ApiError("not_postal", "The post may not take in dossiers for this procedure.")
+    if decision != IntakeDecision.ACCEPT and not intake_site.is_centre:
+        raise ApiError("not_a_centre", "Only a one-stop unit gives guidance or refuses at intake.")
     if not intake_site.agency_code:
         raise Conflict("no_agency_code", f"Site {intake_site.code} has no agency code for dossiers.")
 
@@ -215,11 +256,12 @@ def receive(
             "missing_field", "A result sent by post needs the delivery address.", field="delivery_address"
         )
     fee = data.get("fee", procedure.fee)
-    if not isinstance(fee, int) or isinstance(fee, bool) or fee < 0:
+    if not _whole(fee, 0):
         raise ApiError("invalid_fee", "fee is a whole number of đồng, 0 or more.", field="fee")
-    sets = data.get("sets", 1)
-    if not isinstance(sets, int) or isinstance(sets, bool) or not 1 <= sets <= 50:
-        raise ApiError("invalid_sets", "sets must be 1 to 50.", field="sets")
+    sets = data.get("sets", rules.SETS_MIN)
+    if not _whole(sets, rules.SETS_MIN, rules.SETS_MAX):
+        raise ApiError("invalid_sets", f"sets must be {rules.SETS_MIN} to {rules.SETS_MAX}.", field="sets")
+    fee_payment = _choice(data.get("fee_payment"), FeePayment.ALL, "fee_payment", FeePayment.CASH)
 
     ticket_id = data.get("ticket_id")
     if ticket_id is not None:
@@ -227,45 +269,112 @@ def receive(
         if ticket is None or ticket.site_id != intake_site.id:
             raise ApiError("unknown_ticket", f"No ticket {ticket_id} at site {intake_site.code}.")
 
+    turned_away = _turned_away(data, decision) if decision != IntakeDecision.ACCEPT else None
     received_on = business_date(intake_site, received_at)
     code = data.get("code")
     if code is None:
-        code = codes.allocate_code(session, intake_site.agency_code, received_on)
+        code = codes.allocate_code(session, intake_site.agency_code, received_on, procedure.system_code or "")
     else:
         codes.check_own_code(session, code, intake_site.agency_code, received_on)
 
-    calendar = calendar_for(session, site)
     dossier = Dossier(
         client_id=client_id,
         code=code,
         tracking_key=secrets.token_urlsafe(16),
+        form_set=formsets.in_force(received_on).code,
         site=site,
         intake_site=intake_site,
+        return_site_id=_return_site(data, site, intake_site, delivery),
         procedure=procedure,
         channel=channel,
         status=S.RECEIVED,
+        registered=turned_away is None,
         **_applicant(data.get("applicant") or {}),
         documents=_documents(data.get("documents")),
         sets=sets,
         delivery=delivery,
         delivery_address=delivery_address,
         fee=fee,
-        fee_payment=_choice(data.get("fee_payment"), FeePayment.ALL, "fee_payment", FeePayment.CASH),
+        fee_payment=fee_payment,
+        fee_status=FeeStatus.at_intake(fee, fee_payment),
         ticket_id=ticket_id,
-        note=_text(data.get("note"), "note", limit=2000),
+        note=_text(data.get("note"), "note", limit=rules.NOTE_MAX),
         received_at=received_at,
         received_by_id=actor.user_id,
         received_by_name=actor_name(actor, data.get("received_by_name")),
-        due_at=calendar.due(received_at, procedure.processing_amount, procedure.processing_unit).astimezone(
-            UTC
-        ),
         created_at=now,
         updated_at=now,
     )
     session.add(dossier)
-    _record(session, dossier, "receive", actor, received_at, to_party=intake_site.name)
+    if turned_away is None:
+        _register(session, dossier, received_at)
+        _record(session, dossier, "receive", actor, received_at, to_party=intake_site.name)
+    else:
+        status, form, event_data = turned_away
+        dossier.status = status
+        dossier.fee, dossier.fee_status = 0, FeeStatus.NOT_COLLECTED
+        dossier.finished_at = received_at
+        dossier.outcome = Outcome.REFUSED if status == S.REFUSED else None
+        event_data["number"] = registers.notice_number(session, intake_site, form, received_at)
+        event_data["issuer"] = intake_site.code
+        _record(session, dossier, "turn_away", actor, received_at, data=event_data)
     session.flush()
     return dossier, True
+
+
+def _turned_away(data: dict, decision: str) -> tuple[str, str, dict]:
+    """(status, form, what the form says) of a dossier the officer does not take in."""
+    if decision == IntakeDecision.INCOMPLETE:
+        items = _items(data)
+        reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+        return (
+            S.INCOMPLETE,
+            FormKind.SUPPLEMENT_REQUEST,
+            {"decision": decision, "items": items, "reason": reason},
+        )
+    reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+    rules_reference = _text(data.get("rules_reference"), "rules_reference", limit=rules.RULES_REFERENCE_MAX)
+    return (
+        S.REFUSED,
+        FormKind.REFUSAL,
+        {"decision": decision, "reason": reason, "rules_reference": rules_reference},
+    )
+
+
+def _return_site(data: dict, site: Site, intake_site: Site, delivery: str) -> int | None:
+    """The centre whose counter hands the result back: where the citizen chose (``return_to``),
+    by default where they handed the dossier in when that is a centre."""
+    if delivery != Delivery.COUNTER:
+        return None
+    default = ReturnPlace.RECEIVING if intake_site.is_centre else ReturnPlace.HANDLING
+    place = _choice(data.get("return_to"), ReturnPlace.ALL, "return_to", default)
+    if place == ReturnPlace.RECEIVING and not intake_site.is_centre:
+        raise ApiError("invalid_return_to", "A post office does not hand results back at a counter.")
+    return intake_site.id if place == ReturnPlace.RECEIVING else site.id
+
+
+def _register(session: Session, dossier: Dossier, received_at: datetime) -> None:
+    """Enter the dossier in its receiving unit's book and set its clock."""
+    book_site = dossier.receiving_site
+    dossier.book_site = book_site
+    dossier.book_year, dossier.book_volume, dossier.book_entry = registers.enter(
+        session, book_site, received_at
+    )
+    _start_clock(session, dossier, received_at)
+    cutoff = dossier.procedure.cutoff
+    dossier.transfer_due_at = (
+        calendar_for(session, dossier.site).transfer_deadline(received_at, cutoff).astimezone(UTC)
+    )
+
+
+def _start_clock(session: Session, dossier: Dossier, at: datetime) -> None:
+    """The processing time runs from ``at`` (intake, or the complete dossier's return)."""
+    procedure = dossier.procedure
+    calendar = calendar_for(session, dossier.site)
+    dossier.counted_from = calendar.clock_start(at, procedure.cutoff).astimezone(UTC)
+    dossier.due_at = calendar.due(
+        at, procedure.processing_amount, procedure.processing_unit, procedure.cutoff
+    ).astimezone(UTC)
 
 
 def _received_at(value, now: datetime) -> datetime:
@@ -289,7 +398,9 @@ def _received_at(value, now: datetime) -> datetime:
 def actor_name(actor: Actor, given: str | None = None) -> str | None:
     if actor.user is not None:
         return actor.user.full_name or actor.user.username
-    return _text(given, "received_by_name", limit=200) or (actor.device.name if actor.device else None)
+    return _text(given, "received_by_name", limit=rules.NAME_MAX) or (
+        actor.device.name if actor.device else None
+    )
 
 
 def _record(
@@ -324,11 +435,35 @@ def record_handover(
     to_party: str,
     at: datetime,
     note: str | None = None,
+    data: dict | None = None,
 ) -> DossierEvent:
-    """The paper dossier changed hands without changing state (a manifest arrived)."""
+    """The paper dossier changed hands without changing state (a manifest arrived); ``data``
+    says which manifest brought it where (``to_site``)."""
     dossier.updated_at = max(dossier.updated_at, at)
     return _record(
-        session, dossier, "handover", actor, at, from_party=from_party, to_party=to_party, note=note
+        session,
+        dossier,
+        "handover",
+        actor,
+        at,
+        from_party=from_party,
+        to_party=to_party,
+        note=note,
+        data=data or {},
+    )
+
+
+def result_at_return_site(dossier: Dossier) -> bool:
+    """Whether the result is where the citizen collects it: at once when the handling centre
+    hands it back itself, else once a results manifest brought it to the return centre."""
+    if dossier.status != S.RESULT_READY:
+        return False
+    if dossier.return_site_id in (None, dossier.site_id):
+        return True
+    return_code = dossier.return_site.code
+    return any(
+        event.action == "handover" and (event.data or {}).get("to_site") == return_code
+        for event in dossier.events
     )
 
 
@@ -340,26 +475,47 @@ def record_flag(
 
 
 def due_in(session: Session, dossier: Dossier, now: datetime | None = None) -> timedelta | None:
-    """Working time left before the due instant (negative when late), None once finished."""
-    if dossier.status not in S.OPEN:
+    """Working time left before the promised instant (negative when late), None once finished."""
+    if dossier.status not in S.OPEN or dossier.promised_at is None:
         return None
     now = now or utcnow()
     calendar = calendar_for(session, dossier.site)
-    if now <= dossier.due_at:
-        return calendar.between(now, dossier.due_at)
-    return -calendar.between(dossier.due_at, now)
+    if now <= dossier.promised_at:
+        return calendar.between(now, dossier.promised_at)
+    return -calendar.between(dossier.promised_at, now)
+
+
+def apology_deadline(session: Session, dossier: Dossier) -> datetime | None:
+    """The latest instant to send the apology: one working day (by default) before the due
+    instant (Nghị định 61/2018 Điều 19, kept by 2025 provincial rules)."""
+    if dossier.due_at is None:
+        return None
+    calendar = calendar_for(session, dossier.site)
+    lead = calendar.working_day * Policy.current().apology_lead_days
+    return calendar.subtract(dossier.due_at, lead).astimezone(UTC)
 
 
 def flags(session: Session, dossier: Dossier, now: datetime | None = None) -> list[str]:
-    """``due_soon``, ``overdue``, ``needs_apology``: what the dossier's supervisor must see."""
+    """What the dossier's staff must see: ``transfer_due`` (not yet with the agency past its
+    transfer deadline), ``due_soon`` or ``overdue`` (against the date the citizen holds), and
+    ``needs_apology`` (no apology yet and its deadline near or passed)."""
+    now = now or utcnow()
+    found = []
+    if dossier.status == S.RECEIVED and dossier.transfer_due_at is not None and now > dossier.transfer_due_at:
+        found.append("transfer_due")
     left = due_in(session, dossier, now)
     if left is None or dossier.paused:
-        return []
-    if left < timedelta(0) or (now or utcnow()) > dossier.due_at:
-        return ["overdue"] if dossier.apology_due_at else ["overdue", "needs_apology"]
-    if left <= Policy.current().due_soon:
-        return ["due_soon"]
-    return []
+        return found
+    policy = Policy.current()
+    if left < timedelta(0) or now > dossier.promised_at:
+        found.append("overdue")
+    elif left <= policy.due_soon:
+        found.append("due_soon")
+    if dossier.apology_due_at is None:
+        deadline = apology_deadline(session, dossier)
+        if now > deadline or calendar_for(session, dossier.site).between(now, deadline) <= policy.due_soon:
+            found.append("needs_apology")
+    return found
 
 
 def apply(
@@ -377,7 +533,7 @@ def apply(
     data = data or {}
     now = now or utcnow()
     sources, target = TRANSITIONS[action]
-    if dossier.status not in sources:
+    if dossier.status not in sources or not dossier.registered:
         raise Conflict(
             "invalid_transition", f"Dossier {dossier.code} is {dossier.status}; it cannot {action}."
         )
@@ -392,21 +548,32 @@ def apply(
     return event
 
 
+def _note(data: dict) -> str | None:
+    return _text(data.get("note"), "note", limit=rules.NOTE_MAX)
+
+
 def _request_supplement(session, dossier: Dossier, data: dict, now: datetime) -> dict:
-    items = data.get("items")
-    if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
-        raise ApiError("missing_field", "items: list every document to add, at once.", field="items")
-    reason = _text(data.get("reason"), "reason", required=True, limit=2000)
-    if dossier.status in AGENCY_PHASE:
-        if dossier.agency_supplements >= 1:
-            raise Conflict("supplement_once", "The deciding agency may ask for a supplement only once.")
-        dossier.agency_supplements += 1
-    if Policy.current().supplement_pauses:
-        dossier.paused_since = now
-    return {"data": {"items": [" ".join(i.split()) for i in items], "reason": reason}}
+    """Once only (Nghị định 118/2025 Điều 11): list everything at once."""
+    items = _items(data)
+    reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+    if dossier.supplement_requests >= 1:
+        raise Conflict("supplement_once", "A supplement may be requested only once.")
+    dossier.supplement_requests += 1
+    dossier.paused_since = now
+    site = dossier.site if dossier.status in AGENCY_PHASE else dossier.receiving_site
+    return {
+        "data": {
+            "items": items,
+            "reason": reason,
+            "number": registers.notice_number(session, site, FormKind.SUPPLEMENT_REQUEST, now),
+            "issuer": site.code,
+            "rule": Policy.current().supplement_rule,
+        }
+    }
 
 
 def _end_pause(session, dossier: Dossier, now: datetime) -> None:
+    """The citizen's time is over: the due date moves by the working time it took."""
     if dossier.paused_since is None:
         return
     calendar = calendar_for(session, dossier.site)
@@ -416,55 +583,155 @@ def _end_pause(session, dossier: Dossier, now: datetime) -> None:
 
 
 def _resubmit(session, dossier: Dossier, data: dict, now: datetime) -> dict:
-    _end_pause(session, dossier, now)
+    """The complete dossier is back: by default its processing time starts again."""
+    previous_due = dossier.due_at
+    if Policy.current().supplement_rule == SupplementRule.RESTART:
+        calendar = calendar_for(session, dossier.site)
+        dossier.paused_seconds += int(calendar.between(dossier.paused_since, now).total_seconds())
+        dossier.paused_since = None
+        _start_clock(session, dossier, now)
+    else:
+        _end_pause(session, dossier, now)
     documents = data.get("documents")
     if documents is not None:
         dossier.documents = [*dossier.documents, *_documents(documents)]
-    return {"note": _text(data.get("note"), "note", limit=2000)}
+    return {
+        "note": _note(data),
+        "data": {
+            "previous_due_at": previous_due.isoformat(),
+            "due_at": dossier.due_at.isoformat(),
+            "rule": Policy.current().supplement_rule,
+        },
+    }
 
 
-def _finish(session, dossier: Dossier, now: datetime) -> str:
-    _end_pause(session, dossier, now)
+def _settle(session, dossier: Dossier, now: datetime, outcome: str, refund: bool) -> dict:
+    """End a dossier without a result: no early/on-time/late class; the fee is refunded (when
+    the policy says so) or never collected."""
+    dossier.paused_since = None
     dossier.finished_at = now
-    dossier.outcome = calendar_for(session, dossier.site).classify(now, dossier.due_at)
-    return dossier.outcome
+    dossier.outcome = outcome
+    if dossier.fee_status == FeeStatus.PAID and refund:
+        dossier.fee_status = FeeStatus.REFUNDED
+    elif dossier.fee_status == FeeStatus.UNPAID:
+        dossier.fee_status = FeeStatus.NOT_COLLECTED
+    return {"outcome": outcome, "fee_status": dossier.fee_status}
 
 
 def _refuse(session, dossier: Dossier, data: dict, now: datetime) -> dict:
-    reason = _text(data.get("reason"), "reason", required=True, limit=2000)
-    rules = _text(data.get("rules_reference"), "rules_reference", limit=500)
-    outcome = _finish(session, dossier, now)
-    return {"data": {"reason": reason, "rules_reference": rules, "outcome": outcome}}
+    reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+    rules_reference = _text(data.get("rules_reference"), "rules_reference", limit=rules.RULES_REFERENCE_MAX)
+    settled = _settle(session, dossier, now, Outcome.REFUSED, Policy.current().refund_on_refusal)
+    site = dossier.site if dossier.status in AGENCY_PHASE else dossier.receiving_site
+    number = registers.notice_number(session, site, FormKind.REFUSAL, now)
+    return {
+        "data": {
+            "reason": reason,
+            "rules_reference": rules_reference,
+            "number": number,
+            "issuer": site.code,
+            **settled,
+        }
+    }
+
+
+def _stop(session, dossier: Dossier, data: dict, now: datetime) -> dict:
+    """At the citizen's request, in person, by post or online; the one-stop unit that received
+    the dossier checks that no decision exists yet (the transition table) and issues the stop
+    notice (Thông tư 03/2025 Điều 7, Mẫu 05)."""
+    via = _choice(data.get("requested_via"), RequestChannel.ALL, "requested_via", RequestChannel.IN_PERSON)
+    site = dossier.receiving_site
+    requested_on = _day(data.get("requested_at"), "requested_at", site) or business_date(site, now)
+    if not business_date(site, dossier.received_at) <= requested_on <= business_date(site, now):
+        raise ApiError("invalid_requested_at", "The request is dated between the receipt and today.")
+    reason = _text(data.get("reason"), "reason", limit=rules.REASON_MAX)
+    settled = _settle(session, dossier, now, Outcome.STOPPED, Policy.current().refund_on_stop)
+    number = registers.notice_number(session, site, FormKind.STOP_NOTICE, now)
+    details = {"requested_via": via, "requested_on": requested_on.isoformat(), "reason": reason}
+    return {"note": _note(data), "data": {**details, "number": number, "issuer": site.code, **settled}}
 
 
 def _agency(dossier: Dossier, data: dict) -> str:
-    return _text(data.get("agency"), "agency", limit=300) or dossier.procedure.department.name
+    return _text(data.get("agency"), "agency", limit=rules.AGENCY_MAX) or dossier.procedure.department.name
 
 
 def _transfer(session, dossier: Dossier, data: dict, now: datetime) -> dict:
+    """To the agency that decides, the same working day or the next morning after the cut-off
+    (:meth:`.deadlines.WorkingCalendar.transfer_deadline`); the event says whether it was."""
+    deadline = dossier.transfer_due_at
     return {
         "from_party": dossier.site.name,
         "to_party": _agency(dossier, data),
-        "note": _text(data.get("note"), "note", limit=2000),
+        "note": _note(data),
+        "data": {"in_time": deadline is None or now <= deadline},
     }
 
 
 def _start_processing(session, dossier: Dossier, data: dict, now: datetime) -> dict:
-    return {"note": _text(data.get("note"), "note", limit=2000)}
+    return {"note": _note(data)}
 
 
 def _apologise(session, dossier: Dossier, data: dict, now: datetime) -> dict:
+    """The handling agency apologises and proposes a new date, once: later than the due date,
+    always a working instant, sent at the latest one working day before the due date."""
     if dossier.apology_due_at is not None:
         raise Conflict("apology_once", "An apology with a new date may be issued only once.")
-    if not flags(session, dossier, now):
-        raise Conflict("not_late", "The dossier is neither late nor about to be late.")
-    reason = _text(data.get("reason"), "reason", required=True, limit=2000)
-    new_due = parse_instant(data.get("new_due_at"), "new_due_at")
+    reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+    calendar = calendar_for(session, dossier.site)
+    new_due = _new_date(data.get("new_due_at"), calendar)
     if new_due <= max(now, dossier.due_at):
         raise ApiError("invalid_new_due_at", "The new date must be later than the due date and now.")
+    deadline = apology_deadline(session, dossier)
+    late_notice = now > deadline
+    if late_notice and Policy.current().late_apology == LateApology.REFUSE:
+        raise Conflict(
+            "apology_too_late",
+            f"The apology had to be sent by {deadline.isoformat()}, one working day before the due date.",
+        )
+    notified_by = data.get("notified_by") or []
+    if not isinstance(notified_by, list) or any(way not in NoticeChannel.ALL for way in notified_by):
+        raise ApiError("invalid_notified_by", f"notified_by lists some of {', '.join(NoticeChannel.ALL)}.")
     dossier.apology_due_at = new_due
-    signed_by = _text(data.get("signed_by"), "signed_by", limit=200)
-    return {"data": {"reason": reason, "new_due_at": new_due.isoformat(), "signed_by": signed_by}}
+    return {
+        "data": {
+            "reason": reason,
+            "previous_due_at": dossier.due_at.isoformat(),
+            "new_due_at": new_due.isoformat(),
+            "signed_by": _text(data.get("signed_by"), "signed_by", limit=rules.NAME_MAX),
+            "notified_by": list(dict.fromkeys(notified_by)),
+            "deadline": deadline.isoformat(),
+            "late_notice": late_notice,
+            "number": registers.notice_number(session, dossier.site, FormKind.APOLOGY, now),
+            "issuer": dossier.site.code,
+        }
+    }
+
+
+def _day(value, field: str, site: Site) -> date | None:
+    """A day given as a date, or as an instant (its day at the site)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ApiError(f"invalid_{field}", f"{field} must be an ISO 8601 date.") from None
+    return business_date(site, parse_instant(value, field))
+
+
+def _new_date(value, calendar) -> datetime:
+    """The promised date as a working instant: a day alone means its close; an instant when no
+    office is open moves to the next opening."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return calendar.close_of(value).astimezone(UTC)
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return calendar.close_of(date.fromisoformat(value)).astimezone(UTC)
+        except ValueError:
+            raise ApiError("invalid_new_due_at", "new_due_at must be an ISO 8601 date or instant.") from None
+    return calendar.working_instant(parse_instant(value, "new_due_at")).astimezone(UTC)
 
 
 def parse_instant(value, field: str) -> datetime:
@@ -481,21 +748,27 @@ def parse_instant(value, field: str) -> datetime:
 
 
 def _result_ready(session, dossier: Dossier, data: dict, now: datetime) -> dict:
-    outcome = _finish(session, dossier, now)
+    _end_pause(session, dossier, now)
+    dossier.finished_at = now
+    dossier.outcome = calendar_for(session, dossier.site).classify(now, dossier.due_at)
     return {
         "from_party": _agency(dossier, data),
         "to_party": dossier.site.name,
-        "note": _text(data.get("note"), "note", limit=2000),
-        "data": {"outcome": outcome},
+        "note": _note(data),
+        "data": {"outcome": dossier.outcome},
     }
 
 
 def _recipient(data: dict) -> dict:
     recipient = {
-        "recipient_name": _text(data.get("recipient_name"), "recipient_name", required=True, limit=200),
-        "recipient_id_number": _text(data.get("recipient_id_number"), "recipient_id_number", limit=20),
+        "recipient_name": _text(
+            data.get("recipient_name"), "recipient_name", required=True, limit=rules.NAME_MAX
+        ),
+        "recipient_id_number": _text(
+            data.get("recipient_id_number"), "recipient_id_number", limit=rules.ID_NUMBER_MAX
+        ),
         "proxy": bool(data.get("proxy", False)),
-        "authorisation": _text(data.get("authorisation"), "authorisation", limit=300),
+        "authorisation": _text(data.get("authorisation"), "authorisation", limit=rules.RULES_REFERENCE_MAX),
     }
     if recipient["proxy"] and not recipient["authorisation"]:
         raise ApiError(
@@ -508,10 +781,16 @@ def _return(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     method = _choice(data.get("method"), Delivery.ALL, "method", Delivery.COUNTER)
     if method == Delivery.POST:
         raise ApiError("use_manifest", "A result goes by post on a return manifest, then 'deliver'.")
+    if method == Delivery.COUNTER and dossier.status == S.RESULT_READY and not result_at_return_site(dossier):
+        raise Conflict(
+            "result_not_here",
+            f"The result has not reached {dossier.return_site.name} yet: receive its results manifest first.",
+        )
     recipient = _recipient(data) if method == Delivery.COUNTER else {}
     dossier.returned_at = now
     dossier.return_method = method
-    return {"from_party": dossier.site.name, "to_party": recipient.get("recipient_name"), "data": recipient}
+    returned_by = dossier.return_site or dossier.site
+    return {"from_party": returned_by.name, "to_party": recipient.get("recipient_name"), "data": recipient}
 
 
 def _deliver(session, dossier: Dossier, data: dict, now: datetime) -> dict:
@@ -531,6 +810,7 @@ STEPS = {
     "request_supplement": _request_supplement,
     "resubmit": _resubmit,
     "refuse": _refuse,
+    "stop": _stop,
     "transfer": _transfer,
     "start_processing": _start_processing,
     "apologise": _apologise,

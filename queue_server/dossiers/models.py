@@ -1,12 +1,13 @@
 """Dossier models: the procedure catalogue, dossiers (hồ sơ) with their event log and
-attachments, code sequences, and the calendar days an admin declares off or working.
+attachments, code sequences, the registers (tracking books, numbered notices), each centre's
+form settings, and the calendar days an admin declares off or working.
 
 The lifecycle rules live in :mod:`.lifecycle`; these classes only hold the state.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     JSON,
@@ -18,19 +19,30 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base, UTCDateTime
 from ..sites.models import Department, Site
+from .rules import Delivery, DossierStatus, FeePayment, FeeStatus
 
 
 class Procedure(Base):
-    """An administrative procedure (thủ tục hành chính) a site takes in.
+    """An administrative procedure (thủ tục hành chính) of the province's catalogue.
 
+    ``site`` is the centre that handles it: its one-stop unit passes the dossier to
+    ``department``. Any centre of the same province may receive it (intake regardless of
+    administrative boundary, Nghị định 118/2025 Điều 14) and sends the dossier on.
     ``documents`` is the published list of what to bring: ``[{"name": ..., "copies": n}]``.
     ``processing_unit`` is one of :class:`queue_server.dossiers.deadlines.Unit`.
+    ``cutoff``: a dossier received after this hour counts its time from the next working day
+    and may be passed to the agency the next morning (the practice of Nghị định 61/2018, kept
+    by several 2025 procedures); None when the procedure has no cut-off.
+    ``system_code``: the two letters of the national centralised system the procedure runs
+    on, if any; its dossier codes then take the form ``<agency>-<YYMMDD>-<AA><NNNN>``
+    (Thông tư 04/2025/TT-VPCP).
     """
 
     __tablename__ = "procedures"
@@ -48,19 +60,77 @@ class Procedure(Base):
     documents: Mapped[list] = mapped_column(JSON, default=list)
     postal_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    cutoff: Mapped[time | None] = mapped_column(Time)
+    system_code: Mapped[str | None] = mapped_column(String(2))
 
     site: Mapped[Site] = relationship()
     department: Mapped[Department] = relationship()
 
 
 class DossierSequence(Base):
-    """The last daily number of the dossier codes of one receiving agency (or post office)."""
+    """The last daily number of the dossier codes of one receiving agency (or post office).
+
+    ``series`` is empty for the codes of Thông tư 01/2018 Điều 19 and holds the two letters
+    of a national centralised system for the codes Thông tư 04/2025 adds: each numbers apart.
+    """
 
     __tablename__ = "dossier_sequences"
 
     agency_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     received_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    series: Mapped[str] = mapped_column(String(2), primary_key=True, default="")
     last_value: Mapped[int] = mapped_column(Integer)
+
+
+class RegisterSequence(Base):
+    """The last number a centre gave in one of its yearly registers: the tracking book's
+    entries (``book``) and each kind of numbered notice (``refusal``, ``stop_notice``...)."""
+
+    __tablename__ = "register_sequences"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    register: Mapped[str] = mapped_column(String(30), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class TrackingBook(Base):
+    """One volume (quyển) of a centre's tracking book (sổ theo dõi hồ sơ) for a year.
+
+    Thông tư 01/2018: one book a year, entries numbered from 01 to the year's end; a new book
+    opened in the same year continues the numbering (``first_entry``).
+    """
+
+    __tablename__ = "tracking_books"
+    __table_args__ = (UniqueConstraint("site_id", "year", "volume"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    volume: Mapped[int] = mapped_column(Integer)
+    first_entry: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_by_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class FormSettings(Base):
+    """What a centre writes on the forms of one form set: the heading lines, the place on the
+    date line and the symbols after each notice's number (``Số: 12/TB-TTPVHCC``).
+
+    The circulars fix the forms' content, not these words: they are the centre's (see
+    :mod:`.formsets` for the defaults).
+    """
+
+    __tablename__ = "form_settings"
+    __table_args__ = (UniqueConstraint("site_id", "form_set"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    form_set: Mapped[str] = mapped_column(String(20))
+    governing_body: Mapped[str | None] = mapped_column(String(300))
+    centre_name: Mapped[str | None] = mapped_column(String(300))
+    place_name: Mapped[str | None] = mapped_column(String(100))
+    symbols: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class CalendarDay(Base):
@@ -81,61 +151,21 @@ class CalendarDay(Base):
     site: Mapped[Site | None] = relationship()
 
 
-class DossierStatus:
-    RECEIVED = "received"  # đã tiếp nhận
-    SUPPLEMENT_REQUESTED = "supplement_requested"  # yêu cầu bổ sung
-    RESUBMITTED = "resubmitted"  # đã bổ sung
-    REFUSED = "refused"  # từ chối
-    TRANSFERRED = "transferred"  # đã chuyển cơ quan giải quyết
-    PROCESSING = "processing"  # đang giải quyết
-    APOLOGY_ISSUED = "apology_issued"  # đã xin lỗi, hẹn lại
-    RESULT_READY = "result_ready"  # có kết quả
-    RETURNED = "returned"  # đã trả kết quả
-    ALL = (
-        RECEIVED,
-        SUPPLEMENT_REQUESTED,
-        RESUBMITTED,
-        REFUSED,
-        TRANSFERRED,
-        PROCESSING,
-        APOLOGY_ISSUED,
-        RESULT_READY,
-        RETURNED,
-    )
-    # The deadline still runs (or is paused) in these.
-    OPEN = (RECEIVED, SUPPLEMENT_REQUESTED, RESUBMITTED, TRANSFERRED, PROCESSING, APOLOGY_ISSUED)
-
-
-class DossierChannel:
-    COUNTER = "counter"
-    POSTAL = "postal"
-    ONLINE = "online"
-    ALL = (COUNTER, POSTAL, ONLINE)
-
-
-class Delivery:
-    """Where the citizen collects the result."""
-
-    COUNTER = "counter"
-    POST = "post"
-    ONLINE = "online"
-    ALL = (COUNTER, POST, ONLINE)
-
-
-class FeePayment:
-    CASH = "cash"
-    BANK = "bank"  # chuyển khoản / thu hộ qua ngân hàng
-    CARD = "card"
-    EXEMPT = "exempt"
-    UNPAID = "unpaid"
-    ALL = (CASH, BANK, CARD, EXEMPT, UNPAID)
-
-
 class Dossier(Base):
     """A dossier (hồ sơ thủ tục hành chính) from intake to the return of its result.
 
-    ``site_id`` is the centre that receives it into the one-stop mechanism and returns the
-    result; ``intake_site_id`` is where the citizen handed it in (the centre or a post office).
+    Three places may differ (intake regardless of administrative boundary, Nghị định 118/2025
+    Điều 14): ``intake_site`` is where the citizen handed it in (a centre, or a post office);
+    ``site`` is the centre that handles it (the procedure's); ``return_site`` is the centre
+    whose counter hands the result back when it is collected at a counter. The *receiving*
+    one-stop unit (:attr:`receiving_site_id`) is the intake centre, or the handling centre
+    for what a post office took in: it registers the dossier in its tracking book and issues
+    the receipt, the supplement request, the refusal and the stop notice.
+
+    ``registered`` is False for a dossier the officer turned away at intake (guidance on
+    what is missing, Mẫu 02, or a refusal, Mẫu 03): it has no receipt, due date, book entry
+    or fee. ``form_set`` is the set of legal forms in force the day it was received; a
+    reprint uses it.
     ``client_id`` is chosen by whoever creates the dossier, so that a retried request (the
     postal client's sync) finds the dossier it already created instead of making another.
     The applicant fields are personal data: they never leave through a public page.
@@ -147,19 +177,23 @@ class Dossier(Base):
         Index("ix_dossiers_site_received", "site_id", "received_at", "channel"),
         Index("ix_dossiers_site_finished", "site_id", "finished_at", "outcome"),
         Index("ix_dossiers_site_returned", "site_id", "returned_at", "return_method"),
+        Index("ix_dossiers_intake_received", "intake_site_id", "received_at"),
+        UniqueConstraint("book_site_id", "book_year", "book_entry", name="uq_dossiers_book_entry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str] = mapped_column(String(40), unique=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     tracking_key: Mapped[str] = mapped_column(String(32), unique=True)
-    # The legal forms in force when received (Thông tư 01/2018/TT-VPCP; 03/2025 renumbers them).
-    form_set: Mapped[str] = mapped_column(String(20), default="TT01/2018")
+    # The legal forms in force when received (see formsets.py).
+    form_set: Mapped[str] = mapped_column(String(20))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     intake_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    return_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(30), default=DossierStatus.RECEIVED)
+    registered: Mapped[bool] = mapped_column(Boolean, default=True)
 
     applicant_name: Mapped[str] = mapped_column(String(200))
     applicant_id_number: Mapped[str | None] = mapped_column(String(20))
@@ -174,19 +208,30 @@ class Dossier(Base):
     delivery_address: Mapped[str | None] = mapped_column(String(500))
     fee: Mapped[int] = mapped_column(Integer, default=0)
     fee_payment: Mapped[str] = mapped_column(String(10), default=FeePayment.CASH)
+    fee_status: Mapped[str] = mapped_column(String(15), default=FeeStatus.NONE)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_by_name: Mapped[str | None] = mapped_column(String(200))
-    # The due date in force: statutory, extended by supplement pauses.
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    # The new date promised by the apology (Mẫu 04), when one was issued.
+    # The tracking book's entry: the receiving unit's book, its volume, the year's number.
+    book_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    book_year: Mapped[int | None] = mapped_column(Integer)
+    book_volume: Mapped[int | None] = mapped_column(Integer)
+    book_entry: Mapped[int | None] = mapped_column(Integer)
+    # When the processing time started to count: after a cut-off hour, the next working day;
+    # after a supplement (by default), when the complete dossier came back.
+    counted_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The statutory due instant (None for a dossier turned away at intake).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # By when the dossier must reach the agency that decides (same day, or next morning).
+    transfer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The new date the apology (Mẫu 04) proposed, once.
     apology_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
-    agency_supplements: Mapped[int] = mapped_column(Integer, default=0)
+    supplement_requests: Mapped[int] = mapped_column(Integer, default=0)
     due_soon_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(10))
@@ -197,6 +242,8 @@ class Dossier(Base):
 
     site: Mapped[Site] = relationship(foreign_keys=[site_id])
     intake_site: Mapped[Site] = relationship(foreign_keys=[intake_site_id])
+    return_site: Mapped[Site | None] = relationship(foreign_keys=[return_site_id])
+    book_site: Mapped[Site | None] = relationship(foreign_keys=[book_site_id])
     procedure: Mapped[Procedure] = relationship()
     events: Mapped[list[DossierEvent]] = relationship(
         back_populates="dossier", order_by="DossierEvent.id", cascade="all, delete-orphan"
@@ -208,6 +255,21 @@ class Dossier(Base):
     @property
     def paused(self) -> bool:
         return self.paused_since is not None
+
+    @property
+    def receiving_site(self) -> Site:
+        """The one-stop unit that received the dossier: where it was handed in, unless that was
+        a post office, which carries it to the handling centre."""
+        return self.intake_site if self.intake_site.is_centre else self.site
+
+    @property
+    def receiving_site_id(self) -> int:
+        return self.receiving_site.id
+
+    @property
+    def promised_at(self) -> datetime | None:
+        """The due instant the citizen holds: the apology's new date once there is one."""
+        return self.apology_due_at or self.due_at
 
 
 class DossierEvent(Base):

@@ -1,5 +1,5 @@
 """Dossiers as the API shows them: a public view (tracking page, kiosk) without personal data,
-and the staff view with the applicant, the history, the attachments and the flags."""
+and the staff view with the applicant, the history, the attachments, the forms and the flags."""
 
 from __future__ import annotations
 
@@ -8,28 +8,29 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..queueing.presenters import iso
-from ..web import N_, public_url
-from . import lifecycle
-from .models import Delivery, Dossier, DossierStatus
+from ..web import public_url
+from . import forms, lifecycle, registers
+from .models import Dossier, Procedure
+from .rules import Delivery, DossierStatus
 
-# What each status means to a citizen (and on staff pages); the message ids are Vietnamese.
-STATUS_LABELS = {
-    DossierStatus.RECEIVED: N_("Đã tiếp nhận"),
-    DossierStatus.SUPPLEMENT_REQUESTED: N_("Cần bổ sung hồ sơ"),
-    DossierStatus.RESUBMITTED: N_("Đã bổ sung hồ sơ"),
-    DossierStatus.REFUSED: N_("Bị từ chối"),
-    DossierStatus.TRANSFERRED: N_("Đã chuyển cơ quan giải quyết"),
-    DossierStatus.PROCESSING: N_("Đang giải quyết"),
-    DossierStatus.APOLOGY_ISSUED: N_("Đang giải quyết, đã hẹn lại ngày trả"),
-    DossierStatus.RESULT_READY: N_("Đã có kết quả"),
-    DossierStatus.RETURNED: N_("Đã trả kết quả"),
-}
-OUTCOME_LABELS = {"early": N_("Trước hạn"), "on_time": N_("Đúng hạn"), "late": N_("Trễ hạn")}
-DELIVERY_LABELS = {
-    Delivery.COUNTER: N_("Tại quầy trả kết quả"),
-    Delivery.POST: N_("Qua bưu điện"),
-    Delivery.ONLINE: N_("Trực tuyến"),
-}
+
+def procedure_view(procedure: Procedure) -> dict:
+    return {
+        "code": procedure.code,
+        "name": procedure.name,
+        "site": procedure.site.code,
+        "site_name": procedure.site.name,
+        "department": procedure.department.code,
+        "department_name": procedure.department.name,
+        "field": procedure.field,
+        "processing_amount": procedure.processing_amount,
+        "processing_unit": procedure.processing_unit,
+        "fee": procedure.fee,
+        "documents": procedure.documents,
+        "postal_allowed": procedure.postal_allowed,
+        "cutoff": procedure.cutoff.strftime("%H:%M") if procedure.cutoff else None,
+        "system_code": procedure.system_code,
+    }
 
 
 def track_url(dossier: Dossier) -> str:
@@ -39,17 +40,24 @@ def track_url(dossier: Dossier) -> str:
 def dossier_public(dossier: Dossier) -> dict:
     """What anyone holding the receipt may see: no name, ID number, phone or address."""
     procedure = dossier.procedure
+    return_site = dossier.return_site or dossier.site
     return {
         "code": dossier.code,
         "site": dossier.site.code,
         "site_name": dossier.site.name,
+        "receiving_site": dossier.receiving_site.code,
+        "receiving_site_name": dossier.receiving_site.name,
+        "return_site": return_site.code if dossier.delivery == Delivery.COUNTER else None,
+        "return_site_name": return_site.name if dossier.delivery == Delivery.COUNTER else None,
         "procedure": procedure.code,
         "procedure_name": procedure.name,
         "department": procedure.department.name,
         "status": dossier.status,
+        "registered": dossier.registered,
         "channel": dossier.channel,
         "delivery": dossier.delivery,
         "received_at": iso(dossier.received_at),
+        "counted_from": iso(dossier.counted_from),
         "due_at": iso(dossier.due_at),
         "apology_due_at": iso(dossier.apology_due_at),
         "paused": dossier.paused,
@@ -105,12 +113,25 @@ def dossier_staff(session: Session, dossier: Dossier, now: datetime | None = Non
         "delivery_address": dossier.delivery_address,
         "fee": dossier.fee,
         "fee_payment": dossier.fee_payment,
+        "fee_status": dossier.fee_status,
         "ticket_id": dossier.ticket_id,
         "note": dossier.note,
         "received_by": dossier.received_by_name,
+        "book": {
+            "site": dossier.book_site.code,
+            "year": dossier.book_year,
+            "volume": dossier.book_volume,
+            "entry": dossier.book_entry,
+            "entry_label": registers.entry_label(dossier.book_entry),
+        }
+        if dossier.book_site is not None
+        else None,
+        "transfer_due_at": iso(dossier.transfer_due_at),
+        "supplement_requests": dossier.supplement_requests,
         "paused_seconds": dossier.paused_seconds,
         "flags": lifecycle.flags(session, dossier, now),
         "tracking_url": track_url(dossier),
+        "forms": [form.view() for form in forms.available(dossier)],
         "events": [event_view(e) for e in dossier.events],
         "attachments": [attachment_view(a) for a in dossier.attachments],
     }
@@ -120,6 +141,7 @@ def dossier_row(session: Session, dossier: Dossier, now: datetime | None = None)
     """One line of a list: the public view, the applicant's name and the flags."""
     return {
         **dossier_public(dossier),
+        "intake_site": dossier.intake_site.code,
         "applicant_name": dossier.applicant_name,
         "flags": lifecycle.flags(session, dossier, now),
     }

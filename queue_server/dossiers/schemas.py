@@ -6,10 +6,24 @@ for the law) are checked by :mod:`.lifecycle`.
 
 from marshmallow import Schema, fields, validate
 
+from . import rules
 from .deadlines import Unit
-from .models import Delivery, DossierChannel, DossierStatus, FeePayment
+from .rules import (
+    CLIENT_ID_PATTERN,
+    Delivery,
+    DossierChannel,
+    DossierStatus,
+    FeePayment,
+    FeeStatus,
+    IntakeDecision,
+    NoticeChannel,
+    Outcome,
+    RequestChannel,
+    ReturnPlace,
+)
 
 DATETIME = {"format": "date-time"}
+FLAGS = ("transfer_due", "due_soon", "overdue", "needs_apology")
 
 
 class ProcedureSchema(Schema):
@@ -23,50 +37,94 @@ class ProcedureSchema(Schema):
     fee = fields.Integer(required=True, metadata={"description": "đồng"})
     documents = fields.List(fields.Dict(), required=True)
     postal_allowed = fields.Boolean(required=True)
+    site = fields.String(required=True, metadata={"description": "The centre that handles it"})
+    site_name = fields.String(required=True)
+    cutoff = fields.String(
+        allow_none=True,
+        metadata={"description": "HH:MM: received later, the time counts from the next working day"},
+    )
+    system_code = fields.String(
+        allow_none=True, metadata={"description": "National centralised system (TT 04/2025)"}
+    )
 
 
 class ProcedureQuerySchema(Schema):
-    site = fields.String(required=True)
+    site = fields.String(
+        required=True,
+        metadata={"description": "A centre: the procedures of its province's catalogue that it may receive"},
+    )
     postal = fields.Boolean(load_default=None, metadata={"description": "Only those the post may take"})
+    handled_here = fields.Boolean(
+        load_default=None, metadata={"description": "Only those the centre handles"}
+    )
 
 
 class ApplicantSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    id_number = fields.String(allow_none=True, validate=validate.Length(max=20))
-    phone = fields.String(allow_none=True, validate=validate.Length(max=20))
-    address = fields.String(allow_none=True, validate=validate.Length(max=500))
-    email = fields.String(allow_none=True, validate=validate.Length(max=200))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=rules.NAME_MAX))
+    id_number = fields.String(allow_none=True, validate=validate.Length(max=rules.ID_NUMBER_MAX))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=rules.PHONE_MAX))
+    address = fields.String(allow_none=True, validate=validate.Length(max=rules.ADDRESS_MAX))
+    email = fields.String(allow_none=True, validate=validate.Length(max=rules.EMAIL_MAX))
+
+
+COPIES = validate.Range(rules.COPIES_MIN, rules.COPIES_MAX)
 
 
 class DocumentSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    originals = fields.Integer(load_default=0, validate=validate.Range(0, 100))
-    certified_copies = fields.Integer(load_default=0, validate=validate.Range(0, 100))
-    copies = fields.Integer(load_default=0, validate=validate.Range(0, 100))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=rules.DOCUMENT_NAME_MAX))
+    originals = fields.Integer(load_default=0, validate=COPIES)
+    certified_copies = fields.Integer(load_default=0, validate=COPIES)
+    copies = fields.Integer(load_default=0, validate=COPIES)
 
 
 class IntakeSchema(Schema):
     """A dossier as the intake officer (or the postal client) records it."""
 
     client_id = fields.String(
-        validate=validate.Regexp(r"^[0-9A-Za-z_-]{8,40}$"),
+        validate=validate.Regexp(CLIENT_ID_PATTERN),
         metadata={"description": "Chosen by the client; a retry with the same id returns the same dossier"},
     )
     procedure = fields.String(required=True, metadata={"description": "Procedure code at the site"})
     applicant = fields.Nested(ApplicantSchema, required=True)
     documents = fields.List(fields.Nested(DocumentSchema), load_default=list)
-    sets = fields.Integer(load_default=1, validate=validate.Range(1, 50))
+    sets = fields.Integer(
+        load_default=rules.SETS_MIN, validate=validate.Range(rules.SETS_MIN, rules.SETS_MAX)
+    )
     delivery = fields.String(load_default=Delivery.COUNTER, validate=validate.OneOf(Delivery.ALL))
-    delivery_address = fields.String(allow_none=True, validate=validate.Length(max=500))
+    delivery_address = fields.String(allow_none=True, validate=validate.Length(max=rules.ADDRESS_MAX))
+    return_to = fields.String(
+        validate=validate.OneOf(ReturnPlace.ALL),
+        metadata={
+            "description": "Collected at a counter: where it was handed in (default) or the handling centre"
+        },
+    )
     fee = fields.Integer(validate=validate.Range(min=0), metadata={"description": "Default: the procedure's"})
     fee_payment = fields.String(load_default=FeePayment.CASH, validate=validate.OneOf(FeePayment.ALL))
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    note = fields.String(allow_none=True, validate=validate.Length(max=rules.NOTE_MAX))
 
 
 class DossierCreateSchema(IntakeSchema):
-    site = fields.String(required=True, metadata={"description": "The centre that receives it"})
+    site = fields.String(required=True, metadata={"description": "The centre that handles the procedure"})
+    intake_site = fields.String(
+        metadata={
+            "description": "The centre where the citizen hands it in (default: site); any centre of the "
+            "province (Nghị định 118/2025 Điều 14)"
+        }
+    )
     channel = fields.String(load_default=DossierChannel.COUNTER, validate=validate.OneOf(DossierChannel.ALL))
     ticket_id = fields.Integer(allow_none=True, metadata={"description": "The queue ticket it came with"})
+    decision = fields.String(
+        load_default=IntakeDecision.ACCEPT,
+        validate=validate.OneOf(IntakeDecision.ALL),
+        metadata={
+            "description": "accept: register it with a receipt (Mẫu 01); incomplete: guidance on what to "
+            "complete (Mẫu 02: items, reason); refuse: refusal (Mẫu 03: reason, rules_reference). Only "
+            "an accepted dossier gets a due date, a book entry and a fee."
+        },
+    )
+    items = fields.List(fields.String(validate=validate.Length(min=1, max=rules.DOCUMENT_NAME_MAX)))
+    reason = fields.String(validate=validate.Length(max=rules.REASON_MAX))
+    rules_reference = fields.String(validate=validate.Length(max=rules.RULES_REFERENCE_MAX))
 
 
 class DossierPublicSchema(Schema):
@@ -78,15 +136,25 @@ class DossierPublicSchema(Schema):
     procedure = fields.String(required=True)
     procedure_name = fields.String(required=True)
     department = fields.String(required=True)
+    receiving_site = fields.String(
+        required=True, metadata={"description": "The one-stop unit that received it"}
+    )
+    receiving_site_name = fields.String(required=True)
+    return_site = fields.String(
+        allow_none=True, metadata={"description": "Where a counter hands the result back"}
+    )
+    return_site_name = fields.String(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(DossierStatus.ALL))
+    registered = fields.Boolean(required=True, metadata={"description": "False: turned away at intake"})
     channel = fields.String(required=True)
     delivery = fields.String(required=True)
     received_at = fields.String(required=True, metadata=DATETIME)
-    due_at = fields.String(required=True, metadata=DATETIME)
+    counted_from = fields.String(allow_none=True, metadata=DATETIME)
+    due_at = fields.String(allow_none=True, metadata=DATETIME)
     apology_due_at = fields.String(allow_none=True, metadata=DATETIME)
     paused = fields.Boolean(required=True)
     finished_at = fields.String(allow_none=True, metadata=DATETIME)
-    outcome = fields.String(allow_none=True, validate=validate.OneOf(["early", "on_time", "late"]))
+    outcome = fields.String(allow_none=True, validate=validate.OneOf(Outcome.ALL))
     returned_at = fields.String(allow_none=True, metadata=DATETIME)
     return_method = fields.String(allow_none=True)
     result_ready = fields.Boolean(required=True)
@@ -99,8 +167,9 @@ class KioskDossierSchema(DossierPublicSchema):
 
 
 class DossierRowSchema(DossierPublicSchema):
+    intake_site = fields.String(required=True)
     applicant_name = fields.String(required=True)
-    flags = fields.List(fields.String(), required=True)
+    flags = fields.List(fields.String(validate=validate.OneOf(FLAGS)), required=True)
 
 
 class EventSchema(Schema):
@@ -124,6 +193,24 @@ class AttachmentSchema(Schema):
     created_at = fields.String(required=True, metadata=DATETIME)
 
 
+class FormViewSchema(Schema):
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    label = fields.String(required=True, metadata={"description": "Mẫu <number> - <title>"})
+    form_set = fields.String(required=True)
+    form_set_name = fields.String(required=True)
+    filename = fields.String(required=True)
+
+
+class BookEntrySchema(Schema):
+    site = fields.String(required=True)
+    year = fields.Integer(required=True)
+    volume = fields.Integer(required=True)
+    entry = fields.Integer(required=True)
+    entry_label = fields.String(required=True)
+
+
 class DossierSchema(DossierPublicSchema):
     """The staff view."""
 
@@ -136,14 +223,21 @@ class DossierSchema(DossierPublicSchema):
     delivery_address = fields.String(allow_none=True)
     fee = fields.Integer(required=True)
     fee_payment = fields.String(required=True)
+    fee_status = fields.String(required=True, validate=validate.OneOf(FeeStatus.ALL))
     ticket_id = fields.Integer(allow_none=True)
     note = fields.String(allow_none=True)
     received_by = fields.String(allow_none=True)
-    paused_seconds = fields.Integer(required=True)
-    flags = fields.List(
-        fields.String(validate=validate.OneOf(["due_soon", "overdue", "needs_apology"])), required=True
+    book = fields.Nested(
+        BookEntrySchema, allow_none=True, metadata={"description": "Its tracking-book entry"}
     )
+    transfer_due_at = fields.String(allow_none=True, metadata=DATETIME)
+    supplement_requests = fields.Integer(required=True)
+    paused_seconds = fields.Integer(required=True)
+    flags = fields.List(fields.String(validate=validate.OneOf(FLAGS)), required=True)
     tracking_url = fields.String(required=True)
+    forms = fields.List(
+        fields.Nested(FormViewSchema), required=True, metadata={"description": "What can be printed"}
+    )
     events = fields.List(fields.Nested(EventSchema), required=True)
     attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
 
@@ -152,7 +246,14 @@ class DossierQuerySchema(Schema):
     site = fields.String(required=True)
     status = fields.String(validate=validate.OneOf(DossierStatus.ALL))
     channel = fields.String(validate=validate.OneOf(DossierChannel.ALL))
-    flag = fields.String(validate=validate.OneOf(["due_soon", "overdue", "needs_apology"]))
+    flag = fields.String(validate=validate.OneOf(FLAGS))
+    scope = fields.String(
+        load_default="all",
+        validate=validate.OneOf(["all", "handled", "received"]),
+        metadata={
+            "description": "handled: the site handles them; received: taken in here for another centre"
+        },
+    )
     received_from = fields.Date()
     received_to = fields.Date()
     q = fields.String(validate=validate.Length(min=2, max=100), metadata={"description": "Code or name"})
@@ -163,18 +264,69 @@ class DossierQuerySchema(Schema):
 class ActionSchema(Schema):
     """The details an action needs (see each action's description in the API document)."""
 
-    items = fields.List(fields.String(validate=validate.Length(min=1, max=500)))
-    reason = fields.String(validate=validate.Length(max=2000))
-    rules_reference = fields.String(validate=validate.Length(max=500))
-    agency = fields.String(validate=validate.Length(max=300))
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    items = fields.List(fields.String(validate=validate.Length(min=1, max=rules.DOCUMENT_NAME_MAX)))
+    reason = fields.String(validate=validate.Length(max=rules.REASON_MAX))
+    rules_reference = fields.String(validate=validate.Length(max=rules.RULES_REFERENCE_MAX))
+    agency = fields.String(validate=validate.Length(max=rules.AGENCY_MAX))
+    note = fields.String(allow_none=True, validate=validate.Length(max=rules.NOTE_MAX))
     documents = fields.List(fields.Nested(DocumentSchema))
-    new_due_at = fields.DateTime(format="iso")
-    signed_by = fields.String(validate=validate.Length(max=200))
+    new_due_at = fields.String(
+        validate=validate.Length(min=10, max=40),
+        metadata={"description": "A date (its close) or an ISO 8601 instant; moved to a working instant"},
+    )
+    signed_by = fields.String(validate=validate.Length(max=rules.NAME_MAX))
+    notified_by = fields.List(
+        fields.String(validate=validate.OneOf(NoticeChannel.ALL)),
+        metadata={"description": "How the citizen was told of the apology and new date"},
+    )
+    requested_via = fields.String(
+        validate=validate.OneOf(RequestChannel.ALL), metadata={"description": "How the stop was asked for"}
+    )
+    requested_at = fields.String(
+        validate=validate.Length(min=10, max=40),
+        metadata={"description": "The day of the stop request (ISO date)"},
+    )
     method = fields.String(validate=validate.OneOf(Delivery.ALL))
-    recipient_name = fields.String(validate=validate.Length(max=200))
-    recipient_id_number = fields.String(validate=validate.Length(max=20))
+    recipient_name = fields.String(validate=validate.Length(max=rules.NAME_MAX))
+    recipient_id_number = fields.String(validate=validate.Length(max=rules.ID_NUMBER_MAX))
     proxy = fields.Boolean()
-    authorisation = fields.String(validate=validate.Length(max=300))
+    authorisation = fields.String(validate=validate.Length(max=rules.RULES_REFERENCE_MAX))
     delivered_at = fields.DateTime(format="iso")
     attempted_at = fields.DateTime(format="iso")
+
+
+class TrackingBookSchema(Schema):
+    year = fields.Integer(required=True)
+    volume = fields.Integer(required=True, metadata={"description": "Quyển số"})
+    first_entry = fields.Integer(required=True, metadata={"description": "The year's numbering goes on"})
+    opened_at = fields.String(allow_none=True, metadata=DATETIME)
+    opened_by = fields.String(allow_none=True)
+
+
+class FormSettingsFormSchema(Schema):
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    assumed = fields.String(required=True, metadata={"description": "What the layout assumes"})
+
+
+class FormSettingsSchema(Schema):
+    site = fields.String(required=True)
+    form_set = fields.String(required=True)
+    form_set_name = fields.String(required=True)
+    governing_body = fields.String(allow_none=True, metadata={"description": "First heading line"})
+    centre_name = fields.String(allow_none=True, metadata={"description": "Second line (default: the site)"})
+    place_name = fields.String(allow_none=True, metadata={"description": "Before the date: <place>, ngày"})
+    symbols = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    forms = fields.List(fields.Nested(FormSettingsFormSchema), required=True)
+
+
+class FormSettingsUpdateSchema(Schema):
+    governing_body = fields.String(allow_none=True, validate=validate.Length(max=300))
+    centre_name = fields.String(allow_none=True, validate=validate.Length(max=300))
+    place_name = fields.String(allow_none=True, validate=validate.Length(max=100))
+    symbols = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=30)),
+        values=fields.String(validate=validate.Length(max=40)),
+        metadata={"description": "Per notice: supplement_request, refusal, apology, stop_notice"},
+    )

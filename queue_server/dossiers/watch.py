@@ -1,4 +1,5 @@
-"""Flag dossiers about to be late (or already late) to their centre's supervisors, once.
+"""Flag dossiers about to be late (or already late, or owing an apology) to their centre's
+supervisors, once.
 
 Each server process runs :func:`watch` in the background every ``DOSSIER_WATCH_SECONDS``
 (and ``flask check-deadlines`` does one pass, e.g. from a timer). Several processes may look
@@ -19,7 +20,8 @@ from ..database import utcnow
 from ..events import publish_after_commit
 from ..queueing.presenters import iso
 from . import lifecycle
-from .models import Dossier, DossierStatus
+from .models import Dossier
+from .rules import DossierStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,8 @@ def flag_due_soon(session: Session, now: datetime | None = None) -> list[str]:
     ).all()
     flagged = []
     for dossier in candidates:
-        flags = lifecycle.flags(session, dossier, now)
+        # A dossier not yet passed to its agency is shown in the lists, not announced.
+        flags = [flag for flag in lifecycle.flags(session, dossier, now) if flag != "transfer_due"]
         if not flags:
             continue
         claimed = session.execute(
@@ -56,7 +59,12 @@ def flag_due_soon(session: Session, now: datetime | None = None) -> list[str]:
         publish_after_commit(
             session,
             "dossier.due_soon",
-            {"site": dossier.site.code, "code": dossier.code, "due_at": iso(dossier.due_at), "flags": flags},
+            {
+                "site": dossier.site.code,
+                "code": dossier.code,
+                "due_at": iso(dossier.promised_at),
+                "flags": flags,
+            },
         )
         flagged.append(dossier.code)
     session.commit()

@@ -94,10 +94,12 @@ def _as_recipient(code: str):
 @blp.arguments(ManifestCreateSchema)
 @blp.response(201, ManifestSchema)
 def create_manifest(data):
-    """Open a manifest from a post office to a centre, or from a centre to a post office."""
+    """Open a manifest: dossiers to the centre that handles them (from a post office or from the
+    centre that took them in), results back to the centre where they are collected, or results
+    to a post office for delivery."""
     from_site, to_site = get_site(data["from_site"]), get_site(data["to_site"])
     actor = require(Action.HANDOVER, from_site.id)
-    if data["direction"] == Direction.TO_POST:
+    if data["direction"] in (Direction.TO_POST, Direction.RESULTS):
         require(Action.PROCESS_DOSSIER, from_site.id)
     manifest, created = operations.create(
         db.session, from_site, to_site, data["direction"], actor, client_id=data.get("client_id")

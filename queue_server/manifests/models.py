@@ -12,9 +12,19 @@ from ..sites.models import Site
 
 
 class Direction:
-    TO_CENTRE = "to_centre"  # dossiers taken in at a post office, carried to the centre
-    TO_POST = "to_post"  # results handed to the post for delivery
-    ALL = (TO_CENTRE, TO_POST)
+    """What a manifest carries, and between which places.
+
+    ``to_centre``: dossiers on their way to the centre that handles them, from the post office
+    or the centre that took them in (intake regardless of administrative boundary, Nghị định
+    118/2025 Điều 14 and 18). ``results``: results from the handling centre to the centre
+    where the citizen chose to collect them. ``to_post``: results handed to the post for
+    delivery to the citizen's address.
+    """
+
+    TO_CENTRE = "to_centre"
+    RESULTS = "results"
+    TO_POST = "to_post"
+    ALL = (TO_CENTRE, RESULTS, TO_POST)
 
 
 class ManifestStatus:

@@ -1,12 +1,14 @@
 """Handover manifests: fill, close, scan in, finish. The only place for their rules.
 
-A post office bundles the dossiers it took in onto a manifest to the centre (``to_centre``);
-the centre bundles results to be delivered by post onto a manifest to a post office
-(``to_post``). The sender closes the manifest; the recipient scans its barcode, then every
-dossier in the bundle, and finishes: what was listed but not scanned is *missing*, what was
-scanned but not listed is *extra*. Every dossier that arrived gets a hand-over line in its
-control sheet (Mẫu 05). Manifest codes follow the dossier codes with the sender's agency code
-prefixed by ``BK.`` (bảng kê), so an offline post office can number its own.
+A post office, or a centre that took in dossiers another centre of the province handles,
+bundles them onto a manifest to the handling centre (``to_centre``); the handling centre
+bundles results onto a manifest back to the centre where the citizen collects them
+(``results``), or to a post office that delivers them (``to_post``). The sender closes the
+manifest; the recipient scans its barcode, then every dossier in the bundle, and finishes: what
+was listed but not scanned is *missing*, what was scanned but not listed is *extra*. Every
+dossier that arrived gets a hand-over line in its control sheet. Manifest codes follow the
+dossier codes with the sender's agency code prefixed by ``BK.`` (bảng kê), so an offline post
+office can number its own.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from sqlalchemy.orm import Session
 from ..auth.access import Actor
 from ..database import utcnow
 from ..dossiers import codes, lifecycle
-from ..dossiers.models import Delivery, Dossier, DossierStatus
+from ..dossiers.models import Dossier
+from ..dossiers.rules import Delivery, DossierStatus
 from ..errors import ApiError, Conflict, NotFound
 from ..sites.calendar import business_date
-from ..sites.models import Site, SiteKind
+from ..sites.models import Site
+from ..sites.province import same_province
 from .models import Direction, Manifest, ManifestItem, ManifestStatus
 
 PREFIX = "BK."
@@ -60,12 +64,7 @@ def create(
             if existing.from_site_id != from_site.id:
                 raise Conflict("client_id_taken", "This client_id belongs to another site's manifest.")
             return existing, False
-    if direction not in Direction.ALL:
-        raise ApiError("invalid_direction", f"direction must be one of {', '.join(Direction.ALL)}.")
-    post_office = from_site if direction == Direction.TO_CENTRE else to_site
-    centre = to_site if direction == Direction.TO_CENTRE else from_site
-    if post_office.kind != SiteKind.POST_OFFICE or centre.kind == SiteKind.POST_OFFICE:
-        raise ApiError("invalid_sites", "A manifest goes between a post office and a centre.")
+    _check_route(from_site, to_site, direction)
     now = now or utcnow()
     created_at = created_at or now
     day = business_date(from_site, created_at)
@@ -89,10 +88,37 @@ def create(
     return manifest, True
 
 
+def _check_route(from_site: Site, to_site: Site, direction: str) -> None:
+    if direction not in Direction.ALL:
+        raise ApiError("invalid_direction", f"direction must be one of {', '.join(Direction.ALL)}.")
+    if from_site.id == to_site.id:
+        raise ApiError("invalid_sites", "A manifest goes from one site to another.")
+    if direction == Direction.TO_POST:
+        fits = from_site.is_centre and not to_site.is_centre
+        rule = "Results go by post from a centre to a post office."
+    elif direction == Direction.RESULTS:
+        fits = from_site.is_centre and to_site.is_centre
+        rule = "Results go from the handling centre to another centre."
+    else:
+        fits = to_site.is_centre
+        rule = "Dossiers go to the centre that handles them."
+    if not fits:
+        raise ApiError("invalid_sites", rule)
+    if not same_province(from_site, to_site):
+        raise ApiError("invalid_sites", "A manifest stays within the province.")
+
+
 def _check_fits(session: Session, manifest: Manifest, dossier: Dossier) -> None:
     if manifest.direction == Direction.TO_CENTRE:
         if dossier.intake_site_id != manifest.from_site_id or dossier.site_id != manifest.to_site_id:
             raise Conflict("wrong_manifest", f"{dossier.code} was not taken in here for that centre.")
+        if not dossier.registered:
+            raise Conflict("not_registered", f"{dossier.code} was turned away at intake.")
+    elif manifest.direction == Direction.RESULTS:
+        if dossier.site_id != manifest.from_site_id or dossier.return_site_id != manifest.to_site_id:
+            raise Conflict("wrong_manifest", f"{dossier.code}'s result is not collected at that centre.")
+        if dossier.status != DossierStatus.RESULT_READY or dossier.delivery != Delivery.COUNTER:
+            raise Conflict("no_result", f"{dossier.code} has no result waiting to go there.")
     else:
         if dossier.site_id != manifest.from_site_id:
             raise Conflict("wrong_manifest", f"{dossier.code} is not a dossier of this centre.")
@@ -211,6 +237,11 @@ def finish(session: Session, manifest: Manifest, actor: Actor, now: datetime | N
                 to_party=manifest.to_site.name,
                 at=item.arrived_at,
                 note=f"Bảng kê {manifest.code}",
+                data={
+                    "manifest": manifest.code,
+                    "direction": manifest.direction,
+                    "to_site": manifest.to_site.code,
+                },
             )
     session.flush()
     return manifest

@@ -15,8 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..admin.views import WEEKDAYS
-from ..console.dossiers import CHANNELS
-from ..dossiers.presenters import OUTCOME_LABELS
+from ..dossiers import labels as dossier_labels
 from ..ratings.operations import LEVEL_LABELS
 from ..web import N_
 
@@ -59,14 +58,20 @@ LABELS = {
     "satisfied_share": N_("Hài lòng và rất hài lòng (%)"),
     "received": N_("Tiếp nhận"),
     "received_by_channel": N_("Tiếp nhận"),
+    "received_for_others": N_("Tiếp nhận cho nơi khác giải quyết"),
+    "handled": N_("Giải quyết (tiếp nhận ở mọi nơi)"),
+    "handled_from_elsewhere": N_("Giải quyết hồ sơ nơi khác tiếp nhận"),
     "resolved": N_("Đã giải quyết"),
     "resolved_by_outcome": N_("Đã giải quyết"),
+    "refused": N_("Từ chối giải quyết"),
+    "stopped": N_("Dừng giải quyết theo yêu cầu"),
+    "turned_away": N_("Không tiếp nhận (hướng dẫn hoàn thiện, từ chối)"),
     "on_time_share": N_("Đúng hạn hoặc trước hạn (%)"),
     "returned_by_post": N_("Trả kết quả qua bưu điện"),
     "by_level": N_("Số lượt"),
 }
 # The parts of a figure that is split (dossiers by channel, ratings by level, ...).
-PARTS = {**CHANNELS, **OUTCOME_LABELS, **LEVEL_LABELS}
+PARTS = {**dossier_labels.CHANNEL, **dossier_labels.OUTCOME, **LEVEL_LABELS}
 
 
 def _label(key: str) -> str:

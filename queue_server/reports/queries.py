@@ -15,8 +15,9 @@ Definitions (one place for each, the API document repeats them):
   the bucket (see :mod:`.rollups`).
 - *busiest hours*: tickets issued per local weekday (Monday = 0) and hour.
 - *pause time*: the part of each counter pause that falls inside the period.
-- dossiers: received in the period by channel; finished in the period by outcome (early, on
-  time, late); returned by post in the period.
+- dossiers: received in the period by channel, by the receiving unit, and handled, by the
+  handling centre; finished in the period by outcome (early, on time, late; refused and
+  stopped apart); returned by post in the period.
 - satisfaction: ratings given in the period; the satisfied share counts "very satisfied" and
   "satisfied".
 
@@ -36,7 +37,8 @@ from sqlalchemy.orm import Session
 
 from ..auth.models import User
 from ..database import db
-from ..dossiers.models import Delivery, Dossier
+from ..dossiers.models import Dossier
+from ..dossiers.rules import Delivery, DossierChannel, Outcome
 from ..queueing.models import CounterPause
 from ..ratings.models import Rating, RatingLevel
 from ..sites.models import Counter, Service, Site
@@ -294,40 +296,75 @@ def _ratings(period: Period) -> list:
 
 
 def dossiers(session: Session, period: Period) -> dict:
-    sites = Dossier.site_id.in_(period.site_ids)
+    """The period's dossiers, counted both ways (intake regardless of administrative boundary,
+    Nghị định 118/2025 Điều 14): received by these one-stop units (whoever handles them; what a
+    post office took in is the receiving centre's) by channel, and
+    handled by them (wherever received), with how many of those came from elsewhere. Only
+    results count as early, on time or late; refused and stopped dossiers are counted apart and
+    left out of the on-time share; dossiers turned away at intake (guidance, refusal) were never
+    received and are counted apart, where they were turned away."""
+    in_period = (Dossier.received_at >= period.start, Dossier.received_at < period.end, Dossier.registered)
     received = dict(
         session.execute(
             select(Dossier.channel, func.count())
-            .where(sites, Dossier.received_at >= period.start, Dossier.received_at < period.end)
+            .where(Dossier.book_site_id.in_(period.site_ids), *in_period)
             .group_by(Dossier.channel)
         ).all()
+    )
+    handled = Dossier.site_id.in_(period.site_ids)
+    handled_count, from_elsewhere = session.execute(
+        select(func.count(), func.count().filter(Dossier.book_site_id.not_in(period.site_ids))).where(
+            handled, *in_period
+        )
+    ).one()
+    received_for_others = session.scalar(
+        select(func.count()).where(
+            Dossier.book_site_id.in_(period.site_ids), Dossier.site_id.not_in(period.site_ids), *in_period
+        )
     )
     finished = dict(
         session.execute(
             select(Dossier.outcome, func.count())
-            .where(sites, Dossier.finished_at >= period.start, Dossier.finished_at < period.end)
+            .where(
+                handled,
+                Dossier.registered,
+                Dossier.finished_at >= period.start,
+                Dossier.finished_at < period.end,
+            )
             .group_by(Dossier.outcome)
         ).all()
     )
+    turned_away = session.scalar(
+        select(func.count()).where(
+            Dossier.intake_site_id.in_(period.site_ids),
+            Dossier.registered.is_(False),
+            Dossier.received_at >= period.start,
+            Dossier.received_at < period.end,
+        )
+    )
     by_post = session.scalar(
         select(func.count()).where(
-            sites,
+            handled,
             Dossier.return_method == Delivery.POST,
             Dossier.returned_at >= period.start,
             Dossier.returned_at < period.end,
         )
     )
-    resolved = sum(finished.values())
+    resolved = sum(finished.get(outcome, 0) for outcome in Outcome.TIMELINESS)
     return {
         "received": sum(received.values()),
-        "received_by_channel": {
-            channel: received.get(channel, 0) for channel in ("counter", "postal", "online")
-        },
+        "received_by_channel": {channel: received.get(channel, 0) for channel in DossierChannel.ALL},
+        "received_for_others": received_for_others,
+        "handled": handled_count,
+        "handled_from_elsewhere": from_elsewhere,
         "resolved": resolved,
-        "resolved_by_outcome": {
-            outcome: finished.get(outcome, 0) for outcome in ("early", "on_time", "late")
-        },
-        "on_time_share": _round((finished.get("early", 0) + finished.get("on_time", 0)) / resolved, 4)
+        "resolved_by_outcome": {outcome: finished.get(outcome, 0) for outcome in Outcome.TIMELINESS},
+        "refused": finished.get(Outcome.REFUSED, 0),
+        "turned_away": turned_away,
+        "stopped": finished.get(Outcome.STOPPED, 0),
+        "on_time_share": _round(
+            (finished.get(Outcome.EARLY, 0) + finished.get(Outcome.ON_TIME, 0)) / resolved, 4
+        )
         if resolved
         else None,
         "returned_by_post": by_post,

@@ -13,10 +13,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..admin.views import WEEKDAYS, WEEKDAYS_SHORT
 from ..auth.access import Action, Actor
-from ..console.dossiers import CHANNELS
 from ..console.pages import chosen_site, forbidden, signed_in, sites_where, staff_context, translated
 from ..database import utcnow
-from ..dossiers.presenters import OUTCOME_LABELS
+from ..dossiers import labels as dossier_labels
 from ..ratings.operations import LEVEL_LABELS
 from ..sites.calendar import business_date
 from ..sites.models import Site
@@ -89,8 +88,8 @@ DASHBOARD_STRINGS = (
 def labels() -> dict[str, dict[str, str]]:
     return {
         "preset": translated(PRESETS),
-        "channel": translated(CHANNELS),
-        "outcome": translated(OUTCOME_LABELS),
+        "channel": translated(dossier_labels.CHANNEL),
+        "outcome": translated(dossier_labels.OUTCOME),
         "level": translated(LEVEL_LABELS),
         "weekday": translated(WEEKDAYS),
         "weekday_short": translated(WEEKDAYS_SHORT),

@@ -66,6 +66,10 @@ class Site(Base):
     # Code of the receiving agency in dossier codes (mã đơn vị, e.g. 000.00.06.H40); a post
     # office has its own, so the codes it hands out offline never collide with the centre's.
     agency_code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Sites of one province share its procedure catalogue and take in each other's dossiers
+    # (intake regardless of administrative boundary, Nghị định 118/2025 Điều 14). Empty on
+    # every site of an installation that serves one province.
+    province: Mapped[str | None] = mapped_column(String(100))
     # Sequence of the last live event, bumped in the transaction of each change so that every
     # client of the site sees one gap-free order.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
@@ -77,6 +81,11 @@ class Site(Base):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def is_centre(self) -> bool:
+        """A one-stop unit (any kind of centre), not a post office."""
+        return self.kind != SiteKind.POST_OFFICE
 
 
 class OpeningHours(Base):

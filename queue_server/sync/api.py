@@ -12,14 +12,15 @@ from sqlalchemy import select
 from ..auth.access import require_device
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
-from ..dossiers.api import procedure_view
 from ..dossiers.models import Dossier, DossierSequence, Procedure
+from ..dossiers.presenters import procedure_view
 from ..manifests.api import ManifestSchema, manifest_view
 from ..manifests.models import Direction, Manifest, ManifestStatus
 from ..manifests.operations import PREFIX as MANIFEST_PREFIX
 from ..queueing.presenters import iso
 from ..sites.calendar import business_date
 from ..sites.models import Site, SiteKind
+from ..sites.province import province_site_ids
 from . import operations
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="The post-office client")
@@ -101,7 +102,8 @@ def sync(data):
 @blp.route("/postal/catalogue", methods=["GET"])
 @blp.response(200, CatalogueSchema)
 def catalogue():
-    """The centres this post office takes dossiers in for, with the procedures the post may take."""
+    """The centres of its province this post office takes dossiers in for, with the procedures
+    the post may take."""
     device = require_device(DeviceKind.POSTAL)
     procedures = db.session.scalars(
         select(Procedure)
@@ -110,6 +112,7 @@ def catalogue():
             Procedure.postal_allowed.is_(True),
             Procedure.active.is_(True),
             Site.kind != SiteKind.POST_OFFICE,
+            Site.id.in_(province_site_ids(device.site)),
         )
         .order_by(Site.code, Procedure.code)
     ).all()
@@ -136,7 +139,9 @@ def _last_codes(site: Site) -> dict[str, dict[str, int]]:
     since = business_date(site, utcnow()) - timedelta(days=7)
     rows = db.session.scalars(
         select(DossierSequence).where(
-            DossierSequence.agency_code.in_(agencies), DossierSequence.received_on >= since
+            DossierSequence.agency_code.in_(agencies),
+            DossierSequence.received_on >= since,
+            DossierSequence.series == "",
         )
     )
     last: dict[str, dict[str, int]] = {agency: {} for agency in agencies}

@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import db
-from ..dossiers.models import Dossier, DossierStatus
-from ..dossiers.presenters import DELIVERY_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from ..dossiers import labels
+from ..dossiers.models import Dossier
+from ..dossiers.rules import DossierStatus
 from ..queueing.estimates import ticket_standing
 from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public, track_url
@@ -83,9 +84,10 @@ PUBLIC_STEPS = {
     "request_supplement": N_("Yêu cầu bổ sung hồ sơ"),
     "resubmit": N_("Đã bổ sung hồ sơ"),
     "refuse": N_("Từ chối giải quyết"),
+    "stop": N_("Đã dừng giải quyết theo yêu cầu"),
     "transfer": N_("Chuyển cơ quan giải quyết"),
     "start_processing": N_("Cơ quan bắt đầu giải quyết"),
-    "apologise": N_("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "apologise": N_("Xin lỗi và đề nghị gia hạn, hẹn lại ngày trả kết quả"),
     "result_ready": N_("Đã có kết quả"),
     "return": N_("Đã trả kết quả"),
     "deliver": N_("Đã phát kết quả qua bưu điện"),
@@ -112,12 +114,13 @@ def dossier_page(key: str):
         "tracking/dossier.html",
         dossier=dossier,
         site=dossier.site,
-        status=_(STATUS_LABELS[dossier.status]),
-        outcome=_(OUTCOME_LABELS[dossier.outcome]) if dossier.outcome else None,
-        delivery=_(DELIVERY_LABELS[dossier.delivery]),
+        status=_(labels.STATUS[dossier.status]),
+        outcome=_(labels.OUTCOME[dossier.outcome]) if dossier.outcome else None,
+        delivery=_(labels.DELIVERY[dossier.delivery]),
+        return_site=(dossier.return_site or dossier.site) if dossier.delivery == "counter" else None,
         ready=dossier.status == DossierStatus.RESULT_READY,
         received_at=dossier.received_at.astimezone(tz),
-        due_at=dossier.due_at.astimezone(tz),
+        due_at=dossier.due_at.astimezone(tz) if dossier.due_at else None,
         apology_due_at=dossier.apology_due_at.astimezone(tz) if dossier.apology_due_at else None,
         steps=steps,
     )

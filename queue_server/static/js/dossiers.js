@@ -107,6 +107,8 @@
 
   // Where the API's objections land in the form: [code, start of its message, field, words].
   var OBJECTIONS = [
+    ["missing_field", "items", "items"],
+    ["missing_field", "reason", "reason"],
     ["invalid_applicant", "id_number", "applicant.id_number"],
     ["invalid_applicant", "phone", "applicant.phone"],
     ["invalid_applicant", "email", "applicant.email"],
@@ -119,6 +121,8 @@
     ["not_postal", "", "procedure"]
   ];
   var FIELD_WORDS = {
+    items: "Liệt kê các giấy tờ cần bổ sung, mỗi dòng một giấy tờ.",
+    reason: "Nhập lý do.",
     "applicant.name": "Nhập họ tên người nộp hồ sơ.",
     "applicant.id_number": "Số CCCD có 12 chữ số (CMND: 9 chữ số).",
     "applicant.phone": "Số điện thoại có từ 8 đến 15 chữ số.",
@@ -170,26 +174,39 @@
     function value(name) { var input = fieldInput(name); return input && input.value.trim() ? input.value.trim() : null; }
     function number(name) { var v = value(name); return v === null ? undefined : Number(v); }
 
+    // The province's whole catalogue (intake regardless of administrative boundary): this
+    // centre's own procedures first, then those another centre handles, under its name.
     S.call("GET", "/api/v1/procedures?site=" + enc(cfg.site)).then(function (list) {
       var select = $("procedure");
+      var groups = {};
       select.appendChild(el("option", { value: "", text: t("Chọn thủ tục") }));
       list.forEach(function (p) {
-        procedures[p.code] = p;
-        select.appendChild(el("option", { value: p.code, text: p.code + " · " + p.name }));
+        var key = p.site + "|" + p.code;
+        procedures[key] = p;
+        if (!groups[p.site]) {
+          groups[p.site] = el("optgroup", { label: p.site === cfg.site ? t("Thủ tục do trung tâm giải quyết") : p.site_name });
+          select.appendChild(groups[p.site]);
+        }
+        groups[p.site].appendChild(el("option", { value: key, text: p.code + " · " + p.name }));
       });
     }).catch(function (error) { S.say(S.explain(error)); });
 
     function processingTime(p) {
-      var words = { working_days: "{n} ngày làm việc", working_hours: "{n} giờ làm việc", calendar_days: "{n} ngày" };
-      return t(words[p.processing_unit] || "{n}", { n: p.processing_amount });
+      return p.processing_amount.toLocaleString("vi-VN") + " " + S.label("unit", p.processing_unit);
     }
 
     function showProcedure() {
       var p = procedures[$("procedure").value];
       var body = $("documents");
       body.textContent = "";
-      $("procedure-info").textContent = p ? p.department_name + " · " + t("Thời hạn giải quyết: {time}", { time: processingTime(p) }) +
-        " · " + S.money(p.fee) : "";
+      var info = [];
+      if (p) {
+        info.push(p.department_name, t("Thời hạn giải quyết: {time}", { time: processingTime(p) }), S.money(p.fee));
+        if (p.site !== cfg.site) { info.push(t("Nơi giải quyết: {site}", { site: p.site_name })); }
+        if (p.cutoff) { info.push(t("Nhận sau {hour}: thời gian tính từ ngày làm việc tiếp theo", { hour: p.cutoff })); }
+      }
+      $("procedure-info").textContent = info.join(" · ");
+      $("return-to-box").hidden = !p || p.site === cfg.site || delivery() !== "counter";
       if (!p) { return; }
       $("fee").value = p.fee;
       if (!p.documents.length) {
@@ -223,6 +240,17 @@
     }
 
     function delivery() { return form.querySelector('[name="delivery"]:checked').value; }
+    function decision() { return form.querySelector('[name="decision"]:checked').value; }
+
+    // What the officer decided: the fields of a turned-away dossier, and the button's words.
+    function showDecision() {
+      var chosen = decision();
+      $("turn-away-box").hidden = chosen === "accept";
+      $("items-box").hidden = chosen !== "incomplete";
+      $("rules-box").hidden = chosen !== "refuse";
+      $("result-section").hidden = chosen !== "accept";
+      $("submit").textContent = $("submit").dataset[chosen];
+    }
 
     function readCard(text) {
       S.call("POST", "/api/v1/scans", { text: text }).then(function (scan) {
@@ -276,11 +304,14 @@
       if ($("scan").value.trim()) { readCard($("scan").value); }
     });
     $("procedure").addEventListener("change", showProcedure);
+    form.querySelectorAll('[name="decision"]').forEach(function (radio) { radio.addEventListener("change", showDecision); });
+    showDecision();
     form.querySelectorAll('[name="delivery"]').forEach(function (radio) {
       radio.addEventListener("change", function () {
         var byPost = delivery() === "post";
         $("delivery-address-box").hidden = !byPost;
         if (byPost && !$("delivery-address").value) { $("delivery-address").value = $("a-address").value; }
+        showProcedure();
       });
     });
 
@@ -288,11 +319,14 @@
       event.preventDefault();
       clearObjections();
       var byPost = delivery() === "post";
+      var chosen = procedures[$("procedure").value];
       var body = {
-        site: cfg.site,
+        site: chosen ? chosen.site : cfg.site,
+        intake_site: cfg.site,
         channel: "counter",
         client_id: clientId,
-        procedure: value("procedure") || undefined,
+        procedure: chosen ? chosen.code : undefined,
+        decision: decision(),
         applicant: {
           name: value("applicant.name") || "",
           id_number: value("applicant.id_number"),
@@ -308,6 +342,17 @@
         fee_payment: value("fee_payment"),
         note: value("note")
       };
+      if (chosen && chosen.site !== cfg.site && !byPost) {
+        body.return_to = form.querySelector('[name="return_to"]:checked').value;
+      }
+      if (body.decision !== "accept") {
+        body.reason = value("reason") || "";
+        if (body.decision === "incomplete") {
+          body.items = (value("items") || "").split("\n").map(function (line) { return line.trim(); }).filter(Boolean);
+        } else {
+          body.rules_reference = value("rules_reference") || undefined;
+        }
+      }
       if (cfg.ticket) { body.ticket_id = cfg.ticket.id; }
       $("submit").disabled = true;
       S.call("POST", "/api/v1/dossiers", body).then(function (dossier) {
@@ -353,7 +398,19 @@
       if (data.items) { parts.push(t("Cần bổ sung: {items}", { items: data.items.join("; ") })); }
       if (data.reason) { parts.push(t("Lý do: {reason}", { reason: data.reason })); }
       if (data.rules_reference) { parts.push(t("Căn cứ: {rules}", { rules: data.rules_reference })); }
+      if (data.number) { parts.push(t("Số: {number}", { number: data.number })); }
+      if (data.requested_via) { parts.push(t("Dừng theo yêu cầu ({via})", { via: S.label("request_channel", data.requested_via) })); }
       if (data.new_due_at) { parts.push(t("Hẹn trả mới: {date}", { date: S.when(data.new_due_at) })); }
+      if (data.previous_due_at && data.due_at) {
+        parts.push(t("Thời gian giải quyết tính lại từ đầu: hẹn trả {date}", { date: S.when(data.due_at) }));
+      }
+      if (data.notified_by && data.notified_by.length) {
+        parts.push(t("Đã báo công dân qua: {ways}", {
+          ways: data.notified_by.map(function (way) { return S.label("notice_channel", way); }).join(", ") }));
+      }
+      if (data.late_notice) { parts.push(t("Gửi sau thời hạn phải gửi")); }
+      if (data.in_time === false) { parts.push(t("Chuyển sau thời hạn chuyển hồ sơ")); }
+      if (data.fee_status) { parts.push(t("Phí, lệ phí: {fee}", { fee: S.label("fee_status", data.fee_status) })); }
       if (data.recipient_name) { parts.push(t("Người nhận: {name}", { name: data.recipient_name })); }
       if (data.proxy) { parts.push(t("Nhận thay, giấy ủy quyền: {authorisation}", { authorisation: data.authorisation || "" })); }
       if (data.outcome) { parts.push(t("Kết quả: {outcome}", { outcome: S.label("outcome", data.outcome) })); }
@@ -372,14 +429,20 @@
       var a = d.applicant;
       facts({
         "d-name": a.name, "d-id": a.id_number, "d-phone": a.phone, "d-email": a.email, "d-address": a.address,
-        "d-received": S.when(d.received_at), "d-due": S.when(d.due_at),
+        "d-received": S.when(d.received_at), "d-due": d.due_at && S.when(d.due_at),
+        "d-counted": d.counted_from && d.counted_from !== d.received_at && S.when(d.counted_from),
+        "d-transfer-due": d.transfer_due_at && S.when(d.transfer_due_at),
+        "d-book": d.book && t("Quyển số {volume}/{year}, số thứ tự {entry}",
+          { volume: d.book.volume, year: d.book.year, entry: d.book.entry_label }),
+        "d-sites": [d.receiving_site_name, d.site_name].filter(function (name, i, all) { return all.indexOf(name) === i; }).join(" → ") +
+          (d.return_site_name && d.return_site_name !== d.site_name ? " → " + d.return_site_name : ""),
         "d-apology": d.apology_due_at && S.when(d.apology_due_at),
         "d-finished": d.finished_at && S.when(d.finished_at) + (d.outcome ? " · " + S.label("outcome", d.outcome) : ""),
         "d-returned": d.returned_at && S.when(d.returned_at) + " · " + S.label("delivery", d.return_method),
         "d-channel": S.label("channel", d.channel) + (d.intake_site !== d.site ? " · " + d.intake_site : ""),
         "d-received-by": d.received_by, "d-sets": String(d.sets),
         "d-delivery": S.label("delivery", d.delivery) + (d.delivery_address ? ": " + d.delivery_address : ""),
-        "d-fee": S.money(d.fee) + " · " + S.label("payment", d.fee_payment)
+        "d-fee": S.money(d.fee) + " · " + S.label("payment", d.fee_payment) + " · " + S.label("fee_status", d.fee_status)
       });
       fill($("d-documents"), d.documents.map(function (doc) {
         return el("tr", {}, [el("td", { text: doc.name }), el("td", { text: String(doc.originals || 0) }),
@@ -410,13 +473,13 @@
         return el("button", { type: "button", className: "staff-button", "data-action": action, text: S.label("action", action),
           onclick: function () { openAction(action); } });
       }));
-      fill($("forms"), Object.keys(cfg.labels.form).filter(function (number) {
-        var need = cfg.form_needs[number];
-        return !need || d.events.some(function (e) { return e.action === need; });
-      }).map(function (number) {
-        return el("a", { href: base + "/forms/" + number + ".pdf", target: "_blank", rel: "noopener", "data-form": number,
-          className: number === "01" ? "staff-button primary" : "staff-button", text: S.label("form", number) });
-      }));
+      // The forms of the set the dossier was received under, each named by number and title.
+      fill($("forms"), d.forms.length ? d.forms.map(function (form) {
+        return el("a", { href: base + "/forms/" + form.kind + ".pdf", target: "_blank", rel: "noopener", "data-form": form.kind,
+          className: form.kind === "receipt" ? "staff-button primary" : "staff-button", text: form.label,
+          title: form.form_set_name });
+      }) : [el("span", { className: "staff-hint", text: t("Không có biểu mẫu nào.") })]);
+      $("receipt-print").hidden = !d.registered;
     }
 
     function load() {
@@ -430,6 +493,7 @@
       var error = form.querySelector("[data-dialog-error]");
       error.hidden = true;
       if (action === "return") { form.elements.recipient_name.value = dossier.applicant.name || ""; }
+      if (action === "stop") { form.elements.requested_at.value = new Date().toLocaleDateString("sv-SE"); }
       dialog.showModal();
     }
 
@@ -437,6 +501,11 @@
       var body = {};
       Array.prototype.forEach.call(form.elements, function (input) {
         if (!input.name) { return; }
+        if (input.type === "checkbox" && input.dataset.list !== undefined) {
+          body[input.name] = body[input.name] || [];
+          if (input.checked) { body[input.name].push(input.value); }
+          return;
+        }
         if (input.type === "checkbox") { body[input.name] = input.checked; return; }
         var v = input.value.trim();
         if (!v) { return; }
@@ -444,6 +513,7 @@
           body.items = v.split("\n").map(function (line) { return line.trim(); }).filter(Boolean);
         } else if (input.type === "datetime-local") {
           body[input.name] = S.zonedIso(v);
+
         } else {
           body[input.name] = v;
         }
