@@ -18,6 +18,8 @@ from queue_server.sites.models import Service
 
 from .conftest import login
 
+both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
 SERVICE = {
     "code": "TP-CT",
     "name": "Chứng thực",
@@ -332,6 +334,31 @@ def test_a_merged_counter_rotates_by_iso_week_and_its_schedule_changes_the_rota(
     assert ward_rule.status_code == 400 and ward_rule.json["error"]["code"] == "unknown_department"
     assert supervisor.delete(f"/api/v1/admin/schedules/{even_rule['id']}").status_code == 204
     assert counter_8_on(monday) == []
+
+
+@both_databases
+def test_a_site_is_one_of_the_five_kinds_of_the_two_level_government(admin):
+    kinds = ("provincial_centre", "provincial_branch", "commune_centre", "service_point", "post_office")
+    for kind in kinds:
+        changed = admin.patch("/api/v1/admin/sites/NA-TRUONGVINH", json={"kind": kind})
+        assert changed.status_code == 200 and changed.json["kind"] == kind
+    refused = admin.patch("/api/v1/admin/sites/NA-TRUONGVINH", json={"kind": "district_unit"})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "validation_failed"
+    opened = admin.post(
+        "/api/v1/admin/sites",
+        json={"code": "NA-CN-DIENCHAU", "name": "Chi nhánh Diễn Châu", "kind": "district"},
+    )
+    assert opened.status_code == 422
+    page = admin.get("/admin/sites?site=NA-HCC", headers={"Accept": "text/html"}).text
+    for label in (
+        "Trung tâm Phục vụ hành chính công cấp tỉnh",
+        "Chi nhánh Trung tâm cấp tỉnh",
+        "Trung tâm Phục vụ hành chính công cấp xã",
+        "Điểm tiếp nhận",
+        "Bưu cục",
+    ):
+        assert label in page
+    assert "huyện" not in page
 
 
 def test_accounts_supervisors_manage_their_staff_and_only_admins_make_admins(app, supervisor, admin):

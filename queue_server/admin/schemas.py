@@ -58,7 +58,10 @@ class OpeningSessionSchema(Schema):
 class SiteSettingsInSchema(Schema):
     name = required_text(200)
     name_en = optional_text(200)
-    kind = fields.String(validate=validate.OneOf(SiteKind.ALL))
+    kind = fields.String(
+        validate=validate.OneOf(SiteKind.ALL),
+        metadata={"description": "No district level since 1/7/2025: branches of the provincial centre"},
+    )
     timezone = Text(validate=validate.Length(min=1, max=60), metadata={"description": "IANA zone"})
     agency_code = optional_text(
         40, metadata={"description": "Receiving agency code in dossier codes (mã đơn vị)"}

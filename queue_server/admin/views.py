@@ -13,6 +13,7 @@ from flask import Blueprint, render_template, request
 from ..auth.access import Action
 from ..auth.models import DeviceKind, Role
 from ..console.pages import chosen_site, signed_in, staff_context, translated
+from ..sites.models import SiteKind
 from ..web import N_
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
@@ -24,10 +25,11 @@ ROLES = {
     Role.POSTAL_CLERK: N_("Nhân viên bưu điện"),
 }
 SITE_KINDS = {
-    "provincial_centre": N_("Trung tâm cấp tỉnh"),
-    "commune_centre": N_("Trung tâm cấp xã"),
-    "district_unit": N_("Bộ phận một cửa cấp huyện"),
-    "post_office": N_("Bưu cục"),
+    SiteKind.PROVINCIAL_CENTRE: N_("Trung tâm Phục vụ hành chính công cấp tỉnh"),
+    SiteKind.PROVINCIAL_BRANCH: N_("Chi nhánh Trung tâm cấp tỉnh"),
+    SiteKind.COMMUNE_CENTRE: N_("Trung tâm Phục vụ hành chính công cấp xã"),
+    SiteKind.SERVICE_POINT: N_("Điểm tiếp nhận"),
+    SiteKind.POST_OFFICE: N_("Bưu cục"),
 }
 POLICIES = {
     "strict": N_("Luôn gọi số ưu tiên trước"),

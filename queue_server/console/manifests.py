@@ -59,7 +59,7 @@ STRINGS = (
 def manifest_page():
     actor = signed_in()
     site, sites = chosen_site(actor, Action.HANDOVER)
-    returns_results = site.kind != SiteKind.POST_OFFICE and allowed(actor, Action.PROCESS_DOSSIER, site.id)
+    returns_results = site.kind in SiteKind.CENTRES and allowed(actor, Action.PROCESS_DOSSIER, site.id)
     post_offices = (
         db.session.scalars(select(Site).where(Site.kind == SiteKind.POST_OFFICE).order_by(Site.name)).all()
         if returns_results

@@ -23,11 +23,19 @@ from ..database import Base
 
 
 class SiteKind:
+    """What a site is, after the two-level reform of local government (1/7/2025): a province
+    and its communes, no district. The provincial centre may have branches (chi nhánh) and
+    service points; each commune has its centre; post offices take dossiers in for them."""
+
     PROVINCIAL_CENTRE = "provincial_centre"
+    PROVINCIAL_BRANCH = "provincial_branch"  # chi nhánh của Trung tâm cấp tỉnh
     COMMUNE_CENTRE = "commune_centre"
-    DISTRICT_UNIT = "district_unit"
+    SERVICE_POINT = "service_point"  # điểm tiếp nhận
     POST_OFFICE = "post_office"
-    ALL = (PROVINCIAL_CENTRE, COMMUNE_CENTRE, DISTRICT_UNIT, POST_OFFICE)
+    # From the provincial centre down to the post office: the order staff pages list sites in.
+    ALL = (PROVINCIAL_CENTRE, PROVINCIAL_BRANCH, COMMUNE_CENTRE, SERVICE_POINT, POST_OFFICE)
+    # The one-stop units: every kind but the post office.
+    CENTRES = (PROVINCIAL_CENTRE, PROVINCIAL_BRANCH, COMMUNE_CENTRE, SERVICE_POINT)
 
 
 class PriorityPolicy:
