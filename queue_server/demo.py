@@ -3,11 +3,16 @@
 Loading is idempotent: whatever already exists (by code or username) is left as it is.
 Demo counters serve every day of the week so that the demo can be tried on a weekend; real
 sites usually limit their rules to weekdays.
+
+The merged counters 8, 9 and 10 follow a two-week rotation anchored on Monday 29/12/2025 (week 1
+of ISO 2026), so that they keep alternating across 2026/2027, where ISO week 53 and week 1 are
+both odd. The two officers follow the same rotation between counters 8 and 9: the Justice
+officer goes where Justice is served, the other takes the counter Justice left.
 """
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,12 +26,13 @@ from .sites.models import (
     Counter,
     CounterSchedule,
     Department,
+    Duty,
     OpeningHours,
     PriorityPolicy,
+    Rotation,
     Service,
     Site,
     SiteKind,
-    WeekParity,
 )
 
 PROVINCE = "NA-HCC"
@@ -199,7 +205,10 @@ SERVICES = [
 
 ALL_WEEK = "1234567"
 
-# number, name, rules: (department or service code, week parity)
+# The merged counters' rotation (anchor: the first day of its week 1).
+ROTATION = {"name": "Quầy gộp", "anchor": date(2025, 12, 29), "weeks": 2}
+
+# number, name, rules: (department or service code, week of the rotation or None for every week)
 COUNTERS = [
     (1, "Quầy 1 - Nông nghiệp và Môi trường", [("SNNMT", None)]),
     (2, "Quầy 2 - Nông nghiệp và Môi trường", [("SNNMT", None)]),
@@ -208,21 +217,13 @@ COUNTERS = [
     (5, "Quầy 5 - Tài chính", [("STC", None)]),
     (6, "Quầy 6 - Xây dựng", [("SXD", None)]),
     (7, "Quầy 7 - Công Thương", [("SCT", None)]),
-    # Merged counters: Justice and Construction / Culture share two counters by ISO week.
-    (
-        8,
-        "Quầy 8 - Quầy gộp (Tư pháp tuần lẻ, Xây dựng tuần chẵn)",
-        [("STP", WeekParity.ODD), ("SXD", WeekParity.EVEN)],
-    ),
-    (
-        9,
-        "Quầy 9 - Quầy gộp (Văn hóa tuần lẻ, Tư pháp tuần chẵn)",
-        [("SVHTTDL", WeekParity.ODD), ("STP", WeekParity.EVEN)],
-    ),
+    # Merged counters: Justice and Construction / Culture share two counters, week by week.
+    (8, "Quầy 8 - Quầy gộp (Tư pháp tuần 1, Xây dựng tuần 2)", [("STP", 1), ("SXD", 2)]),
+    (9, "Quầy 9 - Quầy gộp (Văn hóa tuần 1, Tư pháp tuần 2)", [("SVHTTDL", 1), ("STP", 2)]),
     (
         10,
         "Quầy 10 - Quầy gộp Y tế, Giáo dục, Nội vụ, Văn hóa",
-        [("SYT", None), ("SGDDT", None), ("SNV", None), ("SVHTTDL", WeekParity.EVEN)],
+        [("SYT", None), ("SGDDT", None), ("SNV", None), ("SVHTTDL", 2)],
     ),
     (11, "Quầy 11 - Bưu điện", [("BDT", None)]),
     (12, "Quầy 12 - Trả kết quả tập trung", [("TKQ", None)]),
@@ -237,6 +238,9 @@ USERS = [
     ("officer3", "officer-demo", "officer", [COMMUNE], "Phạm Quốc Bảo"),
     ("postal", "postal-demo", "postal_clerk", [POST_OFFICE], "Hoàng Minh Tâm"),
 ]
+
+# username, counter number, week of the merged counters' rotation: people rotate as well.
+DUTIES = [("officer1", 8, 1), ("officer1", 9, 2), ("officer2", 9, 1), ("officer2", 8, 2)]
 
 OFFICE_HOURS = [(time(7, 0), time(11, 30)), (time(13, 30), time(17, 0))]
 
@@ -288,10 +292,14 @@ def _load_province(session: Session) -> Site:
             service.prefix, service.daily_max = numbering, 999
         services[code] = service
     session.add_all([*departments.values(), *services.values()])
+    rotation = Rotation(site=site, **ROTATION)
+    session.add(rotation)
     for number, name, rules in COUNTERS:
         counter = Counter(site=site, number=number, name=name)
-        for target, parity in rules:
-            rule = CounterSchedule(weekdays=ALL_WEEK, week_parity=parity)
+        for target, week in rules:
+            rule = CounterSchedule(weekdays=ALL_WEEK)
+            if week is not None:
+                rule.rotation, rule.rotation_week = rotation, week
             if target in departments:
                 rule.department = departments[target]
             else:
@@ -394,6 +402,26 @@ def _load_dossier_side(session: Session) -> None:
         service.returns_results = True
 
 
+def _load_duties(session: Session) -> None:
+    """The officers' duties at NA-HCC, once its staff exist."""
+    site = session.scalar(select(Site).where(Site.code == PROVINCE))
+    rotation = session.scalar(
+        select(Rotation).where(Rotation.site_id == site.id, Rotation.name == ROTATION["name"])
+    )
+    counters = {c.number: c for c in session.scalars(select(Counter).where(Counter.site_id == site.id))}
+    users = {u.username: u for u in session.scalars(select(User))}
+    for username, number, week in DUTIES:
+        session.add(
+            Duty(
+                counter=counters[number],
+                user=users[username],
+                weekdays=ALL_WEEK,
+                rotation=rotation,
+                rotation_week=week,
+            )
+        )
+
+
 def load_demo(session: Session) -> str:
     created = []
     existing = set(session.scalars(select(Site.code)))
@@ -414,4 +442,7 @@ def load_demo(session: Session) -> str:
         if username not in usernames:
             create_user(session, username, password, role, sites, full_name)
             created.append(username)
+    if PROVINCE in created:
+        session.flush()
+        _load_duties(session)
     return f"Demo loaded; created: {', '.join(created)}" if created else "Demo already loaded."

@@ -15,7 +15,16 @@ from .printing.models import PrintJob
 from .queueing.models import CounterPause, QueueEvent, Ticket, TicketSequence
 from .ratings.models import Rating
 from .reports.models import DurationHistogram, ReportDay, TicketStat
-from .sites.models import Counter, CounterSchedule, Department, OpeningHours, Service, Site
+from .sites.models import (
+    Counter,
+    CounterSchedule,
+    Department,
+    Duty,
+    OpeningHours,
+    Rotation,
+    Service,
+    Site,
+)
 from .sync.models import SyncOperation
 
 __all__ = [
@@ -35,11 +44,13 @@ __all__ = [
     "CounterSchedule",
     "Department",
     "DeviceToken",
+    "Duty",
     "DossierSequence",
     "OpeningHours",
     "PrintJob",
     "Procedure",
     "QueueEvent",
+    "Rotation",
     "Service",
     "Site",
     "SyncOperation",

@@ -7,6 +7,7 @@ skipped when they cannot be reached, except under CI, where that is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -61,12 +62,12 @@ def _psycopg(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://")
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A database of this run's own, created next to ``TEST_POSTGRES_URL``'s and dropped at the
-    end: two test runs at once (a CI clone and a developer's) never empty each other's tables."""
-    name = f"{POSTGRES_URL.rsplit('/', 1)[1]}_{os.getpid()}"
-    url = f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+@contextlib.contextmanager
+def own_postgres_database(suffix: str = ""):
+    """An empty database of this run's own, created next to ``TEST_POSTGRES_URL``'s and dropped
+    at the end: two test runs at once (a CI clone and a developer's) never empty each other's
+    tables. Yields its URL."""
+    name = f"{POSTGRES_URL.rsplit('/', 1)[1]}_{os.getpid()}{suffix}"
     admin = create_engine(_psycopg(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -74,11 +75,18 @@ def postgres_url():
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # noqa: BLE001
         _unavailable("PostgreSQL", error)
-    migrate(url)
-    yield url
+    yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The migrated PostgreSQL database of this run (see :func:`own_postgres_database`)."""
+    with own_postgres_database() as url:
+        migrate(url)
+        yield url
 
 
 def _truncate_postgres(url: str) -> None:

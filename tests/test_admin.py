@@ -14,7 +14,7 @@ from sqlalchemy import select
 from queue_server.audit.models import AuditEntry
 from queue_server.auth.models import User
 from queue_server.database import db
-from queue_server.sites.models import Service
+from queue_server.sites.models import Counter, Service, Site
 
 from .conftest import login
 
@@ -25,6 +25,8 @@ SERVICE = {
     "number_start": 1600,
     "number_end": 1699,
 }
+
+both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
@@ -95,7 +97,8 @@ def test_every_admin_page_opens_for_a_supervisor_of_the_site_only(supervisor):
             and 'href="/reports/live?site=NA-HCC"' in response.text
         )
     english = supervisor.get("/admin/counters?lang=en", headers={"Accept": "text/html"}).text
-    assert "Counters and schedules" in english and '"Odd weeks"' in english  # the script's words too
+    assert "Counters and schedules" in english  # the script's words too:
+    assert '"Week {week}/{weeks} of rotation {name}"' in english
     assert (
         supervisor.get("/admin/counters?site=NA-TRUONGVINH", headers={"Accept": "text/html"}).status_code
         == 403
@@ -300,25 +303,46 @@ def test_deleting_what_is_referenced_is_refused_with_a_reason(app, supervisor, k
     assert supervisor.delete(f"/api/v1/admin/counters/{new['id']}").status_code == 204
 
 
-def test_a_merged_counter_rotates_by_iso_week_and_its_schedule_changes_the_rota(supervisor):
+def rota_on(client, day, days=1):
+    return client.get(f"/api/v1/admin/sites/NA-HCC/rota?from={day}&days={days}").json
+
+
+def served_by(rota, number, index=0):
+    row = next(c for c in rota["counters"] if c["number"] == number)
+    return [entry["code"] for entry in row["days"][index]]
+
+
+@both_databases
+def test_a_merged_counter_follows_its_rotation_and_its_schedule_changes_the_rota(supervisor):
     counter_8 = counter_of(supervisor, 8)
-    monday = date(2026, 11, 23)  # ISO week 48, even
-    assert monday.isocalendar()[1] == 48
+    monday = date(2026, 11, 23)  # week 2 of the demo's rotation anchored on 29/12/2025
 
     def counter_8_on(day):
-        rota = supervisor.get(f"/api/v1/admin/sites/NA-HCC/rota?from={day}&days=1").json
-        row = next(c for c in rota["counters"] if c["number"] == 8)
-        return [entry["code"] for entry in row["days"][0]]
+        return served_by(rota_on(supervisor, day), 8)
 
     assert counter_8_on(monday) == ["SXD"]
     assert counter_8_on(monday + timedelta(days=7)) == ["STP"]
-    even_rule = next(r for r in counter_8["schedules"] if r["week_parity"] == "even")
-    changed = supervisor.patch(f"/api/v1/admin/schedules/{even_rule['id']}", json={"service": "XD-GPXD"})
+    rota = rota_on(supervisor, monday, days=14)
+    assert [d["rotations"][0]["week"] for d in rota["days"]] == [2] * 7 + [1] * 7
+    assert rota["days"][0]["rotations"][0] | {"id": None} == {
+        "id": None,
+        "name": "Quầy gộp",
+        "week": 2,
+        "weeks": 2,
+    }
+    week_2_rule = next(r for r in counter_8["schedules"] if r["rotation_week"] == 2)
+    changed = supervisor.patch(f"/api/v1/admin/schedules/{week_2_rule['id']}", json={"service": "XD-GPXD"})
     assert changed.status_code == 200 and changed.json["department"] is None
+    assert changed.json["rotation_week"] == 2 and changed.json["rotation_id"] == week_2_rule["rotation_id"]
     assert counter_8_on(monday) == ["XD-GPXD"]
-    weekdays_only = supervisor.patch(f"/api/v1/admin/schedules/{even_rule['id']}", json={"weekdays": "12345"})
+    weekdays_only = supervisor.patch(
+        f"/api/v1/admin/schedules/{week_2_rule['id']}", json={"weekdays": "12345"}
+    )
     assert weekdays_only.json["weekdays"] == "12345"
-    assert counter_8_on(monday + timedelta(days=6)) == []  # Sunday of week 48
+    assert counter_8_on(monday + timedelta(days=6)) == []  # the Sunday of that week
+    every_week = supervisor.patch(f"/api/v1/admin/schedules/{week_2_rule['id']}", json={"rotation_id": None})
+    assert every_week.status_code == 200 and every_week.json["rotation_week"] is None
+    assert counter_8_on(monday + timedelta(days=7)) == ["STP", "XD-GPXD"]
 
     rules = f"/api/v1/admin/counters/{counter_8['id']}/schedules"
     both = supervisor.post(rules, json={"department": "STP", "service": "TP-QT"})
@@ -330,8 +354,196 @@ def test_a_merged_counter_rotates_by_iso_week_and_its_schedule_changes_the_rota(
     assert supervisor.post(rules, json={"department": "STP", "weekdays": "189"}).status_code == 422
     ward_rule = supervisor.post(rules, json={"department": "UBND"})  # the ward's department
     assert ward_rule.status_code == 400 and ward_rule.json["error"]["code"] == "unknown_department"
-    assert supervisor.delete(f"/api/v1/admin/schedules/{even_rule['id']}").status_code == 204
+    assert supervisor.delete(f"/api/v1/admin/schedules/{week_2_rule['id']}").status_code == 204
     assert counter_8_on(monday) == []
+
+
+@both_databases
+def test_rotations_are_created_edited_and_deleted_and_rules_name_a_week_of_them(app, supervisor, admin):
+    rotations = "/api/v1/admin/sites/NA-HCC/rotations"
+    created = supervisor.post(rotations, json={"name": "Ba tuần", "anchor": "2027-01-06", "weeks": 3})
+    assert created.status_code == 201
+    rotation = created.json
+    assert rotation["anchor"] == "2027-01-04"  # week 1 starts on the Monday of the day given
+    assert {r["name"] for r in supervisor.get(rotations).json} == {"Quầy gộp", "Ba tuần"}
+    for bad in ({"weeks": 1}, {"weeks": 0}, {"weeks": "two"}, {"anchor": "04/01/2027"}, {"name": " "}):
+        refused = supervisor.post(rotations, json={"name": "X", "anchor": "2027-01-04", "weeks": 2} | bad)
+        assert refused.status_code == 422 and refused.json["error"]["code"] == "validation_failed", bad
+    taken = supervisor.post(rotations, json={"name": "Ba tuần", "anchor": "2027-01-04", "weeks": 2})
+    assert taken.status_code == 409 and taken.json["error"]["code"] == "rotation_name_taken"
+
+    rules = f"/api/v1/admin/counters/{counter_of(supervisor, 7)['id']}/schedules"
+    rule = supervisor.post(
+        rules, json={"department": "STP", "rotation_id": rotation["id"], "rotation_week": 3}
+    )
+    assert rule.status_code == 201 and rule.json["rotation_week"] == 3
+    assert served_by(rota_on(supervisor, date(2027, 1, 18)), 7) == ["SCT", "STP"]  # week 3
+    assert served_by(rota_on(supervisor, date(2027, 1, 25)), 7) == ["SCT"]  # week 1 again
+    assert served_by(rota_on(supervisor, date(2026, 12, 28)), 7) == ["SCT", "STP"]  # the week before: 3
+    for body, code, field in (
+        ({"rotation_week": 4}, "rotation_week_out_of_range", "rotation_week"),
+        ({"rotation_id": 9999}, "unknown_rotation", "rotation_id"),
+        ({"rotation_id": None, "rotation_week": 2}, "invalid_rotation_week", "rotation_week"),
+    ):
+        base = {"department": "SXD", "rotation_id": rotation["id"], "rotation_week": 1}
+        refused = supervisor.post(rules, json=base | body)
+        assert refused.status_code == 400, body
+        assert refused.json["error"]["code"] == code and refused.json["error"]["field"] == field
+    assert supervisor.post(rules, json={"department": "SXD", "rotation_week": 0}).status_code == 422
+    ward = admin.post(
+        "/api/v1/admin/sites/NA-TRUONGVINH/rotations",
+        json={"name": "Phường", "anchor": "2027-01-04", "weeks": 2},
+    ).json
+    foreign = supervisor.post(
+        rules, json={"department": "SXD", "rotation_id": ward["id"], "rotation_week": 1}
+    )
+    assert foreign.status_code == 400 and foreign.json["error"]["code"] == "unknown_rotation"
+    assert supervisor.patch(f"/api/v1/admin/rotations/{ward['id']}", json={"weeks": 3}).status_code == 403
+    assert supervisor.delete(f"/api/v1/admin/rotations/{ward['id']}").status_code == 403
+
+    url = f"/api/v1/admin/rotations/{rotation['id']}"
+    shorter = supervisor.patch(url, json={"weeks": 2})
+    assert shorter.status_code == 409 and shorter.json["error"]["code"] == "rotation_week_in_use"
+    moved = supervisor.patch(url, json={"anchor": "2027-01-11", "weeks": 4, "name": "Bốn tuần"})
+    assert moved.status_code == 200 and moved.json | {"id": 0, "week_now": 0} == {
+        "id": 0,
+        "name": "Bốn tuần",
+        "anchor": "2027-01-11",
+        "weeks": 4,
+        "week_now": 0,
+    }
+    assert served_by(rota_on(supervisor, date(2027, 1, 25)), 7) == ["SCT", "STP"]  # now week 3
+    in_use = supervisor.delete(url)
+    assert in_use.status_code == 409 and in_use.json["error"]["code"] == "rotation_in_use"
+    assert supervisor.delete(f"/api/v1/admin/schedules/{rule.json['id']}").status_code == 204
+    assert supervisor.delete(url).status_code == 204
+    assert supervisor.patch(url, json={"weeks": 3}).status_code == 404
+    officer = login(app.test_client(), "officer1")
+    assert officer.get(rotations).status_code == 403
+    assert officer.post(rotations, json={"name": "X", "anchor": "2027-01-04", "weeks": 2}).status_code == 403
+
+    trail = supervisor.get("/api/v1/audit?site=NA-HCC&source=audit").json
+    deleted = next(r for r in trail if r["action"] == f"DELETE {url}")
+    assert deleted["changes"][0]["table"] == "rotations" and deleted["changes"][0]["op"] == "delete"
+    assert deleted["changes"][0]["values"]["name"] == ["Bốn tuần", None]
+
+
+@both_databases
+def test_officers_are_put_on_duty_at_counters_and_the_rota_shows_who_works_where(app, supervisor):
+    duties = "/api/v1/admin/sites/NA-HCC/duties"
+    demo = supervisor.get(duties).json
+    assert [(d["user"], d["counter"], d["rotation_week"]) for d in demo] == [
+        ("officer1", 8, 1),
+        ("officer2", 8, 2),
+        ("officer1", 9, 2),
+        ("officer2", 9, 1),
+    ]
+    created = supervisor.post(duties, json={"counter": 3, "user": "officer2", "weekdays": "135"})
+    assert created.status_code == 201
+    duty = created.json
+    assert duty | {"id": 0} == {
+        "id": 0,
+        "counter": 3,
+        "user": "officer2",
+        "full_name": "Lê Thị Mai",
+        "weekdays": "135",
+        "rotation_id": None,
+        "rotation_week": None,
+        "valid_from": None,
+        "valid_to": None,
+    }
+    rota = rota_on(supervisor, date(2027, 1, 4), days=2)  # a Monday of week 2, then a Tuesday
+    counter_3 = next(c for c in rota["counters"] if c["number"] == 3)
+    counter_8 = next(c for c in rota["counters"] if c["number"] == 8)
+    assert counter_3["officers"] == [[{"username": "officer2", "full_name": "Lê Thị Mai"}], []]
+    assert [[o["username"] for o in day] for day in counter_8["officers"]] == [["officer2"], ["officer2"]]
+
+    for body, status, code, field in (
+        ({"user": "officer3"}, 400, "user_not_at_site", "user"),  # the ward's officer
+        ({"user": "postal"}, 400, "user_not_at_site", "user"),
+        ({"user": "nobody"}, 400, "user_not_at_site", "user"),
+        ({"counter": 99}, 400, "unknown_counter", "counter"),
+        (
+            {"rotation_id": demo[0]["rotation_id"], "rotation_week": 3},
+            400,
+            "rotation_week_out_of_range",
+            None,
+        ),
+        ({"rotation_week": 1}, 400, "invalid_rotation_week", None),
+        ({"valid_from": "2027-02-01", "valid_to": "2027-01-01"}, 400, "invalid_dates", None),
+        ({"weekdays": ""}, 422, "validation_failed", None),
+    ):
+        refused = supervisor.post(duties, json={"counter": 3, "user": "officer1"} | body)
+        assert refused.status_code == status, body
+        assert refused.json["error"]["code"] == code
+        assert field is None or refused.json["error"]["field"] == field
+    assert supervisor.post(duties, json={"counter": 3}).status_code == 422
+
+    url = f"/api/v1/admin/duties/{duty['id']}"
+    moved = supervisor.patch(url, json={"counter": 4, "user": "officer1"})
+    assert moved.status_code == 200 and (moved.json["counter"], moved.json["user"]) == (4, "officer1")
+    assert supervisor.patch(url, json={"user": "officer3"}).json["error"]["code"] == "user_not_at_site"
+    assert supervisor.delete(url).status_code == 204
+    assert supervisor.delete(url).status_code == 404
+    officer = login(app.test_client(), "officer1")
+    assert officer.get(duties).status_code == 403
+    assert officer.delete(f"/api/v1/admin/duties/{demo[0]['id']}").status_code == 403
+
+    trail = supervisor.get("/api/v1/audit?site=NA-HCC&source=audit").json
+    added = next(r for r in trail if r["action"] == f"POST {duties}")
+    assert added["changes"][0]["table"] == "duties" and added["changes"][0]["values"]["weekdays"] == [
+        None,
+        "135",
+    ]
+    assert any(r["action"] == f"DELETE {url}" for r in trail)
+
+
+@both_databases
+def test_the_console_learns_who_is_on_duty_today_and_which_counters_are_the_officers_own(app, officer):
+    def on_duty(client, day):
+        return client.get(f"/api/v1/sites/NA-HCC/on-duty?date={day}").json
+
+    with app.app_context():
+        numbers = select(Counter.number, Counter.id).join(Site).where(Site.code == "NA-HCC")
+        ids = dict(db.session.execute(numbers).all())
+    week_1, week_2 = date(2026, 12, 28), date(2027, 1, 4)  # across the end of ISO year 2026
+    assert on_duty(officer, week_1)["mine"] == [ids[8]]
+    assert on_duty(officer, week_2)["mine"] == [ids[9]]
+    other = login(app.test_client(), "officer2")
+    assert on_duty(other, week_1)["mine"] == [ids[9]] and on_duty(other, week_2)["mine"] == [ids[8]]
+    assert on_duty(officer, week_2)["counters"] == [
+        {"id": ids[8], "number": 8, "officers": [{"username": "officer2", "full_name": "Lê Thị Mai"}]},
+        {"id": ids[9], "number": 9, "officers": [{"username": "officer1", "full_name": "Trần Văn Hùng"}]},
+    ]
+    assert officer.get("/api/v1/sites/NA-HCC/on-duty").status_code == 200  # today at the site
+    assert officer.get("/api/v1/sites/NA-TRUONGVINH/on-duty").status_code == 403
+    assert login(app.test_client(), "postal").get("/api/v1/sites/NA-HCC/on-duty").status_code == 403
+    assert app.test_client().get("/api/v1/sites/NA-HCC/on-duty").status_code == 401
+
+
+@both_databases
+def test_a_site_is_one_of_the_five_kinds_of_the_two_level_government(admin):
+    kinds = ("provincial_centre", "provincial_branch", "commune_centre", "service_point", "post_office")
+    for kind in kinds:
+        changed = admin.patch("/api/v1/admin/sites/NA-TRUONGVINH", json={"kind": kind})
+        assert changed.status_code == 200 and changed.json["kind"] == kind
+    refused = admin.patch("/api/v1/admin/sites/NA-TRUONGVINH", json={"kind": "district_unit"})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "validation_failed"
+    opened = admin.post(
+        "/api/v1/admin/sites",
+        json={"code": "NA-CN-DIENCHAU", "name": "Chi nhánh Diễn Châu", "kind": "district"},
+    )
+    assert opened.status_code == 422
+    page = admin.get("/admin/sites?site=NA-HCC", headers={"Accept": "text/html"}).text
+    for label in (
+        "Trung tâm Phục vụ hành chính công cấp tỉnh",
+        "Chi nhánh Trung tâm cấp tỉnh",
+        "Trung tâm Phục vụ hành chính công cấp xã",
+        "Điểm tiếp nhận",
+        "Bưu cục",
+    ):
+        assert label in page
+    assert "huyện" not in page
 
 
 def test_accounts_supervisors_manage_their_staff_and_only_admins_make_admins(app, supervisor, admin):
@@ -450,6 +662,11 @@ def test_the_administration_api_is_in_the_openapi_document(client):
         "/api/v1/admin/sites/{site_code}/rota",
         "/api/v1/admin/services/{service_id}",
         "/api/v1/admin/counters/{counter_id}/schedules",
+        "/api/v1/admin/sites/{site_code}/rotations",
+        "/api/v1/admin/rotations/{rotation_id}",
+        "/api/v1/admin/sites/{site_code}/duties",
+        "/api/v1/admin/duties/{duty_id}",
+        "/api/v1/sites/{site_code}/on-duty",
         "/api/v1/admin/users/{user_id}/password",
         "/api/v1/devices/{device_id}/revoke",
     ):

@@ -11,6 +11,9 @@ from datetime import date
 
 import requests
 
+from queue_server.demo import ROTATION
+from queue_server.sites.models import Rotation
+
 from . import test_pages
 from .browser import check_accessibility, screenshot
 
@@ -18,9 +21,9 @@ from .browser import check_accessibility, screenshot
 server, contexts = test_pages.server, test_pages.contexts
 
 
-def counter_8_cell(page, week: int) -> str:
-    """What counter 8 serves on the Monday of ISO week ``week``, as the rota shows it."""
-    return page.inner_text(f".rota-week[data-week='{week}'] tr[data-counter='8'] td >> nth=0")
+def counter_8_serves(page, monday: str, day: int = 0) -> str:
+    """What counter 8 serves on a day of the week starting on ``monday``, as the rota shows it."""
+    return page.inner_text(f".rota-week[data-monday='{monday}'] tr[data-counter='8'] td >> nth={day} >> ul")
 
 
 def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota_and_trail_follow(
@@ -56,28 +59,46 @@ def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota
 
     page.get_by_role("link", name="Quầy và lịch phục vụ").click()
     page.wait_for_selector(".rota-week tr[data-counter='8']")
-    this_week, next_week = (
-        int(w) for w in page.eval_on_selector_all(".rota-week", "ts => ts.map(t => t.dataset.week)")
+    this_week, next_week = page.eval_on_selector_all(".rota-week", "ts => ts.map(t => t.dataset.monday)")
+    rotation = Rotation(**ROTATION)  # the demo's merged counters follow it
+    week_1, week_2 = (
+        (this_week, next_week)
+        if rotation.week_of(date.fromisoformat(this_week)) == 1
+        else (next_week, this_week)
     )
-    even, odd = (this_week, next_week) if this_week % 2 == 0 else (next_week, this_week)
-    assert date.today().isocalendar()[1] in (this_week, next_week - 1, next_week)
-    assert counter_8_cell(page, even) == "Sở Xây dựng" and counter_8_cell(page, odd) == "Sở Tư pháp"
+    assert date.fromisoformat(this_week) <= date.today() < date.fromisoformat(next_week)
+    captions = page.locator(".rota-week caption").all_inner_texts()
+    assert captions[[this_week, next_week].index(week_2)].startswith("Tuần 2/2 của luân phiên Quầy gộp · ")
+    assert counter_8_serves(page, week_2) == "Sở Xây dựng" and counter_8_serves(page, week_1) == "Sở Tư pháp"
+    on_duty = page.inner_text(f".rota-week[data-monday='{week_1}'] tr[data-counter='8'] td .rota-officers")
+    assert on_duty == "Trần Văn Hùng"
 
-    rule = page.locator("#counters tr[data-counter='8'] li").filter(has_text="Tuần chẵn")
+    rule = page.locator("#counters tr[data-counter='8'] li").filter(has_text="Tuần 2/2")
     rule.get_by_role("button", name=re.compile("^Sửa lịch của quầy 8")).click()
     page.select_option("#r-target", "service:XD-GPXD")
     page.uncheck("#dialog-schedule [data-weekday][value='7']")
     page.locator("#dialog-schedule").get_by_role("button", name="Xác nhận").click()
     page.wait_for_function(
-        "w => document.querySelector(`.rota-week[data-week='${w}'] tr[data-counter='8'] td`).textContent"
+        "w => document.querySelector(`.rota-week[data-monday='${w}'] tr[data-counter='8'] td ul`).textContent"
         " === 'Cấp giấy phép xây dựng'",
-        arg=even,
+        arg=week_2,
     )
-    assert counter_8_cell(page, odd) == "Sở Tư pháp"
-    sunday = page.inner_text(f".rota-week[data-week='{even}'] tr[data-counter='8'] td >> nth=6")
-    assert sunday == "Nghỉ"
-    assert "XD-GPXD · Cấp giấy phép xây dựng · T2, T3, T4, T5, T6, T7 · Tuần chẵn" in page.inner_text(
-        "#counters tr[data-counter='8']"
+    assert counter_8_serves(page, week_1) == "Sở Tư pháp"
+    sunday = page.inner_text(f".rota-week[data-monday='{week_2}'] tr[data-counter='8'] td >> nth=6")
+    assert sunday.startswith("Nghỉ")
+    edited = "XD-GPXD · Cấp giấy phép xây dựng · T2, T3, T4, T5, T6, T7 · Tuần 2/2 của luân phiên Quầy gộp"
+    page.locator("#counters tr[data-counter='8'] li").filter(has_text=edited).wait_for()
+
+    page.click("#add-duty")
+    duty = page.locator("#dialog-duty")
+    page.select_option("#d-user", "officer2")
+    page.select_option("#d-counter", "3")
+    page.select_option("#d-week", label="Tuần 1/2 của luân phiên Quầy gộp")
+    duty.get_by_role("button", name="Xác nhận").click()
+    page.locator("#duties tr[data-user='officer2']").filter(has_text="Quầy 3").wait_for()
+    page.wait_for_function(
+        "w => document.querySelector(`.rota-week[data-monday='${w}'] tr[data-counter='3'] .rota-officers`)",
+        arg=week_1,
     )
     screenshot(page, "admin-counters-rota")
     check_accessibility(page)
@@ -86,7 +107,12 @@ def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota
     page.fill("#f-actor", "Nguyễn Thị Lan")
     page.get_by_role("button", name="Tìm").click()
     page.wait_for_selector("#rows tr")
-    latest = page.locator("#rows tr").first
+    duty_added = page.locator("#rows tr").first
+    assert "/api/v1/admin/sites/NA-HCC/duties" in duty_added.inner_text()
+    assert "Thêm · Lịch trực của cán bộ" in duty_added.inner_text()
+    assert "Cán bộ: Lê Thị Mai" in duty_added.inner_text() and "Quầy: Quầy 3" in duty_added.inner_text()
+    assert "Luân phiên: Quầy gộp" in duty_added.inner_text()
+    latest = page.locator("#rows tr").nth(1)
     assert "/api/v1/admin/schedules/" in latest.inner_text()
     assert "Sửa · Lịch phục vụ của quầy" in latest.inner_text()
     assert "Sở, ngành: SXD · Sở Xây dựng → trống" in latest.inner_text()

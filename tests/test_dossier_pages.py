@@ -177,8 +177,17 @@ def test_a_manifest_reception_shows_the_missing_and_the_extra_dossier_and_result
         for action in ("transfer", "result_ready"):
             url = f"{server.url}/api/v1/dossiers/{by_post}/actions/{action}"
             officer.post(url, json={}, timeout=10).raise_for_status()
-    page.select_option("#post-office", "NA-BC-VINH")
-    page.get_by_role("button", name="Lập bảng kê trả kết quả").click()
+    # The kinds of manifest a centre sends, each with its own places: results by post go to a
+    # post office, the others to the province's other centres.
+    page.select_option("#direction", "to_post")
+    assert page.locator("#destination option:not([disabled])").all_inner_texts() == [
+        "Bưu cục Trung tâm Vinh (NA-BC-VINH)"
+    ]
+    page.select_option("#direction", "to_centre")
+    assert page.input_value("#destination") == "NA-TRUONGVINH"
+    page.select_option("#direction", "to_post")
+    page.select_option("#destination", "NA-BC-VINH")
+    page.get_by_role("button", name="Lập bảng kê", exact=True).click()
     page.get_by_role("button", name=f"Thêm {by_post}").click()
     page.wait_for_selector(f"#outgoing-items tr[data-dossier='{by_post}']")
     page.get_by_role("button", name="Đóng bảng kê").click()

@@ -4,8 +4,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date, timedelta
 
-from .conftest import ROOT
+import pytest
+from sqlalchemy import create_engine, text
+
+from .conftest import ROOT, _psycopg, own_postgres_database
 
 
 def flask_db(url, *args):
@@ -46,3 +50,84 @@ def test_upgrading_sqlite_keeps_every_row_of_the_tables_it_rebuilds(tmp_path):
         enforced = conn.execute("SELECT enforce_opening_hours FROM sites").fetchone()[0]
     assert counts == [1, 1, 1, 1]
     assert enforced == 1
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path) -> str:
+    """A database with no tables yet, to migrate step by step: SQLite, or PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    with own_postgres_database("_migrations") as url:
+        yield url
+
+
+def routing_by_day(url, days) -> dict:
+    """The ids of the services counter 1 of site 1 serves on each day, as the application says."""
+    from queue_server import cache, create_app
+    from queue_server.database import db
+    from queue_server.sites.routing import site_routing
+
+    cache.clear()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True, "DERIVED_CACHE_SECONDS": 0})
+    with app.app_context():
+        served = {day: set(site_routing(db.session, 1, day)[1]) for day in days}
+        db.session.remove()
+        db.engine.dispose()
+    return served
+
+
+OLD_ROWS = [
+    "INSERT INTO sites (id, code, name, kind, timezone, priority_policy, priority_max_run, call_template,"
+    " event_seq, enforce_opening_hours, target_wait_minutes) VALUES"
+    " (1, 'S', 'Site', 'district_unit', 'Asia/Ho_Chi_Minh', 'strict', 2, '{number} {counter}', 0, TRUE, 15),"
+    " (2, 'W', 'Ward', 'commune_centre', 'Asia/Ho_Chi_Minh', 'strict', 2, '{number} {counter}', 0, TRUE, 15)",
+    "INSERT INTO departments (id, site_id, code, name) VALUES (1, 1, 'A', 'A'), (2, 1, 'B', 'B')",
+    "INSERT INTO services (id, site_id, department_id, code, name, prefix, default_service_seconds,"
+    " sort_order, active, returns_results) VALUES"
+    " (1, 1, 1, 'SA', 'A', 'A', 300, 0, TRUE, FALSE), (2, 1, 2, 'SB', 'B', 'B', 300, 1, TRUE, FALSE)",
+    "INSERT INTO counters (id, site_id, number, name, state, priority_run) VALUES (1, 1, 1, 'Q1', 'open', 0)",
+    # Department A in odd ISO weeks, B in even weeks, and B on Saturdays whatever the week.
+    "INSERT INTO counter_schedules (counter_id, department_id, weekdays, week_parity) VALUES"
+    " (1, 1, '1234567', 'odd'), (1, 2, '1234567', 'even'), (1, 2, '6', NULL)",
+]
+
+
+def test_odd_and_even_week_rules_become_a_two_week_rotation_and_district_units_branches(empty_database):
+    """Through ISO year 2026 every rule holds on the same days as with parity; from the end of
+    2026 (53 weeks: week 53 and week 1 both odd) the rotation keeps alternating."""
+    url = empty_database
+    flask_db(url, "upgrade", "0014")
+    engine = create_engine(_psycopg(url))
+    with engine.begin() as conn:
+        for statement in OLD_ROWS:
+            conn.execute(text(statement))
+    flask_db(url, "upgrade")
+    with engine.connect() as conn:
+        rotations = conn.execute(text("SELECT id, site_id, name, anchor, weeks FROM rotations")).all()
+        rules = conn.execute(
+            text("SELECT department_id, rotation_id, rotation_week FROM counter_schedules ORDER BY id")
+        ).all()
+        kinds = conn.execute(text("SELECT code, kind FROM sites ORDER BY code")).all()
+    anchor = rotations[0][3]
+    assert [tuple(r)[1:] for r in rotations] == [(1, "Tuần lẻ, tuần chẵn", anchor, 2)]
+    assert str(anchor) == "2025-12-29"
+    rotation_id = rotations[0][0]
+    assert [tuple(r) for r in rules] == [(1, rotation_id, 1), (2, rotation_id, 2), (2, None, None)]
+    assert [tuple(k) for k in kinds] == [("S", "provincial_branch"), ("W", "commune_centre")]
+
+    days_2026 = [date(2025, 12, 29) + timedelta(days=n) for n in range(0, 364, 3)]
+    served = routing_by_day(url, [*days_2026, date(2027, 1, 4), date(2027, 1, 11)])
+    for day in days_2026:
+        odd = day.isocalendar()[1] % 2 == 1
+        assert served[day] == ({1} if odd else {2}) | ({2} if day.isoweekday() == 6 else set()), day
+    assert date(2027, 1, 4).isocalendar()[1] == 1
+    assert served[date(2027, 1, 4)] == {2}  # ISO week 1, odd, right after odd week 53: week 2
+    assert served[date(2027, 1, 11)] == {1}  # and on it goes
+
+    flask_db(url, "downgrade", "0014")
+    with engine.connect() as conn:
+        parities = conn.execute(text("SELECT week_parity FROM counter_schedules ORDER BY id")).scalars().all()
+        kind = conn.execute(text("SELECT kind FROM sites WHERE code = 'S'")).scalar_one()
+    assert parities == ["odd", "even", None] and kind == "district_unit"
+    engine.dispose()

@@ -7,14 +7,17 @@ labels on interactive elements and WCAG AA text contrast.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 
 from queue_server.database import db
-from queue_server.sites.models import Site
+from queue_server.demo import ROTATION
+from queue_server.sites.models import Rotation, Site
 
 from .browser import check_accessibility, screenshot, wedge_scan
 from .conftest import issue_over_http, staff_session
+from .helpers import VN
 
 
 @pytest.fixture
@@ -234,6 +237,33 @@ def open_console(contexts, server, username, counter_number):
     page.get_by_role("listitem").filter(has_text=f"Quầy {counter_number} ").first.click()
     page.wait_for_selector("#step-console:not([hidden])")
     return page
+
+
+def test_the_console_puts_forward_the_counter_the_officer_is_rostered_at_today(server, contexts):
+    """The demo swaps officer1 and officer2 between counters 8 and 9 every week."""
+    week = Rotation(**ROTATION).week_of(datetime.now(VN).date())
+    mine, theirs = (8, 9) if week == 1 else (9, 8)
+    page = contexts(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server.url}/console")
+    page.fill("#username", "officer1")
+    page.fill("#password", "officer-demo")
+    page.click("#login-form button[type=submit]")
+    marked = page.locator(".console-counter-mine")
+    marked.wait_for()
+    assert marked.count() == 1 and marked.get_attribute("data-counter") == str(mine)
+    assert marked.inner_text().splitlines() == [
+        page.locator(f"[data-counter='{mine}'] .console-counter-name").inner_text(),
+        "Trực: Trần Văn Hùng",
+        "Theo lịch trực hôm nay",
+    ]
+    assert page.evaluate("document.activeElement.dataset.counter") == str(mine)
+    assert "Trực: Lê Thị Mai" in page.inner_text(f"[data-counter='{theirs}']")
+    assert "Trực" not in page.inner_text("[data-counter='3']")
+    screenshot(page, "console-choose-counter")
+    check_accessibility(page)
+    page.click("[data-counter='3']")  # any counter may still be chosen
+    page.wait_for_selector("#step-console:not([hidden])")
+    assert page.inner_text("#title") == "Quầy 3 · NA-HCC"
 
 
 def test_two_officers_calling_together_never_get_the_same_ticket(server, kiosk_token, contexts):

@@ -1,9 +1,12 @@
 """Administration over HTTP: a site's settings, departments, services, counters and schedules,
-staff accounts and devices. Thin views over :mod:`.operations`, which holds the rules.
+rotations and officers' duties, staff accounts and devices. Thin views over :mod:`.operations`,
+which holds the rules.
 
 Supervisors act at the sites they supervise; admins everywhere, and only admins create sites or
 give the admin role (:mod:`queue_server.auth.access`). Configuration lives under
-``/api/v1/admin``; devices stay beside the site (``/api/v1/sites/{code}/devices``).
+``/api/v1/admin``; devices stay beside the site (``/api/v1/sites/{code}/devices``), and so does
+the day's duty roster that the console reads for any officer of the site
+(``/api/v1/sites/{code}/on-duty``).
 """
 
 from __future__ import annotations
@@ -29,10 +32,18 @@ from .schemas import (
     DepartmentSchema,
     DeviceIssueSchema,
     DeviceStateSchema,
+    DutyChangesSchema,
+    DutyInSchema,
+    DutyQuerySchema,
+    DutySchema,
     IssuedDeviceSchema,
+    OnDutySchema,
     PasswordSchema,
     RotaQuerySchema,
     RotaSchema,
+    RotationChangesSchema,
+    RotationInSchema,
+    RotationSchema,
     ScheduleChangesSchema,
     ScheduleInSchema,
     ScheduleSchema,
@@ -61,6 +72,10 @@ def supervised_row(row):
     """A department, service, counter... once the caller may supervise its site (else 403)."""
     require(Action.SUPERVISE, row.site_id)
     return row
+
+
+def _today(site: Site):
+    return business_date(site, utcnow())
 
 
 def supervising() -> Actor:
@@ -116,10 +131,10 @@ def update_site(data, site_code):
 @blp.arguments(RotaQuerySchema, location="query")
 @blp.response(200, RotaSchema)
 def site_rota(query, site_code):
-    """Who serves what, per counter and day (merged counters that rotate by week included)."""
+    """Who serves what, per counter and day (merged counters that rotate by week included), who
+    is on duty there, and the week each rotation is in."""
     site = supervised_site(site_code)
-    today = business_date(site, utcnow())
-    return operations.rota(db.session, site, query.get("date_from"), query["days"], today)
+    return operations.rota(db.session, site, query.get("date_from"), query["days"], _today(site))
 
 
 # -- departments -----------------------------------------------------------------------------------
@@ -264,7 +279,7 @@ def list_schedules(counter_id):
 @blp.arguments(ScheduleInSchema)
 @blp.response(201, ScheduleSchema)
 def create_schedule(data, counter_id):
-    """Add a rule: a department or a service, on weekdays, in odd/even ISO weeks, between dates."""
+    """Add a rule: a department or a service, on weekdays, in a week of a rotation, between dates."""
     counter = supervised_row(operations.get_counter(db.session, counter_id))
     rule = operations.create_schedule(db.session, counter, data)
     db.session.commit()
@@ -292,6 +307,108 @@ def delete_schedule(schedule_id):
     operations.delete_schedule(db.session, rule)
     db.session.commit()
     return Response(status=204)
+
+
+# -- rotations -------------------------------------------------------------------------------------
+
+
+@blp.route("/admin/sites/<site_code>/rotations", methods=["GET"])
+@blp.response(200, RotationSchema(many=True))
+def list_rotations(site_code):
+    """The site's rotations (luân phiên): cycles of N weeks that counter rules and duties follow."""
+    site = supervised_site(site_code)
+    return operations.rotations_of(db.session, site, _today(site))
+
+
+@blp.route("/admin/sites/<site_code>/rotations", methods=["POST"])
+@blp.arguments(RotationInSchema)
+@blp.response(201, RotationSchema)
+@blp.alt_response(409, description="The name is taken")
+def create_rotation(data, site_code):
+    """Add a rotation of ``weeks`` weeks whose week 1 starts on the Monday of ``anchor``."""
+    site = supervised_site(site_code)
+    rotation = operations.create_rotation(db.session, site, data)
+    db.session.commit()
+    return operations.rotation_view(rotation, _today(site))
+
+
+@blp.route("/admin/rotations/<int:rotation_id>", methods=["PATCH"])
+@blp.arguments(RotationChangesSchema())
+@blp.response(200, RotationSchema)
+@blp.alt_response(409, description="The name is taken, or a week to be cut still has rules")
+def update_rotation(data, rotation_id):
+    """Rename a rotation, move its anchor or change its length (every rule following it moves)."""
+    rotation = supervised_row(operations.get_rotation(db.session, rotation_id))
+    operations.update_rotation(db.session, rotation, data)
+    db.session.commit()
+    return operations.rotation_view(rotation, _today(rotation.site))
+
+
+@blp.route("/admin/rotations/<int:rotation_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(409, description="Counter rules or duties still follow it")
+def delete_rotation(rotation_id):
+    """Remove a rotation nothing follows."""
+    rotation = supervised_row(operations.get_rotation(db.session, rotation_id))
+    operations.delete_rotation(db.session, rotation)
+    db.session.commit()
+    return Response(status=204)
+
+
+# -- officers' duties ------------------------------------------------------------------------------
+
+
+@blp.route("/admin/sites/<site_code>/duties", methods=["GET"])
+@blp.response(200, DutySchema(many=True))
+def list_duties(site_code):
+    """The officers' duties (lịch trực): who works which counter, on which days and weeks."""
+    return operations.duties_of(db.session, supervised_site(site_code))
+
+
+@blp.route("/admin/sites/<site_code>/duties", methods=["POST"])
+@blp.arguments(DutyInSchema)
+@blp.response(201, DutySchema)
+def create_duty(data, site_code):
+    """Put an officer of the site on a counter, on weekdays, in a week of a rotation, between dates."""
+    duty = operations.create_duty(db.session, supervised_site(site_code), data)
+    db.session.commit()
+    return operations.duty_view(duty)
+
+
+@blp.route("/admin/duties/<int:duty_id>", methods=["PATCH"])
+@blp.arguments(DutyChangesSchema())
+@blp.response(200, DutySchema)
+def update_duty(data, duty_id):
+    """Change a duty: the officer, the counter or the days."""
+    duty = operations.get_duty(db.session, duty_id)
+    require(Action.SUPERVISE, duty.counter.site_id)
+    operations.update_duty(db.session, duty, data)
+    db.session.commit()
+    return operations.duty_view(duty)
+
+
+@blp.route("/admin/duties/<int:duty_id>", methods=["DELETE"])
+@blp.response(204)
+def delete_duty(duty_id):
+    """Remove a duty."""
+    duty = operations.get_duty(db.session, duty_id)
+    require(Action.SUPERVISE, duty.counter.site_id)
+    operations.delete_duty(db.session, duty)
+    db.session.commit()
+    return Response(status=204)
+
+
+@blp.route("/sites/<site_code>/on-duty", methods=["GET"])
+@blp.arguments(DutyQuerySchema, location="query")
+@blp.response(200, OnDutySchema)
+def on_duty(query, site_code):
+    """Who is on duty at each counter today (or on ``date``), and the caller's own counters:
+    for the console's choice of counter. Any member of staff who may work the site's counters."""
+    site = get_site(site_code)
+    actor = require(Action.OPERATE_COUNTER, site.id)
+    if actor.user is None:
+        raise Forbidden("forbidden", "For members of staff.")
+    return operations.duties_on(db.session, site, actor.user, query.get("date") or _today(site))
 
 
 # -- users -----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Changing how a site is set up: its settings, departments, services, counters and their
-schedules, staff accounts and devices. The only place for the rules of that configuration.
+schedules, the rotations those follow, officers' duties, staff accounts and devices. The only
+place for the rules of that configuration.
 
 Each function takes plain values (already typed by :mod:`.schemas`), checks them against the
 site's other rows (a code or a counter number used twice, overlapping number ranges, a row
@@ -24,14 +25,25 @@ from sqlalchemy.orm import Session
 
 from .. import cache
 from ..auth import services as accounts
-from ..auth.access import Actor, may_grant, may_manage_user
+from ..auth.access import Action, Actor, allowed, may_grant, may_manage_user
 from ..auth.models import DeviceToken, Role, User
 from ..dossiers.codes import AGENCY_CODE
 from ..dossiers.models import Procedure
 from ..errors import ApiError, Conflict, Forbidden, NotFound
 from ..events import committed, publish_after_commit
 from ..queueing.models import QueueEvent, Ticket
-from ..sites.models import Counter, CounterSchedule, Department, OpeningHours, Service, Site
+from ..sites.duties import on_duty
+from ..sites.models import (
+    Counter,
+    CounterSchedule,
+    Department,
+    Duty,
+    OpeningHours,
+    Rotation,
+    Service,
+    Site,
+    monday_of,
+)
 from ..sites.routing import site_routing
 
 log = logging.getLogger(__name__)
@@ -446,6 +458,131 @@ def services_of(session: Session, site: Site) -> list[dict]:
     return [service_view(s) for s in services]
 
 
+# -- rotations -------------------------------------------------------------------------------------
+
+ROTATION_FIELDS = ("name", "anchor", "weeks")
+
+
+def get_rotation(session: Session, rotation_id: int) -> Rotation:
+    rotation = session.get(Rotation, rotation_id)
+    if rotation is None:
+        raise NotFound("unknown_rotation", f"No rotation {rotation_id}.")
+    return rotation
+
+
+def _rules_on(session: Session, rotation: Rotation) -> list[CounterSchedule | Duty]:
+    """The counter rules and officers' duties that follow the rotation."""
+    return [
+        *session.scalars(select(CounterSchedule).where(CounterSchedule.rotation_id == rotation.id)),
+        *session.scalars(select(Duty).where(Duty.rotation_id == rotation.id)),
+    ]
+
+
+def _set_rotation(session: Session, site: Site, rotation: Rotation, values: dict) -> None:
+    name = values.get("name", rotation.name)
+    other = session.scalar(select(Rotation).where(Rotation.site_id == site.id, Rotation.name == name))
+    if other is not None and other is not rotation:
+        raise Conflict("rotation_name_taken", f"{site.code} already has a rotation {name!r}.", field="name")
+    if "weeks" in values and rotation.id is not None:
+        last = max((rule.rotation_week for rule in _rules_on(session, rotation)), default=0)
+        if values["weeks"] < last:
+            raise Conflict(
+                "rotation_week_in_use",
+                f"Week {last} of rotation {rotation.name!r} still has rules or duties: move them first.",
+                field="weeks",
+            )
+    if "anchor" in values:
+        values = {**values, "anchor": monday_of(values["anchor"])}  # week 1 starts on a Monday
+    _apply(rotation, values, ROTATION_FIELDS)
+
+
+def create_rotation(session: Session, site: Site, values: dict) -> Rotation:
+    rotation = Rotation(site_id=site.id)
+    _set_rotation(session, site, rotation, values)
+    session.add(rotation)
+    _flush(session)
+    log.info("rotation %s of %s created (%s weeks)", rotation.id, site.code, rotation.weeks)
+    _configured(session, site, "rotation")
+    return rotation
+
+
+def update_rotation(session: Session, rotation: Rotation, changes: dict) -> Rotation:
+    """Renaming is harmless; a new anchor or length moves every rule that follows it at once."""
+    _set_rotation(session, rotation.site, rotation, changes)
+    _flush(session)
+    log.info("rotation %s of %s changed: %s", rotation.id, rotation.site.code, ", ".join(sorted(changes)))
+    _configured(session, rotation.site, "rotation")
+    return rotation
+
+
+def delete_rotation(session: Session, rotation: Rotation) -> None:
+    """Only a rotation nothing follows goes: its rules would otherwise apply every week."""
+    used = len(_rules_on(session, rotation))
+    if used:
+        raise Conflict(
+            "rotation_in_use",
+            f"{used} counter rule(s) or duties follow rotation {rotation.name!r}: change them first.",
+        )
+    site = rotation.site
+    session.delete(rotation)
+    _flush(session)
+    log.info("rotation %s of %s deleted", rotation.id, site.code)
+    _configured(session, site, "rotation")
+
+
+def rotation_view(rotation: Rotation, today: date) -> dict:
+    return {
+        "id": rotation.id,
+        **{name: getattr(rotation, name) for name in ROTATION_FIELDS},
+        "week_now": rotation.week_of(today),
+    }
+
+
+def rotations_of(session: Session, site: Site, today: date) -> list[dict]:
+    rotations = session.scalars(select(Rotation).where(Rotation.site_id == site.id).order_by(Rotation.name))
+    return [rotation_view(r, today) for r in rotations]
+
+
+# -- when a rule or a duty holds -------------------------------------------------------------------
+
+DAYS_FIELDS = ("weekdays", "rotation_id", "rotation_week", "valid_from", "valid_to")
+
+
+def _checked_days(session: Session, site: Site, rule: CounterSchedule | Duty | None, changes: dict) -> dict:
+    """The days of a counter rule or a duty (see :class:`OnDays`) once ``changes`` are made, checked;
+    with the rotation object under ``rotation``, to set beside its id."""
+    values = {name: getattr(rule, name) for name in DAYS_FIELDS} if rule else dict.fromkeys(DAYS_FIELDS)
+    values["weekdays"] = values["weekdays"] or "12345"
+    values.update({name: changes[name] for name in DAYS_FIELDS if name in changes})
+    if "rotation_id" in changes and changes["rotation_id"] is None and "rotation_week" not in changes:
+        values["rotation_week"] = None  # leaving the rotation leaves its week
+    values["weekdays"] = "".join(sorted(set(values["weekdays"])))
+    if values["valid_from"] and values["valid_to"] and values["valid_to"] < values["valid_from"]:
+        raise ApiError("invalid_dates", "The rule must end on or after its first day.", field="valid_to")
+    values["rotation"] = None
+    if values["rotation_id"] is None and values["rotation_week"] is None:
+        return values
+    if values["rotation_id"] is None or values["rotation_week"] is None:
+        raise ApiError(
+            "invalid_rotation_week",
+            "Name both a rotation and a week of it, or neither (every week).",
+            field="rotation_week",
+        )
+    rotation = session.get(Rotation, values["rotation_id"])
+    if rotation is None or rotation.site_id != site.id:
+        raise ApiError(
+            "unknown_rotation", f"{site.code} has no rotation {values['rotation_id']}.", field="rotation_id"
+        )
+    if not 1 <= values["rotation_week"] <= rotation.weeks:
+        raise ApiError(
+            "rotation_week_out_of_range",
+            f"Rotation {rotation.name!r} has weeks 1 to {rotation.weeks}.",
+            field="rotation_week",
+        )
+    values["rotation"] = rotation
+    return values
+
+
 # -- counters and schedules ------------------------------------------------------------------------
 
 
@@ -511,9 +648,6 @@ def delete_counter(session: Session, counter: Counter) -> None:
     _configured(session, site, "counter")
 
 
-SCHEDULE_FIELDS = ("weekdays", "week_parity", "valid_from", "valid_to")
-
-
 def get_schedule(session: Session, schedule_id: int) -> CounterSchedule:
     rule = session.get(CounterSchedule, schedule_id)
     if rule is None:
@@ -525,10 +659,8 @@ def _set_schedule(session: Session, counter: Counter, rule: CounterSchedule | No
     values = {
         "department": rule.department.code if rule and rule.department else None,
         "service": rule.service.code if rule and rule.service else None,
-        "weekdays": rule.weekdays if rule else "12345",
-        **({name: getattr(rule, name) for name in SCHEDULE_FIELDS[1:]} if rule else {}),
     }
-    values.update(changes)
+    values.update({name: changes[name] for name in ("department", "service") if name in changes})
     # Naming one target replaces the other.
     if changes.get("department") and "service" not in changes:
         values["service"] = None
@@ -541,15 +673,12 @@ def _set_schedule(session: Session, counter: Counter, rule: CounterSchedule | No
     site = counter.site
     department = _department_by_code(session, site, values["department"]) if values["department"] else None
     service = _service_by_code(session, site, values["service"]) if values["service"] else None
-    values["weekdays"] = "".join(sorted(set(values["weekdays"])))
-    if values.get("valid_from") and values.get("valid_to") and values["valid_to"] < values["valid_from"]:
-        raise ApiError("invalid_dates", "The rule must end on or after its first day.", field="valid_to")
-    if rule is None:
-        rule = CounterSchedule(counter=counter)
+    days = _checked_days(session, site, rule, changes)
+    rule = rule or CounterSchedule(counter=counter)
     # The ids as well as the objects: the audit trail sees column changes before the flush.
+    _apply(rule, days, (*DAYS_FIELDS, "rotation"))
     rule.department_id, rule.department = (department.id if department else None), department
     rule.service_id, rule.service = (service.id if service else None), service
-    _apply(rule, values, SCHEDULE_FIELDS)
     return rule
 
 
@@ -590,7 +719,7 @@ def schedule_view(rule: CounterSchedule) -> dict:
         "counter_id": rule.counter_id,
         "department": rule.department.code if rule.department else None,
         "service": rule.service.code if rule.service else None,
-        **{name: getattr(rule, name) for name in SCHEDULE_FIELDS},
+        **{name: getattr(rule, name) for name in DAYS_FIELDS},
     }
 
 
@@ -609,11 +738,120 @@ def counters_of(session: Session, site: Site) -> list[dict]:
     return [counter_view(c) for c in counters]
 
 
+# -- officers' duties (lịch trực) -------------------------------------------------------------------
+
+
+def get_duty(session: Session, duty_id: int) -> Duty:
+    duty = session.get(Duty, duty_id)
+    if duty is None:
+        raise NotFound("unknown_duty", f"No duty {duty_id}.")
+    return duty
+
+
+def _counter_by_number(session: Session, site: Site, number: int) -> Counter:
+    counter = session.scalar(select(Counter).where(Counter.site_id == site.id, Counter.number == number))
+    if counter is None:
+        raise ApiError("unknown_counter", f"{site.code} has no counter {number}.", field="counter")
+    return counter
+
+
+def _officer_at(session: Session, site: Site, username: str) -> User:
+    """The account, if it may work the site's counters; an unknown name is refused the same way,
+    so that a supervisor learns nothing about other sites' staff."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not allowed(Actor(user=user), Action.OPERATE_COUNTER, site.id):
+        raise ApiError("user_not_at_site", f"No officer {username!r} works at {site.code}.", field="user")
+    return user
+
+
+def _set_duty(session: Session, site: Site, duty: Duty | None, changes: dict) -> Duty:
+    counter = _counter_by_number(session, site, changes["counter"]) if "counter" in changes else None
+    user = _officer_at(session, site, changes["user"]) if "user" in changes else None
+    days = _checked_days(session, site, duty, changes)
+    duty = duty or Duty()
+    _apply(duty, days, (*DAYS_FIELDS, "rotation"))
+    # The ids as well as the objects: the audit trail sees column changes before the flush.
+    if counter is not None:
+        duty.counter_id, duty.counter = counter.id, counter
+    if user is not None:
+        duty.user_id, duty.user = user.id, user
+    return duty
+
+
+def create_duty(session: Session, site: Site, values: dict) -> Duty:
+    duty = _set_duty(session, site, None, values)
+    session.add(duty)
+    _flush(session)
+    log.info("duty %s: %s at counter %s of %s", duty.id, duty.user.username, duty.counter.number, site.code)
+    _configured(session, site, "duty")
+    return duty
+
+
+def update_duty(session: Session, duty: Duty, changes: dict) -> Duty:
+    site = duty.counter.site
+    _set_duty(session, site, duty, changes)
+    _flush(session)
+    log.info("duty %s of %s changed: %s", duty.id, site.code, ", ".join(sorted(changes)))
+    _configured(session, site, "duty")
+    return duty
+
+
+def delete_duty(session: Session, duty: Duty) -> None:
+    site = duty.counter.site
+    session.delete(duty)
+    _flush(session)
+    log.info("duty %s of %s deleted", duty.id, site.code)
+    _configured(session, site, "duty")
+
+
+def officer_view(user: User) -> dict:
+    return {"username": user.username, "full_name": user.full_name}
+
+
+def duty_view(duty: Duty) -> dict:
+    return {
+        "id": duty.id,
+        "counter": duty.counter.number,
+        "user": duty.user.username,
+        "full_name": duty.user.full_name,
+        **{name: getattr(duty, name) for name in DAYS_FIELDS},
+    }
+
+
+def duties_of(session: Session, site: Site) -> list[dict]:
+    duties = session.scalars(
+        select(Duty)
+        .join(Counter, Counter.id == Duty.counter_id)
+        .join(User, User.id == Duty.user_id)
+        .where(Counter.site_id == site.id)
+        .order_by(Counter.number, User.username, Duty.id)
+    )
+    return [duty_view(d) for d in duties]
+
+
+def duties_on(session: Session, site: Site, user: User, day: date) -> dict:
+    """Who is rostered at each counter of the site on ``day``, and which counters are the
+    caller's own (the console puts them forward)."""
+    duties = on_duty(session, site.id, day)
+    officers: dict[Counter, list[dict]] = defaultdict(list)
+    for duty in duties:
+        officers[duty.counter].append(officer_view(duty.user))
+    return {
+        "date": day,
+        "counters": [
+            {"id": counter.id, "number": counter.number, "officers": names}
+            for counter, names in officers.items()
+        ],
+        "mine": sorted({duty.counter_id for duty in duties if duty.user_id == user.id}),
+    }
+
+
 def rota(session: Session, site: Site, first_day: date | None, days: int, today: date) -> dict:
     """Who serves what on each day from ``first_day`` (default: the Monday of ``today``'s week),
     as :mod:`queue_server.sites.routing` decides it: per counter and day, the departments served
-    whole, then the single services."""
-    first_day = first_day or today - timedelta(days=today.weekday())
+    whole, then the single services, and the officers on duty there; per day, the week each of
+    the site's rotations is in."""
+    first_day = first_day or monday_of(today)
     dates = [first_day + timedelta(days=offset) for offset in range(days)]
     services = session.scalars(
         select(Service)
@@ -637,11 +875,23 @@ def rota(session: Session, site: Site, first_day: date | None, days: int, today:
         ]
 
     routing = {day: site_routing(session, site.id, day) for day in dates}
+    duties = {day: on_duty(session, site.id, day) for day in dates}
+    rotations = session.scalars(
+        select(Rotation).where(Rotation.site_id == site.id).order_by(Rotation.name)
+    ).all()
     counters = session.scalars(select(Counter).where(Counter.site_id == site.id).order_by(Counter.number))
     return {
         "today": today,
         "days": [
-            {"date": day, "iso_week": day.isocalendar()[1], "weekday": day.isoweekday()} for day in dates
+            {
+                "date": day,
+                "iso_week": day.isocalendar()[1],
+                "weekday": day.isoweekday(),
+                "rotations": [
+                    {"id": r.id, "name": r.name, "week": r.week_of(day), "weeks": r.weeks} for r in rotations
+                ],
+            }
+            for day in dates
         ],
         "counters": [
             {
@@ -649,6 +899,9 @@ def rota(session: Session, site: Site, first_day: date | None, days: int, today:
                 "number": counter.number,
                 "name": counter.name,
                 "days": [entries(routing[day].get(counter.id, frozenset())) for day in dates],
+                "officers": [
+                    [officer_view(d.user) for d in duties[day] if d.counter_id == counter.id] for day in dates
+                ],
             }
             for counter in counters
         ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..auth.models import DeviceKind, Role
-from ..sites.models import PriorityPolicy, SiteKind, WeekParity
+from ..sites.models import PriorityPolicy, SiteKind
 
 CODE = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$", error="Letters, digits, dots, dashes and underscores."
@@ -58,7 +58,10 @@ class OpeningSessionSchema(Schema):
 class SiteSettingsInSchema(Schema):
     name = required_text(200)
     name_en = optional_text(200)
-    kind = fields.String(validate=validate.OneOf(SiteKind.ALL))
+    kind = fields.String(
+        validate=validate.OneOf(SiteKind.ALL),
+        metadata={"description": "No district level since 1/7/2025: branches of the provincial centre"},
+    )
     timezone = Text(validate=validate.Length(min=1, max=60), metadata={"description": "IANA zone"})
     agency_code = optional_text(
         40, metadata={"description": "Receiving agency code in dossier codes (mã đơn vị)"}
@@ -104,10 +107,23 @@ class RotaEntrySchema(Schema):
     name_en = fields.String(allow_none=True)
 
 
+class RotationWeekSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    week = fields.Integer(required=True, metadata={"description": "The day's week of the rotation, 1..weeks"})
+    weeks = fields.Integer(required=True)
+
+
 class RotaDaySchema(Schema):
     date = fields.Date(required=True)
     iso_week = fields.Integer(required=True)
     weekday = fields.Integer(required=True, metadata={"description": "ISO: 1 = Monday ... 7 = Sunday"})
+    rotations = fields.List(fields.Nested(RotationWeekSchema), required=True)
+
+
+class OfficerSchema(Schema):
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
 
 
 class RotaCounterSchema(Schema):
@@ -118,6 +134,11 @@ class RotaCounterSchema(Schema):
         fields.List(fields.Nested(RotaEntrySchema)),
         required=True,
         metadata={"description": "One list per day: whole departments, then single services"},
+    )
+    officers = fields.List(
+        fields.List(fields.Nested(OfficerSchema)),
+        required=True,
+        metadata={"description": "One list per day: the officers on duty at the counter"},
     )
 
 
@@ -176,7 +197,7 @@ class ServiceSettingsSchema(ServiceInSchema):
     department_name = fields.String(required=True)
 
 
-# -- counters and their schedules ---------------------------------------------------------------
+# -- counters, their schedules, rotations and duties ------------------------------------------------
 
 
 class CounterInSchema(Schema):
@@ -188,16 +209,47 @@ class CounterChangesSchema(Partial, CounterInSchema):
     pass
 
 
-class ScheduleInSchema(Schema):
-    department = Text(allow_none=True, metadata={"description": "Department code (all its services)"})
-    service = Text(allow_none=True, metadata={"description": "Service code (or a department)"})
+class RotationInSchema(Schema):
+    name = required_text(100)
+    anchor = fields.Date(
+        required=True, metadata={"description": "First day of week 1 (moved back to its Monday)"}
+    )
+    weeks = fields.Integer(
+        required=True, validate=validate.Range(2, 52), metadata={"description": "Length of the cycle"}
+    )
+
+
+class RotationChangesSchema(Partial, RotationInSchema):
+    pass
+
+
+class RotationSchema(RotationInSchema):
+    id = fields.Integer(required=True)
+    week_now = fields.Integer(required=True, metadata={"description": "The week of the cycle today"})
+
+
+class DaysInSchema(Schema):
+    """When a counter rule or a duty holds."""
+
     weekdays = fields.String(
         validate=validate.Regexp(r"^[1-7]{1,7}$", error="ISO weekday digits, 1 = Monday ... 7 = Sunday."),
         metadata={"description": "e.g. 12345"},
     )
-    week_parity = fields.String(allow_none=True, validate=validate.OneOf(WeekParity.ALL))
+    rotation_id = fields.Integer(
+        allow_none=True, metadata={"description": "A rotation of the site (none: every week)"}
+    )
+    rotation_week = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 52),
+        metadata={"description": "The week of the rotation, 1..weeks"},
+    )
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
+
+
+class ScheduleInSchema(DaysInSchema):
+    department = Text(allow_none=True, metadata={"description": "Department code (all its services)"})
+    service = Text(allow_none=True, metadata={"description": "Service code (or a department)"})
 
 
 class ScheduleChangesSchema(Partial, ScheduleInSchema):
@@ -213,6 +265,42 @@ class CounterSettingsSchema(CounterInSchema):
     id = fields.Integer(required=True)
     state = fields.String(required=True)
     schedules = fields.List(fields.Nested(ScheduleSchema), required=True)
+
+
+class DutyInSchema(DaysInSchema):
+    counter = fields.Integer(required=True, metadata={"description": "Counter number"})
+    user = Text(required=True, metadata={"description": "Username of an officer of the site"})
+
+
+class DutyChangesSchema(Partial, DutyInSchema):
+    pass
+
+
+class DutySchema(DutyInSchema):
+    id = fields.Integer(required=True)
+    full_name = fields.String(required=True)
+
+
+class DutyQuerySchema(Schema):
+    date = fields.Date(metadata={"description": "Default: today at the site"})
+
+
+class CounterOnDutySchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    officers = fields.List(fields.Nested(OfficerSchema), required=True)
+
+
+class OnDutySchema(Schema):
+    date = fields.Date(required=True)
+    counters = fields.List(
+        fields.Nested(CounterOnDutySchema),
+        required=True,
+        metadata={"description": "The counters someone is on duty at"},
+    )
+    mine = fields.List(
+        fields.Integer(), required=True, metadata={"description": "Ids of the caller's own counters"}
+    )
 
 
 # -- users -----------------------------------------------------------------------------------------

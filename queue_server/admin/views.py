@@ -13,6 +13,7 @@ from flask import Blueprint, render_template, request
 from ..auth.access import Action
 from ..auth.models import DeviceKind, Role
 from ..console.pages import chosen_site, signed_in, staff_context, translated
+from ..sites.models import SiteKind
 from ..web import N_
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
@@ -24,10 +25,11 @@ ROLES = {
     Role.POSTAL_CLERK: N_("Nhân viên bưu điện"),
 }
 SITE_KINDS = {
-    "provincial_centre": N_("Trung tâm cấp tỉnh"),
-    "commune_centre": N_("Trung tâm cấp xã"),
-    "district_unit": N_("Bộ phận một cửa cấp huyện"),
-    "post_office": N_("Bưu cục"),
+    SiteKind.PROVINCIAL_CENTRE: N_("Trung tâm Phục vụ hành chính công cấp tỉnh"),
+    SiteKind.PROVINCIAL_BRANCH: N_("Chi nhánh Trung tâm cấp tỉnh"),
+    SiteKind.COMMUNE_CENTRE: N_("Trung tâm Phục vụ hành chính công cấp xã"),
+    SiteKind.SERVICE_POINT: N_("Điểm tiếp nhận"),
+    SiteKind.POST_OFFICE: N_("Bưu cục"),
 }
 POLICIES = {
     "strict": N_("Luôn gọi số ưu tiên trước"),
@@ -68,7 +70,6 @@ WEEKDAYS_SHORT = {
     "6": N_("T7"),
     "7": N_("CN"),
 }
-PARITIES = {"": N_("Mọi tuần"), "odd": N_("Tuần lẻ"), "even": N_("Tuần chẵn")}
 # The audit trail: where a change came from, what kind of row it touched, and how.
 SOURCES = {"audit": N_("Cấu hình, tài khoản, thiết bị"), "queue": N_("Hàng đợi"), "dossier": N_("Hồ sơ")}
 TABLES = {
@@ -78,6 +79,8 @@ TABLES = {
     "services": N_("Dịch vụ"),
     "counters": N_("Quầy"),
     "counter_schedules": N_("Lịch phục vụ của quầy"),
+    "rotations": N_("Luân phiên"),
+    "duties": N_("Lịch trực của cán bộ"),
     "users": N_("Tài khoản"),
     "device_tokens": N_("Thiết bị"),
     "calendar_days": N_("Ngày nghỉ, ngày làm bù"),
@@ -115,7 +118,12 @@ FIELDS = {
     "number": N_("Số quầy"),
     "counter_id": N_("Quầy"),
     "weekdays": N_("Các ngày trong tuần"),
-    "week_parity": N_("Tuần"),
+    "week_parity": N_("Tuần"),  # odd/even ISO weeks, in audit entries written before rotations
+    "rotation_id": N_("Luân phiên"),
+    "rotation_week": N_("Tuần của luân phiên"),
+    "anchor": N_("Tuần 1 bắt đầu"),
+    "weeks": N_("Số tuần"),
+    "user_id": N_("Cán bộ"),
     "valid_from": N_("Từ ngày"),
     "valid_to": N_("Đến ngày"),
     "username": N_("Tên đăng nhập"),
@@ -154,6 +162,13 @@ ERRORS = {
     "counter_has_devices": N_("Quầy còn thiết bị đang hoạt động: hãy thu hồi thiết bị trước."),
     "invalid_schedule": N_("Lịch phục vụ nêu một sở, ngành hoặc một dịch vụ."),
     "invalid_dates": N_("Ngày kết thúc không được trước ngày bắt đầu."),
+    "unknown_rotation": N_("Chọn một luân phiên của trung tâm."),
+    "invalid_rotation_week": N_("Chọn luân phiên và một tuần của luân phiên, hoặc chọn mọi tuần."),
+    "rotation_week_out_of_range": N_("Luân phiên này không có tuần đó."),
+    "rotation_name_taken": N_("Tên luân phiên này đã có."),
+    "rotation_in_use": N_("Còn lịch của quầy hoặc lịch trực theo luân phiên này: hãy đổi chúng trước."),
+    "rotation_week_in_use": N_("Còn lịch theo những tuần sẽ bỏ đi: hãy đổi chúng trước."),
+    "user_not_at_site": N_("Chọn một cán bộ làm việc tại trung tâm."),
     "username_taken": N_("Tên đăng nhập này đã có người dùng."),
     "weak_password": N_("Mật khẩu cần ít nhất 8 ký tự."),
     "own_account": N_("Bạn không tự đổi vai trò hay khóa tài khoản của chính mình."),
@@ -174,9 +189,12 @@ STRINGS = (
     N_("Chưa có gì."),
     N_("Xóa {name}?"),
     N_("Quầy {n}"),
-    N_("Tuần {week} ({parity})"),
-    N_("Tuần lẻ"),
-    N_("Tuần chẵn"),
+    N_("Mọi tuần"),
+    N_("Tuần {week}/{weeks} của luân phiên {name}"),
+    N_("Thêm luân phiên"),
+    N_("Sửa luân phiên {name}"),
+    N_("Thêm lịch trực"),
+    N_("Sửa lịch trực của {name}"),
     N_("Hôm nay"),
     N_("Nghỉ"),
     N_("Buổi {n}"),
@@ -186,6 +204,7 @@ STRINGS = (
     N_("Sửa dịch vụ {code}"),
     N_("Thêm quầy"),
     N_("Sửa quầy {n}"),
+    N_("Thêm lịch"),
     N_("Thêm lịch cho quầy {n}"),
     N_("Sửa lịch của quầy {n}"),
     N_("Mọi ngày"),
@@ -222,7 +241,6 @@ def labels() -> dict[str, dict[str, str]]:
         "printer": translated(PRINTER_STATES),
         "weekday": translated(WEEKDAYS),
         "weekday_short": translated(WEEKDAYS_SHORT),
-        "parity": translated(PARITIES),
         "source": translated(SOURCES),
         "table": translated(TABLES),
         "operation": translated(OPERATIONS),

@@ -152,6 +152,7 @@ def _names(objects) -> list:
 SITE_OF = {
     "sites": lambda site: site.id,
     "counter_schedules": lambda rule: rule.counter.site_id if rule.counter is not None else None,
+    "duties": lambda duty: duty.counter.site_id if duty.counter is not None else None,
     "users": lambda user: min((site.id for site in user.sites), default=None),
 }
 

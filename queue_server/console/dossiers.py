@@ -8,17 +8,20 @@ that the buttons never disagree with the rules. Everything else goes through the
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from ..auth.access import DOSSIER_STEPS, Action, DossierParty, allowed, dossier_parties
 from ..auth.models import Role
-from ..database import db
+from ..database import db, utcnow
 from ..dossiers import labels as words
 from ..dossiers import lifecycle
 from ..dossiers.rules import IntakeDecision
 from ..errors import NotFound
 from ..queueing.models import Ticket
+from ..sites.calendar import business_date
 from ..web import N_
 from .pages import chosen_site, forbidden, show_error, signed_in, staff_context, translated
 
@@ -30,8 +33,16 @@ INTAKE_DECISIONS = {
     IntakeDecision.REFUSE: N_("Từ chối tiếp nhận (Mẫu 03)"),
 }
 
+SCOPES = {
+    "all": N_("Tiếp nhận hoặc giải quyết tại đây"),
+    "handled": N_("Trung tâm giải quyết"),
+    "received": N_("Tiếp nhận cho nơi khác giải quyết"),
+}
 LIST_STRINGS = (
     N_("Không có hồ sơ nào."),
+    N_("Đã mở quyển số {volume} năm {year}, bắt đầu từ số {entry}."),
+    N_("Các quyển: {books}"),
+    N_("Mở quyển sổ mới khi quyển đang dùng đã hết trang? Số thứ tự tiếp tục theo năm."),
     N_("Hồ sơ {code} sắp đến hạn trả ({due})."),
     N_("Hồ sơ {code} đã quá hạn trả ({due})."),
 )
@@ -119,7 +130,17 @@ def dossier_list():
     context = staff_context(
         actor, site, sites, LIST_STRINGS, page="list", labels=labels(), supervisor=is_supervisor(actor)
     )
-    return render_template("console/dossier_list.html", filters=request.args, nav="list", **context)
+    today = business_date(site, utcnow())
+    return render_template(
+        "console/dossier_list.html",
+        filters=request.args,
+        scopes=translated(SCOPES),
+        book_url=f"/api/v1/sites/{site.code}/tracking-book",
+        book_from=(today - timedelta(days=today.weekday())).isoformat(),
+        book_to=today.isoformat(),
+        nav="list",
+        **context,
+    )
 
 
 @bp.get("/new")

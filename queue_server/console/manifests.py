@@ -2,9 +2,10 @@
 
 The reception screen takes what a keyboard-wedge scanner types: the manifest's code first,
 then the code of every dossier in the bundle; the page shows arrived, expected and extra ones
-as they come, and the missing ones when the reception ends. A centre also fills return
-manifests to a post office with the results to deliver by post. Everything goes through the
-manifest API (:mod:`queue_server.manifests.api`), which checks each request.
+as they come, and the missing ones when the reception ends. A centre also fills manifests of
+its own: the dossiers it took in for another centre of the province, the results it sends back
+to the centre where they are collected, and the results a post office delivers. Everything goes
+through the manifest API (:mod:`queue_server.manifests.api`), which checks each request.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from ..auth.access import Action, allowed
 from ..database import db
 from ..manifests.models import Direction, ManifestStatus
 from ..manifests.operations import PREFIX
-from ..sites.models import Site, SiteKind
+from ..sites.models import Site
+from ..sites.province import province_site_ids
 from ..web import N_
 from .pages import chosen_site, signed_in, staff_context, translated
 
@@ -29,7 +31,8 @@ MANIFEST_STATUSES = {
     ManifestStatus.RECEIVED: N_("Đã nhận xong"),
 }
 DIRECTIONS = {
-    Direction.TO_CENTRE: N_("Bưu điện chuyển đến"),
+    Direction.TO_CENTRE: N_("Chuyển hồ sơ đến nơi giải quyết"),
+    Direction.RESULTS: N_("Chuyển kết quả về nơi trả"),
     Direction.TO_POST: N_("Trả kết quả qua bưu điện"),
 }
 ITEM_STATES = {
@@ -47,6 +50,7 @@ STRINGS = (
     N_("Thiếu {n} hồ sơ: {codes}"),
     N_("Đủ hồ sơ."),
     N_("Không có kết quả nào chờ gửi qua bưu điện."),
+    N_("Không có hồ sơ nào chờ gửi đến nơi này."),
     N_("Thêm"),
     N_("Bỏ"),
     N_("Mở"),
@@ -59,19 +63,14 @@ STRINGS = (
 def manifest_page():
     actor = signed_in()
     site, sites = chosen_site(actor, Action.HANDOVER)
-    returns_results = site.kind != SiteKind.POST_OFFICE and allowed(actor, Action.PROCESS_DOSSIER, site.id)
-    post_offices = (
-        db.session.scalars(select(Site).where(Site.kind == SiteKind.POST_OFFICE).order_by(Site.name)).all()
-        if returns_results
-        else []
-    )
+    destinations = _destinations(actor, site)
     context = staff_context(
         actor,
         site,
         sites,
         STRINGS,
         prefix=PREFIX,
-        returns_results=returns_results,
+        sends=bool(destinations),
         labels={
             "manifest": translated(MANIFEST_STATUSES),
             "direction": translated(DIRECTIONS),
@@ -80,8 +79,26 @@ def manifest_page():
     )
     return render_template(
         "console/manifests.html",
-        post_offices=post_offices,
-        returns_results=returns_results,
+        destinations=destinations,
+        sends=bool(destinations),
+        directions=translated(DIRECTIONS),
         nav="manifests",
         **context,
     )
+
+
+def _destinations(actor, site: Site) -> dict[str, list[Site]]:
+    """Where this centre's staff may send a manifest, by direction: the other centres of the
+    province (dossiers taken in here for them; results collected there) and the post offices
+    (results delivered by post). A post office's own manifests are its client's."""
+    if not site.is_centre:
+        return {}
+    others = db.session.scalars(
+        select(Site).where(Site.id.in_(province_site_ids(site)), Site.id != site.id).order_by(Site.name)
+    ).all()
+    centres = [other for other in others if other.is_centre]
+    found = {Direction.TO_CENTRE: centres}
+    if allowed(actor, Action.PROCESS_DOSSIER, site.id):
+        found[Direction.RESULTS] = centres
+        found[Direction.TO_POST] = [other for other in others if not other.is_centre]
+    return {direction: places for direction, places in found.items() if places}

@@ -83,22 +83,17 @@ def forbidden() -> NoReturn:
 
 
 def sites_where(actor: Actor, action: str, *, centres_only: bool = False) -> list[Site]:
-    """The sites where the actor may take ``action``: their own first, then the province's
-    centre, district and commune units, post offices last (so an admin lands on the centre)."""
+    """The sites where the actor may take ``action``: their own first, then the provincial
+    centre, its branches, commune centres, service points, post offices last (so an admin
+    lands on the centre); ``centres_only`` leaves the post offices out."""
     own = {site.id for site in actor.user.sites} if actor.user else set()
-    order = (
-        SiteKind.PROVINCIAL_CENTRE,
-        SiteKind.DISTRICT_UNIT,
-        SiteKind.COMMUNE_CENTRE,
-        SiteKind.POST_OFFICE,
-    )
-    rank = {kind: number for number, kind in enumerate(order)}
+    rank = {kind: number for number, kind in enumerate(SiteKind.ALL)}
     sites = db.session.scalars(select(Site).order_by(Site.code)).all()
     sites.sort(key=lambda site: (site.id not in own, rank.get(site.kind, len(rank))))
     return [
         site
         for site in sites
-        if allowed(actor, action, site.id) and not (centres_only and site.kind == SiteKind.POST_OFFICE)
+        if allowed(actor, action, site.id) and (site.kind in SiteKind.CENTRES or not centres_only)
     ]
 
 

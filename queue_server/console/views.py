@@ -28,6 +28,8 @@ STRINGS = (
     N_("Chuyển đến quầy {n}"),
     N_("Chưa gọi số nào."),
     N_("Bạn không có quyền ở trung tâm này."),
+    N_("Trực: {names}"),
+    N_("Theo lịch trực hôm nay"),
 )
 
 

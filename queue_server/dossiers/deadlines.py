@@ -21,7 +21,7 @@ Conventions, documented here and nowhere else:
   after it, the time counts from the next working day (:meth:`WorkingCalendar.clock_start`),
   as several 2025 procedures say; the dossier may then reach the deciding agency the next
   morning instead of the same day (:meth:`WorkingCalendar.transfer_deadline`, the practice of
-  Nghị định 61/2018 Điều 19 kept by the provinces' 2025 rules).
+  Nghị định 61/2018, kept by the provinces' 2025 rules).
 - Calendar days follow the Civil Code (Bộ luật Dân sự 2015): the day of receipt is not counted
   (Điều 147.2); the period ends at the end of its last day (Điều 148.1), which for an office is
   its closing; when the last day is a weekend day or a holiday, the period ends at the end of
@@ -232,7 +232,7 @@ class WorkingCalendar:
     def transfer_deadline(self, received_at: datetime, cutoff: time | None = None) -> datetime:
         """By when the receiving unit passes the dossier to the agency that decides: the same
         working day, or the next working morning when received after the cut-off hour or
-        outside a working day (Nghị định 61/2018 Điều 19: "ngay trong ngày hoặc chuyển vào đầu
+        outside a working day (Nghị định 61/2018: "ngay trong ngày hoặc chuyển vào đầu
         giờ ngày làm việc tiếp theo đối với trường hợp tiếp nhận sau 15 giờ")."""
         if self.after_cutoff(received_at, cutoff):
             local = received_at.astimezone(self.timezone)

@@ -1,7 +1,7 @@
 """Everything that changes a dossier: the only place for the dossier's rules.
 
-Intake (:func:`receive`) ends one of three ways (Thông tư 01/2018 Điều 6, kept by Thông tư
-03/2025): the dossier is registered, with a receipt (Mẫu 01), a tracking-book entry, a due date
+Intake (:func:`receive`) ends one of three ways (Thông tư 01/2018 and its forms, kept by
+Thông tư 03/2025): the dossier is registered, with a receipt (Mẫu 01), a tracking-book entry, a due date
 and its fee; or the officer turns it away without registering it, with guidance on what to
 complete (Mẫu 02, status ``incomplete``) or a refusal (Mẫu 03, status ``refused``): no receipt,
 no due date, no fee kept.
@@ -18,7 +18,7 @@ the deadline:
   the older rule, the due date moves by the working time the citizen took
   (:class:`.policy.SupplementRule`);
 - the apology (Mẫu 04) proposes a new date once, later than the due date and always a working
-  instant, at the latest one working day before the due date (Nghị định 61/2018 Điều 19, kept
+  instant, at the latest one working day before the due date (Nghị định 61/2018 Điều 19.9, kept
   by 2025 provincial rules; :class:`.policy.LateApology` for one sent later);
 - a result is classed early, on time or late against the statutory due instant (by the
   convention in :mod:`.deadlines`); a refused or stopped dossier is classed neither and its fee
@@ -487,7 +487,7 @@ def due_in(session: Session, dossier: Dossier, now: datetime | None = None) -> t
 
 def apology_deadline(session: Session, dossier: Dossier) -> datetime | None:
     """The latest instant to send the apology: one working day (by default) before the due
-    instant (Nghị định 61/2018 Điều 19, kept by 2025 provincial rules)."""
+    instant (Nghị định 61/2018 Điều 19.9, kept by 2025 provincial rules)."""
     if dossier.due_at is None:
         return None
     calendar = calendar_for(session, dossier.site)

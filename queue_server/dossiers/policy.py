@@ -31,7 +31,7 @@ class SupplementRule:
 
 class LateApology:
     """An apology sent later than the law's "at the latest one day before the due date"
-    (Nghị định 61/2018 Điều 19, repeated by 2025 provincial rules): the texts do not say what
+    (Nghị định 61/2018 Điều 19.9, repeated by 2025 provincial rules): the texts do not say what
     then. ``record`` (default): accept it, mark it sent late on the dossier and its control
     sheet, since the citizen is still owed it. ``refuse``: 409."""
 

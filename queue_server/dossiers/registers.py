@@ -1,6 +1,6 @@
 """A centre's registers: its tracking book and the numbers of the notices it issues.
 
-The tracking book (sổ theo dõi hồ sơ; Thông tư 01/2018 Điều 14 and its Mẫu 06, Thông tư
+The tracking book (sổ theo dõi hồ sơ; Thông tư 01/2018's registers and its Mẫu 06, Thông tư
 03/2025 Mẫu 07) is kept by each one-stop unit that receives dossiers: one book a year, its
 entries numbered from 01 to the year's end; a new book (quyển) opened in the same year, when
 one is full, continues the numbering. The receipt (Mẫu 01) quotes the dossier's volume and

@@ -118,7 +118,7 @@ class Outcome:
 
 
 class IntakeDecision:
-    """What the officer decides at intake (Thông tư 01/2018 Điều 6, Thông tư 03/2025): register
+    """What the officer decides at intake (Thông tư 01/2018 and its forms, kept by Thông tư 03/2025): register
     the dossier with a receipt (Mẫu 01), give guidance on what is missing (Mẫu 02), or refuse it
     (Mẫu 03). Only an accepted dossier gets a receipt, a due date, a book entry and a fee."""
 
@@ -138,7 +138,7 @@ class RequestChannel:
 
 
 class NoticeChannel:
-    """How the citizen was told of an apology and its new date (Nghị định 61/2018 Điều 19,
+    """How the citizen was told of an apology and its new date (Nghị định 61/2018 Điều 19.9,
     kept by 2025 provincial rules: e-mail, SMS, phone or a social network)."""
 
     PHONE = "phone"

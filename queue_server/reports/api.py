@@ -52,7 +52,7 @@ def period_for(query: dict) -> queries.Period:
     if query["site"] == "all":
         actor = require_login()
         candidates = db.session.scalars(
-            select(Site).where(Site.kind != SiteKind.POST_OFFICE).order_by(Site.code)
+            select(Site).where(Site.kind.in_(SiteKind.CENTRES)).order_by(Site.code)
         ).all()
         sites = tuple(site for site in candidates if allowed(actor, Action.SUPERVISE, site.id))
         if not sites:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -17,17 +18,28 @@ from sqlalchemy import (
     false,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..database import Base
 
+if TYPE_CHECKING:
+    from ..auth.models import User
+
 
 class SiteKind:
+    """What a site is, after the two-level reform of local government (1/7/2025): a province
+    and its communes, no district. The provincial centre may have branches (chi nhánh) and
+    service points; each commune has its centre; post offices take dossiers in for them."""
+
     PROVINCIAL_CENTRE = "provincial_centre"
+    PROVINCIAL_BRANCH = "provincial_branch"  # chi nhánh của Trung tâm cấp tỉnh
     COMMUNE_CENTRE = "commune_centre"
-    DISTRICT_UNIT = "district_unit"
+    SERVICE_POINT = "service_point"  # điểm tiếp nhận
     POST_OFFICE = "post_office"
-    ALL = (PROVINCIAL_CENTRE, COMMUNE_CENTRE, DISTRICT_UNIT, POST_OFFICE)
+    # From the provincial centre down to the post office: the order staff pages list sites in.
+    ALL = (PROVINCIAL_CENTRE, PROVINCIAL_BRANCH, COMMUNE_CENTRE, SERVICE_POINT, POST_OFFICE)
+    # The one-stop units: every kind but the post office.
+    CENTRES = (PROVINCIAL_CENTRE, PROVINCIAL_BRANCH, COMMUNE_CENTRE, SERVICE_POINT)
 
 
 class PriorityPolicy:
@@ -196,51 +208,115 @@ class Counter(Base):
     schedules: Mapped[list[CounterSchedule]] = relationship(
         back_populates="counter", cascade="all, delete-orphan"
     )
+    duties: Mapped[list[Duty]] = relationship(back_populates="counter", cascade="all, delete-orphan")
 
 
-class WeekParity:
-    ODD = "odd"
-    EVEN = "even"
-    ALL = (ODD, EVEN)
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
-class CounterSchedule(Base):
-    """A rule saying that a counter serves a department or a service on some days.
+class Rotation(Base):
+    """A cycle of ``weeks`` weeks (luân phiên) that merged counters and officers follow.
 
-    A merged counter (quầy gộp) has several rules. ``weekdays`` lists ISO weekday digits
-    (1 = Monday ... 7 = Sunday); ``week_parity`` limits the rule to odd or even ISO weeks;
-    ``valid_from``/``valid_to`` to a date range. A rule names a department (all its services)
-    or a single service.
+    Week 1 of the cycle starts on ``anchor`` (a Monday) and the weeks follow one another without
+    regard to the calendar year. ISO week parity cannot say this: a year with 53 ISO weeks
+    (2026, 2032...) ends on odd week 53 and the next begins on odd week 1, so a counter ruled by
+    "odd weeks" would serve the same department two weeks running at the year's end.
     """
 
-    __tablename__ = "counter_schedules"
+    __tablename__ = "rotations"
     __table_args__ = (
-        CheckConstraint("(department_id IS NULL) <> (service_id IS NULL)", name="department_xor_service"),
+        UniqueConstraint("site_id", "name"),
+        CheckConstraint("weeks >= 2", name="at_least_two_weeks"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), index=True)
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    anchor: Mapped[date] = mapped_column(Date)
+    weeks: Mapped[int] = mapped_column(Integer)
+
+    site: Mapped[Site] = relationship()
+
+    def week_of(self, day: date) -> int:
+        """The week of the cycle (1..``weeks``) that ``day`` falls in. Days before the anchor
+        count backwards: the week before the anchor is the cycle's last."""
+        return (day - monday_of(self.anchor)).days // 7 % self.weeks + 1
+
+
+class OnDays:
+    """When a rule holds: on ``weekdays`` (ISO digits, 1 = Monday ... 7 = Sunday), in week
+    ``rotation_week`` (1..N) of its rotation if it has one (none: every week), and between
+    ``valid_from`` and ``valid_to`` if given. Counter schedules and officers' duties share it,
+    so that :meth:`applies_on` is the one place where such a rule is decided."""
+
     weekdays: Mapped[str] = mapped_column(String(7), default="12345")
-    week_parity: Mapped[str | None] = mapped_column(String(4))
+    rotation_id: Mapped[int | None] = mapped_column(ForeignKey("rotations.id"))
+    rotation_week: Mapped[int | None] = mapped_column(Integer)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
 
-    counter: Mapped[Counter] = relationship(back_populates="schedules")
-    department: Mapped[Department | None] = relationship()
-    service: Mapped[Service | None] = relationship()
+    @declared_attr
+    def rotation(cls) -> Mapped[Rotation | None]:
+        return relationship(Rotation)
+
+    @staticmethod
+    def rotation_checks() -> tuple[CheckConstraint, ...]:
+        """A rotation week comes with its rotation, and counts from 1."""
+        return (
+            CheckConstraint("(rotation_id IS NULL) = (rotation_week IS NULL)", name="rotation_week_given"),
+            CheckConstraint("rotation_week >= 1", name="rotation_week_from_one"),
+        )
 
     def applies_on(self, day: date) -> bool:
-        iso_year, iso_week, iso_weekday = day.isocalendar()
-        if str(iso_weekday) not in self.weekdays:
+        if str(day.isoweekday()) not in self.weekdays:
             return False
-        if self.week_parity == WeekParity.ODD and iso_week % 2 == 0:
-            return False
-        if self.week_parity == WeekParity.EVEN and iso_week % 2 == 1:
+        if self.rotation is not None and self.rotation.week_of(day) != self.rotation_week:
             return False
         if self.valid_from is not None and day < self.valid_from:
             return False
         if self.valid_to is not None and day > self.valid_to:
             return False
         return True
+
+
+class CounterSchedule(OnDays, Base):
+    """A rule saying that a counter serves a department or a service on some days.
+
+    A merged counter (quầy gộp) has several rules, e.g. Justice in week 1 of a two-week
+    rotation and Construction in week 2 (see :class:`OnDays` for the days). A rule names a
+    department (all its services) or a single service.
+    """
+
+    __tablename__ = "counter_schedules"
+    __table_args__ = (
+        CheckConstraint("(department_id IS NULL) <> (service_id IS NULL)", name="department_xor_service"),
+        *OnDays.rotation_checks(),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+
+    counter: Mapped[Counter] = relationship(back_populates="schedules")
+    department: Mapped[Department | None] = relationship()
+    service: Mapped[Service | None] = relationship()
+
+
+class Duty(OnDays, Base):
+    """An officer's duty at a counter (lịch trực): who works which counter on which days.
+
+    With a rotation, people move between counters week by week, not only departments: officer
+    A at counter 8 in week 1 and at counter 9 in week 2, officer B the other way round.
+    """
+
+    __tablename__ = "duties"
+    __table_args__ = OnDays.rotation_checks()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    counter: Mapped[Counter] = relationship(back_populates="duties")
+    user: Mapped[User] = relationship()

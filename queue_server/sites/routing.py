@@ -1,7 +1,7 @@
 """Which counter serves which services on a given day: the one place for that rule.
 
 Merged counters (quầy gộp) are plain data: a counter has schedule rules naming departments or
-services, limited by weekday, ISO week parity and date range (see :class:`CounterSchedule`).
+services, limited by weekday, a week of a rotation and a date range (see :class:`OnDays`).
 The day's routing of a site is read on every ticket and call, and changes only when an admin
 edits a schedule, so each process reuses it briefly (:mod:`queue_server.cache`).
 """
@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..cache import remember
 from .models import Counter, CounterSchedule, Service
@@ -53,7 +53,12 @@ def _site_routing(session: Session, site_id: int, day: date) -> dict[int, frozen
         counter_id: set()
         for counter_id in session.scalars(select(Counter.id).where(Counter.site_id == site_id))
     }
-    rules = session.scalars(select(CounterSchedule).join(Counter).where(Counter.site_id == site_id))
+    rules = session.scalars(
+        select(CounterSchedule)
+        .join(Counter)
+        .where(Counter.site_id == site_id)
+        .options(selectinload(CounterSchedule.rotation))
+    )
     for rule in rules:
         if not rule.applies_on(day):
             continue

@@ -17,7 +17,7 @@
   force that day; refused dossiers are classed "refused" instead of early/on time/late.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-02 23:30:00
 """
 
@@ -31,7 +31,7 @@ from alembic import op
 import queue_server.database
 
 revision = "0016"
-down_revision = "0014"  # 0015 (rotations, site kinds) lands with its branch
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

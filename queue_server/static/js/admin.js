@@ -1,5 +1,6 @@
 /* The administration pages: a site's settings, departments and services, counters with their
- * schedules and the two-week rota, accounts, devices and the audit trail. Everything is read and
+ * schedules, rotations and officers' duties and the two-week rota, accounts, devices and the
+ * audit trail. Everything is read and
  * changed through the JSON API; forms carry the API's field names, so one reader and one filler
  * serve every dialog, and the API's objections land beside the field they name. */
 (function () {
@@ -293,21 +294,65 @@
     load();
   }
 
-  // -- counters, schedules and the rota ----------------------------------------------------------
+  // -- counters, schedules, rotations, duties and the rota ---------------------------------------
 
   function countersPage() {
     var targets = { department: {}, service: {} };
+    var rotations = {};  // by id, as the API lists them
+
+    function shortDate(iso) { var p = iso.split("-"); return p[2] + "/" + p[1]; }
+    function longDate(iso) { return iso.split("-").reverse().join("/"); }
+
+    function rotationWeek(rotation, week) {
+      return t("Tuần {week}/{weeks} của luân phiên {name}", { week: week, weeks: rotation.weeks, name: rotation.name });
+    }
+
+    /* When a counter rule or a duty holds: weekdays, a week of a rotation, dates. */
+    function describeDays(rule) {
+      var parts = [rule.weekdays === "1234567" ? t("Mọi ngày")
+        : rule.weekdays.split("").map(function (d) { return cfg.labels.weekday_short[d]; }).join(", ")];
+      var rotation = rotations[rule.rotation_id];
+      if (rotation) { parts.push(rotationWeek(rotation, rule.rotation_week)); }
+      if (rule.valid_from) { parts.push(t("từ {date}", { date: longDate(rule.valid_from) })); }
+      if (rule.valid_to) { parts.push(t("đến {date}", { date: longDate(rule.valid_to) })); }
+      return parts.join(" · ");
+    }
 
     function describeRule(rule) {
       var what = rule.department ? targets.department[rule.department] : targets.service[rule.service];
       var code = rule.department || rule.service;
-      var parts = [what ? code + " · " + named(what) : code];
-      parts.push(rule.weekdays === "1234567" ? t("Mọi ngày")
-        : rule.weekdays.split("").map(function (d) { return cfg.labels.weekday_short[d]; }).join(", "));
-      if (rule.week_parity) { parts.push(cfg.labels.parity[rule.week_parity]); }
-      if (rule.valid_from) { parts.push(t("từ {date}", { date: rule.valid_from.split("-").reverse().join("/") })); }
-      if (rule.valid_to) { parts.push(t("đến {date}", { date: rule.valid_to.split("-").reverse().join("/") })); }
-      return parts.join(" · ");
+      return (what ? code + " · " + named(what) : code) + " · " + describeDays(rule);
+    }
+
+    /* The week select of a dialog: every week, or one week of one of the site's rotations. */
+    function fillWeeks(select) {
+      var options = [el("option", { value: "", text: t("Mọi tuần") })];
+      Object.keys(rotations).forEach(function (id) {
+        for (var week = 1; week <= rotations[id].weeks; week += 1) {
+          options.push(el("option", { value: id + ":" + week, text: rotationWeek(rotations[id], week) }));
+        }
+      });
+      fill(select, options);
+    }
+
+    /* Show ``values``' weekdays and rotation week in a dialog's form; read them back into ``body``
+     * (a rejection naming the field when no weekday is ticked). */
+    function showDays(form, values) {
+      form.querySelectorAll("[data-weekday]").forEach(function (box) {
+        box.checked = values.weekdays.indexOf(box.value) >= 0;
+      });
+      var select = form.querySelector("[data-week]");
+      fillWeeks(select);
+      select.value = values.rotation_id ? values.rotation_id + ":" + values.rotation_week : "";
+    }
+    function readDays(form, body) {
+      body.weekdays = Array.prototype.filter.call(form.querySelectorAll("[data-weekday]"), function (box) {
+        return box.checked;
+      }).map(function (box) { return box.value; }).join("");
+      var week = form.querySelector("[data-week]").value.split(":");
+      body.rotation_id = week[0] ? Number(week[0]) : null;
+      body.rotation_week = week[0] ? Number(week[1]) : null;
+      return body.weekdays ? null : Promise.reject({ field: "weekdays", code: "validation_failed", details: {} });
     }
 
     function loadTargets() {
@@ -327,9 +372,29 @@
       });
     }
 
+    /* The officers a duty may name, and the counters. */
+    function loadStaff() {
+      return S.call("GET", ADMIN + "/users?site=" + enc(cfg.site)).then(function (users) {
+        fill($("d-user"), users.filter(function (u) { return u.active && u.role !== "postal_clerk"; }).map(function (u) {
+          return el("option", { value: u.username, text: (u.full_name || u.username) + " (" + u.username + ")" });
+        }));
+      });
+    }
+
     function load() {
-      S.call("GET", SITE + "/counters").then(function (list) {
-        fill($("counters"), list.length ? list.map(counterRow) : [emptyRow(4)]);
+      S.call("GET", SITE + "/rotations").then(function (list) {
+        rotations = {};
+        list.forEach(function (r) { rotations[r.id] = r; });
+        fill($("rotations"), list.length ? list.map(rotationRow) : [emptyRow(5)]);
+        S.call("GET", SITE + "/counters").then(function (counters) {
+          fill($("counters"), counters.length ? counters.map(counterRow) : [emptyRow(4)]);
+          fill($("d-counter"), counters.map(function (c) {
+            return el("option", { value: String(c.number), text: t("Quầy {n}", { n: c.number }) + " · " + c.name.replace(/^Quầy \d+ - /, "") });
+          }));
+        }, fail);
+        S.call("GET", SITE + "/duties").then(function (duties) {
+          fill($("duties"), duties.length ? duties.map(dutyRow) : [emptyRow(4)]);
+        }, fail);
       }, fail);
       loadRota();
     }
@@ -344,24 +409,18 @@
 
     function editRule(counter, rule) {
       var title = rule ? t("Sửa lịch của quầy {n}", { n: counter.number }) : t("Thêm lịch cho quầy {n}", { n: counter.number });
-      var values = rule || { weekdays: "12345", week_parity: null };
+      var values = rule || { weekdays: "12345" };
       var form = openDialog("dialog-schedule", title, values, function (body, form) {
         var target = $("r-target").value.split(":");
         body.department = target[0] === "department" ? target[1] : null;
         body.service = target[0] === "service" ? target[1] : null;
-        body.weekdays = Array.prototype.filter.call(form.querySelectorAll("[data-weekday]"), function (box) {
-          return box.checked;
-        }).map(function (box) { return box.value; }).join("");
-        if (!body.weekdays) { return Promise.reject({ field: "weekdays", code: "validation_failed", details: {} }); }
-        var call = rule ? S.call("PATCH", ADMIN + "/schedules/" + rule.id, body)
-          : S.call("POST", ADMIN + "/counters/" + counter.id + "/schedules", body);
+        var call = readDays(form, body) || (rule ? S.call("PATCH", ADMIN + "/schedules/" + rule.id, body)
+          : S.call("POST", ADMIN + "/counters/" + counter.id + "/schedules", body));
         return call.then(load);
       });
       $("r-target").value = rule ? (rule.department ? "department:" + rule.department : "service:" + rule.service)
         : $("r-target").options[0] && $("r-target").options[0].value;
-      form.querySelectorAll("[data-weekday]").forEach(function (box) {
-        box.checked = values.weekdays.indexOf(box.value) >= 0;
-      });
+      showDays(form, values);
     }
 
     function counterRow(c) {
@@ -389,16 +448,65 @@
       ]);
     }
 
-    function shortDate(iso) { var p = iso.split("-"); return p[2] + "/" + p[1]; }
+    function editRotation(r) {
+      var title = r ? t("Sửa luân phiên {name}", { name: r.name }) : t("Thêm luân phiên");
+      openDialog("dialog-rotation", title, r || { weeks: 2 }, function (body) {
+        var call = r ? S.call("PATCH", ADMIN + "/rotations/" + r.id, body) : S.call("POST", SITE + "/rotations", body);
+        return call.then(load);
+      });
+    }
 
-    /* Two grids, this week and next: counters down, days across, what each serves in the cells. */
+    function rotationRow(r) {
+      return el("tr", { "data-rotation": String(r.id) }, [
+        el("td", { text: r.name }),
+        el("td", { text: longDate(r.anchor) }),
+        el("td", { text: String(r.weeks) }),
+        el("td", { text: r.week_now + "/" + r.weeks }),
+        el("td", { className: "admin-actions" }, [
+          button(t("Sửa"), t("Sửa luân phiên {name}", { name: r.name }), function () { editRotation(r); }),
+          button(t("Xóa"), t("Xóa") + " " + r.name, function () {
+            remove(ADMIN + "/rotations/" + r.id, t("Xóa {name}?", { name: r.name }), load);
+          })
+        ])
+      ]);
+    }
+
+    function editDuty(d) {
+      var title = d ? t("Sửa lịch trực của {name}", { name: d.full_name || d.user }) : t("Thêm lịch trực");
+      var values = d || { weekdays: "12345" };
+      var form = openDialog("dialog-duty", title, values, function (body, form) {
+        var call = readDays(form, body) || (d ? S.call("PATCH", ADMIN + "/duties/" + d.id, body)
+          : S.call("POST", SITE + "/duties", body));
+        return call.then(load);
+      });
+      if (!d) { $("d-user").selectedIndex = 0; $("d-counter").selectedIndex = 0; }
+      showDays(form, values);
+    }
+
+    function dutyRow(d) {
+      var text = describeDays(d);
+      var who = d.full_name || d.user;
+      return el("tr", { "data-duty": String(d.id), "data-user": d.user }, [
+        el("td", { text: who }),
+        el("td", { text: t("Quầy {n}", { n: d.counter }) }),
+        el("td", { text: text }),
+        el("td", { className: "admin-actions" }, [
+          button(t("Sửa"), t("Sửa lịch trực của {name}", { name: who }) + ": " + text, function () { editDuty(d); }),
+          button(t("Xóa"), t("Xóa") + ": " + who + " · " + text, function () {
+            remove(ADMIN + "/duties/" + d.id, t("Xóa {name}?", { name: who + " · " + t("Quầy {n}", { n: d.counter }) }), load);
+          })
+        ])
+      ]);
+    }
+
+    /* Two grids, this week and next: counters down, days across; in the cells what each serves
+     * and who is on duty there. The caption says which week of each rotation it is. */
     function loadRota() {
       S.call("GET", SITE + "/rota?days=14").then(function (rota) {
         var weeks = [0, 7].map(function (offset) {
           var days = rota.days.slice(offset, offset + 7);
-          var week = days[0].iso_week;
-          var caption = t("Tuần {week} ({parity})", { week: week, parity: t(week % 2 ? "Tuần lẻ" : "Tuần chẵn") }) +
-            " · " + shortDate(days[0].date) + " – " + shortDate(days[6].date);
+          var caption = days[0].rotations.map(function (r) { return rotationWeek(r, r.week); })
+            .concat([shortDate(days[0].date) + " – " + shortDate(days[6].date)]).join(" · ");
           var head = el("tr", {}, [el("th", { scope: "col", text: cfg.labels.table.counters })].concat(days.map(function (day) {
             var today = day.date === rota.today;
             return el("th", { scope: "col", className: today ? "admin-today" : "" }, [
@@ -417,10 +525,16 @@
                   return el("li", { className: "rota-" + entry.kind, "data-code": entry.code, text: named(entry) });
                 })));
               }
+              var officers = counter.officers[offset + index];
+              if (officers.length) {
+                cell.appendChild(el("p", { className: "rota-officers", text: officers.map(function (o) {
+                  return o.full_name || o.username;
+                }).join(", ") }));
+              }
               return cell;
             })));
           });
-          return el("table", { className: "admin-table rota-week", "data-week": String(week) }, [
+          return el("table", { className: "admin-table rota-week", "data-monday": days[0].date }, [
             el("caption", { text: caption }), el("thead", {}, [head]), el("tbody", {}, rows)
           ]);
         });
@@ -429,7 +543,9 @@
     }
 
     $("add-counter").addEventListener("click", function () { editCounter(null); });
-    loadTargets().then(load, fail);
+    $("add-rotation").addEventListener("click", function () { editRotation(null); });
+    $("add-duty").addEventListener("click", function () { editDuty(null); });
+    Promise.all([loadTargets(), loadStaff()]).then(load, fail);
   }
 
   // -- accounts ----------------------------------------------------------------------------------
@@ -672,11 +788,14 @@
     }
 
     $("more").addEventListener("click", function () { limit = Math.min(1000, limit + 100); load(); });
-    Promise.all([S.call("GET", SITE + "/departments"), S.call("GET", SITE + "/services"), S.call("GET", SITE + "/counters")])
+    Promise.all([S.call("GET", SITE + "/departments"), S.call("GET", SITE + "/services"), S.call("GET", SITE + "/counters"),
+                 S.call("GET", SITE + "/rotations"), S.call("GET", ADMIN + "/users")])
       .then(function (lists) {
         names.department_id = byId(lists[0], function (d) { return d.code + " · " + named(d); });
         names.service_id = names.issued_service_id = byId(lists[1], function (s) { return s.code + " · " + named(s); });
         names.counter_id = names.target_counter_id = byId(lists[2], function (c) { return t("Quầy {n}", { n: c.number }); });
+        names.rotation_id = byId(lists[3], function (r) { return r.name; });
+        names.user_id = byId(lists[4], function (u) { return u.full_name || u.username; });
       }, function () {}).then(load);
   }
 

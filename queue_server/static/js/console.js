@@ -82,19 +82,46 @@
     });
   }
 
+  function line(className, text) {
+    var span = document.createElement("span");
+    span.className = className;
+    span.textContent = text;
+    return span;
+  }
+
+  /* The site's counters, with who is on duty at each today; the counters the officer is
+   * rostered at are marked and the first takes the focus. Any counter may still be chosen. */
   function listCounters(code) {
-    call("GET", "/api/v1/sites/" + encodeURIComponent(code) + "/counters").then(function (counters) {
-      var list = $("counter-list");
-      list.textContent = "";
-      counters.forEach(function (c) {
-        var button = document.createElement("button");
-        button.type = "button";
-        button.setAttribute("role", "listitem");
-        button.textContent = t("Quầy {n}", { n: c.number }) + " – " + c.name.replace(/^Quầy \d+ - /, "");
-        button.addEventListener("click", function () { openConsole(code, c); });
-        list.appendChild(button);
+    var base = "/api/v1/sites/" + encodeURIComponent(code);
+    var noDuties = { counters: [], mine: [] };
+    Promise.all([call("GET", base + "/counters"), call("GET", base + "/on-duty").catch(function () { return noDuties; })])
+      .then(function (results) {
+        var duties = results[1];
+        var officers = {};
+        duties.counters.forEach(function (c) {
+          officers[c.id] = c.officers.map(function (o) { return o.full_name || o.username; }).join(", ");
+        });
+        var list = $("counter-list");
+        var rostered = null;
+        list.textContent = "";
+        results[0].forEach(function (c) {
+          var mine = duties.mine.indexOf(c.id) >= 0;
+          var button = document.createElement("button");
+          button.type = "button";
+          button.setAttribute("role", "listitem");
+          button.dataset.counter = c.number;
+          button.appendChild(line("console-counter-name", t("Quầy {n}", { n: c.number }) + " – " + c.name.replace(/^Quầy \d+ - /, "")));
+          if (officers[c.id]) { button.appendChild(line("console-counter-duty", t("Trực: {names}", { names: officers[c.id] }))); }
+          if (mine) {
+            button.classList.add("console-counter-mine");
+            button.appendChild(line("console-counter-mine-note", t("Theo lịch trực hôm nay")));
+            rostered = rostered || button;
+          }
+          button.addEventListener("click", function () { openConsole(code, c); });
+          list.appendChild(button);
+        });
+        if (rostered) { rostered.focus(); }
       });
-    });
   }
 
   function openConsole(code, chosen) {

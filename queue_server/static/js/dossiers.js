@@ -38,7 +38,7 @@
 
   function listPage() {
     var LIMIT = 100;
-    var FILTERS = ["status", "channel", "received_from", "received_to", "q", "flag"];
+    var FILTERS = ["status", "channel", "received_from", "received_to", "q", "flag", "scope"];
     var shown = 0;
     var refreshTimer = null;
     var params = new URLSearchParams(location.search);
@@ -97,6 +97,26 @@
     }
 
     $("more").addEventListener("click", function () { load(shown, LIMIT); });
+
+    // The tracking book's volumes; a supervisor opens a new one when the last is full.
+    var books = "/api/v1/sites/" + enc(cfg.site) + "/tracking-books";
+    function volumes() {
+      S.call("GET", books).then(function (list) {
+        $("book-volumes").textContent = list.length ? t("Các quyển: {books}", {
+          books: list.map(function (b) { return b.volume + "/" + b.year + " (" + b.first_entry + ")"; }).join(", ") }) : "";
+      }).catch(function () {});
+    }
+    if ($("open-book")) {
+      $("open-book").addEventListener("click", function () {
+        if (!window.confirm(t("Mở quyển sổ mới khi quyển đang dùng đã hết trang? Số thứ tự tiếp tục theo năm."))) { return; }
+        S.call("POST", books).then(function (book) {
+          S.notice(t("Đã mở quyển số {volume} năm {year}, bắt đầu từ số {entry}.",
+            { volume: book.volume, year: book.year, entry: book.first_entry }));
+          volumes();
+        }).catch(function (error) { S.say(S.explain(error)); });
+      });
+    }
+    volumes();
     $("due-close").addEventListener("click", function () { $("due-banner").hidden = true; });
     load(0, LIMIT);
     counts();

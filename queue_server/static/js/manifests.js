@@ -1,5 +1,6 @@
 /* Manifests of a site: receive a bundle by scanning (the manifest's code, then each dossier's),
- * and, at a centre, fill a return manifest to a post office with the results going by post.
+ * and, at a centre, fill its own: dossiers taken in here for another centre of the province,
+ * results going back to the centre where they are collected, results going by post.
  * A keyboard-wedge scanner types anywhere on the page; the code field is for typing by hand. */
 (function () {
   "use strict";
@@ -10,7 +11,7 @@
   var el = S.el;
   var enc = encodeURIComponent;
   var receiving = null;   // the manifest being received here
-  var outgoing = null;    // the return manifest being filled here
+  var outgoing = null;    // the manifest being filled here
 
   function fail(error) { S.say(S.explain(error)); }
   function manifestUrl(code) { return "/api/v1/manifests/" + enc(code); }
@@ -32,7 +33,7 @@
         if (incoming && m.status !== "open") {
           button = el("button", { type: "button", className: "staff-button", text: m.status === "received" ? t("Mở") : t("Nhận"),
             onclick: function () { startReception(m.code); } });
-        } else if (!incoming && m.status === "open" && m.direction === "to_post") {
+        } else if (!incoming && m.status === "open" && cfg.sends) {
           button = el("button", { type: "button", className: "staff-button", text: t("Mở"), onclick: function () { openOutgoing(m); } });
         }
         var listed = m.counts.expected + m.counts.arrived + m.counts.missing;
@@ -130,10 +131,8 @@
       ]);
     }));
     $("close-manifest").disabled = !m.items.length;
-    var query = new URLSearchParams({ site: cfg.site, status: "result_ready", limit: 500 });
-    return S.call("GET", "/api/v1/dossiers?" + query.toString()).then(function (rows) {
-      var waiting = rows.filter(function (d) { return d.delivery === "post" && listed.indexOf(d.code) < 0; });
-      fill($("candidates"), waiting.length ? waiting.map(function (d) {
+    return waiting(m, listed).then(function (rows) {
+      fill($("candidates"), rows.length ? rows.map(function (d) {
         return el("tr", { "data-dossier": d.code }, [
           el("td", {}, [dossierLink(d.code)]),
           el("td", { text: d.procedure_name }),
@@ -141,18 +140,46 @@
           el("td", {}, [el("button", { type: "button", className: "staff-button", text: t("Thêm"),
             "aria-label": t("Thêm") + " " + d.code, onclick: function () { change("POST", "/items", { dossier: d.code }); } })])
         ]);
-      }) : [el("tr", {}, [el("td", { colspan: "4", text: t("Không có kết quả nào chờ gửi qua bưu điện.") })])]);
+      }) : [el("tr", {}, [el("td", { colspan: "4", text: m.direction === "to_post"
+        ? t("Không có kết quả nào chờ gửi qua bưu điện.") : t("Không có hồ sơ nào chờ gửi đến nơi này.") })])]);
     }).catch(fail);
+  }
+
+  /* What may go on manifest ``m``: dossiers taken in here that ``m.to_site`` handles, or results
+     ready here that are collected there or go by post (the server checks each again). */
+  function waiting(m, listed) {
+    var query = new URLSearchParams({ site: cfg.site, limit: 500 });
+    if (m.direction === "to_centre") { query.set("scope", "received"); } else { query.set("status", "result_ready"); query.set("scope", "handled"); }
+    return S.call("GET", "/api/v1/dossiers?" + query.toString()).then(function (rows) {
+      return rows.filter(function (d) {
+        if (listed.indexOf(d.code) >= 0) { return false; }
+        if (m.direction === "to_centre") { return d.site === m.to_site && d.registered && (d.status === "received" || d.status === "resubmitted"); }
+        if (m.direction === "results") { return d.delivery === "counter" && d.return_site === m.to_site; }
+        return d.delivery === "post";
+      });
+    });
   }
 
   function change(method, path, body) {
     S.call(method, manifestUrl(outgoing.code) + path, body).then(openOutgoing).then(loadList).catch(fail);
   }
 
-  if (cfg.returns_results) {
-    $("create-return").addEventListener("submit", function (event) {
+  if (cfg.sends) {
+    // The places offered follow the kind of manifest chosen.
+    function showDestinations() {
+      var direction = $("direction").value;
+      var first = null;
+      Array.prototype.forEach.call($("destination").options, function (option) {
+        option.hidden = option.disabled = option.dataset.direction !== direction;
+        if (!option.hidden && !first) { first = option; }
+      });
+      if ($("destination").selectedOptions[0].hidden && first) { $("destination").value = first.value; }
+    }
+    $("direction").addEventListener("change", showDestinations);
+    showDestinations();
+    $("create-outgoing").addEventListener("submit", function (event) {
       event.preventDefault();
-      var body = { direction: "to_post", from_site: cfg.site, to_site: $("post-office").value, client_id: S.clientId() };
+      var body = { direction: $("direction").value, from_site: cfg.site, to_site: $("destination").value, client_id: S.clientId() };
       S.call("POST", "/api/v1/manifests", body).then(function (m) { S.say(null); openOutgoing(m); loadList(); }).catch(fail);
     });
     $("close-manifest").addEventListener("click", function () {

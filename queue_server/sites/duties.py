@@ -1,0 +1,34 @@
+"""Who works which counter on a day: the officers' duties (lịch trực) of a site.
+
+A duty holds on a day by the same rule as a counter's schedule (:meth:`OnDays.applies_on`:
+weekdays, a week of a rotation, dates). The console uses it to put forward the counter an
+officer is rostered at today; the administration's rota shows it beside what each counter
+serves. Nobody is bound by it: an officer may still open another counter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..auth.models import User
+from .models import Counter, Duty
+
+
+def on_duty(session: Session, site_id: int, day: date) -> list[Duty]:
+    """The duties at the site's counters that hold on ``day``, by counter number and officer.
+
+    "Who works counter C" is those with ``counter_id == C``; "where does officer O work" those
+    with ``user_id == O``. Accounts that can no longer log in are left out.
+    """
+    duties = session.scalars(
+        select(Duty)
+        .join(Counter, Counter.id == Duty.counter_id)
+        .join(User, User.id == Duty.user_id)
+        .where(Counter.site_id == site_id, User.active.is_(True))
+        .order_by(Counter.number, User.full_name, User.username)
+        .options(selectinload(Duty.rotation), selectinload(Duty.user), selectinload(Duty.counter))
+    )
+    return [duty for duty in duties if duty.applies_on(day)]
