@@ -235,3 +235,53 @@ def test_an_officer_of_another_centre_is_refused_a_dossier_of_the_province(serve
     assert page.inner_text("h1") == "Không có quyền xem hồ sơ này"
     assert page.goto(f"{server.url}/console/dossiers?site=NA-HCC").status == 403
     assert page.goto(f"{server.url}/console/dossiers").status == 200  # the ward's own list
+
+
+def test_a_ward_officer_refuses_at_intake_and_stops_a_dossier_of_the_province(server, contexts):
+    """The ward takes in the province's procedures (the handling centre is named, the citizen
+    chooses where to collect); a refusal registers nothing and offers only Mẫu 03; a stop asks
+    how the citizen asked and issues Mẫu 05."""
+    page = signed_in_page(contexts, server, "officer3")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{server.url}/console/dossiers/new")
+    page.wait_for_selector("#procedure option[value='NA-HCC|1.001756']", state="attached")
+    page.fill("#a-name", "Hồ Thị Cúc")
+    page.select_option("#procedure", "NA-HCC|1.001756")
+    assert "Nơi giải quyết: Trung tâm Phục vụ hành chính công tỉnh Nghệ An" in page.inner_text(
+        "#procedure-info"
+    )
+    assert page.is_visible("#return-to-box")
+    page.check("input[name=decision][value=refuse]")
+    assert page.is_hidden("#result-section") and page.inner_text("#submit") == "Lập phiếu từ chối (Mẫu 03)"
+    page.click("#submit")
+    error = page.locator("[data-error-for='reason']")
+    error.wait_for()
+    assert error.inner_text() == "Nhập lý do."
+    page.fill("#reason", "Người yêu cầu không thuộc đối tượng")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/console/dossiers/[^/?]+\?created=1$"))
+    page.wait_for_selector("#d-events tr")
+    assert "Đã lập phiếu từ chối tiếp nhận hồ sơ" in page.inner_text("#notice")
+    assert page.inner_text("#d-status") == "Bị từ chối"
+    assert page.locator("#forms a").all_inner_texts() == ["Mẫu 03 - Phiếu từ chối tiếp nhận giải quyết hồ sơ"]
+    assert page.is_hidden("#receipt-print") and page.locator("#actions button").count() == 0
+    screenshot(page, "dossier-refused-at-intake")
+
+    with staff_session(server.url, "officer3") as ward:
+        body = {
+            "site": "NA-HCC",
+            "intake_site": "NA-TRUONGVINH",
+            "procedure": "1.001756",
+            "applicant": APPLICANT,
+        }
+        code = ward.post(f"{server.url}/api/v1/dossiers", json=body, timeout=10).json()["code"]
+    page.goto(f"{server.url}/console/dossiers/{code}")
+    page.wait_for_selector("#d-events tr")
+    assert "Giải quyết: Trung tâm Phục vụ hành chính công tỉnh Nghệ An" in page.inner_text("#d-route")
+    assert page.locator("#actions [data-action='transfer']").count() == 0  # the province's step
+    page.get_by_role("button", name="Dừng giải quyết").click()
+    page.select_option("#stop-via", "post")
+    page.locator("#dialog-stop").get_by_role("button", name="Xác nhận").click()
+    page.wait_for_function("document.getElementById('d-status').textContent === 'Đã dừng giải quyết'")
+    assert "Mẫu 05 - Thông báo dừng giải quyết hồ sơ" in page.locator("#forms a").all_inner_texts()
+    check_accessibility(page)

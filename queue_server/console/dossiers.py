@@ -71,6 +71,8 @@ INTAKE_STRINGS = (
 )
 DETAIL_STRINGS = (
     N_("Đã tiếp nhận hồ sơ {code}."),
+    N_("Đã lập phiếu hướng dẫn hoàn thiện hồ sơ {code} (Mẫu 02)."),
+    N_("Đã lập phiếu từ chối tiếp nhận hồ sơ {code} (Mẫu 03)."),
     N_("Chưa có bản quét nào."),
     N_("Đã tải lên {name}."),
     N_("Nhập lý do."),
@@ -97,6 +99,7 @@ DETAIL_STRINGS = (
     N_("Thời gian giải quyết tính lại từ đầu: hẹn trả {date}"),
     N_("Không có biểu mẫu nào."),
     N_("Quyển số {volume}/{year}, số thứ tự {entry}"),
+    N_("Tiếp nhận: {received} · Giải quyết: {handled} · Trả kết quả: {returned}"),
 )
 
 
@@ -202,11 +205,12 @@ def dossier_page(code: str):
             _("Hồ sơ {code} thuộc một trung tâm khác.").format(code=code),
         )
     # The buttons of the steps this member of staff's place may take (a delivery by post is
-    # recorded by the post office that carries the result, never from a centre's page).
+    # recorded by the post office that carries the result, never from a centre's page); a
+    # dossier turned away at intake takes none.
     transitions = {
         action: sorted(sources)
         for action, (sources, _target) in lifecycle.TRANSITIONS.items()
-        if DOSSIER_STEPS[action] & parties
+        if DOSSIER_STEPS[action] & parties and dossier.registered
     }
     home = _home(dossier, parties)
     context = staff_context(

@@ -446,6 +446,12 @@
       status.textContent = S.label("status", d.status);
       fill($("d-flags"), flagBadges(d.flags));
       $("d-procedure").textContent = d.procedure_name + " (" + d.procedure + ") · " + d.department;
+      // Where it was received, who handles it, where the result is collected, when they differ.
+      var elsewhere = d.registered && (d.receiving_site !== d.site || (d.return_site && d.return_site !== d.site));
+      $("d-route").hidden = !elsewhere;
+      $("d-route").textContent = elsewhere ? t("Tiếp nhận: {received} · Giải quyết: {handled} · Trả kết quả: {returned}", {
+        received: d.receiving_site_name, handled: d.site_name,
+        returned: d.return_site_name || S.label("delivery", d.delivery) }) : "";
       var a = d.applicant;
       facts({
         "d-name": a.name, "d-id": a.id_number, "d-phone": a.phone, "d-email": a.email, "d-address": a.address,
@@ -454,8 +460,7 @@
         "d-transfer-due": d.transfer_due_at && S.when(d.transfer_due_at),
         "d-book": d.book && t("Quyển số {volume}/{year}, số thứ tự {entry}",
           { volume: d.book.volume, year: d.book.year, entry: d.book.entry_label }),
-        "d-sites": [d.receiving_site_name, d.site_name].filter(function (name, i, all) { return all.indexOf(name) === i; }).join(" → ") +
-          (d.return_site_name && d.return_site_name !== d.site_name ? " → " + d.return_site_name : ""),
+
         "d-apology": d.apology_due_at && S.when(d.apology_due_at),
         "d-finished": d.finished_at && S.when(d.finished_at) + (d.outcome ? " · " + S.label("outcome", d.outcome) : ""),
         "d-returned": d.returned_at && S.when(d.returned_at) + " · " + S.label("delivery", d.return_method),
@@ -584,8 +589,12 @@
       });
     });
 
-    if (cfg.created) { S.notice(t("Đã tiếp nhận hồ sơ {code}.", { code: cfg.code })); }
-    load();
+    load().then(function () {
+      if (!cfg.created || !dossier) { return; }
+      var done = { incomplete: "Đã lập phiếu hướng dẫn hoàn thiện hồ sơ {code} (Mẫu 02).",
+        refused: "Đã lập phiếu từ chối tiếp nhận hồ sơ {code} (Mẫu 03)." };
+      S.notice(t(dossier.registered ? "Đã tiếp nhận hồ sơ {code}." : done[dossier.status], { code: cfg.code }));
+    });
     if (Object.keys(cfg.transitions).length) {
       listen({ "dossier.changed": function (event) { if (event.code === cfg.code) { load(); } } }, load);
     }
