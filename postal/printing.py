@@ -16,9 +16,9 @@ from hardware.layouts import (
     render_postal_receipt,
 )
 from hardware.printers import open_printer
-from queue_server.dossiers.labels import lower_first
+from queue_server.dossiers.labels import fee_line
 
-from .intake import DELIVERIES, FEE_PAYMENTS, document_line, find_procedure, money, processing_time
+from .intake import DELIVERIES, document_line, find_procedure, processing_time
 from .store import LOCAL_TZ, parse_iso
 
 
@@ -41,9 +41,7 @@ def receipt_for(dossier: dict, catalogue: dict | None) -> PostalReceiptPrint:
     return_by = DELIVERIES[body["delivery"]]
     if body.get("delivery_address"):
         return_by = f"{return_by}: {body['delivery_address']}"
-    fee = money(body["fee"])
-    if body["fee"]:
-        fee = f"{fee} ({lower_first(FEE_PAYMENTS[body['fee_payment']])})"
+    fee = fee_line(body["fee"], body["fee_payment"])
     return PostalReceiptPrint(
         post_office=post_office_name(catalogue),
         centre=dossier["site_name"],

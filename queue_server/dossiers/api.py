@@ -308,14 +308,8 @@ def open_tracking_book(site_code):
     actor = require(Action.SUPERVISE, site.id)
     book = registers.open_book(db.session, site, utcnow(), lifecycle.actor_name(actor))
     db.session.commit()
-    view = {
-        "year": book.year,
-        "volume": book.volume,
-        "first_entry": book.first_entry,
-        "opened_at": iso(book.opened_at),
-        "opened_by": book.opened_by_name,
-    }
-    return view, 201
+    view = registers.book_view(book)
+    return {**view, "opened_at": iso(view["opened_at"])}, 201
 
 
 def form_settings_view(site: Site, form_set: str) -> dict:

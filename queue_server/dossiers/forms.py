@@ -40,7 +40,7 @@ from . import formsets, labels, registers
 from .formsets import NEEDS, Form, FormKind, FormSet
 from .models import Dossier, DossierEvent, FormSettings, Procedure
 from .policy import SupplementRule
-from .rules import Delivery, DossierStatus, FeePayment, FeeStatus, IntakeDecision, Outcome
+from .rules import Delivery, DossierStatus, FeeStatus, IntakeDecision, Outcome
 
 # The two copies of the receipt: the centre files one, the applicant takes the other.
 RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
@@ -91,15 +91,7 @@ def return_place(dossier: Dossier) -> str:
 def fee_text(dossier: Dossier) -> str:
     """The fee and what became of it, e.g. ``75.000 đồng (tiền mặt)`` or ``75.000 đồng (đã
     hoàn trả)``."""
-    if dossier.fee_status == FeeStatus.EXEMPT:
-        return labels.FEE_PAYMENT[FeePayment.EXEMPT]
-    if not dossier.fee or dossier.fee_status == FeeStatus.NONE:
-        return labels.FEE_STATUS[FeeStatus.NONE]
-    if dossier.fee_status in (FeeStatus.REFUNDED, FeeStatus.NOT_COLLECTED):
-        what = labels.FEE_STATUS[dossier.fee_status]
-    else:
-        what = labels.FEE_PAYMENT.get(dossier.fee_payment, dossier.fee_payment)
-    return f"{labels.money(dossier.fee)} ({labels.lower_first(what)})"
+    return labels.fee_line(dossier.fee, dossier.fee_payment, dossier.fee_status)
 
 
 # -- machine-readable codes ---------------------------------------------------------------------
@@ -191,25 +183,25 @@ def reference(session: Session, site: Site, form_set: FormSet, kind: str, number
 # -- what each form says ------------------------------------------------------------------------
 
 
-def _event(dossier: Dossier, form: Form) -> DossierEvent:
-    """The latest event whose content the form prints (for an intake that was turned away, the
-    guidance or the refusal it recorded)."""
-    wanted = NEEDS[form.kind]
+def _find_event(dossier: Dossier, kind: str) -> DossierEvent | None:
+    """The latest event whose content form ``kind`` prints (for an intake that was turned away,
+    the guidance or the refusal it recorded)."""
+    wanted = NEEDS[kind]
+    decision = IntakeDecision.INCOMPLETE if kind == FormKind.SUPPLEMENT_REQUEST else IntakeDecision.REFUSE
     for event in reversed(dossier.events):
-        if event.action not in wanted:
-            continue
-        if event.action == "turn_away":
-            decision = (
-                IntakeDecision.INCOMPLETE
-                if form.kind == FormKind.SUPPLEMENT_REQUEST
-                else IntakeDecision.REFUSE
-            )
-            if event.data.get("decision") != decision:
-                continue
-        return event
-    raise Conflict(
-        "form_not_applicable", f"{form.label} needs a '{wanted[0]}' event; dossier {dossier.code} has none."
-    )
+        if event.action in wanted and (event.action != "turn_away" or event.data.get("decision") == decision):
+            return event
+    return None
+
+
+def _event(dossier: Dossier, form: Form) -> DossierEvent:
+    event = _find_event(dossier, form.kind)
+    if event is None:
+        raise Conflict(
+            "form_not_applicable",
+            f"{form.label} needs a '{NEEDS[form.kind][0]}' event; dossier {dossier.code} has none.",
+        )
+    return event
 
 
 def _issuing_site(session: Session, dossier: Dossier, event: DossierEvent | None) -> Site:
@@ -417,24 +409,14 @@ def resolve(dossier: Dossier, name: str) -> DossierForm:
 
 
 def available(dossier: Dossier) -> list[DossierForm]:
-    """The forms that can be printed for the dossier now, in their set's order."""
-    found = []
-    for kind in FormKind.DOSSIER:
-        if kind in (FormKind.RECEIPT, FormKind.CONTROL_SHEET):
-            if not dossier.registered:
-                continue
-        elif not _has_event(dossier, kind):
-            continue
-        found.append(resolve(dossier, kind))
+    """The forms that can be printed for the dossier now, in their set's order: the receipt and
+    the control sheet of a registered dossier, and each notice whose event happened."""
+    found = [
+        resolve(dossier, kind)
+        for kind in FormKind.DOSSIER
+        if (dossier.registered if kind not in NEEDS else _find_event(dossier, kind) is not None)
+    ]
     return sorted(found, key=lambda f: (f.form_set.code != dossier.form_set, f.form.number))
-
-
-def _has_event(dossier: Dossier, kind: str) -> bool:
-    try:
-        _event(dossier, formsets.TT03_2025.get(kind))
-    except Conflict:
-        return False
-    return True
 
 
 # -- rendering ----------------------------------------------------------------------------------

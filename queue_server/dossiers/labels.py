@@ -130,6 +130,21 @@ def money(amount: int) -> str:
     return f"{amount:,} đồng".replace(",", ".")
 
 
+def fee_line(amount: int, payment: str, status: str | None = None) -> str:
+    """The fee as the receipts print it: ``75.000 đồng (tiền mặt)``, ``75.000 đồng (đã hoàn
+    trả)``, ``Miễn phí, lệ phí`` or ``Không thu phí, lệ phí``. ``status`` (a
+    :class:`~.rules.FeeStatus`) is what became of it, when known."""
+    if payment == FeePayment.EXEMPT or status == FeeStatus.EXEMPT:
+        return FEE_PAYMENT[FeePayment.EXEMPT]
+    if not amount or status == FeeStatus.NONE:
+        return FEE_STATUS[FeeStatus.NONE]
+    if status in (FeeStatus.REFUNDED, FeeStatus.NOT_COLLECTED):
+        what = FEE_STATUS[status]
+    else:
+        what = FEE_PAYMENT.get(payment, payment)
+    return f"{money(amount)} ({lower_first(what)})"
+
+
 def processing_time(amount: int | float, unit: str) -> str:
     """The statutory processing time, e.g. ``15 ngày làm việc`` or ``0,5 ngày làm việc``."""
     return f"{number(amount)} {UNIT.get(unit, unit)}"

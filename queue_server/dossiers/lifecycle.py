@@ -548,6 +548,12 @@ def apply(
     return event
 
 
+def _issuer(dossier: Dossier) -> Site:
+    """Who signs a supplement request or a refusal: the handling centre once the dossier is with
+    its agency, else the one-stop unit that received it."""
+    return dossier.site if dossier.status in AGENCY_PHASE else dossier.receiving_site
+
+
 def _note(data: dict) -> str | None:
     return _text(data.get("note"), "note", limit=rules.NOTE_MAX)
 
@@ -560,7 +566,7 @@ def _request_supplement(session, dossier: Dossier, data: dict, now: datetime) ->
         raise Conflict("supplement_once", "A supplement may be requested only once.")
     dossier.supplement_requests += 1
     dossier.paused_since = now
-    site = dossier.site if dossier.status in AGENCY_PHASE else dossier.receiving_site
+    site = _issuer(dossier)
     return {
         "data": {
             "items": items,
@@ -622,7 +628,7 @@ def _refuse(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
     rules_reference = _text(data.get("rules_reference"), "rules_reference", limit=rules.RULES_REFERENCE_MAX)
     settled = _settle(session, dossier, now, Outcome.REFUSED, Policy.current().refund_on_refusal)
-    site = dossier.site if dossier.status in AGENCY_PHASE else dossier.receiving_site
+    site = _issuer(dossier)
     number = registers.notice_number(session, site, FormKind.REFUSAL, now)
     return {
         "data": {
@@ -707,31 +713,33 @@ def _apologise(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     }
 
 
-def _day(value, field: str, site: Site) -> date | None:
-    """A day given as a date, or as an instant (its day at the site)."""
-    if value is None or value == "":
-        return None
+def _date_or_instant(value, field: str) -> date | datetime:
+    """A day (``2026-12-21``) or an instant with its offset."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str) and len(value) == 10:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ApiError(f"invalid_{field}", f"{field} must be an ISO 8601 date.") from None
-    return business_date(site, parse_instant(value, field))
+            raise ApiError(f"invalid_{field}", f"{field} must be an ISO 8601 date or instant.") from None
+    return parse_instant(value, field)
+
+
+def _day(value, field: str, site: Site) -> date | None:
+    """A day given as a date, or as an instant (its day at the site)."""
+    if value is None or value == "":
+        return None
+    given = _date_or_instant(value, field)
+    return business_date(site, given) if isinstance(given, datetime) else given
 
 
 def _new_date(value, calendar) -> datetime:
     """The promised date as a working instant: a day alone means its close; an instant when no
     office is open moves to the next opening."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return calendar.close_of(value).astimezone(UTC)
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return calendar.close_of(date.fromisoformat(value)).astimezone(UTC)
-        except ValueError:
-            raise ApiError("invalid_new_due_at", "new_due_at must be an ISO 8601 date or instant.") from None
-    return calendar.working_instant(parse_instant(value, "new_due_at")).astimezone(UTC)
+    given = _date_or_instant(value, "new_due_at")
+    if isinstance(given, datetime):
+        return calendar.working_instant(given).astimezone(UTC)
+    return calendar.close_of(given).astimezone(UTC)
 
 
 def parse_instant(value, field: str) -> datetime:

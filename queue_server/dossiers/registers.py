@@ -78,26 +78,27 @@ def open_book(session: Session, site: Site, now: datetime, opened_by: str | None
     return book
 
 
+def book_view(book: TrackingBook) -> dict:
+    return {
+        "year": book.year,
+        "volume": book.volume,
+        "first_entry": book.first_entry,
+        "opened_at": book.opened_at,
+        "opened_by": book.opened_by_name,
+    }
+
+
 def volumes(session: Session, site: Site) -> list[dict]:
     """Every volume of the site's book, newest first: the first of each year that has entries
     (implicit) and those opened after it."""
     opened = session.scalars(select(TrackingBook).where(TrackingBook.site_id == site.id)).all()
-    years = session.execute(
-        select(RegisterSequence.year, RegisterSequence.last_value).where(
+    entered = session.scalars(
+        select(RegisterSequence.year).where(
             RegisterSequence.site_id == site.id, RegisterSequence.register == BOOK
         )
-    ).all()
-    found = [
-        {
-            "year": book.year,
-            "volume": book.volume,
-            "first_entry": book.first_entry,
-            "opened_at": book.opened_at,
-            "opened_by": book.opened_by_name,
-        }
-        for book in opened
-    ]
-    started = {book.year for book in opened} | {year for year, _ in years}
+    )
+    found = [book_view(book) for book in opened]
+    started = {book.year for book in opened} | set(entered)
     found += [
         {"year": year, "volume": 1, "first_entry": 1, "opened_at": None, "opened_by": None}
         for year in started
