@@ -97,27 +97,27 @@ def main() -> None:
                 actor,
                 {"reason": "Không thuộc thẩm quyền", "rules_reference": "Điều 9"},
             )
-            for _ in range(BOOK_DOSSIERS - 2):  # a busy day's intake for the tracking book
+            stopped = receive()
+            lifecycle.apply(
+                session, stopped, "stop", actor, {"requested_via": "post"}, now=early + timedelta(hours=3)
+            )
+            for _ in range(BOOK_DOSSIERS - 3):  # a busy day's intake for the tracking book
                 receive()
             session.commit()
             day = early.date()
             booked = forms.tracking_book_dossiers(session, site, day, day)
 
             track = "https://hcc.nghean.gov.vn/d/Zr4vY0pQ2mL8sT1x"
+            book = f"sổ theo dõi, {len(booked)} hồ sơ"
             renders = {
-                "01 giấy tiếp nhận và hẹn trả (2 liên)": lambda: forms.render_pdf(
-                    "01", served, track_url=track
-                ),
-                "02 yêu cầu bổ sung": lambda: forms.render_pdf("02", served),
-                "03 từ chối": lambda: forms.render_pdf("03", refused),
-                "04 xin lỗi và hẹn lại": lambda: forms.render_pdf("04", served),
-                "05 phiếu kiểm soát": lambda: forms.render_pdf("05", served),
-                f"06 sổ theo dõi, {len(booked)} hồ sơ (PDF)": lambda: forms.render_tracking_book_pdf(
-                    site, booked, day, day
-                ),
-                f"06 sổ theo dõi, {len(booked)} hồ sơ (XLSX)": lambda: forms.tracking_book_xlsx(
-                    site, booked, day, day
-                ),
+                "receipt (2 liên)": lambda: forms.render_pdf("receipt", served, track_url=track),
+                "supplement_request": lambda: forms.render_pdf("supplement_request", served),
+                "refusal": lambda: forms.render_pdf("refusal", refused),
+                "apology": lambda: forms.render_pdf("apology", served),
+                "stop_notice": lambda: forms.render_pdf("stop_notice", stopped),
+                "control_sheet": lambda: forms.render_pdf("control_sheet", served),
+                f"{book} (PDF)": lambda: forms.render_tracking_book_pdf(session, site, booked, day, day),
+                f"{book} (XLSX)": lambda: forms.tracking_book_xlsx(site, booked, day, day),
             }
             first = timed(next(iter(renders.values())))
             print(f"first rendering (WeasyPrint's import, the fonts): {first:.2f} s")

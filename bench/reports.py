@@ -50,11 +50,12 @@ JOIN LATERAL (SELECT id FROM counters WHERE site_id = :site ORDER BY id OFFSET x
 """
 
 DOSSIERS = """
-INSERT INTO dossiers (client_id, code, tracking_key, form_set, site_id, intake_site_id, procedure_id,
+INSERT INTO dossiers (client_id, code, tracking_key, form_set, site_id, intake_site_id, book_site_id,
+                      procedure_id,
                       channel, status, applicant_name, documents, sets, delivery, fee, fee_payment,
-                      received_at, due_at, paused_seconds, agency_supplements, finished_at, outcome,
+                      received_at, due_at, paused_seconds, supplement_requests, finished_at, outcome,
                       returned_at, return_method, created_at, updated_at)
-SELECT md5('d' || g::text), 'BENCH-' || g, md5('k' || g::text), 'TT01/2018', :site, :site, :procedure,
+SELECT md5('d' || g::text), 'BENCH-' || g, md5('k' || g::text), 'TT01/2018', :site, :site, :site, :procedure,
        CASE WHEN g % 10 < 6 THEN 'counter' WHEN g % 10 < 9 THEN 'postal' ELSE 'online' END,
        CASE WHEN f THEN 'returned' ELSE 'processing' END, 'Công dân', '[]', 1,
        CASE WHEN g % 10 BETWEEN 6 AND 8 THEN 'post' ELSE 'counter' END, 0, 'cash',
