@@ -131,3 +131,65 @@ def test_odd_and_even_week_rules_become_a_two_week_rotation_and_district_units_b
         kind = conn.execute(text("SELECT kind FROM sites WHERE code = 'S'")).scalar_one()
     assert parities == ["odd", "even", None] and kind == "district_unit"
     engine.dispose()
+
+
+DOSSIER_ROWS = [
+    "INSERT INTO sites (id, code, name, kind, timezone, priority_policy, priority_max_run, call_template,"
+    " event_seq, enforce_opening_hours, target_wait_minutes, agency_code) VALUES"
+    " (1, 'C', 'Centre', 'provincial_centre', 'Asia/Ho_Chi_Minh', 'strict', 2, '{number}', 0, TRUE, 15,"
+    " 'H40'),"
+    " (2, 'P', 'Post', 'post_office', 'Asia/Ho_Chi_Minh', 'strict', 2, '{number}', 0, TRUE, 15, 'BC.1')",
+    "INSERT INTO departments (id, site_id, code, name) VALUES (1, 1, 'STP', 'Sở Tư pháp')",
+    "INSERT INTO procedures (id, site_id, department_id, code, name, processing_amount, processing_unit, fee,"
+    " documents, postal_allowed, active) VALUES (1, 1, 1, '1.001756', 'LLTP', 10, 'working_days', 200000,"
+    " '[]', TRUE, TRUE)",
+]
+
+
+def _old_dossier(id_, intake, received, status, outcome, payment):
+    """A dossier row as revision 0015 stored it (received_at in naive UTC)."""
+    return (
+        "INSERT INTO dossiers (id, client_id, code, tracking_key, form_set, site_id, intake_site_id,"
+        " procedure_id, channel, status, applicant_name, documents, sets, delivery, fee, fee_payment,"
+        " received_at, due_at, paused_seconds, agency_supplements, outcome, created_at, updated_at) VALUES"
+        f" ({id_}, 'client-{id_}xxxx', 'H40-000000-{id_:04d}', 'key{id_}', 'TT01/2018', 1, {intake}, 1,"
+        f" '{'counter' if intake == 1 else 'postal'}', '{status}', 'A', '[]', 1, 'counter', 200000,"
+        f" '{payment}',"
+        f" '{received}', '{received}', 0, 0, {outcome}, '{received}', '{received}')"
+    )
+
+
+def test_dossiers_get_their_book_entry_form_set_and_fee_status_when_the_law_in_force_arrives(empty_database):
+    url = empty_database
+    flask_db(url, "upgrade", "0015")
+    engine = create_engine(_psycopg(url))
+    with engine.begin() as conn:
+        for statement in DOSSIER_ROWS:
+            conn.execute(text(statement))
+        # 10/9/2025 at the centre; 20/9/2025 by post (the centre registers it); a refusal in 2026.
+        conn.execute(text(_old_dossier(1, 1, "2025-09-10 02:00:00", "processing", "NULL", "cash")))
+        conn.execute(text(_old_dossier(2, 2, "2025-09-20 02:00:00", "received", "NULL", "unpaid")))
+        conn.execute(text(_old_dossier(3, 1, "2026-01-05 02:00:00", "refused", "'early'", "cash")))
+    flask_db(url, "upgrade")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT id, form_set, book_site_id, book_year, book_volume, book_entry, fee_status, outcome,"
+                " return_site_id, registered FROM dossiers ORDER BY id"
+            )
+        ).all()
+        cutoff = conn.execute(text("SELECT cutoff FROM procedures")).scalar_one()
+        counts = conn.execute(
+            text("SELECT year, last_value FROM register_sequences WHERE register = 'book' ORDER BY year")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (1, "TT01/2018", 1, 2025, 1, 1, "paid", None, 1, True),
+        (2, "TT03/2025", 1, 2025, 1, 2, "unpaid", None, 1, True),
+        (3, "TT03/2025", 1, 2026, 1, 1, "paid", "refused", 1, True),  # no longer "early"
+    ]
+    assert str(cutoff).startswith("15:00")
+    assert [tuple(c) for c in counts] == [(2025, 2), (2026, 1)]
+    flask_db(url, "downgrade", "0015")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM dossiers")).scalar_one() == 3
+    engine.dispose()
