@@ -86,6 +86,7 @@ def test_every_admin_page_opens_for_a_supervisor_of_the_site_only(supervisor):
         "/counters",
         "/users",
         "/devices",
+        "/forms",
         "/audit?actor=Lan&source=audit",
     ):
         response = supervisor.get(f"/admin{path}", headers={"Accept": "text/html"})

@@ -230,3 +230,30 @@ def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, 
     assert login.status_code == 200 and login.json()["sites"] == ["NA-HCC", "NA-TRUONGVINH"]
     screenshot(page, "admin-users")
     check_accessibility(page)
+
+
+def test_a_supervisor_sets_the_headings_and_symbols_of_each_form_set_and_the_province(server, contexts):
+    page = contexts(viewport={"width": 1366, "height": 768})
+    page.request.post(
+        f"{server.url}/api/v1/auth/login", data={"username": "supervisor", "password": "supervisor-demo"}
+    )
+    page.goto(f"{server.url}/admin/forms?site=NA-HCC")
+    newest = page.locator("form[data-form-set='TT03/2025']")
+    newest.locator("[data-symbol='stop_notice']").wait_for()
+    assert newest.locator("input[name=governing_body]").input_value() == "Ủy ban nhân dân tỉnh Nghệ An"
+    titles = newest.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert titles[4] == "Thông báo dừng giải quyết hồ sơ" and len(titles) == 7
+    assert page.locator("form[data-form-set='TT01/2018'] tbody tr").count() == 6
+    newest.locator("input[name=place_name]").fill("Vinh")
+    newest.locator("[data-symbol='stop_notice']").fill("TB-TTPVHCC")
+    screenshot(page, "admin-forms")
+    check_accessibility(page)
+    newest.get_by_role("button", name="Lưu").click()
+    page.wait_for_selector("#notice:not([hidden])")
+    saved = page.request.get(f"{server.url}/api/v1/sites/NA-HCC/form-settings/TT03/2025").json()
+    assert saved["place_name"] == "Vinh" and saved["symbols"]["stop_notice"] == "TB-TTPVHCC"
+    older = page.request.get(f"{server.url}/api/v1/sites/NA-HCC/form-settings/TT01/2018").json()
+    assert older["place_name"] == "Nghệ An"  # each set keeps its own words
+
+    page.goto(f"{server.url}/admin/sites?site=NA-HCC")
+    page.wait_for_function("document.getElementById('s-province').value === 'Nghệ An'")

@@ -27,7 +27,7 @@ from .. import cache
 from ..auth import services as accounts
 from ..auth.access import Action, Actor, allowed, may_grant, may_manage_user
 from ..auth.models import DeviceToken, Role, User
-from ..dossiers.codes import AGENCY_CODE
+from ..dossiers.codes import AGENCY_CODE, AGENCY_ID_MAX
 from ..dossiers.models import Procedure
 from ..errors import ApiError, Conflict, Forbidden, NotFound
 from ..events import committed, publish_after_commit
@@ -83,6 +83,7 @@ SITE_FIELDS = (
     "kind",
     "timezone",
     "agency_code",
+    "province",
     "priority_policy",
     "priority_max_run",
     "call_template",
@@ -144,7 +145,7 @@ def _check_site_values(session: Session, site: Site | None, values: dict) -> Non
         if not AGENCY_CODE.match(code):
             raise ApiError(
                 "invalid_agency_code",
-                "An agency code has 3 to 30 letters, digits or dots.",
+                f"An agency code has 3 to {AGENCY_ID_MAX} letters, digits or dots.",
                 field="agency_code",
             )
         other = session.scalar(select(Site).where(Site.agency_code == code))

@@ -66,6 +66,13 @@ class SiteSettingsInSchema(Schema):
     agency_code = optional_text(
         40, metadata={"description": "Receiving agency code in dossier codes (mã đơn vị)"}
     )
+    province = optional_text(
+        100,
+        metadata={
+            "description": "Sites of one province share its catalogue and take in each other's dossiers "
+            "(Nghị định 118/2025 Điều 14); empty on every site of a one-province installation"
+        },
+    )
     priority_policy = fields.String(validate=validate.OneOf(PriorityPolicy.ALL))
     priority_max_run = fields.Integer(
         validate=validate.Range(1, 20), metadata={"description": "interleave: priority tickets in a row"}

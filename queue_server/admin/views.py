@@ -13,6 +13,7 @@ from flask import Blueprint, render_template, request
 from ..auth.access import Action
 from ..auth.models import DeviceKind, Role
 from ..console.pages import chosen_site, signed_in, staff_context, translated
+from ..dossiers import formsets
 from ..sites.models import SiteKind
 from ..web import N_
 
@@ -96,6 +97,7 @@ FIELDS = {
     "kind": N_("Loại"),
     "timezone": N_("Múi giờ"),
     "agency_code": N_("Mã đơn vị"),
+    "province": N_("Tỉnh, thành phố"),
     "priority_policy": N_("Cách gọi số ưu tiên"),
     "priority_max_run": N_("Số ưu tiên liên tiếp tối đa"),
     "call_template": N_("Câu gọi số"),
@@ -228,6 +230,7 @@ STRINGS = (
     N_("Không có thay đổi nào khớp với điều kiện tìm."),
     N_("{n} đối tượng thay đổi"),
     N_("(ẩn)"),
+    N_("Ký hiệu sau số của {form}"),
     N_("trống"),
 )
 
@@ -293,6 +296,12 @@ def users():
 @bp.get("/devices")
 def devices():
     return page("admin/devices.html", "devices")
+
+
+@bp.get("/forms")
+def forms():
+    """What the centre writes on the legal forms of each set (headings, place, symbols)."""
+    return page("admin/forms.html", "forms", form_sets=list(formsets.SETS.values())[::-1])
 
 
 @bp.get("/audit")

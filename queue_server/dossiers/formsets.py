@@ -61,7 +61,8 @@ class Form:
     number: str
     title: str
     page_size: str  # a CSS @page size
-    assumed: str = ""  # what the layout assumes where the text was not seen
+    # What the layout assumes where the text was not seen (in Vietnamese: shown to centres).
+    assumed: str = ""
 
     @property
     def label(self) -> str:
@@ -121,50 +122,50 @@ TT03_2025 = FormSet(
             "01",
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
             "A5 portrait",
-            assumed="Layout of Thông tư 01/2018 Mẫu 01 (same title and purpose).",
+            assumed="Bố cục theo Mẫu 01 của Thông tư 01/2018 (cùng tên, cùng mục đích).",
         ),
         Form(
             FormKind.SUPPLEMENT_REQUEST,
             "02",
             "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
             "A5 portrait",
-            assumed="Layout of Thông tư 01/2018 Mẫu 02; says the time restarts once complete.",
+            assumed="Bố cục theo Mẫu 02 của Thông tư 01/2018; ghi rõ thời gian giải quyết tính lại từ đầu.",
         ),
         Form(
             FormKind.REFUSAL,
             "03",
             "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
             "A5 portrait",
-            assumed="Layout of Thông tư 01/2018 Mẫu 03.",
+            assumed="Bố cục theo Mẫu 03 của Thông tư 01/2018.",
         ),
         Form(
             FormKind.APOLOGY,
             "04",
             "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
             "A5 portrait",
-            assumed="Thông tư 01/2018 Mẫu 04's content with a request to extend and the new date.",
+            assumed="Nội dung Mẫu 04 của Thông tư 01/2018, thêm đề nghị gia hạn và ngày hẹn mới.",
         ),
         Form(
             FormKind.STOP_NOTICE,
             "05",
             "Thông báo dừng giải quyết hồ sơ",
             "A5 portrait",
-            assumed="Fields from Thông tư 03/2025 Điều 7: the request, its date and channel, the "
-            "dossier, the state checked, the fee refunded or not collected.",
+            assumed="Nội dung theo Điều 7 Thông tư 03/2025: yêu cầu, ngày và cách gửi yêu cầu, hồ sơ, "
+            "trạng thái khi dừng, phí, lệ phí được hoàn trả hoặc không thu.",
         ),
         Form(
             FormKind.CONTROL_SHEET,
             "06",
             "Phiếu kiểm soát quá trình giải quyết hồ sơ",
             "A4 portrait",
-            assumed="Layout of Thông tư 01/2018 Mẫu 05.",
+            assumed="Bố cục theo Mẫu 05 của Thông tư 01/2018.",
         ),
         Form(
             FormKind.TRACKING_BOOK,
             "07",
             "Sổ theo dõi hồ sơ",
             "A4 landscape",
-            assumed="Columns of Thông tư 01/2018 Mẫu 06.",
+            assumed="Các cột theo Mẫu 06 của Thông tư 01/2018.",
         ),
     ),
     symbols={

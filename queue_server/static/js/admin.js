@@ -799,7 +799,42 @@
       }, function () {}).then(load);
   }
 
+  // -- what the centre writes on its forms, per form set ------------------------------------------
+
+  function formsPage() {
+    document.querySelectorAll("form[data-form-set]").forEach(function (form) {
+      var url = "/api/v1/sites/" + enc(cfg.site) + "/form-settings/" + form.dataset.formSet;
+      var symbols = form.querySelector("[data-symbols]");
+
+      function show(settings) {
+        fillForm(form, settings);
+        fill(symbols, settings.forms.map(function (f) {
+          var cell = el("td");
+          if (f.kind in settings.symbols) {
+            cell.appendChild(el("input", { "data-symbol": f.kind, value: settings.symbols[f.kind], maxlength: "40",
+              "aria-label": t("Ký hiệu sau số của {form}", { form: "Mẫu " + f.number }) }));
+          }
+          return el("tr", {}, [el("td", { text: f.number }), el("td", { text: f.title }), cell,
+            el("td", { className: "staff-hint", text: f.assumed })]);
+        }));
+      }
+
+      S.call("GET", url).then(show, fail);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        clearErrors(form);
+        var body = readForm(form);
+        body.symbols = {};
+        symbols.querySelectorAll("[data-symbol]").forEach(function (input) { body.symbols[input.dataset.symbol] = input.value; });
+        S.call("PUT", url, body).then(function (settings) {
+          show(settings);
+          S.notice(t("Đã lưu."));
+        }, function (error) { showErrors(form, error); });
+      });
+    });
+  }
+
   var pages = { sites: sitesPage, services: servicesPage, counters: countersPage, users: usersPage,
-                devices: devicesPage, audit: auditPage };
+                devices: devicesPage, audit: auditPage, forms: formsPage };
   if (pages[cfg.page]) { pages[cfg.page](); }
 })();
