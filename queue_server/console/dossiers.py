@@ -89,7 +89,6 @@ DETAIL_STRINGS = (
     N_("Kết quả: {outcome}"),
     N_("Đã gửi biên nhận tới máy in quầy {counter}."),
     N_("Quầy {counter} không có máy in đã đăng ký."),
-    N_("Hẹn trả cũ: {date}"),
     N_("Dừng theo yêu cầu ({via})"),
     N_("Phí, lệ phí: {fee}"),
     N_("Đã báo công dân qua: {ways}"),
