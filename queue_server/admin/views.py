@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..auth.access import Action
+from ..auth.access import Action, is_admin
 from ..auth.models import DeviceKind, Role
 from ..console.pages import chosen_site, signed_in, staff_context, translated
 from ..dossiers import formsets
@@ -262,7 +262,7 @@ def page(template: str, nav: str, **template_context):
         STRINGS,
         page=nav,
         labels=labels(),
-        admin=actor.user.role == Role.ADMIN,
+        admin=is_admin(actor),
     )
     context["staff"]["errors"].update(translated(ERRORS))
     return render_template(template, nav=nav, **context, **template_context)

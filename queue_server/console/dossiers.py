@@ -13,8 +13,7 @@ from datetime import timedelta
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from ..auth.access import DOSSIER_STEPS, Action, DossierParty, allowed, dossier_parties
-from ..auth.models import Role
+from ..auth.access import DOSSIER_STEPS, Action, DossierParty, allowed, dossier_parties, is_supervisor
 from ..database import db, utcnow
 from ..dossiers import labels as words
 from ..dossiers import lifecycle
@@ -118,11 +117,6 @@ def labels() -> dict[str, dict[str, str]]:
         "return_place": translated(words.RETURN_PLACE),
         "decision": translated(INTAKE_DECISIONS),
     }
-
-
-
-def is_supervisor(actor) -> bool:
-    return actor.user.role in (Role.ADMIN, Role.SUPERVISOR)
 
 
 @bp.get("")

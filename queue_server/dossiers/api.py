@@ -16,15 +16,16 @@ from sqlalchemy import or_, select
 
 from ..auth.access import (
     Action,
-    may_see_dossier,
+    kiosk_may_see_dossier,
     require,
     require_device,
     require_dossier_step,
+    require_dossier_view,
     require_login,
 )
 from ..auth.models import DeviceKind, DeviceToken
 from ..database import db, utcnow
-from ..errors import ApiError, Forbidden, NotFound
+from ..errors import ApiError, NotFound
 from ..printing import operations as print_operations
 from ..printing.api import PrintJobSchema, job_body
 from ..queueing.api import get_site
@@ -69,10 +70,9 @@ def carrier_site_id(dossier: Dossier) -> int | None:
 
 
 def staff_dossier(code: str) -> Dossier:
-    actor = require_login()
+    require_login()
     dossier = lifecycle.get_by_code(db.session, code)
-    if not may_see_dossier(actor, dossier):
-        raise Forbidden("forbidden", "Only the dossier's staff may see it.")
+    require_dossier_view(dossier)
     return dossier
 
 
@@ -445,8 +445,7 @@ def kiosk_dossier(ref):
     device = require_device(DeviceKind.KIOSK)
     by = Dossier.code if codes.looks_like_code(ref) else Dossier.tracking_key
     dossier = db.session.scalar(select(Dossier).where(by == ref))
-    places = (dossier.site_id, dossier.receiving_site_id, dossier.return_site_id) if dossier else ()
-    if dossier is None or device.site_id not in places:
+    if dossier is None or not kiosk_may_see_dossier(device, dossier):
         raise NotFound("unknown_dossier", "This centre has no dossier with that code.")
     return {**dossier_public(dossier), "return_service": return_service(dossier, device.site_id)}
 

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from hardware.scanning import ScanError, parse
 
-from ..auth.access import current_actor, require_device
+from ..auth.access import current_actor, may_read_id_card, require_device
 from ..auth.models import DeviceKind
 from ..errors import ApiError
 from ..live import send_to_device
@@ -32,21 +32,12 @@ class ScanOutSchema(Schema):
     fields = fields.Dict(metadata={"description": "Decoded fields (ID card: staff and post offices only)"})
 
 
-def _may_see_personal_data() -> bool:
-    actor = current_actor()
-    if actor is None:
-        return False
-    if actor.device is not None:
-        return actor.device.kind == DeviceKind.POSTAL
-    return True
-
-
 def _read(text: str) -> dict:
     try:
         scan = parse(text)
     except ScanError as error:
         raise ApiError("unreadable_scan", str(error), 422) from None
-    if scan.kind == "citizen_id" and not _may_see_personal_data():
+    if scan.kind == "citizen_id" and not may_read_id_card(current_actor()):
         return {"kind": scan.kind, "value": None, "fields": {}}
     details = {
         key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in scan.fields.items()
