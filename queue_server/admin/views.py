@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from ..audit.recorder import Event
 from ..auth.access import Action, is_admin
 from ..auth.models import DeviceKind, Role
 from ..console.pages import chosen_site, signed_in, staff_context, translated
@@ -73,6 +74,17 @@ WEEKDAYS_SHORT = {
 }
 # The audit trail: where a change came from, what kind of row it touched, and how.
 SOURCES = {"audit": N_("Cấu hình, tài khoản, thiết bị"), "queue": N_("Hàng đợi"), "dossier": N_("Hồ sơ")}
+# Entries that change no row (queue_server.audit.recorder.Event).
+EVENTS = {
+    Event.LOGIN: N_("Đăng nhập"),
+    Event.LOGIN_FAILED: N_("Đăng nhập không thành công"),
+    Event.LOGIN_LOCKED: N_("Đăng nhập bị tạm khóa"),
+    Event.LOGOUT: N_("Đăng xuất"),
+    Event.SESSIONS_ENDED: N_("Kết thúc mọi phiên đăng nhập"),
+    Event.PERSONAL_DATA_READ: N_("Xem dữ liệu cá nhân"),
+    Event.PERSONAL_DATA_PURGED: N_("Xóa dữ liệu cá nhân hết hạn lưu"),
+    Event.SUBJECT_EXPORT: N_("Xuất dữ liệu của một người"),
+}
 TABLES = {
     "sites": N_("Trung tâm"),
     "opening_hours": N_("Giờ làm việc"),
@@ -245,6 +257,7 @@ def labels() -> dict[str, dict[str, str]]:
         "weekday": translated(WEEKDAYS),
         "weekday_short": translated(WEEKDAYS_SHORT),
         "source": translated(SOURCES),
+        "event": translated(EVENTS),
         "table": translated(TABLES),
         "operation": translated(OPERATIONS),
         "field": translated(FIELDS),
