@@ -7,6 +7,8 @@
   A state-changing request from a logged-in browser must carry the session's token in the
   ``X-CSRFToken`` header; staff pages get it from ``<meta name="csrf-token">`` (see
   :func:`check_csrf` for the only exceptions).
+- **Security headers** on every answer (:mod:`.headers`): a Content-Security-Policy that runs
+  no inline script, no framing, no MIME sniffing, no address sent to other sites.
 - **Floods.** A kiosk may take only so many numbers a minute (``KIOSK_RATE_LIMIT``), counted
   per device token in the shared store (``RATELIMIT_STORAGE_URI``, Redis in production, so
   every worker counts together). If the store is down the limits are counted per process
@@ -25,6 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth.access import current_actor
 from .errors import error_response
+from .headers import SecurityHeaders
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -111,9 +114,12 @@ def csrf_refused(error: CSRFError):
 
 
 def init_app(app: Flask) -> None:
+    """Called after ``socketio.init_app``: the headers' middleware then wraps Socket.IO's, whose
+    polling answers get them too."""
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked by check_csrf, not for all
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session: a whole shift
     csrf.init_app(app)

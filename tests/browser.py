@@ -2,6 +2,10 @@
 
 Screenshots go to test-artifacts/ (ignored by git). Every page is checked with axe-core for
 labels on interactive elements and WCAG AA text contrast.
+
+Pages run under the server's real policy, which forbids ``eval``: give ``wait_for_function`` a
+function (``"() => ..."``), which Playwright evaluates once; a bare expression is evaluated
+again at each poll with the page's ``eval``, and refused.
 """
 
 from __future__ import annotations
@@ -33,9 +37,11 @@ def check_accessibility(page) -> None:
     """Run axe-core's rules on the page as it stands.
 
     axe is injected from node_modules, not fetched from the server under test: it is the
-    test's tool, and a busy server must not make the check itself fail.
+    test's tool, and a busy server must not make the check itself fail. It is evaluated
+    through DevTools, which the page's policy does not restrict (a script tag would be an
+    inline script, which it blocks).
     """
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text())
     violations = page.evaluate(
         """async (rules) => {
             const result = await axe.run(document, {runOnly: {type: 'rule', values: rules}});
