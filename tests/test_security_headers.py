@@ -1,5 +1,8 @@
 """Security headers on every answer (``queue_server/headers.py``), of the server and of the
-post-office client, and a page that needed inline script under the Content-Security-Policy.
+post-office client, and the pages under the Content-Security-Policy in headless Chromium: what
+they need is allowed, what is injected into them is blocked and fails the browser tests.
+
+(Every page test of the other modules also fails on any violation: tests/browser.py.)
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from postal.config import Settings
 from postal.store import Store
 
 from . import test_pages
+from .conftest import issue_over_http
 from .test_ratings import tracking_key
 
 SAME_FOR_ALL = {
@@ -95,6 +99,40 @@ def test_the_post_office_client_answers_with_the_same_headers(tmp_path):
 
 
 server = test_pages.server  # a live gunicorn
+
+
+INJECT = """() => {
+    const script = document.createElement("script");
+    script.textContent = "window.injected = 'script'";
+    document.body.append(script);
+    document.body.insertAdjacentHTML("beforeend", '<img alt="" src="/none" onerror="injected = 1">');
+    document.body.insertAdjacentHTML("beforeend", '<p id="styled" style="display: none">x</p>');
+    return new Promise((resolve) => setTimeout(resolve, 500));
+}"""
+
+
+def test_a_script_or_style_injected_into_a_citizens_page_is_blocked_and_fails_the_test(
+    server, kiosk_token, browser
+):
+    """What an HTML injection into the tracking page would add: none of it takes effect, and
+    the browser tests' watch reports each one as a failure."""
+    ticket = issue_over_http(server.url, kiosk_token)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(ticket["track_url"])
+        page.wait_for_selector("#status:not(:empty)")
+        page.evaluate(INJECT)
+        assert page.evaluate("window.injected") is None
+        assert page.is_visible("#styled")  # its style attribute was ignored
+        with pytest.raises(pytest.fail.Exception) as failure:
+            browser.check()
+    finally:
+        context.close()
+    report = str(failure.value)
+    for directive in ("script-src-elem", "script-src-attr", "style-src-attr"):
+        assert f"{directive} blocked inline" in report, report
+    assert "/t/" in report  # which page
 
 
 def test_the_api_documentation_works_under_the_policy(server, browser):
