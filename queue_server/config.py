@@ -64,8 +64,9 @@ def from_env() -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # Behind HTTPS (nginx): cookies only over HTTPS. TRUSTED_PROXIES: how many proxies
-        # (nginx: 1) set X-Forwarded-For/-Proto/-Host; 0 trusts none (see queue_server/security.py).
+        # Behind HTTPS (nginx): cookies only over HTTPS, and HSTS on every answer (headers.py).
+        # TRUSTED_PROXIES: how many proxies (nginx: 1) set X-Forwarded-For/-Proto/-Host; 0 trusts
+        # none (see queue_server/security.py).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "REMEMBER_COOKIE_HTTPONLY": True,
