@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from ..auth.access import require_device
+from ..auth.access import current_actor, require_device
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
 from ..dossiers.models import Dossier, DossierSequence, Procedure
@@ -17,6 +17,7 @@ from ..dossiers.presenters import procedure_view
 from ..manifests.api import ManifestSchema, manifest_view
 from ..manifests.models import Direction, Manifest, ManifestStatus
 from ..manifests.operations import PREFIX as MANIFEST_PREFIX
+from ..privacy.reads import What, record_changed_list
 from ..queueing.presenters import iso
 from ..sites.calendar import business_date
 from ..sites.models import Site, SiteKind
@@ -93,8 +94,6 @@ def sync(data):
     in ``queue_server/sync/operations.py``): kinds dossier.receive, manifest.open,
     manifest.scan, manifest.finish, dossier.deliver, dossier.undeliver."""
     device = require_device(DeviceKind.POSTAL)
-    from ..auth.access import current_actor
-
     results = operations.apply_batch(db.session, device.site, current_actor(), data["operations"])
     return {"results": results, "server_time": iso(utcnow())}
 
@@ -186,4 +185,7 @@ def inbox():
                 ],
             }
         )
+    codes = [delivery["dossier"] for view in views for delivery in view["deliveries"]]
+    if record_changed_list(db.session, What.POSTAL_INBOX, codes, current_actor()):
+        db.session.commit()
     return views
