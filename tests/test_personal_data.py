@@ -1,0 +1,360 @@
+"""Citizens' personal data: every read recorded, the retention purge, the notice and consent,
+and the data subject's export."""
+
+import io
+import json
+from datetime import date, timedelta
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from queue_server.audit.models import AuditEntry
+from queue_server.audit.recorder import Event
+from queue_server.auth.services import issue_device_token
+from queue_server.database import db, utcnow
+from queue_server.dossiers.models import Attachment, Dossier, DossierEvent
+from queue_server.queueing.models import QueueEvent
+
+from .conftest import login
+from .test_dossiers import APPLICANT, PERSONAL, act, intake
+
+CARD = "040190012345|040190012|Nguyễn Thị Hoa|15011990|Nữ|Số 12 Lê Lợi, Vinh, Nghệ An|01022021"
+
+
+def reads(app, code=None, what=None) -> list[dict]:
+    """The read events of the audit trail (for one dossier), oldest first."""
+    with app.app_context():
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.event == Event.PERSONAL_DATA_READ).order_by(AuditEntry.id)
+        ).all()
+        found = [
+            {
+                **(e.details or {}),
+                "actor": e.actor_name,
+                "address": e.address,
+                "user_agent": e.user_agent,
+                "device_id": e.device_id,
+                "site_id": e.site_id,
+            }
+            for e in entries
+        ]
+        db.session.remove()
+    if code is not None:
+        found = [r for r in found if r.get("subject") == code or code in r.get("dossiers", [])]
+    if what is not None:
+        found = [r for r in found if r.get("what") == what]
+    return found
+
+
+def png(width: int = 40) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (width, 20), 255).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload(client, code, name="cccd-nguyen-thi-hoa.png", data=None):
+    response = client.post(
+        f"/api/v1/dossiers/{code}/attachments",
+        data={"file": (io.BytesIO(data or png()), name)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+# -- reads -----------------------------------------------------------------------------------
+
+
+def test_every_read_of_a_dossiers_personal_data_names_who_when_where_and_what(app, officer, tmp_path):
+    app.config["ATTACHMENTS_DIR"] = tmp_path / "scans"
+    code = intake(officer).json["code"]
+    scan = upload(officer, code)
+    assert reads(app, code) == []  # taking it in and attaching are changes, in its history
+
+    officer.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (test) Chromium"
+    assert officer.get(f"/api/v1/dossiers/{code}").status_code == 200
+    assert officer.get(f"/api/v1/dossiers/{code}/forms/01.pdf").status_code == 200
+    assert officer.get(f"/api/v1/dossiers/{code}/attachments/{scan['id']}").status_code == 200
+    today = date.today().isoformat()
+    assert officer.get(f"/api/v1/sites/NA-HCC/tracking-book.xlsx?from={today}&to={today}").status_code == 200
+    assert officer.get(f"/api/v1/sites/NA-HCC/tracking-book.pdf?from={today}&to={today}").status_code == 200
+
+    found = reads(app, code)
+    assert [r["what"] for r in found] == [
+        "detail",
+        "form 01",
+        f"scan {scan['id']}",
+        f"tracking book {today}..{today} (xlsx)",
+        f"tracking book {today}..{today} (pdf)",
+    ]
+    for read in found:
+        assert read["actor"] == "Trần Văn Hùng"
+        assert read["address"] == "127.0.0.1"
+        assert read["user_agent"] == "Mozilla/5.0 (test) Chromium"
+    assert found[0]["subject"] == code
+    # The book is one entry listing its dossiers; the ID number is never written in the log.
+    assert found[3]["dossiers"] == [code]
+    assert not any(APPLICANT["id_number"] in json.dumps(r) for r in found)
+
+
+def test_a_search_by_id_number_or_phone_is_recorded_and_a_plain_list_is_not(app, officer):
+    code = intake(officer).json["code"]
+    other = intake(officer, applicant={"name": "Lê Văn Nam", "id_number": "040190099999"}).json["code"]
+    assert [row["code"] for row in officer.get("/api/v1/dossiers?site=NA-HCC").json] == [other, code]
+    assert reads(app) == []
+    by_id = officer.get("/api/v1/dossiers?site=NA-HCC&q=040190012345").json
+    assert [row["code"] for row in by_id] == [code]
+    by_phone = officer.get("/api/v1/dossiers?site=NA-HCC&q=0912 345").json
+    assert [row["code"] for row in by_phone] == [code]
+    searches = reads(app, what="search")
+    assert [s["dossiers"] for s in searches] == [[code], [code]]
+    assert not any("040190012345" in json.dumps(s) for s in searches)
+    assert officer.get("/api/v1/dossiers?site=NA-HCC&q=999999999999").json == []
+    assert len(reads(app, what="search")) == 2  # nothing found, nothing read
+
+
+def test_supervisors_find_the_reads_in_the_audit_search_and_on_the_dossier(app, officer):
+    code = intake(officer).json["code"]
+    officer.get(f"/api/v1/dossiers/{code}")
+    supervisor = login(app.test_client(), "supervisor")
+    rows = supervisor.get(f"/api/v1/audit?site=NA-HCC&q={code}&source=audit").json
+    assert [row["event"] for row in rows] == ["personal_data_read"]
+    assert rows[0]["actor"] == "Trần Văn Hùng" and rows[0]["subject"] == f"personal_data_read: {code}"
+    listed = supervisor.get(f"/api/v1/dossiers/{code}/personal-data-reads")
+    assert listed.status_code == 200
+    assert [(r["actor"], r["what"]) for r in listed.json] == [("Trần Văn Hùng", "detail")]
+    # Officers see the dossier, not who else looked at it.
+    assert officer.get(f"/api/v1/dossiers/{code}/personal-data-reads").status_code == 403
+    assert (
+        login(app.test_client(), "officer3").get(f"/api/v1/dossiers/{code}/personal-data-reads").status_code
+        == 403
+    )
+
+
+def test_an_id_card_decoded_for_staff_is_recorded_and_a_kiosk_gets_nothing_to_record(app, officer, kiosk):
+    assert officer.post("/api/v1/scans", json={"text": CARD}).json["fields"]["id_number"] == "040190012345"
+    assert kiosk.post("/api/v1/scans", json={"text": CARD}).json["fields"] == {}
+    found = reads(app, what="ID card")
+    assert len(found) == 1 and found[0]["actor"] == "Trần Văn Hùng"
+    assert "040190012345" not in json.dumps(found)
+
+
+def test_the_receipt_print_and_the_post_offices_list_of_deliveries_are_recorded_once_per_change(app):
+    with app.app_context():
+        _, token = issue_device_token(db.session, "postal", "NA-BC-VINH", "Bưu cục Vinh")
+        printer, _ = issue_device_token(db.session, "kiosk", "NA-HCC", "Ki-ốt sảnh A")
+        db.session.commit()
+        printer_id = printer.id
+    post = app.test_client()
+    post.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    officer = login(app.test_client(), "officer1")
+    code = intake(officer, delivery="post", delivery_address="Số 5 Phan Bội Châu, Vinh").json["code"]
+    assert (
+        officer.post(f"/api/v1/dossiers/{code}/print-receipt", json={"device_id": printer_id}).status_code
+        == 202
+    )
+    assert len(reads(app, code, what="receipt print")) == 1
+    for action in ("transfer", "start_processing", "result_ready"):
+        assert act(officer, code, action).status_code == 200
+    manifest = officer.post(
+        "/api/v1/manifests", json={"direction": "to_post", "from_site": "NA-HCC", "to_site": "NA-BC-VINH"}
+    ).json
+    assert (
+        officer.post(f"/api/v1/manifests/{manifest['code']}/items", json={"dossier": code}).status_code == 200
+    )
+    assert officer.post(f"/api/v1/manifests/{manifest['code']}/close").status_code == 200
+    for _ in range(3):  # the client polls every round
+        inbox = post.get("/api/v1/postal/inbox")
+        assert inbox.json[0]["deliveries"][0]["delivery_address"] == "Số 5 Phan Bội Châu, Vinh"
+    found = reads(app, what="postal inbox")
+    assert len(found) == 1 and found[0]["dossiers"] == [code] and found[0]["device_id"] is not None
+
+
+# -- consent -----------------------------------------------------------------------------------
+
+
+def test_the_consent_to_be_contacted_is_off_unless_given_and_can_be_withdrawn(app, officer):
+    silent = intake(officer).json
+    assert silent["contact_consent"] == {"given": False, "at": None, "via": None}
+    given = intake(officer, contact_consent=True).json
+    assert given["contact_consent"]["given"] is True
+    assert given["contact_consent"]["via"] == "counter" and given["contact_consent"]["at"]
+    bad = intake(officer, contact_consent="maybe")
+    assert bad.status_code == 422
+
+    code = given["code"]
+    withdrawn = officer.put(
+        f"/api/v1/dossiers/{code}/contact-consent", json={"contact_consent": False, "via": "post"}
+    )
+    assert withdrawn.status_code == 200, withdrawn.json
+    assert withdrawn.json["contact_consent"]["given"] is False
+    assert withdrawn.json["contact_consent"]["via"] == "post"
+    last = withdrawn.json["events"][-1]
+    assert last["action"] == "contact_consent" and last["data"] == {"contact_consent": False, "via": "post"}
+    assert last["actor"] == "Trần Văn Hùng"
+    stranger = login(app.test_client(), "officer3")
+    assert (
+        stranger.put(f"/api/v1/dossiers/{code}/contact-consent", json={"contact_consent": True}).status_code
+        == 403
+    )
+
+
+# -- retention ---------------------------------------------------------------------------------
+
+AGE_DAYS = 2000  # past the default five years of RETENTION_DOSSIER_DAYS
+TIMES = {
+    Dossier: (
+        "received_at",
+        "counted_from",
+        "due_at",
+        "transfer_due_at",
+        "finished_at",
+        "returned_at",
+        "created_at",
+        "updated_at",
+        "contact_consent_at",
+    ),
+    DossierEvent: ("at",),
+    Attachment: ("created_at",),
+    AuditEntry: ("at",),
+    QueueEvent: ("at",),
+}
+
+
+def age(app, days: int) -> None:
+    """Move every recorded moment ``days`` back, as if it had all happened that long ago."""
+    with app.app_context():
+        for model, columns in TIMES.items():
+            for row in db.session.scalars(select(model)):
+                for column in columns:
+                    if getattr(row, column) is not None:
+                        setattr(row, column, getattr(row, column) - timedelta(days=days))
+        db.session.commit()
+        db.session.remove()
+
+
+def report(client, start: date, end: date) -> dict:
+    response = client.get(f"/api/v1/reports?site=NA-HCC&from={start}&to={end}")
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_after_their_periods_personal_fields_are_anonymised_scans_removed_and_reports_unchanged(
+    app, officer, tmp_path
+):
+    app.config["ATTACHMENTS_DIR"] = tmp_path / "scans"
+    shared, own = png(), png(60)
+    returned = intake(officer, contact_consent=True, note="Gọi chị Hoa trước khi đến").json["code"]
+    upload(officer, returned, data=shared)
+    for action in ("transfer", "start_processing", "result_ready"):
+        assert act(officer, returned, action).status_code == 200
+    handed = act(
+        officer,
+        returned,
+        "return",
+        recipient_name="Trần Văn Bình",
+        recipient_id_number="040190055555",
+        proxy=True,
+        authorisation="Giấy ủy quyền số 12/UQ ngày 01/12",
+    )
+    assert handed.status_code == 200, handed.json
+    turned_away = intake(officer, decision="refuse", reason="Không thuộc thẩm quyền").json["code"]
+    upload(officer, turned_away, name="to-khai.png", data=own)
+    still_open = intake(officer, applicant={**APPLICANT, "name": "Phạm Thị Lan"}).json["code"]
+    upload(officer, still_open, data=shared)
+    with app.app_context():
+        keys = {a.dossier.code: a.storage_key for a in db.session.scalars(select(Attachment))}
+        db.session.remove()
+    root = tmp_path / "scans"
+    age(app, AGE_DAYS)
+    today = date.today()
+    period = (today - timedelta(days=AGE_DAYS + 3), today - timedelta(days=AGE_DAYS - 3))
+    supervisor = login(app.test_client(), "supervisor")
+    before = report(supervisor, *period)
+    assert before["dossiers"]["received"] >= 2
+
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["purge-personal-data", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "dossiers: 2 to remove (after 1825 days, the oldest from" in dry.output
+    assert "scans: 2 to remove (after 365 days" in dry.output
+    assert "addresses: " in dry.output and "addresses: 0 " not in dry.output
+    with app.app_context():
+        assert (
+            db.session.scalar(select(Dossier.applicant_name).where(Dossier.code == returned))
+            == "Nguyễn Thị Hoa"
+        )
+        db.session.remove()
+
+    done = runner.invoke(args=["purge-personal-data"])
+    assert done.exit_code == 0, done.output
+    assert "Anonymised 2 dossiers; removed 2 scans (1 files)" in done.output
+
+    detail = officer.get(f"/api/v1/dossiers/{returned}").json
+    assert detail["applicant"] == {
+        "name": "[đã ẩn danh]",
+        "id_number": None,
+        "phone": None,
+        "address": None,
+        "email": None,
+    }
+    assert detail["note"] is None and detail["personal_data_purged_at"]
+    assert detail["status"] == "returned" and detail["outcome"] in ("early", "on_time", "late")
+    handover = detail["events"][-1]
+    assert handover["to_party"] == "[đã ẩn danh]"
+    assert handover["data"]["recipient_name"] == "[đã ẩn danh]"
+    assert handover["data"]["recipient_id_number"] is None and handover["data"]["authorisation"] is None
+    scan = detail["attachments"][0]
+    assert scan["purged_at"] and "cccd" not in scan["filename"]
+    gone = officer.get(f"/api/v1/dossiers/{returned}/attachments/{scan['id']}")
+    assert gone.status_code == 410 and gone.json["error"]["code"] == "scan_removed"
+    # The file the open dossier also holds stays; the turned-away dossier's own file is gone.
+    assert (root / keys[still_open]).exists() and not (root / keys[turned_away]).exists()
+    kept = officer.get(f"/api/v1/dossiers/{still_open}").json
+    assert kept["applicant"]["name"] == "Phạm Thị Lan" and kept["attachments"][0]["purged_at"] is None
+    assert (
+        officer.get(f"/api/v1/dossiers/{still_open}/attachments/{kept['attachments'][0]['id']}").data
+        == shared
+    )
+    # Nothing personal is left in the purged dossiers' rows or history.
+    with app.app_context():
+        rows = json.dumps(
+            [
+                [
+                    d.applicant_name,
+                    d.applicant_id_number,
+                    d.applicant_phone,
+                    d.note,
+                    [e.data for e in d.events],
+                ]
+                for d in db.session.scalars(select(Dossier).where(Dossier.code.in_([returned, turned_away])))
+            ],
+            ensure_ascii=False,
+        )
+        old_addresses = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.address.is_not(None), AuditEntry.at < utcnow() - timedelta(days=730))
+        )
+        purged = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.event == Event.PERSONAL_DATA_PURGED)
+        ).all()
+        db.session.remove()
+    for word in (*PERSONAL, "Trần Văn Bình", "040190055555", "ủy quyền số 12", "Gọi chị Hoa"):
+        assert word not in rows
+    assert old_addresses == 0
+    assert len(purged) == 1 and purged[0].details["counts"]["dossiers"] == 2
+
+    assert report(supervisor, *period) == before
+    again = runner.invoke(args=["purge-personal-data"])
+    assert "Anonymised 0 dossiers; removed 0 scans (0 files); cleared 0 client addresses." in again.output
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.event == Event.PERSONAL_DATA_PURGED)
+            )
+            == 1
+        )
+        db.session.remove()
