@@ -3,6 +3,7 @@ and the data subject's export."""
 
 import io
 import json
+import zipfile
 from datetime import date, timedelta
 
 from PIL import Image
@@ -358,3 +359,161 @@ def test_after_their_periods_personal_fields_are_anonymised_scans_removed_and_re
             == 1
         )
         db.session.remove()
+
+
+# -- the notice ----------------------------------------------------------------------------------
+
+
+def test_the_counters_intake_page_shows_the_notice_with_the_centres_name_and_an_unticked_consent(
+    app, officer
+):
+    page = officer.get("/console/dossiers/new?site=NA-HCC").get_data(as_text=True)
+    assert "Thông báo về việc xử lý dữ liệu cá nhân" in page
+    assert "Trung tâm Phục vụ hành chính công tỉnh Nghệ An thu thập họ tên" in page
+    assert "được lưu 5 năm kể từ khi hồ sơ kết thúc, bản chụp giấy tờ 1 năm" in page
+    assert '<input type="checkbox" id="contact-consent" name="contact_consent">' in page
+    english = officer.get("/console/dossiers/new?site=NA-HCC&lang=en").get_data(as_text=True)
+    assert "Notice on the processing of personal data" in english
+
+
+def test_a_centre_replaces_the_notice_with_its_own_text(app, officer, tmp_path):
+    own = tmp_path / "thong-bao.txt"
+    own.write_text("{controller} xử lý dữ liệu theo Quy chế số 5.\n\nLưu {retention}.", encoding="utf-8")
+    app.config["PRIVACY_NOTICE_FILE"] = str(own)
+    app.config["RETENTION_DOSSIER_DAYS"] = 3650
+    page = officer.get("/console/dossiers/new?site=NA-HCC").get_data(as_text=True)
+    assert "<p>Trung tâm Phục vụ hành chính công tỉnh Nghệ An xử lý dữ liệu theo Quy chế số 5.</p>" in page
+    assert "<p>Lưu 10 năm.</p>" in page and "thu thập họ tên" not in page
+
+
+def test_the_post_office_shows_the_servers_notice_offline_and_carries_the_consent(app, tmp_path):
+    from postal.app import create_app as postal_app
+    from postal.config import Settings
+    from postal.store import Store
+
+    with app.app_context():
+        _, token = issue_device_token(db.session, "postal", "NA-BC-VINH", "Bưu cục Vinh")
+        db.session.commit()
+    server = app.test_client()
+    server.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    catalogue = server.get("/api/v1/postal/catalogue").json
+    assert catalogue["privacy"] == {"dossier_days": 1825, "scans_days": 365, "notice": None}
+    store = Store(tmp_path / "postal.sqlite3")
+    store.save_catalogue(catalogue, utcnow())
+    settings = Settings("http://127.0.0.1:9", token, store.path, f"sim://{tmp_path / 'printer'}")
+    clerk = postal_app(settings, store).test_client()
+    form = clerk.get("/intake").get_data(as_text=True)
+    assert "Thông báo về việc xử lý dữ liệu cá nhân" in form
+    assert "được lưu 5 năm kể từ khi hồ sơ kết thúc" in form
+    assert "Trung tâm Phục vụ hành chính công tỉnh Nghệ An" in form
+    assert 'name="contact_consent"\n      >' in form  # not ticked beforehand
+    with clerk.session_transaction() as session:
+        csrf = session["csrf"]
+    procedure = next(
+        p
+        for c in catalogue["centres"]
+        if c["site"] == "NA-HCC"
+        for p in c["procedures"]
+        if p["code"] == "1.001756"
+    )
+    saved = clerk.post(
+        "/intake",
+        data={
+            "csrf": csrf,
+            "applicant_name": "Nguyễn Thị Hoa",
+            "applicant_phone": "0912 345 678",
+            "site": "NA-HCC",
+            "procedure": "1.001756",
+            "doc-0": "1",
+            "doc-0-originals": "1",
+            "sets": "1",
+            "fee": str(procedure["fee"]),
+            "fee_payment": "cash",
+            "delivery": "counter",
+            "received_by_name": "Hoàng Minh Tâm",
+            "contact_consent": "on",
+        },
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    operations = store.claim_batch(10)
+    assert operations[0]["body"]["contact_consent"] is True
+    sent = server.post(
+        "/api/v1/postal/sync",
+        json={"operations": [{"id": op["id"], "kind": op["kind"], "body": op["body"]} for op in operations]},
+    )
+    code = sent.json["results"][0]["result"]["code"]
+    officer = login(app.test_client(), "officer1")
+    consent = officer.get(f"/api/v1/dossiers/{code}").json["contact_consent"]
+    assert consent["given"] is True and consent["via"] == "postal"
+
+
+# -- the data subject's export ---------------------------------------------------------------------
+
+
+def test_an_admin_exports_everything_held_about_one_id_number_and_the_export_is_recorded(
+    app, officer, tmp_path
+):
+    app.config["ATTACHMENTS_DIR"] = tmp_path / "scans"
+    scan_bytes = png(50)
+    own = intake(officer, contact_consent=True).json["code"]
+    upload(officer, own, data=scan_bytes)
+    officer.get(f"/api/v1/dossiers/{own}")
+    # Someone else's dossier, whose result she collected as their proxy.
+    theirs = intake(officer, applicant={"name": "Lê Văn Nam", "id_number": "040190099999"}).json["code"]
+    for action in ("transfer", "start_processing", "result_ready"):
+        act(officer, theirs, action)
+    act(
+        officer,
+        theirs,
+        "return",
+        recipient_name="Nguyễn Thị Hoa",
+        recipient_id_number=APPLICANT["id_number"],
+        proxy=True,
+        authorisation="Giấy ủy quyền ngày 01/12",
+    )
+    unrelated = intake(officer, applicant={"name": "Phạm Văn Lâm", "id_number": "040190077777"}).json["code"]
+
+    admin = login(app.test_client(), "admin")
+    url = "/api/v1/admin/personal-data?id_number="
+    assert login(app.test_client(), "supervisor").get(url + "040190012345").status_code == 403
+    assert officer.get(url + "040190012345").status_code == 403
+    bad = admin.get(url + "12345")
+    assert bad.status_code == 422 and bad.json["error"]["code"] == "invalid_id_number"
+    response = admin.get(url + "0401 9001 2345")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "x" * 8 + "2345" in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    summary = json.loads(archive.read("summary.json"))
+    assert [d["code"] for d in summary["as_applicant"]] == [own]
+    mine = summary["as_applicant"][0]
+    assert mine["applicant"]["phone"] == APPLICANT["phone"] and mine["contact_consent"]["given"] is True
+    assert [e["action"] for e in mine["history"]] == ["receive"]
+    assert archive.read(mine["attachments"][0]["file"]) == scan_bytes
+    assert [d["code"] for d in summary["as_recipient"]] == [theirs]
+    collected = summary["as_recipient"][0]
+    assert [e["action"] for e in collected["history"]] == ["return"] and "applicant" not in collected
+    assert "Lê Văn Nam" not in json.dumps(summary, ensure_ascii=False)  # another person's data
+    assert unrelated not in json.dumps(summary)
+    assert [(r["what"], r["dossiers"]) for r in summary["reads"]] == [("detail", [own])]
+
+    with app.app_context():
+        exports = db.session.scalars(select(AuditEntry).where(AuditEntry.event == Event.SUBJECT_EXPORT)).all()
+        assert [(e.actor_name, e.details["dossiers"]) for e in exports] == [
+            ("Quản trị hệ thống", [own, theirs])
+        ]
+        assert APPLICANT["id_number"] not in json.dumps(exports[0].details)
+        db.session.remove()
+
+
+def test_the_admin_page_asks_for_the_number_and_explains_a_wrong_one_in_vietnamese(app, officer):
+    admin = login(app.test_client(), "admin")
+    page = admin.get("/admin/personal-data")
+    assert page.status_code == 200 and 'name="id_number"' in page.get_data(as_text=True)
+    wrong = admin.get("/admin/personal-data?id_number=abc")
+    assert wrong.status_code == 400
+    assert "Số giấy tờ không hợp lệ" in wrong.get_data(as_text=True)
+    intake(officer)
+    download = admin.get("/admin/personal-data?id_number=040190012345")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    assert "Dữ liệu cá nhân" in admin.get("/admin/audit").get_data(as_text=True)  # in the admin's menu
+    assert login(app.test_client(), "supervisor").get("/admin/personal-data").status_code == 403

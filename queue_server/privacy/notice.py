@@ -94,21 +94,33 @@ def paragraphs(
     return [text.format(**values) for text in texts]
 
 
-def for_controller(controller: str, translate: Callable[[str], str] = _same) -> dict:
-    """The notice with this application's settings: ``{"title", "paragraphs", "consent_label"}``."""
+def settings() -> dict:
+    """This application's retention periods and the centre's own text, if any (also sent to the
+    post-office client with its catalogue, which fills in the same template offline)."""
     from flask import current_app
 
     config = current_app.config
     path = config.get("PRIVACY_NOTICE_FILE")
-    override = Path(path).read_text(encoding="utf-8") if path else None
+    return {
+        "dossier_days": config["RETENTION_DOSSIER_DAYS"],
+        "scans_days": config["RETENTION_SCANS_DAYS"],
+        "notice": Path(path).read_text(encoding="utf-8") if path else None,
+    }
+
+
+def for_controller(controller: str, translate: Callable[[str], str] = _same) -> dict:
+    """The notice with this application's settings: ``{"title", "paragraphs", "consent_label"}``."""
     return {
         "title": translate(TITLE),
-        "paragraphs": paragraphs(
-            controller,
-            dossier_days=config["RETENTION_DOSSIER_DAYS"],
-            scans_days=config["RETENTION_SCANS_DAYS"],
-            override=override,
-            translate=translate,
-        ),
+        "paragraphs": paragraphs(controller, **settings_as_arguments(), translate=translate),
         "consent_label": translate(CONSENT_LABEL),
+    }
+
+
+def settings_as_arguments() -> dict:
+    found = settings()
+    return {
+        "dossier_days": found["dossier_days"],
+        "scans_days": found["scans_days"],
+        "override": found["notice"],
     }

@@ -17,6 +17,7 @@ from ..dossiers.presenters import procedure_view
 from ..manifests.api import ManifestSchema, manifest_view
 from ..manifests.models import Direction, Manifest, ManifestStatus
 from ..manifests.operations import PREFIX as MANIFEST_PREFIX
+from ..privacy import notice
 from ..privacy.reads import What, record_changed_list
 from ..queueing.presenters import iso
 from ..sites.calendar import business_date
@@ -71,6 +72,14 @@ class CatalogueSchema(Schema):
         },
     )
     centres = fields.List(fields.Nested(CentreSchema), required=True)
+    privacy = fields.Dict(
+        required=True,
+        metadata={
+            "description": "What the post office's intake page tells the citizen about their personal "
+            "data: the retention periods in days (dossier_days, scans_days) and the centre's own "
+            "notice text (notice, or null: the built-in one)"
+        },
+    )
 
 
 class DeliveryItemSchema(Schema):
@@ -128,6 +137,7 @@ def catalogue():
         "agency_code": device.site.agency_code,
         "last_codes": _last_codes(device.site),
         "centres": list(centres.values()),
+        "privacy": notice.settings(),
     }
 
 
