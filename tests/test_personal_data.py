@@ -16,7 +16,7 @@ from queue_server.database import db, utcnow
 from queue_server.dossiers.models import Attachment, Dossier, DossierEvent
 from queue_server.queueing.models import QueueEvent
 
-from .conftest import login
+from .conftest import login, staff_session
 from .test_dossiers import APPLICANT, PERSONAL, act, intake
 
 CARD = "040190012345|040190012|Nguyễn Thị Hoa|15011990|Nữ|Số 12 Lê Lợi, Vinh, Nghệ An|01022021"
@@ -517,3 +517,31 @@ def test_the_admin_page_asks_for_the_number_and_explains_a_wrong_one_in_vietname
     assert download.status_code == 200 and download.mimetype == "application/zip"
     assert "Dữ liệu cá nhân" in admin.get("/admin/audit").get_data(as_text=True)  # in the admin's menu
     assert login(app.test_client(), "supervisor").get("/admin/personal-data").status_code == 403
+
+
+# -- logs ------------------------------------------------------------------------------------------
+
+
+def test_gunicorns_access_log_never_holds_a_searched_id_number_or_phone(
+    app, database_url, live_server_factory, tmp_path
+):
+    server = live_server_factory(database_url)
+    server.stop()
+    access = tmp_path / "access.log"
+    server.env["ACCESS_LOG"] = str(access)
+    server.start()
+    officer = staff_session(server.url, "officer1")
+    created = officer.post(
+        f"{server.url}/api/v1/dossiers",
+        json={"site": "NA-HCC", "procedure": "1.001756", "applicant": APPLICANT, "documents": []},
+    )
+    assert created.status_code == 201, created.text
+    assert officer.get(f"{server.url}/api/v1/dossiers?site=NA-HCC&q=040190012345").json()
+    assert officer.get(f"{server.url}/api/v1/dossiers", params={"site": "NA-HCC", "q": "0912 345"}).json()
+    admin = staff_session(server.url, "admin")
+    assert admin.get(f"{server.url}/api/v1/admin/personal-data?id_number=040190012345").ok
+    server.stop()
+    log = access.read_text()
+    assert "GET /api/v1/dossiers HTTP/1.1" in log and "/api/v1/admin/personal-data" in log
+    for word in ("040190012345", "0912", "q=", "id_number"):
+        assert word not in log
