@@ -3,6 +3,7 @@ and the data subject's export."""
 
 import io
 import json
+import re
 import zipfile
 from datetime import date, timedelta
 
@@ -16,7 +17,10 @@ from queue_server.database import db, utcnow
 from queue_server.dossiers.models import Attachment, Dossier, DossierEvent
 from queue_server.queueing.models import QueueEvent
 
+from . import test_pages
+from .browser import check_accessibility, screenshot
 from .conftest import login, staff_session
+from .test_dossier_pages import signed_in_page
 from .test_dossiers import APPLICANT, PERSONAL, act, intake
 
 CARD = "040190012345|040190012|Nguyễn Thị Hoa|15011990|Nữ|Số 12 Lê Lợi, Vinh, Nghệ An|01022021"
@@ -545,3 +549,47 @@ def test_gunicorns_access_log_never_holds_a_searched_id_number_or_phone(
     assert "GET /api/v1/dossiers HTTP/1.1" in log and "/api/v1/admin/personal-data" in log
     for word in ("040190012345", "0912", "q=", "id_number"):
         assert word not in log
+
+
+# -- the pages, in Chromium --------------------------------------------------------------------------
+
+server, contexts = test_pages.server, test_pages.contexts
+
+
+def test_an_officer_asks_for_consent_at_intake_records_its_withdrawal_and_a_supervisor_sees_the_reads(
+    server, contexts
+):
+    page = signed_in_page(contexts, server, "officer1")
+    page.goto(f"{server.url}/console/dossiers/new?site=NA-HCC")
+    page.wait_for_selector("#procedure option[value='NA-HCC|1.001756']", state="attached")
+    notice = page.locator(".staff-privacy")
+    assert "Trung tâm Phục vụ hành chính công tỉnh Nghệ An thu thập" in notice.inner_text()
+    assert not page.is_checked("#contact-consent")
+    page.fill("#a-name", "Nguyễn Thị Hoa")
+    page.fill("#a-phone", "0912 345 678")
+    page.select_option("#procedure", "NA-HCC|1.001756")
+    page.check("#doc-0")
+    page.get_by_label(re.compile("Công dân đồng ý được liên hệ")).check()
+    check_accessibility(page)
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/console/dossiers/[^/?]+\?created=1$"))
+    code = page.url.rsplit("/", 1)[1].split("?")[0]
+    page.wait_for_function("document.getElementById('d-consent').textContent.indexOf('Có, từ') === 0")
+    assert "Tại quầy" in page.inner_text("#d-consent") or "quầy" in page.inner_text("#d-consent").lower()
+    page.select_option("#consent-via", "post")
+    page.get_by_role("button", name="Ghi nhận công dân rút lại sự đồng ý").click()
+    page.wait_for_function("document.getElementById('d-consent').textContent.indexOf('Đã rút lại') === 0")
+    withdrawal = page.locator("#d-events tr[data-action='contact_consent']")
+    withdrawal.wait_for()
+    assert "Rút lại sự đồng ý (Qua bưu điện)" in withdrawal.inner_text()
+    assert page.get_by_role("button", name="Ghi nhận công dân đồng ý được liên hệ").is_visible()
+    assert page.locator("#d-reads").count() == 0  # officers do not see who read what
+    screenshot(page, "dossier-consent")
+
+    boss = signed_in_page(contexts, server, "supervisor", "supervisor-demo")
+    boss.goto(f"{server.url}/console/dossiers/{code}")
+    boss.wait_for_function("document.querySelectorAll('#d-reads tr').length >= 2")
+    readers = boss.inner_text("#d-reads")
+    assert "Trần Văn Hùng" in readers and "Xem hồ sơ" in readers
+    check_accessibility(boss)
+    screenshot(boss, "dossier-reads")

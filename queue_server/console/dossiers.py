@@ -28,6 +28,7 @@ from ..dossiers import lifecycle
 from ..dossiers.rules import IntakeDecision
 from ..errors import NotFound
 from ..privacy import notice
+from ..privacy.reads import WHAT_LABELS
 from ..queueing.models import Ticket
 from ..sites.calendar import business_date
 from ..web import N_
@@ -116,6 +117,8 @@ DETAIL_STRINGS = (
     N_("Dữ liệu cá nhân của hồ sơ đã được xóa khi hết thời hạn lưu trữ ({date})."),
     N_("Đã xóa khi hết thời hạn lưu trữ"),
     N_("Chưa có lượt xem nào."),
+    N_("Đồng ý ({via})"),
+    N_("Rút lại sự đồng ý ({via})"),
 )
 
 
@@ -135,6 +138,7 @@ def labels() -> dict[str, dict[str, str]]:
         "return_place": translated(words.RETURN_PLACE),
         "decision": translated(INTAKE_DECISIONS),
         "consent_via": translated({**words.CHANNEL, **words.REQUEST_CHANNEL}),
+        "read": translated(WHAT_LABELS),
     }
 
 

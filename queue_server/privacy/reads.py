@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..audit.models import AuditEntry
 from ..audit.recorder import Event, record_event
 from ..auth.access import Actor, DossierParty, dossier_parties
+from ..web import N_
 
 # How much of a long list the entry's subject spells out; the list itself is in "dossiers".
 SUBJECT_CODES = 3
@@ -49,6 +50,20 @@ class What:
     @staticmethod
     def tracking_book(first, last, fmt: str) -> str:
         return f"tracking book {first.isoformat()}..{last.isoformat()} ({fmt})"
+
+
+# What a read is called on the pages, by the start of ``details["what"]`` (the rest, a form's
+# number, a scan's id or the book's period, follows as it is).
+WHAT_LABELS = {
+    What.DETAIL: N_("Xem hồ sơ"),
+    "form": N_("Biểu mẫu"),
+    "scan": N_("Bản quét"),
+    "tracking book": N_("Sổ theo dõi hồ sơ"),
+    What.SEARCH: N_("Tìm kiếm"),
+    What.RECEIPT_PRINT: N_("In biên nhận"),
+    What.POSTAL_INBOX: N_("Danh sách phát của bưu điện"),
+    What.ID_CARD: N_("Đọc mã QR trên CCCD"),
+}
 
 
 def record_read(

@@ -435,6 +435,9 @@
       if (data.recipient_name) { parts.push(t("Người nhận: {name}", { name: data.recipient_name })); }
       if (data.proxy) { parts.push(t("Nhận thay, giấy ủy quyền: {authorisation}", { authorisation: data.authorisation || "" })); }
       if (data.outcome) { parts.push(t("Kết quả: {outcome}", { outcome: S.label("outcome", data.outcome) })); }
+      if (data.contact_consent !== undefined) {
+        parts.push(t(data.contact_consent ? "Đồng ý ({via})" : "Rút lại sự đồng ý ({via})", { via: S.label("consent_via", data.via) }));
+      }
       if (data.flags) { parts.push(data.flags.map(function (f) { return S.label("flag", f); }).join(", ")); }
       if (e.note) { parts.push(e.note); }
       return parts.join(" · ");
@@ -522,13 +525,21 @@
       $("receipt-print").hidden = !d.registered;
     }
 
+    // What a read was, in words: the label of the longest known start, then the rest (a form's
+    // number, a scan's id, the book's period).
+    function readWhat(what) {
+      var key = Object.keys(cfg.labels.read).filter(function (k) { return (what || "").indexOf(k) === 0; })
+        .sort(function (a, b) { return b.length - a.length; })[0];
+      return key ? cfg.labels.read[key] + what.slice(key.length) : what || "";
+    }
+
     // Who read the applicant's data (supervisors only: the view says whether to ask).
     function showReads() {
       if (!cfg.reads) { return; }
       S.call("GET", base + "/personal-data-reads").then(function (rows) {
         fill($("d-reads"), rows.length ? rows.map(function (r) {
           return el("tr", {}, [el("td", { text: S.when(r.at) }), el("td", { text: r.actor || "—" }),
-            el("td", { text: r.address || "—", title: r.user_agent || "" }), el("td", { text: r.what || "" })]);
+            el("td", { text: r.address || "—", title: r.user_agent || "" }), el("td", { text: readWhat(r.what) })]);
         }) : [el("tr", {}, [el("td", { colSpan: 4, text: t("Chưa có lượt xem nào.") })])]);
       }).catch(function () {});
     }
