@@ -7,6 +7,7 @@ import re
 import zipfile
 from datetime import date, timedelta
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -70,6 +71,7 @@ def upload(client, code, name="cccd-nguyen-thi-hoa.png", data=None):
 # -- reads -----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_every_read_of_a_dossiers_personal_data_names_who_when_where_and_what(app, officer, tmp_path):
     app.config["ATTACHMENTS_DIR"] = tmp_path / "scans"
     code = intake(officer).json["code"]
@@ -144,6 +146,7 @@ def test_an_id_card_decoded_for_staff_is_recorded_and_a_kiosk_gets_nothing_to_re
     assert "040190012345" not in json.dumps(found)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_the_receipt_print_and_the_post_offices_list_of_deliveries_are_recorded_once_per_change(app):
     with app.app_context():
         _, token = issue_device_token(db.session, "postal", "NA-BC-VINH", "Bưu cục Vinh")
@@ -244,6 +247,7 @@ def report(client, start: date, end: date) -> dict:
     return response.json
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_after_their_periods_personal_fields_are_anonymised_scans_removed_and_reports_unchanged(
     app, officer, tmp_path
 ):
@@ -454,6 +458,7 @@ def test_the_post_office_shows_the_servers_notice_offline_and_carries_the_consen
 # -- the data subject's export ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_an_admin_exports_everything_held_about_one_id_number_and_the_export_is_recorded(
     app, officer, tmp_path
 ):
