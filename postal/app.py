@@ -239,6 +239,7 @@ def _register(app: Flask, settings: Settings, store: Store, loop: SyncLoop | Non
                 "intake.html",
                 catalogue=catalogue,
                 procedure_facts=intake.procedure_facts(catalogue),
+                notice=intake.privacy_notice(catalogue),
                 values=values,
                 errors=errors,
                 editing=editing,

@@ -202,6 +202,9 @@ DOSSIER_STEPS: dict[str, frozenset[str]] = {
     "return": frozenset({DossierParty.RETURNING}),
     "deliver": frozenset({DossierParty.CARRIER}),
     "undeliver": frozenset({DossierParty.CARRIER}),
+    # The applicant gives or withdraws their consent to be contacted: at any centre of the
+    # dossier (a post office records it only at intake).
+    "contact_consent": frozenset({DossierParty.HANDLING, DossierParty.RECEIVING, DossierParty.RETURNING}),
 }
 
 
@@ -247,6 +250,28 @@ def require_dossier_step(step: str, dossier, carrier_site_id: int | None = None)
     if not dossier_parties(actor, dossier, carrier_site_id) & DOSSIER_STEPS.get(step, frozenset()):
         raise Forbidden("forbidden", "Only the dossier's staff at the right place may do this.")
     return actor
+
+
+def may_see_personal_data_reads(actor: Actor, dossier) -> bool:
+    """Who read a dossier's personal data is for those who answer for it: the supervisors of
+    the dossier's centres (handling, receiving, returning) and admins, not every officer."""
+    if not is_supervisor(actor):
+        return False
+    sites = {dossier.site_id, dossier.receiving_site_id, dossier.return_site_id or dossier.site_id}
+    return any(allowed(actor, Action.SUPERVISE, site_id) for site_id in sites)
+
+
+def require_personal_data_reads(dossier) -> Actor:
+    actor = require_login()
+    if not may_see_personal_data_reads(actor, dossier):
+        raise Forbidden("forbidden", "Only the dossier's supervisors see who read its personal data.")
+    return actor
+
+
+def require_subject_export() -> Actor:
+    """Everything held about one person crosses every site and every dossier: an admin's alone
+    (the data subject's request, answered by the controller)."""
+    return require_admin()
 
 
 def require_admin() -> Actor:
