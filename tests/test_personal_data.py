@@ -579,11 +579,11 @@ def test_an_officer_asks_for_consent_at_intake_records_its_withdrawal_and_a_supe
     page.click("#submit")
     page.wait_for_url(re.compile(r"/console/dossiers/[^/?]+\?created=1$"))
     code = page.url.rsplit("/", 1)[1].split("?")[0]
-    page.wait_for_function("document.getElementById('d-consent').textContent.indexOf('Có, từ') === 0")
+    page.wait_for_function("() => document.getElementById('d-consent').textContent.indexOf('Có, từ') === 0")
     assert "Tại quầy" in page.inner_text("#d-consent") or "quầy" in page.inner_text("#d-consent").lower()
     page.select_option("#consent-via", "post")
     page.get_by_role("button", name="Ghi nhận công dân rút lại sự đồng ý").click()
-    page.wait_for_function("document.getElementById('d-consent').textContent.indexOf('Đã rút lại') === 0")
+    page.wait_for_function("() => document.getElementById('d-consent').textContent.indexOf('Đã rút lại') === 0")
     withdrawal = page.locator("#d-events tr[data-action='contact_consent']")
     withdrawal.wait_for()
     assert "Rút lại sự đồng ý (Qua bưu điện)" in withdrawal.inner_text()
@@ -593,7 +593,7 @@ def test_an_officer_asks_for_consent_at_intake_records_its_withdrawal_and_a_supe
 
     boss = signed_in_page(contexts, server, "supervisor", "supervisor-demo")
     boss.goto(f"{server.url}/console/dossiers/{code}")
-    boss.wait_for_function("document.querySelectorAll('#d-reads tr').length >= 2")
+    boss.wait_for_function("() => document.querySelectorAll('#d-reads tr').length >= 2")
     readers = boss.inner_text("#d-reads")
     assert "Trần Văn Hùng" in readers and "Xem hồ sơ" in readers
     check_accessibility(boss)
