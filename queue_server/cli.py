@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from alembic import command
 from alembic.config import Config
+from flask.cli import with_appcontext
 
 from .auth.models import DeviceKind
 from .database import db
@@ -58,6 +59,7 @@ def db_revision(message):
     is_flag=True,
     help="Load it even under QUEUE_ENV=production; its accounts must then change their published passwords.",
 )
+@with_appcontext
 def seed_demo(allow_production):
     """Load the demo provincial centre (safe to run again)."""
     from flask import current_app
