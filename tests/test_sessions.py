@@ -648,7 +648,7 @@ def test_an_officer_with_a_reset_password_chooses_their_own_and_a_locked_login_s
     page.fill("#new-password", "officer2-o-quay-9")
     page.fill("#repeat-password", "officer2-o-quay-9")
     page.get_by_role("button", name="Đổi mật khẩu").click()
-    page.wait_for_function("document.getElementById('message').textContent.includes('tên đăng nhập')")
+    page.wait_for_function("() => document.getElementById('message').textContent.includes('tên đăng nhập')")
     assert page.inner_text("#message") == "Mật khẩu không được chứa tên đăng nhập."
     screenshot(page, "change-password")
     check_accessibility(page)

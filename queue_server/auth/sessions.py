@@ -36,7 +36,6 @@ from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from ..audit import recorder as audit
 from ..database import db, utcnow
 from .models import User, UserSession
 
@@ -60,6 +59,14 @@ class EndReason:
     LIFETIME = "lifetime"
 
 
+def _recorder():
+    """The audit trail's recorder, imported when first used: it imports the permission rules,
+    which import this module (through the account services)."""
+    from ..audit import recorder
+
+    return recorder
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -72,6 +79,7 @@ def site_of(user: User) -> int | None:
 
 def start_session(session: Session, user: User) -> tuple[UserSession, str]:
     """A new open session for ``user``; the token is returned once, only its hash is kept."""
+    audit = _recorder()
     token = secrets.token_urlsafe(32)
     now = utcnow()
     record = UserSession(
@@ -100,6 +108,7 @@ def end_sessions(session: Session, user: User, reason: str, keep: UserSession | 
         statement = statement.where(UserSession.id != keep.id)
     ended = session.execute(statement).rowcount
     if ended:
+        audit = _recorder()
         audit.record_event(
             session,
             audit.Event.SESSIONS_ENDED,
