@@ -591,7 +591,7 @@ def test_an_officer_asks_for_consent_at_intake_records_its_withdrawal_and_a_supe
     assert page.locator("#d-reads").count() == 0  # officers do not see who read what
     screenshot(page, "dossier-consent")
 
-    boss = signed_in_page(contexts, server, "supervisor", "supervisor-demo")
+    boss = signed_in_page(contexts, server, "supervisor", "giam-sat-demo")
     boss.goto(f"{server.url}/console/dossiers/{code}")
     boss.wait_for_function("() => document.querySelectorAll('#d-reads tr').length >= 2")
     readers = boss.inner_text("#d-reads")

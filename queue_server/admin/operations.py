@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from .. import cache
 from ..auth import services as accounts
+from ..auth import sessions
 from ..auth.access import Action, Actor, allowed, may_grant, may_manage_user
 from ..auth.models import DeviceToken, Role, User
 from ..dossiers.codes import AGENCY_CODE, AGENCY_ID_MAX
@@ -961,6 +962,8 @@ def create_user(session: Session, actor: Actor, values: dict) -> User:
         raise Conflict("username_taken", f"The username {values['username']!r} is in use.") from None
     if "active" in values:
         user.active = values["active"]
+    # Its holder did not choose it: they choose their own at their first login.
+    user.must_change_password = True
     _flush(session)
     log.info("user %s created (%s)", user.username, user.role)
     return user
@@ -973,18 +976,31 @@ def update_user(session: Session, actor: Actor, user: User, changes: dict) -> Us
     if own and (role != user.role or changes.get("active") is False):
         raise Conflict("own_account", "You cannot change your own role or deactivate your own account.")
     _check_grant(actor, role, sites)
+    # What the account's open sessions were allowed on: they end if it changes (below).
+    ending = None
+    if changes.get("active") is False and user.active:
+        ending = sessions.EndReason.DEACTIVATED
+    elif role != user.role:
+        ending = sessions.EndReason.ROLE_CHANGED
+    elif "sites" in changes and {s.id for s in sites} != {s.id for s in user.sites}:
+        ending = sessions.EndReason.SITES_CHANGED
     if "full_name" in changes:
         user.full_name = changes["full_name"] or ""
     _apply(user, changes, ("role", "active"))
     if "sites" in changes:
         user.sites = sites
     _flush(session)
+    if ending is not None:  # one's own sites: the session making the change goes on
+        sessions.end_sessions(session, user, ending, keep=sessions.current_session() if own else None)
     log.info("user %s changed: %s", user.username, ", ".join(sorted(changes)))
     return user
 
 
-def reset_password(session: Session, user: User, password: str) -> None:
-    accounts.set_password(user, password)
+def reset_password(session: Session, actor: Actor, user: User, password: str) -> None:
+    """A new password chosen by a supervisor or admin: the account's sessions end, and its
+    holder must choose their own at the next login (unless it is the actor's own account)."""
+    own = actor.user is not None and actor.user.id == user.id
+    accounts.set_password(session, user, password, chosen_by_holder=own)
     _flush(session)
     log.info("password of user %s reset", user.username)
 
@@ -997,6 +1013,7 @@ def user_view(user: User) -> dict:
         "role": user.role,
         "sites": sorted(site.code for site in user.sites),
         "active": user.active,
+        "must_change_password": user.must_change_password,
         "created_at": user.created_at.isoformat(),
     }
 
