@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 from .. import cache
 from ..auth import services as accounts
 from ..auth import sessions
-from ..auth.access import Action, Actor, allowed, may_grant, may_manage_user
-from ..auth.models import DeviceToken, Role, User
+from ..auth.access import Action, Actor, allowed, may_manage_user, require_grant
+from ..auth.models import DeviceToken, User
 from ..dossiers.codes import AGENCY_CODE, AGENCY_ID_MAX
 from ..dossiers.models import Procedure
-from ..errors import ApiError, Conflict, Forbidden, NotFound
+from ..errors import ApiError, Conflict, NotFound
 from ..events import committed, publish_after_commit
 from ..queueing.models import QueueEvent, Ticket
 from ..sites.duties import on_duty
@@ -930,13 +930,6 @@ def _sites_by_code(session: Session, codes: list[str]) -> list[Site]:
     return list(sites)
 
 
-def _check_grant(actor: Actor, role: str, sites: list[Site]) -> None:
-    if not may_grant(actor, role, [site.id for site in sites]):
-        if role == Role.ADMIN:
-            raise Forbidden("forbidden", "Only an admin gives the admin role.")
-        raise Forbidden("forbidden", "Supervisors give accounts at the sites they supervise only.")
-
-
 def users_for(session: Session, actor: Actor, site: Site | None = None) -> list[User]:
     users = session.scalars(select(User).order_by(User.username)).all()
     return [
@@ -948,7 +941,7 @@ def users_for(session: Session, actor: Actor, site: Site | None = None) -> list[
 
 def create_user(session: Session, actor: Actor, values: dict) -> User:
     sites = _sites_by_code(session, values["sites"])
-    _check_grant(actor, values["role"], sites)
+    require_grant(actor, values["role"], [site.id for site in sites])
     try:
         user = accounts.create_user(
             session,
@@ -975,7 +968,7 @@ def update_user(session: Session, actor: Actor, user: User, changes: dict) -> Us
     own = actor.user is not None and actor.user.id == user.id
     if own and (role != user.role or changes.get("active") is False):
         raise Conflict("own_account", "You cannot change your own role or deactivate your own account.")
-    _check_grant(actor, role, sites)
+    require_grant(actor, role, [site.id for site in sites])
     # What the account's open sessions were allowed on: they end if it changes (below).
     ending = None
     if changes.get("active") is False and user.active:

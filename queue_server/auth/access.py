@@ -328,6 +328,14 @@ def may_grant(actor: Actor, role: str, site_ids) -> bool:
     )
 
 
+def require_grant(actor: Actor, role: str, site_ids) -> None:
+    """Raise unless ``actor`` may give ``role`` at these sites (:func:`may_grant`)."""
+    if not may_grant(actor, role, site_ids):
+        if role == Role.ADMIN:
+            raise Forbidden("forbidden", "Only an admin gives the admin role.")
+        raise Forbidden("forbidden", "Supervisors give accounts at the sites they supervise only.")
+
+
 def may_manage_user(actor: Actor, user: User) -> bool:
     """Whether ``actor`` may see and change this account (role, sites, active, password)."""
     return may_grant(actor, user.role, [site.id for site in user.sites])
