@@ -6,12 +6,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..auth.access import Action, require, require_login
 from ..auth.models import Role
 from ..database import db
 from ..errors import Forbidden
+from ..inputs import Schema
 from ..queueing.api import get_site
 from . import search
 

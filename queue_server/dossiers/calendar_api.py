@@ -11,13 +11,14 @@ from datetime import date
 
 import holidays
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
 from ..auth.access import Action, require, require_login
 from ..auth.models import Role
 from ..database import db
 from ..errors import ApiError, Forbidden, NotFound
+from ..inputs import Schema
 from ..queueing.api import get_site
 from .models import CalendarDay
 

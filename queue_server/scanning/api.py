@@ -7,13 +7,14 @@ devices, which fill an intake form with them; anyone else learns only that it wa
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from hardware.scanning import ScanError, parse
 
 from ..auth.access import current_actor, require_device
 from ..auth.models import DeviceKind
 from ..errors import ApiError
+from ..inputs import Schema
 from ..live import send_to_device
 
 blp = Blueprint("scanning", __name__, url_prefix="/api/v1", description="Scanned codes")

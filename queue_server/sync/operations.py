@@ -28,6 +28,9 @@ from ..sites.models import Site
 from .models import SyncOperation
 
 MAX_BATCH = 200
+# Dossiers listed by one manifest.open: a post office's bag of a day holds a few dozen; the
+# bound keeps one operation a short transaction.
+MAX_MANIFEST_DOSSIERS = 1000
 
 
 def _site(session: Session, code) -> Site:
@@ -73,7 +76,10 @@ def _open_manifest(session: Session, post_office: Site, actor: Actor, op_id: str
         if body.get("created_at")
         else None,
     )
-    for code in body.get("dossiers") or []:
+    codes = body.get("dossiers") or []
+    if not isinstance(codes, list) or len(codes) > MAX_MANIFEST_DOSSIERS:
+        raise ApiError("invalid_body", f"dossiers must be a list of at most {MAX_MANIFEST_DOSSIERS} codes.")
+    for code in codes:
         manifests.add(session, manifest, str(code))
     if body.get("close"):
         manifests.close(session, manifest)
