@@ -1,5 +1,5 @@
 """What a request may bring (issue 16, requests): its size, its JSON, its integers, its text and
-its lists, each refused with a 4xx in the API's error format, never a 500."""
+its lists, each refused with a 4xx in the API's error format, never a 500; the call template."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import os
 import pytest
 import requests
 import socketio
+from sqlalchemy import update
 
 from queue_server import inputs
 from queue_server.auth.services import issue_device_token
 from queue_server.database import db
 from queue_server.dossiers import rules
+from queue_server.sites.models import Site
 from queue_server.sync.operations import MAX_BATCH, MAX_MANIFEST_DOSSIERS
 
 from .conftest import login, staff_session
@@ -274,3 +276,56 @@ def test_the_live_socket_refuses_what_the_database_cannot_hold(app, database_url
         client.disconnect()
         assert refused == [{"message": "Connection refused by server"}], auth
     assert "Traceback" not in server.log_tail()
+
+
+# -- the call template -----------------------------------------------------------------------------
+
+BAD_TEMPLATES = (
+    "Mời số {number} quầy {counter} {number.__class__}",
+    "Mời số {number[0]} quầy {counter}",
+    "Mời số {number!r} quầy {counter}",
+    "Mời số {number:>999999999} quầy {counter}",
+    "Mời số {number:} quầy {counter}",
+    "Mời số {number} quầy {counter} {0}",
+    "Mời số {number} quầy {counter} {}",
+    "Mời số {{number}} quầy {counter}",
+    "Mời số {number} quầy {counter} }",
+    "Mời số {number} quầy {counter} {so}",
+    "Mời số {number}",
+)
+
+
+@pytest.mark.parametrize("template", BAD_TEMPLATES)
+def test_the_call_template_takes_its_two_placeholders_bare_and_nothing_else(app, template):
+    supervisor = login(app.test_client(), "supervisor")
+    changed = supervisor.patch("/api/v1/admin/sites/NA-HCC", json={"call_template": template})
+    error = refusal(changed, 400)
+    assert error["code"] == "invalid_call_template" and error["field"] == "call_template"
+
+
+def test_the_call_template_is_at_most_200_characters(app):
+    supervisor = login(app.test_client(), "supervisor")
+    sentence = "Xin mời công dân có số {number} đến quầy {counter}."
+    longest = sentence + "." * (200 - len(sentence))
+    assert supervisor.patch("/api/v1/admin/sites/NA-HCC", json={"call_template": longest}).status_code == 200
+    longer = supervisor.patch("/api/v1/admin/sites/NA-HCC", json={"call_template": longest + "."})
+    assert refusal(longer, 422)["fields"]["json"]["call_template"]
+    page = supervisor.get("/admin/sites", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'name="call_template" maxlength="200"' in page
+
+
+def test_a_template_stored_before_the_rule_is_spoken_as_written_never_evaluated(app, kiosk, officer):
+    stored = "Mời {number} quầy {counter} {number.__class__} {counter:>999999999} {0} {number!r} {{x}}"
+    with app.app_context():
+        db.session.execute(update(Site).where(Site.code == "NA-HCC").values(call_template=stored))
+        db.session.commit()
+    kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
+    called = officer.post("/api/v1/counters/3/call-next")
+    assert called.status_code == 200, called.get_data(as_text=True)[:300]
+    expected = "Mời 3001 quầy 3 {number.__class__} {counter:>999999999} {0} {number!r} {{x}}"
+    assert called.json["announcement"] == expected
+    recalled = officer.post(f"/api/v1/tickets/{called.json['ticket']['id']}/recall")
+    assert recalled.status_code == 200
+    audio = app.test_client().get("/display/NA-HCC/call.wav?number=3001&counter=3")
+    assert audio.status_code == 200 and audio.mimetype == "audio/wav"
+    assert app.test_client().get("/display/NA-HCC/call.wav?number=3001&counter=²").status_code == 404

@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 
 from ..auth.models import DeviceKind, Role
 from ..inputs import Schema
+from ..sites import calls
 from ..sites.models import PriorityPolicy, SiteKind
 
 CODE = validate.Regexp(
@@ -79,7 +80,7 @@ class SiteSettingsInSchema(Schema):
         validate=validate.Range(1, 20), metadata={"description": "interleave: priority tickets in a row"}
     )
     call_template = Text(
-        validate=validate.Length(min=1, max=300),
+        validate=validate.Length(min=1, max=calls.TEMPLATE_MAX),
         metadata={"description": "Spoken call, with {number} and {counter}"},
     )
     enforce_opening_hours = fields.Boolean()
