@@ -1,22 +1,28 @@
 """What a request may bring (issue 16, requests): its size, its JSON, its integers, its text and
-its lists, each refused with a 4xx in the API's error format, never a 500; the call template."""
+its lists, each refused with a 4xx in the API's error format, never a 500; the call template;
+what people typed, written as text in every spreadsheet."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 import socketio
+from openpyxl import load_workbook
 from sqlalchemy import update
 
 from queue_server import inputs
+from queue_server.auth.models import User
 from queue_server.auth.services import issue_device_token
-from queue_server.database import db
+from queue_server.database import db, utcnow
 from queue_server.dossiers import rules
-from queue_server.sites.models import Site
+from queue_server.sites.models import Counter, Service, Site
 from queue_server.sync.operations import MAX_BATCH, MAX_MANIFEST_DOSSIERS
 
 from .conftest import login, staff_session
@@ -24,6 +30,8 @@ from .test_dossiers import APPLICANT
 
 BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 INTAKE = {"site": "NA-HCC", "procedure": "1.001756", "applicant": APPLICANT}
+FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def refusal(response, *statuses) -> dict:
@@ -329,3 +337,64 @@ def test_a_template_stored_before_the_rule_is_spoken_as_written_never_evaluated(
     audio = app.test_client().get("/display/NA-HCC/call.wav?number=3001&counter=3")
     assert audio.status_code == 200 and audio.mimetype == "audio/wav"
     assert app.test_client().get("/display/NA-HCC/call.wav?number=3001&counter=²").status_code == 404
+
+
+# -- spreadsheets ----------------------------------------------------------------------------------
+
+
+def test_names_typed_like_formulas_are_text_in_the_tracking_book(app, officer):
+    codes = {}
+    for name in (*FORMULAS, "Trần\x01Văn"):
+        created = officer.post("/api/v1/dossiers", json={**INTAKE, "applicant": {"name": name}})
+        assert created.status_code == 201, created.json
+        codes[created.json["code"]] = created.json["applicant"]["name"]
+    today = utcnow().astimezone(VN).date().isoformat()
+    book = officer.get(f"/api/v1/sites/NA-HCC/tracking-book.xlsx?from={today}&to={today}")
+    assert book.status_code == 200
+    sheet = load_workbook(io.BytesIO(book.data)).active
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=5) if row[1].value}
+    assert set(rows) == set(codes)
+    for code, name in codes.items():
+        applicant = rows[code][4]
+        assert applicant.data_type == "s" and applicant.value == name.replace("\x01", "")
+        assert rows[code][3].data_type == "n" and rows[code][3].value == 1  # sets: a number
+        assert isinstance(rows[code][7].value, datetime)  # received: a date-time
+    assert any(rows[code][4].value.startswith("=") for code in codes)
+
+
+@BOTH
+def test_names_and_reasons_typed_like_formulas_are_text_in_the_report_files(app, kiosk, officer):
+    hyperlink, plus, minus, at, _ = FORMULAS
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "officer1").values(full_name=hyperlink))
+        db.session.execute(update(Service).where(Service.code == "NM-DD").values(name=plus))
+        db.session.execute(update(Counter).where(Counter.id == 3).values(name=minus))
+        db.session.commit()
+    kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
+    ticket = officer.post("/api/v1/counters/3/call-next").json["ticket"]
+    assert officer.post(f"/api/v1/tickets/{ticket['id']}/finish").status_code == 200
+    assert officer.post("/api/v1/counters/3/pause", json={"reason": at}).status_code == 200
+    assert officer.post("/api/v1/counters/3/resume").status_code == 200
+    today = utcnow().astimezone(VN).date().isoformat()
+    period = f"site=NA-HCC&from={today}&to={today}"
+    supervisor = login(app.test_client(), "supervisor")
+
+    book = load_workbook(io.BytesIO(supervisor.get(f"/api/v1/reports.xlsx?{period}").data))
+    typed = {}
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                    typed[cell.value] = cell
+    assert {hyperlink, plus, minus} <= set(typed) and any(v.startswith(at) for v in typed)
+    assert all(cell.data_type == "s" for cell in typed.values())
+    officers = list(book["Theo cán bộ"].iter_rows(min_row=3, values_only=True))
+    assert officers[0][:3] == ("officer1", hyperlink, 1)  # the count served stays a number
+
+    for section, expected in (("officers", hyperlink), ("services", plus), ("counters", minus)):
+        text = supervisor.get(f"/api/v1/reports.csv?{period}&section={section}").get_data(as_text=True)
+        cells = [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for cell in row]
+        assert "'" + expected in cells and expected not in cells, (section, cells)
+        assert "1" in cells  # a number stays a number
+    counters = supervisor.get(f"/api/v1/reports.csv?{period}&section=counters").get_data(as_text=True)
+    assert "'" + at in counters
