@@ -1,6 +1,7 @@
 """What a request may bring (issue 16, requests): its size, its JSON, its integers, its text and
 its lists, each refused with a 4xx in the API's error format, never a 500; the call template;
-what people typed, written as text in every spreadsheet."""
+what people typed, written as text in every spreadsheet; the post-office sync's stored answers,
+each its own device's."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ import pytest
 import requests
 import socketio
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from queue_server import inputs
 from queue_server.auth.models import User
 from queue_server.auth.services import issue_device_token
 from queue_server.database import db, utcnow
 from queue_server.dossiers import rules
-from queue_server.sites.models import Counter, Service, Site
+from queue_server.sites.models import Counter, Service, Site, SiteKind
 from queue_server.sync.operations import MAX_BATCH, MAX_MANIFEST_DOSSIERS
 
 from .conftest import login, staff_session
@@ -398,3 +399,55 @@ def test_names_and_reasons_typed_like_formulas_are_text_in_the_report_files(app,
         assert "1" in cells  # a number stays a number
     counters = supervisor.get(f"/api/v1/reports.csv?{period}&section=counters").get_data(as_text=True)
     assert "'" + at in counters
+
+
+# -- the post-office sync --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_post_office(app) -> str:
+    """Another post office of the province, with its own agency code."""
+    with app.app_context():
+        vinh = db.session.scalar(select(Site).where(Site.code == "NA-BC-VINH"))
+        db.session.add(
+            Site(
+                code="NA-BC-CUALO",
+                name="Bưu cục Cửa Lò",
+                kind=SiteKind.POST_OFFICE,
+                agency_code="BC.463000",
+                province=vinh.province,
+            )
+        )
+        db.session.commit()
+    return "NA-BC-CUALO"
+
+
+@BOTH
+def test_a_stored_sync_answer_goes_back_to_its_own_device_only(app, post_office, second_post_office):
+    other = device_client(app, second_post_office)
+    same_office = device_client(app, "NA-BC-VINH")
+    operation = receive("op-mine-000001", applicant={**APPLICANT, "name": "Lê Thị Riêng"})
+
+    first = post_office.post("/api/v1/postal/sync", json={"operations": [operation]}).json["results"][0]
+    assert first["ok"] and not first["replayed"]
+    code = first["result"]["code"]
+
+    for intruder in (other, same_office):
+        for attempt in (operation, {**operation, "kind": "manifest.open", "body": {"to_site": "NA-HCC"}}):
+            answer = intruder.post("/api/v1/postal/sync", json={"operations": [attempt]})
+            assert answer.status_code == 200
+            result = answer.json["results"][0]
+            assert result == {
+                "id": operation["id"],
+                "ok": False,
+                "error": {"code": "operation_id_taken", "message": result["error"]["message"]},
+            }
+            assert code not in answer.get_data(as_text=True) and "Riêng" not in answer.get_data(as_text=True)
+
+    replay = post_office.post("/api/v1/postal/sync", json={"operations": [operation]}).json["results"][0]
+    assert replay == {**first, "replayed": True}
+    with app.app_context():
+        from queue_server.dossiers.models import Dossier
+        from queue_server.manifests.models import Manifest
+
+        assert db.session.query(Dossier).count() == 1 and db.session.query(Manifest).count() == 0
