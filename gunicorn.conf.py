@@ -12,6 +12,9 @@ timeout = 60
 graceful_timeout = 10
 keepalive = 5
 accesslog = os.environ.get("ACCESS_LOG") or None
+# The request's path without its query string, and no referrer: a search (?q=) or a data
+# subject's export (?id_number=) carries ID numbers and phones, which never go to a log.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 # Several gunicorns run side by side in tests and on one host; the shared default control

@@ -85,7 +85,8 @@ def _ddmmyyyy(text: str, what: str) -> date:
     try:
         return datetime.strptime(text, "%d%m%Y").date()
     except ValueError:
-        raise ScanError(f"The ID card's {what} {text!r} is not a date (DDMMYYYY).") from None
+        # Without the value: a date of birth is personal data, and this message reaches logs.
+        raise ScanError(f"The ID card's {what} is not a date (DDMMYYYY).") from None
 
 
 def _citizen_id(raw: str) -> Scan:

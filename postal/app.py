@@ -4,8 +4,9 @@ Views are thin: they read the form, call :class:`~.store.Store` (which writes ea
 its outbox operation together), wake the sync loop and print. What the clerk typed wrong comes
 back as a readable Vietnamese message in the page, with the form as it was. The pages hold
 personal data (the applicants), so they answer only to a browser on this machine (the Host
-header must be local, against DNS rebinding) and every form carries a session token (against
-another site posting into them).
+header must be local, against DNS rebinding), every form carries a session token (against
+another site posting into them) and every answer the server's security headers (no injected
+script runs, no other site frames them: :mod:`queue_server.headers`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from hardware.scanning import ScanError, parse
 from queue_server.dossiers import labels as dossier_labels
 from queue_server.dossiers.rules import ID_NUMBER
+from queue_server.headers import SecurityHeaders
 
 from . import ClerkError, intake
 from .config import Settings
@@ -102,6 +104,7 @@ def create_app(settings: Settings, store: Store, loop: SyncLoop | None = None) -
         SESSION_COOKIE_HTTPONLY=True,
     )
     app.extensions["postal"] = {"settings": settings, "store": store, "loop": loop}
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)
 
     @app.before_request
     def guard():
@@ -236,6 +239,7 @@ def _register(app: Flask, settings: Settings, store: Store, loop: SyncLoop | Non
                 "intake.html",
                 catalogue=catalogue,
                 procedure_facts=intake.procedure_facts(catalogue),
+                notice=intake.privacy_notice(catalogue),
                 values=values,
                 errors=errors,
                 editing=editing,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from queue_server.dossiers import labels, rules
 from queue_server.dossiers.rules import Delivery
 from queue_server.dossiers.storage import SIGNATURES
+from queue_server.privacy import notice
 
 from . import ClerkError
 
@@ -193,9 +194,31 @@ def parse(form, uploads: list[Upload], catalogue: dict | None, max_bytes: int) -
         "fee_payment": fee_payment,
         "note": note or None,
         "received_by_name": clerk,
+        "contact_consent": form.get("contact_consent") == "on",
     }
     names = {"site_name": centre["name"], "procedure_name": procedure["name"]}
     return body, names, attachments
+
+
+def privacy_notice(catalogue: dict | None) -> dict:
+    """The notice on the processing of personal data the citizen is shown before handing over
+    their papers: the server's one template (``queue_server.privacy.notice``) with the centres
+    that handle the dossiers as controllers and the server's retention periods and own text,
+    as the catalogue brings them (offline: the last catalogue's)."""
+    catalogue = catalogue or {}
+    privacy = catalogue.get("privacy") or {}
+    names = [centre["name"] for centre in catalogue.get("centres", [])]
+    controller = " hoặc ".join(names) if names else "Trung tâm Phục vụ hành chính công"
+    return {
+        "title": notice.TITLE,
+        "paragraphs": notice.paragraphs(
+            controller,
+            dossier_days=privacy.get("dossier_days", 0),
+            scans_days=privacy.get("scans_days", 0),
+            override=privacy.get("notice"),
+        ),
+        "consent_label": notice.CONSENT_LABEL,
+    }
 
 
 def form_values(body: dict, catalogue: dict | None) -> dict:
@@ -215,6 +238,7 @@ def form_values(body: dict, catalogue: dict | None) -> dict:
         "delivery_address": body.get("delivery_address") or "",
         "note": body.get("note") or "",
         "received_by_name": body.get("received_by_name") or "",
+        "contact_consent": "on" if body.get("contact_consent") else "",
     }
     found = find_procedure(catalogue, body["site"], body["procedure"])
     listed = [d["name"] for d in found[1]["documents"]] if found else []

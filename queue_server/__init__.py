@@ -59,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .dossiers.calendar_api import blp as calendar_blp
     from .manifests.api import blp as manifests_blp
     from .printing.api import blp as printing_blp
+    from .privacy.api import blp as privacy_blp
     from .queueing.api import blp as queue_blp
     from .ratings.api import blp as ratings_blp
     from .reports.api import blp as reports_blp
@@ -79,6 +80,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(ratings_blp)
     api.register_blueprint(reports_blp)
     api.register_blueprint(reports_live_blp)
+    api.register_blueprint(privacy_blp)
     _register_pages(app)
 
     from . import live

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from alembic import command
 from alembic.config import Config
+from flask.cli import with_appcontext
 
 from .auth.models import DeviceKind
 from .database import db
@@ -170,6 +171,37 @@ def build_report_days():
             click.echo(f"{site.code}: rolled up {built} days.")
 
 
+@click.command("purge-personal-data")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Say what would be removed (counts, oldest); change nothing.")
+def purge_personal_data(dry_run):
+    """Anonymise the personal data whose retention period is over (run nightly; safe to interrupt
+    and to repeat). The periods are RETENTION_DOSSIER_DAYS, RETENTION_SCANS_DAYS and
+    RETENTION_CLIENT_DAYS (see queue_server/privacy/retention.py)."""
+    from flask import current_app
+
+    from .dossiers.storage import current_storage
+    from .privacy import retention
+
+    periods = retention.Periods.from_config(current_app.config)
+    if dry_run:
+        for due in retention.plan(db.session, periods):
+            oldest = f", the oldest from {due.oldest:%Y-%m-%d}" if due.oldest else ""
+            kept = (
+                "kept for good"
+                if not getattr(periods, due.kind)
+                else f"after {getattr(periods, due.kind)} days"
+            )
+            click.echo(f"{due.kind}: {due.count} to remove ({kept}{oldest}).")
+        db.session.rollback()
+        return
+    counts = retention.purge(db.session, current_storage(), periods)
+    click.echo(
+        f"Anonymised {counts['dossiers']} dossiers; removed {counts['scans']} scans"
+        f" ({counts['files']} files); cleared {counts['addresses']} client addresses."
+    )
+
+
 def register_cli(app) -> None:
     for cmd in (
         db_cli,
@@ -180,5 +212,6 @@ def register_cli(app) -> None:
         import_procedures,
         check_deadlines,
         build_report_days,
+        purge_personal_data,
     ):
         app.cli.add_command(cmd)

@@ -64,8 +64,9 @@ def from_env() -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # Behind HTTPS (nginx): cookies only over HTTPS. TRUSTED_PROXIES: how many proxies
-        # (nginx: 1) set X-Forwarded-For/-Proto/-Host; 0 trusts none (see queue_server/security.py).
+        # Behind HTTPS (nginx): cookies only over HTTPS, and HSTS on every answer (headers.py).
+        # TRUSTED_PROXIES: how many proxies (nginx: 1) set X-Forwarded-For/-Proto/-Host; 0 trusts
+        # none (see queue_server/security.py).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -111,6 +112,23 @@ def from_env() -> dict:
         "DOSSIER_DUE_SOON_HOURS": float(os.environ.get("DOSSIER_DUE_SOON_HOURS", "8")),
         # How often each server process looks for dossiers about to be late (0: never).
         "DOSSIER_WATCH_SECONDS": float(os.environ.get("DOSSIER_WATCH_SECONDS", "60")),
+        # Personal data (queue_server/privacy/; docs/legal.md, "Personal data"). The law asks that
+        # personal data be deleted once its purpose is done or its legal retention period is over
+        # (Law 91/2025/QH15); how long a one-stop unit must keep its records (Law 33/2024/QH15
+        # on archives and its lists of retention periods) was not found, so each period is a
+        # setting, counted in days from a dossier's end (returned, refused, stopped, turned
+        # away), 0 meaning never. The applicant's fields: five years, long enough for the
+        # complaints, lawsuits, inspections and yearly reports that may look back at a dossier.
+        "RETENTION_DOSSIER_DAYS": int(os.environ.get("RETENTION_DOSSIER_DAYS", "1825")),
+        # The scans: one year. Images of identity papers are sensitive personal data (Nghị
+        # định 356/2025), and the paper dossier (the record) stays with the deciding agency.
+        "RETENTION_SCANS_DAYS": int(os.environ.get("RETENTION_SCANS_DAYS", "365")),
+        # The addresses and browsers of staff and devices in the audit trail and the dossiers'
+        # and tickets' logs: two years, for a security review; the entries themselves stay.
+        "RETENTION_CLIENT_DAYS": int(os.environ.get("RETENTION_CLIENT_DAYS", "730")),
+        # A centre's own notice on the processing of personal data (a text file, placeholders
+        # {controller} and {retention}); empty: the built-in notice (queue_server/privacy/notice.py).
+        "PRIVACY_NOTICE_FILE": os.environ.get("PRIVACY_NOTICE_FILE") or None,
         # OpenAPI document and its browsable UI (assets installed from npm at set-up).
         "API_TITLE": "One-stop queue API",
         "API_VERSION": "v1",

@@ -5,10 +5,10 @@
   address, not nginx's, and secure cookies and links know the request came over HTTPS.
 - **Cross-site request forgery.** Staff pages act through the JSON API with the session cookie.
   A state-changing request from a logged-in browser must carry the session's token in the
-  ``X-CSRFToken`` header; staff pages get it from ``<meta name="csrf-token">``. Devices send a
-  bearer token, which a page of another site cannot add (no CORS is allowed), and a request
-  with no staff session (the login itself, a citizen rating by a tracking key) has no session
-  to abuse, so neither is checked.
+  ``X-CSRFToken`` header; staff pages get it from ``<meta name="csrf-token">`` (see
+  :func:`check_csrf` for the only exceptions).
+- **Security headers** on every answer (:mod:`.headers`): a Content-Security-Policy that runs
+  no inline script, no framing, no MIME sniffing, no address sent to other sites.
 - **Floods.** A kiosk may take only so many numbers a minute (``KIOSK_RATE_LIMIT``), counted
   per device token in the shared store (``RATELIMIT_STORAGE_URI``, Redis in production, so
   every worker counts together). If the store is down the limits are counted per process
@@ -25,7 +25,9 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .auth.access import current_actor
 from .errors import error_response
+from .headers import SecurityHeaders
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -74,12 +76,32 @@ def sessionless(view):
 
 
 def check_csrf() -> None:
-    if request.method in SAFE_METHODS or "Authorization" in request.headers:
+    """A state-changing request that carries a staff session must carry its token too.
+
+    The session is what a page of another site can make the officer's browser send, so it is
+    the session's presence that decides, never another header: a browser adds an
+    ``Authorization: Basic`` header by itself to every request once its user has logged in to
+    an HTTP-auth proxy in front, and anyone can write ``Bearer <anything>``. The exceptions:
+
+    - no staff session (Flask-Login's key, read without the database): a device, the login
+      itself, a citizen; nothing to abuse;
+    - a view marked :func:`sessionless` (a citizen's rating by tracking key) never acts as the
+      session;
+    - a *valid* device token: the request then acts as that device, not as the session
+      (:func:`~.auth.access.current_actor`), and a page of another site cannot hold one. An
+      unknown or revoked one is refused here (401), before the view runs.
+
+    Only that last case reads the database before the view reads the body (see
+    :func:`client_key` for why that is avoided): it needs both a session and a bearer token,
+    which no page or device of ours sends together, so the common requests are unchanged.
+    """
+    if request.method in SAFE_METHODS or "_user_id" not in session:
         return
     if getattr(current_app.view_functions.get(request.endpoint), "sessionless", False):
         return
-    if "_user_id" in session:  # a staff session (Flask-Login's key), read without the database
-        csrf.protect()
+    if request.headers.get("Authorization", "").startswith("Bearer ") and current_actor().device:
+        return  # a valid device token (an unknown or revoked one raised Unauthorized: 401)
+    csrf.protect()
 
 
 def csrf_refused(error: CSRFError):
@@ -92,9 +114,12 @@ def csrf_refused(error: CSRFError):
 
 
 def init_app(app: Flask) -> None:
+    """Called after ``socketio.init_app``: the headers' middleware then wraps Socket.IO's, whose
+    polling answers get them too."""
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked by check_csrf, not for all
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session: a whole shift
     csrf.init_app(app)

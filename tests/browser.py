@@ -1,10 +1,18 @@
-"""What the browser tests share: screenshots, the accessibility check, a scanner's keystrokes.
+"""What the browser tests share: screenshots, the accessibility check, a scanner's keystrokes,
+and the watch on the Content-Security-Policy.
 
 Screenshots go to test-artifacts/ (ignored by git). Every page is checked with axe-core for
-labels on interactive elements and WCAG AA text contrast.
+labels on interactive elements and WCAG AA text contrast. Every page of every browser test
+reports what the policy blocked, and the test fails on it (:class:`CspWatchedBrowser`).
+
+Pages run under the server's real policy, which forbids ``eval``: give ``wait_for_function`` a
+function (``"() => ..."``), which Playwright evaluates once; a bare expression is evaluated
+again at each poll with the page's ``eval``, and refused.
 """
 
 from __future__ import annotations
+
+import pytest
 
 from .conftest import ROOT
 
@@ -29,13 +37,69 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+# Runs in every frame before the page's own scripts (an init script is not subject to the
+# page's policy) and reports each violation to the test through the context's binding.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__cspViolation(
+        `${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+        + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+        + (event.sample ? ` (${event.sample})` : "")
+    );
+});
+"""
+
+
+class CspWatchedBrowser:
+    """The session's Chromium, whose every context reports what the Content-Security-Policy
+    blocks in any of its pages: a page that needs something the policy forbids is broken in
+    production, and fails its test (see ``pytest_runtest_call`` in conftest.py)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self._contexts = []
+        self.violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.expose_binding("__cspViolation", self._record)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        self._contexts.append(context)
+        context.on("close", lambda closed: self._contexts.remove(closed))
+        return context
+
+    def _record(self, source, text: str) -> None:
+        self.violations.append(f"{source['page'].url}: {text}")
+
+    def take_violations(self) -> list[str]:
+        """The violations reported since the last call, once the open pages' reports are in."""
+        for context in self._contexts:
+            for page in context.pages:
+                try:
+                    page.evaluate("0")  # a round trip: the page's earlier reports arrive first
+                except Exception:  # noqa: BLE001 (closing, navigating: nothing more to wait for)
+                    pass
+        taken, self.violations = self.violations, []
+        return taken
+
+    def check(self) -> None:
+        """Fail the test if a page reported a violation since the last look."""
+        if violations := self.take_violations():
+            pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 def check_accessibility(page) -> None:
     """Run axe-core's rules on the page as it stands.
 
     axe is injected from node_modules, not fetched from the server under test: it is the
-    test's tool, and a busy server must not make the check itself fail.
+    test's tool, and a busy server must not make the check itself fail. It is evaluated
+    through DevTools, which the page's policy does not restrict (a script tag would be an
+    inline script, which it blocks).
     """
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text())
     violations = page.evaluate(
         """async (rules) => {
             const result = await axe.run(document, {runOnly: {type: 'rule', values: rules}});

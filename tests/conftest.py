@@ -286,6 +286,25 @@ class LiveServer:
         self.log.close()
 
 
+BROWSER = pytest.StashKey()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Each test answers for the violations of the pages it opened, set-up included."""
+    if (browser := item.config.stash.get(BROWSER, None)) is not None:
+        browser.take_violations()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser test fails when a page broke the Content-Security-Policy (tests/browser.py)."""
+    result = yield
+    if (browser := item.config.stash.get(BROWSER, None)) is not None:
+        browser.check()
+    return result
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the test, so fixtures can tell whether it failed."""
@@ -352,9 +371,10 @@ def pty_pair(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(pytestconfig):
     """Debian's headless Chromium through Playwright, one for the whole run: a second
-    Playwright in the same process would fail, so page tests of every module share this one."""
+    Playwright in the same process would fail, so page tests of every module share this one.
+    Each page reports what the Content-Security-Policy blocked, and the test fails on it."""
     if not Path(CHROMIUM).exists():
         if IN_CI:
             pytest.fail("chromium is required under CI (scripts/system-deps.sh installs it)")
@@ -373,5 +393,9 @@ def browser():
                 "--no-first-run",
             ],
         )
-        yield browser
+        from .browser import CspWatchedBrowser
+
+        pytestconfig.stash[BROWSER] = watched = CspWatchedBrowser(browser)
+        yield watched
+        del pytestconfig.stash[BROWSER]
         browser.close()

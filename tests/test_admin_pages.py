@@ -150,7 +150,7 @@ def test_an_admin_issues_a_device_token_shown_once_and_revokes_it(server, contex
     token = page.input_value("#token")
     assert token.startswith("counter_")
     page.get_by_role("button", name="Chép mã").click()
-    page.wait_for_function("document.getElementById('copy-result').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('copy-result').textContent !== ''")
     assert page.evaluate("navigator.clipboard.readText()") == token
     row = page.locator("#devices tr").filter(has_text="Bàn phím quầy 3")
     row.wait_for()
@@ -184,7 +184,7 @@ def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, 
     page = contexts(viewport={"width": 1280, "height": 900})
     page.request.post(f"{server.url}/api/v1/auth/login", data={"username": "admin", "password": "admin-demo"})
     page.goto(f"{server.url}/admin/sites?site=NA-TRUONGVINH")
-    page.wait_for_function("document.getElementById('s-name').value !== ''")
+    page.wait_for_function("() => document.getElementById('s-name').value !== ''")
     assert page.locator("#hours tr").count() == 10  # two sessions, Monday to Friday
     page.get_by_role("button", name="Thêm buổi làm việc").click()
     last = page.locator("#hours tr").last
@@ -221,7 +221,7 @@ def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, 
     assert page.inner_text("#dialog-password [data-error-for='password']") == "Mật khẩu cần ít nhất 8 ký tự."
     page.fill("#p-password", "mat-khau-moi-5")
     page.locator("#dialog-password").get_by_role("button", name="Xác nhận").click()
-    page.wait_for_function("document.getElementById('notice').textContent.includes('officer5')")
+    page.wait_for_function("() => document.getElementById('notice').textContent.includes('officer5')")
     login = requests.post(
         f"{server.url}/api/v1/auth/login",
         json={"username": "officer5", "password": "mat-khau-moi-5"},
@@ -256,4 +256,4 @@ def test_a_supervisor_sets_the_headings_and_symbols_of_each_form_set_and_the_pro
     assert older["place_name"] == "Nghệ An"  # each set keeps its own words
 
     page.goto(f"{server.url}/admin/sites?site=NA-HCC")
-    page.wait_for_function("document.getElementById('s-province').value === 'Nghệ An'")
+    page.wait_for_function("() => document.getElementById('s-province').value === 'Nghệ An'")

@@ -52,6 +52,7 @@ def test_the_production_stack_serves_the_api_and_live_screens_through_nginx(stac
     url, token = stack["url"], stack["token"]
     sites = requests.get(f"{url}/api/v1/sites", timeout=10)
     assert sites.status_code == 200 and sites.headers["Server"].startswith("nginx")
+    assert sites.headers["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in sites.headers
 
     screens, called = [], []
     for _ in range(6):  # spread by the kernel over the two workers

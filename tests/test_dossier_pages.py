@@ -60,7 +60,7 @@ def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_ma
 ):
     ticket = issue_over_http(server.url, kiosk_token)
     page = open_console(contexts, server, "officer1", 1)
-    page.wait_for_function("document.getElementById('waiting-count').textContent === '1'")
+    page.wait_for_function("() => document.getElementById('waiting-count').textContent === '1'")
     page.keyboard.press("g")
     page.get_by_role("link", name="Tiếp nhận hồ sơ").click()
     page.wait_for_url(re.compile(rf"/console/dossiers/new\?ticket={ticket['id']}$"))
@@ -70,7 +70,7 @@ def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_ma
 
     page.fill("#scan", CCCD)
     page.press("#scan", "Enter")
-    page.wait_for_function("document.getElementById('a-name').value === 'Nguyễn Văn An'")
+    page.wait_for_function("() => document.getElementById('a-name').value === 'Nguyễn Văn An'")
     assert page.input_value("#a-id") == "001085012345"
     assert "sinh ngày 14/03/1985" in page.inner_text("#scan-result")
     page.select_option("#procedure", "NA-HCC|1.001756")
@@ -118,7 +118,7 @@ def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_ma
     )
     page.get_by_role("button", name="Có kết quả").click()
     page.locator("#dialog-result_ready").get_by_role("button", name="Xác nhận").click()
-    page.wait_for_function("document.getElementById('d-status').textContent === 'Đã có kết quả'")
+    page.wait_for_function("() => document.getElementById('d-status').textContent === 'Đã có kết quả'")
     history = page.locator("#d-events tr")
     assert [history.nth(i).get_attribute("data-action") for i in range(history.count())] == [
         "receive",
@@ -208,14 +208,14 @@ def test_a_supervisor_sees_the_flagged_count_and_a_banner_when_a_dossier_falls_d
 ):
     page = signed_in_page(contexts, watching_server, "supervisor", "supervisor-demo")
     page.goto(f"{watching_server.url}/console/dossiers")
-    page.wait_for_function("document.getElementById('count-due_soon').textContent === '0'")
-    page.wait_for_function("window.DOSSIERS.live.socket.connected")
+    page.wait_for_function("() => document.getElementById('count-due_soon').textContent === '0'")
+    page.wait_for_function("() => window.DOSSIERS.live.socket.connected")
     # Eight working hours: due soon from the moment it is received.
     with staff_session(watching_server.url, "officer1") as officer:
         code = take_in(watching_server.url, officer, procedure="1.000775")
     page.wait_for_selector("#due-banner:not([hidden])", timeout=5000)
     assert code in page.inner_text("#due-text") and "sắp đến hạn" in page.inner_text("#due-text")
-    page.wait_for_function("document.getElementById('count-due_soon').textContent === '1'")
+    page.wait_for_function("() => document.getElementById('count-due_soon').textContent === '1'")
     assert "Sắp đến hạn" in page.inner_text(f"#rows tr[data-code='{code}']")
     screenshot(page, "dossier-list-due-soon")
     check_accessibility(page)
@@ -282,6 +282,6 @@ def test_a_ward_officer_refuses_at_intake_and_stops_a_dossier_of_the_province(se
     page.get_by_role("button", name="Dừng giải quyết").click()
     page.select_option("#stop-via", "post")
     page.locator("#dialog-stop").get_by_role("button", name="Xác nhận").click()
-    page.wait_for_function("document.getElementById('d-status').textContent === 'Đã dừng giải quyết'")
+    page.wait_for_function("() => document.getElementById('d-status').textContent === 'Đã dừng giải quyết'")
     assert "Mẫu 05 - Thông báo dừng giải quyết hồ sơ" in page.locator("#forms a").all_inner_texts()
     check_accessibility(page)

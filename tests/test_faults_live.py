@@ -349,8 +349,8 @@ def test_a_display_offline_for_a_minute_comes_back_right_with_one_connection(
         hall.goto(f"{tap.url}/display/NA-HCC")
         hall.wait_for_selector(".display-counter")
         assert call_at_counter_3() == numbers[0]
-        hall.wait_for_function(f"{COUNTER_3_NUMBER} === '{numbers[0]}'", timeout=10_000)
-        hall.wait_for_function(f"{ANNOUNCED} === 1")
+        hall.wait_for_function(f"() => {COUNTER_3_NUMBER} === '{numbers[0]}'", timeout=10_000)
+        hall.wait_for_function(f"() => {ANNOUNCED} === 1")
         assert tap.open_websockets() == 1
 
         # Offline: Chromium closes the page's WebSocket at once (the server sees it close) and
@@ -366,7 +366,7 @@ def test_a_display_offline_for_a_minute_comes_back_right_with_one_connection(
 
         context.set_offline(False)
         back = time.monotonic()
-        hall.wait_for_function(f"{COUNTER_3_NUMBER} === '{missed[-1]}'", timeout=20_000)
+        hall.wait_for_function(f"() => {COUNTER_3_NUMBER} === '{missed[-1]}'", timeout=20_000)
         print(f"offline {back - cut:.0f} s; the hall was right {time.monotonic() - back:.2f} s after")
         hall.wait_for_selector("#offline", state="hidden", timeout=5_000)
         recent = hall.eval_on_selector_all(
@@ -378,9 +378,9 @@ def test_a_display_offline_for_a_minute_comes_back_right_with_one_connection(
 
         # A call made now is shown and announced once: one connection, no duplicates.
         now = call_at_counter_3()
-        hall.wait_for_function(f"{COUNTER_3_NUMBER} === '{now}'", timeout=10_000)
+        hall.wait_for_function(f"() => {COUNTER_3_NUMBER} === '{now}'", timeout=10_000)
         hall.wait_for_function(
-            "window.HALL.announcer.spoken.length >= 2 && window.HALL.announcer.pending() === 0",
+            "() => window.HALL.announcer.spoken.length >= 2 && window.HALL.announcer.pending() === 0",
             timeout=20_000,
         )
         spoken = hall.evaluate("window.HALL.announcer.spoken")

@@ -61,7 +61,7 @@ def test_a_citizen_takes_a_number_an_officer_calls_it_and_the_hall_and_phone_fol
     kiosk.wait_for_selector("#screen-result:not([hidden])")
     assert kiosk.inner_text("#result-number") == "3001"
     assert "Quầy phục vụ: 1, 2, 3" in kiosk.inner_text("#result-counters")
-    kiosk.wait_for_function("document.getElementById('result-qr').naturalWidth > 0")
+    kiosk.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
     screenshot(kiosk, "kiosk-ticket")
     track_path = kiosk.evaluate("document.getElementById('result-qr').src").rsplit("/qr.svg", 1)[0]
 
@@ -77,19 +77,19 @@ def test_a_citizen_takes_a_number_an_officer_calls_it_and_the_hall_and_phone_fol
     officer.click("#login-form button[type=submit]")
     officer.get_by_role("listitem").filter(has_text="Quầy 3").click()
     officer.wait_for_selector("#step-console:not([hidden])")
-    officer.wait_for_function("document.getElementById('waiting-count').textContent === '1'")
+    officer.wait_for_function("() => document.getElementById('waiting-count').textContent === '1'")
     officer.keyboard.press("g")
-    officer.wait_for_function("document.getElementById('current-number').textContent === '3001'")
-    officer.wait_for_function("document.getElementById('waiting-count').textContent === '0'")
+    officer.wait_for_function("() => document.getElementById('current-number').textContent === '3001'")
+    officer.wait_for_function("() => document.getElementById('waiting-count').textContent === '0'")
 
     hall.wait_for_function(
-        "document.querySelector('[data-counter=\"3\"] .display-counter-number').textContent === '3001'",
+        "() => document.querySelector('[data-counter=\"3\"] .display-counter-number').textContent === '3001'",
         timeout=10_000,
     )
     assert "3001" in hall.inner_text("#latest")
-    hall.wait_for_function("window.HALL.announcer.spoken.length + window.HALL.announcer.pending() >= 1")
+    hall.wait_for_function("() => window.HALL.announcer.spoken.length + window.HALL.announcer.pending() >= 1")
     phone.wait_for_function(
-        "document.getElementById('status').textContent.includes('quầy số 3')", timeout=3000
+        "() => document.getElementById('status').textContent.includes('quầy số 3')", timeout=3000
     )
     assert phone.get_attribute("#status", "data-status") == "called"
 
@@ -127,7 +127,7 @@ def test_the_kiosk_issues_nothing_while_the_server_is_down(server, kiosk_token, 
     server.stop()
     kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
     # The press is sent a few times (the same press id each time) before the kiosk gives up.
-    kiosk.wait_for_function("!document.body.dataset.sending", timeout=20_000)
+    kiosk.wait_for_function("() => !document.body.dataset.sending", timeout=20_000)
     kiosk.wait_for_selector("#banner:not([hidden])")
     assert "Không kết nối được máy chủ" in kiosk.inner_text("#banner")
     assert kiosk.is_hidden("#screen-result")
@@ -194,7 +194,7 @@ def test_the_hall_reconnects_after_a_restart_with_a_single_connection(server, ki
     hall.wait_for_selector("#offline", state="hidden", timeout=15000)
     issue_over_http(server.url, kiosk_token)
     hall.wait_for_function(
-        "[...document.querySelectorAll('#waiting li')]"
+        "() => [...document.querySelectorAll('#waiting li')]"
         ".some(li => li.textContent.includes('Đất đai') && li.textContent.includes('1'))",
         timeout=5000,
     )
@@ -211,7 +211,7 @@ def test_calls_are_announced_one_after_another_and_a_recall_again(server, kiosk_
     first = officer.post(f"{server.url}/api/v1/counters/1/call-next", timeout=10).json()["ticket"]
     officer.post(f"{server.url}/api/v1/counters/2/call-next", timeout=10).raise_for_status()
     officer.post(f"{server.url}/api/v1/tickets/{first['id']}/recall", timeout=10).raise_for_status()
-    hall.wait_for_function("window.HALL.announcer.spoken.length === 3", timeout=20000)
+    hall.wait_for_function("() => window.HALL.announcer.spoken.length === 3", timeout=20000)
     spoken = hall.evaluate("window.HALL.announcer.spoken")
     assert [(s["number"], s["counter"]) for s in spoken] == [("3001", 1), ("3002", 2), ("3001", 1)]
     assert all(s["audio"] == "played" for s in spoken), spoken
@@ -271,12 +271,12 @@ def test_two_officers_calling_together_never_get_the_same_ticket(server, kiosk_t
     one = open_console(contexts, server, "officer1", 1)
     two = open_console(contexts, server, "officer2", 2)
     for page in (one, two):
-        page.wait_for_function("document.getElementById('waiting-count').textContent === '2'")
+        page.wait_for_function("() => document.getElementById('waiting-count').textContent === '2'")
     one.keyboard.press("g")
     two.keyboard.press("g")
     for page in (one, two):
-        page.wait_for_function("document.getElementById('current-number').textContent !== '—'")
-        page.wait_for_function("document.getElementById('waiting-count').textContent === '0'")
+        page.wait_for_function("() => document.getElementById('current-number').textContent !== '—'")
+        page.wait_for_function("() => document.getElementById('waiting-count').textContent === '0'")
     assert {one.inner_text("#current-number"), two.inner_text("#current-number")} == {
         first["number"],
         second["number"],
@@ -289,11 +289,11 @@ def test_a_console_follows_the_queue_from_the_live_events_without_reading_it_aga
     """Fifty consoles re-reading the queue on every ticket issued or called would load a busy
     centre's server more than the calls themselves: the events carry the tickets."""
     page = open_console(contexts, server, "officer1", 3)
-    page.wait_for_function("document.getElementById('waiting-count').textContent === '0'")
+    page.wait_for_function("() => document.getElementById('waiting-count').textContent === '0'")
     reads = []
     page.on("request", lambda request: "/queue" in request.url and reads.append(request.url))
     first, second = (issue_over_http(server.url, kiosk_token) for _ in range(2))
-    page.wait_for_function("document.getElementById('waiting-count').textContent === '2'")
+    page.wait_for_function("() => document.getElementById('waiting-count').textContent === '2'")
     assert [li.split(" · ")[0] for li in page.locator("#waiting li").all_inner_texts()] == [
         first["number"],
         second["number"],
@@ -301,10 +301,12 @@ def test_a_console_follows_the_queue_from_the_live_events_without_reading_it_aga
     staff_session(server.url, "officer2").post(
         f"{server.url}/api/v1/counters/1/call-next", timeout=10
     ).raise_for_status()  # another counter serving the same service calls the first
-    page.wait_for_function("document.getElementById('waiting-count').textContent === '1'")
+    page.wait_for_function("() => document.getElementById('waiting-count').textContent === '1'")
     page.keyboard.press("g")
-    page.wait_for_function(f"document.getElementById('current-number').textContent === '{second['number']}'")
-    page.wait_for_function("document.getElementById('waiting-count').textContent === '0'")
+    page.wait_for_function(
+        f"() => document.getElementById('current-number').textContent === '{second['number']}'"
+    )
+    page.wait_for_function("() => document.getElementById('waiting-count').textContent === '0'")
     assert reads == []
 
 
@@ -312,9 +314,9 @@ def test_the_counter_screen_shows_its_own_calls(server, kiosk_token, contexts):
     ticket = issue_over_http(server.url, kiosk_token)
     screen = contexts(viewport={"width": 800, "height": 480})
     screen.goto(f"{server.url}/display/NA-HCC/counter/3")
-    screen.wait_for_function("document.getElementById('current').textContent === '—'")
+    screen.wait_for_function("() => document.getElementById('current').textContent === '—'")
     staff_session(server.url, "officer1").post(f"{server.url}/api/v1/counters/3/call-next", timeout=10)
-    screen.wait_for_function(f"document.getElementById('current').textContent === '{ticket['number']}'")
+    screen.wait_for_function(f"() => document.getElementById('current').textContent === '{ticket['number']}'")
     screenshot(screen, "display-counter")
     check_accessibility(screen)
 
@@ -352,13 +354,13 @@ def test_the_kiosk_prints_through_its_agent_and_tells_the_citizen_what_happened(
     try:
         kiosk = open_kiosk(contexts, server, kiosk_token)
         kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
-        kiosk.wait_for_function("document.getElementById('result-print').dataset.state === 'printed'")
+        kiosk.wait_for_function("() => document.getElementById('result-print').dataset.state === 'printed'")
         assert "Đã in phiếu" in kiosk.inner_text("#result-print")
         assert len(list(tmp_path.glob("job-*.png"))) == 1
         (tmp_path / "state").write_text("paper_out")
         kiosk.click("#result-done")
         kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
-        kiosk.wait_for_function("document.getElementById('result-print').dataset.state === 'failed'")
+        kiosk.wait_for_function("() => document.getElementById('result-print').dataset.state === 'failed'")
         assert "paper out" in kiosk.inner_text("#result-print")
         assert kiosk.inner_text("#result-number") == "3002"  # the ticket exists all the same
         screenshot(kiosk, "kiosk-printer-problem")
@@ -376,7 +378,9 @@ def test_a_ticket_scanned_at_the_kiosk_shows_where_it_stands(server, kiosk_token
     assert kiosk.inner_text("#refused-text") == "Phiếu số 3002: đang chờ, còn 1 người trước bạn."
     kiosk.click("#refused-done")
     wedge_scan(kiosk, "not-a-code-at-all")
-    kiosk.wait_for_function("document.getElementById('refused-text').textContent.includes('Không đọc được')")
+    kiosk.wait_for_function(
+        "() => document.getElementById('refused-text').textContent.includes('Không đọc được')"
+    )
 
 
 def test_a_supervisor_sees_each_device_and_a_printer_running_out_of_paper_at_once(
@@ -415,7 +419,9 @@ def test_shared_screens_speak_vietnamese_whatever_the_browser_and_phones_follow_
         ticket = issue_over_http(server.url, kiosk_token)
         page.goto(ticket["track_url"])
         assert page.text_content(".track-label") == "Your number"
-        page.wait_for_function("document.getElementById('ahead').textContent === '1 person ahead of you'")
+        page.wait_for_function(
+            "() => document.getElementById('ahead').textContent === '1 person ahead of you'"
+        )
     finally:
         context.close()
 

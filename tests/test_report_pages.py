@@ -125,7 +125,7 @@ def test_the_live_dashboard_follows_a_new_ticket_and_a_paused_counter_as_they_ha
     )
     page.goto(f"{server.url}/reports/live/NA-HCC")
     page.wait_for_selector("#main[aria-busy='false']")
-    page.wait_for_function("document.getElementById('live-status').textContent.startsWith('Đang nhận')")
+    page.wait_for_function("() => document.getElementById('live-status').textContent.startsWith('Đang nhận')")
     before = int(page.get_attribute(f"{NM_DD} td[data-waiting]", "data-waiting"))
     assert before == 1 and page.inner_text(f"{NM_DD} td:nth-child(3)") == "dưới 1 phút"  # longest wait
 

@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from queue_server.auth.models import User
-from queue_server.auth.services import device_for_token, issue_device_token
+from queue_server.auth.services import device_for_token, issue_device_token, revoke_device_token
 from queue_server.database import db
 from queue_server.queueing.models import Ticket
-from queue_server.sites.models import Counter
+from queue_server.sites.models import Counter, Site
 
 from .conftest import login
+from .test_ratings import served, tracking_key
 
 # What the citizen gave at intake; none of it may leave through an anonymous request.
 ID_NUMBER, PHONE, ADDRESS = "040199007777", "0977123456", "Số 77 ngõ Bí Mật, phường Vinh Tân"
@@ -69,6 +70,69 @@ def test_a_logged_in_browser_must_send_the_pages_token_to_change_anything(app):
     page = browser.get("/console/dossiers", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert re.search(r'<meta name="csrf-token" content="[^"]+">', page)
     assert '<meta name="csrf-token"' in app.test_client().get("/console").get_data(as_text=True)
+
+
+def logged_in_without_token(app, username="officer1"):
+    """A browser holding the officer's session cookie, which a page of another site can make
+    it send (the token in the page it cannot read)."""
+    browser = app.test_client()
+    credentials = {"username": username, "password": "officer-demo"}
+    assert browser.post("/api/v1/auth/login", json=credentials).status_code == 200
+    return browser
+
+
+def counter_3_state(app) -> str:
+    with app.app_context():
+        return db.session.scalar(
+            select(Counter.state)
+            .join(Site, Site.id == Counter.site_id)
+            .where(Site.code == "NA-HCC", Counter.number == 3)
+        )
+
+
+def test_no_other_authorization_header_spares_a_logged_in_browser_the_token(app):
+    """An HTTP-auth proxy in front makes the browser add ``Authorization: Basic`` to every
+    request, a forged one too; and anyone can write ``Bearer`` before anything."""
+    browser = logged_in_without_token(app)
+    with app.app_context():
+        revoked, revoked_token = issue_device_token(db.session, "counter", "NA-HCC", "keypad", 3)
+        revoke_device_token(revoked)
+        db.session.commit()
+    pause = "/api/v1/counters/3/pause"
+
+    basic = browser.post(pause, json={"reason": "x"}, headers={"Authorization": "Basic b2ZmaWNlcjE6eA=="})
+    assert error_code(basic, 400) == "csrf_failed"
+    for token in ("not-a-token", "", revoked_token):
+        refused = browser.post(pause, json={"reason": "x"}, headers={"Authorization": f"Bearer {token}"})
+        assert error_code(refused, 401) == "invalid_token"
+    assert counter_3_state(app) == "open"  # none of them was carried out
+
+
+def test_a_valid_device_token_beside_a_staff_session_acts_as_the_device_only(app, kiosk_token):
+    browser = logged_in_without_token(app)
+    as_kiosk = {"Authorization": f"Bearer {kiosk_token}"}
+    heartbeat = {"printer": "ok", "agent_version": "1"}
+    assert browser.post("/api/v1/devices/me/heartbeat", json=heartbeat, headers=as_kiosk).status_code == 204
+    issued = browser.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}, headers=as_kiosk)
+    assert issued.status_code == 201
+    # The officer's rights do not come with it: a kiosk pauses no counter.
+    paused = browser.post("/api/v1/counters/3/pause", json={"reason": "x"}, headers=as_kiosk)
+    assert error_code(paused, 403) == "forbidden"
+    assert counter_3_state(app) == "open"
+
+
+def test_a_citizen_rates_by_tracking_key_from_any_browser_with_no_token(app, kiosk, officer):
+    """The rating by tracking key acts for nobody's session: a phone that an officer also logged
+    in with (or any browser) needs no page token for it."""
+    ticket = served(kiosk, officer)
+    staff_phone = logged_in_without_token(app, "officer2")
+    rated = staff_phone.post(f"/api/v1/track/{tracking_key(ticket)}/rating", json={"level": "satisfied"})
+    assert rated.status_code == 201, rated.json
+    ticket = served(kiosk, officer)
+    anonymous = app.test_client().post(
+        f"/api/v1/track/{tracking_key(ticket)}/rating", json={"level": "satisfied"}
+    )
+    assert anonymous.status_code == 201, anonymous.json
 
 
 def test_devices_and_citizens_need_no_token(app, kiosk, client):

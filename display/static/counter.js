@@ -1,7 +1,7 @@
 /* The small screen above one counter: its current number, flashing when called. */
 (function () {
   "use strict";
-  var cfg = window.COUNTER_SCREEN;
+  var cfg = JSON.parse(document.getElementById("counter-config").textContent);
   var current = document.getElementById("current");
   var stateText = document.getElementById("state");
   function t(key) { return cfg.t[key] || key; }

@@ -1,7 +1,7 @@
 /* The hall screen: counters and their current numbers, the last calls, waiting per service. */
 (function () {
   "use strict";
-  var cfg = window.DISPLAY;
+  var cfg = JSON.parse(document.getElementById("hall-config").textContent);
   var announcer = new window.Announcer(cfg.callUrl, cfg.chimeUrl);
   var state = { counters: {}, services: {}, recent: [] };
   window.HALL = { announcer: announcer, state: state };

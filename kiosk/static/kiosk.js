@@ -2,7 +2,7 @@
  * goes back to the start by itself. It issues nothing while the server cannot be reached. */
 (function () {
   "use strict";
-  var cfg = window.KIOSK;
+  var cfg = JSON.parse(document.getElementById("kiosk-config").textContent);
   var TOKEN_KEY = "kiosk-token:" + cfg.site;
   var api = "/api/v1/sites/" + encodeURIComponent(cfg.site);
   var priority = null;

@@ -15,10 +15,15 @@ from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from ..auth.access import Action, Actor, allowed, require, require_admin, require_login
-from ..auth.models import Role
+from ..auth.access import (
+    Action,
+    allowed,
+    require,
+    require_admin,
+    require_staff,
+    require_supervisor,
+)
 from ..database import db, utcnow
-from ..errors import Forbidden
 from ..queueing.api import get_site
 from ..sites.calendar import business_date
 from ..sites.models import Site
@@ -78,14 +83,6 @@ def _today(site: Site):
     return business_date(site, utcnow())
 
 
-def supervising() -> Actor:
-    """A logged-in admin, or a supervisor (of some site); officers and devices are refused."""
-    actor = require_login()
-    if actor.user is None or actor.user.role not in (Role.ADMIN, Role.SUPERVISOR):
-        raise Forbidden("forbidden", "For supervisors and admins.")
-    return actor
-
-
 # -- sites -----------------------------------------------------------------------------------------
 
 
@@ -93,7 +90,7 @@ def supervising() -> Actor:
 @blp.response(200, SiteSettingsSchema(many=True))
 def list_sites():
     """The sites the caller supervises (every site for an admin), with all their settings."""
-    actor = supervising()
+    actor = require_supervisor()
     sites = db.session.scalars(select(Site).order_by(Site.code))
     return [operations.site_view(s) for s in sites if allowed(actor, Action.SUPERVISE, s.id)]
 
@@ -405,9 +402,7 @@ def on_duty(query, site_code):
     """Who is on duty at each counter today (or on ``date``), and the caller's own counters:
     for the console's choice of counter. Any member of staff who may work the site's counters."""
     site = get_site(site_code)
-    actor = require(Action.OPERATE_COUNTER, site.id)
-    if actor.user is None:
-        raise Forbidden("forbidden", "For members of staff.")
+    actor = require_staff(Action.OPERATE_COUNTER, site.id)
     return operations.duties_on(db.session, site, actor.user, query.get("date") or _today(site))
 
 
@@ -420,7 +415,7 @@ def on_duty(query, site_code):
 def list_users(query):
     """The accounts the caller manages: every one for an admin; for a supervisor, the non-admin
     staff working only at sites they supervise."""
-    actor = supervising()
+    actor = require_supervisor()
     site = supervised_site(query["site"]) if "site" in query else None
     return [operations.user_view(u) for u in operations.users_for(db.session, actor, site)]
 
@@ -431,7 +426,7 @@ def list_users(query):
 @blp.alt_response(409, description="The username is taken")
 def create_user(data):
     """Create a staff account (the password is stored hashed)."""
-    user = operations.create_user(db.session, supervising(), data)
+    user = operations.create_user(db.session, require_supervisor(), data)
     db.session.commit()
     return operations.user_view(user)
 
@@ -441,7 +436,7 @@ def create_user(data):
 @blp.response(200, UserSchema)
 def update_user(data, user_id):
     """Change an account's name, role, sites or whether it may log in (at once)."""
-    actor = supervising()
+    actor = require_supervisor()
     user = operations.get_user(db.session, actor, user_id)
     operations.update_user(db.session, actor, user, data)
     db.session.commit()
@@ -453,7 +448,7 @@ def update_user(data, user_id):
 @blp.response(204)
 def reset_password(data, user_id):
     """Give an account a new password."""
-    user = operations.get_user(db.session, supervising(), user_id)
+    user = operations.get_user(db.session, require_supervisor(), user_id)
     operations.reset_password(db.session, user, data["password"])
     db.session.commit()
     return Response(status=204)

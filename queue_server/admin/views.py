@@ -8,12 +8,17 @@ through the JSON API (:mod:`.api`, :mod:`queue_server.audit.api`), which checks 
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
 
-from ..auth.access import Action
+from ..audit.recorder import Event
+from ..auth.access import Action, is_admin
 from ..auth.models import DeviceKind, Role
-from ..console.pages import chosen_site, signed_in, staff_context, translated
+from ..console.pages import chosen_site, forbidden, signed_in, staff_context, translated
+from ..database import db, utcnow
 from ..dossiers import formsets
+from ..dossiers.storage import current_storage
+from ..privacy import subject
 from ..sites.models import SiteKind
 from ..web import N_
 
@@ -73,6 +78,17 @@ WEEKDAYS_SHORT = {
 }
 # The audit trail: where a change came from, what kind of row it touched, and how.
 SOURCES = {"audit": N_("Cấu hình, tài khoản, thiết bị"), "queue": N_("Hàng đợi"), "dossier": N_("Hồ sơ")}
+# Entries that change no row (queue_server.audit.recorder.Event).
+EVENTS = {
+    Event.LOGIN: N_("Đăng nhập"),
+    Event.LOGIN_FAILED: N_("Đăng nhập không thành công"),
+    Event.LOGIN_LOCKED: N_("Đăng nhập bị tạm khóa"),
+    Event.LOGOUT: N_("Đăng xuất"),
+    Event.SESSIONS_ENDED: N_("Kết thúc mọi phiên đăng nhập"),
+    Event.PERSONAL_DATA_READ: N_("Xem dữ liệu cá nhân"),
+    Event.PERSONAL_DATA_PURGED: N_("Xóa dữ liệu cá nhân hết hạn lưu"),
+    Event.SUBJECT_EXPORT: N_("Xuất dữ liệu của một người"),
+}
 TABLES = {
     "sites": N_("Trung tâm"),
     "opening_hours": N_("Giờ làm việc"),
@@ -245,6 +261,7 @@ def labels() -> dict[str, dict[str, str]]:
         "weekday": translated(WEEKDAYS),
         "weekday_short": translated(WEEKDAYS_SHORT),
         "source": translated(SOURCES),
+        "event": translated(EVENTS),
         "table": translated(TABLES),
         "operation": translated(OPERATIONS),
         "field": translated(FIELDS),
@@ -262,7 +279,7 @@ def page(template: str, nav: str, **template_context):
         STRINGS,
         page=nav,
         labels=labels(),
-        admin=actor.user.role == Role.ADMIN,
+        admin=is_admin(actor),
     )
     context["staff"]["errors"].update(translated(ERRORS))
     return render_template(template, nav=nav, **context, **template_context)
@@ -307,3 +324,28 @@ def forms():
 @bp.get("/audit")
 def audit():
     return page("admin/audit.html", "audit", filters=dict(request.args))
+
+
+@bp.get("/personal-data")
+def personal_data():
+    """An admin answers a citizen's request for everything held about them: type the ID
+    number, get the ZIP (the same export as ``GET /api/v1/admin/personal-data``, recorded)."""
+    if not is_admin(signed_in()):
+        forbidden()
+    typed = request.args.get("id_number")
+    if typed is None:
+        return page("admin/personal_data.html", "personal_data", typed="", error=None)
+    try:
+        number = subject.normalise(typed)
+    except subject.InvalidIdNumber:
+        error = _(
+            "Số giấy tờ không hợp lệ. Nhập số định danh cá nhân (12 chữ số), số chứng minh nhân dân "
+            "cũ (9 chữ số) hoặc số hộ chiếu (một chữ cái và 7 hoặc 8 chữ số)."
+        )
+        return page("admin/personal_data.html", "personal_data", typed=typed, error=error), 400
+    body, _codes = subject.export_zip(db.session, current_storage(), number)
+    db.session.commit()
+    name = subject.filename(number, utcnow())
+    return Response(
+        body, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

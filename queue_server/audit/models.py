@@ -11,7 +11,9 @@ from ..database import Base, UTCDateTime
 
 
 class AuditEntry(Base):
-    """One committed change: configuration, accounts, devices, manifests, print results...
+    """One committed change (configuration, accounts, devices, manifests, print results...), or
+    one event that changes no row but must be answered for (``event``: a login, a refused login,
+    a lock, a logout, a read of a citizen's personal data), with what it concerned in ``details``.
 
     Tickets and counters are logged in ``queue_events``, dossiers in ``dossier_events``; both
     carry the same who / when / address, and the audit search reads all three.
@@ -29,4 +31,8 @@ class AuditEntry(Base):
     actor_name: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(200))  # "POST /api/v1/..." or "cli seed-demo"
+    # The browser or device that sent the request (a security review asks for it with the address).
+    user_agent: Mapped[str | None] = mapped_column(String(300))
     changes: Mapped[list] = mapped_column(JSON, default=list)
+    event: Mapped[str | None] = mapped_column(String(40), index=True)
+    details: Mapped[dict | None] = mapped_column(JSON)

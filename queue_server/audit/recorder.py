@@ -47,6 +47,52 @@ def client_address() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
+def user_agent() -> str | None:
+    """The request's User-Agent, cut to the column's length (a header is the client's to make up)."""
+    if not has_request_context():
+        return None
+    return (request.user_agent.string or None) and request.user_agent.string[:300]
+
+
+class Event:
+    """What an entry records when it is not a change of rows (``AuditEntry.event``)."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_LOCKED = "login_locked"  # a login refused because of too many failures
+    LOGOUT = "logout"
+    SESSIONS_ENDED = "sessions_ended"  # every session of an account revoked
+    PERSONAL_DATA_READ = "personal_data_read"  # a dossier's personal data seen or exported
+    PERSONAL_DATA_PURGED = "personal_data_purged"
+    SUBJECT_EXPORT = "subject_export"  # everything held about one ID number, exported
+
+
+def record_event(
+    session: Session,
+    event: str,
+    details: dict | None = None,
+    *,
+    site_id: int | None = None,
+    user=None,
+) -> AuditEntry:
+    """Add an entry for ``event`` (see :class:`Event`) in the caller's transaction.
+
+    Who, from where and with which browser come from the request, as for changes; ``user``
+    names the account concerned when nobody is logged in yet (a login, a refused login).
+    The caller commits: an entry for a refused login is committed even though the request fails.
+    """
+    who = context()
+    if user is not None and who["user_id"] is None:
+        who["user_id"] = user.id
+        who["actor_name"] = user.full_name or user.username
+    who["site_id"] = site_id if site_id is not None else who["site_id"]
+    entry = AuditEntry(
+        at=utcnow(), changes=[], event=event, details=_plain(details), user_agent=user_agent(), **who
+    )
+    session.add(entry)
+    return entry
+
+
 def context() -> dict:
     """Who acts and from where, for any log: the request's actor and address, or the CLI."""
     actor = known_actor()
@@ -201,7 +247,7 @@ def _write(session: Session) -> None:
         who["site_id"] = who["site_id"] or change.pop("site_id")
         change.pop("site_id", None)
         rows.append(change)
-    session.add(AuditEntry(at=utcnow(), changes=rows, **who))
+    session.add(AuditEntry(at=utcnow(), changes=rows, user_agent=user_agent(), **who))
     session.flush()
     session.info.pop(_CHANGES, None)
 

@@ -37,6 +37,15 @@ def _window(statement, column, query: Query):
     return statement.order_by(column.desc()).limit(query.limit)
 
 
+def _subject(entry: AuditEntry) -> str:
+    """What the entry concerns: the rows it changed, or for an event what the event names
+    (the account of a login, the dossier whose personal data was read)."""
+    if entry.event is not None:
+        about = (entry.details or {}).get("subject")
+        return f"{entry.event}: {about}" if about else entry.event
+    return ", ".join(sorted({f"{c['table']} #{c.get('id')}" for c in entry.changes}))
+
+
 def _audit_rows(session: Session, query: Query) -> list[dict]:
     statement = select(AuditEntry)
     if query.site_ids is not None:
@@ -46,7 +55,12 @@ def _audit_rows(session: Session, query: Query) -> list[dict]:
     if query.text:
         pattern = f"%{query.text}%"
         statement = statement.where(
-            or_(AuditEntry.action.ilike(pattern), cast(AuditEntry.changes, String).ilike(pattern))
+            or_(
+                AuditEntry.action.ilike(pattern),
+                AuditEntry.event.ilike(pattern),
+                cast(AuditEntry.changes, String).ilike(pattern),
+                cast(AuditEntry.details, String).ilike(pattern),
+            )
         )
     return [
         {
@@ -55,8 +69,11 @@ def _audit_rows(session: Session, query: Query) -> list[dict]:
             "actor": entry.actor_name,
             "address": entry.address,
             "action": entry.action,
-            "subject": ", ".join(sorted({f"{c['table']} #{c.get('id')}" for c in entry.changes})),
+            "subject": _subject(entry),
             "changes": entry.changes,
+            "event": entry.event,
+            "details": entry.details,
+            "user_agent": entry.user_agent,
         }
         for entry in session.scalars(_window(statement, AuditEntry.at, query))
     ]

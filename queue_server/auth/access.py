@@ -121,6 +121,58 @@ def require(action: str, site_id: int, counter_id: int | None = None) -> Actor:
     return actor
 
 
+def require_staff(action: str, site_id: int) -> Actor:
+    """Like :func:`require`, for a member of staff only: what a person chooses (their counters
+    of the day), which no device's token may ask."""
+    actor = require(action, site_id)
+    if actor.user is None:
+        raise Forbidden("forbidden", "For members of staff.")
+    return actor
+
+
+def require_at(action: str, site_id: int | None) -> Actor:
+    """``action`` at one site, or, with no site (``None``), at every site: an admin's alone
+    (declaring a national holiday, searching the whole audit trail)."""
+    if site_id is None:
+        return require_admin()
+    return require(action, site_id)
+
+
+def is_admin(actor: Actor) -> bool:
+    return actor.user is not None and actor.user.role == Role.ADMIN
+
+
+def is_supervisor(actor: Actor) -> bool:
+    """An admin, or a supervisor (of whichever sites are theirs): the managers' pages."""
+    return actor.user is not None and actor.user.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def require_supervisor() -> Actor:
+    """A logged-in admin or supervisor; officers and devices are refused. Each site they then
+    touch is checked with :func:`require` (``Action.SUPERVISE``)."""
+    actor = require_login()
+    if not is_supervisor(actor):
+        raise Forbidden("forbidden", "For supervisors and admins.")
+    return actor
+
+
+def may_read_id_card(actor: Actor | None) -> bool:
+    """Whether the fields of a citizen's ID card read by a scanner may be shown to the caller:
+    members of staff and post offices take in dossiers with them; kiosks, displays and
+    anonymous callers get only the kind of code."""
+    if actor is None:
+        return False
+    if actor.device is not None:
+        return actor.device.kind == DeviceKind.POSTAL
+    return True
+
+
+def may_print_at(device: DeviceToken, site_ids) -> bool:
+    """A printing device prints only for its own site (a ticket of its site, the receipt of a
+    dossier its site handles or took in)."""
+    return device.site_id in set(site_ids)
+
+
 class DossierParty:
     """The places a dossier passes through, each with its own staff (see ``dossiers.models``):
     the centre that handles it, the one-stop unit that received it, the centre that hands the
@@ -150,6 +202,9 @@ DOSSIER_STEPS: dict[str, frozenset[str]] = {
     "return": frozenset({DossierParty.RETURNING}),
     "deliver": frozenset({DossierParty.CARRIER}),
     "undeliver": frozenset({DossierParty.CARRIER}),
+    # The applicant gives or withdraws their consent to be contacted: at any centre of the
+    # dossier (a post office records it only at intake).
+    "contact_consent": frozenset({DossierParty.HANDLING, DossierParty.RECEIVING, DossierParty.RETURNING}),
 }
 
 
@@ -175,12 +230,48 @@ def may_see_dossier(actor: Actor, dossier, carrier_site_id: int | None = None) -
     return bool(dossier_parties(actor, dossier, carrier_site_id))
 
 
+def require_dossier_view(dossier, carrier_site_id: int | None = None) -> Actor:
+    """The caller, if they are among the dossier's staff (:func:`may_see_dossier`); else 401/403."""
+    actor = require_login()
+    if not may_see_dossier(actor, dossier, carrier_site_id):
+        raise Forbidden("forbidden", "Only the dossier's staff may see it.")
+    return actor
+
+
+def kiosk_may_see_dossier(device: DeviceToken, dossier) -> bool:
+    """A kiosk finds the public view of a receipt scanned at it only at one of the dossier's
+    centres (handling, receiving, returning); elsewhere the dossier does not exist for it."""
+    return device.site_id in (dossier.site_id, dossier.receiving_site_id, dossier.return_site_id)
+
+
 def require_dossier_step(step: str, dossier, carrier_site_id: int | None = None) -> Actor:
     """The caller, if their party may take ``step`` on the dossier; else 401/403."""
     actor = require_login()
     if not dossier_parties(actor, dossier, carrier_site_id) & DOSSIER_STEPS.get(step, frozenset()):
         raise Forbidden("forbidden", "Only the dossier's staff at the right place may do this.")
     return actor
+
+
+def may_see_personal_data_reads(actor: Actor, dossier) -> bool:
+    """Who read a dossier's personal data is for those who answer for it: the supervisors of
+    the dossier's centres (handling, receiving, returning) and admins, not every officer."""
+    if not is_supervisor(actor):
+        return False
+    sites = {dossier.site_id, dossier.receiving_site_id, dossier.return_site_id or dossier.site_id}
+    return any(allowed(actor, Action.SUPERVISE, site_id) for site_id in sites)
+
+
+def require_personal_data_reads(dossier) -> Actor:
+    actor = require_login()
+    if not may_see_personal_data_reads(actor, dossier):
+        raise Forbidden("forbidden", "Only the dossier's supervisors see who read its personal data.")
+    return actor
+
+
+def require_subject_export() -> Actor:
+    """Everything held about one person crosses every site and every dossier: an admin's alone
+    (the data subject's request, answered by the controller)."""
+    return require_admin()
 
 
 def require_admin() -> Actor:

@@ -13,13 +13,22 @@ from datetime import timedelta
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from ..auth.access import DOSSIER_STEPS, Action, DossierParty, allowed, dossier_parties
-from ..auth.models import Role
+from ..auth.access import (
+    DOSSIER_STEPS,
+    Action,
+    DossierParty,
+    allowed,
+    dossier_parties,
+    is_supervisor,
+    may_see_personal_data_reads,
+)
 from ..database import db, utcnow
 from ..dossiers import labels as words
 from ..dossiers import lifecycle
 from ..dossiers.rules import IntakeDecision
 from ..errors import NotFound
+from ..privacy import notice
+from ..privacy.reads import WHAT_LABELS
 from ..queueing.models import Ticket
 from ..sites.calendar import business_date
 from ..web import N_
@@ -99,6 +108,17 @@ DETAIL_STRINGS = (
     N_("Không có biểu mẫu nào."),
     N_("Quyển số {volume}/{year}, số thứ tự {entry}"),
     N_("Tiếp nhận: {received} · Giải quyết: {handled} · Trả kết quả: {returned}"),
+    N_("Có, từ {date} ({via})"),
+    N_("Không"),
+    N_("Đã rút lại {date} ({via})"),
+    N_("Ghi nhận công dân rút lại sự đồng ý"),
+    N_("Ghi nhận công dân đồng ý được liên hệ"),
+    N_("Đã ghi nhận."),
+    N_("Dữ liệu cá nhân của hồ sơ đã được xóa khi hết thời hạn lưu trữ ({date})."),
+    N_("Đã xóa khi hết thời hạn lưu trữ"),
+    N_("Chưa có lượt xem nào."),
+    N_("Đồng ý ({via})"),
+    N_("Rút lại sự đồng ý ({via})"),
 )
 
 
@@ -117,12 +137,9 @@ def labels() -> dict[str, dict[str, str]]:
         "notice_channel": translated(words.NOTICE_CHANNEL),
         "return_place": translated(words.RETURN_PLACE),
         "decision": translated(INTAKE_DECISIONS),
+        "consent_via": translated({**words.CHANNEL, **words.REQUEST_CHANNEL}),
+        "read": translated(WHAT_LABELS),
     }
-
-
-
-def is_supervisor(actor) -> bool:
-    return actor.user.role in (Role.ADMIN, Role.SUPERVISOR)
 
 
 @bp.get("")
@@ -158,6 +175,7 @@ def dossier_new():
     return render_template(
         "console/dossier_new.html",
         ticket=shown,
+        notice=notice.for_controller(context["site_name"], _),
         payments=translated(words.FEE_PAYMENT),
         decisions=translated(INTAKE_DECISIONS),
         return_places=translated(words.RETURN_PLACE),
@@ -222,10 +240,14 @@ def dossier_page(code: str):
         code=dossier.code,
         transitions=transitions,
         created=request.args.get("created") == "1",
+        consent=bool(DOSSIER_STEPS["contact_consent"] & parties),
+        reads=may_see_personal_data_reads(actor, dossier),
     )
     return render_template(
         "console/dossier.html",
         code=dossier.code,
+        consent=context["staff"]["consent"],
+        reads=context["staff"]["reads"],
         department=dossier.procedure.department.name,
         request_channels=translated(words.REQUEST_CHANNEL),
         notice_channels=translated(words.NOTICE_CHANNEL),

@@ -12,22 +12,27 @@ from datetime import datetime, time, timedelta
 from flask import Response, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import fields
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, or_, select
 
+from ..audit.models import AuditEntry
+from ..audit.recorder import Event
 from ..auth.access import (
     Action,
-    may_see_dossier,
+    kiosk_may_see_dossier,
     require,
     require_device,
     require_dossier_step,
+    require_dossier_view,
     require_login,
+    require_personal_data_reads,
 )
 from ..auth.models import DeviceKind, DeviceToken
 from ..database import db, utcnow
-from ..errors import ApiError, Forbidden, NotFound
+from ..errors import ApiError, NotFound
 from ..inputs import Schema, storable
 from ..printing import operations as print_operations
 from ..printing.api import PrintJobSchema, job_body
+from ..privacy.reads import What, reading_site, record_read
 from ..queueing.api import get_site
 from ..queueing.presenters import iso
 from ..sites.models import Counter, Service, Site
@@ -39,6 +44,7 @@ from .rules import CLIENT_ID, Delivery, DossierStatus
 from .schemas import (
     ActionSchema,
     AttachmentSchema,
+    ContactConsentSchema,
     DossierCreateSchema,
     DossierPublicSchema,
     DossierQuerySchema,
@@ -47,6 +53,7 @@ from .schemas import (
     FormSettingsSchema,
     FormSettingsUpdateSchema,
     KioskDossierSchema,
+    PersonalDataReadSchema,
     ProcedureQuerySchema,
     ProcedureSchema,
     TrackingBookSchema,
@@ -70,11 +77,16 @@ def carrier_site_id(dossier: Dossier) -> int | None:
 
 
 def staff_dossier(code: str) -> Dossier:
-    actor = require_login()
+    require_login()
     dossier = lifecycle.get_by_code(db.session, code)
-    if not may_see_dossier(actor, dossier):
-        raise Forbidden("forbidden", "Only the dossier's staff may see it.")
+    require_dossier_view(dossier)
     return dossier
+
+
+def record_staff_read(dossier: Dossier, what: str) -> None:
+    """Record and commit the read of the dossier's personal data (:mod:`queue_server.privacy.reads`)."""
+    record_read(db.session, what, dossier.code, site_id=reading_site(require_login(), dossier))
+    db.session.commit()
 
 
 @blp.route("/procedures", methods=["GET"])
@@ -149,17 +161,35 @@ def list_dossiers(query):
         statement = statement.where(Dossier.received_at < end)
     if "q" in query:
         pattern = f"%{query['q']}%"
-        statement = statement.where(or_(Dossier.code.ilike(pattern), Dossier.applicant_name.ilike(pattern)))
+        statement = statement.where(
+            or_(
+                Dossier.code.ilike(pattern),
+                Dossier.applicant_name.ilike(pattern),
+                Dossier.applicant_id_number == query["q"].strip(),
+                Dossier.applicant_phone.ilike(pattern),
+            )
+        )
     now = utcnow()
     if "flag" in query:
         # Only open dossiers can carry a flag; the working-time check runs on those.
         statement = statement.where(Dossier.status.in_(DossierStatus.OPEN)).order_by(Dossier.due_at)
         rows = (dossier_row(db.session, d, now) for d in db.session.scalars(statement))
         matching = [row for row in rows if query["flag"] in row["flags"]]
-        return matching[query["offset"] : query["offset"] + query["limit"]]
+        return _searched(site, query, matching[query["offset"] : query["offset"] + query["limit"]])
     statement = statement.order_by(Dossier.received_at.desc(), Dossier.id.desc())
     statement = statement.offset(query["offset"]).limit(query["limit"])
-    return [dossier_row(db.session, d, now) for d in db.session.scalars(statement)]
+    return _searched(site, query, [dossier_row(db.session, d, now) for d in db.session.scalars(statement)])
+
+
+def _searched(site: Site, query: dict, rows: list[dict]) -> list[dict]:
+    """A search (``q``: a name, an ID number, a phone) finds people, not only dossiers: what it
+    found is recorded as a read (the words searched for are not). A list without ``q`` shows
+    the names a centre works with all day and is not recorded: the entries would bury the
+    reads that matter."""
+    if "q" in query and rows:
+        record_read(db.session, What.SEARCH, [row["code"] for row in rows], site_id=site.id)
+        db.session.commit()
+    return rows
 
 
 def _local_midnight(site: Site, day) -> datetime:
@@ -169,8 +199,52 @@ def _local_midnight(site: Site, day) -> datetime:
 @blp.route("/dossiers/<code>", methods=["GET"])
 @blp.response(200, DossierSchema)
 def get_dossier(code):
-    """A dossier with its applicant, history (Mẫu 05), attachments and flags (staff only)."""
-    return dossier_staff(db.session, staff_dossier(code))
+    """A dossier with its applicant, history (Mẫu 05), attachments and flags (staff only).
+    Each call is recorded as a read of the applicant's personal data."""
+    dossier = staff_dossier(code)
+    record_staff_read(dossier, What.DETAIL)
+    return dossier_staff(db.session, dossier)
+
+
+@blp.route("/dossiers/<code>/contact-consent", methods=["PUT"])
+@blp.arguments(ContactConsentSchema)
+@blp.response(200, DossierSchema)
+def put_contact_consent(data, code):
+    """The applicant gives or withdraws their consent to be contacted about the dossier by
+    phone, SMS or Zalo (``via``: how they said so). Staff of the dossier's centres."""
+    dossier = lifecycle.get_by_code(db.session, code)
+    actor = require_dossier_step("contact_consent", dossier)
+    lifecycle.set_contact_consent(db.session, dossier, actor, data["contact_consent"], data["via"])
+    db.session.commit()
+    return dossier_staff(db.session, dossier)
+
+
+@blp.route("/dossiers/<code>/personal-data-reads", methods=["GET"])
+@blp.response(200, PersonalDataReadSchema(many=True))
+def personal_data_reads(code):
+    """Who read the dossier's personal data, newest first (the last 200): its supervisors and
+    admins."""
+    dossier = lifecycle.get_by_code(db.session, code)
+    require_personal_data_reads(dossier)
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.event == Event.PERSONAL_DATA_READ,
+            cast(AuditEntry.details, String).like(f'%"{dossier.code}"%'),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(200)
+    )
+    return [
+        {
+            "at": iso(entry.at),
+            "actor": entry.actor_name,
+            "address": entry.address,
+            "user_agent": entry.user_agent,
+            "what": (entry.details or {}).get("what"),
+        }
+        for entry in entries
+    ]
 
 
 @blp.route("/dossiers/<code>/actions/<action>", methods=["POST"])
@@ -201,6 +275,7 @@ def form_pdf(code, form):
     ``control_sheet``). The dossier's ``forms`` list what can be printed now."""
     dossier = staff_dossier(code)
     chosen = forms.resolve(dossier, form)
+    record_staff_read(dossier, What.form(chosen.form.number))
     extra = {"track_url": track_url(dossier)} if chosen.form.kind == "receipt" else {}
     html = forms.render_html(form, dossier, **extra)
     disposition = f'inline; filename="{chosen.filename}.pdf"'
@@ -231,6 +306,7 @@ def print_receipt(data, code):
     printing device of the site: the calling device, or the one staff name."""
     dossier = staff_dossier(code)
     actor = require_login()
+    record_read(db.session, What.RECEIPT_PRINT, dossier.code, site_id=reading_site(actor, dossier))
     device = actor.device
     if actor.user is not None and data["device_id"] is not None:
         device = db.session.get(DeviceToken, data["device_id"])
@@ -281,6 +357,11 @@ def tracking_book(site_code, fmt):
         )
     dossiers = forms.tracking_book_dossiers(db.session, site, first, last)
     name = f"{forms.tracking_book_filename(site, first, last)}.{fmt}"
+    if dossiers:
+        record_read(
+            db.session, What.tracking_book(first, last, fmt), [d.code for d in dossiers], site_id=site.id
+        )
+        db.session.commit()
     if fmt == "xlsx":
         body, mimetype = forms.tracking_book_xlsx(site, dossiers, first, last), XLSX_TYPE
     else:
@@ -418,11 +499,15 @@ def _attachment_view(attachment: Attachment) -> dict:
 @blp.route("/dossiers/<code>/attachments/<int:attachment_id>", methods=["GET"])
 @blp.response(200, description="The scan's bytes")
 def get_attachment(code, attachment_id):
-    """Download a scan (the dossier's staff only)."""
+    """Download a scan (the dossier's staff only); each download is recorded as a read. A scan
+    removed at the end of its retention is gone (410)."""
     dossier = staff_dossier(code)
     attachment = next((a for a in dossier.attachments if a.id == attachment_id), None)
     if attachment is None:
         raise NotFound("unknown_attachment", f"Dossier {code} has no attachment {attachment_id}.")
+    if attachment.purged_at is not None:
+        raise ApiError("scan_removed", "This scan was removed at the end of its retention period.", 410)
+    record_staff_read(dossier, What.scan(attachment.id))
     return send_file(
         current_storage().open(attachment.storage_key),
         mimetype=attachment.content_type,
@@ -450,8 +535,7 @@ def kiosk_dossier(ref):
     device = require_device(DeviceKind.KIOSK)
     by = Dossier.code if codes.looks_like_code(ref) else Dossier.tracking_key
     dossier = db.session.scalar(select(Dossier).where(by == ref))
-    places = (dossier.site_id, dossier.receiving_site_id, dossier.return_site_id) if dossier else ()
-    if dossier is None or device.site_id not in places:
+    if dossier is None or not kiosk_may_see_dossier(device, dossier):
         raise NotFound("unknown_dossier", "This centre has no dossier with that code.")
     return {**dossier_public(dossier), "return_service": return_service(dossier, device.site_id)}
 

@@ -14,10 +14,9 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
-from ..auth.access import Action, require, require_login
-from ..auth.models import Role
+from ..auth.access import Action, require, require_at
 from ..database import db
-from ..errors import ApiError, Forbidden, NotFound
+from ..errors import ApiError, NotFound
 from ..inputs import Schema
 from ..queueing.api import get_site
 from .models import CalendarDay
@@ -68,15 +67,6 @@ def _view(row: CalendarDay) -> dict:
     }
 
 
-def _may_declare(site_id: int | None) -> None:
-    if site_id is None:
-        actor = require_login()
-        if actor.user is None or actor.user.role != Role.ADMIN:
-            raise Forbidden("forbidden", "Only an admin declares days for every site.")
-    else:
-        require(Action.SUPERVISE, site_id)
-
-
 @blp.route("/calendar-days", methods=["GET"])
 @blp.arguments(CalendarQuerySchema, location="query")
 @blp.response(200, CalendarSchema)
@@ -109,7 +99,7 @@ def declare_days(data):
     is replaced."""
     site = get_site(data["site"]) if data["site"] else None
     site_id = site.id if site else None
-    _may_declare(site_id)
+    require_at(Action.SUPERVISE, site_id)  # a day for every site: an admin's
     if len({d["day"] for d in data["days"]}) != len(data["days"]):
         raise ApiError("duplicate_day", "Each day may appear once.")
     same_site = CalendarDay.site_id.is_(None) if site_id is None else CalendarDay.site_id == site_id
@@ -132,6 +122,6 @@ def remove_day(day_id):
     row = db.session.get(CalendarDay, day_id)
     if row is None:
         raise NotFound("unknown_day", f"No declared day {day_id}.")
-    _may_declare(row.site_id)
+    require_at(Action.SUPERVISE, row.site_id)
     db.session.delete(row)
     db.session.commit()

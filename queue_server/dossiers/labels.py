@@ -106,6 +106,7 @@ ACTION = {
     "return": N_("Trả kết quả"),
     "deliver": N_("Bưu điện đã phát"),
     "undeliver": N_("Bưu điện phát không thành công"),
+    "contact_consent": N_("Đồng ý được liên hệ"),
 }
 FLAG = {
     "due_soon": N_("Sắp đến hạn"),

@@ -275,6 +275,7 @@ def receive(
         if ticket is None or ticket.site_id != intake_site.id:
             raise ApiError("unknown_ticket", f"No ticket {ticket_id} at site {intake_site.code}.")
 
+    contact_consent = _consent(data.get("contact_consent", False))
     turned_away = _turned_away(data, decision) if decision != IntakeDecision.ACCEPT else None
     received_on = business_date(intake_site, received_at)
     code = data.get("code")
@@ -305,6 +306,9 @@ def receive(
         fee_status=FeeStatus.at_intake(fee, fee_payment),
         ticket_id=ticket_id,
         note=_text(data.get("note"), "note", limit=rules.NOTE_MAX),
+        contact_consent=contact_consent,
+        contact_consent_at=received_at if contact_consent else None,
+        contact_consent_via=channel if contact_consent else None,
         received_at=received_at,
         received_by_id=actor.user_id,
         received_by_name=actor_name(actor, data.get("received_by_name")),
@@ -326,6 +330,39 @@ def receive(
         _record(session, dossier, "turn_away", actor, received_at, data=event_data)
     session.flush()
     return dossier, True
+
+
+def _consent(value) -> bool:
+    """The applicant's optional consent to be contacted: a true yes, never assumed."""
+    if not isinstance(value, bool):
+        raise ApiError(
+            "invalid_contact_consent", "contact_consent is true or false.", field="contact_consent"
+        )
+    return value
+
+
+def set_contact_consent(
+    session: Session, dossier: Dossier, actor: Actor, consent, via, now: datetime | None = None
+) -> Dossier:
+    """The applicant gives, or withdraws, their consent to be contacted about the dossier by
+    phone, SMS or Zalo (Law 91/2025/QH15: consent may be withdrawn at any time [summary]),
+    asked in person, by post or online (``via``). One line of the dossier's history says
+    who recorded it, when and from where; a dossier whose personal data was purged keeps
+    no consent to change."""
+    now = now or utcnow()
+    consent = _consent(consent)
+    via = _choice(via, RequestChannel.ALL, "via", RequestChannel.IN_PERSON)
+    if dossier.personal_data_purged_at is not None:
+        raise Conflict(
+            "personal_data_purged", "This dossier's personal data was removed at the end of its retention."
+        )
+    if consent == dossier.contact_consent:
+        return dossier
+    dossier.contact_consent, dossier.contact_consent_at, dossier.contact_consent_via = consent, now, via
+    dossier.updated_at = now
+    _record(session, dossier, "contact_consent", actor, now, data={"contact_consent": consent, "via": via})
+    session.flush()
+    return dossier
 
 
 def _turned_away(data: dict, decision: str) -> tuple[str, str, dict]:

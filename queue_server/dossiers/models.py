@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -178,6 +179,7 @@ class Dossier(Base):
         Index("ix_dossiers_site_finished", "site_id", "finished_at", "outcome"),
         Index("ix_dossiers_site_returned", "site_id", "returned_at", "return_method"),
         Index("ix_dossiers_intake_received", "intake_site_id", "received_at"),
+        Index("ix_dossiers_applicant_id_number", "applicant_id_number"),
         UniqueConstraint("book_site_id", "book_year", "book_entry", name="uq_dossiers_book_entry"),
     )
 
@@ -211,6 +213,15 @@ class Dossier(Base):
     fee_status: Mapped[str] = mapped_column(String(15), default=FeeStatus.NONE)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
+    # The applicant's consent to be contacted about the dossier (phone, SMS, Zalo): optional,
+    # asked at intake and never assumed; when it was given or withdrawn and through which
+    # channel (the intake's channel, or how the citizen asked later: RequestChannel).
+    contact_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    contact_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contact_consent_via: Mapped[str | None] = mapped_column(String(20))
+    # When the retention period ended and the personal fields were anonymised
+    # (queue_server/privacy/retention.py); the dossier's dates, outcome and counts stay.
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -313,5 +324,8 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_by_device_id: Mapped[int | None] = mapped_column(ForeignKey("device_tokens.id"))
+    # When the retention period ended and the file left the disk (the row stays, named by a
+    # marker, so that the dossier still shows a scan existed).
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dossier: Mapped[Dossier] = relationship(back_populates="attachments")

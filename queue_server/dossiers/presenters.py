@@ -91,6 +91,7 @@ def attachment_view(attachment) -> dict:
         "size": attachment.size,
         "sha256": attachment.sha256,
         "created_at": iso(attachment.created_at),
+        "purged_at": iso(attachment.purged_at),
     }
 
 
@@ -134,6 +135,16 @@ def dossier_staff(session: Session, dossier: Dossier, now: datetime | None = Non
         "forms": [form.view() for form in forms.available(dossier)],
         "events": [event_view(e) for e in dossier.events],
         "attachments": [attachment_view(a) for a in dossier.attachments],
+        "contact_consent": consent_view(dossier),
+        "personal_data_purged_at": iso(dossier.personal_data_purged_at),
+    }
+
+
+def consent_view(dossier: Dossier) -> dict:
+    return {
+        "given": dossier.contact_consent,
+        "at": iso(dossier.contact_consent_at),
+        "via": dossier.contact_consent_via,
     }
 
 

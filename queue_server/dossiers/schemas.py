@@ -137,6 +137,40 @@ class DossierCreateSchema(IntakeSchema):
     items = ITEMS
     reason = fields.String(validate=validate.Length(max=rules.REASON_MAX))
     rules_reference = fields.String(validate=validate.Length(max=rules.RULES_REFERENCE_MAX))
+    contact_consent = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "The applicant agrees to be contacted about the dossier by phone, SMS or Zalo "
+            "(optional; ask them, never assume it)"
+        },
+    )
+
+
+class ContactConsentSchema(Schema):
+    """The applicant's consent to be contacted about the dossier (phone, SMS, Zalo)."""
+
+    contact_consent = fields.Boolean(required=True, metadata={"description": "false: withdrawn"})
+    via = fields.String(
+        load_default="in_person",
+        validate=validate.OneOf(RequestChannel.ALL),
+        metadata={"description": "How the citizen said so"},
+    )
+
+
+class ConsentViewSchema(Schema):
+    given = fields.Boolean(required=True)
+    at = fields.String(allow_none=True, metadata=DATETIME)
+    via = fields.String(allow_none=True, metadata={"description": "The intake's channel, or how asked later"})
+
+
+class PersonalDataReadSchema(Schema):
+    """One read of a dossier's personal data, from the audit trail."""
+
+    at = fields.String(required=True, metadata=DATETIME)
+    actor = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    user_agent = fields.String(allow_none=True)
+    what = fields.String(allow_none=True)
 
 
 class DossierPublicSchema(Schema):
@@ -203,6 +237,9 @@ class AttachmentSchema(Schema):
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
     created_at = fields.String(required=True, metadata=DATETIME)
+    purged_at = fields.String(
+        allow_none=True, metadata={**DATETIME, "description": "Removed at the end of its retention"}
+    )
 
 
 class FormViewSchema(Schema):
@@ -252,6 +289,8 @@ class DossierSchema(DossierPublicSchema):
     )
     events = fields.List(fields.Nested(EventSchema), required=True)
     attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
+    contact_consent = fields.Nested(ConsentViewSchema, required=True)
+    personal_data_purged_at = fields.String(allow_none=True, metadata=DATETIME)
 
 
 class DossierQuerySchema(Schema):
@@ -268,7 +307,9 @@ class DossierQuerySchema(Schema):
     )
     received_from = fields.Date()
     received_to = fields.Date()
-    q = fields.String(validate=validate.Length(min=2, max=100), metadata={"description": "Code or name"})
+    q = fields.String(
+        validate=validate.Length(min=2, max=100), metadata={"description": "Code, name, ID number or phone"}
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 

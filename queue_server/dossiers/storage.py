@@ -2,7 +2,7 @@
 
 :class:`DiskStorage` (the default, under ``ATTACHMENTS_DIR``) keeps each file under its
 SHA-256, so the same scan sent twice (a retried upload) is stored once. Another backend (an
-object store) only needs ``save`` and ``open``.
+object store) only needs ``save``, ``open`` and ``delete``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ class Storage(Protocol):
     def save(self, stream: BinaryIO) -> Stored: ...
 
     def open(self, key: str) -> BinaryIO: ...
+
+    def delete(self, key: str) -> bool: ...
 
 
 def sniff(head: bytes) -> str:
@@ -87,6 +89,14 @@ class DiskStorage:
 
     def open(self, key: str) -> BinaryIO:
         return (self.root / key).open("rb")
+
+    def delete(self, key: str) -> bool:
+        """Remove a stored file (the end of its retention); False when it was already gone."""
+        try:
+            (self.root / key).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 def current_storage() -> Storage:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..auth.access import may_print_at
 from ..auth.models import DeviceKind, DeviceToken
 from ..database import utcnow
 from ..errors import Forbidden
@@ -64,7 +65,7 @@ def _new_job(
 def enqueue_ticket(
     session: Session, device: DeviceToken, ticket: Ticket, payload: dict, now: datetime | None = None
 ) -> PrintJob:
-    if ticket.site_id != device.site_id:
+    if not may_print_at(device, [ticket.site_id]):
         raise Forbidden("forbidden", "This device prints only tickets of its own site.")
     return _new_job(session, device.id, "ticket", ticket.id, payload, now or utcnow())
 
@@ -73,7 +74,7 @@ def enqueue_receipt(
     session: Session, device: DeviceToken, dossier, payload: dict, now: datetime | None = None
 ) -> PrintJob:
     """The citizen's 80 mm receipt of a dossier (Mẫu 01), on a printer where it was taken in."""
-    if device.site_id not in (dossier.site_id, dossier.intake_site_id):
+    if not may_print_at(device, [dossier.site_id, dossier.intake_site_id]):
         raise Forbidden("forbidden", "This device prints only receipts of its own site's dossiers.")
     if device.kind not in PRINTING_KINDS:
         raise Forbidden("not_a_printer", "This device has no printer.")

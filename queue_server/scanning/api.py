@@ -1,7 +1,8 @@
 """``POST /api/v1/scans``: what a scanned text is (ticket, dossier code, chip ID card).
 
 The ID card's fields are personal data: they go back only to staff and to post-office
-devices, which fill an intake form with them; anyone else learns only that it was an ID card.
+devices, which fill an intake form with them, and each such read is recorded in the audit trail
+(:mod:`queue_server.privacy.reads`); anyone else learns only that it was an ID card.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from marshmallow import fields, validate
 
 from hardware.scanning import ScanError, parse
 
-from ..auth.access import current_actor, require_device
+from ..auth.access import current_actor, may_read_id_card, require_device
 from ..auth.models import DeviceKind
+from ..database import db
 from ..errors import ApiError
 from ..inputs import Schema
 from ..live import send_to_device
+from ..privacy.reads import record_id_card_read
 
 blp = Blueprint("scanning", __name__, url_prefix="/api/v1", description="Scanned codes")
 
@@ -33,22 +36,17 @@ class ScanOutSchema(Schema):
     fields = fields.Dict(metadata={"description": "Decoded fields (ID card: staff and post offices only)"})
 
 
-def _may_see_personal_data() -> bool:
-    actor = current_actor()
-    if actor is None:
-        return False
-    if actor.device is not None:
-        return actor.device.kind == DeviceKind.POSTAL
-    return True
-
-
 def _read(text: str) -> dict:
     try:
         scan = parse(text)
     except ScanError as error:
         raise ApiError("unreadable_scan", str(error), 422) from None
-    if scan.kind == "citizen_id" and not _may_see_personal_data():
-        return {"kind": scan.kind, "value": None, "fields": {}}
+    actor = current_actor()
+    if scan.kind == "citizen_id":
+        if not may_read_id_card(actor):
+            return {"kind": scan.kind, "value": None, "fields": {}}
+        record_id_card_read(db.session, actor)
+        db.session.commit()
     details = {
         key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in scan.fields.items()
     }

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import select
 
-from ..auth.access import require_device
+from ..auth.access import current_actor, require_device
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
 from ..dossiers.models import Dossier, DossierSequence, Procedure
@@ -18,6 +18,8 @@ from ..inputs import Schema
 from ..manifests.api import ManifestSchema, manifest_view
 from ..manifests.models import Direction, Manifest, ManifestStatus
 from ..manifests.operations import PREFIX as MANIFEST_PREFIX
+from ..privacy import notice
+from ..privacy.reads import What, record_changed_list
 from ..queueing.presenters import iso
 from ..sites.calendar import business_date
 from ..sites.models import Site, SiteKind
@@ -71,6 +73,14 @@ class CatalogueSchema(Schema):
         },
     )
     centres = fields.List(fields.Nested(CentreSchema), required=True)
+    privacy = fields.Dict(
+        required=True,
+        metadata={
+            "description": "What the post office's intake page tells the citizen about their personal "
+            "data: the retention periods in days (dossier_days, scans_days) and the centre's own "
+            "notice text (notice, or null: the built-in one)"
+        },
+    )
 
 
 class DeliveryItemSchema(Schema):
@@ -94,8 +104,6 @@ def sync(data):
     in ``queue_server/sync/operations.py``): kinds dossier.receive, manifest.open,
     manifest.scan, manifest.finish, dossier.deliver, dossier.undeliver."""
     device = require_device(DeviceKind.POSTAL)
-    from ..auth.access import current_actor
-
     results = operations.apply_batch(db.session, device.site, current_actor(), data["operations"])
     return {"results": results, "server_time": iso(utcnow())}
 
@@ -130,6 +138,7 @@ def catalogue():
         "agency_code": device.site.agency_code,
         "last_codes": _last_codes(device.site),
         "centres": list(centres.values()),
+        "privacy": notice.settings(),
     }
 
 
@@ -187,4 +196,7 @@ def inbox():
                 ],
             }
         )
+    codes = [delivery["dossier"] for view in views for delivery in view["deliveries"]]
+    if record_changed_list(db.session, What.POSTAL_INBOX, codes, current_actor()):
+        db.session.commit()
     return views

@@ -716,6 +716,14 @@
     /* A row's changes: for the configuration, each row touched with its columns before → after;
      * for the queue and dossiers, what their own logs say. */
     function changes(row) {
+      if (row.event) {  // a login, a read of personal data...: what it concerned, and the browser
+        var details = row.details || {};
+        var lines = Object.keys(details).filter(function (key) { return key !== "subject"; }).map(function (key) {
+          return el("li", {}, [el("b", { text: field(key) + ": " }), value(details[key], key)]);
+        });
+        if (row.user_agent) { lines.push(el("li", { className: "admin-agent", text: row.user_agent })); }
+        return [el("ul", { className: "admin-changes" }, lines)];
+      }
       if (!Array.isArray(row.changes)) {
         return [el("ul", { className: "admin-changes" }, Object.keys(row.changes || {}).map(function (key) {
           return el("li", {}, [el("b", { text: field(key) + ": " }), value(row.changes[key], key)]);
@@ -748,6 +756,11 @@
     /* What a row touched: each object while there are a few, else how many of each kind (the
      * demo's seeding touches hundreds in one transaction). */
     function subject(row) {
+      if (row.event) {
+        var about = (row.details || {}).subject;
+        var name = cfg.labels.event[row.event] || row.event;
+        return about ? name + " · " + about : name;
+      }
       if (!Array.isArray(row.changes)) { return row.subject || ""; }
       var objects = [], seen = {}, kinds = [], count = {};
       row.changes.forEach(function (c) {

@@ -2,7 +2,7 @@
  * Every action goes through the JSON API; the lists follow the site's live events. */
 (function () {
   "use strict";
-  var cfg = window.CONSOLE;
+  var cfg = JSON.parse(document.getElementById("console-config").textContent);
   var me = null;
   var site = null;
   var counter = null;       // the counter as the server last described it

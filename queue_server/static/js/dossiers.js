@@ -360,7 +360,8 @@
         delivery_address: byPost ? value("delivery_address") : null,
         fee: number("fee"),
         fee_payment: value("fee_payment"),
-        note: value("note")
+        note: value("note"),
+        contact_consent: $("contact-consent").checked
       };
       if (chosen && chosen.site !== cfg.site && !byPost) {
         body.return_to = form.querySelector('[name="return_to"]:checked').value;
@@ -434,6 +435,9 @@
       if (data.recipient_name) { parts.push(t("Người nhận: {name}", { name: data.recipient_name })); }
       if (data.proxy) { parts.push(t("Nhận thay, giấy ủy quyền: {authorisation}", { authorisation: data.authorisation || "" })); }
       if (data.outcome) { parts.push(t("Kết quả: {outcome}", { outcome: S.label("outcome", data.outcome) })); }
+      if (data.contact_consent !== undefined) {
+        parts.push(t(data.contact_consent ? "Đồng ý ({via})" : "Rút lại sự đồng ý ({via})", { via: S.label("consent_via", data.via) }));
+      }
       if (data.flags) { parts.push(data.flags.map(function (f) { return S.label("flag", f); }).join(", ")); }
       if (e.note) { parts.push(e.note); }
       return parts.join(" · ");
@@ -486,7 +490,21 @@
           el("td", { text: eventNote(e) })
         ]);
       }));
+      var consent = d.contact_consent;
+      var via = consent.via ? S.label("consent_via", consent.via) : "";
+      $("d-consent").textContent = consent.given ? t("Có, từ {date} ({via})", { date: S.when(consent.at), via: via })
+        : consent.at ? t("Đã rút lại {date} ({via})", { date: S.when(consent.at), via: via }) : t("Không");
+      if ($("consent-form")) {
+        $("consent-form").hidden = Boolean(d.personal_data_purged_at);
+        $("consent-change").textContent = consent.given ? t("Ghi nhận công dân rút lại sự đồng ý") : t("Ghi nhận công dân đồng ý được liên hệ");
+      }
+      $("d-purged").hidden = !d.personal_data_purged_at;
+      $("d-purged").textContent = d.personal_data_purged_at ?
+        t("Dữ liệu cá nhân của hồ sơ đã được xóa khi hết thời hạn lưu trữ ({date}).", { date: S.when(d.personal_data_purged_at) }) : "";
       fill($("d-attachments"), d.attachments.length ? d.attachments.map(function (file) {
+        if (file.purged_at) {
+          return el("li", { text: t("Đã xóa khi hết thời hạn lưu trữ") + " · " + S.when(file.purged_at) });
+        }
         return el("li", {}, [
           el("a", { href: base + "/attachments/" + file.id, download: file.filename, text: file.filename }),
           " · " + S.size(file.size) + " · " + S.when(file.created_at)
@@ -507,8 +525,39 @@
       $("receipt-print").hidden = !d.registered;
     }
 
+    // What a read was, in words: the label of the longest known start, then the rest (a form's
+    // number, a scan's id, the book's period).
+    function readWhat(what) {
+      var key = Object.keys(cfg.labels.read).filter(function (k) { return (what || "").indexOf(k) === 0; })
+        .sort(function (a, b) { return b.length - a.length; })[0];
+      return key ? cfg.labels.read[key] + what.slice(key.length) : what || "";
+    }
+
+    // Who read the applicant's data (supervisors only: the view says whether to ask).
+    function showReads() {
+      if (!cfg.reads) { return; }
+      S.call("GET", base + "/personal-data-reads").then(function (rows) {
+        fill($("d-reads"), rows.length ? rows.map(function (r) {
+          return el("tr", {}, [el("td", { text: S.when(r.at) }), el("td", { text: r.actor || "—" }),
+            el("td", { text: r.address || "—", title: r.user_agent || "" }), el("td", { text: readWhat(r.what) })]);
+        }) : [el("tr", {}, [el("td", { colSpan: 4, text: t("Chưa có lượt xem nào.") })])]);
+      }).catch(function () {});
+    }
+
     function load() {
-      return S.call("GET", base).then(render).catch(function (error) { S.say(S.explain(error)); });
+      return S.call("GET", base).then(function (d) { render(d); showReads(); })
+        .catch(function (error) { S.say(S.explain(error)); });
+    }
+
+    if ($("consent-form")) {
+      $("consent-form").addEventListener("submit", function (event) {
+        event.preventDefault();
+        var body = { contact_consent: !dossier.contact_consent.given, via: $("consent-via").value };
+        S.call("PUT", base + "/contact-consent", body).then(function (updated) {
+          render(updated);
+          S.notice(t("Đã ghi nhận."));
+        }).catch(function (error) { S.say(S.explain(error)); });
+      });
     }
 
     function openAction(action) {

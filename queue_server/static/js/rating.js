@@ -5,7 +5,7 @@
  * and is kept in local storage, as on the kiosk. */
 (function () {
   "use strict";
-  var cfg = window.RATING;
+  var cfg = JSON.parse(document.getElementById("rating-config").textContent);
   var TOKEN_KEY = "rating-token:" + cfg.site + ":" + cfg.counterNumber;
   var ticket = null;
   var timer = null;

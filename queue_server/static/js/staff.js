@@ -1,8 +1,8 @@
 /* What the staff pages beside the console share: their words, the API, times in the site's
- * zone, and the API's errors told in the officer's language (window.STAFF, from the view). */
+ * zone, and the API's errors told in the officer's language (#staff-config, from the view). */
 (function () {
   "use strict";
-  var cfg = window.STAFF;
+  var cfg = JSON.parse(document.getElementById("staff-config").textContent);
 
   /* The text with each {name} that ``values`` has replaced by its value. */
   function fill(text, values) {

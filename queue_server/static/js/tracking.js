@@ -3,7 +3,7 @@
  * of the ticket, and its new place in the queue when that moves ("ticket.standing"). */
 (function () {
   "use strict";
-  var cfg = window.TRACK;
+  var cfg = JSON.parse(document.getElementById("track-config").textContent);
   var t = function (key, values) {
     var text = cfg.t[key] || key;
     Object.keys(values || {}).forEach(function (name) { text = text.replace("{" + name + "}", values[name]); });

@@ -1,0 +1,256 @@
+"""How long personal data is kept, and its removal afterwards (``flask purge-personal-data``).
+
+Personal data is deleted once the purpose of its processing is done or its legal retention
+period has run out (Law 91/2025/QH15, the article on deleting and destroying personal data:
+Điều 14 by one secondary source, another names a different article [summary; the number is
+open]). A dossier's purpose ends with the dossier: returned, refused, stopped at the citizen's
+request (a withdrawal), or turned away at intake (:data:`END_STATES`, from the moment its result
+was handed back, or else it finished). How long a one-stop unit must keep its records after
+that belongs to the archives' rules (Law 33/2024/QH15 and the lists of retention periods), which
+were not found: each period is a setting (``RETENTION_*_DAYS``, reasons in ``config.py`` and
+``docs/legal.md``), 0 meaning never.
+
+Three kinds, each with its own period counted from the dossier's end (from the entry's own
+time for addresses):
+
+- ``dossiers``: the applicant's name (NOT NULL: replaced by :data:`MARKER`), ID number, phone,
+  address, e-mail, the delivery address and the free note (emptied), and in the history the
+  name, ID number and authorisation of whoever collected or received the result;
+- ``scans``: the files leave the disk (a file shared by a scan still kept stays); their rows
+  stay, marked ``purged_at`` and renamed, so the dossier still shows a scan existed;
+- ``addresses``: the client addresses and browsers of staff and devices in the audit trail and
+  the dossiers' and tickets' logs (who acted stays; from where goes).
+
+What the statistics read stays as it was: the dossiers and their counts, dates, procedures,
+channels, outcomes (early, on time, late) and fees, and every log line. Each batch commits on
+its own, so an interrupted run loses nothing and the next one carries on; a second run finds
+nothing left to do. A run that removed anything adds one audit event
+(:data:`~queue_server.audit.recorder.Event.PERSONAL_DATA_PURGED`) with the counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from ..audit.models import AuditEntry
+from ..audit.recorder import Event, record_event
+from ..database import utcnow
+from ..dossiers.models import Attachment, Dossier, DossierEvent
+from ..dossiers.rules import DossierStatus
+from ..dossiers.storage import Storage
+from ..queueing.models import QueueEvent
+
+# A dossier's purpose is over: its result handed back, refused, stopped, or turned away.
+END_STATES = (DossierStatus.RETURNED, DossierStatus.REFUSED, DossierStatus.STOPPED, DossierStatus.INCOMPLETE)
+# What replaces a personal field that may not be empty (the applicant's name, a recipient's).
+MARKER = "[đã ẩn danh]"
+SCAN_MARKER = "da-xoa-het-thoi-han-luu-tru"
+# Who collected or received a result, in a history line's data.
+EVENT_PERSONAL_KEYS = ("recipient_name", "recipient_id_number", "authorisation")
+HANDOVER_TO_PERSON = ("return", "deliver")
+BATCH = 200
+KINDS = ("dossiers", "scans", "addresses")
+LOGS = (AuditEntry, DossierEvent, QueueEvent)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The retention periods in days (0: kept for good)."""
+
+    dossiers: int
+    scans: int
+    addresses: int
+
+    @classmethod
+    def from_config(cls, config) -> Periods:
+        return cls(
+            dossiers=config["RETENTION_DOSSIER_DAYS"],
+            scans=config["RETENTION_SCANS_DAYS"],
+            addresses=config["RETENTION_CLIENT_DAYS"],
+        )
+
+    def cutoff(self, kind: str, now: datetime) -> datetime | None:
+        days = getattr(self, kind)
+        return now - timedelta(days=days) if days > 0 else None
+
+
+@dataclass(frozen=True)
+class Due:
+    """What one kind has past its period: how many, and the oldest moment they count from."""
+
+    kind: str
+    count: int
+    oldest: datetime | None
+
+
+def _ended():
+    return func.coalesce(Dossier.returned_at, Dossier.finished_at)
+
+
+def _ended_before(cutoff: datetime):
+    return Dossier.status.in_(END_STATES) & (_ended() < cutoff)
+
+
+def _dossiers_due(cutoff: datetime):
+    return _ended_before(cutoff) & Dossier.personal_data_purged_at.is_(None)
+
+
+def _scans_due(cutoff: datetime):
+    return _ended_before(cutoff) & Attachment.purged_at.is_(None)
+
+
+def _address_kept(model):
+    kept = model.address.is_not(None)
+    if model is AuditEntry:
+        kept = kept | AuditEntry.user_agent.is_not(None)
+    return kept
+
+
+def plan(session: Session, periods: Periods, now: datetime | None = None) -> list[Due]:
+    """What a purge would remove now, per kind (``--dry-run``)."""
+    now = now or utcnow()
+    due = []
+    cutoff = periods.cutoff("dossiers", now)
+    count, oldest = (
+        session.execute(select(func.count(), func.min(_ended())).where(_dossiers_due(cutoff))).one()
+        if cutoff
+        else (0, None)
+    )
+    due.append(Due("dossiers", count, oldest))
+    cutoff = periods.cutoff("scans", now)
+    count, oldest = (
+        session.execute(
+            select(func.count(), func.min(_ended()))
+            .select_from(Attachment)
+            .join(Dossier, Dossier.id == Attachment.dossier_id)
+            .where(_scans_due(cutoff))
+        ).one()
+        if cutoff
+        else (0, None)
+    )
+    due.append(Due("scans", count, oldest))
+    cutoff = periods.cutoff("addresses", now)
+    total, oldest = 0, None
+    for model in LOGS if cutoff else ():
+        count, first = session.execute(
+            select(func.count(), func.min(model.at)).where(model.at < cutoff, _address_kept(model))
+        ).one()
+        total += count
+        oldest = min(x for x in (oldest, first) if x is not None) if (oldest or first) else None
+    due.append(Due("addresses", total, oldest))
+    return due
+
+
+def anonymise(dossier: Dossier, now: datetime) -> None:
+    """Replace the dossier's personal fields (see the module's docstring)."""
+    dossier.applicant_name = MARKER
+    dossier.applicant_id_number = None
+    dossier.applicant_phone = None
+    dossier.applicant_address = None
+    dossier.applicant_email = None
+    dossier.delivery_address = None
+    dossier.note = None
+    dossier.personal_data_purged_at = now
+    for event in dossier.events:
+        data = dict(event.data or {})
+        found = [key for key in EVENT_PERSONAL_KEYS if data.get(key)]
+        for key in found:
+            data[key] = MARKER if key == "recipient_name" else None
+        if found:
+            event.data = data
+        if event.action in HANDOVER_TO_PERSON and event.to_party:
+            event.to_party = MARKER
+
+
+def _purge_dossiers(session: Session, cutoff: datetime, now: datetime) -> int:
+    done = 0
+    while True:
+        batch = session.scalars(
+            select(Dossier)
+            .where(_dossiers_due(cutoff))
+            .order_by(Dossier.id)
+            .limit(BATCH)
+            .options(selectinload(Dossier.events))
+        ).all()
+        if not batch:
+            return done
+        for dossier in batch:
+            anonymise(dossier, now)
+        session.commit()
+        done += len(batch)
+
+
+def _purge_scans(session: Session, storage: Storage, cutoff: datetime, now: datetime) -> tuple[int, int]:
+    """Mark the rows (committed per batch), then remove every file no kept scan shares. Rows
+    are renamed with a bulk update so that the audit trail never copies the old file names."""
+    marked = 0
+    while True:
+        ids = session.scalars(
+            select(Attachment.id)
+            .join(Dossier, Dossier.id == Attachment.dossier_id)
+            .where(_scans_due(cutoff))
+            .order_by(Attachment.id)
+            .limit(BATCH)
+        ).all()
+        if not ids:
+            break
+        session.execute(
+            update(Attachment)
+            .where(Attachment.id.in_(ids))
+            .values(purged_at=now, filename=SCAN_MARKER)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        marked += len(ids)
+    # Every purged file still on disk, also those of an earlier run that was interrupted.
+    kept = aliased(Attachment)
+    keys = session.scalars(
+        select(Attachment.storage_key)
+        .where(Attachment.purged_at.is_not(None))
+        .where(~exists().where(kept.storage_key == Attachment.storage_key, kept.purged_at.is_(None)))
+        .distinct()
+    ).all()
+    removed = sum(1 for key in keys if storage.delete(key))
+    return marked, removed
+
+
+def _purge_addresses(session: Session, cutoff: datetime) -> int:
+    done = 0
+    for model in LOGS:
+        values = {"address": None}
+        if model is AuditEntry:
+            values["user_agent"] = None
+        result = session.execute(
+            update(model)
+            .where(model.at < cutoff, _address_kept(model))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        done += result.rowcount
+    return done
+
+
+def purge(session: Session, storage: Storage, periods: Periods, now: datetime | None = None) -> dict:
+    """Remove what is past its period; returns the counts (``files``: removed from disk)."""
+    now = now or utcnow()
+    counts = {"dossiers": 0, "scans": 0, "files": 0, "addresses": 0}
+    if cutoff := periods.cutoff("dossiers", now):
+        counts["dossiers"] = _purge_dossiers(session, cutoff, now)
+    if cutoff := periods.cutoff("scans", now):
+        counts["scans"], counts["files"] = _purge_scans(session, storage, cutoff, now)
+    if cutoff := periods.cutoff("addresses", now):
+        counts["addresses"] = _purge_addresses(session, cutoff)
+    if any(counts.values()):
+        periods_days = {kind: getattr(periods, kind) for kind in KINDS}
+        record_event(
+            session,
+            Event.PERSONAL_DATA_PURGED,
+            {"subject": "retention", "counts": counts, "days": periods_days},
+        )
+        session.commit()
+    return counts
