@@ -204,7 +204,7 @@ def staff_session(base: str, username: str, password: str) -> requests.Session:
 def build_province(base: str, counters: int, kiosks: int, first_token: str) -> dict:
     """Through the admin API: room for many numbers, counters with a service each, officers,
     kiosk tokens. Returns the service codes, the counters' ids and the tokens."""
-    admin = staff_session(base, "admin", "admin-demo")
+    admin = staff_session(base, "admin", "quan-tri-demo")
 
     def call(method, path, **kwargs):
         response = admin.request(method, f"{base}/api/v1{path}", **kwargs)

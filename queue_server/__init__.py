@@ -27,6 +27,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.url_map.converters["int"] = web.RowIdConverter
     app.config.update(config.from_env())
     app.config.update(overrides or {})
+    config.check(app.config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = config.secret_key(Path(app.instance_path))
     inputs.init_app(app)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.config["DATABASE_URL"][len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
@@ -109,18 +112,13 @@ def _register_pages(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from sqlalchemy.orm import joinedload
-
-    from .auth.models import User
+    from .auth import sessions, throttle
 
     login_manager.init_app(app)
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        # With the sites the user acts at, which nearly every request checks: one round trip.
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id), options=[joinedload(User.sites)])
+    # The session's row and its user with their sites, in one round trip (auth/sessions.py).
+    login_manager.user_loader(sessions.load_user)
+    sessions.init_app(app)
+    throttle.init_app(app)
 
     @login_manager.unauthorized_handler
     def unauthorized():

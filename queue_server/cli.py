@@ -54,11 +54,26 @@ def db_revision(message):
 
 
 @click.command("seed-demo")
-def seed_demo():
+@click.option(
+    "--allow-production",
+    is_flag=True,
+    help="Load it even under QUEUE_ENV=production; its accounts must then change their published passwords.",
+)
+@with_appcontext
+def seed_demo(allow_production):
     """Load the demo provincial centre (safe to run again)."""
+    from flask import current_app
+
+    from .config import PRODUCTION
     from .demo import load_demo
 
-    summary = load_demo(db.session)
+    production = current_app.config["QUEUE_ENV"] == PRODUCTION
+    if production and not allow_production:
+        raise click.ClickException(
+            "QUEUE_ENV=production: the demo's accounts have published passwords. "
+            "Run with --allow-production to load it anyway (its accounts must then change them)."
+        )
+    summary = load_demo(db.session, must_change_passwords=production)
     db.session.commit()
     click.echo(summary)
 
@@ -86,6 +101,34 @@ def create_user(username, password, role, sites, full_name):
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Created {user.role} {user.username} (id {user.id}).")
+
+
+@click.command("set-password")
+@click.option("--username", required=True)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when left out, so that it stays out of the shell's history and the process list.",
+)
+@click.option("--temporary", is_flag=True, help="Its holder must change it at the next login.")
+def set_password(username, password, temporary):
+    """Give a member of staff a new password (e.g. the only admin's, forgotten); every session
+    of the account ends."""
+    from .auth.services import find_user
+    from .auth.services import set_password as store
+    from .errors import ApiError
+
+    user = find_user(db.session, username)
+    if user is None:
+        raise click.ClickException(f"No user {username}.")
+    try:
+        store(db.session, user, password, chosen_by_holder=not temporary)
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Password of {username} changed; its sessions have ended.")
 
 
 @click.command("create-device-token")
@@ -207,6 +250,7 @@ def register_cli(app) -> None:
         db_cli,
         seed_demo,
         create_user,
+        set_password,
         create_device_token,
         revoke_device_token,
         import_procedures,

@@ -1,12 +1,14 @@
 """Configuration, read from the environment in one place.
 
 Every setting has a default that works on a developer's machine: an SQLite file under
-``instance/``, no message queue, a random secret. Production sets the variables listed in the
-README.
+``instance/``, no message queue, a secret key made once in the instance folder. Production
+(``QUEUE_ENV=production``) sets the variables listed in the README, and the server refuses to
+start there without a real ``SECRET_KEY`` (:func:`check`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import date, time
@@ -14,6 +16,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
+
+PRODUCTION, DEVELOPMENT = "production", "development"
+# The placeholder of deploy/queue.env.example: never a key.
+PLACEHOLDER = "CHANGE-ME"
+# A key shorter than this can be guessed offline from one signed cookie (HMAC-SHA1 in Flask).
+SECRET_KEY_MIN_BYTES = 32
+SECRET_KEY_FILE = "secret_key"
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the server refuses to start with; the message says which and how to fix it."""
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -36,10 +51,24 @@ def _time_or_none(name: str, default: str) -> time | None:
     return time.fromisoformat(value) if value else None
 
 
+def _environment() -> str:
+    """``QUEUE_ENV``; when it is not set, secure cookies (``SESSION_COOKIE_SECURE=1``, which
+    only work behind HTTPS, so on a real deployment) mean production: an installation made
+    from an older queue.env that lacks the variable still gets production's checks. Set
+    ``QUEUE_ENV=development`` explicitly for a trial server behind HTTPS."""
+    if os.environ.get("QUEUE_ENV"):
+        return _choice("QUEUE_ENV", (PRODUCTION, DEVELOPMENT), DEVELOPMENT)
+    return PRODUCTION if _bool("SESSION_COOKIE_SECURE", False) else DEVELOPMENT
+
+
 def from_env() -> dict:
     """Build the application configuration from environment variables."""
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        # production: refuse a missing or weak SECRET_KEY, refuse seed-demo unless told, make
+        # demo accounts change their password (see README, "Production checks").
+        "QUEUE_ENV": _environment(),
+        # None: made once in the instance folder outside production (see secret_key()).
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'queue.sqlite3'}",
         # PostgreSQL connections each process keeps open, and how many more it may open under a
         # burst (closed again when returned). Under steady load every connection opened and
@@ -68,8 +97,19 @@ def from_env() -> dict:
         # TRUSTED_PROXIES: how many proxies (nginx: 1) set X-Forwarded-For/-Proto/-Host; 0 trusts
         # none (see queue_server/security.py).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
-        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
-        "REMEMBER_COOKIE_HTTPONLY": True,
+        # A staff session ends after this long without a request (a console left open at an
+        # empty counter, a PC left on over the two-hour lunch break)...
+        "SESSION_IDLE_MINUTES": float(os.environ.get("SESSION_IDLE_MINUTES", "60")),
+        # ...and at the latest this long after the login: one working day with overtime, so
+        # nobody starts the morning in yesterday's session (queue_server/auth/sessions.py).
+        "SESSION_LIFETIME_HOURS": float(os.environ.get("SESSION_LIFETIME_HOURS", "12")),
+        # Failed logins (queue_server/auth/throttle.py): this many for one username within
+        # LOGIN_LOCK_SECONDS lock it for LOGIN_LOCK_SECONDS; from a quarter of it on, each
+        # attempt must wait longer (1 s, 2 s, 4 s... up to a minute). One address gets five
+        # times as many: a whole centre's staff log in from behind one NAT address.
+        "LOGIN_LOCK_AFTER": int(os.environ.get("LOGIN_LOCK_AFTER", "20")),
+        "LOGIN_ADDRESS_LOCK_AFTER": int(os.environ.get("LOGIN_ADDRESS_LOCK_AFTER", "100")),
+        "LOGIN_LOCK_SECONDS": float(os.environ.get("LOGIN_LOCK_SECONDS", "900")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Numbers one kiosk may take (flask-limiter notation); counted in RATELIMIT_STORAGE_URI,
         # by default the Redis of the message queue so that every worker counts together.
@@ -138,3 +178,58 @@ def from_env() -> dict:
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/vendor/swagger-ui-dist/",
     }
+
+
+def check(config: dict) -> None:
+    """Refuse to start production with settings that would give its sessions away."""
+    if config["QUEUE_ENV"] != PRODUCTION:
+        return
+    key = config.get("SECRET_KEY")
+    fix = "Make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+    if not key:
+        raise ConfigurationError(f"SECRET_KEY is not set (QUEUE_ENV=production). {fix}")
+    if key.strip() == PLACEHOLDER:
+        raise ConfigurationError(f"SECRET_KEY is still the example's {PLACEHOLDER}. {fix}")
+    if len(key.encode()) < SECRET_KEY_MIN_BYTES:
+        raise ConfigurationError(f"SECRET_KEY is shorter than {SECRET_KEY_MIN_BYTES} bytes. {fix}")
+    if not config["SESSION_COOKIE_SECURE"]:
+        log.warning("production without SESSION_COOKIE_SECURE=1: session cookies also travel over plain HTTP")
+
+
+def secret_key(instance_dir: Path) -> str:
+    """The key of a server started without SECRET_KEY (``make run``): made once in the
+    instance folder and read by every process, so that all gunicorn workers (each building its
+    own app) sign and accept the same cookies, and a restart logs nobody out.
+
+    The key is written whole to a file of this process's own, then linked to its name, which
+    fails if another process got there first: nobody ever reads a half-written key, and two
+    workers starting together both read the winner's.
+    """
+    path = instance_dir / SECRET_KEY_FILE
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    draft = instance_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(draft, path)
+            log.info("made a secret key in %s (set SECRET_KEY in production)", path)
+        except FileExistsError:
+            pass  # another worker made it first: use theirs
+    finally:
+        draft.unlink(missing_ok=True)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text().strip()
+    if len(key.encode()) < SECRET_KEY_MIN_BYTES:
+        raise ConfigurationError(f"{path} holds no usable key: delete it and start again.")
+    return key

@@ -230,13 +230,13 @@ COUNTERS = [
 ]
 
 USERS = [
-    # username, password, role, sites, full name
-    ("admin", "admin-demo", "admin", [], "Quản trị hệ thống"),
-    ("supervisor", "supervisor-demo", "supervisor", [PROVINCE], "Nguyễn Thị Lan"),
+    # username, password (each meets the password policy of auth/services.py), role, sites, full name
+    ("admin", "quan-tri-demo", "admin", [], "Quản trị hệ thống"),
+    ("supervisor", "giam-sat-demo", "supervisor", [PROVINCE], "Nguyễn Thị Lan"),
     ("officer1", "officer-demo", "officer", [PROVINCE], "Trần Văn Hùng"),
     ("officer2", "officer-demo", "officer", [PROVINCE], "Lê Thị Mai"),
     ("officer3", "officer-demo", "officer", [COMMUNE], "Phạm Quốc Bảo"),
-    ("postal", "postal-demo", "postal_clerk", [POST_OFFICE], "Hoàng Minh Tâm"),
+    ("postal", "buu-dien-demo", "postal_clerk", [POST_OFFICE], "Hoàng Minh Tâm"),
 ]
 
 # username, counter number, week of the merged counters' rotation: people rotate as well.
@@ -422,7 +422,9 @@ def _load_duties(session: Session) -> None:
         )
 
 
-def load_demo(session: Session) -> str:
+def load_demo(session: Session, must_change_passwords: bool = False) -> str:
+    """Load what is missing of the demo. ``must_change_passwords`` (seeded in production): the
+    accounts created must replace their published passwords at the first login."""
     created = []
     existing = set(session.scalars(select(Site.code)))
     if PROVINCE not in existing:
@@ -440,7 +442,8 @@ def load_demo(session: Session) -> str:
     usernames = set(session.scalars(select(User.username)))
     for username, password, role, sites, full_name in USERS:
         if username not in usernames:
-            create_user(session, username, password, role, sites, full_name)
+            user = create_user(session, username, password, role, sites, full_name)
+            user.must_change_password = must_change_passwords
             created.append(username)
     if PROVINCE in created:
         session.flush()

@@ -101,6 +101,8 @@ def handle_api_error(error: ApiError):
     response.status_code = error.status
     if error.status == 503:  # a moment's overload: the client may send the same request again
         response.headers["Retry-After"] = "2"
+    elif "retry_after" in error.details:  # e.g. a locked login: when it may try again, in seconds
+        response.headers["Retry-After"] = str(error.details["retry_after"])
     return response
 
 

@@ -183,8 +183,10 @@ start() {
   [[ -s $RUN/secret-key ]] || (umask 077 && "$PY" -c 'import secrets; print(secrets.token_hex(32))' >"$RUN/secret-key")
 
   # The production settings (deploy/queue.env.example), pointed at this machine. The cookie
-  # stays non-Secure because this nginx speaks plain HTTP.
+  # stays non-Secure because this nginx speaks plain HTTP, and QUEUE_ENV development because
+  # the stack loads the demo, whose published passwords tests and benchmarks log in with.
   (umask 077 && cat >"$RUN/env" <<EOF
+QUEUE_ENV=development
 DATABASE_URL=postgresql://queue:queue@127.0.0.1:5432/$DB
 SOCKETIO_MESSAGE_QUEUE=redis://127.0.0.1:6379/0
 SOCKETIO_CHANNEL=prod-stack-$DB

@@ -184,9 +184,9 @@ def client(app):
 
 def login(client, username, password=None):
     password = password or {
-        "admin": "admin-demo",
-        "supervisor": "supervisor-demo",
-        "postal": "postal-demo",
+        "admin": "quan-tri-demo",
+        "supervisor": "giam-sat-demo",
+        "postal": "buu-dien-demo",
     }.get(username, "officer-demo")
     response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.json
@@ -333,7 +333,7 @@ def live_server_factory(request):
 
 def staff_session(base_url: str, username: str) -> requests.Session:
     http = requests.Session()
-    password = {"admin": "admin-demo", "supervisor": "supervisor-demo"}.get(username, "officer-demo")
+    password = {"admin": "quan-tri-demo", "supervisor": "giam-sat-demo"}.get(username, "officer-demo")
     response = http.post(f"{base_url}/api/v1/auth/login", json={"username": username, "password": password})
     response.raise_for_status()
     http.headers["X-CSRFToken"] = response.json()["csrf_token"]

@@ -33,7 +33,7 @@ def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota
     page.goto(f"{server.url}/admin/services")
     page.wait_for_url(re.compile(r"/console\?next="))  # not logged in: the console's login, then back
     page.fill("#username", "supervisor")
-    page.fill("#password", "supervisor-demo")
+    page.fill("#password", "giam-sat-demo")
     page.click("#login-form button[type=submit]")
     page.wait_for_url(re.compile(r"/admin/services$"))
 
@@ -137,7 +137,9 @@ def test_an_admin_issues_a_device_token_shown_once_and_revokes_it(server, contex
 
     page = contexts(viewport={"width": 1440, "height": 1000})
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
-    page.request.post(f"{server.url}/api/v1/auth/login", data={"username": "admin", "password": "admin-demo"})
+    page.request.post(
+        f"{server.url}/api/v1/auth/login", data={"username": "admin", "password": "quan-tri-demo"}
+    )
     page.goto(f"{server.url}/admin?site=NA-HCC")
     page.get_by_role("link", name="Thiết bị", exact=True).click()
     page.wait_for_selector("#i-counter option[value='3']", state="attached")
@@ -182,7 +184,9 @@ def test_an_admin_issues_a_device_token_shown_once_and_revokes_it(server, contex
 
 def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, contexts):
     page = contexts(viewport={"width": 1280, "height": 900})
-    page.request.post(f"{server.url}/api/v1/auth/login", data={"username": "admin", "password": "admin-demo"})
+    page.request.post(
+        f"{server.url}/api/v1/auth/login", data={"username": "admin", "password": "quan-tri-demo"}
+    )
     page.goto(f"{server.url}/admin/sites?site=NA-TRUONGVINH")
     page.wait_for_function("() => document.getElementById('s-name').value !== ''")
     assert page.locator("#hours tr").count() == 10  # two sessions, Monday to Friday
@@ -218,7 +222,7 @@ def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, 
     page.fill("#p-password", "ngan")
     page.locator("#dialog-password").get_by_role("button", name="Xác nhận").click()
     page.locator("#dialog-password [data-error-for='password']").wait_for()
-    assert page.inner_text("#dialog-password [data-error-for='password']") == "Mật khẩu cần ít nhất 8 ký tự."
+    assert page.inner_text("#dialog-password [data-error-for='password']") == "Mật khẩu cần ít nhất 12 ký tự."
     page.fill("#p-password", "mat-khau-moi-5")
     page.locator("#dialog-password").get_by_role("button", name="Xác nhận").click()
     page.wait_for_function("() => document.getElementById('notice').textContent.includes('officer5')")
@@ -235,7 +239,7 @@ def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, 
 def test_a_supervisor_sets_the_headings_and_symbols_of_each_form_set_and_the_province(server, contexts):
     page = contexts(viewport={"width": 1366, "height": 768})
     page.request.post(
-        f"{server.url}/api/v1/auth/login", data={"username": "supervisor", "password": "supervisor-demo"}
+        f"{server.url}/api/v1/auth/login", data={"username": "supervisor", "password": "giam-sat-demo"}
     )
     page.goto(f"{server.url}/admin/forms?site=NA-HCC")
     newest = page.locator("form[data-form-set='TT03/2025']")

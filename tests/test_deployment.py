@@ -80,7 +80,7 @@ def test_the_production_stack_serves_the_api_and_live_screens_through_nginx(stac
     # The audit trail records the address nginx saw, not one a client claims.
     officer = requests.Session()
     login = officer.post(
-        f"{url}/api/v1/auth/login", json={"username": "supervisor", "password": "supervisor-demo"}, timeout=10
+        f"{url}/api/v1/auth/login", json={"username": "supervisor", "password": "giam-sat-demo"}, timeout=10
     )
     assert login.status_code == 200
     trail = officer.get(f"{url}/api/v1/audit?site=NA-HCC&q=issued&limit=5", timeout=10).json()

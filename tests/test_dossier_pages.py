@@ -206,7 +206,7 @@ def watching_server(app, database_url, live_server_factory, monkeypatch):
 def test_a_supervisor_sees_the_flagged_count_and_a_banner_when_a_dossier_falls_due_soon(
     watching_server, contexts
 ):
-    page = signed_in_page(contexts, watching_server, "supervisor", "supervisor-demo")
+    page = signed_in_page(contexts, watching_server, "supervisor", "giam-sat-demo")
     page.goto(f"{watching_server.url}/console/dossiers")
     page.wait_for_function("() => document.getElementById('count-due_soon').textContent === '0'")
     page.wait_for_function("() => window.DOSSIERS.live.socket.connected")

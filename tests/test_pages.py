@@ -394,7 +394,7 @@ def test_a_supervisor_sees_each_device_and_a_printer_running_out_of_paper_at_onc
     page = contexts(viewport={"width": 1280, "height": 800})
     page.goto(f"{server.url}/console")
     page.fill("#username", "supervisor")
-    page.fill("#password", "supervisor-demo")
+    page.fill("#password", "giam-sat-demo")
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("#step-choose:not([hidden])")
     page.goto(f"{server.url}/admin/devices")

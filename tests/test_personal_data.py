@@ -583,7 +583,9 @@ def test_an_officer_asks_for_consent_at_intake_records_its_withdrawal_and_a_supe
     assert "Tại quầy" in page.inner_text("#d-consent") or "quầy" in page.inner_text("#d-consent").lower()
     page.select_option("#consent-via", "post")
     page.get_by_role("button", name="Ghi nhận công dân rút lại sự đồng ý").click()
-    page.wait_for_function("() => document.getElementById('d-consent').textContent.indexOf('Đã rút lại') === 0")
+    page.wait_for_function(
+        "() => document.getElementById('d-consent').textContent.indexOf('Đã rút lại') === 0"
+    )
     withdrawal = page.locator("#d-events tr[data-action='contact_consent']")
     withdrawal.wait_for()
     assert "Rút lại sự đồng ý (Qua bưu điện)" in withdrawal.inner_text()
@@ -591,7 +593,7 @@ def test_an_officer_asks_for_consent_at_intake_records_its_withdrawal_and_a_supe
     assert page.locator("#d-reads").count() == 0  # officers do not see who read what
     screenshot(page, "dossier-consent")
 
-    boss = signed_in_page(contexts, server, "supervisor", "supervisor-demo")
+    boss = signed_in_page(contexts, server, "supervisor", "giam-sat-demo")
     boss.goto(f"{server.url}/console/dossiers/{code}")
     boss.wait_for_function("() => document.querySelectorAll('#d-reads tr').length >= 2")
     readers = boss.inner_text("#d-reads")

@@ -59,7 +59,7 @@ def test_a_supervisor_reads_three_busy_weeks_as_tiles_charts_and_tables_and_down
     page.goto(f"{server.url}/reports?{PERIOD}")
     page.wait_for_url(re.compile(r"/console\?next="))  # not logged in: the console's login, then back
     page.fill("#username", "supervisor")
-    page.fill("#password", "supervisor-demo")
+    page.fill("#password", "giam-sat-demo")
     page.click("#login-form button[type=submit]")
     page.wait_for_url(re.compile(r"/reports\?"))
     page.wait_for_selector("#main[aria-busy='false']")
@@ -121,7 +121,7 @@ def test_the_live_dashboard_follows_a_new_ticket_and_a_paused_counter_as_they_ha
     issue_over_http(server.url, kiosk_token, "NM-DD")
     page = contexts(viewport={"width": 1440, "height": 1000})
     page.request.post(
-        f"{server.url}/api/v1/auth/login", data={"username": "supervisor", "password": "supervisor-demo"}
+        f"{server.url}/api/v1/auth/login", data={"username": "supervisor", "password": "giam-sat-demo"}
     )
     page.goto(f"{server.url}/reports/live/NA-HCC")
     page.wait_for_selector("#main[aria-busy='false']")

@@ -185,7 +185,7 @@ def test_behind_https_cookies_are_secure_and_out_of_reach_of_scripts(app):
     client = app.test_client()
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.113.1.7"}
     response = client.post(
-        "/api/v1/auth/login", json={"username": "supervisor", "password": "supervisor-demo"}, headers=headers
+        "/api/v1/auth/login", json={"username": "supervisor", "password": "giam-sat-demo"}, headers=headers
     )
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -435,7 +435,8 @@ def create_user(data):
 @blp.arguments(UserChangesSchema)
 @blp.response(200, UserSchema)
 def update_user(data, user_id):
-    """Change an account's name, role, sites or whether it may log in (at once)."""
+    """Change an account's name, role, sites or whether it may log in (at once: a change of
+    role or sites, or deactivation, ends the account's sessions)."""
     actor = require_supervisor()
     user = operations.get_user(db.session, actor, user_id)
     operations.update_user(db.session, actor, user, data)
@@ -447,9 +448,11 @@ def update_user(data, user_id):
 @blp.arguments(PasswordSchema)
 @blp.response(204)
 def reset_password(data, user_id):
-    """Give an account a new password."""
-    user = operations.get_user(db.session, require_supervisor(), user_id)
-    operations.reset_password(db.session, user, data["password"])
+    """Give an account a new password: its sessions end, and its holder must choose their own
+    at the next login."""
+    actor = require_supervisor()
+    user = operations.get_user(db.session, actor, user_id)
+    operations.reset_password(db.session, actor, user, data["password"])
     db.session.commit()
     return Response(status=204)
 

@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 
 from .. import cache
 from ..auth import services as accounts
-from ..auth.access import Action, Actor, allowed, may_grant, may_manage_user
-from ..auth.models import DeviceToken, Role, User
+from ..auth import sessions
+from ..auth.access import Action, Actor, allowed, may_manage_user, require_grant
+from ..auth.models import DeviceToken, User
 from ..dossiers.codes import AGENCY_CODE, AGENCY_ID_MAX
 from ..dossiers.models import Procedure
-from ..errors import ApiError, Conflict, Forbidden, NotFound
+from ..errors import ApiError, Conflict, NotFound
 from ..events import committed, publish_after_commit
 from ..queueing.models import QueueEvent, Ticket
 from ..sites import calls
@@ -922,13 +923,6 @@ def _sites_by_code(session: Session, codes: list[str]) -> list[Site]:
     return list(sites)
 
 
-def _check_grant(actor: Actor, role: str, sites: list[Site]) -> None:
-    if not may_grant(actor, role, [site.id for site in sites]):
-        if role == Role.ADMIN:
-            raise Forbidden("forbidden", "Only an admin gives the admin role.")
-        raise Forbidden("forbidden", "Supervisors give accounts at the sites they supervise only.")
-
-
 def users_for(session: Session, actor: Actor, site: Site | None = None) -> list[User]:
     users = session.scalars(select(User).order_by(User.username)).all()
     return [
@@ -940,7 +934,7 @@ def users_for(session: Session, actor: Actor, site: Site | None = None) -> list[
 
 def create_user(session: Session, actor: Actor, values: dict) -> User:
     sites = _sites_by_code(session, values["sites"])
-    _check_grant(actor, values["role"], sites)
+    require_grant(actor, values["role"], [site.id for site in sites])
     try:
         user = accounts.create_user(
             session,
@@ -954,6 +948,8 @@ def create_user(session: Session, actor: Actor, values: dict) -> User:
         raise Conflict("username_taken", f"The username {values['username']!r} is in use.") from None
     if "active" in values:
         user.active = values["active"]
+    # Its holder did not choose it: they choose their own at their first login.
+    user.must_change_password = True
     _flush(session)
     log.info("user %s created (%s)", user.username, user.role)
     return user
@@ -965,19 +961,32 @@ def update_user(session: Session, actor: Actor, user: User, changes: dict) -> Us
     own = actor.user is not None and actor.user.id == user.id
     if own and (role != user.role or changes.get("active") is False):
         raise Conflict("own_account", "You cannot change your own role or deactivate your own account.")
-    _check_grant(actor, role, sites)
+    require_grant(actor, role, [site.id for site in sites])
+    # What the account's open sessions were allowed on: they end if it changes (below).
+    ending = None
+    if changes.get("active") is False and user.active:
+        ending = sessions.EndReason.DEACTIVATED
+    elif role != user.role:
+        ending = sessions.EndReason.ROLE_CHANGED
+    elif "sites" in changes and {s.id for s in sites} != {s.id for s in user.sites}:
+        ending = sessions.EndReason.SITES_CHANGED
     if "full_name" in changes:
         user.full_name = changes["full_name"] or ""
     _apply(user, changes, ("role", "active"))
     if "sites" in changes:
         user.sites = sites
     _flush(session)
+    if ending is not None:  # one's own sites: the session making the change goes on
+        sessions.end_sessions(session, user, ending, keep=sessions.current_session() if own else None)
     log.info("user %s changed: %s", user.username, ", ".join(sorted(changes)))
     return user
 
 
-def reset_password(session: Session, user: User, password: str) -> None:
-    accounts.set_password(user, password)
+def reset_password(session: Session, actor: Actor, user: User, password: str) -> None:
+    """A new password chosen by a supervisor or admin: the account's sessions end, and its
+    holder must choose their own at the next login (unless it is the actor's own account)."""
+    own = actor.user is not None and actor.user.id == user.id
+    accounts.set_password(session, user, password, chosen_by_holder=own)
     _flush(session)
     log.info("password of user %s reset", user.username)
 
@@ -990,6 +999,7 @@ def user_view(user: User) -> dict:
         "role": user.role,
         "sites": sorted(site.code for site in user.sites),
         "active": user.active,
+        "must_change_password": user.must_change_password,
         "created_at": user.created_at.isoformat(),
     }
 

@@ -358,6 +358,9 @@ class UserSchema(Schema):
     role = fields.String(required=True)
     sites = fields.List(fields.String(), required=True)
     active = fields.Boolean(required=True)
+    must_change_password = fields.Boolean(
+        required=True, metadata={"description": "The holder must choose their own password at the next login"}
+    )
     created_at = fields.String(required=True, metadata={"format": "date-time"})
 
 

@@ -37,6 +37,7 @@ OWN_LOG = {
     "register_sequences",
     "sync_operations",
     "audit_entries",
+    "user_sessions",  # logins, logouts and ended sessions are events of their own (auth/sessions.py)
 }
 # Columns never copied into the log: secrets, and the device's health.
 HIDDEN = {"password_hash", "token_hash"}

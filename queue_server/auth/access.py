@@ -59,6 +59,19 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
 
 ACTOR_KEY = "queue_server.actor"
 
+# What a session may still do while its password must be changed (``User.must_change_password``:
+# someone else chose it): change it, say who it is, log out. Pages send it to the change.
+WHILE_PASSWORD_CHANGE_REQUIRED = frozenset(
+    {"auth.me", "auth.logout", "auth.change_password", "console.password"}
+)
+
+
+class PasswordChangeRequired(Forbidden):
+    def __init__(self):
+        super().__init__(
+            "password_change_required", "Change your password first (POST /api/v1/auth/password)."
+        )
+
 
 def known_actor() -> Actor | None:
     """The actor this request already authenticated, without authenticating anyone."""
@@ -78,7 +91,10 @@ def current_actor() -> Actor | None:
             raise Unauthorized("invalid_token", "The device token is unknown or has been revoked.")
         actor = Actor(device=device)
     elif current_user.is_authenticated:
-        actor = Actor(user=current_user._get_current_object())
+        user = current_user._get_current_object()
+        if user.must_change_password and request.endpoint not in WHILE_PASSWORD_CHANGE_REQUIRED:
+            raise PasswordChangeRequired()
+        actor = Actor(user=user)
     request.environ[ACTOR_KEY] = actor
     return actor
 
@@ -87,6 +103,20 @@ def require_login() -> Actor:
     actor = current_actor()
     if actor is None:
         raise Unauthorized("login_required", "Log in, or present a device token.")
+    return actor
+
+
+def may_watch_as_staff(user, site_id: int) -> bool:
+    """Whether a live screen of this browser gets the site's staff events: a member of staff of
+    the site, whose password need not be changed first."""
+    return user.is_authenticated and not user.must_change_password and user.can_act_at(site_id)
+
+
+def require_user() -> Actor:
+    """A logged-in member of staff (a device's token is not one)."""
+    actor = require_login()
+    if actor.user is None:
+        raise Unauthorized("login_required", "This is for staff sessions, not device tokens.")
     return actor
 
 
@@ -296,6 +326,14 @@ def may_grant(actor: Actor, role: str, site_ids) -> bool:
         and bool(site_ids)
         and all(allowed(actor, Action.SUPERVISE, site_id) for site_id in site_ids)
     )
+
+
+def require_grant(actor: Actor, role: str, site_ids) -> None:
+    """Raise unless ``actor`` may give ``role`` at these sites (:func:`may_grant`)."""
+    if not may_grant(actor, role, site_ids):
+        if role == Role.ADMIN:
+            raise Forbidden("forbidden", "Only an admin gives the admin role.")
+        raise Forbidden("forbidden", "Supervisors give accounts at the sites they supervise only.")
 
 
 def may_manage_user(actor: Actor, user: User) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base, UTCDateTime, utcnow
@@ -40,6 +40,9 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when someone else chose the password (an admin's reset, a demo account seeded in
+    # production): until its holder picks their own, a session may only change it.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites)
 
@@ -49,6 +52,32 @@ class User(UserMixin, Base):
 
     def can_act_at(self, site_id: int) -> bool:
         return self.role == Role.ADMIN or any(site.id == site_id for site in self.sites)
+
+
+class UserSession(Base):
+    """One login of a member of staff (phiên đăng nhập), from the login to its end.
+
+    The cookie holds a random token; only its SHA-256 is stored, so a copy of the database
+    opens no session. A session ends when its holder logs out, when the account's password,
+    role or sites change or it is deactivated (``ended_at``, ``end_reason``), after
+    ``SESSION_IDLE_MINUTES`` without a request and ``SESSION_LIFETIME_HOURS`` after the login
+    (see :mod:`queue_server.auth.sessions`).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most once a minute (sessions.TOUCH_RESOLUTION): the idle timeout's clock.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()
 
 
 class DeviceKind:

@@ -10,11 +10,13 @@ from functools import cache
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..database import utcnow
 from ..errors import ApiError
 from ..sites.models import Counter, Site
-from .models import DeviceKind, DeviceToken, Role, User
+from . import sessions
+from .models import DeviceKind, DeviceToken, Role, User, UserSession
 
 # A password hash to compare against when the user does not exist, so that a wrong username
 # takes as long as a wrong password.
@@ -22,7 +24,14 @@ _DUMMY_HASH = generate_password_hash("not-a-password")
 
 # Device contact is written at most this often, to keep busy kiosks from writing on every request.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
-MIN_PASSWORD_LENGTH = 8
+# The password policy (check_password). Twelve characters: a passphrase of three words, out of
+# reach of an offline guess at the hash; NIST SP 800-63B asks at least 8 and allows more.
+MIN_PASSWORD_LENGTH = 12
+# zxcvbn's score: 3 means about 10^8 to 10^10 guesses. Below it, a password is a common one,
+# a word with digits, a keyboard row or a repetition, whatever its length.
+MIN_PASSWORD_SCORE = 3
+# zxcvbn refuses longer input; a password that long is judged by its first 72 characters.
+ZXCVBN_MAX_LENGTH = 72
 
 
 def create_user(
@@ -36,7 +45,7 @@ def create_user(
 ) -> User:
     if role not in Role.ALL:
         raise ApiError("invalid_role", f"Unknown role {role!r}; use one of {', '.join(Role.ALL)}.")
-    check_password(password)
+    check_password(password, username)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ApiError("username_taken", f"The username {username!r} is already in use.", 409)
     sites = _sites_by_code(session, site_codes)
@@ -52,26 +61,63 @@ def create_user(
     return user
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, username: str, field: str = "password") -> None:
+    """The password policy, for every way a password is chosen (the CLI, the admin API and
+    pages, a member of staff changing their own): at least MIN_PASSWORD_LENGTH characters,
+    not the username nor containing it, and not common (zxcvbn's frequency lists and
+    patterns, MIN_PASSWORD_SCORE). Each refusal has its own code, told on the pages."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ApiError(
-            "weak_password", f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+            "password_too_short",
+            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            field=field,
+        )
+    name = username.strip().lower()
+    if name and (password.lower() == name or (len(name) >= 3 and name in password.lower())):
+        raise ApiError("password_like_username", "A password may not contain the username.", field=field)
+    if zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=[name])["score"] < MIN_PASSWORD_SCORE:
+        raise ApiError(
+            "password_common",
+            "This password is too common or too easy to guess; choose a longer phrase of unrelated words.",
+            field=field,
         )
 
 
-def set_password(user: User, password: str) -> None:
-    check_password(password)
+def set_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    chosen_by_holder: bool,
+    keep: UserSession | None = None,
+    field: str = "password",
+) -> None:
+    """Check and store a new password, and end the account's sessions (but ``keep``, the one
+    its holder changed it in): whoever knew the old one is out. A password someone else chose
+    (an admin's reset) must be changed by its holder at their next login. Flushes."""
+    check_password(password, user.username, field)
     user.password_hash = generate_password_hash(password)
+    user.must_change_password = not chosen_by_holder
+    session.flush()
+    reason = sessions.EndReason.PASSWORD_CHANGED if chosen_by_holder else sessions.EndReason.PASSWORD_RESET
+    sessions.end_sessions(session, user, reason, keep=keep)
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(User.username == username))
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def login_failure(user: User | None, password: str) -> str | None:
+    """Why ``password`` does not open ``user``'s account (``unknown_user``, ``wrong_password``,
+    ``inactive``), or None when it does. An unknown username takes as long as a wrong password."""
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        return None
-    return user
+        return "unknown_user"
+    if not check_password_hash(user.password_hash, password):
+        return "wrong_password"
+    if not user.active:
+        return "inactive"
+    return None
 
 
 def hash_token(token: str) -> str:

@@ -14,7 +14,7 @@ from flask import abort, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from ..auth.access import Actor, allowed, current_actor
+from ..auth.access import Actor, PasswordChangeRequired, allowed, current_actor
 from ..database import db
 from ..sites.models import Site, SiteKind
 from ..web import N_, js_strings, page_error
@@ -47,6 +47,16 @@ API_ERRORS = {
     "payload_too_large": N_("Tệp quá lớn."),
     "validation_failed": N_("Thông tin chưa hợp lệ, xem các ô được đánh dấu."),
     "service_unavailable": N_("Hệ thống tạm thời gián đoạn, vui lòng thử lại sau giây lát."),
+    # Choosing a password (the policy of auth/services.py), on the admin pages and one's own.
+    "password_too_short": N_("Mật khẩu cần ít nhất 12 ký tự."),
+    "password_like_username": N_("Mật khẩu không được chứa tên đăng nhập."),
+    "password_common": N_(
+        "Mật khẩu này quá phổ biến hoặc quá dễ đoán. "
+        "Hãy dùng một cụm dài hơn gồm vài từ không liên quan đến nhau."
+    ),
+    "password_reused": N_("Mật khẩu mới phải khác mật khẩu hiện tại."),
+    "wrong_password": N_("Mật khẩu hiện tại không đúng."),
+    "password_change_required": N_("Bạn cần đổi mật khẩu trước khi tiếp tục."),
 }
 
 # Strings every staff page's script may show.
@@ -66,10 +76,15 @@ def translated(labels: Mapping[str, str]) -> dict[str, str]:
 
 def signed_in() -> Actor:
     """The member of staff looking at the page; anyone else is sent to the console's login,
-    which comes back here afterwards."""
-    actor = current_actor()
+    and a member of staff who must change their password to that change, both of which come
+    back here afterwards."""
+    here = request.full_path.rstrip("?")
+    try:
+        actor = current_actor()
+    except PasswordChangeRequired:
+        abort(redirect(url_for("console.password", next=here)))
     if actor is None or actor.user is None:
-        abort(redirect(url_for("console.console", next=request.full_path.rstrip("?"))))
+        abort(redirect(url_for("console.console", next=here)))
     return actor
 
 

@@ -5,11 +5,12 @@ The dossier pages (:mod:`.dossiers`) and the manifest pages (:mod:`.manifests`) 
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from ..web import N_, js_strings
 from .dossiers import bp as dossiers_bp
 from .manifests import bp as manifests_bp
+from .pages import API_ERRORS, signed_in, translated
 
 bp = Blueprint("console", __name__, template_folder="templates")
 bp.register_blueprint(dossiers_bp)
@@ -30,9 +31,37 @@ STRINGS = (
     N_("Bạn không có quyền ở trung tâm này."),
     N_("Trực: {names}"),
     N_("Theo lịch trực hôm nay"),
+    N_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}."),
+    N_("{n} giây"),
+    N_("{n} phút"),
+)
+PASSWORD_STRINGS = (
+    N_("Hai mật khẩu mới không khớp nhau."),
+    N_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."),
+    N_("Không thực hiện được: {message}"),
+    N_("Không kết nối được máy chủ."),
+    N_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}."),
+    N_("{n} giây"),
+    N_("{n} phút"),
 )
 
 
 @bp.get("/console")
 def console():
     return render_template("console/console.html", strings=js_strings(*STRINGS))
+
+
+@bp.get("/console/password")
+def password():
+    """Change one's own password; a session whose password someone else chose is sent here
+    and may do nothing else until it is changed (:mod:`queue_server.auth.access`)."""
+    actor = signed_in()
+    return render_template(
+        "console/password.html",
+        user=actor.user,
+        page_config={
+            "t": js_strings(*PASSWORD_STRINGS),
+            "errors": translated(API_ERRORS),
+            "next": request.args.get("next") or "",
+        },
+    )

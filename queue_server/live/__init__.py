@@ -28,6 +28,7 @@ from flask_login import current_user
 from flask_socketio import emit, join_room
 from sqlalchemy import select
 
+from ..auth.access import may_watch_as_staff
 from ..auth.services import device_for_token
 from ..database import db, utcnow
 from ..events import committed_together
@@ -176,7 +177,7 @@ def on_connect(auth=None):
         if counter is None or counter.site_id != site.id:
             raise ConnectionRefusedError({"code": "unknown_counter", "message": "Unknown counter."})
     join_room(site_room(site.code))
-    if current_user.is_authenticated and current_user.can_act_at(site.id):
+    if may_watch_as_staff(current_user, site.id):
         join_room(staff_room(site.code))
     _send_snapshot(site)
 

@@ -2,7 +2,7 @@
 and an index to find a data subject's dossiers by ID number
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-04 09:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import queue_server.database
 
 revision = "0020"
-down_revision = "0017"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

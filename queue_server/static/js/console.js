@@ -34,27 +34,53 @@
     }).then(function (response) {
       if (response.status === 204) { return null; }
       return response.json().then(function (data) {
-        if (!response.ok) { var error = new Error((data.error || {}).message || response.statusText); error.status = response.status; throw error; }
+        if (!response.ok) {
+          var error = new Error((data.error || {}).message || response.statusText);
+          error.status = response.status; error.code = (data.error || {}).code; error.retryAfter = (data.error || {}).retry_after;
+          throw error;
+        }
         return data;
       });
     });
   }
 
+  /* Where a member of staff whose password someone else chose must go first (then ``next``). */
+  function changePassword(next) {
+    location.assign("/console/password" + (next ? "?next=" + encodeURIComponent(next) : ""));
+  }
+
   function start() {
-    call("GET", "/api/v1/auth/me").then(function (user) { me = user; chooseCounter(); })
-      .catch(function () { step("login"); $("username").focus(); });
+    call("GET", "/api/v1/auth/me").then(function (user) {
+      if (user.must_change_password) { changePassword(null); return; }
+      me = user; chooseCounter();
+    }).catch(function () { step("login"); $("username").focus(); });
+  }
+
+  /* "30 giây", "15 phút": how long a locked login must wait. */
+  function waitText(seconds) {
+    return seconds < 60 ? t("{n} giây", { n: seconds }) : t("{n} phút", { n: Math.ceil(seconds / 60) });
   }
 
   $("login-form").addEventListener("submit", function (event) {
     event.preventDefault();
     call("POST", "/api/v1/auth/login", { username: $("username").value, password: $("password").value })
       .then(function (user) {
+        // The login begins a new session: the page's token before it is no longer valid.
+        document.querySelector('meta[name="csrf-token"]').content = user.csrf_token;
         // Sent here to log in by another staff page: go back to it (a path on this server only).
         var next = new URLSearchParams(location.search).get("next");
-        if (next && /^\/(console|admin|reports)(\/|\?|$)/.test(next)) { location.assign(next); return; }
+        if (!(next && /^\/(console|admin|reports)(\/|\?|$)/.test(next))) { next = null; }
+        if (user.must_change_password) { changePassword(next); return; }
+        if (next) { location.assign(next); return; }
         me = user; say(null); chooseCounter();
       })
-      .catch(function () { say(t("Sai tên đăng nhập hoặc mật khẩu.")); });
+      .catch(function (error) {
+        if (error.code === "login_locked") {
+          say(t("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}.", { wait: waitText(error.retryAfter || 60) }));
+          return;
+        }
+        say(t("Sai tên đăng nhập hoặc mật khẩu."));
+      });
   });
 
   $("logout").addEventListener("click", function () {
@@ -64,6 +90,7 @@
   function chooseCounter() {
     $("who").textContent = me.full_name || me.username;
     $("logout").hidden = false;
+    $("password-link").hidden = false;
     var sites = me.sites;
     var load = sites.length ? Promise.resolve(sites) : call("GET", "/api/v1/sites").then(function (all) {
       return all.map(function (s) { return s.code; });
