@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from queue_server.database import db
+from queue_server.inputs import row_id
+from queue_server.sites import calls
 from queue_server.sites.models import Counter, Site
 from queue_server.web import N_, js_strings, page_error
 
@@ -62,10 +64,10 @@ def call_audio(site_code: str):
     """The site's call sentence for a number and a counter, spoken (only that template)."""
     site = _site(site_code)
     number = request.args.get("number", "")
-    counter = request.args.get("counter", "")
-    if site is None or not number.isalnum() or len(number) > 12 or not counter.isdigit():
+    counter = row_id(request.args.get("counter", ""))
+    if site is None or not number.isalnum() or len(number) > 12 or counter is None:
         return page_error(404, _("Không có thông báo"), _("Tham số không hợp lệ."))
-    sentence = site.call_template.format(number=number, counter=int(counter))
+    sentence = calls.render(site.call_template, number, counter)
     # The reads are over: end their transaction before espeak-ng runs (10-100 ms), or on
     # SQLite the site's write lock (every transaction takes it, see database.begin_immediate)
     # would keep kiosks and officers waiting for the speech.

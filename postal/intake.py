@@ -145,8 +145,10 @@ def parse(form, uploads: list[Upload], catalogue: dict | None, max_bytes: int) -
     if not sets.isdigit() or not rules.SETS_MIN <= int(sets) <= rules.SETS_MAX:
         errors.append(f"Số bộ hồ sơ phải từ {rules.SETS_MIN} đến {rules.SETS_MAX}.")
     fee = (form.get("fee") or "").replace(".", "").replace(",", "").replace(" ", "")
-    if not fee.isdigit():
+    if not (fee.isascii() and fee.isdigit()):
         errors.append("Nhập lệ phí bằng số đồng (ghi 0 nếu không thu).")
+    elif len(fee) > len(str(rules.FEE_MAX)) or int(fee) > rules.FEE_MAX:
+        errors.append(f"Lệ phí không quá {labels.money(rules.FEE_MAX)}.")
     fee_payment = form.get("fee_payment") or ""
     if fee_payment not in FEE_PAYMENTS:
         errors.append("Chọn hình thức thu lệ phí.")

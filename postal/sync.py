@@ -105,10 +105,15 @@ class Syncer:
     # --- the round ---------------------------------------------------------------------------
 
     def push(self) -> PushReport:
-        """Send the unconfirmed operations in order, a batch at a time, until none is left."""
+        """Send the unconfirmed operations in order, a batch at a time, until none is left. A
+        batch larger than the server takes in one request (413) goes again in halves."""
         report = PushReport()
-        while batch := self.store.claim_batch(self.batch_size):
+        size = self.batch_size
+        while batch := self.store.claim_batch(size):
             response = self._request("POST", "/api/v1/postal/sync", json={"operations": batch})
+            if response.status_code == 413 and len(batch) > 1:
+                size = len(batch) // 2
+                continue
             results = self._json(response).get("results")
             if not isinstance(results, list):
                 raise Offline("câu trả lời của máy chủ thiếu kết quả")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, abort, send_from_directory
 
-from . import config, security, web
+from . import config, inputs, security, web
 from .audit import recorder  # noqa: F401  (audits every transaction of every session)
 from .database import db
 from .errors import error_response, register_error_handlers
@@ -30,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     config.check(app.config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config.secret_key(Path(app.instance_path))
+    inputs.init_app(app)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.config["DATABASE_URL"][len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

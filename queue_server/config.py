@@ -127,6 +127,16 @@ def from_env() -> dict:
         # Scans attached to dossiers (see queue_server/dossiers/storage.py).
         "ATTACHMENTS_DIR": Path(os.environ.get("ATTACHMENTS_DIR") or INSTANCE_DIR / "attachments"),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 2**20,
+        # The largest request: a scan with its multipart envelope (by default 1 MiB more than a
+        # scan); anything larger is refused (413) before it is read (see queue_server/inputs.py).
+        "MAX_CONTENT_LENGTH": int(
+            os.environ.get("REQUEST_MAX_MB") or int(os.environ.get("ATTACHMENT_MAX_MB", "20")) + 1
+        )
+        * 2**20,
+        # The largest body of any other request (JSON): a post office's batch of 50 intakes (its
+        # client's default) is about 100 KiB, one of 200 (the most it may send) under 400 KiB,
+        # and the client sends a batch again in halves if it is refused as too large.
+        "JSON_MAX_BYTES": int(os.environ.get("JSON_MAX_KB", "1024")) * 2**10,
         # What the legal texts leave open (queue_server/dossiers/policy.py gives each reason).
         "DOSSIER_SUPPLEMENT_RULE": _choice("DOSSIER_SUPPLEMENT_RULE", ("restart", "pause"), "restart"),
         "CALENDAR_COUNT_MAKEUP_DAYS": _bool("CALENDAR_COUNT_MAKEUP_DAYS", True),

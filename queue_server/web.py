@@ -13,6 +13,8 @@ from flask import Flask, current_app, has_request_context, render_template, requ
 from flask_babel import get_locale, gettext
 from werkzeug.routing import IntegerConverter
 
+from .inputs import DB_INT_MAX
+
 LANGUAGES = ("vi", "en")
 LANG_COOKIE = "lang"
 
@@ -49,7 +51,7 @@ class RowIdConverter(IntegerConverter):
     is no row, so the route answers 404 instead of failing in the database driver."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(map, *args, **kwargs)
 
 

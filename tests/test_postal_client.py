@@ -252,6 +252,51 @@ def test_a_day_of_offline_intakes_reaches_the_server_exactly_once_through_a_serv
     http.close()
 
 
+class CountingSession(requests.Session):
+    """The client's HTTP session, noting the status of each sync request's answer."""
+
+    def __init__(self):
+        super().__init__()
+        self.statuses: list[int] = []
+
+    def request(self, method, url, *args, **kwargs):
+        response = super().request(method, url, *args, **kwargs)
+        if url.endswith("/postal/sync"):
+            self.statuses.append(response.status_code)
+        return response
+
+
+def test_a_batch_larger_than_the_server_takes_at_once_goes_again_in_halves(
+    app, database_url, live_server_factory, postal_token, tmp_path
+):
+    """The server takes at most 1 MiB of JSON a request (JSON_MAX_KB): a batch of intakes that
+    each list a hundred long documents is larger, and is sent again in halves, not given up."""
+    server = live_server_factory(database_url)
+    store = Store(tmp_path / "postal.sqlite3")
+    http = CountingSession()
+    syncer = Syncer(store, server.url, postal_token, batch_size=12, http=http)
+    assert syncer.run_once()
+    document = "Bản sao có chứng thực Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở số "
+    received = utcnow() - timedelta(hours=1)
+    for i, applicant in enumerate(people(12)):
+        body = {
+            "site": CENTRE,
+            "procedure": CRIMINAL_RECORD,
+            "applicant": applicant,
+            "documents": [{"name": f"{document * 5}{i}.{n}"[:480], "copies": 1} for n in range(100)],
+            "fee": 0,
+            "fee_payment": "exempt",
+            "received_by_name": "Hoàng Minh Tâm",
+        }
+        store.add_dossier(body, {"site_name": "Trung tâm", "procedure_name": "Lý lịch tư pháp"}, received)
+
+    report = syncer.push()
+    assert http.statuses == [413, 200, 200]  # 12 intakes are about 1.7 MiB of JSON, 6 fit
+    assert (report.batches, report.done, report.rejected) == (2, 12, 0)
+    assert len(server_dossiers(database_url)) == 12
+    http.close()
+
+
 def test_a_manifest_made_offline_is_scanned_in_at_the_centre_with_one_missing_and_one_extra(
     app, database_url, live_server_factory, postal_token, tmp_path
 ):

@@ -33,6 +33,7 @@ from ..dossiers.models import Procedure
 from ..errors import ApiError, Conflict, NotFound
 from ..events import committed, publish_after_commit
 from ..queueing.models import QueueEvent, Ticket
+from ..sites import calls
 from ..sites.duties import on_duty
 from ..sites.models import (
     Counter,
@@ -94,19 +95,11 @@ SITE_FIELDS = (
 
 
 def check_call_template(template: str) -> None:
-    """The spoken call must name the number and the counter and nothing else."""
-    try:
-        template.format(number="1001", counter=5)
-    except (KeyError, IndexError, ValueError):
-        ok = False
-    else:
-        ok = "{number}" in template and "{counter}" in template
-    if not ok:
-        raise ApiError(
-            "invalid_call_template",
-            "The call template must contain {number} and {counter}, and no other braces.",
-            field="call_template",
-        )
+    """The spoken call must name the number and the counter and nothing else (see
+    :mod:`queue_server.sites.calls`)."""
+    problem = calls.template_problem(template)
+    if problem is not None:
+        raise ApiError("invalid_call_template", problem, field="call_template")
 
 
 def _check_opening_hours(sessions: list[dict]) -> list[OpeningHours]:

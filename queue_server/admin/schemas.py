@@ -7,9 +7,11 @@ takes any subset of the fields of a creation (``partial``).
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..auth.models import DeviceKind, Role
+from ..inputs import Schema
+from ..sites import calls
 from ..sites.models import PriorityPolicy, SiteKind
 
 CODE = validate.Regexp(
@@ -78,7 +80,7 @@ class SiteSettingsInSchema(Schema):
         validate=validate.Range(1, 20), metadata={"description": "interleave: priority tickets in a row"}
     )
     call_template = Text(
-        validate=validate.Length(min=1, max=300),
+        validate=validate.Length(min=1, max=calls.TEMPLATE_MAX),
         metadata={"description": "Spoken call, with {number} and {counter}"},
     )
     enforce_opening_hours = fields.Boolean()
@@ -313,6 +315,12 @@ class OnDutySchema(Schema):
 # -- users -----------------------------------------------------------------------------------------
 
 
+SITE_CODE = fields.String(validate=validate.Length(min=1, max=40))
+# The sites of one account: a province has at most about 170 communes and wards since 1/7/2025,
+# each at most a centre and a post office.
+USER_SITES = validate.Length(max=500)
+
+
 class UserInSchema(Schema):
     username = Text(
         required=True,
@@ -324,14 +332,18 @@ class UserInSchema(Schema):
     full_name = optional_text(200)
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
     role = fields.String(required=True, validate=validate.OneOf(Role.ALL))
-    sites = fields.List(fields.String(), load_default=list, metadata={"description": "Site codes"})
+    sites = fields.List(
+        SITE_CODE, load_default=list, validate=USER_SITES, metadata={"description": "Site codes"}
+    )
     active = fields.Boolean()
 
 
 class UserChangesSchema(Schema):
     full_name = optional_text(200)
     role = fields.String(validate=validate.OneOf(Role.ALL))
-    sites = fields.List(fields.String(), metadata={"description": "Site codes (replaces them)"})
+    sites = fields.List(
+        SITE_CODE, validate=USER_SITES, metadata={"description": "Site codes (replaces them)"}
+    )
     active = fields.Boolean(metadata={"description": "false: the account can no longer log in"})
 
 

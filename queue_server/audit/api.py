@@ -6,10 +6,11 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..auth.access import Action, require, require_at
 from ..database import db
+from ..inputs import Schema
 from ..queueing.api import get_site
 from . import search
 

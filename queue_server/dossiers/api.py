@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 
 from flask import Response, request, send_file
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 from sqlalchemy import String, cast, or_, select
 
 from ..audit.models import AuditEntry
@@ -29,6 +29,7 @@ from ..auth.access import (
 from ..auth.models import DeviceKind, DeviceToken
 from ..database import db, utcnow
 from ..errors import ApiError, NotFound
+from ..inputs import Schema, storable
 from ..printing import operations as print_operations
 from ..printing.api import PrintJobSchema, job_body
 from ..privacy.reads import What, reading_site, record_read
@@ -39,7 +40,7 @@ from ..sites.province import province_site_ids
 from . import codes, forms, formsets, lifecycle, registers
 from .models import Attachment, Dossier, FormSettings, Procedure
 from .presenters import dossier_public, dossier_row, dossier_staff, procedure_view, track_url
-from .rules import Delivery, DossierStatus
+from .rules import CLIENT_ID, Delivery, DossierStatus
 from .schemas import (
     ActionSchema,
     AttachmentSchema,
@@ -459,6 +460,8 @@ def add_attachment(code):
     dossier = staff_dossier(code)
     actor = require_login()
     client_id = request.form.get("client_id") or None
+    if client_id is not None and not CLIENT_ID.match(client_id):
+        raise ApiError("invalid_client_id", "client_id must be 8 to 40 letters, digits, - or _.")
     if client_id is not None:
         existing = db.session.scalar(select(Attachment).where(Attachment.client_id == client_id))
         if existing is not None and existing.dossier_id == dossier.id:
@@ -468,6 +471,8 @@ def add_attachment(code):
     upload = request.files.get("file")
     if upload is None:
         raise ApiError("missing_file", "Send the scan as the multipart field 'file'.")
+    if not storable(upload.filename or ""):
+        raise ApiError("invalid_filename", "The file's name holds a character that cannot be stored.")
     stored = current_storage().save(upload.stream)
     attachment = Attachment(
         client_id=client_id,

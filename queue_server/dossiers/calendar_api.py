@@ -11,12 +11,13 @@ from datetime import date
 
 import holidays
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
 from ..auth.access import Action, require, require_at
 from ..database import db
 from ..errors import ApiError, NotFound
+from ..inputs import Schema
 from ..queueing.api import get_site
 from .models import CalendarDay
 

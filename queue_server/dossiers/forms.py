@@ -36,6 +36,7 @@ from hardware.layouts import ReceiptPrint
 
 from ..errors import ApiError, Conflict
 from ..sites.models import Site
+from ..spreadsheets import write
 from . import formsets, labels, registers
 from .formsets import NEEDS, Form, FormKind, FormSet
 from .models import Dossier, DossierEvent, FormSettings, Procedure
@@ -640,16 +641,17 @@ def tracking_book_filename(site: Site, period_from: date, period_to: date) -> st
 
 def tracking_book_xlsx(site: Site, dossiers: Iterable[Dossier], period_from: date, period_to: date) -> bytes:
     """The tracking book as a spreadsheet: the same columns as the PDF, times as real
-    date-time cells in local time (Excel has no time zones), the header kept in view."""
+    date-time cells in local time (Excel has no time zones), the header kept in view, what
+    citizens and officers typed as text, never as formulas (:mod:`queue_server.spreadsheets`)."""
     dossiers = list(dossiers)
     form_set, form = _book_form(period_to)
     book = Workbook()
     sheet = book.active
     sheet.title = form.title
     last = get_column_letter(len(BOOK_COLUMNS))
-    sheet["A1"] = f"{form.title.upper()} (Mẫu {form.number}, {form_set.name})"
+    write(sheet, 1, 1, f"{form.title.upper()} (Mẫu {form.number}, {form_set.name})")
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = f"{site.name}. {_period(dossiers, period_from, period_to)}"
+    write(sheet, 2, 1, f"{site.name}. {_period(dossiers, period_from, period_to)}")
     sheet.merge_cells(f"A1:{last}1")
     sheet.merge_cells(f"A2:{last}2")
     for cell in ("A1", "A2"):
@@ -672,7 +674,7 @@ def tracking_book_xlsx(site: Site, dossiers: Iterable[Dossier], period_from: dat
             value = row[key]
             if isinstance(value, datetime):
                 value = value.replace(tzinfo=None)
-            cell = sheet.cell(row=header_row + offset, column=index, value=value)
+            cell = write(sheet, header_row + offset, index, value)
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             if isinstance(value, datetime):

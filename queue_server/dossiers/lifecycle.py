@@ -153,8 +153,8 @@ def _applicant(data: dict) -> dict:
 def _documents(items) -> list[dict]:
     if items is None:
         return []
-    if not isinstance(items, list):
-        raise ApiError("invalid_documents", "documents must be a list.")
+    if not isinstance(items, list) or len(items) > rules.DOCUMENTS_MAX:
+        raise ApiError("invalid_documents", f"documents must be a list of at most {rules.DOCUMENTS_MAX}.")
     documents = []
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict):
@@ -181,6 +181,10 @@ def _items(data: dict) -> list[str]:
     items = data.get("items")
     if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
         raise ApiError("missing_field", "items: list every document to add, at once.", field="items")
+    if len(items) > rules.DOCUMENTS_MAX:
+        raise ApiError(
+            "invalid_field", f"items lists at most {rules.DOCUMENTS_MAX} documents.", field="items"
+        )
     return [_text(i, "items", limit=rules.DOCUMENT_NAME_MAX) for i in items]
 
 
@@ -256,8 +260,10 @@ def receive(
             "missing_field", "A result sent by post needs the delivery address.", field="delivery_address"
         )
     fee = data.get("fee", procedure.fee)
-    if not _whole(fee, 0):
-        raise ApiError("invalid_fee", "fee is a whole number of đồng, 0 or more.", field="fee")
+    if not _whole(fee, 0, rules.FEE_MAX):
+        raise ApiError(
+            "invalid_fee", f"fee is a whole number of đồng, from 0 to {rules.FEE_MAX}.", field="fee"
+        )
     sets = data.get("sets", rules.SETS_MIN)
     if not _whole(sets, rules.SETS_MIN, rules.SETS_MAX):
         raise ApiError("invalid_sets", f"sets must be {rules.SETS_MIN} to {rules.SETS_MAX}.", field="sets")

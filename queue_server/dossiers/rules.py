@@ -162,7 +162,12 @@ REASON_MAX = 2000
 RULES_REFERENCE_MAX = 500
 AGENCY_MAX = 300
 SETS_MIN, SETS_MAX = 1, 50
+# Documents listed at intake (or to complete, or added by a supplement), each a list: a
+# procedure's dossier has a handful to a few dozen components (thành phần hồ sơ).
+DOCUMENTS_MAX = 100
 COPIES_MIN, COPIES_MAX = 0, 100
+# A fee in đồng: above any fee of a catalogue, within the database's 32-bit integer.
+FEE_MAX = 2_000_000_000
 DOCUMENT_COUNTS = ("originals", "certified_copies", "copies")
 
 ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")  # CMND (9) or CCCD (12)

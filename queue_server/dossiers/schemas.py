@@ -4,8 +4,9 @@ The shapes are checked here; the rules (what a state allows, what a field must l
 for the law) are checked by :mod:`.lifecycle`.
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from ..inputs import Schema
 from . import rules
 from .deadlines import Unit
 from .rules import (
@@ -77,6 +78,13 @@ class DocumentSchema(Schema):
     copies = fields.Integer(load_default=0, validate=COPIES)
 
 
+# What the citizen must complete or add (Mẫu 02, supplement request): document names.
+ITEMS = fields.List(
+    fields.String(validate=validate.Length(min=1, max=rules.DOCUMENT_NAME_MAX)),
+    validate=validate.Length(max=rules.DOCUMENTS_MAX),
+)
+
+
 class IntakeSchema(Schema):
     """A dossier as the intake officer (or the postal client) records it."""
 
@@ -86,7 +94,9 @@ class IntakeSchema(Schema):
     )
     procedure = fields.String(required=True, metadata={"description": "Procedure code at the site"})
     applicant = fields.Nested(ApplicantSchema, required=True)
-    documents = fields.List(fields.Nested(DocumentSchema), load_default=list)
+    documents = fields.List(
+        fields.Nested(DocumentSchema), load_default=list, validate=validate.Length(max=rules.DOCUMENTS_MAX)
+    )
     sets = fields.Integer(
         load_default=rules.SETS_MIN, validate=validate.Range(rules.SETS_MIN, rules.SETS_MAX)
     )
@@ -98,7 +108,9 @@ class IntakeSchema(Schema):
             "description": "Collected at a counter: where it was handed in (default) or the handling centre"
         },
     )
-    fee = fields.Integer(validate=validate.Range(min=0), metadata={"description": "Default: the procedure's"})
+    fee = fields.Integer(
+        validate=validate.Range(0, rules.FEE_MAX), metadata={"description": "Default: the procedure's"}
+    )
     fee_payment = fields.String(load_default=FeePayment.CASH, validate=validate.OneOf(FeePayment.ALL))
     note = fields.String(allow_none=True, validate=validate.Length(max=rules.NOTE_MAX))
 
@@ -122,7 +134,7 @@ class DossierCreateSchema(IntakeSchema):
             "an accepted dossier gets a due date, a book entry and a fee."
         },
     )
-    items = fields.List(fields.String(validate=validate.Length(min=1, max=rules.DOCUMENT_NAME_MAX)))
+    items = ITEMS
     reason = fields.String(validate=validate.Length(max=rules.REASON_MAX))
     rules_reference = fields.String(validate=validate.Length(max=rules.RULES_REFERENCE_MAX))
     contact_consent = fields.Boolean(
@@ -305,12 +317,12 @@ class DossierQuerySchema(Schema):
 class ActionSchema(Schema):
     """The details an action needs (see each action's description in the API document)."""
 
-    items = fields.List(fields.String(validate=validate.Length(min=1, max=rules.DOCUMENT_NAME_MAX)))
+    items = ITEMS
     reason = fields.String(validate=validate.Length(max=rules.REASON_MAX))
     rules_reference = fields.String(validate=validate.Length(max=rules.RULES_REFERENCE_MAX))
     agency = fields.String(validate=validate.Length(max=rules.AGENCY_MAX))
     note = fields.String(allow_none=True, validate=validate.Length(max=rules.NOTE_MAX))
-    documents = fields.List(fields.Nested(DocumentSchema))
+    documents = fields.List(fields.Nested(DocumentSchema), validate=validate.Length(max=rules.DOCUMENTS_MAX))
     new_due_at = fields.String(
         validate=validate.Length(min=10, max=40),
         metadata={"description": "A date (its close) or an ISO 8601 instant; moved to a working instant"},
@@ -318,6 +330,7 @@ class ActionSchema(Schema):
     signed_by = fields.String(validate=validate.Length(max=rules.NAME_MAX))
     notified_by = fields.List(
         fields.String(validate=validate.OneOf(NoticeChannel.ALL)),
+        validate=validate.Length(max=len(NoticeChannel.ALL)),
         metadata={"description": "How the citizen was told of the apology and new date"},
     )
     requested_via = fields.String(

@@ -33,6 +33,7 @@ from ..auth.services import device_for_token
 from ..database import db, utcnow
 from ..events import committed_together
 from ..extensions import socketio
+from ..inputs import row_id, storable
 from ..queueing.journal import SEQUENCED_KINDS
 from ..queueing.models import Ticket
 from ..queueing.snapshot import site_snapshot
@@ -49,6 +50,8 @@ LIVE_EVENTS = ("ticket.issued", *sorted(SEQUENCED_KINDS))
 
 # Dossier events (codes and states, no personal data) for the staff of the dossier's centre.
 STAFF_EVENTS = ("dossier.changed", "dossier.due_soon")
+# The longest site code, ticket key or device token a client may give.
+MAX_KEY = 200
 
 
 def site_room(code: str) -> str:
@@ -117,9 +120,9 @@ def _send_snapshot(site: Site) -> None:
     emit("snapshot", snapshot)
 
 
-def _follow_ticket(key) -> None:
+def _follow_ticket(key: str) -> None:
     """A phone following the ticket whose unguessable key it was given: its room only."""
-    ticket = db.session.scalar(select(Ticket).where(Ticket.public_token == str(key)))
+    ticket = db.session.scalar(select(Ticket).where(Ticket.public_token == key))
     if ticket is None:
         raise ConnectionRefusedError({"code": "unknown_ticket", "message": "Unknown ticket."})
     try:
@@ -130,10 +133,16 @@ def _follow_ticket(key) -> None:
     emit("ticket.state", state)
 
 
-def _requested(auth, key):
-    if isinstance(auth, dict) and auth.get(key) is not None:
-        return auth.get(key)
-    return request.args.get(key)
+def _requested(auth, key, *, from_address: bool = True) -> str | None:
+    """What the client gave for ``key`` in its auth (else in the address), as text a query can
+    compare: "" if it is too long or holds what the database refuses (see ``inputs.storable``)."""
+    value = auth.get(key) if isinstance(auth, dict) else None
+    if value is None and from_address:
+        value = request.args.get(key)
+    if value is None:
+        return None
+    value = str(value)
+    return value if len(value) <= MAX_KEY and storable(value) else ""
 
 
 def device_room(device_id: int) -> str:
@@ -150,20 +159,21 @@ def on_connect(auth=None):
     if followed is not None:
         _follow_ticket(followed)
         return
-    token = auth.get("token") if isinstance(auth, dict) else None
-    if token:
-        device = device_for_token(db.session, str(token))
+    token = _requested(auth, "token", from_address=False)
+    if token is not None:
+        device = device_for_token(db.session, token) if token else None
         if device is None:
             raise ConnectionRefusedError({"code": "invalid_token", "message": "Unknown or revoked token."})
         join_room(device_room(device.id))
         db.session.commit()  # records the device's contact
     code = _requested(auth, "site")
-    site = db.session.scalar(select(Site).where(Site.code == str(code))) if code else None
+    site = db.session.scalar(select(Site).where(Site.code == code)) if code else None
     if site is None:
         raise ConnectionRefusedError({"code": "unknown_site", "message": "Unknown site."})
     counter_id = _requested(auth, "counter")
     if counter_id is not None:  # a counter's screen or pad: it filters the site's events itself
-        counter = db.session.get(Counter, int(counter_id)) if str(counter_id).isdigit() else None
+        counter_id = row_id(counter_id)
+        counter = db.session.get(Counter, counter_id) if counter_id else None
         if counter is None or counter.site_id != site.id:
             raise ConnectionRefusedError({"code": "unknown_counter", "message": "Unknown counter."})
     join_room(site_room(site.code))
@@ -201,8 +211,8 @@ def resync_local_screens(app) -> None:
 
 
 def on_resync(data=None):
-    code = data.get("site") if isinstance(data, dict) else None
-    site = db.session.scalar(select(Site).where(Site.code == str(code))) if code else None
+    code = _requested(data, "site", from_address=False)
+    site = db.session.scalar(select(Site).where(Site.code == code)) if code else None
     if site is None:
         emit("error", {"code": "unknown_site", "message": "Unknown site."})
         return

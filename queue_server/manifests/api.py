@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
 from ..auth.access import Action, require, require_login
 from ..database import db
+from ..inputs import Schema
 from ..queueing.api import get_site
 from ..queueing.presenters import iso
 from . import operations

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Response
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..auth.access import Action, current_actor, require, require_device
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
 from ..errors import NotFound
 from ..events import publish_after_commit
+from ..inputs import Schema
 from ..queueing.api import get_ticket
 from ..queueing.estimates import ticket_standing
 from ..queueing.presenters import iso, track_url

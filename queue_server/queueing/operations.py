@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..auth.access import Actor
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
-from ..sites import routing
+from ..sites import calls, routing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
 from . import admission, journal
@@ -273,7 +273,7 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
 
 def announcement(site: Site, ticket: Ticket, counter: Counter) -> str:
     """The sentence the hall speaks, from the site's template."""
-    return site.call_template.format(number=ticket.number, counter=counter.number)
+    return calls.render(site.call_template, ticket.number, counter.number)
 
 
 def _require_status(ticket: Ticket, allowed: tuple[str, ...], action: str) -> None:

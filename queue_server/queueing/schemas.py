@@ -1,7 +1,8 @@
 """Request and response schemas of the queue API (validation and the OpenAPI document)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from ..inputs import Schema
 from .models import Channel, Priority
 
 

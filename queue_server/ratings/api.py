@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..auth.access import SYSTEM, current_actor, require_device
 from ..auth.models import DeviceKind
 from ..database import db
+from ..inputs import Schema
 from ..queueing.api import get_ticket, get_ticket_by_token
 from ..queueing.models import Ticket
 from ..queueing.presenters import iso

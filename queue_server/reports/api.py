@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Response
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from ..auth.access import Action, allowed, require, require_login
 from ..database import db
 from ..errors import ApiError, Forbidden
+from ..inputs import Schema
 from ..queueing.api import get_site
 from ..sites.models import Site, SiteKind
 from . import export, queries

@@ -1,12 +1,12 @@
 """A report as tables: one sheet per section in XLSX (openpyxl), one CSV per section.
 
 The JSON report keeps machine units (seconds, shares from 0 to 1) and keys; the files are read by
-people, so they get the labels of the page's language, minutes and percentages.
+people, so they get the labels of the page's language, minutes and percentages. Names and reasons
+typed by staff are written as text, never as formulas (:mod:`queue_server.spreadsheets`).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask_babel import get_locale, gettext
@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from ..admin.views import WEEKDAYS
 from ..dossiers import labels as dossier_labels
 from ..ratings.operations import LEVEL_LABELS
+from ..spreadsheets import append, write_csv
 from ..web import N_
 
 SECTIONS = ("queue", "services", "daily", "heatmap", "counters", "officers", "dossiers", "satisfaction")
@@ -132,8 +133,7 @@ def table(report: dict, section: str) -> list[list]:
 def to_csv(report: dict, section: str) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Vietnamese correctly only with a BOM
-    writer = csv.writer(buffer)
-    writer.writerows(table(report, section))
+    write_csv(buffer, table(report, section))
     return buffer.getvalue()
 
 
@@ -143,11 +143,11 @@ def to_xlsx(report: dict) -> bytes:
     for section in SECTIONS:
         title = gettext(TITLES[section])
         sheet = book.create_sheet(title[:31])  # Excel's limit for a sheet name
-        sheet.append([f"{title} – {', '.join(report['sites'])}, {report['from']} → {report['to']}"])
+        append(sheet, [f"{title} – {', '.join(report['sites'])}, {report['from']} → {report['to']}"])
         sheet["A1"].font = Font(bold=True, size=13)
         rows = table(report, section)
         for row in rows:
-            sheet.append(row)
+            append(sheet, row)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A3"

@@ -8,7 +8,7 @@ devices, which fill an intake form with them, and each such read is recorded in 
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from hardware.scanning import ScanError, parse
 
@@ -16,6 +16,7 @@ from ..auth.access import current_actor, may_read_id_card, require_device
 from ..auth.models import DeviceKind
 from ..database import db
 from ..errors import ApiError
+from ..inputs import Schema
 from ..live import send_to_device
 from ..privacy.reads import record_id_card_read
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from ..auth.access import current_actor, require_device
@@ -14,6 +14,7 @@ from ..auth.models import DeviceKind
 from ..database import db, utcnow
 from ..dossiers.models import Dossier, DossierSequence, Procedure
 from ..dossiers.presenters import procedure_view
+from ..inputs import Schema
 from ..manifests.api import ManifestSchema, manifest_view
 from ..manifests.models import Direction, Manifest, ManifestStatus
 from ..manifests.operations import PREFIX as MANIFEST_PREFIX

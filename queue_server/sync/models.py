@@ -17,6 +17,7 @@ class SyncOperation(Base):
     __tablename__ = "sync_operations"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # chosen by the client
+    # The device whose operation it is: the stored answer goes back to it alone (see operations).
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device_tokens.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(30))
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,6 +7,17 @@ committed are remembered and the others were never applied; when the client send
 again it gets the stored answers back for the first and a fresh application of the rest.
 An operation refused for its content (a 4xx) is reported and not remembered, so that the
 clerk can correct it; the operations after it are still tried.
+
+An operation's id names one operation in the whole system, not one per device: it becomes the
+``client_id`` of the dossier or manifest the operation makes, which is unique across all sites,
+so that a retried intake finds its dossier whichever way it comes back. The stored answer (a
+dossier's code and tracking link) belongs to the device that applied the operation: that device
+gets it again, any other device sending the same id is refused (``operation_id_taken``) before
+the operation is looked at, and learns nothing of it. A key of (device, id) would not do: a
+second device of the same post office would then apply "its" operation, and the dossier's or
+manifest's ``client_id`` would hand it the first device's dossier, or add its dossiers to the
+first device's manifest. A device whose token is replaced is a new device: what the old token
+applied stays on the server, and an answer it never received is not given to the new one.
 """
 
 from __future__ import annotations
@@ -28,6 +39,9 @@ from ..sites.models import Site
 from .models import SyncOperation
 
 MAX_BATCH = 200
+# Dossiers listed by one manifest.open: a post office's bag of a day holds a few dozen; the
+# bound keeps one operation a short transaction.
+MAX_MANIFEST_DOSSIERS = 1000
 
 
 def _site(session: Session, code) -> Site:
@@ -73,7 +87,10 @@ def _open_manifest(session: Session, post_office: Site, actor: Actor, op_id: str
         if body.get("created_at")
         else None,
     )
-    for code in body.get("dossiers") or []:
+    codes = body.get("dossiers") or []
+    if not isinstance(codes, list) or len(codes) > MAX_MANIFEST_DOSSIERS:
+        raise ApiError("invalid_body", f"dossiers must be a list of at most {MAX_MANIFEST_DOSSIERS} codes.")
+    for code in codes:
         manifests.add(session, manifest, str(code))
     if body.get("close"):
         manifests.close(session, manifest)
@@ -130,7 +147,7 @@ def apply_one(session: Session, post_office: Site, actor: Actor, operation: dict
         return _refused(op_id, ApiError("invalid_id", "Each operation needs an id (8-40 letters or digits)."))
     done = session.get(SyncOperation, op_id)
     if done is not None:
-        return {"id": op_id, "ok": True, "result": done.result, "replayed": True}
+        return _replayed(done, actor)
     if kind not in KINDS:
         return _refused(op_id, ApiError("unknown_kind", f"Unknown operation {kind!r}."))
     if not isinstance(body, dict):
@@ -150,11 +167,20 @@ def apply_one(session: Session, post_office: Site, actor: Actor, operation: dict
         done = session.get(SyncOperation, op_id)
         if done is None:
             return _refused(op_id, Conflict("conflict", "The operation clashes with existing data."))
-        return {"id": op_id, "ok": True, "result": done.result, "replayed": True}
+        return _replayed(done, actor)
     except (KeyError, TypeError, ValueError) as error:
         session.rollback()
         return _refused(op_id, ApiError("invalid_body", f"The operation's body is not valid: {error}."))
     return {"id": op_id, "ok": True, "result": result, "replayed": False}
+
+
+def _replayed(done: SyncOperation, actor: Actor) -> dict:
+    """The stored answer, to the device that applied the operation only."""
+    if done.device_id is None or done.device_id != actor.device_id:
+        return _refused(
+            done.id, Conflict("operation_id_taken", "Another device already sent an operation with this id.")
+        )
+    return {"id": done.id, "ok": True, "result": done.result, "replayed": True}
 
 
 def _refused(op_id, error: ApiError) -> dict:
