@@ -1,8 +1,8 @@
 """personal data: the applicant's consent to be contacted, the marks of the retention purge,
 and an index to find a data subject's dossiers by ID number
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-04 09:00:00
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 import queue_server.database
 
-revision = "0020"
-down_revision = "0019"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@
 - users.must_change_password: a password someone else chose (an admin's reset, a demo account
   seeded in production) must be changed by its holder first.
 
-Revision ID: 0019
+Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-03 04:00:00
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 import queue_server.database
 
-revision = "0019"
+revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
