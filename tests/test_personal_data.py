@@ -394,6 +394,18 @@ def test_a_centre_replaces_the_notice_with_its_own_text(app, officer, tmp_path):
     assert "<p>Lưu 10 năm.</p>" in page and "thu thập họ tên" not in page
 
 
+def test_a_mistyped_placeholder_in_the_centres_notice_stays_as_written(app, officer, tmp_path):
+    """The centre's text is data: a wrong placeholder, an attribute or a format specification
+    is shown as typed, never evaluated, and the intake page still opens."""
+    own = tmp_path / "thong-bao.txt"
+    own.write_text("{controller} {trung_tam} {controller.__class__} {retention:>99999} {", encoding="utf-8")
+    app.config["PRIVACY_NOTICE_FILE"] = str(own)
+    response = officer.get("/console/dossiers/new?site=NA-HCC")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Nghệ An {trung_tam} {controller.__class__} {retention:&gt;99999} {</p>" in text
+
+
 def test_the_post_office_shows_the_servers_notice_offline_and_carries_the_consent(app, tmp_path):
     from postal.app import create_app as postal_app
     from postal.config import Settings

@@ -107,6 +107,16 @@ TABLES = {
 }
 OPERATIONS = {"insert": N_("Thêm"), "update": N_("Sửa"), "delete": N_("Xóa")}
 FIELDS = {
+    # What an event concerned (the details of logins, reads of personal data, purges).
+    "what": N_("Nội dung đã xem"),
+    "dossiers": N_("Hồ sơ"),
+    "reason": N_("Lý do"),
+    "sessions": N_("Số phiên"),
+    "scope": N_("Theo"),
+    "failures": N_("Số lần sai"),
+    "seconds": N_("Số giây khóa"),
+    "counts": N_("Số lượng"),
+    "days": N_("Thời hạn lưu (ngày)"),
     "code": N_("Mã"),
     "name": N_("Tên"),
     "name_en": N_("Tên tiếng Anh"),

@@ -304,6 +304,33 @@ def require_subject_export() -> Actor:
     return require_admin()
 
 
+class ManifestSide:
+    SENDER = "sender"
+    RECIPIENT = "recipient"
+
+
+def manifest_sides(actor: Actor, manifest) -> set[str]:
+    """The sides of a hand-over manifest the caller acts for: the sender fills and closes it,
+    the recipient scans its dossiers in and finishes the reception (Quyết định 45/2016: the
+    one who receives checks what arrived)."""
+    sides = set()
+    if allowed(actor, Action.HANDOVER, manifest.from_site_id):
+        sides.add(ManifestSide.SENDER)
+    if allowed(actor, Action.HANDOVER, manifest.to_site_id):
+        sides.add(ManifestSide.RECIPIENT)
+    return sides
+
+
+def require_manifest_side(manifest, side: str | None = None) -> Actor:
+    """The caller, if they act for ``side`` of the manifest (either side when None); else 403."""
+    actor = require_login()
+    sides = manifest_sides(actor, manifest)
+    if not sides or (side is not None and side not in sides):
+        what = {ManifestSide.RECIPIENT: "Only the recipient may do this.", None: "The manifest is not yours."}
+        raise Forbidden("forbidden", what.get(side, "Only the sender may do this."))
+    return actor
+
+
 def require_admin() -> Actor:
     """Only an admin: creating sites, and whatever spans every site."""
     actor = require_login()

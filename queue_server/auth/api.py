@@ -7,11 +7,12 @@ import math
 from flask import Response, request
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ..audit.recorder import Event, record_event
 from ..database import db
 from ..errors import ApiError, Unauthorized
+from ..inputs import Schema
 from . import sessions
 from .access import current_actor, require_user
 from .models import User

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
-from ..auth.access import Action, require, require_login
+from ..auth.access import Action, ManifestSide, require, require_login, require_manifest_side
 from ..database import db
 from ..inputs import Schema
 from ..queueing.api import get_site
@@ -82,13 +82,13 @@ def manifest_view(manifest: Manifest) -> dict:
 
 def _as_sender(code: str) -> Manifest:
     manifest = operations.get_by_code(db.session, code)
-    require(Action.HANDOVER, manifest.from_site_id)
+    require_manifest_side(manifest, ManifestSide.SENDER)
     return manifest
 
 
 def _as_recipient(code: str):
     manifest = operations.get_by_code(db.session, code)
-    return manifest, require(Action.HANDOVER, manifest.to_site_id)
+    return manifest, require_manifest_side(manifest, ManifestSide.RECIPIENT)
 
 
 @blp.route("/manifests", methods=["POST"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import Response
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..auth.access import require_subject_export
 from ..database import db, utcnow
 from ..dossiers.storage import current_storage
+from ..inputs import Schema
 from . import subject
 
 blp = Blueprint("privacy", __name__, url_prefix="/api/v1", description="Personal data")

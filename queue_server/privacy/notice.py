@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..placeholders import fill
 from ..web import N_
 
 TITLE = N_("Thông báo về việc xử lý dữ liệu cá nhân")
@@ -91,7 +92,9 @@ def paragraphs(
         texts = [part.strip() for part in override.split("\n\n") if part.strip()]
     else:
         texts = [translate(text) for text in PARAGRAPHS]
-    return [text.format(**values) for text in texts]
+    # A centre's own text is filled like the built-in one, never by str.format: a mistyped
+    # placeholder stays as written instead of failing the intake page.
+    return [fill(text, values) for text in texts]
 
 
 def settings() -> dict:

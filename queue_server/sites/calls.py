@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from string import Formatter
 
+from ..placeholders import fill
+
 PLACEHOLDERS = ("number", "counter")
 # A spoken sentence of about 20 seconds at most; the admin's field and the API say the same.
 TEMPLATE_MAX = 200
@@ -44,5 +46,4 @@ def template_problem(template: str) -> str | None:
 
 def render(template: str, number: str, counter: int | str) -> str:
     """The sentence: each bare ``{number}`` and ``{counter}`` replaced, nothing else touched."""
-    values = {"number": str(number), "counter": str(counter)}
-    return _PLACEHOLDER.sub(lambda match: values[match[1]], template)
+    return fill(template, {"number": number, "counter": counter})

@@ -27,11 +27,11 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..auth.access import Actor
+from ..auth.access import Actor, ManifestSide, require_dossier_step, require_manifest_side
 from ..database import utcnow
 from ..dossiers import lifecycle
 from ..dossiers.presenters import track_url
-from ..errors import ApiError, Conflict, Forbidden
+from ..errors import ApiError, Conflict
 from ..manifests import operations as manifests
 from ..manifests.models import Direction
 from ..queueing.presenters import iso
@@ -67,13 +67,6 @@ def _receive(session: Session, post_office: Site, actor: Actor, op_id: str, body
     }
 
 
-def _own_manifest(session: Session, post_office: Site, code) -> manifests.Manifest:
-    manifest = manifests.get_by_code(session, str(code))
-    if post_office.id not in (manifest.from_site_id, manifest.to_site_id):
-        raise Forbidden("forbidden", f"Manifest {code} is not this post office's.")
-    return manifest
-
-
 def _open_manifest(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
     manifest, _ = manifests.create(
         session,
@@ -98,9 +91,8 @@ def _open_manifest(session: Session, post_office: Site, actor: Actor, op_id: str
 
 
 def _scan(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
-    manifest = _own_manifest(session, post_office, body.get("manifest"))
-    if manifest.to_site_id != post_office.id:
-        raise Forbidden("forbidden", "Only the recipient scans a manifest in.")
+    manifest = manifests.get_by_code(session, str(body.get("manifest")))
+    require_manifest_side(manifest, ManifestSide.RECIPIENT)
     when = lifecycle.parse_instant(body["at"], "at") if body.get("at") else None
     item = manifests.scan(session, manifest, str(body.get("code", "")), actor, now=when)
     if body.get("finish"):
@@ -109,9 +101,8 @@ def _scan(session: Session, post_office: Site, actor: Actor, op_id: str, body: d
 
 
 def _finish(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
-    manifest = _own_manifest(session, post_office, body.get("manifest"))
-    if manifest.to_site_id != post_office.id:
-        raise Forbidden("forbidden", "Only the recipient finishes the reception of a manifest.")
+    manifest = manifests.get_by_code(session, str(body.get("manifest")))
+    require_manifest_side(manifest, ManifestSide.RECIPIENT)
     when = lifecycle.parse_instant(body["at"], "at") if body.get("at") else None
     manifests.finish(session, manifest, actor, now=when)
     return {"manifest": manifest.code, "counts": manifests.summary(manifest)}
@@ -121,8 +112,7 @@ def _delivery(action: str):
     def apply(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
         dossier = lifecycle.get_by_code(session, str(body.get("dossier")))
         carrier = manifests.carrier_of(session, dossier)
-        if carrier is None or carrier.id != post_office.id:
-            raise Forbidden("forbidden", f"This post office does not carry the result of {dossier.code}.")
+        require_dossier_step(action, dossier, carrier.id if carrier is not None else None)
         data = {key: value for key, value in body.items() if key != "dossier"}
         lifecycle.apply(session, dossier, action, actor, data)
         return {"code": dossier.code, "status": dossier.status}
