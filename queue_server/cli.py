@@ -78,15 +78,20 @@ def seed_demo(allow_production):
     click.echo(summary)
 
 
-@click.command("create-user")
-@click.option("--username", required=True)
-@click.option(
+# A password is asked for when left out, so that it stays out of the shell's history and the
+# process list.
+password_option = click.option(
     "--password",
     prompt=True,
     hide_input=True,
     confirmation_prompt=True,
     help="Asked for when left out, so that it stays out of the shell's history and the process list.",
 )
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@password_option
 @click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "officer", "postal_clerk"]))
 @click.option("--site", "sites", multiple=True, help="Site code; repeat for several sites.")
 @click.option("--full-name", default="")
@@ -105,13 +110,7 @@ def create_user(username, password, role, sites, full_name):
 
 @click.command("set-password")
 @click.option("--username", required=True)
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="Asked for when left out, so that it stays out of the shell's history and the process list.",
-)
+@password_option
 @click.option("--temporary", is_flag=True, help="Its holder must change it at the next login.")
 def set_password(username, password, temporary):
     """Give a member of staff a new password (e.g. the only admin's, forgotten); every session

@@ -399,3 +399,25 @@ def browser(pytestconfig):
         yield watched
         del pytestconfig.stash[BROWSER]
         browser.close()
+
+
+@pytest.fixture
+def server(app, database_url, live_server_factory):
+    """A real gunicorn serving the test's database (see ``live_server_factory``)."""
+    return live_server_factory(database_url)
+
+
+@pytest.fixture
+def contexts(browser):
+    """``new(**options)`` opens a page in a new browser context (Vietnamese, Hanoi's time);
+    every context is closed after the test."""
+    opened = []
+
+    def new(**options):
+        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
+        opened.append(context)
+        return context.new_page()
+
+    yield new
+    for context in opened:
+        context.close()

@@ -1,7 +1,7 @@
 """The administration pages, driven in headless Chromium as supervisors and admins use them.
 
-Reuses the browser, the live server and the checks of :mod:`tests.test_pages` (screenshots in
-test-artifacts/, axe-core for labels and contrast).
+Uses the browser and the live server of ``tests/conftest.py`` and the checks of
+:mod:`tests.browser` (screenshots in test-artifacts/, axe-core for labels and contrast).
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ import requests
 from queue_server.demo import ROTATION
 from queue_server.sites.models import Rotation
 
-from . import test_pages
 from .browser import check_accessibility, screenshot
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
-server, contexts = test_pages.server, test_pages.contexts
 
 
 def counter_8_serves(page, monday: str, day: int = 0) -> str:

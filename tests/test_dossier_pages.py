@@ -1,7 +1,7 @@
 """The console's dossier and manifest pages, driven in headless Chromium as officers use them.
 
-Reuses the browser, the live server and the checks of :mod:`tests.test_pages` (screenshots in
-test-artifacts/, axe-core for labels and contrast).
+Uses the browser and the live server of ``tests/conftest.py`` and the checks of
+:mod:`tests.browser` (screenshots in test-artifacts/, axe-core for labels and contrast).
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import requests
 from queue_server.auth.services import issue_device_token
 from queue_server.database import db
 
-from . import test_pages
 from .browser import check_accessibility, screenshot, wedge_scan
 from .conftest import issue_over_http, staff_session
 from .test_pages import open_console
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
-server, contexts = test_pages.server, test_pages.contexts
 
 CCCD = "001085012345|123456789|Nguyễn Văn An|14031985|Nam|Số 12 đường Lê Lợi, phường Vinh, Nghệ An|01012021"
 APPLICANT = {"name": "Trần Thị Bình", "id_number": "001190000001", "address": "Số 5 Quang Trung, Vinh"}

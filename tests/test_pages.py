@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import pytest
-
 from queue_server.database import db
 from queue_server.demo import ROTATION
 from queue_server.sites.models import Rotation, Site
@@ -18,25 +16,6 @@ from queue_server.sites.models import Rotation, Site
 from .browser import check_accessibility, screenshot, wedge_scan
 from .conftest import issue_over_http, staff_session
 from .helpers import VN
-
-
-@pytest.fixture
-def server(app, database_url, live_server_factory):
-    return live_server_factory(database_url)
-
-
-@pytest.fixture
-def contexts(browser):
-    opened = []
-
-    def new(**options):
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
-        opened.append(context)
-        return context.new_page()
-
-    yield new
-    for context in opened:
-        context.close()
 
 
 def open_kiosk(contexts, server, token, portrait=True):

@@ -18,7 +18,6 @@ from queue_server.database import db, utcnow
 from queue_server.dossiers.models import Attachment, Dossier, DossierEvent
 from queue_server.queueing.models import QueueEvent
 
-from . import test_pages
 from .browser import check_accessibility, screenshot
 from .conftest import login, staff_session
 from .test_dossier_pages import signed_in_page
@@ -569,8 +568,6 @@ def test_gunicorns_access_log_never_holds_a_searched_id_number_or_phone(
 
 
 # -- the pages, in Chromium --------------------------------------------------------------------------
-
-server, contexts = test_pages.server, test_pages.contexts
 
 
 def test_an_officer_asks_for_consent_at_intake_records_its_withdrawal_and_a_supervisor_sees_the_reads(

@@ -1,8 +1,8 @@
 """The rating tablet beside a counter and the rating on the phone's tracking page, driven in
 headless Chromium as citizens use them.
 
-Reuses the browser, the live server and the checks of :mod:`tests.test_pages` (screenshots in
-test-artifacts/, axe-core for labels and contrast).
+Uses the browser and the live server of ``tests/conftest.py`` and the checks of
+:mod:`tests.browser` (screenshots in test-artifacts/, axe-core for labels and contrast).
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from queue_server.database import db
 from queue_server.queueing.models import Ticket
 from queue_server.ratings.models import Rating
 
-from . import test_pages
 from .browser import check_accessibility, screenshot
 from .conftest import issue_over_http, staff_session
 from .test_ratings import tablet_token
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
-server, contexts = test_pages.server, test_pages.contexts
 
 TABLET = {"width": 1280, "height": 800}
 

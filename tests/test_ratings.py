@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -234,4 +236,6 @@ def test_the_tablet_page_and_the_tracking_page_offer_the_choices(app, kiosk, off
     assert client.get("/rate/NA-HCC/99").status_code == 404
     ticket = served(kiosk, officer)
     tracking = client.get(f"/t/{tracking_key(ticket)}?lang=en").get_data(as_text=True)
-    assert "How would you rate" in tracking and 'rating: "open"' in tracking
+    assert "How would you rate" in tracking
+    config = re.search(r'<script type="application/json" id="track-config">(.*?)</script>', tracking, re.S)
+    assert json.loads(config[1])["rating"] == "open"

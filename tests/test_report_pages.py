@@ -1,8 +1,8 @@
 """The report page and the live supervisor dashboard, driven in headless Chromium as a centre
 manager uses them, against three generated weeks of a busy centre (:mod:`tests.report_data`).
 
-Reuses the browser, the live server and the checks of :mod:`tests.test_pages` (screenshots in
-test-artifacts/, axe-core for labels and contrast).
+Uses the browser and the live server of ``tests/conftest.py`` and the checks of
+:mod:`tests.browser` (screenshots in test-artifacts/, axe-core for labels and contrast).
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from openpyxl import load_workbook
 
 from queue_server.database import db
 
-from . import test_pages
 from .browser import check_accessibility, screenshot
 from .conftest import issue_over_http, login, staff_session
 from .report_data import DAYS, FIRST, generate
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
-server, contexts = test_pages.server, test_pages.contexts
 
 LAST = FIRST + timedelta(days=DAYS - 1)
 PERIOD = f"site=NA-HCC&from={FIRST.isoformat()}&to={LAST.isoformat()}"

@@ -13,7 +13,6 @@ from postal.app import create_app as create_postal_app
 from postal.config import Settings
 from postal.store import Store
 
-from . import test_pages
 from .conftest import issue_over_http
 from .test_ratings import tracking_key
 
@@ -96,9 +95,6 @@ def test_the_post_office_client_answers_with_the_same_headers(tmp_path):
     rebound = clerk.get("/intake", headers={"Host": "evil.example"})  # DNS rebinding: refused
     assert rebound.status_code == 403
     assert_protected(rebound, "refusal")
-
-
-server = test_pages.server  # a live gunicorn
 
 
 INJECT = """() => {

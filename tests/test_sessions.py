@@ -604,20 +604,6 @@ def test_logins_failures_locks_and_logouts_are_in_the_audit_trail_without_passwo
 # -- the pages -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def contexts(browser):
-    opened = []
-
-    def new(**options):
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
-        opened.append(context)
-        return context.new_page()
-
-    yield new
-    for context in opened:
-        context.close()
-
-
 def test_an_officer_with_a_reset_password_chooses_their_own_and_a_locked_login_says_how_long(
     app, database_url, live_server_factory, contexts
 ):

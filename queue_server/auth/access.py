@@ -255,6 +255,20 @@ def dossier_parties(actor: Actor, dossier, carrier_site_id: int | None = None) -
     return parties
 
 
+def home_site_id(dossier, parties: set[str]) -> int:
+    """The site a member of staff meets the dossier at, of the parties they act for: the
+    handling centre first, then the receiving one, the returning one, else where it was taken
+    in. A read of the dossier is filed there, and its page belongs to that site's pages."""
+    for party, site_id in (
+        (DossierParty.HANDLING, dossier.site_id),
+        (DossierParty.RECEIVING, dossier.receiving_site_id),
+        (DossierParty.RETURNING, dossier.return_site_id or dossier.site_id),
+    ):
+        if party in parties:
+            return site_id
+    return dossier.intake_site_id
+
+
 def may_see_dossier(actor: Actor, dossier, carrier_site_id: int | None = None) -> bool:
     """A dossier's staff: every party's, and whoever took it in."""
     return bool(dossier_parties(actor, dossier, carrier_site_id))

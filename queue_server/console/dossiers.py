@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from ..auth.access import (
     DOSSIER_STEPS,
     Action,
-    DossierParty,
     allowed,
     dossier_parties,
+    home_site_id,
     is_supervisor,
     may_see_personal_data_reads,
 )
@@ -197,14 +197,9 @@ def _ticket(actor, ticket_id: int | None) -> Ticket | None:
 
 def _home(dossier, parties: set[str]):
     """The site whose pages the dossier's page belongs to, for this member of staff."""
-    for party, site in (
-        (DossierParty.HANDLING, dossier.site),
-        (DossierParty.RECEIVING, dossier.receiving_site),
-        (DossierParty.RETURNING, dossier.return_site or dossier.site),
-    ):
-        if party in parties:
-            return site
-    return dossier.intake_site
+    site_id = home_site_id(dossier, parties)
+    places = (dossier.site, dossier.receiving_site, dossier.return_site, dossier.intake_site)
+    return next(site for site in places if site is not None and site.id == site_id)
 
 
 @bp.get("/<code>")

@@ -12,10 +12,8 @@ from datetime import datetime, time, timedelta
 from flask import Response, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import fields
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import or_, select
 
-from ..audit.models import AuditEntry
-from ..audit.recorder import Event
 from ..auth.access import (
     Action,
     kiosk_may_see_dossier,
@@ -32,7 +30,7 @@ from ..errors import ApiError, NotFound
 from ..inputs import Schema, storable
 from ..printing import operations as print_operations
 from ..printing.api import PrintJobSchema, job_body
-from ..privacy.reads import What, reading_site, record_read
+from ..privacy.reads import What, read_view, reading_site, reads_of, record_read
 from ..queueing.api import get_site
 from ..queueing.presenters import iso
 from ..sites.models import Counter, Service, Site
@@ -226,25 +224,7 @@ def personal_data_reads(code):
     admins."""
     dossier = lifecycle.get_by_code(db.session, code)
     require_personal_data_reads(dossier)
-    entries = db.session.scalars(
-        select(AuditEntry)
-        .where(
-            AuditEntry.event == Event.PERSONAL_DATA_READ,
-            cast(AuditEntry.details, String).like(f'%"{dossier.code}"%'),
-        )
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(200)
-    )
-    return [
-        {
-            "at": iso(entry.at),
-            "actor": entry.actor_name,
-            "address": entry.address,
-            "user_agent": entry.user_agent,
-            "what": (entry.details or {}).get("what"),
-        }
-        for entry in entries
-    ]
+    return [read_view(entry) for entry in reads_of(db.session, [dossier.code], limit=200)]
 
 
 @blp.route("/dossiers/<code>/actions/<action>", methods=["POST"])

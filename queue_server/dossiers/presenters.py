@@ -95,6 +95,17 @@ def attachment_view(attachment) -> dict:
     }
 
 
+def applicant_view(dossier: Dossier) -> dict:
+    """The applicant's personal data, for the dossier's staff (and the applicant's own export)."""
+    return {
+        "name": dossier.applicant_name,
+        "id_number": dossier.applicant_id_number,
+        "phone": dossier.applicant_phone,
+        "address": dossier.applicant_address,
+        "email": dossier.applicant_email,
+    }
+
+
 def dossier_staff(session: Session, dossier: Dossier, now: datetime | None = None) -> dict:
     """Everything the dossier's staff need; never sent to a public screen."""
     return {
@@ -102,13 +113,7 @@ def dossier_staff(session: Session, dossier: Dossier, now: datetime | None = Non
         "client_id": dossier.client_id,
         "form_set": dossier.form_set,
         "intake_site": dossier.intake_site.code,
-        "applicant": {
-            "name": dossier.applicant_name,
-            "id_number": dossier.applicant_id_number,
-            "phone": dossier.applicant_phone,
-            "address": dossier.applicant_address,
-            "email": dossier.applicant_email,
-        },
+        "applicant": applicant_view(dossier),
         "documents": dossier.documents,
         "sets": dossier.sets,
         "delivery_address": dossier.delivery_address,

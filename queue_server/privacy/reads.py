@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from ..audit.models import AuditEntry
 from ..audit.recorder import Event, record_event
-from ..auth.access import Actor, DossierParty, dossier_parties
+from ..auth.access import Actor, dossier_parties, home_site_id
+from ..queueing.presenters import iso
 from ..web import N_
 
 # How much of a long list the entry's subject spells out; the list itself is in "dossiers".
@@ -83,21 +84,38 @@ def record_read(
     return record_event(session, Event.PERSONAL_DATA_READ, details, site_id=site_id)
 
 
+def reads_of(session: Session, codes: Sequence[str], limit: int | None = None) -> list[AuditEntry]:
+    """The recorded reads of these dossiers' personal data, newest first."""
+    if not codes:
+        return []
+    statement = (
+        select(AuditEntry)
+        .where(
+            AuditEntry.event == Event.PERSONAL_DATA_READ,
+            or_(*(cast(AuditEntry.details, String).like(f'%"{code}"%') for code in codes)),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    return list(session.scalars(statement.limit(limit) if limit else statement))
+
+
+def read_view(entry: AuditEntry) -> dict:
+    return {
+        "at": iso(entry.at),
+        "actor": entry.actor_name,
+        "address": entry.address,
+        "user_agent": entry.user_agent,
+        "what": (entry.details or {}).get("what"),
+    }
+
+
 def reading_site(actor: Actor, dossier) -> int:
     """Where a read of ``dossier`` is filed, so that the supervisors of the reader's place find
     it: a device's own site; for staff, the first of the dossier's places they work for (the
     handling centre, the receiving one, the returning one, the intake post office)."""
     if actor.device is not None:
         return actor.device.site_id
-    parties = dossier_parties(actor, dossier)
-    for party, site_id in (
-        (DossierParty.HANDLING, dossier.site_id),
-        (DossierParty.RECEIVING, dossier.receiving_site_id),
-        (DossierParty.RETURNING, dossier.return_site_id or dossier.site_id),
-    ):
-        if party in parties:
-            return site_id
-    return dossier.intake_site_id
+    return home_site_id(dossier, dossier_parties(actor, dossier))
 
 
 def record_changed_list(session: Session, what: str, codes: Sequence[str], actor: Actor) -> AuditEntry | None:

@@ -22,18 +22,18 @@ import re
 import zipfile
 from datetime import datetime
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..audit.models import AuditEntry
 from ..audit.recorder import Event, record_event
 from ..database import utcnow
 from ..dossiers.models import Dossier, DossierEvent
-from ..dossiers.presenters import attachment_view, consent_view, event_view
+from ..dossiers.presenters import applicant_view, attachment_view, consent_view, event_view
 from ..dossiers.storage import Storage
 from ..errors import ApiError
 from ..queueing.models import Ticket
 from ..queueing.presenters import iso
+from .reads import read_view, reads_of
 
 # Vietnamese identity papers: the citizen identity card (CCCD, 12 digits, the personal
 # identification number), the old identity card (CMND, 9 digits), a passport (a letter and
@@ -99,26 +99,13 @@ def _ticket(session: Session, ticket_id: int | None) -> dict | None:
 
 
 def _reads(session: Session, codes: list[str]) -> list[dict]:
-    if not codes:
-        return []
-    entries = session.scalars(
-        select(AuditEntry)
-        .where(
-            AuditEntry.event == Event.PERSONAL_DATA_READ,
-            or_(*(cast(AuditEntry.details, String).like(f'%"{code}"%') for code in codes)),
-        )
-        .order_by(AuditEntry.at)
-    )
+    """Who read these dossiers' personal data, oldest first, each with the dossiers it showed."""
     return [
         {
-            "at": iso(entry.at),
-            "by": entry.actor_name,
-            "address": entry.address,
-            "user_agent": entry.user_agent,
-            "what": (entry.details or {}).get("what"),
+            **read_view(entry),
             "dossiers": [c for c in codes if c in json.dumps(entry.details or {}, ensure_ascii=False)],
         }
-        for entry in entries
+        for entry in reversed(reads_of(session, codes))
     ]
 
 
@@ -156,13 +143,7 @@ def gather(session: Session, number: str) -> tuple[dict, list]:
         dossiers.append(
             {
                 **_dossier_facts(dossier),
-                "applicant": {
-                    "name": dossier.applicant_name,
-                    "id_number": dossier.applicant_id_number,
-                    "phone": dossier.applicant_phone,
-                    "address": dossier.applicant_address,
-                    "email": dossier.applicant_email,
-                },
+                "applicant": applicant_view(dossier),
                 "delivery": dossier.delivery,
                 "delivery_address": dossier.delivery_address,
                 "note": dossier.note,
