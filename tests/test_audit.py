@@ -91,3 +91,16 @@ def test_only_supervisors_of_the_site_and_admins_search_the_trail(app, officer):
     assert app.test_client().get("/api/v1/audit?site=NA-HCC").status_code == 401
     with app.app_context():
         assert db.session.query(AuditEntry).count() > 0
+
+
+def test_every_table_the_trail_can_name_and_every_event_have_a_vietnamese_label(app):
+    """The audit page names what changed in Vietnamese: a table added without a label would
+    show its English name to a supervisor (as ``form_settings`` once did)."""
+    from queue_server.admin.views import EVENTS, TABLES
+    from queue_server.audit.recorder import OWN_LOG, Event
+    from queue_server.database import Base
+
+    links = {"user_sites"}  # a user's sites: shown as the account's "sites" column
+    assert set(Base.metadata.tables) - OWN_LOG - links - set(TABLES) == set()
+    events = {value for name, value in vars(Event).items() if name.isupper()}
+    assert events == set(EVENTS)

@@ -14,11 +14,13 @@ from flask_babel import gettext as _
 from ..audit.recorder import Event
 from ..auth.access import Action, is_admin
 from ..auth.models import DeviceKind, Role
+from ..auth.sessions import EndReason
 from ..console.pages import chosen_site, forbidden, signed_in, staff_context, translated
 from ..database import db, utcnow
 from ..dossiers import formsets
 from ..dossiers.storage import current_storage
 from ..privacy import subject
+from ..privacy.reads import WHAT_LABELS
 from ..sites.models import SiteKind
 from ..web import N_
 
@@ -78,6 +80,22 @@ WEEKDAYS_SHORT = {
 }
 # The audit trail: where a change came from, what kind of row it touched, and how.
 SOURCES = {"audit": N_("Cấu hình, tài khoản, thiết bị"), "queue": N_("Hàng đợi"), "dossier": N_("Hồ sơ")}
+# Why a login failed or a session ended (an event's "reason"), and what a lock counted.
+REASONS = {
+    "unknown_user": N_("Không có tài khoản này"),
+    "wrong_password": N_("Sai mật khẩu"),
+    "inactive": N_("Tài khoản đã ngừng hoạt động"),
+    EndReason.LOGOUT: N_("Đăng xuất"),
+    EndReason.PASSWORD_CHANGED: N_("Tự đổi mật khẩu"),
+    EndReason.PASSWORD_RESET: N_("Mật khẩu được đặt lại"),
+    EndReason.ROLE_CHANGED: N_("Đổi vai trò"),
+    EndReason.SITES_CHANGED: N_("Đổi nơi làm việc"),
+    EndReason.DEACTIVATED: N_("Tài khoản bị ngừng hoạt động"),
+    EndReason.REPLACED: N_("Đăng nhập lại trên cùng trình duyệt"),
+    EndReason.IDLE: N_("Lâu không sử dụng"),
+    EndReason.LIFETIME: N_("Hết thời hạn phiên"),
+}
+LOCK_SCOPES = {"username": N_("Tên đăng nhập"), "address": N_("Địa chỉ máy")}
 # Entries that change no row (queue_server.audit.recorder.Event).
 EVENTS = {
     Event.LOGIN: N_("Đăng nhập"),
@@ -104,6 +122,15 @@ TABLES = {
     "procedures": N_("Thủ tục hành chính"),
     "manifests": N_("Bảng kê"),
     "print_jobs": N_("Lệnh in"),
+    "form_settings": N_("Thiết lập biểu mẫu"),
+    "tracking_books": N_("Sổ theo dõi hồ sơ"),
+    "dossier_attachments": N_("Bản quét hồ sơ"),
+    "manifest_items": N_("Hồ sơ trong bảng kê"),
+    "ratings": N_("Đánh giá"),
+    "counter_pauses": N_("Tạm dừng quầy"),
+    "report_days": N_("Ngày đã tổng hợp báo cáo"),
+    "ticket_stats": N_("Số liệu phiếu"),
+    "duration_histograms": N_("Phân bố thời gian"),
 }
 OPERATIONS = {"insert": N_("Thêm"), "update": N_("Sửa"), "delete": N_("Xóa")}
 FIELDS = {
@@ -272,6 +299,9 @@ def labels() -> dict[str, dict[str, str]]:
         "weekday_short": translated(WEEKDAYS_SHORT),
         "source": translated(SOURCES),
         "event": translated(EVENTS),
+        "reason": translated(REASONS),
+        "scope": translated(LOCK_SCOPES),
+        "read": translated(WHAT_LABELS),
         "table": translated(TABLES),
         "operation": translated(OPERATIONS),
         "field": translated(FIELDS),

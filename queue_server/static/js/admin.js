@@ -701,6 +701,12 @@
 
     function value(v, key) {
       if (v === null || v === undefined || v === "") { return t("trống"); }
+      if (key === "what" && typeof v === "string") {  // a read of personal data: "form 01", "scan 7"...
+        var kind = Object.keys(cfg.labels.read).filter(function (k) { return v.indexOf(k) === 0; })
+          .sort(function (a, b) { return b.length - a.length; })[0];
+        return kind ? cfg.labels.read[kind] + v.slice(kind.length) : v;
+      }
+      if ((key === "reason" || key === "scope") && cfg.labels[key][v]) { return cfg.labels[key][v]; }
       if (names[key] && names[key][v]) { return names[key][v]; }
       if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) { return S.when(v); }
       if (v === "…") { return t("(ẩn)"); }
