@@ -524,6 +524,29 @@ def test_twenty_wrong_passwords_lock_the_account_across_workers_until_the_lock_e
     login(second, "officer2")  # the lock has ended: the real user gets in
 
 
+def test_an_admins_reset_lifts_the_lock_of_a_locked_out_officer(app):
+    """Locked out at the start of the day, an officer gets in with the password the admin gives
+    at once: guesses at the old one no longer matter. The officer's own wrong guesses after
+    that count again."""
+    app.config["LOGIN_LOCK_AFTER"] = 4
+    from queue_server.auth import throttle
+
+    throttle.init_app(app)
+    client = app.test_client()
+    statuses = [wrong_login(client, "officer2").status_code for _ in range(4)]
+    assert statuses[-1] == 429
+    right = {"username": "officer2", "password": "officer-demo"}
+    assert client.post("/api/v1/auth/login", json=right).status_code == 429
+
+    admin = login(app.test_client(), "admin")
+    with app.app_context():
+        officer = db.session.scalar(select(User).where(User.username == "officer2"))
+    new = "hoa-phuong-do-2026"
+    assert admin.post(f"/api/v1/admin/users/{officer.id}/password", json={"password": new}).status_code == 204
+    again = client.post("/api/v1/auth/login", json={"username": "officer2", "password": new})
+    assert again.status_code == 200
+
+
 def test_an_address_is_locked_after_more_failures_than_a_username(app):
     app.config["LOGIN_ADDRESS_LOCK_AFTER"] = 8
     from queue_server.auth import throttle

@@ -17,6 +17,7 @@ from ..errors import ApiError
 from ..sites.models import Counter, Site
 from . import sessions
 from .models import DeviceKind, DeviceToken, Role, User, UserSession
+from .throttle import throttle
 
 # A password hash to compare against when the user does not exist, so that a wrong username
 # takes as long as a wrong password.
@@ -94,13 +95,17 @@ def set_password(
 ) -> None:
     """Check and store a new password, and end the account's sessions (but ``keep``, the one
     its holder changed it in): whoever knew the old one is out. A password someone else chose
-    (an admin's reset) must be changed by its holder at their next login. Flushes."""
+    (an admin's reset) must be changed by its holder at their next login, and lifts a lock of
+    the username: guesses at the old password no longer matter, and an officer locked out at
+    the start of the day gets in at once with the new one. Flushes."""
     check_password(password, user.username, field)
     user.password_hash = generate_password_hash(password)
     user.must_change_password = not chosen_by_holder
     session.flush()
     reason = sessions.EndReason.PASSWORD_CHANGED if chosen_by_holder else sessions.EndReason.PASSWORD_RESET
     sessions.end_sessions(session, user, reason, keep=keep)
+    if not chosen_by_holder:
+        throttle().succeeded(user.username)
 
 
 def find_user(session: Session, username: str) -> User | None:
