@@ -3,13 +3,15 @@ plain Python from the generated rows; exports opened again."""
 
 import csv
 import io
+import math
+import random
 import statistics
 from collections import Counter as Tally
 from datetime import datetime, time, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import Integer, select
 
 from queue_server.database import db
 from queue_server.sites.models import Service
@@ -209,3 +211,44 @@ def test_rolled_up_days_give_the_same_report_as_the_tickets(app, data):
     half = f"from={FIRST.isoformat()}&to={(FIRST + timedelta(days=6)).isoformat()}"
     first_week = supervisor.get(f"/api/v1/reports?site=NA-HCC&{half}").json["queue"]["issued"]
     assert first_week == sum(t["business_date"] <= FIRST + timedelta(days=6) for t in data["tickets"])
+
+
+def _samples():
+    """Few values, skewed values and wide spreads: where a histogram's interpolation goes wrong."""
+    rng = random.Random(16)
+    yield "two services, 5 s and 180 s", [5, 180]
+    yield "one value", [42]
+    yield "all in one bucket", [61, 62, 63, 64]
+    yield "a long tail", [30] * 40 + [5000, 9000, 20000]
+    yield "far apart", [1, 1799, 1800, 10799, 10800, 40000]
+    for n in (3, 7, 19, 200):
+        yield f"log-normal n={n}", [round(rng.lognormvariate(5, 1.5)) for _ in range(n)]
+        yield f"uniform n={n}", [rng.randrange(0, 15000) for _ in range(n)]
+
+
+@pytest.mark.parametrize("values", [pytest.param(v, id=name) for name, v in _samples()])
+@pytest.mark.parametrize("fraction", [0.5, 0.9])
+def test_the_reports_percentile_agrees_with_postgresqls_within_a_bucket(postgres_url, values, fraction):
+    """The report's percentile, read from the stored histogram, against ``percentile_cont`` over
+    the same values: off by less than the wider bucket of the two values around the rank, and
+    never below the smallest or above the largest bucket."""
+    from sqlalchemy import column, create_engine, func, literal_column
+    from sqlalchemy import values as rows
+
+    from queue_server.reports.rollups import bucket_of, bucket_width, histogram_percentile
+
+    engine = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    data = rows(column("v", Integer), name="data").data([(v,) for v in values])
+    exact_query = select(func.percentile_cont(fraction).within_group(literal_column("v"))).select_from(data)
+    binned = select(bucket_of(data.c.v).label("bucket")).subquery()
+    with engine.connect() as conn:
+        exact = conn.scalar(exact_query)
+        buckets = dict(conn.execute(select(binned.c.bucket, func.count()).group_by(binned.c.bucket)).all())
+    engine.dispose()
+    estimate = histogram_percentile(buckets, fraction)
+    ordered = sorted(values)
+    rank = fraction * (len(values) - 1)
+    upper = ordered[math.ceil(rank)]
+    lower_bound = min(buckets)
+    assert abs(estimate - exact) < bucket_width(max(b for b in buckets if b <= upper)) + 1e-9
+    assert lower_bound <= estimate <= max(buckets) + bucket_width(max(buckets))

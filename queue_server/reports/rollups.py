@@ -6,6 +6,8 @@ ended days; :func:`source` and :func:`histogram_source` give both parts as one t
 
 from __future__ import annotations
 
+import math
+
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Integer, case, cast, delete, exists, func, insert, literal, select, union_all
@@ -199,21 +201,36 @@ def bucket_width(lower: int) -> int:
 
 
 def histogram_percentile(buckets: dict[int, int], fraction: float) -> float | None:
-    """The continuous percentile (as ``percentile_cont``) from the buckets (keyed by their
-    lower bound): exact to within one bucket, the values being spread evenly inside each."""
+    """The continuous percentile (as PostgreSQL's ``percentile_cont``) from the buckets (keyed
+    by their lower bound), the values being spread evenly inside each bucket.
+
+    ``percentile_cont`` interpolates between the two sorted values around the rank
+    ``fraction * (n - 1)``; so does this, between the estimates of those two values. Each
+    estimate lies in its value's bucket, so the result is off by less than the wider of the two
+    buckets. (Interpolating inside the first value's bucket alone, as this once did, gave 14 s
+    as the 90th percentile of 5 s and 180 s, below their average.)
+    """
     total = sum(buckets.values())
     if total == 0:
         return None
     rank = fraction * (total - 1)  # 0-based position among the sorted values
+    below = math.floor(rank)
+    low = _order_statistic(buckets, below)
+    if rank == below:
+        return low
+    return low + (rank - below) * (_order_statistic(buckets, below + 1) - low)
+
+
+def _order_statistic(buckets: dict[int, int], k: int) -> float:
+    """The estimated ``k``-th smallest value (0-based): the bucket's ``count`` values sit at
+    the middles of ``count`` equal slices of it."""
     seen = 0
     for bucket in sorted(buckets):
         count = buckets[bucket]
-        if rank < seen + count:
-            inside = (rank - seen + 0.5) / count
-            return bucket + inside * bucket_width(bucket)
+        if k < seen + count:
+            return bucket + (k - seen + 0.5) / count * bucket_width(bucket)
         seen += count
-    last = max(buckets)
-    return last + bucket_width(last)
+    raise ValueError(f"no value {k} among {seen}")
 
 
 def build(session: Session, site: Site, first: date, last: date) -> None:
