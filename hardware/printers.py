@@ -25,6 +25,9 @@ from .raster import raster_image
 
 DEFAULT_PROFILE = "TM-T88V"
 STATES = ("ok", "offline", "paper_out", "cover_open", "paper_low", "unknown")
+# States in which nothing can be printed until a person acts (a new roll, the cover shut, the
+# cable back): jobs wait for them to clear instead of failing.
+FAULTS = ("offline", "paper_out", "cover_open")
 
 
 class Printer:

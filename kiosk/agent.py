@@ -42,7 +42,7 @@ import requests
 from hardware.counter_bus import CounterBus
 from hardware.devices import DeviceError
 from hardware.layouts import ReceiptPrint, TicketPrint, render_receipt, render_ticket
-from hardware.printers import Printer, open_printer
+from hardware.printers import FAULTS, Printer, open_printer
 from hardware.scanning import SerialScanner
 
 log = logging.getLogger("kiosk.agent")
@@ -72,6 +72,7 @@ class Agent:
         self._stopped = threading.Event()
         self.heartbeat_seconds = heartbeat_seconds
         self._last_heartbeat = 0.0
+        self._last_printer: str | None = None
 
     @classmethod
     def from_config(cls, path: str) -> Agent:
@@ -96,8 +97,9 @@ class Agent:
             scanner,
         )
 
-    def heartbeat(self) -> None:
-        printer = self.printer.status() if self.printer else "none"
+    def heartbeat(self, printer: str | None = None) -> None:
+        printer = printer or (self.printer.status() if self.printer else "none")
+        self._last_printer = printer
         self.http.post(
             f"{self.url}/api/v1/devices/me/heartbeat",
             json={"printer": printer, "agent_version": VERSION},
@@ -106,10 +108,14 @@ class Agent:
         self._last_heartbeat = time.monotonic()
 
     def run_once(self) -> int:
-        """One round: heartbeat if due, then print what is waiting. Returns jobs handled."""
-        if time.monotonic() - self._last_heartbeat >= self.heartbeat_seconds:
-            self.heartbeat()
-        if self.printer is None:
+        """One round: heartbeat if due or if the printer's state changed, then print what is
+        waiting. While the printer has a fault (out of paper, cover open, offline) nothing is
+        fetched: the jobs wait on the server and print once it clears. Returns jobs handled."""
+        printer = self.printer.status() if self.printer else "none"
+        due = time.monotonic() - self._last_heartbeat >= self.heartbeat_seconds
+        if due or printer != self._last_printer:
+            self.heartbeat(printer)
+        if self.printer is None or printer in FAULTS:
             return 0
         response = self.http.get(f"{self.url}/api/v1/devices/me/print-jobs", timeout=10)
         response.raise_for_status()
@@ -127,7 +133,9 @@ class Agent:
             result = {"printed": True}
             log.info("printed job %s", job["id"])
         except DeviceError as error:
-            result = {"printed": False, "error": str(error)}
+            # The state after the failure: a fault (the roll ran out mid-job) keeps the job waiting.
+            result = {"printed": False, "error": str(error), "printer": self.printer.status()}
+            self._last_printer = result["printer"]
             log.warning("job %s not printed: %s", job["id"], error)
         self.http.post(
             f"{self.url}/api/v1/print-jobs/{job['id']}/result", json=result, timeout=10

@@ -69,7 +69,12 @@ STRINGS = (
     N_("Kết quả sẽ được gửi đến bạn qua bưu điện."),
     N_("Hẹn trả kết quả: {time}."),
     N_("Đã in phiếu, vui lòng nhận phiếu ở khe máy in."),
-    N_("Máy in gặp sự cố ({error}). Vui lòng chụp mã QR trên màn hình."),
+    N_("Máy in gặp sự cố. Vui lòng chụp mã QR trên màn hình."),
+    # The printer's fault, said while the ticket waits to be printed (printing/operations.py).
+    N_("Máy in đang hết giấy."),
+    N_("Máy in đang mở nắp."),
+    N_("Máy in đang mất kết nối."),
+    N_("Phiếu sẽ được in khi máy in sẵn sàng; bạn có thể chụp mã QR trên màn hình."),
     N_("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình."),
 )
 

@@ -7,6 +7,7 @@ labels on interactive elements and WCAG AA text contrast.
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 
 from queue_server.database import db
@@ -340,9 +341,16 @@ def test_the_kiosk_prints_through_its_agent_and_tells_the_citizen_what_happened(
         kiosk.click("#result-done")
         kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
         kiosk.wait_for_function("() => document.getElementById('result-print').dataset.state === 'failed'")
-        assert "paper out" in kiosk.inner_text("#result-print")
+        said = kiosk.inner_text("#result-print")
+        assert "Máy in đang hết giấy" in said and "sẽ được in khi máy in sẵn sàng" in said
+        assert "paper" not in said  # the agent's own words stay out of the citizen's screen
         assert kiosk.inner_text("#result-number") == "3002"  # the ticket exists all the same
         screenshot(kiosk, "kiosk-printer-problem")
+        (tmp_path / "state").write_text("ok")  # the new roll is in: the waiting ticket prints
+        deadline = time.monotonic() + 15
+        while len(list(tmp_path.glob("job-*.png"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(list(tmp_path.glob("job-*.png"))) == 2
     finally:
         stop.set()
         thread.join(5)

@@ -56,24 +56,55 @@ def test_a_kiosk_ticket_is_printed_by_the_agent_with_a_qr_code_that_leads_to_it(
         assert device.health["printer"] == "ok"
 
 
-def test_a_printer_out_of_paper_is_reported_and_the_job_printed_when_it_is_back(
+def test_a_job_waits_while_the_paper_is_out_and_prints_when_the_roll_is_in(
     app, database_url, live_server_factory, kiosk_token, tmp_path
 ):
+    """The agent polls every second: while the roll is changed it fetches nothing and no
+    attempt is counted, the kiosk's answer says why, and the ticket prints once the roll is in."""
     server = live_server_factory(database_url)
     ticket = issue_over_http(server.url, kiosk_token)
     job = kiosk_print(server.url, kiosk_token, ticket["id"])
     (tmp_path / "state").write_text("paper_out")
     supervisor_screen = LiveClient(server.url)
     agent = Agent(server.url, kiosk_token, open_printer(f"sim://{tmp_path}"))
-    agent.run_once()
+    assert [agent.run_once() for _ in range(10)] == [0] * 10  # ten seconds of a roll being changed
     assert supervisor_screen.wait_for("device.changed")["printer"] == "paper_out"
     supervisor_screen.close()
     state = job_state(server.url, kiosk_token, job["id"])
-    assert state["status"] == "queued" and state["last_error"] == "printer paper out"
+    assert (state["status"], state["attempts"], state["printer"]) == ("queued", 0, "paper_out")
     (tmp_path / "state").write_text("ok")
-    agent.run_once()
-    assert job_state(server.url, kiosk_token, job["id"])["status"] == "printed"
+    assert agent.run_once() == 1
+    state = job_state(server.url, kiosk_token, job["id"])
+    assert (state["status"], state["attempts"], state["printer"]) == ("printed", 1, "ok")
     assert len(list(tmp_path.glob("job-*.png"))) == 1
+
+
+def test_a_fault_counts_no_attempt_and_holds_the_jobs_but_a_ticket_still_expires(session, kiosk_token):
+    """A failure the agent reports with a fault (the roll ran out in the middle of a job) puts the
+    job back without an attempt; while the fault lasts nothing is handed out; a ticket still
+    expires after its time to live."""
+    from queue_server.auth.models import DeviceToken
+    from queue_server.queueing.operations import issue_ticket
+
+    from .helpers import SYSTEM, site
+
+    device = session.query(DeviceToken).one()
+    ticket = issue_ticket(session, site(session), "NM-DD", SYSTEM)
+    job = operations.enqueue_ticket(session, device, ticket, {"number": ticket.number})
+    now = utcnow()
+    for second in range(8):  # more failures than MAX_ATTEMPTS, all while the cover is open
+        assert operations.jobs_to_print(session, device, now + timedelta(seconds=second)) == [job]
+        operations.report(session, job, printed=False, error="printer cover open", printer="cover_open")
+    assert (job.status, job.attempts) == ("queued", 0)
+    operations.record_printer_state(device, "cover_open")
+    assert operations.jobs_to_print(session, device, now + timedelta(seconds=10)) == []
+    operations.record_printer_state(device, "ok")
+    assert operations.jobs_to_print(session, device, now + timedelta(seconds=11)) == [job]
+    operations.report(session, job, printed=False, error="jammed", printer="ok")  # not a fault
+    assert job.attempts == 1
+    operations.record_printer_state(device, "paper_out")
+    assert operations.jobs_to_print(session, device, now + timedelta(minutes=5)) == []
+    assert job.status == "failed" and job.last_error == "jammed"
 
 
 def test_a_job_fetched_but_never_confirmed_is_sent_again(session, kiosk_token):

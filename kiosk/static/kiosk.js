@@ -197,6 +197,12 @@
 
   /* Ask the server to print the ticket on this kiosk's printer and say what happened. The
    * ticket exists whatever the printer does: the QR code on screen is always there. */
+  var PRINTER_FAULTS = {
+    paper_out: "Máy in đang hết giấy.",
+    cover_open: "Máy in đang mở nắp.",
+    offline: "Máy in đang mất kết nối."
+  };
+
   function printTicket(ticket) {
     var line = $("result-print");
     var headers = { Accept: "application/json", Authorization: "Bearer " + (token() || "") };
@@ -214,9 +220,12 @@
             .then(function (state) {
               if (state.status === "printed") {
                 report("printed", t("Đã in phiếu, vui lòng nhận phiếu ở khe máy in."));
-              } else if (state.status === "failed" || state.last_error) {
-                report("failed", t("Máy in gặp sự cố ({error}). Vui lòng chụp mã QR trên màn hình.",
-                                   { error: state.last_error || "" }));
+              } else if (state.status === "failed") {
+                report("failed", t("Máy in gặp sự cố. Vui lòng chụp mã QR trên màn hình."));
+              } else if (PRINTER_FAULTS[state.printer]) {
+                /* The job waits on the server until the roll is in or the cover shut. */
+                report("failed", t(PRINTER_FAULTS[state.printer]) + " " +
+                       t("Phiếu sẽ được in khi máy in sẵn sàng; bạn có thể chụp mã QR trên màn hình."));
               } else if (Date.now() > deadline) {
                 unanswered();
               } else {

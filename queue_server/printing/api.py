@@ -29,21 +29,33 @@ class PrintJobSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["queued", "sent", "printed", "failed"]))
     attempts = fields.Integer(required=True)
     last_error = fields.String(allow_none=True)
+    printer = fields.String(
+        allow_none=True, metadata={"description": "The device's printer as it last said (paper_out...)"}
+    )
     created_at = fields.String(required=True)
     finished_at = fields.String(allow_none=True)
     payload = fields.Dict(metadata={"description": "What to print (for the device agent)"})
 
 
+PRINTER_STATES = ["ok", "offline", "paper_out", "cover_open", "paper_low", "unknown", "none"]
+
+
 class ResultSchema(Schema):
     printed = fields.Boolean(required=True)
     error = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    printer = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(PRINTER_STATES),
+        metadata={"description": "The printer's state read after a failure: a fault makes the job wait"},
+    )
 
 
 class HeartbeatSchema(Schema):
     printer = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.OneOf(["ok", "offline", "paper_out", "cover_open", "paper_low", "unknown", "none"]),
+        validate=validate.OneOf(PRINTER_STATES),
     )
     agent_version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
@@ -55,6 +67,8 @@ def job_body(job: PrintJob, with_payload: bool = False) -> dict:
         "status": job.status,
         "attempts": job.attempts,
         "last_error": job.last_error,
+        # So that the kiosk can say why its ticket waits ("hết giấy"), in its own words.
+        "printer": operations.printer_state(job.device),
         "created_at": iso(job.created_at),
         "finished_at": iso(job.finished_at),
     }
@@ -122,7 +136,9 @@ def job_result(data, job_id):
     job = db.session.get(PrintJob, job_id)
     if job is None or job.device_id != device.id:
         raise NotFound("unknown_print_job", f"No print job {job_id} for this device.")
-    operations.report(db.session, job, data["printed"], data["error"])
+    if data["printer"] is not None and operations.record_printer_state(device, data["printer"]):
+        _printer_changed(device)
+    operations.report(db.session, job, data["printed"], data["error"], printer=data["printer"])
     db.session.commit()
     return job_body(job)
 
@@ -155,20 +171,23 @@ def device_me():
 def heartbeat(data):
     """For a device agent: I am alive, and this is the state of my printer."""
     device = require_device(*DeviceKind.ALL)
-    before = (device.health or {}).get("printer")
-    device.health = {"printer": data["printer"], "agent_version": data["agent_version"], "at": iso(utcnow())}
     device.last_seen_at = utcnow()
-    if before != data["printer"]:
-        publish_after_commit(
-            db.session,
-            "device.changed",
-            {
-                "site": device.site.code,
-                "device_id": device.id,
-                "kind": device.kind,
-                "name": device.name,
-                "printer": data["printer"],
-            },
-        )
+    if operations.record_printer_state(device, data["printer"], data["agent_version"]):
+        _printer_changed(device)
     db.session.commit()
     return Response(status=204)
+
+
+def _printer_changed(device) -> None:
+    """Tell the supervisors' screens (the device list) that a printer's state changed."""
+    publish_after_commit(
+        db.session,
+        "device.changed",
+        {
+            "site": device.site.code,
+            "device_id": device.id,
+            "kind": device.kind,
+            "name": device.name,
+            "printer": operations.printer_state(device),
+        },
+    )

@@ -3,6 +3,11 @@
 A job stays on the server until the device reports it printed. A job fetched but never
 confirmed (the agent crashed, the network dropped) is handed out again after
 ``RESEND_AFTER``; a failure puts it back in the queue until ``MAX_ATTEMPTS`` or its expiry.
+While the device says its printer has a fault (out of paper, cover open, offline:
+``hardware.printers.FAULTS``), its jobs wait: none is handed out, and a failure the fault
+caused counts no attempt. An agent polls every second, so five attempts used to burn away in
+the seconds it takes to change a roll; now the job prints once the roll is in, if a ticket is
+still within its ``TICKET_TTL`` (a receipt has none).
 Queue tickets expire after ``TICKET_TTL``: a ticket printed minutes later helps nobody, and the
 citizen was already shown the QR code on screen.
 """
@@ -14,11 +19,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hardware.printers import FAULTS
+
 from ..auth.access import may_print_at
 from ..auth.models import DeviceKind, DeviceToken
 from ..database import utcnow
 from ..errors import Forbidden
 from ..queueing.models import Ticket
+from ..queueing.presenters import iso
 from ..sites.calendar import local_now
 from .models import JobStatus, PrintJob
 
@@ -95,8 +103,30 @@ def _expire(job: PrintJob, now: datetime) -> bool:
     return False
 
 
+def printer_state(device: DeviceToken) -> str | None:
+    """What the device last said of its printer (heartbeat, or a job's result)."""
+    return (device.health or {}).get("printer")
+
+
+def printer_fault(device: DeviceToken) -> str | None:
+    state = printer_state(device)
+    return state if state in FAULTS else None
+
+
+def record_printer_state(device: DeviceToken, state: str | None, agent_version: str | None = None) -> bool:
+    """Keep what the device says of its printer; True when the state changed."""
+    health = dict(device.health or {})
+    before = health.get("printer")
+    health.update(printer=state, at=iso(utcnow()))
+    if agent_version is not None:
+        health["agent_version"] = agent_version
+    device.health = health
+    return before != state
+
+
 def jobs_to_print(session: Session, device: DeviceToken, now: datetime | None = None) -> list[PrintJob]:
-    """Claim the device's jobs that are due: queued ones, and sent ones never confirmed."""
+    """Claim the device's jobs that are due: queued ones, and sent ones never confirmed; none
+    while its printer has a fault (they wait; tickets still expire)."""
     now = now or utcnow()
     candidates = session.scalars(
         select(PrintJob)
@@ -112,7 +142,7 @@ def jobs_to_print(session: Session, device: DeviceToken, now: datetime | None = 
     ).all()
     due = []
     for job in candidates:
-        if _expire(job, now):
+        if _expire(job, now) or printer_fault(device):
             continue
         job.status = JobStatus.SENT
         job.sent_at = now
@@ -121,12 +151,24 @@ def jobs_to_print(session: Session, device: DeviceToken, now: datetime | None = 
 
 
 def report(
-    session: Session, job: PrintJob, printed: bool, error: str | None = None, now: datetime | None = None
+    session: Session,
+    job: PrintJob,
+    printed: bool,
+    error: str | None = None,
+    now: datetime | None = None,
+    printer: str | None = None,
 ) -> PrintJob:
-    """Record the printer's answer for a job that was sent to the device."""
+    """Record the printer's answer for a job that was sent to the device. A failure while the
+    printer has a fault (``printer``, as the agent read it after the failure) puts the job back
+    without counting an attempt: it waits for the fault to clear."""
     now = now or utcnow()
     if job.status not in JobStatus.OPEN:
         return job  # a late or repeated report changes nothing
+    if not printed and printer in FAULTS:
+        job.last_error = (error or printer)[:300]
+        if not _expire(job, now):
+            job.status = JobStatus.QUEUED
+        return job
     job.attempts += 1
     if printed:
         job.status = JobStatus.PRINTED

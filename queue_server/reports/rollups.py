@@ -7,7 +7,6 @@ ended days; :func:`source` and :func:`histogram_source` give both parts as one t
 from __future__ import annotations
 
 import math
-
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Integer, case, cast, delete, exists, func, insert, literal, select, union_all
