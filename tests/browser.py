@@ -124,3 +124,25 @@ def wedge_scan(page, text: str) -> None:
         }""",
         text,
     )
+
+
+# The sizes of the devices each screen runs on (the developers' guide, "Screens").
+HALL_SIZES = {"1080p": {"width": 1920, "height": 1080}, "768p": {"width": 1366, "height": 768}}
+KIOSK_SIZES = {"portrait": {"width": 1080, "height": 1920}, "landscape": {"width": 1920, "height": 1080}}
+PHONE = {"width": 390, "height": 844}
+OFFICE = {"width": 1366, "height": 768}
+
+
+def assert_fits(page) -> None:
+    """Nothing overflows the viewport: a screen nobody can scroll (the hall TV, the kiosk)
+    shows everything it has or pages through it."""
+    sizes = page.evaluate(
+        """() => ({
+            scrollHeight: document.documentElement.scrollHeight,
+            scrollWidth: document.documentElement.scrollWidth,
+            height: window.innerHeight,
+            width: window.innerWidth,
+        })"""
+    )
+    assert sizes["scrollHeight"] <= sizes["height"], f"the page scrolls: {sizes}"
+    assert sizes["scrollWidth"] <= sizes["width"], f"the page scrolls sideways: {sizes}"

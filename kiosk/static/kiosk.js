@@ -27,10 +27,15 @@
     return localStorage.getItem(TOKEN_KEY);
   }
 
+  /* Screens are the page's <main id="screen-NAME"> elements; one is shown at a time. */
+  function screens() { return Array.prototype.slice.call(document.querySelectorAll("main[id^='screen-']")); }
+  function current() {
+    var shown = screens().filter(function (main) { return !main.hidden; })[0];
+    return shown ? shown.id.slice("screen-".length) : "services";
+  }
+
   function show(screen) {
-    ["services", "priority", "result", "refused", "dossier"].forEach(function (name) {
-      $("screen-" + name).hidden = name !== screen;
-    });
+    screens().forEach(function (main) { main.hidden = main.id !== "screen-" + screen; });
     clearTimeout(resetTimer);
     clearInterval(countdownTimer);
     if (screen !== "services" || priority) { resetTimer = setTimeout(startOver, cfg.idleSeconds * 1000); }
@@ -338,10 +343,12 @@
   document.addEventListener("pointerdown", function () {
     if (!$("screen-services").hidden && !priority) { return; }
     if (!$("screen-result").hidden) { return; }
-    show(Array.prototype.find.call(["services", "priority", "refused", "dossier"], function (name) {
-      return !$("screen-" + name).hidden;
-    }));
+    show(current());  // a touch on any other screen restarts its idle timer
   });
+
+  /* What other kiosk scripts (the look-ups) use: a screen of theirs is shown with show(), and
+     the idle timer takes the kiosk back to the start from it too. */
+  window.KIOSK = { cfg: cfg, t: t, token: token, api: api, show: show, startOver: startOver };
 
   clock();
   setInterval(clock, 10000);
