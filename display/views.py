@@ -6,7 +6,7 @@ Socket.IO room of the site.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from queue_server.sites import calls
 from queue_server.sites.models import Counter, Site
 from queue_server.web import N_, js_strings, page_error
 
-from .speech import SpeechUnavailable, chime, speak
+from .speech import SpeechUnavailable, chime, clip_folders, speak, spell_out
 
 bp = Blueprint(
     "display",
@@ -61,19 +61,23 @@ def counter_screen(site_code: str, number: int):
 
 @bp.get("/display/<site_code>/call.wav")
 def call_audio(site_code: str):
-    """The site's call sentence for a number and a counter, spoken (only that template)."""
+    """The site's call sentence for a number and a counter, spoken (only that template): from
+    the centre's recorded clips where it has some, by espeak-ng otherwise (display/speech.py)."""
     site = _site(site_code)
     number = request.args.get("number", "")
     counter = row_id(request.args.get("counter", ""))
     if site is None or not number.isalnum() or len(number) > 12 or counter is None:
         return page_error(404, _("Không có thông báo"), _("Tham số không hợp lệ."))
+    if current_app.config["CALL_NUMBER_READING"] == "digits":
+        number = spell_out(number)
     sentence = calls.render(site.call_template, number, counter)
+    folders = clip_folders(current_app.config["CALL_CLIPS_DIR"], site.code)
     # The reads are over: end their transaction before espeak-ng runs (10-100 ms), or on
     # SQLite the site's write lock (every transaction takes it, see database.begin_immediate)
     # would keep kiosks and officers waiting for the speech.
     db.session.rollback()
     try:
-        audio = speak(sentence)
+        audio = speak(sentence, folders)
     except SpeechUnavailable as error:
         return page_error(503, _("Không có giọng đọc"), str(error))
     return Response(audio, mimetype="audio/wav", headers={"Cache-Control": "max-age=3600"})

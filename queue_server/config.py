@@ -169,6 +169,13 @@ def from_env() -> dict:
         # A centre's own notice on the processing of personal data (a text file, placeholders
         # {controller} and {retention}); empty: the built-in notice (queue_server/privacy/notice.py).
         "PRIVACY_NOTICE_FILE": os.environ.get("PRIVACY_NOTICE_FILE") or None,
+        # The spoken call (display/speech.py, docs/voice.md): a folder of recorded clips (words
+        # and phrases, <slug>.wav; <dir>/<SITE-CODE>/ first, then <dir>/) that calls are made
+        # of, espeak-ng reading the words without a clip; none: espeak-ng reads every call.
+        "CALL_CLIPS_DIR": Path(os.environ["CALL_CLIPS_DIR"]) if os.environ.get("CALL_CLIPS_DIR") else None,
+        # How the ticket number is read: "number" ("một nghìn không trăm hai mươi ba", as people
+        # read 1023) or "digits" ("một không hai ba"), which some centres prefer for long numbers.
+        "CALL_NUMBER_READING": _choice("CALL_NUMBER_READING", ("number", "digits"), "number"),
         # OpenAPI document and its browsable UI (assets installed from npm at set-up).
         "API_TITLE": "One-stop queue API",
         "API_VERSION": "v1",

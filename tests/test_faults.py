@@ -475,7 +475,7 @@ def test_the_hall_display_s_spoken_call_does_not_hold_sqlite_s_lock_while_speaki
 
     free_while_speaking = []
 
-    def speak(sentence: str) -> bytes:
+    def speak(sentence: str, folders=()) -> bytes:
         other = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
         try:
             other.execute("BEGIN IMMEDIATE")
