@@ -7,12 +7,14 @@ working when the server is unreachable; the loop sends what was recorded once it
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import signal
 import sys
 import threading
 from pathlib import Path
 
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from . import config
@@ -21,6 +23,8 @@ from .store import Store
 from .sync import Syncer, SyncLoop
 
 log = logging.getLogger("postal")
+# A clerk's password: the PC may be shared with the post office's other work.
+MIN_PASSWORD = 8
 
 
 def build(settings: config.Settings) -> tuple[Store, SyncLoop]:
@@ -38,10 +42,28 @@ def build(settings: config.Settings) -> tuple[Store, SyncLoop]:
     return store, loop
 
 
+def hash_password() -> str:
+    """The ``password_hash`` of a clerk's password, asked twice without echo (postal/shift.py)."""
+    password = getpass.getpass("Mật khẩu của nhân viên: ")
+    if len(password) < MIN_PASSWORD:
+        sys.exit(f"postal: the password must have at least {MIN_PASSWORD} characters")
+    if getpass.getpass("Nhập lại mật khẩu: ") != password:
+        sys.exit("postal: the two passwords differ")
+    return generate_password_hash(password)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m postal", description="Post-office intake client")
     parser.add_argument("--config", type=Path, help="TOML settings file (environment variables override it)")
+    parser.add_argument(
+        "--hash-password",
+        action="store_true",
+        help="ask for a clerk's password and print the password_hash for [[clerks]] in the settings",
+    )
     args = parser.parse_args(argv)
+    if args.hash_password:
+        print(hash_password())
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = config.load(args.config)

@@ -6,7 +6,8 @@ back as a readable Vietnamese message in the page, with the form as it was. The 
 personal data (the applicants), so they answer only to a browser on this machine (the Host
 header must be local, against DNS rebinding), every form carries a session token (against
 another site posting into them) and every answer the server's security headers (no injected
-script runs, no other site frames them: :mod:`queue_server.headers`).
+script runs, no other site frames them: :mod:`queue_server.headers`). A clerk logs in once per
+shift (:mod:`.shift`); every page but the login asks for one, and records in their name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import (
     Flask,
     abort,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -32,7 +34,7 @@ from queue_server.dossiers import labels as dossier_labels
 from queue_server.dossiers.rules import ID_NUMBER
 from queue_server.headers import SecurityHeaders
 
-from . import ClerkError, intake
+from . import ClerkError, intake, shift
 from .config import Settings
 from .printing import (
     PrintError,
@@ -47,6 +49,8 @@ from .store import LOCAL_TZ, Kind, OpState, Store, iso, local_day, utcnow
 from .sync import SyncLoop
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+# Pages open without a shift: the login itself, the style and script, the connection badge.
+OPEN_ENDPOINTS = {"login", "static", "status"}
 # How long saving an intake waits for the server (when it was reachable a moment ago), so that
 # the receipt can carry the due date and the tracking link; offline it prints at once.
 RECEIPT_WAIT_SECONDS = 4.0
@@ -103,7 +107,12 @@ def create_app(settings: Settings, store: Store, loop: SyncLoop | None = None) -
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_HTTPONLY=True,
     )
-    app.extensions["postal"] = {"settings": settings, "store": store, "loop": loop}
+    app.extensions["postal"] = {
+        "settings": settings,
+        "store": store,
+        "loop": loop,
+        "throttle": shift.Throttle(),
+    }
     app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)
 
     @app.before_request
@@ -115,6 +124,13 @@ def create_app(settings: Settings, store: Store, loop: SyncLoop | None = None) -
             given = request.headers.get("X-CSRF-Token") or request.form.get("csrf", "")
             if not secrets.compare_digest(given, session["csrf"]):
                 return _error_page(400, "Phiên làm việc đã hết hạn. Tải lại trang rồi làm lại thao tác.")
+        g.clerk = shift.current(settings)
+        if g.clerk is None and request.endpoint not in OPEN_ENDPOINTS:
+            if request.is_json:
+                return jsonify(error="Ca làm việc đã kết thúc: đăng nhập lại."), 401
+            if request.method == "POST":
+                flash("Ca làm việc đã kết thúc: đăng nhập lại rồi làm lại thao tác.", "warn")
+            return redirect(url_for("login"))
         return None
 
     @app.context_processor
@@ -122,6 +138,8 @@ def create_app(settings: Settings, store: Store, loop: SyncLoop | None = None) -
         catalogue = store.catalogue()
         return {
             "csrf_token": session.get("csrf", ""),
+            "clerk": g.get("clerk"),
+            "shift_started": local_time(session.get("shift_started")) if g.get("clerk") else "",
             "post_office": post_office_name(catalogue),
             "centre_names": {c["site"]: c["name"] for c in (catalogue or {}).get("centres", [])},
             "agency_code": (catalogue or {}).get("agency_code"),
@@ -230,6 +248,35 @@ def _register(app: Flask, settings: Settings, store: Store, loop: SyncLoop | Non
     def home():
         return redirect(url_for("intake_form"))
 
+    # --- the clerk's shift ----------------------------------------------------------------
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        if request.method == "GET" and g.clerk is not None:
+            return redirect(url_for("intake_form"))
+        username = request.form.get("username", "")
+        error = None
+        if request.method == "POST":
+            throttle = app.extensions["postal"]["throttle"]
+            try:
+                clerk = shift.begin(settings, throttle, username, request.form.get("password", ""))
+            except shift.LoginRefused as refused:
+                error = str(refused)
+            else:
+                flash(f"Bắt đầu ca làm việc của {clerk.name}.", "ok")
+                return redirect(url_for("intake_form"))
+        return (
+            render_template("login.html", clerks=settings.clerks, username=username, error=error),
+            401 if error else 200,
+        )
+
+    @app.post("/logout")
+    def logout():
+        name = g.clerk.name
+        shift.end()
+        flash(f"Đã kết thúc ca làm việc của {name}.", "ok")
+        return redirect(url_for("login"))
+
     # --- intake ---------------------------------------------------------------------------
 
     def render_intake(values: dict, errors: list[str], status: int = 200, editing: dict | None = None):
@@ -264,7 +311,6 @@ def _register(app: Flask, settings: Settings, store: Store, loop: SyncLoop | Non
             "sets": "1",
             "fee_payment": "cash",
             "delivery": "counter",
-            "received_by_name": store.get_meta("clerk", ""),
         }
         return render_intake(values, [])
 
@@ -272,14 +318,13 @@ def _register(app: Flask, settings: Settings, store: Store, loop: SyncLoop | Non
     def intake_save():
         try:
             body, names, attachments = intake.parse(
-                request.form, uploads(), store.catalogue(), settings.attachment_max_bytes
+                request.form, uploads(), store.catalogue(), settings.attachment_max_bytes, g.clerk.name
             )
             code = store.add_dossier(body, names, _now(), attachments)
         except intake.IntakeInvalid as invalid:
             return render_intake(request.form.to_dict(), invalid.errors, 422)
         except ClerkError as error:
             return render_intake(request.form.to_dict(), [str(error)], 422)
-        store.set_meta("clerk", body["received_by_name"])
         kick()
         error = print_dossier(code, wait=True)
         if error:
@@ -296,7 +341,11 @@ def _register(app: Flask, settings: Settings, store: Store, loop: SyncLoop | Non
         if request.method == "GET":
             return render_intake(intake.form_values(dossier["body"], store.catalogue()), [], editing=dossier)
         try:
-            body, names, _ = intake.parse(request.form, [], store.catalogue(), settings.attachment_max_bytes)
+            # The clerk who received the dossier stays its receiver when another one corrects it.
+            receiver = dossier["body"]["received_by_name"]
+            body, names, _ = intake.parse(
+                request.form, [], store.catalogue(), settings.attachment_max_bytes, receiver
+            )
             store.update_dossier(code, body, names)
         except intake.IntakeInvalid as invalid:
             return render_intake(request.form.to_dict(), invalid.errors, 422, editing=dossier)
@@ -446,8 +495,7 @@ def _register(app: Flask, settings: Settings, store: Store, loop: SyncLoop | Non
 
     @app.post("/manifests/<int:manifest_id>/close")
     def manifest_close(manifest_id):
-        clerk = " ".join(request.form.get("clerk", "").split()) or store.get_meta("clerk", "")
-        code = store.close_manifest(manifest_id, _now(), clerk)
+        code = store.close_manifest(manifest_id, _now(), g.clerk.name)
         kick()
         error = try_print(print_manifest, manifest_for(store.manifest(manifest_id), store.catalogue()))
         if error:

@@ -18,7 +18,13 @@
     read_timeout_seconds = 30             # SYNC_READ_TIMEOUT_SECONDS
     catalogue_seconds = 600               # SYNC_CATALOGUE_SECONDS (how often the catalogue is fetched)
 
-An environment variable wins over the file, so one file can serve several desks.
+    [[clerks]]                            # one table per clerk who may log in (see postal/shift.py)
+    username = "tam"
+    name = "Hoàng Minh Tâm"               # printed on receipts and manifests
+    password_hash = "scrypt:32768:8:1$…"  # python -m postal --hash-password
+
+An environment variable wins over the file, so one file can serve several desks. The clerks
+are in the file only.
 """
 
 from __future__ import annotations
@@ -36,6 +42,22 @@ ATTACHMENT_MAX_BYTES = 20 * 2**20
 
 
 @dataclass(frozen=True)
+class Clerk:
+    """A clerk who may log in at this PC (a shift: postal/shift.py)."""
+
+    username: str
+    name: str
+    password_hash: str
+
+    def __repr__(self) -> str:  # never the hash in a log or a traceback
+        return f"Clerk({self.username!r}, {self.name!r})"
+
+
+# What werkzeug.security.generate_password_hash makes: "<method>$<salt>$<hash>".
+HASH_METHODS = ("scrypt:", "pbkdf2:")
+
+
+@dataclass(frozen=True)
 class Settings:
     server_url: str
     device_token: str
@@ -50,6 +72,7 @@ class Settings:
     read_timeout: float = 30.0
     catalogue_seconds: float = 600.0
     attachment_max_bytes: int = ATTACHMENT_MAX_BYTES
+    clerks: tuple[Clerk, ...] = ()
 
 
 # field: (TOML section, TOML key, environment variable, type)
@@ -98,6 +121,7 @@ def load(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> S
         if not values.get(name):
             section, key, variable, _ = FIELDS[name]
             raise SettingsError(f"set {variable} or [{section}] {key}")
+    values["clerks"] = _clerks(document.get("clerks", []))
     values["server_url"] = values["server_url"].rstrip("/")
     values.setdefault("db_path", Path("instance") / "postal.sqlite3")
     values.setdefault("printer", f"sim://{Path(values['db_path']).resolve().parent / 'postal-printer'}")
@@ -109,3 +133,23 @@ def load(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> S
     if not 1 <= settings.port <= 65535:
         raise SettingsError("POSTAL_PORT must be a TCP port (1-65535)")
     return settings
+
+
+def _clerks(tables) -> tuple[Clerk, ...]:
+    """The ``[[clerks]]`` tables; each needs a username, a name and a password hash."""
+    if not isinstance(tables, list):
+        raise SettingsError("[[clerks]] must be a list of tables (username, name, password_hash)")
+    clerks: list[Clerk] = []
+    for number, table in enumerate(tables, 1):
+        fields = {key: str(table.get(key) or "").strip() for key in ("username", "name", "password_hash")}
+        if not fields["username"] or not fields["name"]:
+            raise SettingsError(f"clerk {number} in [[clerks]] needs a username and a name")
+        if not fields["password_hash"].startswith(HASH_METHODS) or fields["password_hash"].count("$") != 2:
+            raise SettingsError(
+                f"clerk {fields['username']!r}: password_hash must be a hash made by"
+                " python -m postal --hash-password, never the password itself"
+            )
+        if any(clerk.username == fields["username"] for clerk in clerks):
+            raise SettingsError(f"clerk {fields['username']!r} is listed twice in [[clerks]]")
+        clerks.append(Clerk(**fields))
+    return tuple(clerks)

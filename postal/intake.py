@@ -86,9 +86,12 @@ def _sniff(data: bytes) -> str | None:
     return next((kind for signature, kind in SIGNATURES.items() if data.startswith(signature)), None)
 
 
-def parse(form, uploads: list[Upload], catalogue: dict | None, max_bytes: int) -> tuple[dict, dict, list]:
+def parse(
+    form, uploads: list[Upload], catalogue: dict | None, max_bytes: int, clerk: str
+) -> tuple[dict, dict, list]:
     """Check the submitted form; returns (body, names, attachments) or raises
-    :class:`IntakeInvalid` listing every problem."""
+    :class:`IntakeInvalid` listing every problem. ``clerk``: who received it (the shift's
+    clerk, :mod:`.shift`), never a field of the form."""
     errors: list[str] = []
     applicant = {
         "name": _clean(form.get("applicant_name")),
@@ -163,9 +166,6 @@ def parse(form, uploads: list[Upload], catalogue: dict | None, max_bytes: int) -
     note = (form.get("note") or "").strip()
     if len(note) > rules.NOTE_MAX:
         errors.append(f"Ghi chú dài quá {rules.NOTE_MAX} ký tự.")
-    clerk = _clean(form.get("received_by_name"))
-    if not clerk:
-        errors.append("Nhập tên nhân viên tiếp nhận.")
 
     attachments = []
     for upload in uploads:
@@ -237,7 +237,6 @@ def form_values(body: dict, catalogue: dict | None) -> dict:
         "delivery": body["delivery"],
         "delivery_address": body.get("delivery_address") or "",
         "note": body.get("note") or "",
-        "received_by_name": body.get("received_by_name") or "",
         "contact_consent": "on" if body.get("contact_consent") else "",
     }
     found = find_procedure(catalogue, body["site"], body["procedure"])

@@ -23,10 +23,12 @@ import requests
 import zxingcpp
 from PIL import Image
 from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
+from postal import shift
 from postal.app import create_app
-from postal.config import Settings
+from postal.config import Clerk, Settings
 from postal.intake import find_procedure
 from postal.store import OpState, Store, utcnow
 from postal.sync import Syncer, SyncLoop
@@ -45,6 +47,11 @@ QR = "040089001234||Nguyễn Thị Hoa|15081990|Nữ|Xóm 3, xã Nghi Phú, thà
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thu", "Quốc", "Ngọc", "Đức", "Thanh"]
 GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hoa", "Khánh", "Lan", "Long", "Mai", "Nam"]
+CLERK_PASSWORD = "ca-sang-bc-vinh"
+CLERKS = (
+    Clerk("tam", "Hoàng Minh Tâm", generate_password_hash(CLERK_PASSWORD)),
+    Clerk("lan", "Trần Thị Lan", generate_password_hash("ca-chieu-bc-vinh")),
+)
 COMMUNES = ["xã Nghi Phú", "xã Hưng Lộc", "phường Trường Vinh", "xã Nghi Kim", "phường Vinh Phú"]
 
 
@@ -145,13 +152,17 @@ def printed_codes(folder: Path) -> list[set[str]]:
 
 
 class PageClient:
-    """The clerk's pages through Flask's test client, with the form token every POST needs."""
+    """The clerk's pages through Flask's test client, with the form token every POST needs;
+    ``clerk`` logs in (begins a shift) first."""
 
-    def __init__(self, app):
+    def __init__(self, app, clerk: str | None = "tam", password: str = CLERK_PASSWORD):
         self.client = app.test_client()
-        self.client.get("/intake")
+        self.client.get("/login")
         with self.client.session_transaction() as session:
             self.csrf = session["csrf"]
+        if clerk:
+            response = self.post("/login", {"username": clerk, "password": password})
+            assert response.status_code == 302, response.get_data(as_text=True)
 
     def get(self, path: str):
         return self.client.get(path)
@@ -160,9 +171,16 @@ class PageClient:
         return self.client.post(path, data={"csrf": self.csrf, **(data or {})})
 
 
-def pages(store: Store, tmp_path: Path, server_url: str = "http://127.0.0.1:9") -> PageClient:
-    settings = Settings(server_url, "unused", store.path, f"sim://{tmp_path / 'printer'}")
-    return PageClient(create_app(settings, store))
+def pages(
+    store: Store,
+    tmp_path: Path,
+    server_url: str = "http://127.0.0.1:9",
+    clerk: str | None = "tam",
+    password: str = CLERK_PASSWORD,
+) -> PageClient:
+    """The pages of a client; ``clerk`` begins a shift (None: nobody has logged in)."""
+    settings = Settings(server_url, "unused", store.path, f"sim://{tmp_path / 'printer'}", clerks=CLERKS)
+    return PageClient(create_app(settings, store), clerk, password)
 
 
 class CrashingSession(requests.Session):
@@ -311,13 +329,14 @@ def test_a_manifest_made_offline_is_scanned_in_at_the_centre_with_one_missing_an
     page = pages(store, tmp_path)
     response = page.post("/manifests", {"site": CENTRE, "dossiers": codes[:3]})
     manifest_id = int(response.location.rsplit("/", 1)[1])
-    closed = page.post(f"/manifests/{manifest_id}/close", {"clerk": "Hoàng Minh Tâm"})
+    closed = page.post(f"/manifests/{manifest_id}/close")
     assert "Đã chốt và in bảng kê" in page.get(closed.location).get_data(as_text=True)
     manifest = store.manifest(manifest_id)
     code = manifest["code"]
     assert code == f"BK.{AGENCY}-{now:%y%m%d}-0001" and manifest["state"] == "closed"
     assert [d["code"] for d in manifest["dossiers"]] == codes[:3]
     assert code in printed_codes(tmp_path / "printer")[-1]  # the bundle's barcode reads back
+    assert manifest["closed_by_name"] == "Hoàng Minh Tâm"  # the clerk of the shift
 
     server.start()
     assert syncer.run_once()
@@ -411,27 +430,47 @@ def test_a_result_comes_back_by_post_and_is_delivered_to_a_proxy_while_offline(
     syncer.http.close()
 
 
-def test_the_intake_page_fills_the_applicant_from_the_id_card_and_saves_offline(
-    app, postal_token, tmp_path, browser
-):
-    from playwright.sync_api import expect
-
+@pytest.fixture
+def offline_client(app, postal_token, tmp_path):
+    """The client's pages on a free port with the server's catalogue, and no server: the post
+    office is offline. Yields (base URL, store)."""
     store = Store(tmp_path / "postal.sqlite3")
     catalogue = app.test_client().get(
         "/api/v1/postal/catalogue", headers={"Authorization": f"Bearer {postal_token}"}
     )
     store.save_catalogue(catalogue.json, utcnow())
-    nowhere = f"http://127.0.0.1:{free_port()}"  # no server: the post office is offline
+    nowhere = f"http://127.0.0.1:{free_port()}"
     loop = SyncLoop(Syncer(store, nowhere, postal_token, connect_timeout=1), interval=60, backoff_min=30)
-    settings = Settings(nowhere, postal_token, store.path, f"sim://{tmp_path / 'printer'}")
+    settings = Settings(nowhere, postal_token, store.path, f"sim://{tmp_path / 'printer'}", clerks=CLERKS)
     web = make_server("127.0.0.1", free_port(), create_app(settings, store, loop), threaded=True)
     threading.Thread(target=web.serve_forever, daemon=True).start()
     loop.start()
     assert loop.wait_round(10)
+    try:
+        yield f"http://127.0.0.1:{web.server_port}", store
+    finally:
+        loop.stop()
+        web.shutdown()
+
+
+def begin_shift(page, base_url: str, clerk: str = "tam", password: str = CLERK_PASSWORD) -> None:
+    page.goto(f"{base_url}/intake")  # no shift yet: the login page
+    page.select_option("#username", clerk)
+    page.fill("#password", password)
+    page.click("#login")
+
+
+def test_the_intake_page_fills_the_applicant_from_the_id_card_and_saves_offline(
+    offline_client, tmp_path, browser
+):
+    from playwright.sync_api import expect
+
+    base_url, store = offline_client
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     try:
         page = context.new_page()
-        page.goto(f"http://127.0.0.1:{web.server_port}/intake")
+        begin_shift(page, base_url)  # asked once per shift, not on each dossier
+        expect(page.locator("#shift-clerk")).to_have_text("Hoàng Minh Tâm")
         expect(page.locator("#sync-badge")).to_contain_text("Mất kết nối")
 
         page.fill("#cccd-scan", "không phải mã căn cước")
@@ -455,12 +494,13 @@ def test_the_intake_page_fills_the_applicant_from_the_id_card_and_saves_offline(
         page.check("input[name=delivery][value=post]")
         page.click("#same-address")
         page.fill("#applicant_phone", "0912 345 678")
-        page.fill("#received_by_name", "")
+        page.fill("#fee", "hai trăm")
         page.click("#save")
-        expect(page.locator("#form-errors")).to_contain_text("Nhập tên nhân viên tiếp nhận.")
+        expect(page.locator("#form-errors")).to_contain_text("Nhập lệ phí bằng số đồng")
         expect(page.locator("#doc-0")).to_be_checked()  # the form comes back as it was
+        expect(page.locator("#fee")).to_have_value("hai trăm")  # the clerk's own, not refilled
 
-        page.fill("#received_by_name", "Hoàng Minh Tâm")
+        page.fill("#fee", "200000")
         page.click("#save")
         code = f"{AGENCY}-{utcnow().astimezone(VN):%y%m%d}-0001"
         row = page.locator(f"[id='row-{code}']")
@@ -469,11 +509,10 @@ def test_the_intake_page_fills_the_applicant_from_the_id_card_and_saves_offline(
         expect(page.locator(".banner-ok")).to_contain_text(f"Đã lưu hồ sơ {code} và in biên nhận")
     finally:
         context.close()
-        loop.stop()
-        web.shutdown()
 
     saved = store.dossier(code)
     assert saved["state"] in OpState.UNCONFIRMED and saved["body"]["delivery"] == "post"
+    assert saved["body"]["received_by_name"] == "Hoàng Minh Tâm"
     assert saved["body"]["delivery_address"] == "Xóm 3, xã Nghi Phú, thành phố Vinh, Nghệ An"
     assert saved["body"]["documents"] == [
         {
@@ -596,3 +635,151 @@ def test_a_client_whose_database_was_lost_numbers_above_what_the_server_knows(tm
         assert Store._allocate(db, "BC.460000", date(2026, 11, 22)) == "BC.460000-261122-0042"
         assert Store._allocate(db, "BK.BC.460000", date(2026, 11, 22)) == "BK.BC.460000-261122-0004"
         assert Store._allocate(db, "BC.460000", date(2026, 11, 23)) == "BC.460000-261123-0001"
+
+
+def test_at_the_post_office_pc_the_fee_comes_from_the_catalogue_until_the_clerk_types_one(
+    offline_client, contexts
+):
+    from playwright.sync_api import expect
+
+    from .browser import OFFICE, assert_fits, check_accessibility, screenshot
+
+    base_url, _ = offline_client
+    page = contexts(viewport=OFFICE)
+    begin_shift(page, base_url)
+    expect(page.locator("#shift")).to_contain_text("Ca của Hoàng Minh Tâm")
+    expect(page.locator("#received-by")).to_have_text("Nhân viên tiếp nhận: Hoàng Minh Tâm")
+    expect(page.locator("#fee")).to_have_value("")
+    page.select_option("#site", CENTRE)
+    page.select_option("#procedure", CRIMINAL_RECORD)
+    expect(page.locator("#fee")).to_have_value("200000")
+    expect(page.locator("#procedure-info")).to_contain_text("lệ phí 200.000 đồng")
+    page.select_option("#procedure", "1.009994")  # another procedure: its own fee
+    expect(page.locator("#fee")).to_have_value("75000")
+    check_accessibility(page)
+    screenshot(page, "postal-intake-768p")
+
+    page.fill("#fee", "50000")  # the clerk's own figure stays when the procedure changes
+    page.select_option("#procedure", CRIMINAL_RECORD)
+    expect(page.locator("#fee")).to_have_value("50000")
+    page.fill("#fee", "")  # emptied: the catalogue's again at the next choice
+    page.select_option("#procedure", "1.009994")
+    expect(page.locator("#fee")).to_have_value("75000")
+
+    page.click("#end-shift")
+    expect(page.locator(".banner-ok")).to_contain_text("Đã kết thúc ca làm việc của Hoàng Minh Tâm")
+    expect(page.locator("#password")).to_be_visible()
+    assert_fits(page)
+    check_accessibility(page)
+    screenshot(page, "postal-login-768p")
+    page.goto(f"{base_url}/dossiers")
+    expect(page.locator("h1")).to_have_text("Bắt đầu ca làm việc")
+
+
+def test_a_clerk_logs_in_once_per_shift_and_every_record_carries_their_name(tmp_path, caplog):
+    store = Store(tmp_path / "postal.sqlite3")
+    store.save_catalogue(CATALOGUE, utcnow())
+    nobody = pages(store, tmp_path, clerk=None)
+    form = {
+        "applicant_name": "Nguyễn Thị Hoa",
+        "site": CENTRE,
+        "procedure": CRIMINAL_RECORD,
+        "doc-0": "1",
+        "doc-0-originals": "1",
+        "sets": "1",
+        "fee": "200000",
+        "fee_payment": "cash",
+        "delivery": "counter",
+        "received_by_name": "Ai đó khác",  # not a field any more: never believed
+    }
+    assert nobody.get("/intake").location.endswith("/login")
+    assert nobody.post("/intake", form).location.endswith("/login")
+    assert store.dossiers(None, "Hoa") == []
+
+    refused = nobody.post("/login", {"username": "tam", "password": "sai-mat-khau"})
+    assert refused.status_code == 401 and "Tên đăng nhập hoặc mật khẩu không đúng." in refused.get_data(True)
+    assert nobody.post("/login", {"username": "khong-co", "password": "x"}).status_code == 401
+    for _ in range(4):
+        nobody.post("/login", {"username": "tam", "password": "sai-mat-khau"})
+    locked = nobody.post("/login", {"username": "tam", "password": CLERK_PASSWORD})
+    assert locked.status_code == 401 and "Đăng nhập sai quá nhiều lần" in locked.get_data(True)
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "failed login for clerk 'tam'" in logged  # the attempts are logged, the passwords never
+    assert CLERK_PASSWORD not in logged and "sai-mat-khau" not in logged
+
+    lan = pages(store, tmp_path, clerk="lan", password="ca-chieu-bc-vinh")
+    assert 'Ca của <strong id="shift-clerk">Trần Thị Lan</strong>' in lan.get("/intake").get_data(True)
+    saved = lan.post("/intake", form)
+    assert saved.status_code == 302, saved.get_data(True)
+    (dossier,) = store.dossiers(None, "Hoa")
+    assert store.dossier(dossier["code"])["body"]["received_by_name"] == "Trần Thị Lan"
+
+    # Another clerk corrects it: Lan stays the one who received it.
+    tam = pages(store, tmp_path)
+    corrected = tam.post(f"/dossiers/{dossier['code']}/edit", {**form, "applicant_name": "Nguyễn Thị Hòa"})
+    assert corrected.status_code == 302, corrected.get_data(True)
+    body = store.dossier(dossier["code"])["body"]
+    assert (body["applicant"]["name"], body["received_by_name"]) == ("Nguyễn Thị Hòa", "Trần Thị Lan")
+
+    # The manifest is closed in the name of the clerk of the shift.
+    made = tam.post("/manifests", {"site": CENTRE, "dossiers": [dossier["code"]]})
+    manifest_id = int(made.location.rsplit("/", 1)[1])
+    tam.post(f"/manifests/{manifest_id}/close", {"clerk": "Ai đó khác"})
+    assert store.manifest(manifest_id)["closed_by_name"] == "Hoàng Minh Tâm"
+
+    # The shift ends with "Kết thúc ca", or by itself after SHIFT_MAX_HOURS.
+    assert lan.post("/logout").location.endswith("/login")
+    assert lan.get("/intake").location.endswith("/login")
+    with tam.client.session_transaction() as session:
+        session["shift_started"] = (utcnow() - timedelta(hours=shift.SHIFT_MAX_HOURS, minutes=1)).isoformat()
+    assert tam.get("/intake").location.endswith("/login")
+
+
+def test_clerks_are_set_in_the_settings_file_with_hashes_never_passwords(tmp_path):
+    from postal import config
+
+    path = tmp_path / "postal.toml"
+    hashed = generate_password_hash("ca-sang-bc-vinh")
+    path.write_text(
+        '[server]\nurl = "http://s"\ntoken = "t"\n'
+        f'[[clerks]]\nusername = "tam"\nname = "Hoàng Minh Tâm"\npassword_hash = "{hashed}"\n',
+        encoding="utf-8",
+    )
+    (clerk,) = config.load(path, {}).clerks
+    assert (clerk.username, clerk.name, clerk.password_hash) == ("tam", "Hoàng Minh Tâm", hashed)
+    assert hashed not in repr(clerk)
+    path.write_text(
+        '[server]\nurl = "http://s"\ntoken = "t"\n'
+        '[[clerks]]\nusername = "tam"\nname = "Hoàng Minh Tâm"\npassword_hash = "ca-sang-bc-vinh"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(config.SettingsError, match="never the password itself") as refused:
+        config.load(path, {})
+    assert "ca-sang-bc-vinh" not in str(refused.value)
+    assert config.load(None, {"SERVER_URL": "http://s", "DEVICE_TOKEN": "t"}).clerks == ()
+    settings = Settings("http://s", "t", tmp_path / "p.sqlite3", f"sim://{tmp_path}")
+    page = create_app(settings, Store(tmp_path / "p.sqlite3")).test_client().get("/login")
+    assert "Máy này chưa khai báo nhân viên nào" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("paper", [58, 80])
+def test_the_manifest_s_code_prints_upright(tmp_path, paper):
+    """It used to be a Code128 too long for two dots a bar, printed lengthwise."""
+    from hardware.layouts import ManifestPrint
+    from postal.printing import print_manifest
+
+    code = f"BK.{AGENCY}-261203-0001"
+    manifest = ManifestPrint(
+        title="BẢNG KÊ GIAO NHẬN HỒ SƠ",
+        code=code,
+        sender="Bưu cục Trung tâm Vinh",
+        recipient="Trung tâm Phục vụ hành chính công tỉnh Nghệ An",
+        created_at="09:30 03/12/2026",
+        lines=(f"{AGENCY}-261203-0001 - Nguyễn Thị Hoa - Cấp Phiếu lý lịch tư pháp",),
+        clerk="Hoàng Minh Tâm",
+    )
+    print_manifest(f"sim://{tmp_path}?paper={paper}", manifest)
+    (png,) = tmp_path.glob("job-*.png")
+    (symbol,) = zxingcpp.read_barcodes(Image.open(png).convert("L"))
+    assert symbol.text == code
+    assert symbol.orientation == 0, f"printed turned by {symbol.orientation} degrees"

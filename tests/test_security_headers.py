@@ -88,9 +88,10 @@ def test_the_post_office_client_answers_with_the_same_headers(tmp_path):
     store = Store(tmp_path / "postal.sqlite3")
     settings = Settings("http://127.0.0.1:9", "postal_x", store.path, f"sim://{tmp_path / 'printer'}")
     clerk = create_postal_app(settings, store).test_client()
-    page = clerk.get("/intake")
+    assert clerk.get("/intake").location.endswith("/login")  # no page without a clerk's shift
+    page = clerk.get("/login")
     assert page.status_code == 200
-    assert_protected(page, "intake page")
+    assert_protected(page, "login page")
     assert_protected(clerk.get("/static/postal.js"), "its script")
     rebound = clerk.get("/intake", headers={"Host": "evil.example"})  # DNS rebinding: refused
     assert rebound.status_code == 403

@@ -12,8 +12,8 @@
     fetch("/status", { cache: "no-store" }).then(function (response) {
       return response.ok ? response.json() : null;
     }).then(function (status) {
-      if (!status) { return; }
       var badge = byId("sync-badge");
+      if (!status || !badge) { return; }  // the login page has no badge
       badge.className = "badge badge-" + status.state;
       badge.title = status.message + (status.last_success ? " · lần đồng bộ cuối " + status.last_success : "");
       badge.querySelector(".badge-label").textContent = status.label;
@@ -73,7 +73,9 @@
     var facts = JSON.parse(byId("procedure-facts").textContent);  // worded by the server's labels
     var values = JSON.parse(byId("form-values").textContent);
     var site = byId("site"), procedure = byId("procedure"), filter = byId("procedure-filter");
-    var fee = byId("fee"), feeTouched = Boolean(values.fee);
+    // The fee follows the catalogue's fee of the chosen procedure until the clerk types another
+    // one: a fee equal to the last one filled in (or empty) is still the catalogue's.
+    var fee = byId("fee"), feeFilled = null;
     var counts = [["originals", "Bản chính"], ["certified_copies", "Bản sao chứng thực"], ["copies", "Bản sao"]];
 
     function chosen() {
@@ -138,7 +140,13 @@
         });
         box.appendChild(row);
       });
-      if (!feeTouched) { fee.value = String(found.fee); }
+      var catalogueFee = String(found.fee);
+      if (restore && values.fee !== undefined && values.fee !== "") {
+        feeFilled = values.fee === catalogueFee ? catalogueFee : null;  // the clerk's own fee stays
+      } else if (!fee.value.trim() || fee.value === feeFilled) {
+        fee.value = catalogueFee;
+        feeFilled = catalogueFee;
+      }
     }
 
     function deliveryChanged() {
@@ -149,7 +157,6 @@
     site.addEventListener("change", function () { filterProcedures(); buildDocuments(false); });
     filter.addEventListener("input", filterProcedures);
     procedure.addEventListener("change", function () { buildDocuments(false); });
-    fee.addEventListener("input", function () { feeTouched = true; });
     Array.prototype.forEach.call(form.querySelectorAll('input[name="delivery"]'), function (radio) {
       radio.addEventListener("change", deliveryChanged);
     });
