@@ -127,23 +127,39 @@ def spell_out(number: str) -> str:
 
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+")
+_TRAILING = re.compile(r"\W*$")
+
+
+def _number_words(chunk: str) -> list[str] | None:
+    """A chunk with digits (a ticket number "A023", a counter "12") as words, its letters one
+    by one; None for a chunk without digits."""
+    tokens = _TOKEN.findall(chunk.lower())
+    if not any(token.isdecimal() for token in tokens):
+        return None
+    words: list[str] = []
+    for token in tokens:
+        words += read_number(token).split() if token.isdecimal() else list(token)
+    return words
 
 
 def words_of(sentence: str) -> list[str]:
-    """The sentence as the words to speak, lower case, numbers in words; the letters of a
-    ticket number ("A023") are spoken one by one."""
+    """The sentence as the words to speak, lower case, without punctuation, numbers in words."""
     words: list[str] = []
     for chunk in sentence.split():
-        tokens = _TOKEN.findall(chunk.lower())
-        ticket = any(token.isdecimal() for token in tokens)
-        for token in tokens:
-            if token.isdecimal():
-                words += read_number(token).split()
-            elif ticket:
-                words += list(token)
-            else:
-                words.append(token)
+        number = _number_words(chunk)
+        words += number if number is not None else _TOKEN.findall(chunk.lower())
     return words
+
+
+def espeak_text(sentence: str) -> str:
+    """The sentence for espeak-ng alone: numbers in words, the rest as written (its
+    punctuation gives espeak-ng its pauses)."""
+    chunks = []
+    for chunk in sentence.split():
+        number = _number_words(chunk)
+        # the punctuation after a number ("A023," "3.") stays for its pause
+        chunks.append(" ".join(number) + _TRAILING.search(chunk)[0] if number is not None else chunk)
+    return " ".join(chunks)
 
 
 # --- clip names ----------------------------------------------------------------------------
@@ -210,11 +226,10 @@ def _clip_files(folders: tuple[Path, ...]) -> tuple[tuple[str, str, int, int], .
 def speak(sentence: str, folders: tuple[Path, ...] = ()) -> bytes:
     """A WAV file of ``sentence`` read in Vietnamese: from the clips in ``folders`` where there
     are some (:func:`clip_folders`), by espeak-ng otherwise and for the words without a clip."""
-    words = tuple(words_of(sentence))
     clips = _clip_files(folders)
     if not clips:
-        return espeak(" ".join(words))
-    return _assemble(words, clips)
+        return espeak(espeak_text(sentence))
+    return _assemble(tuple(words_of(sentence)), clips)
 
 
 @lru_cache(maxsize=512)
@@ -235,7 +250,8 @@ def espeak(text: str) -> bytes:
     return result.stdout
 
 
-@lru_cache(maxsize=512)
+# Calls are recalled within minutes; an assembled call is about 200 KB.
+@lru_cache(maxsize=64)
 def _assemble(words: tuple[str, ...], clips: tuple[tuple[str, str, int, int], ...]) -> bytes:
     """The words from the clips, the longest phrase that has a clip first; the runs of words
     without one read by espeak-ng. ``clips`` (with sizes and times) is the cache key."""

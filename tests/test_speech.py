@@ -146,6 +146,7 @@ def test_leading_zeros_letters_and_digit_by_digit():
     assert read_digits("1023") == "một không hai ba"
     assert words_of("Mời số A023, quầy 12") == "mời số a không hai mươi ba quầy mười hai".split()
     assert words_of("số " + speech.spell_out("B105")) == "số b một không năm".split()
+    assert speech.espeak_text("Mời số A1000, quầy 3.") == "Mời số a một nghìn, quầy ba."
 
 
 def test_clip_names_are_accent_free_and_keep_mười_and_mươi_apart():
