@@ -1,0 +1,297 @@
+"""The hall display and the counter display, in Chromium at the sizes of their screens.
+
+The hall is a TV nobody scrolls: everything fits or pages; its banner shows the call to follow
+now, and a reload shows what the live events showed. Changes go through the real API over HTTP
+so that the live events flow as in a centre.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from queue_server.database import db
+from queue_server.sites.models import Counter, Service, Site
+
+from .browser import HALL_SIZES, assert_fits, check_accessibility, screenshot
+from .conftest import issue_over_http, staff_session
+
+LATEST = "document.getElementById('latest').textContent"
+ANNOUNCED = "window.HALL.announcer.spoken.length + window.HALL.announcer.pending()"
+NOT_YET = "Chưa có số nào được gọi hôm nay"
+CALM = "Ông/Bà vui lòng chờ đến lượt"
+
+
+def open_hall(contexts, server, size, **options):
+    page = contexts(viewport=HALL_SIZES[size], **options)
+    page.goto(f"{server.url}/display/NA-HCC")
+    page.wait_for_selector(".display-counter")
+    return page
+
+
+def wait_latest(page, text: str) -> None:
+    page.wait_for_function(f"(text) => {LATEST}.includes(text)", arg=text, timeout=10_000)
+
+
+def wait_tile(page, counter: int, text: str) -> None:
+    page.wait_for_function(
+        "([counter, text]) => document.querySelector(`[data-counter='${counter}'] .display-counter-number`)"
+        ".textContent === text",
+        arg=[counter, text],
+    )
+
+
+def picture(page) -> dict:
+    """What the hall shows: the banner, the recent calls, each counter's tile."""
+    return page.evaluate(
+        """() => ({
+            latest: document.getElementById('latest').textContent,
+            recent: [...document.querySelectorAll('#recent li')].map(li => li.innerText),
+            counters: Object.fromEntries([...document.querySelectorAll('#counters li')]
+                .map(li => [li.dataset.counter, li.innerText])),
+        })"""
+    )
+
+
+def same_after_reload(contexts, server, live) -> dict:
+    """The live page's picture, and a freshly loaded page's (the snapshot's) is the same."""
+    shown = picture(live)
+    fresh = open_hall(contexts, server, "1080p")
+    fresh.wait_for_function("() => document.getElementById('latest').textContent !== ''")
+    assert picture(fresh) == shown
+    return shown
+
+
+def issue_priority(server, token: str) -> dict:
+    response = requests.post(
+        f"{server.url}/api/v1/sites/NA-HCC/tickets",
+        json={"service": "NM-DD", "priority": "elderly"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def post(officer, server, path: str, **body) -> dict:
+    response = officer.post(f"{server.url}/api/v1{path}", json=body or None, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_hall_fits_its_screen_and_shows_the_latest_call_large(server, kiosk_token, contexts):
+    halls = {size: open_hall(contexts, server, size) for size in HALL_SIZES}
+    for size, hall in halls.items():
+        wait_latest(hall, NOT_YET)
+        assert hall.locator("[data-counter]").count() == 12
+        assert_fits(hall)
+        check_accessibility(hall)
+        screenshot(hall, f"hall-before-first-call-{size}")
+
+    ordinary = issue_over_http(server.url, kiosk_token)
+    priority = issue_priority(server, kiosk_token)
+    officer = staff_session(server.url, "officer1")
+    assert post(officer, server, "/counters/1/call-next")["ticket"]["number"] == priority["number"]
+    for hall in halls.values():
+        wait_latest(hall, priority["number"])
+        assert "Ưu tiên" in hall.inner_text("#latest")
+        assert "Ưu tiên" in hall.inner_text("[data-counter='1']")
+        assert hall.evaluate("document.getElementById('latest').classList.contains('flash')")
+    post(officer, server, "/counters/2/call-next")
+    for size, hall in halls.items():
+        wait_latest(hall, ordinary["number"])
+        assert hall.inner_text("#latest").split() == ["Mời", "số", ordinary["number"], "đến", "quầy", "2"]
+        assert "Ưu tiên" not in hall.inner_text("#latest")
+        assert hall.inner_text("[data-counter='2'] .display-counter-number") == ordinary["number"]
+        assert "Đất đai" in hall.inner_text("[data-counter='2']")
+        rows = hall.locator("#recent li").all_inner_texts()
+        assert [row.split()[0] for row in rows] == [ordinary["number"], priority["number"]]
+        assert "Ưu tiên" in rows[1] and "Ưu tiên" not in rows[0]
+        assert "Đất đai" in hall.inner_text("#waiting")
+        sizes = hall.evaluate(
+            """() => {
+                const height = (selector) => document.querySelector(selector).getBoundingClientRect().height;
+                const font = (element) => parseFloat(getComputedStyle(element).fontSize);
+                const number = document.querySelector('.display-latest-number');
+                const others = [...document.querySelectorAll('body *')].filter(e => !number.contains(e)
+                    && !e.classList.contains('display-latest-counter') && e.textContent.trim());
+                return {number: height('.display-latest-number'), font: font(number),
+                        largestOther: Math.max(...others.map(font))};
+            }"""
+        )
+        least = 150 * HALL_SIZES[size]["height"] / 1080
+        assert sizes["number"] >= least, sizes
+        assert sizes["font"] > 2 * sizes["largestOther"], sizes  # the dominant element
+        assert_fits(hall)
+        check_accessibility(hall)
+        screenshot(hall, f"hall-{size}")
+
+
+def test_the_banner_and_the_recent_calls_follow_recalls_pauses_and_transfers_live_and_after_reload(
+    server, kiosk_token, contexts
+):
+    first, second = (issue_over_http(server.url, kiosk_token) for _ in range(2))
+    hall = open_hall(contexts, server, "1080p")
+    officer = staff_session(server.url, "officer1")
+    post(officer, server, "/counters/1/call-next")
+    post(officer, server, "/counters/3/call-next")
+    wait_latest(hall, f"{second['number']} đến quầy 3")
+
+    # A recall moves the ticket's row to the top; it adds none.
+    post(officer, server, f"/tickets/{first['id']}/recall")
+    wait_latest(hall, f"{first['number']} đến quầy 1")
+    hall.wait_for_function(f"() => {ANNOUNCED} === 3")
+    shown = same_after_reload(contexts, server, hall)
+    assert [row.split()[0] for row in shown["recent"]] == [first["number"], second["number"]]
+
+    # Counter 1 pauses with 3001 called there: the banner goes back to the call still to follow.
+    post(officer, server, "/counters/1/pause", reason="Nghỉ giữa giờ")
+    wait_latest(hall, f"{second['number']} đến quầy 3")
+    assert first["number"] not in hall.inner_text("#latest")
+    assert hall.inner_text("[data-counter='1'] .display-counter-number") == "Tạm dừng"
+    shown = same_after_reload(contexts, server, hall)
+    assert first["number"] not in shown["latest"]
+
+    # 3002 is sent on to another service: it leaves counter 3 and the recent calls.
+    post(officer, server, f"/tickets/{second['id']}/transfer", service="NM-MT")
+    wait_latest(hall, CALM)
+    wait_tile(hall, 3, "")
+    rows = hall.locator("#recent li").all_inner_texts()
+    assert [row.split()[0] for row in rows] == [first["number"]]
+    same_after_reload(contexts, server, hall)
+
+    # Called again at counter 2, it has one row again, at the new counter; finished, it stays
+    # in the recent calls but leaves the banner.
+    called = post(officer, server, "/counters/2/call-next")["ticket"]
+    assert called["id"] == second["id"]
+    wait_latest(hall, f"{second['number']} đến quầy 2")
+    post(officer, server, f"/tickets/{second['id']}/finish")
+    wait_latest(hall, CALM)
+    rows = hall.locator("#recent li").all_inner_texts()
+    assert [row.split()[0] for row in rows] == [second["number"], first["number"]]
+    assert "Quầy 2" in rows[0]
+    same_after_reload(contexts, server, hall)
+    # Counter 1 closes: its ticket is finished, "Đóng" on its tile.
+    post(officer, server, "/counters/1/close")
+    wait_tile(hall, 1, "Đóng")
+    assert_fits(hall)
+    check_accessibility(hall)
+    screenshot(hall, "hall-after-changes-1080p")
+
+
+@pytest.fixture
+def busy_centre(app, database_url, live_server_factory, monkeypatch):
+    """NA-HCC with 64 counters and 40 services, served with pages turning every 2 s."""
+    with app.app_context():
+        site = db.session.query(Site).filter_by(code="NA-HCC").one()
+        model = db.session.query(Service).filter_by(site_id=site.id, code="NM-DD").one()
+        for number in range(13, 65):
+            db.session.add(Counter(site=site, number=number, name=f"Quầy {number}"))
+        for index in range(24):
+            db.session.add(
+                Service(
+                    site=site,
+                    department_id=model.department_id,
+                    code=f"TH-{index:02}",
+                    name=f"Thủ tục thử nghiệm số {index + 1}",
+                    prefix=f"T{index:02}",
+                    sort_order=100 + index,
+                )
+            )
+        db.session.commit()
+    monkeypatch.setenv("DISPLAY_PAGE_SECONDS", "2")
+    return live_server_factory(database_url)
+
+
+def visible(page, selector: str, key: str) -> list[str]:
+    return page.eval_on_selector_all(
+        selector, f"items => items.filter(item => item.offsetParent).map(item => item.{key})"
+    )
+
+
+def test_a_centre_with_more_counters_and_services_than_fit_pages_through_them(busy_centre, contexts):
+    for size, viewport in HALL_SIZES.items():
+        hall = contexts(viewport=viewport)
+        hall.goto(f"{busy_centre.url}/display/NA-HCC")
+        hall.wait_for_selector(".display-counter")
+        assert hall.locator("[data-counter]").count() == 64
+        pages = int(hall.get_attribute("#counters", "data-pages"))
+        assert pages > 1 and hall.is_visible("#counters-page")
+        assert int(hall.get_attribute("#waiting", "data-pages")) > 1 and hall.is_visible("#waiting-page")
+        shown, services, turned, checked = set(), set(), set(), False
+        deadline = time.monotonic() + 30  # pages turn every 2 s: all of them within 30 s
+        while (len(shown) < 64 or len(services) < 40) and time.monotonic() < deadline:
+            page = hall.get_attribute("#counters", "data-page")
+            assert hall.inner_text("#counters-page") == f"{page}/{pages}"
+            turned.add(page)
+            assert_fits(hall)
+            # Nothing shown is cut off by its box.
+            assert hall.evaluate(
+                """() => [...document.querySelectorAll('#counters li, #waiting li, #recent li')]
+                    .filter(li => li.offsetParent).every(li => {
+                        const box = li.parentElement.getBoundingClientRect();
+                        const own = li.getBoundingClientRect();
+                        return own.bottom <= box.bottom + 1 && own.right <= box.right + 1;
+                    })"""
+            )
+            shown.update(visible(hall, "#counters li", "dataset.counter"))
+            services.update(visible(hall, "#waiting li span", "textContent"))
+            if not checked:
+                check_accessibility(hall)
+                screenshot(hall, f"hall-paging-{size}")
+                checked = True
+            time.sleep(0.5)
+        assert turned == {str(page) for page in range(1, pages + 1)}
+        assert shown == {str(number) for number in range(1, 65)}
+        assert len(services) == 40
+
+
+def open_counter_screen(contexts, server, size, number=3):
+    page = contexts(viewport=HALL_SIZES[size])
+    page.goto(f"{server.url}/display/NA-HCC/counter/{number}")
+    page.wait_for_function("() => document.getElementById('current').textContent === '—'")
+    return page
+
+
+def test_the_counter_display_shows_the_number_the_service_the_officer_and_why_it_is_paused(
+    server, kiosk_token, contexts
+):
+    priority = issue_priority(server, kiosk_token)
+    screens = {size: open_counter_screen(contexts, server, size) for size in HALL_SIZES}
+    officer = staff_session(server.url, "officer1")
+    post(officer, server, "/counters/3/call-next")
+    for size, screen in screens.items():
+        screen.wait_for_function(
+            "(number) => document.getElementById('current').textContent === number", arg=priority["number"]
+        )
+        assert screen.inner_text("#service") == "Đất đai"
+        assert screen.is_visible("#priority") and screen.inner_text("#priority") == "Ưu tiên"
+        assert screen.inner_text("#officer-name") == "Trần Văn Hùng"
+        assert screen.is_hidden("#officer-photo")
+        assert_fits(screen)
+        check_accessibility(screen)
+        screenshot(screen, f"counter-display-{size}")
+    # The officer's name comes with the snapshot too.
+    again = open_counter_screen(contexts, server, "768p", number=1)
+    assert again.is_hidden("#officer")
+    again.goto(f"{server.url}/display/NA-HCC/counter/3")
+    again.wait_for_function(
+        "(number) => document.getElementById('current').textContent === number", arg=priority["number"]
+    )
+    assert again.inner_text("#officer-name") == "Trần Văn Hùng"
+
+    post(officer, server, "/counters/3/pause", reason="Họp giao ban")
+    for size, screen in screens.items():
+        screen.wait_for_function("() => document.getElementById('state').textContent === 'Tạm dừng'")
+        assert screen.inner_text("#reason") == "Họp giao ban"
+        assert screen.inner_text("#current") == "—" and screen.is_hidden("#priority")
+        assert_fits(screen)
+        check_accessibility(screen)
+        screenshot(screen, f"counter-display-paused-{size}")
+    post(officer, server, "/counters/3/close")
+    screen = screens["1080p"]
+    screen.wait_for_function("() => document.getElementById('state').textContent === 'Quầy đang đóng'")
+    assert screen.inner_text("#reason") == "" and screen.is_hidden("#officer")
+    screenshot(screen, "counter-display-closed-1080p")
