@@ -134,6 +134,12 @@ def test_the_banner_and_the_recent_calls_follow_recalls_pauses_and_transfers_liv
 ):
     first, second = (issue_over_http(server.url, kiosk_token) for _ in range(2))
     hall = open_hall(contexts, server, "1080p")
+    hall.evaluate(
+        """() => {
+            window.hallCalls = [];
+            document.addEventListener('hall:call', (event) => window.hallCalls.push(event.detail));
+        }"""
+    )
     officer = staff_session(server.url, "officer1")
     post(officer, server, "/counters/1/call-next")
     post(officer, server, "/counters/3/call-next")
@@ -143,6 +149,11 @@ def test_the_banner_and_the_recent_calls_follow_recalls_pauses_and_transfers_liv
     post(officer, server, f"/tickets/{first['id']}/recall")
     wait_latest(hall, f"{first['number']} đến quầy 1")
     hall.wait_for_function(f"() => {ANNOUNCED} === 3")
+    assert hall.evaluate("window.hallCalls") == [  # the signage's hook: every call and recall
+        {"number": first["number"], "counter": 1},
+        {"number": second["number"], "counter": 3},
+        {"number": first["number"], "counter": 1},
+    ]
     shown = same_after_reload(contexts, server, hall)
     assert [row.split()[0] for row in shown["recent"]] == [first["number"], second["number"]]
 
@@ -211,12 +222,25 @@ def visible(page, selector: str, key: str) -> list[str]:
     )
 
 
-def test_a_centre_with_more_counters_and_services_than_fit_pages_through_them(busy_centre, contexts):
+def test_a_centre_with_more_counters_and_services_than_fit_pages_through_them(
+    busy_centre, kiosk_token, contexts
+):
+    officer = staff_session(busy_centre.url, "officer1")
+    for counter in (3, 1, 2):
+        issue_over_http(busy_centre.url, kiosk_token)
+        post(officer, busy_centre, f"/counters/{counter}/call-next")
     for size, viewport in HALL_SIZES.items():
         hall = contexts(viewport=viewport)
         hall.goto(f"{busy_centre.url}/display/NA-HCC")
         hall.wait_for_selector(".display-counter")
         assert hall.locator("[data-counter]").count() == 64
+        # Counters serving someone come first, in large tiles, the others after them.
+        first_page = hall.wait_for_function(
+            """() => document.getElementById('counters').dataset.page === '1'
+                && [...document.querySelectorAll('#counters li')].filter(li => li.offsetParent)
+                    .map(li => li.dataset.counter + (li.classList.contains('busy') ? ' busy' : ''))"""
+        ).json_value()
+        assert first_page[:5] == ["1 busy", "2 busy", "3 busy", "4", "5"]
         pages = int(hall.get_attribute("#counters", "data-pages"))
         assert pages > 1 and hall.is_visible("#counters-page")
         assert int(hall.get_attribute("#waiting", "data-pages")) > 1 and hall.is_visible("#waiting-page")
