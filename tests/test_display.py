@@ -20,6 +20,8 @@ from .conftest import issue_over_http, staff_session
 
 LATEST = "document.getElementById('latest').textContent"
 ANNOUNCED = "window.HALL.announcer.spoken.length + window.HALL.announcer.pending()"
+FLASHING = """() => document.getElementById('latest').classList.contains('flash')
+    && getComputedStyle(document.getElementById('latest')).animationName"""
 NOT_YET = "Chưa có số nào được gọi hôm nay"
 CALM = "Ông/Bà vui lòng chờ đến lượt"
 
@@ -81,8 +83,42 @@ def post(officer, server, path: str, **body) -> dict:
     return response.json()
 
 
+def test_the_snapshot_holds_one_row_per_ticket_called_and_none_for_one_back_in_a_queue(
+    kiosk, officer, client
+):
+    def snapshot():
+        return client.get("/api/v1/sites/NA-HCC/queue").get_json()
+
+    assert snapshot()["recent_calls"] == [] and snapshot()["calls_today"] is False
+    first, second = (
+        kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}).get_json() for _ in "12"
+    )
+    officer.post("/api/v1/counters/1/call-next")
+    officer.post("/api/v1/counters/3/call-next")
+    officer.post(f"/api/v1/tickets/{first['id']}/recall")
+    officer.post(f"/api/v1/tickets/{first['id']}/recall")
+    queue = snapshot()
+    assert [(row["number"], row["counter"], row["status"]) for row in queue["recent_calls"]] == [
+        (first["number"], 1, "called"),
+        (second["number"], 3, "called"),
+    ]
+    assert (
+        queue["recent_calls"][0]["type"] == "ticket.recalled"
+        and queue["recent_calls"][0]["priority"] is False
+    )
+    counters = {counter["number"]: counter for counter in queue["counters"]}
+    assert counters[1]["officer"] == {"name": "Trần Văn Hùng", "photo_url": None}
+    assert counters[4]["officer"] is None
+    officer.post(f"/api/v1/tickets/{second['id']}/transfer", json={"service": "NM-MT"})
+    officer.post(f"/api/v1/tickets/{first['id']}/finish")
+    queue = snapshot()
+    assert [(row["number"], row["status"]) for row in queue["recent_calls"]] == [(first["number"], "done")]
+    assert queue["calls_today"] is True
+
+
 def test_the_hall_fits_its_screen_and_shows_the_latest_call_large(server, kiosk_token, contexts):
     halls = {size: open_hall(contexts, server, size) for size in HALL_SIZES}
+    calm = open_hall(contexts, server, "1080p", reduced_motion="reduce")
     for size, hall in halls.items():
         wait_latest(hall, NOT_YET)
         assert hall.locator("[data-counter]").count() == 12
@@ -98,7 +134,9 @@ def test_the_hall_fits_its_screen_and_shows_the_latest_call_large(server, kiosk_
         wait_latest(hall, priority["number"])
         assert "Ưu tiên" in hall.inner_text("#latest")
         assert "Ưu tiên" in hall.inner_text("[data-counter='1']")
-        assert hall.evaluate("document.getElementById('latest').classList.contains('flash')")
+        assert hall.evaluate(FLASHING) == "called"  # the new call flashes for a few seconds
+    wait_latest(calm, priority["number"])
+    assert calm.evaluate(FLASHING) == "none"  # not where the viewer asks for less motion
     post(officer, server, "/counters/2/call-next")
     for size, hall in halls.items():
         wait_latest(hall, ordinary["number"])
