@@ -15,8 +15,8 @@
  *   is open. Otherwise it shows a calm line, "Ông/Bà vui lòng chờ đến lượt", or before the day's
  *   first call "Chưa có số nào được gọi hôm nay". So a counter that pauses or closes, a ticket
  *   finished or transferred, takes its call off the banner at once.
- * - The banner flashes (a few seconds; not with prefers-reduced-motion) only when a call or a
- *   recall arrives live; a snapshot never flashes nor announces.
+ * - The banner flashes (a few seconds; not with prefers-reduced-motion) when a call or a recall
+ *   arriving live is the one it shows; a snapshot never flashes nor announces.
  *
  * For the signage (display/_signage.html, signage.js): every call and recall dispatches
  * document "hall:call" with detail {number, counter}; the footer keeps id "hall-footer".
@@ -132,7 +132,9 @@
   }
 
   var shownLatest = null;
-  function renderLatest(flash) {
+  /* The banner; it flashes when the call just arrived is the one it shows (a recall at a
+   * paused counter is announced but not shown). */
+  function renderLatest(calledId) {
     var latest = $("latest");
     var call = state.recent.filter(active)[0];
     var idle = state.callsToday ? t("Ông/Bà vui lòng chờ đến lượt") : t("Chưa có số nào được gọi hôm nay");
@@ -158,7 +160,7 @@
         if (call.priority) { latest.appendChild(priorityBadge()); }
       }
     }
-    if (flash && call) { screen.flash(latest, "flash"); }
+    if (call && call.ticket_id === calledId) { screen.flash(latest, "flash"); }
   }
 
   function renderWaiting() {
@@ -173,8 +175,8 @@
     }));
   }
 
-  function render(flash) {
-    renderLatest(flash);
+  function render(calledId) {
+    renderLatest(calledId);
     renderCounters();
     renderRecent();
   }
@@ -186,7 +188,7 @@
     snapshot.services.forEach(function (service) { state.services[service.code] = service; });
     state.recent = snapshot.recent_calls.slice(0, cfg.recentCalls);
     state.callsToday = snapshot.calls_today;
-    render(false);
+    render(null);
     renderWaiting();
   }
 
@@ -250,7 +252,7 @@
       announcer.announce(ticket.number, ticket.counter);
       document.dispatchEvent(new CustomEvent("hall:call", { detail: { number: ticket.number, counter: ticket.counter } }));
     }
-    render(called);
+    render(called && ticket ? ticket.id : null);
   }
 
   function onStats(stats) {
@@ -275,7 +277,7 @@
         sizes[entry.target.id] = size;
         return before !== undefined && before !== size;
       });
-      if (changed) { render(false); renderWaiting(); }
+      if (changed) { render(null); renderWaiting(); }
     });
     ["counters", "recent", "waiting"].forEach(function (id) { observer.observe($(id)); });
   }
