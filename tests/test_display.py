@@ -7,6 +7,8 @@ so that the live events flow as in a centre.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import pytest
@@ -357,3 +359,36 @@ def test_the_counter_display_shows_the_number_the_service_the_officer_and_why_it
     screen.wait_for_function("() => document.getElementById('state').textContent === 'Quầy đang đóng'")
     assert screen.inner_text("#reason") == "" and screen.is_hidden("#officer")
     screenshot(screen, "counter-display-closed-1080p")
+
+
+PHOTO = (
+    "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' width='3' height='4'>"
+    "<rect width='3' height='4' fill='gray'/></svg>"
+)
+
+
+def test_the_counter_display_shows_the_officer_s_photo_with_its_name_as_alt_text(server, contexts):
+    """Photos come later (``photo_url`` is None for now): the snapshot is given one on its way."""
+
+    def with_photo(page_socket):
+        server_socket = page_socket.connect_to_server()
+
+        def forward(message):
+            if isinstance(message, str) and message.startswith('42["snapshot"'):
+                event, snapshot = json.loads(message[2:])
+                for counter in snapshot["counters"]:
+                    counter["officer"] = {"name": "Trần Văn Hùng", "photo_url": PHOTO}
+                message = "42" + json.dumps([event, snapshot])
+            page_socket.send(message)
+
+        server_socket.on_message(forward)
+
+    screen = contexts(viewport=HALL_SIZES["1080p"])
+    screen.route_web_socket(re.compile("/socket.io/"), with_photo)
+    screen.goto(f"{server.url}/display/NA-HCC/counter/4")
+    screen.wait_for_selector("#officer-photo", state="visible")
+    assert screen.get_attribute("#officer-photo", "alt") == "Ảnh cán bộ Trần Văn Hùng"
+    assert screen.get_attribute("#officer-photo", "src") == PHOTO
+    assert_fits(screen)
+    check_accessibility(screen)
+    screenshot(screen, "counter-display-photo-1080p")
