@@ -262,7 +262,8 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     if actor.user_id is not None:
         counter.officer_id = actor.user_id
         # The counter's screen shows who serves there now (the session has him already).
-        payload["officer"] = officer_public(session.get(User, actor.user_id).full_name)
+        officer = session.get(User, actor.user_id)
+        payload["officer"] = officer_public(officer.full_name if officer is not None else None)
     journal.record(
         session, site, "ticket.called", actor, now, ticket=ticket, counter=counter, payload=payload
     )
