@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from queue_server.database import db
 from queue_server.inputs import row_id
+from queue_server.queueing.snapshot import RECENT_CALLS
 from queue_server.sites import calls
 from queue_server.sites.models import Counter, Site
 from queue_server.web import N_, js_strings, page_error
@@ -33,6 +34,16 @@ STRINGS = (
     N_("Mời số {number} đến quầy {counter}"),
     N_("Mất kết nối, đang kết nối lại…"),
     N_("người đang chờ"),
+    N_("Ưu tiên"),
+    N_("Chưa có số nào được gọi hôm nay"),
+    N_("Ông/Bà vui lòng chờ đến lượt"),
+)
+COUNTER_STRINGS = (
+    N_("Tạm dừng"),
+    N_("Quầy đang đóng"),
+    N_("Ưu tiên"),
+    N_("Ảnh cán bộ {name}"),
+    N_("Mất kết nối, đang kết nối lại…"),
 )
 
 
@@ -45,7 +56,13 @@ def hall(site_code: str):
     site = _site(site_code)
     if site is None:
         return page_error(404, _("Không tìm thấy trung tâm"), _("Mã trung tâm không đúng."))
-    return render_template("display/hall.html", site=site, strings=js_strings(*STRINGS))
+    return render_template(
+        "display/hall.html",
+        site=site,
+        strings=js_strings(*STRINGS),
+        page_seconds=current_app.config["DISPLAY_PAGE_SECONDS"],
+        recent_calls=RECENT_CALLS,
+    )
 
 
 @bp.get("/display/<site_code>/counter/<int:number>")
@@ -56,7 +73,9 @@ def counter_screen(site_code: str, number: int):
     )
     if counter is None:
         return page_error(404, _("Không tìm thấy quầy"), _("Mã trung tâm hoặc số quầy không đúng."))
-    return render_template("display/counter.html", site=site, counter=counter, strings=js_strings(*STRINGS))
+    return render_template(
+        "display/counter.html", site=site, counter=counter, strings=js_strings(*COUNTER_STRINGS)
+    )
 
 
 @bp.get("/display/<site_code>/call.wav")

@@ -90,6 +90,10 @@ def from_env() -> dict:
         "ISSUE_MAX_INFLIGHT": int(os.environ.get("ISSUE_MAX_INFLIGHT", "16")),
         # How often each process tells the phones it holds where their tickets stand (0: never).
         "LIVE_STANDING_SECONDS": float(os.environ.get("LIVE_STANDING_SECONDS", "1")),
+        # A hall display with more counters or services than its screen holds shows them a page
+        # at a time, turning every this many seconds: long enough to find one's counter, short
+        # enough that the last page comes round within half a minute.
+        "DISPLAY_PAGE_SECONDS": float(os.environ.get("DISPLAY_PAGE_SECONDS", "8")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

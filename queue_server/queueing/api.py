@@ -32,7 +32,7 @@ from .schemas import (
     TransferSchema,
     WalkInSchema,
 )
-from .snapshot import active_services, service_stats, site_snapshot
+from .snapshot import active_services, officer_names, service_stats, site_snapshot
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tickets and counters")
 
@@ -218,7 +218,8 @@ def _counter_response(counter: Counter) -> dict:
         .options(selectinload(Ticket.service))
     )
     codes = [s.code for s in active_services(db.session, counter.site) if s.id in served]
-    return counter_public(counter, codes, current)
+    officer = officer_names(db.session, [counter]).get(counter.officer_id)
+    return counter_public(counter, codes, current, officer)
 
 
 @blp.route("/counters/<int:counter_id>/pause", methods=["POST"])

@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..auth.access import Actor
+from ..auth.models import User
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
 from ..sites import calls, routing
@@ -24,6 +25,7 @@ from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
 from . import admission, journal
 from .models import Channel, CounterPause, Priority, Ticket, TicketStatus
 from .numbering import next_sequence
+from .presenters import officer_public
 
 
 def get_service(session: Session, site: Site, code: str) -> Service:
@@ -256,17 +258,14 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     ticket.officer_id = actor.user_id
     ticket.called_at = now
     counter.priority_run = counter.priority_run + 1 if ticket.priority else 0
+    payload = {"announcement": announcement(site, ticket, counter)}
     if actor.user_id is not None:
         counter.officer_id = actor.user_id
+        # The counter's screen shows who serves there now (the session has him already).
+        officer = session.get(User, actor.user_id)
+        payload["officer"] = officer_public(officer.full_name if officer is not None else None)
     journal.record(
-        session,
-        site,
-        "ticket.called",
-        actor,
-        now,
-        ticket=ticket,
-        counter=counter,
-        payload={"announcement": announcement(site, ticket, counter)},
+        session, site, "ticket.called", actor, now, ticket=ticket, counter=counter, payload=payload
     )
     return ticket
 

@@ -40,7 +40,15 @@ def ticket_public(ticket: Ticket) -> dict:
     }
 
 
-def counter_public(counter: Counter, service_codes: list[str], current: Ticket | None) -> dict:
+def officer_public(name: str | None) -> dict | None:
+    """The officer at a counter as the hall may show him: the name on his badge (public in a
+    one-stop centre) and his photo's address once there is one."""
+    return {"name": name, "photo_url": None} if name else None
+
+
+def counter_public(
+    counter: Counter, service_codes: list[str], current: Ticket | None, officer_name: str | None = None
+) -> dict:
     return {
         "id": counter.id,
         "number": counter.number,
@@ -49,4 +57,5 @@ def counter_public(counter: Counter, service_codes: list[str], current: Ticket |
         "pause_reason": counter.pause_reason,
         "services": sorted(service_codes),
         "current": ticket_public(current) if current is not None else None,
+        "officer": officer_public(officer_name),
     }

@@ -69,6 +69,11 @@ class CallResultSchema(Schema):
     announcement = fields.String(required=True)
 
 
+class CounterOfficerSchema(Schema):
+    name = fields.String(required=True)
+    photo_url = fields.String(allow_none=True)
+
+
 class CounterSchema(Schema):
     id = fields.Integer(required=True)
     number = fields.Integer(required=True)
@@ -77,6 +82,9 @@ class CounterSchema(Schema):
     pause_reason = fields.String(allow_none=True)
     services = fields.List(fields.String(), required=True, metadata={"description": "Served today"})
     current = fields.Nested(TicketSchema, allow_none=True)
+    officer = fields.Nested(
+        CounterOfficerSchema, allow_none=True, metadata={"description": "The officer last at the counter"}
+    )
 
 
 class ServiceSchema(Schema):
@@ -102,6 +110,10 @@ class RecentCallSchema(Schema):
     type = fields.String(required=True)
     number = fields.String(required=True)
     counter = fields.Integer(required=True)
+    counter_id = fields.Integer(required=True)
+    ticket_id = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"description": "The ticket's status now"})
+    priority = fields.Boolean(required=True)
 
 
 class QueueSnapshotSchema(Schema):
@@ -115,4 +127,9 @@ class QueueSnapshotSchema(Schema):
     waiting = fields.List(
         fields.Nested(TicketSchema), required=True, metadata={"description": "The first 200 in queue order"}
     )
-    recent_calls = fields.List(fields.Nested(RecentCallSchema), required=True)
+    recent_calls = fields.List(
+        fields.Nested(RecentCallSchema),
+        required=True,
+        metadata={"description": "One row per ticket, newest call first; none for a ticket back in a queue"},
+    )
+    calls_today = fields.Boolean(required=True, metadata={"description": "Any ticket called today"})

@@ -1,4 +1,14 @@
-"""The state of a site's queue right now, for the API, the live snapshot and queue.stats."""
+"""The state of a site's queue right now, for the API, the live snapshot and queue.stats.
+
+The recent calls hold one row per ticket, newest call first: a recall moves the ticket's row to
+the top instead of adding one. A ticket back in a queue (transferred, or a no-show put back)
+has no row: the counter it was called to is no longer where it goes. A finished one or a
+no-show keeps its row, with its status. Each row carries the ticket's status, priority flag and
+counter id, so that a hall screen applies its banner rule (``display/static/hall.js``: the
+newest row whose ticket is still called or serving at an open counter) to a snapshot and to the
+live deltas alike, and both give the same picture. ``calls_today`` tells "nothing called yet
+today" from "every call of the day is over".
+"""
 
 from __future__ import annotations
 
@@ -7,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..auth.models import User
 from ..cache import remember
 from ..sites import routing
 from ..sites.calendar import business_date
@@ -16,6 +27,8 @@ from .models import QueueEvent, Ticket, TicketStatus
 from .presenters import counter_public, iso, ticket_public
 
 RECENT_CALLS = 10
+# Call events read to find them: a ticket recalled appears once per call, so more than ten.
+RECENT_CALL_EVENTS = 100
 # The waiting list in a snapshot is the head of the queue; counts per service cover the rest.
 WAITING_LIST_LIMIT = 200
 
@@ -101,8 +114,17 @@ def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: date
         .limit(WAITING_LIST_LIMIT)
     ).all()
     stats = {s["code"]: s for s in service_stats(session, site, day, services)}
-    recent = session.execute(
-        select(QueueEvent.at, QueueEvent.kind, Ticket.number, Counter.number)
+    calls = session.execute(
+        select(
+            QueueEvent.at,
+            QueueEvent.kind,
+            QueueEvent.counter_id,
+            Counter.number,
+            Ticket.id,
+            Ticket.number,
+            Ticket.status,
+            Ticket.priority,
+        )
         .join(Ticket, Ticket.id == QueueEvent.ticket_id)
         .join(Counter, Counter.id == QueueEvent.counter_id)
         .where(
@@ -111,8 +133,9 @@ def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: date
             Ticket.business_date == day,
         )
         .order_by(QueueEvent.site_seq.desc())
-        .limit(RECENT_CALLS)
+        .limit(RECENT_CALL_EVENTS)
     ).all()
+    officers = officer_names(session, counters)
     return {
         "seq": seq,
         "site": {"code": site.code, "name": site.name, "name_en": site.name_en},
@@ -133,13 +156,46 @@ def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: date
                 counter,
                 [codes[sid] for sid in served.get(counter.id, ()) if sid in codes],
                 current.get(counter.id),
+                officers.get(counter.officer_id),
             )
             for counter in counters
         ],
         "waiting_total": sum(s["waiting"] for s in stats.values()),
         "waiting": [ticket_public(t) for t in waiting],
-        "recent_calls": [
-            {"at": iso(at), "type": kind, "number": number, "counter": counter_number}
-            for at, kind, number, counter_number in recent
-        ],
+        "recent_calls": recent_calls(calls),
+        "calls_today": bool(calls),
     }
+
+
+def recent_calls(calls) -> list[dict]:
+    """The last ``RECENT_CALLS`` tickets called, one row each, newest call first (see above)."""
+    seen, rows = set(), []
+    for at, kind, counter_id, counter_number, ticket_id, number, status, priority in calls:
+        if ticket_id in seen:
+            continue  # an earlier call of a ticket called again since
+        seen.add(ticket_id)
+        if status in TicketStatus.IN_QUEUE:
+            continue
+        rows.append(
+            {
+                "at": iso(at),
+                "type": kind,
+                "number": number,
+                "counter": counter_number,
+                "counter_id": counter_id,
+                "ticket_id": ticket_id,
+                "status": status,
+                "priority": priority is not None,
+            }
+        )
+        if len(rows) == RECENT_CALLS:
+            break
+    return rows
+
+
+def officer_names(session: Session, counters) -> dict[int, str]:
+    """The full name of the officer last at each counter, by user id (his name badge's)."""
+    ids = {counter.officer_id for counter in counters if counter.officer_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
