@@ -1,0 +1,71 @@
+"""Request and response schemas of the hall screen's signage in the administration API."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..inputs import Schema
+from ..sites.signage import NOTICE_MAX_LENGTH
+from .schemas import Partial, optional_text, required_text
+
+
+class NoticeInSchema(Schema):
+    text = required_text(NOTICE_MAX_LENGTH, metadata={"description": "One line of the hall's ticker"})
+    starts_on = fields.Date(allow_none=True, metadata={"description": "First day shown (the site's date)"})
+    ends_on = fields.Date(allow_none=True, metadata={"description": "Last day shown"})
+    active = fields.Boolean(load_default=True)
+
+
+class NoticeChangesSchema(Partial, NoticeInSchema):
+    pass
+
+
+class NoticeSchema(Schema):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    starts_on = fields.Date(allow_none=True, required=True)
+    ends_on = fields.Date(allow_none=True, required=True)
+    active = fields.Boolean(required=True)
+    sort_order = fields.Integer(required=True)
+
+
+class MediaFormSchema(Schema):
+    """The form beside the uploaded ``file`` (multipart)."""
+
+    title = optional_text(200, metadata={"description": "What it shows, for the administration"})
+    duration_seconds = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 3600),
+        metadata={"description": "How long an image stays (default 10); a video plays to its end"},
+    )
+    starts_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+    active = fields.Boolean(load_default=True)
+
+
+class MediaChangesSchema(Partial, MediaFormSchema):
+    pass
+
+
+class MediaSchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["image", "video"]))
+    size = fields.Integer(required=True)
+    duration_seconds = fields.Integer(required=True)
+    starts_on = fields.Date(allow_none=True, required=True)
+    ends_on = fields.Date(allow_none=True, required=True)
+    active = fields.Boolean(required=True)
+    sort_order = fields.Integer(required=True)
+    url = fields.String(required=True, metadata={"description": "The file, as the hall loads it"})
+
+
+class SignageSchema(Schema):
+    notices = fields.List(fields.Nested(NoticeSchema), required=True)
+    media = fields.List(fields.Nested(MediaSchema), required=True)
+
+
+class OrderSchema(Schema):
+    ids = fields.List(fields.Integer(), required=True, validate=validate.Length(max=1000))
