@@ -329,6 +329,7 @@ def signage_server(app, database_url, live_server_factory, monkeypatch, tmp_path
     """A live server whose hall plays its playlist after 2 s without a call."""
     monkeypatch.setenv("SIGNAGE_IDLE_SECONDS", "2")
     monkeypatch.setenv("SIGNAGE_DIR", str(tmp_path / "signage"))
+    monkeypatch.setenv("PHOTOS_DIR", str(tmp_path / "photos"))
     return live_server_factory(database_url)
 
 
@@ -369,6 +370,23 @@ def test_a_supervisor_adds_a_notice_and_an_image_and_sees_them_in_the_preview(
     assert "không phải ảnh PNG, JPEG, WebP" in error.inner_text()
     check_accessibility(page)
     screenshot(page, "admin-signage-768p")
+
+    # The supervisor gives officer1 a photo on the users page, sees it, and removes it.
+    photo = tmp_path / "anh-the.jpg"
+    photo.write_bytes(image("JPEG", (900, 1200)))
+    page.goto(f"{server.url}/admin/users")
+    page.locator("tr[data-user='officer1']").get_by_role("button", name=re.compile("^Ảnh của")).click()
+    dialog = page.locator("#dialog-photo")
+    assert dialog.locator("#photo-none").is_visible()
+    page.set_input_files("#photo-file", str(photo))
+    dialog.locator("button[value=ok]").click()
+    dialog.wait_for(state="hidden")
+    page.locator("tr[data-user='officer1']").get_by_role("button", name=re.compile("^Ảnh của")).click()
+    page.wait_for_function("() => document.getElementById('photo-image').naturalWidth === 300")
+    check_accessibility(page)
+    dialog.get_by_role("button", name="Xóa ảnh").click()
+    dialog.wait_for(state="hidden")
+    assert page.inner_text("#notice") == "Đã xóa ảnh."
 
 
 def hall_fits(page) -> str | None:
@@ -440,6 +458,49 @@ def test_the_hall_scrolls_its_notices_and_plays_its_playlist_between_calls(
     assert overlay.is_hidden()
     misfits.append(hall_fits(hall))
     require_fit(hall, misfits)
+
+
+# A real WebM made by the browser itself (a canvas recorded for a second): nothing to install.
+RECORD_WEBM = """async () => {
+    const canvas = Object.assign(document.createElement('canvas'), {width: 320, height: 180});
+    const context = canvas.getContext('2d');
+    const recorder = new MediaRecorder(canvas.captureStream(25), {mimeType: 'video/webm;codecs=vp8'});
+    const chunks = [];
+    recorder.ondataavailable = (event) => chunks.push(event.data);
+    let frame = 0;
+    const paint = setInterval(() => {
+        context.fillStyle = frame++ % 2 ? '#0b3d91' : '#fde047';
+        context.fillRect(0, 0, 320, 180);
+    }, 40);
+    recorder.start();
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
+    recorder.stop();
+    await stopped;
+    clearInterval(paint);
+    return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+}"""
+
+
+def test_the_playlist_plays_a_video_muted_to_its_end_then_the_next_item(signage_server, contexts):
+    server = signage_server
+    hall = contexts(viewport=HALL_SIZES["1080p"])
+    hall.goto(f"{server.url}/display/NA-HCC")
+    video = bytes(hall.evaluate(RECORD_WEBM))
+    supervisor = staff_session(server.url, "supervisor")
+    added = supervisor.post(f"{server.url}{SITE}/media", files={"file": ("clip.webm", video)}, timeout=10)
+    assert added.status_code == 201 and added.json()["content_type"] == "video/webm", added.text
+    supervisor.post(
+        f"{server.url}{SITE}/media", files={"file": ("poster.png", image("PNG", (1600, 900)))}, timeout=10
+    ).raise_for_status()
+
+    hall.reload()
+    hall.wait_for_function(
+        """() => { const v = document.querySelector('#signage-playlist video');
+                   return v && v.muted && v.playsInline && !v.paused && v.currentTime > 0; }""",
+        timeout=10000,
+    )
+    hall.wait_for_selector("#signage-playlist img", timeout=10000)  # the video ended: the next item
 
 
 def test_the_hall_keeps_its_footer_without_notices_and_shows_them_one_by_one_without_motion(

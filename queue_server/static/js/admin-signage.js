@@ -83,7 +83,7 @@
       el("td", {}, [thumbnail(media)]),
       el("td", {}, [
         el("span", { text: media.title || media.filename }),
-        el("span", { className: "admin-en", text: (media.kind === "video" ? t("Video") : t("Ảnh")) + " · " + media.filename + " · " + S.size(media.size) })
+        el("span", { className: "admin-en", text: (media.kind === "video" ? t("Video") : t("Hình ảnh")) + " · " + media.filename + " · " + S.size(media.size) })
       ]),
       el("td", { text: media.kind === "video" ? t("đến hết video") : t("{n} giây", { n: media.duration_seconds }) }),
       el("td", { text: when(media) }),
@@ -119,7 +119,7 @@
         video.autoplay = true;
         screen.appendChild(video);
       } else if (first) {
-        screen.appendChild(el("img", { src: first.url, alt: first.title || t("Ảnh") }));
+        screen.appendChild(el("img", { src: first.url, alt: first.title || t("Hình ảnh") }));
       }
     }).catch(function () { /* the preview only; the lists above are what counts */ });
   }
