@@ -210,6 +210,8 @@ def test_a_file_of_another_kind_a_damaged_image_or_one_too_large_is_refused_in_w
     assert gif.status_code == 415
     damaged = upload(supervisor, image("PNG")[:40], "hong.png")
     assert damaged.status_code == 415 and damaged.json["error"]["code"] == "unreadable_image"
+    nul = upload(supervisor, image("PNG"), "a.png", title="A\x00B")
+    assert nul.status_code == 422 and "title" in nul.json["error"]["fields"]["form"]
     missing = supervisor.post(f"{SITE}/media", data={"title": "Không có tệp"})
     assert missing.status_code == 400 and missing.json["error"]["code"] == "missing_media"
     app.config["SIGNAGE_MAX_BYTES"] = 2**20
@@ -310,10 +312,13 @@ def test_a_photo_is_kept_small_without_its_exif_and_public_only_while_its_office
     assert officer.post(f"{API}/users/{user_id}/photo", data={"file": (png, "x.png")}).status_code == 403
     not_photo = admin.post(f"{API}/users/{user_id}/photo", data={"file": (io.BytesIO(image("GIF")), "x.gif")})
     assert not_photo.status_code == 415 and not_photo.json["error"]["code"] == "unsupported_photo"
-    png = admin.post(
-        f"{API}/users/{user_id}/photo", data={"file": (io.BytesIO(image("PNG", (300, 500))), "x.png")}
-    )
+    cut_out = io.BytesIO()
+    Image.new("RGBA", (300, 500), (0, 0, 0, 0)).save(cut_out, "PNG")
+    cut_out.seek(0)
+    png = admin.post(f"{API}/users/{user_id}/photo", data={"file": (cut_out, "x.png")})
     assert png.status_code == 200
+    with Image.open(io.BytesIO(admin.get(f"{API}/users/{user_id}/photo").data)) as kept:
+        assert kept.size == (240, 400) and kept.getpixel((10, 10)) >= (250, 250, 250)  # white, not black
     assert app.test_client().get(url).status_code == 200  # the same address, the new photo
     assert admin.delete(f"{API}/users/{user_id}/photo").status_code == 204
     assert app.test_client().get(url).status_code == 404

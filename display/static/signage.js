@@ -41,7 +41,7 @@
       noticeIndex = noticeIndex % state.notices.length;
       oneNotice();
     } else {
-      tickerText.textContent = state.notices.join("     •     ");
+      tickerText.textContent = state.notices.join("\u00a0\u00a0\u00a0\u00a0•\u00a0\u00a0\u00a0\u00a0");
       // The text starts beyond the right edge (its padding is the ticker's width) and runs out on the left.
       tickerText.style.animationDuration = Math.max(10, tickerText.offsetWidth / SPEED) + "s";
     }

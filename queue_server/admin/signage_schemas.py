@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
-from ..inputs import Schema
+from ..inputs import Schema, storable
 from ..sites.signage import NOTICE_MAX_LENGTH
-from .schemas import Partial, optional_text, required_text
+from .schemas import Partial, Text, required_text
 
 
 class NoticeInSchema(Schema):
@@ -29,10 +29,20 @@ class NoticeSchema(Schema):
     sort_order = fields.Integer(required=True)
 
 
+def storable_text(text: str | None) -> None:
+    """A form's field is not JSON, which the app's parser checks: check it here (inputs.storable)."""
+    if text is not None and not storable(text):
+        raise ValidationError("Contains a character that cannot be stored.")
+
+
 class MediaFormSchema(Schema):
     """The form beside the uploaded ``file`` (multipart)."""
 
-    title = optional_text(200, metadata={"description": "What it shows, for the administration"})
+    title = Text(
+        allow_none=True,
+        validate=[validate.Length(max=200), storable_text],
+        metadata={"description": "What it shows, for the administration"},
+    )
     duration_seconds = fields.Integer(
         allow_none=True,
         validate=validate.Range(1, 3600),

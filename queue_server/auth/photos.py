@@ -48,6 +48,16 @@ def photo_storage() -> DiskStorage:
     return DiskStorage(current_app.config["PHOTOS_DIR"], UPLOAD_MAX_BYTES, sniff=_jpeg_only, what="A photo")
 
 
+def flattened(image: Image.Image) -> Image.Image:
+    """RGB; a transparent background (a PNG cut out) becomes white, not black."""
+    if image.mode not in ("RGBA", "LA", "P"):
+        return image.convert("RGB")
+    image = image.convert("RGBA")
+    white = Image.new("RGB", image.size, "white")
+    white.paste(image, mask=image.getchannel("A"))
+    return white
+
+
 def reencode(stream: BinaryIO) -> bytes:
     """The photo as a small upright JPEG without metadata, or a 4xx for anything else."""
     data = stream.read(UPLOAD_MAX_BYTES + 1)
@@ -60,7 +70,7 @@ def reencode(stream: BinaryIO) -> bytes:
             if image.format not in ACCEPTED:
                 raise ApiError("unsupported_photo", "Send a JPEG or PNG photo.", 415)
             image.draft("RGB", (MAX_SIDE * 2, MAX_SIDE * 2))  # JPEG: decode at a smaller scale
-            upright = ImageOps.exif_transpose(image).convert("RGB")
+            upright = flattened(ImageOps.exif_transpose(image))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ApiError("unsupported_photo", "Send a JPEG or PNG photo.", 415) from None
     upright.thumbnail((MAX_SIDE, MAX_SIDE))
