@@ -21,13 +21,14 @@ from . import operations
 from .schemas import UserSchema
 from .signage_schemas import (
     MediaChangesSchema,
-    MediaFormSchema,
     MediaSchema,
+    MediaUploadSchema,
     NoticeChangesSchema,
     NoticeInSchema,
     NoticeSchema,
     OrderSchema,
     SignageSchema,
+    UploadSchema,
 )
 
 blp = Blueprint(
@@ -109,7 +110,7 @@ def order_notices(data, site_code):
 
 
 @blp.route("/sites/<site_code>/signage/media", methods=["POST"])
-@blp.arguments(MediaFormSchema, location="form")
+@blp.arguments(MediaUploadSchema, location="form", content_type="multipart/form-data")
 @blp.response(201, MediaSchema)
 @blp.alt_response(413, description="The file is larger than SIGNAGE_MAX_MB")
 @blp.alt_response(415, description="Not a PNG, JPEG or WebP image, nor an MP4 or WebM video")
@@ -177,10 +178,11 @@ def get_photo(user_id):
 
 
 @blp.route("/users/<int:user_id>/photo", methods=["POST"])
+@blp.arguments(UploadSchema, location="files")
 @blp.response(200, UserSchema)
 @blp.alt_response(413, description="Larger than 16 MiB")
 @blp.alt_response(415, description="Not a JPEG or PNG photo")
-def put_photo(user_id):
+def put_photo(_files, user_id):
     """Give an account a photo (multipart ``file``, JPEG or PNG): kept re-encoded, at most
     400x400 and without its metadata."""
     user = managed_user(user_id)

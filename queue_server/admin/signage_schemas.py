@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validate
 
 from ..inputs import Schema, storable
@@ -51,6 +52,17 @@ class MediaFormSchema(Schema):
     starts_on = fields.Date(allow_none=True)
     ends_on = fields.Date(allow_none=True)
     active = fields.Boolean(load_default=True)
+
+
+class UploadSchema(Schema):
+    """The uploaded file (multipart): a missing one is the view's 400, named in words."""
+
+    file = Upload(metadata={"description": "The file; its content, not its name, decides its type"})
+
+
+class MediaUploadSchema(UploadSchema, MediaFormSchema):
+    """The whole multipart body, for the document: the form's fields are read from the form,
+    the file from the files (flask-smorest documents one body per operation)."""
 
 
 class MediaChangesSchema(Partial, MediaFormSchema):
