@@ -56,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
 
     from .admin.api import blp as admin_blp
+    from .admin.signage_api import blp as signage_blp
     from .audit.api import blp as audit_blp
     from .auth.api import blp as auth_blp
     from .dossiers.api import blp as dossiers_blp
@@ -75,6 +76,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(printing_blp)
     api.register_blueprint(scanning_blp)
     api.register_blueprint(admin_blp)
+    api.register_blueprint(signage_blp)
     api.register_blueprint(dossiers_blp)
     api.register_blueprint(calendar_blp)
     api.register_blueprint(manifests_blp)
@@ -98,6 +100,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _register_pages(app: Flask) -> None:
+    from display.signage import bp as signage_bp
     from display.views import bp as display_bp
     from kiosk.views import bp as kiosk_bp
 
@@ -107,7 +110,16 @@ def _register_pages(app: Flask) -> None:
     from .reports.views import bp as reports_bp
     from .tracking.views import bp as tracking_bp
 
-    for blueprint in (tracking_bp, kiosk_bp, display_bp, console_bp, admin_bp, rating_bp, reports_bp):
+    for blueprint in (
+        tracking_bp,
+        kiosk_bp,
+        display_bp,
+        signage_bp,
+        console_bp,
+        admin_bp,
+        rating_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -131,10 +131,24 @@ def from_env() -> dict:
         # Scans attached to dossiers (see queue_server/dossiers/storage.py).
         "ATTACHMENTS_DIR": Path(os.environ.get("ATTACHMENTS_DIR") or INSTANCE_DIR / "attachments"),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 2**20,
-        # The largest request: a scan with its multipart envelope (by default 1 MiB more than a
-        # scan); anything larger is refused (413) before it is read (see queue_server/inputs.py).
+        # The hall screen's signage (queue_server/sites/signage.py): its images and videos, kept
+        # under this folder, each at most SIGNAGE_MAX_MB (a minute of 1080p video is 20-50 MB);
+        # the playlist starts after SIGNAGE_IDLE_SECONDS without a call (long enough for people
+        # to read the call and walk off, short enough to fill a quiet hall).
+        "SIGNAGE_DIR": Path(os.environ.get("SIGNAGE_DIR") or INSTANCE_DIR / "signage"),
+        "SIGNAGE_MAX_BYTES": int(os.environ.get("SIGNAGE_MAX_MB", "50")) * 2**20,
+        "SIGNAGE_IDLE_SECONDS": float(os.environ.get("SIGNAGE_IDLE_SECONDS", "30")),
+        # Officers' photos, re-encoded small (queue_server/auth/photos.py).
+        "PHOTOS_DIR": Path(os.environ.get("PHOTOS_DIR") or INSTANCE_DIR / "photos"),
+        # The largest request: the largest upload (a scan, a video of the hall's playlist) with
+        # its multipart envelope (1 MiB more); anything larger is refused (413) before it is
+        # read (see queue_server/inputs.py). Each upload checks its own limit as it is stored.
         "MAX_CONTENT_LENGTH": int(
-            os.environ.get("REQUEST_MAX_MB") or int(os.environ.get("ATTACHMENT_MAX_MB", "20")) + 1
+            os.environ.get("REQUEST_MAX_MB")
+            or max(
+                int(os.environ.get("ATTACHMENT_MAX_MB", "20")), int(os.environ.get("SIGNAGE_MAX_MB", "50"))
+            )
+            + 1
         )
         * 2**20,
         # The largest body of any other request (JSON): a post office's batch of 50 intakes (its

@@ -25,6 +25,7 @@ from .sites.models import (
     Service,
     Site,
 )
+from .sites.signage_models import SignageMedia, SignageNotice
 from .sync.models import SyncOperation
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "Rotation",
     "Service",
     "Site",
+    "SignageMedia",
+    "SignageNotice",
     "SyncOperation",
     "Ticket",
     "TicketSequence",

@@ -64,6 +64,7 @@ def test_a_scan_may_be_as_large_as_a_scan_and_any_other_body_far_smaller(
     chunks (no Content-Length) too."""
     monkeypatch.setenv("ATTACHMENTS_DIR", str(tmp_path))
     monkeypatch.setenv("ATTACHMENT_MAX_MB", "2")
+    monkeypatch.setenv("SIGNAGE_MAX_MB", "2")  # the request's limit follows the larger upload
     server = live_server_factory(database_url)
     officer = staff_session(server.url, "officer1")
     code = officer.post(f"{server.url}/api/v1/dossiers", json=INTAKE, timeout=10).json()["code"]

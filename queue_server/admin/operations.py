@@ -1001,6 +1001,7 @@ def user_view(user: User) -> dict:
         "active": user.active,
         "must_change_password": user.must_change_password,
         "created_at": user.created_at.isoformat(),
+        "photo": user.photo is not None,
     }
 
 

@@ -362,6 +362,7 @@ class UserSchema(Schema):
         required=True, metadata={"description": "The holder must choose their own password at the next login"}
     )
     created_at = fields.String(required=True, metadata={"format": "date-time"})
+    photo = fields.Boolean(required=True, metadata={"description": "Has a photo (auth/photos.py)"})
 
 
 class UserQuerySchema(Schema):

@@ -106,6 +106,13 @@ EVENTS = {
     Event.PERSONAL_DATA_READ: N_("Xem dữ liệu cá nhân"),
     Event.PERSONAL_DATA_PURGED: N_("Xóa dữ liệu cá nhân hết hạn lưu"),
     Event.SUBJECT_EXPORT: N_("Xuất dữ liệu của một người"),
+    Event.SIGNAGE_NOTICE_ADDED: N_("Thêm thông báo trên màn hình sảnh"),
+    Event.SIGNAGE_NOTICE_CHANGED: N_("Sửa thông báo trên màn hình sảnh"),
+    Event.SIGNAGE_NOTICE_REMOVED: N_("Xóa thông báo trên màn hình sảnh"),
+    Event.SIGNAGE_MEDIA_ADDED: N_("Thêm ảnh, video trên màn hình sảnh"),
+    Event.SIGNAGE_MEDIA_CHANGED: N_("Sửa ảnh, video trên màn hình sảnh"),
+    Event.SIGNAGE_MEDIA_REMOVED: N_("Xóa ảnh, video trên màn hình sảnh"),
+    Event.SIGNAGE_REORDERED: N_("Sắp xếp lại màn hình sảnh"),
 }
 TABLES = {
     "sites": N_("Trung tâm"),
@@ -191,6 +198,19 @@ FIELDS = {
     "revoked_at": N_("Thu hồi lúc"),
     "status": N_("Trạng thái"),
     "state": N_("Trạng thái"),
+    "photo": N_("Ảnh"),
+    # The hall screen's signage (the details of its events).
+    "id": N_("Số hiệu"),
+    "text": N_("Nội dung"),
+    "title": N_("Tiêu đề"),
+    "filename": N_("Tên tệp"),
+    "content_type": N_("Loại tệp"),
+    "size": N_("Dung lượng (byte)"),
+    "duration_seconds": N_("Thời gian hiện ảnh (giây)"),
+    "starts_on": N_("Từ ngày"),
+    "ends_on": N_("Đến ngày"),
+    "notices": N_("Thứ tự thông báo"),
+    "media": N_("Thứ tự ảnh, video"),
 }
 # The administration API's refusals, told in the page's language ({other}: the row in the way).
 ERRORS = {
@@ -232,6 +252,14 @@ ERRORS = {
     "counter_required": N_("Bàn phím quầy và máy đánh giá cần chọn quầy; thiết bị khác thì không."),
     "unknown_counter": N_("Không có quầy này."),
     "invalid_kind": N_("Chọn loại thiết bị."),
+    "missing_media": N_("Chọn tệp ảnh hoặc video."),
+    "unsupported_media": N_("Tệp này không phải ảnh PNG, JPEG, WebP hay video MP4, WebM: hãy chọn tệp khác."),
+    "unreadable_image": N_("Ảnh bị hỏng hoặc không đúng định dạng: hãy xuất lại ảnh rồi tải lên."),
+    "unsupported_photo": N_("Ảnh cán bộ phải là tệp JPEG hoặc PNG."),
+    "missing_photo": N_("Chọn tệp ảnh."),
+    "file_too_large": N_("Tệp quá lớn: tối đa {max_mb} MB."),
+    "empty_file": N_("Tệp trống."),
+    "invalid_order": N_("Danh sách vừa thay đổi ở nơi khác. Vui lòng tải lại trang."),
 }
 STRINGS = (
     N_("Đã lưu."),
@@ -285,6 +313,28 @@ STRINGS = (
     N_("(ẩn)"),
     N_("Ký hiệu sau số của {form}"),
     N_("trống"),
+    N_("Ảnh của {name}"),
+    N_("Chưa có ảnh."),
+    N_("Đã xóa ảnh."),
+)
+
+# What the signage page's script says (admin-signage.js).
+SIGNAGE_STRINGS = (
+    N_("Thêm thông báo"),
+    N_("Sửa thông báo"),
+    N_("Sửa ảnh, video {name}"),
+    N_("Đưa {name} lên trên"),
+    N_("Đưa {name} xuống dưới"),
+    N_("Sửa {name}"),
+    N_("Hình ảnh"),
+    N_("Video"),
+    N_("{n} giây"),
+    N_("đến hết video"),
+    N_("Đang hiển thị"),
+    N_("Đã tắt"),
+    N_("Đã tải lên {name}."),
+    N_("Đang tải lên…"),
+    N_("Chưa có thông báo nào đang hiển thị: chân màn hình giữ dòng chữ mặc định."),
 )
 
 
@@ -308,15 +358,16 @@ def labels() -> dict[str, dict[str, str]]:
     }
 
 
-def page(template: str, nav: str, **template_context):
-    """Render an admin page for the chosen site (``?site=``) of a supervisor or admin."""
+def page(template: str, nav: str, strings: tuple[str, ...] = (), **template_context):
+    """Render an admin page for the chosen site (``?site=``) of a supervisor or admin; its
+    script gets ``strings`` besides those every admin page's script may show."""
     actor = signed_in()
     site, sites = chosen_site(actor, Action.SUPERVISE)
     context = staff_context(
         actor,
         site,
         sites,
-        STRINGS,
+        STRINGS + strings,
         page=nav,
         labels=labels(),
         admin=is_admin(actor),
@@ -353,6 +404,12 @@ def users():
 @bp.get("/devices")
 def devices():
     return page("admin/devices.html", "devices")
+
+
+@bp.get("/signage")
+def signage():
+    """The hall screen's notices and playlist ("Màn hình sảnh"), with a preview."""
+    return page("admin/signage.html", "signage", strings=SIGNAGE_STRINGS)
 
 
 @bp.get("/forms")

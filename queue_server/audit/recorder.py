@@ -38,6 +38,8 @@ OWN_LOG = {
     "sync_operations",
     "audit_entries",
     "user_sessions",  # logins, logouts and ended sessions are events of their own (auth/sessions.py)
+    "signage_notices",  # the hall's notices and playlist: events of their own (sites/signage.py)
+    "signage_media",
 }
 # Columns never copied into the log: secrets, and the device's health.
 HIDDEN = {"password_hash", "token_hash"}
@@ -66,6 +68,14 @@ class Event:
     PERSONAL_DATA_READ = "personal_data_read"  # a dossier's personal data seen or exported
     PERSONAL_DATA_PURGED = "personal_data_purged"
     SUBJECT_EXPORT = "subject_export"  # everything held about one ID number, exported
+    # The hall screen's signage (sites/signage.py): what was shown, with its file's name and size.
+    SIGNAGE_NOTICE_ADDED = "signage_notice_added"
+    SIGNAGE_NOTICE_CHANGED = "signage_notice_changed"
+    SIGNAGE_NOTICE_REMOVED = "signage_notice_removed"
+    SIGNAGE_MEDIA_ADDED = "signage_media_added"
+    SIGNAGE_MEDIA_CHANGED = "signage_media_changed"
+    SIGNAGE_MEDIA_REMOVED = "signage_media_removed"
+    SIGNAGE_REORDERED = "signage_reordered"
 
 
 def record_event(

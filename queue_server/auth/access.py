@@ -43,6 +43,7 @@ class Action:
     PROCESS_DOSSIER = "process_dossier"  # move a dossier through its lifecycle at its centre
     HANDOVER = "handover"  # fill, close and scan in manifests; record a delivery by post
     RATE_SERVICE = "rate_service"  # a citizen's rating on the tablet of the counter that served them
+    MANAGE_SIGNAGE = "manage_signage"  # the hall screen's notices and playlist of a site
 
 
 # Which staff roles and device kinds may take each action (at their own site).
@@ -54,6 +55,8 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     Action.PROCESS_DOSSIER: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, set()),
     Action.HANDOVER: (set(Role.ALL), {DeviceKind.POSTAL}),
     Action.RATE_SERVICE: (set(), {DeviceKind.RATING}),
+    # What the whole hall reads is the centre's to say: its supervisors and admins, no device.
+    Action.MANAGE_SIGNAGE: ({Role.ADMIN, Role.SUPERVISOR}, set()),
 }
 
 

@@ -43,6 +43,9 @@ class User(UserMixin, Base):
     # Set when someone else chose the password (an admin's reset, a demo account seeded in
     # production): until its holder picks their own, a session may only change it.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The officer's photo (its key under PHOTOS_DIR, see auth/photos.py): the counter's screen
+    # shows it while they work there.
+    photo: Mapped[str | None] = mapped_column(String(80))
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites)
 

@@ -2,7 +2,8 @@
 
 :class:`DiskStorage` (the default, under ``ATTACHMENTS_DIR``) keeps each file under its
 SHA-256, so the same scan sent twice (a retried upload) is stored once. Another backend (an
-object store) only needs ``save``, ``open`` and ``delete``.
+object store) only needs ``save``, ``open`` and ``delete``. The hall's signage and officers'
+photos are kept the same way, each in its own folder and with its own kinds of file.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -19,6 +21,8 @@ from flask import current_app
 from ..errors import ApiError
 
 CHUNK = 1 << 16
+# The first bytes kept to recognise a file: enough for a WebM's EBML header and its DocType.
+HEAD = 64
 
 # What a scanner or a phone produces; recognised by the file's first bytes, not its name.
 SIGNATURES = {
@@ -54,9 +58,16 @@ def sniff(head: bytes) -> str:
 
 
 class DiskStorage:
-    def __init__(self, root: Path, max_bytes: int):
+    """Files under ``root``, each at most ``max_bytes``; ``sniff`` names the kind of a file by
+    its first bytes (or refuses it) and ``what`` says in errors what the file is."""
+
+    def __init__(
+        self, root: Path, max_bytes: int, sniff: Callable[[bytes], str] = sniff, what: str = "A scan"
+    ):
         self.root = Path(root)
         self.max_bytes = max_bytes
+        self.sniff = sniff
+        self.what = what
 
     def save(self, stream: BinaryIO) -> Stored:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -68,15 +79,18 @@ class DiskStorage:
                     size += len(chunk)
                     if size > self.max_bytes:
                         raise ApiError(
-                            "file_too_large", f"A scan may be at most {self.max_bytes // 2**20} MiB.", 413
+                            "file_too_large",
+                            f"{self.what} may be at most {self.max_bytes // 2**20} MiB.",
+                            413,
+                            max_mb=self.max_bytes // 2**20,
                         )
-                    if len(head) < 16:
-                        head += chunk[:16]
+                    if len(head) < HEAD:
+                        head += chunk[: HEAD - len(head)]
                     digest.update(chunk)
                     out.write(chunk)
             if size == 0:
                 raise ApiError("empty_file", "The file is empty.")
-            content_type = sniff(head)
+            content_type = self.sniff(head)
             sha256 = digest.hexdigest()
             key = f"{sha256[:2]}/{sha256}"
             final = self.root / key

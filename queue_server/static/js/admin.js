@@ -582,6 +582,40 @@
       });
     }
 
+    /* The account's photo (for the counter's screen): shown, replaced or removed at once. */
+    function editPhoto(u) {
+      var photoDialog = $("dialog-photo");
+      var url = ADMIN + "/users/" + u.id + "/photo";
+      var name = u.full_name || u.username;
+      $("h-photo").textContent = t("Ảnh của {name}", { name: name });
+      $("photo-image").hidden = !u.photo;
+      $("photo-none").hidden = !!u.photo;
+      $("photo-remove").hidden = !u.photo;
+      if (u.photo) { $("photo-image").src = url + "?v=" + Date.now(); $("photo-image").alt = t("Ảnh của {name}", { name: name }); }
+      var form = photoDialog.querySelector("form");
+      clearErrors(form);
+      form.reset();
+      form.onsubmit = function (event) {
+        event.preventDefault();
+        if (event.submitter && event.submitter.value === "cancel") { photoDialog.close(); return; }
+        clearErrors(form);
+        var data = new FormData();
+        if ($("photo-file").files[0]) { data.append("file", $("photo-file").files[0]); }
+        S.upload(url, data).then(function (saved) {
+          photoDialog.close();
+          S.notice(t("Đã lưu."));
+          load();
+          return saved;
+        }, function (error) { showErrors(form, error); });
+      };
+      $("photo-remove").onclick = function () {
+        S.call("DELETE", url).then(function () { photoDialog.close(); S.notice(t("Đã xóa ảnh.")); load(); }, function (error) {
+          showErrors(form, error);
+        });
+      };
+      photoDialog.showModal();
+    }
+
     function userRow(u) {
       return el("tr", { "data-user": u.username, className: u.active ? "" : "admin-inactive" }, [
         el("td", { text: u.username }),
@@ -592,7 +626,9 @@
         el("td", { className: "admin-actions" }, [
           button(t("Sửa"), t("Sửa tài khoản {username}", { username: u.username }), function () { editUser(u); }),
           button(cfg.labels.field.password_hash, t("Đặt lại mật khẩu cho {username}", { username: u.username }),
-                 function () { resetPassword(u); })
+                 function () { resetPassword(u); }),
+          button(cfg.labels.field.photo, t("Ảnh của {name}", { name: u.full_name || u.username }),
+                 function () { editPhoto(u); })
         ])
       ]);
     }
@@ -852,6 +888,10 @@
       });
     });
   }
+
+  // What a page with a script of its own builds on (admin-signage.js).
+  window.Admin = { fill: fill, emptyRow: emptyRow, fail: fail, readForm: readForm, showErrors: showErrors,
+                   clearErrors: clearErrors, openDialog: openDialog, remove: remove, button: button };
 
   var pages = { sites: sitesPage, services: servicesPage, counters: countersPage, users: usersPage,
                 devices: devicesPage, audit: auditPage, forms: formsPage };
