@@ -103,11 +103,21 @@ def _register_pages(app: Flask) -> None:
 
     from .admin.views import bp as admin_bp
     from .console.views import bp as console_bp
+    from .manage.views import bp as manage_bp
     from .ratings.views import bp as rating_bp
     from .reports.views import bp as reports_bp
     from .tracking.views import bp as tracking_bp
 
-    for blueprint in (tracking_bp, kiosk_bp, display_bp, console_bp, admin_bp, rating_bp, reports_bp):
+    for blueprint in (
+        tracking_bp,
+        kiosk_bp,
+        display_bp,
+        console_bp,
+        manage_bp,
+        admin_bp,
+        rating_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

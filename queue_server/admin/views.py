@@ -19,6 +19,7 @@ from ..console.pages import chosen_site, forbidden, signed_in, staff_context, tr
 from ..database import db, utcnow
 from ..dossiers import formsets
 from ..dossiers.storage import current_storage
+from ..printing.labels import PRINTER_STATES
 from ..privacy import subject
 from ..privacy.reads import WHAT_LABELS
 from ..sites.models import SiteKind
@@ -49,15 +50,6 @@ DEVICE_KINDS = {
     DeviceKind.POSTAL: N_("Máy của bưu cục"),
     DeviceKind.COUNTER: N_("Bàn phím và bảng số của quầy"),
     DeviceKind.RATING: N_("Máy đánh giá tại quầy"),
-}
-PRINTER_STATES = {
-    "ok": N_("bình thường"),
-    "offline": N_("mất kết nối"),
-    "paper_out": N_("hết giấy"),
-    "paper_low": N_("sắp hết giấy"),
-    "cover_open": N_("mở nắp"),
-    "unknown": N_("không rõ"),
-    "none": N_("không có máy in"),
 }
 # ISO weekdays (1 = Monday), as counter schedules write them.
 WEEKDAYS = {
