@@ -50,6 +50,15 @@ ID_COLUMNS = {
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+# Values told by a group of the administration's labels, by column.
+LABELLED = {
+    "role": ("role",),
+    "kind": ("site_kind", "device_kind"),
+    "priority_policy": ("policy",),
+    "reason": ("reason",),
+    "scope": ("scope",),
+    "what": ("read",),
+}
 # More changed rows than this in one entry (the demo's seeding, an import) are counted by kind.
 FEW = 3
 
@@ -119,28 +128,31 @@ class Words:
 
 
 def names_at(session: Session, site_ids: list[int] | None) -> dict[str, dict[int, str]]:
-    """The names behind the ids a change may hold, at these sites (None: all)."""
+    """The names behind the ids a change may hold, at these sites (None: all): by the column's
+    kind (:data:`ID_COLUMNS`: "Quầy 3", "SXD · Sở Xây dựng") and by table (what names the row
+    in a sentence when its change does not hold that column: "3", "SXD")."""
 
-    def of(model, text, *where):
+    def rows(model):
         statement = select(model)
         if site_ids is not None and hasattr(model, "site_id"):
             statement = statement.where(model.site_id.in_(site_ids))
-        return {row.id: text(row) for row in session.scalars(statement.where(*where))}
+        return session.scalars(statement).all()
 
+    departments, services, counters, rotations = (rows(m) for m in (Department, Service, Counter, Rotation))
+    users = rows(User)
     return {
-        "department": of(Department, lambda d: f"{d.code} · {d.name}"),
-        "service": of(Service, lambda s: f"{s.code} · {s.name}"),
-        "counter": of(Counter, lambda c: gettext("Quầy {n}").format(n=c.number)),
-        "rotation": of(Rotation, lambda r: r.name),
-        "user": of(User, lambda u: u.full_name or u.username),
-        # What names a row in a sentence when its change does not hold that column.
-        "sites": of(Site, lambda s: s.code),
-        "departments": of(Department, lambda d: d.code),
-        "services": of(Service, lambda s: s.code),
-        "counters": of(Counter, lambda c: str(c.number)),
-        "rotations": of(Rotation, lambda r: r.name),
-        "users": of(User, lambda u: u.username),
-        "device_tokens": of(DeviceToken, lambda d: d.name),
+        "department": {d.id: f"{d.code} · {d.name}" for d in departments},
+        "service": {s.id: f"{s.code} · {s.name}" for s in services},
+        "counter": {c.id: gettext("Quầy {n}").format(n=c.number) for c in counters},
+        "rotation": {r.id: r.name for r in rotations},
+        "user": {u.id: u.full_name or u.username for u in users},
+        "sites": {site.id: site.code for site in rows(Site)},
+        "departments": {d.id: d.code for d in departments},
+        "services": {s.id: s.code for s in services},
+        "counters": {c.id: str(c.number) for c in counters},
+        "rotations": {r.id: r.name for r in rotations},
+        "users": {u.id: u.username for u in users},
+        "device_tokens": {d.id: d.name for d in rows(DeviceToken)},
     }
 
 
@@ -177,7 +189,7 @@ def value_text(key: str, value, words: Words, table: str | None = None) -> str:
     if isinstance(value, list):
         return ", ".join(value_text(key, item, words, table) for item in value)
     if isinstance(value, dict):
-        return "; ".join(f"{value_text('', k, words)}: {value_text(k, v, words)}" for k, v in value.items())
+        return "; ".join(f"{k}: {value_text(k, v, words)}" for k, v in scrub(value).items())
     if key in ID_COLUMNS and isinstance(value, int):
         return words.names.get(ID_COLUMNS[key], {}).get(value, f"#{value}")
     if key == "weekday" and isinstance(value, int):
@@ -187,14 +199,7 @@ def value_text(key: str, value, words: Words, table: str | None = None) -> str:
         return ", ".join(labels["weekday_short"].get(day, day) for day in str(value))
     if key == "status" and value in dossier_labels.STATUS:
         return gettext(dossier_labels.STATUS[value])
-    for group in {
-        "role": ("role",),
-        "kind": ("site_kind", "device_kind"),
-        "priority_policy": ("policy",),
-        "reason": ("reason",),
-        "scope": ("scope",),
-        "what": ("read",),
-    }.get(key, ()):
+    for group in LABELLED.get(key, ()):
         if value in labels[group]:
             return labels[group][value]
         if group == "read" and isinstance(value, str):  # "form 01", "scan 7": the kind, then what
