@@ -118,10 +118,22 @@ def test_a_supervisor_sees_only_his_sites(app):
 # -- the alerts --------------------------------------------------------------------------------------
 
 
-def test_a_calm_centre_has_no_alert(app, calm):
+def test_a_calm_centre_has_no_alert_and_every_way_from_the_home_leads_somewhere(app, calm):
     supervisor = login(app.test_client(), "supervisor")
     assert alerts_of(supervisor) == {}
-    assert CALM in supervisor.get("/manage").get_data(as_text=True)
+    html = supervisor.get("/manage").get_data(as_text=True)
+    assert CALM in html
+    main = re.search(r"<main.*?</main>", html, re.S).group(0)
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="([^"]+)"', main)]
+    assert links == [
+        "/reports/live/NA-HCC",
+        "/reports?site=NA-HCC",
+        "/console/dossiers?site=NA-HCC",
+        "/admin?site=NA-HCC",
+        "/console?choose=1",
+    ]
+    for link in links:
+        assert supervisor.get(link).status_code == 200, link
 
 
 def test_dossiers_overdue_and_due_soon_are_counted_with_a_link_to_the_filtered_list(app, calm):
@@ -255,3 +267,22 @@ def test_the_home_reads_well_at_the_office_and_on_a_phone(app, server, contexts)
         screenshot(page, f"manager-home-{size}")
     page.get_by_role("link", name=re.compile("Xem thiết bị")).click()
     page.wait_for_url(re.compile(r"/admin/devices\?site=NA-HCC"))
+
+
+def test_an_admin_lands_on_the_provincial_centre_and_switches_site_on_a_phone(server, contexts):
+    page = contexts(viewport=PHONE)
+    page.goto(f"{server.url}/console")
+    page.fill("#username", "admin")
+    page.fill("#password", "quan-tri-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/manage$"))
+    assert page.input_value("#site-switch") == "NA-HCC"
+    other = page.eval_on_selector("#site-switch", "s => s.options[1].value")
+    page.select_option("#site-switch", other)
+    page.get_by_role("button", name="Chọn").click()
+    page.wait_for_url(re.compile(rf"/manage\?site={other}$"))
+    assert page.input_value("#site-switch") == other
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+    check_accessibility(page)
+    screenshot(page, "manager-home-admin-phone")
