@@ -216,6 +216,7 @@ def test_counters_scheduled_today_but_closed_or_unstaffed_while_open(app, calm):
     assert alerts_of(supervisor) == {}
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_tickets_waiting_longer_than_the_setting_per_service(app, calm):
     supervisor = login(app.test_client(), "supervisor")
     with app.app_context():

@@ -254,6 +254,7 @@ def test_the_reports_percentile_agrees_with_postgresqls_within_a_bucket(postgres
     assert lower_bound <= estimate <= max(buckets) + bucket_width(max(buckets))
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_todays_tickets_still_in_the_queue_are_waiting_and_yesterdays_were_never_called(app):
     """A ticket of today not yet called is waiting (its day is not over); one of yesterday that
     nobody called was never called. Both are issued."""
