@@ -166,6 +166,12 @@ def from_env() -> dict:
         "DOSSIER_REFUND_ON_STOP": _bool("DOSSIER_REFUND_ON_STOP", True),
         # Jinja templates that replace the built-in forms, per set (see dossiers/formsets.py).
         "FORM_TEMPLATES_DIR": Path(os.environ.get("FORM_TEMPLATES_DIR") or INSTANCE_DIR / "forms"),
+        # CSV downloads (queue_server/spreadsheets.py): "vi" opens directly in Excel on a
+        # Vietnamese Windows (";" between cells, decimal comma, dd/mm/yyyy); "international"
+        # writes commas, decimal points and ISO dates. Both are UTF-8 with a BOM.
+        "CSV_DIALECT": _choice("CSV_DIALECT", ("vi", "international"), "vi"),
+        # The managers' home warns of tickets still waiting after this many minutes (per service).
+        "LONG_WAIT_MINUTES": float(os.environ.get("LONG_WAIT_MINUTES", "30")),
         # Working hours before its due instant from which a dossier is flagged to supervisors.
         "DOSSIER_DUE_SOON_HOURS": float(os.environ.get("DOSSIER_DUE_SOON_HOURS", "8")),
         # How often each server process looks for dossiers about to be late (0: never).

@@ -11,12 +11,21 @@ cells to another site (CSV injection, OWASP). Every export writes its cells thro
 - CSV: such a cell gets a leading ``'``, OWASP's advice, which spreadsheet programs show as text.
 
 Numbers, dates and times the system computed are written as they are, so they stay numbers.
+
+A CSV file carries no locale, and Excel reads one with the list separator and decimal symbol
+of Windows' regional settings. On a Vietnamese Windows those are ``;`` and ``,``: a file of
+commas and decimal points opens as one column. So CSV files follow ``CSV_DIALECT``
+(:data:`DIALECTS`): ``vi`` (the default) writes ``;``, decimal commas and dates as dd/mm/yyyy;
+``international`` commas, decimal points and ISO dates. Both start with a UTF-8 BOM, without
+which Excel reads the Vietnamese letters as another code page.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import IO
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -29,9 +38,55 @@ def looks_like_formula(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def write_csv(stream: IO[str], rows: Iterable[Iterable]) -> None:
-    writer = csv.writer(stream)
-    writer.writerows([f"'{value}" if looks_like_formula(value) else value for value in row] for row in rows)
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file writes what the locale of the spreadsheet program decides."""
+
+    delimiter: str
+    decimal: str
+    date_format: str
+    datetime_format: str
+
+
+DIALECTS = {
+    # Excel on a Vietnamese Windows: list separator ";", decimal symbol ",", dd/mm/yyyy.
+    "vi": CsvDialect(";", ",", "%d/%m/%Y", "%d/%m/%Y %H:%M"),
+    "international": CsvDialect(",", ".", "%Y-%m-%d", "%Y-%m-%d %H:%M"),
+}
+BOM = "\ufeff"
+
+
+def csv_dialect(name: str | None = None) -> CsvDialect:
+    """The dialect named, else the application's ``CSV_DIALECT``."""
+    if name is None:
+        from flask import current_app
+
+        name = current_app.config.get("CSV_DIALECT", "vi")
+    return DIALECTS[name]
+
+
+def csv_cell(value, dialect: CsvDialect):
+    """A value as the dialect writes it: text safe from formulas, numbers with its decimal
+    symbol, dates (datetimes in the time zone they carry) in its order."""
+    if looks_like_formula(value):
+        return f"'{value}"
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return str(value).replace(".", dialect.decimal)
+    if isinstance(value, datetime):
+        return value.strftime(dialect.datetime_format)
+    if isinstance(value, date):
+        return value.strftime(dialect.date_format)
+    return value
+
+
+def write_csv(stream: IO[str], rows: Iterable[Iterable], dialect: CsvDialect | None = None) -> None:
+    """Write the rows, after a BOM, in ``dialect`` (by default the application's)."""
+    dialect = dialect or csv_dialect()
+    stream.write(BOM)
+    writer = csv.writer(stream, delimiter=dialect.delimiter)
+    writer.writerows([csv_cell(value, dialect) for value in row] for row in rows)
 
 
 def write(sheet: Worksheet, row: int, column: int, value) -> Cell:
@@ -51,6 +106,8 @@ def append(sheet: Worksheet, values: Iterable) -> None:
 def _set(cell: Cell, value) -> None:
     if not isinstance(value, str):
         cell.value = value
+        if isinstance(value, date) and not isinstance(value, datetime):
+            cell.number_format = "dd/mm/yyyy"
         return
     cell.value = text = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.data_type = "s"

@@ -11,7 +11,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from queue_server.auth.models import User
 from queue_server.dossiers.models import Dossier, Procedure
@@ -158,3 +158,25 @@ def generate(session, seed: int = 7) -> dict:
         session.execute(insert(table), rows)
     session.commit()
     return {"site": site, "tickets": tickets, "pauses": pauses, "ratings": ratings, "dossiers": dossiers}
+
+
+def add_ticket(session, site: Site, service: Service, issued: datetime, status: str, **columns) -> dict:
+    """One ticket of ``service`` taken at ``issued`` (its business date is that local day),
+    inserted as the generator inserts its rows; the caller commits."""
+    number = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.site_id == site.id)) + 1
+    row = {
+        "public_token": secrets.token_urlsafe(12),
+        "site_id": site.id,
+        "service_id": service.id,
+        "issued_service_id": service.id,
+        "business_date": issued.astimezone(site.tz).date(),
+        "sequence": number,
+        "number": f"{9000 + number}",
+        "channel": "kiosk",
+        "issued_at": issued,
+        "status": status,
+        "recall_count": 0,
+        **columns,
+    }
+    session.execute(insert(Ticket), [row])
+    return row

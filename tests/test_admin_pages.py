@@ -105,22 +105,25 @@ def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota
     page.fill("#f-actor", "Nguyễn Thị Lan")
     page.get_by_role("button", name="Tìm").click()
     page.wait_for_selector("#rows tr")
+    # Each entry is a sentence with the fields it changed; the request is one click away.
     duty_added = page.locator("#rows tr").first
-    assert "/api/v1/admin/sites/NA-HCC/duties" in duty_added.inner_text()
-    assert "Thêm · Lịch trực của cán bộ" in duty_added.inner_text()
+    assert "Nguyễn Thị Lan thêm lịch trực của cán bộ Lê Thị Mai, Quầy 3" in duty_added.inner_text()
     assert "Cán bộ: Lê Thị Mai" in duty_added.inner_text() and "Quầy: Quầy 3" in duty_added.inner_text()
     assert "Luân phiên: Quầy gộp" in duty_added.inner_text()
+    assert "/api/v1/admin/sites/NA-HCC/duties" not in duty_added.inner_text()
+    duty_added.get_by_text("Chi tiết").click()
+    assert "POST /api/v1/admin/sites/NA-HCC/duties" in duty_added.inner_text()
     latest = page.locator("#rows tr").nth(1)
-    assert "/api/v1/admin/schedules/" in latest.inner_text()
-    assert "Sửa · Lịch phục vụ của quầy" in latest.inner_text()
+    assert "Nguyễn Thị Lan đổi lịch phục vụ của quầy" in latest.inner_text()
     assert "Sở, ngành: SXD · Sở Xây dựng → trống" in latest.inner_text()
     assert "Dịch vụ: trống → XD-GPXD · Cấp giấy phép xây dựng" in latest.inner_text()
-    service_change = page.locator("#rows tr").filter(has_text="/api/v1/admin/services/")
+    service_change = page.locator("#rows tr").filter(has_text="Nguyễn Thị Lan đổi dịch vụ TP-QT")
     assert (
         "Tên: Quốc tịch, hộ tịch có yếu tố nước ngoài → Quốc tịch, hộ tịch nước ngoài"
-        in service_change.inner_text()
+        in service_change.first.inner_text()
     )
-    assert "Nguyễn Thị Lan" in latest.inner_text() and "127.0.0.1" in latest.inner_text()
+    latest.get_by_text("Chi tiết").click()
+    assert "/api/v1/admin/schedules/" in latest.inner_text() and "127.0.0.1" in latest.inner_text()
     screenshot(page, "admin-audit")
     check_accessibility(page)
 
@@ -174,10 +177,13 @@ def test_an_admin_issues_a_device_token_shown_once_and_revokes_it(server, contex
     screenshot(page, "admin-devices-revoked")
 
     page.get_by_role("link", name="Nhật ký thay đổi").click()
-    revoke = page.locator("#rows tr").filter(has_text="/revoke").first
+    revoke = page.locator("#rows tr").filter(has_text="Thu hồi lúc").first
     revoke.wait_for()
-    assert "Sửa · Thiết bị" in revoke.inner_text() and "Thu hồi lúc: trống → " in revoke.inner_text()
-    assert "Quản trị hệ thống" in revoke.inner_text()
+    sentence = revoke.locator(".admin-audit-sentence").inner_text()
+    assert sentence == "Quản trị hệ thống đổi thiết bị Bàn phím quầy 3"
+    assert "Thu hồi lúc: trống → " in revoke.inner_text()
+    revoke.get_by_text("Chi tiết").click()
+    assert "/revoke" in revoke.inner_text()
 
 
 def test_an_admin_sets_opening_hours_and_gives_a_new_officer_an_account(server, contexts):

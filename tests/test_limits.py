@@ -395,7 +395,9 @@ def test_names_and_reasons_typed_like_formulas_are_text_in_the_report_files(app,
 
     for section, expected in (("officers", hyperlink), ("services", plus), ("counters", minus)):
         text = supervisor.get(f"/api/v1/reports.csv?{period}&section={section}").get_data(as_text=True)
-        cells = [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for cell in row]
+        cells = [
+            cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";") for cell in row
+        ]
         assert "'" + expected in cells and expected not in cells, (section, cells)
         assert "1" in cells  # a number stays a number
     counters = supervisor.get(f"/api/v1/reports.csv?{period}&section=counters").get_data(as_text=True)

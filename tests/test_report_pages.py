@@ -187,3 +187,18 @@ def test_officers_get_a_readable_refusal_and_strangers_the_login(app):
     admin = login(app.test_client(), "admin")
     page = admin.get("/reports?site=all").get_data(as_text=True)
     assert '<option value="all">Mọi trung tâm</option>' in page and '"chosen": "all"' in page
+
+
+def test_todays_report_counts_tickets_still_in_the_queue_as_waiting(server, kiosk_token, contexts):
+    """Two numbers taken today and not yet called are waiting, not "never called"."""
+    issue_over_http(server.url, kiosk_token, "NM-DD")
+    issue_over_http(server.url, kiosk_token, "TC-DT")
+    page = contexts(viewport={"width": 1366, "height": 768})
+    page.request.post(
+        f"{server.url}/api/v1/auth/login", data={"username": "supervisor", "password": "giam-sat-demo"}
+    )
+    page.goto(f"{server.url}/reports?site=NA-HCC&preset=today")
+    page.wait_for_selector("#main[aria-busy='false']")
+    assert tile(page, "issued") == "2"
+    note = page.inner_text("[data-figure='issued'] .reports-tile-note")
+    assert note == "Đang chờ: 2 · Không được gọi: 0"

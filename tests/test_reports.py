@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 from sqlalchemy import Integer, select
 
 from queue_server.database import db
-from queue_server.sites.models import Service
+from queue_server.sites.models import Service, Site
 
 from .conftest import login
-from .report_data import DAYS, FIRST, VN, generate
+from .report_data import DAYS, FIRST, VN, add_ticket, generate
 
 LAST = FIRST + timedelta(days=DAYS - 1)
 PERIOD = f"from={FIRST.isoformat()}&to={LAST.isoformat()}"
@@ -155,7 +155,7 @@ def test_exports_open_again_with_the_same_figures(app, data):
     dossiers = {row[0]: row[1] for row in book["Hồ sơ"].iter_rows(min_row=3, values_only=True)}
     assert dossiers["Tiếp nhận: Qua bưu điện"] == report["dossiers"]["received_by_channel"]["postal"]
     text = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{PERIOD}&section=services").get_data(as_text=True)
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:3] == ["Mã dịch vụ", "Tên", "Số đã cấp"]
     assert sum(int(row[2]) for row in rows[1:]) == report["queue"]["issued"]
 
@@ -252,3 +252,71 @@ def test_the_reports_percentile_agrees_with_postgresqls_within_a_bucket(postgres
     lower_bound = min(buckets)
     assert abs(estimate - exact) < bucket_width(max(b for b in buckets if b <= upper)) + 1e-9
     assert lower_bound <= estimate <= max(buckets) + bucket_width(max(buckets))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_todays_tickets_still_in_the_queue_are_waiting_and_yesterdays_were_never_called(app):
+    """A ticket of today not yet called is waiting (its day is not over); one of yesterday that
+    nobody called was never called. Both are issued."""
+    from queue_server.database import utcnow
+
+    with app.app_context():
+        site = db.session.scalar(select(Site).where(Site.code == "NA-HCC"))
+        service = db.session.scalar(select(Service).where(Service.site_id == site.id))
+        now = utcnow()
+        yesterday = now - timedelta(days=1)
+        for status in ("waiting", "waiting", "transferred", "called"):
+            add_ticket(db.session, site, service, now - timedelta(minutes=5), status)
+        add_ticket(db.session, site, service, yesterday, "waiting")  # the day ended before its call
+        add_ticket(db.session, site, service, yesterday, "cancelled")
+        done = {"called_at": yesterday, "finished_at": yesterday + timedelta(minutes=5)}
+        add_ticket(db.session, site, service, yesterday, "done", **done)
+        db.session.commit()
+        today, before = now.astimezone(site.tz).date(), yesterday.astimezone(site.tz).date()
+    supervisor = login(app.test_client(), "supervisor")
+    both = f"site=NA-HCC&from={before.isoformat()}&to={today.isoformat()}"
+    queue = supervisor.get(f"/api/v1/reports?{both}").json["queue"]
+    assert (queue["issued"], queue["served"], queue["waiting"], queue["at_counter"]) == (7, 1, 3, 1)
+    assert queue["cancelled"] == 2
+    past = supervisor.get(f"/api/v1/reports?site=NA-HCC&from={before}&to={before}").json["queue"]
+    assert (past["issued"], past["waiting"], past["cancelled"]) == (3, 0, 2)
+    text = supervisor.get(f"/api/v1/reports.csv?{both}&section=queue").get_data(as_text=True)
+    figures = dict(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert (figures["Đang chờ"], figures["Không được gọi"]) == ("3", "2")
+
+
+def test_the_csv_opens_in_a_vietnamese_excel_and_in_the_international_dialect(app, data):
+    """UTF-8 with a BOM, ";" between cells, decimal commas and dd/mm/yyyy by default; commas,
+    points and ISO dates with ``CSV_DIALECT=international``."""
+    supervisor = login(app.test_client(), "supervisor")
+    report = supervisor.get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").json
+    raw = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{PERIOD}&section=services").data
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Mã dịch vụ", "Tên", "Số đã cấp", "Đã phục vụ"]
+    assert all(len(row) == len(rows[0]) for row in rows)
+    first = report["services"][0]
+    wait = rows[1][rows[0].index("Chờ trung bình (phút)")]
+    assert "," in wait and "." not in wait
+    assert float(wait.replace(",", ".")) == round(first["wait_avg_s"] / 60, 1)
+    text = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{PERIOD}&section=daily").get_data(as_text=True)
+    days = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert days[1][0] == FIRST.strftime("%d/%m/%Y")
+
+    app.config["CSV_DIALECT"] = "international"
+    text = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{PERIOD}&section=services").get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert float(rows[1][rows[0].index("Chờ trung bình (phút)")]) == round(first["wait_avg_s"] / 60, 1)
+    text = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{PERIOD}&section=daily").get_data(as_text=True)
+    assert list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1][0] == FIRST.isoformat()
+
+
+def test_csv_cells_keep_formulas_as_text_in_either_dialect():
+    from queue_server.spreadsheets import DIALECTS, write_csv
+
+    for name, dialect in DIALECTS.items():
+        buffer = io.StringIO()
+        write_csv(buffer, [['=HYPERLINK("x")', 1.5, 2, "a;b"]], dialect)
+        row = next(csv.reader(io.StringIO(buffer.getvalue().lstrip("\ufeff")), delimiter=dialect.delimiter))
+        assert row == ['\'=HYPERLINK("x")', "1,5" if name == "vi" else "1.5", "2", "a;b"]

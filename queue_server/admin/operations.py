@@ -159,7 +159,27 @@ def _set_site(session: Session, site: Site, values: dict) -> None:
     _check_site_values(session, site, values)
     _apply(site, values, SITE_FIELDS)
     if hours is not None:
-        site.opening_hours = hours
+        _replace_opening_hours(session, site, hours)
+
+
+def _replace_opening_hours(session: Session, site: Site, hours: list[OpeningHours]) -> None:
+    """The week becomes ``hours``: sessions that stay are kept, those that go are deleted and
+    the new ones added, so that the audit trail holds only the days that changed, each with
+    what it was (a whole week replaced would read as every day changed)."""
+
+    def key(item: OpeningHours):
+        return item.weekday, item.opens, item.closes
+
+    wanted = {key(item) for item in hours}
+    kept = set()
+    for item in list(site.opening_hours):
+        if key(item) in wanted:
+            kept.add(key(item))
+        else:
+            site.opening_hours.remove(item)
+            session.delete(item)
+    site.opening_hours.extend(item for item in hours if key(item) not in kept)
+    site.opening_hours.sort(key=key)  # in the week's order, as the relationship reads them
 
 
 def create_site(session: Session, values: dict) -> Site:

@@ -8,9 +8,13 @@ through the JSON API (:mod:`.api`, :mod:`queue_server.audit.api`), which checks 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from datetime import date
+
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..audit import presenters
+from ..audit import search as audit_search
 from ..audit.recorder import Event
 from ..auth.access import Action, is_admin
 from ..auth.models import DeviceKind, Role
@@ -19,6 +23,7 @@ from ..console.pages import chosen_site, forbidden, signed_in, staff_context, tr
 from ..database import db, utcnow
 from ..dossiers import formsets
 from ..dossiers.storage import current_storage
+from ..printing.labels import PRINTER_STATES
 from ..privacy import subject
 from ..privacy.reads import WHAT_LABELS
 from ..sites.models import SiteKind
@@ -49,15 +54,6 @@ DEVICE_KINDS = {
     DeviceKind.POSTAL: N_("Máy của bưu cục"),
     DeviceKind.COUNTER: N_("Bàn phím và bảng số của quầy"),
     DeviceKind.RATING: N_("Máy đánh giá tại quầy"),
-}
-PRINTER_STATES = {
-    "ok": N_("bình thường"),
-    "offline": N_("mất kết nối"),
-    "paper_out": N_("hết giấy"),
-    "paper_low": N_("sắp hết giấy"),
-    "cover_open": N_("mở nắp"),
-    "unknown": N_("không rõ"),
-    "none": N_("không có máy in"),
 }
 # ISO weekdays (1 = Monday), as counter schedules write them.
 WEEKDAYS = {
@@ -358,11 +354,14 @@ def labels() -> dict[str, dict[str, str]]:
     }
 
 
-def page(template: str, nav: str, strings: tuple[str, ...] = (), **template_context):
+def page(template: str, nav: str, strings: tuple[str, ...] = (), chosen=None, **template_context):
     """Render an admin page for the chosen site (``?site=``) of a supervisor or admin; its
-    script gets ``strings`` besides those every admin page's script may show."""
-    actor = signed_in()
-    site, sites = chosen_site(actor, Action.SUPERVISE)
+    script gets ``strings`` besides those every admin page's script may show. ``chosen``: the
+    actor, site and sites, when the view needed them first."""
+    if chosen is None:
+        actor = signed_in()
+        chosen = (actor, *chosen_site(actor, Action.SUPERVISE))
+    actor, site, sites = chosen
     context = staff_context(
         actor,
         site,
@@ -418,9 +417,52 @@ def forms():
     return page("admin/forms.html", "forms", form_sets=list(formsets.SETS.values())[::-1])
 
 
+AUDIT_PAGE, AUDIT_MAX = 100, 1000
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None  # a hand-typed address: the filter is left out, as the form shows
+
+
 @bp.get("/audit")
 def audit():
-    return page("admin/audit.html", "audit", filters=dict(request.args))
+    """The trail of the site (an admin's ``scope=all``: of every site) as sentences, newest
+    first, a hundred more at each "Xem thêm" (:mod:`queue_server.audit.presenters`)."""
+    actor = signed_in()
+    site, sites = chosen_site(actor, Action.SUPERVISE)
+    args = request.args
+    everywhere = args.get("scope") == "all" and is_admin(actor)
+    site_ids = None if everywhere else [site.id]
+    limit = min(max(args.get("limit", AUDIT_PAGE, type=int) or AUDIT_PAGE, 1), AUDIT_MAX)
+    since, until = audit_search.window(_day(args.get("from")), _day(args.get("to")), site.tz)
+    source = args.get("source") if args.get("source") in audit_search.SOURCES else None
+    rows = audit_search.search(
+        db.session,
+        audit_search.Query(
+            site_ids=site_ids,
+            actor=(args.get("actor") or "").strip()[:100] or None,
+            text=(args.get("q") or "").strip()[:100] or None,
+            since=since,
+            until=until,
+            source=source,
+            limit=limit,
+        ),
+    )
+    words = presenters.Words(labels(), presenters.names_at(db.session, site_ids), site.tz)
+    more = None
+    if len(rows) == limit and limit < AUDIT_MAX:
+        more = url_for("admin.audit", **{**args.to_dict(), "limit": min(limit + AUDIT_PAGE, AUDIT_MAX)})
+    return page(
+        "admin/audit.html",
+        "audit",
+        chosen=(actor, site, sites),
+        filters=args.to_dict(),
+        lines=[presenters.present(row, words) for row in rows],
+        more=more,
+    )
 
 
 @bp.get("/personal-data")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_smorest import Blueprint
@@ -54,11 +53,7 @@ def audit(query):
     else:
         require_at(Action.SUPERVISE, None)  # every site: admins only
         site_ids, tz = None, ZoneInfo("Asia/Ho_Chi_Minh")
-    since = until = None
-    if "date_from" in query:
-        since = datetime.combine(query["date_from"], time(0), tz)
-    if "date_to" in query:
-        until = datetime.combine(query["date_to"], time(0), tz) + timedelta(days=1)
+    since, until = search.window(query.get("date_from"), query.get("date_to"), tz)
     return search.search(
         db.session,
         search.Query(

@@ -4,7 +4,7 @@ history, merged newest first. Each source carries who, what, when and from which
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -13,7 +13,9 @@ from ..auth.models import DeviceToken, User
 from ..dossiers.models import Dossier, DossierEvent
 from ..queueing.models import QueueEvent, Ticket
 from ..queueing.presenters import iso
+from ..sites.models import Counter
 from .models import AuditEntry
+from .presenters import scrub
 
 SOURCES = ("audit", "queue", "dossier")
 
@@ -82,10 +84,11 @@ def _audit_rows(session: Session, query: Query) -> list[dict]:
 def _queue_rows(session: Session, query: Query) -> list[dict]:
     device = aliased(DeviceToken)
     statement = (
-        select(QueueEvent, User.full_name, User.username, device.name, Ticket.number)
+        select(QueueEvent, User.full_name, User.username, device.name, Ticket.number, Counter.number)
         .outerjoin(User, User.id == QueueEvent.user_id)
         .outerjoin(device, device.id == QueueEvent.device_id)
         .outerjoin(Ticket, Ticket.id == QueueEvent.ticket_id)
+        .outerjoin(Counter, Counter.id == QueueEvent.counter_id)
     )
     if query.site_ids is not None:
         statement = statement.where(QueueEvent.site_id.in_(query.site_ids))
@@ -106,9 +109,10 @@ def _queue_rows(session: Session, query: Query) -> list[dict]:
             "address": event.address,
             "action": event.kind,
             "subject": number or (f"counter #{event.counter_id}" if event.counter_id else ""),
+            "counter": counter,
             "changes": event.data or {},
         }
-        for event, full_name, username, device_name, number in rows
+        for event, full_name, username, device_name, number, counter in rows
     ]
 
 
@@ -145,4 +149,12 @@ def search(session: Session, query: Query) -> list[dict]:
     wanted = [query.source] if query.source else SOURCES
     rows = [row for source in wanted for row in readers[source](session, query)]
     rows.sort(key=lambda row: row["at"], reverse=True)
-    return [{**row, "at": iso(row["at"])} for row in rows[: query.limit]]
+    # Tracking keys (a print job's link to the ticket's page...) never leave the trail.
+    return [scrub({**row, "at": iso(row["at"])}) for row in rows[: query.limit]]
+
+
+def window(date_from: date | None, date_to: date | None, tz) -> tuple[datetime | None, datetime | None]:
+    """The instants from the start of ``date_from`` to the end of ``date_to`` (local dates)."""
+    since = datetime.combine(date_from, time(0), tz) if date_from else None
+    until = datetime.combine(date_to, time(0), tz) + timedelta(days=1) if date_to else None
+    return since, until

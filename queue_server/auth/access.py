@@ -180,6 +180,13 @@ def is_supervisor(actor: Actor) -> bool:
     return actor.user is not None and actor.user.role in (Role.ADMIN, Role.SUPERVISOR)
 
 
+def lands_on_manager_home(actor: Actor | None) -> bool:
+    """Where a member of staff starts: supervisors and admins on the managers' home (the alerts
+    of their sites), everyone else at the console's counter chooser, where their day is spent.
+    The managers' home sends anyone else to the console."""
+    return actor is not None and is_supervisor(actor)
+
+
 def require_supervisor() -> Actor:
     """A logged-in admin or supervisor; officers and devices are refused. Each site they then
     touch is checked with :func:`require` (``Action.SUPERVISE``)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Response, request
+from flask import Response, request, url_for
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields, validate
@@ -14,7 +14,7 @@ from ..database import db
 from ..errors import ApiError, Unauthorized
 from ..inputs import Schema
 from . import sessions
-from .access import current_actor, require_user
+from .access import Actor, current_actor, lands_on_manager_home, require_user
 from .models import User
 from .services import find_user, login_failure, set_password
 from .throttle import throttle
@@ -45,6 +45,13 @@ class MeSchema(Schema):
             "call of the session answers 403 password_change_required"
         },
     )
+    home = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Where the staff page goes after the login (supervisors and admins: "
+            "their home, /manage); null: the console's counter chooser"
+        },
+    )
     csrf_token = fields.String(
         required=True,
         metadata={
@@ -69,6 +76,8 @@ class LoginLocked(ApiError):
 
 
 def me_body(user) -> dict:
+    """The account, and ``home``: where its page goes after the login (None: the console's
+    counter chooser, where it already is)."""
     return {
         "id": user.id,
         "username": user.username,
@@ -76,6 +85,7 @@ def me_body(user) -> dict:
         "role": user.role,
         "sites": sorted(site.code for site in user.sites),
         "must_change_password": user.must_change_password,
+        "home": url_for("manage.home") if lands_on_manager_home(Actor(user=user)) else None,
         "csrf_token": generate_csrf(),
     }
 

@@ -5,8 +5,9 @@ The dossier pages (:mod:`.dossiers`) and the manifest pages (:mod:`.manifests`) 
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 
+from ..auth.access import PasswordChangeRequired, current_actor, lands_on_manager_home
 from ..web import N_, js_strings
 from .dossiers import bp as dossiers_bp
 from .manifests import bp as manifests_bp
@@ -48,6 +49,15 @@ PASSWORD_STRINGS = (
 
 @bp.get("/console")
 def console():
+    """Log in, then choose a counter. Supervisors and admins start on their home instead
+    (:func:`~queue_server.auth.access.lands_on_manager_home`); ``?choose=1`` brings them to the
+    counters when they serve themselves."""
+    try:
+        actor = current_actor()
+    except PasswordChangeRequired:
+        actor = None  # the page's script sends them to change it
+    if lands_on_manager_home(actor) and not request.args.get("choose"):
+        return redirect(url_for("manage.home"))
     return render_template("console/console.html", strings=js_strings(*STRINGS))
 
 

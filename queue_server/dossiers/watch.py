@@ -71,6 +71,30 @@ def flag_due_soon(session: Session, now: datetime | None = None) -> list[str]:
     return flagged
 
 
+# The flags the managers' home counts: a dossier about to be late, and one already late.
+LATE_FLAGS = ("due_soon", "overdue")
+
+
+def late_counts(session: Session, site_id: int, now: datetime | None = None) -> dict[str, int]:
+    """How many open dossiers the site handles are due soon and overdue at ``now`` (by
+    :func:`lifecycle.flags`, as the dossier list's ``flag`` filter finds them), whether or not
+    they were already announced."""
+    now = now or utcnow()
+    counts = dict.fromkeys(LATE_FLAGS, 0)
+    for dossier in session.scalars(
+        select(Dossier).where(
+            Dossier.site_id == site_id,
+            Dossier.status.in_(DossierStatus.OPEN),
+            Dossier.paused_since.is_(None),
+            Dossier.due_at <= now + HORIZON,
+        )
+    ):
+        for flag in lifecycle.flags(session, dossier, now):
+            if flag in counts:
+                counts[flag] += 1
+    return counts
+
+
 def watch(app, socketio) -> None:
     """The background loop of one process."""
     from ..database import db

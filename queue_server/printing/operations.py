@@ -113,6 +113,17 @@ def printer_fault(device: DeviceToken) -> str | None:
     return state if state in FAULTS else None
 
 
+def printer_faults(session: Session, site_id: int) -> list[tuple[DeviceToken, str]]:
+    """The site's devices (not revoked) whose printer last said it has a fault, with the fault:
+    tickets and receipts wait at them until someone fixes it."""
+    devices = session.scalars(
+        select(DeviceToken)
+        .where(DeviceToken.site_id == site_id, DeviceToken.revoked_at.is_(None))
+        .order_by(DeviceToken.name, DeviceToken.id)
+    )
+    return [(device, fault) for device in devices if (fault := printer_fault(device))]
+
+
 def record_printer_state(device: DeviceToken, state: str | None, agent_version: str | None = None) -> bool:
     """Keep what the device says of its printer; True when the state changed."""
     health = dict(device.health or {})

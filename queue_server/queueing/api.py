@@ -15,7 +15,7 @@ from ..overload import shed_load
 from ..security import kiosk_limit, limiter
 from ..sites import routing
 from ..sites.calendar import business_date
-from ..sites.models import Counter, Site
+from ..sites.models import Counter, Site, SiteKind
 from . import estimates, operations
 from .models import Ticket, TicketStatus
 from .presenters import counter_public, ticket_public, track_url
@@ -78,8 +78,11 @@ def ticket_with_position(ticket: Ticket) -> dict:
 @blp.route("/sites", methods=["GET"])
 @blp.response(200, SiteSchema(many=True))
 def list_sites():
-    """All sites."""
-    return db.session.scalars(select(Site).order_by(Site.code)).all()
+    """All sites: the provincial centre first, down to the post offices last (the order of
+    ``SiteKind.ALL``), then by code; a console without sites of its own starts at the first."""
+    rank = {kind: number for number, kind in enumerate(SiteKind.ALL)}
+    sites = db.session.scalars(select(Site).order_by(Site.code)).all()
+    return sorted(sites, key=lambda site: rank.get(site.kind, len(rank)))
 
 
 @blp.route("/sites/<site_code>/services", methods=["GET"])

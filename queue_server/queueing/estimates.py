@@ -115,6 +115,22 @@ def waiting_by_service(
     return dict(rows.all())
 
 
+def long_waits(session: Session, site_id: int, day: date, issued_before) -> dict[int, tuple[int, object]]:
+    """Per service id, how many tickets of ``day`` still in the queue were taken before
+    ``issued_before``, and when the oldest was taken."""
+    rows = session.execute(
+        select(Ticket.service_id, func.count(), func.min(Ticket.issued_at))
+        .where(
+            Ticket.site_id == site_id,
+            Ticket.business_date == day,
+            Ticket.status.in_(TicketStatus.IN_QUEUE),
+            Ticket.issued_at < issued_before,
+        )
+        .group_by(Ticket.service_id)
+    )
+    return {service_id: (count, oldest) for service_id, count, oldest in rows}
+
+
 def open_numbers(counters) -> list[int]:
     """The numbers of those of ``counters`` that are open, in order: who may call the ticket."""
     return sorted(counter.number for counter in counters if counter.state == CounterState.OPEN)

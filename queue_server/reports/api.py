@@ -37,7 +37,13 @@ class ReportSchema(Schema):
     sites = fields.List(fields.String(), required=True)
     date_from = fields.String(required=True, data_key="from", attribute="from")
     date_to = fields.String(required=True, data_key="to", attribute="to")
-    queue = fields.Dict(required=True, metadata={"description": "issued, served, no_show, cancelled, waits"})
+    queue = fields.Dict(
+        required=True,
+        metadata={
+            "description": "issued, served, no_show, waiting and at_counter (today), "
+            "cancelled (never called), waits"
+        },
+    )
     services = fields.List(fields.Dict(), required=True)
     daily = fields.List(fields.Dict(), required=True)
     heatmap = fields.List(fields.List(fields.Integer()), required=True, metadata={"description": "7 x 24"})

@@ -8,6 +8,7 @@ typed by staff are written as text, never as formulas (:mod:`queue_server.spread
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from flask_babel import get_locale, gettext
 from openpyxl import Workbook
@@ -38,6 +39,8 @@ LABELS = {
     "issued": N_("Số đã cấp"),
     "served": N_("Đã phục vụ"),
     "no_show": N_("Vắng mặt khi được gọi"),
+    "waiting": N_("Đang chờ"),
+    "at_counter": N_("Đang ở quầy"),
     "cancelled": N_("Không được gọi"),
     "wait_avg_s": N_("Chờ trung bình (phút)"),
     "wait_p90_s": N_("9 trên 10 người chờ không quá (phút)"),
@@ -89,6 +92,8 @@ def _value(key: str, value):
         return round(value / 60, 1)
     if key.endswith("_share"):
         return round(value * 100, 1)
+    if key == "date":
+        return date.fromisoformat(value)  # a date cell, written in the reader's order
     if isinstance(value, dict):
         return "; ".join(f"{key}: {item}" for key, item in value.items())
     return value
@@ -131,8 +136,8 @@ def table(report: dict, section: str) -> list[list]:
 
 
 def to_csv(report: dict, section: str) -> str:
+    """One section in the ``CSV_DIALECT`` (:mod:`queue_server.spreadsheets`)."""
     buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Vietnamese correctly only with a BOM
     write_csv(buffer, table(report, section))
     return buffer.getvalue()
 

@@ -3,8 +3,10 @@
 Definitions (one place for each, the API document repeats them):
 
 - *issued*: tickets taken in the period (by business date, the site's local date);
-  *served*: finished after being served; *no-show*: called and skipped; *cancelled*:
-  cancelled or never called by the end of the day.
+  *served*: finished after being served; *no-show*: called and skipped; *waiting*: taken
+  today and still in the queue, *at the counter*: taken today and being called or served
+  (both only while the day lasts); *cancelled* (never called): cancelled, or still not
+  called when its day ended.
 - *waiting time*: from taking the ticket to the (last) call, for tickets that were called
   (served or no-show); a transferred ticket counts from taking it to the call at the new queue.
 - *service time*: from the start of service (or the call when it was not started apart) to the
@@ -32,15 +34,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
-from ..database import db
+from ..database import db, utcnow
 from ..dossiers.models import Dossier
 from ..dossiers.rules import Delivery, DossierChannel, Outcome
-from ..queueing.models import CounterPause
+from ..queueing.models import CounterPause, Ticket, TicketStatus
 from ..ratings.models import Rating, RatingLevel
+from ..sites.calendar import business_date
 from ..sites.models import Counter, Service, Site
 from . import rollups
 from .rollups import seconds_between
@@ -124,14 +127,33 @@ def _percentiles(session: Session, period: Period) -> dict[str, float | None]:
     return {measure: rollups.histogram_percentile(values, 0.9) for measure, values in buckets.items()}
 
 
+def open_today(session: Session, period: Period) -> tuple[int, int]:
+    """Tickets of each site's today (if the period holds it) still waiting, and at a counter:
+    their day has not ended, so they are not yet "never called"."""
+    today = {site.id: business_date(site, utcnow()) for site in period.sites}
+    days = [(site_id, day) for site_id, day in today.items() if period.first <= day <= period.last]
+    if not days:
+        return 0, 0
+    waiting, at_counter = session.execute(
+        select(
+            func.count().filter(Ticket.status.in_(TicketStatus.IN_QUEUE)),
+            func.count().filter(Ticket.status.in_(TicketStatus.AT_COUNTER)),
+        ).where(or_(*[and_(Ticket.site_id == site_id, Ticket.business_date == day) for site_id, day in days]))
+    ).one()
+    return int(waiting or 0), int(at_counter or 0)
+
+
 def queue_summary(session: Session, period: Period) -> dict:
     (issued, served, no_show, called, within, wait_sum, service_sum), *_ = _stats(session, period, "service")
     p90 = _percentiles(session, period)
+    waiting, at_counter = open_today(session, period)
     return {
         "issued": issued,
         "served": served,
         "no_show": no_show,
-        "cancelled": issued - called,
+        "waiting": waiting,
+        "at_counter": at_counter,
+        "cancelled": issued - called - waiting - at_counter,
         "wait_avg_s": _round(wait_sum / called) if called else None,
         "wait_p90_s": _round(p90["wait"]),
         "service_avg_s": _round(service_sum / served) if served else None,

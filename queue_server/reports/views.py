@@ -44,6 +44,7 @@ REPORT_STRINGS = (
     N_("Số đã cấp"),
     N_("Đã phục vụ"),
     N_("Không được gọi: {n}"),
+    N_("Đang chờ: {n}"),
     N_("Phục vụ trung bình {n} phút"),
     N_("{share} số đã cấp"),
     N_("Vượt thời gian chờ cam kết"),

@@ -8,13 +8,15 @@ serves. Nobody is bound by it: an officer may still open another counter.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth.models import User
-from .models import Counter, Duty
+from .calendar import business_date, is_open
+from .models import Counter, CounterState, Duty, Site
+from .routing import site_routing
 
 
 def on_duty(session: Session, site_id: int, day: date) -> list[Duty]:
@@ -32,3 +34,29 @@ def on_duty(session: Session, site_id: int, day: date) -> list[Duty]:
         .options(selectinload(Duty.rotation), selectinload(Duty.user), selectinload(Duty.counter))
     )
     return [duty for duty in duties if duty.applies_on(day)]
+
+
+def counters_not_serving(session: Session, site: Site, now: datetime) -> dict[str, list[Counter]]:
+    """While the site is open, the counters that should serve now but do not: those with
+    services scheduled today (:mod:`.routing`) or an officer on duty today that are closed
+    (``closed``), and those open without any officer having called there (``no_officer``).
+    A paused counter is someone's choice, with its reason: not listed. Outside opening hours,
+    nothing."""
+    if not is_open(site, now):
+        return {"closed": [], "no_officer": []}
+    day = business_date(site, now)
+    due = {counter_id for counter_id, services in site_routing(session, site.id, day).items() if services}
+    due |= {duty.counter_id for duty in on_duty(session, site.id, day)}
+    counters = (
+        session.scalars(select(Counter).where(Counter.id.in_(due)).order_by(Counter.number)).all()
+        if due
+        else []
+    )
+    return {
+        "closed": [counter for counter in counters if counter.state == CounterState.CLOSED],
+        "no_officer": [
+            counter
+            for counter in counters
+            if counter.state == CounterState.OPEN and counter.officer_id is None
+        ],
+    }

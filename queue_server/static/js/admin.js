@@ -1,6 +1,6 @@
 /* The administration pages: a site's settings, departments and services, counters with their
- * schedules, rotations and officers' duties and the two-week rota, accounts, devices and the
- * audit trail. Everything is read and
+ * schedules, rotations and officers' duties and the two-week rota, accounts and devices (the
+ * audit trail is written by the server, as sentences). Everything is read and
  * changed through the JSON API; forms carry the API's field names, so one reader and one filler
  * serve every dialog, and the API's objections land beside the field they name. */
 (function () {
@@ -722,138 +722,6 @@
     live.socket.on("device.changed", load);
   }
 
-  // -- the audit trail ---------------------------------------------------------------------------
-
-  function auditPage() {
-    var params = new URLSearchParams(location.search);
-    var limit = 100;
-    var query = new URLSearchParams();
-    if (params.get("scope") !== "all" || !cfg.admin) { query.set("site", cfg.site); }
-    ["actor", "q", "source", "from", "to"].forEach(function (name) {
-      if (params.get(name)) { query.set(name, params.get(name)); }
-    });
-
-    var names = {};  // what a row id means, by column: department_id -> {3: "STP · Sở Tư pháp"}
-
-    function value(v, key) {
-      if (v === null || v === undefined || v === "") { return t("trống"); }
-      if (key === "what" && typeof v === "string") {  // a read of personal data: "form 01", "scan 7"...
-        var kind = Object.keys(cfg.labels.read).filter(function (k) { return v.indexOf(k) === 0; })
-          .sort(function (a, b) { return b.length - a.length; })[0];
-        return kind ? cfg.labels.read[kind] + v.slice(kind.length) : v;
-      }
-      if ((key === "reason" || key === "scope") && cfg.labels[key][v]) { return cfg.labels[key][v]; }
-      if (names[key] && names[key][v]) { return names[key][v]; }
-      if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) { return S.when(v); }
-      if (v === "…") { return t("(ẩn)"); }
-      if (v === true) { return t("Có"); }
-      if (v === false) { return t("Không"); }
-      if (Array.isArray(v)) { return v.join(", ") || t("trống"); }
-      if (typeof v === "object") { return JSON.stringify(v); }
-      return String(v);
-    }
-    function field(name) { return cfg.labels.field[name] || name; }
-    function table(name) { return cfg.labels.table[name] || name; }
-
-    /* A row's changes: for the configuration, each row touched with its columns before → after;
-     * for the queue and dossiers, what their own logs say. */
-    function changes(row) {
-      if (row.event) {  // a login, a read of personal data...: what it concerned, and the browser
-        var details = row.details || {};
-        var lines = Object.keys(details).filter(function (key) { return key !== "subject"; }).map(function (key) {
-          return el("li", {}, [el("b", { text: field(key) + ": " }), value(details[key], key)]);
-        });
-        if (row.user_agent) { lines.push(el("li", { className: "admin-agent", text: row.user_agent })); }
-        return [el("ul", { className: "admin-changes" }, lines)];
-      }
-      if (!Array.isArray(row.changes)) {
-        return [el("ul", { className: "admin-changes" }, Object.keys(row.changes || {}).map(function (key) {
-          return el("li", {}, [el("b", { text: field(key) + ": " }), value(row.changes[key], key)]);
-        }))];
-      }
-      return row.changes.map(function (change) {
-        var values = change.values || {};
-        var lines = Object.keys(values).filter(function (key) {
-          return key !== "id" && !(change.op === "insert" && values[key][1] === null);
-        }).map(function (key) {
-          var pair = values[key];
-          var text = change.op === "insert" ? value(pair[1], key) : change.op === "delete" ? value(pair[0], key)
-            : value(pair[0], key) + " → " + value(pair[1], key);
-          return el("li", {}, [el("b", { text: field(key) + ": " }), text]);
-        });
-        return el("div", { className: "admin-change" }, [
-          el("p", { text: (cfg.labels.operation[change.op] || change.op) + " · " + table(change.table) + " #" + change.id }),
-          el("ul", { className: "admin-changes" }, lines)
-        ]);
-      });
-    }
-
-    /* More than a few changed rows fold behind their count, so one big transaction does not
-     * push the rest of the trail out of sight. */
-    function folded(parts) {
-      if (parts.length <= 3) { return parts; }
-      return [el("details", {}, [el("summary", { text: t("{n} đối tượng thay đổi", { n: parts.length }) })].concat(parts))];
-    }
-
-    /* What a row touched: each object while there are a few, else how many of each kind (the
-     * demo's seeding touches hundreds in one transaction). */
-    function subject(row) {
-      if (row.event) {
-        var about = (row.details || {}).subject;
-        var name = cfg.labels.event[row.event] || row.event;
-        return about ? name + " · " + about : name;
-      }
-      if (!Array.isArray(row.changes)) { return row.subject || ""; }
-      var objects = [], seen = {}, kinds = [], count = {};
-      row.changes.forEach(function (c) {
-        var label = table(c.table) + " #" + c.id;
-        if (seen[label]) { return; }
-        seen[label] = true;
-        objects.push(label);
-        if (!count[c.table]) { kinds.push(c.table); count[c.table] = 0; }
-        count[c.table] += 1;
-      });
-      if (objects.length <= 4) { return objects.join(", "); }
-      return kinds.map(function (name) { return count[name] > 1 ? table(name) + " × " + count[name] : table(name); }).join("\n");
-    }
-
-    function load() {
-      query.set("limit", String(limit));
-      S.call("GET", "/api/v1/audit?" + query.toString()).then(function (rows) {
-        fill($("rows"), rows.map(function (row) {
-          return el("tr", { "data-source": row.source }, [
-            el("td", { text: S.when(row.at) }),
-            el("td", { text: row.actor || "—" }),
-            el("td", { text: row.address || "—" }),
-            el("td", {}, [el("code", { text: row.action })]),
-            el("td", { text: subject(row) }),
-            el("td", {}, folded(changes(row)))
-          ]);
-        }));
-        $("empty").textContent = t("Không có thay đổi nào khớp với điều kiện tìm.");
-        $("empty").hidden = rows.length > 0;
-        $("more").hidden = rows.length < limit || limit >= 1000;
-      }, fail);
-    }
-
-    function byId(list, text) {
-      var out = {};
-      list.forEach(function (item) { out[item.id] = text(item); });
-      return out;
-    }
-
-    $("more").addEventListener("click", function () { limit = Math.min(1000, limit + 100); load(); });
-    Promise.all([S.call("GET", SITE + "/departments"), S.call("GET", SITE + "/services"), S.call("GET", SITE + "/counters"),
-                 S.call("GET", SITE + "/rotations"), S.call("GET", ADMIN + "/users")])
-      .then(function (lists) {
-        names.department_id = byId(lists[0], function (d) { return d.code + " · " + named(d); });
-        names.service_id = names.issued_service_id = byId(lists[1], function (s) { return s.code + " · " + named(s); });
-        names.counter_id = names.target_counter_id = byId(lists[2], function (c) { return t("Quầy {n}", { n: c.number }); });
-        names.rotation_id = byId(lists[3], function (r) { return r.name; });
-        names.user_id = byId(lists[4], function (u) { return u.full_name || u.username; });
-      }, function () {}).then(load);
-  }
-
   // -- what the centre writes on its forms, per form set ------------------------------------------
 
   function formsPage() {
@@ -894,6 +762,6 @@
                    clearErrors: clearErrors, openDialog: openDialog, remove: remove, button: button };
 
   var pages = { sites: sitesPage, services: servicesPage, counters: countersPage, users: usersPage,
-                devices: devicesPage, audit: auditPage, forms: formsPage };
+                devices: devicesPage, forms: formsPage };
   if (pages[cfg.page]) { pages[cfg.page](); }
 })();

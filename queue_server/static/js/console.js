@@ -72,6 +72,7 @@
         if (!(next && /^\/(console|admin|reports)(\/|\?|$)/.test(next))) { next = null; }
         if (user.must_change_password) { changePassword(next); return; }
         if (next) { location.assign(next); return; }
+        if (user.home) { location.assign(user.home); return; }  // supervisors and admins: their home
         me = user; say(null); chooseCounter();
       })
       .catch(function (error) {

@@ -111,7 +111,9 @@
   function tiles(report) {
     var q = report.queue, d = report.dossiers, s = report.satisfaction;
     var late = q.wait_avg_s !== null && q.wait_avg_s > q.target_wait_s;
-    tile("issued", count(q.issued), q.issued, { note: t("Không được gọi: {n}", { n: count(q.cancelled) }) });
+    var unserved = t("Không được gọi: {n}", { n: count(q.cancelled) });
+    if (q.waiting) { unserved = t("Đang chờ: {n}", { n: count(q.waiting) }) + " · " + unserved; }
+    tile("issued", count(q.issued), q.issued, { note: unserved });
     tile("served", count(q.served), q.served, { note: t("Phục vụ trung bình {n} phút", { n: minutes(q.service_avg_s) }) });
     tile("no_show", count(q.no_show), q.no_show,
       { note: q.issued ? t("{share} số đã cấp", { share: share(q.no_show / q.issued) }) : "" });

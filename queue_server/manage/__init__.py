@@ -1,0 +1,1 @@
+"""The managers' home (``/manage``): where supervisors and admins land, with what needs them."""
