@@ -6,9 +6,8 @@ from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
-from ..auth.access import Action, require
+from ..auth.access import Action, require, require_staff
 from ..database import db, reads_without_transaction, utcnow
 from ..errors import NotFound
 from ..overload import shed_load
@@ -17,10 +16,11 @@ from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, Site
 from . import estimates, operations
-from .models import Ticket, TicketStatus
+from .models import Ticket
 from .presenters import counter_public, ticket_public, track_url
 from .schemas import (
     CallResultSchema,
+    CounterOfficerSchema,
     CounterSchema,
     IssuedTicketSchema,
     PauseSchema,
@@ -32,7 +32,7 @@ from .schemas import (
     TransferSchema,
     WalkInSchema,
 )
-from .snapshot import active_services, service_stats, site_snapshot
+from .snapshot import active_services, officers_at_counters, service_stats, site_snapshot, tickets_at_counters
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tickets and counters")
 
@@ -101,6 +101,20 @@ def list_services(site_code):
 def list_counters(site_code):
     """Counters with their state, the services they serve today and their current ticket."""
     return site_snapshot(db.session, get_site(site_code), utcnow())["counters"]
+
+
+@blp.route("/sites/<site_code>/counters/officers", methods=["GET"])
+@blp.response(200, CounterOfficerSchema(many=True))
+def counter_officers(site_code):
+    """Who is working at which counter now (the last to call there today, unless it is closed):
+    for the console's choice of counter. Staff who may work the site's counters only."""
+    site = get_site(site_code)
+    require_staff(Action.OPERATE_COUNTER, site.id)
+    officers = officers_at_counters(db.session, site, business_date(site, utcnow()))
+    return [
+        {"counter_id": counter_id, "officer_id": user.id, "officer_name": user.full_name or user.username}
+        for counter_id, user in sorted(officers.items())
+    ]
 
 
 @blp.route("/sites/<site_code>/queue", methods=["GET"])
@@ -210,13 +224,10 @@ def walk_in(data, counter_id):
 
 
 def _counter_response(counter: Counter) -> dict:
+    """The counter as the site's snapshot shows it (the same current ticket, by the same rule)."""
     day = business_date(counter.site, utcnow())
     served = routing.services_served(db.session, counter, day)
-    current = db.session.scalar(
-        select(Ticket)
-        .where(Ticket.counter_id == counter.id, Ticket.status.in_(TicketStatus.AT_COUNTER))
-        .options(selectinload(Ticket.service))
-    )
+    current = tickets_at_counters(db.session, counter.site_id, day, counter.id).get(counter.id)
     codes = [s.code for s in active_services(db.session, counter.site) if s.id in served]
     return counter_public(counter, codes, current)
 

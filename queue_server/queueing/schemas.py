@@ -79,6 +79,14 @@ class CounterSchema(Schema):
     current = fields.Nested(TicketSchema, allow_none=True)
 
 
+class CounterOfficerSchema(Schema):
+    """The member of staff working at a counter (staff only: no names on public screens)."""
+
+    counter_id = fields.Integer(required=True)
+    officer_id = fields.Integer(required=True)
+    officer_name = fields.String(required=True)
+
+
 class ServiceSchema(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
