@@ -7,11 +7,15 @@ from elsewhere (another device or tab, the keypad), after the live connection co
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import requests
 
+from queue_server.database import db
+from queue_server.queueing.models import Ticket
+
 from .browser import OFFICE, check_accessibility, screenshot
-from .conftest import issue_over_http, staff_session
+from .conftest import issue_over_http, login, staff_session
 
 CURRENT = "() => document.getElementById('current-number').textContent === '{}'"
 NOTHING_CALLED = "() => document.getElementById('current-service').textContent === 'Chưa gọi số nào.'"
@@ -156,6 +160,7 @@ def test_the_start_of_service_step_is_offered_only_where_the_site_uses_it(server
     assert start.is_visible() and start.is_enabled()
     assert page.inner_text("#current-status") == "Đã gọi, chờ công dân đến quầy"
     assert page.is_disabled("[data-action='finish']")
+    screenshot(page, "console-start-768p")
     start.click()
     page.wait_for_function("() => document.getElementById('current-status').textContent === 'Đang phục vụ'")
     assert page.is_disabled("[data-action='start']")
@@ -185,6 +190,7 @@ def test_transfer_choices_are_grouped_and_errors_are_said_in_vietnamese(server, 
     assert paused.count() == 1
     assert paused.inner_text().startswith("Quầy 6 – ") and paused.inner_text().endswith("(Họp)")
     check_accessibility(page)
+    screenshot(page, "console-transfer-768p")
     target = page.eval_on_selector("#transfer-target optgroup[label='Quầy đang mở'] option", "o => o.value")
     page.select_option("#transfer-target", target)
     page.click("#transfer-dialog button[value=ok]")
@@ -206,3 +212,36 @@ def test_transfer_choices_are_grouped_and_errors_are_said_in_vietnamese(server, 
         assert text.startswith(vietnamese)
         page.unroute("**/api/v1/counters/3/call-next")
         page.evaluate("() => { document.getElementById('message').hidden = true; }")
+
+
+def test_the_counter_and_the_site_snapshot_agree_on_the_counters_ticket(app, kiosk, officer):
+    """The console read the counter's API, the screens the site's snapshot; for a ticket left
+    called at a counter on an earlier business day they disagreed. Now one rule decides."""
+    ticket = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}).get_json()
+    officer.post("/api/v1/counters/3/call-next")
+
+    def both():
+        own = officer.get("/api/v1/counters/3").get_json()["current"]
+        listed = {c["number"]: c for c in officer.get("/api/v1/sites/NA-HCC/counters").get_json()}
+        return own and own["id"], listed[3]["current"] and listed[3]["current"]["id"]
+
+    assert both() == (ticket["id"], ticket["id"])
+    with app.app_context():
+        db.session.get(Ticket, ticket["id"]).business_date -= timedelta(days=1)
+        db.session.commit()
+    assert both() == (None, None)
+
+
+def test_only_staff_who_work_the_counters_see_who_is_at_which(app, client, kiosk, officer):
+    url = "/api/v1/sites/NA-HCC/counters/officers"
+    assert client.get(url).status_code == 401
+    assert kiosk.get(url).status_code == 403
+    assert login(app.test_client(), "postal").get(url).status_code == 403
+    assert officer.get(url).get_json() == []
+    kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
+    officer.post("/api/v1/counters/3/call-next")
+    [working] = officer.get(url).get_json()
+    assert working["counter_id"] == 3 and working["officer_name"] == "Trần Văn Hùng"
+    assert "Trần Văn Hùng" not in client.get("/api/v1/sites/NA-HCC/queue").get_data(as_text=True)
+    officer.post("/api/v1/counters/3/close")
+    assert officer.get(url).get_json() == []

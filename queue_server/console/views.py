@@ -49,7 +49,6 @@ STRINGS = (
     N_("{n} giây"),
     N_("{n} phút"),
     N_("Xếp số {number} lại vào hàng chờ"),
-    N_("Dịch vụ khác"),
     N_("Lĩnh vực khác"),
     N_("Quầy đang mở"),
     N_("Quầy đang tạm dừng"),
