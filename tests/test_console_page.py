@@ -107,6 +107,16 @@ def test_a_call_made_while_the_live_connection_was_down_shows_once_it_is_back(se
     wait_current(page, first["number"], timeout=5000)
     page.wait_for_function("() => document.getElementById('waiting-count').textContent === '0'")
 
+    # The citizen did not come; after a reload the no-show can still be put back in the queue.
+    page.keyboard.press("v")
+    page.wait_for_function(NOTHING_CALLED)
+    page.reload()
+    page.wait_for_selector("#no-shows li")
+    assert page.inner_text("#no-shows").startswith(first["number"])
+    page.keyboard.press("k")
+    page.wait_for_function("() => document.getElementById('waiting-count').textContent === '1'")
+    assert page.locator("#no-shows li").count() == 0
+
 
 def test_the_counter_chooser_says_who_works_where_and_which_counters_are_paused_or_closed(
     server, kiosk_token, contexts
@@ -245,3 +255,15 @@ def test_only_staff_who_work_the_counters_see_who_is_at_which(app, client, kiosk
     assert "Trần Văn Hùng" not in client.get("/api/v1/sites/NA-HCC/queue").get_data(as_text=True)
     officer.post("/api/v1/counters/3/close")
     assert officer.get(url).get_json() == []
+
+
+def test_the_counter_lists_its_no_shows_of_today_until_they_are_back_in_the_queue(kiosk, officer):
+    ticket = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}).get_json()
+    officer.post("/api/v1/counters/3/call-next")
+    assert officer.get("/api/v1/counters/3").get_json()["no_shows"] == []
+    officer.post(f"/api/v1/tickets/{ticket['id']}/skip")
+    [absent] = officer.get("/api/v1/counters/3").get_json()["no_shows"]
+    assert absent["number"] == ticket["number"] and absent["status"] == "no_show"
+    assert officer.get("/api/v1/counters/4").get_json()["no_shows"] == []
+    officer.post(f"/api/v1/tickets/{ticket['id']}/reactivate")
+    assert officer.get("/api/v1/counters/3").get_json()["no_shows"] == []

@@ -32,7 +32,14 @@ from .schemas import (
     TransferSchema,
     WalkInSchema,
 )
-from .snapshot import active_services, officers_at_counters, service_stats, site_snapshot, tickets_at_counters
+from .snapshot import (
+    active_services,
+    no_shows_at,
+    officers_at_counters,
+    service_stats,
+    site_snapshot,
+    tickets_at_counters,
+)
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tickets and counters")
 
@@ -189,8 +196,11 @@ def _counter_for_officer(counter_id: int, for_update: bool = False) -> tuple[Cou
 @blp.route("/counters/<int:counter_id>", methods=["GET"])
 @blp.response(200, CounterSchema)
 def get_counter_view(counter_id):
-    """A counter's state, what it serves today and its current ticket."""
-    return _counter_response(get_counter(counter_id))
+    """A counter's state, what it serves today, its current ticket and today's no-shows."""
+    counter = get_counter(counter_id)
+    day = business_date(counter.site, utcnow())
+    no_shows = [ticket_public(ticket) for ticket in no_shows_at(db.session, counter.id, day)]
+    return {**_counter_response(counter), "no_shows": no_shows}
 
 
 @blp.route("/counters/<int:counter_id>/call-next", methods=["POST"])

@@ -77,6 +77,10 @@ class CounterSchema(Schema):
     pause_reason = fields.String(allow_none=True)
     services = fields.List(fields.String(), required=True, metadata={"description": "Served today"})
     current = fields.Nested(TicketSchema, allow_none=True)
+    no_shows = fields.List(
+        fields.Nested(TicketSchema),
+        metadata={"description": "Today's no-shows (GET /counters/{id} only), to put back in the queue"},
+    )
 
 
 class CounterOfficerSchema(Schema):

@@ -52,6 +52,22 @@ def tickets_at_counters(session: Session, site_id: int, day: date, counter_id: i
     return {ticket.counter_id: ticket for ticket in session.scalars(query)}
 
 
+def no_shows_at(session: Session, counter_id: int, day: date) -> list[Ticket]:
+    """Today's no-shows of a counter, oldest first: the citizens it may put back in the queue."""
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.counter_id == counter_id,
+                Ticket.business_date == day,
+                Ticket.status == TicketStatus.NO_SHOW,
+            )
+            .options(selectinload(Ticket.service), selectinload(Ticket.counter))
+            .order_by(Ticket.finished_at, Ticket.id)
+        )
+    )
+
+
 def officers_at_counters(session: Session, site: Site, day: date) -> dict[int, User]:
     """Who is working at each counter now, by counter id, for staff choosing a counter: the
     member of staff who last called there, if the counter has called a ticket today and is

@@ -264,6 +264,8 @@
       if (read !== counterReads) { return; }
       counter = fresh;
       current = fresh.current;
+      noShows = {};
+      (fresh.no_shows || []).forEach(function (ticket) { noShows[ticket.id] = ticket; });
       render();
     }).catch(function () {});
   }
