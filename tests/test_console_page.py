@@ -267,3 +267,19 @@ def test_the_counter_lists_its_no_shows_of_today_until_they_are_back_in_the_queu
     assert officer.get("/api/v1/counters/4").get_json()["no_shows"] == []
     officer.post(f"/api/v1/tickets/{ticket['id']}/reactivate")
     assert officer.get("/api/v1/counters/3").get_json()["no_shows"] == []
+
+
+def test_a_supervisor_turns_on_the_start_of_service_step_on_the_site_page(server, contexts):
+    page = contexts(viewport=OFFICE)
+    page.request.post(
+        f"{server.url}/api/v1/auth/login", data={"username": "supervisor", "password": "giam-sat-demo"}
+    )
+    page.goto(f"{server.url}/admin/sites?site=NA-HCC")
+    page.wait_for_function("() => document.getElementById('s-name').value !== ''")
+    setting = page.get_by_label("Cán bộ bấm “Bắt đầu phục vụ” khi công dân đến quầy")
+    assert not setting.is_checked()  # off unless the centre chooses it
+    setting.check()
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    page.wait_for_selector("#notice:not([hidden])")
+    assert page.request.get(f"{server.url}/api/v1/admin/sites/NA-HCC").json()["use_start_step"] is True
+    check_accessibility(page)
