@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import requests
 
+from queue_server.auth.services import issue_device_token
 from queue_server.database import db
 from queue_server.queueing.models import Ticket
 
@@ -52,9 +53,12 @@ def assert_no_sideways_scroll(page):
 
 
 def test_the_console_keeps_its_counter_and_ticket_across_a_reload_and_shows_calls_made_elsewhere(
-    server, kiosk_token, contexts
+    app, server, kiosk_token, contexts
 ):
-    first, second, third = (issue_over_http(server.url, kiosk_token) for _ in range(3))
+    first, second, third, fourth = (issue_over_http(server.url, kiosk_token) for _ in range(4))
+    with app.app_context():
+        _, keypad = issue_device_token(db.session, "counter", "NA-HCC", "Quầy 3 keypad", counter_number=3)
+        db.session.commit()
     page = open_counter(contexts, server, 3)
     assert page.url.endswith("/console?site=NA-HCC&counter=3")
     assert page.inner_text("#title") == "Quầy 3 · NA-HCC"
@@ -73,14 +77,19 @@ def test_the_console_keeps_its_counter_and_ticket_across_a_reload_and_shows_call
         f"{server.url}/api/v1/counters/3/call-next", timeout=10
     ).raise_for_status()
     wait_current(page, second["number"])
-    page.wait_for_function("() => document.getElementById('waiting-count').textContent === '1'")
+    page.wait_for_function("() => document.getElementById('waiting-count').textContent === '2'")
+    # The counter's keypad, through its agent: a device token, no officer.
+    requests.post(
+        f"{server.url}/api/v1/counters/3/call-next", headers={"Authorization": f"Bearer {keypad}"}, timeout=10
+    ).raise_for_status()
+    wait_current(page, third["number"])
 
     # A bookmark opens the counter straight away.
     other = contexts(viewport=OFFICE)
     log_in(other, server, query="?site=NA-HCC&counter=3")
     other.wait_for_selector("#step-console:not([hidden])")
-    wait_current(other, second["number"], timeout=3000)
-    assert third["number"] in other.inner_text("#waiting")
+    wait_current(other, third["number"], timeout=3000)
+    assert fourth["number"] in other.inner_text("#waiting")
 
     assert_no_sideways_scroll(page)
     check_accessibility(page)
