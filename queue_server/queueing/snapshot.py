@@ -31,7 +31,9 @@ def active_services(session: Session, site: Site) -> list[Service]:
     )
 
 
-def tickets_at_counters(session: Session, site_id: int, day: date, counter_id: int | None = None) -> dict:
+def tickets_at_counters(
+    session: Session, site_id: int, day: date, counter_id: int | None = None
+) -> dict[int, Ticket]:
     """The ticket each counter is calling or serving, by counter id: what every screen and the
     officer's console show as the counter's current ticket, whichever way they read it.
 
