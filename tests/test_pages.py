@@ -233,6 +233,7 @@ def test_the_console_puts_forward_the_counter_the_officer_is_rostered_at_today(s
     assert marked.count() == 1 and marked.get_attribute("data-counter") == str(mine)
     assert marked.inner_text().splitlines() == [
         page.locator(f"[data-counter='{mine}'] .console-counter-name").inner_text(),
+        "Đang mở",
         "Trực: Trần Văn Hùng",
         "Theo lịch trực hôm nay",
     ]

@@ -91,6 +91,7 @@ SITE_FIELDS = (
     "call_template",
     "enforce_opening_hours",
     "target_wait_minutes",
+    "use_start_step",
 )
 
 

@@ -85,6 +85,12 @@ class SiteSettingsInSchema(Schema):
     )
     enforce_opening_hours = fields.Boolean()
     target_wait_minutes = fields.Integer(validate=validate.Range(1, 600))
+    use_start_step = fields.Boolean(
+        metadata={
+            "description": "Officers mark the start of service after a call; reports then separate "
+            "the wait at the counter from the service time"
+        }
+    )
     opening_hours = fields.List(
         fields.Nested(OpeningSessionSchema),
         validate=validate.Length(max=35),

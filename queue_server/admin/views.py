@@ -159,6 +159,7 @@ FIELDS = {
     "call_template": N_("Câu gọi số"),
     "enforce_opening_hours": N_("Chỉ cấp số trong giờ làm việc"),
     "target_wait_minutes": N_("Thời gian chờ cam kết (phút)"),
+    "use_start_step": N_("Cán bộ bấm “Bắt đầu phục vụ” khi công dân đến quầy"),
     "weekday": N_("Ngày"),
     "opens": N_("Mở cửa"),
     "closes": N_("Đóng cửa"),

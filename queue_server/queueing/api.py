@@ -6,9 +6,8 @@ from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
-from ..auth.access import Action, require
+from ..auth.access import Action, require, require_staff
 from ..database import db, reads_without_transaction, utcnow
 from ..errors import NotFound
 from ..overload import shed_load
@@ -17,11 +16,12 @@ from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, Site, SiteKind
 from . import estimates, operations
-from .models import Ticket, TicketStatus
+from .models import Ticket
 from .presenters import counter_public, ticket_public, track_url
 from .schemas import (
     CallResultSchema,
     CounterSchema,
+    CounterStaffSchema,
     IssuedTicketSchema,
     PauseSchema,
     QueueSnapshotSchema,
@@ -32,7 +32,15 @@ from .schemas import (
     TransferSchema,
     WalkInSchema,
 )
-from .snapshot import active_services, officer_names, service_stats, site_snapshot
+from .snapshot import (
+    active_services,
+    no_shows_at,
+    officer_names,
+    officers_at_counters,
+    service_stats,
+    site_snapshot,
+    tickets_at_counters,
+)
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tickets and counters")
 
@@ -104,6 +112,20 @@ def list_services(site_code):
 def list_counters(site_code):
     """Counters with their state, the services they serve today and their current ticket."""
     return site_snapshot(db.session, get_site(site_code), utcnow())["counters"]
+
+
+@blp.route("/sites/<site_code>/counters/officers", methods=["GET"])
+@blp.response(200, CounterStaffSchema(many=True))
+def counter_officers(site_code):
+    """Who is working at which counter now (the last to call there today, unless it is closed):
+    for the console's choice of counter. Staff who may work the site's counters only."""
+    site = get_site(site_code)
+    require_staff(Action.OPERATE_COUNTER, site.id)
+    officers = officers_at_counters(db.session, site, business_date(site, utcnow()))
+    return [
+        {"counter_id": counter_id, "officer_id": user.id, "officer_name": user.full_name or user.username}
+        for counter_id, user in sorted(officers.items())
+    ]
 
 
 @blp.route("/sites/<site_code>/queue", methods=["GET"])
@@ -178,8 +200,11 @@ def _counter_for_officer(counter_id: int, for_update: bool = False) -> tuple[Cou
 @blp.route("/counters/<int:counter_id>", methods=["GET"])
 @blp.response(200, CounterSchema)
 def get_counter_view(counter_id):
-    """A counter's state, what it serves today and its current ticket."""
-    return _counter_response(get_counter(counter_id))
+    """A counter's state, what it serves today, its current ticket and today's no-shows."""
+    counter = get_counter(counter_id)
+    day = business_date(counter.site, utcnow())
+    no_shows = [ticket_public(ticket) for ticket in no_shows_at(db.session, counter.id, day)]
+    return {**_counter_response(counter), "no_shows": no_shows}
 
 
 @blp.route("/counters/<int:counter_id>/call-next", methods=["POST"])
@@ -213,13 +238,10 @@ def walk_in(data, counter_id):
 
 
 def _counter_response(counter: Counter) -> dict:
+    """The counter as the site's snapshot shows it (the same current ticket, by the same rule)."""
     day = business_date(counter.site, utcnow())
     served = routing.services_served(db.session, counter, day)
-    current = db.session.scalar(
-        select(Ticket)
-        .where(Ticket.counter_id == counter.id, Ticket.status.in_(TicketStatus.AT_COUNTER))
-        .options(selectinload(Ticket.service))
-    )
+    current = tickets_at_counters(db.session, counter.site_id, day, counter.id).get(counter.id)
     codes = [s.code for s in active_services(db.session, counter.site) if s.id in served]
     officer = officer_names(db.session, [counter]).get(counter.officer_id)
     return counter_public(counter, codes, current, officer)

@@ -85,6 +85,18 @@ class CounterSchema(Schema):
     officer = fields.Nested(
         CounterOfficerSchema, allow_none=True, metadata={"description": "The officer last at the counter"}
     )
+    no_shows = fields.List(
+        fields.Nested(TicketSchema),
+        metadata={"description": "Today's no-shows (GET /counters/{id} only), to put back in the queue"},
+    )
+
+
+class CounterStaffSchema(Schema):
+    """The member of staff working at a counter (staff only: no names on public screens)."""
+
+    counter_id = fields.Integer(required=True)
+    officer_id = fields.Integer(required=True)
+    officer_name = fields.String(required=True)
 
 
 class ServiceSchema(Schema):

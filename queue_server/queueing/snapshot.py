@@ -21,7 +21,7 @@ from ..auth.models import User
 from ..cache import remember
 from ..sites import routing
 from ..sites.calendar import business_date
-from ..sites.models import Counter, Service, Site
+from ..sites.models import Counter, CounterState, Service, Site
 from . import estimates
 from .models import QueueEvent, Ticket, TicketStatus
 from .presenters import counter_public, iso, ticket_public
@@ -41,6 +41,64 @@ def active_services(session: Session, site: Site) -> list[Service]:
             .order_by(Service.sort_order, Service.code)
         )
     )
+
+
+def tickets_at_counters(
+    session: Session, site_id: int, day: date, counter_id: int | None = None
+) -> dict[int, Ticket]:
+    """The ticket each counter is calling or serving, by counter id: what every screen and the
+    officer's console show as the counter's current ticket, whichever way they read it.
+
+    Only today's: a ticket left at a counter on an earlier business day is no one's current
+    ticket now (the counter's next call, or its closing, finishes it).
+    """
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.site_id == site_id,
+            Ticket.business_date == day,
+            Ticket.status.in_(TicketStatus.AT_COUNTER),
+        )
+        .options(selectinload(Ticket.service), selectinload(Ticket.counter))
+    )
+    if counter_id is not None:
+        query = query.where(Ticket.counter_id == counter_id)
+    return {ticket.counter_id: ticket for ticket in session.scalars(query)}
+
+
+def no_shows_at(session: Session, counter_id: int, day: date) -> list[Ticket]:
+    """Today's no-shows of a counter, oldest first: the citizens it may put back in the queue."""
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.counter_id == counter_id,
+                Ticket.business_date == day,
+                Ticket.status == TicketStatus.NO_SHOW,
+            )
+            .options(selectinload(Ticket.service), selectinload(Ticket.counter))
+            .order_by(Ticket.finished_at, Ticket.id)
+        )
+    )
+
+
+def officers_at_counters(session: Session, site: Site, day: date) -> dict[int, User]:
+    """Who is working at each counter now, by counter id, for staff choosing a counter: the
+    member of staff who last called there, if the counter has called a ticket today and is
+    not closed. Staff only: hall screens show numbers, not names."""
+    called_today = select(Ticket.counter_id).where(
+        Ticket.site_id == site.id, Ticket.business_date == day, Ticket.counter_id.is_not(None)
+    )
+    rows = session.execute(
+        select(Counter.id, User)
+        .join(User, User.id == Counter.officer_id)
+        .where(
+            Counter.site_id == site.id,
+            Counter.state != CounterState.CLOSED,
+            Counter.id.in_(called_today),
+        )
+    )
+    return {counter_id: user for counter_id, user in rows}
 
 
 def service_stats(session: Session, site: Site, day: date, services: list[Service]) -> list[dict]:
@@ -100,12 +158,7 @@ def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: date
         select(Counter).where(Counter.site_id == site.id).order_by(Counter.number)
     ).all()
     today = [Ticket.site_id == site.id, Ticket.business_date == day]
-    at_counters = session.scalars(
-        select(Ticket)
-        .where(*today, Ticket.status.in_(TicketStatus.AT_COUNTER))
-        .options(selectinload(Ticket.service), selectinload(Ticket.counter))
-    ).all()
-    current = {t.counter_id: t for t in at_counters}
+    current = tickets_at_counters(session, site.id, day)
     waiting = session.scalars(
         select(Ticket)
         .where(*today, Ticket.status.in_(TicketStatus.IN_QUEUE))

@@ -1,17 +1,26 @@
 /* The officer's console: log in, choose a counter, then call and serve with buttons or keys.
- * Every action goes through the JSON API; the lists follow the site's live events. */
+ *
+ * The counter is in the address (?site=&counter=): a reload or a bookmark opens it again.
+ * What the page shows of the counter is the server's: its API (/api/v1/counters/<id>) when the
+ * console opens, after each action and whenever the live connection (re)starts, and in between
+ * the site's live events, which carry each ticket as it now is. So a call made elsewhere (another
+ * tab or device, the counter's keypad) shows here as it does on the hall display. */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("console-config").textContent);
   var me = null;
-  var site = null;
+  var place = null;         // the site, as the page was given it (cfg.sites)
   var counter = null;       // the counter as the server last described it
   var current = null;       // the ticket at this counter (called or serving)
   var snapshot = null;
+  var live = null;
   var noShows = {};
   var refreshTimer = null;
-  var KEYS = { g: "call-next", l: "recall", v: "skip", h: "finish", c: "transfer", d: "pause", t: "resume",
-               k: "reactivate" };
+  var counterReads = 0;     // the latest read of the counter: an older answer is dropped
+  var connectionLost = false;
+  var connectionTimer = null;
+  var KEYS = { g: "call-next", b: "start", l: "recall", v: "skip", h: "finish", c: "transfer", d: "pause",
+               t: "resume", k: "reactivate" };
 
   function t(key, values) {
     var text = cfg.t[key] || key;
@@ -21,6 +30,15 @@
   function $(id) { return document.getElementById(id); }
   function step(name) { ["login", "choose", "console"].forEach(function (s) { $("step-" + s).hidden = s !== name; }); }
   function say(message) { $("message").hidden = !message; $("message").textContent = message || ""; }
+  function button(action) { return document.querySelector('[data-action="' + action + '"]'); }
+
+  /* What went wrong, in the officer's words: the API's error code looked up in the page's
+   * strings, never the API's English message. */
+  function errorText(error) {
+    if (error.code && cfg.errors[error.code]) { return cfg.errors[error.code]; }
+    if (!error.status) { return t("Không kết nối được máy chủ."); }
+    return t("Không thực hiện được. Vui lòng thử lại.");
+  }
 
   function call(method, url, body) {
     var headers = { Accept: "application/json" };
@@ -33,7 +51,7 @@
       body: body ? JSON.stringify(body) : undefined
     }).then(function (response) {
       if (response.status === 204) { return null; }
-      return response.json().then(function (data) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
           var error = new Error((data.error || {}).message || response.statusText);
           error.status = response.status; error.code = (data.error || {}).code; error.retryAfter = (data.error || {}).retry_after;
@@ -80,34 +98,49 @@
           say(t("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}.", { wait: waitText(error.retryAfter || 60) }));
           return;
         }
-        say(t("Sai tên đăng nhập hoặc mật khẩu."));
+        say(error.status ? t("Sai tên đăng nhập hoặc mật khẩu.") : errorText(error));
       });
   });
 
   $("logout").addEventListener("click", function () {
-    call("POST", "/api/v1/auth/logout").finally(function () { location.reload(); });
+    call("POST", "/api/v1/auth/logout").finally(function () { location.assign("/console"); });
   });
 
+  // -- choosing a counter ------------------------------------------------------------------------
+
+  function address(code, number) {
+    return "/console?site=" + encodeURIComponent(code) + (number ? "&counter=" + number : "");
+  }
+
+  /* The counter named in the address, else the choice of counters at the sites where this
+   * member of staff may work them (the server decided which: cfg.sites). */
   function chooseCounter() {
+    if (!cfg.sites) { location.reload(); return; }  // just logged in: the page learns the sites
     $("who").textContent = me.full_name || me.username;
     $("logout").hidden = false;
     $("password-link").hidden = false;
-    var sites = me.sites;
-    var load = sites.length ? Promise.resolve(sites) : call("GET", "/api/v1/sites").then(function (all) {
-      return all.map(function (s) { return s.code; });
+    if (!cfg.sites.length) { step("choose"); say(t("Bạn không có quyền ở trung tâm này.")); return; }
+    place = cfg.sites.filter(function (s) { return s.code === cfg.site; })[0] || cfg.sites[0];
+    if (cfg.counter && place.code === cfg.site) { openCounter(place, cfg.counter); return; }
+    showChooser(place);
+  }
+
+  function showChooser(chosen) {
+    var select = $("site-select");
+    select.textContent = "";
+    cfg.sites.forEach(function (s) {
+      var option = document.createElement("option");
+      option.value = s.code;
+      option.textContent = s.name + " (" + s.code + ")";
+      option.selected = s.code === chosen.code;
+      select.appendChild(option);
     });
-    load.then(function (codes) {
-      var select = $("site-select");
-      select.textContent = "";
-      codes.forEach(function (code) {
-        var option = document.createElement("option");
-        option.value = option.textContent = code;
-        select.appendChild(option);
-      });
-      select.onchange = function () { listCounters(select.value); };
-      step("choose");
+    select.onchange = function () {
+      history.replaceState(null, "", address(select.value));
       listCounters(select.value);
-    });
+    };
+    step("choose");
+    listCounters(chosen.code);
   }
 
   function line(className, text) {
@@ -117,74 +150,140 @@
     return span;
   }
 
-  /* The site's counters, with who is on duty at each today; the counters the officer is
-   * rostered at are marked and the first takes the focus. Any counter may still be chosen. */
+  function stateText(c) {
+    if (c.state === "open") { return t("Đang mở"); }
+    if (c.state === "paused") { return c.pause_reason ? t("Tạm dừng: {reason}", { reason: c.pause_reason }) : t("Tạm dừng"); }
+    return t("Đã đóng");
+  }
+
+  /* The site's counters: open, paused or closed; who is working at each now; who is on duty
+   * there today. The counters the officer is rostered at are marked and the first takes the
+   * focus. Any counter may still be chosen. */
   function listCounters(code) {
     var base = "/api/v1/sites/" + encodeURIComponent(code);
     var noDuties = { counters: [], mine: [] };
-    Promise.all([call("GET", base + "/counters"), call("GET", base + "/on-duty").catch(function () { return noDuties; })])
-      .then(function (results) {
-        var duties = results[1];
-        var officers = {};
-        duties.counters.forEach(function (c) {
-          officers[c.id] = c.officers.map(function (o) { return o.full_name || o.username; }).join(", ");
-        });
-        var list = $("counter-list");
-        var rostered = null;
-        list.textContent = "";
-        results[0].forEach(function (c) {
-          var mine = duties.mine.indexOf(c.id) >= 0;
-          var button = document.createElement("button");
-          button.type = "button";
-          button.setAttribute("role", "listitem");
-          button.dataset.counter = c.number;
-          button.appendChild(line("console-counter-name", t("Quầy {n}", { n: c.number }) + " – " + c.name.replace(/^Quầy \d+ - /, "")));
-          if (officers[c.id]) { button.appendChild(line("console-counter-duty", t("Trực: {names}", { names: officers[c.id] }))); }
-          if (mine) {
-            button.classList.add("console-counter-mine");
-            button.appendChild(line("console-counter-mine-note", t("Theo lịch trực hôm nay")));
-            rostered = rostered || button;
-          }
-          button.addEventListener("click", function () { openConsole(code, c); });
-          list.appendChild(button);
-        });
-        if (rostered) { rostered.focus(); }
+    Promise.all([
+      call("GET", base + "/counters"),
+      call("GET", base + "/on-duty").catch(function () { return noDuties; }),
+      call("GET", base + "/counters/officers").catch(function () { return []; })
+    ]).then(function (results) {
+      var duties = results[1];
+      var rostered = {};
+      duties.counters.forEach(function (c) {
+        rostered[c.id] = c.officers.map(function (o) { return o.full_name || o.username; }).join(", ");
       });
+      var working = {};
+      results[2].forEach(function (o) { working[o.counter_id] = o.officer_name; });
+      var list = $("counter-list");
+      var first = null;
+      list.textContent = "";
+      results[0].forEach(function (c) {
+        var mine = duties.mine.indexOf(c.id) >= 0;
+        var item = document.createElement("button");
+        item.type = "button";
+        item.setAttribute("role", "listitem");
+        item.dataset.counter = c.number;
+        item.dataset.state = c.state;
+        item.appendChild(line("console-counter-name", t("Quầy {n}", { n: c.number }) + " – " + c.name.replace(/^Quầy \d+ - /, "")));
+        item.appendChild(line("console-counter-state", stateText(c)));
+        if (working[c.id]) { item.appendChild(line("console-counter-officer", t("Đang có cán bộ: {name}", { name: working[c.id] }))); }
+        if (rostered[c.id]) { item.appendChild(line("console-counter-duty", t("Trực: {names}", { names: rostered[c.id] }))); }
+        if (mine) {
+          item.classList.add("console-counter-mine");
+          item.appendChild(line("console-counter-mine-note", t("Theo lịch trực hôm nay")));
+          first = first || item;
+        }
+        item.addEventListener("click", function () { location.assign(address(code, c.number)); });
+        list.appendChild(item);
+      });
+      if (first) { first.focus(); }
+    }).catch(function (error) { say(errorText(error)); });
   }
 
-  function openConsole(code, chosen) {
-    site = code;
+  function openCounter(site, number) {
+    call("GET", "/api/v1/sites/" + encodeURIComponent(site.code) + "/counters").then(function (counters) {
+      var chosen = counters.filter(function (c) { return c.number === number; })[0];
+      if (!chosen) {
+        history.replaceState(null, "", address(site.code));
+        say(t("Không có quầy {n} ở trung tâm này.", { n: number }));
+        showChooser(site);
+        return;
+      }
+      openConsole(site, chosen);
+    }).catch(function (error) { say(errorText(error)); showChooser(site); });
+  }
+
+  // -- the console -------------------------------------------------------------------------------
+
+  function openConsole(site, chosen) {
+    place = site;
     counter = chosen;
     current = chosen.current;
-    $("title").textContent = t("Quầy {n}", { n: chosen.number }) + " · " + code;
+    $("title").textContent = t("Quầy {n} · {site}", { n: chosen.number, site: site.code });
+    document.title = $("title").textContent;
     document.querySelectorAll("[data-site-link]").forEach(function (link) {
-      link.href = link.pathname + "?site=" + encodeURIComponent(code);
+      link.href = link.pathname + "?site=" + encodeURIComponent(site.code);
     });
-    $("admin-link").hidden = $("reports-link").hidden = ["admin", "supervisor"].indexOf(me.role) < 0;
+    $("admin-link").hidden = $("reports-link").hidden = !site.supervises;
     $("staff-nav").hidden = false;
+    $("change-counter").href = address(site.code);
+    $("change-counter").hidden = false;
     step("console");
-    new window.LiveSite({
-      site: site,
+    live = new window.LiveSite({
+      site: site.code,
       counter: counter.id,
-      onSnapshot: function (data) { applySnapshot(data); },
+      // A (re)connection's snapshot is the site as it is; the counter is read again as well,
+      // since the events committed while the connection was being made are not in the snapshot.
+      onSnapshot: function (data) { applySnapshot(data); loadCounter(); },
       onEvent: onEvent,
-      onStatus: function (connected) { say(connected ? null : t("Mất kết nối, đang kết nối lại…")); }
+      onStatus: connection
     });
     render();
+    loadCounter();
     setInterval(refresh, RECONCILE_MS);
   }
 
+  /* The live connection: say when it is lost and when it is back. */
+  function connection(connected) {
+    clearTimeout(connectionTimer);
+    if (!connected) {
+      connectionLost = true;
+      $("connection").textContent = t("Mất kết nối, đang kết nối lại…");
+      $("connection").hidden = false;
+    } else if (connectionLost) {
+      connectionLost = false;
+      $("connection").textContent = t("Đã kết nối lại.");
+      connectionTimer = setTimeout(function () { $("connection").hidden = true; }, 5000);
+    }
+  }
+
+  /* Read the counter (state, services, current ticket) from the server. An answer that a live
+   * event overtook is dropped: the event is at least as new. */
+  function loadCounter() {
+    var read = ++counterReads;
+    return call("GET", "/api/v1/counters/" + counter.id).then(function (fresh) {
+      if (read !== counterReads) { return; }
+      counter = fresh;
+      current = fresh.current;
+      noShows = {};
+      (fresh.no_shows || []).forEach(function (ticket) { noShows[ticket.id] = ticket; });
+      render();
+    }).catch(function () {});
+  }
+
   function applySnapshot(data) {
+    // A copy read over HTTP that the live events have already passed is too old for the counter.
+    var stale = live && live.seq !== null && data.seq < live.seq;
     snapshot = data;
     var mine = data.counters.filter(function (c) { return c.id === counter.id; })[0];
-    if (mine) { counter = mine; current = mine.current; }
+    if (mine && !stale) { counter = mine; current = mine.current; counterReads++; }
     render();
   }
 
   function refresh() {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(function () {
-      call("GET", "/api/v1/sites/" + encodeURIComponent(site) + "/queue").then(applySnapshot).catch(function () {});
+      call("GET", "/api/v1/sites/" + encodeURIComponent(place.code) + "/queue").then(applySnapshot).catch(function () {});
     }, 250);
   }
 
@@ -207,8 +306,11 @@
     } else if (known) {
       snapshot.waiting_total -= 1;
     }
-    if (ticket.counter_id === counter.id && AT_COUNTER.indexOf(ticket.status) >= 0) { current = ticket; }
-    else if (current && current.id === ticket.id) { current = null; }
+    var here = ticket.counter_id === counter.id && AT_COUNTER.indexOf(ticket.status) >= 0;
+    if (here || (current && current.id === ticket.id)) {
+      current = here ? ticket : null;
+      counterReads++;  // newer than any read of the counter still under way
+    }
   }
 
   function onEvent(name, delta) {
@@ -220,20 +322,30 @@
     else { refresh(); }
   }
 
+  function statusText(ticket) {
+    if (!place.start_step) { return ""; }
+    return ticket.status === "called" ? t("Đã gọi, chờ công dân đến quầy") : t("Đang phục vụ");
+  }
+
   function render() {
     $("current-number").textContent = current ? current.number : "—";
     $("current-service").textContent = current ? current.service_name : t("Chưa gọi số nào.");
+    $("current-status").textContent = current ? statusText(current) : "";
     $("intake-link").hidden = !current;
     if (current) { $("intake-link").href = $("intake-link").pathname + "?ticket=" + current.id; }
-    $("counter-state").textContent = counter.state === "open" ? "" : (counter.state === "paused"
-      ? t("Tạm dừng") + (counter.pause_reason ? " – " + counter.pause_reason : "") : t("Đóng"));
+    $("counter-state").textContent = counter.state === "open" ? "" : stateText(counter);
     var open = counter.state === "open";
-    document.querySelector('[data-action="call-next"]').disabled = !open;
-    ["recall", "skip"].forEach(function (a) { document.querySelector('[data-action="' + a + '"]').disabled = !current || current.status !== "called"; });
-    ["finish", "transfer"].forEach(function (a) { document.querySelector('[data-action="' + a + '"]').disabled = !current; });
-    document.querySelector('[data-action="pause"]').disabled = counter.state === "paused";
-    document.querySelector('[data-action="resume"]').disabled = open;
-    document.querySelector('[data-action="reactivate"]').disabled = !Object.keys(noShows).length;
+    var called = !!current && current.status === "called";
+    button("call-next").disabled = !open;
+    button("start").hidden = !place.start_step;
+    button("start").disabled = !called;
+    // With the start of service, a ticket is finished once it has been served.
+    button("finish").disabled = !current || (place.start_step && called);
+    button("recall").disabled = button("skip").disabled = !called;
+    button("transfer").disabled = !current;
+    button("pause").disabled = counter.state === "paused";
+    button("resume").disabled = open;
+    button("reactivate").disabled = !Object.keys(noShows).length;
 
     var served = (counter.services || []);
     $("served").textContent = "";
@@ -271,28 +383,28 @@
       var ticket = noShows[id];
       var item = document.createElement("li");
       item.textContent = ticket.number + " ";
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = "↺";
-      button.setAttribute("aria-label", ticket.number + ": " + (cfg.lang === "en" ? "put back in the queue" : "đưa lại vào hàng chờ"));
-      button.addEventListener("click", function () { act("reactivate", ticket); });
-      item.appendChild(button);
+      var back = document.createElement("button");
+      back.type = "button";
+      back.textContent = "↺";
+      back.setAttribute("aria-label", t("Xếp số {number} lại vào hàng chờ", { number: ticket.number }));
+      back.addEventListener("click", function () { act("reactivate", ticket); });
+      item.appendChild(back);
       $("no-shows").appendChild(item);
     });
   }
 
+  /* Do an action; what the counter shows afterwards is read back from the server. */
   function act(action, ticket) {
     var done;
     if (action === "call-next") {
       done = call("POST", "/api/v1/counters/" + counter.id + "/call-next").then(function (result) {
-        current = result ? result.ticket : null;
-        if (!result) { say(t("Không có ai đang chờ.")); } else { say(null); }
+        say(result ? null : t("Không có ai đang chờ."));
       });
     } else if (action === "pause") {
       $("pause-dialog").showModal();
       return;
     } else if (action === "resume") {
-      done = call("POST", "/api/v1/counters/" + counter.id + "/resume").then(function (c) { counter = c; });
+      done = call("POST", "/api/v1/counters/" + counter.id + "/resume");
     } else if (action === "transfer") {
       openTransfer();
       return;
@@ -304,60 +416,80 @@
     } else {
       var target = ticket || current;
       if (!target) { return; }
-      done = call("POST", "/api/v1/tickets/" + target.id + "/" + action).then(function (updated) {
-        if (action === "finish" || action === "skip") { current = null; }
-        else if (action === "recall") { current = updated; }
-      });
+      done = call("POST", "/api/v1/tickets/" + target.id + "/" + action);
     }
-    done.then(render).catch(function (error) { say(t("Không thực hiện được: {message}", { message: error.message })); });
+    settle(done);
   }
 
+  function settle(done) {
+    done.then(function () { say(null); }, function (error) { say(errorText(error)); }).then(loadCounter);
+  }
+
+  function option(value, text, disabled) {
+    var item = document.createElement("option");
+    item.value = value;
+    item.textContent = text;
+    item.disabled = !!disabled;
+    return item;
+  }
+
+  function group(label, options) {
+    var optgroup = document.createElement("optgroup");
+    optgroup.label = label;
+    options.forEach(function (item) { optgroup.appendChild(item); });
+    return optgroup;
+  }
+
+  /* The places a ticket can go: the other services, by field (lĩnh vực), then the other
+   * counters, by state. A closed counter is shown but cannot be chosen: nobody would call. */
   function openTransfer() {
     if (!current || !snapshot) { return; }
     var select = $("transfer-target");
     select.textContent = "";
+    var fields = [];
+    var byField = {};
     snapshot.services.forEach(function (service) {
       if (service.code === current.service) { return; }
-      var option = document.createElement("option");
-      option.value = "service:" + service.code;
-      option.textContent = service.name;
-      select.appendChild(option);
+      var field = service.field || t("Lĩnh vực khác");
+      if (!byField[field]) { byField[field] = []; fields.push(field); }
+      byField[field].push(option("service:" + service.code, service.name));
     });
-    snapshot.counters.forEach(function (c) {
-      if (c.id === counter.id) { return; }
-      var option = document.createElement("option");
-      option.value = "counter:" + c.id;
-      option.textContent = t("Chuyển đến quầy {n}", { n: c.number });
-      select.appendChild(option);
+    fields.forEach(function (field) { select.appendChild(group(field, byField[field])); });
+    var states = [["open", t("Quầy đang mở")], ["paused", t("Quầy đang tạm dừng")], ["closed", t("Quầy đã đóng")]];
+    states.forEach(function (state) {
+      var counters = snapshot.counters.filter(function (c) { return c.id !== counter.id && c.state === state[0]; });
+      if (!counters.length) { return; }
+      select.appendChild(group(state[1], counters.map(function (c) {
+        var text = t("Quầy {n}", { n: c.number }) + " – " + c.name.replace(/^Quầy \d+ - /, "");
+        if (c.state === "paused" && c.pause_reason) { text += " (" + c.pause_reason + ")"; }
+        return option("counter:" + c.id, text, c.state === "closed");
+      })));
     });
     $("transfer-dialog").showModal();
   }
 
   $("transfer-form").addEventListener("submit", function (event) {
     if (event.submitter && event.submitter.value !== "ok") { return; }
+    if (!current || !$("transfer-target").value) { return; }
     var parts = $("transfer-target").value.split(":");
     var body = parts[0] === "service" ? { service: parts[1] } : { counter: Number(parts[1]) };
-    call("POST", "/api/v1/tickets/" + current.id + "/transfer", body)
-      .then(function () { current = null; render(); })
-      .catch(function (error) { say(t("Không thực hiện được: {message}", { message: error.message })); });
+    settle(call("POST", "/api/v1/tickets/" + current.id + "/transfer", body));
   });
 
   $("pause-form").addEventListener("submit", function (event) {
     if (event.submitter && event.submitter.value !== "ok") { return; }
-    call("POST", "/api/v1/counters/" + counter.id + "/pause", { reason: $("pause-reason").value })
-      .then(function (c) { counter = c; render(); })
-      .catch(function (error) { say(t("Không thực hiện được: {message}", { message: error.message })); });
+    settle(call("POST", "/api/v1/counters/" + counter.id + "/pause", { reason: $("pause-reason").value }));
   });
 
-  document.querySelectorAll("[data-action]").forEach(function (button) {
-    button.addEventListener("click", function () { act(button.dataset.action); });
+  document.querySelectorAll("[data-action]").forEach(function (control) {
+    control.addEventListener("click", function () { act(control.dataset.action); });
   });
   document.addEventListener("keydown", function (event) {
-    if ($("step-console").hidden || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if ($("step-console").hidden || event.ctrlKey || event.metaKey || event.altKey || event.repeat) { return; }
     if (document.querySelector("dialog[open]") || /INPUT|SELECT|TEXTAREA/.test(event.target.tagName)) { return; }
     var action = KEYS[event.key.toLowerCase()];
-    var button = action && document.querySelector('[data-action="' + action + '"]');
-    if (button && !button.disabled) { event.preventDefault(); act(action); }
+    var control = action && button(action);
+    if (control && !control.disabled && !control.hidden) { event.preventDefault(); act(action); }
   });
 
   setInterval(function () {
