@@ -76,6 +76,14 @@ SENTENCES = {
     f"{Event.PERSONAL_DATA_READ}:alone": N_("{actor} xem dữ liệu cá nhân ({what})"),
     Event.PERSONAL_DATA_PURGED: N_("{actor} xóa dữ liệu cá nhân đã hết thời hạn lưu"),
     Event.SUBJECT_EXPORT: N_("{actor} xuất mọi dữ liệu về người có giấy tờ {subject}"),
+    # The hall screen's notices and playlist (queue_server.sites.signage).
+    Event.SIGNAGE_NOTICE_ADDED: N_("{actor} thêm thông báo chạy trên màn hình sảnh: “{text}”"),
+    Event.SIGNAGE_NOTICE_CHANGED: N_("{actor} sửa một thông báo chạy trên màn hình sảnh"),
+    Event.SIGNAGE_NOTICE_REMOVED: N_("{actor} xóa thông báo chạy trên màn hình sảnh: “{text}”"),
+    Event.SIGNAGE_MEDIA_ADDED: N_("{actor} thêm {filename} vào danh sách phát của màn hình sảnh"),
+    Event.SIGNAGE_MEDIA_CHANGED: N_("{actor} sửa một mục trong danh sách phát của màn hình sảnh"),
+    Event.SIGNAGE_MEDIA_REMOVED: N_("{actor} xóa {filename} khỏi danh sách phát của màn hình sảnh"),
+    Event.SIGNAGE_REORDERED: N_("{actor} sắp xếp lại thứ tự trên màn hình sảnh"),
     # The queue's own log (queue_server.queueing.journal).
     "ticket.issued": N_("{actor} cấp số {number}"),
     "ticket.called": N_("{actor} gọi số {number} tại quầy {counter}"),

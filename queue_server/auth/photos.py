@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import io
 from typing import BinaryIO
+from urllib.parse import quote
 
-from flask import current_app, url_for
+from flask import current_app
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -125,6 +126,14 @@ def photo_url(user: User) -> str | None:
         .order_by(Counter.id)
         .limit(1)
     )
-    if site is None:
+    return photo_path(site.code, user) if site is not None else None
+
+
+def photo_path(site_code: str, user: User) -> str | None:
+    """The address of ``user``'s photo at ``site_code`` (the route ``signage.photo``), for the
+    screens of that site, which are served from the same host; None without a photo. It
+    changes with the photo (``v``). Built without a request: snapshots and live events are
+    made outside one too."""
+    if not user.photo:
         return None
-    return url_for("signage.photo", site_code=site.code, user_id=user.id, v=user.photo[-12:])
+    return f"/display/{quote(site_code)}/photos/{user.id}?v={user.photo[-12:]}"

@@ -35,7 +35,6 @@ from .schemas import (
 from .snapshot import (
     active_services,
     no_shows_at,
-    officer_names,
     officers_at_counters,
     service_stats,
     site_snapshot,
@@ -243,7 +242,7 @@ def _counter_response(counter: Counter) -> dict:
     served = routing.services_served(db.session, counter, day)
     current = tickets_at_counters(db.session, counter.site_id, day, counter.id).get(counter.id)
     codes = [s.code for s in active_services(db.session, counter.site) if s.id in served]
-    officer = officer_names(db.session, [counter]).get(counter.officer_id)
+    officer = officers_at_counters(db.session, counter.site, day).get(counter.id)
     return counter_public(counter, codes, current, officer)
 
 

@@ -263,7 +263,7 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
         counter.officer_id = actor.user_id
         # The counter's screen shows who serves there now (the session has him already).
         officer = session.get(User, actor.user_id)
-        payload["officer"] = officer_public(officer.full_name if officer is not None else None)
+        payload["officer"] = officer_public(officer, site.code)
     journal.record(
         session, site, "ticket.called", actor, now, ticket=ticket, counter=counter, payload=payload
     )

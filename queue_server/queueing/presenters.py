@@ -5,6 +5,8 @@ Nothing here carries personal data: these dictionaries go to hall screens and ph
 
 from __future__ import annotations
 
+from ..auth import photos
+from ..auth.models import User
 from ..sites.models import Counter
 from ..web import public_url
 from .models import Ticket
@@ -40,14 +42,17 @@ def ticket_public(ticket: Ticket) -> dict:
     }
 
 
-def officer_public(name: str | None) -> dict | None:
+def officer_public(user: User | None, site_code: str) -> dict | None:
     """The officer at a counter as the hall may show him: the name on his badge (public in a
-    one-stop centre) and his photo's address once there is one."""
-    return {"name": name, "photo_url": None} if name else None
+    one-stop centre) and the address of his photo, if he has one (served only while he works
+    at one of the site's counters: queue_server/auth/photos.py)."""
+    if user is None or not user.full_name:
+        return None
+    return {"name": user.full_name, "photo_url": photos.photo_path(site_code, user)}
 
 
 def counter_public(
-    counter: Counter, service_codes: list[str], current: Ticket | None, officer_name: str | None = None
+    counter: Counter, service_codes: list[str], current: Ticket | None, officer: User | None = None
 ) -> dict:
     return {
         "id": counter.id,
@@ -57,5 +62,5 @@ def counter_public(
         "pause_reason": counter.pause_reason,
         "services": sorted(service_codes),
         "current": ticket_public(current) if current is not None else None,
-        "officer": officer_public(officer_name),
+        "officer": officer_public(officer, counter.site.code),
     }

@@ -83,9 +83,10 @@ def no_shows_at(session: Session, counter_id: int, day: date) -> list[Ticket]:
 
 
 def officers_at_counters(session: Session, site: Site, day: date) -> dict[int, User]:
-    """Who is working at each counter now, by counter id, for staff choosing a counter: the
-    member of staff who last called there, if the counter has called a ticket today and is
-    not closed. Staff only: hall screens show numbers, not names."""
+    """Who is working at each counter now, by counter id: the member of staff who last called
+    there, if the counter has called a ticket today and is not closed (``Counter.officer_id``
+    alone outlives the day and the officer's leaving). The one rule for the console's choice
+    of counter and the counter's screen, which shows the name on his badge and his photo."""
     called_today = select(Ticket.counter_id).where(
         Ticket.site_id == site.id, Ticket.business_date == day, Ticket.counter_id.is_not(None)
     )
@@ -188,7 +189,7 @@ def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: date
         .order_by(QueueEvent.site_seq.desc())
         .limit(RECENT_CALL_EVENTS)
     ).all()
-    officers = officer_names(session, counters)
+    officers = officers_at_counters(session, site, day)
     return {
         "seq": seq,
         "site": {"code": site.code, "name": site.name, "name_en": site.name_en},
@@ -209,7 +210,7 @@ def _build_snapshot(session: Session, site: Site, seq: int, day: date, now: date
                 counter,
                 [codes[sid] for sid in served.get(counter.id, ()) if sid in codes],
                 current.get(counter.id),
-                officers.get(counter.officer_id),
+                officers.get(counter.id),
             )
             for counter in counters
         ],
@@ -244,11 +245,3 @@ def recent_calls(calls) -> list[dict]:
         if len(rows) == RECENT_CALLS:
             break
     return rows
-
-
-def officer_names(session: Session, counters) -> dict[int, str]:
-    """The full name of the officer last at each counter, by user id (his name badge's)."""
-    ids = {counter.officer_id for counter in counters if counter.officer_id is not None}
-    if not ids:
-        return {}
-    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
