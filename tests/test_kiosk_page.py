@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock
 
 import pytest
+import requests
 from sqlalchemy import select, text
 
 from queue_server.database import db
@@ -126,6 +127,17 @@ def test_every_demo_service_is_on_the_home_screen_in_large_tiles_under_their_fie
     )
     assert all(height >= 90 for height in lookups)
     assert kiosk.inner_text("#prompt") == "Chọn dịch vụ"
+    # Each demo service has its icon (sites/icons.py), drawn from a file the server has.
+    icons = kiosk.eval_on_selector_all(
+        "#services [data-service] .kiosk-icon",
+        """els => els.map(e => ({icon: e.dataset.icon, mask: getComputedStyle(e).maskImage,
+                                 width: e.getBoundingClientRect().width}))""",
+    )
+    assert len(icons) == 16 and all(icon["width"] >= 40 for icon in icons)
+    for icon in icons:
+        drawing = f"{server.url}/kiosk/static/icons/{icon['icon']}.svg"
+        assert icon["mask"] == f'url("{drawing}")'
+        assert requests.get(drawing, timeout=10).status_code == 200
     assert_fits(kiosk)
     check_accessibility(kiosk)
     screenshot(kiosk, f"kiosk-{size}")
@@ -276,6 +288,9 @@ def test_outside_opening_hours_the_home_screen_says_when_the_centre_opens(app, s
     assert_fits(kiosk)
     check_accessibility(kiosk)
     screenshot(kiosk, "kiosk-closed-landscape")
+    english = open_kiosk(contexts, server, token, "landscape", site="NA-TRUONGVINH", query="?lang=en")
+    english.wait_for_selector("#closed-notice:not([hidden])")
+    assert english.inner_text("#closed-when") == f"The centre opens at 7:30 on {opens:%A}, {opens:%d/%m}."
 
 
 def test_the_opening_api_follows_the_rule_that_refuses_numbers(app, client):
@@ -349,6 +364,8 @@ def test_the_kiosk_speaks_english_when_asked_and_remembers_it(server, kiosk_toke
     kiosk = open_kiosk(contexts, server, kiosk_token, "landscape", query="?lang=en")
     assert kiosk.inner_text("h1") == "Take a number"
     assert kiosk.get_by_role("button", name=re.compile("^Business registration")).is_visible()
+    assert_fits(kiosk)
+    screenshot(kiosk, "kiosk-english-landscape")
     kiosk.goto(f"{server.url}/kiosk/NA-HCC")
     assert kiosk.inner_text("h1") == "Take a number"
     assert kiosk.get_attribute("html", "lang") == "en"

@@ -81,6 +81,19 @@
     button.className = "kiosk-button";
     button.dataset.service = service.code;
     button.disabled = closed || !$("banner").hidden;
+    if (service.icon) {
+      var icon = document.createElement("span");
+      icon.className = "kiosk-icon";
+      icon.dataset.icon = service.icon;
+      /* Through the CSS object model, which the page's policy allows (a style attribute it would not). */
+      var url = "url(\"" + cfg.icons + encodeURIComponent(service.icon) + ".svg\")";
+      icon.style.webkitMaskImage = url;
+      icon.style.maskImage = url;
+      button.appendChild(icon);
+      button.classList.add("kiosk-button-with-icon");
+    }
+    var words = document.createElement("span");
+    words.className = "kiosk-button-words";
     var name = document.createElement("span");
     name.className = "kiosk-button-name";
     name.textContent = cfg.lang === "en" && service.name_en ? service.name_en : service.name;
@@ -88,8 +101,9 @@
     meta.className = "kiosk-button-meta";
     meta.dataset.staffed = service.estimated_wait_s == null ? "no" : "yes";
     meta.textContent = waitText(service);
-    button.appendChild(name);
-    button.appendChild(meta);
+    words.appendChild(name);
+    words.appendChild(meta);
+    button.appendChild(words);
     button.addEventListener("click", function () { take(service); });
     return button;
   }

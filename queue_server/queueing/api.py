@@ -92,7 +92,14 @@ def list_services(site_code):
     day = business_date(site, utcnow())
     stats = {s["code"]: s for s in service_stats(db.session, site, day, services)}
     return [
-        {"code": s.code, "name": s.name, "name_en": s.name_en, "field": s.field, **stats[s.code]}
+        {
+            "code": s.code,
+            "name": s.name,
+            "name_en": s.name_en,
+            "field": s.field,
+            "icon": s.icon,
+            **stats[s.code],
+        }
         for s in services
     ]
 

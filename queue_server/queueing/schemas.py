@@ -86,6 +86,9 @@ class ServiceSchema(Schema):
     name = fields.String(required=True)
     name_en = fields.String(allow_none=True)
     field = fields.String(allow_none=True)
+    icon = fields.String(
+        allow_none=True, metadata={"description": "Name of the kiosk's icon (/kiosk/static/icons/<name>.svg)"}
+    )
     waiting = fields.Integer(required=True)
     counters_open = fields.Integer(
         required=True, metadata={"description": "Counters serving it that are open with an officer"}
