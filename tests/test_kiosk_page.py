@@ -199,6 +199,19 @@ def test_more_services_than_fit_are_paged_with_large_buttons_never_scrolled(app,
     kiosk.wait_for_function("() => document.getElementById('page-of').textContent.startsWith('Trang 1/')")
 
 
+def test_a_kiosk_left_on_another_page_goes_back_to_the_first(app, server, contexts):
+    code = make_site_with_services(app, 40)
+    kiosk = contexts(viewport=KIOSK_SIZES["landscape"])
+    kiosk.clock.install()
+    kiosk.goto(f"{server.url}/kiosk/{code}#token={kiosk_token_for(app, code)}")
+    kiosk.wait_for_selector("[data-service]")
+    kiosk.click("#page-next")
+    assert kiosk.inner_text("#page-of").startswith("Trang 2/")
+    assert_fits(kiosk)
+    kiosk.clock.run_for(46_000)  # nobody touched it for the idle time
+    kiosk.wait_for_function("() => document.getElementById('page-of').textContent.startsWith('Trang 1/')")
+
+
 def test_the_wait_is_honest_when_no_officer_is_at_the_counter(app, server, kiosk_token, contexts):
     """Counter 7 alone serves trade (CT-TM): open, but nobody works at it yet."""
     kiosk = open_kiosk(contexts, server, kiosk_token, "portrait")

@@ -11,6 +11,10 @@
   var busy = false;
   var resetTimer = null;
   var countdownTimer = null;
+  var services = [];   // the site's services, as the API gave them
+  var pages = [[]];    // the services of each page of the home screen
+  var page = 0;        // the page shown
+  var closed = false;  // the centre takes no numbers now (GET /opening)
 
   function t(key, values) {
     var text = cfg.t[key] || key;
@@ -61,11 +65,6 @@
    * in the columns of #services, as many as fit on a page, and "Trang trước" / "Trang sau"
    * move between pages. Which tiles fit is measured in the page itself (names wrap, fields
    * add headings, the lookup buttons take their row), so it holds for any size of screen. */
-  var services = [];
-  var pages = [[]];
-  var page = 0;
-  var closed = false;
-
   /* The server leaves the wait out (null) while no officer is at an open counter of the
      service: "no wait" would be a promise nobody keeps. */
   function waitText(service) {
@@ -168,6 +167,7 @@
 
   function renderServices(list) {
     services = list;
+    if ($("screen-services").hidden) { return; }  // nothing to measure: startOver draws them again
     paginate();
     drawPage();
   }
