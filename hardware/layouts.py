@@ -198,7 +198,7 @@ def render_ticket(ticket: TicketPrint, paper_mm: int = 80) -> Image.Image:
     canvas.text(ticket.number, _font(BOLD, 110 if paper_mm == 80 else 84), gap=10)
     canvas.text(ticket.service, _font(BOLD, small + 2))
     if ticket.people_ahead is not None:
-        canvas.text(f"Số người đang chờ trước bạn: {ticket.people_ahead}", _font(REGULAR, small))
+        canvas.text(f"Số người đang chờ trước ông/bà: {ticket.people_ahead}", _font(REGULAR, small))
     if ticket.wait_minutes:
         canvas.text(f"Thời gian chờ dự kiến: khoảng {ticket.wait_minutes} phút", _font(REGULAR, small))
     if ticket.counters:

@@ -1,5 +1,8 @@
 """``/kiosk/<site>``: the kiosk page. It talks to the public API with its device token.
 
+It speaks to the citizen as "ông/bà" (docs/wording.md); the hall's call, which addresses the
+room, stays in the third person ("Mời công dân có số...").
+
 The token is given once in the address fragment (``/kiosk/NA-HCC#token=...``, never sent to
 the server's logs), kept in the browser's local storage, and sent as ``Authorization: Bearer``.
 """
@@ -22,6 +25,17 @@ bp = Blueprint(
 
 # How long the kiosk waits for its printer to confirm a ticket.
 PRINT_WAIT_SECONDS = 10
+# Week days as said in "mở cửa lúc 7:30 thứ Hai, 07/12", Monday first (Python's weekday()).
+WEEKDAYS = (
+    N_("thứ Hai"),
+    N_("thứ Ba"),
+    N_("thứ Tư"),
+    N_("thứ Năm"),
+    N_("thứ Sáu"),
+    N_("thứ Bảy"),
+    N_("Chủ nhật"),
+)
+
 # Seconds before the kiosk returns to its start screen.
 RESULT_SECONDS = 20
 IDLE_SECONDS = 45
@@ -38,35 +52,41 @@ STRINGS = (
     N_("Chọn dịch vụ"),
     N_("Đang chờ: {n}"),
     N_("Chờ khoảng {minutes} phút"),
-    N_("Chưa có quầy mở"),
+    N_("Chưa có cán bộ tiếp nhận"),
     N_("Không phải chờ"),
-    N_("Số thứ tự của bạn"),
-    N_("Có {n} người đang chờ trước bạn"),
-    N_("Bạn là người tiếp theo"),
+    N_("Số thứ tự của ông/bà"),
+    N_("Có {n} người đang chờ trước ông/bà"),
+    N_("Ông/Bà là người tiếp theo"),
     N_("Thời gian chờ dự kiến: khoảng {minutes} phút"),
     N_("Quầy phục vụ: {counters}"),
-    N_("Chưa có quầy nào đang mở cho dịch vụ này"),
-    N_("Quét mã QR để theo dõi số của bạn trên điện thoại"),
+    N_("Chưa có cán bộ tiếp nhận dịch vụ này; số sẽ được gọi khi cán bộ vào quầy."),
+    N_("Quét mã QR để theo dõi số của ông/bà trên điện thoại"),
     N_("Màn hình sẽ trở về sau {n} giây"),
     N_("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."),
     N_("Trung tâm đang ngoài giờ làm việc."),
     N_("Hôm nay không còn đủ thời gian phục vụ dịch vụ này trước giờ đóng cửa."),
     N_("Vui lòng quay lại lúc {time}."),
+    # Said on the home screen before anyone taps, while the centre is closed (admission.opening).
+    N_("Trung tâm mở cửa lúc {time} {weekday}, {date}."),
+    N_("Trung tâm mở cửa lại lúc {time} hôm nay."),
+    N_("Trang {page}/{pages}"),
+    N_("Ưu tiên: {reason}"),
+    N_("Ưu tiên"),
     N_("Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."),
     N_("Dịch vụ này đã hết số trong ngày."),
     N_("Không lấy được số. Vui lòng thử lại."),
     N_("Đang lấy số ưu tiên: {reason}"),
     N_("Đang in phiếu…"),
-    N_("Phiếu số {number}: đang chờ, còn {n} người trước bạn."),
-    N_("Phiếu số {number}: đang chờ, còn 1 người trước bạn."),  # "1 person" in English
-    N_("Phiếu số {number}: mời bạn đến quầy số {counter}."),
+    N_("Phiếu số {number}: đang chờ, còn {n} người trước ông/bà."),
+    N_("Phiếu số {number}: đang chờ, còn 1 người trước ông/bà."),  # "1 person" in English
+    N_("Phiếu số {number}: mời ông/bà đến quầy số {counter}."),
     N_("Phiếu số {number}: đang được phục vụ tại quầy số {counter}."),
     N_("Phiếu số {number} đã xong hoặc không còn hiệu lực. Vui lòng lấy số mới nếu cần."),
     N_("Không đọc được mã này: {message}"),
     N_("Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."),
     N_("Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn."),
     N_("Đã trả kết quả lúc {time}."),
-    N_("Kết quả sẽ được gửi đến bạn qua bưu điện."),
+    N_("Kết quả sẽ được gửi đến ông/bà qua bưu điện."),
     N_("Hẹn trả kết quả: {time}."),
     N_("Đã in phiếu, vui lòng nhận phiếu ở khe máy in."),
     N_("Máy in gặp sự cố. Vui lòng chụp mã QR trên màn hình."),
@@ -74,7 +94,7 @@ STRINGS = (
     N_("Máy in đang hết giấy."),
     N_("Máy in đang mở nắp."),
     N_("Máy in đang mất kết nối."),
-    N_("Phiếu sẽ được in khi máy in sẵn sàng; bạn có thể chụp mã QR trên màn hình."),
+    N_("Phiếu sẽ được in khi máy in sẵn sàng; ông/bà có thể chụp mã QR trên màn hình."),
     N_("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình."),
 )
 
@@ -93,5 +113,6 @@ def kiosk(site_code: str):
         result_seconds=RESULT_SECONDS,
         idle_seconds=IDLE_SECONDS,
         print_wait_seconds=PRINT_WAIT_SECONDS,
+        weekdays=[_(day) for day in WEEKDAYS],
         dossier_statuses={status: _(label) for status, label in dossier_labels.STATUS.items()},
     )

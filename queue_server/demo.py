@@ -203,6 +203,29 @@ SERVICES = [
     ("BD", "BDT", "Bưu chính", "Gửi hồ sơ, nhận kết quả qua bưu điện", "Send or receive by post", "B"),
 ]
 
+# The kiosk's icon of each demo service (sites/icons.py).
+ICONS = {
+    "TP-LLTP": "justice",
+    "TP-QT": "family",
+    "XD-GPXD": "building",
+    "XD-CCHN": "building",
+    "NM-DD": "land",
+    "NM-MT": "leaf",
+    "NM-NN": "sprout",
+    "TC-DKDN": "briefcase",
+    "TC-DT": "chart",
+    "CT-TM": "factory",
+    "YT-HN": "health",
+    "GD-VB": "education",
+    "NV-LD": "people",
+    "VH-DL": "culture",
+    "TKQ": "document",
+    "BD": "mail",
+    "HT": "family",
+    "DD": "land",
+    "CS": "support",
+}
+
 ALL_WEEK = "1234567"
 
 # The merged counters' rotation (anchor: the first day of its week 1).
@@ -282,6 +305,7 @@ def _load_province(session: Session) -> Site:
             name=name,
             name_en=name_en,
             field=field,
+            icon=ICONS.get(code),
             sort_order=order,
             active=True,
             default_service_seconds=420,
@@ -332,6 +356,7 @@ def _load_commune(session: Session) -> Site:
             department=department,
             code=code,
             field=field,
+            icon=ICONS.get(code),
             name=name,
             name_en=name_en,
             prefix=prefix,

@@ -34,3 +34,12 @@ def officer(session, username="officer1") -> Actor:
 
 def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
+
+
+def staff(session, numbers, code="NA-HCC", username="officer1") -> None:
+    """Put an officer at the counters (what his first call does), so that they receive tickets
+    and the waits count them (queueing/estimates.py); commits."""
+    user = session.scalar(select(User).where(User.username == username))
+    for number in numbers:
+        counter(session, number, code).officer_id = user.id
+    session.commit()

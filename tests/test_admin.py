@@ -262,6 +262,30 @@ def test_a_service_is_edited_and_its_range_checked_against_the_others(app, super
     assert supervisor.patch(url, json={"name": ""}).status_code == 422
 
 
+def test_a_service_gets_its_kiosk_icon_from_the_built_in_set_or_none(app, supervisor, kiosk):
+    url = f"/api/v1/admin/services/{service_id(app, 'TP-QT')}"
+    assert supervisor.patch(url, json={"icon": "stamp"}).json["icon"] == "stamp"
+    listed = {s["code"]: s["icon"] for s in kiosk.get("/api/v1/sites/NA-HCC/services").json}
+    assert listed["TP-QT"] == "stamp" and listed["TP-LLTP"] == "justice"
+    unknown = supervisor.patch(url, json={"icon": "../../etc/passwd"})
+    assert unknown.status_code == 422 and "icon" in unknown.json["error"]["fields"]["json"]
+    assert supervisor.patch(url, json={"icon": None}).json["icon"] is None
+    page = supervisor.get("/admin/services?site=NA-HCC").get_data(as_text=True)
+    assert '<option value="stamp">Con dấu (chứng thực)</option>' in page
+
+
+def test_every_icon_of_the_set_is_drawn():
+    from queue_server.sites.icons import ICONS
+
+    from .conftest import ROOT
+
+    drawn = {path.stem for path in (ROOT / "kiosk" / "static" / "icons").glob("*.svg")}
+    assert drawn == set(ICONS)
+    for name in ICONS:
+        svg = (ROOT / "kiosk" / "static" / "icons" / f"{name}.svg").read_text()
+        assert svg.startswith("<svg") and 'viewBox="0 0 24 24"' in svg and "<script" not in svg
+
+
 def test_deleting_what_is_referenced_is_refused_with_a_reason(app, supervisor, kiosk):
     kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
     counter_3 = counter_of(supervisor, 3)

@@ -49,10 +49,14 @@ def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota
     page.fill("#v-start", "1501")
     page.fill("#v-name", "Quốc tịch, hộ tịch nước ngoài")
     page.fill("#v-max", "60")
+    assert page.input_value("#v-icon") == "family"  # the kiosk's icon, from the built-in set
+    page.select_option("#v-icon", label="Con dấu (chứng thực)")
     dialog.get_by_role("button", name="Xác nhận").click()
     row = page.locator("#services tr[data-service='TP-QT']")
     row.filter(has_text="Quốc tịch, hộ tịch nước ngoài").wait_for()
     assert "60" in row.inner_text() and "1501–1999" in row.inner_text()
+    kiosk_services = page.request.get(f"{server.url}/api/v1/sites/NA-HCC/services").json()
+    assert next(s["icon"] for s in kiosk_services if s["code"] == "TP-QT") == "stamp"
     screenshot(page, "admin-services")
 
     page.get_by_role("link", name="Quầy và lịch phục vụ").click()

@@ -5,7 +5,7 @@ import pytest
 from queue_server.errors import Conflict
 from queue_server.queueing.operations import issue_ticket
 
-from .helpers import SYSTEM, local, site
+from .helpers import SYSTEM, local, site, staff
 
 WARD = "NA-TRUONGVINH"  # opening hours Mon-Fri 07:00-11:30, 13:30-17:00, enforced
 
@@ -34,11 +34,20 @@ def test_during_the_lunch_break_the_kiosk_says_come_back_at_half_past_one(sessio
 
 
 def test_near_closing_a_wait_past_closing_is_refused_until_the_next_morning(session):
+    staff(session, [1, 2], WARD, "officer3")
     for minute in range(3):
         take(session, local(2026, 11, 23, 16, 40 + minute))
     session.commit()
     # Three waiting, two counters, 7 minutes each: 14 minutes from 16:50 runs past 17:00.
     assert refusal(session, local(2026, 11, 23, 16, 50)) == ("closing_soon", "2026-11-24T07:00:00+07:00")
+
+
+def test_near_closing_with_no_officer_at_a_counter_yet_the_number_is_given(session):
+    """The wait is unknown, not endless: the officers are expected (queueing/estimates.py)."""
+    for minute in range(3):
+        take(session, local(2026, 11, 23, 16, 40 + minute))
+    session.commit()
+    assert take(session, local(2026, 11, 23, 16, 50)).number == "A004"
 
 
 def test_officers_can_still_number_at_the_counter_outside_hours(session):

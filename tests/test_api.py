@@ -8,6 +8,7 @@ from queue_server.auth.services import issue_device_token, revoke_device_token
 from queue_server.database import db
 
 from .conftest import login
+from .helpers import counter, staff
 
 PERSONAL_KEYS = {"id_number", "phone", "address", "email", "full_name", "username", "officer_id"}
 
@@ -25,7 +26,9 @@ def issue(kiosk, service="NM-DD", **extra):
     return response.get_json()
 
 
-def test_kiosk_takes_a_number_with_place_wait_counters_and_tracking_link(kiosk):
+def test_kiosk_takes_a_number_with_place_wait_counters_and_tracking_link(app, kiosk):
+    with app.app_context():
+        staff(db.session, [1, 2, 3])
     first = issue(kiosk)
     second = issue(kiosk)
     assert first["number"] == "3001" and second["number"] == "3002"
@@ -93,7 +96,8 @@ def test_services_and_queue_show_waiting_and_now_serving(kiosk, officer, client)
         issue(kiosk)
     officer.post("/api/v1/counters/3/call-next")
     services = {s["code"]: s for s in client.get("/api/v1/sites/NA-HCC/services").get_json()}
-    assert services["NM-DD"]["waiting"] == 2 and services["NM-DD"]["counters_open"] == 3
+    # Counters 1 and 2 serve land too, but only counter 3 has an officer (who just called).
+    assert services["NM-DD"]["waiting"] == 2 and services["NM-DD"]["counters_open"] == 1
     queue = client.get("/api/v1/sites/NA-HCC/queue").get_json()
     serving = {c["number"]: c["current"] for c in queue["counters"]}
     assert serving[3]["number"] == "3001"
@@ -278,3 +282,38 @@ def test_a_process_taking_as_many_numbers_as_it_can_answers_busy_at_once(app, ki
     taken = kiosk.post("/api/v1/sites/NA-HCC/tickets", json=press)
     assert taken.status_code == 201 and taken.get_json()["number"] == "3001"
     assert kiosk.post("/api/v1/sites/NA-HCC/tickets", json=press).status_code == 200  # the same one
+
+
+def test_a_service_whose_counters_have_no_officer_promises_no_wait(app, kiosk, client):
+    """Counter 7 alone serves trade (CT-TM): open, but it calls nobody until an officer is at it,
+    and the services list, the queue, the issued ticket and its tracking all say so alike."""
+
+    def trade():
+        services = client.get("/api/v1/sites/NA-HCC/services").get_json()
+        queue = client.get("/api/v1/sites/NA-HCC/queue").get_json()["services"]
+        (listed,) = [s for s in services if s["code"] == "CT-TM"]
+        (snapshot,) = [s for s in queue if s["code"] == "CT-TM"]
+        assert (snapshot["counters_open"], snapshot["estimated_wait_s"]) == (
+            listed["counters_open"],
+            listed["estimated_wait_s"],
+        )
+        return listed["counters_open"], listed["estimated_wait_s"]
+
+    def tracked(ticket):
+        body = client.get(f"/api/v1/track/{ticket['track_url'].rsplit('/', 1)[1]}").get_json()
+        return body["counters"], body["estimated_wait_s"]
+
+    assert trade() == (0, None)
+    ticket = issue(kiosk, "CT-TM")  # the centre is open: the number is given all the same
+    assert (ticket["counters"], ticket["estimated_wait_s"]) == ([], None)
+    assert tracked(ticket) == ([], None)
+    with app.app_context():
+        staff(db.session, [7])
+    assert trade() == (1, 420)
+    assert tracked(ticket) == ([7], 0)
+    for state in ("paused", "closed"):
+        with app.app_context():
+            counter(db.session, 7).state = state
+            db.session.commit()
+        assert trade() == (0, None)
+        assert tracked(ticket) == ([], None)

@@ -5,7 +5,10 @@ import time
 import pytest
 import socketio
 
+from queue_server.database import db
+
 from .conftest import issue_over_http, staff_session
+from .helpers import staff
 from .live_client import LiveClient
 
 
@@ -72,7 +75,9 @@ def drain(client: LiveClient) -> list:
     return received
 
 
-def test_a_phone_follows_its_ticket_only_and_sees_its_place_move(server, kiosk_token):
+def test_a_phone_follows_its_ticket_only_and_sees_its_place_move(app, server, kiosk_token):
+    with app.app_context():
+        staff(db.session, [1, 2, 3])  # the land counters have their officers
     first = issue_over_http(server.url, kiosk_token)
     mine = issue_over_http(server.url, kiosk_token)
     phone = LiveClient(server.url, ticket=mine["track_url"].rsplit("/", 1)[1])

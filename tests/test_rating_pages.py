@@ -56,7 +56,7 @@ def test_the_tablet_asks_as_soon_as_its_counter_finishes_and_stores_the_citizens
     ticket = serve_and_finish(server, kiosk_token)
     tablet.wait_for_selector("#screen-ask:not([hidden])", timeout=10_000)  # pushed, not polled
     assert tablet.inner_text("#ask-number") == "Phiếu số 3001"
-    assert "Quý vị đánh giá thế nào về việc giải quyết thủ tục?" in tablet.inner_text("#screen-ask")
+    assert "Ông/Bà đánh giá thế nào về việc giải quyết thủ tục?" in tablet.inner_text("#screen-ask")
     for name in ("Rất hài lòng", "Hài lòng", "Không hài lòng"):
         box = tablet.get_by_role("button", name=name, exact=True).bounding_box()
         assert box["height"] >= 64 and box["width"] >= 64

@@ -232,7 +232,7 @@ def test_the_tablet_page_and_the_tracking_page_offer_the_choices(app, kiosk, off
     page = client.get("/rate/NA-HCC/3")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "Quý vị đánh giá thế nào về việc giải quyết thủ tục?" in text and "Thời gian chờ lâu" in text
+    assert "Ông/Bà đánh giá thế nào về việc giải quyết thủ tục?" in text and "Thời gian chờ lâu" in text
     assert client.get("/rate/NA-HCC/99").status_code == 404
     ticket = served(kiosk, officer)
     tracking = client.get(f"/t/{tracking_key(ticket)}?lang=en").get_data(as_text=True)

@@ -1,5 +1,7 @@
-/* The kiosk: shows the services by field, takes a number, shows it with its QR code, and
- * goes back to the start by itself. It issues nothing while the server cannot be reached. */
+/* The kiosk: shows the services by field (paged, never scrolled), says when the centre opens
+ * while it is closed, takes a number, shows it with its QR code, and goes back to the start by
+ * itself. It issues nothing while the server cannot be reached. It speaks to the citizen as
+ * "ông/bà" (docs/wording.md). */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("kiosk-config").textContent);
@@ -9,6 +11,10 @@
   var busy = false;
   var resetTimer = null;
   var countdownTimer = null;
+  var services = [];   // the site's services, as the API gave them
+  var pages = [[]];    // the services of each page of the home screen
+  var page = 0;        // the page shown
+  var closed = false;  // the centre takes no numbers now (GET /opening)
 
   function t(key, values) {
     var text = cfg.t[key] || key;
@@ -38,11 +44,12 @@
     screens().forEach(function (main) { main.hidden = main.id !== "screen-" + screen; });
     clearTimeout(resetTimer);
     clearInterval(countdownTimer);
-    if (screen !== "services" || priority) { resetTimer = setTimeout(startOver, cfg.idleSeconds * 1000); }
+    if (screen !== "services" || priority || page > 0) { resetTimer = setTimeout(startOver, cfg.idleSeconds * 1000); }
   }
 
   function startOver() {
     priority = null;
+    page = 0;
     $("priority-banner").hidden = true;
     show("services");
     loadServices();
@@ -51,60 +58,159 @@
   function banner(message) {
     $("banner").hidden = !message;
     $("banner").textContent = message || "";
-    document.querySelectorAll("[data-service]").forEach(function (button) { button.disabled = !!message; });
+    document.querySelectorAll("[data-service]").forEach(function (button) { button.disabled = !!message || closed; });
   }
 
-  function renderServices(services) {
-    var byField = {};
-    var order = [];
-    services.forEach(function (service) {
-      var field = service.field || "";
-      if (!byField[field]) { byField[field] = []; order.push(field); }
-      byField[field].push(service);
-    });
-    var root = $("services");
-    root.textContent = "";
-    order.forEach(function (field) {
-      var section = document.createElement("section");
+  /* The home screen pages through the services rather than scrolling: the tiles are laid out
+   * in the columns of #services, as many as fit on a page, and "Trang trước" / "Trang sau"
+   * move between pages. Which tiles fit is measured in the page itself (names wrap, fields
+   * add headings, the lookup buttons take their row), so it holds for any size of screen. */
+  /* The server leaves the wait out (null) while no officer is at an open counter of the
+     service: "no wait" would be a promise nobody keeps. */
+  function waitText(service) {
+    var wait = service.estimated_wait_s == null ? t("Chưa có cán bộ tiếp nhận")
+      : service.estimated_wait_s === 0 ? t("Không phải chờ")
+      : t("Chờ khoảng {minutes} phút", { minutes: minutes(service.estimated_wait_s) });
+    return service.waiting ? t("Đang chờ: {n}", { n: service.waiting }) + " · " + wait : wait;
+  }
+
+  function tile(service) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "kiosk-button";
+    button.dataset.service = service.code;
+    button.disabled = closed || !$("banner").hidden;
+    if (service.icon) {
+      var icon = document.createElement("span");
+      icon.className = "kiosk-icon";
+      icon.dataset.icon = service.icon;
+      /* Through the CSS object model, which the page's policy allows (a style attribute it would not). */
+      var url = "url(\"" + cfg.icons + encodeURIComponent(service.icon) + ".svg\")";
+      icon.style.webkitMaskImage = url;
+      icon.style.maskImage = url;
+      button.appendChild(icon);
+      button.classList.add("kiosk-button-with-icon");
+    }
+    var words = document.createElement("span");
+    words.className = "kiosk-button-words";
+    var name = document.createElement("span");
+    name.className = "kiosk-button-name";
+    name.textContent = cfg.lang === "en" && service.name_en ? service.name_en : service.name;
+    var meta = document.createElement("span");
+    meta.className = "kiosk-button-meta";
+    meta.dataset.staffed = service.estimated_wait_s == null ? "no" : "yes";
+    meta.textContent = waitText(service);
+    words.appendChild(name);
+    words.appendChild(meta);
+    button.appendChild(words);
+    button.addEventListener("click", function () { take(service); });
+    return button;
+  }
+
+  /* Append the service's tile under its field's heading (a new heading when the field changes). */
+  function place(root, service) {
+    var field = service.field || "";
+    var section = root.lastElementChild;
+    if (!section || section.dataset.field !== field) {
+      section = document.createElement("section");
       section.className = "kiosk-field";
+      section.dataset.field = field;
       var heading = document.createElement("h3");
       heading.textContent = field;
       section.appendChild(heading);
-      var grid = document.createElement("div");
-      grid.className = "kiosk-grid";
-      byField[field].forEach(function (service) {
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "kiosk-button";
-        button.dataset.service = service.code;
-        var name = document.createElement("span");
-        name.className = "kiosk-button-name";
-        name.textContent = cfg.lang === "en" && service.name_en ? service.name_en : service.name;
-        var meta = document.createElement("span");
-        meta.className = "kiosk-button-meta";
-        var wait = service.estimated_wait_s == null ? t("Chưa có quầy mở")
-          : service.estimated_wait_s === 0 ? t("Không phải chờ")
-          : t("Chờ khoảng {minutes} phút", { minutes: minutes(service.estimated_wait_s) });
-        meta.textContent = t("Đang chờ: {n}", { n: service.waiting }) + " · " + wait;
-        button.appendChild(name);
-        button.appendChild(meta);
-        button.addEventListener("click", function () { take(service); });
-        grid.appendChild(button);
-      });
-      section.appendChild(grid);
       root.appendChild(section);
-    });
+    }
+    section.appendChild(tile(service));
+  }
+
+  function overflows(root) {
+    return root.scrollHeight > root.clientHeight + 1 || root.scrollWidth > root.clientWidth + 1;
+  }
+
+  /* Fill #services from `from` until a tile no longer fits; returns how many did. */
+  function fill(from) {
+    var root = $("services");
+    root.textContent = "";
+    for (var i = from; i < services.length; i++) {
+      place(root, services[i]);
+      if (overflows(root) && i > from) {
+        var section = root.lastElementChild;
+        section.removeChild(section.lastElementChild);
+        if (section.children.length === 1) { root.removeChild(section); }
+        return i - from;
+      }
+    }
+    return services.length - from;
+  }
+
+  function paginate() {
+    $("pager").hidden = true;
+    if (fill(0) === services.length) { pages = [services]; return; }
+    $("pager").hidden = false;  // it takes room: measure again with it shown
+    pages = [];
+    for (var from = 0; from < services.length;) {
+      var count = fill(from);
+      pages.push(services.slice(from, from + count));
+      from += count;
+    }
+  }
+
+  function drawPage() {
+    page = Math.max(0, Math.min(page, pages.length - 1));
+    var root = $("services");
+    root.textContent = "";
+    pages[page].forEach(function (service) { place(root, service); });
+    $("page-of").textContent = t("Trang {page}/{pages}", { page: page + 1, pages: pages.length });
+    $("page-prev").disabled = page === 0;
+    $("page-next").disabled = page === pages.length - 1;
+  }
+
+  function renderServices(list) {
+    services = list;
+    if ($("screen-services").hidden) { return; }  // nothing to measure: startOver draws them again
+    paginate();
+    drawPage();
+  }
+
+  function turnPage(step) {
+    page += step;
+    drawPage();
+    show("services");  // restarts the idle timer, which brings the first page back
+  }
+
+  /* "7:30 thứ Hai, 07/12" from the site's local time as the server wrote it (ISO, with offset). */
+  function when(iso) {
+    var day = iso.slice(0, 10).split("-");
+    var weekday = new Date(Date.UTC(+day[0], day[1] - 1, +day[2])).getUTCDay();
+    return {
+      time: iso.slice(11, 16).replace(/^0/, ""),
+      weekday: cfg.weekdays[(weekday + 6) % 7],
+      date: day[2] + "/" + day[1],
+      today: iso.slice(0, 10) === new Date().toLocaleDateString("en-CA", { timeZone: cfg.timezone })
+    };
+  }
+
+  function showOpening(state) {
+    closed = !state.open;
+    $("closed-notice").hidden = !closed;
+    if (!closed) { return; }
+    var opens = state.opens_at ? when(state.opens_at) : null;
+    $("closed-when").textContent = !opens ? ""
+      : opens.today ? t("Trung tâm mở cửa lại lúc {time} hôm nay.", opens)
+      : t("Trung tâm mở cửa lúc {time} {weekday}, {date}.", opens);
   }
 
   function loadServices() {
-    return fetch(api + "/services", { headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      })
-      .then(function (services) {
-        renderServices(services);
+    var json = function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    };
+    var headers = { headers: { Accept: "application/json" } };
+    return Promise.all([fetch(api + "/services", headers).then(json), fetch(api + "/opening", headers).then(json)])
+      .then(function (answers) {
         banner(token() ? null : t("Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."));
+        showOpening(answers[1]);
+        renderServices(answers[0]);
       })
       .catch(function () {
         banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
@@ -115,12 +221,8 @@
     var text = error.code === "closed" ? t("Trung tâm đang ngoài giờ làm việc.")
       : t("Hôm nay không còn đủ thời gian phục vụ dịch vụ này trước giờ đóng cửa.");
     if (error.come_back_at) {
-      var when = new Date(error.come_back_at);
-      var formatted = when.toLocaleString(cfg.lang === "en" ? "en-GB" : "vi-VN", {
-        weekday: "long", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit",
-        timeZone: "Asia/Ho_Chi_Minh"
-      });
-      text += " " + t("Vui lòng quay lại lúc {time}.", { time: formatted });
+      var back = when(error.come_back_at);
+      text += " " + t("Vui lòng quay lại lúc {time}.", { time: back.time + " " + back.weekday + ", " + back.date });
     }
     return text;
   }
@@ -177,18 +279,23 @@
   }
 
   function showTicket(ticket) {
-    $("result-label").textContent = t("Số thứ tự của bạn");
+    $("result-label").textContent = t("Số thứ tự của ông/bà");
     $("result-number").textContent = ticket.number;
     $("result-service").textContent = cfg.lang === "en" && ticket.service_name_en ? ticket.service_name_en : ticket.service_name;
-    $("result-ahead").textContent = ticket.people_ahead ? t("Có {n} người đang chờ trước bạn", { n: ticket.people_ahead })
-      : t("Bạn là người tiếp theo");
+    /* The reason is the one chosen on this kiosk a moment ago: the ticket itself only says
+       "priority", since a reason such as a disability is the citizen's own business. */
+    $("result-priority").hidden = !ticket.priority;
+    $("result-priority").textContent = !ticket.priority ? ""
+      : priority ? t("Ưu tiên: {reason}", { reason: cfg.priorities[priority] }) : t("Ưu tiên");
+    $("result-ahead").textContent = ticket.people_ahead ? t("Có {n} người đang chờ trước ông/bà", { n: ticket.people_ahead })
+      : t("Ông/Bà là người tiếp theo");
     $("result-wait").textContent = !ticket.estimated_wait_s ? ""
       : t("Thời gian chờ dự kiến: khoảng {minutes} phút", { minutes: minutes(ticket.estimated_wait_s) });
     $("result-counters").textContent = ticket.counters && ticket.counters.length
       ? t("Quầy phục vụ: {counters}", { counters: ticket.counters.join(", ") })
-      : t("Chưa có quầy nào đang mở cho dịch vụ này");
+      : t("Chưa có cán bộ tiếp nhận dịch vụ này; số sẽ được gọi khi cán bộ vào quầy.");
     $("result-qr").src = new URL(ticket.track_url).pathname + "/qr.svg";
-    $("result-qr-caption").textContent = t("Quét mã QR để theo dõi số của bạn trên điện thoại");
+    $("result-qr-caption").textContent = t("Quét mã QR để theo dõi số của ông/bà trên điện thoại");
     show("result");
     printTicket(ticket);
     var left = cfg.resultSeconds;
@@ -230,7 +337,7 @@
               } else if (PRINTER_FAULTS[state.printer]) {
                 /* The job waits on the server until the roll is in or the cover shut. */
                 report("failed", t(PRINTER_FAULTS[state.printer]) + " " +
-                       t("Phiếu sẽ được in khi máy in sẵn sàng; bạn có thể chụp mã QR trên màn hình."));
+                       t("Phiếu sẽ được in khi máy in sẵn sàng; ông/bà có thể chụp mã QR trên màn hình."));
               } else if (Date.now() > deadline) {
                 unanswered();
               } else {
@@ -257,7 +364,7 @@
   function localTime(iso) {
     return new Date(iso).toLocaleString(cfg.lang === "en" ? "en-GB" : "vi-VN", {
       day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
-      timeZone: "Asia/Ho_Chi_Minh"
+      timeZone: cfg.timezone
     });
   }
 
@@ -266,12 +373,12 @@
     return getJson("/api/v1/track/" + encodeURIComponent(key)).then(function (ticket) {
       if (ticket.error) { return refuse(t("Không đọc được mã này: {message}", { message: ticket.error.message })); }
       var values = { number: ticket.number, counter: ticket.counter, n: ticket.people_ahead };
-      var waiting = ticket.people_ahead === 1 ? "Phiếu số {number}: đang chờ, còn 1 người trước bạn."
-        : "Phiếu số {number}: đang chờ, còn {n} người trước bạn.";
+      var waiting = ticket.people_ahead === 1 ? "Phiếu số {number}: đang chờ, còn 1 người trước ông/bà."
+        : "Phiếu số {number}: đang chờ, còn {n} người trước ông/bà.";
       var texts = {
         waiting: waiting,
         transferred: waiting,
-        called: "Phiếu số {number}: mời bạn đến quầy số {counter}.",
+        called: "Phiếu số {number}: mời ông/bà đến quầy số {counter}.",
         serving: "Phiếu số {number}: đang được phục vụ tại quầy số {counter}."
       };
       refuse(t(texts[ticket.status] || "Phiếu số {number} đã xong hoặc không còn hiệu lực. Vui lòng lấy số mới nếu cần.", values));
@@ -295,7 +402,7 @@
       $("dossier-dates").textContent = dossier.returned_at
         ? t("Đã trả kết quả lúc {time}.", { time: localTime(dossier.returned_at) })
         : dossier.result_ready && dossier.delivery === "post"
-          ? t("Kết quả sẽ được gửi đến bạn qua bưu điện.")
+          ? t("Kết quả sẽ được gửi đến ông/bà qua bưu điện.")
           : t("Hẹn trả kết quả: {time}.", { time: localTime(due) });
       $("dossier-take").hidden = !dossier.return_service;
       $("dossier-take").onclick = function () { take({ code: dossier.return_service }); };
@@ -322,7 +429,7 @@
 
   function clock() {
     $("clock").textContent = new Date().toLocaleTimeString("vi-VN", {
-      hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh"
+      hour: "2-digit", minute: "2-digit", timeZone: cfg.timezone
     });
   }
 
@@ -337,11 +444,14 @@
       show("services");
     });
   });
+  $("page-prev").addEventListener("click", function () { turnPage(-1); });
+  $("page-next").addEventListener("click", function () { turnPage(1); });
+  window.addEventListener("resize", function () { if (services.length) { renderServices(services); } });
   $("result-done").addEventListener("click", startOver);
   $("refused-done").addEventListener("click", startOver);
   $("dossier-done").addEventListener("click", startOver);
   document.addEventListener("pointerdown", function () {
-    if (!$("screen-services").hidden && !priority) { return; }
+    if (!$("screen-services").hidden && !priority && page === 0) { return; }
     if (!$("screen-result").hidden) { return; }
     show(current());  // a touch on any other screen restarts its idle timer
   });

@@ -307,6 +307,7 @@ SERVICE_FIELDS = (
     "name",
     "name_en",
     "field",
+    "icon",
     "prefix",
     "number_start",
     "number_end",

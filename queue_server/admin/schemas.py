@@ -12,6 +12,7 @@ from marshmallow import fields, validate
 from ..auth.models import DeviceKind, Role
 from ..inputs import Schema
 from ..sites import calls
+from ..sites.icons import ICONS
 from ..sites.models import PriorityPolicy, SiteKind
 
 CODE = validate.Regexp(
@@ -186,6 +187,11 @@ class ServiceInSchema(Schema):
     name = required_text(200)
     name_en = optional_text(200)
     field = optional_text(200, metadata={"description": "Field (lĩnh vực), groups the kiosk menu"})
+    icon = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(list(ICONS)),
+        metadata={"description": "The kiosk's icon for it, one of the built-in set (null: none)"},
+    )
     department = Text(
         required=True, validate=validate.Length(min=1, max=40), metadata={"description": "Code"}
     )

@@ -26,6 +26,7 @@ from ..dossiers.storage import current_storage
 from ..printing.labels import PRINTER_STATES
 from ..privacy import subject
 from ..privacy.reads import WHAT_LABELS
+from ..sites.icons import ICONS
 from ..sites.models import SiteKind
 from ..web import N_
 
@@ -164,6 +165,7 @@ FIELDS = {
     "opens": N_("Mở cửa"),
     "closes": N_("Đóng cửa"),
     "field": N_("Lĩnh vực"),
+    "icon": N_("Biểu tượng trên ki-ốt"),
     "department_id": N_("Sở, ngành"),
     "service_id": N_("Dịch vụ"),
     "prefix": N_("Tiền tố chữ"),
@@ -388,7 +390,7 @@ def sites():
 
 @bp.get("/services")
 def services():
-    return page("admin/services.html", "services")
+    return page("admin/services.html", "services", icons={name: _(label) for name, label in ICONS.items()})
 
 
 @bp.get("/counters")

@@ -29,11 +29,11 @@ TITLE = N_("Thông báo về việc xử lý dữ liệu cá nhân")
 PARAGRAPHS = (
     N_(
         "{controller} thu thập họ tên, số định danh cá nhân, số điện thoại, địa chỉ, thư điện tử "
-        "và bản chụp giấy tờ trong hồ sơ của Quý vị để tiếp nhận, giải quyết thủ tục hành chính "
+        "và bản chụp giấy tờ trong hồ sơ của ông/bà để tiếp nhận, giải quyết thủ tục hành chính "
         "và trả kết quả."
     ),
     N_(
-        "Dữ liệu chỉ do cán bộ tiếp nhận, cơ quan giải quyết hồ sơ và, khi Quý vị gửi hoặc nhận "
+        "Dữ liệu chỉ do cán bộ tiếp nhận, cơ quan giải quyết hồ sơ và, khi ông/bà gửi hoặc nhận "
         "qua bưu điện, nhân viên bưu điện sử dụng cho việc này."
     ),
     N_(
@@ -41,13 +41,13 @@ PARAGRAPHS = (
         "được xóa hoặc ẩn danh."
     ),
     N_(
-        "Quý vị có quyền được biết, xem, yêu cầu chỉnh sửa, cung cấp, xóa hoặc hạn chế xử lý dữ "
+        "Ông/Bà có quyền được biết, xem, yêu cầu chỉnh sửa, cung cấp, xóa hoặc hạn chế xử lý dữ "
         "liệu của mình theo quy định của pháp luật, và có quyền khiếu nại. Mọi yêu cầu xin gửi "
         "tại quầy tiếp nhận của {controller}."
     ),
     N_(
-        "Cán bộ chỉ liên hệ với Quý vị qua điện thoại, tin nhắn hoặc Zalo về hồ sơ này khi Quý "
-        "vị đồng ý; Quý vị có thể rút lại sự đồng ý bất cứ lúc nào."
+        "Cán bộ chỉ liên hệ với ông/bà qua điện thoại, tin nhắn hoặc Zalo về hồ sơ này khi ông/bà "
+        "đồng ý; ông/bà có thể rút lại sự đồng ý bất cứ lúc nào."
     ),
 )
 CONSENT_LABEL = N_(

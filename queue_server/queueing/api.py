@@ -15,7 +15,7 @@ from ..security import kiosk_limit, limiter
 from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, Site, SiteKind
-from . import estimates, operations
+from . import admission, estimates, operations
 from .models import Ticket
 from .presenters import counter_public, ticket_public, track_url
 from .schemas import (
@@ -23,6 +23,7 @@ from .schemas import (
     CounterSchema,
     CounterStaffSchema,
     IssuedTicketSchema,
+    OpeningSchema,
     PauseSchema,
     QueueSnapshotSchema,
     ServiceSchema,
@@ -101,9 +102,26 @@ def list_services(site_code):
     day = business_date(site, utcnow())
     stats = {s["code"]: s for s in service_stats(db.session, site, day, services)}
     return [
-        {"code": s.code, "name": s.name, "name_en": s.name_en, "field": s.field, **stats[s.code]}
+        {
+            "code": s.code,
+            "name": s.name,
+            "name_en": s.name_en,
+            "field": s.field,
+            "icon": s.icon,
+            **stats[s.code],
+        }
         for s in services
     ]
+
+
+@blp.route("/sites/<site_code>/opening", methods=["GET"])
+@blp.response(200, OpeningSchema)
+def get_opening(site_code):
+    """Whether citizens may take a number themselves now and, if not, when the site opens.
+
+    The kiosk shows it on its home screen before anyone taps; taking a number follows the same
+    rule (409 ``closed``)."""
+    return admission.opening(get_site(site_code), utcnow())
 
 
 @blp.route("/sites/<site_code>/counters", methods=["GET"])

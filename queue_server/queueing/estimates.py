@@ -1,6 +1,10 @@
 """Queue positions and estimated waiting times.
 
-The estimate is: people ahead x recent average service time / counters open for the service.
+The estimate is: people ahead x recent average service time / counters receiving the service.
+A counter receives tickets when it is open *and* an officer is at it (``Counter.officer_id``,
+set by the officer's first call): an open counter nobody works at calls nobody, so counting it
+would promise "no wait" in an empty hall. With no such counter the wait is unknown (None), and
+every screen says "Chưa có cán bộ tiếp nhận" rather than a number.
 The average comes from the last tickets finished for that service (or the service's configured
 default while there are too few); it moves slowly and is read on every ticket issued, so each
 process reuses it for a few seconds (:mod:`queue_server.cache`).
@@ -61,12 +65,16 @@ def estimate_wait(ahead: int, seconds_per_ticket: float, counters_open: int) -> 
     return int(math.ceil(ahead / counters_open) * seconds_per_ticket)
 
 
+def receives_tickets(counter: Counter) -> bool:
+    """Whether the counter calls tickets now: open, with an officer at it (the one rule)."""
+    return counter.state == CounterState.OPEN and counter.officer_id is not None
+
+
 def open_counter_ids(session: Session, site_id: int) -> set[int]:
-    return set(
-        session.scalars(
-            select(Counter.id).where(Counter.site_id == site_id, Counter.state == CounterState.OPEN)
-        )
-    )
+    """Ids of the site's counters that receive tickets now (:func:`receives_tickets`; a site has
+    a few dozen counters at most, read whole)."""
+    counters = session.scalars(select(Counter).where(Counter.site_id == site_id))
+    return {counter.id for counter in counters if receives_tickets(counter)}
 
 
 def people_ahead(session: Session, ticket: Ticket) -> int:
@@ -132,12 +140,12 @@ def long_waits(session: Session, site_id: int, day: date, issued_before) -> dict
 
 
 def open_numbers(counters) -> list[int]:
-    """The numbers of those of ``counters`` that are open, in order: who may call the ticket."""
-    return sorted(counter.number for counter in counters if counter.state == CounterState.OPEN)
+    """The numbers of those of ``counters`` that receive tickets now, in order: who will call."""
+    return sorted(counter.number for counter in counters if receives_tickets(counter))
 
 
 def open_counter_numbers(session: Session, site_id: int, service_id: int, day: date) -> list[int]:
-    """Numbers of the open counters that serve the service on ``day``."""
+    """Numbers of the counters that serve the service on ``day`` and receive tickets now."""
     ids = routing.counters_serving(session, site_id, service_id, day)
     if not ids:
         return []

@@ -44,7 +44,9 @@ class TicketSchema(Schema):
     position = fields.Integer(metadata={"description": "Place in the queue, 1 = next (waiting tickets)"})
     people_ahead = fields.Integer()
     estimated_wait_s = fields.Integer(allow_none=True)
-    counters = fields.List(fields.Integer(), metadata={"description": "Open counters that serve it"})
+    counters = fields.List(
+        fields.Integer(), metadata={"description": "Open counters with an officer that serve it"}
+    )
 
 
 class IssuedTicketSchema(TicketSchema):
@@ -104,9 +106,23 @@ class ServiceSchema(Schema):
     name = fields.String(required=True)
     name_en = fields.String(allow_none=True)
     field = fields.String(allow_none=True)
+    icon = fields.String(
+        allow_none=True, metadata={"description": "Name of the kiosk's icon (/kiosk/static/icons/<name>.svg)"}
+    )
     waiting = fields.Integer(required=True)
-    counters_open = fields.Integer(required=True)
-    estimated_wait_s = fields.Integer(allow_none=True)
+    counters_open = fields.Integer(
+        required=True, metadata={"description": "Counters serving it that are open with an officer"}
+    )
+    estimated_wait_s = fields.Integer(
+        allow_none=True, metadata={"description": "None while no officer is at an open counter"}
+    )
+
+
+class OpeningSchema(Schema):
+    open = fields.Boolean(required=True, metadata={"description": "Citizens may take a number now"})
+    opens_at = fields.String(
+        allow_none=True, metadata={"format": "date-time", "description": "When closed: the next opening"}
+    )
 
 
 class SiteSchema(Schema):

@@ -103,7 +103,11 @@ def officers_at_counters(session: Session, site: Site, day: date) -> dict[int, U
 
 
 def service_stats(session: Session, site: Site, day: date, services: list[Service]) -> list[dict]:
-    """Waiting count and the wait a newcomer can expect, per service."""
+    """Waiting count and the wait a newcomer can expect, per service.
+
+    ``counters_open`` counts the counters serving it today that receive tickets now (open, an
+    officer at them: :mod:`.estimates`); with none, ``estimated_wait_s`` is None and the kiosk,
+    the phone and the API say nobody receives yet rather than "no wait"."""
     waiting = estimates.waiting_by_service(session, site.id, day, [s.id for s in services])
     serving = routing.counters_by_service(routing.site_routing(session, site.id, day))
     open_ids = estimates.open_counter_ids(session, site.id)

@@ -155,6 +155,8 @@ class Service(Base):
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
     field: Mapped[str | None] = mapped_column(String(200))  # lĩnh vực, groups the kiosk menu
+    # The kiosk's picture for it, a name of sites/icons.py ICONS (none: the name alone).
+    icon: Mapped[str | None] = mapped_column(String(40))
     prefix: Mapped[str | None] = mapped_column(String(4))
     number_start: Mapped[int | None] = mapped_column(Integer)
     number_end: Mapped[int | None] = mapped_column(Integer)

@@ -30,16 +30,17 @@ bp = Blueprint("tracking", __name__, template_folder="templates")
 
 STATUS_TEXTS = (
     N_("Đang chờ"),
-    N_("Mời bạn đến quầy số {counter}"),
+    N_("Mời ông/bà đến quầy số {counter}"),
     N_("Đang được phục vụ tại quầy số {counter}"),
-    N_("Đã hoàn thành. Cảm ơn bạn!"),
-    N_("Bạn đã bị bỏ qua vì vắng mặt. Vui lòng đến quầy để được gọi lại."),
+    N_("Đã hoàn thành. Cảm ơn ông/bà!"),
+    N_("Số của ông/bà đã qua lượt vì vắng mặt khi được gọi. Mời ông/bà đến quầy để được gọi lại."),
     N_("Đã chuyển sang dịch vụ khác, vẫn giữ chỗ"),
     N_("Phiếu đã hủy"),
-    N_("Còn {n} người trước bạn"),
-    N_("Còn 1 người trước bạn"),  # English says "1 person", not "1 people"
+    N_("Còn {n} người trước ông/bà"),
+    N_("Còn 1 người trước ông/bà"),  # English says "1 person", not "1 people"
     N_("Thời gian chờ dự kiến: khoảng {minutes} phút"),
-    N_("Sắp đến lượt bạn"),
+    N_("Chưa có cán bộ tiếp nhận"),
+    N_("Ông/Bà là người tiếp theo"),
     N_("Mất kết nối, đang thử lại…"),
 )
 

@@ -35,10 +35,10 @@
     var texts = {
       waiting: t("Đang chờ"),
       transferred: t("Đã chuyển sang dịch vụ khác, vẫn giữ chỗ"),
-      called: t("Mời bạn đến quầy số {counter}", { counter: ticket.counter }),
+      called: t("Mời ông/bà đến quầy số {counter}", { counter: ticket.counter }),
       serving: t("Đang được phục vụ tại quầy số {counter}", { counter: ticket.counter }),
-      done: t("Đã hoàn thành. Cảm ơn bạn!"),
-      no_show: t("Bạn đã bị bỏ qua vì vắng mặt. Vui lòng đến quầy để được gọi lại."),
+      done: t("Đã hoàn thành. Cảm ơn ông/bà!"),
+      no_show: t("Số của ông/bà đã qua lượt vì vắng mặt khi được gọi. Mời ông/bà đến quầy để được gọi lại."),
       cancelled: t("Phiếu đã hủy")
     };
     status.textContent = texts[ticket.status] || ticket.status;
@@ -47,11 +47,12 @@
     var wait = document.getElementById("wait");
     ahead.hidden = wait.hidden = !waiting;
     if (waiting) {
-      ahead.textContent = ticket.people_ahead === 1 ? t("Còn 1 người trước bạn")
-        : ticket.people_ahead ? t("Còn {n} người trước bạn", { n: ticket.people_ahead }) : t("Sắp đến lượt bạn");
-      wait.hidden = ticket.estimated_wait_s == null;
-      wait.textContent = t("Thời gian chờ dự kiến: khoảng {minutes} phút",
-        { minutes: Math.max(1, Math.round((ticket.estimated_wait_s || 0) / 60)) });
+      ahead.textContent = ticket.people_ahead === 1 ? t("Còn 1 người trước ông/bà")
+        : ticket.people_ahead ? t("Còn {n} người trước ông/bà", { n: ticket.people_ahead }) : t("Ông/Bà là người tiếp theo");
+      /* No wait while no officer is at an open counter of the service (queueing/estimates.py). */
+      wait.textContent = ticket.estimated_wait_s == null ? t("Chưa có cán bộ tiếp nhận")
+        : t("Thời gian chờ dự kiến: khoảng {minutes} phút",
+          { minutes: Math.max(1, Math.round(ticket.estimated_wait_s / 60)) });
     }
     renderRating();
   }
