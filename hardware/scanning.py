@@ -29,6 +29,11 @@ from datetime import date, datetime
 
 from .devices import DeviceError, DeviceString
 
+# Why a scan was refused: nothing read; not a code this system knows; a dossier code whose
+# date does not exist; a chip ID card's QR code that does not read as one.
+EMPTY, UNKNOWN_CODE, BAD_DATE, BAD_ID_CARD = "empty", "unknown_code", "bad_date", "bad_id_card"
+REASONS = (EMPTY, UNKNOWN_CODE, BAD_DATE, BAD_ID_CARD)
+
 
 class ScanError(ValueError):
     """The scanned text is not something this system knows (the message says why).
@@ -36,15 +41,9 @@ class ScanError(ValueError):
     ``reason`` is one of :data:`REASONS`, for screens that speak to the citizen in their
     language rather than show this English sentence."""
 
-    def __init__(self, message: str, reason: str):
+    def __init__(self, message: str, reason: str = UNKNOWN_CODE):
         super().__init__(message)
         self.reason = reason
-
-
-# Why a scan was refused: nothing read; not a code this system knows; a dossier code whose
-# date does not exist; a chip ID card's QR code that does not read as one.
-EMPTY, UNKNOWN_CODE, BAD_DATE, BAD_ID_CARD = "empty", "unknown_code", "bad_date", "bad_id_card"
-REASONS = (EMPTY, UNKNOWN_CODE, BAD_DATE, BAD_ID_CARD)
 
 
 @dataclass(frozen=True)

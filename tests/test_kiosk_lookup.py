@@ -313,7 +313,10 @@ def test_a_citizen_types_a_dossier_code_and_sees_its_status(server, kiosk_token,
     page.wait_for_selector("#screen-lookup-dossier:not([hidden])")
     assert page.is_disabled("#lookup-code-go")
     keypad = "#screen-lookup-dossier .lookup-keyboard"
-    type_on(page, keypad, code[:-1] + "9")
+    agency, rest = code.split("-", 1)
+    page.get_by_role("button", name=f"Mã của trung tâm: {agency}").click()  # typed whole
+    assert page.input_value("#lookup-code") == f"{agency}-"
+    type_on(page, keypad, rest[:-1] + "9")
     page.click(f"{keypad} [data-edit='delete']")
     type_on(page, keypad, code[-1])
     assert page.input_value("#lookup-code") == code
