@@ -97,6 +97,8 @@ SEARCH_KEYS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
 SEARCH_RESULTS = 6
 # What a search waits for after a key, so that a word typed fast is one request.
 SEARCH_DELAY_MS = 350
+# A longer list of documents goes in two columns, so that the procedure fits on one screen.
+DOCUMENTS_IN_ONE_COLUMN = 5
 
 
 @bp.get("/kiosk/<site_code>")
@@ -116,5 +118,9 @@ def kiosk(site_code: str):
         dossier_statuses={status: _(label) for status, label in dossier_labels.STATUS.items()},
         dossier_keys=DOSSIER_KEYS,
         search_keys=SEARCH_KEYS,
-        lookup_config={"results": SEARCH_RESULTS, "delayMs": SEARCH_DELAY_MS},
+        lookup_config={
+            "results": SEARCH_RESULTS,
+            "delayMs": SEARCH_DELAY_MS,
+            "documentsInOneColumn": DOCUMENTS_IN_ONE_COLUMN,
+        },
     )

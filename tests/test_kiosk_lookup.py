@@ -405,3 +405,36 @@ def test_a_citizen_finds_a_procedure_without_accents_and_prints_its_checklist(
     page.wait_for_selector(f"#lookup-results [data-procedure='{BUILDING}']")
     page.locator("#screen-lookup-procedures [data-lookup-back]").click()
     page.wait_for_selector("#screen-services:not([hidden])")
+
+
+def test_a_long_catalogue_entry_and_many_results_still_fit_on_one_screen(app, server, kiosk_token, contexts):
+    """Real procedures have long names and long lists: six results and ten documents fit."""
+    with app.app_context():
+        for number in range(6):
+            add_procedure(
+                db.session,
+                f"7.00000{number}",
+                f"Thẩm định thiết kế xây dựng triển khai sau thiết kế cơ sở công trình số {number} "
+                "do cơ quan chuyên môn về xây dựng thuộc Ủy ban nhân dân cấp tỉnh thực hiện",
+                field="Hoạt động xây dựng",
+                documents=[
+                    f"Tờ trình thẩm định thiết kế xây dựng theo mẫu, kèm hồ sơ khảo sát số {n}"
+                    for n in range(10)
+                ],
+            )
+        db.session.commit()
+    for size in KIOSK_SIZES:
+        page = open_kiosk(contexts, server, kiosk_token, size)
+        page.get_by_role("button", name=re.compile("^Tra cứu thủ tục")).click()
+        type_on(page, "#screen-lookup-procedures .lookup-keyboard", "THAM DINH")
+        page.wait_for_selector("#lookup-results[data-query='tham dinh']")
+        assert page.locator("#lookup-results [data-procedure]").count() == 6
+        assert_fits(page)
+        screenshot(page, f"kiosk-lookup-search-long-{size}")
+        page.locator("#lookup-results [data-procedure='7.000000']").click()
+        page.wait_for_selector("#screen-lookup-procedure:not([hidden])")
+        assert page.locator("#procedure-documents li").count() == 10
+        page.wait_for_function("() => document.getElementById('procedure-qr').naturalWidth > 0")
+        assert_fits(page)
+        check_accessibility(page)
+        screenshot(page, f"kiosk-lookup-procedure-long-{size}")

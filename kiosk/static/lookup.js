@@ -125,6 +125,7 @@
     $("procedure-postal").dataset.postal = procedure.postal_allowed ? "yes" : "no";
     var list = $("procedure-documents");
     list.textContent = "";
+    list.classList.toggle("lookup-documents-many", procedure.documents.length > cfg.documentsInOneColumn);
     procedure.documents.forEach(function (document_) {
       var item = document.createElement("li");
       item.textContent = document_.name + " (" + t("{n} bản", { n: document_.copies || 1 }) + ")";
