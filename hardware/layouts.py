@@ -337,7 +337,7 @@ def render_checklist(checklist: ChecklistPrint, paper_mm: int = 80) -> Image.Ima
     canvas.text(f"Mã thủ tục: {checklist.code}", regular)
     canvas.rule()
     for document in checklist.documents:
-        _left_text(canvas, f"[ ] {document}", regular, indent=36)
+        _left_text(canvas, f"☐ {document}", regular, indent=26)
     canvas.rule()
     for line in (
         f"Thời hạn giải quyết: {checklist.processing_time}",
