@@ -312,3 +312,49 @@ def render_manifest(manifest: ManifestPrint, paper_mm: int = 80) -> Image.Image:
         canvas.draw.text((centre - length // 2, canvas.y), text, font=bold, fill=0)
     canvas.y += 120  # room for the signatures
     return canvas.result()
+
+
+@dataclass(frozen=True)
+class ChecklistPrint:
+    """What to bring for a procedure, printed at the kiosk from the public catalogue (nothing
+    personal): the documents to tick off at home, the time, the fee, whether the post office
+    may take it, and a QR code that opens the procedure's page on a phone."""
+
+    centre: str
+    procedure: str
+    code: str
+    handled_by: str
+    documents: tuple[str, ...]
+    processing_time: str
+    fee: str
+    postal: str  # a sentence: whether the post office may take it
+    page_url: str
+    printed_at: str  # local time, formatted
+
+
+def render_checklist(checklist: ChecklistPrint, paper_mm: int = 80) -> Image.Image:
+    width = PAPER_DOTS[paper_mm]
+    small = 20 if paper_mm == 80 else 17
+    regular, bold = _font(REGULAR, small), _font(BOLD, small)
+    canvas = _Canvas(width)
+    canvas.text(checklist.centre.upper(), bold)
+    canvas.rule()
+    canvas.text("GIẤY TỜ CẦN CHUẨN BỊ", _font(BOLD, small + 2))
+    canvas.text(checklist.procedure, bold)
+    canvas.text(f"Mã thủ tục: {checklist.code}", regular)
+    canvas.rule()
+    for document in checklist.documents:
+        _left_text(canvas, f"☐ {document}", regular, indent=26)
+    canvas.rule()
+    for line in (
+        f"Thời hạn giải quyết: {checklist.processing_time}",
+        f"Lệ phí: {checklist.fee}",
+        checklist.postal,
+        f"Cơ quan giải quyết: {checklist.handled_by}",
+    ):
+        _left_text(canvas, line, regular, indent=16)
+    canvas.rule()
+    canvas.picture(qr_image(checklist.page_url, 200 if paper_mm == 80 else 170))
+    canvas.text("Quét mã để xem thủ tục trên điện thoại", _font(REGULAR, small - 2))
+    canvas.text(f"In lúc {checklist.printed_at}", _font(REGULAR, small - 2))
+    return canvas.result()

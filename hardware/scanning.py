@@ -17,7 +17,8 @@ preferred for intake: a keyboard wedge may garble the Vietnamese of the ID card'
   old ID number (may be empty), full name, date of birth (DDMMYYYY), sex, address, issue date
   (DDMMYYYY): ``citizen_id``.
 
-Anything else is a :class:`ScanError` saying what was expected.
+Anything else is a :class:`ScanError` saying what was expected, in English for the logs, with
+a ``reason`` a screen turns into its own words (the kiosk's Vietnamese).
 """
 
 from __future__ import annotations
@@ -28,9 +29,21 @@ from datetime import date, datetime
 
 from .devices import DeviceError, DeviceString
 
+# Why a scan was refused: nothing read; not a code this system knows; a dossier code whose
+# date does not exist; a chip ID card's QR code that does not read as one.
+EMPTY, UNKNOWN_CODE, BAD_DATE, BAD_ID_CARD = "empty", "unknown_code", "bad_date", "bad_id_card"
+REASONS = (EMPTY, UNKNOWN_CODE, BAD_DATE, BAD_ID_CARD)
+
 
 class ScanError(ValueError):
-    """The scanned text is not something this system knows (the message says why)."""
+    """The scanned text is not something this system knows (the message says why).
+
+    ``reason`` is one of :data:`REASONS`, for screens that speak to the citizen in their
+    language rather than show this English sentence."""
+
+    def __init__(self, message: str, reason: str = UNKNOWN_CODE):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,7 @@ CCCD_FIELDS = 7
 def parse(text: str) -> Scan:
     raw = text.strip().strip("\x00")
     if not raw:
-        raise ScanError("Nothing was scanned.")
+        raise ScanError("Nothing was scanned.", EMPTY)
     if match := TICKET_LINK.match(raw):
         return Scan("ticket", match.group(1))
     if match := DOSSIER_LINK.match(raw):
@@ -65,7 +78,7 @@ def parse(text: str) -> Scan:
         try:
             received = datetime.strptime(match.group("day"), "%y%m%d").date()
         except ValueError:
-            raise ScanError(f"The dossier code {raw!r} has no valid date.") from None
+            raise ScanError(f"The dossier code {raw!r} has no valid date.", BAD_DATE) from None
         return Scan(
             "manifest" if raw.startswith(MANIFEST_PREFIX) else "dossier",
             raw,
@@ -78,7 +91,9 @@ def parse(text: str) -> Scan:
         )
     if raw.count("|") == CCCD_FIELDS - 1:
         return _citizen_id(raw)
-    raise ScanError("Not a ticket, a dossier receipt or code, a manifest or a chip ID card (CCCD) QR code.")
+    raise ScanError(
+        "Not a ticket, a dossier receipt or code, a manifest or a chip ID card (CCCD) QR code.", UNKNOWN_CODE
+    )
 
 
 def _ddmmyyyy(text: str, what: str) -> date:
@@ -86,17 +101,17 @@ def _ddmmyyyy(text: str, what: str) -> date:
         return datetime.strptime(text, "%d%m%Y").date()
     except ValueError:
         # Without the value: a date of birth is personal data, and this message reaches logs.
-        raise ScanError(f"The ID card's {what} is not a date (DDMMYYYY).") from None
+        raise ScanError(f"The ID card's {what} is not a date (DDMMYYYY).", BAD_ID_CARD) from None
 
 
 def _citizen_id(raw: str) -> Scan:
     number, old_number, name, born, sex, address, issued = (part.strip() for part in raw.split("|"))
     if not re.fullmatch(r"\d{12}", number):
-        raise ScanError("The ID card's number must have 12 digits.")
+        raise ScanError("The ID card's number must have 12 digits.", BAD_ID_CARD)
     if old_number and not re.fullmatch(r"\d{9}|\d{12}", old_number):
-        raise ScanError("The ID card's old number must have 9 or 12 digits.")
+        raise ScanError("The ID card's old number must have 9 or 12 digits.", BAD_ID_CARD)
     if not name:
-        raise ScanError("The ID card's QR code has no name.")
+        raise ScanError("The ID card's QR code has no name.", BAD_ID_CARD)
     return Scan(
         "citizen_id",
         number,

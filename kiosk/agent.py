@@ -41,7 +41,14 @@ import requests
 
 from hardware.counter_bus import CounterBus
 from hardware.devices import DeviceError
-from hardware.layouts import ReceiptPrint, TicketPrint, render_receipt, render_ticket
+from hardware.layouts import (
+    ChecklistPrint,
+    ReceiptPrint,
+    TicketPrint,
+    render_checklist,
+    render_receipt,
+    render_ticket,
+)
 from hardware.printers import FAULTS, Printer, open_printer
 from hardware.scanning import SerialScanner
 
@@ -50,6 +57,7 @@ VERSION = "1"
 LAYOUTS = {
     "ticket": lambda payload, paper: render_ticket(TicketPrint(**payload), paper),
     "receipt": lambda payload, paper: render_receipt(ReceiptPrint(**payload), paper),
+    "checklist": lambda payload, paper: render_checklist(ChecklistPrint(**payload), paper),
 }
 
 

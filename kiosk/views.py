@@ -82,7 +82,12 @@ STRINGS = (
     N_("Phiếu số {number}: mời ông/bà đến quầy số {counter}."),
     N_("Phiếu số {number}: đang được phục vụ tại quầy số {counter}."),
     N_("Phiếu số {number} đã xong hoặc không còn hiệu lực. Vui lòng lấy số mới nếu cần."),
-    N_("Không đọc được mã này: {message}"),
+    # A refused scan or look-up (kiosk.js REFUSALS): never the server's English message.
+    N_("Không đọc được mã này. Vui lòng quét lại."),
+    N_("Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."),
+    N_("Mã hồ sơ này không đúng. Vui lòng kiểm tra lại hoặc hỏi quầy hướng dẫn."),
+    N_("Không tìm thấy phiếu này. Vui lòng lấy số mới nếu cần."),
+    N_("Không đọc được mã này. Vui lòng thử lại hoặc hỏi quầy hướng dẫn."),
     N_("Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."),
     N_("Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn."),
     N_("Đã trả kết quả lúc {time}."),
@@ -96,7 +101,24 @@ STRINGS = (
     N_("Máy in đang mất kết nối."),
     N_("Phiếu sẽ được in khi máy in sẵn sàng; ông/bà có thể chụp mã QR trên màn hình."),
     N_("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình."),
+    # The look-ups (lookup.js).
+    N_("Gõ vài chữ trong tên thủ tục hoặc lĩnh vực, không cần dấu."),
+    N_("Không tìm thấy thủ tục nào. Vui lòng thử từ khác hoặc hỏi quầy hướng dẫn."),
+    N_("Chạm vào một thủ tục để xem giấy tờ cần chuẩn bị."),
+    N_("{n} bản"),
 )
+
+# The look-ups' on-screen keyboards, row by row (no system keyboard on a kiosk). A dossier
+# code is digits, capital letters, dots and dashes (hardware.scanning.DOSSIER_CODE); a search
+# needs letters only, tone marks folded away by the server (dossiers/guidance.py).
+DOSSIER_KEYS = ("1234567890", "QWERTYUIOP", "ASDFGHJKL.", "ZXCVBNM-")
+SEARCH_KEYS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
+# Results shown at once: what fits beside (landscape) or above (portrait) the keyboard.
+SEARCH_RESULTS = 6
+# What a search waits for after a key, so that a word typed fast is one request.
+SEARCH_DELAY_MS = 350
+# A longer list of documents goes in two columns, so that the procedure fits on one screen.
+DOCUMENTS_IN_ONE_COLUMN = 5
 
 
 @bp.get("/kiosk/<site_code>")
@@ -115,4 +137,11 @@ def kiosk(site_code: str):
         print_wait_seconds=PRINT_WAIT_SECONDS,
         weekdays=[_(day) for day in WEEKDAYS],
         dossier_statuses={status: _(label) for status, label in dossier_labels.STATUS.items()},
+        dossier_keys=DOSSIER_KEYS,
+        search_keys=SEARCH_KEYS,
+        lookup_config={
+            "results": SEARCH_RESULTS,
+            "delayMs": SEARCH_DELAY_MS,
+            "documentsInOneColumn": DOCUMENTS_IN_ONE_COLUMN,
+        },
     )

@@ -118,6 +118,9 @@ def from_env() -> dict:
         # Numbers one kiosk may take (flask-limiter notation); counted in RATELIMIT_STORAGE_URI,
         # by default the Redis of the message queue so that every worker counts together.
         "KIOSK_RATE_LIMIT": os.environ.get("KIOSK_RATE_LIMIT", "30 per minute"),
+        # Searches of the procedure catalogue one kiosk (or one address) may make: the kiosk
+        # searches as the citizen types, a word every few seconds.
+        "PROCEDURE_SEARCH_RATE_LIMIT": os.environ.get("PROCEDURE_SEARCH_RATE_LIMIT", "120 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or os.environ.get("SOCKETIO_MESSAGE_QUEUE")
         or "memory://",

@@ -13,6 +13,12 @@ class ErrorBodySchema(Schema):
     code = fields.String(required=True, metadata={"description": "Stable machine-readable code"})
     message = fields.String(required=True, metadata={"description": "Human-readable explanation"})
     fields_ = fields.Dict(data_key="fields", metadata={"description": "Invalid fields, if any"})
+    reason = fields.String(
+        metadata={
+            "description": "Why, for a code with several causes, so that a screen says it in its own "
+            "words (a refused scan: empty, unknown_code, bad_date, bad_id_card)"
+        }
+    )
 
 
 class ErrorSchema(Schema):

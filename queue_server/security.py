@@ -12,7 +12,9 @@
 - **Floods.** A kiosk may take only so many numbers a minute (``KIOSK_RATE_LIMIT``), counted
   per device token in the shared store (``RATELIMIT_STORAGE_URI``, Redis in production, so
   every worker counts together). If the store is down the limits are counted per process
-  instead of refusing citizens.
+  instead of refusing citizens. The public search of the procedure catalogue, which folds
+  every name of the province for each query, is limited the same way
+  (``PROCEDURE_SEARCH_RATE_LIMIT``, per token or address).
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ def too_many(error: RateLimitExceeded):
 
 def kiosk_limit() -> str:
     return current_app.config["KIOSK_RATE_LIMIT"]
+
+
+def search_limit() -> str:
+    return current_app.config["PROCEDURE_SEARCH_RATE_LIMIT"]
 
 
 def sessionless(view):

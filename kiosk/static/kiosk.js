@@ -316,17 +316,22 @@
   };
 
   function printTicket(ticket) {
-    var line = $("result-print");
+    printJob("/api/v1/tickets/" + ticket.id + "/print", $("result-print"), "result");
+  }
+
+  /* Ask for a print job (POST to url), then say in `line` what the printer did, while `screen`
+   * stays shown: the ticket, and the look-up's checklist of a procedure. */
+  function printJob(url, line, screen) {
     var headers = { Accept: "application/json", Authorization: "Bearer " + (token() || "") };
     var report = function (state, text) { line.dataset.state = state; line.textContent = text; };
     var unanswered = function () { report("failed", t("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình.")); };
     report("printing", t("Đang in phiếu…"));
-    fetch("/api/v1/tickets/" + ticket.id + "/print", { method: "POST", headers: headers })
+    fetch(url, { method: "POST", headers: headers })
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
       .then(function (job) {
         var deadline = Date.now() + cfg.printWaitSeconds * 1000;
         var poll = function () {
-          if ($("screen-result").hidden) { return; }
+          if ($("screen-" + screen).hidden) { return; }
           fetch("/api/v1/print-jobs/" + job.id, { headers: headers })
             .then(function (response) { return response.json(); })
             .then(function (state) {
@@ -351,6 +356,23 @@
       .catch(unanswered);
   }
 
+  /* A refused scan or look-up in the kiosk's words, by the error's code (or the scan's
+   * reason): the server's message is English, for its logs, and never shown here. */
+  var REFUSALS = {
+    empty: "Không đọc được mã này. Vui lòng quét lại.",
+    unknown_code: "Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ.",
+    bad_id_card: "Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ.",
+    bad_date: "Mã hồ sơ này không đúng. Vui lòng kiểm tra lại hoặc hỏi quầy hướng dẫn.",
+    unknown_ticket: "Không tìm thấy phiếu này. Vui lòng lấy số mới nếu cần.",
+    unknown_dossier: "Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn.",
+    unauthorized: "Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."
+  };
+
+  function refusal(error) {
+    return t(REFUSALS[error.reason] || REFUSALS[error.code] ||
+             "Không đọc được mã này. Vui lòng thử lại hoặc hỏi quầy hướng dẫn.");
+  }
+
   function offline() {
     banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
   }
@@ -371,7 +393,7 @@
   /* A ticket scanned at the kiosk (keyboard-wedge scanner): say where it stands. */
   function showTicketStatus(key) {
     return getJson("/api/v1/track/" + encodeURIComponent(key)).then(function (ticket) {
-      if (ticket.error) { return refuse(t("Không đọc được mã này: {message}", { message: ticket.error.message })); }
+      if (ticket.error) { return refuse(refusal(ticket.error)); }
       var values = { number: ticket.number, counter: ticket.counter, n: ticket.people_ahead };
       var waiting = ticket.people_ahead === 1 ? "Phiếu số {number}: đang chờ, còn 1 người trước ông/bà."
         : "Phiếu số {number}: đang chờ, còn {n} người trước ông/bà.";
@@ -389,11 +411,7 @@
    * result-return counter when the result is ready. */
   function showDossier(ref) {
     return getJson("/api/v1/kiosk/dossiers/" + encodeURIComponent(ref), true).then(function (dossier) {
-      if (dossier.error) {
-        return refuse(dossier.error.code === "unknown_dossier"
-          ? t("Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn.")
-          : t("Không đọc được mã này: {message}", { message: dossier.error.message }));
-      }
+      if (dossier.error) { return refuse(refusal(dossier.error)); }
       $("dossier-code").textContent = dossier.code;
       $("dossier-procedure").textContent = dossier.procedure_name;
       $("dossier-status").textContent = cfg.dossierStatus[dossier.status] || dossier.status;
@@ -418,7 +436,7 @@
     })
       .then(function (response) { return response.json(); })
       .then(function (scan) {
-        if (scan.error) { return refuse(t("Không đọc được mã này: {message}", { message: scan.error.message })); }
+        if (scan.error) { return refuse(refusal(scan.error)); }
         if (scan.kind === "ticket") { return showTicketStatus(scan.value); }
         if (scan.kind === "dossier" || scan.kind === "dossier_link") { return showDossier(scan.value); }
         refuse(t("Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."));
@@ -457,8 +475,10 @@
   });
 
   /* What other kiosk scripts (the look-ups) use: a screen of theirs is shown with show(), and
-     the idle timer takes the kiosk back to the start from it too. */
-  window.KIOSK = { cfg: cfg, t: t, token: token, api: api, show: show, startOver: startOver };
+     the idle timer takes the kiosk back to the start from it too; a dossier code typed on the
+     look-up's keypad goes to the same status screen as a scanned receipt (showDossier). */
+  window.KIOSK = { cfg: cfg, t: t, token: token, api: api, show: show, startOver: startOver,
+                   showDossier: showDossier, refuse: refuse, printJob: printJob };
 
   clock();
   setInterval(clock, 10000);

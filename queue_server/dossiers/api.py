@@ -33,9 +33,11 @@ from ..printing.api import PrintJobSchema, job_body
 from ..privacy.reads import What, read_view, reading_site, reads_of, record_read
 from ..queueing.api import get_site
 from ..queueing.presenters import iso
+from ..security import limiter, search_limit
 from ..sites.models import Counter, Service, Site
-from ..sites.province import province_site_ids
-from . import codes, forms, formsets, lifecycle, registers
+from ..sites.province import province_site_ids, same_province
+from ..web import public_url
+from . import codes, forms, formsets, guidance, lifecycle, registers
 from .models import Attachment, Dossier, FormSettings, Procedure
 from .presenters import dossier_public, dossier_row, dossier_staff, procedure_view, track_url
 from .rules import CLIENT_ID, Delivery, DossierStatus
@@ -52,8 +54,10 @@ from .schemas import (
     FormSettingsUpdateSchema,
     KioskDossierSchema,
     PersonalDataReadSchema,
+    ProcedureFoundSchema,
     ProcedureQuerySchema,
     ProcedureSchema,
+    ProcedureSearchQuerySchema,
     TrackingBookSchema,
 )
 from .storage import current_storage
@@ -103,6 +107,38 @@ def list_procedures(query):
         statement = statement.where(Procedure.postal_allowed.is_(query["postal"]))
     own_first = (Procedure.site_id != site.id, Procedure.code)
     return [procedure_view(p) for p in db.session.scalars(statement.order_by(*own_first))]
+
+
+@blp.route("/procedures/search", methods=["GET"])
+@blp.arguments(ProcedureSearchQuerySchema, location="query")
+@blp.response(200, ProcedureFoundSchema(many=True))
+@limiter.limit(search_limit)
+def search_procedures(query):
+    """Search the catalogue a centre may take in by a few words, accents optional, best first
+    (:mod:`.guidance`). Public, like the catalogue: the kiosk's "Tra cứu thủ tục" and anyone
+    else; counted per device or address (``PROCEDURE_SEARCH_RATE_LIMIT``)."""
+    site = get_site(query["site"])
+    found = guidance.search_procedures(db.session, site, query["q"], query["limit"])
+    return [
+        {**procedure_view(p), **guidance.facts(p), "page_url": public_url(guidance.page_path(p))}
+        for p in found
+    ]
+
+
+@blp.route("/procedures/<site_code>/<code>/print-checklist", methods=["POST"])
+@blp.response(202, PrintJobSchema)
+def print_checklist(site_code, code):
+    """Print what to bring for a procedure (its documents, time, fee, post) on the calling
+    kiosk's printer, with a QR code of its public page. Any procedure of the province."""
+    device = require_device(*print_operations.PRINTING_KINDS)
+    procedure = guidance.find_procedure(db.session, site_code, code)
+    if procedure is None or not same_province(procedure.site, device.site):
+        raise NotFound("unknown_procedure", f"No procedure {code} of {site_code} in this province.")
+    job = print_operations.enqueue_checklist(
+        db.session, device, guidance.checklist_payload(procedure, device.site)
+    )
+    db.session.commit()
+    return job_body(job)
 
 
 @blp.route("/dossiers", methods=["POST"])

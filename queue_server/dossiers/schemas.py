@@ -7,7 +7,7 @@ for the law) are checked by :mod:`.lifecycle`.
 from marshmallow import fields, validate
 
 from ..inputs import Schema
-from . import rules
+from . import guidance, rules
 from .deadlines import Unit
 from .rules import (
     CLIENT_ID_PATTERN,
@@ -57,6 +57,32 @@ class ProcedureQuerySchema(Schema):
     postal = fields.Boolean(load_default=None, metadata={"description": "Only those the post may take"})
     handled_here = fields.Boolean(
         load_default=None, metadata={"description": "Only those the centre handles"}
+    )
+
+
+class ProcedureSearchQuerySchema(Schema):
+    site = fields.String(
+        required=True,
+        metadata={"description": "The centre searching: its province's catalogue, its own first"},
+    )
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=guidance.QUERY_MAX),
+        metadata={"description": "Words, accents optional (dat dai finds Đất đai); empty finds nothing"},
+    )
+    limit = fields.Integer(
+        load_default=guidance.SEARCH_LIMIT, validate=validate.Range(1, guidance.SEARCH_LIMIT_MAX)
+    )
+
+
+class ProcedureFoundSchema(ProcedureSchema):
+    page_url = fields.String(
+        required=True, metadata={"description": "The procedure's public page, for a phone"}
+    )
+    processing_time_text = fields.String(required=True, metadata={"description": "In the request's language"})
+    fee_text = fields.String(required=True)
+    postal_text = fields.String(
+        required=True, metadata={"description": "Whether the post office may take it"}
     )
 
 

@@ -29,7 +29,7 @@ class PrintJob(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("device_tokens.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # "ticket"; dossier receipts come later
+    kind: Mapped[str] = mapped_column(String(20))  # "ticket", "receipt", "checklist"
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=JobStatus.QUEUED)

@@ -9,7 +9,8 @@ caused counts no attempt. An agent polls every second, so five attempts used to 
 the seconds it takes to change a roll; now the job prints once the roll is in, if a ticket is
 still within its ``TICKET_TTL`` (a receipt has none).
 Queue tickets expire after ``TICKET_TTL``: a ticket printed minutes later helps nobody, and the
-citizen was already shown the QR code on screen.
+citizen was already shown the QR code on screen. So do a procedure's checklist, printed for
+the citizen at the kiosk (its QR code is on the screen too).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ PRINTING_KINDS = (DeviceKind.KIOSK, DeviceKind.POSTAL, DeviceKind.COUNTER)
 RESEND_AFTER = timedelta(seconds=20)
 TICKET_TTL = timedelta(seconds=90)
 MAX_ATTEMPTS = 5
+# Kinds printed for the citizen standing at the kiosk: printed later, they help nobody.
+EXPIRING_KINDS = ("ticket", "checklist")
 
 
 def ticket_payload(ticket: Ticket, standing: dict, track_url: str) -> dict:
@@ -63,7 +66,7 @@ def _new_job(
         payload=payload,
         status=JobStatus.QUEUED,
         created_at=now,
-        expires_at=now + TICKET_TTL if kind == "ticket" else None,
+        expires_at=now + TICKET_TTL if kind in EXPIRING_KINDS else None,
     )
     session.add(job)
     session.flush()
@@ -87,6 +90,16 @@ def enqueue_receipt(
     if device.kind not in PRINTING_KINDS:
         raise Forbidden("not_a_printer", "This device has no printer.")
     return _new_job(session, device.id, "receipt", None, payload, now or utcnow())
+
+
+def enqueue_checklist(
+    session: Session, device: DeviceToken, payload: dict, now: datetime | None = None
+) -> PrintJob:
+    """A procedure's checklist (public catalogue, see ``dossiers.guidance``), on the calling
+    device's own printer: any procedure of the province, the device's own paper."""
+    if device.kind not in PRINTING_KINDS:
+        raise Forbidden("not_a_printer", "This device has no printer.")
+    return _new_job(session, device.id, "checklist", None, payload, now or utcnow())
 
 
 def reprint(session: Session, job: PrintJob, now: datetime | None = None) -> PrintJob:

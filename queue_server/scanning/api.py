@@ -40,7 +40,7 @@ def _read(text: str) -> dict:
     try:
         scan = parse(text)
     except ScanError as error:
-        raise ApiError("unreadable_scan", str(error), 422) from None
+        raise ApiError("unreadable_scan", str(error), 422, reason=error.reason) from None
     actor = current_actor()
     if scan.kind == "citizen_id":
         if not may_read_id_card(actor):
@@ -57,7 +57,9 @@ def _read(text: str) -> dict:
 @blp.arguments(ScanInSchema)
 @blp.response(200, ScanOutSchema)
 def read_scan(data):
-    """Recognise a scanned text; a clear 422 for anything this system does not know."""
+    """Recognise a scanned text; a clear 422 for anything this system does not know, whose
+    ``reason`` (``empty``, ``unknown_code``, ``bad_date``, ``bad_id_card``) a screen says in
+    its own language: the message is English, for logs and developers."""
     return _read(data["text"])
 
 

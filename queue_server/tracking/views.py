@@ -1,7 +1,10 @@
 """``/t/<token>``: a ticket's status on the citizen's phone, and the QR code that leads there;
-``/d/<key>``: a dossier's status and dates, from the QR code of its receipt.
+``/d/<key>``: a dossier's status and dates, from the QR code of its receipt;
+``/p/<centre>/<code>``: a procedure of the catalogue (what to bring, time, fee, post), from
+the QR code of the checklist the kiosk prints.
 
-Tokens and keys are unguessable; the pages show no personal data.
+Tokens and keys are unguessable; the pages show no personal data (a procedure's page is the
+public catalogue).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import db
-from ..dossiers import labels
+from ..dossiers import guidance, labels
 from ..dossiers.models import Dossier
 from ..dossiers.rules import DossierStatus
 from ..queueing.estimates import ticket_standing
@@ -24,7 +27,7 @@ from ..queueing.presenters import ticket_public, track_url
 from ..ratings import operations as ratings
 from ..ratings.presenters import choices
 from ..ratings.views import FORM_STRINGS
-from ..web import N_, js_strings, page_error
+from ..web import N_, js_strings, page_error, public_url
 
 bp = Blueprint("tracking", __name__, template_folder="templates")
 
@@ -73,7 +76,11 @@ def ticket_qr(token: str):
     ticket = _ticket(token)
     if ticket is None:
         return page_error(404, _("Không tìm thấy phiếu"), _("Đường dẫn này không ứng với phiếu nào."))
-    image = qrcode.make(track_url(ticket), image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    return _qr_svg(track_url(ticket))
+
+
+def _qr_svg(link: str) -> Response:
+    image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
     return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
@@ -125,3 +132,34 @@ def dossier_page(key: str):
         apology_due_at=dossier.apology_due_at.astimezone(tz) if dossier.apology_due_at else None,
         steps=steps,
     )
+
+
+def _procedure(site_code: str, code: str):
+    return guidance.find_procedure(db.session, site_code, code)
+
+
+def _no_procedure():
+    return page_error(404, _("Không tìm thấy thủ tục"), _("Đường dẫn này không ứng với thủ tục nào."))
+
+
+@bp.get("/p/<site_code>/<code>")
+def procedure_page(site_code: str, code: str):
+    """A procedure on anyone's phone: the documents to bring, the time, the fee, the post."""
+    procedure = _procedure(site_code, code)
+    if procedure is None:
+        return _no_procedure()
+    return render_template(
+        "tracking/procedure.html",
+        procedure=procedure,
+        facts=guidance.facts(procedure),
+        documents=procedure.documents or [],
+    )
+
+
+@bp.get("/p/<site_code>/<code>/qr.svg")
+def procedure_qr(site_code: str, code: str):
+    """The QR code of the procedure's page (shown on the kiosk beside the procedure)."""
+    procedure = _procedure(site_code, code)
+    if procedure is None:
+        return _no_procedure()
+    return _qr_svg(public_url(guidance.page_path(procedure)))
