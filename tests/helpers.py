@@ -9,6 +9,9 @@ from sqlalchemy import select
 
 from queue_server.auth.access import Actor
 from queue_server.auth.models import User
+from queue_server.database import utcnow
+from queue_server.sites import staffing
+from queue_server.sites.calendar import business_date
 from queue_server.sites.models import Counter, Site
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -36,10 +39,11 @@ def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
 
 
-def staff(session, numbers, code="NA-HCC", username="officer1") -> None:
-    """Put an officer at the counters (what his first call does), so that they receive tickets
-    and the waits count them (queueing/estimates.py); commits."""
+def staff(session, numbers, code="NA-HCC", username="officer1", day=None) -> None:
+    """Put an officer at the counters on ``day`` (today by default), as his first call does, so
+    that they receive tickets and the waits count them (sites/staffing.py); commits."""
     user = session.scalar(select(User).where(User.username == username))
     for number in numbers:
-        counter(session, number, code).officer_id = user.id
+        at = counter(session, number, code)
+        staffing.sign_on(at, user.id, day or business_date(at.site, utcnow()))
     session.commit()

@@ -1,5 +1,7 @@
 """Kiosk numbers are refused while a centre is closed or when the wait runs past closing."""
 
+from datetime import date
+
 import pytest
 
 from queue_server.errors import Conflict
@@ -34,7 +36,7 @@ def test_during_the_lunch_break_the_kiosk_says_come_back_at_half_past_one(sessio
 
 
 def test_near_closing_a_wait_past_closing_is_refused_until_the_next_morning(session):
-    staff(session, [1, 2], WARD, "officer3")
+    staff(session, [1, 2], WARD, "officer3", day=date(2026, 11, 23))
     for minute in range(3):
         take(session, local(2026, 11, 23, 16, 40 + minute))
     session.commit()

@@ -13,6 +13,7 @@ from queue_server.auth.models import DeviceToken, User
 from queue_server.auth.services import issue_device_token
 from queue_server.database import db, utcnow
 from queue_server.dossiers import lifecycle
+from queue_server.sites import staffing
 from queue_server.sites.calendar import business_date, local_now
 from queue_server.sites.models import Counter, CounterState, OpeningHours, Service, Site
 from queue_server.sites.routing import site_routing
@@ -56,7 +57,8 @@ def staffed(session) -> list[Counter]:
         select(Counter).where(Counter.site_id == centre.id).order_by(Counter.number)
     ).all()
     for counter in counters:
-        counter.state, counter.officer_id = CounterState.OPEN, someone
+        counter.state = CounterState.OPEN
+        staffing.sign_on(counter, someone, business_date(centre, utcnow()))
     routing = site_routing(session, centre.id, business_date(centre, utcnow()))
     return [counter for counter in counters if routing.get(counter.id)]
 
@@ -201,7 +203,7 @@ def test_counters_scheduled_today_but_closed_or_unstaffed_while_open(app, calm):
         serving = staffed(db.session)
         closed, idle = serving[0], serving[1]
         closed.state = CounterState.CLOSED
-        idle.officer_id = None
+        staffing.sign_off(idle)
         db.session.commit()
         numbers = closed.number, idle.number
     found = alerts_of(supervisor)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from queue_server.audit.models import AuditEntry
 from queue_server.auth.photos import photo_url
 from queue_server.database import db, utcnow
+from queue_server.sites import staffing
 from queue_server.sites.calendar import business_date
 from queue_server.sites.models import Counter, CounterState, Site
 
@@ -268,7 +269,8 @@ def put_at_counter(app, user_id: int, state: str) -> None:
         counter = db.session.scalar(
             select(Counter).join(Site).where(Site.code == "NA-HCC", Counter.number == 3)
         )
-        counter.officer_id, counter.state = user_id, state
+        counter.state = state
+        staffing.sign_on(counter, user_id, business_date(counter.site, utcnow()))
         db.session.commit()
 
 

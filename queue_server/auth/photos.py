@@ -23,18 +23,18 @@ from PIL import Image, ImageOps
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..database import db
+from ..database import db, utcnow
 from ..dossiers.storage import DiskStorage
 from ..errors import ApiError
-from ..sites.models import Counter, CounterState, Site
+from ..sites import staffing
+from ..sites.calendar import business_date
+from ..sites.models import Counter, Site
 from .models import User
 
 MAX_SIDE = 400
 JPEG_QUALITY = 85
 # The largest photo accepted before re-encoding: a phone's full-size photo is 3 to 12 MB.
 UPLOAD_MAX_BYTES = 16 * 2**20
-# The counter states in which the officer is at the counter (a pause is a short absence).
-AT_COUNTER = (CounterState.OPEN, CounterState.PAUSED)
 ACCEPTED = {"PNG", "JPEG"}
 
 
@@ -101,17 +101,15 @@ def remove_photo(session: Session, user: User) -> None:
 
 
 def shown_at(session: Session, user: User, site: Site) -> bool:
-    """Whether the officer's photo is public at ``site`` now: they are the officer of one of
-    its open or paused counters."""
-    return (
-        user.photo is not None
-        and session.scalar(
-            select(func.count())
-            .select_from(Counter)
-            .where(Counter.site_id == site.id, Counter.officer_id == user.id, Counter.state.in_(AT_COUNTER))
-        )
-        > 0
+    """Whether the officer's photo is public at ``site`` now: they work at one of its counters
+    today (open or paused: :mod:`queue_server.sites.staffing`)."""
+    if user.photo is None:
+        return False
+    day = business_date(site, utcnow())
+    counters = session.scalars(
+        select(Counter).where(Counter.site_id == site.id, Counter.officer_id == user.id)
     )
+    return any(staffing.officer_at(counter, day) == user.id for counter in counters)
 
 
 def photo_url(user: User) -> str | None:
@@ -119,14 +117,11 @@ def photo_url(user: User) -> str | None:
     (no photo, or at no open or paused counter). It changes with the photo (``v``)."""
     if not user.photo:
         return None
-    site = db.session.scalar(
-        select(Site)
-        .join(Counter, Counter.site_id == Site.id)
-        .where(Counter.officer_id == user.id, Counter.state.in_(AT_COUNTER))
-        .order_by(Counter.id)
-        .limit(1)
-    )
-    return photo_path(site.code, user) if site is not None else None
+    counters = db.session.scalars(select(Counter).where(Counter.officer_id == user.id).order_by(Counter.id))
+    for counter in counters:
+        if shown_at(db.session, user, counter.site):
+            return photo_path(counter.site.code, user)
+    return None
 
 
 def photo_path(site_code: str, user: User) -> str | None:

@@ -1,8 +1,8 @@
 """Queue positions and estimated waiting times.
 
 The estimate is: people ahead x recent average service time / counters receiving the service.
-A counter receives tickets when it is open *and* an officer is at it (``Counter.officer_id``,
-set by the officer's first call): an open counter nobody works at calls nobody, so counting it
+A counter receives tickets when it is open *and* an officer works at it today
+(:mod:`queue_server.sites.staffing`): an open counter nobody works at calls nobody, so counting it
 would promise "no wait" in an empty hall. With no such counter the wait is unknown (None), and
 every screen says "Chưa có cán bộ tiếp nhận" rather than a number.
 The average comes from the last tickets finished for that service (or the service's configured
@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from ..cache import remember
 from ..database import utcnow
-from ..sites import routing
-from ..sites.models import Counter, CounterState, Service
+from ..sites import routing, staffing
+from ..sites.models import Counter, Service
 from .models import Ticket, TicketStatus
 
 SAMPLE_SIZE = 20
@@ -65,16 +65,11 @@ def estimate_wait(ahead: int, seconds_per_ticket: float, counters_open: int) -> 
     return int(math.ceil(ahead / counters_open) * seconds_per_ticket)
 
 
-def receives_tickets(counter: Counter) -> bool:
-    """Whether the counter calls tickets now: open, with an officer at it (the one rule)."""
-    return counter.state == CounterState.OPEN and counter.officer_id is not None
-
-
-def open_counter_ids(session: Session, site_id: int) -> set[int]:
-    """Ids of the site's counters that receive tickets now (:func:`receives_tickets`; a site has
-    a few dozen counters at most, read whole)."""
+def open_counter_ids(session: Session, site_id: int, day: date) -> set[int]:
+    """Ids of the site's counters that receive tickets now (``staffing.receives_tickets``; a
+    site has a few dozen counters at most, read whole)."""
     counters = session.scalars(select(Counter).where(Counter.site_id == site_id))
-    return {counter.id for counter in counters if receives_tickets(counter)}
+    return {counter.id for counter in counters if staffing.receives_tickets(counter, day)}
 
 
 def people_ahead(session: Session, ticket: Ticket) -> int:
@@ -139,9 +134,9 @@ def long_waits(session: Session, site_id: int, day: date, issued_before) -> dict
     return {service_id: (count, oldest) for service_id, count, oldest in rows}
 
 
-def open_numbers(counters) -> list[int]:
+def open_numbers(counters, day: date) -> list[int]:
     """The numbers of those of ``counters`` that receive tickets now, in order: who will call."""
-    return sorted(counter.number for counter in counters if receives_tickets(counter))
+    return sorted(counter.number for counter in counters if staffing.receives_tickets(counter, day))
 
 
 def open_counter_numbers(session: Session, site_id: int, service_id: int, day: date) -> list[int]:
@@ -149,7 +144,7 @@ def open_counter_numbers(session: Session, site_id: int, service_id: int, day: d
     ids = routing.counters_serving(session, site_id, service_id, day)
     if not ids:
         return []
-    return open_numbers(session.scalars(select(Counter).where(Counter.id.in_(ids))))
+    return open_numbers(session.scalars(select(Counter).where(Counter.id.in_(ids))), day)
 
 
 def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
@@ -210,12 +205,14 @@ def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
     for row in rows:
         if row.target_counter_id is not None:
             ahead = row.at_counter
-            counters = open_numbers([all_counters[row.target_counter_id]])
+            counters = open_numbers([all_counters[row.target_counter_id]], row.business_date)
         else:
             ahead = row.in_service
             key = (row.site_id, row.service_id, row.business_date)
             if key not in serving:
-                serving[key] = open_numbers(all_counters[i] for i in routing.counters_serving(session, *key))
+                serving[key] = open_numbers(
+                    (all_counters[i] for i in routing.counters_serving(session, *key)), row.business_date
+                )
             counters = serving[key]
         seconds = service_seconds(services[row.service_id], average_service_seconds(session, row.site_id))
         result[row.id] = {
@@ -241,7 +238,7 @@ def ticket_standing(session: Session, ticket: Ticket) -> dict:
     if ticket.status not in TicketStatus.IN_QUEUE:
         return {}
     if ticket.target_counter_id is not None:
-        counters = open_numbers([ticket.target_counter])
+        counters = open_numbers([ticket.target_counter], ticket.business_date)
     else:
         counters = open_counter_numbers(session, ticket.site_id, ticket.service_id, ticket.business_date)
     ahead = people_ahead(session, ticket)

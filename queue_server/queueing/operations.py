@@ -19,7 +19,7 @@ from ..auth.access import Actor
 from ..auth.models import User
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
-from ..sites import calls, routing
+from ..sites import calls, routing, staffing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
 from . import admission, journal
@@ -249,6 +249,7 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
         raise Conflict("counter_not_open", f"Counter {counter.number} is {counter.state}.")
     _finish_current(session, counter, actor, now)
     day = business_date(site, now)
+    staffing.sign_on(counter, actor.user_id, day)  # at his counter, even when nobody waits
     ticket = _next_ticket(session, site, counter, routing.services_served(session, counter, day), day)
     if ticket is None:
         return None
@@ -260,7 +261,6 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     counter.priority_run = counter.priority_run + 1 if ticket.priority else 0
     payload = {"announcement": announcement(site, ticket, counter)}
     if actor.user_id is not None:
-        counter.officer_id = actor.user_id
         # The counter's screen shows who serves there now (the session has him already).
         officer = session.get(User, actor.user_id)
         payload["officer"] = officer_public(officer, site.code)
@@ -423,6 +423,7 @@ def serve_walk_in(
         raise Conflict("counter_not_open", f"Counter {counter.number} is {counter.state}.")
     _finish_current(session, counter, actor, now)
     ticket = issue_ticket(session, counter.site, service_code, actor, channel=Channel.COUNTER, now=now)
+    staffing.sign_on(counter, actor.user_id, ticket.business_date)
     _set_status(
         session,
         ticket,
@@ -488,9 +489,9 @@ def pause_counter(
 def resume_counter(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Counter:
     if counter.state == CounterState.OPEN:
         raise Conflict("wrong_state", f"Counter {counter.number} is already open.")
-    return _set_counter_state(
-        session, counter, CounterState.OPEN, None, "counter.changed", actor, now or utcnow()
-    )
+    now = now or utcnow()
+    staffing.sign_on(counter, actor.user_id, business_date(counter.site, now))
+    return _set_counter_state(session, counter, CounterState.OPEN, None, "counter.changed", actor, now)
 
 
 def close_counter(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Counter:
@@ -498,4 +499,5 @@ def close_counter(session: Session, counter: Counter, actor: Actor, now: datetim
         raise Conflict("wrong_state", f"Counter {counter.number} is already closed.")
     now = now or utcnow()
     _finish_current(session, counter, actor, now)
+    staffing.sign_off(counter)
     return _set_counter_state(session, counter, CounterState.CLOSED, None, "counter.changed", actor, now)

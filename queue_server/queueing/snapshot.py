@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..auth.models import User
 from ..cache import remember
-from ..sites import routing
+from ..sites import routing, staffing
 from ..sites.calendar import business_date
-from ..sites.models import Counter, CounterState, Service, Site
+from ..sites.models import Counter, Service, Site
 from . import estimates
 from .models import QueueEvent, Ticket, TicketStatus
 from .presenters import counter_public, iso, ticket_public
@@ -83,23 +83,13 @@ def no_shows_at(session: Session, counter_id: int, day: date) -> list[Ticket]:
 
 
 def officers_at_counters(session: Session, site: Site, day: date) -> dict[int, User]:
-    """Who is working at each counter now, by counter id: the member of staff who last called
-    there, if the counter has called a ticket today and is not closed (``Counter.officer_id``
-    alone outlives the day and the officer's leaving). The one rule for the console's choice
-    of counter and the counter's screen, which shows the name on his badge and his photo."""
-    called_today = select(Ticket.counter_id).where(
-        Ticket.site_id == site.id, Ticket.business_date == day, Ticket.counter_id.is_not(None)
-    )
+    """Who is working at each counter on ``day``, by counter id (the rule:
+    :mod:`queue_server.sites.staffing`), for the console's choice of counter and the counter's
+    screen, which shows the name on his badge and his photo."""
     rows = session.execute(
-        select(Counter.id, User)
-        .join(User, User.id == Counter.officer_id)
-        .where(
-            Counter.site_id == site.id,
-            Counter.state != CounterState.CLOSED,
-            Counter.id.in_(called_today),
-        )
+        select(Counter, User).join(User, User.id == Counter.officer_id).where(Counter.site_id == site.id)
     )
-    return {counter_id: user for counter_id, user in rows}
+    return {counter.id: user for counter, user in rows if staffing.officer_at(counter, day) == user.id}
 
 
 def service_stats(session: Session, site: Site, day: date, services: list[Service]) -> list[dict]:
@@ -110,7 +100,7 @@ def service_stats(session: Session, site: Site, day: date, services: list[Servic
     the phone and the API say nobody receives yet rather than "no wait"."""
     waiting = estimates.waiting_by_service(session, site.id, day, [s.id for s in services])
     serving = routing.counters_by_service(routing.site_routing(session, site.id, day))
-    open_ids = estimates.open_counter_ids(session, site.id)
+    open_ids = estimates.open_counter_ids(session, site.id, day)
     averages = estimates.average_service_seconds(session, site.id)
     stats = []
     for service in services:

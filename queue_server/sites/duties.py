@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth.models import User
+from . import staffing
 from .calendar import business_date, is_open
 from .models import Counter, CounterState, Duty, Site
 from .routing import site_routing
@@ -57,6 +58,6 @@ def counters_not_serving(session: Session, site: Site, now: datetime) -> dict[st
         "no_officer": [
             counter
             for counter in counters
-            if counter.state == CounterState.OPEN and counter.officer_id is None
+            if counter.state == CounterState.OPEN and staffing.officer_at(counter, day) is None
         ],
     }

@@ -208,7 +208,9 @@ class Counter(Base):
     pause_reason: Mapped[str | None] = mapped_column(String(200))
     # Priority tickets called in a row here, for the interleave policy.
     priority_run: Mapped[int] = mapped_column(Integer, default=0)
+    # Who works here now, and since which business day (the rule: sites/staffing.py).
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    officer_day: Mapped[date | None] = mapped_column(Date)
 
     site: Mapped[Site] = relationship()
     schedules: Mapped[list[CounterSchedule]] = relationship(
