@@ -81,21 +81,6 @@ def in_viewport(kiosk, selector: str) -> bool:
     )
 
 
-LOOKUP_BUTTONS = """() => {
-    // What kiosk/_lookup_buttons.html (the lookups) puts in the room kept for it: two buttons
-    // the size of a service tile. The layout is measured again with them in place.
-    const nav = document.querySelector('nav.kiosk-lookups');
-    for (const name of ['Tra cứu hồ sơ', 'Tra cứu thủ tục']) {
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.className = 'kiosk-button';
-        button.textContent = name;
-        nav.appendChild(button);
-    }
-    dispatchEvent(new Event('resize'));
-}"""
-
-
 @pytest.mark.parametrize("size", KIOSK_SIZES)
 def test_every_demo_service_is_on_the_home_screen_in_large_tiles_under_their_fields(
     app, server, kiosk_token, contexts, size
@@ -106,7 +91,6 @@ def test_every_demo_service_is_on_the_home_screen_in_large_tiles_under_their_fie
         ).all()
         demo = {service.code: service.field for service in services}
     kiosk = open_kiosk(contexts, server, kiosk_token, size)
-    kiosk.evaluate(LOOKUP_BUTTONS)
     kiosk.wait_for_function("() => document.querySelectorAll('nav.kiosk-lookups button').length === 2")
     pages = tiles_on_every_page(kiosk)
     tiles = [tile for page in pages for tile in page]
