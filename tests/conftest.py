@@ -289,6 +289,22 @@ class LiveServer:
 BROWSER = pytest.StashKey()
 
 
+# Markers given by what a test uses (pyproject.toml declares them), so that they cannot drift:
+# ``pytest -m "not browser and not live"`` is the quick inner loop (README, "Tests").
+BROWSER_FIXTURES = frozenset({"browser", "contexts"})
+LIVE_FIXTURES = frozenset({"server", "live_server_factory", "pty_pair"})
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.live)  # a page needs a server to load it from
+        elif used & LIVE_FIXTURES:
+            item.add_marker(pytest.mark.live)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """Each test answers for the violations of the pages it opened, set-up included."""

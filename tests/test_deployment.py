@@ -22,6 +22,8 @@ from sqlalchemy import create_engine, text
 
 from .conftest import IN_CI, POSTGRES_URL, ROOT, _psycopg
 
+pytestmark = pytest.mark.live  # the production stack: nginx and gunicorn
+
 
 @pytest.fixture
 def stack():

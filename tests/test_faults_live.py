@@ -21,6 +21,8 @@ import requests
 from .conftest import IN_CI, free_port, issue_over_http, staff_session
 from .live_client import LiveClient
 
+pytestmark = pytest.mark.live  # servers killed and restarted
+
 # A request made while Redis is down or hung must answer well within this (it takes milliseconds
 # when Redis refuses connections, about half a second when it does not answer).
 REQUEST_BOUND_SECONDS = 5

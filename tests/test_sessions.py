@@ -71,6 +71,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(key, database_url
     db.engine.dispose()
 
 
+@pytest.mark.live  # starts gunicorn itself
 def test_the_flask_command_and_gunicorn_exit_with_the_placeholder_key_in_production(database_url):
     env = {**os.environ, "DATABASE_URL": database_url, "QUEUE_ENV": "production", "SECRET_KEY": "CHANGE-ME"}
     command = subprocess.run(
@@ -137,6 +138,7 @@ def wait_for_workers(server: subprocess.Popen, url: str, other_than: set[int] = 
     raise AssertionError("the workers did not start")
 
 
+@pytest.mark.live  # starts gunicorn itself
 def test_two_gunicorn_workers_without_a_secret_key_accept_the_same_session(app, database_url, tmp_path):
     """``make run`` sets nothing: each worker builds its own app, and with a key of its own
     each refused the cookies of the others, and of the workers before a restart."""
