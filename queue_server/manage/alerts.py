@@ -28,6 +28,7 @@ from ..queueing.estimates import long_waits
 from ..sites.calendar import business_date
 from ..sites.duties import counters_not_serving
 from ..sites.models import Service, Site, SiteKind
+from ..web import N_
 
 DANGER, WARNING = "danger", "warning"
 
@@ -45,30 +46,26 @@ def _numbers(counters) -> str:
     return ", ".join(str(counter.number) for counter in counters)
 
 
+# The dossier list's flags that make an alert: its level, what it says, its link's text.
+DOSSIER_FLAGS = (
+    ("overdue", DANGER, N_("{n} hồ sơ đã quá hạn."), N_("Xem hồ sơ quá hạn")),
+    ("due_soon", WARNING, N_("{n} hồ sơ sắp đến hạn."), N_("Xem hồ sơ sắp đến hạn")),
+)
+
+
 def _dossiers(session: Session, site: Site, now: datetime) -> list[Alert]:
     counts = watch.late_counts(session, site.id, now)
-    alerts = []
-    if counts["overdue"]:
-        alerts.append(
-            Alert(
-                "dossiers_overdue",
-                DANGER,
-                gettext("{n} hồ sơ đã quá hạn.").format(n=counts["overdue"]),
-                url_for("console.dossiers.dossier_list", site=site.code, flag="overdue"),
-                gettext("Xem hồ sơ quá hạn"),
-            )
+    return [
+        Alert(
+            f"dossiers_{flag}",
+            level,
+            gettext(text).format(n=counts[flag]),
+            url_for("console.dossiers.dossier_list", site=site.code, flag=flag),
+            gettext(link_text),
         )
-    if counts["due_soon"]:
-        alerts.append(
-            Alert(
-                "dossiers_due_soon",
-                WARNING,
-                gettext("{n} hồ sơ sắp đến hạn.").format(n=counts["due_soon"]),
-                url_for("console.dossiers.dossier_list", site=site.code, flag="due_soon"),
-                gettext("Xem hồ sơ sắp đến hạn"),
-            )
-        )
-    return alerts
+        for flag, level, text, link_text in DOSSIER_FLAGS
+        if counts[flag]
+    ]
 
 
 def _printers(session: Session, site: Site) -> list[Alert]:

@@ -260,7 +260,7 @@ def _counter_response(counter: Counter) -> dict:
     served = routing.services_served(db.session, counter, day)
     current = tickets_at_counters(db.session, counter.site_id, day, counter.id).get(counter.id)
     codes = [s.code for s in active_services(db.session, counter.site) if s.id in served]
-    officer = officers_at_counters(db.session, counter.site, day).get(counter.id)
+    officer = officers_at_counters(db.session, counter.site, day, counter.id).get(counter.id)
     return counter_public(counter, codes, current, officer)
 
 

@@ -82,13 +82,16 @@ def no_shows_at(session: Session, counter_id: int, day: date) -> list[Ticket]:
     )
 
 
-def officers_at_counters(session: Session, site: Site, day: date) -> dict[int, User]:
+def officers_at_counters(
+    session: Session, site: Site, day: date, counter_id: int | None = None
+) -> dict[int, User]:
     """Who is working at each counter on ``day``, by counter id (the rule:
     :mod:`queue_server.sites.staffing`), for the console's choice of counter and the counter's
     screen, which shows the name on his badge and his photo."""
-    rows = session.execute(
-        select(Counter, User).join(User, User.id == Counter.officer_id).where(Counter.site_id == site.id)
-    )
+    query = select(Counter, User).join(User, User.id == Counter.officer_id).where(Counter.site_id == site.id)
+    if counter_id is not None:
+        query = query.where(Counter.id == counter_id)
+    rows = session.execute(query)
     return {counter.id: user for counter, user in rows if staffing.officer_at(counter, day) == user.id}
 
 
