@@ -119,7 +119,7 @@ def photo_url(user: User) -> str | None:
         return None
     counters = db.session.scalars(select(Counter).where(Counter.officer_id == user.id).order_by(Counter.id))
     for counter in counters:
-        if shown_at(db.session, user, counter.site):
+        if staffing.officer_at(counter, business_date(counter.site, utcnow())) == user.id:
             return photo_path(counter.site.code, user)
     return None
 
