@@ -12,6 +12,6 @@ from gevent import monkey
 if monkey.is_module_patched("socket"):
     os.environ["SOCKETIO_ASYNC_MODE"] = "gevent"
 
-from queue_server import create_app  # noqa: E402
+from queue_server.app import create_app  # noqa: E402
 
 app = create_app()

@@ -39,7 +39,7 @@ def main() -> None:
         url = f"sqlite:///{Path(scratch) / 'forms.sqlite3'}"
         prepare(url)
         os.environ["DATABASE_URL"] = url
-        from queue_server import create_app
+        from queue_server.app import create_app
         from queue_server.auth.access import Actor
         from queue_server.auth.models import User
         from queue_server.database import db, utcnow

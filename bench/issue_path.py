@@ -110,7 +110,7 @@ def count_statements(url: str, token: str, services: list[str], officer: str, co
     """
     from sqlalchemy import event
 
-    from queue_server import create_app
+    from queue_server.app import create_app
     from queue_server.database import db
 
     quiet = {"LIVE_STATS_SECONDS": 0, "LIVE_STANDING_SECONDS": 0, "DOSSIER_WATCH_SECONDS": 0}  # no other SQL

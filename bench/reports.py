@@ -126,7 +126,7 @@ SECTIONS = (
 
 
 def time_report(url: str, first: date, last: date, repeat: int) -> dict:
-    from queue_server import create_app
+    from queue_server.app import create_app
     from queue_server.database import db
     from queue_server.reports import queries
     from queue_server.sites.models import Site

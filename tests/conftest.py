@@ -22,7 +22,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from queue_server import cache, create_app, demo
+from queue_server import cache, demo
+from queue_server.app import create_app
 from queue_server.auth.services import issue_device_token
 from queue_server.database import db
 from queue_server.demo import load_demo

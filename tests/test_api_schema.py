@@ -33,7 +33,7 @@ CHECKS = [
 
 def _document() -> dict:
     """The OpenAPI document as the application serves it (building it needs no database)."""
-    from queue_server import create_app
+    from queue_server.app import create_app
 
     app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "schema", "TESTING": True})
     return app.test_client().get("/api/v1/openapi.json").get_json()

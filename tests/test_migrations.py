@@ -64,7 +64,8 @@ def empty_database(request, tmp_path) -> str:
 
 def routing_by_day(url, days) -> dict:
     """The ids of the services counter 1 of site 1 serves on each day, as the application says."""
-    from queue_server import cache, create_app
+    from queue_server import cache
+    from queue_server.app import create_app
     from queue_server.database import db
     from queue_server.sites.routing import site_routing
 

@@ -21,7 +21,8 @@ import requests
 from flask_login.utils import encode_cookie
 from sqlalchemy import event, select, update
 
-from queue_server import config, create_app
+from queue_server import config
+from queue_server.app import create_app
 from queue_server.audit.models import AuditEntry
 from queue_server.auth.models import User, UserSession
 from queue_server.auth.services import check_password
