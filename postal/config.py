@@ -35,10 +35,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-# The server accepts at most this many operations per request (queue_server/sync/operations.py).
-MAX_BATCH = 200
+from queue_server.dossiers import rules
+from queue_server.sync.protocol import MAX_BATCH
+
 # The server's default limit for one scan (ATTACHMENT_MAX_MB).
-ATTACHMENT_MAX_BYTES = 20 * 2**20
+ATTACHMENT_MAX_BYTES = rules.ATTACHMENT_MAX_MB * 2**20
 
 
 @dataclass(frozen=True)

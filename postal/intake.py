@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from queue_server.dossiers import labels, rules
 from queue_server.dossiers.rules import Delivery
-from queue_server.dossiers.storage import SIGNATURES
 from queue_server.privacy import notice
 
 from . import ClerkError
@@ -22,7 +21,8 @@ FEE_PAYMENTS = labels.FEE_PAYMENT
 DELIVERIES = labels.DELIVERY
 money = labels.money
 
-COUNTS = tuple(zip(rules.DOCUMENT_COUNTS, ("bản chính", "bản sao chứng thực", "bản sao"), strict=True))
+# (key, "Bản chính"): the form's columns, in the order of the shared rules.
+COUNTS = tuple((key, labels.DOCUMENT_COUNT[key]) for key in rules.DOCUMENT_COUNTS)
 EXTRA = "x"  # the index of the free "other document" row
 
 
@@ -66,7 +66,9 @@ def procedure_facts(catalogue: dict | None) -> dict[str, dict[str, str]]:
 
 
 def document_line(document: dict) -> str:
-    counts = ", ".join(f"{document[key]} {label}" for key, label in COUNTS if document.get(key))
+    counts = ", ".join(
+        f"{document[key]} {labels.lower_first(label)}" for key, label in COUNTS if document.get(key)
+    )
     return f"{document['name']} ({counts})" if counts else document["name"]
 
 
@@ -80,10 +82,6 @@ def _count(form, name: str, label: str, errors: list[str]) -> int:
         errors.append(f"Số {label} phải là số từ {rules.COPIES_MIN} đến {rules.COPIES_MAX}.")
         return 0
     return int(raw)
-
-
-def _sniff(data: bytes) -> str | None:
-    return next((kind for signature, kind in SIGNATURES.items() if data.startswith(signature)), None)
 
 
 def parse(
@@ -137,7 +135,9 @@ def parse(
             continue
         document = {"name": name}
         for key, label in COUNTS:
-            document[key] = _count(form, f"doc-{index}-{key}", f"{label} của “{name}”", errors)
+            document[key] = _count(
+                form, f"doc-{index}-{key}", f"{labels.lower_first(label)} của “{name}”", errors
+            )
         if not any(document[key] for key, _ in COUNTS):
             errors.append(f"“{name}”: ghi số bản đã nhận.")
         documents.append(document)
@@ -169,7 +169,7 @@ def parse(
 
     attachments = []
     for upload in uploads:
-        kind = _sniff(upload.data)
+        kind = rules.scan_kind(upload.data)
         if not upload.data:
             errors.append(f"Tệp “{upload.filename}” rỗng.")
         elif len(upload.data) > max_bytes:

@@ -6,7 +6,9 @@ was recorded: the clerk is told and can print again from the dossier's or manife
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from hardware.devices import DeviceError
 from hardware.layouts import (
@@ -76,6 +78,16 @@ def manifest_for(manifest: dict, catalogue: dict | None) -> ManifestPrint:
 
 class PrintError(Exception):
     """The printer failed; the message is Vietnamese."""
+
+
+def try_print(action: Callable[[str, Any], None], device: str, document: Any) -> str | None:
+    """Print ``document`` with ``action`` (:func:`print_receipt` or :func:`print_manifest`);
+    None when it printed, else why not for the clerk (what was recorded stays recorded)."""
+    try:
+        action(device, document)
+    except PrintError as error:
+        return str(error)
+    return None
 
 
 def print_receipt(device: str, receipt: PostalReceiptPrint) -> None:

@@ -29,15 +29,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hardware.scanning import DOSSIER_CODE
+from hardware.scanning import DOSSIER_CODE, MANIFEST_PREFIX
 from queue_server.dossiers.codes import format_code
+from queue_server.dossiers.rules import DossierStatus
+from queue_server.manifests.models import ManifestStatus
+from queue_server.sync.protocol import OperationKind
 
 from . import ClerkError
 
 # The post office's clock: codes are dated by its local day.
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-# Manifest codes use the sender's agency code behind this prefix (queue_server/manifests).
-MANIFEST_PREFIX = "BK."
 SCHEMA_VERSION = 1
 
 
@@ -47,15 +48,8 @@ class OpState:
     DONE = "done"  # applied by the server (or found already applied)
     REJECTED = "rejected"  # refused for its content: the clerk must look at it
     UNCONFIRMED = (PENDING, SENT)
-
-
-class Kind:
-    RECEIVE = "dossier.receive"
-    OPEN_MANIFEST = "manifest.open"
-    SCAN = "manifest.scan"
-    FINISH = "manifest.finish"
-    DELIVER = "dossier.deliver"
-    UNDELIVER = "dossier.undeliver"
+    # An intake the clerk may still correct: the server has not taken it.
+    EDITABLE = (PENDING, REJECTED)
 
 
 SCHEMA = """
@@ -157,6 +151,11 @@ def parse_iso(text: str | None) -> datetime | None:
 
 def local_day(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TZ).date()
+
+
+def local_now() -> datetime:
+    """Now on the post office's clock (what the clerk records and the receipts print)."""
+    return utcnow().astimezone(LOCAL_TZ)
 
 
 def new_op_id() -> str:
@@ -398,7 +397,7 @@ class Store:
         with self.transaction() as db:
             code = self._allocate(db, self._agency(db), local_day(received_at))
             body = {**body, "code": code, "received_at": iso(received_at)}
-            op_id = self._enqueue(db, Kind.RECEIVE, code, body)
+            op_id = self._enqueue(db, OperationKind.RECEIVE, code, body)
             db.execute(
                 "INSERT INTO dossiers (code, op_id, site, site_name, procedure, procedure_name,"
                 " applicant_name, received_at, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -433,7 +432,7 @@ class Store:
             ).fetchone()
             if row is None:
                 raise ClerkError(f"Không có hồ sơ {code}.")
-            if row["state"] not in (OpState.PENDING, OpState.REJECTED):
+            if row["state"] not in OpState.EDITABLE:
                 raise ClerkError("Hồ sơ đã gửi lên máy chủ nên không sửa được nữa.")
             old = json.loads(row["body"])
             if row["manifest_id"] is not None and body["site"] != old["site"]:
@@ -631,7 +630,7 @@ class Store:
             }
             op_id = draft["op_id"]
             if op_id is None:
-                op_id = self._enqueue(db, Kind.OPEN_MANIFEST, code, body)
+                op_id = self._enqueue(db, OperationKind.OPEN_MANIFEST, code, body)
             else:  # reopened after the server refused it: the same operation, corrected
                 db.execute(
                     "UPDATE outbox SET body = ?, state = 'pending', error_code = NULL, error_message = NULL"
@@ -692,7 +691,11 @@ class Store:
                 " WHERE o.state = 'done' ORDER BY m.id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [row["code"] for row in rows if (_loads(row["remote"]) or {}).get("status") != "received"]
+        return [
+            row["code"]
+            for row in rows
+            if (_loads(row["remote"]) or {}).get("status") != ManifestStatus.RECEIVED
+        ]
 
     def save_remote_manifest(self, view: dict) -> None:
         with self.transaction() as db:
@@ -736,7 +739,7 @@ class Store:
             s["dossier"]: s["at"]
             for s in db.execute("SELECT dossier, at FROM inbox_scans WHERE manifest = ?", (code,))
         }
-        finished = bool(row["finished_at"]) or view["status"] == "received"
+        finished = bool(row["finished_at"]) or view["status"] == ManifestStatus.RECEIVED
         details = {d["dossier"]: d for d in view.get("deliveries", [])}
         items = []
         for item in view["items"]:
@@ -768,7 +771,7 @@ class Store:
             "server_status": view["status"],
             "closed_at": view.get("closed_at"),
             "fetched_at": row["fetched_at"],
-            "started": bool(row["started_at"]) or view["status"] != "closed",
+            "started": bool(row["started_at"]) or view["status"] != ManifestStatus.CLOSED,
             "finished": finished,
             "finished_at": row["finished_at"] or view.get("received_at"),
             "items": items,
@@ -780,7 +783,7 @@ class Store:
     def _delivery(db: sqlite3.Connection, dossier: str) -> dict | None:
         row = db.execute(
             "SELECT * FROM outbox WHERE subject = ? AND kind IN (?, ?) ORDER BY seq DESC LIMIT 1",
-            (dossier, Kind.DELIVER, Kind.UNDELIVER),
+            (dossier, OperationKind.DELIVER, OperationKind.UNDELIVER),
         ).fetchone()
         return _op(row) if row else None
 
@@ -799,7 +802,7 @@ class Store:
                 if view["started"]:
                     return "again"
                 db.execute("UPDATE inbox SET started_at = ? WHERE code = ?", (iso(at), manifest))
-                self._enqueue(db, Kind.SCAN, manifest, body)
+                self._enqueue(db, OperationKind.SCAN, manifest, body)
                 return "manifest"
             if not DOSSIER_CODE.match(scanned):
                 raise ClerkError(f"“{scanned}” không phải mã hồ sơ hay mã bảng kê này.")
@@ -815,7 +818,7 @@ class Store:
             db.execute(
                 "UPDATE inbox SET started_at = COALESCE(started_at, ?) WHERE code = ?", (iso(at), manifest)
             )
-            self._enqueue(db, Kind.SCAN, manifest, body)
+            self._enqueue(db, OperationKind.SCAN, manifest, body)
             return "arrived" if scanned in listed else "extra"
 
     def finish_inbox(self, manifest: str, at: datetime) -> dict:
@@ -827,7 +830,7 @@ class Store:
             if view["finished"]:
                 raise ClerkError(f"Bảng kê {manifest} đã kết thúc nhận.")
             db.execute("UPDATE inbox SET finished_at = ? WHERE code = ?", (iso(at), manifest))
-            self._enqueue(db, Kind.FINISH, manifest, {"manifest": manifest, "at": iso(at)})
+            self._enqueue(db, OperationKind.FINISH, manifest, {"manifest": manifest, "at": iso(at)})
             return self._inbox_manifest(db, manifest)["counts"]
 
     def record_delivery(self, manifest: str, dossier: str, delivered: bool, body: dict) -> None:
@@ -841,11 +844,11 @@ class Store:
             if item["state"] != "arrived":
                 raise ClerkError(f"Hồ sơ {dossier} chưa được quét nhận: quét mã trên kết quả trước khi phát.")
             last = item["delivery"]
-            if last and last["kind"] == Kind.DELIVER and last["state"] != OpState.REJECTED:
+            if last and last["kind"] == OperationKind.DELIVER and last["state"] != OpState.REJECTED:
                 raise ClerkError(f"Kết quả {dossier} đã được phát.")
-            if item.get("status") == "returned":
+            if item.get("status") == DossierStatus.RETURNED:
                 raise ClerkError(f"Kết quả {dossier} đã được trả.")
-            kind = Kind.DELIVER if delivered else Kind.UNDELIVER
+            kind = OperationKind.DELIVER if delivered else OperationKind.UNDELIVER
             self._enqueue(db, kind, dossier, {"dossier": dossier, **body})
 
 

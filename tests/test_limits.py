@@ -24,7 +24,8 @@ from queue_server.auth.services import issue_device_token
 from queue_server.database import db, utcnow
 from queue_server.dossiers import rules
 from queue_server.sites.models import Counter, Service, Site, SiteKind
-from queue_server.sync.operations import MAX_BATCH, MAX_MANIFEST_DOSSIERS
+from queue_server.sync.operations import MAX_MANIFEST_DOSSIERS
+from queue_server.sync.protocol import MAX_BATCH
 
 from .conftest import login, staff_session
 from .test_dossiers import APPLICANT

@@ -76,7 +76,9 @@
     // The fee follows the catalogue's fee of the chosen procedure until the clerk types another
     // one: a fee equal to the last one filled in (or empty) is still the catalogue's.
     var fee = byId("fee"), feeFilled = null;
-    var counts = [["originals", "Bản chính"], ["certified_copies", "Bản sao chứng thực"], ["copies", "Bản sao"]];
+    // The paper's columns and their bounds, from the server's shared rules and labels.
+    var copies = JSON.parse(byId("document-counts").textContent);
+    var counts = copies.counts;
 
     function chosen() {
       var centre = centres.filter(function (c) { return c.site === site.value; })[0];
@@ -127,7 +129,7 @@
           var id = key + "-" + pair[0];
           var cell = element("p");
           cell.appendChild(element("label", { "for": id }, pair[1]));
-          var input = element("input", { type: "number", min: "0", max: "100", id: id, name: id });
+          var input = element("input", { type: "number", min: String(copies.min), max: String(copies.max), id: id, name: id });
           input.value = restore && values[id] !== undefined ? values[id] : "0";
           cell.appendChild(input);
           row.appendChild(cell);

@@ -13,10 +13,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
+from hardware.scanning import MANIFEST_PREFIX
+
 from ..auth.access import Action, allowed
 from ..database import db
-from ..manifests.models import Direction, ManifestStatus
-from ..manifests.operations import PREFIX
+from ..manifests.labels import STATUS as MANIFEST_STATUSES
+from ..manifests.models import Direction
 from ..sites.models import Site
 from ..sites.province import province_site_ids
 from ..web import N_
@@ -24,12 +26,6 @@ from .pages import chosen_site, signed_in, staff_context, translated
 
 bp = Blueprint("manifests", __name__, template_folder="templates", url_prefix="/console/manifests")
 
-MANIFEST_STATUSES = {
-    ManifestStatus.OPEN: N_("Đang lập"),
-    ManifestStatus.CLOSED: N_("Đã đóng, đang chuyển"),
-    ManifestStatus.RECEIVING: N_("Đang nhận"),
-    ManifestStatus.RECEIVED: N_("Đã nhận xong"),
-}
 DIRECTIONS = {
     Direction.TO_CENTRE: N_("Chuyển hồ sơ đến nơi giải quyết"),
     Direction.RESULTS: N_("Chuyển kết quả về nơi trả"),
@@ -69,7 +65,7 @@ def manifest_page():
         site,
         sites,
         STRINGS,
-        prefix=PREFIX,
+        prefix=MANIFEST_PREFIX,
         sends=bool(destinations),
         labels={
             "manifest": translated(MANIFEST_STATUSES),

@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import case
 from sqlalchemy.orm import Session
 
-from hardware.scanning import AGENCY_ID_MAX, DOSSIER_CODE
+from hardware.scanning import AGENCY_ID_MAX, DOSSIER_CODE, MANIFEST_PREFIX
 
 from ..database import next_in_sequence, upsert
 from ..errors import ApiError
@@ -36,7 +36,7 @@ def format_code(agency_code: str, received_on: date, sequence: int, series: str 
 
 def allocate_code(session: Session, agency_code: str, received_on: date, series: str = "") -> str:
     """The next dossier code of the agency for that day (in the caller's transaction)."""
-    if not AGENCY_CODE.match(agency_code.removeprefix("BK.")):
+    if not AGENCY_CODE.match(agency_code.removeprefix(MANIFEST_PREFIX)):
         raise ApiError(
             "invalid_agency_code",
             f"{agency_code!r} is not an agency code (letters, digits, dots; at most {AGENCY_ID_MAX}).",

@@ -71,6 +71,12 @@ FEE_STATUS = {
     FeeStatus.REFUNDED: N_("Đã hoàn trả"),
     FeeStatus.NOT_COLLECTED: N_("Không thu"),
 }
+# The copies of one paper an intake counts (rules.DOCUMENT_COUNTS), as the forms' columns say.
+DOCUMENT_COUNT = {
+    "originals": N_("Bản chính"),
+    "certified_copies": N_("Bản sao chứng thực"),
+    "copies": N_("Bản sao"),
+}
 UNIT = {
     Unit.WORKING_DAYS: N_("ngày làm việc"),
     Unit.WORKING_HOURS: N_("giờ làm việc"),

@@ -431,7 +431,7 @@ def _received_at(value, now: datetime) -> datetime:
     if value.tzinfo is None:
         raise ApiError("invalid_received_at", "received_at must carry its UTC offset.")
     value = value.astimezone(UTC)
-    if value > now + timedelta(minutes=5):
+    if value > now + rules.CLOCK_SKEW:
         raise ApiError("invalid_received_at", "received_at is in the future.")
     if value < now - Policy.current().max_backdate:
         raise ApiError("invalid_received_at", "received_at is too far in the past.")

@@ -19,19 +19,11 @@ from typing import BinaryIO, Protocol
 from flask import current_app
 
 from ..errors import ApiError
+from .rules import scan_kind
 
 CHUNK = 1 << 16
 # The first bytes kept to recognise a file: enough for a WebM's EBML header and its DocType.
 HEAD = 64
-
-# What a scanner or a phone produces; recognised by the file's first bytes, not its name.
-SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"II*\x00": "image/tiff",
-    b"MM\x00*": "image/tiff",
-}
 
 
 @dataclass(frozen=True)
@@ -51,9 +43,10 @@ class Storage(Protocol):
 
 
 def sniff(head: bytes) -> str:
-    for signature, content_type in SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
+    """A scan's content type (:func:`.rules.scan_kind`), or the API's refusal."""
+    content_type = scan_kind(head)
+    if content_type is not None:
+        return content_type
     raise ApiError("unsupported_file", "Attach a PDF, JPEG, PNG or TIFF scan.", 415)
 
 

@@ -18,6 +18,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hardware.scanning import MANIFEST_PREFIX
+
 from ..auth.access import Actor
 from ..database import utcnow
 from ..dossiers import codes, lifecycle
@@ -29,13 +31,11 @@ from ..sites.models import Site
 from ..sites.province import same_province
 from .models import Direction, Manifest, ManifestItem, ManifestStatus
 
-PREFIX = "BK."
-
 
 def manifest_agency(site: Site) -> str:
     if not site.agency_code:
         raise Conflict("no_agency_code", f"Site {site.code} has no agency code.")
-    return PREFIX + site.agency_code
+    return MANIFEST_PREFIX + site.agency_code
 
 
 def get_by_code(session: Session, code: str) -> Manifest:

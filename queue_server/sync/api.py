@@ -9,6 +9,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import select
 
+from hardware.scanning import MANIFEST_PREFIX
+
 from ..auth.access import current_actor, require_device
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
@@ -17,7 +19,6 @@ from ..dossiers.presenters import procedure_view
 from ..inputs import Schema
 from ..manifests.api import ManifestSchema, manifest_view
 from ..manifests.models import Direction, Manifest, ManifestStatus
-from ..manifests.operations import PREFIX as MANIFEST_PREFIX
 from ..privacy import notice
 from ..privacy.reads import What, record_changed_list
 from ..queueing.presenters import iso

@@ -37,8 +37,8 @@ from ..manifests.models import Direction
 from ..queueing.presenters import iso
 from ..sites.models import Site
 from .models import SyncOperation
+from .protocol import MAX_BATCH, OperationKind
 
-MAX_BATCH = 200
 # Dossiers listed by one manifest.open: a post office's bag of a day holds a few dozen; the
 # bound keeps one operation a short transaction.
 MAX_MANIFEST_DOSSIERS = 1000
@@ -121,12 +121,12 @@ def _delivery(action: str):
 
 
 KINDS: dict[str, Callable[[Session, Site, Actor, str, dict], dict]] = {
-    "dossier.receive": _receive,
-    "manifest.open": _open_manifest,
-    "manifest.scan": _scan,
-    "manifest.finish": _finish,
-    "dossier.deliver": _delivery("deliver"),
-    "dossier.undeliver": _delivery("undeliver"),
+    OperationKind.RECEIVE: _receive,
+    OperationKind.OPEN_MANIFEST: _open_manifest,
+    OperationKind.SCAN: _scan,
+    OperationKind.FINISH: _finish,
+    OperationKind.DELIVER: _delivery("deliver"),
+    OperationKind.UNDELIVER: _delivery("undeliver"),
 }
 
 
