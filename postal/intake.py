@@ -144,7 +144,7 @@ def parse(
     if found and not documents:
         errors.append("Đánh dấu các giấy tờ đã nhận theo danh mục của thủ tục.")
 
-    sets = (form.get("sets") or "1").strip()
+    sets = (form.get("sets") or str(rules.SETS_MIN)).strip()
     if not sets.isdigit() or not rules.SETS_MIN <= int(sets) <= rules.SETS_MAX:
         errors.append(f"Số bộ hồ sơ phải từ {rules.SETS_MIN} đến {rules.SETS_MAX}.")
     fee = (form.get("fee") or "").replace(".", "").replace(",", "").replace(" ", "")

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 
 from hardware.scanning import ScanError, parse
+from queue_server.dossiers import rules
+from queue_server.dossiers.rules import Delivery, FeePayment
 
 from .. import ClerkError, intake
 from ..extension import current_postal
@@ -73,9 +75,10 @@ def intake_form():
     centres = catalogue.get("centres") or []
     values = {
         "site": centres[0]["site"] if len(centres) == 1 else "",
-        "sets": "1",
-        "fee_payment": "cash",
-        "delivery": "counter",
+        # The server's defaults for what the form leaves out (IntakeSchema).
+        "sets": str(rules.SETS_MIN),
+        "fee_payment": FeePayment.CASH,
+        "delivery": Delivery.COUNTER,
     }
     return render_intake(values, [])
 
