@@ -1,7 +1,7 @@
 """The administration's rows as its API and pages show them: a site's settings, departments,
 services, counters with their schedules, rotations, duties, accounts and devices, and the two
 reads built from the routing rules: who serves what on each day (the rota) and who is on duty
-today. Nothing here changes a row; the rules that do are in :mod:`.operations`."""
+on a day. Nothing here changes a row; the rules that do are in :mod:`.operations`."""
 
 from __future__ import annotations
 

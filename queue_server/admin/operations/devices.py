@@ -1,5 +1,6 @@
-"""A site's devices (kiosks, displays, counter terminals...): a token issued once, kept as its
-hash, and revoked; each change announced as ``device.changed`` after commit."""
+"""A site's devices (kiosks, hall displays, post-office clients, counters' keypads and rating
+tablets): a token shown once and kept only as its hash, until it is revoked; each change is
+announced as ``device.changed`` after commit."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""A site's settings and its week of opening hours: a known time zone, an agency code no other
-site uses (it numbers the site's dossiers), a spoken call that names the number and the counter,
-sessions of a day that do not overlap."""
+"""A site's settings and its week of opening hours: a known time zone, an agency code that no
+other site uses (it begins the site's dossier codes), a spoken call that names the number and the
+counter, and sessions of a day that do not overlap."""
 
 from __future__ import annotations
 
