@@ -1,6 +1,6 @@
 """Administration over HTTP: a site's settings, departments, services, counters and schedules,
-rotations and officers' duties, staff accounts and devices. Thin views over :mod:`.operations`,
-which holds the rules.
+rotations and officers' duties, staff accounts and devices. Thin views over :mod:`.operations`
+(one module per entity), which holds the rules, and :mod:`.presenters`, which shapes the answers.
 
 Supervisors act at the sites they supervise; admins everywhere, and only admins create sites or
 give the admin role (:mod:`queue_server.auth.access`). Configuration lives under
@@ -27,7 +27,26 @@ from ..database import db, utcnow
 from ..queueing.api import get_site
 from ..sites.calendar import business_date
 from ..sites.models import Site
-from . import operations
+from .operations import counters, departments, devices, duties, rotations, schedules, services, sites, users
+from .presenters import (
+    counter_view,
+    counters_of,
+    department_view,
+    departments_of,
+    device_view,
+    devices_of,
+    duties_of,
+    duties_on,
+    duty_view,
+    rota,
+    rotation_view,
+    rotations_of,
+    schedule_view,
+    service_view,
+    services_of,
+    site_view,
+    user_view,
+)
 from .schemas import (
     CounterChangesSchema,
     CounterInSchema,
@@ -91,8 +110,8 @@ def _today(site: Site):
 def list_sites():
     """The sites the caller supervises (every site for an admin), with all their settings."""
     actor = require_supervisor()
-    sites = db.session.scalars(select(Site).order_by(Site.code))
-    return [operations.site_view(s) for s in sites if allowed(actor, Action.SUPERVISE, s.id)]
+    every_site = db.session.scalars(select(Site).order_by(Site.code))
+    return [site_view(s) for s in every_site if allowed(actor, Action.SUPERVISE, s.id)]
 
 
 @blp.route("/admin/sites", methods=["POST"])
@@ -101,16 +120,16 @@ def list_sites():
 def create_site(data):
     """Open a new site (admins only)."""
     require_admin()
-    site = operations.create_site(db.session, data)
+    site = sites.create_site(db.session, data)
     db.session.commit()
-    return operations.site_view(site)
+    return site_view(site)
 
 
 @blp.route("/admin/sites/<site_code>", methods=["GET"])
 @blp.response(200, SiteSettingsSchema)
 def get_site_settings(site_code):
     """A site's settings and opening hours."""
-    return operations.site_view(supervised_site(site_code))
+    return site_view(supervised_site(site_code))
 
 
 @blp.route("/admin/sites/<site_code>", methods=["PATCH"])
@@ -119,9 +138,9 @@ def get_site_settings(site_code):
 def update_site(data, site_code):
     """Change a site's settings; ``opening_hours`` replaces the whole week."""
     site = supervised_site(site_code)
-    operations.update_site(db.session, site, data)
+    sites.update_site(db.session, site, data)
     db.session.commit()
-    return operations.site_view(site)
+    return site_view(site)
 
 
 @blp.route("/admin/sites/<site_code>/rota", methods=["GET"])
@@ -131,7 +150,7 @@ def site_rota(query, site_code):
     """Who serves what, per counter and day (merged counters that rotate by week included), who
     is on duty there, and the week each rotation is in."""
     site = supervised_site(site_code)
-    return operations.rota(db.session, site, query.get("date_from"), query["days"], _today(site))
+    return rota(db.session, site, query.get("date_from"), query["days"], _today(site))
 
 
 # -- departments -----------------------------------------------------------------------------------
@@ -141,7 +160,7 @@ def site_rota(query, site_code):
 @blp.response(200, DepartmentSchema(many=True))
 def list_departments(site_code):
     """The site's departments (sở, ngành) and how many services each has."""
-    return operations.departments_of(db.session, supervised_site(site_code))
+    return departments_of(db.session, supervised_site(site_code))
 
 
 @blp.route("/admin/sites/<site_code>/departments", methods=["POST"])
@@ -149,9 +168,9 @@ def list_departments(site_code):
 @blp.response(201, DepartmentSchema)
 def create_department(data, site_code):
     """Add a department."""
-    department = operations.create_department(db.session, supervised_site(site_code), data)
+    department = departments.create_department(db.session, supervised_site(site_code), data)
     db.session.commit()
-    return operations.department_view(department, 0)
+    return department_view(department, 0)
 
 
 @blp.route("/admin/departments/<int:department_id>", methods=["PATCH"])
@@ -159,10 +178,10 @@ def create_department(data, site_code):
 @blp.response(200, DepartmentSchema)
 def update_department(data, department_id):
     """Change a department's code or names."""
-    department = supervised_row(operations.get_department(db.session, department_id))
-    operations.update_department(db.session, department, data)
+    department = supervised_row(departments.get_department(db.session, department_id))
+    departments.update_department(db.session, department, data)
     db.session.commit()
-    return operations.department_view(department, len(department.services))
+    return department_view(department, len(department.services))
 
 
 @blp.route("/admin/departments/<int:department_id>", methods=["DELETE"])
@@ -170,8 +189,8 @@ def update_department(data, department_id):
 @blp.alt_response(409, description="It still has services or procedures")
 def delete_department(department_id):
     """Remove an empty department (and the counter rules naming it)."""
-    department = supervised_row(operations.get_department(db.session, department_id))
-    operations.delete_department(db.session, department)
+    department = supervised_row(departments.get_department(db.session, department_id))
+    departments.delete_department(db.session, department)
     db.session.commit()
     return Response(status=204)
 
@@ -183,7 +202,7 @@ def delete_department(department_id):
 @blp.response(200, ServiceSettingsSchema(many=True))
 def list_services(site_code):
     """Every service of the site, active or not, with its numbering."""
-    return operations.services_of(db.session, supervised_site(site_code))
+    return services_of(db.session, supervised_site(site_code))
 
 
 @blp.route("/admin/sites/<site_code>/services", methods=["POST"])
@@ -192,9 +211,9 @@ def list_services(site_code):
 @blp.alt_response(409, description="Code or numbers already used by another service of the site")
 def create_service(data, site_code):
     """Add a service: a letter prefix (A001...) or a number range that no other service uses."""
-    service = operations.create_service(db.session, supervised_site(site_code), data)
+    service = services.create_service(db.session, supervised_site(site_code), data)
     db.session.commit()
-    return operations.service_view(service)
+    return service_view(service)
 
 
 @blp.route("/admin/services/<int:service_id>", methods=["PATCH"])
@@ -203,10 +222,10 @@ def create_service(data, site_code):
 @blp.alt_response(409, description="Code or numbers already used by another service of the site")
 def update_service(data, service_id):
     """Change a service; ``active: false`` takes it off the kiosk but keeps its records."""
-    service = supervised_row(operations.get_service(db.session, service_id))
-    operations.update_service(db.session, service, data)
+    service = supervised_row(services.get_service(db.session, service_id))
+    services.update_service(db.session, service, data)
     db.session.commit()
-    return operations.service_view(service)
+    return service_view(service)
 
 
 @blp.route("/admin/services/<int:service_id>", methods=["DELETE"])
@@ -214,8 +233,8 @@ def update_service(data, service_id):
 @blp.alt_response(409, description="The service has tickets: deactivate it instead")
 def delete_service(service_id):
     """Remove a service nobody ever took a number for."""
-    service = supervised_row(operations.get_service(db.session, service_id))
-    operations.delete_service(db.session, service)
+    service = supervised_row(services.get_service(db.session, service_id))
+    services.delete_service(db.session, service)
     db.session.commit()
     return Response(status=204)
 
@@ -227,7 +246,7 @@ def delete_service(service_id):
 @blp.response(200, CounterSettingsSchema(many=True))
 def list_counters(site_code):
     """The site's counters with their schedule rules."""
-    return operations.counters_of(db.session, supervised_site(site_code))
+    return counters_of(db.session, supervised_site(site_code))
 
 
 @blp.route("/admin/sites/<site_code>/counters", methods=["POST"])
@@ -236,9 +255,9 @@ def list_counters(site_code):
 @blp.alt_response(409, description="The number is taken")
 def create_counter(data, site_code):
     """Add a counter."""
-    counter = operations.create_counter(db.session, supervised_site(site_code), data)
+    counter = counters.create_counter(db.session, supervised_site(site_code), data)
     db.session.commit()
-    return operations.counter_view(counter)
+    return counter_view(counter)
 
 
 @blp.route("/admin/counters/<int:counter_id>", methods=["PATCH"])
@@ -247,10 +266,10 @@ def create_counter(data, site_code):
 @blp.alt_response(409, description="The number is taken")
 def update_counter(data, counter_id):
     """Renumber or rename a counter."""
-    counter = supervised_row(operations.get_counter(db.session, counter_id))
-    operations.update_counter(db.session, counter, data)
+    counter = supervised_row(counters.get_counter(db.session, counter_id))
+    counters.update_counter(db.session, counter, data)
     db.session.commit()
-    return operations.counter_view(counter)
+    return counter_view(counter)
 
 
 @blp.route("/admin/counters/<int:counter_id>", methods=["DELETE"])
@@ -258,8 +277,8 @@ def update_counter(data, counter_id):
 @blp.alt_response(409, description="The counter has served, or has live devices")
 def delete_counter(counter_id):
     """Remove a counter that never served."""
-    counter = supervised_row(operations.get_counter(db.session, counter_id))
-    operations.delete_counter(db.session, counter)
+    counter = supervised_row(counters.get_counter(db.session, counter_id))
+    counters.delete_counter(db.session, counter)
     db.session.commit()
     return Response(status=204)
 
@@ -268,8 +287,8 @@ def delete_counter(counter_id):
 @blp.response(200, ScheduleSchema(many=True))
 def list_schedules(counter_id):
     """A counter's rules: what it serves, on which weekdays, in which weeks."""
-    counter = supervised_row(operations.get_counter(db.session, counter_id))
-    return operations.counter_view(counter)["schedules"]
+    counter = supervised_row(counters.get_counter(db.session, counter_id))
+    return counter_view(counter)["schedules"]
 
 
 @blp.route("/admin/counters/<int:counter_id>/schedules", methods=["POST"])
@@ -277,10 +296,10 @@ def list_schedules(counter_id):
 @blp.response(201, ScheduleSchema)
 def create_schedule(data, counter_id):
     """Add a rule: a department or a service, on weekdays, in a week of a rotation, between dates."""
-    counter = supervised_row(operations.get_counter(db.session, counter_id))
-    rule = operations.create_schedule(db.session, counter, data)
+    counter = supervised_row(counters.get_counter(db.session, counter_id))
+    rule = schedules.create_schedule(db.session, counter, data)
     db.session.commit()
-    return operations.schedule_view(rule)
+    return schedule_view(rule)
 
 
 @blp.route("/admin/schedules/<int:schedule_id>", methods=["PATCH"])
@@ -288,20 +307,20 @@ def create_schedule(data, counter_id):
 @blp.response(200, ScheduleSchema)
 def update_schedule(data, schedule_id):
     """Change a rule; naming a department replaces a service and the other way round."""
-    rule = operations.get_schedule(db.session, schedule_id)
+    rule = schedules.get_schedule(db.session, schedule_id)
     require(Action.SUPERVISE, rule.counter.site_id)
-    operations.update_schedule(db.session, rule, data)
+    schedules.update_schedule(db.session, rule, data)
     db.session.commit()
-    return operations.schedule_view(rule)
+    return schedule_view(rule)
 
 
 @blp.route("/admin/schedules/<int:schedule_id>", methods=["DELETE"])
 @blp.response(204)
 def delete_schedule(schedule_id):
     """Remove a rule."""
-    rule = operations.get_schedule(db.session, schedule_id)
+    rule = schedules.get_schedule(db.session, schedule_id)
     require(Action.SUPERVISE, rule.counter.site_id)
-    operations.delete_schedule(db.session, rule)
+    schedules.delete_schedule(db.session, rule)
     db.session.commit()
     return Response(status=204)
 
@@ -314,7 +333,7 @@ def delete_schedule(schedule_id):
 def list_rotations(site_code):
     """The site's rotations (luân phiên): cycles of N weeks that counter rules and duties follow."""
     site = supervised_site(site_code)
-    return operations.rotations_of(db.session, site, _today(site))
+    return rotations_of(db.session, site, _today(site))
 
 
 @blp.route("/admin/sites/<site_code>/rotations", methods=["POST"])
@@ -324,9 +343,9 @@ def list_rotations(site_code):
 def create_rotation(data, site_code):
     """Add a rotation of ``weeks`` weeks whose week 1 starts on the Monday of ``anchor``."""
     site = supervised_site(site_code)
-    rotation = operations.create_rotation(db.session, site, data)
+    rotation = rotations.create_rotation(db.session, site, data)
     db.session.commit()
-    return operations.rotation_view(rotation, _today(site))
+    return rotation_view(rotation, _today(site))
 
 
 @blp.route("/admin/rotations/<int:rotation_id>", methods=["PATCH"])
@@ -335,10 +354,10 @@ def create_rotation(data, site_code):
 @blp.alt_response(409, description="The name is taken, or a week to be cut still has rules")
 def update_rotation(data, rotation_id):
     """Rename a rotation, move its anchor or change its length (every rule following it moves)."""
-    rotation = supervised_row(operations.get_rotation(db.session, rotation_id))
-    operations.update_rotation(db.session, rotation, data)
+    rotation = supervised_row(rotations.get_rotation(db.session, rotation_id))
+    rotations.update_rotation(db.session, rotation, data)
     db.session.commit()
-    return operations.rotation_view(rotation, _today(rotation.site))
+    return rotation_view(rotation, _today(rotation.site))
 
 
 @blp.route("/admin/rotations/<int:rotation_id>", methods=["DELETE"])
@@ -346,8 +365,8 @@ def update_rotation(data, rotation_id):
 @blp.alt_response(409, description="Counter rules or duties still follow it")
 def delete_rotation(rotation_id):
     """Remove a rotation nothing follows."""
-    rotation = supervised_row(operations.get_rotation(db.session, rotation_id))
-    operations.delete_rotation(db.session, rotation)
+    rotation = supervised_row(rotations.get_rotation(db.session, rotation_id))
+    rotations.delete_rotation(db.session, rotation)
     db.session.commit()
     return Response(status=204)
 
@@ -359,7 +378,7 @@ def delete_rotation(rotation_id):
 @blp.response(200, DutySchema(many=True))
 def list_duties(site_code):
     """The officers' duties (lịch trực): who works which counter, on which days and weeks."""
-    return operations.duties_of(db.session, supervised_site(site_code))
+    return duties_of(db.session, supervised_site(site_code))
 
 
 @blp.route("/admin/sites/<site_code>/duties", methods=["POST"])
@@ -367,9 +386,9 @@ def list_duties(site_code):
 @blp.response(201, DutySchema)
 def create_duty(data, site_code):
     """Put an officer of the site on a counter, on weekdays, in a week of a rotation, between dates."""
-    duty = operations.create_duty(db.session, supervised_site(site_code), data)
+    duty = duties.create_duty(db.session, supervised_site(site_code), data)
     db.session.commit()
-    return operations.duty_view(duty)
+    return duty_view(duty)
 
 
 @blp.route("/admin/duties/<int:duty_id>", methods=["PATCH"])
@@ -377,20 +396,20 @@ def create_duty(data, site_code):
 @blp.response(200, DutySchema)
 def update_duty(data, duty_id):
     """Change a duty: the officer, the counter or the days."""
-    duty = operations.get_duty(db.session, duty_id)
+    duty = duties.get_duty(db.session, duty_id)
     require(Action.SUPERVISE, duty.counter.site_id)
-    operations.update_duty(db.session, duty, data)
+    duties.update_duty(db.session, duty, data)
     db.session.commit()
-    return operations.duty_view(duty)
+    return duty_view(duty)
 
 
 @blp.route("/admin/duties/<int:duty_id>", methods=["DELETE"])
 @blp.response(204)
 def delete_duty(duty_id):
     """Remove a duty."""
-    duty = operations.get_duty(db.session, duty_id)
+    duty = duties.get_duty(db.session, duty_id)
     require(Action.SUPERVISE, duty.counter.site_id)
-    operations.delete_duty(db.session, duty)
+    duties.delete_duty(db.session, duty)
     db.session.commit()
     return Response(status=204)
 
@@ -403,7 +422,7 @@ def on_duty(query, site_code):
     for the console's choice of counter. Any member of staff who may work the site's counters."""
     site = get_site(site_code)
     actor = require_staff(Action.OPERATE_COUNTER, site.id)
-    return operations.duties_on(db.session, site, actor.user, query.get("date") or _today(site))
+    return duties_on(db.session, site, actor.user, query.get("date") or _today(site))
 
 
 # -- users -----------------------------------------------------------------------------------------
@@ -417,7 +436,7 @@ def list_users(query):
     staff working only at sites they supervise."""
     actor = require_supervisor()
     site = supervised_site(query["site"]) if "site" in query else None
-    return [operations.user_view(u) for u in operations.users_for(db.session, actor, site)]
+    return [user_view(u) for u in users.users_for(db.session, actor, site)]
 
 
 @blp.route("/admin/users", methods=["POST"])
@@ -426,9 +445,9 @@ def list_users(query):
 @blp.alt_response(409, description="The username is taken")
 def create_user(data):
     """Create a staff account (the password is stored hashed)."""
-    user = operations.create_user(db.session, require_supervisor(), data)
+    user = users.create_user(db.session, require_supervisor(), data)
     db.session.commit()
-    return operations.user_view(user)
+    return user_view(user)
 
 
 @blp.route("/admin/users/<int:user_id>", methods=["PATCH"])
@@ -438,10 +457,10 @@ def update_user(data, user_id):
     """Change an account's name, role, sites or whether it may log in (at once: a change of
     role or sites, or deactivation, ends the account's sessions)."""
     actor = require_supervisor()
-    user = operations.get_user(db.session, actor, user_id)
-    operations.update_user(db.session, actor, user, data)
+    user = users.get_user(db.session, actor, user_id)
+    users.update_user(db.session, actor, user, data)
     db.session.commit()
-    return operations.user_view(user)
+    return user_view(user)
 
 
 @blp.route("/admin/users/<int:user_id>/password", methods=["POST"])
@@ -451,8 +470,8 @@ def reset_password(data, user_id):
     """Give an account a new password: its sessions end, and its holder must choose their own
     at the next login."""
     actor = require_supervisor()
-    user = operations.get_user(db.session, actor, user_id)
-    operations.reset_password(db.session, actor, user, data["password"])
+    user = users.get_user(db.session, actor, user_id)
+    users.reset_password(db.session, actor, user, data["password"])
     db.session.commit()
     return Response(status=204)
 
@@ -464,7 +483,7 @@ def reset_password(data, user_id):
 @blp.response(200, DeviceStateSchema(many=True))
 def site_devices(site_code):
     """Every device of the site with its state and last contact (supervisors and admins)."""
-    return operations.devices_of(db.session, supervised_site(site_code))
+    return devices_of(db.session, supervised_site(site_code))
 
 
 @blp.route("/sites/<site_code>/devices", methods=["POST"])
@@ -473,17 +492,17 @@ def site_devices(site_code):
 def issue_device(data, site_code):
     """Issue a device token. The token is in this answer only: the server keeps its hash."""
     site = supervised_site(site_code)
-    device, token = operations.issue_device(db.session, site, data["kind"], data["name"], data["counter"])
+    device, token = devices.issue_device(db.session, site, data["kind"], data["name"], data["counter"])
     db.session.commit()
-    return {**operations.device_view(device, site, data["counter"]), "token": token}
+    return {**device_view(device, site, data["counter"]), "token": token}
 
 
 @blp.route("/devices/<int:device_id>/revoke", methods=["POST"])
 @blp.response(200, DeviceStateSchema)
 def revoke_device(device_id):
     """Revoke a device token: its next request is refused."""
-    device = supervised_row(operations.get_device(db.session, device_id))
-    operations.revoke_device(db.session, device)
+    device = supervised_row(devices.get_device(db.session, device_id))
+    devices.revoke_device(db.session, device)
     db.session.commit()
-    number = device.counter_id and operations.get_counter(db.session, device.counter_id).number
-    return operations.device_view(device, device.site, number)
+    number = device.counter_id and counters.get_counter(db.session, device.counter_id).number
+    return device_view(device, device.site, number)

@@ -17,7 +17,8 @@ from ..errors import ApiError, NotFound
 from ..queueing.api import get_site
 from ..sites import signage
 from ..sites.signage_models import SignageMedia, SignageNotice
-from . import operations
+from .operations import users
+from .presenters import user_view
 from .schemas import UserSchema
 from .signage_schemas import (
     MediaChangesSchema,
@@ -158,7 +159,7 @@ def order_media(data, site_code):
 
 
 def managed_user(user_id: int):
-    return operations.get_user(db.session, require_supervisor(), user_id)
+    return users.get_user(db.session, require_supervisor(), user_id)
 
 
 @blp.route("/users/<int:user_id>/photo", methods=["GET"])
@@ -188,7 +189,7 @@ def put_photo(_files, user_id):
     user = managed_user(user_id)
     photos.set_photo(db.session, user, upload("missing_photo").stream)
     db.session.commit()
-    return operations.user_view(user)
+    return user_view(user)
 
 
 @blp.route("/users/<int:user_id>/photo", methods=["DELETE"])
