@@ -33,6 +33,7 @@ CITIZEN_SOURCES = [
     "queue_server/static/js/tracking.js",
     "queue_server/static/js/rating.js",
     "queue_server/static/js/rating-form.js",
+    "queue_server/static/js/core.js",
     "queue_server/privacy/notice.py",
     "hardware/layouts.py",
 ]

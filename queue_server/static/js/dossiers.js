@@ -28,7 +28,7 @@
       site: cfg.site,
       onSnapshot: resync,
       onEvent: function () {},
-      onStatus: function (connected) { S.say(connected ? null : t("Mất kết nối, đang kết nối lại…")); }
+      onStatus: window.Core.connectionNotice("message")
     });
     Object.keys(handlers).forEach(function (name) { live.socket.on(name, handlers[name]); });
     return live;
@@ -177,8 +177,8 @@
     if (error.field) {  // the server names the field it objects to
       return [[error.field, FIELD_WORDS[error.field] ? t(FIELD_WORDS[error.field]) : S.explain(error)]];
     }
-    var match = OBJECTIONS.filter(function (o) { return o[0] === error.code && error.message.indexOf(o[1]) === 0; })[0]
-      || OBJECTIONS.filter(function (o) { return o[0] === error.code && error.message.indexOf(o[1]) >= 0; })[0];
+    var match = OBJECTIONS.filter(function (o) { return o[0] === error.code && error.serverMessage.indexOf(o[1]) === 0; })[0]
+      || OBJECTIONS.filter(function (o) { return o[0] === error.code && error.serverMessage.indexOf(o[1]) >= 0; })[0];
     if (match) {
       return [[match[2], FIELD_WORDS[match[2]] ? t(FIELD_WORDS[match[2]]) : S.explain(error)]];
     }
@@ -398,7 +398,7 @@
   ];
 
   function dialogWords(error) {
-    var match = DIALOG_WORDS.filter(function (w) { return w[0] === error.code && error.message.indexOf(w[1]) >= 0; })[0];
+    var match = DIALOG_WORDS.filter(function (w) { return w[0] === error.code && error.serverMessage.indexOf(w[1]) >= 0; })[0];
     if (match && match[0] === "validation_failed" && !(error.fields && JSON.stringify(error.fields).indexOf("new_due_at") >= 0)) {
       match = null;
     }
