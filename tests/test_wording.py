@@ -56,6 +56,8 @@ def test_no_citizen_facing_string_says_ban_or_quy_vi():
     strings = [
         *kiosk_views.STRINGS,
         *kiosk_views.PRIORITY_LABELS.values(),
+        *kiosk_views.REFUSALS.values(),
+        *kiosk_views.PRINTER_FAULTS.values(),
         *tracking_views.STATUS_TEXTS,
         *rating_views.STRINGS,
         *rating_views.FORM_STRINGS,

@@ -262,12 +262,6 @@
 
   /* Ask the server to print the ticket on this kiosk's printer and say what happened. The
    * ticket exists whatever the printer does: the QR code on screen is always there. */
-  var PRINTER_FAULTS = {
-    paper_out: "Máy in đang hết giấy.",
-    cover_open: "Máy in đang mở nắp.",
-    offline: "Máy in đang mất kết nối."
-  };
-
   function printTicket(ticket) {
     printJob("/api/v1/tickets/" + ticket.id + "/print", $("result-print"), "result");
   }
@@ -289,9 +283,9 @@
                 report("printed", t("Đã in phiếu, vui lòng nhận phiếu ở khe máy in."));
               } else if (state.status === "failed") {
                 report("failed", t("Máy in gặp sự cố. Vui lòng chụp mã QR trên màn hình."));
-              } else if (PRINTER_FAULTS[state.printer]) {
+              } else if (cfg.printerFaults[state.printer]) {
                 /* The job waits on the server until the roll is in or the cover shut. */
-                report("failed", t(PRINTER_FAULTS[state.printer]) + " " +
+                report("failed", cfg.printerFaults[state.printer] + " " +
                        t("Phiếu sẽ được in khi máy in sẵn sàng; ông/bà có thể chụp mã QR trên màn hình."));
               } else if (Date.now() > deadline) {
                 unanswered();
@@ -306,21 +300,11 @@
       .catch(unanswered);
   }
 
-  /* A refused scan or look-up in the kiosk's words, by the error's code (or the scan's
-   * reason): the server's message is English, for its logs, and never shown here. */
-  var REFUSALS = {
-    empty: "Không đọc được mã này. Vui lòng quét lại.",
-    unknown_code: "Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ.",
-    bad_id_card: "Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ.",
-    bad_date: "Mã hồ sơ này không đúng. Vui lòng kiểm tra lại hoặc hỏi quầy hướng dẫn.",
-    unknown_ticket: "Không tìm thấy phiếu này. Vui lòng lấy số mới nếu cần.",
-    unknown_dossier: "Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn.",
-    unauthorized: "Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."
-  };
-
+  /* A refused scan or look-up in the kiosk's words, by the scan's reason or the error's code
+   * (cfg.errors, kiosk/views.py REFUSALS): the server's English message is never shown. */
   function refusal(error) {
-    return t(REFUSALS[error.reason] || REFUSALS[error.code] ||
-             "Không đọc được mã này. Vui lòng thử lại hoặc hỏi quầy hướng dẫn.");
+    return cfg.errors[error.reason] || cfg.errors[error.code] ||
+      t("Không đọc được mã này. Vui lòng thử lại hoặc hỏi quầy hướng dẫn.");
   }
 
   function offline() {

@@ -28,13 +28,13 @@
   }
 
   /* The text with each {name} that ``values`` has replaced by its value. */
-  function fill(text, values) {
+  function format(text, values) {
     Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
     return text;
   }
 
   /* The page's translation of a Vietnamese msgid, its placeholders filled in. */
-  function t(key, values) { return fill(strings[key] || key, values); }
+  function t(key, values) { return format(strings[key] || key, values); }
 
   /* "30 giây", "15 phút": how long someone must wait (a locked login, a busy server). */
   function waitText(seconds) {
@@ -63,6 +63,13 @@
     return node;
   }
 
+  /* The node's children replaced by these (null ones left out). */
+  function fill(node, children) {
+    node.textContent = "";
+    children.forEach(function (child) { if (child) { node.appendChild(child); } });
+    return node;
+  }
+
   /* Show a text in a banner (an element or its id), or hide the banner when there is none. */
   function say(banner, text) {
     var node = typeof banner === "string" ? $(banner) : banner;
@@ -76,7 +83,7 @@
    * placeholders filled from the error's details), else a general sentence with the HTTP
    * status; never the API's English message. */
   function explain(error) {
-    if (error.code && errors[error.code]) { return fill(errors[error.code], error.details || error); }
+    if (error.code && errors[error.code]) { return format(errors[error.code], error.details || error); }
     if (!error.status) { return t("Không kết nối được máy chủ."); }
     return t("Không thực hiện được. Vui lòng thử lại. (Mã lỗi HTTP {status})", { status: error.status });
   }
@@ -191,7 +198,7 @@
   }
 
   window.Core = {
-    config: config, page: page, fill: fill, t: t, waitText: waitText, $: $, el: el, say: say,
+    config: config, page: page, format: format, t: t, waitText: waitText, $: $, el: el, fill: fill, say: say,
     explain: explain, ApiError: ApiError, api: api, csrfToken: csrfToken, setCsrfToken: setCsrfToken,
     deviceToken: deviceToken, clientId: clientId, connect: connect, connectionNotice: connectionNotice
   };

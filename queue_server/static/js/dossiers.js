@@ -70,7 +70,7 @@
         $("more").hidden = rows.length < limit;
         $("empty").hidden = shown > 0;
         $("empty").textContent = t("Không có hồ sơ nào.");
-      }).catch(function (error) { S.say(S.explain(error)); });
+      }).catch(function (error) { S.fail(error); });
     }
 
     function counts() {
@@ -113,7 +113,7 @@
           S.notice(t("Đã mở quyển số {volume} năm {year}, bắt đầu từ số {entry}.",
             { volume: book.volume, year: book.year, entry: book.first_entry }));
           volumes();
-        }).catch(function (error) { S.say(S.explain(error)); });
+        }).catch(function (error) { S.fail(error); });
       });
     }
     volumes();
@@ -209,7 +209,7 @@
         }
         groups[p.site].appendChild(el("option", { value: key, text: p.code + " · " + p.name }));
       });
-    }).catch(function (error) { S.say(S.explain(error)); });
+    }).catch(function (error) { S.fail(error); });
 
     function processingTime(p) {
       return p.processing_amount.toLocaleString("vi-VN") + " " + S.label("unit", p.processing_unit);
@@ -546,7 +546,7 @@
 
     function load() {
       return S.call("GET", base).then(function (d) { render(d); showReads(); })
-        .catch(function (error) { S.say(S.explain(error)); });
+        .catch(function (error) { S.fail(error); });
     }
 
     if ($("consent-form")) {
@@ -556,7 +556,7 @@
         S.call("PUT", base + "/contact-consent", body).then(function (updated) {
           render(updated);
           S.notice(t("Đã ghi nhận."));
-        }).catch(function (error) { S.say(S.explain(error)); });
+        }).catch(function (error) { S.fail(error); });
       });
     }
 
@@ -624,7 +624,7 @@
         input.value = "";
         S.notice(t("Đã tải lên {name}.", { name: file.filename }));
         return load();
-      }).catch(function (error) { S.say(S.explain(error)); });
+      }).catch(function (error) { S.fail(error); });
     });
 
     $("receipt-print").addEventListener("submit", function (event) {

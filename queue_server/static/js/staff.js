@@ -14,6 +14,8 @@
 
   function say(text) { C.say("message", text); }
   function notice(text) { C.say("notice", text); }
+  /* An API error said in the page's message banner. */
+  function fail(error) { say(C.explain(error)); }
 
   // Times are shown in the site's zone, whatever the browser's: "09:32 27/10/2023".
   var partsFormat = new Intl.DateTimeFormat("en-GB", {
@@ -62,7 +64,7 @@
   function dossierUrl(code) { return "/console/dossiers/" + encodeURIComponent(code); }
 
   window.Staff = {
-    cfg: cfg, t: t, label: label, $: $, el: el, call: call, upload: upload, explain: C.explain, say: say,
+    cfg: cfg, t: t, label: label, $: $, el: el, call: call, upload: upload, explain: C.explain, say: say, fail: fail, fill: C.fill,
     notice: notice, when: when, zonedIso: zonedIso, money: money, size: size, clientId: C.clientId,
     badge: badge, dossierUrl: dossierUrl
   };
