@@ -275,6 +275,24 @@ def test_the_servers_refusal_and_a_lost_connection_are_said_in_the_officers_word
     assert errors == []
 
 
+def test_a_staff_page_says_an_error_it_has_no_words_for_by_its_status_never_in_english(server, contexts):
+    """The staff pages used to show "Không thực hiện được: <the API's English>"; the core says
+    an error code the page does not know with its HTTP status instead."""
+    page = contexts(viewport=OFFICE)
+    log_in(page, server)
+    page.wait_for_selector("#step-choose:not([hidden])")
+    page.goto(f"{server.url}/console/password")
+    english = "Something the staff pages do not know."
+    body = {"error": {"code": "something_new", "message": english}}
+    page.route("**/api/v1/auth/password", answer_with(body))
+    page.fill("#current-password", "officer-demo")
+    page.fill("#new-password", "hoa-phuong-do-san-truong")
+    page.fill("#repeat-password", "hoa-phuong-do-san-truong")
+    page.click("#password-form button[type=submit]")
+    page.wait_for_selector("#message:not([hidden])")
+    assert page.inner_text("#message") == "Không thực hiện được. Vui lòng thử lại. (Mã lỗi HTTP 409)"
+
+
 def test_the_counter_and_the_site_snapshot_agree_on_the_counters_ticket(app, kiosk, officer):
     """The console read the counter's API, the screens the site's snapshot; for a ticket left
     called at a counter on an earlier business day they disagreed. Now one rule decides."""
