@@ -32,7 +32,6 @@ STRINGS = (
     N_("Tạm dừng"),
     N_("Đóng"),
     N_("Mời số {number} đến quầy {counter}"),
-    N_("Mất kết nối, đang kết nối lại…"),
     N_("người đang chờ"),
     N_("Ưu tiên"),
     N_("Chưa có số nào được gọi hôm nay"),
@@ -43,7 +42,6 @@ COUNTER_STRINGS = (
     N_("Quầy đang đóng"),
     N_("Ưu tiên"),
     N_("Ảnh cán bộ {name}"),
-    N_("Mất kết nối, đang kết nối lại…"),
 )
 
 

@@ -82,23 +82,14 @@ STRINGS = (
     N_("Phiếu số {number}: mời ông/bà đến quầy số {counter}."),
     N_("Phiếu số {number}: đang được phục vụ tại quầy số {counter}."),
     N_("Phiếu số {number} đã xong hoặc không còn hiệu lực. Vui lòng lấy số mới nếu cần."),
-    # A refused scan or look-up (kiosk.js REFUSALS): never the server's English message.
-    N_("Không đọc được mã này. Vui lòng quét lại."),
-    N_("Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."),
-    N_("Mã hồ sơ này không đúng. Vui lòng kiểm tra lại hoặc hỏi quầy hướng dẫn."),
-    N_("Không tìm thấy phiếu này. Vui lòng lấy số mới nếu cần."),
+    # A refused scan or look-up that REFUSALS does not name.
     N_("Không đọc được mã này. Vui lòng thử lại hoặc hỏi quầy hướng dẫn."),
     N_("Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."),
-    N_("Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn."),
     N_("Đã trả kết quả lúc {time}."),
     N_("Kết quả sẽ được gửi đến ông/bà qua bưu điện."),
     N_("Hẹn trả kết quả: {time}."),
     N_("Đã in phiếu, vui lòng nhận phiếu ở khe máy in."),
     N_("Máy in gặp sự cố. Vui lòng chụp mã QR trên màn hình."),
-    # The printer's fault, said while the ticket waits to be printed (printing/operations.py).
-    N_("Máy in đang hết giấy."),
-    N_("Máy in đang mở nắp."),
-    N_("Máy in đang mất kết nối."),
     N_("Phiếu sẽ được in khi máy in sẵn sàng; ông/bà có thể chụp mã QR trên màn hình."),
     N_("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình."),
     # The look-ups (lookup.js).
@@ -107,6 +98,29 @@ STRINGS = (
     N_("Chạm vào một thủ tục để xem giấy tờ cần chuẩn bị."),
     N_("{n} bản"),
 )
+
+# A refused scan or look-up in the kiosk's words, by the scan's reason or the error's code: the
+# server's message is English, for its logs, and never shown at the kiosk.
+REFUSALS = {
+    "empty": N_("Không đọc được mã này. Vui lòng quét lại."),
+    "unknown_code": N_(
+        "Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."
+    ),
+    "bad_id_card": N_(
+        "Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."
+    ),
+    "bad_date": N_("Mã hồ sơ này không đúng. Vui lòng kiểm tra lại hoặc hỏi quầy hướng dẫn."),
+    "unknown_ticket": N_("Không tìm thấy phiếu này. Vui lòng lấy số mới nếu cần."),
+    "unknown_dossier": N_("Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn."),
+    "unauthorized": N_("Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."),
+}
+
+# The printer's fault, said while the ticket waits to be printed (printing/operations.py).
+PRINTER_FAULTS = {
+    "paper_out": N_("Máy in đang hết giấy."),
+    "cover_open": N_("Máy in đang mở nắp."),
+    "offline": N_("Máy in đang mất kết nối."),
+}
 
 # The look-ups' on-screen keyboards, row by row (no system keyboard on a kiosk). A dossier
 # code is digits, capital letters, dots and dashes (hardware.scanning.DOSSIER_CODE); a search
@@ -137,6 +151,8 @@ def kiosk(site_code: str):
         print_wait_seconds=PRINT_WAIT_SECONDS,
         weekdays=[_(day) for day in WEEKDAYS],
         dossier_statuses={status: _(label) for status, label in dossier_labels.STATUS.items()},
+        refusals={code: _(text) for code, text in REFUSALS.items()},
+        printer_faults={fault: _(text) for fault, text in PRINTER_FAULTS.items()},
         dossier_keys=DOSSIER_KEYS,
         search_keys=SEARCH_KEYS,
         lookup_config={

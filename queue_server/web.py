@@ -68,9 +68,22 @@ def N_(message: str) -> str:
     return message
 
 
+# What the script core (static/js/core.js), under every page's script, says itself: an API
+# error with no explanation of its own, a lost connection, a wait.
+CORE_STRINGS = (
+    N_("Không kết nối được máy chủ."),
+    N_("Không thực hiện được. Vui lòng thử lại. (Mã lỗi HTTP {status})"),
+    N_("Mất kết nối, đang kết nối lại…"),
+    N_("Đã kết nối lại."),
+    N_("{n} giây"),
+    N_("{n} phút"),
+)
+
+
 def js_strings(*messages: str) -> dict[str, str]:
-    """Translations of the given message ids, for a page script (keyed by the Vietnamese)."""
-    return {message: gettext(message) for message in messages}
+    """Translations of the given message ids and the core's, for a page script (keyed by the
+    Vietnamese)."""
+    return {message: gettext(message) for message in (*CORE_STRINGS, *messages)}
 
 
 def page_error(status: int, title: str, detail: str):

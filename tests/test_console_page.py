@@ -236,6 +236,63 @@ def test_transfer_choices_are_grouped_and_errors_are_said_in_vietnamese(server, 
         page.evaluate("() => { document.getElementById('message').hidden = true; }")
 
 
+def test_the_servers_refusal_and_a_lost_connection_are_said_in_the_officers_words(server, contexts):
+    """The console's API calls go through the script core (static/js/core.js): the server's own
+    refusal (a 409 with an English message) comes back in the console's words, a request that
+    cannot be sent says that the server cannot be reached, and the notice of a lost connection
+    shows while the browser is offline and clears once it is back."""
+    page = open_counter(contexts, server, 3)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    officer2 = staff_session(server.url, "officer2")
+    officer2.post(f"{server.url}/api/v1/counters/3/pause", json={"reason": "Họp"}).raise_for_status()
+    answer = officer2.post(f"{server.url}/api/v1/counters/3/call-next")
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "counter_not_open"
+    said = page.evaluate(
+        "() => Core.api('POST', '/api/v1/counters/3/call-next').then(() => null, e => [e.status, e.message])"
+    )
+    assert said == [409, "Quầy đang tạm dừng hoặc đã đóng: bấm “Mở lại quầy” trước khi gọi số."]
+    officer2.post(f"{server.url}/api/v1/counters/3/resume").raise_for_status()
+    page.wait_for_selector("[data-action='call-next']:not([disabled])")
+
+    page.route("**/api/v1/counters/3/call-next", lambda route: route.abort())
+    page.keyboard.press("g")
+    page.wait_for_selector("#message:not([hidden])")
+    assert page.inner_text("#message") == "Không kết nối được máy chủ."
+    page.unroute("**/api/v1/counters/3/call-next")
+
+    page.context.set_offline(True)
+    page.wait_for_function(
+        "() => document.getElementById('connection').textContent === 'Mất kết nối, đang kết nối lại…'",
+        timeout=15_000,
+    )
+    assert page.is_visible("#connection")
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "() => document.getElementById('connection').textContent === 'Đã kết nối lại.'", timeout=15_000
+    )
+    page.wait_for_selector("#connection", state="hidden", timeout=10_000)
+    assert errors == []
+
+
+def test_a_staff_page_says_an_error_it_has_no_words_for_by_its_status_never_in_english(server, contexts):
+    """The staff pages used to show "Không thực hiện được: <the API's English>"; the core says
+    an error code the page does not know with its HTTP status instead."""
+    page = contexts(viewport=OFFICE)
+    log_in(page, server)
+    page.wait_for_selector("#step-choose:not([hidden])")
+    page.goto(f"{server.url}/console/password")
+    english = "Something the staff pages do not know."
+    body = {"error": {"code": "something_new", "message": english}}
+    page.route("**/api/v1/auth/password", answer_with(body))
+    page.fill("#current-password", "officer-demo")
+    page.fill("#new-password", "hoa-phuong-do-san-truong")
+    page.fill("#repeat-password", "hoa-phuong-do-san-truong")
+    page.click("#password-form button[type=submit]")
+    page.wait_for_selector("#message:not([hidden])")
+    assert page.inner_text("#message") == "Không thực hiện được. Vui lòng thử lại. (Mã lỗi HTTP 409)"
+
+
 def test_the_counter_and_the_site_snapshot_agree_on_the_counters_ticket(app, kiosk, officer):
     """The console read the counter's API, the screens the site's snapshot; for a ticket left
     called at a counter on an earlier business day they disagreed. Now one rule decides."""

@@ -33,6 +33,7 @@ CITIZEN_SOURCES = [
     "queue_server/static/js/tracking.js",
     "queue_server/static/js/rating.js",
     "queue_server/static/js/rating-form.js",
+    "queue_server/static/js/core.js",
     "queue_server/privacy/notice.py",
     "hardware/layouts.py",
 ]
@@ -55,6 +56,8 @@ def test_no_citizen_facing_string_says_ban_or_quy_vi():
     strings = [
         *kiosk_views.STRINGS,
         *kiosk_views.PRIORITY_LABELS.values(),
+        *kiosk_views.REFUSALS.values(),
+        *kiosk_views.PRINTER_FAULTS.values(),
         *tracking_views.STATUS_TEXTS,
         *rating_views.STRINGS,
         *rating_views.FORM_STRINGS,

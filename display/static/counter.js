@@ -5,9 +5,9 @@
 (function () {
   "use strict";
   var screen = window.DisplayScreen;
-  var cfg = JSON.parse(document.getElementById("counter-config").textContent);
-  var t = screen.translator(cfg.t);
-  function $(id) { return document.getElementById(id); }
+  var C = window.Core;
+  var cfg = C.page("counter-config");
+  var t = C.t, $ = C.$;
 
   function showOfficer(officer) {
     var photo = $("officer-photo");
@@ -55,9 +55,6 @@
       show(counter);
       if (name === "ticket.called" || name === "ticket.recalled") { screen.flash($("current"), "fresh"); }
     },
-    onStatus: function (connected) {
-      $("offline").hidden = connected;
-      $("offline").textContent = t("Mất kết nối, đang kết nối lại…");
-    }
+    onStatus: C.connectionNotice("offline")
   });
 })();

@@ -1,5 +1,5 @@
-/* What the hall and counter screens share: their strings and how a ticket's change moves a
- * counter's current number. */
+/* What the hall and counter screens share, beside the core (core.js: their words, the live
+ * connection): how a ticket's change moves a counter's current number, and their elements. */
 (function () {
   "use strict";
   var AT_COUNTER = ["called", "serving"];
@@ -7,15 +7,6 @@
   window.DisplayScreen = {
     AT_COUNTER: AT_COUNTER,
     IN_QUEUE: ["waiting", "transferred"],
-
-    /* The page's translated string for a Vietnamese msgid, placeholders filled in. */
-    translator: function (strings) {
-      return function (key, values) {
-        var text = strings[key] || key;
-        Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
-        return text;
-      };
-    },
 
     serviceName: function (ticket, lang) {
       return lang === "en" && ticket.service_name_en ? ticket.service_name_en : ticket.service_name;
@@ -31,11 +22,9 @@
       }
     },
 
+    /* An element with its classes and text (either may be left out). */
     element: function (tag, className, text) {
-      var node = document.createElement(tag);
-      if (className) { node.className = className; }
-      if (text != null) { node.textContent = text; }
-      return node;
+      return window.Core.el(tag, { className: className || null, text: text });
     },
 
     /* Restart a CSS animation class (a call arriving again flashes again). */

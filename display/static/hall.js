@@ -25,13 +25,13 @@
   "use strict";
   var screen = window.DisplayScreen;
   var el = screen.element;
-  var cfg = JSON.parse(document.getElementById("hall-config").textContent);
-  var t = screen.translator(cfg.t);
+  var C = window.Core;
+  var cfg = C.page("hall-config");
+  var t = C.t, $ = C.$;
   var announcer = new window.Announcer(cfg.callUrl, cfg.chimeUrl);
   var state = { counters: {}, services: {}, recent: [], callsToday: false };
   window.HALL = { announcer: announcer, state: state };
 
-  function $(id) { return document.getElementById(id); }
   function priorityBadge() { return el("span", "display-priority", t("Ưu tiên")); }
   function byNumber(a, b) { return a.number - b.number; }
 
@@ -291,10 +291,7 @@
     onSnapshot: onSnapshot,
     onEvent: onEvent,
     onStats: onStats,
-    onStatus: function (connected) {
-      $("offline").hidden = connected;
-      $("offline").textContent = t("Mất kết nối, đang kết nối lại…");
-    }
+    onStatus: C.connectionNotice("offline")
   });
   clock();
   setInterval(clock, 10000);

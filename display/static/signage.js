@@ -9,7 +9,7 @@
  * administrator's change reaches the hall within a minute. */
 (function () {
   "use strict";
-  var cfg = JSON.parse(document.getElementById("signage-config").textContent);
+  var cfg = window.Core.config("signage-config");
   var ticker = document.getElementById("signage-ticker");
   var tickerText = document.getElementById("signage-ticker-text");
   var overlay = document.getElementById("signage-playlist");

@@ -4,7 +4,9 @@
  * "ông/bà" (docs/wording.md). */
 (function () {
   "use strict";
-  var cfg = JSON.parse(document.getElementById("kiosk-config").textContent);
+  var C = window.Core;
+  var cfg = C.page("kiosk-config");
+  var t = C.t, $ = C.$, el = C.el;
   var TOKEN_KEY = "kiosk-token:" + cfg.site;
   var api = "/api/v1/sites/" + encodeURIComponent(cfg.site);
   var priority = null;
@@ -16,22 +18,11 @@
   var page = 0;        // the page shown
   var closed = false;  // the centre takes no numbers now (GET /opening)
 
-  function t(key, values) {
-    var text = cfg.t[key] || key;
-    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
-    return text;
-  }
-  function $(id) { return document.getElementById(id); }
   function minutes(seconds) { return Math.max(1, Math.round(seconds / 60)); }
 
-  function token() {
-    var match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
-    if (match) {
-      localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
-      history.replaceState(null, "", location.pathname + location.search);
-    }
-    return localStorage.getItem(TOKEN_KEY);
-  }
+  function token() { return C.deviceToken(TOKEN_KEY); }
+  /* The kiosk's own requests carry its token (an empty one when it has none: the API refuses). */
+  function withToken() { return { token: token() || "" }; }
 
   /* Screens are the page's <main id="screen-NAME"> elements; one is shown at a time. */
   function screens() { return Array.prototype.slice.call(document.querySelectorAll("main[id^='screen-']")); }
@@ -56,8 +47,7 @@
   }
 
   function banner(message) {
-    $("banner").hidden = !message;
-    $("banner").textContent = message || "";
+    C.say("banner", message);
     document.querySelectorAll("[data-service]").forEach(function (button) { button.disabled = !!message || closed; });
   }
 
@@ -75,15 +65,11 @@
   }
 
   function tile(service) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "kiosk-button";
-    button.dataset.service = service.code;
-    button.disabled = closed || !$("banner").hidden;
+    var button = el("button", {
+      type: "button", className: "kiosk-button", "data-service": service.code, disabled: closed || !$("banner").hidden
+    });
     if (service.icon) {
-      var icon = document.createElement("span");
-      icon.className = "kiosk-icon";
-      icon.dataset.icon = service.icon;
+      var icon = el("span", { className: "kiosk-icon", "data-icon": service.icon });
       /* Through the CSS object model, which the page's policy allows (a style attribute it would not). */
       var url = "url(\"" + cfg.icons + encodeURIComponent(service.icon) + ".svg\")";
       icon.style.webkitMaskImage = url;
@@ -91,18 +77,12 @@
       button.appendChild(icon);
       button.classList.add("kiosk-button-with-icon");
     }
-    var words = document.createElement("span");
-    words.className = "kiosk-button-words";
-    var name = document.createElement("span");
-    name.className = "kiosk-button-name";
-    name.textContent = cfg.lang === "en" && service.name_en ? service.name_en : service.name;
-    var meta = document.createElement("span");
-    meta.className = "kiosk-button-meta";
-    meta.dataset.staffed = service.estimated_wait_s == null ? "no" : "yes";
-    meta.textContent = waitText(service);
-    words.appendChild(name);
-    words.appendChild(meta);
-    button.appendChild(words);
+    button.appendChild(el("span", { className: "kiosk-button-words" }, [
+      el("span", { className: "kiosk-button-name", text: cfg.lang === "en" && service.name_en ? service.name_en : service.name }),
+      el("span", {
+        className: "kiosk-button-meta", "data-staffed": service.estimated_wait_s == null ? "no" : "yes", text: waitText(service)
+      })
+    ]));
     button.addEventListener("click", function () { take(service); });
     return button;
   }
@@ -112,12 +92,7 @@
     var field = service.field || "";
     var section = root.lastElementChild;
     if (!section || section.dataset.field !== field) {
-      section = document.createElement("section");
-      section.className = "kiosk-field";
-      section.dataset.field = field;
-      var heading = document.createElement("h3");
-      heading.textContent = field;
-      section.appendChild(heading);
+      section = el("section", { className: "kiosk-field", "data-field": field }, [el("h3", { text: field })]);
       root.appendChild(section);
     }
     section.appendChild(tile(service));
@@ -201,12 +176,7 @@
   }
 
   function loadServices() {
-    var json = function (response) {
-      if (!response.ok) { throw new Error("HTTP " + response.status); }
-      return response.json();
-    };
-    var headers = { headers: { Accept: "application/json" } };
-    return Promise.all([fetch(api + "/services", headers).then(json), fetch(api + "/opening", headers).then(json)])
+    return Promise.all([C.api("GET", api + "/services"), C.api("GET", api + "/opening")])
       .then(function (answers) {
         banner(token() ? null : t("Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."));
         showOpening(answers[1]);
@@ -232,26 +202,12 @@
     show("refused");
   }
 
-  /* One id per press of a button (getRandomValues works without HTTPS, randomUUID does not). */
-  function pressId() {
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-
   /* Send the press; when the answer is lost (no connection, the server restarting: 502/503)
      send it again with the same id, which gives back the same ticket rather than a second. */
   function sendPress(body, attemptsLeft) {
-    return fetch(api + "/tickets", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json",
-                 Authorization: "Bearer " + (token() || "") },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      if ((response.status === 502 || response.status === 503) && attemptsLeft > 0) { throw new Error("retry"); }
-      return response.json().then(function (answer) { return { status: response.status, body: answer }; });
-    }).catch(function (error) {
-      if (attemptsLeft <= 0) { throw error; }
+    return C.api("POST", api + "/tickets", body, withToken()).catch(function (error) {
+      var lost = !error.status || error.status === 502 || error.status === 503;
+      if (!lost || attemptsLeft <= 0) { throw error; }
       return new Promise(function (resolve) { setTimeout(resolve, 2000); })
         .then(function () { return sendPress(body, attemptsLeft - 1); });
     });
@@ -261,19 +217,16 @@
     if (busy) { return; }
     busy = true;
     document.body.dataset.sending = "yes";  // until the press is answered or given up
-    sendPress({ service: service.code, priority: priority, channel: "kiosk", client_id: pressId() }, 4)
-      .then(function (result) {
-        if (result.status === 201 || result.status === 200) { return showTicket(result.body); }
-        var error = (result.body && result.body.error) || {};
-        if (error.code === "closed" || error.code === "closing_soon") { return refuse(comeBack(error)); }
-        if (result.status === 401 || result.status === 403) {
+    sendPress({ service: service.code, priority: priority, channel: "kiosk", client_id: C.clientId() }, 4)
+      .then(showTicket)
+      .catch(function (error) {
+        if (!(error instanceof C.ApiError) || !error.status) { offline(); return; }
+        if (error.code === "closed" || error.code === "closing_soon") { return refuse(comeBack(error.details)); }
+        if (error.status === 401 || error.status === 403) {
           return refuse(t("Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."));
         }
         if (error.code === "service_full") { return refuse(t("Dịch vụ này đã hết số trong ngày.")); }
         refuse(t("Không lấy được số. Vui lòng thử lại."));
-      })
-      .catch(function () {
-        banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
       })
       .finally(function () { busy = false; delete document.body.dataset.sending; });
   }
@@ -309,12 +262,6 @@
 
   /* Ask the server to print the ticket on this kiosk's printer and say what happened. The
    * ticket exists whatever the printer does: the QR code on screen is always there. */
-  var PRINTER_FAULTS = {
-    paper_out: "Máy in đang hết giấy.",
-    cover_open: "Máy in đang mở nắp.",
-    offline: "Máy in đang mất kết nối."
-  };
-
   function printTicket(ticket) {
     printJob("/api/v1/tickets/" + ticket.id + "/print", $("result-print"), "result");
   }
@@ -322,26 +269,23 @@
   /* Ask for a print job (POST to url), then say in `line` what the printer did, while `screen`
    * stays shown: the ticket, and the look-up's checklist of a procedure. */
   function printJob(url, line, screen) {
-    var headers = { Accept: "application/json", Authorization: "Bearer " + (token() || "") };
     var report = function (state, text) { line.dataset.state = state; line.textContent = text; };
     var unanswered = function () { report("failed", t("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình.")); };
     report("printing", t("Đang in phiếu…"));
-    fetch(url, { method: "POST", headers: headers })
-      .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+    C.api("POST", url, null, withToken())
       .then(function (job) {
         var deadline = Date.now() + cfg.printWaitSeconds * 1000;
         var poll = function () {
           if ($("screen-" + screen).hidden) { return; }
-          fetch("/api/v1/print-jobs/" + job.id, { headers: headers })
-            .then(function (response) { return response.json(); })
+          C.api("GET", "/api/v1/print-jobs/" + job.id, null, withToken())
             .then(function (state) {
               if (state.status === "printed") {
                 report("printed", t("Đã in phiếu, vui lòng nhận phiếu ở khe máy in."));
               } else if (state.status === "failed") {
                 report("failed", t("Máy in gặp sự cố. Vui lòng chụp mã QR trên màn hình."));
-              } else if (PRINTER_FAULTS[state.printer]) {
+              } else if (cfg.printerFaults[state.printer]) {
                 /* The job waits on the server until the roll is in or the cover shut. */
-                report("failed", t(PRINTER_FAULTS[state.printer]) + " " +
+                report("failed", cfg.printerFaults[state.printer] + " " +
                        t("Phiếu sẽ được in khi máy in sẵn sàng; ông/bà có thể chụp mã QR trên màn hình."));
               } else if (Date.now() > deadline) {
                 unanswered();
@@ -356,31 +300,24 @@
       .catch(unanswered);
   }
 
-  /* A refused scan or look-up in the kiosk's words, by the error's code (or the scan's
-   * reason): the server's message is English, for its logs, and never shown here. */
-  var REFUSALS = {
-    empty: "Không đọc được mã này. Vui lòng quét lại.",
-    unknown_code: "Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ.",
-    bad_id_card: "Không đọc được mã này. Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ.",
-    bad_date: "Mã hồ sơ này không đúng. Vui lòng kiểm tra lại hoặc hỏi quầy hướng dẫn.",
-    unknown_ticket: "Không tìm thấy phiếu này. Vui lòng lấy số mới nếu cần.",
-    unknown_dossier: "Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn.",
-    unauthorized: "Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."
-  };
-
+  /* A refused scan or look-up in the kiosk's words, by the scan's reason or the error's code
+   * (cfg.errors, kiosk/views.py REFUSALS): the server's English message is never shown. */
   function refusal(error) {
-    return t(REFUSALS[error.reason] || REFUSALS[error.code] ||
-             "Không đọc được mã này. Vui lòng thử lại hoặc hỏi quầy hướng dẫn.");
+    return cfg.errors[error.reason] || cfg.errors[error.code] ||
+      t("Không đọc được mã này. Vui lòng thử lại hoặc hỏi quầy hướng dẫn.");
   }
 
   function offline() {
     banner(t("Không kết nối được máy chủ. Tạm thời không lấy được số, vui lòng chờ hoặc đến quầy hướng dẫn."));
   }
 
-  function getJson(url, withToken) {
-    var headers = { Accept: "application/json" };
-    if (withToken) { headers.Authorization = "Bearer " + (token() || ""); }
-    return fetch(url, { headers: headers }).then(function (response) { return response.json(); });
+  /* A look-up's answer; one the server refuses comes back as its error ({error: {...}}), to be
+   * said in the kiosk's words (refusal); only a lost connection rejects. */
+  function lookUp(method, url, body, options) {
+    return C.api(method, url, body, options).catch(function (error) {
+      if (!error.status) { throw error; }
+      return { error: error.details };
+    });
   }
 
   function localTime(iso) {
@@ -392,7 +329,7 @@
 
   /* A ticket scanned at the kiosk (keyboard-wedge scanner): say where it stands. */
   function showTicketStatus(key) {
-    return getJson("/api/v1/track/" + encodeURIComponent(key)).then(function (ticket) {
+    return lookUp("GET", "/api/v1/track/" + encodeURIComponent(key)).then(function (ticket) {
       if (ticket.error) { return refuse(refusal(ticket.error)); }
       var values = { number: ticket.number, counter: ticket.counter, n: ticket.people_ahead };
       var waiting = ticket.people_ahead === 1 ? "Phiếu số {number}: đang chờ, còn 1 người trước ông/bà."
@@ -410,7 +347,7 @@
   /* A dossier receipt scanned (its barcode or its QR code): its status, and a number for the
    * result-return counter when the result is ready. */
   function showDossier(ref) {
-    return getJson("/api/v1/kiosk/dossiers/" + encodeURIComponent(ref), true).then(function (dossier) {
+    return lookUp("GET", "/api/v1/kiosk/dossiers/" + encodeURIComponent(ref), null, withToken()).then(function (dossier) {
       if (dossier.error) { return refuse(refusal(dossier.error)); }
       $("dossier-code").textContent = dossier.code;
       $("dossier-procedure").textContent = dossier.procedure_name;
@@ -429,12 +366,7 @@
   }
 
   function onScan(text) {
-    fetch("/api/v1/scans", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ text: text })
-    })
-      .then(function (response) { return response.json(); })
+    lookUp("POST", "/api/v1/scans", { text: text })
       .then(function (scan) {
         if (scan.error) { return refuse(refusal(scan.error)); }
         if (scan.kind === "ticket") { return showTicketStatus(scan.value); }

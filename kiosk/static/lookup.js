@@ -8,13 +8,12 @@
 (function () {
   "use strict";
   var KIOSK = window.KIOSK;
-  var t = KIOSK.t;
-  var cfg = JSON.parse(document.getElementById("lookup-config").textContent);
+  var C = window.Core;
+  var t = C.t, $ = C.$, el = C.el;
+  var cfg = C.config("lookup-config");
   var searchTimer = null;
   var searchSent = 0;  // the latest search's number: an older answer arriving late is dropped
   var shown = null;  // the procedure on screen
-
-  function $(id) { return document.getElementById(id); }
 
   function open(screen) {
     if (screen === "lookup-dossier") { setValue($("lookup-code"), ""); }
@@ -74,10 +73,7 @@
   function search(query) {
     var number = ++searchSent;
     var params = new URLSearchParams({ site: KIOSK.cfg.site, q: query, limit: cfg.results, lang: KIOSK.cfg.lang });
-    fetch("/api/v1/procedures/search?" + params, {
-      headers: { Accept: "application/json", Authorization: "Bearer " + (KIOSK.token() || "") }
-    })
-      .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+    C.api("GET", "/api/v1/procedures/search?" + params, null, { token: KIOSK.token() || "" })
       .then(function (found) {
         if (number !== searchSent) { return; }
         renderResults(found, query);
@@ -96,19 +92,13 @@
     status(found.length ? t("Chạm vào một thủ tục để xem giấy tờ cần chuẩn bị.")
       : t("Không tìm thấy thủ tục nào. Vui lòng thử từ khác hoặc hỏi quầy hướng dẫn."));
     found.forEach(function (procedure) {
-      var tile = document.createElement("button");
-      tile.type = "button";
-      tile.className = "kiosk-button lookup-tile";
-      tile.dataset.procedure = procedure.code;
-      var name = document.createElement("span");
-      name.className = "kiosk-button-name";
-      name.textContent = procedure.name;
-      var meta = document.createElement("span");
-      meta.className = "kiosk-button-meta";
-      meta.textContent = [procedure.field, procedure.processing_time_text, procedure.fee_text]
-        .filter(Boolean).join(" · ");
-      tile.appendChild(name);
-      tile.appendChild(meta);
+      var tile = el("button", { type: "button", className: "kiosk-button lookup-tile", "data-procedure": procedure.code }, [
+        el("span", { className: "kiosk-button-name", text: procedure.name }),
+        el("span", {
+          className: "kiosk-button-meta",
+          text: [procedure.field, procedure.processing_time_text, procedure.fee_text].filter(Boolean).join(" · ")
+        })
+      ]);
       tile.addEventListener("click", function () { showProcedure(procedure); });
       root.appendChild(tile);
     });
@@ -127,9 +117,7 @@
     list.textContent = "";
     list.classList.toggle("lookup-documents-many", procedure.documents.length > cfg.documentsInOneColumn);
     procedure.documents.forEach(function (document_) {
-      var item = document.createElement("li");
-      item.textContent = document_.name + " (" + t("{n} bản", { n: document_.copies || 1 }) + ")";
-      list.appendChild(item);
+      list.appendChild(el("li", { text: document_.name + " (" + t("{n} bản", { n: document_.copies || 1 }) + ")" }));
     });
     $("procedure-qr").src = new URL(procedure.page_url).pathname + "/qr.svg";
     $("procedure-print-status").textContent = "";

@@ -61,9 +61,6 @@ API_ERRORS = {
 
 # Strings every staff page's script may show.
 COMMON_STRINGS = (
-    N_("Không thực hiện được: {message}"),
-    N_("Mất kết nối, đang kết nối lại…"),
-    N_("Không kết nối được máy chủ."),
     N_("Bắt buộc."),
     N_("Giá trị không hợp lệ."),
 )

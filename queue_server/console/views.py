@@ -31,11 +31,6 @@ STRINGS = (
     N_("Tạm dừng"),
     N_("Tạm dừng: {reason}"),
     N_("Đã đóng"),
-    N_("Không thực hiện được: {message}"),
-    N_("Không thực hiện được. Vui lòng thử lại."),
-    N_("Không kết nối được máy chủ."),
-    N_("Mất kết nối, đang kết nối lại…"),
-    N_("Đã kết nối lại."),
     N_("Ưu tiên"),
     N_("Chưa gọi số nào."),
     N_("Đã gọi, chờ công dân đến quầy"),
@@ -46,8 +41,6 @@ STRINGS = (
     N_("Đang có cán bộ: {name}"),
     N_("Không có quầy {n} ở trung tâm này."),
     N_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}."),
-    N_("{n} giây"),
-    N_("{n} phút"),
     N_("Xếp số {number} lại vào hàng chờ"),
     N_("Lĩnh vực khác"),
     N_("Quầy đang mở"),
@@ -57,11 +50,7 @@ STRINGS = (
 PASSWORD_STRINGS = (
     N_("Hai mật khẩu mới không khớp nhau."),
     N_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."),
-    N_("Không thực hiện được: {message}"),
-    N_("Không kết nối được máy chủ."),
     N_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}."),
-    N_("{n} giây"),
-    N_("{n} phút"),
 )
 
 # The queue API's errors the console can meet, said to the officer instead of the API's English

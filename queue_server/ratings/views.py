@@ -28,7 +28,6 @@ STRINGS = (
     N_("Phiếu số {number}"),
     N_("Máy đánh giá này chưa được cấp quyền. Vui lòng báo cán bộ."),
     N_("Máy đánh giá này được cấp cho quầy khác. Vui lòng báo cán bộ."),
-    N_("Mất kết nối, đang thử lại…"),
 )
 
 # What the rating form's script says, on the tablet and on the phone.

@@ -80,7 +80,6 @@ DASHBOARD_STRINGS = (
     N_("Không ai chờ"),
     N_("Cập nhật lúc {time}"),
     N_("Đang nhận cập nhật trực tiếp."),
-    N_("Mất kết nối, đang kết nối lại…"),
     N_("Vượt thời gian chờ cam kết"),
     N_("{open} mở · {paused} tạm dừng · {closed} đóng"),
 )

@@ -44,7 +44,6 @@ STATUS_TEXTS = (
     N_("Thời gian chờ dự kiến: khoảng {minutes} phút"),
     N_("Chưa có cán bộ tiếp nhận"),
     N_("Ông/Bà là người tiếp theo"),
-    N_("Mất kết nối, đang thử lại…"),
 )
 
 

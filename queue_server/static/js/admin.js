@@ -16,14 +16,11 @@
   var en = cfg.lang === "en";
 
   function named(item) { return (en && item.name_en) || item.name; }
-  function fill(node, children) {
-    node.textContent = "";
-    children.forEach(function (child) { if (child) { node.appendChild(child); } });
-  }
+  var fill = S.fill;
   function emptyRow(columns) {
     return el("tr", {}, [el("td", { colspan: String(columns), className: "staff-empty", text: t("Chưa có gì.") })]);
   }
-  function fail(error) { S.say(S.explain(error)); }
+  var fail = S.fail;
 
   // -- forms -------------------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@
  * tab or device, the counter's keypad) shows here as it does on the hall display. */
 (function () {
   "use strict";
-  var cfg = JSON.parse(document.getElementById("console-config").textContent);
+  var C = window.Core;
+  var cfg = C.page("console-config");
+  var t = C.t, $ = C.$, el = C.el, call = C.api;
   var me = null;
   var place = null;         // the site, as the page was given it (cfg.sites)
   var counter = null;       // the counter as the server last described it
@@ -17,50 +19,12 @@
   var noShows = {};
   var refreshTimer = null;
   var counterReads = 0;     // the latest read of the counter: an older answer is dropped
-  var connectionLost = false;
-  var connectionTimer = null;
   var KEYS = { g: "call-next", b: "start", l: "recall", v: "skip", h: "finish", c: "transfer", d: "pause",
                t: "resume", k: "reactivate" };
 
-  function t(key, values) {
-    var text = cfg.t[key] || key;
-    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
-    return text;
-  }
-  function $(id) { return document.getElementById(id); }
   function step(name) { ["login", "choose", "console"].forEach(function (s) { $("step-" + s).hidden = s !== name; }); }
-  function say(message) { $("message").hidden = !message; $("message").textContent = message || ""; }
+  function say(message) { C.say("message", message); }
   function button(action) { return document.querySelector('[data-action="' + action + '"]'); }
-
-  /* What went wrong, in the officer's words: the API's error code looked up in the page's
-   * strings, never the API's English message. */
-  function errorText(error) {
-    if (error.code && cfg.errors[error.code]) { return cfg.errors[error.code]; }
-    if (!error.status) { return t("Không kết nối được máy chủ."); }
-    return t("Không thực hiện được. Vui lòng thử lại.");
-  }
-
-  function call(method, url, body) {
-    var headers = { Accept: "application/json" };
-    if (body) { headers["Content-Type"] = "application/json"; }
-    if (method !== "GET") { headers["X-CSRFToken"] = document.querySelector('meta[name="csrf-token"]').content; }
-    return fetch(url, {
-      method: method,
-      credentials: "same-origin",
-      headers: headers,
-      body: body ? JSON.stringify(body) : undefined
-    }).then(function (response) {
-      if (response.status === 204) { return null; }
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) {
-          var error = new Error((data.error || {}).message || response.statusText);
-          error.status = response.status; error.code = (data.error || {}).code; error.retryAfter = (data.error || {}).retry_after;
-          throw error;
-        }
-        return data;
-      });
-    });
-  }
 
   /* Where a member of staff whose password someone else chose must go first (then ``next``). */
   function changePassword(next) {
@@ -74,17 +38,12 @@
     }).catch(function () { step("login"); $("username").focus(); });
   }
 
-  /* "30 giây", "15 phút": how long a locked login must wait. */
-  function waitText(seconds) {
-    return seconds < 60 ? t("{n} giây", { n: seconds }) : t("{n} phút", { n: Math.ceil(seconds / 60) });
-  }
-
   $("login-form").addEventListener("submit", function (event) {
     event.preventDefault();
     call("POST", "/api/v1/auth/login", { username: $("username").value, password: $("password").value })
       .then(function (user) {
         // The login begins a new session: the page's token before it is no longer valid.
-        document.querySelector('meta[name="csrf-token"]').content = user.csrf_token;
+        C.setCsrfToken(user.csrf_token);
         // Sent here to log in by another staff page: go back to it (a path on this server only).
         var next = new URLSearchParams(location.search).get("next");
         if (!(next && /^\/(console|admin|reports)(\/|\?|$)/.test(next))) { next = null; }
@@ -95,10 +54,10 @@
       })
       .catch(function (error) {
         if (error.code === "login_locked") {
-          say(t("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}.", { wait: waitText(error.retryAfter || 60) }));
+          say(t("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}.", { wait: C.waitText(error.retryAfter || 60) }));
           return;
         }
-        say(error.status ? t("Sai tên đăng nhập hoặc mật khẩu.") : errorText(error));
+        say(error.status ? t("Sai tên đăng nhập hoặc mật khẩu.") : error.message);
       });
   });
 
@@ -129,11 +88,7 @@
     var select = $("site-select");
     select.textContent = "";
     cfg.sites.forEach(function (s) {
-      var option = document.createElement("option");
-      option.value = s.code;
-      option.textContent = s.name + " (" + s.code + ")";
-      option.selected = s.code === chosen.code;
-      select.appendChild(option);
+      select.appendChild(el("option", { value: s.code, text: s.name + " (" + s.code + ")", selected: s.code === chosen.code }));
     });
     select.onchange = function () {
       history.replaceState(null, "", address(select.value));
@@ -143,12 +98,7 @@
     listCounters(chosen.code);
   }
 
-  function line(className, text) {
-    var span = document.createElement("span");
-    span.className = className;
-    span.textContent = text;
-    return span;
-  }
+  function line(className, text) { return el("span", { className: className, text: text }); }
 
   function stateText(c) {
     if (c.state === "open") { return t("Đang mở"); }
@@ -179,11 +129,7 @@
       list.textContent = "";
       results[0].forEach(function (c) {
         var mine = duties.mine.indexOf(c.id) >= 0;
-        var item = document.createElement("button");
-        item.type = "button";
-        item.setAttribute("role", "listitem");
-        item.dataset.counter = c.number;
-        item.dataset.state = c.state;
+        var item = el("button", { type: "button", role: "listitem", "data-counter": c.number, "data-state": c.state });
         item.appendChild(line("console-counter-name", t("Quầy {n}", { n: c.number }) + " – " + c.name.replace(/^Quầy \d+ - /, "")));
         item.appendChild(line("console-counter-state", stateText(c)));
         if (working[c.id]) { item.appendChild(line("console-counter-officer", t("Đang có cán bộ: {name}", { name: working[c.id] }))); }
@@ -197,7 +143,7 @@
         list.appendChild(item);
       });
       if (first) { first.focus(); }
-    }).catch(function (error) { say(errorText(error)); });
+    }).catch(function (error) { say(error.message); });
   }
 
   function openCounter(site, number) {
@@ -210,7 +156,7 @@
         return;
       }
       openConsole(site, chosen);
-    }).catch(function (error) { say(errorText(error)); showChooser(site); });
+    }).catch(function (error) { say(error.message); showChooser(site); });
   }
 
   // -- the console -------------------------------------------------------------------------------
@@ -236,25 +182,12 @@
       // since the events committed while the connection was being made are not in the snapshot.
       onSnapshot: function (data) { applySnapshot(data); loadCounter(); },
       onEvent: onEvent,
-      onStatus: connection
+      // Said when the connection is lost, and when it is back.
+      onStatus: C.connectionNotice("connection", { back: true })
     });
     render();
     loadCounter();
     setInterval(refresh, RECONCILE_MS);
-  }
-
-  /* The live connection: say when it is lost and when it is back. */
-  function connection(connected) {
-    clearTimeout(connectionTimer);
-    if (!connected) {
-      connectionLost = true;
-      $("connection").textContent = t("Mất kết nối, đang kết nối lại…");
-      $("connection").hidden = false;
-    } else if (connectionLost) {
-      connectionLost = false;
-      $("connection").textContent = t("Đã kết nối lại.");
-      connectionTimer = setTimeout(function () { $("connection").hidden = true; }, 5000);
-    }
   }
 
   /* Read the counter (state, services, current ticket) from the server. An answer that a live
@@ -350,10 +283,8 @@
     var served = (counter.services || []);
     $("served").textContent = "";
     served.forEach(function (code) {
-      var item = document.createElement("li");
       var service = snapshot && snapshot.services.filter(function (s) { return s.code === code; })[0];
-      item.textContent = service ? service.name : code;
-      $("served").appendChild(item);
+      $("served").appendChild(el("li", { text: service ? service.name : code }));
     });
     var waiting = snapshot ? snapshot.waiting.filter(function (ticket) {
       return ticket.target_counter === counter.number || (ticket.target_counter == null && served.indexOf(ticket.service) >= 0);
@@ -362,34 +293,22 @@
     $("waiting-count").textContent = waiting.length;
     $("waiting").textContent = "";
     if (!waiting.length) {
-      var empty = document.createElement("li");
-      empty.className = "console-empty";
-      empty.textContent = t("Không có ai đang chờ.");
-      $("waiting").appendChild(empty);
+      $("waiting").appendChild(el("li", { className: "console-empty", text: t("Không có ai đang chờ.") }));
     }
     waiting.forEach(function (ticket) {
-      var item = document.createElement("li");
-      item.textContent = ticket.number + " · " + ticket.service_name;
-      if (ticket.priority) {
-        var tag = document.createElement("span");
-        tag.className = "console-tag";
-        tag.textContent = t("Ưu tiên");
-        item.appendChild(tag);
-      }
-      $("waiting").appendChild(item);
+      $("waiting").appendChild(el("li", {}, [
+        ticket.number + " · " + ticket.service_name,
+        ticket.priority ? el("span", { className: "console-tag", text: t("Ưu tiên") }) : null
+      ]));
     });
     $("no-shows").textContent = "";
     Object.keys(noShows).forEach(function (id) {
       var ticket = noShows[id];
-      var item = document.createElement("li");
-      item.textContent = ticket.number + " ";
-      var back = document.createElement("button");
-      back.type = "button";
-      back.textContent = "↺";
-      back.setAttribute("aria-label", t("Xếp số {number} lại vào hàng chờ", { number: ticket.number }));
+      var back = el("button", {
+        type: "button", text: "↺", "aria-label": t("Xếp số {number} lại vào hàng chờ", { number: ticket.number })
+      });
       back.addEventListener("click", function () { act("reactivate", ticket); });
-      item.appendChild(back);
-      $("no-shows").appendChild(item);
+      $("no-shows").appendChild(el("li", {}, [ticket.number + " ", back]));
     });
   }
 
@@ -422,23 +341,12 @@
   }
 
   function settle(done) {
-    done.then(function () { say(null); }, function (error) { say(errorText(error)); }).then(loadCounter);
+    done.then(function () { say(null); }, function (error) { say(error.message); }).then(loadCounter);
   }
 
-  function option(value, text, disabled) {
-    var item = document.createElement("option");
-    item.value = value;
-    item.textContent = text;
-    item.disabled = !!disabled;
-    return item;
-  }
+  function option(value, text, disabled) { return el("option", { value: value, text: text, disabled: !!disabled }); }
 
-  function group(label, options) {
-    var optgroup = document.createElement("optgroup");
-    optgroup.label = label;
-    options.forEach(function (item) { optgroup.appendChild(item); });
-    return optgroup;
-  }
+  function group(label, options) { return el("optgroup", { label: label }, options); }
 
   /* The places a ticket can go: the other services, by field (lĩnh vực), then the other
    * counters, by state. A closed counter is shown but cannot be chosen: nobody would call. */

@@ -24,7 +24,7 @@
       render();
       $("main").setAttribute("aria-busy", "false");
     }).catch(function (error) {
-      S.say(S.explain(error));
+      S.fail(error);
     }).then(function () {
       setTimeout(function () {
         busy = false;

@@ -28,7 +28,7 @@
       site: cfg.site,
       onSnapshot: resync,
       onEvent: function () {},
-      onStatus: function (connected) { S.say(connected ? null : t("Mất kết nối, đang kết nối lại…")); }
+      onStatus: window.Core.connectionNotice("message")
     });
     Object.keys(handlers).forEach(function (name) { live.socket.on(name, handlers[name]); });
     return live;
@@ -70,7 +70,7 @@
         $("more").hidden = rows.length < limit;
         $("empty").hidden = shown > 0;
         $("empty").textContent = t("Không có hồ sơ nào.");
-      }).catch(function (error) { S.say(S.explain(error)); });
+      }).catch(function (error) { S.fail(error); });
     }
 
     function counts() {
@@ -113,7 +113,7 @@
           S.notice(t("Đã mở quyển số {volume} năm {year}, bắt đầu từ số {entry}.",
             { volume: book.volume, year: book.year, entry: book.first_entry }));
           volumes();
-        }).catch(function (error) { S.say(S.explain(error)); });
+        }).catch(function (error) { S.fail(error); });
       });
     }
     volumes();
@@ -177,8 +177,8 @@
     if (error.field) {  // the server names the field it objects to
       return [[error.field, FIELD_WORDS[error.field] ? t(FIELD_WORDS[error.field]) : S.explain(error)]];
     }
-    var match = OBJECTIONS.filter(function (o) { return o[0] === error.code && error.message.indexOf(o[1]) === 0; })[0]
-      || OBJECTIONS.filter(function (o) { return o[0] === error.code && error.message.indexOf(o[1]) >= 0; })[0];
+    var match = OBJECTIONS.filter(function (o) { return o[0] === error.code && error.serverMessage.indexOf(o[1]) === 0; })[0]
+      || OBJECTIONS.filter(function (o) { return o[0] === error.code && error.serverMessage.indexOf(o[1]) >= 0; })[0];
     if (match) {
       return [[match[2], FIELD_WORDS[match[2]] ? t(FIELD_WORDS[match[2]]) : S.explain(error)]];
     }
@@ -209,7 +209,7 @@
         }
         groups[p.site].appendChild(el("option", { value: key, text: p.code + " · " + p.name }));
       });
-    }).catch(function (error) { S.say(S.explain(error)); });
+    }).catch(function (error) { S.fail(error); });
 
     function processingTime(p) {
       return p.processing_amount.toLocaleString("vi-VN") + " " + S.label("unit", p.processing_unit);
@@ -398,7 +398,7 @@
   ];
 
   function dialogWords(error) {
-    var match = DIALOG_WORDS.filter(function (w) { return w[0] === error.code && error.message.indexOf(w[1]) >= 0; })[0];
+    var match = DIALOG_WORDS.filter(function (w) { return w[0] === error.code && error.serverMessage.indexOf(w[1]) >= 0; })[0];
     if (match && match[0] === "validation_failed" && !(error.fields && JSON.stringify(error.fields).indexOf("new_due_at") >= 0)) {
       match = null;
     }
@@ -546,7 +546,7 @@
 
     function load() {
       return S.call("GET", base).then(function (d) { render(d); showReads(); })
-        .catch(function (error) { S.say(S.explain(error)); });
+        .catch(function (error) { S.fail(error); });
     }
 
     if ($("consent-form")) {
@@ -556,7 +556,7 @@
         S.call("PUT", base + "/contact-consent", body).then(function (updated) {
           render(updated);
           S.notice(t("Đã ghi nhận."));
-        }).catch(function (error) { S.say(S.explain(error)); });
+        }).catch(function (error) { S.fail(error); });
       });
     }
 
@@ -624,7 +624,7 @@
         input.value = "";
         S.notice(t("Đã tải lên {name}.", { name: file.filename }));
         return load();
-      }).catch(function (error) { S.say(S.explain(error)); });
+      }).catch(function (error) { S.fail(error); });
     });
 
     $("receipt-print").addEventListener("submit", function (event) {

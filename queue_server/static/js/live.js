@@ -5,7 +5,7 @@
  * A delta that skips a number means something was missed: ask for a fresh snapshot.
  * Deltas committed together arrive as one "deltas" message, their list in order.
  * A ticket issued (sent to staff only) has no number: it is a notice, taken as it comes.
- * socket.io-client reconnects by itself on the same single connection object.
+ * The connection, and its reconnecting, is the core's (core.js connect).
  */
 (function () {
   "use strict";
@@ -22,10 +22,7 @@
     var auth = { site: options.site };
     if (options.counter) { auth.counter = options.counter; }
     if (options.token) { auth.token = options.token; }  // a device's page: also its own room
-    self.socket = io({ transports: ["websocket"], auth: auth, reconnectionDelayMax: 5000 });
-    self.socket.on("connect", function () { (options.onStatus || noop)(true); });
-    self.socket.on("disconnect", function () { (options.onStatus || noop)(false); });
-    self.socket.on("connect_error", function () { (options.onStatus || noop)(false); });
+    self.socket = window.Core.connect(auth, options.onStatus);
     self.socket.on("snapshot", function (snapshot) {
       self.seq = snapshot.seq;
       self.resyncing = false;

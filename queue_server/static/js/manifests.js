@@ -13,12 +13,9 @@
   var receiving = null;   // the manifest being received here
   var outgoing = null;    // the manifest being filled here
 
-  function fail(error) { S.say(S.explain(error)); }
+  var fail = S.fail;
   function manifestUrl(code) { return "/api/v1/manifests/" + enc(code); }
-  function fill(node, children) {
-    node.textContent = "";
-    children.forEach(function (child) { node.appendChild(child); });
-  }
+  var fill = S.fill;
   function dossierLink(code, known) {
     return known === false ? document.createTextNode(code) : el("a", { href: S.dossierUrl(code), text: code });
   }

@@ -55,27 +55,23 @@
     var options = self.options;
     if (self.sending) { return self.sending; }
     var body = Object.assign({ level: self.level, reasons: self.reasons() }, (options.extra || noop)());
-    var headers = Object.assign({ Accept: "application/json", "Content-Type": "application/json" },
-      (options.headers || noop)());
     var button = self.form.querySelector(".rate-send");
     button.disabled = true;
-    self.sending = fetch(options.url, { method: "POST", headers: headers, body: JSON.stringify(body) })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (answer) {
-          var code = answer.error ? answer.error.code : null;
-          if (response.status === 201) { return "rated"; }
-          if (code === "already_rated") { return "already_rated"; }
-          if (code === "rating_closed" || code === "wrong_state" || code === "unknown_ticket") { return "closed"; }
-          if (response.status === 401 || response.status === 403) { return "refused"; }
-          return "failed";
-        });
+    // A device (the tablet) sends its token; the phone's page is the ticket's own.
+    var token = options.token ? { token: options.token() || "" } : {};
+    self.sending = window.Core.api("POST", options.url, body, token)
+      .then(function () { return "rated"; }, function (error) {
+        var code = error.code;
+        if (code === "already_rated") { return "already_rated"; }
+        if (code === "rating_closed" || code === "wrong_state" || code === "unknown_ticket") { return "closed"; }
+        if (error.status === 401 || error.status === 403) { return "refused"; }
+        return "failed";
       })
-      .catch(function () { return "failed"; })
       .then(function (outcome) {
         self.sending = null;
         button.disabled = false;
         self.error.hidden = outcome !== "failed";
-        self.error.textContent = options.t("Không gửi được đánh giá. Vui lòng thử lại.");
+        self.error.textContent = window.Core.t("Không gửi được đánh giá. Vui lòng thử lại.");
         return outcome;
       });
     return self.sending;

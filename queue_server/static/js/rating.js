@@ -5,31 +5,15 @@
  * and is kept in local storage, as on the kiosk. */
 (function () {
   "use strict";
-  var cfg = JSON.parse(document.getElementById("rating-config").textContent);
+  var C = window.Core;
+  var cfg = C.page("rating-config");
+  var t = C.t, $ = C.$;
   var TOKEN_KEY = "rating-token:" + cfg.site + ":" + cfg.counterNumber;
   var ticket = null;
   var timer = null;
 
-  function t(key, values) {
-    var text = cfg.t[key] || key;
-    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
-    return text;
-  }
-  function $(id) { return document.getElementById(id); }
-
-  function token() {
-    var match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
-    if (match) {
-      localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
-      history.replaceState(null, "", location.pathname + location.search);
-    }
-    return localStorage.getItem(TOKEN_KEY);
-  }
-
-  function banner(message) {
-    $("banner").hidden = !message;
-    $("banner").textContent = message || "";
-  }
+  function token() { return C.deviceToken(TOKEN_KEY); }
+  function banner(message) { C.say("banner", message); }
 
   function show(screen, seconds, then) {
     ["idle", "ask", "thanks"].forEach(function (name) { $("screen-" + name).hidden = name !== screen; });
@@ -68,8 +52,7 @@
 
   var form = new window.RatingForm($("rate-form"), {
     url: "/api/v1/ratings",
-    t: t,
-    headers: function () { return { Authorization: "Bearer " + (token() || "") }; },
+    token: token,
     extra: function () { return { ticket_id: ticket.id }; },
     onActivity: function () { if (ticket) { show("ask", cfg.askSeconds, timeUp); } },
     onResult: done
@@ -86,10 +69,9 @@
           ask(delta.ticket);
         }
       },
-      onStatus: function (connected) {
-        if (!connected) { document.body.dataset.live = "off"; }
-        banner(connected ? null : t("Mất kết nối, đang thử lại…"));
-      }
+      onStatus: C.connectionNotice("banner", {
+        then: function (connected) { if (!connected) { document.body.dataset.live = "off"; } }
+      })
     });
   }
 
@@ -99,11 +81,7 @@
       banner(t("Máy đánh giá này chưa được cấp quyền. Vui lòng báo cán bộ."));
       return;
     }
-    fetch("/api/v1/devices/me", { headers: { Accept: "application/json", Authorization: "Bearer " + token() } })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("refused"); }
-        return response.json();
-      })
+    C.api("GET", "/api/v1/devices/me", null, { token: token() })
       .then(function (device) {
         if (device.kind !== "rating" || device.counter_id !== cfg.counterId) {
           banner(t("Máy đánh giá này được cấp cho quầy khác. Vui lòng báo cán bộ."));
@@ -111,7 +89,7 @@
         }
         connect();
       }, function (error) {
-        if (error.message === "refused") {
+        if (error.status) {  // refused
           banner(t("Máy đánh giá này chưa được cấp quyền. Vui lòng báo cán bộ."));
         } else {
           connect();  // the server cannot be reached yet: the live connection keeps trying

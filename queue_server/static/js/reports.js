@@ -88,7 +88,7 @@
     }).catch(function (error) {
       if (mine !== loading) { return; }
       $("period").textContent = "";
-      S.say(S.explain(error));
+      S.fail(error);
     });
   }
 

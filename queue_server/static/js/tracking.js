@@ -3,17 +3,13 @@
  * of the ticket, and its new place in the queue when that moves ("ticket.standing"). */
 (function () {
   "use strict";
-  var cfg = JSON.parse(document.getElementById("track-config").textContent);
-  var t = function (key, values) {
-    var text = cfg.t[key] || key;
-    Object.keys(values || {}).forEach(function (name) { text = text.replace("{" + name + "}", values[name]); });
-    return text;
-  };
+  var C = window.Core;
+  var cfg = C.page("track-config");
+  var t = C.t, $ = C.$;
   var ticket = cfg.ticket;
   var rating = cfg.rating;  // "open" (once the ticket is done), "rated" or "closed"
-  new window.RatingForm(document.getElementById("rate-form"), {
+  new window.RatingForm($("rate-form"), {
     url: cfg.ratingUrl,
-    t: t,
     onResult: function (outcome) {
       if (outcome === "rated" || outcome === "already_rated") { rating = "rated"; }
       if (outcome === "closed") { rating = "closed"; }
@@ -24,13 +20,13 @@
   /* Once the ticket is done: the three choices until it is rated, then a thank-you. */
   function renderRating() {
     var done = ticket.status === "done";
-    document.getElementById("rating").hidden = !done || rating === "closed";
-    document.getElementById("rate-form").hidden = rating !== "open";
-    document.getElementById("rating-thanks").hidden = rating !== "rated";
+    $("rating").hidden = !done || rating === "closed";
+    $("rate-form").hidden = rating !== "open";
+    $("rating-thanks").hidden = rating !== "rated";
   }
 
   function render() {
-    var status = document.getElementById("status");
+    var status = $("status");
     status.dataset.status = ticket.status;
     var texts = {
       waiting: t("Đang chờ"),
@@ -43,8 +39,8 @@
     };
     status.textContent = texts[ticket.status] || ticket.status;
     var waiting = ticket.status === "waiting" || ticket.status === "transferred";
-    var ahead = document.getElementById("ahead");
-    var wait = document.getElementById("wait");
+    var ahead = $("ahead");
+    var wait = $("wait");
     ahead.hidden = wait.hidden = !waiting;
     if (waiting) {
       ahead.textContent = ticket.people_ahead === 1 ? t("Còn 1 người trước ông/bà")
@@ -63,16 +59,7 @@
   ];
   var STANDING = ["position", "people_ahead", "estimated_wait_s", "counters"];
 
-  function status(connected) {
-    var offline = document.getElementById("offline");
-    offline.hidden = connected;
-    offline.textContent = t("Mất kết nối, đang thử lại…");
-  }
-
-  var socket = io({ transports: ["websocket"], auth: { ticket: cfg.key }, reconnectionDelayMax: 5000 });
-  socket.on("connect", function () { status(true); });
-  socket.on("disconnect", function () { status(false); });
-  socket.on("connect_error", function () { status(false); });
+  var socket = C.connect({ ticket: cfg.key }, C.connectionNotice("offline"));
   socket.on("ticket.state", function (state) {
     if (state.id === ticket.id) { ticket = state; render(); }
   });
