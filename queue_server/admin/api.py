@@ -24,8 +24,8 @@ from ..auth.access import (
     require_supervisor,
 )
 from ..database import db, utcnow
-from ..queueing.api import get_site
 from ..sites.calendar import business_date
+from ..sites.lookups import get_site
 from ..sites.models import Site
 from . import operations
 from .schemas import (
@@ -68,7 +68,7 @@ blp = Blueprint("admin_api", __name__, url_prefix="/api/v1", description="Admini
 
 
 def supervised_site(code: str) -> Site:
-    site = get_site(code)
+    site = get_site(db.session, code)
     require(Action.SUPERVISE, site.id)
     return site
 
@@ -401,7 +401,7 @@ def delete_duty(duty_id):
 def on_duty(query, site_code):
     """Who is on duty at each counter today (or on ``date``), and the caller's own counters:
     for the console's choice of counter. Any member of staff who may work the site's counters."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     actor = require_staff(Action.OPERATE_COUNTER, site.id)
     return operations.duties_on(db.session, site, actor.user, query.get("date") or _today(site))
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, aliased
 from ..auth.models import DeviceToken, User
 from ..dossiers.models import Dossier, DossierEvent
 from ..queueing.models import QueueEvent, Ticket
-from ..queueing.presenters import iso
 from ..sites.models import Counter
+from ..timefmt import iso
 from .models import AuditEntry
 from .presenters import scrub
 

@@ -7,32 +7,14 @@ a site and get the :class:`Actor` back, or an error response.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import has_request_context, request
+from flask import request
 from flask_login import current_user
 
+from ..actors import ACTOR_KEY, Actor
 from ..database import db
 from ..errors import Forbidden, Unauthorized
 from .models import DeviceKind, DeviceToken, Role, User
 from .services import device_for_token
-
-
-@dataclass(frozen=True)
-class Actor:
-    user: User | None = None
-    device: DeviceToken | None = None
-
-    @property
-    def user_id(self) -> int | None:
-        return self.user.id if self.user else None
-
-    @property
-    def device_id(self) -> int | None:
-        return self.device.id if self.device else None
-
-
-SYSTEM = Actor()
 
 
 class Action:
@@ -60,8 +42,6 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
 }
 
 
-ACTOR_KEY = "queue_server.actor"
-
 # What a session may still do while its password must be changed (``User.must_change_password``:
 # someone else chose it): change it, say who it is, log out. Pages send it to the change.
 WHILE_PASSWORD_CHANGE_REQUIRED = frozenset(
@@ -76,14 +56,8 @@ class PasswordChangeRequired(Forbidden):
         )
 
 
-def known_actor() -> Actor | None:
-    """The actor this request already authenticated, without authenticating anyone."""
-    return request.environ.get(ACTOR_KEY) if has_request_context() else None
-
-
 def current_actor() -> Actor | None:
     """The authenticated caller of this request, or None."""
-    # Kept on the request, not on ``g``: an app context (and its ``g``) may outlive one request.
     if ACTOR_KEY in request.environ:
         return request.environ[ACTOR_KEY]
     actor = None

@@ -14,7 +14,8 @@ from flask import abort, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from ..auth.access import Actor, PasswordChangeRequired, allowed, current_actor
+from ..actors import Actor
+from ..auth.access import PasswordChangeRequired, allowed, current_actor
 from ..database import db
 from ..sites.models import Site, SiteKind
 from ..web import N_, js_strings, page_error

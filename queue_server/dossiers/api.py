@@ -31,11 +31,11 @@ from ..inputs import Schema, storable
 from ..printing import operations as print_operations
 from ..printing.api import PrintJobSchema, job_body
 from ..privacy.reads import What, read_view, reading_site, reads_of, record_read
-from ..queueing.api import get_site
-from ..queueing.presenters import iso
 from ..security import limiter, search_limit
+from ..sites.lookups import get_site
 from ..sites.models import Counter, Service, Site
 from ..sites.province import province_site_ids, same_province
+from ..timefmt import iso
 from ..web import public_url
 from . import codes, forms, formsets, guidance, lifecycle, registers
 from .models import Attachment, Dossier, FormSettings, Procedure
@@ -97,7 +97,7 @@ def record_staff_read(dossier: Dossier, what: str) -> None:
 def list_procedures(query):
     """The procedures a centre may take in (public: the citizen's guidance): its province's
     whole catalogue, each with the centre that handles it (Nghị định 118/2025 Điều 14)."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     statement = select(Procedure).where(Procedure.active.is_(True))
     if query.get("handled_here"):
         statement = statement.where(Procedure.site_id == site.id)
@@ -117,7 +117,7 @@ def search_procedures(query):
     """Search the catalogue a centre may take in by a few words, accents optional, best first
     (:mod:`.guidance`). Public, like the catalogue: the kiosk's "Tra cứu thủ tục" and anyone
     else; counted per device or address (``PROCEDURE_SEARCH_RATE_LIMIT``)."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     found = guidance.search_procedures(db.session, site, query["q"], query["limit"])
     return [
         {**procedure_view(p), **guidance.facts(p), "page_url": public_url(guidance.page_path(p))}
@@ -150,14 +150,14 @@ def create_dossier(data):
     for a procedure that ``site`` handles. A centre may take in any procedure of its province
     (``intake_site``); the officer registers it with a receipt, or turns it away with
     guidance (Mẫu 02) or a refusal (Mẫu 03): ``decision``."""
-    site = get_site(data.pop("site"))
+    site = get_site(db.session, data.pop("site"))
     actor = require_login()
     wanted_intake = data.pop("intake_site", None)
     if actor.device is not None:
         intake_site = require_device(DeviceKind.POSTAL).site
         channel = "postal"
     else:
-        intake_site = get_site(wanted_intake) if wanted_intake else site
+        intake_site = get_site(db.session, wanted_intake) if wanted_intake else site
         channel = data.pop("channel")
     require(Action.RECEIVE_DOSSIER, intake_site.id)
     procedure = lifecycle.get_procedure(db.session, site, data.pop("procedure"))
@@ -174,7 +174,7 @@ def create_dossier(data):
 def list_dossiers(query):
     """A centre's dossiers, newest first, filtered: those it handles and those it received for
     another centre (``scope``); ``flag`` finds those needing attention."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     require(Action.PROCESS_DOSSIER, site.id)
     scope = {
         "handled": Dossier.site_id == site.id,
@@ -359,7 +359,7 @@ def tracking_book(site_code, fmt):
     """The site's tracking book (Mẫu 06 of Thông tư 01/2018, Mẫu 07 of Thông tư 03/2025, by the
     period's last day): the dossiers it registered between ``from`` and ``to`` (dates), each
     under its own entry number."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require(Action.PROCESS_DOSSIER, site.id)
     try:
         first = datetime.strptime(request.args["from"], "%Y-%m-%d").date()
@@ -392,7 +392,7 @@ def tracking_book(site_code, fmt):
 @blp.response(200, TrackingBookSchema(many=True))
 def list_tracking_books(site_code):
     """The volumes of the site's tracking book, newest first."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require(Action.PROCESS_DOSSIER, site.id)
     return [{**book, "opened_at": iso(book["opened_at"])} for book in registers.volumes(db.session, site)]
 
@@ -402,7 +402,7 @@ def list_tracking_books(site_code):
 def open_tracking_book(site_code):
     """Open a new volume of this year's book (the current one is full): its entries continue the
     year's numbering (Thông tư 01/2018). Supervisors."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     actor = require(Action.SUPERVISE, site.id)
     book = registers.open_book(db.session, site, utcnow(), lifecycle.actor_name(actor))
     db.session.commit()
@@ -432,7 +432,7 @@ def form_settings_view(site: Site, form_set: str) -> dict:
 @blp.response(200, FormSettingsSchema)
 def get_form_settings(site_code, form_set):
     """What the centre writes on one form set's forms (staff of the site)."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require(Action.PROCESS_DOSSIER, site.id)
     return form_settings_view(site, form_set)
 
@@ -443,7 +443,7 @@ def get_form_settings(site_code, form_set):
 def put_form_settings(data, site_code, form_set):
     """Change the heading lines, the place on the date line and the symbols after a notice's
     number (``Số: 12/PTCTN``) of one form set. Supervisors of the site."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require(Action.SUPERVISE, site.id)
     chosen = formsets.get_set(form_set)
     unknown = set(data.get("symbols") or {}) - set(formsets.FormKind.NUMBERED)

@@ -18,7 +18,7 @@ from ..auth.access import Action, require, require_at
 from ..database import db
 from ..errors import ApiError, NotFound
 from ..inputs import Schema
-from ..queueing.api import get_site
+from ..sites.lookups import get_site
 from .models import CalendarDay
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1", description="Working calendar")
@@ -72,7 +72,7 @@ def _view(row: CalendarDay) -> dict:
 @blp.response(200, CalendarSchema)
 def get_calendar(query):
     """A year of a site: the public holidays (Vietnam's lunar calendar) and the declared days."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     require(Action.PROCESS_DOSSIER, site.id)
     year = query["year"]
     declared = db.session.scalars(
@@ -97,7 +97,7 @@ def get_calendar(query):
 def declare_days(data):
     """Declare days off and make-up days at once (a swap is one of each); a day declared again
     is replaced."""
-    site = get_site(data["site"]) if data["site"] else None
+    site = get_site(db.session, data["site"]) if data["site"] else None
     site_id = site.id if site else None
     require_at(Action.SUPERVISE, site_id)  # a day for every site: an admin's
     if len({d["day"] for d in data["days"]}) != len(data["days"]):

@@ -36,11 +36,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..audit.recorder import client_address
-from ..auth.access import Actor
+from ..actors import Actor, client_address
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
 from ..events import publish_after_commit
+from ..lookups import one_or_404
 from ..queueing.models import Ticket
 from ..sites.calendar import business_date
 from ..sites.models import Site
@@ -103,10 +103,8 @@ def new_client_id() -> str:
 
 
 def get_by_code(session: Session, code: str) -> Dossier:
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-    if dossier is None:
-        raise NotFound("unknown_dossier", f"No dossier {code!r}.")
-    return dossier
+    statement = select(Dossier).where(Dossier.code == code)
+    return one_or_404(session, statement, code="unknown_dossier", message=f"No dossier {code!r}.")
 
 
 def get_procedure(session: Session, site: Site, code: str) -> Procedure:

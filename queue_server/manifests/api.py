@@ -9,8 +9,8 @@ from sqlalchemy import or_, select
 from ..auth.access import Action, ManifestSide, require, require_login, require_manifest_side
 from ..database import db
 from ..inputs import Schema
-from ..queueing.api import get_site
-from ..queueing.presenters import iso
+from ..sites.lookups import get_site
+from ..timefmt import iso
 from . import operations
 from .models import Direction, Manifest, ManifestStatus
 
@@ -98,7 +98,7 @@ def create_manifest(data):
     """Open a manifest: dossiers to the centre that handles them (from a post office or from the
     centre that took them in), results back to the centre where they are collected, or results
     to a post office for delivery."""
-    from_site, to_site = get_site(data["from_site"]), get_site(data["to_site"])
+    from_site, to_site = get_site(db.session, data["from_site"]), get_site(db.session, data["to_site"])
     actor = require(Action.HANDOVER, from_site.id)
     if data["direction"] in (Direction.TO_POST, Direction.RESULTS):
         require(Action.PROCESS_DOSSIER, from_site.id)
@@ -114,7 +114,7 @@ def create_manifest(data):
 @blp.response(200, ManifestSchema(many=True))
 def list_manifests(query):
     """Manifests a site sent or is to receive, newest first."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     require(Action.HANDOVER, site.id)
     statement = select(Manifest).where(or_(Manifest.from_site_id == site.id, Manifest.to_site_id == site.id))
     if "status" in query:

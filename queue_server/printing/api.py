@@ -12,9 +12,10 @@ from ..database import db, utcnow
 from ..errors import NotFound
 from ..events import publish_after_commit
 from ..inputs import Schema
-from ..queueing.api import get_ticket
 from ..queueing.estimates import ticket_standing
-from ..queueing.presenters import iso, track_url
+from ..queueing.operations import get_ticket
+from ..queueing.presenters import track_url
+from ..timefmt import iso
 from . import operations
 from .models import PrintJob
 
@@ -93,7 +94,7 @@ def _job_for_caller(job_id: int) -> PrintJob:
 def print_ticket(ticket_id):
     """Ask for the ticket to be printed on the calling kiosk's printer."""
     device = require_device(*PRINTING_DEVICES)
-    ticket = get_ticket(ticket_id)
+    ticket = get_ticket(db.session, ticket_id)
     payload = operations.ticket_payload(ticket, ticket_standing(db.session, ticket), track_url(ticket))
     job = operations.enqueue_ticket(db.session, device, ticket, payload)
     db.session.commit()

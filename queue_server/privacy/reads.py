@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit.models import AuditEntry
 from ..audit.recorder import Event, record_event
-from ..auth.access import Actor, dossier_parties, home_site_id
-from ..queueing.presenters import iso
+from ..auth.access import dossier_parties, home_site_id
+from ..timefmt import iso
 from ..web import N_
 
 # How much of a long list the entry's subject spells out; the list itself is in "dossiers".

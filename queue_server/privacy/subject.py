@@ -32,7 +32,7 @@ from ..dossiers.presenters import applicant_view, attachment_view, consent_view,
 from ..dossiers.storage import Storage
 from ..errors import ApiError
 from ..queueing.models import Ticket
-from ..queueing.presenters import iso
+from ..timefmt import iso
 from .reads import read_view, reads_of
 
 # Vietnamese identity papers: the citizen identity card (CCCD, 12 digits, the personal

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from ..actors import Actor
 from ..admin.views import WEEKDAYS, WEEKDAYS_SHORT
-from ..auth.access import Action, Actor
+from ..auth.access import Action
 from ..console.pages import chosen_site, forbidden, signed_in, sites_where, staff_context, translated
 from ..database import utcnow
 from ..dossiers import labels as dossier_labels

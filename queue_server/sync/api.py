@@ -20,10 +20,10 @@ from ..manifests.models import Direction, Manifest, ManifestStatus
 from ..manifests.operations import PREFIX as MANIFEST_PREFIX
 from ..privacy import notice
 from ..privacy.reads import What, record_changed_list
-from ..queueing.presenters import iso
 from ..sites.calendar import business_date
 from ..sites.models import Site, SiteKind
 from ..sites.province import province_site_ids
+from ..timefmt import iso
 from . import operations
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="The post-office client")
