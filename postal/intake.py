@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from queue_server.dossiers import labels, rules
 from queue_server.dossiers.rules import Delivery
-from queue_server.dossiers.storage import SIGNATURES
 from queue_server.privacy import notice
+from queue_server.storage import SIGNATURES
 
 from . import ClerkError
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from .errors import NotFound
 
 Row = TypeVar("Row")
+# The request's session (``db.session``) or any other.
+AnySession = Session | scoped_session[Session]
 
 
-def get_or_404(session: Session, model: type[Row], key: Any, *, code: str, message: str) -> Row:
+def get_or_404(session: AnySession, model: type[Row], key: Any, *, code: str, message: str) -> Row:
     """The row of ``model`` with primary key ``key``, or a 404 ``code`` saying ``message``."""
     row = session.get(model, key)
     if row is None:
@@ -26,7 +28,7 @@ def get_or_404(session: Session, model: type[Row], key: Any, *, code: str, messa
     return row
 
 
-def one_or_404(session: Session, statement: Select[tuple[Row]], *, code: str, message: str) -> Row:
+def one_or_404(session: AnySession, statement: Select[Row], *, code: str, message: str) -> Row:
     """The row ``statement`` selects (a key other than the primary key), or a 404."""
     row = session.scalar(statement)
     if row is None:

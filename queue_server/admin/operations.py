@@ -27,6 +27,7 @@ from .. import cache
 from ..auth import services as accounts
 from ..auth import sessions
 from ..auth.access import Action, Actor, allowed, may_manage_user, require_grant
+from ..auth.duties import on_duty
 from ..auth.models import DeviceToken, User
 from ..dossiers.codes import AGENCY_CODE, AGENCY_ID_MAX
 from ..dossiers.models import Procedure
@@ -34,7 +35,6 @@ from ..errors import ApiError, Conflict, NotFound
 from ..events import committed, publish_after_commit
 from ..queueing.models import QueueEvent, Ticket
 from ..sites import calls
-from ..sites.duties import on_duty
 from ..sites.models import (
     Counter,
     CounterSchedule,

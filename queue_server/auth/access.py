@@ -280,6 +280,15 @@ def require_dossier_step(step: str, dossier, carrier_site_id: int | None = None)
     return actor
 
 
+def reading_site(actor: Actor, dossier) -> int:
+    """Where a read of ``dossier`` is filed, so that the supervisors of the reader's place find
+    it: a device's own site; for staff, the first of the dossier's places they work for (the
+    handling centre, the receiving one, the returning one, the intake post office)."""
+    if actor.device is not None:
+        return actor.device.site_id
+    return home_site_id(dossier, dossier_parties(actor, dossier))
+
+
 def may_see_personal_data_reads(actor: Actor, dossier) -> bool:
     """Who read a dossier's personal data is for those who answer for it: the supervisors of
     the dossier's centres (handling, receiving, returning) and admins, not every officer."""

@@ -19,8 +19,8 @@ from ..manifests.models import Direction, ManifestStatus
 from ..manifests.operations import PREFIX
 from ..sites.models import Site
 from ..sites.province import province_site_ids
+from ..staffpages import chosen_site, signed_in, staff_context, translated
 from ..web import N_
-from .pages import chosen_site, signed_in, staff_context, translated
 
 bp = Blueprint("manifests", __name__, template_folder="templates", url_prefix="/console/manifests")
 

@@ -14,9 +14,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import or_, select
 
+from ..audit.reads import What, read_view, reads_of, record_read
 from ..auth.access import (
     Action,
     kiosk_may_see_dossier,
+    reading_site,
     require,
     require_device,
     require_dossier_step,
@@ -29,12 +31,13 @@ from ..database import db, utcnow
 from ..errors import ApiError, NotFound
 from ..inputs import Schema, storable
 from ..printing import operations as print_operations
-from ..printing.api import PrintJobSchema, job_body
-from ..privacy.reads import What, read_view, reading_site, reads_of, record_read
+from ..printing.presenters import job_body
+from ..printing.schemas import PrintJobSchema
 from ..security import limiter, search_limit
 from ..sites.lookups import get_site
 from ..sites.models import Counter, Service, Site
 from ..sites.province import province_site_ids, same_province
+from ..storage import current_storage
 from ..timefmt import iso
 from ..web import public_url
 from . import codes, forms, formsets, guidance, lifecycle, registers
@@ -60,7 +63,6 @@ from .schemas import (
     ProcedureSearchQuerySchema,
     TrackingBookSchema,
 )
-from .storage import current_storage
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1", description="Procedures and dossiers")
 
@@ -72,9 +74,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def carrier_site_id(dossier: Dossier) -> int | None:
     """The post office carrying the dossier's result, if any (it records the delivery)."""
-    from ..manifests.operations import carrier_of
-
-    carrier = carrier_of(db.session, dossier)
+    carrier = lifecycle.carrier_of(db.session, dossier)
     return carrier.id if carrier is not None else None
 
 
@@ -86,7 +86,7 @@ def staff_dossier(code: str) -> Dossier:
 
 
 def record_staff_read(dossier: Dossier, what: str) -> None:
-    """Record and commit the read of the dossier's personal data (:mod:`queue_server.privacy.reads`)."""
+    """Record and commit the read of the dossier's personal data (:mod:`queue_server.audit.reads`)."""
     record_read(db.session, what, dossier.code, site_id=reading_site(require_login(), dossier))
     db.session.commit()
 

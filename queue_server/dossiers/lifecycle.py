@@ -33,6 +33,7 @@ import secrets
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -96,6 +97,18 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 ACTIONS = tuple(TRANSITIONS)
 AGENCY_PHASE = frozenset({S.TRANSFERRED, S.PROCESSING})
+
+
+# Asked which post office carries a dossier's result (sender: the dossier; ``session``): the one
+# that records its delivery. The manifests know (``manifests/operations.py`` answers); they sit
+# above the dossiers, which ask through this signal instead of importing them.
+carrier_wanted = Namespace().signal("carrier-wanted")
+
+
+def carrier_of(session: Session, dossier: Dossier) -> Site | None:
+    """The post office carrying the dossier's result, as the manifests answer, or None."""
+    answers = (site for _receiver, site in carrier_wanted.send(dossier, session=session))
+    return next((site for site in answers if site is not None), None)
 
 
 def new_client_id() -> str:

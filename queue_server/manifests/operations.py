@@ -269,3 +269,9 @@ def carrier_of(session: Session, dossier: Dossier) -> Site | None:
         .order_by(Manifest.id.desc())
         .limit(1)
     )
+
+
+@lifecycle.carrier_wanted.connect
+def _answer_carrier(dossier: Dossier, session: Session) -> Site | None:
+    """The dossiers' question (:data:`queue_server.dossiers.lifecycle.carrier_wanted`)."""
+    return carrier_of(session, dossier)

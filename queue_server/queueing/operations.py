@@ -19,7 +19,7 @@ from ..actors import Actor
 from ..auth.models import User
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
-from ..lookups import get_or_404, one_or_404
+from ..lookups import AnySession, get_or_404, one_or_404
 from ..sites import calls, routing, staffing
 from ..sites.calendar import business_date
 from ..sites.lookups import unknown_counter
@@ -30,11 +30,11 @@ from .numbering import next_sequence
 from .presenters import officer_public
 
 
-def get_ticket(session: Session, ticket_id: int) -> Ticket:
+def get_ticket(session: AnySession, ticket_id: int) -> Ticket:
     return get_or_404(session, Ticket, ticket_id, code="unknown_ticket", message=f"No ticket {ticket_id}.")
 
 
-def get_ticket_by_token(session: Session, token: str) -> Ticket:
+def get_ticket_by_token(session: AnySession, token: str) -> Ticket:
     """The ticket of a tracking link (the unguessable key printed in its QR code)."""
     statement = select(Ticket).where(Ticket.public_token == token)
     return one_or_404(session, statement, code="unknown_ticket", message="No ticket for this link.")

@@ -4,13 +4,13 @@ every package's API and pages start from (the generic ones are in :mod:`queue_se
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..errors import NotFound
+from ..lookups import AnySession
 from .models import Counter, Site
 
 
-def get_site(session: Session, code: str) -> Site:
+def get_site(session: AnySession, code: str) -> Site:
     site = session.scalar(select(Site).where(Site.code == code))
     if site is None:
         raise unknown_site(code)
@@ -23,7 +23,7 @@ def unknown_site(code: str) -> NotFound:
     return NotFound("unknown_site", f"No site with code {code!r}.")
 
 
-def get_counter(session: Session, counter_id: int) -> Counter:
+def get_counter(session: AnySession, counter_id: int) -> Counter:
     counter = session.get(Counter, counter_id)
     if counter is None:
         raise unknown_counter(counter_id)

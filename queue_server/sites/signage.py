@@ -27,10 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..audit.recorder import Event, record_event
-from ..dossiers.storage import DiskStorage
 from ..errors import ApiError
 from ..inputs import storable
 from ..lookups import get_or_404
+from ..storage import DiskStorage
 from .models import Site
 from .signage_models import SignageMedia, SignageNotice
 
