@@ -30,6 +30,7 @@ from ..auth.models import DeviceKind, DeviceToken
 from ..database import db, utcnow
 from ..errors import ApiError, NotFound
 from ..inputs import Schema, storable
+from ..lookups import one_or_404
 from ..printing import operations as print_operations
 from ..printing.presenters import job_body
 from ..printing.schemas import PrintJobSchema
@@ -536,10 +537,9 @@ def get_attachment(code, attachment_id):
 @blp.response(200, DossierPublicSchema)
 def public_dossier(key):
     """Status and dates for whoever holds the receipt's link: no personal data."""
-    dossier = db.session.scalar(select(Dossier).where(Dossier.tracking_key == key))
-    if dossier is None:
-        raise NotFound("unknown_dossier", "No dossier has this tracking link.")
-    return dossier_public(dossier)
+    statement = select(Dossier).where(Dossier.tracking_key == key)
+    message = "No dossier has this tracking link."
+    return dossier_public(one_or_404(db.session, statement, code="unknown_dossier", message=message))
 
 
 @blp.route("/kiosk/dossiers/<ref>", methods=["GET"])

@@ -16,8 +16,9 @@ from sqlalchemy import or_, select
 
 from ..auth.access import Action, require, require_at
 from ..database import db
-from ..errors import ApiError, NotFound
+from ..errors import ApiError
 from ..inputs import Schema
+from ..lookups import get_or_404
 from ..sites.lookups import get_site
 from .models import CalendarDay
 
@@ -119,9 +120,9 @@ def declare_days(data):
 @blp.response(204)
 def remove_day(day_id):
     """Withdraw a declared day."""
-    row = db.session.get(CalendarDay, day_id)
-    if row is None:
-        raise NotFound("unknown_day", f"No declared day {day_id}.")
+    row = get_or_404(
+        db.session, CalendarDay, day_id, code="unknown_day", message=f"No declared day {day_id}."
+    )
     require_at(Action.SUPERVISE, row.site_id)
     db.session.delete(row)
     db.session.commit()
