@@ -9,14 +9,18 @@ and that the post-office client and the device drivers stay free of the server's
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-from importlinter.cli import lint_imports
-
 ROOT = Path(__file__).resolve().parents[1]
+# Its own process: the linter configures logging for itself, which would silence the loggers of
+# the modules imported so far for the tests that come after.
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
-def test_the_import_contracts_hold(monkeypatch, capsys):
-    monkeypatch.chdir(ROOT)
-    status = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
-    assert status == 0, capsys.readouterr().out
+def test_the_import_contracts_hold():
+    result = subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

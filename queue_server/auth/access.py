@@ -2,7 +2,8 @@
 
 A request is made either by a logged-in member of staff (session cookie, Flask-Login) or by a
 device presenting ``Authorization: Bearer <token>``. Views ask :func:`require` for an action at
-a site and get the :class:`Actor` back, or an error response.
+a site and get the :class:`~queue_server.actors.Actor` back, or an error response; the actor
+is kept on the request (:mod:`queue_server.actors`), where the logs read it.
 """
 
 from __future__ import annotations
