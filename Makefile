@@ -62,6 +62,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check queue_server kiosk display hardware postal tests bench wsgi.py
+	$(BIN)/lint-imports
 
 services:
 	bash scripts/test-services.sh

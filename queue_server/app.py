@@ -62,7 +62,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from .admin.api import blp as admin_blp
     from .admin.signage_api import blp as signage_blp
-    from .audit.api import blp as audit_blp
     from .auth.api import blp as auth_blp
     from .dossiers.api import blp as dossiers_blp
     from .dossiers.calendar_api import blp as calendar_blp
@@ -75,6 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .reports.live import blp as reports_live_blp
     from .scanning.api import blp as scanning_blp
     from .sync.api import blp as sync_blp
+    from .trail.api import blp as audit_blp
 
     api.register_blueprint(auth_blp)
     api.register_blueprint(queue_blp)

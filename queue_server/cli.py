@@ -222,8 +222,8 @@ def purge_personal_data(dry_run):
     RETENTION_CLIENT_DAYS (see queue_server/privacy/retention.py)."""
     from flask import current_app
 
-    from .dossiers.storage import current_storage
     from .privacy import retention
+    from .storage import current_storage
 
     periods = retention.Periods.from_config(current_app.config)
     if dry_run:

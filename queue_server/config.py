@@ -133,7 +133,7 @@ def from_env() -> dict:
         # service times) before reading them again; see queue_server/cache.py.
         "DERIVED_CACHE_SECONDS": float(os.environ.get("DERIVED_CACHE_SECONDS", "10")),
         "JSON_SORT_KEYS": False,
-        # Scans attached to dossiers (see queue_server/dossiers/storage.py).
+        # Scans attached to dossiers (see queue_server/storage.py).
         "ATTACHMENTS_DIR": Path(os.environ.get("ATTACHMENTS_DIR") or INSTANCE_DIR / "attachments"),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", rules.ATTACHMENT_MAX_MB)) * 2**20,
         # The hall screen's signage (queue_server/sites/signage.py): its images and videos, kept

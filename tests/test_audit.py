@@ -170,11 +170,11 @@ def test_the_trail_reads_as_sentences_of_who_did_what(app, kiosk):
 
 
 def test_every_kind_of_entry_has_a_sentence_and_an_unknown_one_a_fallback(app):
-    from queue_server.audit import presenters
     from queue_server.audit.recorder import Event
     from queue_server.dossiers.labels import ACTION
     from queue_server.queueing.journal import SEQUENCED_KINDS
     from queue_server.sites.models import CounterState
+    from queue_server.trail import presenters
 
     events = {value for name, value in vars(Event).items() if name.isupper()}
     kinds = {kind for kind in SEQUENCED_KINDS if kind != "counter.changed"} | {"ticket.issued"}
@@ -182,7 +182,7 @@ def test_every_kind_of_entry_has_a_sentence_and_an_unknown_one_a_fallback(app):
     missing = (events | kinds | states | {"insert", "update", "delete", "dossier"}) - set(
         presenters.SENTENCES
     )
-    assert missing == set(), "give these a sentence in queue_server/audit/presenters.py"
+    assert missing == set(), "give these a sentence in queue_server/trail/presenters.py"
     with app.test_request_context():
         from queue_server.admin.views import labels
         from queue_server.sites.models import Site

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from queue_server.auth.duties import on_duty
 from queue_server.queueing.operations import call_next, issue_ticket
-from queue_server.sites.duties import on_duty
 from queue_server.sites.models import CounterSchedule, Department, Rotation, Service
 from queue_server.sites.routing import services_served, site_routing
 

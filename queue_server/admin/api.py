@@ -24,8 +24,8 @@ from ..auth.access import (
     require_supervisor,
 )
 from ..database import db, utcnow
-from ..queueing.api import get_site
 from ..sites.calendar import business_date
+from ..sites.lookups import get_counter, get_site
 from ..sites.models import Site
 from .operations import counters, departments, devices, duties, rotations, schedules, services, sites, users
 from .presenters import (
@@ -87,7 +87,7 @@ blp = Blueprint("admin_api", __name__, url_prefix="/api/v1", description="Admini
 
 
 def supervised_site(code: str) -> Site:
-    site = get_site(code)
+    site = get_site(db.session, code)
     require(Action.SUPERVISE, site.id)
     return site
 
@@ -266,7 +266,7 @@ def create_counter(data, site_code):
 @blp.alt_response(409, description="The number is taken")
 def update_counter(data, counter_id):
     """Renumber or rename a counter."""
-    counter = supervised_row(counters.get_counter(db.session, counter_id))
+    counter = supervised_row(get_counter(db.session, counter_id))
     counters.update_counter(db.session, counter, data)
     db.session.commit()
     return counter_view(counter)
@@ -277,7 +277,7 @@ def update_counter(data, counter_id):
 @blp.alt_response(409, description="The counter has served, or has live devices")
 def delete_counter(counter_id):
     """Remove a counter that never served."""
-    counter = supervised_row(counters.get_counter(db.session, counter_id))
+    counter = supervised_row(get_counter(db.session, counter_id))
     counters.delete_counter(db.session, counter)
     db.session.commit()
     return Response(status=204)
@@ -287,7 +287,7 @@ def delete_counter(counter_id):
 @blp.response(200, ScheduleSchema(many=True))
 def list_schedules(counter_id):
     """A counter's rules: what it serves, on which weekdays, in which weeks."""
-    counter = supervised_row(counters.get_counter(db.session, counter_id))
+    counter = supervised_row(get_counter(db.session, counter_id))
     return counter_view(counter)["schedules"]
 
 
@@ -296,7 +296,7 @@ def list_schedules(counter_id):
 @blp.response(201, ScheduleSchema)
 def create_schedule(data, counter_id):
     """Add a rule: a department or a service, on weekdays, in a week of a rotation, between dates."""
-    counter = supervised_row(counters.get_counter(db.session, counter_id))
+    counter = supervised_row(get_counter(db.session, counter_id))
     rule = schedules.create_schedule(db.session, counter, data)
     db.session.commit()
     return schedule_view(rule)
@@ -420,7 +420,7 @@ def delete_duty(duty_id):
 def on_duty(query, site_code):
     """Who is on duty at each counter today (or on ``date``), and the caller's own counters:
     for the console's choice of counter. Any member of staff who may work the site's counters."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     actor = require_staff(Action.OPERATE_COUNTER, site.id)
     return duties_on(db.session, site, actor.user, query.get("date") or _today(site))
 
@@ -504,5 +504,5 @@ def revoke_device(device_id):
     device = supervised_row(devices.get_device(db.session, device_id))
     devices.revoke_device(db.session, device)
     db.session.commit()
-    number = device.counter_id and counters.get_counter(db.session, device.counter_id).number
+    number = device.counter_id and get_counter(db.session, device.counter_id).number
     return device_view(device, device.site, number)

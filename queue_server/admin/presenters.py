@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..auth.duties import on_duty
 from ..auth.models import DeviceToken, User
-from ..sites.duties import on_duty
 from ..sites.models import Counter, CounterSchedule, Department, Duty, Rotation, Service, Site, monday_of
 from ..sites.routing import site_routing
 from .operations.days import DAYS_FIELDS

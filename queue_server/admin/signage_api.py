@@ -14,8 +14,8 @@ from ..auth import photos
 from ..auth.access import Action, require, require_supervisor
 from ..database import db
 from ..errors import ApiError, NotFound
-from ..queueing.api import get_site
 from ..sites import signage
+from ..sites.lookups import get_site
 from ..sites.signage_models import SignageMedia, SignageNotice
 from .operations import users
 from .presenters import user_view
@@ -41,7 +41,7 @@ blp = Blueprint(
 
 
 def managed_site(code: str):
-    site = get_site(code)
+    site = get_site(db.session, code)
     require(Action.MANAGE_SIGNAGE, site.id)
     return site
 

@@ -3,7 +3,7 @@
 Each view decides whether the page may be shown (a supervisor or admin of the chosen site;
 anyone not logged in goes to the console's login and comes back) and hands its script the site,
 the labels in the page's language and what the select boxes offer. Every read and change goes
-through the JSON API (:mod:`.api`, :mod:`queue_server.audit.api`), which checks each request.
+through the JSON API (:mod:`.api`, :mod:`queue_server.trail.api`), which checks each request.
 """
 
 from __future__ import annotations
@@ -13,21 +13,22 @@ from datetime import date
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..audit import presenters
-from ..audit import search as audit_search
+from ..audit.reads import WHAT_LABELS
 from ..audit.recorder import Event
 from ..auth.access import Action, is_admin
 from ..auth.models import DeviceKind, Role
 from ..auth.sessions import EndReason
-from ..console.pages import chosen_site, forbidden, signed_in, staff_context, translated
 from ..database import db, utcnow
 from ..dossiers import formsets
-from ..dossiers.storage import current_storage
 from ..printing.labels import PRINTER_STATES
 from ..privacy import subject
-from ..privacy.reads import WHAT_LABELS
 from ..sites.icons import ICONS
+from ..sites.labels import WEEKDAYS, WEEKDAYS_SHORT
 from ..sites.models import SiteKind
+from ..staffpages import chosen_site, forbidden, signed_in, staff_context, translated
+from ..storage import current_storage
+from ..trail import presenters
+from ..trail import search as audit_search
 from ..web import N_
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
@@ -55,25 +56,6 @@ DEVICE_KINDS = {
     DeviceKind.POSTAL: N_("Máy của bưu cục"),
     DeviceKind.COUNTER: N_("Bàn phím và bảng số của quầy"),
     DeviceKind.RATING: N_("Máy đánh giá tại quầy"),
-}
-# ISO weekdays (1 = Monday), as counter schedules write them.
-WEEKDAYS = {
-    "1": N_("Thứ Hai"),
-    "2": N_("Thứ Ba"),
-    "3": N_("Thứ Tư"),
-    "4": N_("Thứ Năm"),
-    "5": N_("Thứ Sáu"),
-    "6": N_("Thứ Bảy"),
-    "7": N_("Chủ nhật"),
-}
-WEEKDAYS_SHORT = {
-    "1": N_("T2"),
-    "2": N_("T3"),
-    "3": N_("T4"),
-    "4": N_("T5"),
-    "5": N_("T6"),
-    "6": N_("T7"),
-    "7": N_("CN"),
 }
 # The audit trail: where a change came from, what kind of row it touched, and how.
 SOURCES = {"audit": N_("Cấu hình, tài khoản, thiết bị"), "queue": N_("Hàng đợi"), "dossier": N_("Hồ sơ")}
@@ -433,7 +415,7 @@ def _day(text: str | None) -> date | None:
 @bp.get("/audit")
 def audit():
     """The trail of the site (an admin's ``scope=all``: of every site) as sentences, newest
-    first, a hundred more at each "Xem thêm" (:mod:`queue_server.audit.presenters`)."""
+    first, a hundred more at each "Xem thêm" (:mod:`queue_server.trail.presenters`)."""
     actor = signed_in()
     site, sites = chosen_site(actor, Action.SUPERVISE)
     args = request.args

@@ -20,7 +20,7 @@ from flask import has_request_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..auth.access import known_actor
+from ..actors import client_address, known_actor, user_agent
 from ..database import utcnow
 from .models import AuditEntry
 
@@ -44,17 +44,6 @@ OWN_LOG = {
 # Columns never copied into the log: secrets, and the device's health.
 HIDDEN = {"password_hash", "token_hash"}
 IGNORED = {"last_seen_at", "health", "event_seq"}
-
-
-def client_address() -> str | None:
-    return request.remote_addr if has_request_context() else None
-
-
-def user_agent() -> str | None:
-    """The request's User-Agent, cut to the column's length (a header is the client's to make up)."""
-    if not has_request_context():
-        return None
-    return (request.user_agent.string or None) and request.user_agent.string[:300]
 
 
 class Event:

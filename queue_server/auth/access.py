@@ -2,37 +2,20 @@
 
 A request is made either by a logged-in member of staff (session cookie, Flask-Login) or by a
 device presenting ``Authorization: Bearer <token>``. Views ask :func:`require` for an action at
-a site and get the :class:`Actor` back, or an error response.
+a site and get the :class:`~queue_server.actors.Actor` back, or an error response; the actor
+is kept on the request (:mod:`queue_server.actors`), where the logs read it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import has_request_context, request
+from flask import request
 from flask_login import current_user
 
+from ..actors import ACTOR_KEY, Actor
 from ..database import db
 from ..errors import Forbidden, Unauthorized
 from .models import DeviceKind, DeviceToken, Role, User
 from .services import device_for_token
-
-
-@dataclass(frozen=True)
-class Actor:
-    user: User | None = None
-    device: DeviceToken | None = None
-
-    @property
-    def user_id(self) -> int | None:
-        return self.user.id if self.user else None
-
-    @property
-    def device_id(self) -> int | None:
-        return self.device.id if self.device else None
-
-
-SYSTEM = Actor()
 
 
 class Action:
@@ -60,8 +43,6 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
 }
 
 
-ACTOR_KEY = "queue_server.actor"
-
 # What a session may still do while its password must be changed (``User.must_change_password``:
 # someone else chose it): change it, say who it is, log out. Pages send it to the change.
 WHILE_PASSWORD_CHANGE_REQUIRED = frozenset(
@@ -76,14 +57,8 @@ class PasswordChangeRequired(Forbidden):
         )
 
 
-def known_actor() -> Actor | None:
-    """The actor this request already authenticated, without authenticating anyone."""
-    return request.environ.get(ACTOR_KEY) if has_request_context() else None
-
-
 def current_actor() -> Actor | None:
     """The authenticated caller of this request, or None."""
-    # Kept on the request, not on ``g``: an app context (and its ``g``) may outlive one request.
     if ACTOR_KEY in request.environ:
         return request.environ[ACTOR_KEY]
     actor = None
@@ -304,6 +279,15 @@ def require_dossier_step(step: str, dossier, carrier_site_id: int | None = None)
     if not dossier_parties(actor, dossier, carrier_site_id) & DOSSIER_STEPS.get(step, frozenset()):
         raise Forbidden("forbidden", "Only the dossier's staff at the right place may do this.")
     return actor
+
+
+def reading_site(actor: Actor, dossier) -> int:
+    """Where a read of ``dossier`` is filed, so that the supervisors of the reader's place find
+    it: a device's own site; for staff, the first of the dossier's places they work for (the
+    handling centre, the receiving one, the returning one, the intake post office)."""
+    if actor.device is not None:
+        return actor.device.site_id
+    return home_site_id(dossier, dossier_parties(actor, dossier))
 
 
 def may_see_personal_data_reads(actor: Actor, dossier) -> bool:

@@ -24,11 +24,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..database import db, utcnow
-from ..dossiers.storage import DiskStorage
 from ..errors import ApiError
 from ..sites import staffing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, Site
+from ..storage import DiskStorage
 from .models import User
 
 MAX_SIDE = 400

@@ -36,6 +36,8 @@ from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from ..actors import client_address, user_agent
+from ..audit.recorder import Event, record_event
 from ..database import db, utcnow
 from .models import User, UserSession
 
@@ -59,14 +61,6 @@ class EndReason:
     LIFETIME = "lifetime"
 
 
-def _recorder():
-    """The audit trail's recorder, imported when first used: it imports the permission rules,
-    which import this module (through the account services)."""
-    from ..audit import recorder
-
-    return recorder
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -79,7 +73,6 @@ def site_of(user: User) -> int | None:
 
 def start_session(session: Session, user: User) -> tuple[UserSession, str]:
     """A new open session for ``user``; the token is returned once, only its hash is kept."""
-    audit = _recorder()
     token = secrets.token_urlsafe(32)
     now = utcnow()
     record = UserSession(
@@ -87,8 +80,8 @@ def start_session(session: Session, user: User) -> tuple[UserSession, str]:
         token_hash=hash_token(token),
         created_at=now,
         last_seen_at=now,
-        address=audit.client_address(),
-        user_agent=audit.user_agent(),
+        address=client_address(),
+        user_agent=user_agent(),
     )
     session.add(record)
     session.flush()
@@ -108,10 +101,9 @@ def end_sessions(session: Session, user: User, reason: str, keep: UserSession | 
         statement = statement.where(UserSession.id != keep.id)
     ended = session.execute(statement).rowcount
     if ended:
-        audit = _recorder()
-        audit.record_event(
+        record_event(
             session,
-            audit.Event.SESSIONS_ENDED,
+            Event.SESSIONS_ENDED,
             {"subject": user.username, "reason": reason, "sessions": ended},
             site_id=site_of(user),
             user=user,

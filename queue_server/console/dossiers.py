@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
+from ..audit.reads import WHAT_LABELS
 from ..auth.access import (
     DOSSIER_STEPS,
     Action,
@@ -28,11 +29,10 @@ from ..dossiers import lifecycle
 from ..dossiers.rules import IntakeDecision
 from ..errors import NotFound
 from ..privacy import notice
-from ..privacy.reads import WHAT_LABELS
 from ..queueing.models import Ticket
 from ..sites.calendar import business_date
+from ..staffpages import chosen_site, forbidden, show_error, signed_in, staff_context, translated
 from ..web import N_
-from .pages import chosen_site, forbidden, show_error, signed_in, staff_context, translated
 
 bp = Blueprint("dossiers", __name__, template_folder="templates", url_prefix="/console/dossiers")
 

@@ -21,8 +21,8 @@ from ..manifests.labels import STATUS as MANIFEST_STATUSES
 from ..manifests.models import Direction
 from ..sites.models import Site
 from ..sites.province import province_site_ids
+from ..staffpages import chosen_site, signed_in, staff_context, translated
 from ..web import N_
-from .pages import chosen_site, signed_in, staff_context, translated
 
 bp = Blueprint("manifests", __name__, template_folder="templates", url_prefix="/console/manifests")
 

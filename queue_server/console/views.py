@@ -13,10 +13,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from ..auth.access import Action, PasswordChangeRequired, allowed, current_actor, lands_on_manager_home
+from ..staffpages import API_ERRORS, signed_in, sites_where, translated
 from ..web import N_, js_strings
 from .dossiers import bp as dossiers_bp
 from .manifests import bp as manifests_bp
-from .pages import API_ERRORS, signed_in, sites_where, translated
 
 bp = Blueprint("console", __name__, template_folder="templates")
 bp.register_blueprint(dossiers_bp)

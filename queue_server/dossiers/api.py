@@ -14,9 +14,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import or_, select
 
+from ..audit.reads import What, read_view, reads_of, record_read
 from ..auth.access import (
     Action,
     kiosk_may_see_dossier,
+    reading_site,
     require,
     require_device,
     require_dossier_step,
@@ -28,14 +30,16 @@ from ..auth.models import DeviceKind, DeviceToken
 from ..database import db, utcnow
 from ..errors import ApiError, NotFound
 from ..inputs import Schema, storable
+from ..lookups import one_or_404
 from ..printing import operations as print_operations
-from ..printing.api import PrintJobSchema, job_body
-from ..privacy.reads import What, read_view, reading_site, reads_of, record_read
-from ..queueing.api import get_site
-from ..queueing.presenters import iso
+from ..printing.presenters import job_body
+from ..printing.schemas import PrintJobSchema
 from ..security import limiter, search_limit
+from ..sites.lookups import get_site
 from ..sites.models import Counter, Service, Site
 from ..sites.province import province_site_ids, same_province
+from ..storage import current_storage
+from ..timefmt import iso
 from ..web import public_url
 from . import codes, forms, formsets, guidance, lifecycle, registers
 from .models import Attachment, Dossier, FormSettings, Procedure
@@ -60,7 +64,6 @@ from .schemas import (
     ProcedureSearchQuerySchema,
     TrackingBookSchema,
 )
-from .storage import current_storage
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1", description="Procedures and dossiers")
 
@@ -72,9 +75,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def carrier_site_id(dossier: Dossier) -> int | None:
     """The post office carrying the dossier's result, if any (it records the delivery)."""
-    from ..manifests.operations import carrier_of
-
-    carrier = carrier_of(db.session, dossier)
+    carrier = lifecycle.carrier_of(db.session, dossier)
     return carrier.id if carrier is not None else None
 
 
@@ -86,7 +87,7 @@ def staff_dossier(code: str) -> Dossier:
 
 
 def record_staff_read(dossier: Dossier, what: str) -> None:
-    """Record and commit the read of the dossier's personal data (:mod:`queue_server.privacy.reads`)."""
+    """Record and commit the read of the dossier's personal data (:mod:`queue_server.audit.reads`)."""
     record_read(db.session, what, dossier.code, site_id=reading_site(require_login(), dossier))
     db.session.commit()
 
@@ -97,7 +98,7 @@ def record_staff_read(dossier: Dossier, what: str) -> None:
 def list_procedures(query):
     """The procedures a centre may take in (public: the citizen's guidance): its province's
     whole catalogue, each with the centre that handles it (Nghị định 118/2025 Điều 14)."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     statement = select(Procedure).where(Procedure.active.is_(True))
     if query.get("handled_here"):
         statement = statement.where(Procedure.site_id == site.id)
@@ -117,7 +118,7 @@ def search_procedures(query):
     """Search the catalogue a centre may take in by a few words, accents optional, best first
     (:mod:`.guidance`). Public, like the catalogue: the kiosk's "Tra cứu thủ tục" and anyone
     else; counted per device or address (``PROCEDURE_SEARCH_RATE_LIMIT``)."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     found = guidance.search_procedures(db.session, site, query["q"], query["limit"])
     return [
         {**procedure_view(p), **guidance.facts(p), "page_url": public_url(guidance.page_path(p))}
@@ -150,14 +151,14 @@ def create_dossier(data):
     for a procedure that ``site`` handles. A centre may take in any procedure of its province
     (``intake_site``); the officer registers it with a receipt, or turns it away with
     guidance (Mẫu 02) or a refusal (Mẫu 03): ``decision``."""
-    site = get_site(data.pop("site"))
+    site = get_site(db.session, data.pop("site"))
     actor = require_login()
     wanted_intake = data.pop("intake_site", None)
     if actor.device is not None:
         intake_site = require_device(DeviceKind.POSTAL).site
         channel = "postal"
     else:
-        intake_site = get_site(wanted_intake) if wanted_intake else site
+        intake_site = get_site(db.session, wanted_intake) if wanted_intake else site
         channel = data.pop("channel")
     require(Action.RECEIVE_DOSSIER, intake_site.id)
     procedure = lifecycle.get_procedure(db.session, site, data.pop("procedure"))
@@ -174,7 +175,7 @@ def create_dossier(data):
 def list_dossiers(query):
     """A centre's dossiers, newest first, filtered: those it handles and those it received for
     another centre (``scope``); ``flag`` finds those needing attention."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     require(Action.PROCESS_DOSSIER, site.id)
     scope = {
         "handled": Dossier.site_id == site.id,
@@ -359,7 +360,7 @@ def tracking_book(site_code, fmt):
     """The site's tracking book (Mẫu 06 of Thông tư 01/2018, Mẫu 07 of Thông tư 03/2025, by the
     period's last day): the dossiers it registered between ``from`` and ``to`` (dates), each
     under its own entry number."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require(Action.PROCESS_DOSSIER, site.id)
     try:
         first = datetime.strptime(request.args["from"], "%Y-%m-%d").date()
@@ -392,7 +393,7 @@ def tracking_book(site_code, fmt):
 @blp.response(200, TrackingBookSchema(many=True))
 def list_tracking_books(site_code):
     """The volumes of the site's tracking book, newest first."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require(Action.PROCESS_DOSSIER, site.id)
     return [{**book, "opened_at": iso(book["opened_at"])} for book in registers.volumes(db.session, site)]
 
@@ -402,7 +403,7 @@ def list_tracking_books(site_code):
 def open_tracking_book(site_code):
     """Open a new volume of this year's book (the current one is full): its entries continue the
     year's numbering (Thông tư 01/2018). Supervisors."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     actor = require(Action.SUPERVISE, site.id)
     book = registers.open_book(db.session, site, utcnow(), lifecycle.actor_name(actor))
     db.session.commit()
@@ -432,7 +433,7 @@ def form_settings_view(site: Site, form_set: str) -> dict:
 @blp.response(200, FormSettingsSchema)
 def get_form_settings(site_code, form_set):
     """What the centre writes on one form set's forms (staff of the site)."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require(Action.PROCESS_DOSSIER, site.id)
     return form_settings_view(site, form_set)
 
@@ -443,7 +444,7 @@ def get_form_settings(site_code, form_set):
 def put_form_settings(data, site_code, form_set):
     """Change the heading lines, the place on the date line and the symbols after a notice's
     number (``Số: 12/PTCTN``) of one form set. Supervisors of the site."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require(Action.SUPERVISE, site.id)
     chosen = formsets.get_set(form_set)
     unknown = set(data.get("symbols") or {}) - set(formsets.FormKind.NUMBERED)
@@ -536,10 +537,9 @@ def get_attachment(code, attachment_id):
 @blp.response(200, DossierPublicSchema)
 def public_dossier(key):
     """Status and dates for whoever holds the receipt's link: no personal data."""
-    dossier = db.session.scalar(select(Dossier).where(Dossier.tracking_key == key))
-    if dossier is None:
-        raise NotFound("unknown_dossier", "No dossier has this tracking link.")
-    return dossier_public(dossier)
+    statement = select(Dossier).where(Dossier.tracking_key == key)
+    message = "No dossier has this tracking link."
+    return dossier_public(one_or_404(db.session, statement, code="unknown_dossier", message=message))
 
 
 @blp.route("/kiosk/dossiers/<ref>", methods=["GET"])

@@ -16,9 +16,10 @@ from sqlalchemy import or_, select
 
 from ..auth.access import Action, require, require_at
 from ..database import db
-from ..errors import ApiError, NotFound
+from ..errors import ApiError
 from ..inputs import Schema
-from ..queueing.api import get_site
+from ..lookups import get_or_404
+from ..sites.lookups import get_site
 from .models import CalendarDay
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1", description="Working calendar")
@@ -72,7 +73,7 @@ def _view(row: CalendarDay) -> dict:
 @blp.response(200, CalendarSchema)
 def get_calendar(query):
     """A year of a site: the public holidays (Vietnam's lunar calendar) and the declared days."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     require(Action.PROCESS_DOSSIER, site.id)
     year = query["year"]
     declared = db.session.scalars(
@@ -97,7 +98,7 @@ def get_calendar(query):
 def declare_days(data):
     """Declare days off and make-up days at once (a swap is one of each); a day declared again
     is replaced."""
-    site = get_site(data["site"]) if data["site"] else None
+    site = get_site(db.session, data["site"]) if data["site"] else None
     site_id = site.id if site else None
     require_at(Action.SUPERVISE, site_id)  # a day for every site: an admin's
     if len({d["day"] for d in data["days"]}) != len(data["days"]):
@@ -119,9 +120,9 @@ def declare_days(data):
 @blp.response(204)
 def remove_day(day_id):
     """Withdraw a declared day."""
-    row = db.session.get(CalendarDay, day_id)
-    if row is None:
-        raise NotFound("unknown_day", f"No declared day {day_id}.")
+    row = get_or_404(
+        db.session, CalendarDay, day_id, code="unknown_day", message=f"No declared day {day_id}."
+    )
     require_at(Action.SUPERVISE, row.site_id)
     db.session.delete(row)
     db.session.commit()

@@ -33,14 +33,15 @@ import secrets
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..audit.recorder import client_address
-from ..auth.access import Actor
+from ..actors import Actor, client_address
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
 from ..events import publish_after_commit
+from ..lookups import one_or_404
 from ..queueing.models import Ticket
 from ..sites.calendar import business_date
 from ..sites.models import Site
@@ -98,15 +99,25 @@ ACTIONS = tuple(TRANSITIONS)
 AGENCY_PHASE = frozenset({S.TRANSFERRED, S.PROCESSING})
 
 
+# Asked which post office carries a dossier's result (sender: the dossier; ``session``): the one
+# that records its delivery. The manifests know (``manifests/operations.py`` answers); they sit
+# above the dossiers, which ask through this signal instead of importing them.
+carrier_wanted = Namespace().signal("carrier-wanted")
+
+
+def carrier_of(session: Session, dossier: Dossier) -> Site | None:
+    """The post office carrying the dossier's result, as the manifests answer, or None."""
+    answers = (site for _receiver, site in carrier_wanted.send(dossier, session=session))
+    return next((site for site in answers if site is not None), None)
+
+
 def new_client_id() -> str:
     return uuid.uuid4().hex
 
 
 def get_by_code(session: Session, code: str) -> Dossier:
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-    if dossier is None:
-        raise NotFound("unknown_dossier", f"No dossier {code!r}.")
-    return dossier
+    statement = select(Dossier).where(Dossier.code == code)
+    return one_or_404(session, statement, code="unknown_dossier", message=f"No dossier {code!r}.")
 
 
 def get_procedure(session: Session, site: Site, code: str) -> Procedure:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ..queueing.presenters import iso
+from ..timefmt import iso
 from ..web import public_url
 from . import forms, lifecycle, registers
 from .models import Dossier, Procedure

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..auth.access import SYSTEM
+from ..actors import SYSTEM
 from ..database import utcnow
 from ..events import publish_after_commit
-from ..queueing.presenters import iso
+from ..timefmt import iso
 from . import lifecycle
 from .models import Dossier
 from .rules import DossierStatus

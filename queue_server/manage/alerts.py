@@ -6,7 +6,7 @@ it is dealt with. The rules live in their domains; this module only asks them an
 - printers with a fault: :func:`queue_server.printing.operations.printer_faults`, to the
   devices page;
 - counters that should serve but are closed, or open with no officer:
-  :func:`queue_server.sites.duties.counters_not_serving`, to the live dashboard;
+  :func:`queue_server.auth.duties.counters_not_serving`, to the live dashboard;
 - tickets waiting longer than ``LONG_WAIT_MINUTES``: :func:`queue_server.queueing.estimates.long_waits`,
   to the live dashboard.
 """
@@ -21,12 +21,12 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..auth.duties import counters_not_serving
 from ..dossiers import watch
 from ..printing.labels import PRINTER_STATES
 from ..printing.operations import printer_faults
 from ..queueing.estimates import long_waits
 from ..sites.calendar import business_date
-from ..sites.duties import counters_not_serving
 from ..sites.models import Service, Site, SiteKind
 from ..web import N_
 

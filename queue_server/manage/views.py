@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 
 from ..auth.access import Action, lands_on_manager_home
-from ..console.pages import chosen_site, signed_in, staff_context
 from ..database import db, utcnow
+from ..staffpages import chosen_site, signed_in, staff_context
 from . import alerts
 
 bp = Blueprint("manage", __name__, template_folder="templates", url_prefix="/manage")

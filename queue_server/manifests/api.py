@@ -3,81 +3,17 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
 from ..auth.access import Action, ManifestSide, require, require_login, require_manifest_side
 from ..database import db
-from ..inputs import Schema
-from ..queueing.api import get_site
-from ..queueing.presenters import iso
+from ..sites.lookups import get_site
 from . import operations
-from .models import Direction, Manifest, ManifestStatus
+from .models import Direction, Manifest
+from .presenters import manifest_view
+from .schemas import DossierCodeSchema, ManifestCreateSchema, ManifestQuerySchema, ManifestSchema, ScanSchema
 
 blp = Blueprint("manifests", __name__, url_prefix="/api/v1", description="Handover manifests (bảng kê)")
-
-
-class ManifestCreateSchema(Schema):
-    direction = fields.String(required=True, validate=validate.OneOf(Direction.ALL))
-    from_site = fields.String(required=True)
-    to_site = fields.String(required=True)
-    client_id = fields.String(validate=validate.Regexp(r"^[0-9A-Za-z_-]{8,40}$"))
-
-
-class DossierCodeSchema(Schema):
-    dossier = fields.String(required=True, validate=validate.Length(min=1, max=60))
-
-
-class ScanSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=200))
-
-
-class ManifestItemSchema(Schema):
-    dossier = fields.String(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(["expected", "arrived", "missing", "extra"]))
-    known = fields.Boolean(required=True, metadata={"description": "The code is a dossier of this system"})
-    arrived_at = fields.String(allow_none=True, metadata={"format": "date-time"})
-
-
-class ManifestSchema(Schema):
-    code = fields.String(required=True)
-    direction = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(ManifestStatus.ALL))
-    from_site = fields.String(required=True)
-    to_site = fields.String(required=True)
-    created_at = fields.String(required=True, metadata={"format": "date-time"})
-    closed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
-    received_at = fields.String(allow_none=True, metadata={"format": "date-time"})
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    items = fields.List(fields.Nested(ManifestItemSchema), required=True)
-
-
-class ManifestQuerySchema(Schema):
-    site = fields.String(required=True, metadata={"description": "Sender or recipient"})
-    status = fields.String(validate=validate.OneOf(ManifestStatus.ALL))
-
-
-def manifest_view(manifest: Manifest) -> dict:
-    return {
-        "code": manifest.code,
-        "direction": manifest.direction,
-        "status": manifest.status,
-        "from_site": manifest.from_site.code,
-        "to_site": manifest.to_site.code,
-        "created_at": iso(manifest.created_at),
-        "closed_at": iso(manifest.closed_at),
-        "received_at": iso(manifest.received_at),
-        "counts": operations.summary(manifest),
-        "items": [
-            {
-                "dossier": item.dossier_code,
-                "state": item.state,
-                "known": item.dossier_id is not None,
-                "arrived_at": iso(item.arrived_at),
-            }
-            for item in manifest.items
-        ],
-    }
 
 
 def _as_sender(code: str) -> Manifest:
@@ -98,7 +34,7 @@ def create_manifest(data):
     """Open a manifest: dossiers to the centre that handles them (from a post office or from the
     centre that took them in), results back to the centre where they are collected, or results
     to a post office for delivery."""
-    from_site, to_site = get_site(data["from_site"]), get_site(data["to_site"])
+    from_site, to_site = get_site(db.session, data["from_site"]), get_site(db.session, data["to_site"])
     actor = require(Action.HANDOVER, from_site.id)
     if data["direction"] in (Direction.TO_POST, Direction.RESULTS):
         require(Action.PROCESS_DOSSIER, from_site.id)
@@ -114,7 +50,7 @@ def create_manifest(data):
 @blp.response(200, ManifestSchema(many=True))
 def list_manifests(query):
     """Manifests a site sent or is to receive, newest first."""
-    site = get_site(query["site"])
+    site = get_site(db.session, query["site"])
     require(Action.HANDOVER, site.id)
     statement = select(Manifest).where(or_(Manifest.from_site_id == site.id, Manifest.to_site_id == site.id))
     if "status" in query:

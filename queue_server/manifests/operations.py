@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 
 from hardware.scanning import MANIFEST_PREFIX
 
-from ..auth.access import Actor
+from ..actors import Actor
 from ..database import utcnow
 from ..dossiers import codes, lifecycle
 from ..dossiers.models import Dossier
 from ..dossiers.rules import Delivery, DossierStatus
 from ..errors import ApiError, Conflict, NotFound
+from ..lookups import one_or_404
 from ..sites.calendar import business_date
 from ..sites.models import Site
 from ..sites.province import same_province
@@ -39,10 +40,8 @@ def manifest_agency(site: Site) -> str:
 
 
 def get_by_code(session: Session, code: str) -> Manifest:
-    manifest = session.scalar(select(Manifest).where(Manifest.code == code))
-    if manifest is None:
-        raise NotFound("unknown_manifest", f"No manifest {code!r}.")
-    return manifest
+    statement = select(Manifest).where(Manifest.code == code)
+    return one_or_404(session, statement, code="unknown_manifest", message=f"No manifest {code!r}.")
 
 
 def create(
@@ -270,3 +269,9 @@ def carrier_of(session: Session, dossier: Dossier) -> Site | None:
         .order_by(Manifest.id.desc())
         .limit(1)
     )
+
+
+@lifecycle.carrier_wanted.connect
+def _answer_carrier(dossier: Dossier, session: Session) -> Site | None:
+    """The dossiers' question (:data:`queue_server.dossiers.lifecycle.carrier_wanted`)."""
+    return carrier_of(session, dossier)

@@ -4,83 +4,30 @@ from __future__ import annotations
 
 from flask import Response
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
 
 from ..auth.access import Action, current_actor, require, require_device
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
 from ..errors import NotFound
 from ..events import publish_after_commit
-from ..inputs import Schema
-from ..queueing.api import get_ticket
+from ..lookups import get_or_404
 from ..queueing.estimates import ticket_standing
-from ..queueing.presenters import iso, track_url
+from ..queueing.operations import get_ticket
+from ..queueing.presenters import track_url
 from . import operations
 from .models import PrintJob
+from .presenters import job_body
+from .schemas import DeviceSchema, HeartbeatSchema, PrintJobSchema, ResultSchema
 
 blp = Blueprint("printing", __name__, url_prefix="/api/v1", description="Print jobs and device agents")
 
 PRINTING_DEVICES = operations.PRINTING_KINDS
 
 
-class PrintJobSchema(Schema):
-    id = fields.Integer(required=True)
-    kind = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(["queued", "sent", "printed", "failed"]))
-    attempts = fields.Integer(required=True)
-    last_error = fields.String(allow_none=True)
-    printer = fields.String(
-        allow_none=True, metadata={"description": "The device's printer as it last said (paper_out...)"}
-    )
-    created_at = fields.String(required=True)
-    finished_at = fields.String(allow_none=True)
-    payload = fields.Dict(metadata={"description": "What to print (for the device agent)"})
-
-
-PRINTER_STATES = ["ok", "offline", "paper_out", "cover_open", "paper_low", "unknown", "none"]
-
-
-class ResultSchema(Schema):
-    printed = fields.Boolean(required=True)
-    error = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
-    printer = fields.String(
-        load_default=None,
-        allow_none=True,
-        validate=validate.OneOf(PRINTER_STATES),
-        metadata={"description": "The printer's state read after a failure: a fault makes the job wait"},
-    )
-
-
-class HeartbeatSchema(Schema):
-    printer = fields.String(
-        load_default=None,
-        allow_none=True,
-        validate=validate.OneOf(PRINTER_STATES),
-    )
-    agent_version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-
-
-def job_body(job: PrintJob, with_payload: bool = False) -> dict:
-    body = {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "attempts": job.attempts,
-        "last_error": job.last_error,
-        # So that the kiosk can say why its ticket waits ("hết giấy"), in its own words.
-        "printer": operations.printer_state(job.device),
-        "created_at": iso(job.created_at),
-        "finished_at": iso(job.finished_at),
-    }
-    if with_payload:
-        body["payload"] = job.payload
-    return body
-
-
 def _job_for_caller(job_id: int) -> PrintJob:
-    job = db.session.get(PrintJob, job_id)
-    if job is None:
-        raise NotFound("unknown_print_job", f"No print job {job_id}.")
+    job = get_or_404(
+        db.session, PrintJob, job_id, code="unknown_print_job", message=f"No print job {job_id}."
+    )
     actor = current_actor()
     if actor is not None and actor.device is not None and actor.device.id == job.device_id:
         return job
@@ -93,7 +40,7 @@ def _job_for_caller(job_id: int) -> PrintJob:
 def print_ticket(ticket_id):
     """Ask for the ticket to be printed on the calling kiosk's printer."""
     device = require_device(*PRINTING_DEVICES)
-    ticket = get_ticket(ticket_id)
+    ticket = get_ticket(db.session, ticket_id)
     payload = operations.ticket_payload(ticket, ticket_standing(db.session, ticket), track_url(ticket))
     job = operations.enqueue_ticket(db.session, device, ticket, payload)
     db.session.commit()
@@ -141,14 +88,6 @@ def job_result(data, job_id):
     operations.report(db.session, job, data["printed"], data["error"], printer=data["printer"])
     db.session.commit()
     return job_body(job)
-
-
-class DeviceSchema(Schema):
-    id = fields.Integer(required=True)
-    kind = fields.String(required=True)
-    site = fields.String(required=True)
-    counter_id = fields.Integer(allow_none=True)
-    name = fields.String(required=True)
 
 
 @blp.route("/devices/me", methods=["GET"])

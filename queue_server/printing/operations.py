@@ -27,8 +27,8 @@ from ..auth.models import DeviceKind, DeviceToken
 from ..database import utcnow
 from ..errors import Forbidden
 from ..queueing.models import Ticket
-from ..queueing.presenters import iso
 from ..sites.calendar import local_now
+from ..timefmt import iso
 from .models import JobStatus, PrintJob
 
 # Devices whose agent prints: kiosks, post-office PCs and counter PCs.

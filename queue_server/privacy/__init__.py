@@ -9,8 +9,8 @@ its delivery address and free note, the name, ID number and authorisation of who
 or received a result (its history), and its scans. Tickets carry none. Staff's addresses and
 browsers in the logs are the staff's personal data, kept for a limited time too.
 
-- :mod:`.reads`: every read of a dossier's personal data is an audit event (who, when, from
-  where, what).
+- :mod:`queue_server.audit.reads`: every read of a dossier's personal data is an audit event
+  (who, when, from where, what); it is written below the dossiers, which record their reads.
 - :mod:`.retention`: after the configured periods the personal fields are anonymised and the
   scans removed; the statistics stay.
 - :mod:`.notice`: the short notice shown where personal data is taken in.

@@ -9,8 +9,8 @@ from marshmallow import fields
 
 from ..auth.access import require_subject_export
 from ..database import db, utcnow
-from ..dossiers.storage import current_storage
 from ..inputs import Schema
+from ..storage import current_storage
 from . import subject
 
 blp = Blueprint("privacy", __name__, url_prefix="/api/v1", description="Personal data")

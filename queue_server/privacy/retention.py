@@ -41,8 +41,8 @@ from ..audit.recorder import Event, record_event
 from ..database import utcnow
 from ..dossiers.models import Attachment, Dossier, DossierEvent
 from ..dossiers.rules import DossierStatus
-from ..dossiers.storage import Storage
 from ..queueing.models import QueueEvent
+from ..storage import Storage
 
 # A dossier's purpose is over: its result handed back, refused, stopped, or turned away.
 END_STATES = (DossierStatus.RETURNED, DossierStatus.REFUSED, DossierStatus.STOPPED, DossierStatus.INCOMPLETE)

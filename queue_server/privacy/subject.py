@@ -25,15 +25,15 @@ from datetime import datetime
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..audit.reads import read_view, reads_of
 from ..audit.recorder import Event, record_event
 from ..database import utcnow
 from ..dossiers.models import Dossier, DossierEvent
 from ..dossiers.presenters import applicant_view, attachment_view, consent_view, event_view
-from ..dossiers.storage import Storage
 from ..errors import ApiError
 from ..queueing.models import Ticket
-from ..queueing.presenters import iso
-from .reads import read_view, reads_of
+from ..storage import Storage
+from ..timefmt import iso
 
 # Vietnamese identity papers: the citizen identity card (CCCD, 12 digits, the personal
 # identification number), the old identity card (CMND, 9 digits), a passport (a letter and

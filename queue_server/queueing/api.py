@@ -9,11 +9,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import Action, require, require_staff
 from ..database import db, reads_without_transaction, utcnow
-from ..errors import NotFound
 from ..overload import shed_load
 from ..security import kiosk_limit, limiter
 from ..sites import routing
 from ..sites.calendar import business_date
+from ..sites.lookups import get_counter, get_site, unknown_site
 from ..sites.models import Counter, Site, SiteKind
 from . import admission, estimates, operations
 from .models import Ticket
@@ -45,39 +45,6 @@ from .snapshot import (
 blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tickets and counters")
 
 
-def get_site(code: str) -> Site:
-    site = db.session.scalar(select(Site).where(Site.code == code))
-    if site is None:
-        raise _no_site(code)
-    return site
-
-
-def _no_site(code: str) -> NotFound:
-    return NotFound("unknown_site", f"No site with code {code!r}.")
-
-
-def get_ticket(ticket_id: int) -> Ticket:
-    ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound("unknown_ticket", f"No ticket {ticket_id}.")
-    return ticket
-
-
-def get_ticket_by_token(token: str) -> Ticket:
-    """The ticket of a tracking link (the unguessable key printed in its QR code)."""
-    ticket = db.session.scalar(select(Ticket).where(Ticket.public_token == token))
-    if ticket is None:
-        raise NotFound("unknown_ticket", "No ticket for this link.")
-    return ticket
-
-
-def get_counter(counter_id: int) -> Counter:
-    counter = db.session.get(Counter, counter_id)
-    if counter is None:
-        raise NotFound("unknown_counter", f"No counter {counter_id}.")
-    return counter
-
-
 def ticket_with_position(ticket: Ticket) -> dict:
     """The public ticket plus where it stands, how long it may wait and who will serve it."""
     return {**ticket_public(ticket), **estimates.ticket_standing(db.session, ticket)}
@@ -97,7 +64,7 @@ def list_sites():
 @blp.response(200, ServiceSchema(many=True))
 def list_services(site_code):
     """The services offered today, with waiting counts and the expected wait of a newcomer."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     services = active_services(db.session, site)
     day = business_date(site, utcnow())
     stats = {s["code"]: s for s in service_stats(db.session, site, day, services)}
@@ -121,14 +88,14 @@ def get_opening(site_code):
 
     The kiosk shows it on its home screen before anyone taps; taking a number follows the same
     rule (409 ``closed``)."""
-    return admission.opening(get_site(site_code), utcnow())
+    return admission.opening(get_site(db.session, site_code), utcnow())
 
 
 @blp.route("/sites/<site_code>/counters", methods=["GET"])
 @blp.response(200, CounterSchema(many=True))
 def list_counters(site_code):
     """Counters with their state, the services they serve today and their current ticket."""
-    return site_snapshot(db.session, get_site(site_code), utcnow())["counters"]
+    return site_snapshot(db.session, get_site(db.session, site_code), utcnow())["counters"]
 
 
 @blp.route("/sites/<site_code>/counters/officers", methods=["GET"])
@@ -136,7 +103,7 @@ def list_counters(site_code):
 def counter_officers(site_code):
     """Who is working at which counter now (the last to call there today, unless it is closed):
     for the console's choice of counter. Staff who may work the site's counters only."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require_staff(Action.OPERATE_COUNTER, site.id)
     officers = officers_at_counters(db.session, site, business_date(site, utcnow()))
     return [
@@ -149,7 +116,7 @@ def counter_officers(site_code):
 @blp.response(200, QueueSnapshotSchema)
 def get_queue(site_code):
     """Waiting per service, now serving per counter, and the last calls."""
-    return site_snapshot(db.session, get_site(site_code), utcnow())
+    return site_snapshot(db.session, get_site(db.session, site_code), utcnow())
 
 
 @blp.route("/sites/<site_code>/tickets", methods=["POST"])
@@ -171,7 +138,7 @@ def issue_ticket(data, site_code):
     session = db.session
     press = operations.find_press(session, site_code, data["service"], data["client_id"])
     if press is None:
-        raise _no_site(site_code)
+        raise unknown_site(site_code)
     actor = require(Action.ISSUE_TICKET, press.site.id)
     options = {"priority": data["priority"], "channel": data["channel"]}
     ticket, created = operations.issue_ticket_once(session, press, actor, **options)
@@ -197,20 +164,23 @@ def issue_ticket(data, site_code):
 @blp.response(200, TicketSchema)
 def get_ticket_view(ticket_id):
     """A ticket's public view: status, place in the queue, expected wait, counter."""
-    return ticket_with_position(get_ticket(ticket_id))
+    return ticket_with_position(operations.get_ticket(db.session, ticket_id))
 
 
 @blp.route("/track/<token>", methods=["GET"])
 @blp.response(200, TicketSchema)
 def track_ticket(token):
     """The same public view, looked up by the unguessable key printed in the ticket's QR code."""
-    return ticket_with_position(get_ticket_by_token(token))
+    return ticket_with_position(operations.get_ticket_by_token(db.session, token))
 
 
 def _counter_for_officer(counter_id: int, for_update: bool = False) -> tuple[Counter, object]:
     """The counter and the officer acting at it; ``for_update`` locks it for a call or a walk-in
     (:func:`operations.counter_for_update`)."""
-    counter = operations.counter_for_update(db.session, counter_id) if for_update else get_counter(counter_id)
+    if for_update:
+        counter = operations.counter_for_update(db.session, counter_id)
+    else:
+        counter = get_counter(db.session, counter_id)
     return counter, require(Action.OPERATE_COUNTER, counter.site_id, counter.id)
 
 
@@ -218,7 +188,7 @@ def _counter_for_officer(counter_id: int, for_update: bool = False) -> tuple[Cou
 @blp.response(200, CounterSchema)
 def get_counter_view(counter_id):
     """A counter's state, what it serves today, its current ticket and today's no-shows."""
-    counter = get_counter(counter_id)
+    counter = get_counter(db.session, counter_id)
     day = business_date(counter.site, utcnow())
     no_shows = [ticket_public(ticket) for ticket in no_shows_at(db.session, counter.id, day)]
     return {**_counter_response(counter), "no_shows": no_shows}
@@ -299,7 +269,7 @@ def close_counter(counter_id):
 
 
 def _ticket_action(ticket_id: int, operation, **kwargs) -> dict:
-    ticket = get_ticket(ticket_id)
+    ticket = operations.get_ticket(db.session, ticket_id)
     actor = require(Action.OPERATE_COUNTER, ticket.site_id, ticket.counter_id)
     operation(db.session, ticket, actor, **kwargs)
     db.session.commit()

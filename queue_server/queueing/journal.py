@@ -21,13 +21,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..audit.recorder import client_address
-from ..auth.access import Actor
+from ..actors import Actor, client_address
 from ..database import json_text
 from ..events import publish_after_commit
 from ..sites.models import Counter, Site
+from ..timefmt import iso
 from .models import QueueEvent, Ticket
-from .presenters import iso, ticket_public
+from .presenters import ticket_public
 
 _PENDING = "journal_entries"
 

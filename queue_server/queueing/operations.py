@@ -15,17 +15,29 @@ from functools import cache
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from ..auth.access import Actor
+from ..actors import Actor
 from ..auth.models import User
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
+from ..lookups import AnySession, get_or_404, one_or_404
 from ..sites import calls, routing, staffing
 from ..sites.calendar import business_date
+from ..sites.lookups import unknown_counter
 from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
 from . import admission, journal
 from .models import Channel, CounterPause, Priority, Ticket, TicketStatus
 from .numbering import next_sequence
 from .presenters import officer_public
+
+
+def get_ticket(session: AnySession, ticket_id: int) -> Ticket:
+    return get_or_404(session, Ticket, ticket_id, code="unknown_ticket", message=f"No ticket {ticket_id}.")
+
+
+def get_ticket_by_token(session: AnySession, token: str) -> Ticket:
+    """The ticket of a tracking link (the unguessable key printed in its QR code)."""
+    statement = select(Ticket).where(Ticket.public_token == token)
+    return one_or_404(session, statement, code="unknown_ticket", message="No ticket for this link.")
 
 
 def get_service(session: Session, site: Site, code: str) -> Service:
@@ -188,7 +200,7 @@ def counter_for_update(session: Session, counter_id: int) -> Counter:
         .execution_options(populate_existing=True)
     ).one_or_none()
     if counter is None:
-        raise NotFound("unknown_counter", f"No counter {counter_id}.")
+        raise unknown_counter(counter_id)
     return counter
 
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 from ..auth import photos
 from ..auth.models import User
 from ..sites.models import Counter
+from ..timefmt import iso
 from ..web import public_url
 from .models import Ticket
-
-
-def iso(value):
-    return value.isoformat() if value is not None else None
 
 
 def track_url(ticket: Ticket) -> str:

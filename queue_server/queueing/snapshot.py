@@ -22,9 +22,10 @@ from ..cache import remember
 from ..sites import routing, staffing
 from ..sites.calendar import business_date
 from ..sites.models import Counter, Service, Site
+from ..timefmt import iso
 from . import estimates
 from .models import QueueEvent, Ticket, TicketStatus
-from .presenters import counter_public, iso, ticket_public
+from .presenters import counter_public, ticket_public
 
 RECENT_CALLS = 10
 # Call events read to find them: a ticket recalled appears once per call, so more than ten.

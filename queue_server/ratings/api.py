@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from ..auth.access import SYSTEM, current_actor, require_device
+from ..actors import SYSTEM
+from ..auth.access import current_actor, require_device
 from ..auth.models import DeviceKind
 from ..database import db
 from ..inputs import Schema
-from ..queueing.api import get_ticket, get_ticket_by_token
 from ..queueing.models import Ticket
-from ..queueing.presenters import iso
+from ..queueing.operations import get_ticket, get_ticket_by_token
 from ..security import sessionless
+from ..timefmt import iso
 from . import operations
 from .models import Rating, RatingChannel, RatingLevel
 from .presenters import choices
@@ -72,7 +73,7 @@ def rate_at_counter(data):
     """A rating from the counter's tablet (a ``rating`` device token of the counter that served
     the ticket), within minutes of the ticket being finished."""
     require_device(DeviceKind.RATING)
-    ticket = get_ticket(data["ticket_id"])
+    ticket = get_ticket(db.session, data["ticket_id"])
     rating = operations.rate(
         db.session, ticket, data["level"], data["reasons"], RatingChannel.TABLET, current_actor()
     )
@@ -86,7 +87,7 @@ def rate_at_counter(data):
 @sessionless
 def rate_from_phone(data, token):
     """A rating from the citizen's phone: the ticket's tracking key is the credential."""
-    ticket = get_ticket_by_token(token)
+    ticket = get_ticket_by_token(db.session, token)
     rating = operations.rate(db.session, ticket, data["level"], data["reasons"], RatingChannel.PHONE, SYSTEM)
     db.session.commit()
     return rating_view(ticket, rating)

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..auth.access import Action, Actor, allowed
+from ..actors import Actor
+from ..auth.access import Action, allowed
 from ..database import utcnow
 from ..errors import ApiError, Conflict, Forbidden
 from ..events import publish_after_commit

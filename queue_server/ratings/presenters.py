@@ -1,11 +1,16 @@
-"""The rating choices in the visitor's language, for the API and the pages."""
+"""The rating choices in the visitor's language, and the rating form's words, for the API and the
+pages (the counter's tablet and the citizen's phone)."""
 
 from __future__ import annotations
 
 from flask_babel import gettext
 
+from ..web import N_
 from .models import RatingLevel
 from .operations import LEVEL_LABELS, REASONS
+
+# What the rating form's script says, on the tablet and on the phone (tracking/views.py).
+FORM_STRINGS = (N_("Không gửi được đánh giá. Vui lòng thử lại."),)
 
 
 def choices() -> list[dict]:

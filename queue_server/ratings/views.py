@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..database import db
 from ..sites.models import Counter, Site
 from ..web import N_, js_strings, page_error
-from .presenters import choices
+from .presenters import FORM_STRINGS, choices
 
 bp = Blueprint("rate", __name__, template_folder="templates")
 
@@ -29,9 +29,6 @@ STRINGS = (
     N_("Máy đánh giá này chưa được cấp quyền. Vui lòng báo cán bộ."),
     N_("Máy đánh giá này được cấp cho quầy khác. Vui lòng báo cán bộ."),
 )
-
-# What the rating form's script says, on the tablet and on the phone.
-FORM_STRINGS = (N_("Không gửi được đánh giá. Vui lòng thử lại."),)
 
 
 @bp.get("/rate/<site_code>/<int:number>")

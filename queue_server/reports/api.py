@@ -12,7 +12,7 @@ from ..auth.access import Action, allowed, require, require_login
 from ..database import db
 from ..errors import ApiError, Forbidden
 from ..inputs import Schema
-from ..queueing.api import get_site
+from ..sites.lookups import get_site
 from ..sites.models import Site, SiteKind
 from . import export, queries
 
@@ -65,7 +65,7 @@ def period_for(query: dict) -> queries.Period:
         if not sites:
             raise Forbidden("forbidden", "You supervise no site.")
     else:
-        site = get_site(query["site"])
+        site = get_site(db.session, query["site"])
         require(Action.SUPERVISE, site.id)
         sites = (site,)
     return queries.Period(sites, query["date_from"], query["date_to"])

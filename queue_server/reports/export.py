@@ -15,9 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..admin.views import WEEKDAYS
 from ..dossiers import labels as dossier_labels
 from ..ratings.operations import LEVEL_LABELS
+from ..sites.labels import WEEKDAYS
 from ..spreadsheets import append, write_csv
 from ..web import N_
 

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from ..auth.access import Action, require
 from ..database import db, utcnow
-from ..queueing.api import get_site
 from ..queueing.models import CounterPause, Ticket, TicketStatus
-from ..queueing.presenters import iso
 from ..queueing.snapshot import active_services, site_snapshot
+from ..sites.lookups import get_site
 from ..sites.models import Site
+from ..timefmt import iso
 
 blp = Blueprint("reports_live", __name__, url_prefix="/api/v1", description="Reports")
 
@@ -122,6 +122,6 @@ def queue_now(session: Session, site: Site, now: datetime) -> dict:
 def get_queue_now(site_code):
     """The queue now, for supervisors of the site: waiting and longest current wait per service,
     counters open, paused (with reason and since when) or closed, served today."""
-    site = get_site(site_code)
+    site = get_site(db.session, site_code)
     require(Action.SUPERVISE, site.id)
     return queue_now(db.session, site, utcnow())

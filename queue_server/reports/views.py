@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from ..admin.views import WEEKDAYS, WEEKDAYS_SHORT
-from ..auth.access import Action, Actor
-from ..console.pages import chosen_site, forbidden, signed_in, sites_where, staff_context, translated
+from ..actors import Actor
+from ..auth.access import Action
 from ..database import utcnow
 from ..dossiers import labels as dossier_labels
 from ..ratings.operations import LEVEL_LABELS
 from ..sites.calendar import business_date
+from ..sites.labels import WEEKDAYS, WEEKDAYS_SHORT
 from ..sites.models import Site
+from ..staffpages import chosen_site, forbidden, signed_in, sites_where, staff_context, translated
 from ..web import N_
 from . import export
 

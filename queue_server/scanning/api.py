@@ -2,7 +2,7 @@
 
 The ID card's fields are personal data: they go back only to staff and to post-office
 devices, which fill an intake form with them, and each such read is recorded in the audit trail
-(:mod:`queue_server.privacy.reads`); anyone else learns only that it was an ID card.
+(:mod:`queue_server.audit.reads`); anyone else learns only that it was an ID card.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from marshmallow import fields, validate
 
 from hardware.scanning import ScanError, parse
 
+from ..audit.reads import record_id_card_read
 from ..auth.access import current_actor, may_read_id_card, require_device
 from ..auth.models import DeviceKind
 from ..database import db
 from ..errors import ApiError
 from ..inputs import Schema
 from ..live import send_to_device
-from ..privacy.reads import record_id_card_read
 
 blp = Blueprint("scanning", __name__, url_prefix="/api/v1", description="Scanned codes")
 

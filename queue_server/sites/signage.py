@@ -27,9 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..audit.recorder import Event, record_event
-from ..dossiers.storage import DiskStorage
-from ..errors import ApiError, NotFound
+from ..errors import ApiError
 from ..inputs import storable
+from ..lookups import get_or_404
+from ..storage import DiskStorage
 from .models import Site
 from .signage_models import SignageMedia, SignageNotice
 
@@ -132,17 +133,14 @@ def media_of(session: Session, site: Site) -> list[SignageMedia]:
 
 
 def get_notice(session: Session, notice_id: int) -> SignageNotice:
-    notice = session.get(SignageNotice, notice_id)
-    if notice is None:
-        raise NotFound("unknown_notice", f"No notice {notice_id}.")
-    return notice
+    return get_or_404(
+        session, SignageNotice, notice_id, code="unknown_notice", message=f"No notice {notice_id}."
+    )
 
 
 def get_media(session: Session, media_id: int) -> SignageMedia:
-    media = session.get(SignageMedia, media_id)
-    if media is None:
-        raise NotFound("unknown_media", f"No image or video {media_id}.")
-    return media
+    message = f"No image or video {media_id}."
+    return get_or_404(session, SignageMedia, media_id, code="unknown_media", message=message)
 
 
 def notice_view(notice: SignageNotice) -> dict:

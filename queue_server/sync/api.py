@@ -11,20 +11,21 @@ from sqlalchemy import select
 
 from hardware.scanning import MANIFEST_PREFIX
 
+from ..audit.reads import What, record_changed_list
 from ..auth.access import current_actor, require_device
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
 from ..dossiers.models import Dossier, DossierSequence, Procedure
 from ..dossiers.presenters import procedure_view
 from ..inputs import Schema
-from ..manifests.api import ManifestSchema, manifest_view
 from ..manifests.models import Direction, Manifest, ManifestStatus
+from ..manifests.presenters import manifest_view
+from ..manifests.schemas import ManifestSchema
 from ..privacy import notice
-from ..privacy.reads import What, record_changed_list
-from ..queueing.presenters import iso
 from ..sites.calendar import business_date
 from ..sites.models import Site, SiteKind
 from ..sites.province import province_site_ids
+from ..timefmt import iso
 from . import operations
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="The post-office client")

@@ -27,15 +27,17 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..auth.access import Actor, ManifestSide, require_dossier_step, require_manifest_side
+from ..actors import Actor
+from ..auth.access import ManifestSide, require_dossier_step, require_manifest_side
 from ..database import utcnow
 from ..dossiers import lifecycle
 from ..dossiers.presenters import track_url
 from ..errors import ApiError, Conflict
 from ..manifests import operations as manifests
 from ..manifests.models import Direction
-from ..queueing.presenters import iso
+from ..sites.lookups import get_site
 from ..sites.models import Site
+from ..timefmt import iso
 from .models import SyncOperation
 from .protocol import MAX_BATCH, OperationKind
 
@@ -44,17 +46,8 @@ from .protocol import MAX_BATCH, OperationKind
 MAX_MANIFEST_DOSSIERS = 1000
 
 
-def _site(session: Session, code) -> Site:
-    from sqlalchemy import select
-
-    site = session.scalar(select(Site).where(Site.code == str(code)))
-    if site is None:
-        raise ApiError("unknown_site", f"No site with code {code!r}.", 404)
-    return site
-
-
 def _receive(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
-    centre = _site(session, body.get("site"))
+    centre = get_site(session, str(body.get("site")))
     procedure = lifecycle.get_procedure(session, centre, str(body.get("procedure")))
     data = {key: value for key, value in body.items() if key not in ("site", "procedure")}
     data["client_id"] = op_id
@@ -71,7 +64,7 @@ def _open_manifest(session: Session, post_office: Site, actor: Actor, op_id: str
     manifest, _ = manifests.create(
         session,
         post_office,
-        _site(session, body.get("to_site")),
+        get_site(session, str(body.get("to_site"))),
         Direction.TO_CENTRE,
         actor,
         client_id=op_id,

@@ -25,8 +25,7 @@ from ..queueing.estimates import ticket_standing
 from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public, track_url
 from ..ratings import operations as ratings
-from ..ratings.presenters import choices
-from ..ratings.views import FORM_STRINGS
+from ..ratings.presenters import FORM_STRINGS, choices
 from ..web import N_, js_strings, page_error, public_url
 
 bp = Blueprint("tracking", __name__, template_folder="templates")

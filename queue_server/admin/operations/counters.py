@@ -9,19 +9,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ...auth.models import DeviceToken
-from ...errors import ApiError, Conflict, NotFound
+from ...errors import ApiError, Conflict
 from ...queueing.models import QueueEvent, Ticket
 from ...sites.models import Counter, Site
 from .common import apply, configured, flush, row_of_site, taken
 
 log = logging.getLogger(__name__)
-
-
-def get_counter(session: Session, counter_id: int) -> Counter:
-    counter = session.get(Counter, counter_id)
-    if counter is None:
-        raise NotFound("unknown_counter", f"No counter {counter_id}.")
-    return counter
 
 
 def _check_counter_number(session: Session, site: Site, number: int, counter: Counter | None) -> None:

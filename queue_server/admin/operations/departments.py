@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...dossiers.models import Procedure
-from ...errors import ApiError, Conflict, NotFound
+from ...errors import ApiError, Conflict
+from ...lookups import get_or_404
 from ...sites.models import CounterSchedule, Department, Service, Site
 from .common import apply, configured, delete_rules, flush, row_of_site, taken
 
@@ -17,10 +18,13 @@ log = logging.getLogger(__name__)
 
 
 def get_department(session: Session, department_id: int) -> Department:
-    department = session.get(Department, department_id)
-    if department is None:
-        raise NotFound("unknown_department", f"No department {department_id}.")
-    return department
+    return get_or_404(
+        session,
+        Department,
+        department_id,
+        code="unknown_department",
+        message=f"No department {department_id}.",
+    )
 
 
 def _check_department_code(session: Session, site: Site, code: str, department: Department | None) -> None:

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from ...auth import services as accounts
 from ...auth.models import DeviceToken
-from ...errors import ApiError, NotFound
+from ...errors import ApiError
 from ...events import publish_after_commit
+from ...lookups import get_or_404
 from ...sites.models import Site
 from .common import flush
 
@@ -19,10 +20,9 @@ log = logging.getLogger(__name__)
 
 
 def get_device(session: Session, device_id: int) -> DeviceToken:
-    device = session.get(DeviceToken, device_id)
-    if device is None:
-        raise NotFound("unknown_device", f"No device {device_id}.")
-    return device
+    return get_or_404(
+        session, DeviceToken, device_id, code="unknown_device", message=f"No device {device_id}."
+    )
 
 
 def _device_changed(session: Session, device: DeviceToken) -> None:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from ...auth.access import Action, Actor, allowed
 from ...auth.models import User
-from ...errors import ApiError, NotFound
+from ...errors import ApiError
+from ...lookups import get_or_404
 from ...sites.models import Duty, Site
 from .common import apply, configured, flush
 from .counters import counter_by_number
@@ -20,10 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def get_duty(session: Session, duty_id: int) -> Duty:
-    duty = session.get(Duty, duty_id)
-    if duty is None:
-        raise NotFound("unknown_duty", f"No duty {duty_id}.")
-    return duty
+    return get_or_404(session, Duty, duty_id, code="unknown_duty", message=f"No duty {duty_id}.")
 
 
 def _officer_at(session: Session, site: Site, username: str) -> User:

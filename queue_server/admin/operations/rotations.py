@@ -9,7 +9,8 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...errors import Conflict, NotFound
+from ...errors import Conflict
+from ...lookups import get_or_404
 from ...sites.models import CounterSchedule, Duty, Rotation, Site, monday_of
 from .common import apply, configured, flush, taken
 
@@ -19,10 +20,9 @@ ROTATION_FIELDS = ("name", "anchor", "weeks")
 
 
 def get_rotation(session: Session, rotation_id: int) -> Rotation:
-    rotation = session.get(Rotation, rotation_id)
-    if rotation is None:
-        raise NotFound("unknown_rotation", f"No rotation {rotation_id}.")
-    return rotation
+    return get_or_404(
+        session, Rotation, rotation_id, code="unknown_rotation", message=f"No rotation {rotation_id}."
+    )
 
 
 def _rules_on(session: Session, rotation: Rotation) -> list[CounterSchedule | Duty]:

@@ -7,7 +7,8 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from ...errors import ApiError, NotFound
+from ...errors import ApiError
+from ...lookups import get_or_404
 from ...sites.models import Counter, CounterSchedule
 from .common import apply, configured, flush
 from .days import DAYS_FIELDS, checked_days
@@ -18,10 +19,13 @@ log = logging.getLogger(__name__)
 
 
 def get_schedule(session: Session, schedule_id: int) -> CounterSchedule:
-    rule = session.get(CounterSchedule, schedule_id)
-    if rule is None:
-        raise NotFound("unknown_schedule", f"No counter schedule {schedule_id}.")
-    return rule
+    return get_or_404(
+        session,
+        CounterSchedule,
+        schedule_id,
+        code="unknown_schedule",
+        message=f"No counter schedule {schedule_id}.",
+    )
 
 
 def _set_schedule(session: Session, counter: Counter, rule: CounterSchedule | None, changes: dict):

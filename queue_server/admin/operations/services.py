@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ...errors import ApiError, Conflict, NotFound
+from ...errors import ApiError, Conflict
+from ...lookups import get_or_404
 from ...queueing.models import Ticket
 from ...sites.models import CounterSchedule, Service, Site
 from .common import apply, configured, delete_rules, flush, row_of_site, taken
@@ -36,10 +37,9 @@ SERVICE_FIELDS = (
 
 
 def get_service(session: Session, service_id: int) -> Service:
-    service = session.get(Service, service_id)
-    if service is None:
-        raise NotFound("unknown_service", f"No service {service_id}.")
-    return service
+    return get_or_404(
+        session, Service, service_id, code="unknown_service", message=f"No service {service_id}."
+    )
 
 
 def service_by_code(session: Session, site: Site, code: str, field: str = "service") -> Service:

@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 from ..auth.access import Action, require, require_at
 from ..database import db
 from ..inputs import Schema
-from ..queueing.api import get_site
+from ..sites.lookups import get_site
 from . import search
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit trail")
@@ -47,7 +47,7 @@ class AuditRowSchema(Schema):
 def audit(query):
     """Who changed what, when and from which address (dates are the site's local dates)."""
     if "site" in query:
-        site = get_site(query["site"])
+        site = get_site(db.session, query["site"])
         require(Action.SUPERVISE, site.id)
         site_ids, tz = [site.id], site.tz
     else:

@@ -9,12 +9,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from ..audit.models import AuditEntry
 from ..auth.models import DeviceToken, User
 from ..dossiers.models import Dossier, DossierEvent
 from ..queueing.models import QueueEvent, Ticket
-from ..queueing.presenters import iso
 from ..sites.models import Counter
-from .models import AuditEntry
+from ..timefmt import iso
 from .presenters import scrub
 
 SOURCES = ("audit", "queue", "dossier")

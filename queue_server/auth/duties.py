@@ -1,4 +1,5 @@
-"""Who works which counter on a day: the officers' duties (lịch trực) of a site.
+"""Who works which counter on a day: the officers' duties (lịch trực) of a site, read with the
+accounts (an account that can no longer log in is on no duty).
 
 A duty holds on a day by the same rule as a counter's schedule (:meth:`OnDays.applies_on`:
 weekdays, a week of a rotation, dates). The console uses it to put forward the counter an
@@ -13,11 +14,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..auth.models import User
-from . import staffing
-from .calendar import business_date, is_open
-from .models import Counter, CounterState, Duty, Site
-from .routing import site_routing
+from ..sites import staffing
+from ..sites.calendar import business_date, is_open
+from ..sites.models import Counter, CounterState, Duty, Site
+from ..sites.routing import site_routing
+from .models import User
 
 
 def on_duty(session: Session, site_id: int, day: date) -> list[Duty]:

@@ -1,4 +1,5 @@
-"""Where the scans of a dossier's papers are kept, behind one small interface.
+"""Where uploaded files are kept (the scans of a dossier's papers, the hall's signage, officers'
+photos), behind one small interface.
 
 :class:`DiskStorage` (the default, under ``ATTACHMENTS_DIR``) keeps each file under its
 SHA-256, so the same scan sent twice (a retried upload) is stored once. Another backend (an
@@ -18,8 +19,8 @@ from typing import BinaryIO, Protocol
 
 from flask import current_app
 
-from ..errors import ApiError
-from .rules import scan_kind
+from .dossiers.rules import scan_kind
+from .errors import ApiError
 
 CHUNK = 1 << 16
 # The first bytes kept to recognise a file: enough for a WebM's EBML header and its DocType.

@@ -1,4 +1,5 @@
-"""What the staff pages beside the console share: who is looking, at which site, in which words.
+"""What every staff page shares (the console, the manager's home, the administration, the reports):
+who is looking, at which site, in which words.
 
 The pages are shells: their scripts read and change everything through the JSON API, which
 checks every request again. The checks here only decide whether the page itself may be shown,
@@ -14,10 +15,11 @@ from flask import abort, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from ..auth.access import Actor, PasswordChangeRequired, allowed, current_actor
-from ..database import db
-from ..sites.models import Site, SiteKind
-from ..web import N_, js_strings, page_error
+from .actors import Actor
+from .auth.access import PasswordChangeRequired, allowed, current_actor
+from .database import db
+from .sites.models import Site, SiteKind
+from .web import N_, js_strings, page_error
 
 # Explanations of the API's error codes, shown to the officer instead of the API's English.
 API_ERRORS = {

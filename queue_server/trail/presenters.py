@@ -25,11 +25,11 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..audit.recorder import Event
 from ..auth.models import DeviceToken, User
 from ..dossiers import labels as dossier_labels
 from ..sites.models import Counter, Department, Rotation, Service, Site
 from ..web import N_
-from .recorder import Event
 
 # Never shown, not even in the raw entry: what opens a citizen's page, and secrets' stand-ins.
 SECRET_KEYS = frozenset({"public_token", "tracking_key", "track_url", "payload", "token_hash"})
@@ -410,7 +410,7 @@ def _dossier(row: dict, actor: str, words: Words) -> tuple[str, list[tuple[str, 
 
 
 def present(row: dict, words: Words) -> Line:
-    """One row of :func:`queue_server.audit.search.search` for the page."""
+    """One row of :func:`queue_server.trail.search.search` for the page."""
     actor = row.get("actor") or gettext(SOMEONE)
     if row["source"] == "queue":
         sentence, fields = _queue(row, actor, words)

@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
-from ..audit.models import AuditEntry
-from ..audit.recorder import Event, record_event
-from ..auth.access import Actor, dossier_parties, home_site_id
-from ..queueing.presenters import iso
+from ..actors import Actor
+from ..timefmt import iso
 from ..web import N_
+from .models import AuditEntry
+from .recorder import Event, record_event
 
 # How much of a long list the entry's subject spells out; the list itself is in "dossiers".
 SUBJECT_CODES = 3
@@ -107,15 +107,6 @@ def read_view(entry: AuditEntry) -> dict:
         "user_agent": entry.user_agent,
         "what": (entry.details or {}).get("what"),
     }
-
-
-def reading_site(actor: Actor, dossier) -> int:
-    """Where a read of ``dossier`` is filed, so that the supervisors of the reader's place find
-    it: a device's own site; for staff, the first of the dossier's places they work for (the
-    handling centre, the receiving one, the returning one, the intake post office)."""
-    if actor.device is not None:
-        return actor.device.site_id
-    return home_site_id(dossier, dossier_parties(actor, dossier))
 
 
 def record_changed_list(session: Session, what: str, codes: Sequence[str], actor: Actor) -> AuditEntry | None:
