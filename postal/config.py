@@ -35,11 +35,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from queue_server.dossiers import rules
+from queue_server import scans
 from queue_server.sync.protocol import MAX_BATCH
 
 # The server's default limit for one scan (ATTACHMENT_MAX_MB).
-ATTACHMENT_MAX_BYTES = rules.ATTACHMENT_MAX_MB * 2**20
+ATTACHMENT_MAX_BYTES = scans.ATTACHMENT_MAX_MB * 2**20
 
 
 @dataclass(frozen=True)

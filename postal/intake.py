@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from queue_server import scans
 from queue_server.dossiers import labels, rules
 from queue_server.dossiers.rules import Delivery
 from queue_server.privacy import notice
@@ -169,7 +170,7 @@ def parse(
 
     attachments = []
     for upload in uploads:
-        kind = rules.scan_kind(upload.data)
+        kind = scans.scan_kind(upload.data)
         if not upload.data:
             errors.append(f"Tệp “{upload.filename}” rỗng.")
         elif len(upload.data) > max_bytes:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 
+from queue_server import scans
 from queue_server.dossiers import labels as dossier_labels
 from queue_server.dossiers import rules as dossier_rules
 from queue_server.manifests.labels import STATUS as MANIFEST_STATUSES
@@ -105,6 +106,7 @@ def shared() -> dict:
         "deliveries": intake.DELIVERIES,
         "fee_payments": intake.FEE_PAYMENTS,
         "rules": dossier_rules,
+        "scans": scans,
         "DossierStatus": dossier_rules.DossierStatus,
         "OperationKind": OperationKind,
         "OpState": OpState,

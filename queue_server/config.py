@@ -14,7 +14,7 @@ import secrets
 from datetime import date, time
 from pathlib import Path
 
-from .dossiers import rules
+from . import scans
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
@@ -135,7 +135,7 @@ def from_env() -> dict:
         "JSON_SORT_KEYS": False,
         # Scans attached to dossiers (see queue_server/storage.py).
         "ATTACHMENTS_DIR": Path(os.environ.get("ATTACHMENTS_DIR") or INSTANCE_DIR / "attachments"),
-        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", rules.ATTACHMENT_MAX_MB)) * 2**20,
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", scans.ATTACHMENT_MAX_MB)) * 2**20,
         # The hall screen's signage (queue_server/sites/signage.py): its images and videos, kept
         # under this folder, each at most SIGNAGE_MAX_MB (a minute of 1080p video is 20-50 MB);
         # the playlist starts after SIGNAGE_IDLE_SECONDS without a call (long enough for people
@@ -151,7 +151,7 @@ def from_env() -> dict:
         "MAX_CONTENT_LENGTH": int(
             os.environ.get("REQUEST_MAX_MB")
             or max(
-                int(os.environ.get("ATTACHMENT_MAX_MB", rules.ATTACHMENT_MAX_MB)),
+                int(os.environ.get("ATTACHMENT_MAX_MB", scans.ATTACHMENT_MAX_MB)),
                 int(os.environ.get("SIGNAGE_MAX_MB", "50")),
             )
             + 1

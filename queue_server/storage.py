@@ -19,8 +19,8 @@ from typing import BinaryIO, Protocol
 
 from flask import current_app
 
-from .dossiers.rules import scan_kind
 from .errors import ApiError
+from .scans import scan_kind
 
 CHUNK = 1 << 16
 # The first bytes kept to recognise a file: enough for a WebM's EBML header and its DocType.
@@ -44,7 +44,7 @@ class Storage(Protocol):
 
 
 def sniff(head: bytes) -> str:
-    """A scan's content type (:func:`.rules.scan_kind`), or the API's refusal."""
+    """A scan's content type (:func:`.scans.scan_kind`), or the API's refusal."""
     content_type = scan_kind(head)
     if content_type is not None:
         return content_type

@@ -174,24 +174,8 @@ DOCUMENT_COUNTS = ("originals", "certified_copies", "copies")
 # How far ahead of the server's clock an instant a client recorded may be (an intake's receipt,
 # a delivery): a PC's clock runs a little fast, a later instant is a mistake.
 CLOCK_SKEW = timedelta(minutes=5)
-# A scan of the papers: the server's default limit for one file (ATTACHMENT_MAX_MB), and what a
-# scanner or a phone produces, recognised by the file's first bytes, not its name.
-ATTACHMENT_MAX_MB = 20
-SCAN_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"II*\x00": "image/tiff",
-    b"MM\x00*": "image/tiff",
-}
-
 ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")  # CMND (9) or CCCD (12)
 PHONE = re.compile(r"^\+?[0-9 .-]{8,15}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CLIENT_ID_PATTERN = r"^[0-9A-Za-z_-]{8,40}$"
 CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
-
-
-def scan_kind(head: bytes) -> str | None:
-    """The content type of a scan from its first bytes; None when it is no scan we take."""
-    return next((kind for signature, kind in SCAN_SIGNATURES.items() if head.startswith(signature)), None)
