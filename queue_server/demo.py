@@ -1,4 +1,4 @@
-"""The demo centre: a provincial public service centre modelled on Nghệ An's (see DOMAIN.md).
+"""The demo centre: a provincial public service centre modelled on Nghệ An's (see docs/domain.md).
 
 Loading is idempotent: whatever already exists (by code or username) is left as it is.
 Demo counters serve every day of the week so that the demo can be tried on a weekend; real
