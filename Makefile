@@ -60,8 +60,11 @@ run: db
 test: install
 	$(BIN)/python -m pytest
 
+PY_PATHS := queue_server kiosk display hardware postal tests bench wsgi.py
 lint: install
-	$(BIN)/ruff check queue_server kiosk display hardware postal tests bench wsgi.py
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 services:

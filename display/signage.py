@@ -42,7 +42,7 @@ def feed(site_code: str):
     site = _site(site_code)
     if site is None:
         return _not_found()
-    response = jsonify(signage.feed(db.session, site, business_date(site, utcnow())))
+    response = jsonify(signage.feed(db.session(), site, business_date(site, utcnow())))
     response.cache_control.public = True
     response.cache_control.max_age = signage.FEED_MAX_AGE
     response.add_etag()
@@ -52,8 +52,8 @@ def feed(site_code: str):
 @bp.get("/display/<site_code>/media/<int:media_id>")
 def media(site_code: str, media_id: int):
     site = _site(site_code)
-    item = site and db.session.get(signage.SignageMedia, media_id)
-    if item is None or item.site_id != site.id:
+    item = db.session.get(signage.SignageMedia, media_id) if site else None
+    if site is None or item is None or item.site_id != site.id:
         return _not_found()
     path = signage.path_of(item.storage_key)
     if not path.is_file():
@@ -66,9 +66,10 @@ def media(site_code: str, media_id: int):
 @bp.get("/display/<site_code>/photos/<int:user_id>")
 def photo(site_code: str, user_id: int):
     site = _site(site_code)
-    user = site and db.session.get(User, user_id)
-    if user is None or not photos.shown_at(db.session, user, site):
+    user = db.session.get(User, user_id) if site else None
+    if site is None or user is None or not photos.shown_at(db.session(), user, site):
         return _not_found()
+    assert user.photo is not None  # shown_at is false without one
     path = photos.photo_storage().root / user.photo
     if not path.is_file():
         return _not_found()

@@ -104,7 +104,7 @@ def read_number(digits: str) -> str:
     rest = digits[zeros:]
     if len(rest) > 3 * len(SCALES):
         return read_digits(digits)
-    groups = []
+    groups: list[int] = []
     while rest:
         groups.insert(0, int(rest[-3:]))
         rest = rest[:-3]
@@ -158,7 +158,9 @@ def espeak_text(sentence: str) -> str:
     for chunk in sentence.split():
         number = _number_words(chunk)
         # the punctuation after a number ("A023," "3.") stays for its pause
-        chunks.append(" ".join(number) + _TRAILING.search(chunk)[0] if number is not None else chunk)
+        trailing = _TRAILING.search(chunk)
+        assert trailing is not None  # \W*$ matches every string, at its end
+        chunks.append(" ".join(number) + trailing[0] if number is not None else chunk)
     return " ".join(chunks)
 
 

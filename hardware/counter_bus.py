@@ -65,7 +65,7 @@ class FrameReader:
 
     def feed(self, data: bytes) -> list[Frame]:
         self._buffer.extend(data)
-        frames = []
+        frames: list[Frame] = []
         while True:
             start = self._buffer.find(bytes([STX]))
             if start == -1:

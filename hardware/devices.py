@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import overload
 from urllib.parse import parse_qsl, urlsplit
 
 
@@ -35,5 +36,10 @@ class DeviceString:
             options=dict(parse_qsl(parts.query)),
         )
 
+    @overload
+    def option(self, name: str, default: str) -> str: ...
+    @overload
+    def option(self, name: str, default: None = None) -> str | None: ...
     def option(self, name: str, default: str | None = None) -> str | None:
+        """The query option ``name`` (``?baudrate=9600``); with a default, never None."""
         return self.options.get(name, default)

@@ -70,7 +70,7 @@ class _Canvas:
         for line in _wrap(self.draw, text, font, self.width - 16):
             left, top, right, bottom = self.draw.textbbox((0, 0), line, font=font)
             self.draw.text(((self.width - (right - left)) // 2 - left, self.y - top), line, font=font, fill=0)
-            self.y += (bottom - top) + gap
+            self.y += int(bottom - top) + gap  # whole dots: a FreeType font measures in pixels
 
     def rule(self) -> None:
         self.y += 4
@@ -92,7 +92,7 @@ def qr_image(data: str, size: int) -> Image.Image:
     picture = code.make_image(fill_color="black", back_color="white").get_image().convert("1")
     modules = picture.width
     scale = max(1, size // modules)
-    return picture.resize((modules * scale, modules * scale), Image.NEAREST)
+    return picture.resize((modules * scale, modules * scale), Image.Resampling.NEAREST)
 
 
 def code128_image(data: str, max_width: int, height: int = 70) -> Image.Image:
@@ -216,7 +216,7 @@ def _left_text(canvas: _Canvas, text: str, font, indent: int = 0, gap: int = 4) 
     for number, line in enumerate(_wrap(canvas.draw, text, font, canvas.width - 16 - indent)):
         left, top, _, bottom = canvas.draw.textbbox((0, 0), line, font=font)
         canvas.draw.text((8 + (indent if number else 0) - left, canvas.y - top), line, font=font, fill=0)
-        canvas.y += (bottom - top) + gap
+        canvas.y += int(bottom - top) + gap
 
 
 @dataclass(frozen=True)

@@ -116,8 +116,8 @@ class SimPrinter(Printer):
 def open_printer(device: str) -> Printer:
     """The printer named by a device string (see the module docstring)."""
     spec = DeviceString.parse(device)
-    paper = spec.option("paper", "80")
-    paper = int(paper) if paper.isdigit() else 0
+    paper_option = spec.option("paper", "80")
+    paper = int(paper_option) if paper_option.isdigit() else 0
     if paper not in (58, 80):
         raise DeviceError("paper must be 58 or 80 (mm)")
     profile = spec.option("profile", DEFAULT_PROFILE)

@@ -139,9 +139,10 @@ class SerialScanner:
         spec = DeviceString.parse(device)
         if spec.scheme not in ("serial", "loop"):
             raise DeviceError(f"a serial scanner needs serial:///dev/... (got {spec.scheme}://)")
-        self.terminator = TERMINATORS.get((spec.option("terminator") or "CR").upper())
-        if self.terminator is None:
+        terminator = TERMINATORS.get((spec.option("terminator") or "CR").upper())
+        if terminator is None:
             raise DeviceError("terminator must be CR, LF, CRLF or TAB")
+        self.terminator = terminator
         url = "loop://" if spec.scheme == "loop" else spec.path
         try:
             self.port = serial.serial_for_url(

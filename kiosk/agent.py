@@ -133,17 +133,18 @@ class Agent:
         return len(jobs)
 
     def _print(self, job: dict) -> None:
+        assert self.printer is not None  # run_once fetches jobs only for a printer
         layout = LAYOUTS.get(job["kind"])
         try:
             if layout is None:
                 raise DeviceError(f"this agent cannot print {job['kind']!r}")
             self.printer.print_image(layout(job["payload"], self.printer.paper_mm))
-            result = {"printed": True}
+            result: dict[str, object] = {"printed": True}
             log.info("printed job %s", job["id"])
         except DeviceError as error:
             # The state after the failure: a fault (the roll ran out mid-job) keeps the job waiting.
-            result = {"printed": False, "error": str(error), "printer": self.printer.status()}
-            self._last_printer = result["printer"]
+            self._last_printer = self.printer.status()
+            result = {"printed": False, "error": str(error), "printer": self._last_printer}
             log.warning("job %s not printed: %s", job["id"], error)
         self.http.post(
             f"{self.url}/api/v1/print-jobs/{job['id']}/result", json=result, timeout=10
@@ -151,6 +152,7 @@ class Agent:
 
     def forward_scans(self) -> None:
         """Send what the serial scanner reads to the server, for this device's pages."""
+        assert self.scanner is not None  # started only for a configured scanner
         while not self._stopped.is_set():
             try:
                 text = self.scanner.read()
@@ -261,6 +263,11 @@ class CounterDevices:
         else:
             self.bus.show_number(self.address, ticket["number"])
 
+    def on_deltas(self, deltas: list[dict]) -> None:
+        """Deltas committed together (a call next: the ticket finished, the next one called)."""
+        for delta in deltas:
+            self.on_event(delta["type"], delta)
+
     def on_event(self, name: str, delta: dict) -> None:
         """The display follows the counter, whoever acted (keypad or console)."""
         ticket = delta.get("ticket")
@@ -292,7 +299,7 @@ class CounterDevices:
     def start(self) -> None:
         import socketio
 
-        self.socket = socketio.Client(reconnection=True)
+        self.socket = socket = socketio.Client(reconnection=True)
         for name in (
             "ticket.called",
             "ticket.recalled",
@@ -300,10 +307,9 @@ class CounterDevices:
             "ticket.finished",
             "ticket.transferred",
         ):
-            self.socket.on(name, lambda delta, name=name: self.on_event(name, delta))
-        # Deltas committed together (a call next: the ticket finished, the next one called).
-        self.socket.on("deltas", lambda deltas: [self.on_event(d["type"], d) for d in deltas])
-        self.socket.connect(
+            socket.on(name, lambda delta, name=name: self.on_event(name, delta))
+        socket.on("deltas", self.on_deltas)
+        socket.connect(
             self.url, auth={"site": self.site, "counter": self.counter_id}, transports=["websocket"]
         )
         self._thread = threading.Thread(target=self.listen_keys, daemon=True, name="keypad")
@@ -313,7 +319,8 @@ class CounterDevices:
         self._stopped.set()
         if self.socket is not None:
             self.socket.disconnect()
-        self._thread.join(5)
+        if self._thread is not None:
+            self._thread.join(5)
         self.bus.close()
 
 

@@ -34,7 +34,8 @@ def create_app(settings: Settings, store: Store, loop: SyncLoop | None = None) -
         SESSION_COOKIE_HTTPONLY=True,
     )
     app.extensions["postal"] = Postal(settings, store, loop)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)
+    # Flask's documented way to add WSGI middleware, which its annotations do not allow (ignore):
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)  # type: ignore[method-assign]
 
     app.before_request(pages.guard)
     app.context_processor(pages.shared)

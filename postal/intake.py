@@ -182,6 +182,7 @@ def parse(
 
     if errors:
         raise IntakeInvalid(errors)
+    assert found is not None  # else an error was recorded above
     centre, procedure = found
     body = {
         "site": site,

@@ -19,13 +19,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .config import Clerk, Settings
-from .store import iso, parse_iso, utcnow
+from .store import iso, utcnow
 
 # A post office's longest day with overtime: a PC left logged in overnight does not record
 # the next morning's intakes in yesterday's clerk's name.
@@ -100,7 +100,7 @@ def current(settings: Settings) -> Clerk | None:
     if not username or not started:
         return None
     clerk = find(settings, username)
-    if clerk is None or utcnow() - parse_iso(started) > timedelta(hours=SHIFT_MAX_HOURS):
+    if clerk is None or utcnow() - datetime.fromisoformat(started) > timedelta(hours=SHIFT_MAX_HOURS):
         end()
         return None
     return clerk

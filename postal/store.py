@@ -23,7 +23,7 @@ import secrets
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -362,7 +362,8 @@ class Store:
         return _op(row) if row else None
 
     def operations(self, state: str | None = None, limit: int = 200) -> list[dict]:
-        query, params = "SELECT * FROM outbox", ()
+        query = "SELECT * FROM outbox"
+        params: tuple[str, ...] = ()
         if state:
             query, params = query + " WHERE state = ?", (state,)
         with self.reading() as db:
@@ -386,7 +387,7 @@ class Store:
         body: dict,
         names: dict,
         received_at: datetime,
-        attachments: list[tuple[str, str, bytes]] = (),
+        attachments: Sequence[tuple[str, str, bytes]] = (),
     ) -> str:
         """Record an intake under a new code of the day it was received; returns the code.
 
@@ -551,6 +552,7 @@ class Store:
                 "INSERT INTO manifests (to_site, to_site_name, state, created_at) VALUES (?, ?, 'draft', ?)",
                 (to_site, to_site_name, iso(utcnow())),
             ).lastrowid
+            assert manifest_id is not None  # set by the INSERT
             self._assign(db, manifest_id, to_site, codes)
         return manifest_id
 
@@ -722,7 +724,7 @@ class Store:
                 row["code"]
                 for row in db.execute("SELECT code FROM inbox ORDER BY fetched_at DESC, code DESC")
             ]
-            return [self._inbox_manifest(db, code) for code in codes]
+            return [view for code in codes if (view := self._inbox_manifest(db, code)) is not None]
 
     def inbox_manifest(self, code: str) -> dict | None:
         with self.reading() as db:
@@ -831,7 +833,9 @@ class Store:
                 raise ClerkError(f"Bảng kê {manifest} đã kết thúc nhận.")
             db.execute("UPDATE inbox SET finished_at = ? WHERE code = ?", (iso(at), manifest))
             self._enqueue(db, OperationKind.FINISH, manifest, {"manifest": manifest, "at": iso(at)})
-            return self._inbox_manifest(db, manifest)["counts"]
+            after = self._inbox_manifest(db, manifest)
+            assert after is not None  # read above, in this transaction
+            return after["counts"]
 
     def record_delivery(self, manifest: str, dossier: str, delivered: bool, body: dict) -> None:
         """The postman handed the result over (``delivered``) or could not; ``body`` is the

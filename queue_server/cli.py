@@ -53,6 +53,12 @@ def db_revision(message):
     command.revision(alembic_config(), message=message, autogenerate=True)
 
 
+@db_cli.command("check")
+def db_check():
+    """Fail if the models and the migrated database differ (a model changed without a migration)."""
+    command.check(alembic_config())
+
+
 @click.command("seed-demo")
 @click.option(
     "--allow-production",

@@ -160,7 +160,12 @@ def _replace_if_closed_by_server(dbapi_connection, _record, _proxy) -> None:
 
 
 class Database:
-    """The database extension: ``db.session`` is the request's session."""
+    """The database extension: ``db.session`` is the request's session.
+
+    ``db.session`` is a scoped session, a proxy that finds the thread's (or greenlet's) session on
+    each use; ``db.session()`` is that :class:`Session` itself, what a function that takes a
+    ``session: Session`` is given.
+    """
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
@@ -187,6 +192,7 @@ class Database:
 
     @property
     def dialect(self) -> str:
+        assert self.engine is not None, "db.configure() or init_app() first"
         return self.engine.dialect.name
 
 

@@ -1,4 +1,4 @@
-"""The demo centre: a provincial public service centre modelled on Nghệ An's (see DOMAIN.md).
+"""The demo centre: a provincial public service centre modelled on Nghệ An's (see docs/domain.md).
 
 Loading is idempotent: whatever already exists (by code or username) is left as it is.
 Demo counters serve every day of the week so that the demo can be tried on a weekend; real
@@ -13,6 +13,7 @@ officer goes where Justice is served, the other takes the counter Justice left.
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -163,7 +164,7 @@ DEPARTMENTS = [
 ]
 
 # code, department, field (lĩnh vực), name, English name, numbering (start or prefix)
-SERVICES = [
+SERVICES: list[tuple[str, str, str, str, str, int | str]] = [
     ("TP-LLTP", "STP", "Tư pháp", "Cấp phiếu lý lịch tư pháp", "Criminal record certificate", 1001),
     (
         "TP-QT",
@@ -229,10 +230,10 @@ ICONS = {
 ALL_WEEK = "1234567"
 
 # The merged counters' rotation (anchor: the first day of its week 1).
-ROTATION = {"name": "Quầy gộp", "anchor": date(2025, 12, 29), "weeks": 2}
+ROTATION: dict[str, Any] = {"name": "Quầy gộp", "anchor": date(2025, 12, 29), "weeks": 2}
 
 # number, name, rules: (department or service code, week of the rotation or None for every week)
-COUNTERS = [
+COUNTERS: list[tuple[int, str, list[tuple[str, int | None]]]] = [
     (1, "Quầy 1 - Nông nghiệp và Môi trường", [("SNNMT", None)]),
     (2, "Quầy 2 - Nông nghiệp và Môi trường", [("SNNMT", None)]),
     (3, "Quầy 3 - Đất đai", [("NM-DD", None)]),
@@ -429,7 +430,7 @@ def _load_dossier_side(session: Session) -> None:
 
 def _load_duties(session: Session) -> None:
     """The officers' duties at NA-HCC, once its staff exist."""
-    site = session.scalar(select(Site).where(Site.code == PROVINCE))
+    site = session.scalars(select(Site).where(Site.code == PROVINCE)).one()
     rotation = session.scalar(
         select(Rotation).where(Rotation.site_id == site.id, Rotation.name == ROTATION["name"])
     )

@@ -12,7 +12,7 @@ import logging
 from flask import has_request_context, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def handle_http_exception(error: HTTPException):
     elif status == 400 and "fields" in details:
         message = "The request body is not valid JSON."
     response = error_response(status, HTTP_CODES.get(status, "http_error"), message, **details)
-    if status == 405 and error.valid_methods:
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 

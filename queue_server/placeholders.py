@@ -9,10 +9,11 @@ strings (``{counter:>999999999}``) or raise on a stray brace. :func:`fill` repla
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _BARE = re.compile(r"\{([a-z_]+)\}")
 
 
-def fill(text: str, values: dict[str, object]) -> str:
+def fill(text: str, values: Mapping[str, object]) -> str:
     """``text`` with each bare ``{name}`` of ``values`` replaced by its value; other braces stay."""
     return _BARE.sub(lambda match: str(values[match[1]]) if match[1] in values else match[0], text)

@@ -103,9 +103,10 @@ def check_csrf() -> None:
     """
     if request.method in SAFE_METHODS or "_user_id" not in session:
         return
-    if getattr(current_app.view_functions.get(request.endpoint), "sessionless", False):
+    if getattr(current_app.view_functions.get(request.endpoint or ""), "sessionless", False):
         return
-    if request.headers.get("Authorization", "").startswith("Bearer ") and current_actor().device:
+    actor = current_actor() if request.headers.get("Authorization", "").startswith("Bearer ") else None
+    if actor is not None and actor.device:
         return  # a valid device token (an unknown or revoked one raised Unauthorized: 401)
     csrf.protect()
 
@@ -123,9 +124,12 @@ def init_app(app: Flask) -> None:
     """Called after ``socketio.init_app``: the headers' middleware then wraps Socket.IO's, whose
     polling answers get them too."""
     proxies = app.config["TRUSTED_PROXIES"]
+    # Flask's documented way to add WSGI middleware, which its annotations do not allow (ignore):
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)  # type: ignore[method-assign]
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked by check_csrf, not for all
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session: a whole shift
     csrf.init_app(app)

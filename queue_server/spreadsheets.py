@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -92,6 +92,8 @@ def write_csv(stream: IO[str], rows: Iterable[Iterable], dialect: CsvDialect | N
 def write(sheet: Worksheet, row: int, column: int, value) -> Cell:
     """``sheet.cell(row, column, value)``, with a text always a string cell."""
     cell = sheet.cell(row=row, column=column)
+    if isinstance(cell, MergedCell):
+        raise ValueError(f"{cell.coordinate} is inside a merged range: write to its top-left cell")
     _set(cell, value)
     return cell
 

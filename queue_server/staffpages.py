@@ -102,7 +102,7 @@ def sites_where(actor: Actor, action: str, *, centres_only: bool = False) -> lis
     lands on the centre); ``centres_only`` leaves the post offices out."""
     own = {site.id for site in actor.user.sites} if actor.user else set()
     rank = {kind: number for number, kind in enumerate(SiteKind.ALL)}
-    sites = db.session.scalars(select(Site).order_by(Site.code)).all()
+    sites = list(db.session.scalars(select(Site).order_by(Site.code)))
     sites.sort(key=lambda site: (site.id not in own, rank.get(site.kind, len(rank))))
     return [
         site

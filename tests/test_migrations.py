@@ -7,6 +7,7 @@ import sys
 from datetime import date, timedelta
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine, text
 
 from .conftest import ROOT, _psycopg, own_postgres_database
@@ -60,6 +61,21 @@ def empty_database(request, tmp_path) -> str:
         return
     with own_postgres_database("_migrations") as url:
         yield url
+
+
+def test_a_freshly_migrated_database_has_what_the_models_declare(empty_database):
+    """Alembic's check, as ``flask db check``: a model changed without its migration (or a
+    migration that the models do not follow) fails here, with the differences in the message."""
+    from queue_server.app import create_app
+    from queue_server.cli import alembic_config
+    from queue_server.database import db
+
+    flask_db(empty_database, "upgrade")
+    app = create_app({"DATABASE_URL": empty_database, "SECRET_KEY": "test", "TESTING": True})
+    with app.app_context():
+        command.check(alembic_config())
+        db.session.remove()
+        db.engine.dispose()
 
 
 def routing_by_day(url, days) -> dict:

@@ -29,7 +29,7 @@ def print_dossier(code: str, wait: bool) -> str | None:
     loop = postal.loop
     if wait and loop is not None and loop.syncer.status.state == "online":
         loop.wait_round(RECEIPT_WAIT_SECONDS)
-    dossier = postal.store.dossier(code)
+    dossier = postal.store.dossier(code) or abort(404)
     error = try_print(print_receipt, postal.settings.printer, receipt_for(dossier, postal.store.catalogue()))
     if error is None:
         postal.store.mark_printed(code)
@@ -183,7 +183,6 @@ def dossier_view(code):
 
 @bp.post("/dossiers/<code>/print")
 def dossier_print(code):
-    current_postal().store.dossier(code) or abort(404)
     error = print_dossier(code, wait=False)
     flash(error or f"Đã in lại biên nhận {code}.", "warn" if error else "ok")
     return redirect(url_for("intake.dossier_view", code=code))

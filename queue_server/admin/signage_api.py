@@ -159,7 +159,7 @@ def order_media(data, site_code):
 
 
 def managed_user(user_id: int):
-    return users.get_user(db.session, require_supervisor(), user_id)
+    return users.get_user(db.session(), require_supervisor(), user_id)
 
 
 @blp.route("/users/<int:user_id>/photo", methods=["GET"])

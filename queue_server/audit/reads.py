@@ -134,8 +134,9 @@ def record_changed_list(session: Session, what: str, codes: Sequence[str], actor
 def record_id_card_read(session: Session, actor: Actor) -> AuditEntry:
     """A chip ID card's fields were decoded for ``actor``. No dossier exists yet, and the number
     is not written down: the entry says who read a card, when and where."""
+    site_id: int | None
     if actor.device is not None:
         site_id = actor.device.site_id
     else:
-        site_id = min((site.id for site in actor.user.sites), default=None)
+        site_id = min((site.id for site in actor.user.sites), default=None) if actor.user else None
     return record_event(session, Event.PERSONAL_DATA_READ, {"what": What.ID_CARD}, site_id=site_id)

@@ -114,7 +114,7 @@ def context() -> dict:
         action = f"{request.method} {request.path}"
     else:
         command = click.get_current_context(silent=True)
-        address, action = None, "cli " + (command.info_name if command else sys.argv[0])
+        address, action = None, "cli " + (command.info_name if command and command.info_name else sys.argv[0])
     return {
         "user_id": user.id if user is not None else None,
         "device_id": device.id if device is not None else None,
@@ -239,6 +239,7 @@ def _write(session: Session) -> None:
         obj = change.pop("object")
         if change["op"] == "insert":
             inserted = _describe(obj, "inserted")
+            assert inserted is not None  # a table we log: it was described at its insert
             change["values"], change["site_id"] = inserted["values"], inserted["site_id"]
         identity = inspect(obj).identity
         change["id"] = (

@@ -8,6 +8,8 @@ is kept on the request (:mod:`queue_server.actors`), where the logs read it.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from flask import request
 from flask_login import current_user
 
@@ -64,7 +66,7 @@ def current_actor() -> Actor | None:
     actor = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        device = device_for_token(db.session, header[7:].strip())
+        device = device_for_token(db.session(), header[7:].strip())
         if device is None:
             raise Unauthorized("invalid_token", "The device token is unknown or has been revoked.")
         actor = Actor(device=device)
@@ -114,7 +116,7 @@ def allowed(actor: Actor, action: str, site_id: int, counter_id: int | None = No
         if device.counter_id is not None:
             permitted = permitted and counter_id == device.counter_id
         return permitted
-    return actor.user.role in roles and actor.user.can_act_at(site_id)
+    return actor.user is not None and actor.user.role in roles and actor.user.can_act_at(site_id)
 
 
 def require(action: str, site_id: int, counter_id: int | None = None) -> Actor:
@@ -171,7 +173,7 @@ def require_supervisor() -> Actor:
     return actor
 
 
-def may_read_id_card(actor: Actor | None) -> bool:
+def may_read_id_card(actor: Actor | None) -> TypeGuard[Actor]:
     """Whether the fields of a citizen's ID card read by a scanner may be shown to the caller:
     members of staff and post offices take in dossiers with them; kiosks, displays and
     anonymous callers get only the kind of code."""

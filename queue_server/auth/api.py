@@ -105,7 +105,7 @@ def _record_locks(locks, user: User | None) -> None:
     for lock in locks:
         account = user if lock.scope == "username" else None
         record_event(
-            db.session,
+            db.session(),
             Event.LOGIN_LOCKED,
             {
                 "subject": lock.subject,
@@ -123,7 +123,7 @@ def _failed(username: str, user: User | None, reason: str) -> None:
     since the request itself fails."""
     locks = throttle().failed(username, request.remote_addr)
     record_event(
-        db.session,
+        db.session(),
         Event.LOGIN_FAILED,
         {"subject": username[:80], "reason": reason},
         site_id=sessions.site_of(user) if user else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import cache
 
@@ -40,7 +41,7 @@ def create_user(
     username: str,
     password: str,
     role: str,
-    site_codes: list[str] = (),
+    site_codes: Sequence[str] = (),
     full_name: str = "",
     password_hasher=generate_password_hash,
 ) -> User:

@@ -29,11 +29,13 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
+from typing import cast
 
 from flask import Flask, current_app, g, request
 from flask import session as cookie
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, joinedload
 
 from ..actors import client_address, user_agent
@@ -99,7 +101,7 @@ def end_sessions(session: Session, user: User, reason: str, keep: UserSession | 
     )
     if keep is not None:
         statement = statement.where(UserSession.id != keep.id)
-    ended = session.execute(statement).rowcount
+    ended = cast(CursorResult, session.execute(statement)).rowcount  # an UPDATE's result has a cursor
     if ended:
         record_event(
             session,

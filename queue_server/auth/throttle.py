@@ -57,9 +57,12 @@ class LoginThrottle:
         self.shared: Storage | None = None
         if not uri.startswith("memory://"):
             # Like the other limits: a Redis that stops answering must not hold a login long.
-            self.shared = storage_from_string(
+            shared = storage_from_string(
                 uri, wrap_exceptions=True, socket_timeout=0.5, socket_connect_timeout=0.5
             )
+            if not isinstance(shared, Storage):
+                raise ValueError(f"{uri}: the login throttle needs a synchronous storage, not async+")
+            self.shared = shared
         self.shared_down_until = 0.0
 
     # -- the store, shared if it answers ---------------------------------------------------------
@@ -105,8 +108,8 @@ class LoginThrottle:
         if any(kind == LOCK for seconds, kind in waits.values() if seconds):
             return max(seconds for seconds, _ in waits.values()), []
         locks = self.failed(username, address)
-        waits = [self._wait(scope, subject)[0] for scope, subject in self._scopes(username, address)]
-        return max(1.0, *waits), locks
+        after = [self._wait(scope, subject)[0] for scope, subject in self._scopes(username, address)]
+        return max(1.0, *after), locks
 
     def failed(self, username: str, address: str | None) -> list[Lock]:
         """Count a failed attempt; returns the locks it started."""

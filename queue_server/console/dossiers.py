@@ -206,7 +206,7 @@ def _home(dossier, parties: set[str]):
 def dossier_page(code: str):
     actor = signed_in()
     try:
-        dossier = lifecycle.get_by_code(db.session, code)
+        dossier = lifecycle.get_by_code(db.session(), code)
     except NotFound:
         show_error(404, _("Không tìm thấy hồ sơ"), _("Không có hồ sơ với mã {code}.").format(code=code))
     parties = dossier_parties(actor, dossier)

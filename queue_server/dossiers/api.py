@@ -75,20 +75,20 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def carrier_site_id(dossier: Dossier) -> int | None:
     """The post office carrying the dossier's result, if any (it records the delivery)."""
-    carrier = lifecycle.carrier_of(db.session, dossier)
+    carrier = lifecycle.carrier_of(db.session(), dossier)
     return carrier.id if carrier is not None else None
 
 
 def staff_dossier(code: str) -> Dossier:
     require_login()
-    dossier = lifecycle.get_by_code(db.session, code)
+    dossier = lifecycle.get_by_code(db.session(), code)
     require_dossier_view(dossier)
     return dossier
 
 
 def record_staff_read(dossier: Dossier, what: str) -> None:
     """Record and commit the read of the dossier's personal data (:mod:`queue_server.audit.reads`)."""
-    record_read(db.session, what, dossier.code, site_id=reading_site(require_login(), dossier))
+    record_read(db.session(), what, dossier.code, site_id=reading_site(require_login(), dossier))
     db.session.commit()
 
 
@@ -222,7 +222,7 @@ def _searched(site: Site, query: dict, rows: list[dict]) -> list[dict]:
     the names a centre works with all day and is not recorded: the entries would bury the
     reads that matter."""
     if "q" in query and rows:
-        record_read(db.session, What.SEARCH, [row["code"] for row in rows], site_id=site.id)
+        record_read(db.session(), What.SEARCH, [row["code"] for row in rows], site_id=site.id)
         db.session.commit()
     return rows
 
@@ -413,7 +413,7 @@ def open_tracking_book(site_code):
 
 def form_settings_view(site: Site, form_set: str) -> dict:
     chosen = formsets.get_set(form_set)
-    settings = forms.settings_of(db.session, site, chosen)
+    settings = forms.settings_of(db.session(), site, chosen)
     return {
         "site": site.code,
         "form_set": chosen.code,

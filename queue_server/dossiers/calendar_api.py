@@ -61,7 +61,7 @@ class CalendarSchema(Schema):
 def _view(row: CalendarDay) -> dict:
     return {
         "id": row.id,
-        "site": row.site.code if row.site_id else None,
+        "site": row.site.code if row.site else None,
         "day": row.day,
         "working": row.working,
         "note": row.note,

@@ -4,6 +4,8 @@ working (and whether the government's make-up Saturdays count, :class:`.policy.P
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -33,7 +35,7 @@ def _build(session: Session, site: Site) -> WorkingCalendar:
     ).all()
     declared = {row.day: row.working for row in rows}  # site rows come last and win
     sessions = [(h.weekday, h.opens, h.closes) for h in site.opening_hours]
-    days = {
+    days: dict[str, Any] = {  # WorkingCalendar's keyword arguments, either way it is built
         "days_off": {day for day, working in declared.items() if not working},
         "extra_working_days": {day for day, working in declared.items() if working},
         "count_makeup_days": Policy.current().count_makeup_days,

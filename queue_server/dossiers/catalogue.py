@@ -47,8 +47,11 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     """The rows of a CSV (UTF-8) or XLSX file as dictionaries keyed by lower-case header."""
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
+        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
         sheet = load_workbook(path, read_only=True, data_only=True).active
+        if not isinstance(sheet, ReadOnlyWorksheet):  # a chart sheet opens the file
+            raise ApiError("bad_file", f"{path.name}: its first sheet is not a table.", 422)
         rows = [
             ["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)
         ]
@@ -129,6 +132,7 @@ def import_procedures(session: Session, site: Site, rows: list[dict[str, str]]) 
         if problems:
             report.errors.append(f"row {number}: " + "; ".join(problems))
             continue
+        assert department is not None and amount is not None  # else a problem was recorded
         parsed.append((code, row, department, amount, int(fee_text), cutoff, system))
     if report.errors:
         return report

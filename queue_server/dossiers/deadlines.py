@@ -1,6 +1,6 @@
 """Legal deadlines in working time: the one place where a due date is computed.
 
-A processing time is given in working days, working hours or calendar days (DOMAIN.md). Working
+A processing time is given in working days, working hours or calendar days (docs/domain.md). Working
 time runs only inside office hours (e.g. 07:00-11:30 and 13:30-17:00), Monday to Friday, outside
 Vietnam's public holidays (the ``holidays`` package, with its Vietnamese lunar calendar and
 substitute days) and outside days an admin declares off. The Saturdays the government swaps

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -29,6 +29,8 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
@@ -249,7 +251,7 @@ def _receipt(session: Session, dossier: Dossier, event, track_url: str) -> dict:
             dossier.procedure.processing_amount, dossier.procedure.processing_unit
         ),
         "counted_from": local_time(dossier.counted_from, site) if dossier.counted_from else None,
-        "completed_at": local_time(resubmitted.at, site) if restarted else None,
+        "completed_at": local_time(resubmitted.at, site) if resubmitted is not None and restarted else None,
         "return_place": return_place(dossier),
         "fee": fee_text(dossier),
         "volume": dossier.book_volume,
@@ -287,7 +289,7 @@ def _apology(session: Session, dossier: Dossier, event: DossierEvent) -> dict:
         "new_due_at": local_time(dossier.apology_due_at, site) if dossier.apology_due_at else None,
         "due_at": local_time(datetime.fromisoformat(event.data["previous_due_at"]), site)
         if event.data.get("previous_due_at")
-        else local_time(dossier.due_at, site),
+        else local_time(dossier.registered_due_at, site),
         "notified_by": ", ".join(
             labels.lower_first(labels.NOTICE_CHANNEL[way]) for way in event.data.get("notified_by") or []
         ),
@@ -298,9 +300,9 @@ def _stop_notice(session: Session, dossier: Dossier, event: DossierEvent) -> dic
     site = dossier.receiving_site
     return {
         "requested_on": date.fromisoformat(event.data["requested_on"]),
-        "requested_via": labels.REQUEST_CHANNEL.get(event.data.get("requested_via"), ""),
+        "requested_via": labels.REQUEST_CHANNEL.get(event.data.get("requested_via", ""), ""),
         "reason": event.data.get("reason") or "",
-        "state_before": labels.STATUS.get(event.data.get("from_status"), ""),
+        "state_before": labels.STATUS.get(event.data.get("from_status", ""), ""),
         "stopped_at": local_time(event.at, site),
         "fee_line": fee_text(dossier),
         "officer": event.actor_name or "",
@@ -318,7 +320,7 @@ def _control_sheet(session: Session, dossier: Dossier, event) -> dict:
             "from_party": event.from_party or (dossier.applicant_name if event.action == "receive" else ""),
             "at": local_time(event.at, site),
             "to_party": event.to_party,
-            "outcome": labels.OUTCOME.get(event.data.get("outcome"), "")
+            "outcome": labels.OUTCOME.get(event.data.get("outcome", ""), "")
             if event.data.get("outcome") in Outcome.TIMELINESS
             else "",
             "note": _handover_note(event),
@@ -362,7 +364,8 @@ def _handover_note(event: DossierEvent) -> str:
     return note
 
 
-CONTEXT = {
+# A form's own fields: (session, dossier, event, **extra) -> the template's context.
+CONTEXT: dict[str, Callable[..., dict]] = {
     FormKind.RECEIPT: _receipt,
     FormKind.SUPPLEMENT_REQUEST: _supplement_request,
     FormKind.REFUSAL: _refusal,
@@ -485,6 +488,7 @@ def render_html(name: str, dossier: Dossier, **extra) -> str:
     take no extras. Notices print their latest event and raise a 409 when the dossier has none.
     """
     session = object_session(dossier)
+    assert session is not None  # a dossier read from the database
     chosen = resolve(dossier, name)
     form_set, form = chosen.form_set, chosen.form
     event = _event(dossier, form) if form.kind in NEEDS else None
@@ -586,7 +590,9 @@ def book_rows(site: Site, dossiers: Iterable[Dossier]) -> list[dict]:
                 "transferred_at": local(transfer.at if transfer else None),
                 "finished_at": local(dossier.finished_at),
                 "returned_at": local(dossier.returned_at),
-                "return_method": labels.DELIVERY.get(dossier.return_method, dossier.return_method or ""),
+                "return_method": labels.DELIVERY.get(
+                    dossier.return_method or "", dossier.return_method or ""
+                ),
                 "signature": "",
                 "notes": _book_notes(dossier, site),
             }
@@ -597,7 +603,9 @@ def book_rows(site: Site, dossiers: Iterable[Dossier]) -> list[dict]:
 def _book_form(period_to: date) -> tuple[FormSet, Form]:
     """The book printed for a period is that of the set in force on its last day."""
     form_set = formsets.in_force(period_to)
-    return form_set, form_set.get(FormKind.TRACKING_BOOK)
+    form = form_set.get(FormKind.TRACKING_BOOK)
+    assert form is not None  # every set has its tracking book (formsets)
+    return form_set, form
 
 
 def _period(dossiers: list[Dossier], period_from: date, period_to: date) -> str:
@@ -647,6 +655,7 @@ def tracking_book_xlsx(site: Site, dossiers: Iterable[Dossier], period_from: dat
     form_set, form = _book_form(period_to)
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on one empty worksheet
     sheet.title = form.title
     last = get_column_letter(len(BOOK_COLUMNS))
     write(sheet, 1, 1, f"{form.title.upper()} (Mẫu {form.number}, {form_set.name})")
@@ -654,8 +663,8 @@ def tracking_book_xlsx(site: Site, dossiers: Iterable[Dossier], period_from: dat
     write(sheet, 2, 1, f"{site.name}. {_period(dossiers, period_from, period_to)}")
     sheet.merge_cells(f"A1:{last}1")
     sheet.merge_cells(f"A2:{last}2")
-    for cell in ("A1", "A2"):
-        sheet[cell].alignment = Alignment(horizontal="center")
+    for ref in ("A1", "A2"):
+        sheet[ref].alignment = Alignment(horizontal="center")
 
     header_row = 4
     thin = Side(style="thin")
@@ -680,13 +689,13 @@ def tracking_book_xlsx(site: Site, dossiers: Iterable[Dossier], period_from: dat
             if isinstance(value, datetime):
                 cell.number_format = DATETIME_FORMAT
 
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.freeze_panes = f"A{header_row + 1}"
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
@@ -708,7 +717,7 @@ def receipt_payload(dossier: Dossier, track_url: str) -> dict:
             applicant=dossier.applicant_name,
             procedure=dossier.procedure.name,
             received_at=long_datetime(local_time(dossier.received_at, site)),
-            due_at=long_datetime(local_time(dossier.due_at, site)),
+            due_at=long_datetime(local_time(dossier.registered_due_at, site)),
             return_by=return_place(dossier),
             fee=fee_text(dossier),
             track_url=track_url,

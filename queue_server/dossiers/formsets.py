@@ -5,7 +5,7 @@ which set is in force on a given day.
   received before Thông tư 03/2025 applies keep it, reprints included.
 - **Thông tư 03/2025/TT-VPCP** (Phụ lục I), seven forms: 01 receipt, 02 supplement request, 03
   refusal, 04 apology *and request to extend* (one document), 05 **stop notice** (new), 06
-  control sheet (was 05), 07 tracking book (was 06). Only the titles were seen (DOMAIN.md
+  control sheet (was 05), 07 tracking book (was 06). Only the titles were seen (docs/domain.md
   [summary]); the layouts start from Thông tư 01/2018's for the forms whose title and purpose
   did not change, and what is assumed is said in each :class:`Form`'s ``assumed``.
 

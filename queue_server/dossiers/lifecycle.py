@@ -32,6 +32,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal, overload
 
 from blinker import Namespace
 from sqlalchemy import select
@@ -128,6 +129,10 @@ def get_procedure(session: Session, site: Site, code: str) -> Procedure:
     return procedure
 
 
+@overload
+def _text(value, field: str, *, required: Literal[True], limit: int = rules.ADDRESS_MAX) -> str: ...
+@overload
+def _text(value, field: str, *, required: bool = False, limit: int = rules.ADDRESS_MAX) -> str | None: ...
 def _text(value, field: str, *, required: bool = False, limit: int = rules.ADDRESS_MAX) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -155,7 +160,8 @@ def _applicant(data: dict) -> dict:
         ("applicant_email", rules.EMAIL, "the e-mail address is not valid"),
     )
     for key, pattern, message in checks:
-        if applicant[key] is not None and not pattern.match(applicant[key]):
+        value = applicant[key]
+        if value is not None and not pattern.match(value):
             field = key.replace("applicant_", "applicant.")
             raise ApiError("invalid_applicant", f"{field.split('.')[1]}: {message}.", field=field)
     return applicant
@@ -196,7 +202,7 @@ def _items(data: dict) -> list[str]:
         raise ApiError(
             "invalid_field", f"items lists at most {rules.DOCUMENTS_MAX} documents.", field="items"
         )
-    return [_text(i, "items", limit=rules.DOCUMENT_NAME_MAX) for i in items]
+    return [_text(i, "items", required=True, limit=rules.DOCUMENT_NAME_MAX) for i in items]
 
 
 def _whole(value, low: int, high: int | None = None) -> bool:
@@ -514,6 +520,7 @@ def result_at_return_site(dossier: Dossier) -> bool:
         return False
     if dossier.return_site_id in (None, dossier.site_id):
         return True
+    assert dossier.return_site is not None  # return_site_id is set
     return_code = dossier.return_site.code
     return any(
         event.action == "handover" and (event.data or {}).get("to_site") == return_code
@@ -539,14 +546,12 @@ def due_in(session: Session, dossier: Dossier, now: datetime | None = None) -> t
     return -calendar.between(dossier.promised_at, now)
 
 
-def apology_deadline(session: Session, dossier: Dossier) -> datetime | None:
+def apology_deadline(session: Session, dossier: Dossier) -> datetime:
     """The latest instant to send the apology: one working day (by default) before the due
     instant (Nghị định 61/2018 Điều 19.9, kept by 2025 provincial rules)."""
-    if dossier.due_at is None:
-        return None
     calendar = calendar_for(session, dossier.site)
     lead = calendar.working_day * Policy.current().apology_lead_days
-    return calendar.subtract(dossier.due_at, lead).astimezone(UTC)
+    return calendar.subtract(dossier.registered_due_at, lead).astimezone(UTC)
 
 
 def flags(session: Session, dossier: Dossier, now: datetime | None = None) -> list[str]:
@@ -558,10 +563,11 @@ def flags(session: Session, dossier: Dossier, now: datetime | None = None) -> li
     if dossier.status == S.RECEIVED and dossier.transfer_due_at is not None and now > dossier.transfer_due_at:
         found.append("transfer_due")
     left = due_in(session, dossier, now)
-    if left is None or dossier.paused:
+    promised = dossier.promised_at
+    if left is None or promised is None or dossier.paused:
         return found
     policy = Policy.current()
-    if left < timedelta(0) or now > dossier.promised_at:
+    if left < timedelta(0) or now > promised:
         found.append("overdue")
     elif left <= policy.due_soon:
         found.append("due_soon")
@@ -638,15 +644,18 @@ def _end_pause(session, dossier: Dossier, now: datetime) -> None:
         return
     calendar = calendar_for(session, dossier.site)
     dossier.paused_seconds += int(calendar.between(dossier.paused_since, now).total_seconds())
-    dossier.due_at = calendar.extend_for_pause(dossier.due_at, dossier.paused_since, now).astimezone(UTC)
+    dossier.due_at = calendar.extend_for_pause(
+        dossier.registered_due_at, dossier.paused_since, now
+    ).astimezone(UTC)
     dossier.paused_since = None
 
 
 def _resubmit(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     """The complete dossier is back: by default its processing time starts again."""
-    previous_due = dossier.due_at
+    previous_due = dossier.registered_due_at
     if Policy.current().supplement_rule == SupplementRule.RESTART:
         calendar = calendar_for(session, dossier.site)
+        assert dossier.paused_since is not None  # paused since the supplement was requested
         dossier.paused_seconds += int(calendar.between(dossier.paused_since, now).total_seconds())
         dossier.paused_since = None
         _start_clock(session, dossier, now)
@@ -659,7 +668,7 @@ def _resubmit(session, dossier: Dossier, data: dict, now: datetime) -> dict:
         "note": _note(data),
         "data": {
             "previous_due_at": previous_due.isoformat(),
-            "due_at": dossier.due_at.isoformat(),
+            "due_at": dossier.registered_due_at.isoformat(),
             "rule": Policy.current().supplement_rule,
         },
     }
@@ -739,7 +748,7 @@ def _apologise(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
     calendar = calendar_for(session, dossier.site)
     new_due = _new_date(data.get("new_due_at"), calendar)
-    if new_due <= max(now, dossier.due_at):
+    if new_due <= max(now, dossier.registered_due_at):
         raise ApiError("invalid_new_due_at", "The new date must be later than the due date and now.")
     deadline = apology_deadline(session, dossier)
     late_notice = now > deadline
@@ -755,7 +764,7 @@ def _apologise(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     return {
         "data": {
             "reason": reason,
-            "previous_due_at": dossier.due_at.isoformat(),
+            "previous_due_at": dossier.registered_due_at.isoformat(),
             "new_due_at": new_due.isoformat(),
             "signed_by": _text(data.get("signed_by"), "signed_by", limit=rules.NAME_MAX),
             "notified_by": list(dict.fromkeys(notified_by)),
@@ -812,7 +821,7 @@ def parse_instant(value, field: str) -> datetime:
 def _result_ready(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     _end_pause(session, dossier, now)
     dossier.finished_at = now
-    dossier.outcome = calendar_for(session, dossier.site).classify(now, dossier.due_at)
+    dossier.outcome = calendar_for(session, dossier.site).classify(now, dossier.registered_due_at)
     return {
         "from_party": _agency(dossier, data),
         "to_party": dossier.site.name,
@@ -844,6 +853,7 @@ def _return(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     if method == Delivery.POST:
         raise ApiError("use_manifest", "A result goes by post on a return manifest, then 'deliver'.")
     if method == Delivery.COUNTER and dossier.status == S.RESULT_READY and not result_at_return_site(dossier):
+        assert dossier.return_site is not None  # else the result would be at the handling centre
         raise Conflict(
             "result_not_here",
             f"The result has not reached {dossier.return_site.name} yet: receive its results manifest first.",

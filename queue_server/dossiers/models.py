@@ -282,6 +282,15 @@ class Dossier(Base):
         """The due instant the citizen holds: the apology's new date once there is one."""
         return self.apology_due_at or self.due_at
 
+    @property
+    def registered_due_at(self) -> datetime:
+        """``due_at`` of a registered dossier, which always has one: every transition of
+        :mod:`.lifecycle` and every form that prints the due date starts from a registered
+        dossier (only one turned away at intake has none)."""
+        if self.due_at is None:
+            raise ValueError(f"dossier {self.code} was not registered: it has no due date")
+        return self.due_at
+
 
 class DossierEvent(Base):
     """One line of the dossier's history; the hand-overs among them make the control sheet

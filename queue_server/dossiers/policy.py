@@ -51,7 +51,7 @@ class Policy:
     # (15:00 in Nghị định 61/2018 and the 2025 procedures that keep it); empty: none.
     default_cutoff: time | None = time(15, 0)
     # FORMS_TT03_FROM: dossiers received from this day print Thông tư 03/2025's forms (the
-    # circular is dated 15/9/2025; its effective-date clause was not found, DOMAIN.md).
+    # circular is dated 15/9/2025; its effective-date clause was not found, docs/domain.md).
     tt03_from: date = date(2025, 9, 15)
     # DOSSIER_APOLOGY_LEAD_DAYS: working days before the due instant by which the apology must
     # be sent ("chậm nhất 01 ngày trước ngày hết hạn").
@@ -59,7 +59,7 @@ class Policy:
     # DOSSIER_LATE_APOLOGY: see LateApology.
     late_apology: str = LateApology.RECORD
     # DOSSIER_REFUND_ON_REFUSAL / _ON_STOP: a refused or stopped dossier's paid fee is marked
-    # refunded (and an unpaid one not collected). Refunds are open in the texts (DOMAIN.md).
+    # refunded (and an unpaid one not collected). Refunds are open in the texts (docs/domain.md).
     refund_on_refusal: bool = True
     refund_on_stop: bool = True
     # DOSSIER_DUE_SOON_HOURS: working time before the due instant from which it is flagged.

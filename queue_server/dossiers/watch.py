@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from ..actors import SYSTEM
@@ -48,10 +50,13 @@ def flag_due_soon(session: Session, now: datetime | None = None) -> list[str]:
         flags = [flag for flag in lifecycle.flags(session, dossier, now) if flag != "transfer_due"]
         if not flags:
             continue
-        claimed = session.execute(
-            update(Dossier)
-            .where(Dossier.id == dossier.id, Dossier.due_soon_flagged_at.is_(None))
-            .values(due_soon_flagged_at=now)
+        claimed = cast(  # an UPDATE's result has a cursor
+            CursorResult,
+            session.execute(
+                update(Dossier)
+                .where(Dossier.id == dossier.id, Dossier.due_soon_flagged_at.is_(None))
+                .values(due_soon_flagged_at=now)
+            ),
         ).rowcount
         if not claimed:
             continue
@@ -104,7 +109,7 @@ def watch(app, socketio) -> None:
         socketio.sleep(interval)
         with app.app_context():
             try:
-                codes = flag_due_soon(db.session)
+                codes = flag_due_soon(db.session())
                 if codes:
                     log.info("flagged %d dossiers to their supervisors", len(codes))
             except Exception:  # the database may be down for a while; try again next time
@@ -116,7 +121,7 @@ def watch(app, socketio) -> None:
 
 def start_on_first_request(app, socketio) -> None:
     """Start :func:`watch` in a serving process (not in CLI commands, which serve nothing)."""
-    started = []
+    started: list[bool] = []
 
     @app.before_request
     def _start_watch():

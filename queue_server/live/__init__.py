@@ -112,7 +112,7 @@ def _services_touched(payload: dict) -> set[str] | None:
 
 
 def _send_snapshot(site: Site) -> None:
-    session = db.session
+    session = db.session()
     try:
         snapshot = site_snapshot(session, site, utcnow())
     finally:
@@ -196,7 +196,7 @@ def resync_local_screens(app) -> None:
         for code in codes:
             try:
                 site = db.session.scalar(select(Site).where(Site.code == code))
-                snapshot = site_snapshot(db.session, site, utcnow()) if site is not None else None
+                snapshot = site_snapshot(db.session(), site, utcnow()) if site is not None else None
             except Exception:  # the database may be down too; the next delta's gap resyncs
                 log.exception("could not resync the screens of %s", code)
                 continue

@@ -27,6 +27,8 @@ import logging
 import threading
 import time
 
+from flask import Flask
+from flask_socketio import SocketIO
 from sqlalchemy import select
 
 from ..database import db
@@ -65,8 +67,8 @@ def next_look_after(standing: dict) -> float:
 
 class StandingPublisher:
     def __init__(self) -> None:
-        self.app = None
-        self.socketio = None
+        self.app: Flask | None = None
+        self.socketio: SocketIO | None = None
         self._sites: dict[int, int] = {}  # followed ticket id -> its site id
         self._sent: dict[int, dict] = {}  # ticket id -> the standing its phones were last sent
         # ticket id -> (its site's version at its last look, when it may be looked at again)
@@ -93,10 +95,12 @@ class StandingPublisher:
             start = not self._running and self.interval > 0
             self._running = self._running or start
         if start:
+            assert self.socketio is not None  # a positive interval: init_app has run
             self.socketio.start_background_task(self._run)
         return {**ticket_public(ticket), **standing}
 
     def _run(self) -> None:
+        assert self.socketio is not None  # started once init_app has run
         while True:
             self.socketio.sleep(self.interval)
             try:
@@ -106,6 +110,7 @@ class StandingPublisher:
 
     def _followed(self) -> dict[int, int]:
         """Followed ticket id -> site id, for the ticket rooms this process holds now."""
+        assert self.socketio is not None  # init_app has run: there are followers
         rooms = self.socketio.server.manager.rooms.get("/", {})
         held = {
             int(room[len(PREFIX) :])
@@ -131,8 +136,9 @@ class StandingPublisher:
         if not followed:
             return 0
         now = time.monotonic()
+        assert self.app is not None and self.socketio is not None  # init_app has run: there are followers
         with self.app.app_context():
-            session = db.session
+            session = db.session()
             try:
                 versions = site_versions(session, set(followed.values()))
                 ids = [

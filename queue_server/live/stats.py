@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from flask import Flask
+from flask_socketio import SocketIO
 from sqlalchemy import select
 
 from ..database import db, utcnow
@@ -27,8 +29,8 @@ ALL_SERVICES = None
 
 class StatsPublisher:
     def __init__(self) -> None:
-        self.app = None
-        self.socketio = None
+        self.app: Flask | None = None
+        self.socketio: SocketIO | None = None
         self._pending: dict[str, tuple[set[str] | None, int]] = {}
         self._lock = threading.Lock()
         self._running = False
@@ -55,9 +57,11 @@ class StatsPublisher:
             start = not self._running
             self._running = True
         if start:
+            assert self.socketio is not None  # a positive interval: init_app has run
             self.socketio.start_background_task(self._run)
 
     def _run(self) -> None:
+        assert self.socketio is not None  # started once init_app has run
         while True:
             self.socketio.sleep(self.interval)
             with self._lock:
@@ -69,8 +73,9 @@ class StatsPublisher:
                     log.exception("could not publish queue.stats for %s", site_code)
 
     def _publish(self, site_code: str, codes: set[str] | None, seq: int) -> None:
+        assert self.app is not None and self.socketio is not None  # run once init_app has run
         with self.app.app_context():
-            session = db.session
+            session = db.session()
             try:
                 site = session.scalar(select(Site).where(Site.code == site_code))
                 if site is None:

@@ -17,13 +17,13 @@ blp = Blueprint("manifests", __name__, url_prefix="/api/v1", description="Handov
 
 
 def _as_sender(code: str) -> Manifest:
-    manifest = operations.get_by_code(db.session, code)
+    manifest = operations.get_by_code(db.session(), code)
     require_manifest_side(manifest, ManifestSide.SENDER)
     return manifest
 
 
 def _as_recipient(code: str):
-    manifest = operations.get_by_code(db.session, code)
+    manifest = operations.get_by_code(db.session(), code)
     return manifest, require_manifest_side(manifest, ManifestSide.RECIPIENT)
 
 

@@ -227,7 +227,7 @@ def finish(session: Session, manifest: Manifest, actor: Actor, now: datetime | N
     manifest.received_by_name = manifest.received_by_name or lifecycle.actor_name(actor)
     for item in manifest.items:
         if item.arrived_at is not None and item.listed and item.dossier_id is not None:
-            dossier = session.get(Dossier, item.dossier_id)
+            dossier = session.get_one(Dossier, item.dossier_id)
             lifecycle.record_handover(
                 session,
                 dossier,

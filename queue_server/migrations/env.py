@@ -11,10 +11,14 @@ from alembic import context
 from queue_server import models  # noqa: F401  (registers every table)
 from queue_server.database import Base, db
 
-with db.engine.connect() as connection:
+engine = db.engine
+assert engine is not None  # configured by the app the flask db commands run in
+with engine.connect() as connection:
     sqlite = connection.dialect.name == "sqlite"
+    raw = connection.connection.driver_connection  # the open sqlite3 (or psycopg) connection
+    assert raw is not None
     if sqlite:
-        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        raw.execute("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -24,7 +28,6 @@ with db.engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
     if sqlite:
-        raw = connection.connection.driver_connection
         broken = raw.execute("PRAGMA foreign_key_check").fetchall()
         raw.execute("PRAGMA foreign_keys=ON")
         if broken:
@@ -32,4 +35,4 @@ with db.engine.connect() as connection:
 
 # Close the pooled connections now: SQLite writes its WAL back into the database file when the
 # last connection closes, and a copy of the file (the test template) must be complete.
-db.engine.dispose()
+engine.dispose()

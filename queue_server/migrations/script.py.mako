@@ -1,3 +1,9 @@
+<%!
+    def without_banners(commands):
+        """Alembic wraps what it generated in "please adjust!" banners: a revision in this
+        repository is adjusted before it is committed, so they are left out."""
+        return "\n".join(line for line in commands.split("\n") if "# ###" not in line).strip()
+%>\
 """${message}
 
 Revision ID: ${up_revision}
@@ -17,8 +23,8 @@ depends_on = ${repr(depends_on)}
 
 
 def upgrade():
-    ${upgrades if upgrades else "pass"}
+    ${(upgrades if upgrades else "pass") | without_banners}
 
 
 def downgrade():
-    ${downgrades if downgrades else "pass"}
+    ${(downgrades if downgrades else "pass") | without_banners}

@@ -120,7 +120,7 @@ def heartbeat(data):
 def _printer_changed(device) -> None:
     """Tell the supervisors' screens (the device list) that a printer's state changed."""
     publish_after_commit(
-        db.session,
+        db.session(),
         "device.changed",
         {
             "site": device.site.code,

@@ -32,8 +32,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import exists, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..audit.models import AuditEntry
@@ -224,11 +226,14 @@ def _purge_addresses(session: Session, cutoff: datetime) -> int:
         values = {"address": None}
         if model is AuditEntry:
             values["user_agent"] = None
-        result = session.execute(
-            update(model)
-            .where(model.at < cutoff, _address_kept(model))
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        result = cast(  # an UPDATE's result has a cursor
+            CursorResult,
+            session.execute(
+                update(model)
+                .where(model.at < cutoff, _address_kept(model))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ),
         )
         session.commit()
         done += result.rowcount

@@ -48,7 +48,11 @@ def check(session: Session, site: Site, service: Service, channel: str, now: dat
     counters = estimates.open_counter_numbers(session, site.id, service.id, day)
     seconds = estimates.service_seconds(service, estimates.average_service_seconds(session, site.id))
     wait = estimates.estimate_wait(waiting, seconds, len(counters))
-    if wait is not None and now + timedelta(seconds=wait) > closing_time(site, now):
+    if wait is None:
+        return
+    closes = closing_time(site, now)
+    assert closes is not None  # it is open now (above)
+    if now + timedelta(seconds=wait) > closes:
         tomorrow = (now.astimezone(site.tz) + timedelta(days=1)).replace(hour=0, minute=0, second=0)
         come_back = next_opening(site, tomorrow)
         raise Conflict(

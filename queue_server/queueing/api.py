@@ -47,7 +47,7 @@ blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tic
 
 def ticket_with_position(ticket: Ticket) -> dict:
     """The public ticket plus where it stands, how long it may wait and who will serve it."""
-    return {**ticket_public(ticket), **estimates.ticket_standing(db.session, ticket)}
+    return {**ticket_public(ticket), **estimates.ticket_standing(db.session(), ticket)}
 
 
 @blp.route("/sites", methods=["GET"])
@@ -178,9 +178,9 @@ def _counter_for_officer(counter_id: int, for_update: bool = False) -> tuple[Cou
     """The counter and the officer acting at it; ``for_update`` locks it for a call or a walk-in
     (:func:`operations.counter_for_update`)."""
     if for_update:
-        counter = operations.counter_for_update(db.session, counter_id)
+        counter = operations.counter_for_update(db.session(), counter_id)
     else:
-        counter = get_counter(db.session, counter_id)
+        counter = get_counter(db.session(), counter_id)
     return counter, require(Action.OPERATE_COUNTER, counter.site_id, counter.id)
 
 
@@ -227,10 +227,10 @@ def walk_in(data, counter_id):
 def _counter_response(counter: Counter) -> dict:
     """The counter as the site's snapshot shows it (the same current ticket, by the same rule)."""
     day = business_date(counter.site, utcnow())
-    served = routing.services_served(db.session, counter, day)
-    current = tickets_at_counters(db.session, counter.site_id, day, counter.id).get(counter.id)
-    codes = [s.code for s in active_services(db.session, counter.site) if s.id in served]
-    officer = officers_at_counters(db.session, counter.site, day, counter.id).get(counter.id)
+    served = routing.services_served(db.session(), counter, day)
+    current = tickets_at_counters(db.session(), counter.site_id, day, counter.id).get(counter.id)
+    codes = [s.code for s in active_services(db.session(), counter.site) if s.id in served]
+    officer = officers_at_counters(db.session(), counter.site, day, counter.id).get(counter.id)
     return counter_public(counter, codes, current, officer)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -49,6 +49,7 @@ def _averages(session: Session, site_id: int) -> dict[int, float]:
     )
     samples: dict[int, list[float]] = defaultdict(list)
     for service_id, called_at, finished_at in rows:
+        assert called_at is not None and finished_at is not None  # the query keeps only these
         if len(samples[service_id]) < SAMPLE_SIZE:
             samples[service_id].append((finished_at - called_at).total_seconds())
     return {sid: sum(v) / len(v) for sid, v in samples.items() if len(v) >= MIN_SAMPLES}
@@ -88,7 +89,7 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
         before = and_(Ticket.priority.is_not(None), earlier)
     else:
         before = or_(Ticket.priority.is_not(None), earlier)
-    return session.scalar(
+    return session.execute(
         select(func.count()).where(
             Ticket.site_id == ticket.site_id,
             Ticket.business_date == ticket.business_date,
@@ -96,7 +97,7 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
             Ticket.status.in_(TicketStatus.IN_QUEUE),
             before,
         )
-    )
+    ).scalar_one()
 
 
 def waiting_by_service(
@@ -118,7 +119,7 @@ def waiting_by_service(
     return dict(rows.all())
 
 
-def long_waits(session: Session, site_id: int, day: date, issued_before) -> dict[int, tuple[int, object]]:
+def long_waits(session: Session, site_id: int, day: date, issued_before) -> dict[int, tuple[int, datetime]]:
     """Per service id, how many tickets of ``day`` still in the queue were taken before
     ``issued_before``, and when the oldest was taken."""
     rows = session.execute(

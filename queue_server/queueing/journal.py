@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Json
-from sqlalchemy import event, insert, update
+from sqlalchemy import Table, event, insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..actors import Actor, client_address
-from ..database import json_text
+from ..database import UTCDateTime, json_text
 from ..events import publish_after_commit
 from ..sites.models import Counter, Site
 from ..timefmt import iso
@@ -80,7 +81,7 @@ def record(
         "address": client_address(),
         "data": data or {},
     }
-    delta = {"type": kind, "seq": None, "site": site.code, "at": iso(at)}
+    delta: dict[str, Any] = {"type": kind, "seq": None, "site": site.code, "at": iso(at)}
     if ticket is not None:
         delta["ticket"] = ticket_public(ticket)
     if counter is not None:
@@ -102,9 +103,9 @@ def _number_entries(session: Session) -> None:
         return
     for site_id, entries in by_site.items():
         sequenced = sum(1 for _, row, _ in entries if row["kind"] in SEQUENCED_KINDS)
-        seq = None
+        seq = 0
         if sequenced:
-            sites = Site.__table__
+            sites = cast(Table, Site.__table__)  # a declarative class's table
             last = (
                 session.connection()
                 .execute(
@@ -127,7 +128,7 @@ def _number_entries(session: Session) -> None:
             rows.append(row)
             publish_after_commit(session, row["kind"], delta)
         # The log is append-only: plain inserts, no ORM bookkeeping.
-        session.connection().execute(insert(QueueEvent.__table__), rows)
+        session.connection().execute(insert(cast(Table, QueueEvent.__table__)), rows)
 
 
 # The log's columns as the PostgreSQL message below writes them, with their types.
@@ -160,9 +161,10 @@ def _number_and_commit(session: Session, by_site: dict[int, list]) -> None:
     nothing (psycopg skips COMMIT when idle).
 
     This runs after the audit recorder's ``before_commit`` (registered first, see
-    ``queue_server/__init__.py``), so the audit's rows are in the transaction it commits.
+    ``queue_server/app.py``), so the audit's rows are in the transaction it commits.
     """
     at_type = QueueEvent.__table__.c.at.type
+    assert isinstance(at_type, UTCDateTime)  # as the model declares it
     statements, params = [], []
     numbered = []  # (site, its sequenced entries' deltas in order): numbered from the answer
     recorded = []  # (kind, delta), in the order recorded: published in that order
@@ -215,17 +217,21 @@ def _send_and_commit(session: Session, sql: str, params: list) -> list:
     """
     connection = session.connection()
     raw = connection.connection.driver_connection
+    assert raw is not None  # the open psycopg connection
     cursor = psycopg.ClientCursor(raw)  # the simple protocol: several statements, one message
     try:
         cursor.execute(sql, params)
         results = []
         while True:
             if cursor.pgresult is not None and cursor.pgresult.ntuples:
-                results.append(cursor.fetchone()[0])
+                row = cursor.fetchone()
+                assert row is not None  # ntuples > 0
+                results.append(row[0])
             if not cursor.nextset():
                 return results
     except psycopg.Error as error:
-        disconnected = connection.dialect.is_disconnect(error, raw, cursor)
+        # psycopg's own error and cursor, which SQLAlchemy's DBAPI protocols do not describe:
+        disconnected = connection.dialect.is_disconnect(error, raw, cursor)  # type: ignore[arg-type]
         if disconnected:
             connection.invalidate(error)
         raise DBAPIError.instance(

@@ -214,7 +214,9 @@ def _finish_current(session: Session, counter: Counter, actor: Actor, now: datet
         _set_status(session, ticket, TicketStatus.DONE, "ticket.finished", actor, now, finished_at=now)
 
 
-def _next_ticket(session: Session, site: Site, counter: Counter, service_ids: set[int], day) -> Ticket | None:
+def _next_ticket(
+    session: Session, site: Site, counter: Counter, service_ids: frozenset[int], day
+) -> Ticket | None:
     """The ticket this counter should call now, by the site's priority policy, locked.
 
     Priority tickets come first (``strict``), unless an ``interleave`` site's counter has just
@@ -271,7 +273,7 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     ticket.officer_id = actor.user_id
     ticket.called_at = now
     counter.priority_run = counter.priority_run + 1 if ticket.priority else 0
-    payload = {"announcement": announcement(site, ticket, counter)}
+    payload: dict[str, object] = {"announcement": announcement(site, ticket, counter)}
     if actor.user_id is not None:
         # The counter's screen shows who serves there now (the session has him already).
         officer = session.get(User, actor.user_id)
@@ -316,6 +318,7 @@ def recall(session: Session, ticket: Ticket, actor: Actor, now: datetime | None 
     """Announce a called ticket again."""
     now = now or utcnow()
     _require_status(ticket, (TicketStatus.CALLED,), "recalled")
+    assert ticket.counter is not None  # a called ticket is at the counter that called it
     ticket.recall_count += 1
     journal.record(
         session,
@@ -392,13 +395,13 @@ def transfer(
         raise ApiError("invalid_transfer", "Give either a service or a counter to transfer to.")
     _require_status(ticket, TicketStatus.IN_QUEUE + TicketStatus.AT_COUNTER, "transferred")
     site = ticket.site
-    origin = {"service": ticket.service.code, "counter": ticket.counter.number if ticket.counter_id else None}
+    origin = {"service": ticket.service.code, "counter": ticket.counter.number if ticket.counter else None}
     from_counter = ticket.counter
     if service_code is not None:
         service = get_service(session, site, service_code)
         ticket.service = service
         ticket.target_counter = None
-        destination = {"service": service.code}
+        destination: dict[str, str | int] = {"service": service.code}
     else:
         target = session.get(Counter, counter_id)
         if target is None or target.site_id != site.id:

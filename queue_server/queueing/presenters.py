@@ -34,7 +34,7 @@ def ticket_public(ticket: Ticket) -> dict:
         "finished_at": iso(ticket.finished_at),
         "counter": counter.number if counter is not None else None,
         "counter_id": ticket.counter_id,
-        "target_counter": ticket.target_counter.number if ticket.target_counter_id else None,
+        "target_counter": ticket.target_counter.number if ticket.target_counter else None,
         "recall_count": ticket.recall_count,
     }
 

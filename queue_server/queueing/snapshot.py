@@ -64,7 +64,7 @@ def tickets_at_counters(
     )
     if counter_id is not None:
         query = query.where(Ticket.counter_id == counter_id)
-    return {ticket.counter_id: ticket for ticket in session.scalars(query)}
+    return {ticket.counter_id: ticket for ticket in session.scalars(query) if ticket.counter_id is not None}
 
 
 def no_shows_at(session: Session, counter_id: int, day: date) -> list[Ticket]:

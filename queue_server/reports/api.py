@@ -72,7 +72,7 @@ def period_for(query: dict) -> queries.Period:
 
 
 def _report(query: dict) -> dict:
-    return queries.report(db.session, period_for(query))
+    return queries.report(db.session(), period_for(query))
 
 
 def _file_name(report: dict, extension: str) -> str:

@@ -144,7 +144,7 @@ def to_csv(report: dict, section: str) -> str:
 
 def to_xlsx(report: dict) -> bytes:
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook opens on
     for section in SECTIONS:
         title = gettext(TITLES[section])
         sheet = book.create_sheet(title[:31])  # Excel's limit for a sheet name

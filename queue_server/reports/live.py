@@ -60,8 +60,8 @@ def queue_now(session: Session, site: Site, now: datetime) -> dict:
     day = date.fromisoformat(snapshot["business_date"])
     codes = {service.id: service.code for service in active_services(session, site)}
     issued = no_show = 0
-    served_by_service: dict[str, int] = {}
-    served_by_counter: dict[int, int] = {}
+    served_by_service: dict[str | None, int] = {}  # None: a service no longer offered
+    served_by_counter: dict[int | None, int] = {}
     oldest: dict[str, datetime] = {}
     for service_id, counter_id, status, count, first_issued in session.execute(
         select(Ticket.service_id, Ticket.counter_id, Ticket.status, func.count(), func.min(Ticket.issued_at))

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
@@ -208,7 +208,7 @@ def daily(session: Session, period: Period) -> list[dict]:
 def _pauses(session: Session, period: Period, key) -> dict:
     """Paused seconds (clipped to the period) and per reason, grouped by ``key``."""
     now = datetime.now(period.tz)
-    start = func.max(CounterPause.started_at, literal(period.start))
+    start: ColumnElement[datetime] = func.max(CounterPause.started_at, literal(period.start))
     ended = func.coalesce(CounterPause.ended_at, literal(min(now, period.end)))
     if db.dialect == "postgresql":
         start = func.greatest(CounterPause.started_at, literal(period.start))

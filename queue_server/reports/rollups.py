@@ -61,7 +61,9 @@ def local_hour(site: Site):
             func.extract("hour", func.timezone(site.timezone, func.timezone("UTC", Ticket.issued_at))),
             Integer,
         )
-    offset = int(site.tz.utcoffset(datetime(2026, 1, 1)).total_seconds())  # Vietnam keeps no DST
+    utc_offset = site.tz.utcoffset(datetime(2026, 1, 1))
+    assert utc_offset is not None  # a ZoneInfo knows it for any instant
+    offset = int(utc_offset.total_seconds())  # Vietnam keeps no DST
     return cast(func.strftime("%H", func.datetime(Ticket.issued_at, f"{offset:+d} seconds")), Integer)
 
 

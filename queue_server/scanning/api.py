@@ -33,7 +33,12 @@ SCAN_KINDS = ["ticket", "dossier_link", "dossier", "manifest", "citizen_id"]
 class ScanOutSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(SCAN_KINDS))
     value = fields.String(allow_none=True, metadata={"description": "Ticket key or dossier code"})
-    fields = fields.Dict(metadata={"description": "Decoded fields (ID card: staff and post offices only)"})
+    # Named apart from Schema.fields (the schema's own fields), as "fields" in the answer.
+    fields_ = fields.Dict(
+        attribute="fields",
+        data_key="fields",
+        metadata={"description": "Decoded fields (ID card: staff and post offices only)"},
+    )
 
 
 def _read(text: str) -> dict:
@@ -45,7 +50,7 @@ def _read(text: str) -> dict:
     if scan.kind == "citizen_id":
         if not may_read_id_card(actor):
             return {"kind": scan.kind, "value": None, "fields": {}}
-        record_id_card_read(db.session, actor)
+        record_id_card_read(db.session(), actor)
         db.session.commit()
     details = {
         key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in scan.fields.items()

@@ -65,6 +65,6 @@ def _site_routing(session: Session, site_id: int, day: date) -> dict[int, frozen
         if rule.service_id is not None:
             if rule.service_id in active:
                 served[rule.counter_id].add(rule.service_id)
-        else:
+        elif rule.department_id is not None:
             served[rule.counter_id].update(by_department.get(rule.department_id, ()))
     return {counter_id: frozenset(ids) for counter_id, ids in served.items()}

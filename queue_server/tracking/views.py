@@ -55,7 +55,7 @@ def ticket_page(token: str):
     ticket = _ticket(token)
     if ticket is None:
         return page_error(404, _("Không tìm thấy phiếu"), _("Đường dẫn này không ứng với phiếu nào."))
-    state = {**ticket_public(ticket), **ticket_standing(db.session, ticket)}
+    state = {**ticket_public(ticket), **ticket_standing(db.session(), ticket)}
     return render_template(
         "tracking/ticket.html",
         ticket=state,
@@ -63,7 +63,7 @@ def ticket_page(token: str):
         token=token,
         strings=js_strings(*STATUS_TEXTS, *FORM_STRINGS),
         rating_url=url_for("ratings.rate_from_phone", token=token),
-        rating_state=ratings.phone_state(db.session, ticket),
+        rating_state=ratings.phone_state(db.session(), ticket),
         choices=choices(),
     )
 
@@ -133,7 +133,7 @@ def dossier_page(key: str):
 
 
 def _procedure(site_code: str, code: str):
-    return guidance.find_procedure(db.session, site_code, code)
+    return guidance.find_procedure(db.session(), site_code, code)
 
 
 def _no_procedure():

@@ -258,7 +258,8 @@ def _row_name(change: dict, words: Words) -> str:
     for key in ("code", "username"):
         if now(key) not in (None, ""):
             return str(scrub(now(key)))
-    named = words.names.get(table, {}).get(change.get("id"))
+    row_id = change.get("id")  # a list for a table keyed by several columns: no name then
+    named = words.names.get(table, {}).get(row_id) if isinstance(row_id, int) else None
     if named:
         return named
     for key in ("name", "number"):
@@ -346,7 +347,8 @@ def _rows(changes: list[dict], actor: str, words: Words) -> tuple[str, list[tupl
             for table, count in kinds.items()
         )
         return _sentence("many", "", actor=actor, n=len(changes), kinds=listed), []
-    sentences, fields = [], []
+    sentences: list[str] = []
+    fields: list[tuple[str, str]] = []
     for change in changes:
         table = _lower(tables.get(change["table"], change["table"]))
         name = _row_name(change, words)
