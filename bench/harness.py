@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 import requests
 
@@ -84,6 +84,9 @@ class Gunicorn:
     shows it.
     """
 
+    process: subprocess.Popen
+    log: IO[bytes] | None
+
     def __init__(
         self,
         settings: Mapping[str, str | None],
@@ -103,8 +106,6 @@ class Gunicorn:
                 self.env.pop(name, None)
             else:
                 self.env[name] = value
-        self.log = None
-        self.process: subprocess.Popen | None = None
         self.start()
 
     def start(self) -> None:

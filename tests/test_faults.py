@@ -24,7 +24,7 @@ import requests
 import socketio
 from sqlalchemy import create_engine, text
 
-from .conftest import staff_session
+from .helpers import staff_session
 
 SERVICES = ["NM-DD", "TP-LLTP", "XD-GPXD", "TC-DKDN"]
 
@@ -53,11 +53,6 @@ def press(
         time.sleep(0.2)
 
 
-def workers_of(server) -> list[int]:
-    path = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-    return [int(pid) for pid in path.read_text().split()]
-
-
 def busiest_worker(server) -> int:
     """The worker process holding the most established connections on the server's port."""
     listing = subprocess.run(
@@ -67,7 +62,7 @@ def busiest_worker(server) -> int:
         check=True,
     ).stdout
     held = Tally(int(pid) for pid in re.findall(r"pid=(\d+)", listing))
-    workers = workers_of(server)
+    workers = server.worker_pids()
     return max(workers, key=lambda pid: held.get(pid, 0))
 
 
@@ -185,7 +180,7 @@ def test_a_worker_killed_during_load_loses_and_duplicates_no_ticket_and_screens_
     assert {answer["number"] for answer in answers.values()} == {row[3] for row in rows}
 
     # gunicorn replaced the worker; the screens of the dead one came back and were resynced.
-    assert victim not in workers_of(server) and len(workers_of(server)) == 2
+    assert victim not in server.worker_pids() and len(server.worker_pids()) == 2
     wait = time.monotonic() + 30
     while time.monotonic() < wait and not all(s["client"].connected for s in screens):
         time.sleep(0.1)
@@ -238,7 +233,7 @@ class OwnPostgres:
 
 @pytest.fixture
 def own_postgres():
-    from .conftest import free_port
+    from bench.harness import free_port
 
     # Not under pytest's temporary directory: that one is private to root, and the server runs
     # as the postgres user.
@@ -256,7 +251,7 @@ def own_postgres():
 def test_postgresql_restarted_under_load_gives_503s_then_resumes_with_nothing_half_written(
     own_postgres, live_server_factory
 ):
-    from .conftest import ROOT, migrate
+    from .helpers import ROOT, migrate
 
     url = own_postgres.url
     migrate(url)
@@ -350,7 +345,7 @@ def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses
 def kiosk_pressing(base_url: str, token: str):
     """A kiosk taking numbers one after another, in a thread, while the block runs; yields the
     seconds each press took. A press that failed (an error, no answer in 10 s) fails the test."""
-    from .conftest import issue_over_http
+    from .helpers import issue_over_http
 
     stop = threading.Event()
     presses: list[float] = []
@@ -419,7 +414,7 @@ def test_a_press_waiting_for_sqlite_s_lock_lets_the_worker_answer_others_meanwhi
     """SQLite's own wait for its lock sleeps inside the library, where gevent cannot switch:
     the whole worker stood still behind one waiting request. ``database.begin_immediate`` waits
     with gevent's sleep instead, so the worker answers other requests while a press waits."""
-    from .conftest import issue_over_http
+    from .helpers import issue_over_http
 
     server = live_server_factory(database_url)  # one gevent worker on SQLite
     issue_over_http(server.url, kiosk_token)  # the worker is warm

@@ -13,9 +13,7 @@ from queue_server.database import db
 from queue_server.dossiers import forms, formsets, lifecycle, registers
 from queue_server.dossiers.models import Dossier
 
-from .conftest import login
-from .helpers import local, officer, site
-from .test_forms import pdf_text
+from .helpers import local, login, officer, pdf_text, site
 
 TRACK_URL = "https://hcc.nghean.gov.vn/d/abc"
 

@@ -16,8 +16,8 @@ from sqlalchemy import Integer, select
 from queue_server.database import db
 from queue_server.sites.models import Service, Site
 
-from .conftest import login
-from .report_data import DAYS, FIRST, VN, add_ticket, generate
+from .helpers import VN, login
+from .report_data import DAYS, FIRST, add_ticket, generate
 
 LAST = FIRST + timedelta(days=DAYS - 1)
 PERIOD = f"from={FIRST.isoformat()}&to={LAST.isoformat()}"
