@@ -24,7 +24,7 @@ import requests
 import socketio
 from sqlalchemy import create_engine, text
 
-from .helpers import staff_session
+from .helpers import psycopg_url, staff_session
 
 SERVICES = ["NM-DD", "TP-LLTP", "XD-GPXD", "TC-DKDN"]
 
@@ -67,7 +67,7 @@ def busiest_worker(server) -> int:
 
 
 def tickets_in(database_url: str) -> list[tuple]:
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    engine = create_engine(psycopg_url(database_url))
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT client_id, issued_service_id, sequence, number FROM tickets ORDER BY id")
@@ -321,7 +321,7 @@ def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses
     from queue_server.database import make_engine
 
     engine = make_engine(postgres_url, pool_size=1, max_overflow=0)
-    admin = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    admin = create_engine(psycopg_url(postgres_url))
     try:
         with engine.connect() as conn:
             first = conn.execute(text("SELECT pg_backend_pid()")).scalar()
