@@ -225,6 +225,20 @@ def intake(client, **overrides):
     return client.post("/api/v1/dossiers", json=body)
 
 
+def take_in_over_http(base_url: str, auth, applicant=APPLICANT, **fields) -> str:
+    """A dossier for 1.001756 at NA-HCC taken in on a live server, by a logged-in session
+    (requests) or a post office's token; returns its code."""
+    body = {"site": "NA-HCC", "procedure": "1.001756", "applicant": applicant, **fields}
+    if isinstance(auth, str):
+        response = requests.post(
+            f"{base_url}/api/v1/dossiers", json=body, headers={"Authorization": f"Bearer {auth}"}, timeout=10
+        )
+    else:
+        response = auth.post(f"{base_url}/api/v1/dossiers", json=body, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()["code"]
+
+
 def act(client, code, action, **body):
     return client.post(f"/api/v1/dossiers/{code}/actions/{action}", json=body)
 

@@ -20,7 +20,7 @@ from queue_server.dossiers.models import Procedure
 from queue_server.sites.models import Department
 
 from .browser import KIOSK_SIZES, PHONE, assert_fits, check_accessibility, open_kiosk, screenshot, wedge_scan
-from .helpers import APPLICANT, PERSONAL, read_codes, site, staff_session
+from .helpers import PERSONAL, read_codes, site, staff_session, take_in_over_http
 
 SEARCH = "/api/v1/procedures/search"
 LAND = "1.004227"  # Đăng ký biến động quyền sử dụng đất... (field Đất đai)
@@ -280,17 +280,9 @@ def type_on(page, keyboard: str, text: str) -> None:
         page.click(f"{keyboard} [data-key='{char}']")
 
 
-def take_in(base_url: str) -> str:
-    with staff_session(base_url, "officer1") as officer:
-        body = {"site": "NA-HCC", "procedure": "1.001756", "applicant": APPLICANT}
-        response = officer.post(f"{base_url}/api/v1/dossiers", json=body, timeout=10)
-        assert response.status_code == 201, response.text
-        return response.json()["code"]
-
-
 @pytest.mark.parametrize("size", list(KIOSK_SIZES))
 def test_a_citizen_types_a_dossier_code_and_sees_its_status(server, kiosk_token, contexts, size):
-    code = take_in(server.url)
+    code = take_in_over_http(server.url, staff_session(server.url, "officer1"))
     page = open_kiosk(contexts, server, kiosk_token, size)
     # The home screen (the services, kiosk.js) is reworked elsewhere; here, its two buttons.
     check_accessibility(page)
