@@ -25,6 +25,8 @@ from queue_server.auth.access import Actor
 from queue_server.auth.models import User
 from queue_server.auth.services import issue_device_token
 from queue_server.database import db, utcnow
+from queue_server.dossiers import lifecycle
+from queue_server.dossiers.models import Dossier
 from queue_server.sites import staffing
 from queue_server.sites.calendar import business_date
 from queue_server.sites.models import Counter, Site
@@ -284,6 +286,16 @@ def officer(session, username="officer1") -> Actor:
 
 def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
+
+
+def receive_dossier(session, procedure: str, data: dict, now: datetime | None = None) -> Dossier:
+    """A dossier of ``procedure`` taken in at NA-HCC by officer1 through the lifecycle, with no
+    request (``data`` as an intake's body: applicant, fees, received_at...); commits."""
+    centre = site(session)
+    procedure_taken = lifecycle.get_procedure(session, centre, procedure)
+    dossier, _ = lifecycle.receive(session, centre, centre, procedure_taken, officer(session), data, now=now)
+    session.commit()
+    return dossier
 
 
 def staff(session, numbers, code="NA-HCC", username="officer1", day=None) -> None:

@@ -15,7 +15,18 @@ from queue_server.dossiers import lifecycle
 from queue_server.dossiers.calendars import calendar_for
 from queue_server.dossiers.models import CalendarDay, Dossier
 
-from .helpers import APPLICANT, PERSONAL, act, intake, local, login, officer, read_codes, site
+from .helpers import (
+    APPLICANT,
+    PERSONAL,
+    act,
+    intake,
+    local,
+    login,
+    officer,
+    read_codes,
+    receive_dossier,
+    site,
+)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
@@ -141,17 +152,8 @@ def test_other_sites_staff_and_devices_cannot_see_or_move_a_dossier(app, officer
 
 def _backdated(session, days_ago: int, procedure="1.000775"):
     """A dossier received ``days_ago`` days ago (within what an offline intake may claim)."""
-    centre = site(session)
-    dossier, _ = lifecycle.receive(
-        session,
-        centre,
-        centre,
-        lifecycle.get_procedure(session, centre, procedure),
-        officer(session),
-        {"applicant": {"name": "Trần Văn Bình"}, "received_at": utcnow() - timedelta(days=days_ago)},
-    )
-    session.commit()
-    return dossier
+    body = {"applicant": {"name": "Trần Văn Bình"}, "received_at": utcnow() - timedelta(days=days_ago)}
+    return receive_dossier(session, procedure, body)
 
 
 def test_a_late_dossier_is_flagged_and_may_apologise_once(app, session):
