@@ -36,9 +36,10 @@ from pathlib import Path
 import aiohttp
 import requests
 
+from .harness import Gunicorn
 from .province import OFFICER_PASSWORD, build_province, cpu_seconds, loadavg, login_officers
 from .run import check_numbers
-from .stack import Server, prepare
+from .stack import prepare, start_server
 from .stats import percentile_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -95,8 +96,8 @@ async def closed_loop(url: str, concurrency: int, seconds: float, make_request, 
     }
 
 
-def worker_cpu(server: Server) -> float:
-    return sum(cpu_seconds(pid) or 0.0 for pid in server.pids()[1:])
+def worker_cpu(server: Gunicorn) -> float:
+    return sum(cpu_seconds(pid) or 0.0 for pid in server.worker_pids())
 
 
 def count_statements(url: str, token: str, services: list[str], officer: str, counter: int, made=3) -> dict:
@@ -210,15 +211,15 @@ def main() -> None:
     token = prepare(args.database)
     extra = dict(item.split("=", 1) for item in args.server_env)
     extra.setdefault("SOCKETIO_CHANNEL", f"queue-issue-bench-{os.getpid()}")
-    server = Server(args.database, args.workers, args.redis, extra_env=extra)
+    server = start_server(args.database, args.workers, args.redis, extra_env=extra)
     try:
-        province = build_province(server.base, args.counters, 1, token)
+        province = build_province(server.url, args.counters, 1, token)
         services = province["services"]
-        print("workers", server.pids()[1:], flush=True)
+        print("workers", server.worker_pids(), flush=True)
         if args.baseline_seconds > 0:
             report["get_sites"] = asyncio.run(
                 closed_loop(
-                    f"{server.base}/api/v1/sites",
+                    f"{server.url}/api/v1/sites",
                     args.baseline_concurrency,
                     args.baseline_seconds,
                     lambda i: ("GET", {}, 200),
@@ -233,9 +234,9 @@ def main() -> None:
             return "POST", {"json": body, "headers": headers}, 201
 
         requests.post(  # warm both workers' pools and caches a little
-            f"{server.base}/api/v1/sites/{SITE}/tickets", json={"service": services[0]}, headers=headers
+            f"{server.url}/api/v1/sites/{SITE}/tickets", json={"service": services[0]}, headers=headers
         )
-        url = f"{server.base}/api/v1/sites/{SITE}/tickets"
+        url = f"{server.url}/api/v1/sites/{SITE}/tickets"
         meter = cpu_per_request(server, "ticket")
         report["issue"] = meter(asyncio.run(closed_loop(url, args.concurrency, args.seconds, issue)))
         print("issue", report["issue"], flush=True)
@@ -261,7 +262,7 @@ def main() -> None:
     Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
 
-def cpu_per_request(server: Server, unit: str):
+def cpu_per_request(server: Gunicorn, unit: str):
     """Start counting the workers' CPU; the function returned adds it to a closed loop's result,
     per answered request."""
     cpu_before, wall_before = worker_cpu(server), time.monotonic()
@@ -275,10 +276,10 @@ def cpu_per_request(server: Server, unit: str):
     return add
 
 
-async def calls(server: Server, province: dict, seconds: float) -> dict:
+async def calls(server: Gunicorn, province: dict, seconds: float) -> dict:
     """Every officer calls next at their counter, again as soon as the last call is answered."""
     sessions = []
-    for http, csrf in await login_officers(server.base, province["officers"]):
+    for http, csrf in await login_officers(server.url, province["officers"]):
         http.headers["X-CSRFToken"] = csrf
         sessions.append(http)
     counters = province["counter_ids"]
@@ -286,7 +287,7 @@ async def calls(server: Server, province: dict, seconds: float) -> dict:
         meter = cpu_per_request(server, "call")
         return meter(
             await closed_loop(
-                lambda i: f"{server.base}/api/v1/counters/{counters[i]}/call-next",
+                lambda i: f"{server.url}/api/v1/counters/{counters[i]}/call-next",
                 len(sessions),
                 seconds,
                 lambda i: ("POST", {}, (200, 204)),

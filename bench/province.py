@@ -39,11 +39,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-import requests
 
+from .harness import Gunicorn, staff_session
 from .run import check_numbers
 from .screens import Screens
-from .stack import Server, prepare
+from .stack import prepare, start_server
 from .stats import percentile_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -110,7 +110,7 @@ def memory_kib(pid: int, field: str = "VmRSS") -> int:
 class Groups:
     """The processes of each part of the stack, found afresh at each sample."""
 
-    def __init__(self, server: Server, screens: Screens, database: str):
+    def __init__(self, server: Gunicorn, screens: Screens, database: str):
         self.server = server
         self.screens = screens
         self.database = database
@@ -168,7 +168,7 @@ class Groups:
         def total(pids, field="VmRSS"):
             return round(sum(memory_kib(p, field) for p in pids) / mib)
 
-        master, *workers = [round(x) for x in self.server.worker_rss_mib()]
+        master, *workers = [round(x) for x in self.server.rss_mib()]
         result = {
             "gunicorn_master_mib": master,
             "gunicorn_workers_mib": workers,
@@ -191,14 +191,6 @@ class Groups:
 
 
 # -- the province --------------------------------------------------------------------------------
-
-
-def staff_session(base: str, username: str, password: str) -> requests.Session:
-    session = requests.Session()
-    response = session.post(f"{base}/api/v1/auth/login", json={"username": username, "password": password})
-    response.raise_for_status()
-    session.headers["X-CSRFToken"] = response.json()["csrf_token"]
-    return session
 
 
 def build_province(base: str, counters: int, kiosks: int, first_token: str) -> dict:
@@ -597,10 +589,10 @@ def main() -> None:
     first_token = prepare(args.database)
     channel = f"queue-province-bench-{os.getpid()}"
     extra_env = {"SOCKETIO_CHANNEL": channel, **dict(item.split("=", 1) for item in args.server_env)}
-    server = Server(args.database, args.workers, args.redis, extra_env=extra_env)
+    server = start_server(args.database, args.workers, args.redis, extra_env=extra_env)
     screens = None
     try:
-        province = build_province(server.base, args.counters, args.kiosks, first_token)
+        province = build_province(server.url, args.counters, args.kiosks, first_token)
         report["setup_s"] = round(time.monotonic() - started, 1)
         report["province"] = {
             "services": len(province["services"]),
@@ -611,19 +603,19 @@ def main() -> None:
         print("province", report["province"], f"set up in {report['setup_s']} s", flush=True)
         phones = phones_needed(args.clients, args.hall_displays, args.counter_displays)
         taking = time.monotonic()
-        followed = take_numbers_for_phones(server.base, province, phones)
+        followed = take_numbers_for_phones(server.url, province, phones)
         report["phone_tickets_s"] = round(time.monotonic() - taking, 1)
         print(f"{phones} tickets for the phones taken in {report['phone_tickets_s']} s", flush=True)
         auths, kinds = screen_auths(
             args.clients, args.hall_displays, args.counter_displays, province["counter_ids"], followed
         )
         with tempfile.TemporaryDirectory() as tmp:
-            screens = Screens(server.base, auths, args.listener_processes, Path(tmp))
+            screens = Screens(server.url, auths, args.listener_processes, Path(tmp))
             connect_s = screens.wait_connected(600)
             listening_since = time.monotonic()
             print(f"{len(auths)} screens opened in {connect_s:.1f} s", flush=True)
             groups = Groups(server, screens, args.database.rsplit("/", 1)[-1])
-            windows = asyncio.run(drive(server.base, province, groups, args))
+            windows = asyncio.run(drive(server.url, province, groups, args))
             received = screens.finish(120)
             listening_s = time.monotonic() - listening_since
         screens = None

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from . import display_latency, issue_load
-from .stack import Server, engine, prepare
+from .stack import engine, prepare, start_server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -66,23 +66,23 @@ def main() -> None:
         "workers": args.workers,
     }
     token = prepare(args.database)
-    server = Server(args.database, args.workers, args.redis)
+    server = start_server(args.database, args.workers, args.redis)
     try:
-        report["baseline_get_sites"] = issue_load.measure_baseline(server.base, 8, args.seconds)
+        report["baseline_get_sites"] = issue_load.measure_baseline(server.url, 8, args.seconds)
         print("baseline GET /sites", report["baseline_get_sites"], flush=True)
         report["issuance"] = []
         for level in [int(x) for x in args.levels.split(",")]:
-            result = issue_load.measure(server.base, token, level, args.seconds)
+            result = issue_load.measure(server.url, token, level, args.seconds)
             print("issue", result, flush=True)
             report["issuance"].append(result)
         report["numbering"] = check_numbers(args.database)
         print("numbering", report["numbering"], flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             report["display"] = display_latency.measure(
-                server.base, token, args.clients, args.calls, args.listener_processes, Path(tmp)
+                server.url, token, args.clients, args.calls, args.listener_processes, Path(tmp)
             )
         print("display", report["display"], flush=True)
-        report["rss_mib"] = [round(x) for x in server.worker_rss_mib()]
+        report["rss_mib"] = [round(x) for x in server.rss_mib()]
         print("memory (MiB, master then workers)", report["rss_mib"], flush=True)
     finally:
         server.stop()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -154,3 +154,50 @@ def assert_fits(page) -> None:
     )
     assert sizes["scrollHeight"] <= sizes["height"], f"the page scrolls: {sizes}"
     assert sizes["scrollWidth"] <= sizes["width"], f"the page scrolls sideways: {sizes}"
+
+
+# The page's own count of its open WebSockets (``window.openSockets``), set up before its scripts
+# run: a page that reconnects must end with one.
+COUNT_PAGE_WEBSOCKETS = """(() => {
+    const Native = window.WebSocket;
+    window.openSockets = 0;
+    window.WebSocket = function (...args) {
+        const socket = new Native(...args);
+        window.openSockets += 1;
+        socket.addEventListener('close', () => { window.openSockets -= 1; });
+        return socket;
+    };
+    window.WebSocket.prototype = Native.prototype;
+    Object.assign(window.WebSocket, Native);
+})();"""
+
+
+def open_kiosk(contexts, server, token, size="portrait", site="NA-HCC", query=""):
+    """The kiosk of ``site`` in a new page of ``size`` (:data:`KIOSK_SIZES`), once its services
+    are shown."""
+    kiosk = contexts(viewport=KIOSK_SIZES[size])
+    kiosk.goto(f"{server.url}/kiosk/{site}{query}#token={token}")
+    kiosk.wait_for_selector("[data-service]")
+    return kiosk
+
+
+def open_console(contexts, server, username, counter_number):
+    """The officer's console, logged in through its form, at counter ``counter_number``."""
+    page = contexts(viewport={"width": 1440, "height": 900})
+    page.goto(f"{server.url}/console")
+    page.fill("#username", username)
+    page.fill("#password", "officer-demo")
+    page.click("#login-form button[type=submit]")
+    page.get_by_role("listitem").filter(has_text=f"Quầy {counter_number} ").first.click()
+    page.wait_for_selector("#step-console:not([hidden])")
+    return page
+
+
+def signed_in_page(new_page, server, username, password="officer-demo"):
+    """A new page whose context is logged in (through the API) as ``username``."""
+    page = new_page(viewport={"width": 1440, "height": 900})
+    response = page.request.post(
+        f"{server.url}/api/v1/auth/login", data={"username": username, "password": password}
+    )
+    assert response.ok, response.text()
+    return page

@@ -1,4 +1,6 @@
-"""Shared fixtures: databases (SQLite and PostgreSQL), the app, logins, live servers.
+"""The fixtures every test module may use: databases (SQLite and PostgreSQL), the app, logins,
+devices, live servers (``bench/harness.py``), the browser; and the hooks that mark the tests.
+Plain helpers are in helpers.py: a test module imports from no other test module.
 
 PostgreSQL and Redis are real servers started by ``scripts/test-services.sh`` (``.ci/run`` does
 it). Their addresses come from TEST_POSTGRES_URL and TEST_REDIS_URL; tests that need them are
@@ -7,49 +9,36 @@ skipped when they cannot be reached, except under CI, where that is a failure.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-import requests
-from sqlalchemy import create_engine, text
 
+from bench.harness import Gunicorn
 from queue_server import cache, demo
 from queue_server.app import create_app
-from queue_server.auth.services import issue_device_token
 from queue_server.database import db
 from queue_server.demo import load_demo
 
-ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://queue:queue@127.0.0.1:5432/queue_test")
+from .helpers import (
+    IN_CI,
+    device_client,
+    device_token,
+    live_server,
+    login,
+    migrate,
+    own_postgres_database,
+    truncate_postgres,
+    unavailable,
+)
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = "/usr/bin/chromium"
-
-
-def _unavailable(what: str, error: Exception):
-    if IN_CI:
-        pytest.fail(f"{what} is required under CI but unreachable: {error}")
-    pytest.skip(f"{what} unreachable ({error}); run scripts/test-services.sh")
-
-
-def migrate(url: str) -> None:
-    """Run the real Alembic migrations against ``url``."""
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -57,29 +46,6 @@ def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     migrate(f"sqlite:///{path}")
     return path
-
-
-def _psycopg(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://")
-
-
-@contextlib.contextmanager
-def own_postgres_database(suffix: str = ""):
-    """An empty database of this run's own, created next to ``TEST_POSTGRES_URL``'s and dropped
-    at the end: two test runs at once (a CI clone and a developer's) never empty each other's
-    tables. Yields its URL."""
-    name = f"{POSTGRES_URL.rsplit('/', 1)[1]}_{os.getpid()}{suffix}"
-    admin = create_engine(_psycopg(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        _unavailable("PostgreSQL", error)
-    yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -90,23 +56,6 @@ def postgres_url():
         yield url
 
 
-def _truncate_postgres(url: str) -> None:
-    engine = create_engine(_psycopg(url))
-    with engine.begin() as conn:
-        tables = (
-            conn.execute(
-                text(
-                    "SELECT tablename FROM pg_tables"
-                    " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-                )
-            )
-            .scalars()
-            .all()
-        )
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     import redis
@@ -114,7 +63,7 @@ def redis_url() -> str:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except Exception as error:  # noqa: BLE001
-        _unavailable("Redis", error)
+        unavailable("Redis", error)
     return REDIS_URL
 
 
@@ -126,7 +75,7 @@ def database_url(request, tmp_path, sqlite_template) -> str:
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
-    _truncate_postgres(url)
+    truncate_postgres(url)
     return url
 
 
@@ -183,19 +132,6 @@ def client(app):
     return app.test_client()
 
 
-def login(client, username, password=None):
-    password = password or {
-        "admin": "quan-tri-demo",
-        "supervisor": "giam-sat-demo",
-        "postal": "buu-dien-demo",
-    }.get(username, "officer-demo")
-    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.json
-    # Every later request carries the session's CSRF token, as the staff pages' script does.
-    client.environ_base["HTTP_X_CSRFTOKEN"] = response.json["csrf_token"]
-    return client
-
-
 @pytest.fixture
 def officer(app):
     return login(app.test_client(), "officer1")
@@ -203,88 +139,18 @@ def officer(app):
 
 @pytest.fixture
 def kiosk_token(app) -> str:
-    with app.app_context():
-        _, token = issue_device_token(db.session, "kiosk", "NA-HCC", "test kiosk")
-        db.session.commit()
-    return token
+    return device_token(app, "kiosk", "NA-HCC", "test kiosk")
 
 
 @pytest.fixture
 def kiosk(app, kiosk_token):
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {kiosk_token}"
-    return client
+    return device_client(app, kiosk_token)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LiveServer:
-    """A real gunicorn (gevent workers) serving the app on a free port."""
-
-    def __init__(self, database_url: str, workers: int = 1, message_queue: str | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "live-test",
-            "WEB_CONCURRENCY": str(workers),
-            "BIND": f"127.0.0.1:{self.port}",
-            "LOG_LEVEL": "warning",
-            "KIOSK_RATE_LIMIT": "100000 per minute",  # one token takes every test's numbers
-            "LIVE_STANDING_SECONDS": "0.2",
-        }
-        self.env.pop("SOCKETIO_MESSAGE_QUEUE", None)
-        if message_queue:
-            self.env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
-            self.env["SOCKETIO_CHANNEL"] = f"queue-test-{os.getpid()}"  # this run's servers only
-        self.start()
-
-    def start(self) -> None:
-        """Start (or start again, on the same port) and wait until it answers.
-
-        Its log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server.
-        """
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.seek(0)
-                raise RuntimeError(f"server exited: {self.log.read().decode()[-2000:]}")
-            try:
-                if requests.get(f"{self.url}/api/v1/sites", timeout=5).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("server did not start in 30 s")
-
-    def log_tail(self, size: int = 6000) -> str:
-        if self.log.closed:
-            return "(stopped)"
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-size:]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+@pytest.fixture
+def post_office(app):
+    """The post office of Vinh (NA-BC-VINH), as its client sends requests."""
+    return device_client(app, device_token(app, "postal", "NA-BC-VINH", "quầy bưu cục"))
 
 
 BROWSER = pytest.StashKey()
@@ -334,8 +200,8 @@ def pytest_runtest_makereport(item, call):
 def live_server_factory(request):
     servers = []
 
-    def start(database_url, **kwargs) -> LiveServer:
-        server = LiveServer(database_url, **kwargs)
+    def start(database_url, **kwargs) -> Gunicorn:
+        server = live_server(database_url, **kwargs)
         servers.append(server)
         return server
 
@@ -346,27 +212,6 @@ def live_server_factory(request):
             # The server's side of a failed browser test; pytest shows it under the failure.
             sys.stderr.write(f"--- log of the server on port {server.port} ---\n{server.log_tail()}\n")
         server.stop()
-
-
-def staff_session(base_url: str, username: str) -> requests.Session:
-    http = requests.Session()
-    password = {"admin": "quan-tri-demo", "supervisor": "giam-sat-demo"}.get(username, "officer-demo")
-    response = http.post(f"{base_url}/api/v1/auth/login", json={"username": username, "password": password})
-    response.raise_for_status()
-    http.headers["X-CSRFToken"] = response.json()["csrf_token"]
-    return http
-
-
-def issue_over_http(base_url: str, token: str, service: str = "NM-DD") -> dict:
-    """Take a number at NA-HCC the way a kiosk does; returns the ticket."""
-    response = requests.post(
-        f"{base_url}/api/v1/sites/NA-HCC/tickets",
-        json={"service": service},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 @pytest.fixture

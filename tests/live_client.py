@@ -81,5 +81,13 @@ class LiveClient:
             if got == name and where(payload):
                 return payload, at
 
+    def drain(self) -> list[tuple[str, dict]]:
+        """The events received and not yet read, each as (name, payload)."""
+        events = []
+        while not self.received.empty():
+            name, payload, _ = self.received.get_nowait()
+            events.append((name, payload))
+        return events
+
     def close(self) -> None:
         self.sio.disconnect()

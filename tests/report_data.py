@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
 
@@ -19,7 +18,8 @@ from queue_server.queueing.models import CounterPause, Ticket
 from queue_server.ratings.models import Rating
 from queue_server.sites.models import Counter, Service, Site
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from .helpers import VN
+
 FIRST = date(2026, 10, 5)  # a Monday
 DAYS = 21
 REASONS = ["Họp giao ban", "Nghỉ giải lao", "Hỗ trợ quầy khác", "Sự cố máy tính"]

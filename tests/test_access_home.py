@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 PACKAGES = ("queue_server", "kiosk", "display", "postal")
 HOME = ROOT / "queue_server" / "auth"

@@ -16,7 +16,7 @@ from queue_server.auth.models import User
 from queue_server.database import db
 from queue_server.sites.models import Counter, Service, Site
 
-from .conftest import login
+from .helpers import login
 
 SERVICE = {
     "code": "TP-CT",
@@ -277,7 +277,7 @@ def test_a_service_gets_its_kiosk_icon_from_the_built_in_set_or_none(app, superv
 def test_every_icon_of_the_set_is_drawn():
     from queue_server.sites.icons import ICONS
 
-    from .conftest import ROOT
+    from .helpers import ROOT
 
     drawn = {path.stem for path in (ROOT / "kiosk" / "static" / "icons").glob("*.svg")}
     assert drawn == set(ICONS)

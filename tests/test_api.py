@@ -7,23 +7,9 @@ from queue_server.auth.models import DeviceToken
 from queue_server.auth.services import issue_device_token, revoke_device_token
 from queue_server.database import db
 
-from .conftest import login
-from .helpers import counter, staff
+from .helpers import counter, error_of, issue, login, staff
 
 PERSONAL_KEYS = {"id_number", "phone", "address", "email", "full_name", "username", "officer_id"}
-
-
-def error_of(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert set(body) == {"error"} and {"code", "message"} <= set(body["error"])
-    return body["error"]["code"]
-
-
-def issue(kiosk, service="NM-DD", **extra):
-    response = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": service, **extra})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
 
 
 def test_kiosk_takes_a_number_with_place_wait_counters_and_tracking_link(app, kiosk):

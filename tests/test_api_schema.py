@@ -16,7 +16,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from .conftest import login
+from .helpers import login
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "15"))
 # What the issue asks: no 5xx, and every answer as documented. Not "every schema-valid request

@@ -12,8 +12,7 @@ from queue_server.audit.models import AuditEntry
 from queue_server.database import db, utcnow
 
 from .browser import OFFICE, check_accessibility, screenshot
-from .conftest import ROOT, issue_over_http, login
-from .helpers import site
+from .helpers import ROOT, issue_over_http, login, site
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

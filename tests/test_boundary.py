@@ -6,17 +6,11 @@ sees its part, and the reports count both ways."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-import pytest
-
 from queue_server.database import db, utcnow
 from queue_server.sites.models import Site, SiteKind
 
-from .conftest import login
-from .test_dossiers import APPLICANT, act
+from .helpers import APPLICANT, BOTH_DATABASES, VN, act, login
 
-BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 WARD = "NA-TRUONGVINH"
 
 
@@ -46,7 +40,7 @@ def carry(
     return finished.json
 
 
-@BOTH
+@BOTH_DATABASES
 def test_a_dossier_received_at_the_ward_for_the_province_goes_there_and_its_result_comes_back(app, officer):
     ward = login(app.test_client(), "officer3")
     catalogue = ward.get(f"/api/v1/procedures?site={WARD}").json
@@ -95,7 +89,7 @@ def test_a_dossier_received_at_the_ward_for_the_province_goes_there_and_its_resu
     assert returned.json["events"][-1]["from_party"] == "Trung tâm Phục vụ hành chính công phường Trường Vinh"
 
     # The reports count both ways.
-    today = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
+    today = utcnow().astimezone(VN).date().isoformat()
     period = f"from={today}&to={today}"
     admin = login(app.test_client(), "admin")
     province = admin.get(f"/api/v1/reports?site=NA-HCC&{period}").json["dossiers"]

@@ -9,8 +9,7 @@ from openpyxl import Workbook
 from queue_server.dossiers.catalogue import import_procedures, read_rows
 from queue_server.dossiers.models import Procedure
 
-from .conftest import ROOT
-from .helpers import site
+from .helpers import ROOT, site
 
 HEADER = ["code", "name", "department", "field", "processing_time", "unit", "fee", "postal", "documents"]
 ROWS = [

@@ -10,20 +10,17 @@ from collections import Counter as Tally
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
-import pytest
 import requests
 from sqlalchemy import func, select
 
 from queue_server.database import db
 from queue_server.queueing.models import QueueEvent, Ticket
 
-from .conftest import staff_session
+from .helpers import BOTH_DATABASES, staff_session
 
 CLIENTS = 8
 TICKETS_PER_CLIENT = 70  # 560 in all
 SERVICES = ("NM-DD", "TC-DKDN")
-
-both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 
 def _issue_many(base_url: str, token: str, count: int, offset: int) -> list[tuple[str, str, int]]:
@@ -50,7 +47,7 @@ def _call_until_empty(base_url: str, counter_id: int) -> list[int]:
         called.append(response.json()["ticket"]["id"])
 
 
-@both_databases
+@BOTH_DATABASES
 def test_parallel_issuing_on_several_workers_gives_unique_gap_free_numbers(
     app, database_url, live_server_factory, kiosk_token
 ):
@@ -78,7 +75,7 @@ def test_parallel_issuing_on_several_workers_gives_unique_gap_free_numbers(
         assert len(logged) == len(issued) and set(logged) == {None}  # logged, without a sequence
 
 
-@both_databases
+@BOTH_DATABASES
 def test_counters_calling_at_the_same_instant_never_get_the_same_ticket(
     app, database_url, live_server_factory, kiosk_token
 ):

@@ -16,7 +16,7 @@ from queue_server.database import db
 from queue_server.queueing.models import Ticket
 
 from .browser import OFFICE, check_accessibility, screenshot
-from .conftest import issue_over_http, login, staff_session
+from .helpers import issue_over_http, login, staff_session
 
 CURRENT = "() => document.getElementById('current-number').textContent === '{}'"
 NOTHING_CALLED = "() => document.getElementById('current-service').textContent === 'Chưa gọi số nào.'"

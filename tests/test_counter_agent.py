@@ -11,7 +11,7 @@ from kiosk.agent import CounterDevices
 from queue_server.auth.services import issue_device_token
 from queue_server.database import db
 
-from .conftest import issue_over_http, staff_session
+from .helpers import issue_over_http, staff_session
 
 
 class Line:

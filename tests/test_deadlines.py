@@ -1,19 +1,13 @@
 """Due dates in working time: weekends, Tết, substitute days, make-up Saturdays, lunch,
 evenings, cut-off hours, calendar days by the Civil Code, pauses."""
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta
 
 import pytest
 
 from queue_server.dossiers.deadlines import Outcome, Unit, WorkingCalendar
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def at(*args):
-    return datetime(*args, tzinfo=VN)
-
+from .helpers import local as at  # the local time a deadline starts or ends at
 
 CAL = WorkingCalendar()
 

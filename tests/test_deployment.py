@@ -20,7 +20,7 @@ import requests
 import socketio
 from sqlalchemy import create_engine, text
 
-from .conftest import IN_CI, POSTGRES_URL, ROOT, _psycopg
+from .helpers import IN_CI, POSTGRES_URL, ROOT, psycopg_url
 
 pytestmark = pytest.mark.live  # the production stack: nginx and gunicorn
 
@@ -44,7 +44,7 @@ def stack():
     finally:
         subprocess.run(["bash", str(script), "stop"], env=env, capture_output=True, timeout=60)
         shutil.rmtree(run, ignore_errors=True)
-        admin = create_engine(_psycopg(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+        admin = create_engine(psycopg_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()

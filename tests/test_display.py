@@ -18,7 +18,7 @@ from queue_server.database import db
 from queue_server.sites.models import Counter, Service, Site
 
 from .browser import HALL_SIZES, assert_fits, check_accessibility, screenshot
-from .conftest import issue_over_http, staff_session
+from .helpers import issue_over_http, staff_session
 
 LATEST = "document.getElementById('latest').textContent"
 ANNOUNCED = "window.HALL.announcer.spoken.length + window.HALL.announcer.pending()"

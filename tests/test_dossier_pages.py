@@ -6,51 +6,20 @@ Uses the browser and the live server of ``tests/conftest.py`` and the checks of
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
 import requests
 
-from queue_server.auth.services import issue_device_token
-from queue_server.database import db
-
-from .browser import check_accessibility, screenshot, wedge_scan
-from .conftest import issue_over_http, staff_session
-from .test_pages import open_console
+from .browser import check_accessibility, open_console, screenshot, signed_in_page, wedge_scan
+from .helpers import device_token, issue_over_http, staff_session, take_in_over_http
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
 
 CCCD = "001085012345|123456789|Nguyễn Văn An|14031985|Nam|Số 12 đường Lê Lợi, phường Vinh, Nghệ An|01012021"
 APPLICANT = {"name": "Trần Thị Bình", "id_number": "001190000001", "address": "Số 5 Quang Trung, Vinh"}
-
-
-def signed_in_page(new_page, server, username, password="officer-demo"):
-    page = new_page(viewport={"width": 1440, "height": 900})
-    response = page.request.post(
-        f"{server.url}/api/v1/auth/login", data={"username": username, "password": password}
-    )
-    assert response.ok, response.text()
-    return page
-
-
-def postal_device(app) -> str:
-    with app.app_context():
-        _, token = issue_device_token(db.session, "postal", "NA-BC-VINH", "Bưu cục Vinh")
-        db.session.commit()
-    return token
-
-
-def take_in(base_url: str, auth, **fields) -> str:
-    """A dossier for 1.001756 at NA-HCC, taken in by a session or a post office's token."""
-    body = {"site": "NA-HCC", "procedure": "1.001756", "applicant": APPLICANT, **fields}
-    if isinstance(auth, str):
-        response = requests.post(
-            f"{base_url}/api/v1/dossiers", json=body, headers={"Authorization": f"Bearer {auth}"}, timeout=10
-        )
-    else:
-        response = auth.post(f"{base_url}/api/v1/dossiers", json=body, timeout=10)
-    assert response.status_code == 201, response.text
-    return response.json()["code"]
+take_in = functools.partial(take_in_over_http, applicant=APPLICANT)
 
 
 def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_marks_the_result_ready(
@@ -137,7 +106,7 @@ def test_an_officer_takes_in_a_dossier_from_the_console_then_transfers_it_and_ma
 def test_a_manifest_reception_shows_the_missing_and_the_extra_dossier_and_results_go_back_by_post(
     app, server, contexts
 ):
-    token = postal_device(app)
+    token = device_token(app, "postal", "NA-BC-VINH", "Bưu cục Vinh")
     listed, missing, extra = (take_in(server.url, token, channel="postal") for _ in range(3))
     post = {"Authorization": f"Bearer {token}"}
     manifest = requests.post(

@@ -15,37 +15,18 @@ from queue_server.dossiers import lifecycle
 from queue_server.dossiers.calendars import calendar_for
 from queue_server.dossiers.models import CalendarDay, Dossier
 
-from .conftest import login
-from .helpers import local, officer, site
-
-APPLICANT = {
-    "name": "Nguyễn Thị Hoa",
-    "id_number": "040190012345",
-    "phone": "0912 345 678",
-    "address": "Số 12 đường Lê Lợi, phường Trường Vinh, Nghệ An",
-    "email": "hoa.nguyen@example.vn",
-}
-PERSONAL = ("Nguyễn Thị Hoa", "040190012345", "0912 345 678", "Lê Lợi", "hoa.nguyen")
-
-
-def intake(client, **overrides):
-    body = {
-        "site": "NA-HCC",
-        "procedure": "1.001756",
-        "applicant": APPLICANT,
-        "documents": [
-            {"name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "originals": 1},
-            {"name": "Bản chụp Căn cước công dân", "copies": 1},
-        ],
-        "fee": 200000,
-        "fee_payment": "cash",
-        **overrides,
-    }
-    return client.post("/api/v1/dossiers", json=body)
-
-
-def act(client, code, action, **body):
-    return client.post(f"/api/v1/dossiers/{code}/actions/{action}", json=body)
+from .helpers import (
+    APPLICANT,
+    PERSONAL,
+    act,
+    intake,
+    local,
+    login,
+    officer,
+    read_codes,
+    receive_dossier,
+    site,
+)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
@@ -171,17 +152,8 @@ def test_other_sites_staff_and_devices_cannot_see_or_move_a_dossier(app, officer
 
 def _backdated(session, days_ago: int, procedure="1.000775"):
     """A dossier received ``days_ago`` days ago (within what an offline intake may claim)."""
-    centre = site(session)
-    dossier, _ = lifecycle.receive(
-        session,
-        centre,
-        centre,
-        lifecycle.get_procedure(session, centre, procedure),
-        officer(session),
-        {"applicant": {"name": "Trần Văn Bình"}, "received_at": utcnow() - timedelta(days=days_ago)},
-    )
-    session.commit()
-    return dossier
+    body = {"applicant": {"name": "Trần Văn Bình"}, "received_at": utcnow() - timedelta(days=days_ago)}
+    return receive_dossier(session, procedure, body)
 
 
 def test_a_late_dossier_is_flagged_and_may_apologise_once(app, session):
@@ -383,8 +355,6 @@ def test_dossier_codes_count_per_agency_and_day(officer, session):
 def test_the_thermal_receipt_goes_to_a_printer_of_the_site_and_decodes_back(app, officer, kiosk, kiosk_token):
     from kiosk.agent import LAYOUTS
 
-    from .test_printing import decode
-
     dossier = intake(officer).json
     device_id = kiosk.get("/api/v1/devices/me").json["id"]
     job = officer.post(f"/api/v1/dossiers/{dossier['code']}/print-receipt", json={"device_id": device_id})
@@ -393,7 +363,7 @@ def test_the_thermal_receipt_goes_to_a_printer_of_the_site_and_decodes_back(app,
     assert [j["kind"] for j in fetched] == ["receipt"]
     payload = fetched[0]["payload"]
     assert payload["dossier_code"] == dossier["code"] and payload["track_url"] == dossier["tracking_url"]
-    assert decode(LAYOUTS["receipt"](payload, 80)) >= {dossier["code"], dossier["tracking_url"]}
+    assert read_codes(LAYOUTS["receipt"](payload, 80)) >= {dossier["code"], dossier["tracking_url"]}
     nobody = officer.post(f"/api/v1/dossiers/{dossier['code']}/print-receipt", json={"device_id": 999})
     assert nobody.status_code == 404
     with app.app_context():

@@ -11,7 +11,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,7 +23,10 @@ import requests
 import socketio
 from sqlalchemy import create_engine, text
 
-from .conftest import staff_session
+from bench.harness import free_port, wait_until
+from bench.stack import prepare
+
+from .helpers import psycopg_url, staff_session
 
 SERVICES = ["NM-DD", "TP-LLTP", "XD-GPXD", "TC-DKDN"]
 
@@ -53,11 +55,6 @@ def press(
         time.sleep(0.2)
 
 
-def workers_of(server) -> list[int]:
-    path = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-    return [int(pid) for pid in path.read_text().split()]
-
-
 def busiest_worker(server) -> int:
     """The worker process holding the most established connections on the server's port."""
     listing = subprocess.run(
@@ -67,18 +64,56 @@ def busiest_worker(server) -> int:
         check=True,
     ).stdout
     held = Tally(int(pid) for pid in re.findall(r"pid=(\d+)", listing))
-    workers = workers_of(server)
+    workers = server.worker_pids()
     return max(workers, key=lambda pid: held.get(pid, 0))
 
 
 def tickets_in(database_url: str) -> list[tuple]:
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    engine = create_engine(psycopg_url(database_url))
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT client_id, issued_service_id, sequence, number FROM tickets ORDER BY id")
         ).all()
     engine.dispose()
     return [tuple(row) for row in rows]
+
+
+@contextmanager
+def kiosks_sending(base_url: str, token: str, presses: list[tuple[str, str]], kiosks: int, statuses=None):
+    """``kiosks`` kiosks in threads sharing ``presses`` (client id, service), each pressed until
+    answered (for two minutes at most), while the block runs; yields the answers by client id as
+    they come. The block's end waits for every press, and one that failed fails the test."""
+    answers: dict[str, dict] = {}
+    failures: list[BaseException] = []
+    deadline = time.monotonic() + 120
+
+    def kiosk(part):
+        try:
+            for client_id, service in part:
+                answers[client_id] = press(base_url, token, service, client_id, deadline, statuses)
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            failures.append(error)
+
+    threads = [threading.Thread(target=kiosk, args=(presses[i::kiosks],)) for i in range(kiosks)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield answers
+    finally:
+        for thread in threads:
+            thread.join()
+    assert not failures, failures[0]
+
+
+def assert_each_press_taken_once_and_numbered_without_a_gap(rows: list[tuple], presses) -> None:
+    taken = Tally(row[0] for row in rows)
+    assert set(taken) == {client_id for client_id, _ in presses}  # none lost
+    assert max(taken.values()) == 1  # none taken twice
+    by_service: dict[int, list[int]] = {}
+    for _, service_id, sequence, _ in rows:
+        by_service.setdefault(service_id, []).append(sequence)
+    for sequences in by_service.values():  # a killed transaction gives its number back
+        assert sorted(sequences) == list(range(1, len(sequences) + 1))
 
 
 def test_an_exhausted_connection_pool_is_a_503_to_retry_not_a_500(app, kiosk, monkeypatch):
@@ -151,41 +186,17 @@ def test_a_worker_killed_during_load_loses_and_duplicates_no_ticket_and_screens_
         screens.append(screen)
 
     presses = [(f"kill-{n:04d}", SERVICES[n % len(SERVICES)]) for n in range(160)]
-    answers: dict[str, dict] = {}
-    failures: list[BaseException] = []
-    deadline = time.monotonic() + 120
-
-    def kiosk(part):
-        try:
-            for client_id, service in part:
-                answers[client_id] = press(server.url, kiosk_token, service, client_id, deadline)
-        except BaseException as error:  # noqa: BLE001 (reported below)
-            failures.append(error)
-
-    threads = [threading.Thread(target=kiosk, args=(presses[i::8],)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    while len(answers) < 40 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    victim = busiest_worker(server)  # the one holding the most screens
-    os.kill(victim, signal.SIGKILL)  # mid-load: some requests and screens die with it
-    for thread in threads:
-        thread.join()
-    assert not failures, failures[0]
+    with kiosks_sending(server.url, kiosk_token, presses, 8) as answers:
+        wait_until(lambda: len(answers) >= 40, 120, "40 presses answered")
+        victim = busiest_worker(server)  # the one holding the most screens
+        os.kill(victim, signal.SIGKILL)  # mid-load: some requests and screens die with it
 
     rows = tickets_in(database_url)
-    taken = Tally(row[0] for row in rows)
-    assert set(taken) == {client_id for client_id, _ in presses}  # none lost
-    assert max(taken.values()) == 1  # none taken twice
-    by_service: dict[int, list[int]] = {}
-    for _, service_id, sequence, _ in rows:
-        by_service.setdefault(service_id, []).append(sequence)
-    for sequences in by_service.values():  # a killed transaction gives its number back
-        assert sorted(sequences) == list(range(1, len(sequences) + 1))
+    assert_each_press_taken_once_and_numbered_without_a_gap(rows, presses)
     assert {answer["number"] for answer in answers.values()} == {row[3] for row in rows}
 
     # gunicorn replaced the worker; the screens of the dead one came back and were resynced.
-    assert victim not in workers_of(server) and len(workers_of(server)) == 2
+    assert victim not in server.worker_pids() and len(server.worker_pids()) == 2
     wait = time.monotonic() + 30
     while time.monotonic() < wait and not all(s["client"].connected for s in screens):
         time.sleep(0.1)
@@ -238,8 +249,6 @@ class OwnPostgres:
 
 @pytest.fixture
 def own_postgres():
-    from .conftest import free_port
-
     # Not under pytest's temporary directory: that one is private to root, and the server runs
     # as the postgres user.
     directory = Path(tempfile.mkdtemp(prefix="queue-pg-"))
@@ -256,66 +265,26 @@ def own_postgres():
 def test_postgresql_restarted_under_load_gives_503s_then_resumes_with_nothing_half_written(
     own_postgres, live_server_factory
 ):
-    from .conftest import ROOT, migrate
-
     url = own_postgres.url
-    migrate(url)
-    cli = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([*cli, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    token = (
-        subprocess.run(
-            [*cli, "create-device-token", "--kind", "kiosk", "--site", "NA-HCC"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    token = prepare(url)  # migrated, the demo loaded, a kiosk: as a benchmark's database
     server = live_server_factory(url, workers=2)
 
     presses = [(f"pg-{n:05d}", SERVICES[n % len(SERVICES)]) for n in range(120)]
     statuses: Tally = Tally()
-    answers: dict[str, dict] = {}
-    failures: list[BaseException] = []
-    deadline = time.monotonic() + 120
-
-    def kiosk(part):
-        try:
-            for client_id, service in part:
-                answers[client_id] = press(server.url, token, service, client_id, deadline, statuses)
-        except BaseException as error:  # noqa: BLE001 (reported below)
-            failures.append(error)
-
-    threads = [threading.Thread(target=kiosk, args=(presses[i::6],)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    while len(answers) < 30 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    own_postgres.stop()
-    down_until = time.monotonic() + 3
-    while time.monotonic() < down_until:  # while it is down, a reader gets the same clear answer
-        queue = requests.get(f"{server.url}/api/v1/sites/NA-HCC/queue", timeout=10)
-        assert queue.status_code == 503 and queue.json()["error"]["code"] == "service_unavailable"
-        assert queue.headers["Retry-After"]
-        time.sleep(0.3)
-    own_postgres.start()
-    for thread in threads:
-        thread.join()
-    assert not failures, failures[0]
+    with kiosks_sending(server.url, token, presses, 6, statuses) as answers:
+        wait_until(lambda: len(answers) >= 30, 120, "30 presses answered")
+        own_postgres.stop()
+        down_until = time.monotonic() + 3
+        while time.monotonic() < down_until:  # while it is down, a reader gets the same clear answer
+            queue = requests.get(f"{server.url}/api/v1/sites/NA-HCC/queue", timeout=10)
+            assert queue.status_code == 503 and queue.json()["error"]["code"] == "service_unavailable"
+            assert queue.headers["Retry-After"]
+            time.sleep(0.3)
+        own_postgres.start()
 
     assert statuses[503] > 0 and set(statuses) <= {200, 201, 503}  # 503s while down, never a 500
     rows = tickets_in(url)
-    taken = Tally(row[0] for row in rows)
-    assert set(taken) == {client_id for client_id, _ in presses} and max(taken.values()) == 1
-    by_service: dict[int, list[int]] = {}
-    for _, service_id, sequence, _ in rows:
-        by_service.setdefault(service_id, []).append(sequence)
-    for sequences in by_service.values():
-        assert sorted(sequences) == list(range(1, len(sequences) + 1))
+    assert_each_press_taken_once_and_numbered_without_a_gap(rows, presses)
     assert requests.get(f"{server.url}/api/v1/sites/NA-HCC/queue", timeout=10).status_code == 200
     print(f"answers while PostgreSQL restarted: {dict(statuses)}")
 
@@ -326,7 +295,7 @@ def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses
     from queue_server.database import make_engine
 
     engine = make_engine(postgres_url, pool_size=1, max_overflow=0)
-    admin = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    admin = create_engine(psycopg_url(postgres_url))
     try:
         with engine.connect() as conn:
             first = conn.execute(text("SELECT pg_backend_pid()")).scalar()
@@ -350,7 +319,7 @@ def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses
 def kiosk_pressing(base_url: str, token: str):
     """A kiosk taking numbers one after another, in a thread, while the block runs; yields the
     seconds each press took. A press that failed (an error, no answer in 10 s) fails the test."""
-    from .conftest import issue_over_http
+    from .helpers import issue_over_http
 
     stop = threading.Event()
     presses: list[float] = []
@@ -419,7 +388,7 @@ def test_a_press_waiting_for_sqlite_s_lock_lets_the_worker_answer_others_meanwhi
     """SQLite's own wait for its lock sleeps inside the library, where gevent cannot switch:
     the whole worker stood still behind one waiting request. ``database.begin_immediate`` waits
     with gevent's sleep instead, so the worker answers other requests while a press waits."""
-    from .conftest import issue_over_http
+    from .helpers import issue_over_http
 
     server = live_server_factory(database_url)  # one gevent worker on SQLite
     issue_over_http(server.url, kiosk_token)  # the worker is warm

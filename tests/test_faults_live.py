@@ -18,7 +18,10 @@ import pytest
 import redis
 import requests
 
-from .conftest import IN_CI, free_port, issue_over_http, staff_session
+from bench.harness import free_port, stop_process, wait_until
+
+from .browser import COUNT_PAGE_WEBSOCKETS
+from .helpers import IN_CI, issue_over_http, staff_session
 from .live_client import LiveClient
 
 pytestmark = pytest.mark.live  # servers killed and restarted
@@ -85,12 +88,7 @@ class RedisProcess:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.resume()
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop_process(self.process, 5)
 
 
 @pytest.fixture
@@ -109,15 +107,6 @@ def timed_post(http: requests.Session, url: str, **kwargs) -> tuple[requests.Res
     started = time.monotonic()
     response = http.post(url, timeout=15, **kwargs)
     return response, time.monotonic() - started
-
-
-def drain(screen: LiveClient) -> list[tuple[str, dict]]:
-    """What the client has received and not yet read."""
-    events = []
-    while not screen.received.empty():
-        name, payload, _ = screen.received.get_nowait()
-        events.append((name, payload))
-    return events
 
 
 def showing_at_counter(number: int, ticket_number: str):
@@ -175,7 +164,7 @@ def test_requests_succeed_while_redis_is_down_and_screens_resync_when_it_returns
 
         # The screen of the process that made the calls saw them; the other one's missed them.
         here.wait_for("ticket.called", timeout=10, where=lambda e: e["ticket"]["id"] == called["id"])
-        missed = [p["ticket"]["id"] for name, p in drain(there) if name == "ticket.called"]
+        missed = [p["ticket"]["id"] for name, p in there.drain() if name == "ticket.called"]
         assert called["id"] not in missed
 
         own_redis.start()
@@ -302,31 +291,8 @@ def tap_factory():
         tap.close()
 
 
-# The page's own count of its WebSockets, as tests/test_pages.py keeps it.
-COUNT_PAGE_WEBSOCKETS = """(() => {
-    const Native = window.WebSocket;
-    window.openSockets = 0;
-    window.WebSocket = function (...args) {
-        const socket = new Native(...args);
-        window.openSockets += 1;
-        socket.addEventListener('close', () => { window.openSockets -= 1; });
-        return socket;
-    };
-    window.WebSocket.prototype = Native.prototype;
-    Object.assign(window.WebSocket, Native);
-})();"""
-
 COUNTER_3_NUMBER = "document.querySelector('[data-counter=\"3\"] .display-counter-number').textContent"
 ANNOUNCED = "window.HALL.announcer.spoken.length + window.HALL.announcer.pending()"
-
-
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while not (result := predicate()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.1)
-    return result
 
 
 def test_a_display_offline_for_a_minute_comes_back_right_with_one_connection(

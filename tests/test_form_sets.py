@@ -13,27 +13,15 @@ from queue_server.database import db
 from queue_server.dossiers import forms, formsets, lifecycle, registers
 from queue_server.dossiers.models import Dossier
 
-from .conftest import login
-from .helpers import local, officer, site
-from .test_forms import pdf_text
+from .helpers import local, login, officer, pdf_text, receive_dossier, site
 
 TRACK_URL = "https://hcc.nghean.gov.vn/d/abc"
 
 
 def received(session, when, procedure="1.009994", **data) -> Dossier:
     """A dossier of the province taken in at the centre at ``when`` (local time)."""
-    centre = site(session)
-    dossier, _ = lifecycle.receive(
-        session,
-        centre,
-        centre,
-        lifecycle.get_procedure(session, centre, procedure),
-        officer(session),
-        {"applicant": {"name": "Trần Thị Thu"}, "fee": 75000, "fee_payment": "cash", **data},
-        now=when,
-    )
-    session.commit()
-    return dossier
+    body = {"applicant": {"name": "Trần Thị Thu"}, "fee": 75000, "fee_payment": "cash", **data}
+    return receive_dossier(session, procedure, body, now=when)
 
 
 def walk(session, dossier: Dossier, day: date, steps) -> None:

@@ -9,7 +9,6 @@ import subprocess
 from datetime import date, datetime
 
 import pytest
-import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -19,8 +18,7 @@ from queue_server.dossiers.models import Dossier, DossierEvent, Procedure
 from queue_server.errors import ApiError
 from queue_server.sites.models import Department
 
-from .conftest import login
-from .helpers import local, site
+from .helpers import local, login, pdf_text, read_codes, site
 
 TRACK_URL = "https://hcc.nghean.gov.vn/tra-cuu/h/Zr4vY0pQ2mL8sT1x"
 CODE = "000.00.06.H40-231027-0361"
@@ -145,25 +143,10 @@ def dossier(session) -> Dossier:
     return dossier
 
 
-def pdf_text(pdf: bytes, mode: str = "-layout") -> str:
-    """The PDF's text with runs of white space made single, so wrapped sentences read whole.
-
-    ``-layout`` keeps the page's reading order; ``-raw`` keeps the drawing order, which keeps a
-    table cell's wrapped lines together where the layout would interleave them across columns.
-    """
-    assert pdf.startswith(b"%PDF-")
-    out = subprocess.run(["pdftotext", mode, "-", "-"], input=pdf, capture_output=True, check=True)
-    return " ".join(out.stdout.decode().split())
-
-
 def pdf_pages(pdf: bytes) -> int:
     out = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True, text=False)
     (line,) = [line for line in out.stdout.decode().splitlines() if line.startswith("Pages:")]
     return int(line.split()[1])
-
-
-def decode(image: Image.Image) -> set[str]:
-    return {result.text for result in zxingcpp.read_barcodes(image.convert("L"))}
 
 
 def first_page(pdf: bytes, dpi: int = 150) -> Image.Image:
@@ -213,13 +196,13 @@ def test_the_receipt_has_two_copies_with_everything_the_applicant_was_told(dossi
     ):
         assert expected in text, expected
     assert text.count(f"Mã hồ sơ: {CODE}") == 2
-    codes = decode(first_page(pdf, dpi=300))
+    codes = read_codes(first_page(pdf, dpi=300))
     assert TRACK_URL in codes
     assert CODE in codes
 
 
 def test_the_receipt_qr_reads_at_ordinary_scan_resolution(dossier):
-    assert TRACK_URL in decode(first_page(forms.render_pdf("01", dossier, track_url=TRACK_URL)))
+    assert TRACK_URL in read_codes(first_page(forms.render_pdf("01", dossier, track_url=TRACK_URL)))
 
 
 def test_the_receipt_cannot_be_printed_without_its_tracking_link(dossier):
@@ -426,4 +409,4 @@ def test_the_thermal_receipt_payload_prints_and_its_qr_reads_back(dossier):
     assert receipt.officer == "Trần Văn Bình"
     image = render_receipt(receipt)
     assert image.width == 512
-    assert TRACK_URL in decode(image)
+    assert TRACK_URL in read_codes(image)

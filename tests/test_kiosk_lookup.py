@@ -8,7 +8,6 @@ import re
 
 import pytest
 import requests
-import zxingcpp
 from PIL import Image
 
 from hardware.printers import open_printer
@@ -20,10 +19,8 @@ from queue_server.dossiers import guidance
 from queue_server.dossiers.models import Procedure
 from queue_server.sites.models import Department
 
-from .browser import KIOSK_SIZES, PHONE, assert_fits, check_accessibility, screenshot, wedge_scan
-from .conftest import staff_session
-from .helpers import site
-from .test_dossiers import APPLICANT, PERSONAL
+from .browser import KIOSK_SIZES, PHONE, assert_fits, check_accessibility, open_kiosk, screenshot, wedge_scan
+from .helpers import PERSONAL, read_codes, site, staff_session, take_in_over_http
 
 SEARCH = "/api/v1/procedures/search"
 LAND = "1.004227"  # Đăng ký biến động quyền sử dụng đất... (field Đất đai)
@@ -148,10 +145,6 @@ def test_searches_are_rate_limited_per_address(app, client):
 # --- The checklist on the kiosk's printer -------------------------------------------------
 
 
-def decode(image):
-    return {result.text for result in zxingcpp.read_barcodes(image.convert("L"))}
-
-
 @pytest.mark.parametrize("paper", [58, 80])
 def test_the_checklist_job_prints_as_esc_pos_with_a_qr_code_of_the_procedure_page(
     app, kiosk, tmp_path, paper
@@ -174,7 +167,7 @@ def test_the_checklist_job_prints_as_esc_pos_with_a_qr_code_of_the_procedure_pag
     assert data.startswith(b"\x1b@") and b"\x1dV" in data  # initialise ... cut
     printed = raster_image(data)
     assert printed.width == {58: 384, 80: 512}[paper]
-    assert decode(printed) == {payload["page_url"]}
+    assert read_codes(printed) == {payload["page_url"]}
     # A checklist printed minutes later helps nobody at the kiosk: it expires like a ticket.
     with app.app_context():
         from queue_server.printing.models import PrintJob
@@ -255,13 +248,6 @@ ENGLISH = re.compile(r"\b(the|not|a|is|no|of|code|scan|ticket|dossier|manifest|c
 WHAT_IT_READS = "Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."
 
 
-def open_kiosk(contexts, server, token, size):
-    page = contexts(viewport=KIOSK_SIZES[size])
-    page.goto(f"{server.url}/kiosk/NA-HCC#token={token}")
-    page.wait_for_selector("[data-service]")
-    return page
-
-
 def test_no_english_reaches_the_vietnamese_kiosk_on_the_scan_path(server, kiosk_token, contexts):
     page = open_kiosk(contexts, server, kiosk_token, "portrait")
     told = {
@@ -294,17 +280,9 @@ def type_on(page, keyboard: str, text: str) -> None:
         page.click(f"{keyboard} [data-key='{char}']")
 
 
-def take_in(base_url: str) -> str:
-    with staff_session(base_url, "officer1") as officer:
-        body = {"site": "NA-HCC", "procedure": "1.001756", "applicant": APPLICANT}
-        response = officer.post(f"{base_url}/api/v1/dossiers", json=body, timeout=10)
-        assert response.status_code == 201, response.text
-        return response.json()["code"]
-
-
 @pytest.mark.parametrize("size", list(KIOSK_SIZES))
 def test_a_citizen_types_a_dossier_code_and_sees_its_status(server, kiosk_token, contexts, size):
-    code = take_in(server.url)
+    code = take_in_over_http(server.url, staff_session(server.url, "officer1"))
     page = open_kiosk(contexts, server, kiosk_token, size)
     # The home screen (the services, kiosk.js) is reworked elsewhere; here, its two buttons.
     check_accessibility(page)
@@ -395,7 +373,7 @@ def test_a_citizen_finds_a_procedure_without_accents_and_prints_its_checklist(
     )
     assert page.inner_text("#procedure-print-status") == "Đã in phiếu, vui lòng nhận phiếu ở khe máy in."
     (preview,) = tmp_path.glob("job-*.png")
-    assert decode(Image.open(preview)) == {f"{server.url}/p/NA-HCC/{BUILDING}"}
+    assert read_codes(Image.open(preview)) == {f"{server.url}/p/NA-HCC/{BUILDING}"}
     assert_fits(page)
     check_accessibility(page)
     screenshot(page, f"kiosk-lookup-procedure-{size}")

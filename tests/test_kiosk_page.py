@@ -27,27 +27,10 @@ from queue_server.sites.models import (
     Site,
 )
 
-from .browser import KIOSK_SIZES, assert_fits, check_accessibility, screenshot, wedge_scan
-from .conftest import issue_over_http, staff_session
-from .helpers import VN, counter, staff
+from .browser import KIOSK_SIZES, assert_fits, check_accessibility, open_kiosk, screenshot, wedge_scan
+from .helpers import VN, counter, device_token, issue_over_http, staff, staff_session
 
 WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
-
-
-def open_kiosk(contexts, server, token, size="portrait", site="NA-HCC", query=""):
-    kiosk = contexts(viewport=KIOSK_SIZES[size])
-    kiosk.goto(f"{server.url}/kiosk/{site}{query}#token={token}")
-    kiosk.wait_for_selector("[data-service]")
-    return kiosk
-
-
-def kiosk_token_for(app, site_code: str) -> str:
-    from queue_server.auth.services import issue_device_token
-
-    with app.app_context():
-        _, token = issue_device_token(db.session, "kiosk", site_code)
-        db.session.commit()
-    return token
 
 
 def tiles_on_every_page(kiosk) -> list[list[dict]]:
@@ -153,7 +136,7 @@ def make_site_with_services(app, count: int) -> str:
 
 def test_more_services_than_fit_are_paged_with_large_buttons_never_scrolled(app, server, contexts):
     code = make_site_with_services(app, 40)
-    kiosk = open_kiosk(contexts, server, kiosk_token_for(app, code), "portrait", site=code)
+    kiosk = open_kiosk(contexts, server, device_token(app, "kiosk", code), "portrait", site=code)
     assert kiosk.is_visible("#pager")
     count = int(re.fullmatch(r"Trang 1/(\d+)", kiosk.inner_text("#page-of")).group(1))
     assert count >= 2
@@ -187,7 +170,7 @@ def test_a_kiosk_left_on_another_page_goes_back_to_the_first(app, server, contex
     code = make_site_with_services(app, 40)
     kiosk = contexts(viewport=KIOSK_SIZES["landscape"])
     kiosk.clock.install()
-    kiosk.goto(f"{server.url}/kiosk/{code}#token={kiosk_token_for(app, code)}")
+    kiosk.goto(f"{server.url}/kiosk/{code}#token={device_token(app, 'kiosk', code)}")
     kiosk.wait_for_selector("[data-service]")
     kiosk.click("#page-next")
     assert kiosk.inner_text("#page-of").startswith("Trang 2/")
@@ -270,7 +253,7 @@ def close_ward_until(app, days_ahead: int) -> tuple[str, datetime]:
         ward = db.session.scalar(select(Site).where(Site.code == "NA-TRUONGVINH"))
         ward.opening_hours = [OpeningHours(weekday=opens.weekday(), opens=clock(7, 30), closes=clock(11, 30))]
         db.session.commit()
-    return kiosk_token_for(app, "NA-TRUONGVINH"), opens
+    return device_token(app, "kiosk", "NA-TRUONGVINH"), opens
 
 
 def test_outside_opening_hours_the_home_screen_says_when_the_centre_opens(app, server, contexts):

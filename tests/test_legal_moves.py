@@ -7,21 +7,12 @@ dossiers out."""
 from __future__ import annotations
 
 from datetime import time, timedelta
-from zoneinfo import ZoneInfo
-
-import pytest
 
 from queue_server.database import db, utcnow
 from queue_server.dossiers.calendars import calendar_for
 from queue_server.dossiers.models import Dossier
 
-from .conftest import login
-from .helpers import site
-from .test_dossiers import APPLICANT, act, intake
-from .test_forms import pdf_text
-from .test_manifests import post_office  # noqa: F401, F811  (a fixture)
-
-BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+from .helpers import APPLICANT, BOTH_DATABASES, VN, act, intake, login, pdf_text, site
 
 
 def form(client, code: str, name: str):
@@ -29,7 +20,7 @@ def form(client, code: str, name: str):
     return response, (pdf_text(response.data, "-raw") if response.status_code == 200 else "")
 
 
-@BOTH
+@BOTH_DATABASES
 def test_a_refusal_at_intake_registers_nothing_and_issues_mau_03(officer, app):
     refused = intake(officer, decision="refuse", reason="Thủ tục không thuộc thẩm quyền của Sở Tư pháp")
     assert refused.status_code == 201, refused.json
@@ -57,7 +48,7 @@ def test_a_refusal_at_intake_registers_nothing_and_issues_mau_03(officer, app):
     assert thermal.status_code in (404, 409)
 
 
-@BOTH
+@BOTH_DATABASES
 def test_guidance_at_intake_lists_what_to_complete_on_mau_02_without_a_receipt(officer):
     missing = intake(officer, decision="incomplete")
     assert missing.status_code == 400 and missing.json["error"]["field"] == "items"
@@ -90,7 +81,7 @@ def test_a_post_office_never_refuses_at_intake(post_office):  # noqa: F811
     assert response.status_code == 400 and response.json["error"]["code"] == "not_a_centre"
 
 
-@BOTH
+@BOTH_DATABASES
 def test_the_citizen_stops_a_dossier_until_its_result_exists_and_gets_mau_05(officer, app):
     code = intake(officer).json["code"]
     act(officer, code, "transfer")
@@ -128,7 +119,7 @@ def test_a_centre_may_keep_a_paid_fee_when_a_dossier_is_stopped(app, officer):
     assert act(officer, code, "stop").json["fee_status"] == "paid"
 
 
-@BOTH
+@BOTH_DATABASES
 def test_one_supplement_then_the_time_starts_again_and_the_receipt_follows(officer, app):
     created = intake(officer).json
     code = created["code"]
@@ -152,7 +143,7 @@ def test_one_supplement_then_the_time_starts_again_and_the_receipt_follows(offic
     assert again.status_code == 409 and again.json["error"]["code"] == "supplement_once"
 
 
-@BOTH
+@BOTH_DATABASES
 def test_the_apology_extends_once_to_a_working_instant_and_the_control_sheet_shows_it(officer, app):
     code = intake(officer).json["code"]
     act(officer, code, "transfer")
@@ -229,7 +220,7 @@ def test_refused_and_stopped_dossiers_are_left_out_of_the_on_time_share(app, off
     act(officer, refused, "refuse", reason="Không đủ điều kiện")
     act(officer, intake(officer).json["code"], "stop")
     intake(officer, decision="refuse", reason="Không thuộc thẩm quyền")
-    today = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
+    today = utcnow().astimezone(VN).date().isoformat()
     report = login(app.test_client(), "supervisor").get(
         f"/api/v1/reports?site=NA-HCC&from={today}&to={today}"
     )

@@ -10,7 +10,6 @@ import io
 import json
 import os
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -20,20 +19,16 @@ from sqlalchemy import select, update
 
 from queue_server import inputs
 from queue_server.auth.models import User
-from queue_server.auth.services import issue_device_token
 from queue_server.database import db, utcnow
 from queue_server.dossiers import rules
 from queue_server.sites.models import Counter, Service, Site, SiteKind
 from queue_server.sync.operations import MAX_MANIFEST_DOSSIERS
 from queue_server.sync.protocol import MAX_BATCH
 
-from .conftest import login, staff_session
-from .test_dossiers import APPLICANT
+from .helpers import APPLICANT, BOTH_DATABASES, VN, device_client, device_token, login, staff_session
 
-BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 INTAKE = {"site": "NA-HCC", "procedure": "1.001756", "applicant": APPLICANT}
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1")
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def refusal(response, *statuses) -> dict:
@@ -122,7 +117,7 @@ BAD_JSON = [
 ]
 
 
-@BOTH
+@BOTH_DATABASES
 @pytest.mark.parametrize("text, reason", BAD_JSON)
 def test_json_the_database_cannot_hold_is_refused_with_a_clear_message(app, text, reason):
     officer = login(app.test_client(), "officer1")
@@ -130,7 +125,7 @@ def test_json_the_database_cannot_hold_is_refused_with_a_clear_message(app, text
     assert error["code"] == "bad_request" and reason in error["message"], error
 
 
-@BOTH
+@BOTH_DATABASES
 def test_integers_beyond_the_database_are_refused_wherever_they_come_in(app, kiosk):
     officer = login(app.test_client(), "officer1")
     # Numbers sent as text or as a float, which the JSON parser cannot see.
@@ -193,7 +188,7 @@ def test_every_integer_and_list_a_request_may_carry_is_bounded_in_the_api_docume
 # -- text ------------------------------------------------------------------------------------------
 
 
-@BOTH
+@BOTH_DATABASES
 def test_a_nul_character_in_the_address_or_a_form_field_is_refused(app, tmp_path):
     app.config["ATTACHMENTS_DIR"] = tmp_path
     officer = login(app.test_client(), "officer1")
@@ -212,25 +207,16 @@ def test_a_nul_character_in_the_address_or_a_form_field_is_refused(app, tmp_path
 # -- lists -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def post_office(app):
-    return device_client(app, "NA-BC-VINH")
-
-
-def device_client(app, site: str):
-    with app.app_context():
-        _, token = issue_device_token(db.session, "postal", site, f"quầy {site}")
-        db.session.commit()
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
+def post_office_client(app, site: str):
+    """A post office's client; each call a device of its own."""
+    return device_client(app, device_token(app, "postal", site, f"quầy {site}"))
 
 
 def receive(op_id: str, **body) -> dict:
     return {"id": op_id, "kind": "dossier.receive", "body": {**INTAKE, **body}}
 
 
-@BOTH
+@BOTH_DATABASES
 def test_every_list_of_a_request_has_a_bound(app, post_office):
     officer = login(app.test_client(), "officer1")
     documents = [{"name": f"Giấy tờ {n}", "copies": 1} for n in range(rules.DOCUMENTS_MAX + 1)]
@@ -365,7 +351,7 @@ def test_names_typed_like_formulas_are_text_in_the_tracking_book(app, officer):
     assert any(rows[code][4].value.startswith("=") for code in codes)
 
 
-@BOTH
+@BOTH_DATABASES
 def test_names_and_reasons_typed_like_formulas_are_text_in_the_report_files(app, kiosk, officer):
     hyperlink, plus, minus, at, _ = FORMULAS
     with app.app_context():
@@ -426,10 +412,10 @@ def second_post_office(app) -> str:
     return "NA-BC-CUALO"
 
 
-@BOTH
+@BOTH_DATABASES
 def test_a_stored_sync_answer_goes_back_to_its_own_device_only(app, post_office, second_post_office):
-    other = device_client(app, second_post_office)
-    same_office = device_client(app, "NA-BC-VINH")
+    other = post_office_client(app, second_post_office)
+    same_office = post_office_client(app, "NA-BC-VINH")
     operation = receive("op-mine-000001", applicant={**APPLICANT, "name": "Lê Thị Riêng"})
 
     first = post_office.post("/api/v1/postal/sync", json={"operations": [operation]}).json["results"][0]

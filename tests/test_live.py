@@ -7,14 +7,8 @@ import socketio
 
 from queue_server.database import db
 
-from .conftest import issue_over_http, staff_session
-from .helpers import staff
+from .helpers import issue_over_http, staff, staff_session
 from .live_client import LiveClient
-
-
-@pytest.fixture
-def server(app, database_url, live_server_factory):
-    return live_server_factory(database_url)
 
 
 def test_a_screen_gets_a_snapshot_then_numbered_deltas(server, kiosk_token):
@@ -36,7 +30,7 @@ def test_a_screen_gets_a_snapshot_then_numbered_deltas(server, kiosk_token):
         called = screen.wait_for("ticket.called")
         assert called["seq"] == snapshot["seq"] + 1
         assert staff.wait_for("ticket.called")["seq"] == called["seq"]
-        assert [name for name, *_ in drain(screen) if name == "ticket.issued"] == []
+        assert [name for name, *_ in screen.drain() if name == "ticket.issued"] == []
     finally:
         screen.close()
         staff.close()
@@ -68,13 +62,6 @@ def test_a_call_next_reaches_a_screen_as_one_message_of_deltas_in_order(server, 
         phone.close()
 
 
-def drain(client: LiveClient) -> list:
-    received = []
-    while not client.received.empty():
-        received.append(client.received.get_nowait())
-    return received
-
-
 def test_a_phone_follows_its_ticket_only_and_sees_its_place_move(app, server, kiosk_token):
     with app.app_context():
         staff(db.session, [1, 2, 3])  # the land counters have their officers
@@ -100,7 +87,7 @@ def test_a_phone_follows_its_ticket_only_and_sees_its_place_move(app, server, ki
         # Nothing of other tickets, and no snapshot of the site (it holds other tickets).
         others = [
             (name, payload)
-            for name, payload, _ in drain(phone)
+            for name, payload in phone.drain()
             if name == "snapshot" or (payload.get("ticket") or {}).get("id", mine["id"]) != mine["id"]
         ]
         assert others == []
@@ -134,7 +121,7 @@ def test_a_phone_far_back_hears_of_its_place_less_often_than_one_near_the_front(
         # Two moves within its wait (8 ahead: 4 s) reach it as one message, the newest.
         standing, later = far.arrival("ticket.standing", timeout=10)
         assert standing["people_ahead"] == 6 and later - arrived >= 4 - 0.1
-        assert [name for name, *_ in drain(far) if name == "ticket.standing"] == []
+        assert [name for name, *_ in far.drain() if name == "ticket.standing"] == []
     finally:
         near.close()
         far.close()

@@ -19,8 +19,7 @@ from queue_server.sites.models import Counter, CounterState, OpeningHours, Servi
 from queue_server.sites.routing import site_routing
 
 from .browser import OFFICE, PHONE, check_accessibility, screenshot
-from .conftest import login
-from .helpers import officer, site
+from .helpers import login, officer, site
 from .report_data import add_ticket
 
 CALM = "Không có gì cần xử lý lúc này."

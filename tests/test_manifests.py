@@ -5,25 +5,14 @@ from datetime import timedelta
 
 import pytest
 
-from queue_server.auth.services import issue_device_token
 from queue_server.database import db, utcnow
 from queue_server.dossiers.models import Dossier, DossierEvent
 from queue_server.dossiers.watch import flag_due_soon
 from queue_server.events import committed
 
-from .conftest import login
+from .helpers import VN, login
 
 APPLICANT = {"name": "Võ Thị Lan", "id_number": "040185001122", "address": "Xóm 3, xã Hưng Lộc"}
-
-
-@pytest.fixture
-def post_office(app):
-    with app.app_context():
-        _, token = issue_device_token(db.session, "postal", "NA-BC-VINH", "quầy bưu cục")
-        db.session.commit()
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
 
 
 def postal_intake(client, **overrides):
@@ -167,9 +156,8 @@ def test_the_sync_endpoint_applies_each_operation_once(app, post_office):
 
 
 def app_tz():
-    from zoneinfo import ZoneInfo
 
-    return ZoneInfo("Asia/Ho_Chi_Minh")
+    return VN
 
 
 def test_a_dossier_about_to_be_late_is_flagged_once_to_the_supervisors(app, officer, session):

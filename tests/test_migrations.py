@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from .conftest import ROOT, _psycopg, own_postgres_database
+from .helpers import ROOT, own_postgres_database, psycopg_url
 
 
 def flask_db(url, *args):
@@ -115,7 +115,7 @@ def test_odd_and_even_week_rules_become_a_two_week_rotation_and_district_units_b
     2026 (53 weeks: week 53 and week 1 both odd) the rotation keeps alternating."""
     url = empty_database
     flask_db(url, "upgrade", "0014")
-    engine = create_engine(_psycopg(url))
+    engine = create_engine(psycopg_url(url))
     with engine.begin() as conn:
         for statement in OLD_ROWS:
             conn.execute(text(statement))
@@ -179,7 +179,7 @@ def _old_dossier(id_, intake, received, status, outcome, payment):
 def test_dossiers_get_their_book_entry_form_set_and_fee_status_when_the_law_in_force_arrives(empty_database):
     url = empty_database
     flask_db(url, "upgrade", "0015")
-    engine = create_engine(_psycopg(url))
+    engine = create_engine(psycopg_url(url))
     with engine.begin() as conn:
         for statement in DOSSIER_ROWS:
             conn.execute(text(statement))

@@ -13,17 +13,8 @@ from queue_server.database import db
 from queue_server.demo import ROTATION
 from queue_server.sites.models import Rotation
 
-from .browser import KIOSK_SIZES, check_accessibility, screenshot
-from .conftest import issue_over_http, staff_session
-from .helpers import VN, staff
-
-
-def open_kiosk(contexts, server, token):
-    """The kiosk in portrait; its own screens are tested in test_kiosk_page.py."""
-    kiosk = contexts(viewport=KIOSK_SIZES["portrait"])
-    kiosk.goto(f"{server.url}/kiosk/NA-HCC#token={token}")
-    kiosk.wait_for_selector("[data-service]")
-    return kiosk
+from .browser import COUNT_PAGE_WEBSOCKETS, check_accessibility, open_console, open_kiosk, screenshot
+from .helpers import VN, issue_over_http, staff, staff_session
 
 
 def test_a_citizen_takes_a_number_an_officer_calls_it_and_the_hall_and_phone_follow(
@@ -83,20 +74,7 @@ def test_a_citizen_takes_a_number_an_officer_calls_it_and_the_hall_and_phone_fol
 
 def test_the_hall_reconnects_after_a_restart_with_a_single_connection(server, kiosk_token, contexts):
     hall = contexts(viewport={"width": 1920, "height": 1080})
-    hall.add_init_script(
-        """(() => {
-            const Native = window.WebSocket;
-            window.openSockets = 0;
-            window.WebSocket = function (...args) {
-                const socket = new Native(...args);
-                window.openSockets += 1;
-                socket.addEventListener('close', () => { window.openSockets -= 1; });
-                return socket;
-            };
-            window.WebSocket.prototype = Native.prototype;
-            Object.assign(window.WebSocket, Native);
-        })();"""
-    )
+    hall.add_init_script(COUNT_PAGE_WEBSOCKETS)
     hall.goto(f"{server.url}/display/NA-HCC")
     hall.wait_for_selector(".display-counter")
     server.stop()
@@ -126,17 +104,6 @@ def test_calls_are_announced_one_after_another_and_a_recall_again(server, kiosk_
     spoken = hall.evaluate("window.HALL.announcer.spoken")
     assert [(s["number"], s["counter"]) for s in spoken] == [("3001", 1), ("3002", 2), ("3001", 1)]
     assert all(s["audio"] == "played" for s in spoken), spoken
-
-
-def open_console(contexts, server, username, counter_number):
-    page = contexts(viewport={"width": 1440, "height": 900})
-    page.goto(f"{server.url}/console")
-    page.fill("#username", username)
-    page.fill("#password", "officer-demo")
-    page.click("#login-form button[type=submit]")
-    page.get_by_role("listitem").filter(has_text=f"Quầy {counter_number} ").first.click()
-    page.wait_for_selector("#step-console:not([hidden])")
-    return page
 
 
 def test_the_console_puts_forward_the_counter_the_officer_is_rostered_at_today(server, contexts):

@@ -18,10 +18,8 @@ from queue_server.database import db, utcnow
 from queue_server.dossiers.models import Attachment, Dossier, DossierEvent
 from queue_server.queueing.models import QueueEvent
 
-from .browser import check_accessibility, screenshot
-from .conftest import login, staff_session
-from .test_dossier_pages import signed_in_page
-from .test_dossiers import APPLICANT, PERSONAL, act, intake
+from .browser import check_accessibility, screenshot, signed_in_page
+from .helpers import APPLICANT, PERSONAL, act, intake, login, staff_session
 
 CARD = "040190012345|040190012|Nguyễn Thị Hoa|15011990|Nữ|Số 12 Lê Lợi, Vinh, Nghệ An|01022021"
 

@@ -1,22 +1,19 @@
 """The post-office client (``postal/``): a day of intakes offline, a server killed in the middle
 of the sync, manifests in both directions, and the intake page in a real browser.
 
-The client runs in the test process against a real gunicorn (``LiveServer``) that the tests
+The client runs in the test process against a real gunicorn (``bench/harness.py``) that the tests
 kill with SIGKILL and start again on the same port, the way a centre's server or a commune's
 link fails.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -26,18 +23,16 @@ from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
+from bench.harness import Gunicorn, free_port, wait_until
 from postal import shift
 from postal.app import create_app
 from postal.config import Clerk, Settings
 from postal.intake import find_procedure
 from postal.store import OpState, Store, utcnow
 from postal.sync import Syncer, SyncLoop
-from queue_server.auth.services import issue_device_token
-from queue_server.database import db
 
-from .conftest import ROOT, LiveServer, free_port, staff_session
+from .helpers import ROOT, VN, device_token, read_codes, staff_session
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 AGENCY = "BC.460000"  # the demo post office's agency code (queue_server/demo.py)
 POST_OFFICE = "NA-BC-VINH"
 CENTRE = "NA-HCC"
@@ -57,24 +52,7 @@ COMMUNES = ["xã Nghi Phú", "xã Hưng Lộc", "phường Trường Vinh", "xã
 
 @pytest.fixture
 def postal_token(app) -> str:
-    with app.app_context():
-        _, token = issue_device_token(db.session, "postal", POST_OFFICE, "Bưu cục Vinh – quầy 1")
-        db.session.commit()
-    return token
-
-
-def hard_kill(server: LiveServer) -> None:
-    """SIGKILL the gunicorn master and its workers at once: no graceful shutdown, a crash."""
-    pid = server.process.pid
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    os.kill(pid, signal.SIGKILL)
-    for child in children:
-        try:
-            os.kill(int(child), signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    server.process.wait(10)
-    server.log.close()  # start() opens a new one
+    return device_token(app, "postal", POST_OFFICE, "Bưu cục Vinh – quầy 1")
 
 
 def person(i: int) -> dict:
@@ -146,8 +124,7 @@ def printed_codes(folder: Path) -> list[set[str]]:
     """What a scanner reads on each printed job (QR codes and barcodes), oldest first."""
     jobs = []
     for png in sorted(folder.glob("job-*.png")):
-        image = Image.open(png).convert("L")
-        jobs.append({result.text for result in zxingcpp.read_barcodes(image)})
+        jobs.append(read_codes(Image.open(png)))
     return jobs
 
 
@@ -187,7 +164,7 @@ class CrashingSession(requests.Session):
     """The client's HTTP session; once armed, the server is SIGKILLed 20 ms after the second
     batch leaves, so that it dies while applying it and the answer never comes back."""
 
-    def __init__(self, server: LiveServer):
+    def __init__(self, server: Gunicorn):
         super().__init__()
         self.server = server
         self.armed = False
@@ -202,16 +179,8 @@ class CrashingSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
     def _crash(self) -> None:
-        hard_kill(self.server)
+        self.server.kill()
         self.killed.set()
-
-
-def wait_until(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout} s")
-        time.sleep(0.05)
 
 
 def test_a_day_of_offline_intakes_reaches_the_server_exactly_once_through_a_server_crash(
@@ -224,7 +193,7 @@ def test_a_day_of_offline_intakes_reaches_the_server_exactly_once_through_a_serv
         store, server.url, postal_token, batch_size=5, connect_timeout=2, read_timeout=10, http=http
     )
     assert syncer.run_once()  # installed while the link worked: the catalogue is cached
-    hard_kill(server)
+    server.kill()
 
     # A whole day of intakes with no server at all: yesterday, 07:30 to 16:30 local time.
     day = (utcnow().astimezone(VN) - timedelta(days=1)).date()
@@ -322,7 +291,7 @@ def test_a_manifest_made_offline_is_scanned_in_at_the_centre_with_one_missing_an
     store = Store(tmp_path / "postal.sqlite3")
     syncer = Syncer(store, server.url, postal_token, connect_timeout=2)
     assert syncer.run_once()
-    hard_kill(server)
+    server.kill()
 
     now = utcnow().astimezone(VN)
     codes = [intake(store, person, now - timedelta(minutes=30 - i)) for i, person in enumerate(people(4))]
@@ -386,7 +355,7 @@ def test_a_result_comes_back_by_post_and_is_delivered_to_a_proxy_while_offline(
     assert officer.post(f"{server.url}/api/v1/manifests/{manifest}/close").ok
 
     assert syncer.run_once()  # the inbox is fetched
-    hard_kill(server)
+    server.kill()
 
     # Offline: scan the bundle in, finish, one failed attempt, then the delivery to a proxy.
     page = pages(store, tmp_path)

@@ -12,7 +12,7 @@ from queue_server.database import db, utcnow
 from queue_server.printing import operations
 from queue_server.printing.models import PrintJob
 
-from .conftest import issue_over_http
+from .helpers import issue_over_http
 from .live_client import LiveClient
 
 

@@ -15,8 +15,7 @@ from queue_server.queueing.models import Ticket
 from queue_server.ratings.models import Rating
 
 from .browser import check_accessibility, screenshot
-from .conftest import issue_over_http, staff_session
-from .test_ratings import tablet_token
+from .helpers import issue_over_http, staff_session, tablet_token
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
 

@@ -20,17 +20,17 @@ from queue_server.queueing.models import Ticket
 from queue_server.ratings import operations
 from queue_server.ratings.models import Rating
 
-from .helpers import counter, local, minutes, officer, site
-from .test_api import error_of, issue
-
-
-def tablet_token(app, counter_number: int = 3) -> str:
-    with app.app_context():
-        _, token = issue_device_token(
-            db.session, "rating", "NA-HCC", f"Máy đánh giá quầy {counter_number}", counter_number
-        )
-        db.session.commit()
-    return token
+from .helpers import (
+    counter,
+    error_of,
+    local,
+    minutes,
+    officer,
+    served,
+    site,
+    tablet_token,
+    tracking_key,
+)
 
 
 @pytest.fixture
@@ -39,19 +39,6 @@ def tablet(app):
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tablet_token(app)}"
     return client
-
-
-def served(kiosk, officer_client, *, finish=True) -> dict:
-    """A ticket for land (NM-DD) called at counter 3 by officer1, and finished."""
-    ticket = issue(kiosk)
-    assert officer_client.post("/api/v1/counters/3/call-next").get_json()["ticket"]["id"] == ticket["id"]
-    if finish:
-        assert officer_client.post(f"/api/v1/tickets/{ticket['id']}/finish").status_code == 200
-    return ticket
-
-
-def tracking_key(ticket: dict) -> str:
-    return ticket["track_url"].rsplit("/", 1)[1]
 
 
 def stored(app) -> list[Rating]:

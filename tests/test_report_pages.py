@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from queue_server.database import db
 
 from .browser import check_accessibility, screenshot
-from .conftest import issue_over_http, login, staff_session
+from .helpers import issue_over_http, login, staff_session
 from .report_data import DAYS, FIRST, generate
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.

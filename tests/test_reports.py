@@ -16,8 +16,8 @@ from sqlalchemy import Integer, select
 from queue_server.database import db
 from queue_server.sites.models import Service, Site
 
-from .conftest import login
-from .report_data import DAYS, FIRST, VN, add_ticket, generate
+from .helpers import VN, login, psycopg_url
+from .report_data import DAYS, FIRST, add_ticket, generate
 
 LAST = FIRST + timedelta(days=DAYS - 1)
 PERIOD = f"from={FIRST.isoformat()}&to={LAST.isoformat()}"
@@ -237,7 +237,7 @@ def test_the_reports_percentile_agrees_with_postgresqls_within_a_bucket(postgres
 
     from queue_server.reports.rollups import bucket_of, bucket_width, histogram_percentile
 
-    engine = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    engine = create_engine(psycopg_url(postgres_url))
     data = rows(column("v", Integer), name="data").data([(v,) for v in values])
     exact_query = select(func.percentile_cont(fraction).within_group(literal_column("v"))).select_from(data)
     binned = select(bucket_of(data.c.v).label("bucket")).subquery()

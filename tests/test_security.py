@@ -18,8 +18,7 @@ from queue_server.database import db
 from queue_server.queueing.models import Ticket
 from queue_server.sites.models import Counter, Site
 
-from .conftest import login
-from .test_ratings import served, tracking_key
+from .helpers import login, served, tracking_key
 
 # What the citizen gave at intake; none of it may leave through an anonymous request.
 ID_NUMBER, PHONE, ADDRESS = "040199007777", "0977123456", "Số 77 ngõ Bí Mật, phường Vinh Tân"

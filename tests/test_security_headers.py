@@ -13,8 +13,7 @@ from postal.app import create_app as create_postal_app
 from postal.config import Settings
 from postal.store import Store
 
-from .conftest import issue_over_http
-from .test_ratings import tracking_key
+from .helpers import issue_over_http, tracking_key
 
 SAME_FOR_ALL = {
     "X-Frame-Options": "DENY",

@@ -9,18 +9,17 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import requests
 from flask_login.utils import encode_cookie
 from sqlalchemy import event, select, update
 
+from bench.harness import Gunicorn, ServerExited
 from queue_server import config
 from queue_server.app import create_app
 from queue_server.audit.models import AuditEntry
@@ -32,7 +31,7 @@ from queue_server.demo import USERS
 from queue_server.errors import ApiError
 
 from .browser import check_accessibility, screenshot
-from .conftest import ROOT, free_port, login, staff_session
+from .helpers import ROOT, login, staff_session
 
 STRONG_KEY = "k" * 64
 
@@ -74,25 +73,19 @@ def test_production_refuses_to_start_without_a_real_secret_key(key, database_url
 
 @pytest.mark.live  # starts gunicorn itself
 def test_the_flask_command_and_gunicorn_exit_with_the_placeholder_key_in_production(database_url):
-    env = {**os.environ, "DATABASE_URL": database_url, "QUEUE_ENV": "production", "SECRET_KEY": "CHANGE-ME"}
+    settings = {"DATABASE_URL": database_url, "QUEUE_ENV": "production", "SECRET_KEY": "CHANGE-ME"}
     command = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "current"],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **settings},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert command.returncode != 0 and "SECRET_KEY is still the example's CHANGE-ME" in command.stderr
-    server = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env={**env, "BIND": f"127.0.0.1:{free_port()}", "WEB_CONCURRENCY": "2"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert server.returncode != 0 and "CHANGE-ME" in server.stderr
+    with pytest.raises(ServerExited) as server:
+        Gunicorn(settings, workers=2, ready_seconds=60)
+    assert server.value.returncode != 0 and "CHANGE-ME" in server.value.log
 
 
 def test_secure_cookies_mean_production_unless_the_environment_says_otherwise(monkeypatch):
@@ -119,50 +112,14 @@ def test_without_a_secret_key_one_is_made_once_in_the_instance_folder(tmp_path):
     assert config.secret_key(tmp_path) == keys[0]
 
 
-def workers_of(server: subprocess.Popen) -> set[int]:
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    return {int(pid) for pid in children}
-
-
-def wait_for_workers(server: subprocess.Popen, url: str, other_than: set[int] = frozenset()) -> set[int]:
-    """The server's two workers once both are new and it answers."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        workers = workers_of(server)
-        if len(workers) == 2 and not workers & other_than:
-            try:
-                if requests.get(f"{url}/api/v1/sites", timeout=5).ok:
-                    return workers
-            except requests.RequestException:
-                pass
-        time.sleep(0.2)
-    raise AssertionError("the workers did not start")
-
-
 @pytest.mark.live  # starts gunicorn itself
 def test_two_gunicorn_workers_without_a_secret_key_accept_the_same_session(app, database_url, tmp_path):
     """``make run`` sets nothing: each worker builds its own app, and with a key of its own
     each refused the cookies of the others, and of the workers before a restart."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "INSTANCE_DIR": str(tmp_path),
-        "WEB_CONCURRENCY": "2",
-        "BIND": f"127.0.0.1:{port}",
-        "LOG_LEVEL": "warning",
-    }
-    for name in ("SECRET_KEY", "QUEUE_ENV", "SESSION_COOKIE_SECURE", "SOCKETIO_MESSAGE_QUEUE"):
-        env.pop(name, None)
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
+    unset = dict.fromkeys(("SECRET_KEY", "QUEUE_ENV", "SESSION_COOKIE_SECURE", "SOCKETIO_MESSAGE_QUEUE"))
+    settings = {**unset, "DATABASE_URL": database_url, "INSTANCE_DIR": str(tmp_path), "LOG_LEVEL": "warning"}
+    server = Gunicorn(settings, workers=2)
+    url = server.url
 
     def statuses(cookie):
         return [
@@ -177,7 +134,7 @@ def test_two_gunicorn_workers_without_a_secret_key_accept_the_same_session(app, 
         ]
 
     try:
-        first = wait_for_workers(server, url)
+        first = server.wait_for_workers()
         response = requests.post(
             f"{url}/api/v1/auth/login", json={"username": "officer1", "password": "officer-demo"}, timeout=10
         )
@@ -186,13 +143,11 @@ def test_two_gunicorn_workers_without_a_secret_key_accept_the_same_session(app, 
         assert statuses(cookie) == [200] * 20
         for pid in first:  # both workers end; gunicorn starts two new ones
             os.kill(pid, signal.SIGTERM)
-        wait_for_workers(server, url, other_than=first)
+        server.wait_for_workers(other_than=first)
         assert statuses(cookie) == [200] * 20
         assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
     finally:
-        server.terminate()
-        server.wait(15)
-        log.close()
+        server.stop()
 
 
 # -- sessions ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from queue_server.sites.calendar import business_date
 from queue_server.sites.models import Counter, CounterState, Site
 
 from .browser import HALL_SIZES, OFFICE, assert_fits, check_accessibility, screenshot
-from .conftest import issue_over_http, login, staff_session
+from .helpers import issue_over_http, login, staff_session
 
 API = "/api/v1/admin"
 SITE = f"{API}/sites/NA-HCC/signage"

@@ -20,7 +20,7 @@ import pytest
 from display import speech
 from display.speech import RATE, read_digits, read_number, samples, slug, speak, words_of
 
-from .conftest import IN_CI
+from .helpers import IN_CI
 
 READINGS = {
     1: "một",

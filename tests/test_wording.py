@@ -15,7 +15,7 @@ from queue_server.ratings import views as rating_views
 from queue_server.sites.models import DEFAULT_CALL_TEMPLATE
 from queue_server.tracking import views as tracking_views
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 # "bạn" and "quý vị" as words, in any case ("Bạn", "QUÝ VỊ"...).
 FORBIDDEN = re.compile(r"(?<!\w)(bạn|quý vị)(?!\w)", re.IGNORECASE)
