@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from .helpers import ROOT
+
 # Its own process: the linter configures logging for itself, which would silence the loggers of
 # the modules imported so far for the tests that come after.
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
