@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.duties import on_duty
 from ..auth.models import DeviceToken, User
+from ..auth.presenters import account_view
 from ..sites.models import Counter, CounterSchedule, Department, Duty, Rotation, Service, Site, monday_of
 from ..sites.routing import site_routing
 from .operations.days import DAYS_FIELDS
@@ -217,13 +218,8 @@ def rota(session: Session, site: Site, first_day: date | None, days: int, today:
 
 def user_view(user: User) -> dict:
     return {
-        "id": user.id,
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "sites": sorted(site.code for site in user.sites),
+        **account_view(user),
         "active": user.active,
-        "must_change_password": user.must_change_password,
         "created_at": user.created_at.isoformat(),
         "photo": user.photo is not None,
     }

@@ -16,6 +16,7 @@ from ..inputs import Schema
 from . import sessions
 from .access import Actor, current_actor, lands_on_manager_home, require_user
 from .models import User
+from .presenters import account_view
 from .services import find_user, login_failure, set_password
 from .throttle import throttle
 
@@ -79,12 +80,7 @@ def me_body(user) -> dict:
     """The account, and ``home``: where its page goes after the login (None: the console's
     counter chooser, where it already is)."""
     return {
-        "id": user.id,
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "sites": sorted(site.code for site in user.sites),
-        "must_change_password": user.must_change_password,
+        **account_view(user),
         "home": url_for("manage.home") if lands_on_manager_home(Actor(user=user)) else None,
         "csrf_token": generate_csrf(),
     }
