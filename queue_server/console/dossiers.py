@@ -74,9 +74,6 @@ INTAKE_STRINGS = (
     N_("Lệ phí là số đồng, từ 0 trở lên."),
     N_("Số bộ hồ sơ từ 1 đến 50."),
     N_("Số bản của mỗi giấy tờ từ 0 đến 100."),
-    N_("Bản chính"),
-    N_("Bản sao chứng thực"),
-    N_("Bản photo"),
 )
 DETAIL_STRINGS = (
     N_("Đã tiếp nhận hồ sơ {code}."),
@@ -133,6 +130,7 @@ def labels() -> dict[str, dict[str, str]]:
         "fee_status": translated(words.FEE_STATUS),
         "outcome": translated(words.OUTCOME),
         "unit": translated(words.UNIT),
+        "document_count": translated(words.DOCUMENT_COUNT),
         "request_channel": translated(words.REQUEST_CHANNEL),
         "notice_channel": translated(words.NOTICE_CHANNEL),
         "return_place": translated(words.RETURN_PLACE),

@@ -233,18 +233,18 @@
         body.appendChild(el("tr", {}, [el("td", { colspan: "5", text: t("Thủ tục này không có danh mục giấy tờ.") })]));
       }
       p.documents.forEach(function (doc, i) {
-        function count(kind, label, initial) {
+        function count(kind, initial) {
           return el("td", {}, [el("input", {
             type: "number", min: "0", max: "100", value: String(initial), "data-count": kind, className: "staff-count",
-            "aria-label": t(label) + ": " + doc.name
+            "aria-label": cfg.labels.document_count[kind] + ": " + doc.name
           })]);
         }
         body.appendChild(el("tr", { "data-document": doc.name }, [
           el("td", {}, [el("input", { type: "checkbox", id: "doc-" + i, "data-document-check": "" })]),
           el("td", {}, [el("label", { "for": "doc-" + i, text: doc.name })]),
-          count("originals", "Bản chính", doc.copies || 1),
-          count("certified_copies", "Bản sao chứng thực", 0),
-          count("copies", "Bản photo", 0)
+          count("originals", doc.copies || 1),
+          count("certified_copies", 0),
+          count("copies", 0)
         ]));
       });
     }
