@@ -11,6 +11,7 @@ from .dossiers.models import (
     Procedure,
 )
 from .manifests.models import Manifest, ManifestItem
+from .notify.models import MessageTemplate, Notification, SiteChannel, Subscription
 from .printing.models import PrintJob
 from .queueing.models import CounterPause, QueueEvent, Ticket, TicketSequence
 from .ratings.models import Rating
@@ -41,6 +42,10 @@ __all__ = [
     "DossierEvent",
     "Manifest",
     "ManifestItem",
+    "MessageTemplate",
+    "Notification",
+    "SiteChannel",
+    "Subscription",
     "Counter",
     "CounterSchedule",
     "Department",

@@ -40,9 +40,13 @@ OWN_LOG = {
     "user_sessions",  # logins, logouts and ended sessions are events of their own (auth/sessions.py)
     "signage_notices",  # the hall's notices and playlist: events of their own (sites/signage.py)
     "signage_media",
+    # The citizens' addresses and the messages sent to them (notify/): personal data, and
+    # their own record of who was told what and when.
+    "notify_subscriptions",
+    "notifications",
 }
 # Columns never copied into the log: secrets, and the device's health.
-HIDDEN = {"password_hash", "token_hash"}
+HIDDEN = {"password_hash", "token_hash", "secret"}
 IGNORED = {"last_seen_at", "health", "event_seq"}
 
 

@@ -24,7 +24,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..actors import Actor, client_address
 from ..database import UTCDateTime, json_text
-from ..events import publish_after_commit
+from ..events import committing, publish_after_commit
+from ..events import pending as pending_events
 from ..sites.models import Counter, Site
 from ..timefmt import iso
 from .models import QueueEvent, Ticket
@@ -92,6 +93,9 @@ def record(
 
 @event.listens_for(Session, "before_commit")
 def _number_entries(session: Session) -> None:
+    if committing.receivers:  # the outbox's rows join this transaction before it is numbered
+        entries = session.info.get(_PENDING, ())
+        committing.send(session, events=pending_events(session), tickets=[row for _, row, _ in entries])
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return

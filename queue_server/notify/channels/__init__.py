@@ -1,0 +1,2 @@
+"""The channels, by name (:class:`..models.ChannelKind`). Each is one small class with the
+interface of :class:`.base.Channel`."""
