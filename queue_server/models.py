@@ -2,6 +2,7 @@
 
 from .audit.models import AuditEntry
 from .auth.models import DeviceToken, User, user_sites
+from .booking.models import Booking
 from .dossiers.models import (
     Attachment,
     CalendarDay,
@@ -30,6 +31,7 @@ from .sites.signage_models import SignageMedia, SignageNotice
 from .sync.models import SyncOperation
 
 __all__ = [
+    "Booking",
     "DurationHistogram",
     "ReportDay",
     "TicketStat",

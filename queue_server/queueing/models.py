@@ -93,6 +93,9 @@ class Ticket(Base):
     target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A booked ticket (booking/): the start of its slot. It is called ahead of walk-ins of its
+    # service from then, within the site's grace window (queueing/operations.py).
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
