@@ -17,6 +17,7 @@ from .audit import recorder  # noqa: F401  (audits every transaction of every se
 from .database import db
 from .errors import error_response, register_error_handlers
 from .extensions import api, babel, login_manager, socketio
+from .notify import vapid
 
 VENDOR_PACKAGES = {
     "socket.io-client": "dist",
@@ -35,6 +36,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     config.check(app.config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config.secret_key(Path(app.instance_path))
+    if not app.config["VAPID_PRIVATE_KEY"]:
+        app.config["VAPID_PRIVATE_KEY"] = vapid.made_once(Path(app.instance_path))
+    vapid.load(app.config["VAPID_PRIVATE_KEY"])  # a wrong key stops the start, not the first message
     inputs.init_app(app)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.config["DATABASE_URL"][len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +78,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .reports.live import blp as reports_live_blp
     from .scanning.api import blp as scanning_blp
     from .sync.api import blp as sync_blp
+    from .tracking.api import blp as tracking_blp
     from .trail.api import blp as audit_blp
 
     api.register_blueprint(auth_blp)
@@ -88,6 +93,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(sync_blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(ratings_blp)
+    api.register_blueprint(tracking_blp)
     api.register_blueprint(reports_blp)
     api.register_blueprint(reports_live_blp)
     api.register_blueprint(privacy_blp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
 
@@ -206,6 +207,28 @@ def from_env() -> dict:
         # How the ticket number is read: "number" ("một nghìn không trăm hai mươi ba", as people
         # read 1023) or "digits" ("một không hai ba"), which some centres prefer for long numbers.
         "CALL_NUMBER_READING": _choice("CALL_NUMBER_READING", ("number", "digits"), "number"),
+        # Web Push (queue_server/notify/vapid.py, channels/webpush.py). The server's VAPID key:
+        # PEM, or base64url of the raw 32-byte key; unset, one is made once in the instance
+        # folder, which serves one host: several hosts behind one nginx must share one key (the
+        # browsers' subscriptions are bound to it), so set it in their environment.
+        "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY") or None,
+        # Who the push services may contact about our messages (mailto: or https:); unset:
+        # PUBLIC_BASE_URL when it is https, else a mailto: address at the host's name.
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT") or None,
+        # How long a push service keeps a message for a phone that is off: a ticket's message
+        # is about the next minutes (half an hour; later the page itself says more), a
+        # dossier's matters for days (three: a phone off over a weekend still gets it).
+        "NOTIFY_PUSH_TICKET_TTL_SECONDS": int(os.environ.get("NOTIFY_PUSH_TICKET_TTL_SECONDS", "1800")),
+        "NOTIFY_PUSH_TTL_SECONDS": int(os.environ.get("NOTIFY_PUSH_TTL_SECONDS", "259200")),
+        # A push service answers in well under a second; one that hangs must not hold the worker.
+        "NOTIFY_PUSH_TIMEOUT_SECONDS": float(os.environ.get("NOTIFY_PUSH_TIMEOUT_SECONDS", "10")),
+        # Accept push endpoints over plain http or at a local or private address. Off: the
+        # server posts to whatever address a browser gives, and a page must not make it post
+        # inside the centre's network. On only for tests and a lab's own push service.
+        "NOTIFY_PUSH_ALLOW_LOCAL": _bool("NOTIFY_PUSH_ALLOW_LOCAL", False),
+        # Subscriptions one address may make, check or end from the tracking pages (flask-limiter
+        # notation): a hall's guest Wi-Fi puts many phones behind one address.
+        "TRACKING_SUBSCRIBE_RATE_LIMIT": os.environ.get("TRACKING_SUBSCRIBE_RATE_LIMIT", "60 per minute"),
         # OpenAPI document and its browsable UI (assets installed from npm at set-up).
         "API_TITLE": "One-stop queue API",
         "API_VERSION": "v1",
@@ -236,37 +259,40 @@ def check(config: dict) -> None:
 def secret_key(instance_dir: Path) -> str:
     """The key of a server started without SECRET_KEY (``make run``): made once in the
     instance folder and read by every process, so that all gunicorn workers (each building its
-    own app) sign and accept the same cookies, and a restart logs nobody out.
+    own app) sign and accept the same cookies, and a restart logs nobody out."""
+    key = made_once(instance_dir, SECRET_KEY_FILE, lambda: secrets.token_hex(32) + "\n")
+    if len(key.encode()) < SECRET_KEY_MIN_BYTES:
+        path = instance_dir / SECRET_KEY_FILE
+        raise ConfigurationError(f"{path} holds no usable key: delete it and start again.")
+    return key
 
-    The key is written whole to a file of this process's own, then linked to its name, which
+
+def made_once(instance_dir: Path, name: str, make: Callable[[], str]) -> str:
+    """The text of the file ``name`` in the instance folder, written by ``make()`` if it is not
+    there yet (the secret key, the Web Push key): one value for every process of this host.
+
+    The text is written whole to a file of this process's own, then linked to its name, which
     fails if another process got there first: nobody ever reads a half-written key, and two
     workers starting together both read the winner's.
     """
-    path = instance_dir / SECRET_KEY_FILE
+    path = instance_dir / name
     try:
-        return _read_key(path)
+        return path.read_text().strip()
     except FileNotFoundError:
         pass
     instance_dir.mkdir(parents=True, exist_ok=True)
-    draft = instance_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    draft = instance_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
     descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_hex(32) + "\n")
+            file.write(make())
             file.flush()
             os.fsync(file.fileno())
         try:
             os.link(draft, path)
-            log.info("made a secret key in %s (set SECRET_KEY in production)", path)
+            log.info("made %s (set it in the environment in production)", path)
         except FileExistsError:
             pass  # another worker made it first: use theirs
     finally:
         draft.unlink(missing_ok=True)
-    return _read_key(path)
-
-
-def _read_key(path: Path) -> str:
-    key = path.read_text().strip()
-    if len(key.encode()) < SECRET_KEY_MIN_BYTES:
-        raise ConfigurationError(f"{path} holds no usable key: delete it and start again.")
-    return key
+    return path.read_text().strip()

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import ApiError
+from ..lookups import AnySession
 from .addresses import normalise
-from .models import ChannelKind, Notification, NotificationStatus, Subscription
+from .models import ChannelKind, Notification, NotificationStatus, SiteChannel, Subscription
 
 NEAR_TURN_DEFAULT = 3  # people ahead: the issue's default, the citizen may choose another
 NEAR_TURN_MAX = 20
@@ -48,15 +49,9 @@ def subscribe(
             field="near_turn_ahead",
         )
     address = normalise(channel, address)
-    existing = session.scalars(
-        select(Subscription).where(
-            Subscription.ticket_id == ticket_id,
-            Subscription.dossier_id == dossier_id,
-            Subscription.booking_id == booking_id,
-            Subscription.channel == channel,
-            Subscription.address == address,
-        )
-    ).first()
+    existing = find_subscription(
+        session, channel, address, ticket_id=ticket_id, dossier_id=dossier_id, booking_id=booking_id
+    )
     if existing is not None:
         existing.language, existing.near_turn_ahead, existing.opted_out_at = language, near_turn_ahead, None
         if keys is not None:
@@ -80,6 +75,38 @@ def subscribe(
     session.add(subscription)
     session.flush()
     return subscription
+
+
+def find_subscription(
+    session: AnySession,
+    channel: str,
+    address: str,
+    *,
+    ticket_id: int | None = None,
+    dossier_id: int | None = None,
+    booking_id: int | None = None,
+) -> Subscription | None:
+    """The subscription of ``address`` (as stored) on ``channel`` to one ticket, dossier or
+    booking, opted out or not."""
+    return session.scalars(
+        select(Subscription).where(
+            Subscription.ticket_id == ticket_id,
+            Subscription.dossier_id == dossier_id,
+            Subscription.booking_id == booking_id,
+            Subscription.channel == channel,
+            Subscription.address == address,
+        )
+    ).first()
+
+
+def enabled_channels(session: AnySession, site_id: int) -> list[str]:
+    """The channels the site has switched on, in :attr:`ChannelKind.ALL`'s order."""
+    enabled = set(
+        session.scalars(
+            select(SiteChannel.channel).where(SiteChannel.site_id == site_id, SiteChannel.enabled.is_(True))
+        )
+    )
+    return [channel for channel in ChannelKind.ALL if channel in enabled]
 
 
 def opt_out(session: Session, subscription: Subscription, at: datetime) -> int:
