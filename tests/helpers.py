@@ -102,9 +102,12 @@ def truncate_postgres(url: str) -> None:
     engine.dispose()
 
 
-def live_server(database_url: str, workers: int = 1, message_queue: str | None = None) -> Gunicorn:
+def live_server(
+    database_url: str, workers: int = 1, message_queue: str | None = None, **extra: str
+) -> Gunicorn:
     """The app behind a real gunicorn (gevent workers) on a free port, serving ``database_url``;
-    with ``message_queue``, sharing events through it on a Socket.IO channel of this run's own."""
+    with ``message_queue``, sharing events through it on a Socket.IO channel of this run's own;
+    ``extra``: more settings (environment variables)."""
     settings = {
         "DATABASE_URL": database_url,
         "SECRET_KEY": "live-test",
@@ -115,7 +118,7 @@ def live_server(database_url: str, workers: int = 1, message_queue: str | None =
     }
     if message_queue:
         settings["SOCKETIO_CHANNEL"] = f"queue-test-{os.getpid()}"  # this run's servers only
-    return Gunicorn(settings, workers)
+    return Gunicorn({**settings, **extra}, workers)
 
 
 # -- logging in, devices, tickets ----------------------------------------------------------------

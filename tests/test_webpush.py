@@ -31,6 +31,7 @@ from queue_server.notify.channels.base import Message, PermanentFailure, Tempora
 from queue_server.notify.channels.webpush import WebPushChannel, check_subscription, topic
 from queue_server.notify.models import SiteChannel, Subscription
 
+from .browser import PHONE, assert_fits, check_accessibility, screenshot
 from .helpers import error_of, intake, issue, site, tracking_key
 
 SERVER_KEY = vapid._new_key()
@@ -481,3 +482,169 @@ def test_one_address_may_subscribe_only_so_often(push_app, kiosk, client, push_s
     body = {"channel": "webpush", "address": push_service.endpoint("flood"), "keys": BrowserKeys().keys}
     codes = [client.post(f"/api/v1/track/t/{key}/subscriptions", json=body).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
+
+
+def test_the_tracking_page_offers_push_with_the_servers_key_and_nothing_personal(push_app, kiosk, client):
+    key = tracking_key(issue(kiosk))
+    page = client.get(f"/t/{key}").get_data(as_text=True)
+    assert vapid.application_server_key(push_app.config["VAPID_PRIVATE_KEY"]) in page
+    assert 'id="notify"' in page and "Nhận thông báo" in page
+
+
+def test_the_service_worker_is_served_from_the_root_and_never_cached_stale(client):
+    response = client.get("/push-worker.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "no-cache" in response.headers["Cache-Control"]
+    assert "showNotification" in response.get_data(as_text=True)
+
+
+# -- the pages in Chromium -----------------------------------------------------------------------
+
+# Headless Chromium refuses pushManager.subscribe ("Registration failed - permission denied":
+# it has no push messaging service, and a real one, Google's FCM, is not reachable offline).
+# So the page's PushManager is replaced by one that answers as Chromium would, with a
+# subscription to the test's local push service and keys the test holds; the service worker
+# itself is the real one, registered from /push-worker.js, and a message is delivered to it
+# through DevTools (ServiceWorker.deliverPushMessage), as the browser does on a push.
+FAKE_PUSH_MANAGER = """
+((subscription) => {
+    const made = () => ({
+        endpoint: subscription.endpoint,
+        toJSON: () => ({endpoint: subscription.endpoint, expirationTime: null, keys: subscription.keys}),
+        unsubscribe: async () => { localStorage.removeItem("fakePush"); return true; },
+    });
+    PushManager.prototype.subscribe = async function (options) {
+        const key = String.fromCharCode(...new Uint8Array(options.applicationServerKey));
+        const asked = {userVisibleOnly: options.userVisibleOnly, key: btoa(key)};
+        localStorage.setItem("fakePush", JSON.stringify(asked));
+        return made();
+    };
+    PushManager.prototype.getSubscription = async function () {
+        return localStorage.getItem("fakePush") ? made() : null;
+    };
+})(%s);
+"""
+
+
+def phone_page(contexts, server, subscription: dict | None = None):
+    page = contexts(viewport=PHONE)
+    page.context.grant_permissions(["notifications"], origin=server.url)
+    if subscription:
+        page.context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(subscription))
+    return page
+
+
+def deliver_to_service_worker(page, server, payload: dict) -> list[dict]:
+    """Give the page's service worker a push message, as the browser does when one arrives,
+    and return the notifications it then shows."""
+    cdp = page.context.new_cdp_session(page)
+    registrations = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"])
+    )
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_function(
+        "() => navigator.serviceWorker.getRegistration('/t/').then((r) => !!(r && r.active))"
+    )
+    deadline = time.monotonic() + 10
+    while not any(r["scopeURL"].endswith("/t/") for r in registrations) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    [registration] = [r for r in registrations if r["scopeURL"].endswith("/t/") and not r["isDeleted"]]
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload)},
+    )
+    page.wait_for_function(
+        """() => navigator.serviceWorker.getRegistration('/t/')
+            .then((r) => r.getNotifications()).then((shown) => shown.length > 0)"""
+    )
+    return page.evaluate(
+        """() => navigator.serviceWorker.getRegistration('/t/').then((r) => r.getNotifications())
+            .then((shown) => shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, data: n.data})))"""
+    )
+
+
+def test_a_citizen_turns_on_push_for_their_ticket_on_a_phone(
+    push_app, kiosk, live_server_factory, database_url, contexts, push_service
+):
+    server = live_server_factory(database_url, VAPID_PRIVATE_KEY=SERVER_KEY, NOTIFY_PUSH_ALLOW_LOCAL="1")
+    key = tracking_key(issue(kiosk))
+    browser = BrowserKeys()
+    endpoint = push_service.endpoint("chromium")
+    page = phone_page(contexts, server, {"endpoint": endpoint, "keys": browser.keys})
+    page.goto(f"{server.url}/t/{key}")
+    on = page.get_by_role("button", name="Nhận thông báo")
+    on.wait_for()
+    assert page.get_by_label("Báo khi còn").input_value() == "3"
+    assert_fits(page)
+    screenshot(page, "tracking-push-offered")
+
+    page.get_by_label("Báo khi còn").fill("2")
+    on.click()
+    page.get_by_text("Đã bật thông báo trên trình duyệt này").wait_for()
+    [row] = subscriptions(push_app)
+    assert (row.channel, row.address, row.keys, row.near_turn_ahead, row.language, row.via) == (
+        "webpush",
+        endpoint,
+        browser.keys,
+        2,
+        "vi",
+        "tracking",
+    )
+    asked = json.loads(page.evaluate("() => localStorage.getItem('fakePush')"))
+    assert asked == {
+        "userVisibleOnly": True,
+        "key": base64.b64encode(unb64(vapid.application_server_key(SERVER_KEY))).decode(),
+    }
+    assert endpoint not in page.content()  # the page shows that it is on, never the address
+
+    # Back on the page later: it asks the server, which still has it.
+    page.reload()
+    page.get_by_text("Đã bật thông báo trên trình duyệt này").wait_for()
+    assert page.get_by_label("Báo khi còn").input_value() == "2"
+    assert_fits(page)
+    check_accessibility(page)
+    screenshot(page, "tracking-push-on")
+
+    # What the worker will send reaches the local push service, which the browser decrypts, and
+    # the page's service worker shows it.
+    channel().send(message(row.address, row.keys, params={"link": f"{server.url}/t/{key}"}))
+    [request] = push_service.received
+    payload = browser.decrypt(request["body"])
+    [shown] = deliver_to_service_worker(page, server, payload)
+    assert shown == {
+        "title": "Trung tâm Phục vụ hành chính công tỉnh Nghệ An",
+        "body": "Mời ông/bà đến quầy số 3",
+        "tag": f"{server.url}/t/{key}",
+        "data": {"url": f"{server.url}/t/{key}"},
+    }
+
+    page.get_by_role("button", name="Tắt thông báo").click()
+    on.wait_for()
+    assert subscriptions(push_app)[0].opted_out_at is not None
+
+
+def test_where_the_centre_sends_no_push_a_citizen_gives_an_email_on_the_dossiers_page(
+    app, officer, live_server_factory, database_url, contexts
+):
+    enable(app, "email", "sms")
+    key = intake(officer).get_json()["tracking_url"].rsplit("/", 1)[1]
+    server = live_server_factory(database_url)
+    page = phone_page(contexts, server)
+    page.goto(f"{server.url}/d/{key}")
+    page.get_by_role("button", name="Đăng ký").wait_for()
+    assert page.get_by_role("button", name="Nhận thông báo").count() == 0
+    page.get_by_label("Nhận qua").select_option("email")
+    page.get_by_label("Địa chỉ thư điện tử").fill("hoa.nguyen@example")
+    page.get_by_role("button", name="Đăng ký").click()
+    page.get_by_text("Địa chỉ thư điện tử không đúng.").wait_for()
+    screenshot(page, "tracking-dossier-contact-error")
+    page.get_by_label("Địa chỉ thư điện tử").fill("hoa.nguyen@example.vn")
+    page.get_by_role("button", name="Đăng ký").click()
+    page.get_by_text("Đã đăng ký nhận thông báo").wait_for()
+    assert "hoa.nguyen" not in page.content()
+    check_accessibility(page)
+    screenshot(page, "tracking-dossier-contact-done")
+    [row] = subscriptions(app)
+    assert (row.channel, row.address, row.near_turn_ahead) == ("email", "hoa.nguyen@example.vn", None)

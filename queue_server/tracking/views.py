@@ -5,6 +5,10 @@ the QR code of the checklist the kiosk prints.
 
 Tokens and keys are unguessable; the pages show no personal data (a procedure's page is the
 public catalogue).
+
+The ticket's and the dossier's pages offer notifications (:func:`notify_offer`): this browser's
+Web Push where the site uses it and the browser can, else an e-mail address or a phone on the
+channels the site uses; ``/push-worker.js`` is the service worker that shows the messages.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, send_from_directory, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -21,6 +25,9 @@ from ..database import db
 from ..dossiers import guidance, labels
 from ..dossiers.models import Dossier
 from ..dossiers.rules import DossierStatus
+from ..notify import vapid
+from ..notify.models import ChannelKind
+from ..notify.operations import NEAR_TURN_DEFAULT, NEAR_TURN_MAX, enabled_channels
 from ..queueing.estimates import ticket_standing
 from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public, track_url
@@ -46,6 +53,69 @@ STATUS_TEXTS = (
 )
 
 
+# What the pages' notification block (tracking/_notify.html, static/js/track-notify.js) says.
+NOTIFY_STRINGS = (
+    N_("Đã bật thông báo trên trình duyệt này"),
+    N_(
+        "Trình duyệt đang chặn thông báo của trang này. Ông/Bà có thể cho phép trong cài đặt của trình duyệt."
+    ),
+    N_("Không bật được thông báo trên trình duyệt này."),
+    N_("Đã đăng ký nhận thông báo. Mỗi tin đều có đường dẫn để ngừng nhận."),
+    N_("Địa chỉ thư điện tử"),
+    N_("Số điện thoại di động"),
+)
+# The API's error codes in the citizen's words (Core.api explains them with these).
+NOTIFY_ERRORS = {
+    "invalid_phone": N_("Số điện thoại không đúng."),
+    "not_a_mobile": N_("Đây không phải số di động."),
+    "invalid_email": N_("Địa chỉ thư điện tử không đúng."),
+    "invalid_endpoint": N_("Không bật được thông báo trên trình duyệt này."),
+    "invalid_keys": N_("Không bật được thông báo trên trình duyệt này."),
+    "channel_off": N_("Trung tâm không còn gửi thông báo theo cách này."),
+    "too_many_requests": N_("Ông/Bà thao tác quá nhanh. Vui lòng thử lại sau ít phút."),
+}
+# The channels a citizen may give an address for on the page, as the choice names them.
+CONTACT_CHANNELS = {
+    ChannelKind.EMAIL: N_("Thư điện tử"),
+    ChannelKind.SMS: N_("Tin nhắn SMS"),
+    ChannelKind.ZALO: N_("Zalo"),
+}
+
+
+def notify_offer(site_id: int, kind: str, key: str) -> dict:
+    """The notification block's configuration: where to subscribe, the channels the site uses,
+    and the server's public key when it uses Web Push. Never any address."""
+    channels = enabled_channels(db.session, site_id)
+    push = ChannelKind.WEBPUSH in channels
+    return {
+        "url": url_for("tracking_api.subscribe", kind=kind, key=key),
+        "push": push,
+        "vapidKey": vapid.application_server_key(current_app.config["VAPID_PRIVATE_KEY"]) if push else None,
+        "worker": url_for("tracking.push_worker"),
+        "scope": f"/{kind}/",
+        "contact": [
+            {"channel": name, "label": _(label)}
+            for name, label in CONTACT_CHANNELS.items()
+            if name in channels
+        ],
+        "nearTurn": NEAR_TURN_DEFAULT if kind == "t" else None,
+    }
+
+
+def notify_errors() -> dict[str, str]:
+    return {code: _(text) for code, text in NOTIFY_ERRORS.items()}
+
+
+@bp.get("/push-worker.js")
+def push_worker():
+    """The service worker that shows a push message and opens its page. Served from the root
+    so that its scope may cover both /t/ and /d/ (a worker's scope cannot reach above its own
+    folder, and /static/js/ is below them); always checked for a newer version."""
+    response = send_from_directory(current_app.static_folder or "static", "js/push-worker.js", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 def _ticket(token: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.public_token == token))
 
@@ -61,7 +131,10 @@ def ticket_page(token: str):
         ticket=state,
         site=ticket.site,
         token=token,
-        strings=js_strings(*STATUS_TEXTS, *FORM_STRINGS),
+        strings=js_strings(*STATUS_TEXTS, *FORM_STRINGS, *NOTIFY_STRINGS),
+        errors=notify_errors(),
+        notify=notify_offer(ticket.site_id, "t", token),
+        near_turn_max=NEAR_TURN_MAX,
         rating_url=url_for("ratings.rate_from_phone", token=token),
         rating_state=ratings.phone_state(db.session(), ticket),
         choices=choices(),
@@ -129,6 +202,9 @@ def dossier_page(key: str):
         due_at=dossier.due_at.astimezone(tz) if dossier.due_at else None,
         apology_due_at=dossier.apology_due_at.astimezone(tz) if dossier.apology_due_at else None,
         steps=steps,
+        strings=js_strings(*NOTIFY_STRINGS),
+        errors=notify_errors(),
+        notify=notify_offer(dossier.site_id, "d", key),
     )
 
 

@@ -8,6 +8,7 @@
   var t = C.t, $ = C.$;
   var ticket = cfg.ticket;
   var rating = cfg.rating;  // "open" (once the ticket is done), "rated" or "closed"
+  new window.TrackNotify(cfg.notify);
   new window.RatingForm($("rate-form"), {
     url: cfg.ratingUrl,
     onResult: function (outcome) {
@@ -51,6 +52,8 @@
           { minutes: Math.max(1, Math.round(ticket.estimated_wait_s / 60)) });
     }
     renderRating();
+    // Nothing more will happen to a finished or cancelled ticket: no notifications to ask for.
+    if (ticket.status === "done" || ticket.status === "cancelled") { $("notify").hidden = true; }
   }
 
   var CHANGES = [
