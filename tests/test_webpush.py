@@ -30,6 +30,7 @@ from queue_server.notify.channels import CHANNELS
 from queue_server.notify.channels.base import Message, PermanentFailure, TemporaryFailure
 from queue_server.notify.channels.webpush import WebPushChannel, check_subscription, topic
 from queue_server.notify.models import SiteChannel, Subscription
+from queue_server.tracking.views import notify_offer
 
 from .browser import PHONE, assert_fits, check_accessibility, screenshot
 from .helpers import error_of, intake, issue, site, tracking_key
@@ -488,6 +489,21 @@ def test_the_tracking_page_offers_push_with_the_servers_key_and_nothing_personal
     assert 'id="notify"' in page and "Nhận thông báo" in page
 
 
+def test_the_dossiers_page_subscribes_in_its_own_scope_and_offers_nothing_the_centre_does_not_send(
+    app, officer, client
+):
+    key = intake(officer).get_json()["tracking_url"].rsplit("/", 1)[1]
+    assert 'id="notify"' in client.get(f"/d/{key}").get_data(as_text=True)
+    with app.test_request_context():
+        nothing = notify_offer(site(db.session).id, "d", key)
+        enable(app, "webpush", "zalo")
+        offer = notify_offer(site(db.session).id, "d", key)
+    assert (nothing["push"], nothing["vapidKey"], nothing["contact"]) == (False, None, [])
+    assert offer["push"] and offer["scope"] == "/d/" and offer["nearTurn"] is None
+    assert offer["url"] == f"/api/v1/track/d/{key}/subscriptions"
+    assert offer["contact"] == [{"channel": "zalo", "label": "Zalo"}]
+
+
 def test_the_service_worker_is_served_from_the_root_and_never_cached_stale(client):
     response = client.get("/push-worker.js")
     assert response.status_code == 200
@@ -632,6 +648,8 @@ def test_where_the_centre_sends_no_push_a_citizen_gives_an_email_on_the_dossiers
     page.goto(f"{server.url}/d/{key}")
     page.get_by_role("button", name="Đăng ký").wait_for()
     assert page.get_by_role("button", name="Nhận thông báo").count() == 0
+    # A long page that scrolls, but never sideways.
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_label("Nhận qua").select_option("email")
     page.get_by_label("Địa chỉ thư điện tử").fill("hoa.nguyen@example")
     page.get_by_role("button", name="Đăng ký").click()
