@@ -33,7 +33,7 @@ from queue_server.notify.models import SiteChannel, Subscription
 from queue_server.tracking.views import notify_offer
 
 from .browser import PHONE, assert_fits, check_accessibility, screenshot
-from .helpers import error_of, intake, issue, site, tracking_key
+from .helpers import BOTH_DATABASES, error_of, intake, issue, site, tracking_key
 
 SERVER_KEY = vapid._new_key()
 
@@ -375,6 +375,7 @@ def push_app(app):
     return app
 
 
+@BOTH_DATABASES
 def test_a_browser_subscribes_to_its_ticket_and_turns_it_off(push_app, kiosk, client, push_service):
     key = tracking_key(issue(kiosk))
     browser = BrowserKeys()
