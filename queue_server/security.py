@@ -14,7 +14,8 @@
   every worker counts together). If the store is down the limits are counted per process
   instead of refusing citizens. The public search of the procedure catalogue, which folds
   every name of the province for each query, is limited the same way
-  (``PROCEDURE_SEARCH_RATE_LIMIT``, per token or address).
+  (``PROCEDURE_SEARCH_RATE_LIMIT``, per token or address). A citizen's phone books a slot,
+  cancels it or takes today's number within ``BOOKING_RATE_LIMIT``, counted per address.
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ def kiosk_limit() -> str:
 
 def search_limit() -> str:
     return current_app.config["PROCEDURE_SEARCH_RATE_LIMIT"]
+
+
+def booking_limit() -> str:
+    return current_app.config["BOOKING_RATE_LIMIT"]
 
 
 def sessionless(view):
