@@ -349,3 +349,9 @@ def test_taking_todays_number_on_a_phone_leads_to_its_tracking_page(contexts, se
     page.click("#remote-form button[type=submit]")
     page.wait_for_url("**/t/*")
     assert page.inner_text("#number").strip()
+
+
+def test_the_booking_page_in_english_names_the_services_in_english(client):
+    page = client.get("/book/NA-HCC?lang=en").get_data(as_text=True)
+    assert '"name": "Land"' in page
+    assert '"name": "Đất đai"' not in page
