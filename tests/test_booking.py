@@ -308,12 +308,18 @@ def test_a_site_without_bookings_has_no_booking_page(client):
     assert "chưa nhận đặt lịch" in response.get_data(as_text=True)
 
 
-def test_booking_on_a_phone_lands_on_a_confirmation_whose_qr_code_is_its_link(contexts, server):
+def test_booking_on_a_phone_lands_on_a_confirmation_whose_qr_code_is_its_link(
+    contexts, server, client, relaxed
+):
+    full = free_slot(client)  # the first slot of the first day, taken by others
+    for phone in PHONES[10:13]:
+        book(client, full, phone=phone)
     page = contexts(viewport=PHONE)
     page.goto(f"{server.url}/book/NA-HCC")
     page.click('[data-service="NM-DD"]')
     page.locator("[data-day]").first.click()
     page.wait_for_selector("[data-slot]:not([disabled])")
+    assert page.locator(f'[data-slot="{full["starts_at"]}"]').is_disabled()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "booking-slots-phone")
     page.locator("[data-slot]:not([disabled])").first.click()
@@ -334,6 +340,18 @@ def test_booking_on_a_phone_lands_on_a_confirmation_whose_qr_code_is_its_link(co
     check_accessibility(page)
     assert_fits(page)
     screenshot(page, "booking-confirmation-phone")
+    # The same phone again for the same service and day: refused in the page's words.
+    page.goto(f"{server.url}/book/NA-HCC")
+    page.click('[data-service="NM-DD"]')
+    page.locator("[data-day]").first.click()
+    page.locator("[data-slot]:not([disabled])").last.click()
+    page.fill("#name", "Nguyễn Văn An")
+    page.fill("#phone", "0912345678")
+    page.click("#step-form button[type=submit]")
+    page.wait_for_selector("#message:not([hidden])")
+    assert "đã có lịch hẹn dịch vụ này" in page.inner_text("#message")
+    screenshot(page, "booking-refused-phone")
+    page.goto(f"{server.url}/b/{token}")
     page.click("#cancel")
     page.click("#cancel-confirm")
     page.wait_for_selector('.book-status[data-status="cancelled"]')
