@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..phones import masked_phone
@@ -16,13 +17,18 @@ from .capacity import Slot
 from .models import Booking
 
 
+def language() -> str:
+    """The page's (or the answer's) language: "vi" or "en"."""
+    return str(get_locale() or "vi")
+
+
 def named(row: Site | Service, lang: str) -> str:
     """A site's or a service's name in the page's language (English where it has one)."""
     return row.name_en if lang == "en" and row.name_en else row.name
 
 
 def day_label(day: date) -> str:
-    """ "Thứ Hai, 07/12/2026" in the page's language."""
+    """The day as "Thứ Hai, 07/12/2026", in the page's language."""
     return f"{_(WEEKDAYS[str(day.isoweekday())])}, {day:%d/%m/%Y}"
 
 

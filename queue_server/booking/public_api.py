@@ -10,7 +10,6 @@ is another blueprint with its permissions in auth/access.py.
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +21,7 @@ from ..queueing.presenters import track_url
 from ..security import booking_limit, limiter, sessionless
 from ..sites.lookups import get_site, unknown_site
 from . import capacity, operations
-from .presenters import booking_public, slot_view
+from .presenters import booking_public, language, slot_view
 
 blp = Blueprint(
     "booking_public", __name__, url_prefix="/api/v1", description="Appointments booked by citizens"
@@ -82,10 +81,6 @@ class RemoteTicketIssuedSchema(Schema):
     track_url = fields.String(required=True)
 
 
-def _lang() -> str:
-    return str(get_locale() or "vi")
-
-
 @blp.route("/book/<site_code>/slots", methods=["GET"])
 @blp.arguments(SlotsQuerySchema, location="query")
 @blp.response(200, SlotSchema(many=True))
@@ -113,7 +108,7 @@ def create_booking(data, site_code):
     """Book a slot. The answer's ``url`` is the confirmation page, with its QR code."""
     session = db.session
     site = get_site(session, site_code)
-    who = operations.citizen(data["name"], data["phone"], data["id_number"], _lang())
+    who = operations.citizen(data["name"], data["phone"], data["id_number"], language())
     try:
         booking = operations.book(
             session(), site, data["service"], data["starts_at"], who, data["consent"], utcnow()
@@ -123,14 +118,14 @@ def create_booking(data, site_code):
         # The same phone booked the same service and day a moment earlier (the unique index).
         session.rollback()
         raise operations.already_booked() from None
-    return booking_public(booking, _lang())
+    return booking_public(booking, language())
 
 
 @blp.route("/b/<token>", methods=["GET"])
 @blp.response(200, BookingSchema)
 def get_booking(token):
     """A booking as its link shows it (no name, no ID number, the phone masked)."""
-    return booking_public(operations.get_booking(db.session, token), _lang())
+    return booking_public(operations.get_booking(db.session, token), language())
 
 
 @blp.route("/b/<token>/cancel", methods=["POST"])
@@ -142,7 +137,7 @@ def cancel_booking(token):
     """The citizen cancels from the link; the seat is offered again at once."""
     booking = operations.cancel(db.session(), operations.get_booking(db.session, token), utcnow())
     db.session.commit()
-    return booking_public(booking, _lang())
+    return booking_public(booking, language())
 
 
 @blp.route("/book/<site_code>/remote-ticket", methods=["POST"])

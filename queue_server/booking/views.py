@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Response, render_template
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
@@ -24,7 +23,7 @@ from ..timefmt import iso
 from ..web import N_, js_strings, page_error, qr_svg
 from . import capacity
 from .models import Booking, BookingStatus
-from .presenters import booking_public, booking_url, day_label, named
+from .presenters import booking_public, booking_url, day_label, language, named
 
 bp = Blueprint("booking", __name__, template_folder="templates")
 
@@ -72,10 +71,6 @@ STATUS = {
 }
 
 
-def _lang() -> str:
-    return str(get_locale() or "vi")
-
-
 def _no_booking_page():
     return page_error(404, _("Không tìm thấy lịch hẹn"), _("Đường dẫn này không ứng với lịch hẹn nào."))
 
@@ -87,7 +82,7 @@ def book_page(site_code: str):
         return page_error(
             404, _("Không tìm thấy trang đặt lịch"), _("Trung tâm này chưa nhận đặt lịch hẹn qua điện thoại.")
         )
-    lang, now = _lang(), utcnow()
+    lang, now = language(), utcnow()
     services = [
         {"code": s.code, "name": named(s, lang), "field": s.field or ""}
         for s in active_services(db.session(), site)
@@ -117,7 +112,7 @@ def booking_page(token: str):
     config = {"token": token, "t": js_strings(), "errors": {code: _(text) for code, text in ERRORS.items()}}
     return render_template(
         "booking/booking.html",
-        booking=booking_public(booking, _lang()),
+        booking=booking_public(booking, language()),
         status=_(STATUS[booking.status]),
         cancellable=booking.status == BookingStatus.BOOKED,
         config=config,
@@ -140,7 +135,7 @@ def booking_ics(token: str):
     booking = _booking(token)
     if booking is None:
         return _no_booking_page()
-    lang, tz = _lang(), booking.site.tz
+    lang, tz = language(), booking.site.tz
     summary = f"{_('Lịch hẹn')}: {named(booking.service, lang)}"
     event = Event()
     event.add("uid", f"{booking.token}@booking")
