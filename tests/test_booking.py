@@ -23,7 +23,7 @@ from queue_server.queueing.models import Channel, Ticket, TicketStatus
 from queue_server.queueing.operations import issue_ticket
 from queue_server.sites.models import Rotation, Service
 
-from .browser import PHONE, assert_fits, check_accessibility, screenshot
+from .browser import OFFICE, PHONE, assert_fits, check_accessibility, screenshot
 from .helpers import SYSTEM, error_of, local, read_codes, site
 
 # Monday to Friday sessions of the demo centre: 07:00-11:30 and 13:30-17:00, 32 slots of 15 min.
@@ -373,3 +373,29 @@ def test_the_booking_page_in_english_names_the_services_in_english(client):
     page = client.get("/book/NA-HCC?lang=en").get_data(as_text=True)
     assert '"name": "Land"' in page
     assert '"name": "Đất đai"' not in page
+
+
+def test_an_admin_opens_bookings_for_a_ward_on_its_site_page_and_its_booking_page_opens(server, contexts):
+    page = contexts(viewport=OFFICE)
+    page.request.post(
+        f"{server.url}/api/v1/auth/login", data={"username": "admin", "password": "quan-tri-demo"}
+    )
+    assert page.goto(f"{server.url}/book/NA-TRUONGVINH").status == 404
+    page.goto(f"{server.url}/admin/sites?site=NA-TRUONGVINH")
+    page.wait_for_function("() => document.getElementById('s-name').value !== ''")
+    page.check("input[name='booking_enabled']")
+    page.fill("#s-booking-share", "40")
+    page.select_option("#s-booking-slot", "30")
+    page.fill("#s-booking-share", "140")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    page.locator("[data-error-for='booking_share']").wait_for()
+    page.fill("#s-booking-share", "40")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    page.wait_for_selector("#notice:not([hidden])")
+    saved = page.request.get(f"{server.url}/api/v1/admin/sites/NA-TRUONGVINH").json()
+    assert (saved["booking_enabled"], saved["booking_share"], saved["booking_slot_minutes"]) == (True, 40, 30)
+    assert saved["remote_ticket_enabled"] is False and saved["booking_grace_minutes"] == 15
+    check_accessibility(page)
+    screenshot(page, "admin-site-booking")
+    assert page.goto(f"{server.url}/book/NA-TRUONGVINH").status == 200
+    page.wait_for_selector("[data-service]")
