@@ -67,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .admin.api import blp as admin_blp
     from .admin.signage_api import blp as signage_blp
     from .auth.api import blp as auth_blp
+    from .booking.public_api import blp as booking_public_blp
     from .dossiers.api import blp as dossiers_blp
     from .dossiers.calendar_api import blp as calendar_blp
     from .manifests.api import blp as manifests_blp
@@ -97,6 +98,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(reports_blp)
     api.register_blueprint(reports_live_blp)
     api.register_blueprint(privacy_blp)
+    api.register_blueprint(booking_public_blp)
     _register_pages(app)
 
     from . import live
@@ -116,6 +118,7 @@ def _register_pages(app: Flask) -> None:
     from kiosk.views import bp as kiosk_bp
 
     from .admin.views import bp as admin_bp
+    from .booking.views import bp as booking_bp
     from .console.views import bp as console_bp
     from .manage.views import bp as manage_bp
     from .ratings.views import bp as rating_bp
@@ -124,6 +127,7 @@ def _register_pages(app: Flask) -> None:
 
     for blueprint in (
         tracking_bp,
+        booking_bp,
         kiosk_bp,
         display_bp,
         signage_bp,

@@ -124,6 +124,10 @@ def from_env() -> dict:
         # Searches of the procedure catalogue one kiosk (or one address) may make: the kiosk
         # searches as the citizen types, a word every few seconds.
         "PROCEDURE_SEARCH_RATE_LIMIT": os.environ.get("PROCEDURE_SEARCH_RATE_LIMIT", "120 per minute"),
+        # Bookings, cancellations and remote numbers one address may make (booking/). Loose
+        # enough for the citizens of one mobile operator's shared address (carrier NAT), tight
+        # enough that a script cannot take a day's slots.
+        "BOOKING_RATE_LIMIT": os.environ.get("BOOKING_RATE_LIMIT", "10 per minute;60 per hour"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or os.environ.get("SOCKETIO_MESSAGE_QUEUE")
         or "memory://",

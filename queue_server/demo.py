@@ -291,6 +291,9 @@ def _load_province(session: Session) -> Site:
         # So that the demo can be tried at any hour; the ward below keeps real hours.
         enforce_opening_hours=False,
         opening_hours=_opening_hours(saturday_morning=True),
+        # Appointments and numbers from a phone (/book/NA-HCC), to try them.
+        booking_enabled=True,
+        remote_ticket_enabled=True,
     )
     session.add(site)
     departments = {

@@ -15,7 +15,9 @@
   instead of refusing citizens. The public search of the procedure catalogue, which folds
   every name of the province for each query, is limited the same way
   (``PROCEDURE_SEARCH_RATE_LIMIT``, per token or address), and so are the tracking pages'
-  subscriptions to notifications (``TRACKING_SUBSCRIBE_RATE_LIMIT``, per address).
+  subscriptions to notifications (``TRACKING_SUBSCRIBE_RATE_LIMIT``, per address). A
+  citizen's phone books a slot, cancels it or takes today's number within
+  ``BOOKING_RATE_LIMIT``, counted per address.
 """
 
 from __future__ import annotations
@@ -77,6 +79,10 @@ def search_limit() -> str:
 
 def tracking_limit() -> str:
     return current_app.config["TRACKING_SUBSCRIBE_RATE_LIMIT"]
+
+
+def booking_limit() -> str:
+    return current_app.config["BOOKING_RATE_LIMIT"]
 
 
 def sessionless(view):

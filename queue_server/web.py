@@ -9,7 +9,11 @@ half-translated state: it simply stays Vietnamese.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, render_template, request
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import Flask, Response, current_app, has_request_context, render_template, request
 from flask_babel import get_locale, gettext
 from werkzeug.routing import IntegerConverter
 
@@ -20,7 +24,7 @@ LANG_COOKIE = "lang"
 
 
 # Blueprints of pages seen on the visitor's own device.
-PERSONAL_PAGES = {"tracking"}
+PERSONAL_PAGES = {"tracking", "booking"}
 
 
 def select_locale() -> str:
@@ -61,6 +65,14 @@ def public_url(path: str) -> str:
     if not base and has_request_context():
         base = request.host_url.rstrip("/")
     return f"{base}{path}"
+
+
+def qr_svg(link: str) -> Response:
+    """The QR code of a citizen's link, as SVG (a ticket's, a booking's, a procedure's)."""
+    image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
 def N_(message: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ..auth.models import DeviceKind, Role
+from ..booking.capacity import SLOT_MINUTES
 from ..inputs import Schema
 from ..sites import calls
 from ..sites.icons import ICONS
@@ -91,6 +92,27 @@ class SiteSettingsInSchema(Schema):
             "description": "Officers mark the start of service after a call; reports then separate "
             "the wait at the counter from the service time"
         }
+    )
+    booking_enabled = fields.Boolean(metadata={"description": "Citizens book slots on /book/<site>"})
+    booking_share = fields.Integer(
+        validate=validate.Range(0, 100),
+        metadata={"description": "Percent of the counters' time a slot offers to bookings"},
+    )
+    booking_slot_minutes = fields.Integer(
+        validate=validate.OneOf(SLOT_MINUTES), metadata={"description": "Length of a slot: 15 or 30"}
+    )
+    booking_days_ahead = fields.Integer(
+        validate=validate.Range(1, 90), metadata={"description": "Days ahead a citizen may book"}
+    )
+    booking_min_notice_minutes = fields.Integer(
+        validate=validate.Range(0, 1440), metadata={"description": "A slot must start at least this late"}
+    )
+    booking_grace_minutes = fields.Integer(
+        validate=validate.Range(0, 120),
+        metadata={"description": "Minutes after a slot's start within which a check-in is on time"},
+    )
+    remote_ticket_enabled = fields.Boolean(
+        metadata={"description": "Citizens take today's number from the booking page"}
     )
     opening_hours = fields.List(
         fields.Nested(OpeningSessionSchema),

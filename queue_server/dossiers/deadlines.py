@@ -90,15 +90,20 @@ class WorkingCalendar:
             (_span(opens, closes) for opens, closes in self.hours.get(MONDAY, DEFAULT_HOURS)), timedelta()
         )
 
+    def is_day_off(self, day: date) -> bool:
+        """Declared off by an admin, or a public holiday that no admin declared working."""
+        if day in self.days_off:
+            return True
+        # ``in`` also loads the year's make-up days (``weekend_workdays``)
+        return day not in self.extra_working_days and day in self._public_holidays
+
     def is_working_day(self, day: date) -> bool:
         """An admin's declaration first, then the public holidays, then the government's
         make-up Saturdays, then the weekly office hours."""
-        if day in self.days_off:
+        if self.is_day_off(day):
             return False
         if day in self.extra_working_days:
             return True
-        if day in self._public_holidays:  # also loads the year's make-up days
-            return False
         if self.count_makeup_days and day in self._public_holidays.weekend_workdays:
             return True
         return day.weekday() in self.hours

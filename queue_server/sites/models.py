@@ -89,6 +89,22 @@ class Site(Base):
     # Sequence of the last live event, bumped in the transaction of each change so that every
     # client of the site sees one gap-free order.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Appointments from a phone (booking/, docs/booking.md). No legal text sets these; each is a
+    # centre's choice. Off until the centre opens it: bookings promise counters' time.
+    booking_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Percent of the counters' time a slot offers to bookings; the rest stays for walk-ins, who
+    # are most citizens today (30: most of the day stays first come, first served).
+    booking_share: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # Length of a slot: 15 or 30 minutes (15: about two services of the usual 7 minutes).
+    booking_slot_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    # How far ahead a citizen may book, in days (14: two weeks, one rotation of merged counters).
+    booking_days_ahead: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    # A slot is offered only if it starts at least this many minutes from now (time to come).
+    booking_min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    # Minutes after a slot's start within which a check-in still counts as on time.
+    booking_grace_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    # "Lấy số ngay hôm nay" on the booking page: a number for today taken from a phone.
+    remote_ticket_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         back_populates="site", cascade="all, delete-orphan", order_by="OpeningHours.weekday"

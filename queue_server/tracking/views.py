@@ -13,11 +13,7 @@ channels the site uses; ``/push-worker.js`` is the service worker that shows the
 
 from __future__ import annotations
 
-import io
-
-import qrcode
-import qrcode.image.svg
-from flask import Blueprint, Response, current_app, render_template, send_from_directory, url_for
+from flask import Blueprint, current_app, render_template, send_from_directory, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -33,7 +29,7 @@ from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public, track_url
 from ..ratings import operations as ratings
 from ..ratings.presenters import FORM_STRINGS, choices
-from ..web import N_, js_strings, page_error, public_url
+from ..web import N_, js_strings, page_error, public_url, qr_svg
 
 bp = Blueprint("tracking", __name__, template_folder="templates")
 
@@ -147,14 +143,7 @@ def ticket_qr(token: str):
     ticket = _ticket(token)
     if ticket is None:
         return page_error(404, _("Không tìm thấy phiếu"), _("Đường dẫn này không ứng với phiếu nào."))
-    return _qr_svg(track_url(ticket))
-
-
-def _qr_svg(link: str) -> Response:
-    image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+    return qr_svg(track_url(ticket))
 
 
 # Steps of a dossier a citizen may see on the tracking page (no names, no notes).
@@ -236,4 +225,4 @@ def procedure_qr(site_code: str, code: str):
     procedure = _procedure(site_code, code)
     if procedure is None:
         return _no_procedure()
-    return _qr_svg(public_url(guidance.page_path(procedure)))
+    return qr_svg(public_url(guidance.page_path(procedure)))

@@ -33,6 +33,13 @@ SITE_FIELDS = (
     "enforce_opening_hours",
     "target_wait_minutes",
     "use_start_step",
+    "booking_enabled",
+    "booking_share",
+    "booking_slot_minutes",
+    "booking_days_ahead",
+    "booking_min_notice_minutes",
+    "booking_grace_minutes",
+    "remote_ticket_enabled",
 )
 
 
