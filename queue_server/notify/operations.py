@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import ApiError
 from .addresses import normalise
-from .models import ChannelKind, Notification, NotificationStatus, Subscription
+from .models import ChannelKind, Notification, NotificationStatus, SiteChannel, Subscription
 
 NEAR_TURN_DEFAULT = 3  # people ahead: the issue's default, the citizen may choose another
 NEAR_TURN_MAX = 20
@@ -97,3 +97,19 @@ def opt_out(session: Session, subscription: Subscription, at: datetime) -> int:
         notification.status = NotificationStatus.CANCELLED
     session.flush()
     return len(waiting)
+
+
+def enabled_channels(session: Session, site_id: int) -> set[str]:
+    """The channels the site has switched on (:class:`.models.SiteChannel`)."""
+    rows = session.scalars(
+        select(SiteChannel.channel).where(SiteChannel.site_id == site_id, SiteChannel.enabled.is_(True))
+    )
+    return set(rows)
+
+
+def phone_channel(session: Session, site_id: int) -> str | None:
+    """The channel a phone number given at the kiosk is told on: SMS when the site has it, which
+    reaches every mobile, else Zalo ZNS (only a phone with a Zalo account); None if neither.
+    One channel, not both: the citizen asked for one message, and each costs the centre."""
+    enabled = enabled_channels(session, site_id)
+    return next((channel for channel in (ChannelKind.SMS, ChannelKind.ZALO) if channel in enabled), None)

@@ -1,2 +1,12 @@
 """The channels, by name (:class:`..models.ChannelKind`). Each is one small class with the
 interface of :class:`.base.Channel`."""
+
+from __future__ import annotations
+
+from .base import Channel
+from .gateways import Sms, ZaloZns
+
+CHANNELS: dict[str, type[Channel]] = {
+    "sms": Sms,
+    "zalo": ZaloZns,
+}
