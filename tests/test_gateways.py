@@ -10,14 +10,17 @@ import socket
 import pytest
 from sqlalchemy import select
 
+from queue_server.database import utcnow
 from queue_server.notify.channels import CHANNELS
 from queue_server.notify.channels.base import Message, PermanentFailure, TemporaryFailure
 from queue_server.notify.channels.gateways import InvalidSettings, JsonBrandnameSms, Sms, ZaloZns
-from queue_server.notify.models import SiteChannel
+from queue_server.notify.models import Notification, NotificationStatus, SiteChannel, Subscription
+from queue_server.notify.operations import NEAR_TURN_DEFAULT
 from queue_server.notify.smslength import measure, unaccented
 
+from . import helpers
 from .gateway_server import Gateway
-from .helpers import error_of, login
+from .helpers import device_client, device_token, error_of, issue, login
 
 CONFIG = {"NOTIFY_GATEWAY_TIMEOUT": 0.5}
 KEY = "ticket.near_turn:41:7"
@@ -388,3 +391,96 @@ def test_an_sms_template_longer_than_the_site_allows_is_refused(supervisor):
         ).status_code
         == 200
     )
+
+
+# -- the kiosk's phone number --------------------------------------------------------------------
+
+
+def enable(session, *channels, site_code="NA-HCC", **settings):
+    site = helpers.site(session, site_code)
+    for channel in channels:
+        session.add(
+            SiteChannel(site_id=site.id, channel=channel, enabled=True, settings=settings, secret="s")
+        )
+    session.commit()
+
+
+def test_the_kiosk_subscribes_the_ticket_it_just_printed(app, session, kiosk):
+    enable(session, "sms", "zalo")
+    ticket = issue(kiosk)
+    made = kiosk.post(f"/api/v1/tickets/{ticket['id']}/subscriptions", json={"phone": "0912 345 678"})
+    assert made.status_code == 201, made.json
+    assert made.json == {"channel": "sms", "phone": "+84912***678", "near_turn_ahead": 3}
+    (subscription,) = session.scalars(select(Subscription)).all()
+    assert (subscription.ticket_id, subscription.address, subscription.via) == (
+        ticket["id"],
+        "+84912345678",
+        "kiosk",
+    )
+    assert subscription.near_turn_ahead == NEAR_TURN_DEFAULT
+    # Typed again (the citizen fixed a digit of the same number): still one subscription.
+    assert (
+        kiosk.post(
+            f"/api/v1/tickets/{ticket['id']}/subscriptions", json={"phone": "+84912345678"}
+        ).status_code
+        == 201
+    )
+    assert len(session.scalars(select(Subscription)).all()) == 1
+
+
+def test_the_kiosk_refuses_a_bad_number_and_a_ticket_not_its_own(app, session, kiosk):
+    ticket = issue(kiosk)
+    url = f"/api/v1/tickets/{ticket['id']}/subscriptions"
+    assert error_of(kiosk.post(url, json={"phone": "0912345678"}), 409) == "no_phone_channel"
+    enable(session, "zalo")
+    assert error_of(kiosk.post(url, json={"phone": "12345"}), 400) == "invalid_phone"
+    assert error_of(kiosk.post(url, json={"phone": "024 3825 1234"}), 400) == "not_a_mobile"
+    assert kiosk.post(url, json={"phone": "0912345678"}).json["channel"] == "zalo"
+    other = device_client(app, device_token(app, "kiosk", "NA-TRUONGVINH", "kiosk xã"))
+    assert error_of(other.post(url, json={"phone": "0912345678"}), 404) == "unknown_ticket"
+    officer = login(app.test_client(), "officer1")
+    assert error_of(officer.post(url, json={"phone": "0912345678"}), 403) == "device_only"
+    app.config["NOTIFY_KIOSK_SUBSCRIBE_MINUTES"] = 0
+    assert error_of(kiosk.post(url, json={"phone": "0912345678"}), 404) == "unknown_ticket"
+
+
+# -- delivery reports ----------------------------------------------------------------------------
+
+
+def test_a_delivery_report_marks_the_message_delivered_once(app, session, supervisor):
+    put_sms(supervisor, "https://gw.example.vn/send")
+    callback = next(row for row in supervisor.get(f"{API}/channels").json if row["channel"] == "sms")[
+        "callback_url"
+    ]
+    path = callback[callback.index("/api/") :]
+    site = helpers.site(session)
+    now = utcnow()
+    sent = Notification(
+        key=KEY,
+        site_id=site.id,
+        event="ticket.near_turn",
+        channel="sms",
+        recipient="+84912345678",
+        body="x",
+        params={},
+        status=NotificationStatus.SENT,
+        attempts=1,
+        created_at=now,
+        next_attempt_at=now,
+        sent_at=now,
+        provider_ref="esms-1",
+    )
+    session.add(sent)
+    session.commit()
+    gateway = app.test_client()
+    assert gateway.get(f"{path}?SMSID=esms-1&RequestId={KEY}&SendStatus=7").status_code == 204
+    session.refresh(sent)
+    assert sent.status == NotificationStatus.SENT  # with the operator: nothing final yet
+    assert gateway.get(f"{path}?SMSID=esms-1&RequestId={KEY}&SendStatus=5").status_code == 204
+    session.refresh(sent)
+    assert sent.status == NotificationStatus.DELIVERED and sent.delivered_at is not None
+    first = sent.delivered_at
+    assert gateway.post(path, json={"SMSID": "esms-1", "SendStatus": "4"}).status_code == 204  # a late repeat
+    session.refresh(sent)
+    assert sent.status == NotificationStatus.DELIVERED and sent.delivered_at == first
+    assert error_of(gateway.get(path[:-3] + "xyz?SMSID=esms-1&SendStatus=5"), 404) == "unknown_callback"
