@@ -1,0 +1,93 @@
+"""The kiosk's optional phone number for "near your turn", in Chromium at the kiosk's sizes:
+the number is printed first, then the citizen may type a phone number on the keypad, fix a bad
+one, or skip; the server holds the subscription in E.164."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from queue_server.database import db
+from queue_server.notify.models import SiteChannel, Subscription
+
+from .browser import KIOSK_SIZES, assert_fits, check_accessibility, open_kiosk, screenshot
+from .helpers import site, staff
+
+
+def type_on_keypad(kiosk, digits: str) -> None:
+    keypad = kiosk.locator(".notify-keypad")
+    keypad.get_by_role("button", name="Xóa hết").click()
+    for digit in digits:
+        keypad.locator(f"[data-key='{digit}']").click()
+
+
+@pytest.mark.parametrize("size", KIOSK_SIZES)
+def test_a_citizen_leaves_a_phone_number_after_taking_a_number(app, server, kiosk_token, contexts, size):
+    with app.app_context():
+        staff(db.session, [4, 5])
+        db.session.add(SiteChannel(site_id=site(db.session).id, channel="sms", enabled=True, settings={}))
+        db.session.commit()
+    kiosk = open_kiosk(contexts, server, kiosk_token, size)
+    kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    number = kiosk.inner_text("#result-number")
+    assert kiosk.inner_text("#result-print")  # the ticket went to the printer first
+    assert_fits(kiosk)
+    kiosk.get_by_role("button", name="Nhận tin nhắn khi sắp đến lượt").click()
+    kiosk.wait_for_selector("#screen-notify:not([hidden])")
+    assert kiosk.inner_text("#screen-notify h2") == "Nhận tin nhắn khi sắp đến lượt?"
+    assert f"khi còn 3 người trước số {number}" in kiosk.inner_text("#notify-consent")
+    assert kiosk.is_disabled("#notify-send")
+    type_on_keypad(kiosk, "0123456789")  # no such Vietnamese number
+    kiosk.click("#notify-send")
+    kiosk.wait_for_selector("#notify-error:not([hidden])")
+    assert kiosk.inner_text("#notify-error") == (
+        "Số điện thoại chưa đúng. Ông/Bà vui lòng kiểm tra lại hoặc bấm “Bỏ qua”."
+    )
+    screenshot(kiosk, f"kiosk-notify-refused-{size}")
+    assert_fits(kiosk)
+    check_accessibility(kiosk)
+    type_on_keypad(kiosk, "0912345678")
+    kiosk.click("#notify-send")
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.inner_text("#result-notified") == (
+        "Đã đăng ký: Ông/Bà sẽ nhận tin nhắn ở số +84912***678 khi sắp đến lượt."
+    )
+    assert kiosk.is_hidden("#notify-open")
+    assert kiosk.inner_text("#result-countdown").startswith("Màn hình sẽ trở về sau")
+    # The printer's answer is still followed while the citizen typed.
+    kiosk.wait_for_function("() => document.getElementById('result-print').dataset.state !== 'printing'")
+    screenshot(kiosk, f"kiosk-notify-done-{size}")
+    assert_fits(kiosk)
+    with app.app_context():
+        (subscription,) = db.session.scalars(select(Subscription)).all()
+        assert subscription.channel == "sms" and subscription.address == "+84912345678"
+        assert subscription.near_turn_ahead == 3
+
+
+def test_the_kiosk_asks_for_no_phone_when_the_centre_sends_no_texts(app, server, kiosk_token, contexts):
+    with app.app_context():
+        staff(db.session, [4, 5])
+    kiosk = open_kiosk(contexts, server, kiosk_token, "landscape")
+    kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.is_hidden("#notify-open")
+
+
+def test_a_citizen_may_skip_the_phone_number(app, server, kiosk_token, contexts):
+    with app.app_context():
+        staff(db.session, [4, 5])
+        db.session.add(SiteChannel(site_id=site(db.session).id, channel="zalo", enabled=True, settings={}))
+        db.session.commit()
+    kiosk = open_kiosk(contexts, server, kiosk_token, "portrait")
+    kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    kiosk.click("#notify-open")
+    assert "tin Zalo" in kiosk.inner_text("#notify-consent")
+    kiosk.get_by_role("button", name="Bỏ qua").click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.is_visible("#notify-open")
+    with app.app_context():
+        assert db.session.scalars(select(Subscription)).all() == []
