@@ -234,7 +234,7 @@ def test_zns_errors_are_temporary_or_permanent(gateway, status, body, failure):
 def test_zns_without_a_template_for_the_event_sends_nothing(gateway):
     url = gateway.answer("/message/template", body={"error": 0})
     zns = Message(key=KEY, channel="zalo", event="dossier.result_ready", recipient="+84912345678", body="")
-    with pytest.raises(PermanentFailure, match="no ZNS template"):
+    with pytest.raises(PermanentFailure, match="no template"):
         zalo(url).send(zns)
     assert gateway.received == []
 

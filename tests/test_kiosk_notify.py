@@ -1,6 +1,7 @@
-"""The kiosk's optional phone number for "near your turn", in Chromium at the kiosk's sizes:
-the number is printed first, then the citizen may type a phone number on the keypad, fix a bad
-one, or skip; the server holds the subscription in E.164."""
+"""In Chromium: the kiosk's optional phone number for "near your turn" at the kiosk's sizes
+(the number is printed first, then the citizen may type a phone number on the keypad, fix a bad
+one, or skip; the server holds the subscription in E.164), and the administration's
+notifications page at an office PC's size."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy import select
 from queue_server.database import db
 from queue_server.notify.models import SiteChannel, Subscription
 
-from .browser import KIOSK_SIZES, assert_fits, check_accessibility, open_kiosk, screenshot
+from .browser import KIOSK_SIZES, OFFICE, assert_fits, check_accessibility, open_kiosk, screenshot
+from .gateway_server import Gateway
 from .helpers import site, staff
 
 
@@ -91,3 +93,53 @@ def test_a_citizen_may_skip_the_phone_number(app, server, kiosk_token, contexts)
     assert kiosk.is_visible("#notify-open")
     with app.app_context():
         assert db.session.scalars(select(Subscription)).all() == []
+
+
+def test_a_supervisor_sets_up_sms_sends_a_test_and_keeps_a_template_within_its_parts(server, contexts):
+    """The administration's page at an office PC's size, against a real local gateway."""
+    with Gateway() as gateway:
+        url = gateway.answer("/sms", body={"CodeResult": "100", "SMSID": "esms-42"})
+        page = contexts(viewport=OFFICE)
+        page.goto(f"{server.url}/admin/notifications")
+        page.fill("#username", "supervisor")
+        page.fill("#password", "giam-sat-demo")
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(re.compile(r"/admin/notifications$"))
+        sms = page.locator("form[data-channel='sms']")
+        sms.get_by_label("Bật kênh này").check()
+        page.fill("#sms-url", url)
+        page.fill("#sms-api_key", "KEY-1")
+        page.fill("#sms-brandname", "HCC NGHEAN")
+        page.fill("#sms-secret", "TOP-SECRET-9")
+        sms.get_by_role("button", name="Lưu").click()
+        page.wait_for_function("() => document.getElementById('sms-secret-state').textContent === 'Đã đặt'")
+        assert page.input_value("#sms-secret") == ""  # never shown back
+        assert "TOP-SECRET-9" not in page.content()
+        assert "/api/v1/notify/NA-HCC/sms/delivery/" in sms.locator("[data-callback-url]").inner_text()
+
+        page.fill("#sms-test", "0912 345 678")
+        sms.get_by_role("button", name="Gửi thử").click()
+        sms.locator("[data-test-result]").filter(has_text="Đã gửi").wait_for()
+        assert sms.locator("[data-test-result]").inner_text() == "Đã gửi tin thử (mã tin của cổng: esms-42)."
+        assert gateway.received[-1].body["SecretKey"] == "TOP-SECRET-9"
+        gateway.answer("/sms", body={"CodeResult": "101"})
+        sms.get_by_role("button", name="Gửi thử").click()
+        sms.locator("[data-test-result]").filter(has_text="từ chối").wait_for()
+        assert "(mã: 101)" in sms.locator("[data-test-result]").inner_text()
+
+        page.select_option("#tpl-channel", "sms")
+        page.fill("#tpl-body", "Ông/Bà " * 40 + "{link}")
+        page.locator("#tpl-length[data-over='yes']").wait_for()
+        assert "Vượt quá số tin nhắn cho phép." in page.inner_text("#tpl-length")
+        page.get_by_role("button", name="Lưu mẫu").click()
+        page.locator("[data-error-for='body']:not([hidden])").wait_for()
+        assert page.inner_text("[data-error-for='body']").startswith("Mẫu tin dài ")
+        page.fill("#tpl-body", "HCC Nghệ An: số {number} sắp đến lượt. {link}")
+        page.locator("#tpl-length[data-over='no']").wait_for()
+        assert "2 tin nhắn (tối đa 3) · có dấu" in page.inner_text("#tpl-length")
+        page.get_by_role("button", name="Lưu mẫu").click()
+        page.wait_for_function(
+            "() => document.getElementById('tpl-state').textContent === 'Đang dùng mẫu riêng của trung tâm.'"
+        )
+        screenshot(page, "admin-notifications")
+        check_accessibility(page)

@@ -92,8 +92,10 @@ def send_test(row: SiteChannel, address: str, text: str, event: str, params: dic
     try:
         receipt = channel.send(message)
     except TemporaryFailure as error:
-        raise ApiError("test_failed_temporary", str(error), status=502) from None
+        raise ApiError(
+            "test_failed_temporary", f"Not sent yet: {error}.", status=502, reason=str(error)
+        ) from None
     except PermanentFailure as error:
-        raise ApiError("test_failed", str(error), status=502) from None
+        raise ApiError("test_failed", f"Refused: {error}.", status=502, reason=str(error)) from None
     log.info("test message through %s of site %s sent", row.channel, row.site_id)
     return receipt

@@ -11,6 +11,8 @@ Errors are mapped the same way for every family (the worker retries a
 answer, a timeout, 429 (with its ``Retry-After``) and 5xx may pass; a refused phone number,
 an unapproved template, wrong credentials will not. The notification's key goes with every
 attempt as the gateway's request id, so a retry after a lost answer is recognised as a repeat.
+A failure's reason is a code ("timeout", "HTTP 503", the gateway's "101" or "-124"), never
+the number or the text: it is kept in the outbox row and shown to staff.
 """
 
 from __future__ import annotations
@@ -64,21 +66,21 @@ def post_json(url: str, body: dict, headers: dict[str, str], timeout: float) -> 
     try:
         response = requests.post(url, json=body, headers=headers, timeout=timeout)
     except requests.Timeout:
-        raise TemporaryFailure("gateway timeout") from None
+        raise TemporaryFailure("timeout") from None
     except requests.RequestException as error:
-        raise TemporaryFailure(f"gateway unreachable: {type(error).__name__}") from None
+        raise TemporaryFailure(f"unreachable ({type(error).__name__})") from None
     if response.status_code == 429:
-        raise TemporaryFailure("gateway rate limit (429)", retry_after(response))
+        raise TemporaryFailure("HTTP 429", retry_after(response))
     if response.status_code >= 500:
-        raise TemporaryFailure(f"gateway error {response.status_code}", retry_after(response))
+        raise TemporaryFailure(f"HTTP {response.status_code}", retry_after(response))
     try:
         answer = response.json()
     except ValueError:
         answer = None
     if response.status_code >= 400:
-        raise PermanentFailure(f"gateway refused the request ({response.status_code})")
+        raise PermanentFailure(f"HTTP {response.status_code}")
     if not isinstance(answer, dict):
-        raise TemporaryFailure(f"gateway answered {response.status_code} without a JSON object")
+        raise TemporaryFailure(f"HTTP {response.status_code}, not JSON")
     return answer
 
 
@@ -87,7 +89,7 @@ def e164(recipient: str) -> str:
     try:
         return normalise_phone(recipient)
     except ApiError as error:
-        raise PermanentFailure(f"recipient refused: {error.code}") from None
+        raise PermanentFailure(error.code) from None
 
 
 def _text(settings: dict, name: str, *, required: bool = False, default: str = "", limit: int = 200) -> str:
@@ -267,7 +269,7 @@ class JsonBrandnameSms:
             return Receipt(provider_ref=ref)
         if code in self.settings.get("duplicate_codes", self.DUPLICATE_CODES):
             return Receipt(provider_ref=ref)
-        reason = f"gateway code {code or '?'}"
+        reason = code or "?"
         if code in self.settings.get("temporary_codes", self.TEMPORARY_CODES):
             raise TemporaryFailure(reason)
         raise PermanentFailure(reason)
@@ -328,7 +330,7 @@ class ZaloZns:
     def send(self, message: Message) -> Receipt:
         template_id = (self.settings.get("templates") or {}).get(message.event)
         if not template_id:
-            raise PermanentFailure(f"no ZNS template for {message.event}")
+            raise PermanentFailure(f"no template ({message.event})")
         body: dict[str, Any] = {
             "phone": e164(message.recipient)[1:],
             "template_id": template_id,
@@ -345,7 +347,7 @@ class ZaloZns:
             data = answer.get("data") or {}
             ref = data.get("msg_id") if isinstance(data, dict) else None
             return Receipt(provider_ref=str(ref)[:200] if ref else None)
-        reason = f"ZNS error {code or '?'}"
+        reason = code or "?"
         if code in self.settings.get("temporary_codes", self.TEMPORARY_CODES):
             raise TemporaryFailure(reason)
         raise PermanentFailure(reason)
