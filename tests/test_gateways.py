@@ -5,6 +5,8 @@ message counts."""
 
 from __future__ import annotations
 
+import csv
+import io
 import socket
 
 import pytest
@@ -484,3 +486,49 @@ def test_a_delivery_report_marks_the_message_delivered_once(app, session, superv
     session.refresh(sent)
     assert sent.status == NotificationStatus.DELIVERED and sent.delivered_at == first
     assert error_of(gateway.get(path[:-3] + "xyz?SMSID=esms-1&SendStatus=5"), 404) == "unknown_callback"
+
+
+# -- the report's message counts -----------------------------------------------------------------
+
+
+def test_the_report_counts_messages_sent_delivered_and_failed_per_channel(app, session, supervisor):
+    site, other = helpers.site(session), helpers.site(session, "NA-TRUONGVINH")
+    in_period = helpers.local(2026, 11, 10, 9, 0)
+    before = helpers.local(2026, 10, 31, 23, 0)
+    rows = [
+        (site, "sms", NotificationStatus.SENT, in_period),
+        (site, "sms", NotificationStatus.DELIVERED, in_period),
+        (site, "sms", NotificationStatus.DELIVERED, in_period),
+        (site, "sms", NotificationStatus.FAILED, in_period),
+        (site, "sms", NotificationStatus.PENDING, in_period),  # not sent yet: in no column
+        (site, "zalo", NotificationStatus.FAILED, in_period),
+        (site, "sms", NotificationStatus.SENT, before),  # another period
+        (other, "sms", NotificationStatus.SENT, in_period),  # another site
+    ]
+    for number, (where, channel, status, at) in enumerate(rows):
+        session.add(
+            Notification(
+                key=f"test:{number}",
+                site_id=where.id,
+                event="ticket.near_turn",
+                channel=channel,
+                recipient="+84912345678",
+                body="x",
+                params={},
+                status=status,
+                attempts=1,
+                created_at=at,
+                next_attempt_at=at,
+            )
+        )
+    session.commit()
+    period = "from=2026-11-01&to=2026-11-30"
+    report = supervisor.get(f"/api/v1/reports?site=NA-HCC&{period}").json
+    by_channel = {row["channel"]: row for row in report["messages"]}
+    assert by_channel["sms"] == {"channel": "sms", "sent": 3, "delivered": 2, "failed": 1}
+    assert by_channel["zalo"] == {"channel": "zalo", "sent": 0, "delivered": 0, "failed": 1}
+    assert by_channel["email"] == {"channel": "email", "sent": 0, "delivered": 0, "failed": 0}
+    text = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{period}&section=messages").get_data(as_text=True)
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert table[0] == ["Kênh", "Đã gửi", "Đã đến máy người nhận", "Không gửi được"]
+    assert ["Tin nhắn SMS (brandname)", "3", "2", "1"] in table

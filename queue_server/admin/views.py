@@ -20,6 +20,7 @@ from ..auth.models import DeviceKind, Role
 from ..auth.sessions import EndReason
 from ..database import db, utcnow
 from ..dossiers import formsets
+from ..notify import labels as notify_labels
 from ..notify import templates
 from ..notify.channels import CHANNELS
 from ..printing.labels import PRINTER_STATES
@@ -367,13 +368,6 @@ NOTIFY_STRINGS = (
     N_("Đang dùng mẫu riêng của trung tâm."),
     N_("Đã trở về mẫu mặc định."),
 )
-# The channels as the page names them.
-CHANNEL_NAMES = {
-    "sms": N_("Tin nhắn SMS (brandname)"),
-    "zalo": N_("Zalo ZNS"),
-    "email": N_("Thư điện tử"),
-    "webpush": N_("Thông báo trên trình duyệt"),
-}
 LANGUAGE_NAMES = {"vi": N_("Tiếng Việt"), "en": N_("Tiếng Anh")}
 
 
@@ -463,7 +457,7 @@ def notifications():
         "notifications",
         strings=NOTIFY_STRINGS,
         channels=list(CHANNELS),
-        channel_names=translated(CHANNEL_NAMES),
+        channel_names=translated(notify_labels.CHANNEL),
         language_names=translated(LANGUAGE_NAMES),
         events=translated(templates.EVENTS),
         placeholders=templates.PLACEHOLDERS,
