@@ -21,6 +21,7 @@ from ..database import db, utcnow
 from ..errors import ApiError, NotFound
 from ..inputs import Schema
 from ..queueing.operations import get_ticket
+from ..security import sessionless
 from ..sites.lookups import get_site
 from . import receipts
 from .addresses import masked
@@ -76,6 +77,7 @@ def kiosk_subscribe(data, ticket_id):
 
 @blp.route("/notify/<site_code>/sms/delivery/<token>", methods=["GET", "POST"])
 @blp.response(204)
+@sessionless
 def sms_delivery_report(site_code, token):
     """The SMS gateway's delivery report (its callback), by query string, form or JSON. A
     report for no message of the site, or a repeat, changes nothing and is answered the same."""
