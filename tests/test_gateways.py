@@ -22,7 +22,7 @@ from queue_server.notify.smslength import measure, unaccented
 
 from . import helpers
 from .gateway_server import Gateway
-from .helpers import device_client, device_token, error_of, issue, login
+from .helpers import BOTH_DATABASES, device_client, device_token, error_of, issue, login
 
 CONFIG = {"NOTIFY_GATEWAY_TIMEOUT": 0.5}
 KEY = "ticket.near_turn:41:7"
@@ -285,6 +285,7 @@ def test_only_the_sites_supervisors_and_admins_configure_its_channels(app, super
     assert put_sms(admin, "https://gw.example.vn/send").status_code == 200
 
 
+@BOTH_DATABASES
 def test_a_channels_secret_is_written_and_never_shown_back(app, supervisor, session):
     saved = put_sms(supervisor, "https://gw.example.vn/send", secret="TOP-SECRET-9")
     assert saved.status_code == 200, saved.json
@@ -407,6 +408,7 @@ def enable(session, *channels, site_code="NA-HCC", **settings):
     session.commit()
 
 
+@BOTH_DATABASES
 def test_the_kiosk_subscribes_the_ticket_it_just_printed(app, session, kiosk):
     enable(session, "sms", "zalo")
     ticket = issue(kiosk)
@@ -449,6 +451,7 @@ def test_the_kiosk_refuses_a_bad_number_and_a_ticket_not_its_own(app, session, k
 # -- delivery reports ----------------------------------------------------------------------------
 
 
+@BOTH_DATABASES
 def test_a_delivery_report_marks_the_message_delivered_once(app, session, supervisor):
     put_sms(supervisor, "https://gw.example.vn/send")
     callback = next(row for row in supervisor.get(f"{API}/channels").json if row["channel"] == "sms")[
@@ -491,6 +494,7 @@ def test_a_delivery_report_marks_the_message_delivered_once(app, session, superv
 # -- the report's message counts -----------------------------------------------------------------
 
 
+@BOTH_DATABASES
 def test_the_report_counts_messages_sent_delivered_and_failed_per_channel(app, session, supervisor):
     site, other = helpers.site(session), helpers.site(session, "NA-TRUONGVINH")
     in_period = helpers.local(2026, 11, 10, 9, 0)
