@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from queue_server.database import db
 from queue_server.dossiers import labels as dossier_labels
+from queue_server.notify.operations import NEAR_TURN_DEFAULT, phone_channel
 from queue_server.queueing.models import Priority
 from queue_server.sites.models import Site
 from queue_server.web import N_, js_strings, page_error
@@ -97,6 +98,19 @@ STRINGS = (
     N_("Không tìm thấy thủ tục nào. Vui lòng thử từ khác hoặc hỏi quầy hướng dẫn."),
     N_("Chạm vào một thủ tục để xem giấy tờ cần chuẩn bị."),
     N_("{n} bản"),
+    # The phone number for "near your turn" (notify.js).
+    N_(
+        "Trung tâm sẽ gửi một tin nhắn đến số này khi còn {n} người trước số {number}. "
+        "Số điện thoại chỉ dùng để báo lượt cho Ông/Bà."
+    ),
+    N_(
+        "Trung tâm sẽ gửi một tin Zalo đến số này khi còn {n} người trước số {number}. "
+        "Số điện thoại chỉ dùng để báo lượt cho Ông/Bà."
+    ),
+    N_("Đã đăng ký: Ông/Bà sẽ nhận tin nhắn ở số {phone} khi sắp đến lượt."),
+    N_("Số điện thoại chưa đúng. Ông/Bà vui lòng kiểm tra lại hoặc bấm “Bỏ qua”."),
+    N_("Tin nhắn chỉ gửi được đến số di động. Ông/Bà vui lòng nhập số di động hoặc bấm “Bỏ qua”."),
+    N_("Chưa đăng ký được. Ông/Bà vui lòng thử lại hoặc bấm “Bỏ qua”."),
 )
 
 # A refused scan or look-up in the kiosk's words, by the scan's reason or the error's code: the
@@ -155,6 +169,9 @@ def kiosk(site_code: str):
         printer_faults={fault: _(text) for fault, text in PRINTER_FAULTS.items()},
         dossier_keys=DOSSIER_KEYS,
         search_keys=SEARCH_KEYS,
+        # The channel a phone number typed here is told on (None: the kiosk does not ask).
+        phone_channel=phone_channel(db.session(), site.id),
+        near_turn_ahead=NEAR_TURN_DEFAULT,
         lookup_config={
             "results": SEARCH_RESULTS,
             "delayMs": SEARCH_DELAY_MS,

@@ -65,12 +65,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
 
     from .admin.api import blp as admin_blp
+    from .admin.notify_api import blp as notify_admin_blp
     from .admin.signage_api import blp as signage_blp
     from .auth.api import blp as auth_blp
     from .booking.public_api import blp as booking_public_blp
     from .dossiers.api import blp as dossiers_blp
     from .dossiers.calendar_api import blp as calendar_blp
     from .manifests.api import blp as manifests_blp
+    from .notify.api import blp as notify_blp
     from .printing.api import blp as printing_blp
     from .privacy.api import blp as privacy_blp
     from .queueing.api import blp as queue_blp
@@ -88,6 +90,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(scanning_blp)
     api.register_blueprint(admin_blp)
     api.register_blueprint(signage_blp)
+    api.register_blueprint(notify_admin_blp)
+    api.register_blueprint(notify_blp)
     api.register_blueprint(dossiers_blp)
     api.register_blueprint(calendar_blp)
     api.register_blueprint(manifests_blp)

@@ -233,6 +233,19 @@ def from_env() -> dict:
         # Subscriptions one address may make, check or end from the tracking pages (flask-limiter
         # notation): a hall's guest Wi-Fi puts many phones behind one address.
         "TRACKING_SUBSCRIBE_RATE_LIMIT": os.environ.get("TRACKING_SUBSCRIBE_RATE_LIMIT", "60 per minute"),
+        # SMS brandname and Zalo ZNS gateways (queue_server/notify/channels/gateways.py): seconds a
+        # gateway has to answer, enough for an operator's slow API, short enough not to hold a
+        # worker (a timeout is retried with the same request id).
+        "NOTIFY_GATEWAY_TIMEOUT": float(os.environ.get("NOTIFY_GATEWAY_TIMEOUT", "10")),
+        # The most parts a message template may take when a site does not say (its SMS channel's
+        # "max_segments"): 3 parts hold 201 characters of Vietnamese with its marks (UCS-2) or
+        # 459 unaccented, room for every default message and its opt-out link, while a
+        # brandname bills each part (queue_server/notify/smslength.py).
+        "SMS_MAX_SEGMENTS": int(os.environ.get("SMS_MAX_SEGMENTS", "3")),
+        # Minutes after a ticket is printed during which its kiosk may attach a phone number to
+        # it ("Nhận tin nhắn khi sắp đến lượt?"): the citizen is still at the screen; later the
+        # ticket is someone else's business (queue_server/auth/access.kiosk_may_subscribe).
+        "NOTIFY_KIOSK_SUBSCRIBE_MINUTES": float(os.environ.get("NOTIFY_KIOSK_SUBSCRIBE_MINUTES", "5")),
         # OpenAPI document and its browsable UI (assets installed from npm at set-up).
         "API_TITLE": "One-stop queue API",
         "API_VERSION": "v1",

@@ -140,6 +140,7 @@ def test_exports_open_again_with_the_same_figures(app, data):
         "Theo cán bộ",
         "Hồ sơ",
         "Mức độ hài lòng",
+        "Tin nhắn gửi công dân",
     ]
     queue = {row[0]: row[1] for row in book["Hàng đợi"].iter_rows(min_row=3, values_only=True)}
     assert (

@@ -249,8 +249,15 @@
       : t("Chưa có cán bộ tiếp nhận dịch vụ này; số sẽ được gọi khi cán bộ vào quầy.");
     $("result-qr").src = new URL(ticket.track_url).pathname + "/qr.svg";
     $("result-qr-caption").textContent = t("Quét mã QR để theo dõi số của ông/bà trên điện thoại");
-    show("result");
     printTicket(ticket);
+    document.dispatchEvent(new CustomEvent("kiosk-ticket", { detail: ticket }));  // notify.js
+    showResult();
+  }
+
+  /* The ticket's screen, back to the start after cfg.resultSeconds (counted again when the
+     citizen comes back to it from the phone entry). */
+  function showResult() {
+    show("result");
     var left = cfg.resultSeconds;
     var tick = function () {
       $("result-countdown").textContent = t("Màn hình sẽ trở về sau {n} giây", { n: left });
@@ -267,7 +274,9 @@
   }
 
   /* Ask for a print job (POST to url), then say in `line` what the printer did, while `screen`
-   * stays shown: the ticket, and the look-up's checklist of a procedure. */
+   * (or a screen opened from it, OPENED_FROM) stays shown: the ticket, and the look-up's
+   * checklist of a procedure. */
+  var OPENED_FROM = { notify: "result" };  // the phone entry (notify.js) comes back to the ticket
   function printJob(url, line, screen) {
     var report = function (state, text) { line.dataset.state = state; line.textContent = text; };
     var unanswered = function () { report("failed", t("Máy in chưa phản hồi. Vui lòng chụp mã QR trên màn hình.")); };
@@ -276,7 +285,7 @@
       .then(function (job) {
         var deadline = Date.now() + cfg.printWaitSeconds * 1000;
         var poll = function () {
-          if ($("screen-" + screen).hidden) { return; }
+          if (current() !== screen && OPENED_FROM[current()] !== screen) { return; }
           C.api("GET", "/api/v1/print-jobs/" + job.id, null, withToken())
             .then(function (state) {
               if (state.status === "printed") {
@@ -410,7 +419,8 @@
      the idle timer takes the kiosk back to the start from it too; a dossier code typed on the
      look-up's keypad goes to the same status screen as a scanned receipt (showDossier). */
   window.KIOSK = { cfg: cfg, t: t, token: token, api: api, show: show, startOver: startOver,
-                   showDossier: showDossier, refuse: refuse, printJob: printJob };
+                   showDossier: showDossier, refuse: refuse, printJob: printJob,
+                   showResult: showResult };
 
   clock();
   setInterval(clock, 10000);

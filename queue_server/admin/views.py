@@ -20,6 +20,9 @@ from ..auth.models import DeviceKind, Role
 from ..auth.sessions import EndReason
 from ..database import db, utcnow
 from ..dossiers import formsets
+from ..notify import labels as notify_labels
+from ..notify import templates
+from ..notify.channels import CHANNELS
 from ..printing.labels import PRINTER_STATES
 from ..privacy import subject
 from ..sites.icons import ICONS
@@ -196,6 +199,34 @@ FIELDS = {
 # The administration API's refusals, told in the page's language ({other}: the row in the way).
 ERRORS = {
     "admin_only": N_("Chỉ quản trị hệ thống mới làm được việc này."),
+    # The notification channels and message templates (notifications page).
+    "missing_setting": N_("Cần điền mục này."),
+    "setting_too_long": N_("Nội dung này quá dài."),
+    "invalid_setting": N_("Giá trị này không hợp lệ."),
+    "invalid_settings": N_("Cài đặt của kênh không hợp lệ."),
+    "invalid_url": N_("Địa chỉ cổng gửi tin phải bắt đầu bằng http:// hoặc https://."),
+    "invalid_brandname": N_(
+        "Tên thương hiệu (brandname) gồm 1 đến 11 chữ cái không dấu, chữ số, dấu cách, "
+        "dấu chấm hoặc gạch ngang."
+    ),
+    "invalid_max_segments": N_("Số tin tối đa cho một nội dung là từ 1 đến 10."),
+    "invalid_fields": N_("Tên trường của cổng gửi tin không hợp lệ."),
+    "unknown_family": N_("Không có loại cổng gửi tin này."),
+    "invalid_template_id": N_("Mã mẫu ZNS là một dãy số."),
+    "unknown_channel": N_("Không có kênh gửi tin này."),
+    "channel_not_configured": N_("Hãy lưu cài đặt của kênh trước khi gửi thử."),
+    "test_failed": N_(
+        "Cổng gửi tin từ chối tin thử (mã: {reason}). Kiểm tra lại cài đặt, khóa bí mật và địa chỉ nhận."
+    ),
+    "test_failed_temporary": N_(
+        "Chưa gửi được tin thử: cổng gửi tin không trả lời hoặc đang bận (mã: {reason}). Thử lại sau ít phút."
+    ),
+    "invalid_phone": N_("Số điện thoại không hợp lệ."),
+    "not_a_mobile": N_("Tin nhắn chỉ gửi được đến số di động."),
+    "invalid_email": N_("Địa chỉ thư điện tử không hợp lệ."),
+    "invalid_template": N_("Mẫu tin có chỗ điền không dùng được cho sự kiện này, hoặc thiếu dấu ngoặc nhọn."),
+    "template_too_long": N_("Mẫu tin dài {segments} tin nhắn, trung tâm cho phép tối đa {max_segments}."),
+    "unknown_event": N_("Không có sự kiện này."),
     "site_code_taken": N_("Mã trung tâm này đã có."),
     "agency_code_taken": N_("Mã đơn vị này đã được trung tâm {other} dùng."),
     "invalid_agency_code": N_("Mã đơn vị gồm 3 đến 30 chữ, số hoặc dấu chấm."),
@@ -319,6 +350,27 @@ SIGNAGE_STRINGS = (
 )
 
 
+# What the notifications page's script says (admin-notify.js).
+NOTIFY_STRINGS = (
+    N_("Bật"),
+    N_("Đã đặt"),
+    N_("Chưa đặt"),
+    N_("Đang bật"),
+    N_("Đang tắt"),
+    N_("Đã gửi tin thử."),
+    N_("Đã gửi tin thử (mã tin của cổng: {ref})."),
+    N_("Đang gửi…"),
+    N_("{characters} ký tự, {segments} tin nhắn (tối đa {max})"),
+    N_("có dấu"),
+    N_("không dấu"),
+    N_("Vượt quá số tin nhắn cho phép."),
+    N_("Đang dùng mẫu mặc định."),
+    N_("Đang dùng mẫu riêng của trung tâm."),
+    N_("Đã trở về mẫu mặc định."),
+)
+LANGUAGE_NAMES = {"vi": N_("Tiếng Việt"), "en": N_("Tiếng Anh")}
+
+
 def labels() -> dict[str, dict[str, str]]:
     return {
         "role": translated(ROLES),
@@ -394,6 +446,22 @@ def devices():
 def signage():
     """The hall screen's notices and playlist ("Màn hình sảnh"), with a preview."""
     return page("admin/signage.html", "signage", strings=SIGNAGE_STRINGS)
+
+
+@bp.get("/notifications")
+def notifications():
+    """The site's notification channels ("Gửi thử" included) and its wording of each message,
+    with the SMS parts counted as the admin types (:mod:`.notify_api`)."""
+    return page(
+        "admin/notifications.html",
+        "notifications",
+        strings=NOTIFY_STRINGS,
+        channels=list(CHANNELS),
+        channel_names=translated(notify_labels.CHANNEL),
+        language_names=translated(LANGUAGE_NAMES),
+        events=translated(templates.EVENTS),
+        placeholders=templates.PLACEHOLDERS,
+    )
 
 
 @bp.get("/forms")

@@ -8,6 +8,7 @@ is kept on the request (:mod:`queue_server.actors`), where the logs read it.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TypeGuard
 
 from flask import request
@@ -29,6 +30,8 @@ class Action:
     HANDOVER = "handover"  # fill, close and scan in manifests; record a delivery by post
     RATE_SERVICE = "rate_service"  # a citizen's rating on the tablet of the counter that served them
     MANAGE_SIGNAGE = "manage_signage"  # the hall screen's notices and playlist of a site
+    # The site's notification channels (gateways, their keys, "Gửi thử") and message wording.
+    CONFIGURE_NOTIFICATIONS = "configure_notifications"
 
 
 # Which staff roles and device kinds may take each action (at their own site).
@@ -42,6 +45,9 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     Action.RATE_SERVICE: (set(), {DeviceKind.RATING}),
     # What the whole hall reads is the centre's to say: its supervisors and admins, no device.
     Action.MANAGE_SIGNAGE: ({Role.ADMIN, Role.SUPERVISOR}, set()),
+    # What citizens are sent in the centre's name, and the gateway contracts that carry it, are
+    # the centre's like its signage: its supervisors and admins, no device.
+    Action.CONFIGURE_NOTIFICATIONS: ({Role.ADMIN, Role.SUPERVISOR}, set()),
 }
 
 
@@ -267,6 +273,17 @@ def require_dossier_view(dossier, carrier_site_id: int | None = None) -> Actor:
     if not may_see_dossier(actor, dossier, carrier_site_id):
         raise Forbidden("forbidden", "Only the dossier's staff may see it.")
     return actor
+
+
+def kiosk_may_subscribe(device: DeviceToken, ticket, now: datetime, window: timedelta) -> bool:
+    """A kiosk takes a phone number for "near your turn" only for a ticket it could just have
+    printed: one of its own site, issued within ``window`` (the citizen is still at the screen).
+    An older ticket, or another site's, is a stranger's: the kiosk may not attach a number to it."""
+    return (
+        device.kind == DeviceKind.KIOSK
+        and ticket.site_id == device.site_id
+        and timedelta(0) <= now - ticket.issued_at <= window
+    )
 
 
 def kiosk_may_see_dossier(device: DeviceToken, dossier) -> bool:

@@ -124,3 +124,11 @@ def opt_out(session: Session, subscription: Subscription, at: datetime) -> int:
         notification.status = NotificationStatus.CANCELLED
     session.flush()
     return len(waiting)
+
+
+def phone_channel(session: Session, site_id: int) -> str | None:
+    """The channel a phone number given at the kiosk is told on: SMS when the site has it, which
+    reaches every mobile, else Zalo ZNS (only a phone with a Zalo account); None if neither.
+    One channel, not both: the citizen asked for one message, and each costs the centre."""
+    enabled = enabled_channels(session, site_id)
+    return next((channel for channel in (ChannelKind.SMS, ChannelKind.ZALO) if channel in enabled), None)

@@ -51,6 +51,11 @@ class ReportSchema(Schema):
     officers = fields.List(fields.Dict(), required=True)
     dossiers = fields.Dict(required=True)
     satisfaction = fields.Dict(required=True)
+    messages = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={"description": "Per channel: sent, delivered and failed messages written in the period"},
+    )
 
 
 def period_for(query: dict) -> queries.Period:

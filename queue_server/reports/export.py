@@ -16,12 +16,23 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..dossiers import labels as dossier_labels
+from ..notify import labels as notify_labels
 from ..ratings.operations import LEVEL_LABELS
 from ..sites.labels import WEEKDAYS
 from ..spreadsheets import append, write_csv
 from ..web import N_
 
-SECTIONS = ("queue", "services", "daily", "heatmap", "counters", "officers", "dossiers", "satisfaction")
+SECTIONS = (
+    "queue",
+    "services",
+    "daily",
+    "heatmap",
+    "counters",
+    "officers",
+    "dossiers",
+    "satisfaction",
+    "messages",
+)
 # Sheet titles, and section names on the report page (translated there).
 TITLES = {
     "queue": N_("Hàng đợi"),
@@ -32,6 +43,7 @@ TITLES = {
     "officers": N_("Theo cán bộ"),
     "dossiers": N_("Hồ sơ"),
     "satisfaction": N_("Mức độ hài lòng"),
+    "messages": N_("Tin nhắn gửi công dân"),
 }
 # Column and figure names. A key ending in _s is a duration, written in minutes; one ending in
 # _share is a share, written as a percentage; the labels say so.
@@ -73,6 +85,10 @@ LABELS = {
     "on_time_share": N_("Đúng hạn hoặc trước hạn (%)"),
     "returned_by_post": N_("Trả kết quả qua bưu điện"),
     "by_level": N_("Số lượt"),
+    "channel": N_("Kênh"),
+    "sent": N_("Đã gửi"),
+    "delivered": N_("Đã đến máy người nhận"),
+    "failed": N_("Không gửi được"),
 }
 # The parts of a figure that is split (dossiers by channel, ratings by level, ...).
 PARTS = {**dossier_labels.CHANNEL, **dossier_labels.OUTCOME, **LEVEL_LABELS}
@@ -94,6 +110,8 @@ def _value(key: str, value):
         return round(value * 100, 1)
     if key == "date":
         return date.fromisoformat(value)  # a date cell, written in the reader's order
+    if key == "channel":
+        return gettext(notify_labels.CHANNEL[value]) if value in notify_labels.CHANNEL else value
     if isinstance(value, dict):
         return "; ".join(f"{key}: {item}" for key, item in value.items())
     return value

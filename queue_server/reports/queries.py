@@ -22,6 +22,10 @@ Definitions (one place for each, the API document repeats them):
   stopped apart); returned by post in the period.
 - satisfaction: ratings given in the period; the satisfied share counts "very satisfied" and
   "satisfied".
+- messages to citizens, per channel: those written in the period (an event of the period
+  caused them), by where they stand now: *sent* (the channel took it, delivered or not),
+  *delivered* (the gateway reported it reached the phone: SMS with delivery reports), *failed*
+  (refused for good, or out of attempts).
 
 The ticket figures come from daily roll-ups for days that have ended and from the tickets for
 the others (:mod:`.rollups`), so a report over years reads thousands of rows; every query
@@ -41,6 +45,7 @@ from ..auth.models import User
 from ..database import db, utcnow
 from ..dossiers.models import Dossier
 from ..dossiers.rules import Delivery, DossierChannel, Outcome
+from ..notify.models import ChannelKind, Notification, NotificationStatus
 from ..queueing.models import CounterPause, Ticket, TicketStatus
 from ..ratings.models import Rating, RatingLevel
 from ..sites.calendar import business_date
@@ -408,6 +413,39 @@ def satisfaction(session: Session, period: Period) -> dict:
     }
 
 
+def messages(session: Session, period: Period) -> list[dict]:
+    """Messages to citizens per channel (every channel, zeros included), read through the
+    outbox's site and period index (``ix_notifications_site_created``)."""
+    status = Notification.status
+    rows = {
+        channel: (sent, delivered, failed)
+        for channel, sent, delivered, failed in session.execute(
+            select(
+                Notification.channel,
+                func.count().filter(status.in_((NotificationStatus.SENT, NotificationStatus.DELIVERED))),
+                func.count().filter(status == NotificationStatus.DELIVERED),
+                func.count().filter(status == NotificationStatus.FAILED),
+            )
+            .where(
+                Notification.site_id.in_(period.site_ids),
+                Notification.created_at >= period.start,
+                Notification.created_at < period.end,
+            )
+            .group_by(Notification.channel)
+        ).all()
+    }
+    return [
+        dict(
+            zip(
+                ("channel", "sent", "delivered", "failed"),
+                (channel, *rows.get(channel, (0, 0, 0))),
+                strict=True,
+            )
+        )
+        for channel in ChannelKind.ALL
+    ]
+
+
 def report(session: Session, period: Period) -> dict:
     return {
         "sites": [site.code for site in period.sites],
@@ -421,4 +459,5 @@ def report(session: Session, period: Period) -> dict:
         "officers": by_officer(session, period),
         "dossiers": dossiers(session, period),
         "satisfaction": satisfaction(session, period),
+        "messages": messages(session, period),
     }

@@ -15,6 +15,7 @@ from ..actors import Actor
 from ..auth.access import Action
 from ..database import utcnow
 from ..dossiers import labels as dossier_labels
+from ..notify import labels as notify_labels
 from ..ratings.operations import LEVEL_LABELS
 from ..sites.calendar import business_date
 from ..sites.labels import WEEKDAYS, WEEKDAYS_SHORT
@@ -96,6 +97,7 @@ def labels() -> dict[str, dict[str, str]]:
         "weekday_short": translated(WEEKDAYS_SHORT),
         "section": translated(export.TITLES),
         "counter_state": translated(COUNTER_STATES),
+        "message_channel": translated(notify_labels.CHANNEL),
     }
 
 

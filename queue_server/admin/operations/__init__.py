@@ -1,7 +1,8 @@
 """Changing how a site is set up: one module per thing set up (the way Indico splits
 ``rb/operations``): :mod:`.sites` (settings, opening hours), :mod:`.departments`,
 :mod:`.services`, :mod:`.counters`, :mod:`.schedules` (a counter's rules), :mod:`.rotations`,
-:mod:`.duties` (officers' duties), :mod:`.users` (staff accounts) and :mod:`.devices`; when a
+:mod:`.duties` (officers' duties), :mod:`.users` (staff accounts), :mod:`.devices`,
+:mod:`.channels` (notification channels) and :mod:`.messages` (message wording); when a
 rule or a duty holds is :mod:`.days`, and what they all share is :mod:`.common`. Together, the
 only place for the rules of that configuration. Callers import the entity module they need;
 nothing is re-exported here.

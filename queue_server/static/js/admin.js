@@ -755,7 +755,8 @@
   }
 
   // What a page with a script of its own builds on (admin-signage.js).
-  window.Admin = { fill: fill, emptyRow: emptyRow, fail: fail, readForm: readForm, showErrors: showErrors,
+  window.Admin = { fill: fill, emptyRow: emptyRow, fail: fail, readForm: readForm, fillForm: fillForm,
+                   showErrors: showErrors,
                    clearErrors: clearErrors, openDialog: openDialog, remove: remove, button: button };
 
   var pages = { sites: sitesPage, services: servicesPage, counters: countersPage, users: usersPage,

@@ -106,6 +106,7 @@
     officers(report.officers);
     dossiers(report.dossiers);
     satisfaction(report.satisfaction);
+    messages(report.messages);
   }
 
   function tiles(report) {
@@ -341,6 +342,18 @@
     }, t("Hồ sơ đã giải quyết theo kết quả: {items}.", {
       items: listed(outcomes.map(function (key) { return [label("outcome", key), count(d.resolved_by_outcome[key])]; }))
     }));
+  }
+
+  /* Messages to citizens per channel; a channel that sent nothing in the period is left out. */
+  function messages(rows) {
+    fill("messages", rows.filter(function (row) { return row.sent || row.failed; }), function (row) {
+      return el("tr", { "data-channel": row.channel }, [
+        el("td", { text: label("message_channel", row.channel) }),
+        el("td", { className: "num", text: count(row.sent) }),
+        el("td", { className: "num", text: count(row.delivered) }),
+        el("td", { className: "num", text: count(row.failed) })
+      ]);
+    }, 4);
   }
 
   function satisfaction(s) {

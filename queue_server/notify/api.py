@@ -1,0 +1,95 @@
+"""Notifications over HTTP: the kiosk's "near your turn" phone number, and the SMS gateway's
+delivery reports. Thin views over :mod:`.operations` and :mod:`.receipts`.
+
+The kiosk acts with its device token, for a ticket it has just printed
+(``access.kiosk_may_subscribe``); the gateway with the site's callback token in the address
+(it can send no header of ours), so its report is answered the same for every refusal.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+from sqlalchemy import select
+
+from ..auth.access import kiosk_may_subscribe, require_device
+from ..auth.models import DeviceKind
+from ..database import db, utcnow
+from ..errors import ApiError, NotFound
+from ..inputs import Schema
+from ..queueing.operations import get_ticket
+from ..security import sessionless
+from ..sites.lookups import get_site
+from . import receipts
+from .addresses import masked
+from .models import ChannelKind, SiteChannel
+from .operations import NEAR_TURN_DEFAULT, phone_channel, subscribe
+
+blp = Blueprint("notify_api", __name__, url_prefix="/api/v1", description="Notifications to citizens")
+
+
+class KioskSubscriptionInSchema(Schema):
+    phone = fields.String(required=True, validate=validate.Length(min=1, max=30))
+
+
+class KioskSubscriptionSchema(Schema):
+    channel = fields.String(required=True, metadata={"description": "sms or zalo: the site's choice"})
+    phone = fields.String(required=True, metadata={"description": "The number, masked (+84912***678)"})
+    near_turn_ahead = fields.Integer(required=True)
+
+
+@blp.route("/tickets/<int:ticket_id>/subscriptions", methods=["POST"])
+@blp.arguments(KioskSubscriptionInSchema)
+@blp.response(201, KioskSubscriptionSchema)
+def kiosk_subscribe(data, ticket_id):
+    """The citizen's phone number typed at the kiosk after taking a number: a text when
+    ``NEAR_TURN_DEFAULT`` people or fewer are ahead. The kiosk's own tickets only, for a few
+    minutes after printing (``NOTIFY_KIOSK_SUBSCRIBE_MINUTES``)."""
+    device = require_device(DeviceKind.KIOSK)
+    ticket = get_ticket(db.session, ticket_id)
+    now = utcnow()
+    window = timedelta(minutes=current_app.config["NOTIFY_KIOSK_SUBSCRIBE_MINUTES"])
+    if not kiosk_may_subscribe(device, ticket, now, window):
+        raise NotFound("unknown_ticket", f"No ticket {ticket_id} just printed at this kiosk.")
+    channel = phone_channel(db.session, ticket.site_id)
+    if channel is None:
+        raise ApiError("no_phone_channel", "This centre sends no text messages.", status=409)
+    subscription = subscribe(
+        db.session,
+        site_id=ticket.site_id,
+        channel=channel,
+        address=data["phone"],
+        via="kiosk",
+        at=now,
+        ticket_id=ticket.id,
+        near_turn_ahead=NEAR_TURN_DEFAULT,
+    )
+    db.session.commit()
+    return {
+        "channel": channel,
+        "phone": masked(channel, subscription.address),
+        "near_turn_ahead": subscription.near_turn_ahead,
+    }
+
+
+@blp.route("/notify/<site_code>/sms/delivery/<token>", methods=["GET", "POST"])
+@blp.response(204)
+@sessionless
+def sms_delivery_report(site_code, token):
+    """The SMS gateway's delivery report (its callback), by query string, form or JSON. A
+    report for no message of the site, or a repeat, changes nothing and is answered the same."""
+    site = get_site(db.session, site_code)
+    channel = db.session.scalar(
+        select(SiteChannel).where(SiteChannel.site_id == site.id, SiteChannel.channel == ChannelKind.SMS)
+    )
+    if not receipts.authentic(channel, token):
+        raise NotFound("unknown_callback", "No delivery reports are taken at this address.")
+    assert channel is not None
+    body = request.get_json(silent=True)
+    report = {**request.args.to_dict(), **request.form.to_dict(), **(body if isinstance(body, dict) else {})}
+    receipts.record_report(db.session, channel, report, utcnow())
+    db.session.commit()
+    return ""

@@ -1,0 +1,381 @@
+"""SMS brandname and Zalo ZNS through a gateway's HTTP API: one small class per gateway family.
+
+Vietnamese gateways differ in their field names and codes but not in their shape: a JSON POST
+with the account's key and secret, the brandname, the phone and the text, and a JSON answer
+with a result code and the gateway's id of the message. So the family's fields and codes are
+settings with the defaults of the gateway each family was written from, and a site that uses
+another gateway of the same shape names its fields instead of waiting for a new class.
+
+Errors are mapped the same way for every family (the worker retries a
+:class:`~.base.TemporaryFailure` and gives up on a :class:`~.base.PermanentFailure`): no
+answer, a timeout, 429 (with its ``Retry-After``) and 5xx may pass; a refused phone number,
+an unapproved template, wrong credentials will not. The notification's key goes with every
+attempt as the gateway's request id, so a retry after a lost answer is recognised as a repeat.
+A failure's reason is a code ("timeout", "HTTP 503", the gateway's "101" or "-124"), never
+the number or the text: it is kept in the outbox row and shown to staff.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+
+import requests
+
+from ...errors import ApiError
+from ...phones import normalise_phone
+from ..smslength import measure, unaccented
+from .base import Message, PermanentFailure, Receipt, TemporaryFailure
+
+# Seconds a gateway has to answer: enough for a slow mobile network operator's API, short
+# enough that a worker is not held; a timeout is retried with the same request id.
+DEFAULT_TIMEOUT = 10.0
+MAX_SEGMENTS_LIMIT = 10
+BRANDNAME_MAX = 11  # an alphanumeric sender id: 11 characters (3GPP TS 23.040 §9.1.2.5)
+_BRANDNAME = re.compile(r"^[A-Za-z0-9 ._-]{1,11}$")
+
+
+class InvalidSettings(ValueError):
+    """A channel's setting the admin must correct: ``code`` names the mistake, ``field`` the
+    setting (the administration says it in Vietnamese by its code)."""
+
+    def __init__(self, code: str, field: str, message: str):
+        super().__init__(message)
+        self.code, self.field = code, field
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """The ``Retry-After`` header in seconds (RFC 9110 §10.2.3: seconds or an HTTP date)."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def post_json(url: str, body: dict, headers: dict[str, str], timeout: float) -> dict:
+    """POST ``body`` and return the answer's JSON; what HTTP says is mapped here, once for
+    every family. What the JSON says is the family's to judge."""
+    try:
+        response = requests.post(url, json=body, headers=headers, timeout=timeout)
+    except requests.Timeout:
+        raise TemporaryFailure("timeout") from None
+    except requests.RequestException as error:
+        raise TemporaryFailure(f"unreachable ({type(error).__name__})") from None
+    if response.status_code == 429:
+        raise TemporaryFailure("HTTP 429", retry_after(response))
+    if response.status_code >= 500:
+        raise TemporaryFailure(f"HTTP {response.status_code}", retry_after(response))
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if response.status_code >= 400:
+        raise PermanentFailure(f"HTTP {response.status_code}")
+    if not isinstance(answer, dict):
+        raise TemporaryFailure(f"HTTP {response.status_code}, not JSON")
+    return answer
+
+
+def e164(recipient: str) -> str:
+    """The recipient's mobile number in E.164; a number no gateway can reach fails for good."""
+    try:
+        return normalise_phone(recipient)
+    except ApiError as error:
+        raise PermanentFailure(error.code) from None
+
+
+def _text(settings: dict, name: str, *, required: bool = False, default: str = "", limit: int = 200) -> str:
+    value = settings.get(name, default)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise InvalidSettings("missing_setting", name, f"The setting {name!r} is required.")
+    if len(value) > limit:
+        raise InvalidSettings("setting_too_long", name, f"The setting {name!r} is too long.")
+    return value
+
+
+def _url(settings: dict, default: str = "") -> str:
+    url = _text(settings, "url", required=not default, default=default, limit=500)
+    if not re.match(r"^https?://[^\s/]+", url):
+        raise InvalidSettings(
+            "invalid_url", "url", "The gateway's address must start with http:// or https://."
+        )
+    return url
+
+
+def _flag(settings: dict, name: str, default: bool = False) -> bool:
+    value = settings.get(name, default)
+    if not isinstance(value, bool):
+        raise InvalidSettings("invalid_setting", name, f"The setting {name!r} is yes or no.")
+    return value
+
+
+def _codes(settings: dict, name: str, default: tuple[str, ...]) -> list[str]:
+    value = settings.get(name, list(default))
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[,\s]+", value) if part]
+    if not isinstance(value, list) or not all(isinstance(code, (str, int)) for code in value):
+        raise InvalidSettings("invalid_setting", name, f"The setting {name!r} is a list of codes.")
+    return [str(code) for code in value][:50]
+
+
+def max_segments(settings: dict, default: int) -> int:
+    """The most parts a message of the site may take: the SMS channel's setting, else
+    ``default`` (``config.SMS_MAX_SEGMENTS``)."""
+    value = settings.get("max_segments")
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SEGMENTS_LIMIT:
+        raise InvalidSettings(
+            "invalid_max_segments", "max_segments", f"Between 1 and {MAX_SEGMENTS_LIMIT} parts."
+        )
+    return value
+
+
+def sms_text(settings: dict, text: str) -> str:
+    """The text as the site's gateway takes it: without accents when the site says so."""
+    return unaccented(text) if settings.get("unaccented") else text
+
+
+class JsonBrandnameSms:
+    """An SMS brandname gateway taking one JSON POST per message (family ``json``).
+
+    Written from eSMS.vn's "SendMultipleMessage_V4_post_json" (developers.esms.vn, "Send
+    OTP/Customer care message" and its "Table of error codes"): ``ApiKey``, ``SecretKey``,
+    ``Brandname``, ``Phone``, ``Content``, ``SmsType`` 2 (customer care), ``IsUnicode``,
+    ``Sandbox`` (checked, not sent, not charged) and ``RequestId`` ("to prevent the request
+    from being duplicated"); the answer's ``CodeResult`` is "100" when the gateway took the
+    message, with its ``SMSID``; 124 is a RequestId already used (an earlier attempt got
+    through: taken as sent), 103 a balance too low (retried: the centre tops it up). Other
+    gateways of the same shape (SpeedSMS, VNPT's) name their fields in ``fields`` and their
+    codes in ``success_codes``, ``duplicate_codes`` and ``temporary_codes`` (and, for their
+    delivery reports, ``delivered_codes`` and ``undelivered_codes``).
+
+    Settings: ``url``, ``api_key``, ``brandname``, ``sms_type``, ``sandbox``, ``unaccented``,
+    ``max_segments`` (else ``config.SMS_MAX_SEGMENTS``), ``phone_format`` (``e164``
+    "+84912345678", ``international`` "84912345678", ``national`` "0912345678"), the field and
+    code names above, and ``callback_token`` (made by the server: the delivery reports'
+    address). The secret is the account's secret key.
+    """
+
+    name: ClassVar[str] = "sms"
+    family: ClassVar[str] = "json"
+    DEFAULT_FIELDS: ClassVar[dict[str, str]] = {
+        "api_key": "ApiKey",
+        "secret": "SecretKey",
+        "brandname": "Brandname",
+        "phone": "Phone",
+        "content": "Content",
+        "sms_type": "SmsType",
+        "unicode": "IsUnicode",
+        "sandbox": "Sandbox",
+        "request_id": "RequestId",
+        # In the answer:
+        "result": "CodeResult",
+        "message_id": "SMSID",
+        "error": "ErrorMessage",
+        # In its delivery reports (developers.esms.vn, "Callback Url": an HTTP GET with SMSID,
+        # RequestId and SendStatus; 5 "sent successfully", 4 "rejected"): notify/receipts.py.
+        "report_message_id": "SMSID",
+        "report_request_id": "RequestId",
+        "report_status": "SendStatus",
+    }
+    SUCCESS_CODES = ("100",)
+    DUPLICATE_CODES = ("124",)
+    TEMPORARY_CODES = ("103",)
+    DELIVERED_CODES = ("5",)
+    UNDELIVERED_CODES = ("4",)
+    PHONE_FORMATS = ("e164", "international", "national")
+
+    def __init__(self, settings: dict, secret: str | None, config: dict) -> None:
+        self.settings = settings
+        self.secret = secret or ""
+        self.timeout = float(config.get("NOTIFY_GATEWAY_TIMEOUT", DEFAULT_TIMEOUT))
+        self.fields = {**self.DEFAULT_FIELDS, **(settings.get("fields") or {})}
+
+    @classmethod
+    def check_settings(cls, settings: dict) -> dict:
+        fields = settings.get("fields") or {}
+        if not isinstance(fields, dict) or not all(
+            name in cls.DEFAULT_FIELDS and isinstance(value, str) and 0 < len(value) <= 60
+            for name, value in fields.items()
+        ):
+            raise InvalidSettings("invalid_fields", "fields", "Unknown field or empty field name.")
+        brandname = _text(settings, "brandname", required=True, limit=BRANDNAME_MAX)
+        if not _BRANDNAME.match(brandname):
+            raise InvalidSettings(
+                "invalid_brandname",
+                "brandname",
+                "A brandname is 1 to 11 letters, digits, spaces, dots or dashes.",
+            )
+        phone_format = _text(settings, "phone_format", default="international")
+        if phone_format not in cls.PHONE_FORMATS:
+            raise InvalidSettings("invalid_setting", "phone_format", "Unknown phone format.")
+        return {
+            "family": cls.family,
+            "url": _url(settings),
+            "api_key": _text(settings, "api_key", required=True),
+            "brandname": brandname,
+            "sms_type": _text(settings, "sms_type", default="2", limit=10),
+            "sandbox": _flag(settings, "sandbox"),
+            "unaccented": _flag(settings, "unaccented"),
+            "max_segments": max_segments(settings, 0) or None,
+            "phone_format": phone_format,
+            "fields": {name: value for name, value in fields.items() if cls.DEFAULT_FIELDS[name] != value},
+            "success_codes": _codes(settings, "success_codes", cls.SUCCESS_CODES),
+            "duplicate_codes": _codes(settings, "duplicate_codes", cls.DUPLICATE_CODES),
+            "temporary_codes": _codes(settings, "temporary_codes", cls.TEMPORARY_CODES),
+            "delivered_codes": _codes(settings, "delivered_codes", cls.DELIVERED_CODES),
+            "undelivered_codes": _codes(settings, "undelivered_codes", cls.UNDELIVERED_CODES),
+            "callback_token": _text(settings, "callback_token", limit=64),
+        }
+
+    def phone(self, recipient: str) -> str:
+        number = e164(recipient)
+        style = self.settings.get("phone_format", "international")
+        if style == "e164":
+            return number
+        if style == "national":
+            return "0" + number[3:]
+        return number[1:]
+
+    def send(self, message: Message) -> Receipt:
+        text = sms_text(self.settings, message.body)
+        f = self.fields
+        body: dict[str, Any] = {
+            f["api_key"]: self.settings.get("api_key", ""),
+            f["secret"]: self.secret,
+            f["brandname"]: self.settings.get("brandname", ""),
+            f["phone"]: self.phone(message.recipient),
+            f["content"]: text,
+            f["sms_type"]: self.settings.get("sms_type", "2"),
+            f["unicode"]: "0" if measure(text).encoding == "gsm7" else "1",
+            f["sandbox"]: "1" if self.settings.get("sandbox") else "0",
+            f["request_id"]: message.key,
+        }
+        answer = post_json(self.settings["url"], body, {}, self.timeout)
+        code = str(answer.get(f["result"], ""))
+        ref = answer.get(f["message_id"])
+        ref = str(ref)[:200] if ref not in (None, "") else None
+        if code in self.settings.get("success_codes", self.SUCCESS_CODES):
+            return Receipt(provider_ref=ref)
+        if code in self.settings.get("duplicate_codes", self.DUPLICATE_CODES):
+            return Receipt(provider_ref=ref)
+        reason = code or "?"
+        if code in self.settings.get("temporary_codes", self.TEMPORARY_CODES):
+            raise TemporaryFailure(reason)
+        raise PermanentFailure(reason)
+
+
+class ZaloZns:
+    """Zalo Notification Service: a template Zalo approved beforehand, filled with the
+    message's parameters (family ``zns``).
+
+    Written from Zalo's ZNS API ("Gửi ZNS", POST https://business.openapi.zalo.me/message/template
+    with the Official Account's ``access_token`` header; body ``phone`` as 84xxxxxxxxx,
+    ``template_id``, ``template_data``, ``tracking_id``, and ``mode`` "development" to send only
+    to the OA's administrators while testing) and its table of error codes (zalo.cloud, "Cách
+    xử lý mã lỗi"): the answer's ``error`` is 0 with ``data.msg_id`` on success; -100 (unknown
+    error) and -115 (out of quota) may pass; -108 (phone number invalid), -109 (template id
+    invalid), -112 (template data invalid), -118 (no Zalo account), -124 (access token invalid)
+    and the rest will not.
+
+    Settings: ``url``, ``templates`` (the approved template id of each event, e.g.
+    {"ticket.near_turn": "231234"}), ``development`` and ``temporary_codes``. The secret is the
+    OA's access token. Zalo's access tokens expire after a day and are renewed with a refresh
+    token: a deployment keeps this one current (an expired one fails as -124, permanently).
+    """
+
+    name: ClassVar[str] = "zalo"
+    family: ClassVar[str] = "zns"
+    URL = "https://business.openapi.zalo.me/message/template"
+    TEMPORARY_CODES = ("-100", "-115")
+
+    def __init__(self, settings: dict, secret: str | None, config: dict) -> None:
+        self.settings = settings
+        self.secret = secret or ""
+        self.timeout = float(config.get("NOTIFY_GATEWAY_TIMEOUT", DEFAULT_TIMEOUT))
+
+    @classmethod
+    def check_settings(cls, settings: dict) -> dict:
+        templates = settings.get("templates") or {}
+        if not isinstance(templates, dict):
+            raise InvalidSettings("invalid_template_id", "templates", "Template ids by event.")
+        cleaned = {}
+        for event, template_id in templates.items():
+            value = str(template_id).strip() if template_id is not None else ""
+            if not value:
+                continue
+            if not value.isdigit() or len(value) > 20 or len(str(event)) > 40:
+                raise InvalidSettings(
+                    "invalid_template_id", f"templates.{event}", "A ZNS template id is a number."
+                )
+            cleaned[str(event)] = value
+        return {
+            "family": cls.family,
+            "url": _url(settings, default=cls.URL),
+            "templates": cleaned,
+            "development": _flag(settings, "development"),
+            "temporary_codes": _codes(settings, "temporary_codes", cls.TEMPORARY_CODES),
+        }
+
+    def send(self, message: Message) -> Receipt:
+        template_id = (self.settings.get("templates") or {}).get(message.event)
+        if not template_id:
+            raise PermanentFailure(f"no template ({message.event})")
+        body: dict[str, Any] = {
+            "phone": e164(message.recipient)[1:],
+            "template_id": template_id,
+            "template_data": {name: str(value) for name, value in message.params.items()},
+            "tracking_id": message.key,
+        }
+        if self.settings.get("development"):
+            body["mode"] = "development"
+        answer = post_json(
+            self.settings.get("url") or self.URL, body, {"access_token": self.secret}, self.timeout
+        )
+        code = str(answer.get("error", ""))
+        if code == "0":
+            data = answer.get("data") or {}
+            ref = data.get("msg_id") if isinstance(data, dict) else None
+            return Receipt(provider_ref=str(ref)[:200] if ref else None)
+        reason = code or "?"
+        if code in self.settings.get("temporary_codes", self.TEMPORARY_CODES):
+            raise TemporaryFailure(reason)
+        raise PermanentFailure(reason)
+
+
+# The SMS gateway families a site may choose from (its SMS channel's ``family`` setting).
+SMS_FAMILIES: dict[str, type[JsonBrandnameSms]] = {JsonBrandnameSms.family: JsonBrandnameSms}
+
+
+class Sms:
+    """The ``sms`` channel: the site's gateway family (``settings["family"]``, default
+    ``json``) does the work."""
+
+    name: ClassVar[str] = "sms"
+
+    def __init__(self, settings: dict, secret: str | None, config: dict) -> None:
+        self.gateway = self.family_of(settings)(settings, secret, config)
+
+    @staticmethod
+    def family_of(settings: dict) -> type[JsonBrandnameSms]:
+        family = settings.get("family") or JsonBrandnameSms.family
+        if family not in SMS_FAMILIES:
+            raise InvalidSettings("unknown_family", "family", f"Unknown SMS gateway family {family!r}.")
+        return SMS_FAMILIES[family]
+
+    @classmethod
+    def check_settings(cls, settings: dict) -> dict:
+        return cls.family_of(settings).check_settings(settings)
+
+    def send(self, message: Message) -> Receipt:
+        return self.gateway.send(message)

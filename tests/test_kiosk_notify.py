@@ -1,0 +1,145 @@
+"""In Chromium: the kiosk's optional phone number for "near your turn" at the kiosk's sizes
+(the number is printed first, then the citizen may type a phone number on the keypad, fix a bad
+one, or skip; the server holds the subscription in E.164), and the administration's
+notifications page at an office PC's size."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from queue_server.database import db
+from queue_server.notify.models import SiteChannel, Subscription
+
+from .browser import KIOSK_SIZES, OFFICE, assert_fits, check_accessibility, open_kiosk, screenshot
+from .gateway_server import Gateway
+from .helpers import site, staff
+
+
+def type_on_keypad(kiosk, digits: str) -> None:
+    keypad = kiosk.locator(".notify-keypad")
+    keypad.get_by_role("button", name="Xóa hết").click()
+    for digit in digits:
+        keypad.locator(f"[data-key='{digit}']").click()
+
+
+@pytest.mark.parametrize("size", KIOSK_SIZES)
+def test_a_citizen_leaves_a_phone_number_after_taking_a_number(app, server, kiosk_token, contexts, size):
+    with app.app_context():
+        staff(db.session, [4, 5])
+        db.session.add(SiteChannel(site_id=site(db.session).id, channel="sms", enabled=True, settings={}))
+        db.session.commit()
+    kiosk = open_kiosk(contexts, server, kiosk_token, size)
+    kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    number = kiosk.inner_text("#result-number")
+    assert kiosk.inner_text("#result-print")  # the ticket went to the printer first
+    assert_fits(kiosk)
+    kiosk.get_by_role("button", name="Nhận tin nhắn khi sắp đến lượt").click()
+    kiosk.wait_for_selector("#screen-notify:not([hidden])")
+    assert kiosk.inner_text("#screen-notify h2") == "Nhận tin nhắn khi sắp đến lượt?"
+    assert f"khi còn 3 người trước số {number}" in kiosk.inner_text("#notify-consent")
+    assert kiosk.is_disabled("#notify-send")
+    type_on_keypad(kiosk, "0123456789")  # no such Vietnamese number
+    kiosk.click("#notify-send")
+    kiosk.wait_for_selector("#notify-error:not([hidden])")
+    assert kiosk.inner_text("#notify-error") == (
+        "Số điện thoại chưa đúng. Ông/Bà vui lòng kiểm tra lại hoặc bấm “Bỏ qua”."
+    )
+    screenshot(kiosk, f"kiosk-notify-refused-{size}")
+    assert_fits(kiosk)
+    check_accessibility(kiosk)
+    type_on_keypad(kiosk, "0912345678")
+    kiosk.click("#notify-send")
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.inner_text("#result-notified") == (
+        "Đã đăng ký: Ông/Bà sẽ nhận tin nhắn ở số +84912***678 khi sắp đến lượt."
+    )
+    assert kiosk.is_hidden("#notify-open")
+    assert kiosk.inner_text("#result-countdown").startswith("Màn hình sẽ trở về sau")
+    # The printer's answer is still followed while the citizen typed.
+    kiosk.wait_for_function("() => document.getElementById('result-print').dataset.state !== 'printing'")
+    screenshot(kiosk, f"kiosk-notify-done-{size}")
+    assert_fits(kiosk)
+    with app.app_context():
+        (subscription,) = db.session.scalars(select(Subscription)).all()
+        assert subscription.channel == "sms" and subscription.address == "+84912345678"
+        assert subscription.near_turn_ahead == 3
+
+
+def test_the_kiosk_asks_for_no_phone_when_the_centre_sends_no_texts(app, server, kiosk_token, contexts):
+    with app.app_context():
+        staff(db.session, [4, 5])
+    kiosk = open_kiosk(contexts, server, kiosk_token, "landscape")
+    kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.is_hidden("#notify-open")
+
+
+def test_a_citizen_may_skip_the_phone_number(app, server, kiosk_token, contexts):
+    with app.app_context():
+        staff(db.session, [4, 5])
+        db.session.add(SiteChannel(site_id=site(db.session).id, channel="zalo", enabled=True, settings={}))
+        db.session.commit()
+    kiosk = open_kiosk(contexts, server, kiosk_token, "portrait")
+    kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    kiosk.click("#notify-open")
+    assert "tin Zalo" in kiosk.inner_text("#notify-consent")
+    kiosk.get_by_role("button", name="Bỏ qua").click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.is_visible("#notify-open")
+    with app.app_context():
+        assert db.session.scalars(select(Subscription)).all() == []
+
+
+def test_a_supervisor_sets_up_sms_sends_a_test_and_keeps_a_template_within_its_parts(server, contexts):
+    """The administration's page at an office PC's size, against a real local gateway."""
+    with Gateway() as gateway:
+        url = gateway.answer("/sms", body={"CodeResult": "100", "SMSID": "esms-42"})
+        page = contexts(viewport=OFFICE)
+        page.goto(f"{server.url}/admin/notifications")
+        page.fill("#username", "supervisor")
+        page.fill("#password", "giam-sat-demo")
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(re.compile(r"/admin/notifications$"))
+        sms = page.locator("form[data-channel='sms']")
+        sms.get_by_label("Bật kênh này").check()
+        page.fill("#sms-url", url)
+        page.fill("#sms-api_key", "KEY-1")
+        page.fill("#sms-brandname", "HCC NGHEAN")
+        page.fill("#sms-secret", "TOP-SECRET-9")
+        sms.get_by_role("button", name="Lưu").click()
+        page.wait_for_function("() => document.getElementById('sms-secret-state').textContent === 'Đã đặt'")
+        assert page.input_value("#sms-secret") == ""  # never shown back
+        assert "TOP-SECRET-9" not in page.content()
+        assert "/api/v1/notify/NA-HCC/sms/delivery/" in sms.locator("[data-callback-url]").inner_text()
+
+        page.fill("#sms-test", "0912 345 678")
+        sms.get_by_role("button", name="Gửi thử").click()
+        sms.locator("[data-test-result]").filter(has_text="Đã gửi").wait_for()
+        assert sms.locator("[data-test-result]").inner_text() == "Đã gửi tin thử (mã tin của cổng: esms-42)."
+        assert gateway.received[-1].body["SecretKey"] == "TOP-SECRET-9"
+        gateway.answer("/sms", body={"CodeResult": "101"})
+        sms.get_by_role("button", name="Gửi thử").click()
+        sms.locator("[data-test-result]").filter(has_text="từ chối").wait_for()
+        assert "(mã: 101)" in sms.locator("[data-test-result]").inner_text()
+
+        page.select_option("#tpl-channel", "sms")
+        page.fill("#tpl-body", "Ông/Bà " * 40 + "{link}")
+        page.locator("#tpl-length[data-over='yes']").wait_for()
+        assert "Vượt quá số tin nhắn cho phép." in page.inner_text("#tpl-length")
+        page.get_by_role("button", name="Lưu mẫu").click()
+        page.locator("[data-error-for='body']:not([hidden])").wait_for()
+        assert page.inner_text("[data-error-for='body']").startswith("Mẫu tin dài ")
+        page.fill("#tpl-body", "HCC Nghệ An: số {number} sắp đến lượt. {link}")
+        page.locator("#tpl-length[data-over='no']").wait_for()
+        assert "2 tin nhắn (tối đa 3) · có dấu" in page.inner_text("#tpl-length")
+        page.get_by_role("button", name="Lưu mẫu").click()
+        page.wait_for_function(
+            "() => document.getElementById('tpl-state').textContent === 'Đang dùng mẫu riêng của trung tâm.'"
+        )
+        screenshot(page, "admin-notifications")
+        check_accessibility(page)
