@@ -63,6 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .admin.api import blp as admin_blp
     from .admin.signage_api import blp as signage_blp
     from .auth.api import blp as auth_blp
+    from .booking.api import blp as booking_checkin_blp
     from .dossiers.api import blp as dossiers_blp
     from .dossiers.calendar_api import blp as calendar_blp
     from .manifests.api import blp as manifests_blp
@@ -91,6 +92,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(reports_blp)
     api.register_blueprint(reports_live_blp)
     api.register_blueprint(privacy_blp)
+    api.register_blueprint(booking_checkin_blp)
     _register_pages(app)
 
     from . import live

@@ -29,6 +29,7 @@ class Action:
     HANDOVER = "handover"  # fill, close and scan in manifests; record a delivery by post
     RATE_SERVICE = "rate_service"  # a citizen's rating on the tablet of the counter that served them
     MANAGE_SIGNAGE = "manage_signage"  # the hall screen's notices and playlist of a site
+    CHECK_IN_BOOKING = "check_in_booking"  # turn a booking into its ticket (kiosk, console)
 
 
 # Which staff roles and device kinds may take each action (at their own site).
@@ -42,6 +43,9 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     Action.RATE_SERVICE: (set(), {DeviceKind.RATING}),
     # What the whole hall reads is the centre's to say: its supervisors and admins, no device.
     Action.MANAGE_SIGNAGE: ({Role.ADMIN, Role.SUPERVISOR}, set()),
+    # The kiosk that scanned the booking's code, or staff at the counters; the day's list, with
+    # the citizens' names, only to staff (``require_staff``), each read recorded.
+    Action.CHECK_IN_BOOKING: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, {DeviceKind.KIOSK}),
 }
 
 
