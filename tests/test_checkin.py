@@ -4,6 +4,7 @@ scanner's booking links, the kiosk's and the console's API."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from hardware.scanning import Scan, parse
 from queue_server.audit.models import AuditEntry
 from queue_server.booking import checkin
 from queue_server.booking.models import Booking, BookingStatus
-from queue_server.database import utcnow
+from queue_server.database import db, utcnow
 from queue_server.errors import Conflict, NotFound
 from queue_server.queueing import estimates
 from queue_server.queueing import operations as ops
@@ -22,7 +23,21 @@ from queue_server.queueing.models import Channel, Ticket
 from queue_server.sites.calendar import business_date
 from queue_server.sites.models import PriorityPolicy, Service
 
-from .helpers import counter, device_client, device_token, error_of, local, login, minutes, officer, site
+from .browser import KIOSK_SIZES, assert_fits, check_accessibility, open_kiosk, screenshot, wedge_scan
+from .helpers import (
+    VN,
+    counter,
+    device_client,
+    device_token,
+    error_of,
+    issue_over_http,
+    local,
+    login,
+    minutes,
+    officer,
+    site,
+    staff_session,
+)
 
 T0 = local(2026, 11, 23, 8, 0)  # a Monday
 SLOT = local(2026, 11, 23, 9, 0)
@@ -307,4 +322,60 @@ def test_staff_find_the_day_s_bookings_and_the_read_is_recorded(app, session):
     assert (
         error_of(login(app.test_client(), "officer3").get("/api/v1/sites/NA-HCC/bookings"), 403)
         == "forbidden"
+    )
+
+
+# --- At the kiosk, in Chromium ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", list(KIOSK_SIZES))
+def test_a_booking_scanned_at_the_kiosk_prints_a_ticket_called_before_an_earlier_walk_in(
+    app, server, kiosk_token, contexts, size
+):
+    with app.app_context():
+        booking = today_booking(db.session)
+        token, slot = booking.token, booking.starts_at
+    walk = issue_over_http(server.url, kiosk_token)
+    kiosk = open_kiosk(contexts, server, kiosk_token, size)
+    wedge_scan(kiosk, f"{server.url}/b/{token}")
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.inner_text("#result-number") == "3002"
+    time = slot.astimezone(VN).strftime("%H:%M")
+    assert kiosk.inner_text("#result-booking") == (
+        f"Ông/Bà đã đến đúng hẹn ({time}): số của ông/bà được gọi trước các số không đặt lịch."
+    )
+    assert kiosk.inner_text("#result-ahead") == "Ông/Bà là người tiếp theo"
+    kiosk.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
+    screenshot(kiosk, f"kiosk-booking-checked-in-{size}")
+    assert_fits(kiosk)
+    check_accessibility(kiosk)
+    kiosk.click("#result-done")
+    wedge_scan(kiosk, f"{server.url}/b/{token}")  # scanned again: the same ticket
+    kiosk.wait_for_function("() => !document.getElementById('screen-result').hidden")
+    assert kiosk.inner_text("#result-number") == "3002"
+    officer_session = staff_session(server.url, "officer1")
+    called = [
+        officer_session.post(f"{server.url}/api/v1/counters/3/call-next").json()["ticket"] for _ in range(2)
+    ]
+    assert [ticket["number"] for ticket in called] == ["3002", walk["number"]]
+
+
+def test_an_id_card_with_two_bookings_today_chooses_one_at_the_kiosk(app, server, kiosk_token, contexts):
+    with app.app_context():
+        today_booking(db.session, id_number="040190012345")
+        today_booking(db.session, id_number="040190012345", service="NM-MT")
+    kiosk = open_kiosk(contexts, server, kiosk_token, "portrait")
+    wedge_scan(kiosk, CARD)
+    kiosk.wait_for_selector("#screen-bookings:not([hidden])")
+    assert kiosk.locator("[data-booking]").count() == 2
+    check_accessibility(kiosk)
+    screenshot(kiosk, "kiosk-booking-choices-portrait")
+    kiosk.get_by_role("button", name=re.compile("Môi trường")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    assert kiosk.inner_text("#result-number") == "3501"
+    kiosk.click("#result-done")
+    wedge_scan(kiosk, "040190012399||Trần Thị B|01011990|Nữ|Vinh|01012021")
+    kiosk.wait_for_selector("#screen-refused:not([hidden])")
+    assert kiosk.inner_text("#refused-text") == (
+        "Không tìm thấy lịch hẹn hôm nay của ông/bà tại trung tâm này. Vui lòng hỏi quầy hướng dẫn."
     )
