@@ -23,7 +23,15 @@ from queue_server.queueing.models import Channel, Ticket
 from queue_server.sites.calendar import business_date
 from queue_server.sites.models import PriorityPolicy, Service
 
-from .browser import KIOSK_SIZES, assert_fits, check_accessibility, open_kiosk, screenshot, wedge_scan
+from .browser import (
+    KIOSK_SIZES,
+    assert_fits,
+    check_accessibility,
+    open_kiosk,
+    screenshot,
+    signed_in_page,
+    wedge_scan,
+)
 from .helpers import (
     VN,
     counter,
@@ -379,3 +387,37 @@ def test_an_id_card_with_two_bookings_today_chooses_one_at_the_kiosk(app, server
     assert kiosk.inner_text("#refused-text") == (
         "Không tìm thấy lịch hẹn hôm nay của ông/bà tại trung tâm này. Vui lòng hỏi quầy hướng dẫn."
     )
+
+
+# --- The day's bookings at the console --------------------------------------------------------
+
+
+def test_the_bookings_page_shows_the_day_by_slot_with_masked_phones_and_records_the_read(app, session):
+    today_booking(session, phone="+84987654321")
+    book(session, starts_at=utcnow().replace(microsecond=0) - minutes(60), phone="+84911111111")
+    session.commit()
+    page = login(app.test_client(), "supervisor").get("/console/bookings?site=NA-HCC")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Nguyễn Văn Hẹn" in html and "+84987***321" in html and "+84987654321" not in html
+    assert "Không đến: <b>1</b>" in html and "Chưa đến: <b>1</b>" in html  # the earlier one was swept
+    assert html.count("data-check-in=") == 1
+    reads = session.scalars(select(AuditEntry).where(AuditEntry.event == "personal_data_read")).all()
+    assert [entry.details["what"] for entry in reads] == ["bookings"]
+    assert login(app.test_client(), "officer3").get("/console/bookings?site=NA-HCC").status_code == 403
+
+
+def test_an_officer_checks_a_booking_in_from_the_day_s_list(app, server, contexts):
+    with app.app_context():
+        today_booking(db.session)
+    page = signed_in_page(contexts, server, "officer1")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{server.url}/console/bookings?site=NA-HCC")
+    check_accessibility(page)
+    page.get_by_role("button", name="Tiếp nhận").click()
+    page.wait_for_selector("#notice:not([hidden])")
+    assert page.inner_text("#notice") == "Đã tiếp nhận lịch hẹn: số 3001."
+    assert page.inner_text("[data-booking] [data-cell='ticket']") == "3001"
+    assert page.inner_text("[data-count='checked_in'] b") == "1"
+    screenshot(page, "console-bookings-office")
+    assert_fits(page)
