@@ -33,6 +33,7 @@ from .browser import (
     wedge_scan,
 )
 from .helpers import (
+    BOTH_DATABASES,
     VN,
     counter,
     device_client,
@@ -89,6 +90,7 @@ def call(session, at, number=3):
 # --- Check-in ---------------------------------------------------------------------------------
 
 
+@BOTH_DATABASES
 def test_a_booking_checked_in_on_its_day_becomes_a_booked_ticket_of_its_service(session):
     booking = book(session)
     result = check_in(session, booking, SLOT + minutes(2))
@@ -100,6 +102,7 @@ def test_a_booking_checked_in_on_its_day_becomes_a_booked_ticket_of_its_service(
     assert booking.checked_in_at == SLOT + minutes(2)
 
 
+@BOTH_DATABASES
 def test_checking_in_twice_gives_the_same_ticket(session):
     booking = book(session)
     first = check_in(session, booking, SLOT)
@@ -152,6 +155,7 @@ def test_wrong_day_cancelled_and_other_site_are_refused(session):
 # --- The call order ---------------------------------------------------------------------------
 
 
+@BOTH_DATABASES
 def test_a_booked_ticket_is_called_ahead_of_earlier_walk_ins_from_its_slot(session):
     early_walk_in = walk_in(session, T0 + minutes(40))
     booked = check_in(session, book(session), T0 + minutes(50)).ticket
@@ -172,6 +176,7 @@ def test_a_booked_ticket_is_not_called_ahead_before_its_slot(session):
     assert call(session, SLOT - minutes(4)) is booked
 
 
+@BOTH_DATABASES
 def test_a_booked_ticket_loses_its_advantage_when_its_grace_has_passed(session):
     walk = walk_in(session, T0 + minutes(40))
     booked = check_in(session, book(session), T0 + minutes(50)).ticket
@@ -190,6 +195,7 @@ def test_priority_tickets_go_before_booked_ones_which_go_before_walk_ins(session
     assert [call(session, SLOT + minutes(2 + i)) for i in range(3)] == [elderly, booked, walk]
 
 
+@BOTH_DATABASES
 def test_on_an_interleave_site_booked_tickets_count_in_the_run_that_goes_ahead(session):
     centre = site(session)
     centre.priority_policy, centre.priority_max_run = PriorityPolicy.INTERLEAVE, 2
@@ -203,6 +209,7 @@ def test_on_an_interleave_site_booked_tickets_count_in_the_run_that_goes_ahead(s
     assert called == [elderly, booked[0], walk, booked[1]]
 
 
+@BOTH_DATABASES
 def test_the_phones_standings_follow_the_call_order(session):
     now = utcnow()
     walk = walk_in(session, now - minutes(10))
@@ -216,6 +223,7 @@ def test_the_phones_standings_follow_the_call_order(session):
 # --- No-shows ---------------------------------------------------------------------------------
 
 
+@BOTH_DATABASES
 def test_bookings_not_checked_in_by_the_end_of_their_grace_become_no_shows_and_are_counted(session):
     centre = site(session)
     kept, missed, later = (
@@ -253,6 +261,7 @@ def today_booking(session, **extra):
     return booking
 
 
+@BOTH_DATABASES
 def test_the_kiosk_checks_in_a_scanned_booking_once(app, session, kiosk):
     booking = today_booking(session)
     text = f"http://localhost/b/{booking.token}"
@@ -421,3 +430,38 @@ def test_an_officer_checks_a_booking_in_from_the_day_s_list(app, server, context
     assert page.inner_text("[data-count='checked_in'] b") == "1"
     screenshot(page, "console-bookings-office")
     assert_fits(page)
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+@BOTH_DATABASES
+def test_reports_count_bookings_per_day_and_service_and_compare_the_waits(app, session):
+    on_time, late = book(session), book(session, SLOT + minutes(15), phone="+84912000444")
+    book(session, SLOT + minutes(30), phone="+84912000555")  # never comes
+    book(session, SLOT + minutes(45), phone="+84912000666", status=BookingStatus.CANCELLED)
+    walk = walk_in(session, T0 + minutes(30))
+    booked = check_in(session, on_time, SLOT - minutes(10)).ticket
+    check_in(session, late, SLOT + minutes(40))
+    session.commit()
+    assert call(session, SLOT + minutes(2)) is booked  # waited 2 minutes from its slot
+    assert call(session, SLOT + minutes(30)) is walk  # waited 60 minutes
+    session.commit()
+    supervisor = login(app.test_client(), "supervisor")
+    period = {"site": "NA-HCC", "from": "2026-11-23", "to": "2026-11-23"}
+    figures = supervisor.get("/api/v1/reports", query_string=period).get_json()["bookings"]
+    counts = {"booked": 4, "checked_in": 1, "late": 1, "no_show": 1, "cancelled": 1}
+    assert figures["totals"] == counts
+    assert figures["by_day"] == [
+        {"date": "2026-11-23", "service": "NM-DD", "service_name": "Đất đai", **counts}
+    ]
+    assert figures["booked_wait_avg_s"] == 120.0 and figures["walk_in_wait_avg_s"] == 3600.0
+
+
+def test_the_sweep_command_marks_the_no_shows_for_cron(app, session):
+    missed, coming = book(session), book(session, utcnow() + timedelta(hours=1), phone="+84912000777")
+    session.commit()
+    result = app.test_cli_runner().invoke(args=["booking-sweep"])
+    assert result.exit_code == 0 and result.output == "NA-HCC: 1 no-shows.\n"
+    session.expire_all()
+    assert (missed.status, coming.status) == (BookingStatus.NO_SHOW, BookingStatus.BOOKED)
