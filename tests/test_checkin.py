@@ -423,7 +423,7 @@ def test_an_officer_checks_a_booking_in_from_the_day_s_list(app, server, context
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{server.url}/console/bookings?site=NA-HCC")
     check_accessibility(page)
-    page.get_by_role("button", name="Tiếp nhận").click()
+    page.get_by_role("button", name="Xác nhận đã đến").click()
     page.wait_for_selector("#notice:not([hidden])")
     assert page.inner_text("#notice") == "Đã tiếp nhận lịch hẹn: số 3001."
     assert page.inner_text("[data-booking] [data-cell='ticket']") == "3001"

@@ -25,6 +25,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..actors import Actor
+from ..audit.reads import What, record_read
 from ..database import utcnow
 from ..errors import Conflict, NotFound
 from ..events import publish_after_commit
@@ -184,6 +185,17 @@ def day_list(
             or_(func.lower(Booking.name).contains(query.lower()), Booking.token.startswith(query))
         )
     return [(booking, ticket) for booking, ticket in session.execute(statement).all()]
+
+
+def staff_read(
+    session: Session, site: Site, day: date, query: str | None = None
+) -> list[tuple[Booking, Ticket | None]]:
+    """:func:`day_list` for a member of staff: the names in it are personal data, so the read
+    is recorded (``audit/reads.py``), the bookings named by id. The caller commits."""
+    rows = day_list(session, site, day, query)
+    if rows:
+        record_read(session, What.BOOKINGS, [f"booking {booking.id}" for booking, _ in rows], site_id=site.id)
+    return rows
 
 
 def day_counts(session: Session, site: Site, day: date) -> dict[str, int]:

@@ -13,7 +13,6 @@ from datetime import date
 
 from flask import Blueprint, render_template, request
 
-from ..audit.reads import What, record_read
 from ..auth.access import Action
 from ..booking import checkin
 from ..booking.models import BookingStatus
@@ -51,10 +50,8 @@ def booking_list():
     day = _day(request.args.get("day"), today)
     query = (request.args.get("q") or "").strip()[:100]
     session = db.session()
-    rows = checkin.day_list(session, site, day, query)
+    rows = checkin.staff_read(session, site, day, query)
     counts = checkin.day_counts(session, site, day)
-    if rows:
-        record_read(session, What.BOOKINGS, [f"booking {booking.id}" for booking, _ in rows], site_id=site.id)
     session.commit()
     shown = [
         {

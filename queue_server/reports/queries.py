@@ -447,7 +447,7 @@ def bookings(session: Session, period: Period) -> dict:
     slot_or_taken = case(
         (Ticket.appointment_at > Ticket.issued_at, Ticket.appointment_at), else_=Ticket.issued_at
     )
-    waits = dict(
+    waits: dict[bool, float | None] = dict(
         session.execute(
             select(
                 Ticket.appointment_at.is_not(None), func.avg(seconds_between(slot_or_taken, Ticket.called_at))
