@@ -87,7 +87,7 @@ def people_ahead(session: Session, ticket: Ticket, now: datetime | None = None) 
         and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
     )
     now = now or utcnow()
-    rank, own = order.rank(now), order.rank_of(ticket, now)
+    rank, own = order.rank(), order.rank_of(ticket, now)
     before = or_(rank < own, and_(rank == own, earlier))
     return session.execute(
         select(func.count()).where(
@@ -96,7 +96,8 @@ def people_ahead(session: Session, ticket: Ticket, now: datetime | None = None) 
             same_queue,
             Ticket.status.in_(TicketStatus.IN_QUEUE),
             before,
-        )
+        ),
+        order.at(now),
     ).scalar_one()
 
 
@@ -158,7 +159,7 @@ def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
     """
     if not ticket_ids:
         return {}
-    in_order = order.call_order(utcnow())
+    in_order = order.call_order()
     tracked = (
         select(Ticket.site_id, Ticket.business_date)
         .where(_among(session, Ticket.id, ticket_ids), Ticket.status.in_(TicketStatus.IN_QUEUE))
@@ -192,7 +193,9 @@ def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
         .where(Ticket.status.in_(TicketStatus.IN_QUEUE))
         .subquery()
     )
-    rows = session.execute(select(ranked).where(_among(session, ranked.c.id, ticket_ids))).all()
+    rows = session.execute(
+        select(ranked).where(_among(session, ranked.c.id, ticket_ids)), order.at(utcnow())
+    ).all()
     result: dict[int, dict] = dict.fromkeys(ticket_ids, {})
     services = {
         service.id: service

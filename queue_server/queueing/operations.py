@@ -251,9 +251,10 @@ def _next_ticket(
             in_scope,
         )
         .options(joinedload(Ticket.service, innerjoin=True))
-        .order_by(*order.call_order(now, walk_in_first))
+        .order_by(*order.call_order(walk_in_first))
         .limit(1)
-        .with_for_update(of=Ticket, skip_locked=True)
+        .with_for_update(of=Ticket, skip_locked=True),
+        order.at(now),
     ).one_or_none()
 
 

@@ -22,17 +22,27 @@ a site with no bookings pays nothing for it, no extra read.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, case
+from sqlalchemy import and_, bindparam, case
 
 from .models import Ticket
 
 PRIORITY, BOOKED, WALK_IN = 0, 1, 2
 
 
-def rank(now: datetime):
-    """The rank of each ticket at ``now`` (:data:`PRIORITY`, :data:`BOOKED`, :data:`WALK_IN`),
-    as SQL. A NULL window compares to nothing, so a ticket without one is a walk-in."""
+def at(now: datetime) -> dict:
+    """The parameters of :func:`rank` and :func:`call_order` for a statement run at ``now``."""
+    return {"queue_now": now}
+
+
+@cache
+def rank():
+    """The rank of each ticket (:data:`PRIORITY`, :data:`BOOKED`, :data:`WALK_IN`) as SQL, at
+    the instant the statement is given with :func:`at`. Built once: building the expression
+    would cost call-next more than the database spends on it. A NULL window compares to
+    nothing, so a ticket without one is a walk-in."""
+    now = bindparam("queue_now")
     booked_now = and_(Ticket.appointment_at <= now, Ticket.appointment_until >= now)
     return case((Ticket.priority.is_not(None), PRIORITY), (booked_now, BOOKED), else_=WALK_IN)
 
@@ -47,10 +57,10 @@ def rank_of(ticket: Ticket, now: datetime) -> int:
     return WALK_IN
 
 
-def call_order(now: datetime, walk_in_first: bool = False) -> tuple:
-    """The ``ORDER BY`` of a queue at ``now``; ``walk_in_first`` when an interleaving counter's
-    run of tickets that went ahead is full."""
-    ranked = rank(now)
-    keys = (ranked, Ticket.issued_at, Ticket.id)
+@cache
+def call_order(walk_in_first: bool = False) -> tuple:
+    """The ``ORDER BY`` of a queue (run with :func:`at`); ``walk_in_first`` when an
+    interleaving counter's run of tickets that went ahead is full."""
+    keys = (rank(), Ticket.issued_at, Ticket.id)
     # False sorts before True: the walk-ins when they are to go first.
-    return (ranked != WALK_IN, *keys) if walk_in_first else keys
+    return (rank() != WALK_IN, *keys) if walk_in_first else keys
