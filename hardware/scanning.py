@@ -8,6 +8,7 @@ preferred for intake: a keyboard wedge may garble the Vietnamese of the ID card'
 
 - our ticket links (``.../t/<key>``): ``ticket``;
 - our dossier tracking links (``.../d/<key>``, the QR code of a receipt): ``dossier_link``;
+- our booking links (``.../b/<key>``, the QR code of an appointment's confirmation): ``booking``;
 - dossier codes ``<agency>-<YYMMDD>-<NNNN>`` (e.g. ``000.00.06.H56-231027-0361``; Thông tư
   01/2018 Điều 19), with agency ids of up to 35 characters (Quyết định 20/2020/QĐ-TTg) and
   sequences longer than four digits, and the form Thông tư 04/2025/TT-VPCP adds for procedures
@@ -48,13 +49,14 @@ class ScanError(ValueError):
 
 @dataclass(frozen=True)
 class Scan:
-    kind: str  # "ticket", "dossier_link", "dossier", "manifest", "citizen_id"
-    value: str  # ticket key, tracking key, dossier or manifest code, or ID number
+    kind: str  # "ticket", "dossier_link", "booking", "dossier", "manifest", "citizen_id"
+    value: str  # ticket key, tracking or booking key, dossier or manifest code, or ID number
     fields: dict = field(default_factory=dict)
 
 
 TICKET_LINK = re.compile(r"^https?://[^\s/]+(?:/[^\s]*)?/t/([A-Za-z0-9_-]{16,32})$")
 DOSSIER_LINK = re.compile(r"^https?://[^\s/]+(?:/[^\s]*)?/d/([A-Za-z0-9_-]{16,32})$")
+BOOKING_LINK = re.compile(r"^https?://[^\s/]+(?:/[^\s]*)?/b/([A-Za-z0-9_-]{16,32})$")
 MANIFEST_PREFIX = "BK."
 AGENCY_ID_MAX = 35
 # The agency (a manifest's code prefixes it with BK.), the day, the system's letters (if any)
@@ -74,6 +76,8 @@ def parse(text: str) -> Scan:
         return Scan("ticket", match.group(1))
     if match := DOSSIER_LINK.match(raw):
         return Scan("dossier_link", match.group(1))
+    if match := BOOKING_LINK.match(raw):
+        return Scan("booking", match.group(1))
     if match := DOSSIER_CODE.match(raw):
         try:
             received = datetime.strptime(match.group("day"), "%y%m%d").date()
@@ -92,7 +96,8 @@ def parse(text: str) -> Scan:
     if raw.count("|") == CCCD_FIELDS - 1:
         return _citizen_id(raw)
     raise ScanError(
-        "Not a ticket, a dossier receipt or code, a manifest or a chip ID card (CCCD) QR code.", UNKNOWN_CODE
+        "Not a ticket, a booking, a dossier receipt or code, a manifest or a chip ID card (CCCD) QR code.",
+        UNKNOWN_CODE,
     )
 
 

@@ -111,6 +111,11 @@ STRINGS = (
     N_("Số điện thoại chưa đúng. Ông/Bà vui lòng kiểm tra lại hoặc bấm “Bỏ qua”."),
     N_("Tin nhắn chỉ gửi được đến số di động. Ông/Bà vui lòng nhập số di động hoặc bấm “Bỏ qua”."),
     N_("Chưa đăng ký được. Ông/Bà vui lòng thử lại hoặc bấm “Bỏ qua”."),
+    # A booking checked in (a scanned booking's QR code or chip ID card): how it went.
+    N_("Ông/Bà đã đến đúng hẹn ({time}): số của ông/bà được gọi trước các số không đặt lịch."),
+    N_("Ông/Bà đến trước giờ hẹn: từ {time}, số của ông/bà được gọi trước các số không đặt lịch."),
+    N_("Ông/Bà đến muộn so với giờ hẹn {time}: số của ông/bà được gọi theo thứ tự như số thường."),
+    N_("Chưa đến giờ nhận lịch hẹn. Vui lòng quay lại lúc {time}."),
 )
 
 # A refused scan or look-up in the kiosk's words, by the scan's reason or the error's code: the
@@ -127,6 +132,11 @@ REFUSALS = {
     "unknown_ticket": N_("Không tìm thấy phiếu này. Vui lòng lấy số mới nếu cần."),
     "unknown_dossier": N_("Không tìm thấy hồ sơ này tại trung tâm. Vui lòng hỏi quầy hướng dẫn."),
     "unauthorized": N_("Kiosk này chưa được cấp quyền lấy số. Vui lòng báo cán bộ."),
+    "unknown_booking": N_(
+        "Không tìm thấy lịch hẹn hôm nay của ông/bà tại trung tâm này. Vui lòng hỏi quầy hướng dẫn."
+    ),
+    "wrong_day": N_("Lịch hẹn này không phải của hôm nay. Vui lòng đến đúng ngày hẹn."),
+    "booking_cancelled": N_("Lịch hẹn này đã được hủy. Ông/Bà vui lòng lấy số thứ tự như thường."),
 }
 
 # The printer's fault, said while the ticket waits to be printed (printing/operations.py).

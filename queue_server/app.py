@@ -68,6 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .admin.notify_api import blp as notify_admin_blp
     from .admin.signage_api import blp as signage_blp
     from .auth.api import blp as auth_blp
+    from .booking.api import blp as booking_checkin_blp
     from .booking.public_api import blp as booking_public_blp
     from .dossiers.api import blp as dossiers_blp
     from .dossiers.calendar_api import blp as calendar_blp
@@ -103,6 +104,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(reports_live_blp)
     api.register_blueprint(privacy_blp)
     api.register_blueprint(booking_public_blp)
+    api.register_blueprint(booking_checkin_blp)
     _register_pages(app)
 
     from . import live

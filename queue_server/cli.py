@@ -219,6 +219,22 @@ def build_report_days():
             click.echo(f"{site.code}: rolled up {built} days.")
 
 
+@click.command("booking-sweep")
+def booking_sweep():
+    """Mark the bookings nobody checked in by the end of their grace as no-shows, freeing their
+    slots (run from cron every few minutes; pages and reports also do it when they read them)."""
+    from sqlalchemy import select
+
+    from .booking.checkin import sweep
+    from .sites.models import Site
+
+    for site in db.session.scalars(select(Site).order_by(Site.code)).all():
+        marked = sweep(db.session, site)
+        if marked:
+            click.echo(f"{site.code}: {marked} no-shows.")
+    db.session.commit()
+
+
 @click.command("purge-personal-data")
 @with_appcontext
 @click.option("--dry-run", is_flag=True, help="Say what would be removed (counts, oldest); change nothing.")
@@ -261,6 +277,7 @@ def register_cli(app) -> None:
         import_procedures,
         check_deadlines,
         build_report_days,
+        booking_sweep,
         purge_personal_data,
     ):
         app.cli.add_command(cmd)

@@ -45,6 +45,11 @@ API_ERRORS = {
     "manifest_received": N_("Bảng kê này đã nhận xong."),
     "not_a_dossier_code": N_("Mã vừa quét không phải mã hồ sơ."),
     "unreadable_scan": N_("Không đọc được mã vừa quét."),
+    # Checking a booking in (booking/checkin.py).
+    "unknown_booking": N_("Không có lịch hẹn này tại trung tâm."),
+    "wrong_day": N_("Lịch hẹn này không phải của hôm nay."),
+    "booking_cancelled": N_("Lịch hẹn này đã bị hủy."),
+    "too_early": N_("Chưa đến giờ tiếp nhận lịch hẹn này."),
     "missing_file": N_("Chọn tệp bản quét."),
     "payload_too_large": N_("Tệp quá lớn."),
     "validation_failed": N_("Thông tin chưa hợp lệ, xem các ô được đánh dấu."),

@@ -231,7 +231,10 @@
       .finally(function () { busy = false; delete document.body.dataset.sending; });
   }
 
-  function showTicket(ticket) {
+  /* `note`: what the kiosk says besides the number (a booking checked in: on time or not). */
+  function showTicket(ticket, note) {
+    $("result-booking").hidden = !note;
+    $("result-booking").textContent = note || "";
     $("result-label").textContent = t("Số thứ tự của ông/bà");
     $("result-number").textContent = ticket.number;
     $("result-service").textContent = cfg.lang === "en" && ticket.service_name_en ? ticket.service_name_en : ticket.service_name;
@@ -374,11 +377,54 @@
     });
   }
 
+  /* "7:30" of an instant, in the site's time. */
+  function clockTime(iso) {
+    return new Date(iso).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: cfg.timezone });
+  }
+
+  var BOOKING_NOTES = {
+    on_time: "Ông/Bà đã đến đúng hẹn ({time}): số của ông/bà được gọi trước các số không đặt lịch.",
+    early: "Ông/Bà đến trước giờ hẹn: từ {time}, số của ông/bà được gọi trước các số không đặt lịch.",
+    late: "Ông/Bà đến muộn so với giờ hẹn {time}: số của ông/bà được gọi theo thứ tự như số thường."
+  };
+
+  /* A booking's QR code or a chip ID card scanned: check the booking in (the server finds an
+   * ID card's bookings of today here) and print its ticket like a number taken at this kiosk.
+   * Several bookings today: the citizen chooses one (service and time), and the card is sent
+   * again with the choice. A second scan gives the same ticket. */
+  function checkIn(text, booking) {
+    return lookUp("POST", "/api/v1/kiosk/check-in", { text: text, booking: booking || null }, withToken())
+      .then(function (answer) {
+        if (answer.error && answer.error.code === "too_early") {
+          return refuse(t("Chưa đến giờ nhận lịch hẹn. Vui lòng quay lại lúc {time}.", { time: clockTime(answer.error.come_back_at) }));
+        }
+        if (answer.error) { return refuse(refusal(answer.error)); }
+        if (answer.choices) { return chooseBooking(text, answer.choices); }
+        priority = null;
+        $("priority-banner").hidden = true;
+        showTicket(answer.ticket, t(BOOKING_NOTES[answer.outcome], { time: clockTime(answer.starts_at) }));
+      });
+  }
+
+  function chooseBooking(text, choices) {
+    var list = $("booking-choices");
+    list.textContent = "";
+    choices.forEach(function (choice) {
+      var name = cfg.lang === "en" && choice.service_name_en ? choice.service_name_en : choice.service_name;
+      var button = el("button", { type: "button", className: "kiosk-button", "data-booking": choice.id,
+                                  text: clockTime(choice.starts_at) + " · " + name });
+      button.addEventListener("click", function () { checkIn(text, choice.id).catch(offline); });
+      list.appendChild(button);
+    });
+    show("bookings");
+  }
+
   function onScan(text) {
     lookUp("POST", "/api/v1/scans", { text: text })
       .then(function (scan) {
         if (scan.error) { return refuse(refusal(scan.error)); }
         if (scan.kind === "ticket") { return showTicketStatus(scan.value); }
+        if (scan.kind === "booking" || scan.kind === "citizen_id") { return checkIn(text); }
         if (scan.kind === "dossier" || scan.kind === "dossier_link") { return showDossier(scan.value); }
         refuse(t("Kiosk này tra cứu được phiếu số thứ tự và giấy tiếp nhận hồ sơ."));
       })
@@ -409,6 +455,7 @@
   $("result-done").addEventListener("click", startOver);
   $("refused-done").addEventListener("click", startOver);
   $("dossier-done").addEventListener("click", startOver);
+  $("bookings-back").addEventListener("click", startOver);
   document.addEventListener("pointerdown", function () {
     if (!$("screen-services").hidden && !priority && page === 0) { return; }
     if (!$("screen-result").hidden) { return; }

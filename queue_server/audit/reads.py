@@ -39,6 +39,7 @@ class What:
     RECEIPT_PRINT = "receipt print"  # the thermal receipt, with the applicant's name
     POSTAL_INBOX = "postal inbox"  # the results a post office is to deliver, with addresses
     ID_CARD = "ID card"  # a chip ID card's QR code decoded for a member of staff or a post office
+    BOOKINGS = "bookings"  # a day's bookings with the citizens' names (the codes: "booking <id>")
 
     @staticmethod
     def form(label: str) -> str:
@@ -64,6 +65,7 @@ WHAT_LABELS = {
     What.RECEIPT_PRINT: N_("In biên nhận"),
     What.POSTAL_INBOX: N_("Danh sách phát của bưu điện"),
     What.ID_CARD: N_("Đọc mã QR trên CCCD"),
+    What.BOOKINGS: N_("Danh sách lịch hẹn"),
 }
 
 

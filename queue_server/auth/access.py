@@ -32,6 +32,7 @@ class Action:
     MANAGE_SIGNAGE = "manage_signage"  # the hall screen's notices and playlist of a site
     # The site's notification channels (gateways, their keys, "Gửi thử") and message wording.
     CONFIGURE_NOTIFICATIONS = "configure_notifications"
+    CHECK_IN_BOOKING = "check_in_booking"  # turn a booking into its ticket (kiosk, console)
 
 
 # Which staff roles and device kinds may take each action (at their own site).
@@ -48,6 +49,9 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     # What citizens are sent in the centre's name, and the gateway contracts that carry it, are
     # the centre's like its signage: its supervisors and admins, no device.
     Action.CONFIGURE_NOTIFICATIONS: ({Role.ADMIN, Role.SUPERVISOR}, set()),
+    # The kiosk that scanned the booking's code, or staff at the counters; the day's list, with
+    # the citizens' names, only to staff (``require_staff``), each read recorded.
+    Action.CHECK_IN_BOOKING: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, {DeviceKind.KIOSK}),
 }
 
 

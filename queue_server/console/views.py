@@ -15,12 +15,14 @@ from flask_babel import get_locale
 from ..auth.access import Action, PasswordChangeRequired, allowed, current_actor, lands_on_manager_home
 from ..staffpages import API_ERRORS, signed_in, sites_where, translated
 from ..web import N_, js_strings
+from .bookings import bp as bookings_bp
 from .dossiers import bp as dossiers_bp
 from .manifests import bp as manifests_bp
 
 bp = Blueprint("console", __name__, template_folder="templates")
 bp.register_blueprint(dossiers_bp)
 bp.register_blueprint(manifests_bp)
+bp.register_blueprint(bookings_bp)
 
 STRINGS = (
     N_("Sai tên đăng nhập hoặc mật khẩu."),

@@ -15,9 +15,9 @@ from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.lookups import get_counter, get_site, unknown_site
 from ..sites.models import Counter, Site, SiteKind
-from . import admission, estimates, operations
+from . import admission, operations
 from .models import Ticket
-from .presenters import counter_public, ticket_public, track_url
+from .presenters import counter_public, ticket_public, ticket_standing_public, track_url
 from .schemas import (
     CallResultSchema,
     CounterSchema,
@@ -46,8 +46,7 @@ blp = Blueprint("queue", __name__, url_prefix="/api/v1", description="Sites, tic
 
 
 def ticket_with_position(ticket: Ticket) -> dict:
-    """The public ticket plus where it stands, how long it may wait and who will serve it."""
-    return {**ticket_public(ticket), **estimates.ticket_standing(db.session(), ticket)}
+    return ticket_standing_public(db.session(), ticket)
 
 
 @blp.route("/sites", methods=["GET"])

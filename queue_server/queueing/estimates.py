@@ -16,13 +16,14 @@ import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, case, func, or_, select
+from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..cache import remember
 from ..database import utcnow
 from ..sites import routing, staffing
 from ..sites.models import Counter, Service
+from . import order
 from .models import Ticket, TicketStatus
 
 SAMPLE_SIZE = 20
@@ -73,8 +74,8 @@ def open_counter_ids(session: Session, site_id: int, day: date) -> set[int]:
     return {counter.id for counter in counters if staffing.receives_tickets(counter, day)}
 
 
-def people_ahead(session: Session, ticket: Ticket) -> int:
-    """How many tickets of the same queue will be called before this one."""
+def people_ahead(session: Session, ticket: Ticket, now: datetime | None = None) -> int:
+    """How many tickets of the same queue will be called before this one now (:mod:`.order`)."""
     if ticket.status not in TicketStatus.IN_QUEUE:
         return 0
     if ticket.target_counter_id is not None:
@@ -85,10 +86,9 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
         Ticket.issued_at < ticket.issued_at,
         and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
     )
-    if ticket.priority is not None:
-        before = and_(Ticket.priority.is_not(None), earlier)
-    else:
-        before = or_(Ticket.priority.is_not(None), earlier)
+    now = now or utcnow()
+    rank, own = order.rank(), order.rank_of(ticket, now)
+    before = or_(rank < own, and_(rank == own, earlier))
     return session.execute(
         select(func.count()).where(
             Ticket.site_id == ticket.site_id,
@@ -96,7 +96,8 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
             same_queue,
             Ticket.status.in_(TicketStatus.IN_QUEUE),
             before,
-        )
+        ),
+        order.at(now),
     ).scalar_one()
 
 
@@ -152,13 +153,13 @@ def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
     """:func:`ticket_standing` of many tickets at once (the phones following them), by id.
 
     One query places them all: each waiting ticket's rank in its queue, by the order of
-    :func:`people_ahead` (tickets with a priority first, then by the time taken). A ticket that
+    :func:`people_ahead` (:func:`.order.call_order`). A ticket that
     waits for one counter is ranked among that counter's, any other among its service's.
     Tickets no longer in queue get ``{}``, like :func:`ticket_standing`.
     """
     if not ticket_ids:
         return {}
-    order = (case((Ticket.priority.is_(None), 1), else_=0), Ticket.issued_at, Ticket.id)
+    in_order = order.call_order()
     tracked = (
         select(Ticket.site_id, Ticket.business_date)
         .where(_among(session, Ticket.id, ticket_ids), Ticket.status.in_(TicketStatus.IN_QUEUE))
@@ -173,12 +174,14 @@ def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
             Ticket.business_date,
             Ticket.target_counter_id,
             (
-                func.row_number().over(partition_by=(Ticket.business_date, Ticket.service_id), order_by=order)
+                func.row_number().over(
+                    partition_by=(Ticket.business_date, Ticket.service_id), order_by=in_order
+                )
                 - 1
             ).label("in_service"),
             (
                 func.row_number().over(
-                    partition_by=(Ticket.business_date, Ticket.target_counter_id), order_by=order
+                    partition_by=(Ticket.business_date, Ticket.target_counter_id), order_by=in_order
                 )
                 - 1
             ).label("at_counter"),
@@ -190,7 +193,9 @@ def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
         .where(Ticket.status.in_(TicketStatus.IN_QUEUE))
         .subquery()
     )
-    rows = session.execute(select(ranked).where(_among(session, ranked.c.id, ticket_ids))).all()
+    rows = session.execute(
+        select(ranked).where(_among(session, ranked.c.id, ticket_ids)), order.at(utcnow())
+    ).all()
     result: dict[int, dict] = dict.fromkeys(ticket_ids, {})
     services = {
         service.id: service

@@ -96,6 +96,9 @@ class Ticket(Base):
     # A booked ticket (booking/): the start of its slot. It is called ahead of walk-ins of its
     # service from then, within the site's grace window (queueing/operations.py).
     appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The end of that window (its slot's start plus the grace the site gave when it was checked
+    # in): fixed on the ticket, so that call-next and the estimates need no site setting.
+    appointment_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])

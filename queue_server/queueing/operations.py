@@ -24,7 +24,7 @@ from ..sites import calls, routing, staffing
 from ..sites.calendar import business_date
 from ..sites.lookups import unknown_counter
 from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
-from . import admission, journal
+from . import admission, journal, order
 from .models import Channel, CounterPause, Priority, Ticket, TicketStatus
 from .numbering import next_sequence
 from .presenters import officer_public
@@ -64,14 +64,17 @@ def issue_ticket(
     channel: str = Channel.KIOSK,
     now: datetime | None = None,
     client_id: str | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> Ticket:
     """Hand out the next number of a service for today (local business day).
 
     ``client_id`` is stored with the ticket; :func:`issue_ticket_once` is the retry-safe entry.
+    ``window`` makes a booked ticket (``booking/checkin.py``): the start and end of the time it
+    is called ahead of walk-ins (:mod:`.order`). Its number is the service's next, like any.
     """
     _check_options(priority, channel)
     service = get_service(session, site, service_code)
-    return _issue(session, site, service, actor, priority, channel, now or utcnow(), client_id)
+    return _issue(session, site, service, actor, priority, channel, now or utcnow(), client_id, window)
 
 
 def _check_options(priority: str | None, channel: str) -> None:
@@ -81,9 +84,11 @@ def _check_options(priority: str | None, channel: str) -> None:
         raise ApiError("invalid_channel", f"Unknown channel {channel!r}.")
 
 
-def _issue(session, site, service, actor, priority, channel, now, client_id) -> Ticket:
-    """Admission, the next number and the ticket itself, for a service already looked up."""
-    admission.check(session, site, service, channel, now)
+def _issue(session, site, service, actor, priority, channel, now, client_id, window=None) -> Ticket:
+    """Admission, the next number and the ticket itself, for a service already looked up. A
+    booked ticket (``window``) skips admission: its slot was admitted when it was booked."""
+    if window is None:
+        admission.check(session, site, service, channel, now)
     day = business_date(site, now)
     sequence = next_sequence(session, site.id, service.id, day)
     capacity = service.capacity
@@ -103,6 +108,8 @@ def _issue(session, site, service, actor, priority, channel, now, client_id) -> 
         channel=channel,
         issued_at=now,
         client_id=client_id,
+        appointment_at=window[0] if window else None,
+        appointment_until=window[1] if window else None,
     )
     session.add(ticket)
     journal.record(session, site, "ticket.issued", actor, now, ticket=ticket)
@@ -215,12 +222,13 @@ def _finish_current(session: Session, counter: Counter, actor: Actor, now: datet
 
 
 def _next_ticket(
-    session: Session, site: Site, counter: Counter, service_ids: frozenset[int], day
+    session: Session, site: Site, counter: Counter, service_ids: frozenset[int], day, now: datetime
 ) -> Ticket | None:
-    """The ticket this counter should call now, by the site's priority policy, locked.
+    """The ticket this counter should call now, in the queue's order (:mod:`.order`), locked.
 
-    Priority tickets come first (``strict``), unless an ``interleave`` site's counter has just
-    called ``priority_max_run`` of them in a row: then a waiting normal ticket goes first.
+    Priority tickets, then booked tickets in their window, come first (``strict``), unless an
+    ``interleave`` site's counter has just called ``priority_max_run`` of them in a row: then a
+    waiting walk-in goes first.
 
     Tickets another counter is claiming right now are passed over (``SKIP LOCKED``;
     PostgreSQL). Without that, every counter serving a service chose the same head of its queue
@@ -231,11 +239,9 @@ def _next_ticket(
     in_scope = (Ticket.service_id.in_(service_ids) & Ticket.target_counter_id.is_(None)) | (
         Ticket.target_counter_id == counter.id
     )
-    normal_first = (
+    walk_in_first = (
         site.priority_policy == PriorityPolicy.INTERLEAVE and counter.priority_run >= site.priority_max_run
     )
-    # False sorts before True: the kind of ticket to call first is the one the key makes False.
-    kind_first = Ticket.priority.is_not(None) if normal_first else Ticket.priority.is_(None)
     return session.scalars(
         select(Ticket)
         .where(
@@ -245,9 +251,10 @@ def _next_ticket(
             in_scope,
         )
         .options(joinedload(Ticket.service, innerjoin=True))
-        .order_by(kind_first, Ticket.issued_at, Ticket.id)
+        .order_by(*order.call_order(walk_in_first))
         .limit(1)
-        .with_for_update(of=Ticket, skip_locked=True)
+        .with_for_update(of=Ticket, skip_locked=True),
+        order.at(now),
     ).one_or_none()
 
 
@@ -264,7 +271,7 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     _finish_current(session, counter, actor, now)
     day = business_date(site, now)
     staffing.sign_on(counter, actor.user_id, day)  # at his counter, even when nobody waits
-    ticket = _next_ticket(session, site, counter, routing.services_served(session, counter, day), day)
+    ticket = _next_ticket(session, site, counter, routing.services_served(session, counter, day), day, now)
     if ticket is None:
         return None
     ticket.status = TicketStatus.CALLED
@@ -272,7 +279,8 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     ticket.target_counter = None
     ticket.officer_id = actor.user_id
     ticket.called_at = now
-    counter.priority_run = counter.priority_run + 1 if ticket.priority else 0
+    went_ahead = order.rank_of(ticket, now) != order.WALK_IN
+    counter.priority_run = counter.priority_run + 1 if went_ahead else 0
     payload: dict[str, object] = {"announcement": announcement(site, ticket, counter)}
     if actor.user_id is not None:
         # The counter's screen shows who serves there now (the session has him already).

@@ -5,11 +5,14 @@ Nothing here carries personal data: these dictionaries go to hall screens and ph
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from ..auth import photos
 from ..auth.models import User
 from ..sites.models import Counter
 from ..timefmt import iso
 from ..web import public_url
+from . import estimates
 from .models import Ticket
 
 
@@ -37,6 +40,11 @@ def ticket_public(ticket: Ticket) -> dict:
         "target_counter": ticket.target_counter.number if ticket.target_counter else None,
         "recall_count": ticket.recall_count,
     }
+
+
+def ticket_standing_public(session: Session, ticket: Ticket) -> dict:
+    """The public ticket plus where it stands, how long it may wait and who will serve it."""
+    return {**ticket_public(ticket), **estimates.ticket_standing(session, ticket)}
 
 
 def officer_public(user: User | None, site_code: str) -> dict | None:

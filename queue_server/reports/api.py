@@ -56,6 +56,13 @@ class ReportSchema(Schema):
         required=True,
         metadata={"description": "Per channel: sent, delivered and failed messages written in the period"},
     )
+    bookings = fields.Dict(
+        required=True,
+        metadata={
+            "description": "totals and by_day (date, service): booked, checked_in, late, no_show, "
+            "cancelled; booked_wait_avg_s and walk_in_wait_avg_s"
+        },
+    )
 
 
 def period_for(query: dict) -> queries.Period:
@@ -77,7 +84,9 @@ def period_for(query: dict) -> queries.Period:
 
 
 def _report(query: dict) -> dict:
-    return queries.report(db.session(), period_for(query))
+    report = queries.report(db.session(), period_for(query))
+    db.session.commit()  # the no-shows the bookings' figures marked (booking/checkin.py sweep)
+    return report
 
 
 def _file_name(report: dict, extension: str) -> str:

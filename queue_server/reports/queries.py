@@ -26,6 +26,12 @@ Definitions (one place for each, the API document repeats them):
   caused them), by where they stand now: *sent* (the channel took it, delivered or not),
   *delivered* (the gateway reported it reached the phone: SMS with delivery reports), *failed*
   (refused for good, or out of attempts).
+- bookings, per day of the appointment and service: *booked*, every booking made for that day
+  whatever became of it; *checked in*, on time or early (a booked ticket); *late*, came after
+  the grace (an ordinary ticket); *no-show*, never came (``booking/checkin.py`` sweeps them
+  first); *cancelled*. The *waiting time* of a booked ticket runs from its slot's start (or from
+  taking it, if later) to its call: an early citizen waits for the slot by choice; walk-ins'
+  is the ticket's waiting time above.
 
 The ticket figures come from daily roll-ups for days that have ended and from the tickets for
 the others (:mod:`.rollups`), so a report over years reads thousands of rows; every query
@@ -38,10 +44,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
+from ..booking import checkin
+from ..booking.models import Booking, BookingStatus
 from ..database import db, utcnow
 from ..dossiers.models import Dossier
 from ..dossiers.rules import Delivery, DossierChannel, Outcome
@@ -446,6 +454,58 @@ def messages(session: Session, period: Period) -> list[dict]:
     ]
 
 
+def bookings(session: Session, period: Period) -> dict:
+    """The bookings of the period (see the module's definitions), after marking the no-shows."""
+    for site in period.sites:
+        checkin.sweep(session, site)
+    arrived = Booking.ticket_id.is_not(None)
+    counted = {
+        "booked": func.count(),
+        "checked_in": func.count().filter(Booking.status == BookingStatus.CHECKED_IN),
+        "late": func.count().filter(Booking.status == BookingStatus.NO_SHOW, arrived),
+        "no_show": func.count().filter(Booking.status == BookingStatus.NO_SHOW, ~arrived),
+        "cancelled": func.count().filter(Booking.status == BookingStatus.CANCELLED),
+    }
+    rows = session.execute(
+        select(Booking.day, Service.code, Service.name, *counted.values())
+        .join(Service, Service.id == Booking.service_id)
+        .where(Booking.site_id.in_(period.site_ids), Booking.day.between(period.first, period.last))
+        .group_by(Booking.day, Service.code, Service.name)
+        .order_by(Booking.day, Service.code)
+    ).all()
+    by_day = [
+        {
+            "date": day.isoformat(),
+            "service": code,
+            "service_name": name,
+            **dict(zip(counted, counts, strict=True)),
+        }
+        for day, code, name, *counts in rows
+    ]
+    slot_or_taken = case(
+        (Ticket.appointment_at > Ticket.issued_at, Ticket.appointment_at), else_=Ticket.issued_at
+    )
+    waits: dict[bool, float | None] = dict(
+        session.execute(
+            select(
+                Ticket.appointment_at.is_not(None), func.avg(seconds_between(slot_or_taken, Ticket.called_at))
+            )
+            .where(
+                Ticket.site_id.in_(period.site_ids),
+                Ticket.business_date.between(period.first, period.last),
+                Ticket.called_at.is_not(None),
+            )
+            .group_by(Ticket.appointment_at.is_not(None))
+        ).all()
+    )
+    return {
+        "totals": {name: sum(row[name] for row in by_day) for name in counted},
+        "by_day": by_day,
+        "booked_wait_avg_s": _round(waits.get(True)),
+        "walk_in_wait_avg_s": _round(waits.get(False)),
+    }
+
+
 def report(session: Session, period: Period) -> dict:
     return {
         "sites": [site.code for site in period.sites],
@@ -460,4 +520,5 @@ def report(session: Session, period: Period) -> dict:
         "dossiers": dossiers(session, period),
         "satisfaction": satisfaction(session, period),
         "messages": messages(session, period),
+        "bookings": bookings(session, period),
     }

@@ -1,4 +1,4 @@
-"""``POST /api/v1/scans``: what a scanned text is (ticket, dossier code, chip ID card).
+"""``POST /api/v1/scans``: what a scanned text is (ticket, booking, dossier code, chip ID card).
 
 The ID card's fields are personal data: they go back only to staff and to post-office
 devices, which fill an intake form with them, and each such read is recorded in the audit trail
@@ -27,7 +27,7 @@ class ScanInSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-SCAN_KINDS = ["ticket", "dossier_link", "dossier", "manifest", "citizen_id"]
+SCAN_KINDS = ["ticket", "dossier_link", "booking", "dossier", "manifest", "citizen_id"]
 
 
 class ScanOutSchema(Schema):
