@@ -183,10 +183,6 @@ def from_env() -> dict:
         "CSV_DIALECT": _choice("CSV_DIALECT", ("vi", "international"), "vi"),
         # The managers' home warns of tickets still waiting after this many minutes (per service).
         "LONG_WAIT_MINUTES": float(os.environ.get("LONG_WAIT_MINUTES", "30")),
-        # A booking is honoured until this many minutes after its slot starts (booking/rules.py):
-        # a quarter of an hour, as the hall's usual wait target, covers a bus or a parking place
-        # without letting a late booking push walk-ins back for long. Later: a no-show.
-        "BOOKING_GRACE_MINUTES": float(os.environ.get("BOOKING_GRACE_MINUTES", "15")),
         # A booking may be checked in from this many minutes before its slot: time to find the
         # kiosk and a seat, not long enough to fill the hall with people waiting for later slots.
         "BOOKING_CHECKIN_EARLY_MINUTES": float(os.environ.get("BOOKING_CHECKIN_EARLY_MINUTES", "30")),

@@ -101,7 +101,9 @@ class Site(Base):
     booking_days_ahead: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     # A slot is offered only if it starts at least this many minutes from now (time to come).
     booking_min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
-    # Minutes after a slot's start within which a check-in still counts as on time.
+    # Minutes after a slot's start within which a check-in still counts as on time and its
+    # ticket goes ahead of walk-ins (booking/rules.py): a quarter of an hour, the hall's usual
+    # wait target, covers a bus or a parking place without pushing walk-ins back for long.
     booking_grace_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     # "Lấy số ngay hôm nay" on the booking page: a number for today taken from a phone.
     remote_ticket_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

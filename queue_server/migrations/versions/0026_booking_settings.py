@@ -1,6 +1,6 @@
 """sites: the settings of appointments booked from a phone and of remote tickets (booking/)
 
-Revision ID: 0026d
+Revision ID: 0026
 Revises: 0025
 Create Date: 2026-12-03 13:10:00
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-03 13:10:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026d"
+revision = "0026"
 down_revision = "0025"
 branch_labels = None
 depends_on = None

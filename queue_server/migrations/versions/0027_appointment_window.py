@@ -1,7 +1,7 @@
 """tickets: the end of a booked ticket's window ahead of walk-ins (booking check-in)
 
-Revision ID: 0026e
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-03 13:20:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import queue_server.database
 
-revision = "0026e"
-down_revision = "0025"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
