@@ -120,6 +120,8 @@ TABLES = {
     "report_days": N_("Ngày đã tổng hợp báo cáo"),
     "ticket_stats": N_("Số liệu phiếu"),
     "duration_histograms": N_("Phân bố thời gian"),
+    "notify_site_channels": N_("Kênh gửi thông báo"),
+    "notify_templates": N_("Mẫu nội dung thông báo"),
 }
 OPERATIONS = {"insert": N_("Thêm"), "update": N_("Sửa"), "delete": N_("Xóa")}
 FIELDS = {
