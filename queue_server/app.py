@@ -17,6 +17,7 @@ from .audit import recorder  # noqa: F401  (audits every transaction of every se
 from .database import db
 from .errors import error_response, register_error_handlers
 from .extensions import api, babel, login_manager, socketio
+from .notify import outbox  # noqa: F401  (writes the notifications of every transaction)
 
 VENDOR_PACKAGES = {
     "socket.io-client": "dist",
@@ -96,6 +97,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import live
 
     live.init_app(app)
+    if not app.testing:
+        from .notify.worker import start_inline
+
+        start_inline(app, socketio)
 
     from .cli import register_cli
 
