@@ -117,6 +117,7 @@ def _register_pages(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .console.views import bp as console_bp
     from .manage.views import bp as manage_bp
+    from .notify.views import bp as notify_bp
     from .ratings.views import bp as rating_bp
     from .reports.views import bp as reports_bp
     from .tracking.views import bp as tracking_bp
@@ -131,6 +132,7 @@ def _register_pages(app: Flask) -> None:
         admin_bp,
         rating_bp,
         reports_bp,
+        notify_bp,
     ):
         app.register_blueprint(blueprint)
 

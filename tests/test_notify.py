@@ -25,6 +25,7 @@ from queue_server.queueing import operations as queueing
 from queue_server.queueing.models import Ticket
 from queue_server.sites.models import Service
 
+from .browser import PHONE, assert_fits, check_accessibility, screenshot
 from .helpers import BOTH_DATABASES, act, counter, intake, issue, site, staff
 from .helpers import officer as actor
 
@@ -338,3 +339,21 @@ def test_opt_out_page_asks_then_ends_the_subscription(app, session, kiosk):
     session.expire_all()
     assert session.get(Subscription, subscription.id).opted_out_at is not None
     assert client.get("/n/nothing-here").status_code == 404
+
+
+def test_the_opt_out_page_works_on_a_phone(app, session, kiosk, server, contexts):
+    enable(session, "sms")
+    ticket = issue(kiosk)
+    subscription = subscribe_ticket(session, ticket, channel="sms", address="0912 345 678")
+    page = contexts(viewport=PHONE)
+    page.goto(f"{server.url}/n/{subscription.token}")
+    assert "+84912***678" in page.inner_text("main") and "0912" not in page.content()
+    assert_fits(page)
+    check_accessibility(page)
+    screenshot(page, "notify-opt-out-phone")
+    page.click("button.opt-out-button")
+    page.wait_for_selector("[data-status=done]")
+    assert "Ông/Bà sẽ không nhận thêm thông báo" in page.inner_text("main")
+    assert_fits(page)
+    session.expire_all()
+    assert session.get(Subscription, subscription.id).opted_out_at is not None
