@@ -67,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .dossiers.api import blp as dossiers_blp
     from .dossiers.calendar_api import blp as calendar_blp
     from .manifests.api import blp as manifests_blp
+    from .notify.api import blp as notify_blp
     from .printing.api import blp as printing_blp
     from .privacy.api import blp as privacy_blp
     from .queueing.api import blp as queue_blp
@@ -92,6 +93,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(reports_blp)
     api.register_blueprint(reports_live_blp)
     api.register_blueprint(privacy_blp)
+    api.register_blueprint(notify_blp)
     _register_pages(app)
 
     from . import live

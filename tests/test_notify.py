@@ -25,8 +25,19 @@ from queue_server.queueing import operations as queueing
 from queue_server.queueing.models import Ticket
 from queue_server.sites.models import Service
 
-from .browser import PHONE, assert_fits, check_accessibility, screenshot
-from .helpers import BOTH_DATABASES, act, counter, intake, issue, site, staff
+from .browser import OFFICE, PHONE, assert_fits, check_accessibility, screenshot, signed_in_page
+from .helpers import (
+    BOTH_DATABASES,
+    act,
+    counter,
+    intake,
+    issue,
+    login,
+    site,
+    staff,
+    staff_session,
+    take_in_over_http,
+)
 from .helpers import officer as actor
 
 EMAIL = "hoa.nguyen@example.vn"
@@ -357,3 +368,59 @@ def test_the_opt_out_page_works_on_a_phone(app, session, kiosk, server, contexts
     assert_fits(page)
     session.expire_all()
     assert session.get(Subscription, subscription.id).opted_out_at is not None
+
+
+def test_staff_see_the_messages_of_a_dossier_and_a_ticket_with_masked_addresses_only(
+    app, session, kiosk, officer
+):
+    enable(session, "email", "sms")
+    code = intake(officer, contact_consent=True).get_json()["code"]
+    listed = officer.get(f"/api/v1/dossiers/{code}/notifications")
+    assert listed.status_code == 200
+    assert [
+        (n["event"], n["channel"], n["recipient"], n["status"], n["attempts"]) for n in listed.get_json()
+    ] == [
+        ("dossier.received", "email", "h***@example.vn", "pending", 0),
+        ("dossier.received", "sms", "+84912***678", "pending", 0),
+    ]
+    assert "hoa.nguyen" not in listed.get_data(as_text=True) and "345" not in listed.get_data(as_text=True)
+    assert (
+        login(app.test_client(), "officer3").get(f"/api/v1/dossiers/{code}/notifications").status_code == 403
+    )
+
+    ticket = issue(kiosk)
+    subscribe_ticket(session, ticket)
+    supervisor = login(app.test_client(), "supervisor")
+    told = supervisor.get(f"/api/v1/tickets/{ticket['id']}/notifications").get_json()
+    assert [(n["event"], n["recipient"]) for n in told] == [("ticket.issued", "h***@example.vn")]
+    # (each check right after its login: the tests' shared app context keeps the last user)
+    assert (
+        login(app.test_client(), "officer1").get(f"/api/v1/tickets/{ticket['id']}/notifications").status_code
+        == 403
+    )
+    supervisor = login(app.test_client(), "supervisor")
+
+    # The ticket's record in the audit trail: what it was told, how it went.
+    html = supervisor.get(f"/admin/audit?site=NA-HCC&source=notify&q={ticket['number']}").get_data(
+        as_text=True
+    )
+    assert f"Thông báo “Đã lấy số” về {ticket['number']} qua Thư điện tử tới h***@example.vn: Chờ gửi" in html
+    assert EMAIL not in html
+
+
+def test_the_dossier_page_shows_what_the_applicant_was_told(app, session, server, contexts):
+    enable(session, "email")
+    code = take_in_over_http(server.url, staff_session(server.url, "officer1"), contact_consent=True)
+    page = signed_in_page(contexts, server, "officer1")
+    page.set_viewport_size(OFFICE)
+    page.goto(f"{server.url}/console/dossiers/{code}")
+    row = page.locator("#d-notifications tr[data-status]")
+    row.wait_for()
+    cells = row.locator("td").all_inner_texts()
+    assert cells[1:5] == ["Đã tiếp nhận hồ sơ", "Thư điện tử", "h***@example.vn", "Chờ gửi"]
+    # The server's own worker may have tried already: no mail relay listens in this test.
+    assert cells[5] == "0" or (cells[5] == "1" and cells[6].startswith("SMTP: "))
+    assert EMAIL not in page.inner_text("#d-notifications")
+    page.locator("#notifications-heading").scroll_into_view_if_needed()
+    screenshot(page, "notify-dossier-history-office")
+    check_accessibility(page)

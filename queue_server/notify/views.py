@@ -12,19 +12,13 @@ from sqlalchemy import select
 
 from ..database import db, utcnow
 from ..security import csrf
-from ..web import N_, page_error
+from ..web import page_error
 from .addresses import masked
+from .labels import CHANNEL
 from .models import Subscription
 from .operations import opt_out
 
 bp = Blueprint("notify", __name__, template_folder="templates")
-
-CHANNEL_NAMES = {
-    "email": N_("Thư điện tử"),
-    "webpush": N_("Thông báo trên trình duyệt"),
-    "sms": N_("Tin nhắn SMS"),
-    "zalo": N_("Zalo"),
-}
 
 
 def _subscription(token: str) -> Subscription | None:
@@ -36,7 +30,7 @@ def _page(subscription: Subscription, done: bool):
         "notify/opt_out.html",
         token=subscription.token,
         site=subscription.site,
-        channel=_(CHANNEL_NAMES[subscription.channel]),
+        channel=_(CHANNEL[subscription.channel]),
         address=masked(subscription.channel, subscription.address),
         done=done or subscription.opted_out_at is not None,
     )
