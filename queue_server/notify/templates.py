@@ -62,10 +62,10 @@ DEFAULTS: dict[str, Default] = {
         N_("Sắp đến lượt"),
         N_("Sắp đến lượt số {number}"),
         N_(
-            "Số {number} ({service}) tại {site}: còn {ahead} người trước Ông/Bà. Mời Ông/Bà"
+            "Số {number} ({service}) tại {site}: còn {ahead} người trước ông/bà. Mời ông/bà"
             " có mặt gần quầy. Theo dõi: {link}"
         ),
-        N_("{site}: so {number} con {ahead} nguoi truoc. Moi Ong/Ba den gan quay."),
+        N_("{site}: so {number} con {ahead} nguoi truoc. Moi ong/ba den gan quay."),
         "number",
         "service",
         "ahead",
@@ -73,7 +73,7 @@ DEFAULTS: dict[str, Default] = {
     "ticket.called": _default(
         N_("Được mời đến quầy"),
         N_("Mời số {number} đến quầy {counter}"),
-        N_("Mời Ông/Bà có số {number} đến quầy {counter} tại {site}."),
+        N_("Mời ông/bà có số {number} đến quầy {counter} tại {site}."),
         N_("{site}: moi so {number} den quay {counter}."),
         "number",
         "service",
@@ -83,7 +83,7 @@ DEFAULTS: dict[str, Default] = {
         N_("Đã tiếp nhận hồ sơ"),
         N_("Hồ sơ {code} đã được tiếp nhận"),
         N_(
-            "{site} đã tiếp nhận hồ sơ {code} ({procedure}) của Ông/Bà. Ngày hẹn trả kết quả:"
+            "{site} đã tiếp nhận hồ sơ {code} ({procedure}) của ông/bà. Ngày hẹn trả kết quả:"
             " {due}. Theo dõi: {link}"
         ),
         N_("{site}: da tiep nhan ho so {code}, hen tra {due}. {link}"),
@@ -94,7 +94,7 @@ DEFAULTS: dict[str, Default] = {
     "dossier.supplement_requested": _default(
         N_("Yêu cầu bổ sung hồ sơ"),
         N_("Hồ sơ {code} cần bổ sung"),
-        N_("Hồ sơ {code} ({procedure}) của Ông/Bà cần bổ sung: {items}. Mời Ông/Bà xem chi tiết: {link}"),
+        N_("Hồ sơ {code} ({procedure}) của ông/bà cần bổ sung: {items}. Mời ông/bà xem chi tiết: {link}"),
         N_("{site}: ho so {code} can bo sung. Xem: {link}"),
         "code",
         "procedure",
@@ -103,7 +103,7 @@ DEFAULTS: dict[str, Default] = {
     "dossier.refused": _default(
         N_("Từ chối giải quyết"),
         N_("Hồ sơ {code} không được giải quyết"),
-        N_("Hồ sơ {code} ({procedure}) của Ông/Bà không được giải quyết. Mời Ông/Bà xem lý do: {link}"),
+        N_("Hồ sơ {code} ({procedure}) của ông/bà không được giải quyết. Mời ông/bà xem lý do: {link}"),
         N_("{site}: ho so {code} bi tu choi. Xem: {link}"),
         "code",
         "procedure",
@@ -111,7 +111,7 @@ DEFAULTS: dict[str, Default] = {
     "dossier.stopped": _default(
         N_("Dừng giải quyết"),
         N_("Hồ sơ {code} đã dừng giải quyết"),
-        N_("Hồ sơ {code} ({procedure}) đã dừng giải quyết theo yêu cầu của Ông/Bà. Theo dõi: {link}"),
+        N_("Hồ sơ {code} ({procedure}) đã dừng giải quyết theo yêu cầu của ông/bà. Theo dõi: {link}"),
         N_("{site}: ho so {code} da dung giai quyet. {link}"),
         "code",
         "procedure",
@@ -120,7 +120,7 @@ DEFAULTS: dict[str, Default] = {
         N_("Xin lỗi và hẹn lại ngày trả"),
         N_("Hồ sơ {code}: hẹn lại ngày trả kết quả"),
         N_(
-            "{site} xin lỗi Ông/Bà vì hồ sơ {code} ({procedure}) chưa giải quyết kịp hạn."
+            "{site} xin lỗi ông/bà vì hồ sơ {code} ({procedure}) chưa giải quyết kịp hạn."
             " Ngày hẹn trả kết quả mới: {due}. Theo dõi: {link}"
         ),
         N_("{site} xin loi: ho so {code} hen tra lai ngay {due}. {link}"),
@@ -131,7 +131,7 @@ DEFAULTS: dict[str, Default] = {
     "dossier.result_ready": _default(
         N_("Đã có kết quả"),
         N_("Hồ sơ {code} đã có kết quả"),
-        N_("Hồ sơ {code} ({procedure}) của Ông/Bà đã có kết quả. Theo dõi: {link}"),
+        N_("Hồ sơ {code} ({procedure}) của ông/bà đã có kết quả. Theo dõi: {link}"),
         N_("{site}: ho so {code} da co ket qua. {link}"),
         "code",
         "procedure",
@@ -139,7 +139,7 @@ DEFAULTS: dict[str, Default] = {
     "dossier.returned": _default(
         N_("Đã trả kết quả"),
         N_("Hồ sơ {code} đã trả kết quả"),
-        N_("Kết quả hồ sơ {code} ({procedure}) đã được trả cho Ông/Bà. Cảm ơn Ông/Bà."),
+        N_("Kết quả hồ sơ {code} ({procedure}) đã được trả cho ông/bà. Cảm ơn ông/bà."),
         N_("{site}: da tra ket qua ho so {code}."),
         "code",
         "procedure",
@@ -147,7 +147,7 @@ DEFAULTS: dict[str, Default] = {
     "dossier.delivered": _default(
         N_("Đã phát kết quả qua bưu điện"),
         N_("Hồ sơ {code}: bưu điện đã phát kết quả"),
-        N_("Bưu điện đã phát kết quả hồ sơ {code} ({procedure}) cho Ông/Bà. Cảm ơn Ông/Bà."),
+        N_("Bưu điện đã phát kết quả hồ sơ {code} ({procedure}) cho ông/bà. Cảm ơn ông/bà."),
         N_("{site}: buu dien da phat ket qua ho so {code}."),
         "code",
         "procedure",
@@ -163,7 +163,7 @@ DEFAULTS: dict[str, Default] = {
     "booking.reminder": _default(
         N_("Nhắc lịch hẹn"),
         N_("Nhắc lịch hẹn {when}"),
-        N_("Nhắc Ông/Bà lịch hẹn {service} lúc {when} tại {site}. Xem hoặc huỷ lịch: {link}"),
+        N_("Nhắc ông/bà lịch hẹn {service} lúc {when} tại {site}. Xem hoặc huỷ lịch: {link}"),
         N_("{site}: nhac lich hen {service} luc {when}. {link}"),
         "service",
         "when",

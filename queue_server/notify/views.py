@@ -58,7 +58,7 @@ def opt_out_confirmed(token: str):
     try:
         csrf.protect()
     except CSRFError:
-        return page_error(400, _("Trang đã cũ"), _("Mời Ông/Bà mở lại đường dẫn trong thông báo và bấm lại."))
+        return page_error(400, _("Trang đã cũ"), _("Mời ông/bà mở lại đường dẫn trong thông báo và bấm lại."))
     opt_out(db.session(), subscription, utcnow())
     db.session.commit()
     return _page(subscription, done=True)
