@@ -267,19 +267,19 @@ def test_check_template_refuses_unknown_placeholders_and_unclosed_braces():
     assert event.value.code == "unknown_event"
 
 
-def _booking(session, starts_in: timedelta) -> Booking:
+def _booking(session, starts_in: timedelta, token="b" * 20, phone="+84912345678") -> Booking:
     centre = site(session)
     service = session.scalar(select(Service).where(Service.site_id == centre.id, Service.code == "NM-DD"))
     now = utcnow()
     booking = Booking(
-        token="b" * 20,
+        token=token,
         site_id=centre.id,
         service_id=service.id,
         day=(now + starts_in).date(),
         starts_at=now + starts_in,
         ends_at=now + starts_in + timedelta(minutes=15),
         name="Nguyễn Thị Hoa",
-        phone="+84912345678",
+        phone=phone,
         language="vi",
         created_at=now,
     )
@@ -288,15 +288,19 @@ def _booking(session, starts_in: timedelta) -> Booking:
     return booking
 
 
+def booking_changed(session, booking: Booking, action: str, consent: bool | None = None) -> None:
+    """What booking/ publishes (engineer D's side), committed."""
+    payload = {"site": "NA-HCC", "booking_id": booking.id, "action": action}
+    if consent is not None:
+        payload["consent"] = consent
+    publish_after_commit(session, "booking.changed", payload)
+    session.commit()
+
+
 def test_a_booking_with_consent_gets_its_confirmation_and_a_reminder_before_the_slot(app, session):
     enable(session, "sms")
     booking = _booking(session, timedelta(days=1))
-    publish_after_commit(
-        session,
-        "booking.changed",
-        {"site": "NA-HCC", "booking_id": booking.id, "action": "booked", "consent": True},
-    )
-    session.commit()
+    booking_changed(session, booking, "booked", consent=True)
     confirmed, reminder = rows(session, booking_id=booking.id)
     assert (confirmed.event, confirmed.channel, confirmed.recipient) == (
         "booking.confirmed",
@@ -309,10 +313,7 @@ def test_a_booking_with_consent_gets_its_confirmation_and_a_reminder_before_the_
     assert abs((reminder.next_attempt_at - expected).total_seconds()) < 1
 
     booking.status = "cancelled"
-    publish_after_commit(
-        session, "booking.changed", {"site": "NA-HCC", "booking_id": booking.id, "action": "cancelled"}
-    )
-    session.commit()
+    booking_changed(session, booking, "cancelled")
     assert [(row.event, row.status) for row in rows(session, booking_id=booking.id)] == [
         ("booking.confirmed", "pending"),
         ("booking.reminder", "cancelled"),
@@ -323,13 +324,12 @@ def test_a_booking_with_consent_gets_its_confirmation_and_a_reminder_before_the_
 def test_a_booking_soon_gets_no_reminder_and_one_without_consent_nothing(app, session):
     enable(session, "sms")
     soon = _booking(session, timedelta(minutes=30))
-    publish_after_commit(
-        session,
-        "booking.changed",
-        {"site": "NA-HCC", "booking_id": soon.id, "action": "booked", "consent": True},
-    )
-    session.commit()
+    booking_changed(session, soon, "booked", consent=True)
     assert events(session, booking_id=soon.id) == ["booking.confirmed"]
+    silent = _booking(session, timedelta(days=1), token="c" * 20, phone="+84987654321")
+    booking_changed(session, silent, "booked", consent=False)
+    assert events(session, booking_id=silent.id) == []
+    assert session.scalars(select(Subscription).where(Subscription.booking_id == silent.id)).all() == []
 
 
 def test_opt_out_page_asks_then_ends_the_subscription(app, session, kiosk):
