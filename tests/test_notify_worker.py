@@ -231,3 +231,21 @@ def test_a_worker_killed_while_sending_loses_and_doubles_nothing(app, session, k
     again = [message for message in mail.messages[1:] if message["Message-ID"] == held["Message-ID"]]
     assert len(again) == 1 and again[0]["To"] == held["To"]  # ...with the same Message-ID
     assert next(row for row in sent if row.recipient == held["To"]).attempts == 2
+
+
+def test_a_worker_told_to_stop_gives_back_what_it_has_not_sent(app, session, kiosk, mail):
+    subscribed(session, kiosk, "hoa@example.vn", "lan@example.vn", "minh@example.vn")
+    asked: list[bool] = []
+
+    def stopping() -> bool:  # asked once before each message: stop after the first
+        asked.append(True)
+        return len(asked) > 1
+
+    assert Worker(app).run_once(stopping) == 1
+    assert [(row.status, row.attempts, row.lease_until) for row in rows(session)] == [
+        ("sent", 1, None),
+        ("pending", 0, None),
+        ("pending", 0, None),
+    ]
+    assert Worker(app).run_once() == 2  # at once, not after a lease
+    assert len(mail.messages) == 3

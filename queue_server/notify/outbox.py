@@ -7,7 +7,9 @@ them. They commit with the change or not at all; the worker (:mod:`.worker`) sen
 
 - **Tickets**: "issued" for a subscription made with the ticket (or later, as a confirmation),
   "called" when it is called to a counter, and "near your turn" once, when a change that moves
-  a queue (:data:`QUEUE_MOVES`) leaves as many people ahead as the citizen asked for, or fewer.
+  a queue (:data:`QUEUE_MOVES`: of the moved ticket's service, or of the counter that called it
+  for tickets sent to that counter) leaves as many people ahead as the citizen asked for, or
+  fewer.
 - **Dossiers**: each change of :data:`DOSSIER_EVENTS`. The applicant's consent to be
   contacted (at intake or later, ``dossiers/lifecycle.set_contact_consent``) makes the
   dossier's subscriptions here; withdrawing it opts them out. The dossiers never import notify.
@@ -33,7 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Table, event, exists, select, union_all, update
+from sqlalchemy import Table, and_, event, exists, false, or_, select, union_all, update
 from sqlalchemy.orm import Session, object_session
 
 from ..booking.models import Booking
@@ -188,9 +190,9 @@ def write(session: Session, *, events: list[tuple[str, dict]], tickets: list[dic
     """Add the transaction's notifications to it (see the module's docstring)."""
     new = session.info.pop(_NEW, [])
     called = [entry for entry in tickets if entry["kind"] == "ticket.called"]
-    moved_sites = {entry["site_id"] for entry in tickets if entry["kind"] in QUEUE_MOVES}
+    moved = [entry["ticket_id"] for entry in tickets if entry["kind"] in QUEUE_MOVES and entry["ticket_id"]]
     changes = [(name, payload) for name, payload in events if name in ("dossier.changed", "booking.changed")]
-    if not (new or called or moved_sites or changes):
+    if not (new or called or moved or changes):
         return
     outbox = _Outbox(session, utcnow())
     for name, payload in changes:
@@ -205,17 +207,35 @@ def write(session: Session, *, events: list[tuple[str, dict]], tickets: list[dic
                 outbox.add(
                     subscription, "ticket.issued", f"ticket.issued:{ticket.id}", _ticket_values(ticket)
                 )
-    if called or moved_sites:
-        _tickets_moved(outbox, {entry["ticket_id"] for entry in called}, moved_sites)
+    if called or moved:
+        _tickets_moved(outbox, {entry["ticket_id"] for entry in called}, moved)
     outbox.flush()
     session.flush()
 
 
-def _tickets_moved(outbox: _Outbox, called: set[int], sites: set[int]) -> None:
-    """ "Called" to the called tickets' subscriptions; "near your turn" to the waiting tickets'
-    subscriptions at the sites whose queues moved, once each. One query finds both."""
+def _tickets_moved(outbox: _Outbox, called: set[int], moved: list[int]) -> None:
+    """ "Called" to the called tickets' subscriptions; "near your turn" to the subscriptions of
+    the tickets waiting in the queues that moved (the moved tickets' services and counters, on
+    their day: the tickets' own index), once each. One query finds both; only the few
+    subscribed tickets found have their place counted."""
     session = outbox.session
     live = Subscription.opted_out_at.is_(None)
+    queues = [
+        ticket for ticket in (session.get(Ticket, ticket_id) for ticket_id in moved) if ticket is not None
+    ]
+    in_moved_queue = or_(
+        *(
+            and_(
+                Ticket.site_id == ticket.site_id,
+                Ticket.business_date == ticket.business_date,
+                or_(Ticket.service_id == ticket.service_id, Ticket.target_counter_id == ticket.counter_id)
+                if ticket.counter_id is not None
+                else Ticket.service_id == ticket.service_id,
+            )
+            for ticket in queues
+        ),
+        false(),
+    )
     told = exists().where(
         Notification.ticket_id == Subscription.ticket_id,
         Notification.subscription_id == Subscription.id,
@@ -226,7 +246,7 @@ def _tickets_moved(outbox: _Outbox, called: set[int], sites: set[int]) -> None:
         .join(Ticket, Ticket.id == Subscription.ticket_id)
         .where(
             live,
-            Ticket.site_id.in_(sites),
+            in_moved_queue,
             Ticket.status.in_(TicketStatus.IN_QUEUE),
             Subscription.near_turn_ahead.is_not(None),
             ~told,

@@ -72,6 +72,23 @@ def claim(session: Session, now: datetime, lease_seconds: float, limit: int = BA
     return sorted((row_id, attempt) for row_id, attempt in claimed)
 
 
+def release(session: Session, claimed: list[tuple[int, int]]) -> None:
+    """Give claimed messages back, unsent and their attempt not counted, for any worker to take
+    at once (a worker stopping cleanly; one that dies leaves them to its lease)."""
+    for row_id, attempt in claimed:
+        session.execute(
+            update(Notification)
+            .where(
+                Notification.id == row_id,
+                Notification.status == NotificationStatus.SENDING,
+                Notification.attempts == attempt,
+            )
+            .values(status=NotificationStatus.PENDING, lease_until=None, attempts=attempt - 1)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+
+
 def backoff(attempt: int, config: dict, retry_after: float | None = None) -> float:
     """Seconds before attempt ``attempt + 1``: BASE * 2^(attempt-1), at most CAP, jittered
     between half and all of it so that messages failed together do not retry together."""
@@ -107,9 +124,10 @@ class Worker:
             try:
                 claimed = claim(session, utcnow(), self.config["NOTIFY_LEASE_SECONDS"])
                 session.commit()
-                for row_id, attempt in claimed:
-                    if stopping():  # the rest waits for its lease to end, then another worker
-                        break
+                for done, (row_id, attempt) in enumerate(claimed):
+                    if stopping():  # told to stop: what is not sent yet goes back, untried
+                        release(session, claimed[done:])
+                        return done
                     self.deliver(session, row_id, attempt)
                 return len(claimed)
             finally:
