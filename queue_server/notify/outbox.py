@@ -68,10 +68,10 @@ DOSSIER_EVENTS = {
 # Actions that may happen twice to one dossier: the key carries the dossier event's id.
 REPEATABLE = frozenset({"request_supplement"})
 CONSENT_ACTIONS = frozenset({"receive", "contact_consent"})
-# Journal entries after which fewer people may be ahead of a waiting ticket.
-QUEUE_MOVES = frozenset(
-    {"ticket.called", "ticket.skipped", "ticket.transferred", "ticket.finished", "ticket.started"}
-)
+# Journal entries after which fewer people may be ahead of a waiting ticket: one leaves the
+# queue for a counter, or for another queue. (Starting, finishing or skipping a ticket already
+# at a counter changes no one's place.)
+QUEUE_MOVES = frozenset({"ticket.called", "ticket.transferred"})
 BOOKING_CHANNELS = ChannelKind.BY_PHONE
 
 _NEW = "notify_new_subscriptions"
