@@ -17,7 +17,10 @@ from .audit import recorder  # noqa: F401  (audits every transaction of every se
 from .database import db
 from .errors import error_response, register_error_handlers
 from .extensions import api, babel, login_manager, socketio
-from .notify import vapid
+from .notify import (
+    outbox,  # noqa: F401  (writes the notifications of every transaction)
+    vapid,
+)
 
 VENDOR_PACKAGES = {
     "socket.io-client": "dist",
@@ -110,6 +113,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import live
 
     live.init_app(app)
+    if not app.testing:
+        from .notify.worker import start_inline
+
+        start_inline(app, socketio)
 
     from .cli import register_cli
 
@@ -127,6 +134,7 @@ def _register_pages(app: Flask) -> None:
     from .booking.views import bp as booking_bp
     from .console.views import bp as console_bp
     from .manage.views import bp as manage_bp
+    from .notify.views import bp as notify_bp
     from .ratings.views import bp as rating_bp
     from .reports.views import bp as reports_bp
     from .tracking.views import bp as tracking_bp
@@ -142,6 +150,7 @@ def _register_pages(app: Flask) -> None:
         admin_bp,
         rating_bp,
         reports_bp,
+        notify_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -266,6 +266,35 @@ def purge_personal_data(dry_run):
     )
 
 
+@click.command("notify-worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+def notify_worker(once):
+    """Send the notifications (run with NOTIFY_WORKER=off in the server; any number at once).
+    Stops cleanly on SIGTERM or Ctrl-C: the message being sent is finished and recorded."""
+    import signal
+
+    from flask import current_app
+
+    from .notify.outbox import wake
+    from .notify.worker import Worker
+
+    worker = Worker(current_app._get_current_object())
+    if once:
+        click.echo(f"Handled {worker.run_once()} notifications.")
+        return
+    stop: list[int] = []
+
+    def _stop(signum, _frame):
+        stop.append(signum)
+        wake.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo("Sending notifications (SIGTERM to stop).")
+    worker.run(lambda: bool(stop))
+    click.echo("Stopped.")
+
+
 def register_cli(app) -> None:
     for cmd in (
         db_cli,
@@ -279,5 +308,6 @@ def register_cli(app) -> None:
         build_report_days,
         booking_sweep,
         purge_personal_data,
+        notify_worker,
     ):
         app.cli.add_command(cmd)

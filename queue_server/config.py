@@ -214,6 +214,34 @@ def from_env() -> dict:
         # How the ticket number is read: "number" ("một nghìn không trăm hai mươi ba", as people
         # read 1023) or "digits" ("một không hai ba"), which some centres prefer for long numbers.
         "CALL_NUMBER_READING": _choice("CALL_NUMBER_READING", ("number", "digits"), "number"),
+        # Notifications (queue_server/notify/, docs/notifications.md). Where the sending worker
+        # runs: "inline", a background task in every server process (so `make run` sends with
+        # nothing more to start; several processes share the work safely), or "off" when a
+        # separate `flask --app wsgi notify-worker` runs.
+        "NOTIFY_WORKER": _choice("NOTIFY_WORKER", ("inline", "off"), "inline"),
+        # Attempts before a message is given up (failed): with the backoff below, about a day
+        # of retries, longer than any gateway's or mail relay's outage worth waiting for.
+        "NOTIFY_MAX_ATTEMPTS": int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "12")),
+        # How long a worker holds a message it is sending; past it (the worker died) another
+        # sends it again with the same key. Longer than the slowest channel's timeout (30 s).
+        "NOTIFY_LEASE_SECONDS": float(os.environ.get("NOTIFY_LEASE_SECONDS", "120")),
+        # Retry n waits about BASE * 2^(n-1) seconds (with jitter), at most CAP: 30 s, 1 min,
+        # 2 min... then every 2 hours.
+        "NOTIFY_BACKOFF_BASE_SECONDS": float(os.environ.get("NOTIFY_BACKOFF_BASE_SECONDS", "30")),
+        "NOTIFY_BACKOFF_CAP_SECONDS": float(os.environ.get("NOTIFY_BACKOFF_CAP_SECONDS", "7200")),
+        # How often an idle worker looks for due messages: "near your turn" is worth little late.
+        "NOTIFY_POLL_SECONDS": float(os.environ.get("NOTIFY_POLL_SECONDS", "1")),
+        # How long before an appointment its reminder is sent (not sent when booked later).
+        "NOTIFY_BOOKING_REMINDER_MINUTES": int(os.environ.get("NOTIFY_BOOKING_REMINDER_MINUTES", "120")),
+        # The e-mail relay of the whole server (a site only chooses its sender name and reply-to).
+        # SMTP_SECURITY: none (a relay on the same host or network), starttls (port 587), ssl (465).
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_SECURITY": _choice("SMTP_SECURITY", ("none", "starttls", "ssl"), "none"),
+        "SMTP_TIMEOUT_SECONDS": float(os.environ.get("SMTP_TIMEOUT_SECONDS", "30")),
+        "NOTIFY_EMAIL_FROM": os.environ.get("NOTIFY_EMAIL_FROM", "no-reply@localhost"),
         # Web Push (queue_server/notify/vapid.py, channels/webpush.py). The server's VAPID key:
         # PEM, or base64url of the raw 32-byte key; unset, one is made once in the instance
         # folder, which serves one host: several hosts behind one nginx must share one key (the

@@ -27,6 +27,7 @@ from queue_server.demo import load_demo
 
 from .helpers import (
     IN_CI,
+    SmtpRecorder,
     device_client,
     device_token,
     live_server,
@@ -212,6 +213,16 @@ def live_server_factory(request):
             # The server's side of a failed browser test; pytest shows it under the failure.
             sys.stderr.write(f"--- log of the server on port {server.port} ---\n{server.log_tail()}\n")
         server.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free local port, recording what it accepts, that a
+    test may stop and start again (see :class:`~.helpers.SmtpRecorder`)."""
+    server = SmtpRecorder()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

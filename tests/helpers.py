@@ -309,3 +309,70 @@ def staff(session, numbers, code="NA-HCC", username="officer1", day=None) -> Non
         at = counter(session, number, code)
         staffing.sign_on(at, user.id, day or business_date(at.site, utcnow()))
     session.commit()
+
+
+# -- a real mail server --------------------------------------------------------------------------
+
+
+class SmtpRecorder:
+    """A real local SMTP server (aiosmtpd, on a free port) that keeps what it accepted.
+
+    ``refuse``: recipients answered 550 (mailbox unavailable). ``hold``: while it is set, the
+    reply to DATA waits, the message already stored, as when a worker dies before the server's
+    "250" reaches it; ``holding`` tells the test that a reply is held. :meth:`stored` is what a
+    mail store shows: one copy per Message-ID.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list = []
+        self.raw: list[bytes] = []
+        self.refuse: set[str] = set()
+        self.hold = threading.Event()
+        self.holding = threading.Event()
+        self.port = free_port()
+        self.controller = None
+
+    def start(self) -> None:
+        """Listen (again) on :attr:`port`."""
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        """Stop listening: the relay is down, connections are refused."""
+        self.hold.clear()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+        from email import policy
+        from email.parser import BytesParser
+
+        self.raw.append(envelope.content)
+        self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
+        while self.hold.is_set():
+            self.holding.set()
+            await asyncio.sleep(0.02)
+        return "250 OK: queued"
+
+    def stored(self) -> dict:
+        return {message["Message-ID"]: message for message in self.messages}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

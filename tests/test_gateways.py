@@ -536,4 +536,4 @@ def test_the_report_counts_messages_sent_delivered_and_failed_per_channel(app, s
     text = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{period}&section=messages").get_data(as_text=True)
     table = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert table[0] == ["Kênh", "Đã gửi", "Đã đến máy người nhận", "Không gửi được"]
-    assert ["Tin nhắn SMS (brandname)", "3", "2", "1"] in table
+    assert ["Tin nhắn SMS", "3", "2", "1"] in table

@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from ..auth.access import Action, require
 from ..database import db, utcnow
 from ..errors import ApiError
+from ..notify import labels as notify_labels
 from ..notify import templates
 from ..notify.models import MessageTemplate, SiteChannel
 from ..sites.lookups import get_site
@@ -99,7 +100,7 @@ def test_channel(data, site_code, kind):
 
 
 def template_view(event: str, channel: str, language: str, own: MessageTemplate | None) -> dict:
-    subject, body = templates.default_text(event, channel, language)
+    subject, body = templates.default_texts(event, channel, language)
     return {
         "event": event,
         "channel": channel,
@@ -116,16 +117,16 @@ def template_view(event: str, channel: str, language: str, own: MessageTemplate 
 def list_templates(site_code):
     """Each event's message per channel and language: the default and the site's own."""
     site, _actor = managed_site(site_code)
-    own = messages.templates_of(db.session, site)
+    own = templates.site_templates(db.session, site.id)
     rows = [
         template_view(event, channel, language, own.get((event, channel, language)))
-        for event in templates.EVENTS
+        for event in templates.DEFAULTS
         for channel in messages.TEXT_CHANNELS
         for language in messages.LANGUAGES
     ]
     return {
         "max_segments": messages.site_max_segments(db.session, site, current_app.config["SMS_MAX_SEGMENTS"]),
-        "events": {event: _(label) for event, label in templates.EVENTS.items()},
+        "events": {event: _(label) for event, label in notify_labels.EVENT.items()},
         "templates": rows,
     }
 

@@ -61,7 +61,12 @@ DEVICE_KINDS = {
     DeviceKind.RATING: N_("Máy đánh giá tại quầy"),
 }
 # The audit trail: where a change came from, what kind of row it touched, and how.
-SOURCES = {"audit": N_("Cấu hình, tài khoản, thiết bị"), "queue": N_("Hàng đợi"), "dossier": N_("Hồ sơ")}
+SOURCES = {
+    "audit": N_("Cấu hình, tài khoản, thiết bị"),
+    "queue": N_("Hàng đợi"),
+    "dossier": N_("Hồ sơ"),
+    "notify": N_("Thông báo cho công dân"),
+}
 # Why a login failed or a session ended (an event's "reason"), and what a lock counted.
 REASONS = {
     "unknown_user": N_("Không có tài khoản này"),
@@ -461,7 +466,7 @@ def notifications():
         channels=list(CHANNELS),
         channel_names=translated(notify_labels.CHANNEL),
         language_names=translated(LANGUAGE_NAMES),
-        events=translated(templates.EVENTS),
+        events=translated(notify_labels.EVENT),
         placeholders=templates.PLACEHOLDERS,
     )
 

@@ -28,6 +28,7 @@ from ..dossiers import labels as words
 from ..dossiers import lifecycle
 from ..dossiers.rules import IntakeDecision
 from ..errors import NotFound
+from ..notify import labels as notify_words
 from ..privacy import notice
 from ..queueing.models import Ticket
 from ..sites.calendar import business_date
@@ -76,6 +77,7 @@ INTAKE_STRINGS = (
     N_("Số bản của mỗi giấy tờ từ 0 đến 100."),
 )
 DETAIL_STRINGS = (
+    N_("Chưa có thông báo nào."),
     N_("Đã tiếp nhận hồ sơ {code}."),
     N_("Đã lập phiếu hướng dẫn hoàn thiện hồ sơ {code} (Mẫu 02)."),
     N_("Đã lập phiếu từ chối tiếp nhận hồ sơ {code} (Mẫu 03)."),
@@ -137,6 +139,9 @@ def labels() -> dict[str, dict[str, str]]:
         "decision": translated(INTAKE_DECISIONS),
         "consent_via": translated({**words.CHANNEL, **words.REQUEST_CHANNEL}),
         "read": translated(WHAT_LABELS),
+        "notify_event": translated(notify_words.EVENT),
+        "notify_channel": translated(notify_words.CHANNEL),
+        "notify_status": translated(notify_words.STATUS),
     }
 
 

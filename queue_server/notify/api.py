@@ -1,9 +1,14 @@
-"""Notifications over HTTP: the kiosk's "near your turn" phone number, and the SMS gateway's
-delivery reports. Thin views over :mod:`.operations` and :mod:`.receipts`.
+"""Notifications over HTTP.
 
-The kiosk acts with its device token, for a ticket it has just printed
-(``access.kiosk_may_subscribe``); the gateway with the site's callback token in the address
-(it can send no header of ours), so its report is answered the same for every refusal.
+- For staff: the messages sent about a dossier or a ticket, with their outcome, for whoever may
+  see that dossier or supervise that ticket's site. Addresses are masked (presenters.py), so
+  reading them is not a read of personal data.
+- The kiosk's "near your turn" phone number: the kiosk acts with its device token, for a ticket
+  it has just printed (``access.kiosk_may_subscribe``).
+- The SMS gateway's delivery reports: the gateway sends the site's callback token in the address
+  (it can send no header of ours), so its report is answered the same for every refusal.
+
+Thin views over :mod:`.operations`, :mod:`.queries` and :mod:`.receipts`.
 """
 
 from __future__ import annotations
@@ -15,9 +20,17 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import select
 
-from ..auth.access import kiosk_may_subscribe, require_device
+from ..auth.access import (
+    Action,
+    kiosk_may_subscribe,
+    require,
+    require_device,
+    require_dossier_view,
+    require_login,
+)
 from ..auth.models import DeviceKind
 from ..database import db, utcnow
+from ..dossiers import lifecycle
 from ..errors import ApiError, NotFound
 from ..inputs import Schema
 from ..queueing.operations import get_ticket
@@ -27,8 +40,46 @@ from . import receipts
 from .addresses import masked
 from .models import ChannelKind, SiteChannel
 from .operations import NEAR_TURN_DEFAULT, phone_channel, subscribe
+from .presenters import notification_view
+from .queries import messages_about
 
 blp = Blueprint("notify_api", __name__, url_prefix="/api/v1", description="Notifications to citizens")
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(required=True)
+    event = fields.String(
+        required=True, metadata={"description": "e.g. ticket.near_turn, dossier.result_ready"}
+    )
+    channel = fields.String(required=True)
+    recipient = fields.String(required=True, metadata={"description": "masked"})
+    status = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    error = fields.String(allow_none=True)
+    created_at = fields.String(required=True)
+    next_attempt_at = fields.String(allow_none=True)
+    sent_at = fields.String(allow_none=True)
+    delivered_at = fields.String(allow_none=True)
+    failed_at = fields.String(allow_none=True)
+
+
+@blp.route("/dossiers/<code>/notifications", methods=["GET"])
+@blp.response(200, NotificationSchema(many=True))
+def dossier_notifications(code):
+    """The messages sent to the applicant about the dossier (staff who may see the dossier)."""
+    require_login()
+    dossier = lifecycle.get_by_code(db.session(), code)
+    require_dossier_view(dossier)
+    return [notification_view(row) for row in messages_about(db.session(), dossier_id=dossier.id)]
+
+
+@blp.route("/tickets/<int:ticket_id>/notifications", methods=["GET"])
+@blp.response(200, NotificationSchema(many=True))
+def ticket_notifications(ticket_id):
+    """The messages sent about the ticket (its site's supervisors)."""
+    ticket = get_ticket(db.session(), ticket_id)
+    require(Action.SUPERVISE, ticket.site_id)
+    return [notification_view(row) for row in messages_about(db.session(), ticket_id=ticket.id)]
 
 
 class KioskSubscriptionInSchema(Schema):

@@ -104,6 +104,9 @@ class Notification(Base):
     language: Mapped[str] = mapped_column(String(5), default="vi")
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The opt-out link printed in the body, for channels that also give it apart (an e-mail's
+    # List-Unsubscribe header): made where the change happened, which knows the public address.
+    opt_out_url: Mapped[str | None] = mapped_column(String(300))
     # The template's parameters: Zalo ZNS sends them, not the text.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default=NotificationStatus.PENDING)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ..audit.recorder import Event
 from ..auth.models import DeviceToken, User
 from ..dossiers import labels as dossier_labels
+from ..notify import labels as notify_labels
 from ..sites.models import Counter, Department, Rotation, Service, Site
 from ..web import N_
 
@@ -98,6 +99,8 @@ SENTENCES = {
     "counter.changed:closed": N_("{actor} đóng quầy {counter}"),
     # A dossier's history: its action's label (dossiers.labels.ACTION) says what was done.
     "dossier": N_("{actor} {what} hồ sơ {code}"),
+    # A message to a citizen (notify/): what it said, about which ticket or dossier, how it went.
+    "notify": N_("Thông báo “{what}” về {subject} qua {channel} tới {recipient}: {status}"),
     # Rows of the configuration, accounts, devices... added, changed, removed.
     "insert": N_("{actor} thêm {table} {name}"),
     "update": N_("{actor} đổi {table} {name}"),
@@ -411,6 +414,31 @@ def _dossier(row: dict, actor: str, words: Words) -> tuple[str, list[tuple[str, 
     return sentence, fields
 
 
+def _notify(row: dict, words: Words) -> tuple[str, list[tuple[str, str]]]:
+    sent = row.get("changes") or {}
+    label = notify_labels.EVENT.get(row["action"])
+    what = gettext(label) if label else row["action"]
+    channel = gettext(notify_labels.CHANNEL.get(sent.get("channel", ""), sent.get("channel", "")))
+    status = gettext(notify_labels.STATUS.get(sent.get("status", ""), sent.get("status", "")))
+    sentence = _sentence(
+        "notify",
+        what,
+        what=what,
+        subject=row.get("subject") or "",
+        channel=channel,
+        recipient=sent.get("recipient") or "",
+        status=status,
+    )
+    fields = [(gettext(ATTEMPTS), str(sent.get("attempts", 0)))]
+    if sent.get("error"):
+        fields.append((gettext(LAST_ERROR), str(sent["error"])))
+    return sentence, fields
+
+
+ATTEMPTS = N_("Số lần gửi")
+LAST_ERROR = N_("Lỗi lần gửi cuối")
+
+
 def present(row: dict, words: Words) -> Line:
     """One row of :func:`queue_server.trail.search.search` for the page."""
     actor = row.get("actor") or gettext(SOMEONE)
@@ -418,6 +446,8 @@ def present(row: dict, words: Words) -> Line:
         sentence, fields = _queue(row, actor, words)
     elif row["source"] == "dossier":
         sentence, fields = _dossier(row, actor, words)
+    elif row["source"] == "notify":
+        sentence, fields = _notify(row, words)
     elif row.get("event"):
         sentence, fields = _event(row, actor, words)
     else:

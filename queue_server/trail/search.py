@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session, aliased
 from ..audit.models import AuditEntry
 from ..auth.models import DeviceToken, User
 from ..dossiers.models import Dossier, DossierEvent
+from ..notify.models import Notification
+from ..notify.presenters import notification_view
 from ..queueing.models import QueueEvent, Ticket
 from ..sites.models import Counter
 from ..timefmt import iso
 from .presenters import scrub
 
-SOURCES = ("audit", "queue", "dossier")
+SOURCES = ("audit", "queue", "dossier", "notify")
 
 
 @dataclass
@@ -144,8 +146,39 @@ def _dossier_rows(session: Session, query: Query) -> list[dict]:
     ]
 
 
+def _notify_rows(session: Session, query: Query) -> list[dict]:
+    """The messages sent to citizens, each under its ticket's number or dossier's code, with
+    its outcome (the address masked): a ticket's or dossier's record shows what it was told."""
+    if query.actor:  # written by the system, never by a person
+        return []
+    statement = (
+        select(Notification, Ticket.number, Dossier.code)
+        .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
+        .outerjoin(Dossier, Dossier.id == Notification.dossier_id)
+    )
+    if query.site_ids is not None:
+        statement = statement.where(Notification.site_id.in_(query.site_ids))
+    if query.text:
+        pattern = f"%{query.text}%"
+        statement = statement.where(
+            or_(Notification.event.ilike(pattern), Ticket.number.ilike(pattern), Dossier.code.ilike(pattern))
+        )
+    return [
+        {
+            "source": "notify",
+            "at": row.created_at,
+            "actor": None,
+            "address": None,
+            "action": row.event,
+            "subject": number or code or "",
+            "changes": {key: value for key, value in notification_view(row).items() if value is not None},
+        }
+        for row, number, code in session.execute(_window(statement, Notification.created_at, query))
+    ]
+
+
 def search(session: Session, query: Query) -> list[dict]:
-    readers = {"audit": _audit_rows, "queue": _queue_rows, "dossier": _dossier_rows}
+    readers = {"audit": _audit_rows, "queue": _queue_rows, "dossier": _dossier_rows, "notify": _notify_rows}
     wanted = [query.source] if query.source else SOURCES
     rows = [row for source in wanted for row in readers[source](session, query)]
     rows.sort(key=lambda row: row["at"], reverse=True)

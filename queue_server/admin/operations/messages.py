@@ -65,13 +65,8 @@ def sms_length(session: Session, site: Site, text: str) -> Length:
     return measure(sms_text(sms_settings(session, site), sample(site, text)))
 
 
-def templates_of(session: Session, site: Site) -> dict[tuple[str, str, str], MessageTemplate]:
-    rows = session.scalars(select(MessageTemplate).where(MessageTemplate.site_id == site.id))
-    return {(row.event, row.channel, row.language): row for row in rows}
-
-
 def _checked(event: str, channel: str, language: str) -> None:
-    if event not in templates.EVENTS:
+    if event not in templates.DEFAULTS:
         raise ApiError("unknown_event", f"No event {event!r}.", status=404)
     if channel not in TEXT_CHANNELS:
         raise ApiError("unknown_channel", f"Channel {channel!r} has no text of the site's.", status=404)
@@ -96,8 +91,9 @@ def save_template(
     for field, text in (("subject", subject or ""), ("body", body)):
         try:
             templates.check_template(event, text)
-        except ValueError as error:
-            raise ApiError("invalid_template", str(error), field=field) from None
+        except ApiError as error:
+            error.details["field"] = field  # the subject's or the body's
+            raise
     if channel == ChannelKind.SMS:
         length, most = sms_length(session, site, body), site_max_segments(session, site, segments_default)
         if length.segments > most:
@@ -108,7 +104,7 @@ def save_template(
                 segments=length.segments,
                 max_segments=most,
             )
-    row = templates_of(session, site).get(key)
+    row = templates.site_templates(session, site.id).get(key)
     if row is None:
         row = MessageTemplate(site_id=site.id, event=event, channel=channel, language=language)
         session.add(row)
@@ -122,7 +118,7 @@ def save_template(
 def reset_template(session: Session, site: Site, key: tuple[str, str, str]) -> None:
     """Go back to the default wording."""
     _checked(*key)
-    row = templates_of(session, site).get(key)
+    row = templates.site_templates(session, site.id).get(key)
     if row is not None:
         session.delete(row)
         flush(session)

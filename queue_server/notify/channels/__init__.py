@@ -3,12 +3,15 @@ interface of :class:`.base.Channel`."""
 
 from __future__ import annotations
 
+from ..models import ChannelKind
 from .base import Channel
+from .email import EmailChannel
 from .gateways import Sms, ZaloZns
 from .webpush import WebPushChannel
 
 CHANNELS: dict[str, type[Channel]] = {
-    WebPushChannel.name: WebPushChannel,
-    "sms": Sms,
-    "zalo": ZaloZns,
+    ChannelKind.EMAIL: EmailChannel,
+    ChannelKind.WEBPUSH: WebPushChannel,
+    ChannelKind.SMS: Sms,
+    ChannelKind.ZALO: ZaloZns,
 }

@@ -544,8 +544,27 @@
       }).catch(function () {});
     }
 
+    // The messages sent to the applicant: when, what, on which channel, to whom (masked), with
+    // their outcome.
+    function showNotifications() {
+      S.call("GET", base + "/notifications").then(function (rows) {
+        var label = cfg.labels;
+        fill($("d-notifications"), rows.length ? rows.map(function (n) {
+          return el("tr", { "data-status": n.status }, [
+            el("td", { text: S.when(n.sent_at || n.failed_at || n.created_at) }),
+            el("td", { text: label.notify_event[n.event] || n.event }),
+            el("td", { text: label.notify_channel[n.channel] || n.channel }),
+            el("td", { text: n.recipient || "—" }),
+            el("td", { text: label.notify_status[n.status] || n.status }),
+            el("td", { text: String(n.attempts) }),
+            el("td", { text: n.error || "" })
+          ]);
+        }) : [el("tr", {}, [el("td", { colSpan: 7, text: t("Chưa có thông báo nào.") })])]);
+      }).catch(function () {});
+    }
+
     function load() {
-      return S.call("GET", base).then(function (d) { render(d); showReads(); })
+      return S.call("GET", base).then(function (d) { render(d); showReads(); showNotifications(); })
         .catch(function (error) { S.fail(error); });
     }
 
