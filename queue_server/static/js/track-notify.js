@@ -36,7 +36,7 @@
   TrackNotify.prototype.fail = function (error) {
     var text;
     if (error && error.blocked) {
-      text = t("Trình duyệt đang chặn thông báo của trang này. Ông/Bà có thể cho phép trong cài đặt.");
+      text = t("Trình duyệt đang chặn thông báo của trang này. Ông/Bà có thể cho phép trong cài đặt của trình duyệt.");
     } else if (error instanceof C.ApiError) {
       text = error.message;
     } else {
