@@ -13,7 +13,7 @@ from queue_server.database import db, utcnow
 from queue_server.dossiers.models import Dossier
 from queue_server.errors import ApiError
 from queue_server.events import publish_after_commit
-from queue_server.notify import operations, queries, templates
+from queue_server.notify import operations, templates
 from queue_server.notify.models import (
     MessageTemplate,
     Notification,
@@ -424,28 +424,3 @@ def test_the_dossier_page_shows_what_the_applicant_was_told(app, session, server
     page.locator("#notifications-heading").scroll_into_view_if_needed()
     screenshot(page, "notify-dossier-history-office")
     check_accessibility(page)
-
-
-def test_the_reports_count_sent_delivered_and_failed_messages_per_channel_and_day(app, session, kiosk):
-    enable(session, "email", "sms")
-    ticket = issue(kiosk)
-    for address in ("a@example.vn", "b@example.vn", "c@example.vn"):
-        subscribe_ticket(session, ticket, address=address)
-    subscribe_ticket(session, ticket, channel="sms", address="0912 345 678")
-    email, second, third, sms = rows(session)
-    email.status, second.status, third.status = "sent", "failed", "pending"
-    sms.status = "delivered"
-    session.commit()
-    centre = site(session)
-    now = utcnow()
-    counts = queries.counts_by_channel_day(
-        session, centre, now - timedelta(days=1), now + timedelta(minutes=1)
-    )
-    today = now.astimezone(centre.tz).date().isoformat()
-    assert counts == [
-        {"day": today, "channel": "email", "sent": 1, "delivered": 0, "failed": 1},
-        {"day": today, "channel": "sms", "sent": 1, "delivered": 1, "failed": 0},
-    ]
-    assert (
-        queries.counts_by_channel_day(session, centre, now - timedelta(days=2), now - timedelta(days=1)) == []
-    )
