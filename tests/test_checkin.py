@@ -4,11 +4,13 @@ scanner's booking links, the kiosk's and the console's API."""
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from hardware.scanning import Scan, parse
@@ -25,6 +27,7 @@ from queue_server.sites.models import PriorityPolicy, Service
 
 from .browser import (
     KIOSK_SIZES,
+    PHONE,
     assert_fits,
     check_accessibility,
     open_kiosk,
@@ -44,6 +47,7 @@ from .helpers import (
     login,
     minutes,
     officer,
+    read_codes,
     site,
     staff_session,
 )
@@ -465,3 +469,43 @@ def test_the_sweep_command_marks_the_no_shows_for_cron(app, session):
     assert result.exit_code == 0 and result.output == "NA-HCC: 1 no-shows.\n"
     session.expire_all()
     assert (missed.status, coming.status) == (BookingStatus.NO_SHOW, BookingStatus.BOOKED)
+
+
+def test_a_booking_made_on_a_phone_and_scanned_at_the_kiosk_is_called_before_a_walk_in(
+    app, server, kiosk_token, contexts
+):
+    """The issue's whole path: a citizen books on the phone page, the kiosk reads the QR code
+    of the confirmation, and the officer's call-next takes that ticket before an earlier walk-in
+    of the same service."""
+    app.config["BOOKING_RATE_LIMIT"] = "1000 per minute"
+    phone = contexts(viewport=PHONE)
+    phone.goto(f"{server.url}/book/NA-HCC")
+    phone.click('[data-service="NM-DD"]')
+    phone.locator("[data-day]").first.click()
+    phone.locator("[data-slot]:not([disabled])").first.click()
+    phone.fill("#name", "Trần Thị Hẹn")
+    phone.fill("#phone", "0987 654 321")
+    phone.click("#step-form button[type=submit]")
+    phone.wait_for_url("**/b/*")
+    phone.wait_for_function("() => document.querySelector('.book-qr').complete")
+    (link,) = read_codes(Image.open(io.BytesIO(phone.locator(".book-qr").screenshot())))
+    token = link.rsplit("/b/", 1)[1]
+    with app.app_context():  # the day comes: its slot began a minute ago
+        booking = db.session.scalar(select(Booking).where(Booking.token == token))
+        assert booking is not None and booking.status == BookingStatus.BOOKED
+        booking.starts_at = utcnow().replace(microsecond=0) - minutes(1)
+        booking.ends_at = booking.starts_at + minutes(15)
+        booking.day = business_date(booking.site, booking.starts_at)
+        db.session.commit()
+    walk = issue_over_http(server.url, kiosk_token)  # a walk-in of the same service, earlier
+    kiosk = open_kiosk(contexts, server, kiosk_token, "portrait")
+    wedge_scan(kiosk, link)  # what the kiosk's scanner reads off the phone's screen
+    kiosk.wait_for_selector("#screen-result:not([hidden])")
+    booked_number = kiosk.inner_text("#result-number")
+    assert "đúng hẹn" in kiosk.inner_text("#result-booking")
+    officer_session = staff_session(server.url, "officer1")
+    called = [
+        officer_session.post(f"{server.url}/api/v1/counters/3/call-next").json()["ticket"]["number"]
+        for _ in range(2)
+    ]
+    assert called == [booked_number, walk["number"]]
