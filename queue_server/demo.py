@@ -23,6 +23,7 @@ from .auth.services import create_user
 from .dossiers import formsets
 from .dossiers.catalogue import import_procedures
 from .dossiers.models import FormSettings, Procedure
+from .notify.models import ChannelKind, SiteChannel
 from .sites.models import (
     Counter,
     CounterSchedule,
@@ -296,6 +297,11 @@ def _load_province(session: Session) -> Site:
         remote_ticket_enabled=True,
     )
     session.add(site)
+    session.flush()
+    # "Nhận thông báo" on the tracking pages: Web Push needs no account or gateway, only the
+    # server's own key (made at the first start). E-mail, SMS and Zalo need the centre's relay
+    # and contracts: an admin switches them on at /admin/notifications.
+    session.add(SiteChannel(site_id=site.id, channel=ChannelKind.WEBPUSH, enabled=True, settings={}))
     departments = {
         code: Department(site=site, code=code, name=name, name_en=name_en)
         for code, name, name_en in DEPARTMENTS

@@ -376,3 +376,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def enable_channels(session, *channels: str, code: str = "NA-HCC", settings: dict | None = None, secret=None):
+    """Switch notification channels on at a site, with their settings (the demo already has
+    Web Push on at NA-HCC: its row is updated, not added twice). Commits."""
+    from queue_server.notify.models import SiteChannel
+
+    site_id = site(session, code).id
+    for channel in channels:
+        row = session.scalar(
+            select(SiteChannel).where(SiteChannel.site_id == site_id, SiteChannel.channel == channel)
+        )
+        if row is None:
+            row = SiteChannel(site_id=site_id, channel=channel)
+            session.add(row)
+        row.enabled, row.settings, row.secret = True, dict(settings or {}), secret
+    session.commit()

@@ -401,12 +401,7 @@ def test_an_sms_template_longer_than_the_site_allows_is_refused(supervisor):
 
 
 def enable(session, *channels, site_code="NA-HCC", **settings):
-    site = helpers.site(session, site_code)
-    for channel in channels:
-        session.add(
-            SiteChannel(site_id=site.id, channel=channel, enabled=True, settings=settings, secret="s")
-        )
-    session.commit()
+    helpers.enable_channels(session, *channels, code=site_code, settings=settings, secret="s")
 
 
 @BOTH_DATABASES

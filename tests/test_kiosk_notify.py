@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from queue_server.database import db
-from queue_server.notify.models import SiteChannel, Subscription
+from queue_server.notify.models import Subscription
 
 from .browser import KIOSK_SIZES, OFFICE, assert_fits, check_accessibility, open_kiosk, screenshot
 from .gateway_server import Gateway
-from .helpers import site, staff
+from .helpers import enable_channels, staff
 
 
 def type_on_keypad(kiosk, digits: str) -> None:
@@ -29,8 +29,7 @@ def type_on_keypad(kiosk, digits: str) -> None:
 def test_a_citizen_leaves_a_phone_number_after_taking_a_number(app, server, kiosk_token, contexts, size):
     with app.app_context():
         staff(db.session, [4, 5])
-        db.session.add(SiteChannel(site_id=site(db.session).id, channel="sms", enabled=True, settings={}))
-        db.session.commit()
+        enable_channels(db.session, "sms")
     kiosk = open_kiosk(contexts, server, kiosk_token, size)
     kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
     kiosk.wait_for_selector("#screen-result:not([hidden])")
@@ -81,8 +80,7 @@ def test_the_kiosk_asks_for_no_phone_when_the_centre_sends_no_texts(app, server,
 def test_a_citizen_may_skip_the_phone_number(app, server, kiosk_token, contexts):
     with app.app_context():
         staff(db.session, [4, 5])
-        db.session.add(SiteChannel(site_id=site(db.session).id, channel="zalo", enabled=True, settings={}))
-        db.session.commit()
+        enable_channels(db.session, "zalo")
     kiosk = open_kiosk(contexts, server, kiosk_token, "portrait")
     kiosk.get_by_role("button", name=re.compile("^Đăng ký doanh nghiệp")).click()
     kiosk.wait_for_selector("#screen-result:not([hidden])")

@@ -18,7 +18,6 @@ from queue_server.notify.models import (
     MessageTemplate,
     Notification,
     NotificationStatus,
-    SiteChannel,
     Subscription,
 )
 from queue_server.queueing import operations as queueing
@@ -30,6 +29,7 @@ from .helpers import (
     BOTH_DATABASES,
     act,
     counter,
+    enable_channels,
     intake,
     issue,
     login,
@@ -44,9 +44,7 @@ EMAIL = "hoa.nguyen@example.vn"
 
 
 def enable(session, *channels, code="NA-HCC") -> None:
-    for channel in channels:
-        session.add(SiteChannel(site_id=site(session, code).id, channel=channel, enabled=True, settings={}))
-    session.commit()
+    enable_channels(session, *channels, code=code)
 
 
 def subscribe_ticket(session, ticket: dict, *, channel="email", address=EMAIL, near=None) -> Subscription:

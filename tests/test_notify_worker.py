@@ -20,10 +20,10 @@ from sqlalchemy import select, update
 from queue_server.database import utcnow
 from queue_server.notify import operations
 from queue_server.notify.channels.email import EmailChannel, message_id
-from queue_server.notify.models import Notification, SiteChannel, Subscription
+from queue_server.notify.models import Notification, Subscription
 from queue_server.notify.worker import Worker, backoff, claim
 
-from .helpers import ROOT, issue, site
+from .helpers import ROOT, enable_channels, issue, site
 
 SETTINGS = {"sender_name": "Trung tâm Phục vụ hành chính công Nghệ An", "reply_to": "hcc@nghean.gov.vn"}
 
@@ -37,8 +37,7 @@ def mail(app, session, smtp_server):
         NOTIFY_EMAIL_FROM="thongbao@hcc.example.vn",
         PUBLIC_BASE_URL="https://hcc.nghean.gov.vn",
     )
-    session.add(SiteChannel(site_id=site(session).id, channel="email", enabled=True, settings=SETTINGS))
-    session.commit()
+    enable_channels(session, "email", settings=SETTINGS)
     return smtp_server
 
 

@@ -20,6 +20,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from sqlalchemy import update
 
 from bench.harness import free_port
 from queue_server import config
@@ -33,7 +34,7 @@ from queue_server.notify.models import SiteChannel, Subscription
 from queue_server.tracking.views import notify_offer
 
 from .browser import PHONE, assert_fits, check_accessibility, screenshot
-from .helpers import BOTH_DATABASES, error_of, intake, issue, site, tracking_key
+from .helpers import BOTH_DATABASES, enable_channels, error_of, intake, issue, site, tracking_key
 
 SERVER_KEY = vapid._new_key()
 
@@ -354,11 +355,7 @@ def test_the_subject_names_who_the_push_services_may_contact():
 
 def enable(app, *channels, code="NA-HCC"):
     with app.app_context():
-        for name in channels:
-            db.session.add(
-                SiteChannel(site_id=site(db.session, code).id, channel=name, enabled=True, settings={})
-            )
-        db.session.commit()
+        enable_channels(db.session, *channels, code=code)
 
 
 def subscriptions(app) -> list[Subscription]:
@@ -496,6 +493,8 @@ def test_the_dossiers_page_subscribes_in_its_own_scope_and_offers_nothing_the_ce
     key = intake(officer).get_json()["tracking_url"].rsplit("/", 1)[1]
     assert 'id="notify"' in client.get(f"/d/{key}").get_data(as_text=True)
     with app.test_request_context():
+        db.session.execute(update(SiteChannel).values(enabled=False))  # the demo's Web Push too
+        db.session.commit()
         nothing = notify_offer(site(db.session).id, "d", key)
         enable(app, "webpush", "zalo")
         offer = notify_offer(site(db.session).id, "d", key)
