@@ -781,3 +781,45 @@ def test_appointments_messages_and_subscriptions_are_emptied_after_their_periods
     assert report(supervisor, *period) == before
     again = runner.invoke(args=["purge-personal-data"])
     assert "Emptied 0 bookings, 0 messages and 0 subscriptions." in again.output
+
+
+@BOTH_DATABASES
+def test_the_export_gives_back_the_citizens_bookings_and_the_messages_sent_about_them_in_full(
+    app, officer, client, sms
+):
+    own = intake(officer, contact_consent=True).json["code"]
+    booking = book(app, client)
+    book(app, client, name="Phạm Văn Lâm", phone="0977 333 444", id_number="040190077777")
+    assert Worker(app).run_once() == 3  # the dossier's "received", each booking's confirmation
+
+    admin = login(app.test_client(), "admin")
+    response = admin.get("/api/v1/admin/personal-data?id_number=040190012345")
+    assert response.status_code == 200, response.json
+    summary = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("summary.json"))
+    (dossier,) = summary["as_applicant"]
+    assert dossier["code"] == own
+    assert [(s["channel"], s["address"], s["via"]) for s in dossier["subscriptions"]] == [
+        ("sms", "+84912345678", "counter")
+    ]
+    (told,) = dossier["messages"]
+    assert (told["event"], told["channel"], told["status"]) == ("dossier.received", "sms", "sent")
+    # Her own data given back whole: the number and the text, not the staff's masked view.
+    assert told["recipient"] == "+84912345678" and own in told["text"] and told["sent_at"]
+    assert [
+        request.body["Content"] for request in sms.received if request.body["Phone"] == "84912345678"
+    ] == [told["text"]]
+    (mine,) = summary["bookings"]
+    # What her link shows (service, day, slot, status), with her name and whole number.
+    assert {key: mine[key] for key in booking} == {**booking, "phone": "+84977111222"}
+    assert (mine["service_name"], mine["status"], mine["name"]) == ("Đất đai", "booked", "Lê Thị Mai")
+    assert [(m["event"], m["recipient"], m["status"]) for m in mine["messages"]] == [
+        ("booking.confirmed", "+84977111222", "sent"),
+        ("booking.reminder", "+84977111222", "pending"),
+    ]
+    assert "Phạm Văn Lâm" not in json.dumps(summary, ensure_ascii=False)  # another person's booking
+    with app.app_context():
+        (export,) = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.event == Event.SUBJECT_EXPORT)
+        ).all()
+        assert export.details["bookings"] == 1 and "+84977111222" not in json.dumps(export.details)
+        db.session.remove()
