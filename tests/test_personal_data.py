@@ -783,6 +783,25 @@ def test_appointments_messages_and_subscriptions_are_emptied_after_their_periods
     assert "Emptied 0 bookings, 0 messages and 0 subscriptions." in again.output
 
 
+def test_a_booking_nobody_swept_is_counted_a_no_show_before_its_data_goes(app, client):
+    app.config["BOOKING_RATE_LIMIT"] = "1000 per minute"
+    booking = book(app, client)
+    age(app, 100)
+    runner = app.test_cli_runner()
+    assert (
+        "bookings: 1 to remove (after 90 days"
+        in runner.invoke(args=["purge-personal-data", "--dry-run"]).output
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Booking.status)) == "booked"  # no report or sweep has looked
+        db.session.remove()
+    assert "Emptied 1 bookings" in runner.invoke(args=["purge-personal-data"]).output
+    with app.app_context():
+        row = db.session.scalar(select(Booking).where(Booking.token == booking["token"]))
+        assert (row.status, row.name, row.phone) == ("no_show", "[đã ẩn danh]", "")
+        db.session.remove()
+
+
 @BOTH_DATABASES
 def test_the_export_gives_back_the_citizens_bookings_and_the_messages_sent_about_them_in_full(
     app, officer, client, sms

@@ -56,7 +56,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from ..audit.models import AuditEntry
 from ..audit.recorder import Event, record_event
 from ..booking.checkin import sweep
-from ..booking.models import Booking, BookingStatus
+from ..booking.models import Booking
 from ..database import utcnow
 from ..dossiers.models import Attachment, Dossier, DossierEvent
 from ..dossiers.rules import DossierStatus
@@ -143,7 +143,9 @@ def _address_kept(model):
 
 
 def _bookings_due(cutoff: datetime):
-    return (Booking.day < cutoff.date()) & (Booking.status != BookingStatus.BOOKED) & (Booking.name != MARKER)
+    """Past its period, counted from its day. (One still marked booked is swept first, see
+    :func:`_purge_bookings`: its grace is long over, and no active booking loses its phone.)"""
+    return (Booking.day < cutoff.date()) & (Booking.name != MARKER)
 
 
 def _gone(periods: Periods, now: datetime):
@@ -338,6 +340,8 @@ def _in_batches(session: Session, model, due, values: dict) -> int:
 
 
 def _purge_bookings(session: Session, cutoff: datetime) -> int:
+    """First the sweep the reports would run (a booking never checked in is a no-show), so that
+    no booking past its period is left active, then the personal fields."""
     for site in session.scalars(select(Site)).all():
         sweep(session, site)
     session.commit()
