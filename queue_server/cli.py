@@ -240,8 +240,9 @@ def booking_sweep():
 @click.option("--dry-run", is_flag=True, help="Say what would be removed (counts, oldest); change nothing.")
 def purge_personal_data(dry_run):
     """Anonymise the personal data whose retention period is over (run nightly; safe to interrupt
-    and to repeat). The periods are RETENTION_DOSSIER_DAYS, RETENTION_SCANS_DAYS and
-    RETENTION_CLIENT_DAYS (see queue_server/privacy/retention.py)."""
+    and to repeat). The periods are RETENTION_DOSSIER_DAYS, RETENTION_SCANS_DAYS,
+    RETENTION_CLIENT_DAYS, RETENTION_BOOKING_DAYS and RETENTION_MESSAGE_DAYS (see
+    queue_server/privacy/retention.py)."""
     from flask import current_app
 
     from .privacy import retention
@@ -256,6 +257,8 @@ def purge_personal_data(dry_run):
                 if not getattr(periods, due.kind)
                 else f"after {getattr(periods, due.kind)} days"
             )
+            if due.kind in retention.FOLLOWERS:
+                kept += ", or with their dossier or booking"
             click.echo(f"{due.kind}: {due.count} to remove ({kept}{oldest}).")
         db.session.rollback()
         return
@@ -263,6 +266,8 @@ def purge_personal_data(dry_run):
     click.echo(
         f"Anonymised {counts['dossiers']} dossiers; removed {counts['scans']} scans"
         f" ({counts['files']} files); cleared {counts['addresses']} client addresses."
+        f" Emptied {counts['bookings']} bookings, {counts['messages']} messages and"
+        f" {counts['subscriptions']} subscriptions."
     )
 
 

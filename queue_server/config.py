@@ -204,6 +204,16 @@ def from_env() -> dict:
         # The addresses and browsers of staff and devices in the audit trail and the dossiers'
         # and tickets' logs: two years, for a security review; the entries themselves stay.
         "RETENTION_CLIENT_DAYS": int(os.environ.get("RETENTION_CLIENT_DAYS", "730")),
+        # An appointment's name, phone and ID number, counted from its day: 90 days, the time a
+        # citizen has to complain about an administrative act (Luật Khiếu nại 02/2011/QH13
+        # Điều 9), after which nothing needs to know who booked; the reports count the
+        # bookings by status, which stay.
+        "RETENTION_BOOKING_DAYS": int(os.environ.get("RETENTION_BOOKING_DAYS", "90")),
+        # A notification's recipient and text, counted from its sending (or failure), and a
+        # ticket's subscription, from the ticket's day: 90 days, the same complaint period
+        # ("I was never told" is answered from them). A dossier's or a booking's messages also go
+        # with it. The reports count the messages per channel, which stay.
+        "RETENTION_MESSAGE_DAYS": int(os.environ.get("RETENTION_MESSAGE_DAYS", "90")),
         # A centre's own notice on the processing of personal data (a text file, placeholders
         # {controller} and {retention}); empty: the built-in notice (queue_server/privacy/notice.py).
         "PRIVACY_NOTICE_FILE": os.environ.get("PRIVACY_NOTICE_FILE") or None,

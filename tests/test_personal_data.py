@@ -14,12 +14,18 @@ from sqlalchemy import func, select
 from queue_server.audit.models import AuditEntry
 from queue_server.audit.recorder import Event
 from queue_server.auth.services import issue_device_token
+from queue_server.booking import capacity
+from queue_server.booking.models import Booking
 from queue_server.database import db, utcnow
 from queue_server.dossiers.models import Attachment, Dossier, DossierEvent
-from queue_server.queueing.models import QueueEvent
+from queue_server.notify.channels.gateways import Sms
+from queue_server.notify.models import Notification, SiteChannel, Subscription
+from queue_server.notify.worker import Worker
+from queue_server.queueing.models import QueueEvent, Ticket
 
 from .browser import check_accessibility, screenshot, signed_in_page
-from .helpers import APPLICANT, PERSONAL, act, intake, login, staff_session
+from .gateway_server import Gateway
+from .helpers import APPLICANT, BOTH_DATABASES, PERSONAL, act, intake, issue, login, site, staff_session
 
 CARD = "040190012345|040190012|Nguyễn Thị Hoa|15011990|Nữ|Số 12 Lê Lợi, Vinh, Nghệ An|01022021"
 
@@ -223,6 +229,10 @@ TIMES = {
     Attachment: ("created_at",),
     AuditEntry: ("at",),
     QueueEvent: ("at",),
+    Ticket: ("business_date", "issued_at", "called_at", "started_at", "finished_at"),
+    Booking: ("day", "starts_at", "ends_at", "created_at", "cancelled_at", "checked_in_at"),
+    Subscription: ("created_at", "opted_out_at"),
+    Notification: ("created_at", "next_attempt_at", "sent_at", "delivered_at", "failed_at"),
 }
 
 
@@ -613,3 +623,222 @@ def test_an_officer_asks_for_consent_at_intake_records_its_withdrawal_and_a_supe
     assert "Trần Văn Hùng" in readers and "Xem hồ sơ" in readers
     check_accessibility(boss)
     screenshot(boss, "dossier-reads")
+
+
+# -- notifications and appointments ----------------------------------------------------------------
+
+BOOKED = {"name": "Lê Thị Mai", "phone": "0977 111 222", "id_number": APPLICANT["id_number"]}
+
+
+@pytest.fixture
+def sms(app):
+    """SMS switched on at NA-HCC, its gateway a local HTTP server that records what it got."""
+    app.config["BOOKING_RATE_LIMIT"] = "1000 per minute"
+    with Gateway() as gateway:
+        url = gateway.answer("/sms", body={"CodeResult": "100", "SMSID": "esms-1"})
+        with app.app_context():
+            settings = Sms.check_settings({"url": url, "api_key": "KEY-1", "brandname": "HCC NGHEAN"})
+            db.session.add(
+                SiteChannel(
+                    site_id=site(db.session).id, channel="sms", enabled=True, settings=settings, secret="s"
+                )
+            )
+            db.session.commit()
+            db.session.remove()
+        yield gateway
+
+
+def book(app, client, **citizen) -> dict:
+    """A booking of the first free slot of land affairs (NM-DD), with consent to be told."""
+    with app.app_context():
+        days = capacity.bookable_days(db.session, site(db.session), utcnow())
+        db.session.remove()
+    for day in days:
+        slots = client.get(f"/api/v1/book/NA-HCC/slots?service=NM-DD&day={day}").json
+        if free := [slot for slot in slots if slot["free"]]:
+            body = {
+                "service": "NM-DD",
+                "starts_at": free[-1]["starts_at"],
+                "consent": True,
+                **BOOKED,
+                **citizen,
+            }
+            response = client.post("/api/v1/book/NA-HCC", json=body)
+            assert response.status_code == 201, response.json
+            return response.json
+    raise AssertionError("no free slot")
+
+
+def returned_dossier(officer) -> str:
+    """A dossier whose applicant asked to be told, its result handed back to her."""
+    code = intake(officer, contact_consent=True).json["code"]
+    for action in ("transfer", "start_processing", "result_ready"):
+        assert act(officer, code, action).status_code == 200, action
+    mine = {"recipient_name": APPLICANT["name"], "recipient_id_number": APPLICANT["id_number"]}
+    assert act(officer, code, "return", **mine).status_code == 200
+    return code
+
+
+def outbox(app) -> dict:
+    """Per dossier code, "ticket" or "booking": [(event, recipient, text, status)], and the
+    subscriptions' [(address, keys, ended)]."""
+    with app.app_context():
+        codes = dict(db.session.execute(select(Dossier.id, Dossier.code)).all())
+
+        def subject(row) -> str:
+            return codes.get(row.dossier_id) or ("ticket" if row.ticket_id else "booking")
+
+        found: dict = {}
+        for row in db.session.scalars(select(Notification).order_by(Notification.id)):
+            found.setdefault(subject(row), []).append((row.event, row.recipient, row.body, row.status))
+        for row in db.session.scalars(select(Subscription).order_by(Subscription.id)):
+            found.setdefault(f"{subject(row)} subscriptions", []).append(
+                (row.address, row.keys, row.opted_out_at is not None)
+            )
+        db.session.remove()
+    return found
+
+
+def emptied(rows) -> bool:
+    return all(recipient == "" and body == "" for _event, recipient, body, _status in rows)
+
+
+@BOTH_DATABASES
+def test_appointments_messages_and_subscriptions_are_emptied_after_their_periods_and_with_their_dossier(
+    app, officer, kiosk, client, sms
+):
+    ended = returned_dossier(officer)
+    still_open = intake(officer, contact_consent=True, applicant={**APPLICANT, "phone": "0912 000 111"}).json[
+        "code"
+    ]
+    ticket = issue(kiosk)
+    made = kiosk.post(f"/api/v1/tickets/{ticket['id']}/subscriptions", json={"phone": "0987 654 321"})
+    assert made.status_code == 201, made.json
+    booking = book(app, client)
+    assert Worker(app).run_once() == 6  # the dossiers' four, the ticket's, the booking's confirmation
+    assert len(sms.received) == 6
+    written = outbox(app)
+    assert [status for *_, status in written["booking"]] == ["sent", "pending"]  # the reminder waits
+    assert written[ended][0][1] == "+84912345678" and ended in written[ended][0][2]
+
+    age(app, AGE_DAYS)
+    today = date.today()
+    period = (today - timedelta(days=AGE_DAYS + 20), today - timedelta(days=AGE_DAYS - 20))
+    supervisor = login(app.test_client(), "supervisor")
+    before = report(supervisor, *period)
+    assert {row["channel"]: row["sent"] for row in before["messages"]}["sms"] == 6
+    assert before["bookings"]["totals"]["booked"] == 1
+
+    # Kept for good on their own: only the returned dossier's messages go, with the dossier.
+    app.config.update(RETENTION_MESSAGE_DAYS=0, RETENTION_BOOKING_DAYS=0)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["purge-personal-data", "--dry-run"])
+    assert "messages: 3 to remove (kept for good, or with their dossier or booking" in dry.output
+    assert (
+        "subscriptions: 1 to remove" in dry.output and "bookings: 0 to remove (kept for good)" in dry.output
+    )
+    assert outbox(app) == written  # a dry run changes nothing
+    done = runner.invoke(args=["purge-personal-data"])
+    assert "Anonymised 1 dossiers" in done.output, done.output
+    assert "Emptied 0 bookings, 3 messages and 1 subscriptions." in done.output
+    first = outbox(app)
+    assert emptied(first[ended]) and [status for *_, status in first[ended]] == ["sent"] * 3
+    assert first[f"{ended} subscriptions"] == [("", None, True)]
+    assert first[still_open] == written[still_open] and first["ticket"] == written["ticket"]
+    assert first["booking"] == written["booking"]
+
+    # After their periods (the defaults): the rest, and the appointment's name, phone and number.
+    app.config.update(RETENTION_MESSAGE_DAYS=90, RETENTION_BOOKING_DAYS=90)
+    dry = runner.invoke(args=["purge-personal-data", "--dry-run"])
+    assert "bookings: 1 to remove (after 90 days, the oldest from" in dry.output, dry.output
+    assert "messages: 4 to remove (after 90 days, or with their dossier or booking" in dry.output
+    done = runner.invoke(args=["purge-personal-data"])
+    assert "Emptied 1 bookings, 4 messages and 2 subscriptions." in done.output, done.output
+    after = outbox(app)
+    assert emptied(after[still_open]) and emptied(after["ticket"]) and emptied(after["booking"])
+    # The open dossier keeps its subscription (its applicant's phone stays with it); the
+    # appointment's waiting reminder will never be sent.
+    assert after[f"{still_open} subscriptions"] == [("+84912000111", None, False)]
+    assert after["ticket subscriptions"] == after["booking subscriptions"] == [("", None, True)]
+    assert [status for *_, status in after["booking"]] == ["sent", "cancelled"]
+    with app.app_context():
+        row = db.session.scalar(select(Booking).where(Booking.token == booking["token"]))
+        assert (row.name, row.phone, row.id_number, row.status) == ("[đã ẩn danh]", "", None, "no_show")
+        assert row.starts_at and row.service.code == "NM-DD"
+        purged = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.event == Event.PERSONAL_DATA_PURGED).order_by(AuditEntry.id)
+        ).all()
+        db.session.remove()
+    assert [e.details["counts"]["messages"] for e in purged] == [3, 4]
+    assert purged[1].details["days"]["bookings"] == 90
+    everything = json.dumps(after, ensure_ascii=False)
+    for word in ("+8491234", "+8498765", "+8497711", "Lê Thị Mai", "http://localhost/"):
+        assert word not in everything
+
+    # What staff see of the messages says nothing, and the reports count the same.
+    shown = officer.get(f"/api/v1/dossiers/{ended}/notifications")
+    assert shown.status_code == 200 and {m["recipient"] for m in shown.json} == {""}
+    assert report(supervisor, *period) == before
+    again = runner.invoke(args=["purge-personal-data"])
+    assert "Emptied 0 bookings, 0 messages and 0 subscriptions." in again.output
+
+
+def test_a_booking_nobody_swept_is_counted_a_no_show_before_its_data_goes(app, client):
+    app.config["BOOKING_RATE_LIMIT"] = "1000 per minute"
+    booking = book(app, client)
+    age(app, 100)
+    runner = app.test_cli_runner()
+    assert (
+        "bookings: 1 to remove (after 90 days"
+        in runner.invoke(args=["purge-personal-data", "--dry-run"]).output
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Booking.status)) == "booked"  # no report or sweep has looked
+        db.session.remove()
+    assert "Emptied 1 bookings" in runner.invoke(args=["purge-personal-data"]).output
+    with app.app_context():
+        row = db.session.scalar(select(Booking).where(Booking.token == booking["token"]))
+        assert (row.status, row.name, row.phone) == ("no_show", "[đã ẩn danh]", "")
+        db.session.remove()
+
+
+@BOTH_DATABASES
+def test_the_export_gives_back_the_citizens_bookings_and_the_messages_sent_about_them_in_full(
+    app, officer, client, sms
+):
+    own = intake(officer, contact_consent=True).json["code"]
+    booking = book(app, client)
+    book(app, client, name="Phạm Văn Lâm", phone="0977 333 444", id_number="040190077777")
+    assert Worker(app).run_once() == 3  # the dossier's "received", each booking's confirmation
+
+    admin = login(app.test_client(), "admin")
+    response = admin.get("/api/v1/admin/personal-data?id_number=040190012345")
+    assert response.status_code == 200, response.json
+    summary = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("summary.json"))
+    (dossier,) = summary["as_applicant"]
+    assert dossier["code"] == own
+    assert [(s["channel"], s["address"], s["via"]) for s in dossier["subscriptions"]] == [
+        ("sms", "+84912345678", "counter")
+    ]
+    (told,) = dossier["messages"]
+    assert (told["event"], told["channel"], told["status"]) == ("dossier.received", "sms", "sent")
+    # Her own data given back whole: the number and the text, not the staff's masked view.
+    assert told["recipient"] == "+84912345678" and own in told["text"] and told["sent_at"]
+    assert [
+        request.body["Content"] for request in sms.received if request.body["Phone"] == "84912345678"
+    ] == [told["text"]]
+    (mine,) = summary["bookings"]
+    # What her link shows (service, day, slot, status), with her name and whole number.
+    assert {key: mine[key] for key in booking} == {**booking, "phone": "+84977111222"}
+    assert (mine["service_name"], mine["status"], mine["name"]) == ("Đất đai", "booked", "Lê Thị Mai")
+    assert [(m["event"], m["recipient"], m["status"]) for m in mine["messages"]] == [
+        ("booking.confirmed", "+84977111222", "sent"),
+        ("booking.reminder", "+84977111222", "pending"),
+    ]
+    assert "Phạm Văn Lâm" not in json.dumps(summary, ensure_ascii=False)  # another person's booking
+    with app.app_context():
+        (export,) = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.event == Event.SUBJECT_EXPORT)
+        ).all()
+        assert export.details["bookings"] == 1 and "+84977111222" not in json.dumps(export.details)
+        db.session.remove()

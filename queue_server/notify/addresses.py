@@ -18,7 +18,9 @@ def normalise(channel: str, address: str) -> str:
 
 def masked(channel: str, address: str) -> str:
     """What a page may show of an address: "+84912***678", "n***@gmail.com"; nothing of a push
-    endpoint."""
+    endpoint, nor of an address the retention purge emptied (privacy/retention.py)."""
+    if not address:
+        return ""
     if channel in ChannelKind.BY_PHONE:
         return masked_phone(address)
     if channel == ChannelKind.EMAIL:

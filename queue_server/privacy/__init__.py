@@ -6,7 +6,9 @@ helps to; Nghị định 356/2025 lists names, dates of birth, addresses, phone 
 identification and passport numbers among the basic kind, and images of identity papers among
 the sensitive kind [summary]): a dossier's applicant (name, ID number, phone, address, e-mail),
 its delivery address and free note, the name, ID number and authorisation of whoever collected
-or received a result (its history), and its scans. Tickets carry none. Staff's addresses and
+or received a result (its history), and its scans; an appointment's name, phone and ID number;
+a notification's address and text, and a subscription's address (an e-mail, a phone, a
+browser's push endpoint). Tickets carry none. Staff's addresses and
 browsers in the logs are the staff's personal data, kept for a limited time too.
 
 - :mod:`queue_server.audit.reads`: every read of a dossier's personal data is an audit event

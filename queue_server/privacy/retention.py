@@ -10,8 +10,9 @@ that belongs to the archives' rules (Law 33/2024/QH15 and the lists of retention
 were not found: each period is a setting (``RETENTION_*_DAYS``, reasons in ``config.py`` and
 ``docs/legal.md``), 0 meaning never.
 
-Three kinds, each with its own period counted from the dossier's end (from the entry's own
-time for addresses):
+Six kinds, each with its own period counted from the dossier's end (from the entry's own
+time for addresses, from the appointment's day for bookings, from the message's sending or
+failure for messages):
 
 - ``dossiers``: the applicant's name (NOT NULL: replaced by :data:`MARKER`), ID number, phone,
   address, e-mail, the delivery address and the free note (emptied), and in the history the
@@ -19,7 +20,21 @@ time for addresses):
 - ``scans``: the files leave the disk (a file shared by a scan still kept stays); their rows
   stay, marked ``purged_at`` and renamed, so the dossier still shows a scan existed;
 - ``addresses``: the client addresses and browsers of staff and devices in the audit trail and
-  the dossiers' and tickets' logs (who acted stays; from where goes).
+  the dossiers' and tickets' logs (who acted stays; from where goes);
+- ``bookings``: an appointment's name (replaced by :data:`MARKER`), phone (emptied) and ID
+  number; its service, day, slot, status and ticket stay, which the reports count. A booking
+  still active is first swept (a no-show, as the reports would count it): an active booking
+  keeps its phone, which the one-per-phone rule and the check-in read;
+- ``messages``: a notification's recipient, subject, text and parameters (emptied); its
+  channel, event, status and times stay, which the reports count per channel;
+- ``subscriptions``: the address (e-mail, phone, push endpoint) and the browser's keys of a
+  ticket's subscription after the messages' period from the ticket's day (it exists for them);
+  the subscription is ended, as an opt-out would, since it can reach no one.
+
+Messages and subscriptions of a dossier or a booking follow it too (:data:`FOLLOWERS`): they
+carry its applicant's phone or e-mail and its text, so they are emptied in the run that
+anonymises it (or later, if it was anonymised before), whatever their own period; a message of
+theirs still waiting is cancelled.
 
 What the statistics read stays as it was: the dossiers and their counts, dates, procedures,
 channels, outcomes (early, on time, late) and fees, and every log line. Each batch commits on
@@ -31,19 +46,23 @@ nothing left to do. A run that removed anything adds one audit event
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..audit.models import AuditEntry
 from ..audit.recorder import Event, record_event
+from ..booking.checkin import sweep
+from ..booking.models import Booking
 from ..database import utcnow
 from ..dossiers.models import Attachment, Dossier, DossierEvent
 from ..dossiers.rules import DossierStatus
-from ..queueing.models import QueueEvent
+from ..notify.models import Notification, NotificationStatus, Subscription
+from ..queueing.models import QueueEvent, Ticket
+from ..sites.models import Site
 from ..storage import Storage
 
 # A dossier's purpose is over: its result handed back, refused, stopped, or turned away.
@@ -55,7 +74,9 @@ SCAN_MARKER = "da-xoa-het-thoi-han-luu-tru"
 EVENT_PERSONAL_KEYS = ("recipient_name", "recipient_id_number", "authorisation")
 HANDOVER_TO_PERSON = ("return", "deliver")
 BATCH = 200
-KINDS = ("dossiers", "scans", "addresses")
+KINDS = ("dossiers", "scans", "addresses", "bookings", "messages", "subscriptions")
+# Kinds that also go with their dossier or booking, whatever their own period.
+FOLLOWERS = ("messages", "subscriptions")
 LOGS = (AuditEntry, DossierEvent, QueueEvent)
 
 
@@ -66,6 +87,13 @@ class Periods:
     dossiers: int
     scans: int
     addresses: int
+    bookings: int
+    messages: int
+
+    @property
+    def subscriptions(self) -> int:
+        """A ticket's subscription exists for its messages: it is kept as long as they are."""
+        return self.messages
 
     @classmethod
     def from_config(cls, config) -> Periods:
@@ -73,6 +101,8 @@ class Periods:
             dossiers=config["RETENTION_DOSSIER_DAYS"],
             scans=config["RETENTION_SCANS_DAYS"],
             addresses=config["RETENTION_CLIENT_DAYS"],
+            bookings=config["RETENTION_BOOKING_DAYS"],
+            messages=config["RETENTION_MESSAGE_DAYS"],
         )
 
     def cutoff(self, kind: str, now: datetime) -> datetime | None:
@@ -86,7 +116,7 @@ class Due:
 
     kind: str
     count: int
-    oldest: datetime | None
+    oldest: date | None  # a moment, or an appointment's day
 
 
 def _ended():
@@ -110,6 +140,44 @@ def _address_kept(model):
     if model is AuditEntry:
         kept = kept | AuditEntry.user_agent.is_not(None)
     return kept
+
+
+def _bookings_due(cutoff: datetime):
+    """Past its period, counted from its day. (One still marked booked is swept first, see
+    :func:`_purge_bookings`: its grace is long over, and no active booking loses its phone.)"""
+    return (Booking.day < cutoff.date()) & (Booking.name != MARKER)
+
+
+def _gone(periods: Periods, now: datetime):
+    """(the dossiers, the bookings) whose personal data is gone, or goes in this run."""
+    dossiers = Dossier.personal_data_purged_at.is_not(None)
+    if cutoff := periods.cutoff("dossiers", now):
+        dossiers = dossiers | _dossiers_due(cutoff)
+    bookings = Booking.name == MARKER
+    if cutoff := periods.cutoff("bookings", now):
+        bookings = bookings | _bookings_due(cutoff)
+    return select(Dossier.id).where(dossiers), select(Booking.id).where(bookings)
+
+
+def _settled():
+    """When a message was done with: sent, failed, or else written (a cancelled one)."""
+    return func.coalesce(Notification.failed_at, Notification.sent_at, Notification.created_at)
+
+
+def _messages_due(periods: Periods, now: datetime):
+    dossiers, bookings = _gone(periods, now)
+    due = Notification.dossier_id.in_(dossiers) | Notification.booking_id.in_(bookings)
+    if cutoff := periods.cutoff("messages", now):
+        due = due | (Notification.status.not_in(NotificationStatus.OPEN) & (_settled() < cutoff))
+    return due & (Notification.recipient != "")
+
+
+def _subscriptions_due(periods: Periods, now: datetime):
+    dossiers, bookings = _gone(periods, now)
+    due = Subscription.dossier_id.in_(dossiers) | Subscription.booking_id.in_(bookings)
+    if cutoff := periods.cutoff("subscriptions", now):
+        due = due | Subscription.ticket_id.in_(select(Ticket.id).where(Ticket.business_date < cutoff.date()))
+    return due & (Subscription.address != "")
 
 
 def plan(session: Session, periods: Periods, now: datetime | None = None) -> list[Due]:
@@ -144,6 +212,21 @@ def plan(session: Session, periods: Periods, now: datetime | None = None) -> lis
         total += count
         oldest = min(x for x in (oldest, first) if x is not None) if (oldest or first) else None
     due.append(Due("addresses", total, oldest))
+    cutoff = periods.cutoff("bookings", now)
+    count, oldest = (
+        session.execute(select(func.count(), func.min(Booking.day)).where(_bookings_due(cutoff))).one()
+        if cutoff
+        else (0, None)
+    )
+    due.append(Due("bookings", count, oldest))
+    count, oldest = session.execute(
+        select(func.count(), func.min(_settled())).where(_messages_due(periods, now))
+    ).one()
+    due.append(Due("messages", count, oldest))
+    count, oldest = session.execute(
+        select(func.count(), func.min(Subscription.created_at)).where(_subscriptions_due(periods, now))
+    ).one()
+    due.append(Due("subscriptions", count, oldest))
     return due
 
 
@@ -240,16 +323,75 @@ def _purge_addresses(session: Session, cutoff: datetime) -> int:
     return done
 
 
+def _in_batches(session: Session, model, due, values: dict) -> int:
+    """Update the rows ``due`` with ``values``, :data:`BATCH` at a time, each batch committed. A
+    bulk update: the audit trail never copies what it removes."""
+    done = 0
+    while ids := session.scalars(select(model.id).where(due).order_by(model.id).limit(BATCH)).all():
+        session.execute(
+            update(model)
+            .where(model.id.in_(ids))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        done += len(ids)
+    return done
+
+
+def _purge_bookings(session: Session, cutoff: datetime) -> int:
+    """First the sweep the reports would run (a booking never checked in is a no-show), so that
+    no booking past its period is left active, then the personal fields."""
+    for site in session.scalars(select(Site)).all():
+        sweep(session, site)
+    session.commit()
+    return _in_batches(
+        session, Booking, _bookings_due(cutoff), {"name": MARKER, "phone": "", "id_number": None}
+    )
+
+
+def _purge_messages(session: Session, periods: Periods, now: datetime) -> tuple[int, int]:
+    """(messages, subscriptions) emptied; a message still waiting is cancelled, and a
+    subscription ended: neither can reach anyone any more."""
+    waiting = Notification.status.in_(NotificationStatus.OPEN)
+    messages = _in_batches(
+        session,
+        Notification,
+        _messages_due(periods, now),
+        {
+            "recipient": "",
+            "subject": None,
+            "body": "",
+            "params": {},
+            "status": case((waiting, NotificationStatus.CANCELLED), else_=Notification.status),
+            "lease_until": None,
+        },
+    )
+    subscriptions = _in_batches(
+        session,
+        Subscription,
+        _subscriptions_due(periods, now),
+        {"address": "", "keys": None, "opted_out_at": func.coalesce(Subscription.opted_out_at, now)},
+    )
+    return messages, subscriptions
+
+
 def purge(session: Session, storage: Storage, periods: Periods, now: datetime | None = None) -> dict:
     """Remove what is past its period; returns the counts (``files``: removed from disk)."""
     now = now or utcnow()
-    counts = {"dossiers": 0, "scans": 0, "files": 0, "addresses": 0}
+    counts = dict.fromkeys(
+        ("dossiers", "scans", "files", "addresses", "bookings", "messages", "subscriptions"), 0
+    )
     if cutoff := periods.cutoff("dossiers", now):
         counts["dossiers"] = _purge_dossiers(session, cutoff, now)
     if cutoff := periods.cutoff("scans", now):
         counts["scans"], counts["files"] = _purge_scans(session, storage, cutoff, now)
     if cutoff := periods.cutoff("addresses", now):
         counts["addresses"] = _purge_addresses(session, cutoff)
+    if cutoff := periods.cutoff("bookings", now):
+        counts["bookings"] = _purge_bookings(session, cutoff)
+    # After the dossiers and bookings: their messages and subscriptions go with them.
+    counts["messages"], counts["subscriptions"] = _purge_messages(session, periods, now)
     if any(counts.values()):
         periods_days = {kind: getattr(periods, kind) for kind in KINDS}
         record_event(

@@ -11,7 +11,13 @@ Where the number is found: the applicant's ID number of a dossier (the whole dos
 applicant, history, scans, the queue ticket it came with, the consent to be contacted, and
 every recorded read of it), and the ID number of whoever collected or received a result for
 someone else (only the lines of history that name them: the rest of that dossier is the
-applicant's, not theirs).
+applicant's, not theirs), and the ID number given with an appointment (the booking: service,
+day, slot, status, the ticket it became).
+
+The notifications of their dossiers and bookings come with them: where the citizen asked to be
+told (the subscriptions) and every message, with its address and full text. These are the
+citizen's own data given back to them, as the dossier's applicant fields are (not masked as on
+the staff's pages); once the retention purge has emptied them, the rows stay and say so.
 """
 
 from __future__ import annotations
@@ -27,10 +33,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..audit.reads import read_view, reads_of
 from ..audit.recorder import Event, record_event
+from ..booking.models import Booking
+from ..booking.presenters import booking_public
 from ..database import utcnow
 from ..dossiers.models import Dossier, DossierEvent
 from ..dossiers.presenters import applicant_view, attachment_view, consent_view, event_view
 from ..errors import ApiError
+from ..notify.models import Subscription
+from ..notify.presenters import notification_view
+from ..notify.queries import messages_about
 from ..queueing.models import Ticket
 from ..storage import Storage
 from ..timefmt import iso
@@ -98,6 +109,57 @@ def _ticket(session: Session, ticket_id: int | None) -> dict | None:
     }
 
 
+def _notifications(session: Session, *, dossier_id: int | None = None, booking_id: int | None = None) -> dict:
+    """Where the citizen asked to be told about one dossier or booking, and what they were told."""
+    subscriptions = session.scalars(
+        select(Subscription)
+        .where(Subscription.dossier_id == dossier_id, Subscription.booking_id == booking_id)
+        .order_by(Subscription.id)
+    )
+    messages = messages_about(session, dossier_id=dossier_id, booking_id=booking_id)
+    return {
+        "subscriptions": [
+            {
+                "channel": row.channel,
+                "address": row.address or None,
+                "language": row.language,
+                "via": row.via,
+                "created_at": iso(row.created_at),
+                "opted_out_at": iso(row.opted_out_at),
+            }
+            for row in subscriptions
+        ],
+        "messages": [
+            {
+                **notification_view(row),
+                "recipient": row.recipient or None,
+                "subject": row.subject,
+                "text": row.body or None,
+            }
+            for row in messages
+        ],
+    }
+
+
+def _bookings(session: Session, number: str) -> list[dict]:
+    """The appointments booked with ``number``: a few at most, since their numbers are emptied
+    ``RETENTION_BOOKING_DAYS`` after their day (:mod:`.retention`)."""
+    bookings = session.scalars(select(Booking).where(Booking.id_number == number).order_by(Booking.starts_at))
+    return [
+        {
+            **booking_public(booking, "vi"),
+            "name": booking.name,
+            "phone": booking.phone or None,
+            "created_at": iso(booking.created_at),
+            "cancelled_at": iso(booking.cancelled_at),
+            "checked_in_at": iso(booking.checked_in_at),
+            "ticket": _ticket(session, booking.ticket_id),
+            **_notifications(session, booking_id=booking.id),
+        }
+        for booking in bookings
+    ]
+
+
 def _reads(session: Session, codes: list[str]) -> list[dict]:
     """Who read these dossiers' personal data, oldest first, each with the dossiers it showed."""
     return [
@@ -152,6 +214,7 @@ def gather(session: Session, number: str) -> tuple[dict, list]:
                 "ticket": _ticket(session, dossier.ticket_id),
                 "history": [event_view(event) for event in dossier.events],
                 "attachments": attachments,
+                **_notifications(session, dossier_id=dossier.id),
             }
         )
     collected = [
@@ -165,6 +228,7 @@ def gather(session: Session, number: str) -> tuple[dict, list]:
         "exported_at": iso(utcnow()),
         "as_applicant": dossiers,
         "as_recipient": collected,
+        "bookings": _bookings(session, number),
         "reads": _reads(session, codes),
     }
     return summary, scans
@@ -184,7 +248,11 @@ def export_zip(session: Session, storage: Storage, number: str) -> tuple[bytes, 
             except FileNotFoundError:
                 continue  # removed from disk meanwhile: the summary still lists it
     codes = [d["code"] for d in summary["as_applicant"] + summary["as_recipient"]]
-    record_event(session, Event.SUBJECT_EXPORT, {"subject": masked(number), "dossiers": codes})
+    record_event(
+        session,
+        Event.SUBJECT_EXPORT,
+        {"subject": masked(number), "dossiers": codes, "bookings": len(summary["bookings"])},
+    )
     return buffer.getvalue(), codes
 
 
