@@ -71,8 +71,8 @@ REPORT_STRINGS = (
     N_("Chọn ngày bắt đầu và ngày kết thúc."),
     N_("Đã đặt lịch"),
     N_("Đến đúng hẹn"),
-    N_("Chờ trung bình của người đặt lịch (phút)"),
-    N_("Chờ trung bình của người không đặt lịch (phút)"),
+    N_("Chờ trung bình, có lịch hẹn"),
+    N_("Chờ trung bình, không có lịch hẹn"),
 )
 DASHBOARD_STRINGS = (
     N_("Quầy {n}"),

@@ -359,11 +359,12 @@
 
   /* Appointments per day and service, after the waits of booked citizens and of walk-ins. */
   function bookings(b) {
+    function waited(seconds) { return seconds === null ? "—" : t("{n} phút", { n: minutes(seconds) }); }
     facts("booking-facts", [
       [t("Đã đặt lịch"), count(b.totals.booked)],
       [t("Đến đúng hẹn"), count(b.totals.checked_in)],
-      [t("Chờ trung bình của người đặt lịch (phút)"), minutes(b.booked_wait_avg_s)],
-      [t("Chờ trung bình của người không đặt lịch (phút)"), minutes(b.walk_in_wait_avg_s)]
+      [t("Chờ trung bình, có lịch hẹn"), waited(b.booked_wait_avg_s)],
+      [t("Chờ trung bình, không có lịch hẹn"), waited(b.walk_in_wait_avg_s)]
     ]);
     fill("bookings", b.by_day, function (row) {
       return el("tr", { "data-day": row.date, "data-service": row.service }, [
