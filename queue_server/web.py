@@ -10,6 +10,8 @@ half-translated state: it simply stays Vietnamese.
 from __future__ import annotations
 
 import io
+from functools import partial
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -98,6 +100,14 @@ def js_strings(*messages: str) -> dict[str, str]:
     return {message: gettext(message) for message in (*CORE_STRINGS, *messages)}
 
 
+def named(row: Any, lang: str | None = None, key: str = "name") -> str:
+    """A row's name (a site, a service: ``name`` and ``name_en``, as attributes or keys) in the
+    page's language: English where it has one, else the Vietnamese, which is its real name."""
+    value = row.get if isinstance(row, dict) else partial(getattr, row)
+    english = value(f"{key}_en", None)
+    return english if (lang or str(get_locale() or "vi")) == "en" and english else value(key, "")
+
+
 def page_error(status: int, title: str, detail: str):
     """A readable error page (never a stack trace) in the visitor's language."""
     return render_template("error.html", title=title, detail=detail, status=status), status
@@ -108,4 +118,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_language():
-        return {"lang": str(get_locale() or "vi")}
+        return {"lang": str(get_locale() or "vi"), "named": named}

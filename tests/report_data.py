@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, insert, select
 
 from queue_server.auth.models import User
+from queue_server.booking.models import Booking
+from queue_server.database import db
 from queue_server.dossiers.models import Dossier, Procedure
 from queue_server.queueing.models import CounterPause, Ticket
 from queue_server.ratings.models import Rating
@@ -180,3 +182,31 @@ def add_ticket(session, site: Site, service: Service, issued: datetime, status: 
     }
     session.execute(insert(Ticket), [row])
     return row
+
+
+def add_bookings(app, statuses: dict[str, list[str]]) -> None:
+    """Bookings on the first day: per service code, one booking of each status listed, 15
+    minutes apart from 08:00, each with its own phone."""
+    with app.app_context():
+        centre = db.session.scalar(select(Site).where(Site.code == "NA-HCC"))
+        for code, wanted in statuses.items():
+            service = db.session.scalar(
+                select(Service).where(Service.site_id == centre.id, Service.code == code)
+            )
+            for index, status in enumerate(wanted):
+                starts = datetime.combine(FIRST, time(8), VN) + timedelta(minutes=15 * index)
+                db.session.add(
+                    Booking(
+                        token=secrets.token_urlsafe(16),
+                        site=centre,
+                        service=service,
+                        day=FIRST,
+                        starts_at=starts,
+                        ends_at=starts + timedelta(minutes=15),
+                        name="Nguyễn Văn Hẹn",
+                        phone=f"+8491200{index:04d}",
+                        status=status,
+                        created_at=starts - timedelta(days=1),
+                    )
+                )
+        db.session.commit()

@@ -457,7 +457,13 @@ def test_reports_count_bookings_per_day_and_service_and_compare_the_waits(app, s
     counts = {"booked": 4, "checked_in": 1, "late": 1, "no_show": 1, "cancelled": 1}
     assert figures["totals"] == counts
     assert figures["by_day"] == [
-        {"date": "2026-11-23", "service": "NM-DD", "service_name": "Đất đai", **counts}
+        {
+            "date": "2026-11-23",
+            "service": "NM-DD",
+            "service_name": "Đất đai",
+            "service_name_en": "Land",
+            **counts,
+        }
     ]
     assert figures["booked_wait_avg_s"] == 120.0 and figures["walk_in_wait_avg_s"] == 3600.0
 

@@ -124,23 +124,34 @@ def test_another_gateway_of_the_same_shape_names_its_own_fields(gateway):
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "headers", "failure", "retry_after"),
+    ("status", "body", "headers", "failure", "retry_after", "kind"),
     [
-        (200, {"CodeResult": "108", "ErrorMessage": "Phone invalid"}, {}, PermanentFailure, None),
-        (200, {"CodeResult": "101"}, {}, PermanentFailure, None),  # wrong ApiKey/SecretKey
-        (200, {"CodeResult": "103"}, {}, TemporaryFailure, None),  # balance too low: topped up
-        (429, {}, {"Retry-After": "7"}, TemporaryFailure, 7.0),
-        (500, {}, {}, TemporaryFailure, None),
-        (503, {}, {"Retry-After": "30"}, TemporaryFailure, 30.0),
-        (401, {}, {}, PermanentFailure, None),
+        (200, {"CodeResult": "108", "ErrorMessage": "Phone invalid"}, {}, PermanentFailure, None, "rejected"),
+        (200, {"CodeResult": "101"}, {}, PermanentFailure, None, "misconfigured"),  # wrong ApiKey/SecretKey
+        (
+            200,
+            {"CodeResult": "103"},
+            {},
+            TemporaryFailure,
+            None,
+            "misconfigured",
+        ),  # balance too low: topped up
+        (429, {}, {"Retry-After": "7"}, TemporaryFailure, 7.0, "rate_limited"),
+        (500, {}, {}, TemporaryFailure, None, "unavailable"),
+        (503, {}, {"Retry-After": "30"}, TemporaryFailure, 30.0, "unavailable"),
+        (401, {}, {}, PermanentFailure, None, "misconfigured"),
+        (400, {}, {}, PermanentFailure, None, "rejected"),
     ],
 )
-def test_sms_gateway_errors_are_temporary_or_permanent(gateway, status, body, headers, failure, retry_after):
+def test_sms_gateway_errors_are_temporary_or_permanent_of_a_kind(
+    gateway, status, body, headers, failure, retry_after, kind
+):
     url = gateway.answer("/sms", status=status, body=body, headers=headers)
     with pytest.raises(failure) as raised:
         CHANNELS["sms"](sms_settings(url), "s", CONFIG).send(message())
     if failure is TemporaryFailure:
         assert raised.value.retry_after == retry_after
+    assert raised.value.kind == kind
     assert gateway.received[0].body["RequestId"] == KEY
 
 
@@ -152,16 +163,18 @@ def test_a_repeated_request_id_is_a_message_already_sent(gateway):
 
 def test_a_gateway_that_does_not_answer_in_time_is_tried_again(gateway):
     url = gateway.answer("/sms", body={"CodeResult": "100"}, delay=2)
-    with pytest.raises(TemporaryFailure, match="timeout"):
+    with pytest.raises(TemporaryFailure, match="timeout") as raised:
         CHANNELS["sms"](sms_settings(url), "s", CONFIG).send(message())
+    assert raised.value.kind == "timeout"
 
 
 def test_a_gateway_that_is_down_is_tried_again():
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    with pytest.raises(TemporaryFailure, match="unreachable"):
+    with pytest.raises(TemporaryFailure, match="unreachable") as raised:
         CHANNELS["sms"](sms_settings(f"http://127.0.0.1:{port}/sms"), "s", CONFIG).send(message())
+    assert raised.value.kind == "unreachable"
 
 
 @pytest.mark.parametrize(
@@ -215,29 +228,33 @@ def test_zns_gets_the_template_its_data_and_the_tracking_id(gateway):
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "failure"),
+    ("status", "body", "failure", "kind"),
     [
-        (200, {"error": -108, "message": "Phone number invalid"}, PermanentFailure),
-        (200, {"error": -109, "message": "Template ID invalid"}, PermanentFailure),
-        (200, {"error": -124, "message": "Access token invalid"}, PermanentFailure),
-        (200, {"error": -115, "message": "Out of quota"}, TemporaryFailure),
-        (200, {"error": -100, "message": "Unknown error"}, TemporaryFailure),
-        (429, {}, TemporaryFailure),
-        (502, {}, TemporaryFailure),
+        (200, {"error": -108, "message": "Phone number invalid"}, PermanentFailure, "refused_address"),
+        (200, {"error": -118, "message": "Zalo account not existed"}, PermanentFailure, "refused_address"),
+        (200, {"error": -109, "message": "Template ID invalid"}, PermanentFailure, "misconfigured"),
+        (200, {"error": -124, "message": "Access token invalid"}, PermanentFailure, "misconfigured"),
+        (200, {"error": -115, "message": "Out of quota"}, TemporaryFailure, "rate_limited"),
+        (200, {"error": -100, "message": "Unknown error"}, TemporaryFailure, "unavailable"),
+        (200, {"error": -999, "message": "Something new"}, PermanentFailure, "rejected"),
+        (429, {}, TemporaryFailure, "rate_limited"),
+        (502, {}, TemporaryFailure, "unavailable"),
     ],
 )
-def test_zns_errors_are_temporary_or_permanent(gateway, status, body, failure):
+def test_zns_errors_are_temporary_or_permanent_of_a_kind(gateway, status, body, failure, kind):
     url = gateway.answer("/message/template", status=status, body=body)
     zns = Message(key=KEY, channel="zalo", event="ticket.near_turn", recipient="+84912345678", body="")
-    with pytest.raises(failure):
+    with pytest.raises(failure) as raised:
         zalo(url).send(zns)
+    assert raised.value.kind == kind
 
 
 def test_zns_without_a_template_for_the_event_sends_nothing(gateway):
     url = gateway.answer("/message/template", body={"error": 0})
     zns = Message(key=KEY, channel="zalo", event="dossier.result_ready", recipient="+84912345678", body="")
-    with pytest.raises(PermanentFailure, match="no template"):
+    with pytest.raises(PermanentFailure, match="no template") as raised:
         zalo(url).send(zns)
+    assert raised.value.kind == "misconfigured"
     assert gateway.received == []
 
 

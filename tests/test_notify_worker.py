@@ -15,15 +15,17 @@ from email.parser import Parser
 from email.policy import compat32
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from queue_server.database import utcnow
 from queue_server.notify import operations
 from queue_server.notify.channels.email import EmailChannel, message_id
 from queue_server.notify.models import Notification, Subscription
+from queue_server.notify.presenters import notification_view
 from queue_server.notify.worker import Worker, backoff, claim
 
-from .helpers import ROOT, enable_channels, issue, site
+from .helpers import ROOT, enable_channels, issue, login, site
 
 SETTINGS = {"sender_name": "Trung tâm Phục vụ hành chính công Nghệ An", "reply_to": "hcc@nghean.gov.vn"}
 
@@ -92,6 +94,7 @@ def test_a_relay_that_is_down_is_tried_again_with_backoff_until_it_is_back(app, 
     Worker(app).run_once()
     (row,) = rows(session)
     assert (row.status, row.attempts) == ("pending", 1) and row.error.startswith("SMTP: ConnectionRefused")
+    assert row.error_kind == "unreachable"
     assert started + timedelta(seconds=0.09) < row.next_attempt_at < utcnow() + timedelta(seconds=0.3)
     assert Worker(app).run_once() == 0  # not before its time
 
@@ -103,7 +106,7 @@ def test_a_relay_that_is_down_is_tried_again_with_backoff_until_it_is_back(app, 
     time.sleep(0.45)
     assert Worker(app).run_once() == 1
     (row,) = rows(session)
-    assert (row.status, row.attempts, row.error) == ("sent", 3, None)
+    assert (row.status, row.attempts, row.error, row.error_kind) == ("sent", 3, None, None)
     assert len(mail.messages) == 1
 
 
@@ -114,6 +117,7 @@ def test_a_refused_recipient_fails_at_once_and_attempts_run_out(app, session, ki
     (row,) = rows(session)
     assert (row.status, row.attempts) == ("failed", 1) and row.error.startswith("SMTP 550")
     assert "nobody" not in row.error  # no address in the error
+    assert row.error_kind == "refused_address"
 
     app.config.update(NOTIFY_MAX_ATTEMPTS=2, NOTIFY_BACKOFF_BASE_SECONDS=0, SMTP_PORT=1)  # nothing listens
     subscribed(session, kiosk, "hoa@example.vn")
@@ -248,3 +252,18 @@ def test_a_worker_told_to_stop_gives_back_what_it_has_not_sent(app, session, kio
     ]
     assert Worker(app).run_once() == 2  # at once, not after a lease
     assert len(mail.messages) == 3
+
+
+def test_staff_read_why_a_message_failed_in_vietnamese_and_it_the_technical_reason(app, session, kiosk, mail):
+    mail.refuse.add("nobody@example.vn")
+    (written,) = subscribed(session, kiosk, "nobody@example.vn")
+    Worker(app).run_once()
+    supervisor = login(app.test_client(), "supervisor")
+    shown = supervisor.get(f"/api/v1/tickets/{written.ticket_id}/notifications").json
+    assert [(n["status"], n["error_kind"], n["error_text"]) for n in shown] == [
+        ("failed", "refused_address", "Địa chỉ hoặc số điện thoại không nhận được tin")
+    ]
+    assert shown[0]["error"].startswith("SMTP 550")
+    with force_locale("en"):  # (the test's open app context keeps the first request's language)
+        english = notification_view(rows(session)[0])
+    assert english["error_text"] == "The address or phone number cannot receive messages"

@@ -19,13 +19,24 @@ from queue_server.booking.models import Booking
 from queue_server.database import db, utcnow
 from queue_server.dossiers.models import Attachment, Dossier, DossierEvent
 from queue_server.notify.channels.gateways import Sms
-from queue_server.notify.models import Notification, SiteChannel, Subscription
+from queue_server.notify.models import Notification, Subscription
 from queue_server.notify.worker import Worker
 from queue_server.queueing.models import QueueEvent, Ticket
 
 from .browser import check_accessibility, screenshot, signed_in_page
 from .gateway_server import Gateway
-from .helpers import APPLICANT, BOTH_DATABASES, PERSONAL, act, intake, issue, login, site, staff_session
+from .helpers import (
+    APPLICANT,
+    BOTH_DATABASES,
+    PERSONAL,
+    act,
+    enable_channels,
+    intake,
+    issue,
+    login,
+    site,
+    staff_session,
+)
 
 CARD = "040190012345|040190012|Nguyễn Thị Hoa|15011990|Nữ|Số 12 Lê Lợi, Vinh, Nghệ An|01022021"
 
@@ -638,12 +649,7 @@ def sms(app):
         url = gateway.answer("/sms", body={"CodeResult": "100", "SMSID": "esms-1"})
         with app.app_context():
             settings = Sms.check_settings({"url": url, "api_key": "KEY-1", "brandname": "HCC NGHEAN"})
-            db.session.add(
-                SiteChannel(
-                    site_id=site(db.session).id, channel="sms", enabled=True, settings=settings, secret="s"
-                )
-            )
-            db.session.commit()
+            enable_channels(db.session, "sms", settings=settings, secret="s")
             db.session.remove()
         yield gateway
 

@@ -17,7 +17,7 @@ from queue_server.database import db
 
 from .browser import check_accessibility, screenshot
 from .helpers import issue_over_http, login, staff_session
-from .report_data import DAYS, FIRST, generate
+from .report_data import DAYS, FIRST, add_bookings, generate
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
 
@@ -53,6 +53,7 @@ def test_a_supervisor_reads_three_busy_weeks_as_tiles_charts_and_tables_and_down
 ):
     with app.app_context():
         generate(db.session)
+    add_bookings(app, {"NM-DD": ["checked_in", "checked_in", "cancelled"], "NM-MT": ["no_show"]})
     page = contexts(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
     page.goto(f"{server.url}/reports?{PERIOD}")
     page.wait_for_url(re.compile(r"/console\?next="))  # not logged in: the console's login, then back
@@ -87,6 +88,10 @@ def test_a_supervisor_reads_three_busy_weeks_as_tiles_charts_and_tables_and_down
     assert monday_9 == f"Thứ Hai, {first_hour + 2} giờ: {report['heatmap'][0][first_hour + 2]} số"
     assert page.locator("#counters tr").count() == len(report["counters"])
     assert page.locator("#officers tr").count() == len(report["officers"])
+    assert page.locator("#bookings tr").count() == 2
+    land = page.locator("#bookings tr[data-service='NM-DD'] td").all_inner_texts()
+    assert land == ["05/10/2026", "NM-DD · Đất đai", "3", "2", "0", "0", "1"]
+    assert "Đã đặt lịch\n4" in page.inner_text("#booking-facts")
     busiest = report["counters"][0]
     reason, seconds = max(busiest["pause_reasons"].items(), key=lambda item: item[1])
     row = page.inner_text(f"#counters tr[data-counter='{busiest['counter']}']")
@@ -99,7 +104,7 @@ def test_a_supervisor_reads_three_busy_weeks_as_tiles_charts_and_tables_and_down
     assert download.value.suggested_filename == "bao-cao-NA-HCC-2026-10-05-2026-10-25.xlsx"
     download.value.save_as(tmp_path / "report.xlsx")
     book = load_workbook(tmp_path / "report.xlsx")
-    assert "Theo quầy" in book.sheetnames and len(book.sheetnames) == 9
+    assert "Theo quầy" in book.sheetnames and len(book.sheetnames) == 10
     csv = page.request.get(server.url + page.get_attribute("[data-csv='counters']", "href"))
     assert csv.ok and csv.headers["content-type"].startswith("text/csv")
 

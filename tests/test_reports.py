@@ -13,11 +13,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Integer, select
 
+from queue_server.booking.models import BookingStatus
 from queue_server.database import db
 from queue_server.sites.models import Service, Site
 
 from .helpers import VN, login, psycopg_url
-from .report_data import DAYS, FIRST, add_ticket, generate
+from .report_data import DAYS, FIRST, add_bookings, add_ticket, generate
 
 LAST = FIRST + timedelta(days=DAYS - 1)
 PERIOD = f"from={FIRST.isoformat()}&to={LAST.isoformat()}"
@@ -141,6 +142,7 @@ def test_exports_open_again_with_the_same_figures(app, data):
         "Hồ sơ",
         "Mức độ hài lòng",
         "Tin nhắn gửi công dân",
+        "Lịch hẹn",
     ]
     queue = {row[0]: row[1] for row in book["Hàng đợi"].iter_rows(min_row=3, values_only=True)}
     assert (
@@ -161,6 +163,42 @@ def test_exports_open_again_with_the_same_figures(app, data):
     assert sum(int(row[2]) for row in rows[1:]) == report["queue"]["issued"]
 
 
+def test_the_bookings_sheet_counts_each_day_and_service_with_totals_and_waits(app, data):
+    add_bookings(
+        app,
+        {
+            "NM-DD": [BookingStatus.CHECKED_IN, BookingStatus.CHECKED_IN, BookingStatus.CANCELLED],
+            "NM-MT": [BookingStatus.NO_SHOW, BookingStatus.BOOKED],  # the sweep makes the last a no-show
+        },
+    )
+    supervisor = login(app.test_client(), "supervisor")
+    report = supervisor.get(f"/api/v1/reports?site=NA-HCC&{PERIOD}").json["bookings"]
+    book = load_workbook(io.BytesIO(supervisor.get(f"/api/v1/reports.xlsx?site=NA-HCC&{PERIOD}").data))
+    sheet = book["Lịch hẹn"]
+    assert sheet["A1"].value.startswith("Lịch hẹn – NA-HCC")
+    header, land, environment, totals, booked_wait, walk_in_wait = sheet.iter_rows(
+        min_row=2, values_only=True
+    )
+    assert header == ("Ngày", "Mã dịch vụ", "Tên", "Đã đặt lịch", "Đến đúng hẹn") + (
+        "Đến muộn (lấy số thường)",
+        "Không đến",
+        "Đã hủy",
+    )
+    assert land[0].date() == FIRST and land[1:] == ("NM-DD", "Đất đai", 3, 2, 0, 0, 1)
+    assert environment[1] == "NM-MT" and environment[3:] == (2, 0, 0, 2, 0)
+    assert totals == ("Tổng cộng", None, None, 5, 2, 0, 2, 1)
+    assert report["totals"] == {"booked": 5, "checked_in": 2, "late": 0, "no_show": 2, "cancelled": 1}
+    # No ticket of the generated data was booked: no booked wait; the walk-ins' in minutes.
+    assert booked_wait[:2] == ("Chờ trung bình của người đặt lịch (phút)", None)
+    assert walk_in_wait[:2] == (
+        "Chờ trung bình của người không đặt lịch (phút)",
+        round(report["walk_in_wait_avg_s"] / 60, 1),
+    )
+    text = supervisor.get(f"/api/v1/reports.csv?site=NA-HCC&{PERIOD}&section=bookings").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][3] == "Đã đặt lịch" and rows[3][0] == "Tổng cộng" and rows[3][3] == "5"
+
+
 def test_an_english_export_names_its_sheets_columns_and_services_in_english(app, data):
     supervisor = login(app.test_client(), "supervisor")
     with app.app_context():
@@ -175,6 +213,13 @@ def test_an_english_export_names_its_sheets_columns_and_services_in_english(app,
     assert header[:3] == ("Service code", "Name", "Tickets issued")
     assert {row[0]: row[1] for row in rows}["NM-DD"] == "Land"
     assert book["Busiest hours"]["A3"].value == "Monday"
+    add_bookings(app, {"NM-DD": [BookingStatus.CHECKED_IN]})
+    book = load_workbook(
+        io.BytesIO(supervisor.get(f"/api/v1/reports.xlsx?site=NA-HCC&{PERIOD}&lang=en").data)
+    )
+    header, land, totals, *_ = book["Appointments"].iter_rows(min_row=2, values_only=True)
+    assert header[:5] == ("Day", "Service code", "Name", "Booked", "Came on time")
+    assert land[1:5] == ("NM-DD", "Land", 1, 1) and totals[0] == "Total"
 
 
 def test_only_supervisors_see_reports_and_only_of_their_sites(app, data):

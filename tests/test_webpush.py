@@ -212,19 +212,20 @@ def test_a_dossier_message_is_normal_urgency_and_kept_for_days(push_service):
 
 
 @pytest.mark.parametrize(
-    ("status", "headers", "failure", "gone", "retry_after"),
+    ("status", "headers", "failure", "gone", "retry_after", "kind"),
     [
-        (410, {}, PermanentFailure, True, None),
-        (404, {}, PermanentFailure, True, None),
-        (429, {"Retry-After": "120"}, TemporaryFailure, None, 120),
-        (500, {}, TemporaryFailure, None, None),
-        (503, {"Retry-After": "date"}, TemporaryFailure, None, 300),
-        (400, {}, PermanentFailure, False, None),
-        (413, {}, PermanentFailure, False, None),
+        (410, {}, PermanentFailure, True, None, "gone"),
+        (404, {}, PermanentFailure, True, None, "gone"),
+        (429, {"Retry-After": "120"}, TemporaryFailure, None, 120, "rate_limited"),
+        (500, {}, TemporaryFailure, None, None, "unavailable"),
+        (503, {"Retry-After": "date"}, TemporaryFailure, None, 300, "unavailable"),
+        (400, {}, PermanentFailure, False, None, "rejected"),
+        (403, {}, PermanentFailure, False, None, "misconfigured"),  # the VAPID signature refused
+        (413, {}, PermanentFailure, False, None, "rejected"),
     ],
 )
 def test_the_push_services_answers_are_failures_the_worker_understands(
-    push_service, status, headers, failure, gone, retry_after
+    push_service, status, headers, failure, gone, retry_after, kind
 ):
     if headers.get("Retry-After") == "date":
         headers = {"Retry-After": format_datetime(datetime.now(UTC) + timedelta(seconds=300), usegmt=True)}
@@ -233,6 +234,7 @@ def test_the_push_services_answers_are_failures_the_worker_understands(
         channel().send(message(push_service.endpoint("refusing"), BrowserKeys().keys))
     assert len(push_service.received) == 1
     assert "127.0.0.1" not in str(raised.value)  # the endpoint identifies the browser: never in the error
+    assert raised.value.kind == kind
     if failure is PermanentFailure:
         assert raised.value.gone is gone
     elif retry_after is None:
@@ -244,7 +246,7 @@ def test_the_push_services_answers_are_failures_the_worker_understands(
 def test_a_push_service_that_cannot_be_reached_is_tried_again_later():
     with pytest.raises(TemporaryFailure) as raised:
         channel().send(message(f"http://127.0.0.1:{free_port()}/push/x", BrowserKeys().keys))
-    assert "127.0.0.1" not in str(raised.value)
+    assert "127.0.0.1" not in str(raised.value) and raised.value.kind == "unreachable"
 
 
 def test_a_redirect_is_not_followed(push_service):
@@ -257,7 +259,7 @@ def test_a_redirect_is_not_followed(push_service):
 def test_a_local_endpoint_is_not_posted_to_unless_the_setting_allows_it(push_service):
     with pytest.raises(PermanentFailure) as raised:
         channel(NOTIFY_PUSH_ALLOW_LOCAL=False).send(message(push_service.endpoint("lab"), BrowserKeys().keys))
-    assert raised.value.gone
+    assert raised.value.gone and raised.value.kind == "gone"
     assert push_service.received == []
 
 

@@ -10,9 +10,8 @@ from flask_babel import gettext as _
 
 from ..phones import masked_phone
 from ..sites.labels import WEEKDAYS
-from ..sites.models import Service, Site
 from ..timefmt import iso
-from ..web import public_url
+from ..web import named, public_url
 from .capacity import Slot
 from .models import Booking
 
@@ -20,11 +19,6 @@ from .models import Booking
 def language() -> str:
     """The page's (or the answer's) language: "vi" or "en"."""
     return str(get_locale() or "vi")
-
-
-def named(row: Site | Service, lang: str) -> str:
-    """A site's or a service's name in the page's language (English where it has one)."""
-    return row.name_en if lang == "en" and row.name_en else row.name
 
 
 def day_label(day: date) -> str:

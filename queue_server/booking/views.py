@@ -20,10 +20,10 @@ from ..queueing import admission
 from ..queueing.snapshot import active_services
 from ..sites.models import Site
 from ..timefmt import iso
-from ..web import N_, js_strings, page_error, qr_svg
+from ..web import N_, js_strings, named, page_error, qr_svg
 from . import capacity
 from .models import Booking, BookingStatus
-from .presenters import booking_public, booking_url, day_label, language, named
+from .presenters import booking_public, booking_url, day_label, language
 
 bp = Blueprint("booking", __name__, template_folder="templates")
 
@@ -83,8 +83,10 @@ def book_page(site_code: str):
             404, _("Không tìm thấy trang đặt lịch"), _("Trung tâm này chưa nhận đặt lịch hẹn qua điện thoại.")
         )
     lang, now = language(), utcnow()
+    # A field (lĩnh vực) is the site's own Vietnamese word with no English: the English page
+    # lists the services in the same order without its headings.
     services = [
-        {"code": s.code, "name": named(s, lang), "field": s.field or ""}
+        {"code": s.code, "name": named(s, lang), "field": (s.field or "") if lang == "vi" else ""}
         for s in active_services(db.session(), site)
     ]
     days = capacity.bookable_days(db.session(), site, now) if site.booking_enabled else []

@@ -38,6 +38,7 @@ from ..security import sessionless
 from ..sites.lookups import get_site
 from . import receipts
 from .addresses import masked
+from .channels.base import FailureKind
 from .models import ChannelKind, SiteChannel
 from .operations import NEAR_TURN_DEFAULT, phone_channel, subscribe
 from .presenters import notification_view
@@ -55,7 +56,14 @@ class NotificationSchema(Schema):
     recipient = fields.String(required=True, metadata={"description": "masked"})
     status = fields.String(required=True)
     attempts = fields.Integer(required=True)
-    error = fields.String(allow_none=True)
+    error = fields.String(
+        allow_none=True, metadata={"description": "the last attempt's technical reason (for IT)"}
+    )
+    error_kind = fields.String(
+        allow_none=True,
+        metadata={"description": "its kind: " + ", ".join(FailureKind.ALL)},
+    )
+    error_text = fields.String(allow_none=True, metadata={"description": "its kind in the reader's language"})
     created_at = fields.String(required=True)
     next_attempt_at = fields.String(allow_none=True)
     sent_at = fields.String(allow_none=True)

@@ -119,6 +119,8 @@ class Notification(Base):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_ref: Mapped[str | None] = mapped_column(String(200))  # the gateway's message id
     error: Mapped[str | None] = mapped_column(String(500))  # the last attempt's, never personal data
+    # The last error's kind (channels/base.FailureKind), which staff read in their words.
+    error_kind: Mapped[str | None] = mapped_column(String(20))
 
 
 class SiteChannel(Base):

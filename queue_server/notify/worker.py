@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from ..database import db, utcnow
 from .channels import CHANNELS
-from .channels.base import Message, PermanentFailure, Receipt, TemporaryFailure
+from .channels.base import FailureKind, Message, PermanentFailure, Receipt, TemporaryFailure
 from .models import Notification, NotificationStatus, SiteChannel, Subscription
 from .operations import opt_out
 from .outbox import wake
@@ -157,7 +157,9 @@ class Worker:
         session.commit()  # nothing held while the receiver answers
         outcome: Receipt | Exception
         if setting is None or not setting.enabled:
-            outcome = PermanentFailure(f"the site has switched {row.channel} off")
+            outcome = PermanentFailure(
+                f"the site has switched {row.channel} off", kind=FailureKind.SWITCHED_OFF
+            )
         elif channel_class is None:
             outcome = TemporaryFailure(f"no {row.channel} channel in this server")
         else:
@@ -185,16 +187,17 @@ class Worker:
                 "delivered_at": now if outcome.delivered else None,
                 "provider_ref": outcome.provider_ref,
                 "error": None,
+                "error_kind": None,
             }
         elif isinstance(outcome, TemporaryFailure) and attempt < self.config["NOTIFY_MAX_ATTEMPTS"]:
             delay = backoff(attempt, self.config, outcome.retry_after)
             values = {
                 "status": NotificationStatus.PENDING,
                 "next_attempt_at": now + timedelta(seconds=delay),
-                "error": str(outcome)[:500],
+                **failure(outcome),
             }
         else:
-            values = {"status": NotificationStatus.FAILED, "failed_at": now, "error": str(outcome)[:500]}
+            values = {"status": NotificationStatus.FAILED, "failed_at": now, **failure(outcome)}
         changed = (
             session.connection()
             .execute(update(Notification).where(mine).values(lease_until=None, **values))
@@ -212,6 +215,11 @@ class Worker:
             log.warning(
                 "notification %s: attempt %s outlived its lease; a later attempt records it", row_id, attempt
             )
+
+
+def failure(outcome: Exception) -> dict[str, str]:
+    """The row's record of a failed attempt: the technical reason for IT, its kind for staff."""
+    return {"error": str(outcome)[:500], "error_kind": getattr(outcome, "kind", FailureKind.OTHER)}
 
 
 def start_inline(app: Flask, socketio) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from itertools import zip_longest
 
 from flask_babel import get_locale, gettext
 from openpyxl import Workbook
@@ -32,6 +33,7 @@ SECTIONS = (
     "dossiers",
     "satisfaction",
     "messages",
+    "bookings",
 )
 # Sheet titles, and section names on the report page (translated there).
 TITLES = {
@@ -44,6 +46,7 @@ TITLES = {
     "dossiers": N_("Hồ sơ"),
     "satisfaction": N_("Mức độ hài lòng"),
     "messages": N_("Tin nhắn gửi công dân"),
+    "bookings": N_("Lịch hẹn"),
 }
 # Column and figure names. A key ending in _s is a duration, written in minutes; one ending in
 # _share is a share, written as a percentage; the labels say so.
@@ -90,12 +93,25 @@ LABELS = {
     "delivered": N_("Đã đến máy người nhận"),
     "failed": N_("Không gửi được"),
 }
+# The bookings' columns: "no-show" and "cancelled" mean something else for a booking than for a
+# ticket (queries.py's definitions), so the bookings section has its own words.
+BOOKING_LABELS = {
+    **LABELS,
+    "service_name": N_("Tên"),
+    "booked": N_("Đã đặt lịch"),
+    "checked_in": N_("Đến đúng hẹn"),
+    "late": N_("Đến muộn (lấy số thường)"),
+    "no_show": N_("Không đến"),
+    "cancelled": N_("Đã hủy"),
+    "booked_wait_avg_s": N_("Chờ trung bình của người đặt lịch (phút)"),
+    "walk_in_wait_avg_s": N_("Chờ trung bình của người không đặt lịch (phút)"),
+}
 # The parts of a figure that is split (dossiers by channel, ratings by level, ...).
 PARTS = {**dossier_labels.CHANNEL, **dossier_labels.OUTCOME, **LEVEL_LABELS}
 
 
-def _label(key: str) -> str:
-    return gettext(LABELS[key]) if key in LABELS else key
+def _label(key: str, labels: dict[str, str] = LABELS) -> str:
+    return gettext(labels[key]) if key in labels else key
 
 
 def _value(key: str, value):
@@ -118,14 +134,33 @@ def _value(key: str, value):
 
 
 def _columns(row: dict) -> list[str]:
-    """The row's keys to write: ``name_en`` only stands in for ``name`` in English."""
-    return [key for key in row if key != "name_en"]
+    """The row's keys to write: ``name_en`` (``service_name_en``) only stands in for ``name``
+    (``service_name``) in English."""
+    return [key for key in row if not key.endswith("_en")]
 
 
 def _cell(row: dict, key: str, english: bool):
-    if key == "name" and english and row.get("name_en"):
-        return row["name_en"]
+    if english and row.get(f"{key}_en"):
+        return row[f"{key}_en"]
     return _value(key, row[key])
+
+
+def _english() -> bool:
+    return str(get_locale() or "vi") == "en"
+
+
+def _bookings(data: dict) -> list[list]:
+    """Per day and service, a line of totals, then the two waits (booked and walk-in) below."""
+    keys = ["date", "service", "service_name", *data["totals"]]
+    english = _english()
+    rows: list[list] = [[_label(key, BOOKING_LABELS) for key in keys]]
+    rows += [[_cell(row, key, english) for key in keys] for row in data["by_day"]]
+    rows.append([gettext("Tổng cộng"), None, None, *data["totals"].values()])
+    rows += [
+        [_label(key, BOOKING_LABELS), _value(key, data[key])]
+        for key in ("booked_wait_avg_s", "walk_in_wait_avg_s")
+    ]
+    return rows
 
 
 def table(report: dict, section: str) -> list[list]:
@@ -135,6 +170,8 @@ def table(report: dict, section: str) -> list[list]:
         return [[gettext("Ngày"), *[f"{hour:02d}h" for hour in range(24)]]] + [
             [gettext(WEEKDAYS[str(day + 1)]), *counts] for day, counts in enumerate(data)
         ]
+    if section == "bookings":
+        return _bookings(data)
     if isinstance(data, dict):
         rows = [[gettext("Chỉ số"), gettext("Giá trị")]]
         for key, value in data.items():
@@ -148,7 +185,7 @@ def table(report: dict, section: str) -> list[list]:
         return rows
     if not data:
         return [[gettext("(không có dữ liệu)")]]
-    english = str(get_locale() or "vi") == "en"
+    english = _english()
     keys = _columns(data[0])
     return [[_label(key) for key in keys]] + [[_cell(row, key, english) for key in keys] for row in data]
 
@@ -174,7 +211,7 @@ def to_xlsx(report: dict) -> bytes:
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A3"
-        for index, column in enumerate(zip(*rows, strict=False), 1):
+        for index, column in enumerate(zip_longest(*rows), 1):
             width = max((len(str(value)) for value in column if value is not None), default=8)
             sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 60)
     buffer = io.BytesIO()

@@ -467,10 +467,10 @@ def bookings(session: Session, period: Period) -> dict:
         "cancelled": func.count().filter(Booking.status == BookingStatus.CANCELLED),
     }
     rows = session.execute(
-        select(Booking.day, Service.code, Service.name, *counted.values())
+        select(Booking.day, Service.code, Service.name, Service.name_en, *counted.values())
         .join(Service, Service.id == Booking.service_id)
         .where(Booking.site_id.in_(period.site_ids), Booking.day.between(period.first, period.last))
-        .group_by(Booking.day, Service.code, Service.name)
+        .group_by(Booking.day, Service.code, Service.name, Service.name_en)
         .order_by(Booking.day, Service.code)
     ).all()
     by_day = [
@@ -478,9 +478,10 @@ def bookings(session: Session, period: Period) -> dict:
             "date": day.isoformat(),
             "service": code,
             "service_name": name,
+            "service_name_en": name_en,
             **dict(zip(counted, counts, strict=True)),
         }
-        for day, code, name, *counts in rows
+        for day, code, name, name_en, *counts in rows
     ]
     slot_or_taken = case(
         (Ticket.appointment_at > Ticket.issued_at, Ticket.appointment_at), else_=Ticket.issued_at

@@ -69,6 +69,10 @@ REPORT_STRINGS = (
     N_("Hài lòng và rất hài lòng"),
     N_("Ngày bắt đầu phải trước ngày kết thúc."),
     N_("Chọn ngày bắt đầu và ngày kết thúc."),
+    N_("Đã đặt lịch"),
+    N_("Đến đúng hẹn"),
+    N_("Chờ trung bình, có lịch hẹn"),
+    N_("Chờ trung bình, không có lịch hẹn"),
 )
 DASHBOARD_STRINGS = (
     N_("Quầy {n}"),

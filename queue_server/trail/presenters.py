@@ -430,8 +430,9 @@ def _notify(row: dict, words: Words) -> tuple[str, list[tuple[str, str]]]:
         status=status,
     )
     fields = [(gettext(ATTEMPTS), str(sent.get("attempts", 0)))]
-    if sent.get("error"):
-        fields.append((gettext(LAST_ERROR), str(sent["error"])))
+    kind = sent.get("error_kind")
+    if kind:  # in the reader's words; the technical reason stays in the row for IT
+        fields.append((gettext(LAST_ERROR), gettext(notify_labels.ERROR_KIND.get(kind, kind))))
     return sentence, fields
 
 

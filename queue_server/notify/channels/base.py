@@ -7,6 +7,10 @@ work (the server is down, a timeout, 429, 5xx) and :class:`PermanentFailure` whe
 gives up on the second. ``Message.key`` is the same on every attempt of the same notification;
 a channel passes it to the receiver wherever the receiver can recognise a repeat (Message-ID,
 a gateway's request id, a push message's topic).
+
+A failure also says its :class:`FailureKind`, decided where it is raised (the channel knows
+what its receiver's answer means): the outbox row keeps the kind beside the technical reason,
+so that staff read why in their words (``notify/labels.ERROR_KIND``) and IT the detail.
 """
 
 from __future__ import annotations
@@ -35,21 +39,51 @@ class Receipt:
     delivered: bool = False  # True when the channel knows the message reached the person
 
 
+class FailureKind:
+    """Why a message was not sent, in a few kinds staff can act on."""
+
+    UNREACHABLE = "unreachable"  # no connection to the receiver (down, wrong address, network)
+    TIMEOUT = "timeout"  # connected, but no answer in time
+    UNAVAILABLE = "unavailable"  # the receiver answered that it cannot now (5xx, SMTP 4yz)
+    RATE_LIMITED = "rate_limited"  # too many messages, or the quota spent (429, Zalo -115)
+    REFUSED_ADDRESS = "refused_address"  # this e-mail address or phone number cannot receive it
+    REJECTED = "rejected"  # the receiver refused the message itself
+    MISCONFIGURED = "misconfigured"  # the site's account or settings (credentials, template, balance)
+    GONE = "gone"  # the citizen's browser subscription no longer exists
+    SWITCHED_OFF = "switched_off"  # the site switched the channel off after the message was written
+    OTHER = "other"  # anything else (a channel's bug): the technical reason says more
+
+    ALL = (
+        UNREACHABLE,
+        TIMEOUT,
+        UNAVAILABLE,
+        RATE_LIMITED,
+        REFUSED_ADDRESS,
+        REJECTED,
+        MISCONFIGURED,
+        GONE,
+        SWITCHED_OFF,
+        OTHER,
+    )
+
+
 class TemporaryFailure(Exception):
     """Trying again later may work. ``retry_after``: seconds, when the receiver said."""
 
-    def __init__(self, reason: str, retry_after: float | None = None):
+    def __init__(self, reason: str, retry_after: float | None = None, kind: str = FailureKind.OTHER):
         super().__init__(reason)
         self.retry_after = retry_after
+        self.kind = kind
 
 
 class PermanentFailure(Exception):
     """Trying again will not work. ``gone``: the address no longer exists (a push subscription
     expired): the subscription is ended so that nothing more is sent to it."""
 
-    def __init__(self, reason: str, gone: bool = False):
+    def __init__(self, reason: str, gone: bool = False, kind: str | None = None):
         super().__init__(reason)
         self.gone = gone
+        self.kind = kind or (FailureKind.GONE if gone else FailureKind.OTHER)
 
 
 class Channel(Protocol):

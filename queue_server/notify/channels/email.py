@@ -24,7 +24,7 @@ from typing import ClassVar
 
 from ...errors import ApiError
 from ...phones import normalise_email
-from .base import Message, PermanentFailure, Receipt, TemporaryFailure
+from .base import FailureKind, Message, PermanentFailure, Receipt, TemporaryFailure
 
 NAME_MAX = 100
 
@@ -98,19 +98,24 @@ class EmailChannel:
                 smtp.send_message(email)
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = next(iter(error.recipients.values()))
-            raise _failure(code, reply) from None
-        except smtplib.SMTPResponseException as error:  # refused sender, data, or the connection
-            raise _failure(error.smtp_code, error.smtp_error) from None
-        except (TimeoutError, OSError, smtplib.SMTPException) as error:
-            raise TemporaryFailure(f"SMTP: {type(error).__name__}") from None
+            raise _failure(code, reply, FailureKind.REFUSED_ADDRESS) from None
+        except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as error:  # the relay's account
+            raise _failure(error.smtp_code, error.smtp_error, FailureKind.MISCONFIGURED) from None
+        except smtplib.SMTPResponseException as error:  # refused data, or the connection
+            raise _failure(error.smtp_code, error.smtp_error, FailureKind.REJECTED) from None
+        except TimeoutError:
+            raise TemporaryFailure("SMTP: TimeoutError", kind=FailureKind.TIMEOUT) from None
+        except (OSError, smtplib.SMTPException) as error:
+            raise TemporaryFailure(f"SMTP: {type(error).__name__}", kind=FailureKind.UNREACHABLE) from None
         return Receipt(provider_ref=email["Message-ID"])
 
 
-def _failure(code: int, reply: bytes | str) -> Exception:
-    """A reply's class: 5yz will not work later, anything else may. The reply's text is kept
-    short and without the address (the relay often repeats it)."""
+def _failure(code: int, reply: bytes | str, refusal: str) -> Exception:
+    """A reply's class: 5yz will not work later (a ``refusal`` of that kind), anything else may
+    (the relay cannot now). The reply's text is kept short and without the address (the relay
+    often repeats it)."""
     text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
     reason = f"SMTP {code}: {text.split('<')[0].strip()[:120]}"
     if 500 <= code < 600:
-        return PermanentFailure(reason)
-    return TemporaryFailure(reason)
+        return PermanentFailure(reason, kind=refusal)
+    return TemporaryFailure(reason, kind=FailureKind.UNAVAILABLE)

@@ -27,7 +27,7 @@ import requests
 from ...errors import ApiError
 from ...phones import normalise_phone
 from ..smslength import measure, unaccented
-from .base import Message, PermanentFailure, Receipt, TemporaryFailure
+from .base import FailureKind, Message, PermanentFailure, Receipt, TemporaryFailure
 
 # Seconds a gateway has to answer: enough for a slow mobile network operator's API, short
 # enough that a worker is not held; a timeout is retried with the same request id.
@@ -66,22 +66,37 @@ def post_json(url: str, body: dict, headers: dict[str, str], timeout: float) -> 
     try:
         response = requests.post(url, json=body, headers=headers, timeout=timeout)
     except requests.Timeout:
-        raise TemporaryFailure("timeout") from None
+        raise TemporaryFailure("timeout", kind=FailureKind.TIMEOUT) from None
     except requests.RequestException as error:
-        raise TemporaryFailure(f"unreachable ({type(error).__name__})") from None
-    if response.status_code == 429:
-        raise TemporaryFailure("HTTP 429", retry_after(response))
-    if response.status_code >= 500:
-        raise TemporaryFailure(f"HTTP {response.status_code}", retry_after(response))
+        raise TemporaryFailure(
+            f"unreachable ({type(error).__name__})", kind=FailureKind.UNREACHABLE
+        ) from None
+    status = response.status_code
+    if status == 429:
+        raise TemporaryFailure("HTTP 429", retry_after(response), kind=FailureKind.RATE_LIMITED)
+    if status >= 500:
+        raise TemporaryFailure(f"HTTP {status}", retry_after(response), kind=FailureKind.UNAVAILABLE)
     try:
         answer = response.json()
     except ValueError:
         answer = None
-    if response.status_code >= 400:
-        raise PermanentFailure(f"HTTP {response.status_code}")
+    if status in (401, 403):  # the account's key or token
+        raise PermanentFailure(f"HTTP {status}", kind=FailureKind.MISCONFIGURED)
+    if status >= 400:
+        raise PermanentFailure(f"HTTP {status}", kind=FailureKind.REJECTED)
     if not isinstance(answer, dict):
-        raise TemporaryFailure(f"HTTP {response.status_code}, not JSON")
+        raise TemporaryFailure(f"HTTP {status}, not JSON", kind=FailureKind.UNAVAILABLE)
     return answer
+
+
+def refused(code: str, temporary_codes, kinds: dict[str, str]) -> Exception:
+    """The failure of a gateway's result ``code``: retried if the site's settings say so, of the
+    kind the family's table gives (else the gateway is taken as unavailable for a code it will
+    take later, as refusing the message for one it will not)."""
+    reason = code or "?"
+    if code in temporary_codes:
+        return TemporaryFailure(reason, kind=kinds.get(code, FailureKind.UNAVAILABLE))
+    return PermanentFailure(reason, kind=kinds.get(code, FailureKind.REJECTED))
 
 
 def e164(recipient: str) -> str:
@@ -89,7 +104,7 @@ def e164(recipient: str) -> str:
     try:
         return normalise_phone(recipient)
     except ApiError as error:
-        raise PermanentFailure(error.code) from None
+        raise PermanentFailure(error.code, kind=FailureKind.REFUSED_ADDRESS) from None
 
 
 def _text(settings: dict, name: str, *, required: bool = False, default: str = "", limit: int = 200) -> str:
@@ -191,6 +206,12 @@ class JsonBrandnameSms:
     SUCCESS_CODES = ("100",)
     DUPLICATE_CODES = ("124",)
     TEMPORARY_CODES = ("103",)
+    # What the table's codes mean for staff, where not the default's: 101 is a wrong ApiKey or
+    # SecretKey, 103 the balance, both the account's.
+    CODE_KINDS: ClassVar[dict[str, str]] = {
+        "101": FailureKind.MISCONFIGURED,
+        "103": FailureKind.MISCONFIGURED,
+    }
     DELIVERED_CODES = ("5",)
     UNDELIVERED_CODES = ("4",)
     PHONE_FORMATS = ("e164", "international", "national")
@@ -269,10 +290,7 @@ class JsonBrandnameSms:
             return Receipt(provider_ref=ref)
         if code in self.settings.get("duplicate_codes", self.DUPLICATE_CODES):
             return Receipt(provider_ref=ref)
-        reason = code or "?"
-        if code in self.settings.get("temporary_codes", self.TEMPORARY_CODES):
-            raise TemporaryFailure(reason)
-        raise PermanentFailure(reason)
+        raise refused(code, self.settings.get("temporary_codes", self.TEMPORARY_CODES), self.CODE_KINDS)
 
 
 class ZaloZns:
@@ -298,6 +316,16 @@ class ZaloZns:
     family: ClassVar[str] = "zns"
     URL = "https://business.openapi.zalo.me/message/template"
     TEMPORARY_CODES = ("-100", "-115")
+    # What the codes of the table above mean for staff.
+    CODE_KINDS: ClassVar[dict[str, str]] = {
+        "-100": FailureKind.UNAVAILABLE,
+        "-115": FailureKind.RATE_LIMITED,
+        "-108": FailureKind.REFUSED_ADDRESS,
+        "-118": FailureKind.REFUSED_ADDRESS,
+        "-109": FailureKind.MISCONFIGURED,
+        "-112": FailureKind.MISCONFIGURED,
+        "-124": FailureKind.MISCONFIGURED,
+    }
 
     def __init__(self, settings: dict, secret: str | None, config: dict) -> None:
         self.settings = settings
@@ -330,7 +358,7 @@ class ZaloZns:
     def send(self, message: Message) -> Receipt:
         template_id = (self.settings.get("templates") or {}).get(message.event)
         if not template_id:
-            raise PermanentFailure(f"no template ({message.event})")
+            raise PermanentFailure(f"no template ({message.event})", kind=FailureKind.MISCONFIGURED)
         body: dict[str, Any] = {
             "phone": e164(message.recipient)[1:],
             "template_id": template_id,
@@ -347,10 +375,7 @@ class ZaloZns:
             data = answer.get("data") or {}
             ref = data.get("msg_id") if isinstance(data, dict) else None
             return Receipt(provider_ref=str(ref)[:200] if ref else None)
-        reason = code or "?"
-        if code in self.settings.get("temporary_codes", self.TEMPORARY_CODES):
-            raise TemporaryFailure(reason)
-        raise PermanentFailure(reason)
+        raise refused(code, self.settings.get("temporary_codes", self.TEMPORARY_CODES), self.CODE_KINDS)
 
 
 # The SMS gateway families a site may choose from (its SMS channel's ``family`` setting).

@@ -43,7 +43,7 @@ from pywebpush import WebPushException, webpush
 from ...errors import ApiError
 from .. import vapid
 from ..models import ChannelKind
-from .base import Message, PermanentFailure, Receipt, TemporaryFailure
+from .base import FailureKind, Message, PermanentFailure, Receipt, TemporaryFailure
 
 ENDPOINT_MAX = 2000  # Subscription.address holds this much; real endpoints are under 500
 P256DH_BYTES = 65  # an uncompressed P-256 point
@@ -189,10 +189,14 @@ class WebPushChannel:
         except WebPushException as error:
             raise _failure(error) from None
         except requests.TooManyRedirects:
-            raise PermanentFailure("the push service redirected") from None
+            raise PermanentFailure("the push service redirected", kind=FailureKind.REJECTED) from None
+        except requests.Timeout:
+            raise TemporaryFailure("push service timeout", kind=FailureKind.TIMEOUT) from None
         except requests.RequestException as error:
             # Never the exception's text: it holds the endpoint, which identifies the browser.
-            raise TemporaryFailure(f"push service not reached ({type(error).__name__})") from None
+            raise TemporaryFailure(
+                f"push service not reached ({type(error).__name__})", kind=FailureKind.UNREACHABLE
+            ) from None
         assert isinstance(response, requests.Response)  # not curl=True
         # The service's address of the message (RFC 8030 section 5), which identifies it.
         location = response.headers.get("Location")
@@ -202,10 +206,14 @@ class WebPushChannel:
 def _failure(error: WebPushException) -> Exception:
     status = error.status_code
     if status is None:
-        return PermanentFailure("the message could not be made (keys refused)")
+        return PermanentFailure("the message could not be made (keys refused)", kind=FailureKind.REJECTED)
     reason = f"push service answered {status}"
     if status in (404, 410):
         return PermanentFailure(reason, gone=True)
-    if status == 429 or status >= 500:
-        return TemporaryFailure(reason, retry_after=retry_after(error.retry_after))
-    return PermanentFailure(reason)
+    if status == 429:
+        return TemporaryFailure(reason, retry_after(error.retry_after), kind=FailureKind.RATE_LIMITED)
+    if status >= 500:
+        return TemporaryFailure(reason, retry_after(error.retry_after), kind=FailureKind.UNAVAILABLE)
+    if status in (401, 403):  # the server's VAPID signature
+        return PermanentFailure(reason, kind=FailureKind.MISCONFIGURED)
+    return PermanentFailure(reason, kind=FailureKind.REJECTED)

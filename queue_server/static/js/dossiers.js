@@ -557,7 +557,7 @@
             el("td", { text: n.recipient || "—" }),
             el("td", { text: label.notify_status[n.status] || n.status }),
             el("td", { text: String(n.attempts) }),
-            el("td", { text: n.error || "" })
+            el("td", { text: n.error_text || "" })
           ]);
         }) : [el("tr", {}, [el("td", { colSpan: 7, text: t("Chưa có thông báo nào.") })])]);
       }).catch(function () {});

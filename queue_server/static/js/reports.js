@@ -107,6 +107,7 @@
     dossiers(report.dossiers);
     satisfaction(report.satisfaction);
     messages(report.messages);
+    bookings(report.bookings);
   }
 
   function tiles(report) {
@@ -354,6 +355,28 @@
         el("td", { className: "num", text: count(row.failed) })
       ]);
     }, 4);
+  }
+
+  /* Appointments per day and service, after the waits of booked citizens and of walk-ins. */
+  function bookings(b) {
+    function waited(seconds) { return seconds === null ? "—" : t("{n} phút", { n: minutes(seconds) }); }
+    facts("booking-facts", [
+      [t("Đã đặt lịch"), count(b.totals.booked)],
+      [t("Đến đúng hẹn"), count(b.totals.checked_in)],
+      [t("Chờ trung bình, có lịch hẹn"), waited(b.booked_wait_avg_s)],
+      [t("Chờ trung bình, không có lịch hẹn"), waited(b.walk_in_wait_avg_s)]
+    ]);
+    fill("bookings", b.by_day, function (row) {
+      return el("tr", { "data-day": row.date, "data-service": row.service }, [
+        el("td", { text: dmy(row.date) }),
+        el("td", { text: row.service + " · " + serviceName({ name: row.service_name, name_en: row.service_name_en }) }),
+        el("td", { className: "num", text: count(row.booked) }),
+        el("td", { className: "num", text: count(row.checked_in) }),
+        el("td", { className: "num", text: count(row.late) }),
+        el("td", { className: "num", text: count(row.no_show) }),
+        el("td", { className: "num", text: count(row.cancelled) })
+      ]);
+    }, 7);
   }
 
   function satisfaction(s) {
