@@ -584,7 +584,8 @@ def test_a_citizen_turns_on_push_for_their_ticket_on_a_phone(
     push_app, kiosk, live_server_factory, database_url, contexts, push_service
 ):
     server = live_server_factory(database_url, VAPID_PRIVATE_KEY=SERVER_KEY, NOTIFY_PUSH_ALLOW_LOCAL="1")
-    key = tracking_key(issue(kiosk))
+    ticket = issue(kiosk)
+    key = tracking_key(ticket)
     browser = BrowserKeys()
     endpoint = push_service.endpoint("chromium")
     page = phone_page(contexts, server, {"endpoint": endpoint, "keys": browser.keys})
@@ -622,18 +623,19 @@ def test_a_citizen_turns_on_push_for_their_ticket_on_a_phone(
     check_accessibility(page)
     screenshot(page, "tracking-push-on")
 
-    # What the worker will send reaches the local push service, which the browser decrypts, and
-    # the page's service worker shows it.
-    channel().send(message(row.address, row.keys, params={"link": f"{server.url}/t/{key}"}))
+    # The server's own worker (outbox, worker, channel) tells the browser at once what it
+    # subscribed to, the ticket's "issued" message: it reaches the local push service, the
+    # browser decrypts it, and the page's service worker shows it.
+    deadline = time.monotonic() + 15
+    while not push_service.received and time.monotonic() < deadline:
+        time.sleep(0.05)
     [request] = push_service.received
     payload = browser.decrypt(request["body"])
     [shown] = deliver_to_service_worker(page, server, payload)
-    assert shown == {
-        "title": "Trung tâm Phục vụ hành chính công tỉnh Nghệ An",
-        "body": "Mời ông/bà đến quầy số 3",
-        "tag": f"{server.url}/t/{key}",
-        "data": {"url": f"{server.url}/t/{key}"},
-    }
+    site_name = "Trung tâm Phục vụ hành chính công tỉnh Nghệ An"
+    assert shown["title"] == f"Số thứ tự {ticket['number']} tại {site_name}"
+    assert shown["body"].startswith(f"Ông/Bà đã lấy số {ticket['number']} (Đất đai) tại {site_name}.")
+    assert (shown["tag"], shown["data"]) == (f"{server.url}/t/{key}", {"url": f"{server.url}/t/{key}"})
 
     page.get_by_role("button", name="Tắt thông báo").click()
     on.wait_for()
