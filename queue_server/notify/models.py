@@ -51,6 +51,8 @@ class Subscription(Base):
         Index("ix_notify_subscriptions_ticket", "ticket_id"),
         Index("ix_notify_subscriptions_dossier", "dossier_id"),
         Index("ix_notify_subscriptions_booking", "booking_id"),
+        # "Has anyone at this site subscribed today?": asked at every call (notify/outbox.py).
+        Index("ix_notify_subscriptions_site_created", "site_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,8 +23,11 @@ NOTHING, so a repeat never fails the citizen's transaction and is never written 
 
 Cost: taking a number is the hottest path (benchmarked). A transaction that only issues
 tickets, with no subscription made in it, runs no query at all here: a new subscription is
-noticed when it is inserted (:func:`_noticed`), never looked for. A call runs one indexed
-query (the called tickets' subscriptions and the site's waiting subscribed tickets together).
+noticed when it is inserted (:func:`_noticed`), never looked for. A call first asks whether
+the site has any live ticket subscription made in the last day (one small query, built once,
+on ``ix_notify_subscriptions_site_created``): a ticket lives one day, so its subscriptions
+were made less than a day before. Only if one exists does it run the query that finds the
+called tickets' subscriptions and the waiting subscribed tickets of the queues that moved.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Table, and_, event, exists, false, or_, select, union_all, update
+from sqlalchemy import Table, and_, bindparam, event, exists, false, or_, select, union_all, update
 from sqlalchemy.orm import Session, object_session
 
 from ..booking.models import Booking
@@ -192,7 +195,9 @@ def write(session: Session, *, events: list[tuple[str, dict]], tickets: list[dic
     called = [entry for entry in tickets if entry["kind"] == "ticket.called"]
     moved = [entry["ticket_id"] for entry in tickets if entry["kind"] in QUEUE_MOVES and entry["ticket_id"]]
     changes = [(name, payload) for name, payload in events if name in ("dossier.changed", "booking.changed")]
-    if not (new or called or moved or changes):
+    queue_moves = [entry for entry in tickets if entry["kind"] in QUEUE_MOVES]
+    moves = bool(queue_moves) and _anyone_subscribed(session, queue_moves)
+    if not (new or moves or changes):
         return
     outbox = _Outbox(session, utcnow())
     for name, payload in changes:
@@ -207,10 +212,36 @@ def write(session: Session, *, events: list[tuple[str, dict]], tickets: list[dic
                 outbox.add(
                     subscription, "ticket.issued", f"ticket.issued:{ticket.id}", _ticket_values(ticket)
                 )
-    if called or moved:
+    if moves:
         _tickets_moved(outbox, {entry["ticket_id"] for entry in called}, moved)
     outbox.flush()
     session.flush()
+
+
+# Any live subscription of a ticket at a site since a given instant (the start of its day).
+_ANY_SUBSCRIBED_SINCE = (
+    select(Subscription.id)
+    .where(
+        Subscription.site_id == bindparam("site_id"),
+        Subscription.created_at >= bindparam("since"),
+        Subscription.ticket_id.is_not(None),
+        Subscription.opted_out_at.is_(None),
+    )
+    .limit(1)
+)
+
+
+def _anyone_subscribed(session: Session, entries: list[dict]) -> bool:
+    """Whether anyone may be subscribed to a ticket of these journal entries' sites: a live
+    subscription made in the last day (a ticket lives one day, so its subscriptions were made
+    less than a day before any change to it). Read from the entries alone: no ticket or site
+    is loaded for a site where nobody subscribed."""
+    for site_id, at in {(entry["site_id"], entry["at"]) for entry in entries}:
+        # Core, not the ORM: a plain row is all this needs, and it is asked at every call.
+        since = at - timedelta(days=1)
+        if session.connection().execute(_ANY_SUBSCRIBED_SINCE, {"site_id": site_id, "since": since}).first():
+            return True
+    return False
 
 
 def _tickets_moved(outbox: _Outbox, called: set[int], moved: list[int]) -> None:
