@@ -1,12 +1,16 @@
 """A local HTTP server that records what it gets and answers as a gateway would: the tests'
 SMS brandname and Zalo ZNS gateway. Each path's answer is set by the test (status, JSON body,
-headers, a delay); every request is kept with its headers and JSON body."""
+headers, a delay), or made per request by ``respond`` (a gateway that remembers what it got);
+every request is kept with its headers and JSON body. While ``hold`` is set, a request is kept
+waiting for its answer (``holding`` tells the test one arrived): a sender killed then never
+hears how its request went."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -33,6 +37,8 @@ class Gateway:
     def __init__(self) -> None:
         self.answers: dict[str, Answer] = {}
         self.received: list[Received] = []
+        self.respond: Callable[[Received], Answer] | None = None
+        self.hold, self.holding = threading.Event(), threading.Event()
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,10 +50,14 @@ class Gateway:
                 except ValueError:
                     body = raw.decode()
                 url = urlsplit(self.path)
-                gateway.received.append(
-                    Received("POST", url.path, dict(self.headers), body, parse_qs(url.query))
+                received = Received("POST", url.path, dict(self.headers), body, parse_qs(url.query))
+                gateway.received.append(received)
+                answer = (
+                    gateway.respond(received) if gateway.respond else gateway.answers.get(url.path, Answer())
                 )
-                answer = gateway.answers.get(url.path, Answer())
+                while gateway.hold.is_set():
+                    gateway.holding.set()
+                    time.sleep(0.05)
                 if answer.delay:
                     time.sleep(answer.delay)
                 data = json.dumps(answer.body).encode()

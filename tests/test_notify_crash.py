@@ -1,0 +1,118 @@
+"""A worker killed in the middle of sending a text message, against a real local SMS gateway
+(the eSMS family, notify/channels/gateways.py). The e-mail channel's own test is in
+test_notify_worker.py.
+
+The gateway here behaves as eSMS documents: it keeps every request, sends each ``RequestId``
+once, and answers a repeated one with code 124 ("RequestId already used"), which the channel
+takes as sent. So when the worker dies after the gateway took the message but before it heard
+the answer, the next worker's attempt carries the same RequestId and the phone gets one text.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from sqlalchemy import select
+
+from queue_server.database import utcnow
+from queue_server.notify import operations
+from queue_server.notify.channels.gateways import Sms
+from queue_server.notify.models import Notification
+
+from .gateway_server import Answer, Gateway, Received
+from .helpers import BOTH_DATABASES, ROOT, enable_channels, issue, site
+
+PHONES = ("0912 345 678", "0987 654 321", "0903 111 222")
+
+
+class Esms:
+    """What the gateway delivers: one text per RequestId."""
+
+    def __init__(self) -> None:
+        self.delivered: dict[str, dict] = {}
+
+    def __call__(self, received: Received) -> Answer:
+        assert isinstance(received.body, dict)
+        request_id = received.body["RequestId"]
+        if request_id in self.delivered:
+            return Answer(body={"CodeResult": "124", "ErrorMessage": "RequestId already used"})
+        self.delivered[request_id] = received.body
+        return Answer(body={"CodeResult": "100", "SMSID": f"esms-{len(self.delivered)}"})
+
+
+def rows(session) -> list[Notification]:
+    """The outbox as it is now. The session is closed after reading: on SQLite an open
+    transaction holds the write lock (``BEGIN IMMEDIATE``), which the worker needs."""
+    session.expire_all()
+    found = list(session.scalars(select(Notification).order_by(Notification.id)))
+    session.close()
+    return found
+
+
+@BOTH_DATABASES
+def test_a_worker_killed_while_the_gateway_answers_sends_each_text_once(app, session, kiosk, tmp_path):
+    with Gateway() as gateway:
+        esms = gateway.respond = Esms()
+        settings = Sms.check_settings(
+            {"url": gateway.url + "/sms", "api_key": "KEY-1", "brandname": "HCC NGHEAN"}
+        )
+        enable_channels(session, "sms", settings=settings, secret="SECRET")
+        ticket = issue(kiosk)
+        for phone in PHONES:
+            operations.subscribe(
+                session, site_id=site(session).id, channel="sms", address=phone, via="kiosk", at=utcnow(),
+                ticket_id=ticket["id"],
+            )  # fmt: skip
+        session.commit()
+        assert len(rows(session)) == len(PHONES)
+        session.close()
+        env = {
+            **os.environ,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": "a-test-key-of-more-than-thirty-two-bytes",
+            "INSTANCE_DIR": str(tmp_path),
+            "NOTIFY_LEASE_SECONDS": "2",
+            "NOTIFY_POLL_SECONDS": "0.1",
+            "DOSSIER_WATCH_SECONDS": "0",
+        }
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "notify-worker"]
+        gateway.hold.set()  # the gateway takes the first text and keeps the worker waiting
+        first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            assert gateway.holding.wait(30), "the worker never reached the gateway"
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+        finally:
+            first.kill()
+        gateway.hold.clear()
+        [taken] = gateway.received  # the gateway has it; the dead worker never heard so
+        assert "sending" in {row.status for row in rows(session)}
+
+        second = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while {row.status for row in rows(session)} != {"sent"} and time.monotonic() < deadline:
+                time.sleep(0.2)
+            session.close()
+            second.send_signal(signal.SIGTERM)
+            second.communicate(timeout=15)
+        finally:
+            second.kill()
+        sent = rows(session)
+        assert {row.status for row in sent} == {"sent"}
+        # Four requests for three texts: the held one came again, with the same RequestId...
+        assert len(gateway.received) == len(PHONES) + 1
+        repeats = [r for r in gateway.received[1:] if r.body["RequestId"] == taken.body["RequestId"]]
+        assert len(repeats) == 1 and repeats[0].body["Phone"] == taken.body["Phone"]
+        # ...and each phone got one text, each under its notification's key.
+        assert sorted(esms.delivered) == sorted(row.key for row in sent)
+        assert sorted(body["Phone"] for body in esms.delivered.values()) == sorted(
+            ["84912345678", "84987654321", "84903111222"]
+        )
+        assert next(row for row in sent if row.key == taken.body["RequestId"]).attempts == 2
