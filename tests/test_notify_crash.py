@@ -1,11 +1,14 @@
-"""A worker killed in the middle of sending a text message, against a real local SMS gateway
-(the eSMS family, notify/channels/gateways.py). The e-mail channel's own test is in
-test_notify_worker.py.
+"""A worker killed in the middle of sending, against a real local SMS gateway (the eSMS family,
+notify/channels/gateways.py) and a real local push service (notify/channels/webpush.py). The
+e-mail channel's own test is in test_notify_worker.py.
 
 The gateway here behaves as eSMS documents: it keeps every request, sends each ``RequestId``
 once, and answers a repeated one with code 124 ("RequestId already used"), which the channel
 takes as sent. So when the worker dies after the gateway took the message but before it heard
 the answer, the next worker's attempt carries the same RequestId and the phone gets one text.
+A push service keeps one waiting message per ``Topic`` (RFC 8030 §5.4: a new message with the
+topic of one not yet delivered replaces it), and the channel's topic comes from the
+notification's key: the browser is shown one message per event.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import time
 from sqlalchemy import select
 
 from queue_server.database import utcnow
-from queue_server.notify import operations
+from queue_server.notify import operations, vapid
 from queue_server.notify.channels.gateways import Sms
+from queue_server.notify.channels.webpush import topic as webpush_topic
 from queue_server.notify.models import Notification
 
 from .gateway_server import Answer, Gateway, Received
 from .helpers import BOTH_DATABASES, ROOT, enable_channels, issue, site
+from .push_server import BrowserKeys, PushService
 
 PHONES = ("0912 345 678", "0987 654 321", "0903 111 222")
 
@@ -42,6 +47,43 @@ class Esms:
             return Answer(body={"CodeResult": "124", "ErrorMessage": "RequestId already used"})
         self.delivered[request_id] = received.body
         return Answer(body={"CodeResult": "100", "SMSID": f"esms-{len(self.delivered)}"})
+
+
+def kill_then_recover(app, session, tmp_path, receiver, extra_env=None) -> list[Notification]:
+    """`flask notify-worker` SIGKILLed while ``receiver`` holds its answer to the first message;
+    a second worker then sends everything (the held message again, once its lease ends). The
+    outbox's rows at the end."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": "a-test-key-of-more-than-thirty-two-bytes",
+        "INSTANCE_DIR": str(tmp_path),
+        "NOTIFY_LEASE_SECONDS": "2",
+        "NOTIFY_POLL_SECONDS": "0.1",
+        "DOSSIER_WATCH_SECONDS": "0",
+        **(extra_env or {}),
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "notify-worker"]
+    receiver.hold.set()  # the receiver takes the first message and keeps the worker waiting
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert receiver.holding.wait(30), "the worker never reached the receiver"
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        first.kill()
+    receiver.hold.clear()
+    assert "sending" in {row.status for row in rows(session)}  # the dead worker never heard
+    second = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while {row.status for row in rows(session)} != {"sent"} and time.monotonic() < deadline:
+            time.sleep(0.2)
+        second.send_signal(signal.SIGTERM)
+        second.communicate(timeout=15)
+    finally:
+        second.kill()
+    return rows(session)
 
 
 def rows(session) -> list[Notification]:
@@ -69,42 +111,8 @@ def test_a_worker_killed_while_the_gateway_answers_sends_each_text_once(app, ses
             )  # fmt: skip
         session.commit()
         assert len(rows(session)) == len(PHONES)
-        session.close()
-        env = {
-            **os.environ,
-            "DATABASE_URL": app.config["DATABASE_URL"],
-            "SECRET_KEY": "a-test-key-of-more-than-thirty-two-bytes",
-            "INSTANCE_DIR": str(tmp_path),
-            "NOTIFY_LEASE_SECONDS": "2",
-            "NOTIFY_POLL_SECONDS": "0.1",
-            "DOSSIER_WATCH_SECONDS": "0",
-        }
-        command = [sys.executable, "-m", "flask", "--app", "wsgi", "notify-worker"]
-        gateway.hold.set()  # the gateway takes the first text and keeps the worker waiting
-        first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
-            assert gateway.holding.wait(30), "the worker never reached the gateway"
-            first.send_signal(signal.SIGKILL)
-            first.wait(10)
-        finally:
-            first.kill()
-        gateway.hold.clear()
-        [taken] = gateway.received  # the gateway has it; the dead worker never heard so
-        assert "sending" in {row.status for row in rows(session)}
-
-        second = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while {row.status for row in rows(session)} != {"sent"} and time.monotonic() < deadline:
-                time.sleep(0.2)
-            session.close()
-            second.send_signal(signal.SIGTERM)
-            second.communicate(timeout=15)
-        finally:
-            second.kill()
-        sent = rows(session)
+        sent = kill_then_recover(app, session, tmp_path, gateway)
+        taken = gateway.received[0]
         assert {row.status for row in sent} == {"sent"}
         # Four requests for three texts: the held one came again, with the same RequestId...
         assert len(gateway.received) == len(PHONES) + 1
@@ -116,3 +124,40 @@ def test_a_worker_killed_while_the_gateway_answers_sends_each_text_once(app, ses
             ["84912345678", "84987654321", "84903111222"]
         )
         assert next(row for row in sent if row.key == taken.body["RequestId"]).attempts == 2
+
+
+@BOTH_DATABASES
+def test_a_worker_killed_while_the_push_service_answers_shows_each_message_once(
+    app, session, kiosk, tmp_path
+):
+    browsers = [BrowserKeys() for _ in range(3)]
+    service = PushService()
+    try:
+        enable_channels(session, "webpush")
+        ticket = issue(kiosk)
+        for number, browser in enumerate(browsers):
+            operations.subscribe(
+                session, site_id=site(session).id, channel="webpush", address=service.endpoint(f"b{number}"),
+                via="tracking", at=utcnow(), ticket_id=ticket["id"], keys=browser.keys,
+            )  # fmt: skip
+        session.commit()
+        server_key = vapid._new_key()
+        sent = kill_then_recover(
+            app, session, tmp_path, service, {"VAPID_PRIVATE_KEY": server_key, "NOTIFY_PUSH_ALLOW_LOCAL": "1"}
+        )
+    finally:
+        service.close()
+    assert {row.status for row in sent} == {"sent"}
+    # Four requests for three messages: the held one came again, with the same topic...
+    assert len(service.received) == len(browsers) + 1
+    taken = service.received[0]
+    repeats = [r for r in service.received[1:] if r["headers"]["topic"] == taken["headers"]["topic"]]
+    assert len(repeats) == 1 and repeats[0]["path"] == taken["path"]
+    # ...so each browser is shown one message per event (one waiting message per topic), and
+    # each decrypts to the ticket's first message.
+    waiting = {(r["path"], r["headers"]["topic"]): r for r in service.received}
+    assert len(waiting) == len(browsers)
+    assert sorted(topic for _, topic in waiting) == sorted(webpush_topic(row.key) for row in sent)
+    for number, browser in enumerate(browsers):
+        [(_, request)] = [(key, r) for key, r in waiting.items() if key[0].endswith(f"/b{number}")]
+        assert browser.decrypt(request["body"])["body"].startswith(f"Ông/Bà đã lấy số {ticket['number']}")
