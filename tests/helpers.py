@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import zxingcpp
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select, text, update
 
 from bench import harness
 from bench.harness import ROOT, Gunicorn
@@ -378,12 +378,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def enable_channels(session, *channels: str, code: str = "NA-HCC", settings: dict | None = None, secret=None):
+def enable_channels(
+    session, *channels: str, code: str = "NA-HCC", settings: dict | None = None, secret=None, only=False
+):
     """Switch notification channels on at a site, with their settings (the demo already has
-    Web Push on at NA-HCC: its row is updated, not added twice). Commits."""
+    Web Push on at NA-HCC: its row is updated, not added twice); ``only``: and every other
+    channel off (the demo's Web Push too). Commits."""
     from queue_server.notify.models import SiteChannel
 
     site_id = site(session, code).id
+    if only:
+        session.execute(update(SiteChannel).where(SiteChannel.site_id == site_id).values(enabled=False))
     for channel in channels:
         row = session.scalar(
             select(SiteChannel).where(SiteChannel.site_id == site_id, SiteChannel.channel == channel)
