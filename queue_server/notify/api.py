@@ -18,7 +18,6 @@ from datetime import timedelta
 from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import select
 
 from ..auth.access import (
     Action,
@@ -39,8 +38,8 @@ from ..sites.lookups import get_site
 from . import receipts
 from .addresses import masked
 from .channels.base import FailureKind
-from .models import ChannelKind, SiteChannel
-from .operations import NEAR_TURN_DEFAULT, phone_channel, subscribe
+from .models import ChannelKind
+from .operations import NEAR_TURN_DEFAULT, phone_channel, site_channel, subscribe
 from .presenters import notification_view
 from .queries import messages_about
 
@@ -141,9 +140,7 @@ def sms_delivery_report(site_code, token):
     """The SMS gateway's delivery report (its callback), by query string, form or JSON. A
     report for no message of the site, or a repeat, changes nothing and is answered the same."""
     site = get_site(db.session, site_code)
-    channel = db.session.scalar(
-        select(SiteChannel).where(SiteChannel.site_id == site.id, SiteChannel.channel == ChannelKind.SMS)
-    )
+    channel = site_channel(db.session, site.id, ChannelKind.SMS)
     if not receipts.authentic(channel, token):
         raise NotFound("unknown_callback", "No delivery reports are taken at this address.")
     assert channel is not None

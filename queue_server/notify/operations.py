@@ -99,6 +99,13 @@ def find_subscription(
     ).first()
 
 
+def site_channel(session: AnySession, site_id: int, channel: str) -> SiteChannel | None:
+    """A site's settings row for one channel, on or off; None if never set up."""
+    return session.scalar(
+        select(SiteChannel).where(SiteChannel.site_id == site_id, SiteChannel.channel == channel)
+    )
+
+
 def enabled_channels(session: AnySession, site_id: int) -> list[str]:
     """The channels the site has switched on, in :attr:`ChannelKind.ALL`'s order."""
     enabled = set(

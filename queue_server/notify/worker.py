@@ -39,8 +39,8 @@ from sqlalchemy.orm import Session
 from ..database import db, utcnow
 from .channels import CHANNELS
 from .channels.base import FailureKind, Message, PermanentFailure, Receipt, TemporaryFailure
-from .models import Notification, NotificationStatus, SiteChannel, Subscription
-from .operations import opt_out
+from .models import Notification, NotificationStatus, Subscription
+from .operations import opt_out, site_channel
 from .outbox import wake
 
 log = logging.getLogger(__name__)
@@ -137,9 +137,7 @@ class Worker:
         """Send one claimed message and record the outcome."""
         row = session.get(Notification, row_id)
         assert row is not None  # claimed by this worker, rows are never deleted while open
-        setting = session.scalar(
-            select(SiteChannel).where(SiteChannel.site_id == row.site_id, SiteChannel.channel == row.channel)
-        )
+        setting = site_channel(session, row.site_id, row.channel)
         subscription = session.get(Subscription, row.subscription_id) if row.subscription_id else None
         message = Message(
             key=row.key,

@@ -13,13 +13,13 @@ import logging
 import re
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...errors import ApiError
 from ...notify import templates
 from ...notify.channels.gateways import max_segments, sms_text
-from ...notify.models import ChannelKind, MessageTemplate, SiteChannel
+from ...notify.models import ChannelKind, MessageTemplate
+from ...notify.operations import site_channel
 from ...notify.smslength import Length, measure
 from ...sites.models import Site
 from ...web import public_url
@@ -43,9 +43,7 @@ SAMPLE_DEFAULT = 24  # characters of any other value (a service's or a procedure
 
 
 def sms_settings(session: Session, site: Site) -> dict:
-    row = session.scalar(
-        select(SiteChannel).where(SiteChannel.site_id == site.id, SiteChannel.channel == ChannelKind.SMS)
-    )
+    row = site_channel(session, site.id, ChannelKind.SMS)
     return (row.settings or {}) if row is not None else {}
 
 
