@@ -365,6 +365,9 @@ def test_a_booking_scanned_at_the_kiosk_prints_a_ticket_called_before_an_earlier
     assert kiosk.inner_text("#result-booking") == (
         f"Ông/Bà đã đến đúng hẹn ({time}): số của ông/bà được gọi trước các số không đặt lịch."
     )
+    # Good news, not in the red of warnings.
+    colour = kiosk.eval_on_selector("#result-booking", "e => getComputedStyle(e).color")
+    assert colour == "rgb(22, 101, 52)"
     assert kiosk.inner_text("#result-ahead") == "Ông/Bà là người tiếp theo"
     kiosk.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
     screenshot(kiosk, f"kiosk-booking-checked-in-{size}")

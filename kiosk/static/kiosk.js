@@ -231,10 +231,12 @@
       .finally(function () { busy = false; delete document.body.dataset.sending; });
   }
 
-  /* `note`: what the kiosk says besides the number (a booking checked in: on time or not). */
-  function showTicket(ticket, note) {
+  /* `note`: what the kiosk says besides the number (a booking checked in: on time or not), in
+     the colour of its `tone` (the check-in's outcome: good news is not said in warning red). */
+  function showTicket(ticket, note, tone) {
     $("result-booking").hidden = !note;
     $("result-booking").textContent = note || "";
+    $("result-booking").dataset.tone = tone || "";
     $("result-label").textContent = t("Số thứ tự của ông/bà");
     $("result-number").textContent = ticket.number;
     $("result-service").textContent = cfg.lang === "en" && ticket.service_name_en ? ticket.service_name_en : ticket.service_name;
@@ -402,7 +404,7 @@
         if (answer.choices) { return chooseBooking(text, answer.choices); }
         priority = null;
         $("priority-banner").hidden = true;
-        showTicket(answer.ticket, t(BOOKING_NOTES[answer.outcome], { time: clockTime(answer.starts_at) }));
+        showTicket(answer.ticket, t(BOOKING_NOTES[answer.outcome], { time: clockTime(answer.starts_at) }), answer.outcome);
       });
   }
 
