@@ -15,7 +15,16 @@ from sqlalchemy import select
 from queue_server.database import utcnow
 from queue_server.notify.channels import CHANNELS
 from queue_server.notify.channels.base import Message, PermanentFailure, TemporaryFailure
-from queue_server.notify.channels.gateways import InvalidSettings, JsonBrandnameSms, Sms, ZaloZns
+from queue_server.notify.channels.gateways import (
+    REQUEST_ID_MAX,
+    EsmsZns,
+    InvalidSettings,
+    JsonBrandnameSms,
+    Sms,
+    Zalo,
+    ZaloZns,
+    request_id,
+)
 from queue_server.notify.models import Notification, NotificationStatus, SiteChannel, Subscription
 from queue_server.notify.operations import NEAR_TURN_DEFAULT
 from queue_server.notify.smslength import measure, unaccented
@@ -126,7 +135,22 @@ def test_another_gateway_of_the_same_shape_names_its_own_fields(gateway):
 @pytest.mark.parametrize(
     ("status", "body", "headers", "failure", "retry_after", "kind"),
     [
-        (200, {"CodeResult": "108", "ErrorMessage": "Phone invalid"}, {}, PermanentFailure, None, "rejected"),
+        (
+            200,
+            {"CodeResult": "108", "ErrorMessage": "Phone invalid"},
+            {},
+            PermanentFailure,
+            None,
+            "refused_address",
+        ),
+        (
+            200,
+            {"CodeResult": "146", "ErrorMessage": "Wrong template"},
+            {},
+            PermanentFailure,
+            None,
+            "rejected",
+        ),
         (200, {"CodeResult": "101"}, {}, PermanentFailure, None, "misconfigured"),  # wrong ApiKey/SecretKey
         (
             200,
@@ -262,13 +286,111 @@ def test_zns_template_ids_are_numbers():
     with pytest.raises(InvalidSettings) as refused:
         ZaloZns.check_settings({"templates": {"ticket.near_turn": "abc"}})
     assert refused.value.code == "invalid_template_id"
-    assert ZaloZns.check_settings({})["url"] == ZaloZns.URL
+    assert ZaloZns.check_settings({})["url"] == ZaloZns.DEFAULT_URL
     assert (
         JsonBrandnameSms.check_settings({"url": "https://x.vn", "api_key": "k", "brandname": "B"})[
             "max_segments"
         ]
         is None
     )
+
+
+# -- Zalo ZNS through eSMS -------------------------------------------------------------------------
+
+OA = "4097311281936189049"
+
+
+def esms_zns(url: str, **overrides):
+    settings = Zalo.check_settings(
+        {
+            "family": "esms",
+            "url": url,
+            "api_key": "KEY-1",
+            "oa_id": OA,
+            "templates": {"ticket.near_turn": "267247"},
+        }
+        | overrides
+    )
+    return CHANNELS["zalo"](settings, "SECRET-1", CONFIG)
+
+
+def zns_message(key=KEY, event="ticket.near_turn") -> Message:
+    params = {"number": "A012", "ahead": 3}
+    return Message(key=key, channel="zalo", event=event, recipient="+84912345678", body="", params=params)
+
+
+def test_zns_through_esms_gets_the_oa_the_template_its_data_and_the_request_id(gateway):
+    url = gateway.answer("/zns", body={"CodeResult": "100", "CountRegenerate": 0, "SMSID": "e-9"})
+    assert esms_zns(url).send(zns_message()).provider_ref == "e-9"
+    assert esms_zns(url, data_format="object", sandbox=True, phone_format="national").send(zns_message())
+    pairs, as_object = (got.body for got in gateway.received)
+    assert pairs == {
+        "ApiKey": "KEY-1",
+        "SecretKey": "SECRET-1",
+        "Phone": "84912345678",
+        "OAID": OA,
+        "TempID": "267247",
+        "TempData": [{"key": "number", "value": "A012"}, {"key": "ahead", "value": "3"}],
+        "Sandbox": "0",
+        "RequestId": KEY,
+    }
+    assert as_object["TempData"] == {"number": "A012", "ahead": "3"}
+    assert as_object["Sandbox"] == "1" and as_object["Phone"] == "0912345678"
+
+
+def test_a_repeated_request_id_is_taken_as_sent_and_zns_refusals_have_their_kind(gateway):
+    url = gateway.answer("/zns", body={"CodeResult": "124", "ErrorMessage": "Duplicate RequestId"})
+    assert esms_zns(url).send(zns_message()).provider_ref is None
+    for code, failure, kind in [
+        ("789", PermanentFailure, "misconfigured"),  # the template is not the OA's
+        ("799", PermanentFailure, "misconfigured"),  # the OA is not the account's
+        ("108", PermanentFailure, "refused_address"),
+        ("103", TemporaryFailure, "misconfigured"),  # the balance: retried once topped up
+    ]:
+        url = gateway.answer("/zns", body={"CodeResult": code})
+        with pytest.raises(failure) as raised:
+            esms_zns(url).send(zns_message())
+        assert raised.value.kind == kind, code
+    with pytest.raises(PermanentFailure, match="no template"):
+        esms_zns(url).send(zns_message(event="dossier.result_ready"))
+
+
+def test_a_key_longer_than_the_gateway_takes_goes_as_the_same_short_request_id_every_time(gateway):
+    long_key = "dossier.supplement_requested:1234567:12345678:1234567"
+    assert len(long_key) > REQUEST_ID_MAX
+    assert request_id(long_key) == request_id(long_key) != request_id(long_key + "0")
+    assert len(request_id(long_key)) <= REQUEST_ID_MAX and request_id(KEY) == KEY
+    url = gateway.answer("/zns", body={"CodeResult": "100", "SMSID": "e-1"})
+    esms_zns(url).send(zns_message(key=long_key))
+    sms = CHANNELS["sms"](sms_settings(url), "S", CONFIG)
+    sms.send(message())
+    sms.send(
+        Message(key=long_key, channel="sms", event="ticket.near_turn", recipient="+84912345678", body="x")
+    )
+    assert [got.body["RequestId"] for got in gateway.received] == [
+        request_id(long_key),
+        KEY,
+        request_id(long_key),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "code"),
+    [
+        ({"oa_id": ""}, "missing_setting"),
+        ({"oa_id": "OA-1"}, "invalid_oa_id"),
+        ({"api_key": ""}, "missing_setting"),
+        ({"data_format": "xml"}, "invalid_setting"),
+        ({"templates": {"ticket.issued": "x1"}}, "invalid_template_id"),
+        ({"family": "pigeon"}, "unknown_family"),
+    ],
+)
+def test_zns_through_esms_settings_are_checked(settings, code):
+    with pytest.raises(InvalidSettings) as refused:
+        Zalo.check_settings({"family": "esms", "api_key": "k", "oa_id": OA} | settings)
+    assert refused.value.code == code
+    assert Zalo.check_settings({"family": "esms", "api_key": "k", "oa_id": OA})["url"] == EsmsZns.DEFAULT_URL
+    assert Zalo.check_settings({})["family"] == "zns"  # sites set up before there was a choice
 
 
 # -- the administration: channels, "Gửi thử", templates ------------------------------------------

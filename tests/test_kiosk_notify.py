@@ -93,16 +93,23 @@ def test_a_citizen_may_skip_the_phone_number(app, server, kiosk_token, contexts)
         assert db.session.scalars(select(Subscription)).all() == []
 
 
+def notifications_page(server, contexts):
+    """The administration's "Tin nhắn" page, signed in as the demo's supervisor, at an office
+    PC's size."""
+    page = contexts(viewport=OFFICE)
+    page.goto(f"{server.url}/admin/notifications")
+    page.fill("#username", "supervisor")
+    page.fill("#password", "giam-sat-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/notifications$"))
+    return page
+
+
 def test_a_supervisor_sets_up_sms_sends_a_test_and_keeps_a_template_within_its_parts(server, contexts):
     """The administration's page at an office PC's size, against a real local gateway."""
     with Gateway() as gateway:
         url = gateway.answer("/sms", body={"CodeResult": "100", "SMSID": "esms-42"})
-        page = contexts(viewport=OFFICE)
-        page.goto(f"{server.url}/admin/notifications")
-        page.fill("#username", "supervisor")
-        page.fill("#password", "giam-sat-demo")
-        page.click("#login-form button[type=submit]")
-        page.wait_for_url(re.compile(r"/admin/notifications$"))
+        page = notifications_page(server, contexts)
         sms = page.locator("form[data-channel='sms']")
         sms.get_by_label("Bật kênh này").check()
         page.fill("#sms-url", url)
@@ -145,4 +152,60 @@ def test_a_supervisor_sets_up_sms_sends_a_test_and_keeps_a_template_within_its_p
         push = page.locator("form[data-channel='webpush']")
         assert push.locator("[data-test], [name='secret'], textarea").count() == 0
         screenshot(page, "admin-notifications")
+        check_accessibility(page)
+
+
+def test_a_supervisor_sends_zalo_zns_through_esms_and_the_page_shows_that_familys_fields(server, contexts):
+    """Zalo ZNS has two gateway families; the page shows the chosen one's fields and says
+    which of them blocks a repeated message."""
+    with Gateway() as gateway:
+        url = gateway.answer("/zns", body={"CodeResult": "100", "SMSID": "zns-7"})
+        page = notifications_page(server, contexts)
+        zalo = page.locator("form[data-channel='zalo']")
+        zalo.locator("[data-secret-state]").filter(has_text="Chưa đặt").wait_for()
+        # Zalo's own API first (as sites set up before there was a choice): its token, no OA id.
+        assert page.input_value("#zalo-family") == "zns"
+        assert zalo.get_by_label("Access token của OA").is_visible()
+        assert not page.is_visible("#zalo-oa_id") and page.is_visible("#zalo-url")
+        assert (
+            page.get_attribute("#zalo-url", "placeholder")
+            == "https://business.openapi.zalo.me/message/template"
+        )
+        assert "có thể nhận một tin hai lần" in zalo.inner_text()
+
+        page.select_option("#zalo-family", "esms")
+        assert page.is_visible("#zalo-oa_id") and page.is_visible("#zalo-api_key")
+        assert not zalo.get_by_label("Chế độ phát triển (chỉ gửi đến quản trị viên của OA)").is_visible()
+        assert "đúng một tin" in zalo.inner_text() and "hai lần" not in zalo.inner_text()
+        assert page.get_attribute("#zalo-url", "placeholder").startswith("https://rest.esms.vn/")
+        zalo.get_by_label("Bật kênh này").check()
+        page.fill("#zalo-url", url)
+        page.fill("#zalo-api_key", "KEY-1")
+        page.fill("#zalo-oa_id", "OA-1")
+        page.fill("#zalo-secret", "ESMS-SECRET")
+        event = page.input_value("#tpl-event")
+        zalo.locator(f"[name='template:{event}']").fill("267247")
+        zalo.get_by_role("button", name="Lưu").click()
+        zalo.locator("[data-error-for='oa_id']:not([hidden])").wait_for()
+        assert zalo.locator("[data-error-for='oa_id']").inner_text() == "Mã Zalo OA (OAID) là một dãy số."
+        page.fill("#zalo-oa_id", "4097311281936189049")
+        zalo.get_by_role("button", name="Lưu").click()
+        page.wait_for_function("() => document.getElementById('zalo-secret-state').textContent === 'Đã đặt'")
+
+        page.fill("#zalo-test", "0912 345 678")
+        zalo.get_by_role("button", name="Gửi thử").click()
+        zalo.locator("[data-test-result]").filter(has_text="Đã gửi").wait_for()
+        assert zalo.locator("[data-test-result]").inner_text() == "Đã gửi tin thử (mã tin của cổng: zns-7)."
+        sent = gateway.received[-1].body
+        assert (sent["OAID"], sent["TempID"], sent["SecretKey"]) == (
+            "4097311281936189049",
+            "267247",
+            "ESMS-SECRET",
+        )
+
+        page.reload()
+        zalo.locator("[data-secret-state]").filter(has_text="Đã đặt").wait_for()
+        assert page.input_value("#zalo-family") == "esms" and page.is_visible("#zalo-oa_id")
+        assert page.input_value("#zalo-url") == url
+        screenshot(page, "admin-notifications-zalo")
         check_accessibility(page)

@@ -1,11 +1,12 @@
-"""A worker killed in the middle of sending, against a real local SMS gateway (the eSMS family,
-notify/channels/gateways.py) and a real local push service (notify/channels/webpush.py). The
-e-mail channel's own test is in test_notify_worker.py.
+"""A worker killed in the middle of sending, against a real local gateway of eSMS's shape, for
+SMS brandname and for Zalo ZNS (notify/channels/gateways.py), and a real local push service
+(notify/channels/webpush.py). The e-mail channel's own test is in test_notify_worker.py.
 
 The gateway here behaves as eSMS documents: it keeps every request, sends each ``RequestId``
 once, and answers a repeated one with code 124 ("RequestId already used"), which the channel
 takes as sent. So when the worker dies after the gateway took the message but before it heard
-the answer, the next worker's attempt carries the same RequestId and the phone gets one text.
+the answer, the next worker's attempt carries the same RequestId and the phone gets one text
+or one ZNS message.
 A push service keeps one waiting message per ``Topic`` (RFC 8030 §5.4: a new message with the
 topic of one not yet delivered replaces it), and the channel's topic comes from the
 notification's key: the browser is shown one message per event.
@@ -19,11 +20,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy import select
 
 from queue_server.database import utcnow
 from queue_server.notify import operations, vapid
-from queue_server.notify.channels.gateways import Sms
+from queue_server.notify.channels.gateways import Sms, Zalo
 from queue_server.notify.channels.webpush import topic as webpush_topic
 from queue_server.notify.models import Notification
 
@@ -95,18 +97,45 @@ def rows(session) -> list[Notification]:
     return found
 
 
+# Each channel an eSMS-shaped gateway serves: its settings (given the gateway's address) and what
+# the gateway must have been asked for the ticket's first message.
+GATEWAY_CHANNELS = {
+    "sms": (
+        lambda url: Sms.check_settings({"url": url + "/sms", "api_key": "KEY-1", "brandname": "HCC NGHEAN"}),
+        lambda body, ticket: f"so {ticket['number']} (" in body["Content"],
+    ),
+    "zalo": (
+        lambda url: Zalo.check_settings(
+            {
+                "family": "esms",
+                "url": url + "/zns",
+                "api_key": "KEY-1",
+                "oa_id": "4097311281936189049",
+                "templates": {"ticket.issued": "267247"},
+            }
+        ),
+        lambda body, ticket: (
+            body["OAID"] == "4097311281936189049"
+            and body["TempID"] == "267247"
+            and {"key": "number", "value": ticket["number"]} in body["TempData"]
+        ),
+    ),
+}
+
+
 @BOTH_DATABASES
-def test_a_worker_killed_while_the_gateway_answers_sends_each_text_once(app, session, kiosk, tmp_path):
+@pytest.mark.parametrize("channel", list(GATEWAY_CHANNELS))
+def test_a_worker_killed_while_the_gateway_answers_sends_each_message_once(
+    app, session, kiosk, tmp_path, channel
+):
+    configure, asked_for = GATEWAY_CHANNELS[channel]
     with Gateway() as gateway:
         esms = gateway.respond = Esms()
-        settings = Sms.check_settings(
-            {"url": gateway.url + "/sms", "api_key": "KEY-1", "brandname": "HCC NGHEAN"}
-        )
-        enable_channels(session, "sms", settings=settings, secret="SECRET")
+        enable_channels(session, channel, settings=configure(gateway.url), secret="SECRET")
         ticket = issue(kiosk)
         for phone in PHONES:
             operations.subscribe(
-                session, site_id=site(session).id, channel="sms", address=phone, via="kiosk", at=utcnow(),
+                session, site_id=site(session).id, channel=channel, address=phone, via="kiosk", at=utcnow(),
                 ticket_id=ticket["id"],
             )  # fmt: skip
         session.commit()
@@ -114,11 +143,12 @@ def test_a_worker_killed_while_the_gateway_answers_sends_each_text_once(app, ses
         sent = kill_then_recover(app, session, tmp_path, gateway)
         taken = gateway.received[0]
         assert {row.status for row in sent} == {"sent"}
-        # Four requests for three texts: the held one came again, with the same RequestId...
+        assert all(asked_for(r.body, ticket) for r in gateway.received)
+        # Four requests for three messages: the held one came again, with the same RequestId...
         assert len(gateway.received) == len(PHONES) + 1
         repeats = [r for r in gateway.received[1:] if r.body["RequestId"] == taken.body["RequestId"]]
         assert len(repeats) == 1 and repeats[0].body["Phone"] == taken.body["Phone"]
-        # ...and each phone got one text, each under its notification's key.
+        # ...and each phone got one message, each under its notification's key.
         assert sorted(esms.delivered) == sorted(row.key for row in sent)
         assert sorted(body["Phone"] for body in esms.delivered.values()) == sorted(
             ["84912345678", "84987654321", "84903111222"]

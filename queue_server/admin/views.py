@@ -23,6 +23,7 @@ from ..dossiers import formsets
 from ..notify import labels as notify_labels
 from ..notify import templates
 from ..notify.channels import CHANNELS
+from ..notify.channels.gateways import Zalo
 from ..printing.labels import PRINTER_STATES
 from ..privacy import subject
 from ..sites.icons import ICONS
@@ -220,6 +221,7 @@ ERRORS = {
     "invalid_fields": N_("Tên trường của cổng gửi tin không hợp lệ."),
     "unknown_family": N_("Không có loại cổng gửi tin này."),
     "invalid_template_id": N_("Mã mẫu ZNS là một dãy số."),
+    "invalid_oa_id": N_("Mã Zalo OA (OAID) là một dãy số."),
     "unknown_channel": N_("Không có kênh gửi tin này."),
     "channel_not_configured": N_("Hãy lưu cài đặt của kênh trước khi gửi thử."),
     "test_failed": N_(
@@ -468,6 +470,7 @@ def notifications():
         language_names=translated(LANGUAGE_NAMES),
         events=translated(notify_labels.EVENT),
         placeholders=templates.PLACEHOLDERS,
+        zalo_urls={family: gateway.DEFAULT_URL for family, gateway in Zalo.FAMILIES.items()},
     )
 
 

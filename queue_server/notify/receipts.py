@@ -3,9 +3,10 @@
 The gateway calls the address the SMS channel's settings give it
 (``/api/v1/notify/<site>/sms/delivery/<callback_token>``: the token, made by the server and
 compared in constant time, is the site's shared secret) with its id of the message and our
-request id (the notification's key). Reports come more than once (eSMS retries a callback up to
-five times): a report changes a notification at most once, so a repeat is answered the same
-and changes nothing. Callers commit.
+request id (the notification's key; for a key longer than the gateway takes, a digest of it,
+and then the gateway's id of the message, recorded when it was sent, finds it). Reports come
+more than once (eSMS retries a callback up to five times): a report changes a notification at
+most once, so a repeat is answered the same and changes nothing. Callers commit.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def record_report(session: Session, channel: SiteChannel, report: dict, at: date
     site's. A notification already delivered or failed stays as it is."""
     settings = channel.settings or {}
     family = JsonBrandnameSms  # the one SMS family with delivery reports
-    fields = {**family.DEFAULT_FIELDS, **(settings.get("fields") or {})}
+    fields = {**family.default_fields(), **(settings.get("fields") or {})}
     key = str(report.get(fields["report_request_id"]) or "")
     ref = str(report.get(fields["report_message_id"]) or "")
     status = str(report.get(fields["report_status"]) or "")

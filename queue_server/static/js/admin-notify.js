@@ -21,11 +21,36 @@
   function forms() { return Array.prototype.slice.call(document.querySelectorAll("form[data-channel]")); }
   function formOf(kind) { return document.querySelector('form[data-channel="' + kind + '"]'); }
 
+  /* A channel served by several gateway families (Zalo ZNS: Zalo's own API or eSMS) shows the
+     chosen family's fields only; the others' are disabled, so they are not sent. The address
+     left empty is the family's own (shown as the placeholder). */
+  function showFamily(form) {
+    var select = form.querySelector('select[name="family"]');
+    if (!select) { return; }
+    var family = select.value;
+    form.querySelectorAll("[data-family]").forEach(function (part) {
+      var shown = part.dataset.family === family;
+      part.hidden = !shown;
+      part.querySelectorAll("input, select").forEach(function (input) { input.disabled = !shown; });
+    });
+    var address = form.querySelector('[name="url"]');
+    var defaults = own.zaloUrls || {};
+    address.placeholder = defaults[family] || "";
+    Object.keys(defaults).forEach(function (name) {
+      if (address.value === defaults[name]) { address.value = ""; }
+    });
+  }
+
   function showChannel(channel) {
     var form = formOf(channel.channel);
     if (!form) { return; }
     var settings = channel.settings || {};
     A.fillForm(form, Object.assign({}, settings, { enabled: channel.enabled }));
+    // A choice never made (a channel not set up yet) shows its default: the first option.
+    form.querySelectorAll("select").forEach(function (select) {
+      if (!select.value) { select.value = select.options[0].value; }
+    });
+    showFamily(form);
     form.querySelectorAll('[name^="template:"]').forEach(function (input) {
       input.value = (settings.templates || {})[input.name.slice("template:".length)] || "";
     });
@@ -66,6 +91,8 @@
 
   forms().forEach(function (form) {
     var kind = form.dataset.channel;
+    var family = form.querySelector('select[name="family"]');
+    if (family) { family.addEventListener("change", function () { showFamily(form); }); }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       A.clearErrors(form);
