@@ -130,6 +130,10 @@ class ReceiptPrint:
     fee: str
     track_url: str
     officer: str = ""
+    # A fee still due, paid by transfer (queue_server/dossiers/fees.py): the VietQR string and
+    # what the citizen reads beside it (amount, account, the transfer's content). "": none.
+    transfer_qr: str = ""
+    transfer_lines: tuple[str, ...] = ()
 
 
 def _dossier_receipt(
@@ -140,10 +144,13 @@ def _dossier_receipt(
     documents: tuple[str, ...],
     link: str,
     hint: str,
+    transfer: tuple[str, tuple[str, ...]] | None = None,
 ) -> Image.Image:
     """Mẫu 01 on thermal paper, the one layout of the centre's and the post office's receipts:
     who received it, the title, the code as text and Code128, the fields that have a value, the
-    documents handed in, and a QR code to look the dossier up."""
+    documents handed in, a fee's VietQR code when one is due (``transfer``: the code's string and
+    its lines), and a QR code to look the dossier up. Each code says what it is for: a banking
+    app reads only the first."""
     width = PAPER_DOTS[paper_mm]
     small = 20 if paper_mm == 80 else 17
     regular, bold = _font(REGULAR, small), _font(BOLD, small)
@@ -162,8 +169,17 @@ def _dossier_receipt(
         canvas.text("Giấy tờ đã nộp:", bold)
         for line in documents:
             _left_text(canvas, f"- {line}", regular, indent=16)
+    qr_size = 200 if paper_mm == 80 else 170
+    if transfer is not None:
+        code, lines = transfer
+        canvas.rule()
+        canvas.text("NỘP PHÍ, LỆ PHÍ BẰNG CHUYỂN KHOẢN", bold)
+        canvas.text("Quét mã bằng ứng dụng ngân hàng", regular)
+        canvas.picture(qr_image(code, qr_size + 40))
+        for line in lines:
+            _left_text(canvas, line, regular)
     canvas.rule()
-    canvas.picture(qr_image(link, 200 if paper_mm == 80 else 170))
+    canvas.picture(qr_image(link, qr_size))
     canvas.text(hint, _font(REGULAR, small - 2))
     return canvas.result()
 
@@ -185,6 +201,7 @@ def render_receipt(receipt: ReceiptPrint, paper_mm: int = 80) -> Image.Image:
         (),
         receipt.track_url,
         "Quét mã để tra cứu tình trạng hồ sơ",
+        (receipt.transfer_qr, tuple(receipt.transfer_lines)) if receipt.transfer_qr else None,
     )
 
 

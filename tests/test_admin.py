@@ -163,6 +163,41 @@ def test_site_settings_are_checked(supervisor):
     assert patch(priority_max_run=0).status_code == 422
 
 
+def test_the_collecting_account_is_its_banks_bin_and_number_or_nothing(supervisor):
+    """The account a dossier's VietQR code pays into (queue_server/vietqr.py)."""
+
+    def patch(**body):
+        return supervisor.patch("/api/v1/admin/sites/NA-HCC", json=body)
+
+    half = patch(payment_bank_bin="970405")
+    assert half.status_code == 400
+    assert (half.json["error"]["code"], half.json["error"]["field"]) == (
+        "payment_account_incomplete",
+        "payment_account_number",
+    )
+    bad_bin = patch(payment_bank_bin="97040A", payment_account_number="3600201009999")
+    assert (bad_bin.json["error"]["code"], bad_bin.json["error"]["field"]) == (
+        "invalid_payment_account",
+        "payment_bank_bin",
+    )
+    spaced = patch(payment_bank_bin="970405", payment_account_number="3600 2010 0999")
+    assert spaced.json["error"]["field"] == "payment_account_number"
+    saved = patch(
+        payment_bank_bin=" 970405 ",
+        payment_account_number="3600201009999",
+        payment_account_name="TRUNG TAM PHUC VU HCC TINH NGHE AN",
+        payment_bank_name="Agribank chi nhánh Nghệ An",
+    )
+    assert saved.status_code == 200, saved.json
+    assert (saved.json["payment_bank_bin"], saved.json["payment_account_number"]) == (
+        "970405",
+        "3600201009999",
+    )
+    cleared = patch(payment_bank_bin="", payment_account_number="")
+    assert cleared.status_code == 200
+    assert cleared.json["payment_bank_bin"] is None and cleared.json["payment_account_number"] is None
+
+
 def test_an_admin_opens_a_site_and_sets_it_up(admin):
     created = admin.post(
         "/api/v1/admin/sites",

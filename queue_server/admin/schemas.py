@@ -114,6 +114,14 @@ class SiteSettingsInSchema(Schema):
     remote_ticket_enabled = fields.Boolean(
         metadata={"description": "Citizens take today's number from the booking page"}
     )
+    payment_bank_bin = optional_text(
+        6, metadata={"description": "The collecting bank's six-digit BIN (VietQR); empty: no QR code"}
+    )
+    payment_account_number = optional_text(19, metadata={"description": "The collecting account"})
+    payment_account_name = optional_text(
+        100, metadata={"description": "The account's holder, shown beside the code"}
+    )
+    payment_bank_name = optional_text(100, metadata={"description": "The bank, shown beside the code"})
     opening_hours = fields.List(
         fields.Nested(OpeningSessionSchema),
         validate=validate.Length(max=35),

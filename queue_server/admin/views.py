@@ -222,6 +222,10 @@ ERRORS = {
     "unknown_family": N_("Không có loại cổng gửi tin này."),
     "invalid_template_id": N_("Mã mẫu ZNS là một dãy số."),
     "invalid_oa_id": N_("Mã Zalo OA (OAID) là một dãy số."),
+    "payment_account_incomplete": N_("Cần điền cả mã ngân hàng và số tài khoản, hoặc để trống cả hai."),
+    "invalid_payment_account": N_(
+        "Mã ngân hàng (BIN) gồm 6 chữ số; số tài khoản gồm 1 đến 19 chữ cái hoặc chữ số, không dấu cách."
+    ),
     "unknown_channel": N_("Không có kênh gửi tin này."),
     "channel_not_configured": N_("Hãy lưu cài đặt của kênh trước khi gửi thử."),
     "test_failed": N_(

@@ -39,7 +39,7 @@ from hardware.layouts import ReceiptPrint
 from ..errors import ApiError, Conflict
 from ..sites.models import Site
 from ..spreadsheets import write
-from . import formsets, labels, registers
+from . import fees, formsets, labels, registers
 from .formsets import NEEDS, Form, FormKind, FormSet
 from .models import Dossier, DossierEvent, FormSettings, Procedure
 from .policy import SupplementRule
@@ -114,7 +114,7 @@ def _runs(modules: str, y: int = 0, offset: int = 0) -> str:
     return "".join(commands)
 
 
-def qr_svg(data: str) -> Markup:
+def qr_svg(data: str, css_class: str = "qr") -> Markup:
     """A QR code as inline SVG: vector, so it stays sharp at any printer resolution."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(data)
@@ -123,7 +123,7 @@ def qr_svg(data: str) -> Markup:
     path = "".join(_runs("".join("1" if dark else "0" for dark in row), y) for y, row in enumerate(matrix))
     size = len(matrix)
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 {size} {size}"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {size} {size}"'
         f' shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
         f'<path d="{path}"/></svg>'
     )
@@ -241,6 +241,7 @@ def _receipt(session: Session, dossier: Dossier, event, track_url: str) -> dict:
             f"Dossier {dossier.code} was not taken in: it has no receipt (see its Mẫu 02 or 03).",
         )
     site = dossier.receiving_site
+    payment = fees.transfer(dossier)
     resubmitted = _resubmission(dossier)
     restarted = resubmitted is not None and resubmitted.data.get("rule") == SupplementRule.RESTART
     return {
@@ -258,6 +259,8 @@ def _receipt(session: Session, dossier: Dossier, event, track_url: str) -> dict:
         "entry": registers.entry_label(dossier.book_entry),
         "barcode": code128_svg(dossier.code),
         "qr": qr_svg(track_url),
+        "transfer": payment,
+        "transfer_qr": qr_svg(payment.payload, "vietqr") if payment else None,
     }
 
 
@@ -439,7 +442,9 @@ def _environment(override: Path | None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(long_datetime=long_datetime, long_date=long_date, book_cell=book_cell)
+    environment.filters.update(
+        long_datetime=long_datetime, long_date=long_date, book_cell=book_cell, money=labels.money
+    )
     return environment
 
 
@@ -722,5 +727,19 @@ def receipt_payload(dossier: Dossier, track_url: str) -> dict:
             fee=fee_text(dossier),
             track_url=track_url,
             officer=dossier.received_by_name or "",
+            **_transfer_print(fees.transfer(dossier)),
         )
     )
+
+
+def _transfer_print(payment: fees.Transfer | None) -> dict:
+    """The thermal receipt's lines of a fee paid by transfer, worded as on Mẫu 01."""
+    if payment is None:
+        return {}
+    account = " – ".join(part for part in (payment.account_number, payment.account_name) if part)
+    lines = (
+        f"Số tiền: {labels.money(payment.amount)}",
+        f"Tài khoản: {account}" + (f", {payment.bank_name}" if payment.bank_name else ""),
+        f"Nội dung chuyển khoản: {payment.memo}",
+    )
+    return {"transfer_qr": payment.payload, "transfer_lines": lines}

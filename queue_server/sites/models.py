@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from .. import vietqr
 from ..database import Base
 
 if TYPE_CHECKING:
@@ -107,6 +108,22 @@ class Site(Base):
     booking_grace_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     # "Lấy số ngay hôm nay" on the booking page: a number for today taken from a phone.
     remote_ticket_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The account the centre collects fees into (its own, or the treasury's or a collecting
+    # bank's: a province decides), printed as a VietQR code on a receipt whose fee is still due
+    # (queue_server/vietqr.py). Both or neither: without them no code is printed.
+    payment_bank_bin: Mapped[str | None] = mapped_column(String(6))  # the bank's six-digit BIN
+    payment_account_number: Mapped[str | None] = mapped_column(String(19))
+    # What the citizen reads beside the code to check whom they pay: the account's holder and
+    # its bank ("Ngân hàng Nông nghiệp và Phát triển Nông thôn, chi nhánh Nghệ An").
+    payment_account_name: Mapped[str | None] = mapped_column(String(100))
+    payment_bank_name: Mapped[str | None] = mapped_column(String(100))
+
+    @property
+    def payment_account(self) -> vietqr.Account | None:
+        """The collecting account as the QR code carries it, or None when the site has none."""
+        if not (self.payment_bank_bin and self.payment_account_number):
+            return None
+        return vietqr.Account(self.payment_bank_bin, self.payment_account_number)
 
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         back_populates="site", cascade="all, delete-orphan", order_by="OpeningHours.weekday"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ... import vietqr
 from ...dossiers.codes import AGENCY_CODE, AGENCY_ID_MAX
 from ...errors import ApiError, Conflict
 from ...sites import calls
@@ -40,6 +41,10 @@ SITE_FIELDS = (
     "booking_min_notice_minutes",
     "booking_grace_minutes",
     "remote_ticket_enabled",
+    "payment_bank_bin",
+    "payment_account_number",
+    "payment_account_name",
+    "payment_bank_name",
 )
 
 
@@ -103,10 +108,28 @@ def _check_site_values(session: Session, site: Site | None, values: dict) -> Non
         check_call_template(values["call_template"])
 
 
+def _check_payment_account(site: Site) -> None:
+    """The collecting account is both its bank's BIN and its number, or neither (no QR code),
+    each as the VietQR code carries it (:mod:`queue_server.vietqr`)."""
+    bin_, number = site.payment_bank_bin, site.payment_account_number
+    if bool(bin_) != bool(number):
+        missing = "payment_account_number" if bin_ else "payment_bank_bin"
+        raise ApiError(
+            "payment_account_incomplete", "Give both the bank's BIN and the account number, or neither.",
+            field=missing,
+        )  # fmt: skip
+    try:
+        if bin_ and number:
+            vietqr.Account(bin_, number)
+    except vietqr.InvalidAccount as error:
+        raise ApiError("invalid_payment_account", str(error), field=error.field) from None
+
+
 def _set_site(session: Session, site: Site, values: dict) -> None:
     hours = _check_opening_hours(values["opening_hours"]) if "opening_hours" in values else None
     _check_site_values(session, site, values)
     apply(site, values, SITE_FIELDS)
+    _check_payment_account(site)
     if hours is not None:
         _replace_opening_hours(session, site, hours)
 
