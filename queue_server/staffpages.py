@@ -45,6 +45,12 @@ API_ERRORS = {
     "manifest_received": N_("Bảng kê này đã nhận xong."),
     "not_a_dossier_code": N_("Mã vừa quét không phải mã hồ sơ."),
     "unreadable_scan": N_("Không đọc được mã vừa quét."),
+    # A dossier's fee (dossiers/fees.py).
+    "invalid_fee_move": N_("Phí, lệ phí của hồ sơ vừa thay đổi. Vui lòng tải lại trang."),
+    "invalid_method": N_("Chọn hình thức nộp."),
+    "invalid_paid_at": N_("Thời điểm nộp phải sau khi tiếp nhận hồ sơ và không muộn hơn bây giờ."),
+    "unchanged": N_("Số tiền mới trùng với số tiền đang phải nộp."),
+    "invalid_fee": N_("Số tiền là số đồng, lớn hơn 0."),
     # Checking a booking in (booking/checkin.py).
     "unknown_booking": N_("Không có lịch hẹn này tại trung tâm."),
     "wrong_day": N_("Lịch hẹn này không phải của hôm nay."),

@@ -107,6 +107,9 @@ def test_a_result_goes_back_by_post_and_its_delivery_is_recorded(app, post_offic
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_the_sync_endpoint_applies_each_operation_once(app, post_office):
+    # An hour ago, but today (local time): the codes and the server's sequence are today's.
+    now = utcnow().astimezone(app_tz())
+    received = max(now - timedelta(hours=1), now.replace(hour=0, minute=0, second=0, microsecond=0))
     operations = [
         {
             "id": f"op-receive-{n:04d}",
@@ -114,9 +117,9 @@ def test_the_sync_endpoint_applies_each_operation_once(app, post_office):
             "body": {
                 "site": "NA-HCC",
                 "procedure": "1.001756",
-                "code": f"BC.460000-{utcnow().astimezone(app_tz()).strftime('%y%m%d')}-{n:04d}",
+                "code": f"BC.460000-{received.astimezone(app_tz()).strftime('%y%m%d')}-{n:04d}",
                 "applicant": {**APPLICANT, "name": f"Công dân {n}"},
-                "received_at": (utcnow() - timedelta(hours=1)).isoformat(),
+                "received_at": received.isoformat(),
                 "received_by_name": "Hoàng Minh Tâm",
             },
         }

@@ -232,6 +232,9 @@ DOSSIER_STEPS: dict[str, frozenset[str]] = {
     # The applicant gives or withdraws their consent to be contacted: at any centre of the
     # dossier (a post office records it only at intake).
     "contact_consent": frozenset({DossierParty.HANDLING, DossierParty.RECEIVING, DossierParty.RETURNING}),
+    # The fee's payment record (dossiers/fees.py): where fees are collected, the one-stop units
+    # that take the dossier in and hand the result back.
+    "fee": frozenset({DossierParty.RECEIVING, DossierParty.RETURNING}),
 }
 
 

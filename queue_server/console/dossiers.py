@@ -24,9 +24,9 @@ from ..auth.access import (
     may_see_personal_data_reads,
 )
 from ..database import db, utcnow
+from ..dossiers import fees, lifecycle
 from ..dossiers import labels as words
-from ..dossiers import lifecycle
-from ..dossiers.rules import IntakeDecision
+from ..dossiers.rules import FeePayment, IntakeDecision
 from ..errors import NotFound
 from ..notify import labels as notify_words
 from ..privacy import notice
@@ -99,6 +99,9 @@ DETAIL_STRINGS = (
     N_("Quầy {counter} không có máy in đã đăng ký."),
     N_("Dừng theo yêu cầu ({via})"),
     N_("Phí, lệ phí: {fee}"),
+    N_("Số tiền: {amount}"),
+    N_("trước đó {amount}"),
+    N_("Biên lai số {number}"),
     N_("Đã báo công dân qua: {ways}"),
     N_("Gửi sau thời hạn phải gửi"),
     N_("Chuyển sau thời hạn chuyển hồ sơ"),
@@ -227,6 +230,13 @@ def dossier_page(code: str):
         for action, (sources, _target) in lifecycle.TRANSITIONS.items()
         if DOSSIER_STEPS[action] & parties and dossier.registered
     }
+    # The fee's moves, in the table's order, where this member of staff collects fees
+    # (dossiers/fees.py).
+    fee_moves = (
+        [[move, sorted(sources)] for move, (sources, _target) in fees.FEE_MOVES.items()]
+        if DOSSIER_STEPS["fee"] & parties and dossier.registered
+        else []
+    )
     home = _home(dossier, parties)
     context = staff_context(
         actor,
@@ -237,6 +247,7 @@ def dossier_page(code: str):
         labels=labels(),
         code=dossier.code,
         transitions=transitions,
+        fee_moves=fee_moves,
         created=request.args.get("created") == "1",
         consent=bool(DOSSIER_STEPS["contact_consent"] & parties),
         reads=may_see_personal_data_reads(actor, dossier),
@@ -249,6 +260,7 @@ def dossier_page(code: str):
         department=dossier.procedure.department.name,
         request_channels=translated(words.REQUEST_CHANNEL),
         notice_channels=translated(words.NOTICE_CHANNEL),
+        fee_methods={method: _(words.FEE_PAYMENT[method]) for method in FeePayment.METHODS},
         nav="list",
         **context,
     )

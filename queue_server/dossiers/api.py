@@ -41,7 +41,7 @@ from ..sites.province import province_site_ids, same_province
 from ..storage import current_storage
 from ..timefmt import iso
 from ..web import public_url
-from . import codes, forms, formsets, guidance, lifecycle, registers
+from . import codes, fees, forms, formsets, guidance, lifecycle, registers
 from .models import Attachment, Dossier, FormSettings, Procedure
 from .presenters import dossier_public, dossier_row, dossier_staff, procedure_view, track_url
 from .rules import CLIENT_ID, Delivery, DossierStatus
@@ -54,6 +54,7 @@ from .schemas import (
     DossierQuerySchema,
     DossierRowSchema,
     DossierSchema,
+    FeeMoveSchema,
     FormSettingsSchema,
     FormSettingsUpdateSchema,
     KioskDossierSchema,
@@ -279,6 +280,22 @@ def take_action(data, code, action):
     carrier = carrier_site_id(dossier) if action in ("deliver", "undeliver") else None
     actor = require_dossier_step(action, dossier, carrier)
     lifecycle.apply(db.session, dossier, action, actor, data)
+    db.session.commit()
+    return dossier_staff(db.session, dossier)
+
+
+@blp.route("/dossiers/<code>/fee/<move>", methods=["POST"])
+@blp.arguments(FeeMoveSchema)
+@blp.response(200, DossierSchema)
+def move_fee(data, code, move):
+    """The fee's payment record: confirm (method, receipt_number, paid_at: the citizen paid),
+    change (amount, reason), waive (reason), refund (reason, receipt_number). Staff of the
+    receiving or returning centre."""
+    if move not in fees.MOVES:
+        raise NotFound("unknown_move", f"Unknown fee move {move!r}.")
+    dossier = lifecycle.get_by_code(db.session, code)
+    actor = require_dossier_step("fee", dossier)
+    fees.move(db.session, dossier, move, actor, data)
     db.session.commit()
     return dossier_staff(db.session, dossier)
 

@@ -1,19 +1,139 @@
-"""A fee still due, as a transfer the citizen makes from any Vietnamese banking app: the VietQR
-code printed on the dossier's receipt (Mẫu 01 and the thermal copy), with the amount and the
-memo that ties the transfer back to the dossier (:mod:`queue_server.vietqr`).
+"""A dossier's fee: its payment record and the moves that change it, and, while it is due, the
+transfer that pays it.
 
-Quyết định 766/QĐ-TTg counts cashless payment among a centre's indices; the code is printed
-only where it can be used: the fee is due (not paid at the counter, not exempt, not refunded)
-and the receiving site has a collecting account (its settings, ``payment_*``).
+The record is the dossier's ``fee`` (the amount due: the procedure's fee unless the receiving
+officer set another), ``fee_status`` (:class:`~.rules.FeeStatus`: due is ``unpaid``, waived is
+``exempt``), ``fee_payment`` (how it was or will be paid), ``fee_paid_at``,
+``fee_receipt_number`` and ``fee_confirmed_by``. A fee paid at the counter is confirmed at
+intake; else an officer of the receiving or returning centre confirms it later (the citizen
+paid by transfer, by card at the result's return, online), changes its amount or waives it,
+always with a reason, and refunds one paid in error. Each move is an event of the dossier's
+history with who, when and why. A refused or stopped dossier's fee is settled by the lifecycle
+(:func:`.lifecycle._settle`): refunded when paid, never collected when due.
+
+While the fee is due the receipt (Mẫu 01 and the thermal copy) carries a VietQR code for a
+transfer from any Vietnamese banking app, with the amount and a memo that ties the transfer
+back to the dossier (:mod:`queue_server.vietqr`). Quyết định 766/QĐ-TTg counts cashless
+payment among a centre's indices [summary]; the code is printed only where it can be used: the
+fee is due and the receiving site has a collecting account (its settings, ``payment_*``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from .. import vietqr
-from .models import Dossier
-from .rules import FeeStatus
+from ..actors import Actor
+from ..database import utcnow
+from ..errors import ApiError, Conflict
+from . import lifecycle, rules
+from .models import Dossier, DossierEvent
+from .rules import FeePayment, FeeStatus
+
+# move: (the fee statuses it may start from, the status it leads to). A fee settled (paid and
+# refunded, waived, never collected) is not moved again; one paid is only refunded.
+FEE_MOVES: dict[str, tuple[frozenset[str], str]] = {
+    "confirm": (frozenset({FeeStatus.UNPAID}), FeeStatus.PAID),
+    "change": (frozenset({FeeStatus.UNPAID}), FeeStatus.UNPAID),
+    "waive": (frozenset({FeeStatus.UNPAID}), FeeStatus.EXEMPT),
+    "refund": (frozenset({FeeStatus.PAID}), FeeStatus.REFUNDED),
+}
+MOVES = tuple(FEE_MOVES)
+
+
+def _reason(data: dict) -> str:
+    reason = data.get("reason")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ApiError("missing_field", "A move of a fee needs its reason.", field="reason")
+    if len(reason) > rules.NOTE_MAX:
+        raise ApiError("too_long", "The reason is too long.", field="reason")
+    return reason
+
+
+def _receipt_number(data: dict) -> str | None:
+    number = data.get("receipt_number")
+    number = number.strip() if isinstance(number, str) else None
+    if number and len(number) > rules.RECEIPT_NUMBER_MAX:
+        raise ApiError("too_long", "The receipt number is too long.", field="receipt_number")
+    return number or None
+
+
+def _paid_at(dossier: Dossier, data: dict, now: datetime) -> datetime:
+    if not data.get("paid_at"):
+        return now
+    paid_at = lifecycle.parse_instant(data["paid_at"], "paid_at")
+    if paid_at > now or paid_at < dossier.received_at:
+        raise ApiError(
+            "invalid_paid_at", "A fee is paid between the dossier's intake and now.", field="paid_at"
+        )
+    return paid_at
+
+
+def _confirm(dossier: Dossier, actor: Actor, data: dict, now: datetime) -> dict:
+    method = data.get("method")
+    if method not in FeePayment.METHODS:
+        raise ApiError("invalid_method", f"method: one of {', '.join(FeePayment.METHODS)}.", field="method")
+    dossier.fee_payment = method
+    dossier.fee_paid_at = _paid_at(dossier, data, now)
+    dossier.fee_receipt_number = _receipt_number(data)
+    dossier.fee_confirmed_by = lifecycle.actor_name(actor)
+    return {
+        "amount": dossier.fee,
+        "method": method,
+        "paid_at": dossier.fee_paid_at.isoformat(),
+        "receipt_number": dossier.fee_receipt_number,
+    }
+
+
+def _change(dossier: Dossier, actor: Actor, data: dict, now: datetime) -> dict:
+    amount = data.get("amount")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= rules.FEE_MAX:
+        raise ApiError(
+            "invalid_fee", f"amount is a whole number of đồng, from 1 to {rules.FEE_MAX}.", field="amount"
+        )
+    if amount == dossier.fee:
+        raise ApiError("unchanged", "That is the amount already due.", field="amount")
+    previous, dossier.fee = dossier.fee, amount
+    return {"previous_amount": previous, "amount": amount, "reason": _reason(data)}
+
+
+def _waive(dossier: Dossier, actor: Actor, data: dict, now: datetime) -> dict:
+    dossier.fee_payment = FeePayment.EXEMPT
+    return {"amount": dossier.fee, "reason": _reason(data)}
+
+
+def _refund(dossier: Dossier, actor: Actor, data: dict, now: datetime) -> dict:
+    return {"amount": dossier.fee, "reason": _reason(data), "receipt_number": _receipt_number(data)}
+
+
+STEPS = {"confirm": _confirm, "change": _change, "waive": _waive, "refund": _refund}
+assert set(STEPS) == set(FEE_MOVES)
+
+
+def move(
+    session: Session, dossier: Dossier, name: str, actor: Actor, data: dict, *, now: datetime | None = None
+) -> DossierEvent:
+    """Take the fee move ``name`` (confirm, change, waive, refund), or raise 409 when the fee's
+    status does not allow it. Callers commit."""
+    if name not in FEE_MOVES:
+        raise ApiError("unknown_move", f"Unknown fee move {name!r}; one of {', '.join(MOVES)}.")
+    sources, target = FEE_MOVES[name]
+    if not dossier.registered or dossier.fee_status not in sources:
+        raise Conflict(
+            "invalid_fee_move",
+            f"The fee of dossier {dossier.code} is {dossier.fee_status}; it cannot {name}.",
+        )
+    now = now or utcnow()
+    previous = dossier.fee_status
+    details = STEPS[name](dossier, actor, data, now)
+    dossier.fee_status = target
+    dossier.updated_at = now
+    details["from_fee_status"] = previous
+    return lifecycle.record_fee(session, dossier, actor, f"fee_{name}", now, details)
 
 
 @dataclass(frozen=True)

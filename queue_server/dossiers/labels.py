@@ -60,6 +60,7 @@ FEE_PAYMENT = {
     FeePayment.CASH: N_("Tiền mặt"),
     FeePayment.BANK: N_("Chuyển khoản qua ngân hàng"),
     FeePayment.CARD: N_("Thẻ ngân hàng"),
+    FeePayment.ONLINE: N_("Thanh toán trực tuyến"),
     FeePayment.EXEMPT: N_("Miễn phí, lệ phí"),
     FeePayment.UNPAID: N_("Chưa nộp"),
 }
@@ -113,6 +114,10 @@ ACTION = {
     "deliver": N_("Bưu điện đã phát"),
     "undeliver": N_("Bưu điện phát không thành công"),
     "contact_consent": N_("Đồng ý được liên hệ"),
+    "fee_confirm": N_("Xác nhận đã nộp phí, lệ phí"),
+    "fee_change": N_("Sửa số tiền phí, lệ phí"),
+    "fee_waive": N_("Miễn phí, lệ phí"),
+    "fee_refund": N_("Hoàn trả phí, lệ phí"),
 }
 FLAG = {
     "due_soon": N_("Sắp đến hạn"),

@@ -332,6 +332,8 @@ def receive(
         created_at=now,
         updated_at=now,
     )
+    if dossier.fee_status == FeeStatus.PAID:  # at the counter, to the receiving officer
+        dossier.fee_paid_at, dossier.fee_confirmed_by = received_at, dossier.received_by_name
     session.add(dossier)
     if turned_away is None:
         _register(session, dossier, received_at)
@@ -526,6 +528,15 @@ def result_at_return_site(dossier: Dossier) -> bool:
         event.action == "handover" and (event.data or {}).get("to_site") == return_code
         for event in dossier.events
     )
+
+
+def record_fee(
+    session: Session, dossier: Dossier, actor: Actor, action: str, at: datetime, data: dict
+) -> DossierEvent:
+    """A move of the dossier's fee (:mod:`.fees`): its status is the fee's, not the dossier's."""
+    event = _record(session, dossier, action, actor, at, data=data)
+    session.flush()
+    return event
 
 
 def record_flag(

@@ -211,6 +211,12 @@ class Dossier(Base):
     fee: Mapped[int] = mapped_column(Integer, default=0)
     fee_payment: Mapped[str] = mapped_column(String(10), default=FeePayment.CASH)
     fee_status: Mapped[str] = mapped_column(String(15), default=FeeStatus.NONE)
+    # The payment record (dossiers/fees.py): when the fee was paid, its receipt's number and who
+    # confirmed it (the receiving officer at intake, else whoever confirmed it later). The
+    # history of the fee (amount changed, waived, refunded, with reasons) is in the events.
+    fee_paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fee_receipt_number: Mapped[str | None] = mapped_column(String(40))
+    fee_confirmed_by: Mapped[str | None] = mapped_column(String(200))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
     # The applicant's consent to be contacted about the dossier (phone, SMS, Zalo): optional,

@@ -79,9 +79,14 @@ class FeePayment:
     CASH = "cash"
     BANK = "bank"  # chuyển khoản / thu hộ qua ngân hàng
     CARD = "card"
+    ONLINE = "online"  # trực tuyến: the national portal's payment platform, a wallet
     EXEMPT = "exempt"
     UNPAID = "unpaid"
-    ALL = (CASH, BANK, CARD, EXEMPT, UNPAID)
+    ALL = (CASH, BANK, CARD, ONLINE, EXEMPT, UNPAID)
+    # The ways a fee is paid, when an officer confirms it; cashless: all but cash (the share
+    # Quyết định 766/QĐ-TTg counts).
+    METHODS = (CASH, BANK, CARD, ONLINE)
+    CASHLESS = (BANK, CARD, ONLINE)
 
 
 class FeeStatus:
@@ -169,6 +174,8 @@ DOCUMENTS_MAX = 100
 COPIES_MIN, COPIES_MAX = 0, 100
 # A fee in đồng: above any fee of a catalogue, within the database's 32-bit integer.
 FEE_MAX = 2_000_000_000
+# A receipt's number ("Số biên lai": a series and a number, an e-receipt's lookup code).
+RECEIPT_NUMBER_MAX = 40
 DOCUMENT_COUNTS = ("originals", "certified_copies", "copies")
 
 # How far ahead of the server's clock an instant a client recorded may be (an intake's receipt,

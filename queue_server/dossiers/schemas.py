@@ -299,6 +299,11 @@ class DossierSchema(DossierPublicSchema):
     fee = fields.Integer(required=True)
     fee_payment = fields.String(required=True)
     fee_status = fields.String(required=True, validate=validate.OneOf(FeeStatus.ALL))
+    fee_paid_at = fields.String(allow_none=True, required=True, metadata=DATETIME)
+    fee_receipt_number = fields.String(allow_none=True, required=True)
+    fee_confirmed_by = fields.String(
+        allow_none=True, required=True, metadata={"description": "Who confirmed the payment"}
+    )
     ticket_id = fields.Integer(allow_none=True)
     note = fields.String(allow_none=True)
     received_by = fields.String(allow_none=True)
@@ -338,6 +343,19 @@ class DossierQuerySchema(Schema):
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class FeeMoveSchema(Schema):
+    """A move of the fee: confirm (method, receipt_number, paid_at), change (amount, reason),
+    waive (reason), refund (reason, receipt_number)."""
+
+    method = fields.String(validate=validate.OneOf(FeePayment.METHODS))
+    receipt_number = fields.String(allow_none=True, validate=validate.Length(max=rules.RECEIPT_NUMBER_MAX))
+    paid_at = fields.String(
+        allow_none=True, validate=validate.Length(min=10, max=40), metadata={"description": "ISO 8601"}
+    )
+    amount = fields.Integer(validate=validate.Range(1, rules.FEE_MAX), metadata={"description": "đồng"})
+    reason = fields.String(validate=validate.Length(max=rules.NOTE_MAX))
 
 
 class ActionSchema(Schema):

@@ -417,6 +417,12 @@
       var data = e.data || {};
       var parts = [];
       if (data.items) { parts.push(t("Cần bổ sung: {items}", { items: data.items.join("; ") })); }
+      if (e.action.indexOf("fee_") === 0 && data.amount !== undefined) {
+        parts.push(t("Số tiền: {amount}", { amount: S.money(data.amount) }) +
+          (data.previous_amount ? " (" + t("trước đó {amount}", { amount: S.money(data.previous_amount) }) + ")" : ""));
+      }
+      if (data.method) { parts.push(S.label("payment", data.method)); }
+      if (data.receipt_number) { parts.push(t("Biên lai số {number}", { number: data.receipt_number })); }
       if (data.reason) { parts.push(t("Lý do: {reason}", { reason: data.reason })); }
       if (data.rules_reference) { parts.push(t("Căn cứ: {rules}", { rules: data.rules_reference })); }
       if (data.number) { parts.push(t("Số: {number}", { number: data.number })); }
@@ -471,7 +477,9 @@
         "d-channel": S.label("channel", d.channel) + (d.intake_site !== d.site ? " · " + d.intake_site : ""),
         "d-received-by": d.received_by, "d-sets": String(d.sets),
         "d-delivery": S.label("delivery", d.delivery) + (d.delivery_address ? ": " + d.delivery_address : ""),
-        "d-fee": S.money(d.fee) + " · " + S.label("payment", d.fee_payment) + " · " + S.label("fee_status", d.fee_status)
+        "d-fee": S.money(d.fee) + " · " + S.label("payment", d.fee_payment) + " · " + S.label("fee_status", d.fee_status),
+        "d-fee-paid": d.fee_paid_at && [S.when(d.fee_paid_at), d.fee_confirmed_by,
+          d.fee_receipt_number && t("Biên lai số {number}", { number: d.fee_receipt_number })].filter(Boolean).join(" · ")
       });
       fill($("d-documents"), d.documents.map(function (doc) {
         return el("tr", {}, [el("td", { text: doc.name }), el("td", { text: String(doc.originals || 0) }),
@@ -515,6 +523,14 @@
       }).map(function (action) {
         return el("button", { type: "button", className: "staff-button", "data-action": action, text: S.label("action", action),
           onclick: function () { openAction(action); } });
+      }));
+      // The fee's moves this member of staff may take from its status (dossiers/fees.py).
+      fill($("fee-actions"), (cfg.fee_moves || []).filter(function (pair) {
+        return pair[1].indexOf(d.fee_status) >= 0;
+      }).map(function (pair) {
+        var move = pair[0];
+        return el("button", { type: "button", className: "staff-button", "data-fee-move": move,
+          text: S.label("action", "fee_" + move), onclick: function () { openAction("fee_" + move); } });
       }));
       // The forms of the set the dossier was received under, each named by number and title.
       fill($("forms"), d.forms.length ? d.forms.map(function (form) {
@@ -614,14 +630,17 @@
       return body;
     }
 
-    document.querySelectorAll("dialog form[data-action]").forEach(function (form) {
+    // A step of the dossier's lifecycle (data-action) or a move of its fee (data-fee-move).
+    document.querySelectorAll("dialog form[data-action], dialog form[data-fee-move]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var dialog = form.closest("dialog");
         if (event.submitter && event.submitter.value === "cancel") { dialog.close(); return; }
-        var action = form.dataset.action;
+        var url = form.dataset.action ? "/actions/" + form.dataset.action : "/fee/" + form.dataset.feeMove;
         var error = form.querySelector("[data-dialog-error]");
-        S.call("POST", base + "/actions/" + action, formBody(form)).then(function (updated) {
+        var body = formBody(form);
+        if (body.amount) { body.amount = Number(body.amount); }
+        S.call("POST", base + url, body).then(function (updated) {
           dialog.close();
           S.say(null);
           render(updated);

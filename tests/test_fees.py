@@ -1,0 +1,143 @@
+"""A dossier's fee as a payment record (queue_server/dossiers/fees.py): paid at the counter and
+confirmed at intake, or due and confirmed later with its method and receipt, its amount
+changed or waived with a reason, refunded; every move in the history, only by the receiving or
+returning centre's staff, and only from a status that allows it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from queue_server.database import utcnow
+
+from .browser import OFFICE, check_accessibility, screenshot, signed_in_page
+from .helpers import act, error_of, intake, login, staff_session, take_in_over_http
+
+
+def fee(client, code, move, **body):
+    return client.post(f"/api/v1/dossiers/{code}/fee/{move}", json=body)
+
+
+def events(client, code, prefix="fee_"):
+    return [
+        e for e in client.get(f"/api/v1/dossiers/{code}").json["events"] if e["action"].startswith(prefix)
+    ]
+
+
+def test_a_fee_paid_at_the_counter_is_confirmed_by_the_receiving_officer_at_intake(officer):
+    dossier = intake(officer).json
+    assert (dossier["fee_status"], dossier["fee_payment"]) == ("paid", "cash")
+    assert dossier["fee_paid_at"] == dossier["received_at"]
+    assert dossier["fee_confirmed_by"] == "Trần Văn Hùng"
+    assert error_of(fee(officer, dossier["code"], "confirm", method="cash"), 409) == "invalid_fee_move"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_fee_due_is_confirmed_later_with_its_method_and_receipt(officer):
+    dossier = intake(officer, fee_payment="unpaid").json
+    code = dossier["code"]
+    assert (dossier["fee_status"], dossier["fee_paid_at"], dossier["fee_confirmed_by"]) == (
+        "unpaid",
+        None,
+        None,
+    )
+    assert error_of(fee(officer, code, "confirm"), 400) == "invalid_method"
+    assert fee(officer, code, "confirm", method="gold").status_code == 422
+    future = (utcnow() + timedelta(hours=2)).isoformat()
+    assert error_of(fee(officer, code, "confirm", method="bank", paid_at=future), 400) == "invalid_paid_at"
+    paid = fee(officer, code, "confirm", method="bank", receipt_number=" BL-2026/000123 ")
+    assert paid.status_code == 200, paid.json
+    assert (paid.json["fee_status"], paid.json["fee_payment"]) == ("paid", "bank")
+    assert paid.json["fee_receipt_number"] == "BL-2026/000123"
+    assert paid.json["fee_confirmed_by"] == "Trần Văn Hùng" and paid.json["fee_paid_at"]
+    (event,) = events(officer, code)
+    assert event["action"] == "fee_confirm" and event["actor"] == "Trần Văn Hùng"
+    assert event["data"]["method"] == "bank" and event["data"]["amount"] == 200000
+    assert event["data"]["from_fee_status"] == "unpaid"
+    # Confirmed once: a second confirmation is refused, the dossier's status is untouched.
+    assert error_of(fee(officer, code, "confirm", method="cash"), 409) == "invalid_fee_move"
+    assert paid.json["status"] == "received"
+
+
+def test_the_amount_changes_or_the_fee_is_waived_only_with_a_reason(officer):
+    code = intake(officer, fee_payment="unpaid").json["code"]
+    assert error_of(fee(officer, code, "change", amount=100000), 400) == "missing_field"
+    assert error_of(fee(officer, code, "change", amount=200000, reason="Giữ nguyên"), 400) == "unchanged"
+    assert fee(officer, code, "change", amount=0, reason="x").status_code == 422
+    changed = fee(officer, code, "change", amount=100000, reason="Giảm 50% theo quy định")
+    assert (changed.json["fee"], changed.json["fee_status"]) == (100000, "unpaid")
+    assert error_of(fee(officer, code, "waive", reason="  "), 400) == "missing_field"
+    waived = fee(officer, code, "waive", reason="Người có công với cách mạng")
+    assert (waived.json["fee_status"], waived.json["fee_payment"]) == ("exempt", "exempt")
+    change, waive = events(officer, code)
+    assert change["data"] == {
+        "previous_amount": 200000,
+        "amount": 100000,
+        "reason": "Giảm 50% theo quy định",
+        "from_fee_status": "unpaid",
+    }
+    assert waive["action"] == "fee_waive" and waive["data"]["reason"] == "Người có công với cách mạng"
+    assert error_of(fee(officer, code, "confirm", method="cash"), 409) == "invalid_fee_move"
+
+
+def test_a_fee_paid_in_error_is_refunded_and_a_refused_dossiers_due_fee_is_never_collected(officer):
+    paid = intake(officer).json["code"]
+    assert error_of(fee(officer, paid, "refund"), 400) == "missing_field"
+    refunded = fee(officer, paid, "refund", reason="Nộp hai lần", receipt_number="PC-0007")
+    assert refunded.json["fee_status"] == "refunded"
+    assert error_of(fee(officer, paid, "refund", reason="lại"), 409) == "invalid_fee_move"
+    due = intake(officer, fee_payment="unpaid").json["code"]
+    refused = act(officer, due, "refuse", reason="Không thuộc thẩm quyền", rules_reference="Điều 9")
+    assert refused.json["fee_status"] == "not_collected"
+    assert error_of(fee(officer, due, "confirm", method="cash"), 409) == "invalid_fee_move"
+    assert fee(officer, due, "fly").status_code == 404
+
+
+def test_only_the_receiving_or_returning_centres_staff_move_a_fee(app, officer):
+    code = intake(officer, fee_payment="unpaid").json["code"]
+    ward_officer = login(app.test_client(), "officer3")
+    assert fee(ward_officer, code, "confirm", method="cash").status_code == 403
+    postal = login(app.test_client(), "postal")
+    assert fee(postal, code, "confirm", method="cash").status_code == 403
+    assert (
+        app.test_client().post(f"/api/v1/dossiers/{code}/fee/confirm", json={"method": "cash"}).status_code
+        == 401
+    )
+    assert fee(officer, code, "confirm", method="card").json["fee_status"] == "paid"
+
+
+def test_an_officer_changes_and_confirms_a_due_fee_on_the_dossier_page(server, contexts):
+    officer_session = staff_session(server.url, "officer1")
+    code = take_in_over_http(server.url, officer_session, fee=200000, fee_payment="unpaid")
+    page = signed_in_page(contexts, server, "officer1")
+    page.set_viewport_size(OFFICE)
+    page.goto(f"{server.url}/console/dossiers/{code}")
+    fee_actions = page.locator("#fee-actions")
+    fee_actions.get_by_role("button", name="Xác nhận đã nộp phí, lệ phí").wait_for()
+    assert fee_actions.get_by_role("button").all_inner_texts() == [
+        "Xác nhận đã nộp phí, lệ phí",
+        "Sửa số tiền phí, lệ phí",
+        "Miễn phí, lệ phí",
+    ]
+    fee_actions.get_by_role("button", name="Sửa số tiền phí, lệ phí").click()
+    page.fill("#fch-amount", "100000")
+    page.fill("#fch-reason", "Giảm 50% theo quy định")
+    page.locator("#dialog-fee_change").get_by_role("button", name="Xác nhận").click()
+    page.wait_for_function("() => document.getElementById('d-fee').textContent.startsWith('100.000')")
+
+    fee_actions.get_by_role("button", name="Xác nhận đã nộp phí, lệ phí").click()
+    page.select_option("#fc-method", "bank")
+    page.fill("#fc-receipt", "BL-000123")
+    screenshot(page, "dossier-fee-confirm")
+    check_accessibility(page)
+    page.locator("#dialog-fee_confirm").get_by_role("button", name="Xác nhận").click()
+    page.wait_for_function("() => document.getElementById('d-fee-paid').textContent.includes('BL-000123')")
+    assert "Chuyển khoản qua ngân hàng · Đã nộp" in page.inner_text("#d-fee")
+    assert "Trần Văn Hùng" in page.inner_text("#d-fee-paid")
+    assert fee_actions.get_by_role("button").all_inner_texts() == ["Hoàn trả phí, lệ phí"]
+    history = page.locator("#d-events tr[data-action='fee_confirm']").inner_text()
+    assert "Số tiền: 100.000 đ" in history and "Biên lai số BL-000123" in history
+    change = page.locator("#d-events tr[data-action='fee_change']").inner_text()
+    assert "trước đó 200.000 đ" in change and "Lý do: Giảm 50% theo quy định" in change
+    screenshot(page, "dossier-fee-paid")
