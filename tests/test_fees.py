@@ -5,9 +5,13 @@ returning centre's staff, and only from a status that allows it."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from queue_server.database import utcnow
 
@@ -141,3 +145,52 @@ def test_an_officer_changes_and_confirms_a_due_fee_on_the_dossier_page(server, c
     change = page.locator("#d-events tr[data-action='fee_change']").inner_text()
     assert "trước đó 200.000 đ" in change and "Lý do: Giảm 50% theo quy định" in change
     screenshot(page, "dossier-fee-paid")
+
+
+def test_the_reports_count_fees_collected_by_day_method_and_procedure_and_the_cashless_share(app, officer):
+    supervisor = login(app.test_client(), "supervisor")
+    today = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
+    period = f"site=NA-HCC&from={today}&to={today}"
+
+    def figures():
+        return supervisor.get(f"/api/v1/reports?{period}").json["fees"]
+
+    before = figures()
+    intake(officer)  # cash at the counter
+    by_bank, by_card, due, waived = (intake(officer, fee_payment="unpaid").json["code"] for _ in range(4))
+    fee(officer, by_bank, "confirm", method="bank")
+    fee(officer, by_card, "confirm", method="card")
+    fee(officer, by_card, "refund", reason="Nộp nhầm hồ sơ")
+    fee(officer, waived, "waive", reason="Người có công")
+    after = figures()
+
+    def added(key):
+        return after["totals"][key] - before["totals"][key]
+
+    assert (added("payments"), added("collected"), added("refunded")) == (3, 600000, 200000)
+    assert (added("due_count"), added("due")) == (1, 200000)
+    by_method = [
+        (a["method"], a["collected"] - b["collected"])
+        for a, b in zip(after["by_method"], before["by_method"], strict=True)
+    ]
+    assert dict(by_method) == {
+        "cash": 200000,
+        "bank": 200000,
+        "card": 200000,
+        "online": 0,
+    }
+    assert [method for method, _ in by_method] == ["cash", "bank", "card", "online"]
+    (day,) = [row for row in after["by_day"] if row["date"] == today]
+    assert day["bank"] >= 200000 and day["payments"] >= 3
+    line = next(row for row in after["by_procedure"] if row["procedure"] == "1.001756")
+    assert line["procedure_name"] and line["collected"] >= 600000
+    if before["totals"]["payments"] == 0:  # the share is of all fees paid: here, 2 of 3
+        assert after["totals"]["cashless_share"] == 0.6667
+    text = supervisor.get(f"/api/v1/reports.csv?{period}&section=fees").get_data(as_text=True)
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    share = next(row[1] for row in table if row and row[0] == "Tỷ lệ không dùng tiền mặt (%)")
+    assert float(share.replace(",", ".")) == round(after["totals"]["cashless_share"] * 100, 1)
+    assert ["Ngày", "Số hồ sơ đã nộp", "Đã thu (đồng)", "Tiền mặt", "Chuyển khoản qua ngân hàng",
+            "Thẻ ngân hàng", "Thanh toán trực tuyến"] in table  # fmt: skip
+    workbook = supervisor.get(f"/api/v1/reports.xlsx?{period}")
+    assert "Phí, lệ phí" in load_workbook(io.BytesIO(workbook.data)).sheetnames

@@ -29,6 +29,7 @@ from .helpers import (
     APPLICANT,
     BOTH_DATABASES,
     PERSONAL,
+    VN,
     act,
     enable_channels,
     intake,
@@ -96,7 +97,7 @@ def test_every_read_of_a_dossiers_personal_data_names_who_when_where_and_what(ap
     assert officer.get(f"/api/v1/dossiers/{code}").status_code == 200
     assert officer.get(f"/api/v1/dossiers/{code}/forms/01.pdf").status_code == 200
     assert officer.get(f"/api/v1/dossiers/{code}/attachments/{scan['id']}").status_code == 200
-    today = date.today().isoformat()
+    today = utcnow().astimezone(VN).date().isoformat()  # the site's day, not the machine's
     assert officer.get(f"/api/v1/sites/NA-HCC/tracking-book.xlsx?from={today}&to={today}").status_code == 200
     assert officer.get(f"/api/v1/sites/NA-HCC/tracking-book.pdf?from={today}&to={today}").status_code == 200
 

@@ -143,6 +143,7 @@ def test_exports_open_again_with_the_same_figures(app, data):
         "Mức độ hài lòng",
         "Tin nhắn gửi công dân",
         "Lịch hẹn",
+        "Phí, lệ phí",
     ]
     queue = {row[0]: row[1] for row in book["Hàng đợi"].iter_rows(min_row=3, values_only=True)}
     assert (

@@ -63,6 +63,15 @@ class ReportSchema(Schema):
             "cancelled; booked_wait_avg_s and walk_in_wait_avg_s"
         },
     )
+    fees = fields.Dict(
+        required=True,
+        metadata={
+            "description": "Fees collected where received, when paid (đồng): totals (payments, "
+            "collected, refunded, due_count, due, cashless_share), by_method (method, collected), "
+            "by_day (date, payments, collected, per method), by_procedure (procedure, procedure_name, "
+            "payments, collected)"
+        },
+    )
 
 
 def period_for(query: dict) -> queries.Period:

@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..dossiers import labels as dossier_labels
+from ..dossiers.rules import FeePayment
 from ..notify import labels as notify_labels
 from ..ratings.operations import LEVEL_LABELS
 from ..sites.labels import WEEKDAYS
@@ -34,6 +35,7 @@ SECTIONS = (
     "satisfaction",
     "messages",
     "bookings",
+    "fees",
 )
 # Sheet titles, and section names on the report page (translated there).
 TITLES = {
@@ -47,6 +49,7 @@ TITLES = {
     "satisfaction": N_("Mức độ hài lòng"),
     "messages": N_("Tin nhắn gửi công dân"),
     "bookings": N_("Lịch hẹn"),
+    "fees": N_("Phí, lệ phí"),
 }
 # Column and figure names. A key ending in _s is a duration, written in minutes; one ending in
 # _share is a share, written as a percentage; the labels say so.
@@ -106,6 +109,18 @@ BOOKING_LABELS = {
     "booked_wait_avg_s": N_("Chờ trung bình của người đặt lịch (phút)"),
     "walk_in_wait_avg_s": N_("Chờ trung bình của người không đặt lịch (phút)"),
 }
+# The fees' figures and columns, in đồng (queries.fees), with the ways of paying.
+FEE_LABELS = {
+    **{method: text for method, text in dossier_labels.FEE_PAYMENT.items() if method in FeePayment.METHODS},
+    "procedure": N_("Mã thủ tục"),
+    "procedure_name": N_("Tên thủ tục"),
+    "payments": N_("Số hồ sơ đã nộp"),
+    "collected": N_("Đã thu (đồng)"),
+    "refunded": N_("Đã hoàn trả (đồng)"),
+    "due_count": N_("Số hồ sơ chưa nộp"),
+    "due": N_("Chưa nộp (đồng)"),
+    "cashless_share": N_("Tỷ lệ không dùng tiền mặt (%)"),
+}
 # The parts of a figure that is split (dossiers by channel, ratings by level, ...).
 PARTS = {**dossier_labels.CHANNEL, **dossier_labels.OUTCOME, **LEVEL_LABELS}
 
@@ -163,6 +178,20 @@ def _bookings(data: dict) -> list[list]:
     return rows
 
 
+def _fees(data: dict) -> list[list]:
+    """The totals, then per day (with each way of paying), then per procedure."""
+    rows: list[list] = [[gettext("Chỉ số"), gettext("Giá trị")]]
+    rows += [[_label(key, FEE_LABELS), _value(key, value)] for key, value in data["totals"].items()]
+    rows += [[_label(line["method"], FEE_LABELS), line["collected"]] for line in data["by_method"]]
+    day_keys = ["date", "payments", "collected", *FeePayment.METHODS]
+    rows += [[], [_label(key, {**FEE_LABELS, "date": N_("Ngày")}) for key in day_keys]]
+    rows += [[_value(key, row[key]) for key in day_keys] for row in data["by_day"]]
+    procedure_keys = ["procedure", "procedure_name", "payments", "collected"]
+    rows += [[], [_label(key, FEE_LABELS) for key in procedure_keys]]
+    rows += [[row[key] for key in procedure_keys] for row in data["by_procedure"]]
+    return rows
+
+
 def table(report: dict, section: str) -> list[list]:
     """The section as rows, the first of which is the header."""
     data = report[section]
@@ -172,6 +201,8 @@ def table(report: dict, section: str) -> list[list]:
         ]
     if section == "bookings":
         return _bookings(data)
+    if section == "fees":
+        return _fees(data)
     if isinstance(data, dict):
         rows = [[gettext("Chỉ số"), gettext("Giá trị")]]
         for key, value in data.items():

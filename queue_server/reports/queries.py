@@ -51,8 +51,8 @@ from ..auth.models import User
 from ..booking import checkin
 from ..booking.models import Booking, BookingStatus
 from ..database import db, utcnow
-from ..dossiers.models import Dossier
-from ..dossiers.rules import Delivery, DossierChannel, Outcome
+from ..dossiers.models import Dossier, Procedure
+from ..dossiers.rules import Delivery, DossierChannel, FeePayment, FeeStatus, Outcome
 from ..notify.models import ChannelKind, Notification, NotificationStatus
 from ..queueing.models import CounterPause, Ticket, TicketStatus
 from ..ratings.models import Rating, RatingLevel
@@ -507,6 +507,77 @@ def bookings(session: Session, period: Period) -> dict:
     }
 
 
+def fees(session: Session, period: Period) -> dict:
+    """The fees these one-stop units collected in the period (dossiers/fees.py: a fee is
+    collected where the dossier was received, when it was paid), by day, method and procedure;
+    what of it was refunded; what is still due on the dossiers they received in the period; and
+    the cashless share: fees paid by transfer, card or online over all fees paid, by count (Quyết
+    định 766/QĐ-TTg counts cashless payment among a centre's indices [summary])."""
+    collected = (FeeStatus.PAID, FeeStatus.REFUNDED)  # a refunded fee was collected first
+    rows = session.execute(
+        select(
+            Dossier.fee_paid_at,
+            Dossier.fee,
+            Dossier.fee_payment,
+            Dossier.fee_status,
+            Procedure.code,
+            Procedure.name,
+        )
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
+        .where(
+            Dossier.book_site_id.in_(period.site_ids),
+            Dossier.fee_status.in_(collected),
+            Dossier.fee_paid_at >= period.start,
+            Dossier.fee_paid_at < period.end,
+        )
+    ).all()
+    methods = FeePayment.METHODS
+    days: dict[str, dict] = {}
+    procedures: dict[str, dict] = {}
+    for paid_at, amount, method, _status, code, name in rows:
+        assert paid_at is not None  # the query's bound
+        day = days.setdefault(
+            paid_at.astimezone(period.tz).date().isoformat(),
+            {"payments": 0, "collected": 0, **dict.fromkeys(methods, 0)},
+        )
+        line = procedures.setdefault(
+            code, {"procedure": code, "procedure_name": name, "payments": 0, "collected": 0}
+        )
+        for bucket in (day, line):
+            bucket["payments"] += 1
+            bucket["collected"] += amount
+        if method in methods:
+            day[method] += amount
+    due_count, due_amount = session.execute(
+        select(func.count(), func.coalesce(func.sum(Dossier.fee), 0)).where(
+            Dossier.book_site_id.in_(period.site_ids),
+            Dossier.registered,
+            Dossier.fee_status == FeeStatus.UNPAID,
+            Dossier.received_at >= period.start,
+            Dossier.received_at < period.end,
+        )
+    ).one()
+    payments = len(rows)
+    cashless = sum(1 for row in rows if row.fee_payment in FeePayment.CASHLESS)
+    return {
+        "totals": {
+            "payments": payments,
+            "collected": sum(row.fee for row in rows),
+            "refunded": sum(row.fee for row in rows if row.fee_status == FeeStatus.REFUNDED),
+            "due_count": int(due_count),
+            "due": int(due_amount),
+            "cashless_share": _share(cashless, payments),
+        },
+        # A list, in the ways' order (a JSON object's keys would come back sorted).
+        "by_method": [
+            {"method": method, "collected": sum(row.fee for row in rows if row.fee_payment == method)}
+            for method in methods
+        ],
+        "by_day": [{"date": day, **figures} for day, figures in sorted(days.items())],
+        "by_procedure": sorted(procedures.values(), key=lambda line: (-line["collected"], line["procedure"])),
+    }
+
+
 def report(session: Session, period: Period) -> dict:
     return {
         "sites": [site.code for site in period.sites],
@@ -522,4 +593,5 @@ def report(session: Session, period: Period) -> dict:
         "satisfaction": satisfaction(session, period),
         "messages": messages(session, period),
         "bookings": bookings(session, period),
+        "fees": fees(session, period),
     }

@@ -10,11 +10,13 @@ logged in goes to the console's login and comes back, anyone else gets a readabl
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from ..actors import Actor
 from ..auth.access import Action
 from ..database import utcnow
 from ..dossiers import labels as dossier_labels
+from ..dossiers.rules import FeePayment
 from ..notify import labels as notify_labels
 from ..ratings.operations import LEVEL_LABELS
 from ..sites.calendar import business_date
@@ -73,6 +75,10 @@ REPORT_STRINGS = (
     N_("Đến đúng hẹn"),
     N_("Chờ trung bình, có lịch hẹn"),
     N_("Chờ trung bình, không có lịch hẹn"),
+    N_("Đã thu"),
+    N_("Đã hoàn trả"),
+    N_("Chưa nộp ({n} hồ sơ)"),
+    N_("Không dùng tiền mặt"),
 )
 DASHBOARD_STRINGS = (
     N_("Quầy {n}"),
@@ -102,6 +108,7 @@ def labels() -> dict[str, dict[str, str]]:
         "section": translated(export.TITLES),
         "counter_state": translated(COUNTER_STATES),
         "message_channel": translated(notify_labels.CHANNEL),
+        "payment": translated(dossier_labels.FEE_PAYMENT),
     }
 
 
@@ -135,7 +142,10 @@ def report_page():
         date_to=request.args.get("to"),
         sections=list(export.SECTIONS),
     )
-    return render_template("reports/report.html", nav="report", presets=PRESETS, **context)
+    fee_methods = [gettext(dossier_labels.FEE_PAYMENT[method]) for method in FeePayment.METHODS]
+    return render_template(
+        "reports/report.html", nav="report", presets=PRESETS, fee_methods=fee_methods, **context
+    )
 
 
 @bp.get("/live")

@@ -108,6 +108,7 @@
     satisfaction(report.satisfaction);
     messages(report.messages);
     bookings(report.bookings);
+    fees(report.fees);
   }
 
   function tiles(report) {
@@ -377,6 +378,32 @@
         el("td", { className: "num", text: count(row.cancelled) })
       ]);
     }, 7);
+  }
+
+  /* Fees collected where the dossiers were received (đồng): per day with each way of paying,
+     per procedure. */
+  function fees(f) {
+    var methods = f.by_method.map(function (line) { return line.method; });
+    facts("fee-facts", [
+      [t("Đã thu"), S.money(f.totals.collected)],
+      [t("Đã hoàn trả"), S.money(f.totals.refunded)],
+      [t("Chưa nộp ({n} hồ sơ)", { n: count(f.totals.due_count) }), S.money(f.totals.due)],
+      [t("Không dùng tiền mặt"), share(f.totals.cashless_share)]
+    ].concat(f.by_method.map(function (line) { return [label("payment", line.method), S.money(line.collected)]; })));
+    fill("fees-by-day", f.by_day, function (row) {
+      return el("tr", { "data-day": row.date }, [
+        el("td", { text: dmy(row.date) }),
+        el("td", { className: "num", text: count(row.payments) }),
+        el("td", { className: "num", text: count(row.collected) })
+      ].concat(methods.map(function (method) { return el("td", { className: "num", text: count(row[method]) }); })));
+    }, 3 + methods.length);
+    fill("fees-by-procedure", f.by_procedure, function (row) {
+      return el("tr", { "data-procedure": row.procedure }, [
+        el("td", { text: row.procedure + " · " + row.procedure_name }),
+        el("td", { className: "num", text: count(row.payments) }),
+        el("td", { className: "num", text: count(row.collected) })
+      ]);
+    }, 3);
   }
 
   function satisfaction(s) {
