@@ -2,8 +2,9 @@
 
 Some values are read on every ticket but change rarely (which counter serves what today, the
 recent average service time). Each process keeps them for ``DERIVED_CACHE_SECONDS`` (0 turns
-this off, as the tests do). The database stays the only source of truth: another process
-sees a change at most that many seconds late.
+this off, as the tests do), or for the ``ttl`` a caller gives (the public board's). The
+database stays the only source of truth: another process sees a change at most that many
+seconds late.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ def ttl_seconds() -> float:
     return current_app.config.get("DERIVED_CACHE_SECONDS", 0.0)
 
 
-def remember(key: Hashable, compute: Callable[[], Any]) -> Any:
-    ttl = ttl_seconds()
+def remember(key: Hashable, compute: Callable[[], Any], ttl: float | None = None) -> Any:
+    """``compute()``, or what it gave less than ``ttl`` seconds ago (``DERIVED_CACHE_SECONDS``
+    unless given). An exception is not kept: the next call computes again."""
+    ttl = ttl_seconds() if ttl is None else ttl
     now = time.monotonic()
     if ttl > 0:
         hit = _entries.get(key)

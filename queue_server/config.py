@@ -137,6 +137,12 @@ def from_env() -> dict:
         # Seconds a process reuses slow-moving derived figures (routing of the day, average
         # service times) before reading them again; see queue_server/cache.py.
         "DERIVED_CACHE_SECONDS": float(os.environ.get("DERIVED_CACHE_SECONDS", "10")),
+        # Seconds each process (and a proxy, told by Cache-Control) reuses a site's public board
+        # (/public/<site>) before counting again: five minutes, because its figures are a month's
+        # and a year's, which a few minutes barely move, while a crowd (a link shared on social
+        # media, the hall's slide on every screen) then costs one count per site and process
+        # every five minutes instead of one per reader. See queue_server/board/.
+        "PUBLIC_BOARD_CACHE_SECONDS": float(os.environ.get("PUBLIC_BOARD_CACHE_SECONDS", "300")),
         "JSON_SORT_KEYS": False,
         # Scans attached to dossiers (see queue_server/storage.py).
         "ATTACHMENTS_DIR": Path(os.environ.get("ATTACHMENTS_DIR") or INSTANCE_DIR / "attachments"),

@@ -82,6 +82,8 @@ class FeePayment:
     EXEMPT = "exempt"
     UNPAID = "unpaid"
     ALL = (CASH, BANK, CARD, EXEMPT, UNPAID)
+    # Payment without cash, which Quyết định 766/QĐ-TTg's index counts (online payment too).
+    CASHLESS = (BANK, CARD)
 
 
 class FeeStatus:
@@ -115,6 +117,7 @@ class Outcome:
     REFUSED = "refused"
     STOPPED = "stopped"
     TIMELINESS = (EARLY, ON_TIME, LATE)
+    IN_TIME = (EARLY, ON_TIME)  # what the on-time share counts, over TIMELINESS
     ALL = (EARLY, ON_TIME, LATE, REFUSED, STOPPED)
 
 
