@@ -19,7 +19,7 @@ from queue_server.ratings.models import Rating
 from queue_server.sites.models import Service
 
 from .browser import check_accessibility, screenshot
-from .helpers import APPLICANT, PERSONAL, intake, local, site
+from .helpers import APPLICANT, BOTH_DATABASES, PERSONAL, intake, local, site
 from .report_data import add_ticket
 
 LAW = "Lý lịch tư pháp"  # 1.001756
@@ -172,6 +172,7 @@ def counts(**given) -> dict:
     return {name: given.get(name, 0) for name in figures.BOARD_COUNTS}
 
 
+@BOTH_DATABASES
 def test_board_counts_this_month_and_this_year_overall_and_per_field(seeded):
     board = figures.compute(seeded, "NA-HCC", NOW)
     month, year = board.month, board.year
