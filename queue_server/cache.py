@@ -9,6 +9,7 @@ seconds late.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 from flask import current_app, has_app_context
 
 _entries: dict[Hashable, tuple[float, Any]] = {}
+# One lock per key being computed or kept (threading's, which gevent's workers make cooperative).
+_computing: dict[Hashable, threading.Lock] = {}
 
 
 def ttl_seconds() -> float:
@@ -24,19 +27,33 @@ def ttl_seconds() -> float:
     return current_app.config.get("DERIVED_CACHE_SECONDS", 0.0)
 
 
+def _fresh(key: Hashable) -> tuple[float, Any] | None:
+    hit = _entries.get(key)
+    return hit if hit is not None and hit[0] > time.monotonic() else None
+
+
 def remember(key: Hashable, compute: Callable[[], Any], ttl: float | None = None) -> Any:
     """``compute()``, or what it gave less than ``ttl`` seconds ago (``DERIVED_CACHE_SECONDS``
-    unless given). An exception is not kept: the next call computes again."""
+    unless given). Callers that miss together wait for one computation (a crowd arriving as the
+    copy expires would otherwise compute it once each, all at once: with gevent, one per
+    waiting request, until the database's pool runs out). An exception is not kept: the next
+    call computes again."""
     ttl = ttl_seconds() if ttl is None else ttl
-    now = time.monotonic()
-    if ttl > 0:
-        hit = _entries.get(key)
-        if hit is not None and hit[0] > now:
+    if ttl <= 0:
+        return compute()
+    if (hit := _fresh(key)) is not None:
+        return hit[1]
+    lock = _computing.setdefault(key, threading.Lock())
+    with lock:
+        if (hit := _fresh(key)) is not None:
             return hit[1]
-    value = compute()
-    if ttl > 0:
-        _entries[key] = (now + ttl, value)
-    return value
+        try:
+            value = compute()
+        except BaseException:
+            _computing.pop(key, None)  # keys that never compute (a made-up site) keep no lock
+            raise
+        _entries[key] = (time.monotonic() + ttl, value)
+        return value
 
 
 def clear() -> None:
