@@ -154,6 +154,10 @@ def from_env() -> dict:
         "SIGNAGE_DIR": Path(os.environ.get("SIGNAGE_DIR") or INSTANCE_DIR / "signage"),
         "SIGNAGE_MAX_BYTES": int(os.environ.get("SIGNAGE_MAX_MB", "50")) * 2**20,
         "SIGNAGE_IDLE_SECONDS": float(os.environ.get("SIGNAGE_IDLE_SECONDS", "30")),
+        # How long the public board's slide stays in the playlist of a hall that shows it
+        # (Site.board_on_hall): seven figures and their labels take about twenty seconds to
+        # read from a seat, twice an image's usual ten.
+        "HALL_BOARD_SECONDS": int(os.environ.get("HALL_BOARD_SECONDS", "20")),
         # Officers' photos, re-encoded small (queue_server/auth/photos.py).
         "PHOTOS_DIR": Path(os.environ.get("PHOTOS_DIR") or INSTANCE_DIR / "photos"),
         # The largest request: the largest upload (a scan, a video of the hall's playlist) with

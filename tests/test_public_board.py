@@ -5,6 +5,8 @@ reader, headers a proxy can use), the unknown site, and the page on a phone and 
 from __future__ import annotations
 
 import secrets
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,8 +20,8 @@ from queue_server.queueing.models import Ticket
 from queue_server.ratings.models import Rating
 from queue_server.sites.models import Service
 
-from .browser import check_accessibility, screenshot
-from .helpers import APPLICANT, BOTH_DATABASES, PERSONAL, intake, local, site
+from .browser import HALL_SIZES, assert_fits, check_accessibility, screenshot
+from .helpers import APPLICANT, BOTH_DATABASES, PERSONAL, intake, local, login, site
 from .report_data import add_ticket
 
 LAW = "Lý lịch tư pháp"  # 1.001756
@@ -291,3 +293,75 @@ def test_board_reads_on_a_phone_and_an_office_pc(seeded, server, contexts, size)
     assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
     check_accessibility(page)
     screenshot(page, f"public-board-{size['width']}")
+
+
+def test_a_supervisor_puts_the_board_in_the_halls_signage(app, client):
+    feed = "/display/NA-HCC/signage.json"
+    assert client.get(feed).json["media"] == []
+    supervisor = login(app.test_client(), "supervisor")
+    saved = supervisor.patch("/api/v1/admin/sites/NA-HCC", json={"board_on_hall": True})
+    assert saved.status_code == 200 and saved.json["board_on_hall"] is True
+    (item,) = client.get(feed).json["media"]
+    assert (item["kind"], item["duration_seconds"]) == ("board", 20)
+    slide = client.get(item["url"])
+    assert slide.cache_control.public and slide.headers["ETag"]
+    assert [figure["name"] for figure in slide.json["figures"]] == [
+        "received",
+        "returned",
+        "on_time",
+        "late",
+        "digitised",
+        "cashless",
+        "satisfied",
+    ]
+    assert client.get(slide.json["qr"]).mimetype == "image/svg+xml"
+    assert client.get("/display/KHONG-CO/board.json").status_code == 404
+
+
+@pytest.fixture
+def hall_server(seeded, database_url, live_server_factory, monkeypatch):
+    """A live server whose hall shows the board after 2 s without a call, with dossiers of
+    this month."""
+    monkeypatch.setenv("SIGNAGE_IDLE_SECONDS", "2")
+    now = datetime.now(NOW.tzinfo)
+    add_dossier(seeded, "1.001756", now - timedelta(minutes=9), scans=1, fee_payment="bank")
+    add_dossier(seeded, "1.009994", now - timedelta(minutes=8), fee_payment="card")
+    site(seeded).board_on_hall = True
+    seeded.commit()
+    return live_server_factory(database_url)
+
+
+@pytest.mark.parametrize("size", HALL_SIZES)
+def test_the_hall_shows_this_months_board_between_calls_without_scrolling(hall_server, contexts, size):
+    hall = contexts(viewport=HALL_SIZES[size])
+    hall.goto(f"{hall_server.url}/display/NA-HCC")
+    slide = hall.locator("#signage-playlist .signage-board")
+    slide.locator("[data-figure='cashless'] dd").wait_for(timeout=10000)
+    assert slide.locator("[data-figure='cashless'] dd").inner_text() == "100 % (2/2)"
+    assert slide.locator("[data-figure='received'] dd").inner_text() == "2"
+    hall.wait_for_function("() => document.querySelector('.signage-board img')?.complete")
+    clipped = hall.evaluate(
+        """() => [...document.querySelectorAll('.signage-board, .signage-board *')]
+            .filter((node) => node.scrollHeight > node.clientHeight + 1
+                || node.scrollWidth > node.clientWidth + 1)
+            .map((node) => node.className || node.tagName)"""
+    )
+    assert clipped == [], f"the slide cuts off: {clipped}"
+    assert_fits(hall)
+    check_accessibility(hall)
+    screenshot(hall, f"hall-board-{size}")
+
+
+def test_a_crowd_that_misses_together_counts_once():
+    """Readers arriving together on an expired copy wait for one count, not one count each."""
+    cache.clear()
+    counted = []
+
+    def count():
+        time.sleep(0.2)
+        counted.append(1)
+        return len(counted)
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: cache.remember(("board-test", 1), count, ttl=60), range(20)))
+    assert answers == [1] * 20 and len(counted) == 1

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from .. import cache
 from ..database import db, utcnow
@@ -104,6 +105,21 @@ def compute(session: Session, site_code: str, now: datetime) -> Board:
 
 def ttl_seconds() -> float:
     return float(current_app.config["PUBLIC_BOARD_CACHE_SECONDS"])
+
+
+def public_response(response: Response, board: Board) -> Response:
+    """``response`` (the board's page, or the hall's slide of it) marked for any cache to keep
+    while the figures it shows are this process's (``Cache-Control: public`` for what is left
+    of their lifetime, ``Last-Modified`` when they were counted, an ETag), and answered 304 to
+    a reader who has it. The language comes from ``?lang`` or the cookie it sets, hence
+    ``Vary: Cookie``."""
+    age = (utcnow() - board.computed_at).total_seconds()
+    response.cache_control.public = True
+    response.cache_control.max_age = max(0, int(ttl_seconds() - age))
+    response.last_modified = board.computed_at
+    response.vary.add("Cookie")
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def board(site_code: str) -> Board:

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..web import N_
-from .figures import Tally
+from .figures import Board, Tally
 
 NO_FIELD = N_("Lĩnh vực khác")
 NO_FIGURE = "–"  # a share of nothing (no result, no rating, no fee paid in the period)
@@ -58,12 +58,39 @@ COLUMNS = {
 }
 
 
+# The site's figures, in order: the table's, and satisfaction (the site's only, see figures.py).
+FIGURES = {**COLUMNS, "satisfied": N_("Hài lòng, rất hài lòng")}
+
+
 def period(tally: Tally) -> dict:
-    """A period's overall figures, its satisfaction and its per-field rows."""
+    """A period's overall figures (:data:`FIGURES`) and its per-field rows."""
     return {
         "first": tally.first,
         "last": tally.last,
-        "overall": row(tally.overall),
-        "satisfied": ratio(tally.satisfied, tally.ratings),
+        "overall": {**row(tally.overall), "satisfied": ratio(tally.satisfied, tally.ratings)},
         "fields": [{"name": name or _(NO_FIELD), **row(counts)} for name, counts in tally.fields],
+    }
+
+
+def month_title(tally: Tally) -> str:
+    return _("Tháng {month}/{year}").format(month=tally.first.month, year=tally.first.year)
+
+
+def updated(board: Board) -> str:
+    return _("Số liệu cập nhật lúc {time}").format(time=board.local_time.strftime("%H:%M %d/%m/%Y"))
+
+
+def slide(board: Board, qr_url: str) -> dict:
+    """The hall's slide of the board: this month's figures, and the QR code of the page that
+    has the rest (per field, this year)."""
+    overall = period(board.month)["overall"]
+    return {
+        "title": _("Kết quả giải quyết thủ tục hành chính"),
+        "period": month_title(board.month),
+        "figures": [
+            {"name": name, "label": _(label), "value": overall[name]} for name, label in FIGURES.items()
+        ],
+        "updated": updated(board),
+        "qr": qr_url,
+        "more": _("Quét mã để xem theo từng lĩnh vực và cả năm"),
     }
