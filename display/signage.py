@@ -4,6 +4,9 @@ videos, and the photo of an officer at a counter. No login: a hall screen is a p
 - ``/display/<site>/signage.json``: today's notices and playlist. Cached
   ``signage.FEED_MAX_AGE`` seconds and answered 304 to a screen that has it already (ETag); the
   hall reads it again every ``signage.POLL_SECONDS``.
+- ``/display/<site>/board.json``: the slide of the site's public board (this month), which
+  the feed lists last when the site shows it (``Site.board_on_hall``); cached as the board is
+  (queue_server/board/figures.py).
 - ``/display/<site>/media/<id>``: an item's file, with its own type, cached for a day (a file
   never changes under its id) and served in ranges (a video is read in parts).
 - ``/display/<site>/photos/<user>``: an officer's photo, only while they work at a counter of
@@ -12,12 +15,13 @@ videos, and the photo of an officer at a counter. No login: a hall screen is a p
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, send_file
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from queue_server.auth import photos
 from queue_server.auth.models import User
+from queue_server.board import figures, presenters
 from queue_server.database import db, utcnow
 from queue_server.sites import signage
 from queue_server.sites.calendar import business_date
@@ -42,11 +46,32 @@ def feed(site_code: str):
     site = _site(site_code)
     if site is None:
         return _not_found()
-    response = jsonify(signage.feed(db.session(), site, business_date(site, utcnow())))
+    shown = signage.feed(db.session(), site, business_date(site, utcnow()))
+    if site.board_on_hall:
+        shown["media"].append(
+            {
+                "id": "board",
+                "kind": "board",
+                "url": url_for("signage.board_slide", site_code=site.code),
+                "duration_seconds": current_app.config["HALL_BOARD_SECONDS"],
+                "title": "",
+            }
+        )
+    response = jsonify(shown)
     response.cache_control.public = True
     response.cache_control.max_age = signage.FEED_MAX_AGE
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.get("/display/<site_code>/board.json")
+def board_slide(site_code: str):
+    try:
+        board = figures.board(site_code)
+    except figures.UnknownSite:
+        return _not_found()
+    qr = url_for("board.board_qr", site_code=site_code)
+    return figures.public_response(jsonify(presenters.slide(board, qr)), board)
 
 
 @bp.get("/display/<site_code>/media/<int:media_id>")

@@ -131,6 +131,7 @@ def _register_pages(app: Flask) -> None:
     from kiosk.views import bp as kiosk_bp
 
     from .admin.views import bp as admin_bp
+    from .board.views import bp as board_bp
     from .booking.views import bp as booking_bp
     from .console.views import bp as console_bp
     from .manage.views import bp as manage_bp
@@ -151,6 +152,7 @@ def _register_pages(app: Flask) -> None:
         rating_bp,
         reports_bp,
         notify_bp,
+        board_bp,
     ):
         app.register_blueprint(blueprint)
 

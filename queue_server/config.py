@@ -137,6 +137,12 @@ def from_env() -> dict:
         # Seconds a process reuses slow-moving derived figures (routing of the day, average
         # service times) before reading them again; see queue_server/cache.py.
         "DERIVED_CACHE_SECONDS": float(os.environ.get("DERIVED_CACHE_SECONDS", "10")),
+        # Seconds each process (and a proxy, told by Cache-Control) reuses a site's public board
+        # (/public/<site>) before counting again: five minutes, because its figures are a month's
+        # and a year's, which a few minutes barely move, while a crowd (a link shared on social
+        # media, the hall's slide on every screen) then costs one count per site and process
+        # every five minutes instead of one per reader. See queue_server/board/.
+        "PUBLIC_BOARD_CACHE_SECONDS": float(os.environ.get("PUBLIC_BOARD_CACHE_SECONDS", "300")),
         "JSON_SORT_KEYS": False,
         # Scans attached to dossiers (see queue_server/storage.py).
         "ATTACHMENTS_DIR": Path(os.environ.get("ATTACHMENTS_DIR") or INSTANCE_DIR / "attachments"),
@@ -148,6 +154,10 @@ def from_env() -> dict:
         "SIGNAGE_DIR": Path(os.environ.get("SIGNAGE_DIR") or INSTANCE_DIR / "signage"),
         "SIGNAGE_MAX_BYTES": int(os.environ.get("SIGNAGE_MAX_MB", "50")) * 2**20,
         "SIGNAGE_IDLE_SECONDS": float(os.environ.get("SIGNAGE_IDLE_SECONDS", "30")),
+        # How long the public board's slide stays in the playlist of a hall that shows it
+        # (Site.board_on_hall): seven figures and their labels take about twenty seconds to
+        # read from a seat, twice an image's usual ten.
+        "HALL_BOARD_SECONDS": int(os.environ.get("HALL_BOARD_SECONDS", "20")),
         # Officers' photos, re-encoded small (queue_server/auth/photos.py).
         "PHOTOS_DIR": Path(os.environ.get("PHOTOS_DIR") or INSTANCE_DIR / "photos"),
         # The largest request: the largest upload (a scan, a video of the hall's playlist) with

@@ -110,16 +110,43 @@
       node.setAttribute("playsinline", "");
       node.addEventListener("ended", next);
       node.addEventListener("error", function () { itemTimer = setTimeout(next, RETRY); });
+    } else if (item.kind === "board") {
+      node = document.createElement("section");
+      node.className = "signage-board";
+      fetch(item.url).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (slide) {
+        board(node, slide);
+        itemTimer = setTimeout(next, item.duration_seconds * 1000);
+      }).catch(function () { itemTimer = setTimeout(next, RETRY); });
     } else {
       node = document.createElement("img");
       node.alt = item.title || "";
       node.addEventListener("load", function () { itemTimer = setTimeout(next, item.duration_seconds * 1000); });
       node.addEventListener("error", function () { itemTimer = setTimeout(next, RETRY); });
     }
-    node.src = item.url;
+    if (item.kind !== "board") { node.src = item.url; }
     node.dataset.media = item.id;
     overlay.appendChild(node);
     if (node.play) { node.play().catch(function () { itemTimer = setTimeout(next, RETRY); }); }
+  }
+
+  /* The public board's slide (display/signage.py board.json): this month's figures, each a
+   * label and its value as the server wrote them, and the QR code of the full page. */
+  function board(node, slide) {
+    var el = window.Core.el;
+    window.Core.fill(node, [
+      el("h2", { className: "signage-board-title", text: slide.title + " – " + slide.period }),
+      el("dl", { className: "signage-board-figures" }, slide.figures.map(function (figure) {
+        return el("div", { className: "signage-board-figure", "data-figure": figure.name }, [
+          el("dt", { text: figure.label }), el("dd", { text: figure.value })
+        ]);
+      })),
+      el("div", { className: "signage-board-more" }, [
+        el("img", { src: slide.qr, alt: "" }), el("p", { text: slide.more }), el("p", { text: slide.updated })
+      ])
+    ]);
   }
 
   // -- feed --------------------------------------------------------------------------------------

@@ -114,6 +114,9 @@ class SiteSettingsInSchema(Schema):
     remote_ticket_enabled = fields.Boolean(
         metadata={"description": "Citizens take today's number from the booking page"}
     )
+    board_on_hall = fields.Boolean(
+        metadata={"description": "The hall screen shows this month's public board between calls"}
+    )
     payment_bank_bin = optional_text(
         6, metadata={"description": "The collecting bank's six-digit BIN (VietQR); empty: no QR code"}
     )

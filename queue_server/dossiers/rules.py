@@ -120,6 +120,7 @@ class Outcome:
     REFUSED = "refused"
     STOPPED = "stopped"
     TIMELINESS = (EARLY, ON_TIME, LATE)
+    IN_TIME = (EARLY, ON_TIME)  # what the on-time share counts, over TIMELINESS
     ALL = (EARLY, ON_TIME, LATE, REFUSED, STOPPED)
 
 

@@ -21,7 +21,17 @@ Definitions (one place for each, the API document repeats them):
   handling centre; finished in the period by outcome (early, on time, late; refused and
   stopped apart); returned by post in the period.
 - satisfaction: ratings given in the period; the satisfied share counts "very satisfied" and
-  "satisfied".
+  "satisfied" (:data:`SATISFIED`).
+- per field (lĩnh vực of the procedure, :func:`dossiers_by_field`, the public board's table):
+  *received* and *on time* as above; *returned*: results handed back in the period (at a
+  counter or delivered by post); *late*: late results of the period, and of those the ones whose
+  citizen had the apology with a new date (Mẫu 04); *digitised*: received dossiers with at least
+  one scan (a purged scan still counts: it existed); *cashless*: of the fees collected
+  (:data:`FEES_COLLECTED`) for dossiers received in the period, those paid without cash
+  (``FeePayment.CASHLESS``: transfer, card, online).
+- fees (:func:`fees`): collected (:data:`FEES_COLLECTED`: paid, or paid and later refunded)
+  where the dossiers were received, in the period they were paid (``fee_paid_at``), with the
+  same cashless rule.
 - messages to citizens, per channel: those written in the period (an event of the period
   caused them), by where they stand now: *sent* (the channel took it, delivered or not),
   *delivered* (the gateway reported it reached the phone: SMS with delivery reports), *failed*
@@ -51,7 +61,7 @@ from ..auth.models import User
 from ..booking import checkin
 from ..booking.models import Booking, BookingStatus
 from ..database import db, utcnow
-from ..dossiers.models import Dossier, Procedure
+from ..dossiers.models import Attachment, Dossier, Procedure
 from ..dossiers.rules import Delivery, DossierChannel, FeePayment, FeeStatus, Outcome
 from ..notify.models import ChannelKind, Notification, NotificationStatus
 from ..queueing.models import CounterPause, Ticket, TicketStatus
@@ -330,6 +340,21 @@ def _ratings(period: Period) -> list:
     ]
 
 
+def _received(period: Period) -> tuple:
+    """Registered dossiers received in the period (the receiving unit is chosen by the caller)."""
+    return (Dossier.received_at >= period.start, Dossier.received_at < period.end, Dossier.registered)
+
+
+def _finished(period: Period) -> tuple:
+    return (Dossier.registered, Dossier.finished_at >= period.start, Dossier.finished_at < period.end)
+
+
+def on_time_share(by_outcome: dict) -> float | None:
+    """Results returned early or on time over all results (refused and stopped left out)."""
+    resolved = sum(by_outcome.get(outcome, 0) for outcome in Outcome.TIMELINESS)
+    return _share(sum(by_outcome.get(outcome, 0) for outcome in Outcome.IN_TIME), resolved)
+
+
 def dossiers(session: Session, period: Period) -> dict:
     """The period's dossiers, counted both ways (intake regardless of administrative boundary,
     Nghị định 118/2025 Điều 14): received by these one-stop units (whoever handles them; what a
@@ -338,7 +363,7 @@ def dossiers(session: Session, period: Period) -> dict:
     results count as early, on time or late; refused and stopped dossiers are counted apart and
     left out of the on-time share; dossiers turned away at intake (guidance, refusal) were never
     received and are counted apart, where they were turned away."""
-    in_period = (Dossier.received_at >= period.start, Dossier.received_at < period.end, Dossier.registered)
+    in_period = _received(period)
     received = dict(
         session.execute(
             select(Dossier.channel, func.count())
@@ -359,14 +384,7 @@ def dossiers(session: Session, period: Period) -> dict:
     )
     finished = dict(
         session.execute(
-            select(Dossier.outcome, func.count())
-            .where(
-                handled,
-                Dossier.registered,
-                Dossier.finished_at >= period.start,
-                Dossier.finished_at < period.end,
-            )
-            .group_by(Dossier.outcome)
+            select(Dossier.outcome, func.count()).where(handled, *_finished(period)).group_by(Dossier.outcome)
         ).all()
     )
     turned_away = session.scalar(
@@ -397,13 +415,75 @@ def dossiers(session: Session, period: Period) -> dict:
         "refused": finished.get(Outcome.REFUSED, 0),
         "turned_away": turned_away,
         "stopped": finished.get(Outcome.STOPPED, 0),
-        "on_time_share": _round(
-            (finished.get(Outcome.EARLY, 0) + finished.get(Outcome.ON_TIME, 0)) / resolved, 4
-        )
-        if resolved
-        else None,
+        "on_time_share": on_time_share(finished),
         "returned_by_post": by_post,
     }
+
+
+def dossiers_by_field(session: Session, period: Period) -> dict[str | None, dict]:
+    """Counts of the period's dossiers per field of their procedure (None: a procedure with no
+    field), for the public board; the definitions are the module's. Received, digitised and
+    cashless count by the receiving unit, the rest by the handling centre, as :func:`dossiers`."""
+    field = Procedure.field
+    has_scan = select(Attachment.id).where(Attachment.dossier_id == Dossier.id).exists()
+    paid = Dossier.fee_status.in_(FEES_COLLECTED)
+    handled = Dossier.site_id.in_(period.site_ids)
+    rows: dict[str | None, dict] = {}
+
+    def per_field(*columns):
+        return (
+            select(field, *columns).select_from(Dossier).join(Procedure, Procedure.id == Dossier.procedure_id)
+        )
+
+    def add(key, **counts):
+        entry = rows.setdefault(key, dict.fromkeys(BOARD_COUNTS, 0))
+        for name, value in counts.items():
+            entry[name] += int(value or 0)
+
+    for key, received, digitised, fees_paid, cashless in session.execute(
+        per_field(
+            func.count(),
+            func.count().filter(has_scan),
+            func.count().filter(paid),
+            func.count().filter(paid, Dossier.fee_payment.in_(FeePayment.CASHLESS)),
+        )
+        .where(Dossier.book_site_id.in_(period.site_ids), *_received(period))
+        .group_by(field)
+    ):
+        add(key, received=received, digitised=digitised, fees_paid=fees_paid, cashless=cashless)
+    for key, outcome, count, apologised in session.execute(
+        per_field(Dossier.outcome, func.count(), func.count().filter(Dossier.apology_due_at.is_not(None)))
+        .where(handled, *_finished(period))
+        .group_by(field, Dossier.outcome)
+    ):
+        if outcome in Outcome.TIMELINESS:
+            add(key, resolved=count)
+        if outcome in Outcome.IN_TIME:
+            add(key, in_time=count)
+        elif outcome == Outcome.LATE:
+            add(key, late=count, apologised=apologised)
+    for key, returned in session.execute(
+        per_field(func.count())
+        .where(handled, Dossier.returned_at >= period.start, Dossier.returned_at < period.end)
+        .group_by(field)
+    ):
+        add(key, returned=returned)
+    return rows
+
+
+# What :func:`dossiers_by_field` counts for each field; ``resolved``: results (``Outcome.TIMELINESS``),
+# of which ``in_time`` and ``late``.
+BOARD_COUNTS = (
+    "received",
+    "returned",
+    "resolved",
+    "in_time",
+    "late",
+    "apologised",
+    "digitised",
+    "fees_paid",
+    "cashless",
+)
 
 
 def satisfaction(session: Session, period: Period) -> dict:
@@ -413,12 +493,18 @@ def satisfaction(session: Session, period: Period) -> dict:
         ).all()
     )
     total = sum(rows.values())
-    satisfied = rows.get(RatingLevel.VERY_SATISFIED, 0) + rows.get(RatingLevel.SATISFIED, 0)
+    satisfied = sum(rows.get(level, 0) for level in SATISFIED)
     return {
         "ratings": total,
         "by_level": {level: rows.get(level, 0) for level in RatingLevel.ALL},
-        "satisfied_share": _round(satisfied / total, 4) if total else None,
+        "satisfied_share": _share(satisfied, total),
     }
+
+
+# The levels a satisfied citizen gives.
+SATISFIED = (RatingLevel.VERY_SATISFIED, RatingLevel.SATISFIED)
+# A fee that was collected: paid, or paid and then refunded (the refund is counted apart).
+FEES_COLLECTED = (FeeStatus.PAID, FeeStatus.REFUNDED)
 
 
 def messages(session: Session, period: Period) -> list[dict]:
@@ -513,7 +599,6 @@ def fees(session: Session, period: Period) -> dict:
     what of it was refunded; what is still due on the dossiers they received in the period; and
     the cashless share: fees paid by transfer, card or online over all fees paid, by count (Quyết
     định 766/QĐ-TTg counts cashless payment among a centre's indices [summary])."""
-    collected = (FeeStatus.PAID, FeeStatus.REFUNDED)  # a refunded fee was collected first
     rows = session.execute(
         select(
             Dossier.fee_paid_at,
@@ -526,7 +611,7 @@ def fees(session: Session, period: Period) -> dict:
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .where(
             Dossier.book_site_id.in_(period.site_ids),
-            Dossier.fee_status.in_(collected),
+            Dossier.fee_status.in_(FEES_COLLECTED),
             Dossier.fee_paid_at >= period.start,
             Dossier.fee_paid_at < period.end,
         )

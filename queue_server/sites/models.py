@@ -117,6 +117,10 @@ class Site(Base):
     # its bank ("Ngân hàng Nông nghiệp và Phát triển Nông thôn, chi nhánh Nghệ An").
     payment_account_name: Mapped[str | None] = mapped_column(String(100))
     payment_bank_name: Mapped[str | None] = mapped_column(String(100))
+    # The hall screen shows this month's public board (/public/<site>) as a slide of its
+    # signage between calls (display/signage.py). Off until the centre chooses it: what its
+    # hall shows is the centre's decision, and a new centre has no figures to show yet.
+    board_on_hall: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def payment_account(self) -> vietqr.Account | None:

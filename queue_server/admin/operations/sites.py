@@ -45,6 +45,7 @@ SITE_FIELDS = (
     "payment_account_number",
     "payment_account_name",
     "payment_bank_name",
+    "board_on_hall",
 )
 
 
