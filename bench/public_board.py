@@ -88,11 +88,15 @@ def main() -> None:
         engine = database_engine(args.database)
         report["fill_s"] = round(fill(engine, args.tickets, args.dossiers, first, days), 1)
         engine.dispose()
-    report["count"] = time_count(args.database, args.repeat)
+    # The machine is shared: its load before each level is part of the figure.
+    load = [round(x, 2) for x in os.getloadavg()]
+    report["count"] = {"load": load, **time_count(args.database, args.repeat)}
     print("one count", report["count"], flush=True)
     report["crowd"] = []
     for cache_seconds in ("300", "0"):
+        load = [round(x, 2) for x in os.getloadavg()]
         result = crowd(args.database, args.workers, args.readers, args.seconds, cache_seconds)
+        result = {"load": load, **result}
         print("readers", result, flush=True)
         report["crowd"].append(result)
     print(json.dumps(report, indent=2))
