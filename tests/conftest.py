@@ -240,7 +240,11 @@ def pty_pair(tmp_path):
         time.sleep(0.05)
     yield device, host
     socat.terminate()
-    socat.wait(5)
+    try:
+        socat.wait(5)
+    except subprocess.TimeoutExpired:  # a busy machine: SIGTERM not handled yet
+        socat.kill()
+        socat.wait(5)
 
 
 @pytest.fixture(scope="session")
