@@ -32,8 +32,6 @@ class StatementImport(Base):
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     applied: Mapped[int] = mapped_column(BigInteger, default=0)
 
-    lines: Mapped[list[StatementLine]] = relationship(back_populates="statement_import")
-
 
 class StatementLine(Base):
     """A credit line of a statement, once: a bank's reference is unique in its account, so a
@@ -59,5 +57,4 @@ class StatementLine(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="SET NULL"), index=True)
 
-    statement_import: Mapped[StatementImport] = relationship(back_populates="lines")
     dossier: Mapped[Dossier | None] = relationship("Dossier")

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, selectinload
 
 from ..actors import Actor
 from ..database import utcnow
@@ -78,7 +78,13 @@ def _locked_dues(session: Session, ids: list[int]) -> dict[int, Dossier]:
         chunk = ids[start : start + LOOKUP_CHUNK]
         found.update(
             (dossier.id, dossier)
-            for dossier in session.scalars(select(Dossier).where(Dossier.id.in_(chunk)).with_for_update())
+            for dossier in session.scalars(
+                # Their histories too, which each confirmation adds to (one query, not one each).
+                select(Dossier)
+                .where(Dossier.id.in_(chunk))
+                .options(selectinload(Dossier.events))
+                .with_for_update()
+            )
         )
     return found
 
@@ -110,16 +116,7 @@ def apply(
     dossiers = _locked_dues(
         session, [m.fee.id for m in result.matches if m.outcome == Outcome.MATCHED and m.fee]
     )
-    imported = StatementImport(
-        site_id=site.id,
-        file_name=file_name[:200],
-        account_number=result.statement.account_number,
-        imported_at=now,
-        imported_by_id=actor.user.id if actor.user else None,
-        imported_by=actor_name(actor) or "",
-        applied=0,
-    )
-    session.add(imported)
+    applied, lines = 0, []
     for found in result.matches:
         if found.outcome not in Outcome.STORED:
             continue
@@ -142,22 +139,36 @@ def apply(
                 },
                 now=now,
             )
-            imported.applied += line.credit
-        imported.lines.append(
-            StatementLine(
-                site_id=site.id,
-                row=line.row,
-                reference=line.reference,
-                booked_at=booked_at(site, line),
-                amount=line.credit,
-                description=line.description,
-                payer=line.payer,
-                outcome=found.outcome,
-                dossier_id=found.fee.id if found.fee else None,
-            )
+            applied += line.credit
+        lines.append(
+            {
+                "site_id": site.id,
+                "row": line.row,
+                "reference": line.reference,
+                "booked_at": booked_at(site, line),
+                "amount": line.credit,
+                "description": line.description,
+                "payer": line.payer,
+                "outcome": found.outcome,
+                "dossier_id": found.fee.id if found.fee else None,
+            }
         )
-    imported.counts = result.counts
+    imported = StatementImport(
+        site_id=site.id,
+        file_name=file_name[:200],
+        account_number=result.statement.account_number,
+        imported_at=now,
+        imported_by_id=actor.user.id if actor.user else None,
+        imported_by=actor_name(actor) or "",
+        applied=applied,
+        counts=result.counts,
+    )
+    session.add(imported)
     session.flush()
+    # The lines in one statement (thousands of rows; the ORM's unit of work would add them one
+    # by one), after the moves so that their flushes do not carry them.
+    if lines:
+        session.execute(insert(StatementLine), [{**row, "import_id": imported.id} for row in lines])
     return imported
 
 

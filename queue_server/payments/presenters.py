@@ -3,9 +3,11 @@ the site's offset)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ..sites.models import Site
 from ..timefmt import iso
-from .matching import Match, Outcome
+from .matching import Fee, Match, Outcome
 from .models import StatementImport, StatementLine
 from .operations import Reconciliation, booked_at
 
@@ -14,20 +16,37 @@ def _totals(amounts: dict[str, int]) -> dict[str, int]:
     return {outcome: amounts.get(outcome, 0) for outcome in Outcome.LISTED}
 
 
+def _line(
+    row: int,
+    reference: str,
+    at: datetime | None,
+    amount: int,
+    description: str,
+    payer: str,
+    outcome: str,
+    dossier: Fee | None,
+) -> dict:
+    """A line in the answer's shape; ``dossier`` has ``code`` and ``amount`` due, or is None."""
+    return {
+        "row": row,
+        "reference": reference,
+        "booked_at": iso(at),
+        "amount": amount,
+        "description": description,
+        "payer": payer,
+        "outcome": outcome,
+        "dossier": dossier.code if dossier else None,
+        "amount_due": dossier.amount if dossier else None,
+    }
+
+
 def match_view(site: Site, found: Match) -> dict:
     line = found.line
-    return {
-        "row": line.row,
-        "reference": line.reference,
-        "booked_at": iso(booked_at(site, line)) if line.booked_at else None,
-        "amount": line.credit,
-        "description": line.description,
-        "payer": line.payer,
-        "outcome": found.outcome,
-        "error": line.error,
-        "dossier": found.fee.code if found.fee else None,
-        "amount_due": found.fee.amount if found.fee else None,
-    }
+    at = booked_at(site, line) if line.booked_at else None
+    view = _line(
+        line.row, line.reference, at, line.credit, line.description, line.payer, found.outcome, found.fee
+    )
+    return {**view, "error": line.error}
 
 
 def preview_view(site: Site, file_name: str, result: Reconciliation) -> dict:
@@ -60,14 +79,7 @@ def import_view(imported: StatementImport, amounts: dict[str, int] | None = None
 
 
 def line_view(line: StatementLine, site: Site) -> dict:
-    return {
-        "row": line.row,
-        "reference": line.reference,
-        "booked_at": iso(line.booked_at.astimezone(site.tz)),
-        "amount": line.amount,
-        "description": line.description,
-        "payer": line.payer,
-        "outcome": line.outcome,
-        "dossier": line.dossier.code if line.dossier else None,
-        "amount_due": line.dossier.fee if line.dossier else None,
-    }
+    dossier = line.dossier
+    due = Fee(dossier.id, dossier.code, dossier.fee, dossier.fee_status) if dossier else None
+    at = line.booked_at.astimezone(site.tz)
+    return _line(line.row, line.reference, at, line.amount, line.description, line.payer, line.outcome, due)

@@ -39,7 +39,6 @@ ERRORS = {
 STRINGS = (
     N_("Chọn tệp sao kê."),
     N_("Đang đọc sao kê…"),
-    N_("Dòng {row}"),
     N_("{n} dòng ghi nợ, {zero} dòng số tiền 0 không xét."),
     N_("Đã nhập sao kê: {n} hồ sơ được xác nhận đã nộp phí."),
     N_("Chưa có lần nhập nào."),
