@@ -77,6 +77,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .dossiers.calendar_api import blp as calendar_blp
     from .manifests.api import blp as manifests_blp
     from .notify.api import blp as notify_blp
+    from .payments.api import blp as statements_blp
     from .printing.api import blp as printing_blp
     from .privacy.api import blp as privacy_blp
     from .queueing.api import blp as queue_blp
@@ -108,6 +109,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(privacy_blp)
     api.register_blueprint(booking_public_blp)
     api.register_blueprint(booking_checkin_blp)
+    api.register_blueprint(statements_blp)
     _register_pages(app)
 
     from . import live
@@ -136,6 +138,7 @@ def _register_pages(app: Flask) -> None:
     from .console.views import bp as console_bp
     from .manage.views import bp as manage_bp
     from .notify.views import bp as notify_bp
+    from .payments.views import bp as payments_bp
     from .ratings.views import bp as rating_bp
     from .reports.views import bp as reports_bp
     from .tracking.views import bp as tracking_bp
@@ -153,6 +156,7 @@ def _register_pages(app: Flask) -> None:
         reports_bp,
         notify_bp,
         board_bp,
+        payments_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -158,6 +158,10 @@ def from_env() -> dict:
         # (Site.board_on_hall): seven figures and their labels take about twenty seconds to
         # read from a seat, twice an image's usual ten.
         "HALL_BOARD_SECONDS": int(os.environ.get("HALL_BOARD_SECONDS", "20")),
+        # The largest bank statement a supervisor imports (queue_server/payments/): a line of a
+        # CSV export is 150-250 bytes, so 10 MB holds some 50,000 lines, a busy centre's year;
+        # a larger file is refused (413) before it is read.
+        "STATEMENT_MAX_BYTES": int(os.environ.get("STATEMENT_MAX_MB", "10")) * 2**20,
         # Officers' photos, re-encoded small (queue_server/auth/photos.py).
         "PHOTOS_DIR": Path(os.environ.get("PHOTOS_DIR") or INSTANCE_DIR / "photos"),
         # The largest request: the largest upload (a scan, a video of the hall's playlist) with

@@ -13,6 +13,7 @@ from .dossiers.models import (
 )
 from .manifests.models import Manifest, ManifestItem
 from .notify.models import MessageTemplate, Notification, SiteChannel, Subscription
+from .payments.models import StatementImport, StatementLine
 from .printing.models import PrintJob
 from .queueing.models import CounterPause, QueueEvent, Ticket, TicketSequence
 from .ratings.models import Rating
@@ -31,6 +32,8 @@ from .sites.signage_models import SignageMedia, SignageNotice
 from .sync.models import SyncOperation
 
 __all__ = [
+    "StatementImport",
+    "StatementLine",
     "Booking",
     "DurationHistogram",
     "ReportDay",

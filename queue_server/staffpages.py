@@ -51,6 +51,18 @@ API_ERRORS = {
     "invalid_paid_at": N_("Thời điểm nộp phải sau khi tiếp nhận hồ sơ và không muộn hơn bây giờ."),
     "unchanged": N_("Số tiền mới trùng với số tiền đang phải nộp."),
     "invalid_fee": N_("Số tiền là số đồng, lớn hơn 0."),
+    # A bank statement (payments/).
+    "unsupported_file": N_(
+        "Tệp không phải sao kê dạng CSV hoặc XLSX. Hãy xuất sao kê từ ngân hàng dạng CSV hoặc XLSX."
+    ),
+    "missing_column": N_(
+        "Không tìm thấy dòng tiêu đề có đủ các cột ngày giao dịch, số tiền ghi có, nội dung và "
+        "số tham chiếu. Hãy ghi tên các cột như trong tệp."
+    ),
+    "wrong_account": N_("Sao kê này là của tài khoản khác, không phải tài khoản nhận phí của trung tâm."),
+    "no_payment_account": N_("Trung tâm chưa khai báo tài khoản nhận phí (mục Quản trị)."),
+    "statement_too_large": N_("Tệp sao kê quá lớn."),
+    "statement_busy": N_("Các dòng này vừa được nhập ở nơi khác. Vui lòng xem trước lại."),
     # Checking a booking in (booking/checkin.py).
     "unknown_booking": N_("Không có lịch hẹn này tại trung tâm."),
     "wrong_day": N_("Lịch hẹn này không phải của hôm nay."),

@@ -128,6 +128,7 @@ TABLES = {
     "duration_histograms": N_("Phân bố thời gian"),
     "notify_site_channels": N_("Kênh gửi thông báo"),
     "notify_templates": N_("Mẫu nội dung thông báo"),
+    "statement_imports": N_("Sao kê ngân hàng đã nhập"),
 }
 OPERATIONS = {"insert": N_("Thêm"), "update": N_("Sửa"), "delete": N_("Xóa")}
 FIELDS = {
@@ -140,6 +141,12 @@ FIELDS = {
     "failures": N_("Số lần sai"),
     "seconds": N_("Số giây khóa"),
     "counts": N_("Số lượng"),
+    # A bank statement's import (payments/).
+    "file_name": N_("Tên tệp"),
+    "account_number": N_("Số tài khoản"),
+    "imported_at": N_("Thời điểm nhập"),
+    "imported_by": N_("Người nhập"),
+    "applied": N_("Số tiền đã xác nhận (đồng)"),
     "days": N_("Thời hạn lưu (ngày)"),
     "code": N_("Mã"),
     "name": N_("Tên"),

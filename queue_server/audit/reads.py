@@ -40,6 +40,9 @@ class What:
     POSTAL_INBOX = "postal inbox"  # the results a post office is to deliver, with addresses
     ID_CARD = "ID card"  # a chip ID card's QR code decoded for a member of staff or a post office
     BOOKINGS = "bookings"  # a day's bookings with the citizens' names (the codes: "booking <id>")
+    # A bank statement's lines with the payers' names and the transfers' descriptions (the
+    # codes: the dossiers they name; payments/).
+    BANK_STATEMENT = "bank statement"
 
     @staticmethod
     def form(label: str) -> str:
@@ -66,6 +69,7 @@ WHAT_LABELS = {
     What.POSTAL_INBOX: N_("Danh sách phát của bưu điện"),
     What.ID_CARD: N_("Đọc mã QR trên CCCD"),
     What.BOOKINGS: N_("Danh sách lịch hẹn"),
+    What.BANK_STATEMENT: N_("Sao kê ngân hàng"),
 }
 
 

@@ -47,6 +47,9 @@ OWN_LOG = {
     # Appointments: the citizen's name, phone and ID number, booked by the citizen with no
     # account; the row keeps its own times (created, cancelled, checked in).
     "bookings",
+    # A bank statement's lines (payments/): payers' names and descriptions, thousands per import,
+    # each kept with its import (who, when), which the trail records.
+    "statement_lines",
 }
 # Columns never copied into the log: secrets, and the device's health.
 HIDDEN = {"password_hash", "token_hash", "secret"}

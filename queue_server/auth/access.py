@@ -33,6 +33,7 @@ class Action:
     # The site's notification channels (gateways, their keys, "Gửi thử") and message wording.
     CONFIGURE_NOTIFICATIONS = "configure_notifications"
     CHECK_IN_BOOKING = "check_in_booking"  # turn a booking into its ticket (kiosk, console)
+    RECONCILE = "reconcile"  # import the site's bank statements, read their lines (payers' names)
 
 
 # Which staff roles and device kinds may take each action (at their own site).
@@ -52,6 +53,9 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     # The kiosk that scanned the booking's code, or staff at the counters; the day's list, with
     # the citizens' names, only to staff (``require_staff``), each read recorded.
     Action.CHECK_IN_BOOKING: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, {DeviceKind.KIOSK}),
+    # A statement confirms fees in bulk and names every payer of the collecting account: the
+    # site's supervisors and admins, who answer for its money; no device.
+    Action.RECONCILE: ({Role.ADMIN, Role.SUPERVISOR}, set()),
 }
 
 
