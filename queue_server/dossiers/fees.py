@@ -45,21 +45,11 @@ MOVES = tuple(FEE_MOVES)
 
 
 def _reason(data: dict) -> str:
-    reason = data.get("reason")
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise ApiError("missing_field", "A move of a fee needs its reason.", field="reason")
-    if len(reason) > rules.NOTE_MAX:
-        raise ApiError("too_long", "The reason is too long.", field="reason")
-    return reason
+    return lifecycle.text(data.get("reason"), "reason", required=True, limit=rules.NOTE_MAX)
 
 
 def _receipt_number(data: dict) -> str | None:
-    number = data.get("receipt_number")
-    number = number.strip() if isinstance(number, str) else None
-    if number and len(number) > rules.RECEIPT_NUMBER_MAX:
-        raise ApiError("too_long", "The receipt number is too long.", field="receipt_number")
-    return number or None
+    return lifecycle.text(data.get("receipt_number"), "receipt_number", limit=rules.RECEIPT_NUMBER_MAX)
 
 
 def _paid_at(dossier: Dossier, data: dict, now: datetime) -> datetime:

@@ -130,10 +130,12 @@ def get_procedure(session: Session, site: Site, code: str) -> Procedure:
 
 
 @overload
-def _text(value, field: str, *, required: Literal[True], limit: int = rules.ADDRESS_MAX) -> str: ...
+def text(value, field: str, *, required: Literal[True], limit: int = rules.ADDRESS_MAX) -> str: ...
 @overload
-def _text(value, field: str, *, required: bool = False, limit: int = rules.ADDRESS_MAX) -> str | None: ...
-def _text(value, field: str, *, required: bool = False, limit: int = rules.ADDRESS_MAX) -> str | None:
+def text(value, field: str, *, required: bool = False, limit: int = rules.ADDRESS_MAX) -> str | None: ...
+def text(value, field: str, *, required: bool = False, limit: int = rules.ADDRESS_MAX) -> str | None:
+    """A text a step of the dossier was given: spaces collapsed, within ``limit``; None when
+    blank, unless ``required`` (400 naming ``field``)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ApiError("missing_field", f"{field} is required.", field=field)
@@ -148,11 +150,11 @@ def _text(value, field: str, *, required: bool = False, limit: int = rules.ADDRE
 
 def _applicant(data: dict) -> dict:
     applicant = {
-        "applicant_name": _text(data.get("name"), "applicant.name", required=True, limit=rules.NAME_MAX),
-        "applicant_id_number": _text(data.get("id_number"), "applicant.id_number", limit=rules.ID_NUMBER_MAX),
-        "applicant_phone": _text(data.get("phone"), "applicant.phone", limit=rules.PHONE_MAX),
-        "applicant_address": _text(data.get("address"), "applicant.address", limit=rules.ADDRESS_MAX),
-        "applicant_email": _text(data.get("email"), "applicant.email", limit=rules.EMAIL_MAX),
+        "applicant_name": text(data.get("name"), "applicant.name", required=True, limit=rules.NAME_MAX),
+        "applicant_id_number": text(data.get("id_number"), "applicant.id_number", limit=rules.ID_NUMBER_MAX),
+        "applicant_phone": text(data.get("phone"), "applicant.phone", limit=rules.PHONE_MAX),
+        "applicant_address": text(data.get("address"), "applicant.address", limit=rules.ADDRESS_MAX),
+        "applicant_email": text(data.get("email"), "applicant.email", limit=rules.EMAIL_MAX),
     }
     checks = (
         ("applicant_id_number", rules.ID_NUMBER, "an ID number has 12 digits (CCCD) or 9 (CMND)"),
@@ -177,7 +179,7 @@ def _documents(items) -> list[dict]:
         if not isinstance(item, dict):
             raise ApiError("invalid_documents", f"Document {i} must be an object.")
         document = {
-            "name": _text(
+            "name": text(
                 item.get("name"), f"documents[{i}].name", required=True, limit=rules.DOCUMENT_NAME_MAX
             )
         }
@@ -202,7 +204,7 @@ def _items(data: dict) -> list[str]:
         raise ApiError(
             "invalid_field", f"items lists at most {rules.DOCUMENTS_MAX} documents.", field="items"
         )
-    return [_text(i, "items", required=True, limit=rules.DOCUMENT_NAME_MAX) for i in items]
+    return [text(i, "items", required=True, limit=rules.DOCUMENT_NAME_MAX) for i in items]
 
 
 def _whole(value, low: int, high: int | None = None) -> bool:
@@ -271,7 +273,7 @@ def receive(
 
     received_at = _received_at(data.get("received_at"), now)
     delivery = _choice(data.get("delivery"), Delivery.ALL, "delivery", Delivery.COUNTER)
-    delivery_address = _text(data.get("delivery_address"), "delivery_address")
+    delivery_address = text(data.get("delivery_address"), "delivery_address")
     if delivery == Delivery.POST and not delivery_address:
         raise ApiError(
             "missing_field", "A result sent by post needs the delivery address.", field="delivery_address"
@@ -322,7 +324,7 @@ def receive(
         fee_payment=fee_payment,
         fee_status=FeeStatus.at_intake(fee, fee_payment),
         ticket_id=ticket_id,
-        note=_text(data.get("note"), "note", limit=rules.NOTE_MAX),
+        note=text(data.get("note"), "note", limit=rules.NOTE_MAX),
         contact_consent=contact_consent,
         contact_consent_at=received_at if contact_consent else None,
         contact_consent_via=channel if contact_consent else None,
@@ -388,14 +390,14 @@ def _turned_away(data: dict, decision: str) -> tuple[str, str, dict]:
     """(status, form, what the form says) of a dossier the officer does not take in."""
     if decision == IntakeDecision.INCOMPLETE:
         items = _items(data)
-        reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+        reason = text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
         return (
             S.INCOMPLETE,
             FormKind.SUPPLEMENT_REQUEST,
             {"decision": decision, "items": items, "reason": reason},
         )
-    reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
-    rules_reference = _text(data.get("rules_reference"), "rules_reference", limit=rules.RULES_REFERENCE_MAX)
+    reason = text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+    rules_reference = text(data.get("rules_reference"), "rules_reference", limit=rules.RULES_REFERENCE_MAX)
     return (
         S.REFUSED,
         FormKind.REFUSAL,
@@ -460,7 +462,7 @@ def _received_at(value, now: datetime) -> datetime:
 def actor_name(actor: Actor, given: str | None = None) -> str | None:
     if actor.user is not None:
         return actor.user.full_name or actor.user.username
-    return _text(given, "received_by_name", limit=rules.NAME_MAX) or (
+    return text(given, "received_by_name", limit=rules.NAME_MAX) or (
         actor.device.name if actor.device else None
     )
 
@@ -626,13 +628,13 @@ def _issuer(dossier: Dossier) -> Site:
 
 
 def _note(data: dict) -> str | None:
-    return _text(data.get("note"), "note", limit=rules.NOTE_MAX)
+    return text(data.get("note"), "note", limit=rules.NOTE_MAX)
 
 
 def _request_supplement(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     """Once only (Nghị định 118/2025 Điều 11): list everything at once."""
     items = _items(data)
-    reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+    reason = text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
     if dossier.supplement_requests >= 1:
         raise Conflict("supplement_once", "A supplement may be requested only once.")
     dossier.supplement_requests += 1
@@ -699,8 +701,8 @@ def _settle(session, dossier: Dossier, now: datetime, outcome: str, refund: bool
 
 
 def _refuse(session, dossier: Dossier, data: dict, now: datetime) -> dict:
-    reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
-    rules_reference = _text(data.get("rules_reference"), "rules_reference", limit=rules.RULES_REFERENCE_MAX)
+    reason = text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+    rules_reference = text(data.get("rules_reference"), "rules_reference", limit=rules.RULES_REFERENCE_MAX)
     settled = _settle(session, dossier, now, Outcome.REFUSED, Policy.current().refund_on_refusal)
     site = _issuer(dossier)
     number = registers.notice_number(session, site, FormKind.REFUSAL, now)
@@ -724,7 +726,7 @@ def _stop(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     requested_on = _day(data.get("requested_at"), "requested_at", site) or business_date(site, now)
     if not business_date(site, dossier.received_at) <= requested_on <= business_date(site, now):
         raise ApiError("invalid_requested_at", "The request is dated between the receipt and today.")
-    reason = _text(data.get("reason"), "reason", limit=rules.REASON_MAX)
+    reason = text(data.get("reason"), "reason", limit=rules.REASON_MAX)
     settled = _settle(session, dossier, now, Outcome.STOPPED, Policy.current().refund_on_stop)
     number = registers.notice_number(session, site, FormKind.STOP_NOTICE, now)
     details = {"requested_via": via, "requested_on": requested_on.isoformat(), "reason": reason}
@@ -732,7 +734,7 @@ def _stop(session, dossier: Dossier, data: dict, now: datetime) -> dict:
 
 
 def _agency(dossier: Dossier, data: dict) -> str:
-    return _text(data.get("agency"), "agency", limit=rules.AGENCY_MAX) or dossier.procedure.department.name
+    return text(data.get("agency"), "agency", limit=rules.AGENCY_MAX) or dossier.procedure.department.name
 
 
 def _transfer(session, dossier: Dossier, data: dict, now: datetime) -> dict:
@@ -756,7 +758,7 @@ def _apologise(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     always a working instant, sent at the latest one working day before the due date."""
     if dossier.apology_due_at is not None:
         raise Conflict("apology_once", "An apology with a new date may be issued only once.")
-    reason = _text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
+    reason = text(data.get("reason"), "reason", required=True, limit=rules.REASON_MAX)
     calendar = calendar_for(session, dossier.site)
     new_due = _new_date(data.get("new_due_at"), calendar)
     if new_due <= max(now, dossier.registered_due_at):
@@ -777,7 +779,7 @@ def _apologise(session, dossier: Dossier, data: dict, now: datetime) -> dict:
             "reason": reason,
             "previous_due_at": dossier.registered_due_at.isoformat(),
             "new_due_at": new_due.isoformat(),
-            "signed_by": _text(data.get("signed_by"), "signed_by", limit=rules.NAME_MAX),
+            "signed_by": text(data.get("signed_by"), "signed_by", limit=rules.NAME_MAX),
             "notified_by": list(dict.fromkeys(notified_by)),
             "deadline": deadline.isoformat(),
             "late_notice": late_notice,
@@ -843,14 +845,14 @@ def _result_ready(session, dossier: Dossier, data: dict, now: datetime) -> dict:
 
 def _recipient(data: dict) -> dict:
     recipient = {
-        "recipient_name": _text(
+        "recipient_name": text(
             data.get("recipient_name"), "recipient_name", required=True, limit=rules.NAME_MAX
         ),
-        "recipient_id_number": _text(
+        "recipient_id_number": text(
             data.get("recipient_id_number"), "recipient_id_number", limit=rules.ID_NUMBER_MAX
         ),
         "proxy": bool(data.get("proxy", False)),
-        "authorisation": _text(data.get("authorisation"), "authorisation", limit=rules.RULES_REFERENCE_MAX),
+        "authorisation": text(data.get("authorisation"), "authorisation", limit=rules.RULES_REFERENCE_MAX),
     }
     if recipient["proxy"] and not recipient["authorisation"]:
         raise ApiError(
@@ -886,7 +888,7 @@ def _deliver(session, dossier: Dossier, data: dict, now: datetime) -> dict:
 
 def _undeliver(session, dossier: Dossier, data: dict, now: datetime) -> dict:
     at = parse_instant(data["attempted_at"], "attempted_at") if data.get("attempted_at") else now
-    return {"at": at, "data": {"reason": _text(data.get("reason"), "reason", required=True)}}
+    return {"at": at, "data": {"reason": text(data.get("reason"), "reason", required=True)}}
 
 
 STEPS = {
