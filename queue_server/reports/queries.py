@@ -619,7 +619,8 @@ def fees(session: Session, period: Period) -> dict:
     methods = FeePayment.METHODS
     days: dict[str, dict] = {}
     procedures: dict[str, dict] = {}
-    for paid_at, amount, method, _status, code, name in rows:
+    refunded = cashless = 0
+    for paid_at, amount, method, status, code, name in rows:
         assert paid_at is not None  # the query's bound
         day = days.setdefault(
             paid_at.astimezone(period.tz).date().isoformat(),
@@ -633,6 +634,8 @@ def fees(session: Session, period: Period) -> dict:
             bucket["collected"] += amount
         if method in methods:
             day[method] += amount
+        refunded += amount if status == FeeStatus.REFUNDED else 0
+        cashless += method in FeePayment.CASHLESS
     due_count, due_amount = session.execute(
         select(func.count(), func.coalesce(func.sum(Dossier.fee), 0)).where(
             Dossier.book_site_id.in_(period.site_ids),
@@ -642,21 +645,18 @@ def fees(session: Session, period: Period) -> dict:
             Dossier.received_at < period.end,
         )
     ).one()
-    payments = len(rows)
-    cashless = sum(1 for row in rows if row.fee_payment in FeePayment.CASHLESS)
     return {
         "totals": {
-            "payments": payments,
-            "collected": sum(row.fee for row in rows),
-            "refunded": sum(row.fee for row in rows if row.fee_status == FeeStatus.REFUNDED),
+            "payments": len(rows),
+            "collected": sum(day["collected"] for day in days.values()),
+            "refunded": refunded,
             "due_count": int(due_count),
             "due": int(due_amount),
-            "cashless_share": _share(cashless, payments),
+            "cashless_share": _share(cashless, len(rows)),
         },
         # A list, in the ways' order (a JSON object's keys would come back sorted).
         "by_method": [
-            {"method": method, "collected": sum(row.fee for row in rows if row.fee_payment == method)}
-            for method in methods
+            {"method": method, "collected": sum(day[method] for day in days.values())} for method in methods
         ],
         "by_day": [{"date": day, **figures} for day, figures in sorted(days.items())],
         "by_procedure": sorted(procedures.values(), key=lambda line: (-line["collected"], line["procedure"])),
