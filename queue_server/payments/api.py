@@ -30,9 +30,9 @@ blp = Blueprint("statements", __name__, url_prefix="/api/v1", description="Bank 
 
 
 def _site(site_code: str):
+    """The site, and who asks, if they may reconcile its statements; else 404/401/403."""
     site = get_site(db.session, site_code)
-    require(Action.RECONCILE, site.id)
-    return site
+    return site, require(Action.RECONCILE, site.id)
 
 
 def _upload() -> tuple[str, bytes]:
@@ -59,7 +59,7 @@ def _record(site, codes) -> None:
 def preview_statement(columns, site_code):
     """Read the statement (``file``; the columns' headers if not the default's) and say each
     line's outcome. Nothing changes."""
-    site = _site(site_code)
+    site, _actor = _site(site_code)
     file_name, data = _upload()
     result = operations.reconcile(db.session, site, data, columns)
     answer = presenters.preview_view(site, file_name, result)
@@ -76,8 +76,7 @@ def preview_statement(columns, site_code):
 def import_statement(columns, site_code):
     """Import the statement: confirm the matched lines' fees (method bank, the bank's
     reference as the receipt's number) and keep its lines, in one transaction."""
-    site = get_site(db.session, site_code)
-    actor = require(Action.RECONCILE, site.id)
+    site, actor = _site(site_code)
     file_name, data = _upload()
     try:
         imported = operations.apply(db.session, site, actor, file_name, data, columns)
@@ -92,7 +91,7 @@ def import_statement(columns, site_code):
 @blp.response(200, ImportsSchema)
 def list_statements(site_code):
     """The site's imports, newest first, with their counts (no payer named)."""
-    site = _site(site_code)
+    site, _actor = _site(site_code)
     return {"imports": [presenters.import_view(i) for i in operations.imports_of(db.session, site)]}
 
 
