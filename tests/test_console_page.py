@@ -235,6 +235,14 @@ def test_transfer_choices_are_grouped_and_errors_are_said_in_vietnamese(server, 
         page.unroute("**/api/v1/counters/3/call-next")
         page.evaluate("() => { document.getElementById('message').hidden = true; }")
 
+    # Nobody waiting (the API's 204) is said, and stays said once the counter is read back.
+    page.route("**/api/v1/counters/3/call-next", lambda route: route.fulfill(status=204))
+    with page.expect_response("**/api/v1/counters/3"):
+        page.keyboard.press("g")
+    page.wait_for_selector("#message:not([hidden])")
+    page.wait_for_timeout(300)
+    assert page.inner_text("#message") == "Không có ai đang chờ."
+
 
 def test_the_servers_refusal_and_a_lost_connection_are_said_in_the_officers_words(server, contexts):
     """The console's API calls go through the script core (static/js/core.js): the server's own

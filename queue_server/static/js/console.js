@@ -19,6 +19,7 @@
   var noShows = {};
   var refreshTimer = null;
   var counterReads = 0;     // the latest read of the counter: an older answer is dropped
+  var actions = 0;          // the latest action: only it may say how it ended (see settle)
   var KEYS = { g: "call-next", b: "start", l: "recall", v: "skip", h: "finish", c: "transfer", d: "pause",
                t: "resume", k: "reactivate" };
 
@@ -317,7 +318,7 @@
     var done;
     if (action === "call-next") {
       done = call("POST", "/api/v1/counters/" + counter.id + "/call-next").then(function (result) {
-        say(result ? null : t("Không có ai đang chờ."));
+        return result ? null : t("Không có ai đang chờ.");
       });
     } else if (action === "pause") {
       $("pause-dialog").showModal();
@@ -340,8 +341,14 @@
     settle(done);
   }
 
+  /* Say how an action ended (``done`` may resolve to a message to say; an API answer says nothing)
+   * and read the counter back. Only the latest action speaks: an earlier one that answers late
+   * must not hide what a later one said (a slow transfer clearing the error of the call pressed
+   * after it). */
   function settle(done) {
-    done.then(function () { say(null); }, function (error) { say(error.message); }).then(loadCounter);
+    var mine = ++actions;
+    function speak(message) { if (mine === actions) { say(typeof message === "string" ? message : null); } }
+    done.then(speak, function (error) { speak(error.message); }).then(loadCounter);
   }
 
   function option(value, text, disabled) { return el("option", { value: value, text: text, disabled: !!disabled }); }
