@@ -241,8 +241,8 @@ def booking_sweep():
 def purge_personal_data(dry_run):
     """Anonymise the personal data whose retention period is over (run nightly; safe to interrupt
     and to repeat). The periods are RETENTION_DOSSIER_DAYS, RETENTION_SCANS_DAYS,
-    RETENTION_CLIENT_DAYS, RETENTION_BOOKING_DAYS and RETENTION_MESSAGE_DAYS (see
-    queue_server/privacy/retention.py)."""
+    RETENTION_CLIENT_DAYS, RETENTION_BOOKING_DAYS, RETENTION_MESSAGE_DAYS and
+    RETENTION_STATEMENT_DAYS (see queue_server/privacy/retention.py)."""
     from flask import current_app
 
     from .privacy import retention
@@ -266,8 +266,8 @@ def purge_personal_data(dry_run):
     click.echo(
         f"Anonymised {counts['dossiers']} dossiers; removed {counts['scans']} scans"
         f" ({counts['files']} files); cleared {counts['addresses']} client addresses."
-        f" Emptied {counts['bookings']} bookings, {counts['messages']} messages and"
-        f" {counts['subscriptions']} subscriptions."
+        f" Emptied {counts['bookings']} bookings, {counts['messages']} messages,"
+        f" {counts['subscriptions']} subscriptions and {counts['statements']} bank statement lines."
     )
 
 

@@ -162,6 +162,10 @@ def from_env() -> dict:
         # CSV export is 150-250 bytes, so 10 MB holds some 50,000 lines, a busy centre's year;
         # a larger file is refused (413) before it is read.
         "STATEMENT_MAX_BYTES": int(os.environ.get("STATEMENT_MAX_MB", "10")) * 2**20,
+        # How far before a statement's first day a dossier's intake may be for a line to pay it
+        # (payments/matching.py): a transfer follows its receipt by days, not years; a later one
+        # is listed "unknown" and confirmed by hand. 0: every dossier of the site.
+        "STATEMENT_MATCH_DAYS": int(os.environ.get("STATEMENT_MATCH_DAYS", "180")),
         # Officers' photos, re-encoded small (queue_server/auth/photos.py).
         "PHOTOS_DIR": Path(os.environ.get("PHOTOS_DIR") or INSTANCE_DIR / "photos"),
         # The largest request: the largest upload (a scan, a video of the hall's playlist) with
@@ -189,6 +193,7 @@ def from_env() -> dict:
         "DOSSIER_LATE_APOLOGY": _choice("DOSSIER_LATE_APOLOGY", ("record", "refuse"), "record"),
         "DOSSIER_REFUND_ON_REFUSAL": _bool("DOSSIER_REFUND_ON_REFUSAL", True),
         "DOSSIER_REFUND_ON_STOP": _bool("DOSSIER_REFUND_ON_STOP", True),
+        "DOSSIER_PAYMENT_PAUSES_CLOCK": _bool("DOSSIER_PAYMENT_PAUSES_CLOCK", True),
         # Jinja templates that replace the built-in forms, per set (see dossiers/formsets.py).
         "FORM_TEMPLATES_DIR": Path(os.environ.get("FORM_TEMPLATES_DIR") or INSTANCE_DIR / "forms"),
         # CSV downloads (queue_server/spreadsheets.py): "vi" opens directly in Excel on a
@@ -228,6 +233,11 @@ def from_env() -> dict:
         # ("I was never told" is answered from them). A dossier's or a booking's messages also go
         # with it. The reports count the messages per channel, which stay.
         "RETENTION_MESSAGE_DAYS": int(os.environ.get("RETENTION_MESSAGE_DAYS", "90")),
+        # A bank statement's lines name their payers (payments/): matched lines lose the payer and
+        # the transfer's text with their dossier; every line after 365 days, when the year's
+        # accounts are closed and nobody reconciles it again. Amount, date, reference and outcome
+        # stay (the fee reports never read the lines).
+        "RETENTION_STATEMENT_DAYS": int(os.environ.get("RETENTION_STATEMENT_DAYS", "365")),
         # A centre's own notice on the processing of personal data (a text file, placeholders
         # {controller} and {retention}); empty: the built-in notice (queue_server/privacy/notice.py).
         "PRIVACY_NOTICE_FILE": os.environ.get("PRIVACY_NOTICE_FILE") or None,

@@ -107,6 +107,7 @@ PROCEDURES = [
         "unit": "calendar_days",
         "fee": "1500000",
         "postal": "yes",
+        "pay_first": "yes",
         "documents": "Đơn đề nghị (1 bản); Tài liệu kỹ thuật (1 bản); Chứng chỉ hành nghề dược (1 bản)",
     },
     {

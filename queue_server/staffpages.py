@@ -46,6 +46,9 @@ API_ERRORS = {
     "not_a_dossier_code": N_("Mã vừa quét không phải mã hồ sơ."),
     "unreadable_scan": N_("Không đọc được mã vừa quét."),
     # A dossier's fee (dossiers/fees.py).
+    "payment_due": N_(
+        "Hồ sơ đang chờ công dân nộp phí, lệ phí: xác nhận đã nộp (hoặc miễn) trước khi chuyển giải quyết."
+    ),
     "invalid_fee_move": N_("Phí, lệ phí của hồ sơ vừa thay đổi. Vui lòng tải lại trang."),
     "invalid_method": N_("Chọn hình thức nộp."),
     "invalid_paid_at": N_("Thời điểm nộp phải sau khi tiếp nhận hồ sơ và không muộn hơn bây giờ."),

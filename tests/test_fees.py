@@ -7,16 +7,33 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
+from sqlalchemy import select
 
+from queue_server import vietqr
 from queue_server.database import utcnow
+from queue_server.dossiers.models import Dossier, Procedure
+from queue_server.notify.models import Notification
 
-from .browser import OFFICE, check_accessibility, screenshot, signed_in_page
-from .helpers import act, error_of, intake, login, staff_session, take_in_over_http
+from .browser import OFFICE, PHONE, check_accessibility, screenshot, signed_in_page
+from .helpers import (
+    APPLICANT,
+    act,
+    enable_channels,
+    error_of,
+    intake,
+    login,
+    read_codes,
+    receive_dossier,
+    site,
+    staff_session,
+    take_in_over_http,
+)
 
 
 def fee(client, code, move, **body):
@@ -194,3 +211,130 @@ def test_the_reports_count_fees_collected_by_day_method_and_procedure_and_the_ca
             "Thẻ ngân hàng", "Thanh toán trực tuyến"] in table  # fmt: skip
     workbook = supervisor.get(f"/api/v1/reports.xlsx?{period}")
     assert "Phí, lệ phí" in load_workbook(io.BytesIO(workbook.data)).sheetnames
+
+
+# -- a fee paid before processing ------------------------------------------------------------------
+
+
+def pay_first(session, code="1.001756"):
+    """The procedure wants its fee before the dossier goes to the agency."""
+    procedure = session.scalar(
+        select(Procedure).where(Procedure.code == code, Procedure.site_id == site(session).id)
+    )
+    procedure.payment_before_processing = True
+    session.commit()
+
+
+def when(value: str):
+    return datetime.fromisoformat(value)
+
+
+def backdated(session, days=20) -> Dossier:
+    """A dossier of 1.001756 received ``days`` ago with its fee unpaid (an intake's body cannot
+    date itself; the post office's offline intake can)."""
+    received_at = (utcnow() - timedelta(days=days)).isoformat()
+    body = {"applicant": APPLICANT, "fee": 200000, "fee_payment": "unpaid", "received_at": received_at}
+    return receive_dossier(session, "1.001756", body)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_dossier_whose_procedure_wants_the_fee_first_waits_for_it_and_its_time_waits_too(session, officer):
+    # Without the rule an unpaid dossier goes on; the rule of the day it was received stays.
+    ordinary = intake(officer, fee_payment="unpaid").json["code"]
+    pay_first(session)
+    assert "payment_due" not in officer.get(f"/api/v1/dossiers/{ordinary}").json["flags"]
+    assert act(officer, ordinary, "transfer").status_code == 200
+
+    # Received twenty days ago and never paid: it cannot go to the agency, it is not late.
+    waiting = backdated(session)
+    code, due = waiting.code, waiting.due_at
+    assert due < utcnow()
+    detail = officer.get(f"/api/v1/dossiers/{code}").json
+    assert detail["flags"] == ["payment_due"]  # not overdue, not "not yet transferred"
+    assert error_of(act(officer, code, "transfer"), 409) == "payment_due"
+    # Confirmed: the due date moves by the working time the payment took, and it goes on.
+    paid = fee(officer, code, "confirm", method="bank")
+    assert paid.status_code == 200, paid.json
+    moved = when(paid.json["due_at"])
+    assert moved > utcnow() and moved > due
+    (event,) = events(officer, code)
+    assert when(event["data"]["previous_due_at"]) == due and when(event["data"]["moved_due_at"]) == moved
+    assert officer.get(f"/api/v1/dossiers/{code}").json["flags"] == []
+    assert act(officer, code, "transfer").status_code == 200
+
+
+def test_the_wait_for_the_fee_counts_where_the_province_says_so_and_a_waived_fee_lets_it_go_on(
+    app, session, officer
+):
+    pay_first(session)
+    app.config["DOSSIER_PAYMENT_PAUSES_CLOCK"] = False
+    waiting = backdated(session)
+    code, due = waiting.code, waiting.due_at
+    assert set(officer.get(f"/api/v1/dossiers/{code}").json["flags"]) >= {"payment_due", "overdue"}
+    waived = fee(officer, code, "waive", reason="Người có công với cách mạng")
+    assert waived.status_code == 200 and when(waived.json["due_at"]) == due
+    assert "moved_due_at" not in events(officer, code)[0]["data"]
+    assert act(officer, code, "transfer").status_code == 200
+    # A supplement may be asked while the fee is due; a refusal leaves it never collected.
+    other = intake(officer, fee_payment="unpaid").json["code"]
+    assert act(officer, other, "request_supplement", items=["Tờ khai"], reason="Thiếu").status_code == 200
+    assert act(officer, other, "refuse", reason="Không đủ điều kiện").json["fee_status"] == "not_collected"
+
+
+def test_the_citizen_is_told_how_to_pay_when_the_dossier_waits_for_its_fee(session, officer):
+    enable_channels(session, "email", "sms")
+    pay_first(session)
+    code = intake(officer, fee_payment="unpaid", contact_consent=True).json["code"]
+    told = session.execute(
+        select(Notification.event, Notification.channel, Notification.body)
+        .join(Dossier, Dossier.id == Notification.dossier_id)
+        .where(Dossier.code == code)
+        .order_by(Notification.id)
+    ).all()
+    assert sorted((event, channel) for event, channel, _ in told) == [
+        ("dossier.payment_due", "email"),
+        ("dossier.payment_due", "sms"),
+        ("dossier.received", "email"),
+        ("dossier.received", "sms"),
+    ]
+    (sms,) = [body for event, channel, body in told if (event, channel) == ("dossier.payment_due", "sms")]
+    assert "200.000 dong" in sms and "/d/" in sms
+    # A dossier paid at the counter is told nothing of the kind.
+    paid = intake(officer, contact_consent=True).json["code"]
+    events_told = session.scalars(
+        select(Notification.event)
+        .join(Dossier, Dossier.id == Notification.dossier_id)
+        .where(Dossier.code == paid)
+    ).all()
+    assert "dossier.payment_due" not in events_told
+
+
+def test_the_tracking_page_shows_the_fee_due_with_a_vietqr_code_a_banking_app_reads(
+    server, session, contexts
+):
+    centre = site(session)
+    centre.payment_bank_bin, centre.payment_account_number = "970405", "3600205123456"
+    centre.payment_account_name, centre.payment_bank_name = "TRUNG TAM PHUC VU HCC", "Agribank Nghệ An"
+    session.commit()
+    pay_first(session)
+    officer_session = staff_session(server.url, "officer1")
+    code = take_in_over_http(server.url, officer_session, fee=200000, fee_payment="unpaid")
+    key = session.scalar(select(Dossier.tracking_key).where(Dossier.code == code))
+    session.commit()  # no read transaction left open on the server's database
+    page = contexts(viewport=PHONE)
+    page.goto(f"{server.url}/d/{key}")
+    text = page.inner_text("main")
+    assert "Tạm dừng, chờ ông/bà nộp phí, lệ phí" in text
+    assert "Hồ sơ được chuyển giải quyết sau khi ông/bà nộp phí, lệ phí." in text
+    assert "200.000 đồng – Chưa nộp" in text and "3600205123456" in text
+    memo = vietqr.memo(code)
+    assert page.inner_text(".track-memo") == memo
+    assert APPLICANT["name"] not in text and APPLICANT["phone"] not in text
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]
+    check_accessibility(page)
+    screenshot(page, "dossier-track-pay-first")
+    image = Image.open(io.BytesIO(page.locator(".track-vietqr").screenshot()))
+    (payload,) = [c for c in read_codes(image) if c.startswith("000201")]
+    assert "5406200000" in payload and payload.endswith(vietqr.crc(payload[:-4]))
+    assert f"08{len(memo):02d}{memo}" in payload

@@ -747,7 +747,7 @@ def test_appointments_messages_and_subscriptions_are_emptied_after_their_periods
     assert outbox(app) == written  # a dry run changes nothing
     done = runner.invoke(args=["purge-personal-data"])
     assert "Anonymised 1 dossiers" in done.output, done.output
-    assert "Emptied 0 bookings, 3 messages and 1 subscriptions." in done.output
+    assert "Emptied 0 bookings, 3 messages, 1 subscriptions and 0 bank statement lines." in done.output
     first = outbox(app)
     assert emptied(first[ended]) and [status for *_, status in first[ended]] == ["sent"] * 3
     assert first[f"{ended} subscriptions"] == [("", None, True)]
@@ -760,7 +760,7 @@ def test_appointments_messages_and_subscriptions_are_emptied_after_their_periods
     assert "bookings: 1 to remove (after 90 days, the oldest from" in dry.output, dry.output
     assert "messages: 4 to remove (after 90 days, or with their dossier or booking" in dry.output
     done = runner.invoke(args=["purge-personal-data"])
-    assert "Emptied 1 bookings, 4 messages and 2 subscriptions." in done.output, done.output
+    assert "Emptied 1 bookings, 4 messages, 2 subscriptions and 0 bank statement lines." in done.output, done.output
     after = outbox(app)
     assert emptied(after[still_open]) and emptied(after["ticket"]) and emptied(after["booking"])
     # The open dossier keeps its subscription (its applicant's phone stays with it); the
@@ -787,7 +787,7 @@ def test_appointments_messages_and_subscriptions_are_emptied_after_their_periods
     assert shown.status_code == 200 and {m["recipient"] for m in shown.json} == {""}
     assert report(supervisor, *period) == before
     again = runner.invoke(args=["purge-personal-data"])
-    assert "Emptied 0 bookings, 0 messages and 0 subscriptions." in again.output
+    assert "Emptied 0 bookings, 0 messages, 0 subscriptions and 0 bank statement lines." in again.output
 
 
 def test_a_booking_nobody_swept_is_counted_a_no_show_before_its_data_goes(app, client):

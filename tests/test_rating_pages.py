@@ -7,15 +7,27 @@ Uses the browser and the live server of ``tests/conftest.py`` and the checks of
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image
 from sqlalchemy import select
 
+from queue_server import vietqr
 from queue_server.auth.models import User
 from queue_server.database import db
 from queue_server.queueing.models import Ticket
 from queue_server.ratings.models import Rating
 
-from .browser import check_accessibility, screenshot
-from .helpers import issue_over_http, staff_session, tablet_token
+from .browser import assert_fits, check_accessibility, screenshot
+from .helpers import (
+    APPLICANT,
+    issue_over_http,
+    read_codes,
+    site,
+    staff_session,
+    tablet_token,
+    take_in_over_http,
+)
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
 
@@ -129,3 +141,43 @@ def test_the_citizen_rates_on_the_phone_once_the_ticket_is_done(app, server, kio
     assert phone.locator("#rate-form").is_hidden()
     page = phone.content()
     assert "Trần Văn Hùng" not in page and "officer1" not in page
+
+
+def test_a_fee_due_for_a_dossier_taken_in_at_the_counter_shows_on_its_tablet_until_confirmed(
+    app, server, kiosk_token, contexts
+):
+    """The counter takes in a dossier for the ticket it serves with the fee unpaid: its rating
+    tablet shows the transfer's VietQR code, which a banking app reads, and clears it once the
+    officer confirms the payment; another counter's tablet shows nothing."""
+    with app.app_context():
+        centre = site(db.session)
+        centre.payment_bank_bin, centre.payment_account_number = "970405", "3600205123456"
+        centre.payment_account_name, centre.payment_bank_name = "TRUNG TAM PHUC VU HCC", "Agribank Nghệ An"
+        db.session.commit()
+    tablet = open_tablet(contexts, server, tablet_token(app))
+    elsewhere = contexts(viewport=TABLET, has_touch=True)
+    elsewhere.goto(f"{server.url}/rate/NA-HCC/4#token={tablet_token(app, 4)}")
+    elsewhere.wait_for_selector("body[data-live=on]")
+
+    ticket = issue_over_http(server.url, kiosk_token)
+    officer = staff_session(server.url, "officer1")
+    assert officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10).status_code == 200
+    code = take_in_over_http(server.url, officer, fee=200000, fee_payment="unpaid", ticket_id=ticket["id"])
+    tablet.wait_for_selector("#screen-pay:not([hidden])", timeout=10_000)
+    facts = tablet.inner_text("#screen-pay")
+    assert "Mời ông/bà nộp phí, lệ phí" in facts and "200.000 đồng" in facts and code in facts
+    assert tablet.inner_text("#pay-memo") == vietqr.memo(code)
+    assert APPLICANT["name"] not in facts
+    assert_fits(tablet)
+    check_accessibility(tablet)
+    screenshot(tablet, "rating-tablet-pay")
+    image = Image.open(io.BytesIO(tablet.locator("#pay-qr svg").screenshot()))
+    (payload,) = [c for c in read_codes(image) if c.startswith("000201")]
+    assert "5406200000" in payload and f"08{len(vietqr.memo(code)):02d}{vietqr.memo(code)}" in payload
+    assert payload[-4:] == vietqr.crc(payload[:-4])
+    assert elsewhere.locator("#screen-pay").is_hidden()
+
+    confirmed = officer.post(f"{server.url}/api/v1/dossiers/{code}/fee/confirm", json={"method": "bank"})
+    assert confirmed.status_code == 200, confirmed.text
+    tablet.wait_for_selector("#screen-paid:not([hidden])", timeout=10_000)
+    assert "Đã ghi nhận phí, lệ phí" in tablet.inner_text("#screen-paid")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook
@@ -17,8 +18,12 @@ from sqlalchemy import select
 from queue_server import vietqr
 from queue_server.audit.models import AuditEntry
 from queue_server.audit.recorder import Event
-from queue_server.database import db
+from queue_server.database import db, utcnow
+from queue_server.dossiers.models import Dossier
 from queue_server.payments import reading
+from queue_server.payments.models import StatementLine
+from queue_server.privacy import retention
+from queue_server.storage import current_storage
 
 from .browser import OFFICE, check_accessibility, screenshot, signed_in_page
 from .helpers import BOTH_DATABASES, error_of, intake, login, site, staff_session, take_in_over_http
@@ -352,3 +357,72 @@ def test_a_supervisor_imports_a_statement_on_the_page(server, contexts, tmp_path
     check_accessibility(page)
     supervisor = staff_session(server.url, "supervisor")
     assert supervisor.get(f"{server.url}/api/v1/dossiers/{codes[0]}").json()["fee_status"] == "paid"
+
+
+def test_the_payers_names_go_with_their_dossier_or_after_the_statements_period(app, officer, supervisor):
+    """A line that paid a dossier's fee loses its payer and text when the dossier is anonymised;
+    every line after RETENTION_STATEMENT_DAYS from its booking; what the reconciliation and the
+    reports read (reference, day, amount, outcome, dossier) stays."""
+    paid, other = due(officer), due(officer)
+    data = csv_file(
+        [
+            line(1, "FT2633701", "200.000", memo_text(paid)),
+            line(2, "FT2633702", "200.000", memo_text(other)),
+            line(3, "FT2633703", "50.000", "ung ho quy vac xin"),
+        ]
+    )
+    assert upload(supervisor, data, step="import").status_code == 201
+
+    def lines():
+        with app.app_context():
+            rows = db.session.execute(
+                select(
+                    StatementLine.reference,
+                    StatementLine.payer,
+                    StatementLine.description,
+                    StatementLine.amount,
+                    StatementLine.outcome,
+                    StatementLine.dossier_id.is_not(None),
+                ).order_by(StatementLine.reference)
+            ).all()
+            db.session.remove()
+        return [tuple(row) for row in rows]
+
+    imported = lines()
+    assert [row[1] for row in imported] == [PAYER] * 3
+    runner = app.test_cli_runner()
+    app.config.update(RETENTION_STATEMENT_DAYS=0, RETENTION_DOSSIER_DAYS=0)
+    with app.app_context():  # the first dossier was anonymised (its own period, elsewhere)
+        db.session.scalar(select(Dossier).where(Dossier.code == paid)).personal_data_purged_at = utcnow()
+        db.session.commit()
+    dry = runner.invoke(args=["purge-personal-data", "--dry-run"])
+    assert "statements: 1 to remove (kept for good, or with their dossier" in dry.output, dry.output
+    done = runner.invoke(args=["purge-personal-data"])
+    assert "and 1 bank statement lines." in done.output, done.output
+    first = lines()
+    assert first[0] == ("FT2633701", "", "[đã ẩn danh]", 200000, "matched", True)
+    assert first[1:] == imported[1:]
+
+    # A year on (the default period) the other lines go too; a second run finds nothing.
+    with app.app_context():
+        periods = retention.Periods.from_config({**app.config, "RETENTION_STATEMENT_DAYS": 365})
+        counts = retention.purge(db.session, current_storage(), periods, now=utcnow() + timedelta(days=400))
+        again = retention.purge(db.session, current_storage(), periods, now=utcnow() + timedelta(days=400))
+        db.session.remove()
+    assert (counts["statements"], again["statements"]) == (2, 0)
+    after = lines()
+    assert {(row[1], row[2]) for row in after} == {("", "[đã ẩn danh]")}
+    assert [(row[0], row[3], row[4], row[5]) for row in after] == [
+        (row[0], row[3], row[4], row[5]) for row in imported
+    ]
+    assert PAYER not in str(after)
+
+
+def test_a_line_pays_only_a_dossier_received_within_the_window_before_the_statement(app, officer, supervisor):
+    """A month's statement does not read years of fees: a dossier received more than
+    STATEMENT_MATCH_DAYS before the statement's first day is not looked for."""
+    code = due(officer)
+    data = csv_file([line(1, "FT2633801", "200.000", memo_text(code), when="02/12/2031 09:15:00")])
+    assert outcomes(upload(supervisor, data).json) == {"FT2633801": "unknown"}  # five years on
+    app.config["STATEMENT_MATCH_DAYS"] = 0  # every dossier of the site
+    assert outcomes(upload(supervisor, data).json) == {"FT2633801": "matched"}

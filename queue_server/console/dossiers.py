@@ -92,6 +92,7 @@ DETAIL_STRINGS = (
     N_("Lý do: {reason}"),
     N_("Căn cứ: {rules}"),
     N_("Hẹn trả mới: {date}"),
+    N_("Thời gian chờ nộp phí không tính: hẹn trả {date}"),
     N_("Người nhận: {name}"),
     N_("Nhận thay, giấy ủy quyền: {authorisation}"),
     N_("Kết quả: {outcome}"),

@@ -166,6 +166,8 @@ def create_dossier(data):
     dossier, created = lifecycle.receive(
         db.session, site, intake_site, procedure, actor, data, channel=channel
     )
+    if created:
+        fees.show_at_counter(db.session, dossier)
     db.session.commit()
     return dossier_staff(db.session, dossier), 201 if created else 200
 

@@ -6,9 +6,10 @@ row, in any order): ``code``, ``name``, ``department`` (the department's code at
 ``field``, ``processing_time``, ``unit`` (working_days, working_hours, calendar_days), ``fee``
 (đồng), ``postal`` (yes/no), ``documents`` (one per line or separated by ``;``, each optionally
 ending in ``(n bản)`` for the number of copies), and optionally ``cutoff`` (``HH:MM``; empty:
-the province's default, DOSSIER_DEFAULT_CUTOFF; ``-`` or ``không``: none) and ``system`` (the
-two letters of the national centralised system the procedure runs on, Thông tư 04/2025). An
-import is all or nothing: every bad row is reported, and then nothing is written.
+the province's default, DOSSIER_DEFAULT_CUTOFF; ``-`` or ``không``: none), ``system`` (the
+two letters of the national centralised system the procedure runs on, Thông tư 04/2025) and
+``pay_first`` (yes/no: the fee is paid before the dossier goes to processing). An import is all
+or nothing: every bad row is reported, and then nothing is written.
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ def import_procedures(session: Session, site: Site, rows: list[dict[str, str]]) 
         procedure.postal_allowed = (row.get("postal") or "").lower() in YES
         procedure.cutoff = cutoff
         procedure.system_code = system
+        procedure.payment_before_processing = (row.get("pay_first") or "").lower() in YES
         procedure.active = True
     session.flush()
     return report

@@ -11,6 +11,12 @@ always with a reason, and refunds one paid in error. Each move is an event of th
 history with who, when and why. A refused or stopped dossier's fee is settled by the lifecycle
 (:func:`.lifecycle._settle`): refunded when paid, never collected when due.
 
+Where the procedure wants its fee before processing (``payment_before_processing``), a dossier
+received unpaid waits: it is flagged ``payment_due``, the citizen is told how to pay (the
+notice ``dossier.payment_due`` and the tracking page's VietQR code), it cannot go to the agency
+(:data:`.lifecycle.PAYMENT_GATED`), and confirming or waiving the fee lets it go on
+(:func:`.lifecycle.payment_settled`).
+
 While the fee is due the receipt (Mẫu 01 and the thermal copy) carries a VietQR code for a
 transfer from any Vietnamese banking app, with the amount and a memo that ties the transfer
 back to the dossier (:mod:`queue_server.vietqr`). Quyết định 766/QĐ-TTg counts cashless
@@ -29,9 +35,17 @@ from .. import vietqr
 from ..actors import Actor
 from ..database import utcnow
 from ..errors import ApiError, Conflict
-from . import lifecycle, rules
+from ..events import publish_after_commit
+from ..queueing.models import Ticket
+from ..svgcodes import qr_svg
+from . import labels, lifecycle, rules
 from .models import Dossier, DossierEvent
 from .rules import FeePayment, FeeStatus
+
+# Live events for the devices at the counter that served the citizen (live/__init__.py sends them
+# to that counter's devices only): the transfer to show on its rating tablet, and its end.
+PAYMENT_REQUESTED = "payment.requested"
+PAYMENT_SETTLED = "payment.settled"
 
 # move: (the fee statuses it may start from, the status it leads to). A fee settled (paid and
 # refunded, waived, never collected) is not moved again; one paid is only refunded.
@@ -122,6 +136,12 @@ def move(
     details = STEPS[name](dossier, actor, data, now)
     dossier.fee_status = target
     dossier.updated_at = now
+    if previous == FeeStatus.UNPAID and target != FeeStatus.UNPAID:
+        details.update(lifecycle.payment_settled(session, dossier, now))
+        counter_id = _serving_counter(session, dossier)
+        if counter_id is not None:
+            payload = {"site": dossier.site.code, "counter_id": counter_id, "code": dossier.code}
+            publish_after_commit(session, PAYMENT_SETTLED, {**payload, "fee_status": target})
     details["from_fee_status"] = previous
     return lifecycle.record_fee(session, dossier, actor, f"fee_{name}", now, details)
 
@@ -156,3 +176,39 @@ def transfer(dossier: Dossier) -> Transfer | None:
         account_name=site.payment_account_name or "",
         bank_name=site.payment_bank_name or "",
     )
+
+
+def _serving_counter(session: Session, dossier: Dossier) -> int | None:
+    """The counter where the dossier was taken in: that of the ticket it was taken in for."""
+    if dossier.ticket_id is None:
+        return None
+    ticket = session.get(Ticket, dossier.ticket_id)
+    return ticket.counter_id if ticket is not None else None
+
+
+def show_at_counter(session: Session, dossier: Dossier) -> bool:
+    """Put the transfer that pays a fee still due on the rating tablet of the counter that took
+    the dossier in (after the commit), so that the citizen pays with a banking app before
+    leaving the counter; the tablet clears it once the fee is confirmed or waived. Only that
+    counter's devices receive it: the code, the amount and the collecting account, nothing of
+    the applicant. False when there is nothing to show or no counter to show it at."""
+    counter_id = _serving_counter(session, dossier)
+    payment = transfer(dossier)
+    if counter_id is None or payment is None:
+        return False
+    publish_after_commit(
+        session,
+        PAYMENT_REQUESTED,
+        {
+            "site": dossier.site.code,
+            "counter_id": counter_id,
+            "code": dossier.code,
+            "amount": labels.money(payment.amount),
+            "memo": payment.memo,
+            "account_number": payment.account_number,
+            "account_name": payment.account_name,
+            "bank_name": payment.bank_name,
+            "qr_svg": str(qr_svg(payment.payload, "rate-vietqr")),
+        },
+    )
+    return True

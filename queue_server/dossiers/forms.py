@@ -21,11 +21,8 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
-import qrcode
-from barcode import Code128
 from flask import current_app, has_app_context
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -39,6 +36,7 @@ from hardware.layouts import ReceiptPrint
 from ..errors import ApiError, Conflict
 from ..sites.models import Site
 from ..spreadsheets import write
+from ..svgcodes import code128_svg, qr_svg
 from . import fees, formsets, labels, registers
 from .formsets import NEEDS, Form, FormKind, FormSet
 from .models import Dossier, DossierEvent, FormSettings, Procedure
@@ -95,51 +93,6 @@ def fee_text(dossier: Dossier) -> str:
     """The fee and what became of it, e.g. ``75.000 đồng (tiền mặt)`` or ``75.000 đồng (đã
     hoàn trả)``."""
     return labels.fee_line(dossier.fee, dossier.fee_payment, dossier.fee_status)
-
-
-# -- machine-readable codes ---------------------------------------------------------------------
-
-
-def _runs(modules: str, y: int = 0, offset: int = 0) -> str:
-    """SVG path commands for the runs of dark modules ("1") in one row, a rectangle per run:
-    far fewer shapes than one per module, which keeps WeasyPrint's drawing fast."""
-    commands, start = [], None
-    for index, module in enumerate(modules + "0"):
-        if module == "1" and start is None:
-            start = index
-        elif module != "1" and start is not None:
-            length = index - start
-            commands.append(f"M{offset + start} {y}h{length}v1h-{length}z")
-            start = None
-    return "".join(commands)
-
-
-def qr_svg(data: str, css_class: str = "qr") -> Markup:
-    """A QR code as inline SVG: vector, so it stays sharp at any printer resolution."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(data)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    path = "".join(_runs("".join("1" if dark else "0" for dark in row), y) for y, row in enumerate(matrix))
-    size = len(matrix)
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {size} {size}"'
-        f' shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path d="{path}"/></svg>'
-    )
-
-
-def code128_svg(data: str) -> Markup:
-    """A Code128 barcode (symbols encoded by python-barcode) as inline SVG, stretched to the
-    height the template gives it."""
-    modules = Code128(data).build()[0]
-    quiet = 10
-    width = len(modules) + 2 * quiet
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="barcode" viewBox="0 0 {width} 1"'
-        f' preserveAspectRatio="none" shape-rendering="crispEdges">'
-        f'<rect width="{width}" height="1" fill="#fff"/><path d="{_runs(modules, offset=quiet)}"/></svg>'
-    )
 
 
 # -- the issuing centre's words -----------------------------------------------------------------

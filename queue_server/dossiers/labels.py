@@ -124,6 +124,7 @@ FLAG = {
     "overdue": N_("Quá hạn"),
     "needs_apology": N_("Cần xin lỗi, gia hạn"),
     "transfer_due": N_("Chưa chuyển cơ quan giải quyết"),
+    "payment_due": N_("Chờ nộp phí, lệ phí"),
 }
 
 

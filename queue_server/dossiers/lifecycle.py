@@ -98,6 +98,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 ACTIONS = tuple(TRANSITIONS)
 AGENCY_PHASE = frozenset({S.TRANSFERRED, S.PROCESSING})
+# What a dossier waiting for its fee (Dossier.awaiting_payment) may not do yet: go to the agency
+# or come back from it. It may still be refused, stopped, or asked for a supplement.
+PAYMENT_GATED = frozenset({"transfer", "start_processing", "apologise", "result_ready"})
 
 
 # Asked which post office carries a dossier's result (sender: the dossier; ``session``): the one
@@ -323,6 +326,7 @@ def receive(
         fee=fee,
         fee_payment=fee_payment,
         fee_status=FeeStatus.at_intake(fee, fee_payment),
+        payment_before_processing=procedure.payment_before_processing,
         ticket_id=ticket_id,
         note=text(data.get("note"), "note", limit=rules.NOTE_MAX),
         contact_consent=contact_consent,
@@ -339,6 +343,8 @@ def receive(
     session.add(dossier)
     if turned_away is None:
         _register(session, dossier, received_at)
+        if dossier.awaiting_payment and Policy.current().payment_pauses_clock:
+            dossier.paused_since = received_at
         _record(session, dossier, "receive", actor, received_at, to_party=intake_site.name)
     else:
         status, form, event_data = turned_away
@@ -541,6 +547,26 @@ def record_fee(
     return event
 
 
+def payment_settled(session: Session, dossier: Dossier, now: datetime) -> dict:
+    """The fee of a dossier is no longer due (confirmed or waived, :mod:`.fees`). One that
+    waited for it (:attr:`~.models.Dossier.awaiting_payment`) may now go to its agency: its
+    clock, stopped since intake (``DOSSIER_PAYMENT_PAUSES_CLOCK``), runs again with its due date
+    moved by the working time the payment took, and its transfer deadline counts from now (the
+    same working day, or the next morning after the cut-off). What moved, for the fee's event."""
+    if not dossier.payment_before_processing or dossier.status != S.RECEIVED:
+        return {}
+    previous_due = dossier.registered_due_at
+    _end_pause(session, dossier, now)
+    calendar = calendar_for(session, dossier.site)
+    dossier.transfer_due_at = calendar.transfer_deadline(now, dossier.procedure.cutoff).astimezone(UTC)
+    if dossier.registered_due_at == previous_due:
+        return {}
+    return {
+        "previous_due_at": previous_due.isoformat(),
+        "moved_due_at": dossier.registered_due_at.isoformat(),
+    }
+
+
 def record_flag(
     session: Session, dossier: Dossier, actor: Actor, at: datetime, flags: list[str]
 ) -> DossierEvent:
@@ -568,13 +594,17 @@ def apology_deadline(session: Session, dossier: Dossier) -> datetime:
 
 
 def flags(session: Session, dossier: Dossier, now: datetime | None = None) -> list[str]:
-    """What the dossier's staff must see: ``transfer_due`` (not yet with the agency past its
-    transfer deadline), ``due_soon`` or ``overdue`` (against the date the citizen holds), and
-    ``needs_apology`` (no apology yet and its deadline near or passed)."""
+    """What the dossier's staff must see: ``payment_due`` (waiting for a fee due before
+    processing), ``transfer_due`` (not yet with the agency past its transfer deadline),
+    ``due_soon`` or ``overdue`` (against the date the citizen holds), and ``needs_apology`` (no
+    apology yet and its deadline near or passed)."""
     now = now or utcnow()
     found = []
-    if dossier.status == S.RECEIVED and dossier.transfer_due_at is not None and now > dossier.transfer_due_at:
-        found.append("transfer_due")
+    if dossier.awaiting_payment:
+        found.append("payment_due")
+    elif dossier.status == S.RECEIVED and dossier.transfer_due_at is not None:
+        if now > dossier.transfer_due_at:
+            found.append("transfer_due")
     left = due_in(session, dossier, now)
     promised = dossier.promised_at
     if left is None or promised is None or dossier.paused:
@@ -610,6 +640,8 @@ def apply(
         raise Conflict(
             "invalid_transition", f"Dossier {dossier.code} is {dossier.status}; it cannot {action}."
         )
+    if action in PAYMENT_GATED and dossier.awaiting_payment:
+        raise Conflict("payment_due", f"Dossier {dossier.code} waits for its fee: confirm or waive it first.")
     previous = dossier.status
     fields = STEPS[action](session, dossier, data, now)
     dossier.status = target
@@ -638,6 +670,7 @@ def _request_supplement(session, dossier: Dossier, data: dict, now: datetime) ->
     if dossier.supplement_requests >= 1:
         raise Conflict("supplement_once", "A supplement may be requested only once.")
     dossier.supplement_requests += 1
+    _end_pause(session, dossier, now)  # a wait for the fee ends: the supplement's begins
     dossier.paused_since = now
     site = _issuer(dossier)
     return {

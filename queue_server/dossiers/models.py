@@ -44,6 +44,9 @@ class Procedure(Base):
     ``system_code``: the two letters of the national centralised system the procedure runs
     on, if any; its dossier codes then take the form ``<agency>-<YYMMDD>-<AA><NNNN>``
     (Thông tư 04/2025/TT-VPCP).
+    ``payment_before_processing``: the fee is paid before the dossier goes to the agency (the
+    procedure's own fee rules say when a fee or charge is collected; Luật Phí và lệ phí 2015
+    leaves it to them), so a dossier received unpaid waits for payment (:mod:`.fees`).
     """
 
     __tablename__ = "procedures"
@@ -63,6 +66,7 @@ class Procedure(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     cutoff: Mapped[time | None] = mapped_column(Time)
     system_code: Mapped[str | None] = mapped_column(String(2))
+    payment_before_processing: Mapped[bool] = mapped_column(Boolean, default=False)
 
     site: Mapped[Site] = relationship()
     department: Mapped[Department] = relationship()
@@ -217,6 +221,9 @@ class Dossier(Base):
     fee_paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fee_receipt_number: Mapped[str | None] = mapped_column(String(40))
     fee_confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    # The procedure's rule when the dossier was received (a later change of the catalogue never
+    # changes an old dossier): its fee is paid before it goes to the agency.
+    payment_before_processing: Mapped[bool] = mapped_column(Boolean, default=False)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
     # The applicant's consent to be contacted about the dossier (phone, SMS, Zalo): optional,
@@ -272,6 +279,12 @@ class Dossier(Base):
     @property
     def paused(self) -> bool:
         return self.paused_since is not None
+
+    @property
+    def awaiting_payment(self) -> bool:
+        """Received, its fee due, and its procedure wants the fee before processing: it waits
+        for the citizen's payment and goes to the agency only once it is confirmed or waived."""
+        return self.registered and self.payment_before_processing and self.fee_status == FeeStatus.UNPAID
 
     @property
     def receiving_site(self) -> Site:

@@ -62,6 +62,12 @@ class Policy:
     # refunded (and an unpaid one not collected). Refunds are open in the texts (docs/domain.md).
     refund_on_refusal: bool = True
     refund_on_stop: bool = True
+    # DOSSIER_PAYMENT_PAUSES_CLOCK: a dossier whose procedure wants its fee before processing
+    # (Procedure.payment_before_processing) does not run its processing time while it waits for
+    # the citizen's payment: its due date moves by the working time the payment took, as for a
+    # supplement under the pause rule. The texts do not say (docs/legal.md, [open]); off, the
+    # time runs from receipt as the receipt says.
+    payment_pauses_clock: bool = True
     # DOSSIER_DUE_SOON_HOURS: working time before the due instant from which it is flagged.
     due_soon: timedelta = timedelta(hours=8)
     # How far back an offline intake (the postal client) may date its receipt.
@@ -82,5 +88,6 @@ class Policy:
             late_apology=config.get("DOSSIER_LATE_APOLOGY", defaults.late_apology),
             refund_on_refusal=config.get("DOSSIER_REFUND_ON_REFUSAL", defaults.refund_on_refusal),
             refund_on_stop=config.get("DOSSIER_REFUND_ON_STOP", defaults.refund_on_stop),
+            payment_pauses_clock=config.get("DOSSIER_PAYMENT_PAUSES_CLOCK", defaults.payment_pauses_clock),
             due_soon=timedelta(hours=config.get("DOSSIER_DUE_SOON_HOURS", 8)),
         )

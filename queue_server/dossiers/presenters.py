@@ -30,6 +30,7 @@ def procedure_view(procedure: Procedure) -> dict:
         "postal_allowed": procedure.postal_allowed,
         "cutoff": procedure.cutoff.strftime("%H:%M") if procedure.cutoff else None,
         "system_code": procedure.system_code,
+        "payment_before_processing": procedure.payment_before_processing,
     }
 
 

@@ -24,7 +24,7 @@ from .rules import (
 )
 
 DATETIME = {"format": "date-time"}
-FLAGS = ("transfer_due", "due_soon", "overdue", "needs_apology")
+FLAGS = ("payment_due", "transfer_due", "due_soon", "overdue", "needs_apology")
 
 
 class ProcedureSchema(Schema):
@@ -46,6 +46,9 @@ class ProcedureSchema(Schema):
     )
     system_code = fields.String(
         allow_none=True, metadata={"description": "National centralised system (TT 04/2025)"}
+    )
+    payment_before_processing = fields.Boolean(
+        required=True, metadata={"description": "The fee is paid before the dossier goes to processing"}
     )
 
 

@@ -2,7 +2,9 @@
 
 Screens join the room of a site (``site:<code>``); logged-in staff of the site also join its
 staff room (``staff:<code>``). A page running on a device may give its device token to also
-join the device's private room (``device:<id>``, e.g. for what its serial scanner reads). On
+join the device's private room (``device:<id>``, e.g. for what its serial scanner reads), and a
+device bound to a counter its counter's (``at-counter:<id>``, e.g. a fee to pay shown on its
+rating tablet). On
 connecting they receive a ``snapshot`` carrying the site's event sequence. Every later change
 arrives as a delta with the next sequence number. A client that sees a gap emits ``resync``
 and receives a fresh snapshot. The deltas one transaction made arrive together as ``deltas``
@@ -50,6 +52,9 @@ LIVE_EVENTS = ("ticket.issued", *sorted(SEQUENCED_KINDS))
 
 # Dossier events (codes and states, no personal data) for the staff of the dossier's centre.
 STAFF_EVENTS = ("dossier.changed", "dossier.due_soon")
+# For the devices bound to one counter (its rating tablet): a fee to pay by transfer shown to
+# the citizen there, and its end (dossiers/fees.py show_at_counter).
+COUNTER_EVENTS = ("payment.requested", "payment.settled")
 # The longest site code, ticket key or device token a client may give.
 MAX_KEY = 200
 
@@ -75,6 +80,8 @@ def _forward(_sender, events: list[tuple[str, dict]]) -> None:
     for name, payload in events:
         if name in STAFF_EVENTS:
             _emit_safely(name, payload, staff_room(payload["site"]))
+        elif name in COUNTER_EVENTS:
+            _emit_safely(name, payload, at_counter_room(payload["counter_id"]))
         elif name == "device.changed":  # a printer's state, for supervisors' screens (no sequence)
             _emit_safely(name, payload, site_room(payload["site"]))
         elif name in SEQUENCED_KINDS:
@@ -149,6 +156,11 @@ def device_room(device_id: int) -> str:
     return f"device:{device_id}"
 
 
+def at_counter_room(counter_id: int) -> str:
+    """The devices bound to one counter (:data:`~queue_server.auth.models.DeviceKind.AT_COUNTER`)."""
+    return f"at-counter:{counter_id}"
+
+
 def send_to_device(device_id: int, name: str, payload: dict) -> None:
     """A message for the pages of one device only (e.g. what its serial scanner read)."""
     _emit_safely(name, payload, device_room(device_id))
@@ -165,6 +177,8 @@ def on_connect(auth=None):
         if device is None:
             raise ConnectionRefusedError({"code": "invalid_token", "message": "Unknown or revoked token."})
         join_room(device_room(device.id))
+        if device.counter_id is not None:
+            join_room(at_counter_room(device.counter_id))
         db.session.commit()  # records the device's contact
     code = _requested(auth, "site")
     site = db.session.scalar(select(Site).where(Site.code == code)) if code else None

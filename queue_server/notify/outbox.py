@@ -10,7 +10,8 @@ them. They commit with the change or not at all; the worker (:mod:`.worker`) sen
   a queue (:data:`QUEUE_MOVES`: of the moved ticket's service, or of the counter that called it
   for tickets sent to that counter) leaves as many people ahead as the citizen asked for, or
   fewer.
-- **Dossiers**: each change of :data:`DOSSIER_EVENTS`. The applicant's consent to be
+- **Dossiers**: each change of :data:`DOSSIER_EVENTS`, and "payment due" with "received" when
+  the dossier waits for its fee before processing. The applicant's consent to be
   contacted (at intake or later, ``dossiers/lifecycle.set_contact_consent``) makes the
   dossier's subscriptions here; withdrawing it opts them out. The dossiers never import notify.
 - **Bookings**: "booking.changed" events of booking/ (``booked`` with consent: the subscription,
@@ -68,6 +69,8 @@ DOSSIER_EVENTS = {
     "return": "dossier.returned",
     "deliver": "dossier.delivered",
 }
+# Told with "received" when the dossier waits for its fee (dossiers/fees.py).
+PAYMENT_DUE = "dossier.payment_due"
 # Actions that may happen twice to one dossier: the key carries the dossier event's id.
 REPEATABLE = frozenset({"request_supplement"})
 CONSENT_ACTIONS = frozenset({"receive", "contact_consent"})
@@ -350,6 +353,9 @@ def _dossier_changed(outbox: _Outbox, payload: dict) -> None:
     values = _dossier_values(dossier, last.data if last is not None else {})
     for subscription in subscriptions:
         outbox.add(subscription, event_name, key, values)
+    if action == "receive" and dossier.awaiting_payment:  # how to pay, with the receipt's news
+        for subscription in subscriptions:
+            outbox.add(subscription, PAYMENT_DUE, f"{PAYMENT_DUE}:{dossier.id}", values)
 
 
 def _dossier_values(dossier: Dossier, data: dict) -> dict[str, str]:
@@ -361,6 +367,7 @@ def _dossier_values(dossier: Dossier, data: dict) -> dict[str, str]:
         "procedure": dossier.procedure.name,
         "due": due.astimezone(site.tz).strftime("%H:%M %d/%m/%Y") if due else "",
         "items": "; ".join(items),
+        "amount": f"{dossier.fee:,}".replace(",", "."),
         "site": site.name,
         "link": dossier_url(dossier),
     }

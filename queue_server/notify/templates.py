@@ -91,6 +91,18 @@ DEFAULTS: dict[str, Default] = {
         "procedure",
         "due",
     ),
+    "dossier.payment_due": _default(
+        N_("Chờ nộp phí, lệ phí"),
+        N_("Hồ sơ {code}: mời ông/bà nộp phí, lệ phí"),
+        N_(
+            "Hồ sơ {code} ({procedure}) của ông/bà được chuyển giải quyết sau khi nộp phí, lệ phí"
+            " {amount} đồng. Mời ông/bà nộp tại quầy hoặc chuyển khoản theo mã VietQR tại: {link}"
+        ),
+        N_("{site}: ho so {code} cho nop phi {amount} dong. Nop tai: {link}"),
+        "code",
+        "procedure",
+        "amount",
+    ),
     "dossier.supplement_requested": _default(
         N_("Yêu cầu bổ sung hồ sơ"),
         N_("Hồ sơ {code} cần bổ sung"),

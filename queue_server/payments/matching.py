@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -82,13 +83,14 @@ def reduce(text: str) -> str:
     return _NOT_MEMO.sub("", text.upper())
 
 
-def fees_of(session: Session, site: Site) -> dict[str, Fee]:
-    """The site's registered dossiers with a fee, by memo."""
-    rows = session.execute(
-        select(Dossier.id, Dossier.code, Dossier.fee, Dossier.fee_status).where(
-            Dossier.book_site_id == site.id, Dossier.registered, Dossier.fee > 0
-        )
+def fees_of(session: Session, site: Site, since: datetime | None = None) -> dict[str, Fee]:
+    """The site's registered dossiers with a fee, received from ``since`` on, by memo."""
+    statement = select(Dossier.id, Dossier.code, Dossier.fee, Dossier.fee_status).where(
+        Dossier.book_site_id == site.id, Dossier.registered, Dossier.fee > 0
     )
+    if since is not None:
+        statement = statement.where(Dossier.received_at >= since)
+    rows = session.execute(statement)
     return {vietqr.memo(code): Fee(id, code, fee, status) for id, code, fee, status in rows}
 
 
@@ -119,14 +121,29 @@ def find_memo(description: str, fees: dict[str, Fee], lengths: Sequence[int]) ->
     return None
 
 
-def match(session: Session, site: Site, lines: Sequence[Line]) -> tuple[list[Match], dict[str, int]]:
+def earliest_dossier(site: Site, lines: Sequence[Line], window_days: int) -> datetime | None:
+    """The earliest intake a line of the statement may pay: ``window_days`` before its first
+    day (a transfer follows its receipt; a fee paid later than that is listed ``unknown`` and
+    confirmed by hand). None when the window is 0 (every dossier) or no line has a day."""
+    days = [line.booked_at for line in lines if line.booked_at is not None and not line.error]
+    if not window_days or not days:
+        return None
+    first = min(day if day.tzinfo else day.replace(tzinfo=site.tz) for day in days)
+    return (first - timedelta(days=window_days)).astimezone(UTC)
+
+
+def match(
+    session: Session, site: Site, lines: Sequence[Line], window_days: int = 0
+) -> tuple[list[Match], dict[str, int]]:
     """Each readable credit line with its outcome, unreadable ones too; and the count of every
-    outcome, with the rows only counted (debits, zeros)."""
+    outcome, with the rows only counted (debits, zeros). Only the dossiers received within
+    ``window_days`` before the statement's first day are read (:func:`earliest_dossier`): a
+    centre's years of fees are not loaded for a month's statement."""
     counts = dict.fromkeys((*Outcome.LISTED, Outcome.DEBIT, Outcome.ZERO), 0)
     credits = [line for line in lines if line.error or line.credit > 0]
     counts[Outcome.DEBIT] = sum(1 for line in lines if not line.error and line.credit <= 0 and line.debit)
     counts[Outcome.ZERO] = len(lines) - len(credits) - counts[Outcome.DEBIT]
-    fees = fees_of(session, site)
+    fees = fees_of(session, site, earliest_dossier(site, credits, window_days))
     lengths = sorted({len(memo) for memo in fees}, reverse=True)
     seen = recorded(session, site, [line.reference for line in credits if not line.error])
     paid_now: set[int] = set()

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -52,7 +53,7 @@ def reconcile(
             "The statement is of another account than the site's collecting account.",
             account_number=statement.account_number,
         )
-    matches, counts = match(session, site, statement.lines)
+    matches, counts = match(session, site, statement.lines, current_app.config["STATEMENT_MATCH_DAYS"])
     counts["skipped"] = statement.skipped
     return Reconciliation(statement, matches, counts)
 

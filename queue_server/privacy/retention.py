@@ -10,9 +10,9 @@ that belongs to the archives' rules (Law 33/2024/QH15 and the lists of retention
 were not found: each period is a setting (``RETENTION_*_DAYS``, reasons in ``config.py`` and
 ``docs/legal.md``), 0 meaning never.
 
-Six kinds, each with its own period counted from the dossier's end (from the entry's own
+Seven kinds, each with its own period counted from the dossier's end (from the entry's own
 time for addresses, from the appointment's day for bookings, from the message's sending or
-failure for messages):
+failure for messages, from the day the bank booked it for a statement's line):
 
 - ``dossiers``: the applicant's name (NOT NULL: replaced by :data:`MARKER`), ID number, phone,
   address, e-mail, the delivery address and the free note (emptied), and in the history the
@@ -29,10 +29,13 @@ failure for messages):
   channel, event, status and times stay, which the reports count per channel;
 - ``subscriptions``: the address (e-mail, phone, push endpoint) and the browser's keys of a
   ticket's subscription after the messages' period from the ticket's day (it exists for them);
-  the subscription is ended, as an opt-out would, since it can reach no one.
+  the subscription is ended, as an opt-out would, since it can reach no one;
+- ``statements``: a bank statement line's payer (emptied) and the transfer's text (replaced by
+  :data:`MARKER`); its reference, day, amount, outcome and dossier stay.
 
-Messages and subscriptions of a dossier or a booking follow it too (:data:`FOLLOWERS`): they
-carry its applicant's phone or e-mail and its text, so they are emptied in the run that
+Messages and subscriptions of a dossier or a booking, and the statement lines that paid a
+dossier's fee, follow it too (:data:`FOLLOWERS`): they carry its applicant's phone, e-mail or
+name, so they are emptied in the run that
 anonymises it (or later, if it was anonymised before), whatever their own period; a message of
 theirs still waiting is cancelled.
 
@@ -61,6 +64,7 @@ from ..database import utcnow
 from ..dossiers.models import Attachment, Dossier, DossierEvent
 from ..dossiers.rules import DossierStatus
 from ..notify.models import Notification, NotificationStatus, Subscription
+from ..payments.models import StatementLine
 from ..queueing.models import QueueEvent, Ticket
 from ..sites.models import Site
 from ..storage import Storage
@@ -74,9 +78,9 @@ SCAN_MARKER = "da-xoa-het-thoi-han-luu-tru"
 EVENT_PERSONAL_KEYS = ("recipient_name", "recipient_id_number", "authorisation")
 HANDOVER_TO_PERSON = ("return", "deliver")
 BATCH = 200
-KINDS = ("dossiers", "scans", "addresses", "bookings", "messages", "subscriptions")
+KINDS = ("dossiers", "scans", "addresses", "bookings", "messages", "subscriptions", "statements")
 # Kinds that also go with their dossier or booking, whatever their own period.
-FOLLOWERS = ("messages", "subscriptions")
+FOLLOWERS = ("messages", "subscriptions", "statements")
 LOGS = (AuditEntry, DossierEvent, QueueEvent)
 
 
@@ -89,6 +93,7 @@ class Periods:
     addresses: int
     bookings: int
     messages: int
+    statements: int = 365
 
     @property
     def subscriptions(self) -> int:
@@ -103,6 +108,7 @@ class Periods:
             addresses=config["RETENTION_CLIENT_DAYS"],
             bookings=config["RETENTION_BOOKING_DAYS"],
             messages=config["RETENTION_MESSAGE_DAYS"],
+            statements=config["RETENTION_STATEMENT_DAYS"],
         )
 
     def cutoff(self, kind: str, now: datetime) -> datetime | None:
@@ -180,6 +186,15 @@ def _subscriptions_due(periods: Periods, now: datetime):
     return due & (Subscription.address != "")
 
 
+def _statement_lines_due(periods: Periods, now: datetime):
+    dossiers, _ = _gone(periods, now)
+    cutoff = periods.cutoff("statements", now)
+    due = StatementLine.dossier_id.in_(dossiers)
+    return (due | (StatementLine.booked_at < cutoff) if cutoff else due) & (
+        StatementLine.description != MARKER
+    )
+
+
 def plan(session: Session, periods: Periods, now: datetime | None = None) -> list[Due]:
     """What a purge would remove now, per kind (``--dry-run``)."""
     now = now or utcnow()
@@ -227,6 +242,10 @@ def plan(session: Session, periods: Periods, now: datetime | None = None) -> lis
         select(func.count(), func.min(Subscription.created_at)).where(_subscriptions_due(periods, now))
     ).one()
     due.append(Due("subscriptions", count, oldest))
+    count, oldest = session.execute(
+        select(func.count(), func.min(StatementLine.booked_at)).where(_statement_lines_due(periods, now))
+    ).one()
+    due.append(Due("statements", count, oldest))
     return due
 
 
@@ -379,9 +398,7 @@ def _purge_messages(session: Session, periods: Periods, now: datetime) -> tuple[
 def purge(session: Session, storage: Storage, periods: Periods, now: datetime | None = None) -> dict:
     """Remove what is past its period; returns the counts (``files``: removed from disk)."""
     now = now or utcnow()
-    counts = dict.fromkeys(
-        ("dossiers", "scans", "files", "addresses", "bookings", "messages", "subscriptions"), 0
-    )
+    counts = dict.fromkeys(("files", *KINDS), 0)
     if cutoff := periods.cutoff("dossiers", now):
         counts["dossiers"] = _purge_dossiers(session, cutoff, now)
     if cutoff := periods.cutoff("scans", now):
@@ -392,6 +409,9 @@ def purge(session: Session, storage: Storage, periods: Periods, now: datetime | 
         counts["bookings"] = _purge_bookings(session, cutoff)
     # After the dossiers and bookings: their messages and subscriptions go with them.
     counts["messages"], counts["subscriptions"] = _purge_messages(session, periods, now)
+    counts["statements"] = _in_batches(
+        session, StatementLine, _statement_lines_due(periods, now), {"payer": "", "description": MARKER}
+    )
     if any(counts.values()):
         periods_days = {kind: getattr(periods, kind) for kind in KINDS}
         record_event(

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import db
-from ..dossiers import guidance, labels
+from ..dossiers import fees, guidance, labels
 from ..dossiers.models import Dossier
 from ..dossiers.rules import DossierStatus
 from ..notify import vapid
@@ -29,6 +29,7 @@ from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public, track_url
 from ..ratings import operations as ratings
 from ..ratings.presenters import FORM_STRINGS, choices
+from ..svgcodes import qr_svg as inline_qr
 from ..web import N_, js_strings, page_error, public_url, qr_svg
 
 bp = Blueprint("tracking", __name__, template_folder="templates")
@@ -191,10 +192,28 @@ def dossier_page(key: str):
         due_at=dossier.due_at.astimezone(tz) if dossier.due_at else None,
         apology_due_at=dossier.apology_due_at.astimezone(tz) if dossier.apology_due_at else None,
         steps=steps,
+        fee=_fee(dossier),
         strings=js_strings(*NOTIFY_STRINGS),
         errors=notify_errors(),
         notify=notify_offer(dossier.site_id, "d", key),
     )
+
+
+def _fee(dossier: Dossier) -> dict | None:
+    """The fee as the citizen sees it: the amount, whether it is paid, and while it is due the
+    transfer that pays it (the receipt's VietQR code, dossiers/fees.py), so that the citizen
+    pays from the phone that opened the page. Nothing personal: the collecting agency's account
+    is public on every receipt."""
+    if not dossier.registered or not dossier.fee:
+        return None
+    transfer = fees.transfer(dossier)
+    return {
+        "amount": labels.money(dossier.fee),
+        "status": _(labels.FEE_STATUS[dossier.fee_status]),
+        "waits": dossier.awaiting_payment,
+        "transfer": transfer,
+        "qr": inline_qr(transfer.payload, "track-vietqr") if transfer else None,
+    }
 
 
 def _procedure(site_code: str, code: str):

@@ -431,6 +431,9 @@
       if (data.previous_due_at && data.due_at) {
         parts.push(t("Thời gian giải quyết tính lại từ đầu: hẹn trả {date}", { date: S.when(data.due_at) }));
       }
+      if (data.moved_due_at) {
+        parts.push(t("Thời gian chờ nộp phí không tính: hẹn trả {date}", { date: S.when(data.moved_due_at) }));
+      }
       if (data.notified_by && data.notified_by.length) {
         parts.push(t("Đã báo công dân qua: {ways}", {
           ways: data.notified_by.map(function (way) { return S.label("notice_channel", way); }).join(", ") }));

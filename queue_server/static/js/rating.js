@@ -1,8 +1,9 @@
 /* The rating tablet beside a counter: waits with the centre's name; when its counter finishes a
  * ticket, asks the citizen how satisfied they are; thanks them; and goes back to waiting by
  * itself. If nobody answers, nothing is stored; a level chosen but not sent is sent when the
- * time is up (the citizen did answer). The device token comes once in the address fragment
- * and is kept in local storage, as on the kiosk. */
+ * time is up (the citizen did answer). When its counter takes in a dossier whose fee is due,
+ * it shows the transfer that pays it until the fee is confirmed. The device token comes once in
+ * the address fragment and is kept in local storage, as on the kiosk. */
 (function () {
   "use strict";
   var C = window.Core;
@@ -10,25 +11,52 @@
   var t = C.t, $ = C.$;
   var TOKEN_KEY = "rating-token:" + cfg.site + ":" + cfg.counterNumber;
   var ticket = null;
+  var paying = null;  // the code of the dossier whose fee is on screen
   var timer = null;
 
   function token() { return C.deviceToken(TOKEN_KEY); }
   function banner(message) { C.say("banner", message); }
 
   function show(screen, seconds, then) {
-    ["idle", "ask", "thanks"].forEach(function (name) { $("screen-" + name).hidden = name !== screen; });
+    ["idle", "ask", "thanks", "pay", "paid"].forEach(function (name) {
+      $("screen-" + name).hidden = name !== screen;
+    });
     clearTimeout(timer);
     if (seconds) { timer = setTimeout(then, seconds * 1000); }
   }
 
   function idle() {
     ticket = null;
+    paying = null;
     form.reset();
     show("idle");
   }
 
+  /* A fee still due for the dossier just taken in at this counter: its transfer as a VietQR
+   * code (made by the server) with the facts beside it, until the fee is confirmed or waived,
+   * the counter finishes the ticket (the question comes), or the time is up. */
+  function pay(request) {
+    if (ticket) { return; }  // the citizen is answering the question
+    paying = request.code;
+    $("pay-qr").innerHTML = request.qr_svg;
+    $("pay-amount").textContent = request.amount;
+    $("pay-code").textContent = request.code;
+    $("pay-bank").textContent = request.bank_name;
+    $("pay-account").textContent = request.account_number;
+    $("pay-name").textContent = request.account_name;
+    $("pay-memo").textContent = request.memo;
+    show("pay", cfg.paySeconds, idle);
+  }
+
+  function paid(settled) {
+    if (settled.code !== paying) { return; }
+    paying = null;
+    show("paid", cfg.thanksSeconds, idle);
+  }
+
   function ask(finished) {
     ticket = finished;
+    paying = null;
     form.reset();
     $("ask-number").textContent = t("Phiếu số {number}", { number: finished.number });
     show("ask", cfg.askSeconds, timeUp);
@@ -59,7 +87,7 @@
   });
 
   function connect() {
-    new window.LiveSite({
+    var live = new window.LiveSite({
       site: cfg.site,
       counter: cfg.counterId,
       token: token(),
@@ -72,6 +100,12 @@
       onStatus: C.connectionNotice("banner", {
         then: function (connected) { if (!connected) { document.body.dataset.live = "off"; } }
       })
+    });
+    live.socket.on("payment.requested", function (request) {
+      if (request.counter_id === cfg.counterId) { pay(request); }
+    });
+    live.socket.on("payment.settled", function (settled) {
+      if (settled.counter_id === cfg.counterId) { paid(settled); }
     });
   }
 
