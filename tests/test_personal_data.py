@@ -760,7 +760,9 @@ def test_appointments_messages_and_subscriptions_are_emptied_after_their_periods
     assert "bookings: 1 to remove (after 90 days, the oldest from" in dry.output, dry.output
     assert "messages: 4 to remove (after 90 days, or with their dossier or booking" in dry.output
     done = runner.invoke(args=["purge-personal-data"])
-    assert "Emptied 1 bookings, 4 messages, 2 subscriptions and 0 bank statement lines." in done.output, done.output
+    assert "Emptied 1 bookings, 4 messages, 2 subscriptions and 0 bank statement lines." in done.output, (
+        done.output
+    )
     after = outbox(app)
     assert emptied(after[still_open]) and emptied(after["ticket"]) and emptied(after["booking"])
     # The open dossier keeps its subscription (its applicant's phone stays with it); the
