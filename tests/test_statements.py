@@ -335,7 +335,11 @@ def test_a_supervisor_imports_a_statement_on_the_page(server, contexts, tmp_path
     page.set_viewport_size(OFFICE)
     page.goto(f"{server.url}/reports/statements?site=NA-HCC")
     page.locator("#imports").get_by_text("Chưa có lần nhập nào.").wait_for()
+    # The file input speaks the page's language, not the browser's ("Choose File").
+    assert page.inner_text("#upload .file-pick").split() == "Chọn tệp… Chưa chọn tệp nào".split()
     page.set_input_files("#statement-file", str(path))
+    assert page.inner_text("#upload .file-pick-name") == path.name
+    screenshot(page, "statements-chosen")
     page.get_by_role("button", name="Xem trước").click()
     page.locator("#preview-lines tr").nth(3).wait_for()
     rows = page.locator("#preview-lines tr").all_inner_texts()

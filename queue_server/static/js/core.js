@@ -197,6 +197,28 @@
     };
   }
 
+  // -- file inputs in the page's words -----------------------------------------------------------
+
+  /* Each input.file-pick-input is followed by templates/_file_pick.html: a button and the chosen
+   * file's name in the page's language (the browser's own say "Choose File" in the browser's).
+   * A script that empties an input programmatically sends it a "change" to update the name. */
+  function filePickers() {
+    document.querySelectorAll("input.file-pick-input").forEach(function (input) {
+      var pick = input.nextElementSibling;
+      if (!pick || !pick.classList.contains("file-pick")) { return; }
+      var name = pick.querySelector(".file-pick-name");
+      function show() {
+        var files = Array.prototype.map.call(input.files || [], function (file) { return file.name; });
+        name.textContent = files.length ? files.join(", ") : name.dataset.none;
+      }
+      pick.addEventListener("click", function () { input.click(); });
+      input.addEventListener("change", show);
+      if (input.form) { input.form.addEventListener("reset", function () { setTimeout(show, 0); }); }
+      show();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", filePickers);
+
   window.Core = {
     config: config, page: page, format: format, t: t, waitText: waitText, $: $, el: el, fill: fill, say: say,
     explain: explain, ApiError: ApiError, api: api, csrfToken: csrfToken, setCsrfToken: setCsrfToken,

@@ -663,6 +663,7 @@
       data.append("client_id", S.clientId());
       S.upload(base + "/attachments", data).then(function (file) {
         input.value = "";
+        input.dispatchEvent(new Event("change"));
         S.notice(t("Đã tải lên {name}.", { name: file.filename }));
         return load();
       }).catch(function (error) { S.fail(error); });
