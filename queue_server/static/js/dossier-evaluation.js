@@ -10,6 +10,7 @@
     self.form = document.getElementById("evaluation-form");
     if (!self.form) { return; }
     self.error = self.form.querySelector(".evaluation-error");
+    self.form.addEventListener("change", function () { self.show(""); });
     self.form.addEventListener("submit", function (event) {
       event.preventDefault();
       self.send();

@@ -1,0 +1,89 @@
+"""The dossier's evaluation on the citizen's phone (/d/<key> at 390x844), in headless Chromium
+against a live server; and its section of the report page."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from queue_server.database import db
+from queue_server.dossiers.models import Dossier
+from queue_server.evaluations.models import Evaluation
+
+from .browser import check_accessibility, screenshot
+from .helpers import PERSONAL, staff_session, take_in_over_http
+
+PHONE = {"width": 390, "height": 844}
+
+
+def returned(server) -> tuple[str, str]:
+    """A dossier taken in, decided and handed back at the counter today; its code and page."""
+    officer = staff_session(server.url, "officer1")
+    code = take_in_over_http(server.url, officer)
+    for action, body in [("transfer", {}), ("result_ready", {}), ("return", {"recipient_name": "Nguyễn Thị Hoa"})]:
+        response = officer.post(f"{server.url}/api/v1/dossiers/{code}/actions/{action}", json=body, timeout=10)
+        assert response.status_code == 200, response.text
+    page = officer.get(f"{server.url}/api/v1/dossiers/{code}", timeout=10).json()["tracking_url"]
+    return code, page
+
+
+def test_the_citizen_evaluates_the_returned_dossier_on_the_phone(app, server, contexts):
+    code, url = returned(server)
+    phone = contexts(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone.goto(url)
+    phone.wait_for_selector("#evaluation-form:visible")
+    assert phone.get_by_role("heading", name="Đánh giá việc giải quyết hồ sơ").is_visible()
+    computed = phone.locator(".evaluation-computed")
+    assert "Hệ thống tự tính" in phone.locator(".evaluation-computed-title").inner_text()
+    assert "1 lần đến nộp, bổ sung hồ sơ" in computed.inner_text()
+    assert "Trả kết quả trước hạn" in computed.inner_text()
+    check_accessibility(phone)
+
+    phone.get_by_label("Đầy đủ, dễ tìm").check()
+    phone.get_by_role("button", name="Gửi đánh giá").tap()  # one question left unanswered
+    assert phone.locator(".evaluation-error").inner_text() == "Vui lòng chọn câu trả lời cho mọi tiêu chí."
+    phone.get_by_label("Lịch sự, tận tình").check()
+    phone.get_by_label("Không có phản ánh, kiến nghị").check()
+    screenshot(phone, "evaluation-phone-form")
+    phone.get_by_role("button", name="Gửi đánh giá").tap()
+    phone.wait_for_selector("#evaluation-thanks:visible")
+    assert phone.locator("#evaluation-form").is_hidden()
+    assert phone.locator("#evaluation-points").inner_text() == "17/18"
+    assert phone.locator("#evaluation-verdict").inner_text() == "Tốt"
+    screenshot(phone, "evaluation-phone-thanks")
+
+    with app.app_context():
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        (evaluation,) = db.session.scalars(select(Evaluation)).all()
+        assert evaluation.dossier_id == dossier.id and evaluation.channel == "online"
+        assert evaluation.answers == {"publicity": "full", "attitude": "courteous", "feedback": "none_given"}
+
+    phone.reload()  # evaluated once: the page now only thanks
+    phone.wait_for_selector("#evaluation-thanks:visible")
+    assert phone.locator("#evaluation-form").count() == 0
+    page = phone.content()
+    assert not any(value in page for value in PERSONAL)
+    assert "Trần Văn Hùng" not in page and "officer1" not in page
+
+
+def test_the_report_page_shows_the_evaluations_section(app, server, contexts):
+    _, url = returned(server)
+    citizen = staff_session(server.url, "officer1")  # any client: the key is the credential
+    answers = {"publicity": "partial", "attitude": "neutral", "feedback": "partly"}
+    key = url.rsplit("/", 1)[1]
+    response = citizen.post(f"{server.url}/api/v1/track/d/{key}/evaluation", json={"answers": answers}, timeout=10)
+    assert response.status_code == 201, response.text
+    page = contexts(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server.url}/reports?preset=today")
+    page.fill("#username", "supervisor")
+    page.fill("#password", "giam-sat-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url("**/reports?**")
+    page.wait_for_selector("#main[aria-busy='false']")
+    section = page.locator("section[aria-labelledby=h-evaluations]")
+    section.locator("#evaluations-by-field tr[data-group]").first.wait_for()
+    row = section.locator("#evaluations-by-field tr[data-group]").first
+    assert row.locator("td").nth(1).inner_text() == "1"
+    assert row.locator("td").nth(2).inner_text() == "14,0/18"
+    assert "Đạt" in section.locator("#evaluation-facts").inner_text()
+    section.scroll_into_view_if_needed()
+    screenshot(page, "evaluation-report")
