@@ -19,8 +19,14 @@ def returned(server) -> tuple[str, str]:
     """A dossier taken in, decided and handed back at the counter today; its code and page."""
     officer = staff_session(server.url, "officer1")
     code = take_in_over_http(server.url, officer)
-    for action, body in [("transfer", {}), ("result_ready", {}), ("return", {"recipient_name": "Nguyễn Thị Hoa"})]:
-        response = officer.post(f"{server.url}/api/v1/dossiers/{code}/actions/{action}", json=body, timeout=10)
+    for action, body in [
+        ("transfer", {}),
+        ("result_ready", {}),
+        ("return", {"recipient_name": "Nguyễn Thị Hoa"}),
+    ]:
+        response = officer.post(
+            f"{server.url}/api/v1/dossiers/{code}/actions/{action}", json=body, timeout=10
+        )
         assert response.status_code == 200, response.text
     page = officer.get(f"{server.url}/api/v1/dossiers/{code}", timeout=10).json()["tracking_url"]
     return code, page
@@ -70,7 +76,9 @@ def test_the_report_page_shows_the_evaluations_section(app, server, contexts):
     citizen = staff_session(server.url, "officer1")  # any client: the key is the credential
     answers = {"publicity": "partial", "attitude": "neutral", "feedback": "partly"}
     key = url.rsplit("/", 1)[1]
-    response = citizen.post(f"{server.url}/api/v1/track/d/{key}/evaluation", json={"answers": answers}, timeout=10)
+    response = citizen.post(
+        f"{server.url}/api/v1/track/d/{key}/evaluation", json={"answers": answers}, timeout=10
+    )
     assert response.status_code == 201, response.text
     page = contexts(viewport={"width": 1366, "height": 768})
     page.goto(f"{server.url}/reports?preset=today")

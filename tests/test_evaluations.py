@@ -16,7 +16,7 @@ from queue_server.evaluations import operations
 from queue_server.evaluations.criteria import TT01_2018, Scoring, set_for
 from queue_server.evaluations.models import Evaluation
 
-from .helpers import act, error_of, intake, local, login, officer, receive_dossier, site
+from .helpers import act, error_of, intake, local, login, officer, site
 
 GOOD_ANSWERS = {"publicity": "full", "attitude": "courteous", "feedback": "none_given"}
 POOR_ANSWERS = {"publicity": "partial", "attitude": "poor", "feedback": "ignored"}
@@ -110,7 +110,9 @@ def test_an_early_dossier_without_supplement_gets_full_points_on_what_the_system
 def test_a_late_dossier_with_one_supplement_loses_the_time_points_and_one_for_the_extra_trip(session):
     dossier = returned_late_after_a_supplement(session)
     assert dossier.outcome == "late" and dossier.supplement_requests == 1
-    evaluation = operations.evaluate(session, dossier, POOR_ANSWERS, "counter", now=local(2026, 11, 27, 11, 0))
+    evaluation = operations.evaluate(
+        session, dossier, POOR_ANSWERS, "counter", now=local(2026, 11, 27, 11, 0)
+    )
     found = points(evaluation)
     assert (found["total_time"], found["body_time"], found["contacts"]) == (0, 0, 1)
     assert {index["code"]: index["values"] for index in evaluation.indices}["contacts"] == {
@@ -144,7 +146,13 @@ def test_the_verdict_thresholds_and_the_criteria_set_are_data_with_a_source():
     assert TT01_2018.source == "Thông tư 01/2018/TT-VPCP, Điều 13" and TT01_2018.max_score == 18
     assert [c.code for c in TT01_2018.asked] == ["publicity", "attitude", "feedback"]
     assert set_for(local(2026, 12, 1).date()) is TT01_2018
-    assert [Scoring().verdict(score) for score in (18, 16, 15, 10, 9)] == ["good", "good", "pass", "pass", "fail"]
+    assert [Scoring().verdict(score) for score in (18, 16, 15, 10, 9)] == [
+        "good",
+        "good",
+        "pass",
+        "pass",
+        "fail",
+    ]
     assert Scoring(good_from=18, pass_from=12).verdict(16) == "pass"
 
 
@@ -152,10 +160,18 @@ def key_of(dossier_json) -> str:
     return dossier_json["tracking_url"].rsplit("/", 1)[1]
 
 
+# Decided the day it came in (early) and handed back at the counter.
+HAND_BACK = [("transfer", {}), ("result_ready", {}), ("return", {"recipient_name": "Nguyễn Thị Hoa"})]
+
+
+def hand_back(officer_client, code: str) -> None:
+    for action, body in HAND_BACK:
+        assert act(officer_client, code, action, **body).status_code == 200
+
+
 def returned_now(officer_client) -> dict:
     dossier = intake(officer_client).json
-    for action, body in [("transfer", {}), ("result_ready", {}), ("return", {"recipient_name": "Nguyễn Thị Hoa"})]:
-        assert act(officer_client, dossier["code"], action, **body).status_code == 200
+    hand_back(officer_client, dossier["code"])
     return dossier
 
 
@@ -167,8 +183,7 @@ def test_the_phone_evaluates_once_after_the_result_and_bad_answers_get_a_clear_e
     assert phone.get(url).json["state"] == "waiting"
     early = phone.post(url, json={"answers": GOOD_ANSWERS})
     assert early.status_code == 409 and error_of(early, 409) == "not_evaluable"
-    for action, body in [("transfer", {}), ("result_ready", {}), ("return", {"recipient_name": "Nguyễn Thị Hoa"})]:
-        assert act(officer, dossier["code"], action, **body).status_code == 200
+    hand_back(officer, dossier["code"])
     state = phone.get(url).json
     assert state["state"] == "open" and state["evaluation"] is None
     assert [c["code"] for c in state["form"]["asked"]] == ["publicity", "attitude", "feedback"]
@@ -227,7 +242,9 @@ def test_the_report_gives_the_average_score_and_verdicts_per_field_agency_and_of
     third = returned_early(session, user="officer2", procedure="1.009994")
     operations.evaluate(session, first, GOOD_ANSWERS, "online", now=local(2026, 11, 9, 9, 0))
     operations.evaluate(session, second, POOR_ANSWERS, "counter", now=local(2026, 11, 27, 11, 0))
-    third_evaluation = operations.evaluate(session, third, POOR_ANSWERS, "online", now=local(2026, 11, 10, 9, 0))
+    third_evaluation = operations.evaluate(
+        session, third, POOR_ANSWERS, "online", now=local(2026, 11, 10, 9, 0)
+    )
     session.commit()
     assert third_evaluation.score == 12 and third_evaluation.verdict == "pass"
 
