@@ -1,8 +1,12 @@
 """The dossier's evaluation on the citizen's phone (/d/<key> at 390x844), in headless Chromium
-against a live server; and its section of the report page."""
+against a live server; the QR code the counter shows at the return; the report page's section."""
 
 from __future__ import annotations
 
+import io
+
+import requests
+from PIL import Image
 from sqlalchemy import select
 
 from queue_server.database import db
@@ -10,7 +14,7 @@ from queue_server.dossiers.models import Dossier
 from queue_server.evaluations.models import Evaluation
 
 from .browser import check_accessibility, screenshot
-from .helpers import PERSONAL, staff_session, take_in_over_http
+from .helpers import PERSONAL, read_codes, staff_session, take_in_over_http
 
 PHONE = {"width": 390, "height": 844}
 
@@ -95,3 +99,28 @@ def test_the_report_page_shows_the_evaluations_section(app, server, contexts):
     assert "Đạt" in section.locator("#evaluation-facts").inner_text()
     section.scroll_into_view_if_needed()
     screenshot(page, "evaluation-report")
+
+
+def test_the_counter_shows_the_qr_code_to_evaluate_then_the_citizens_answer(app, server, contexts):
+    code, url = returned(server)
+    page = contexts(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server.url}/console/dossiers/{code}")
+    page.fill("#username", "officer1")
+    page.fill("#password", "officer-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#evaluation-ask:not([hidden])")
+    page.wait_for_function("() => document.getElementById('evaluation-qr').naturalWidth > 0")
+    assert read_codes(Image.open(io.BytesIO(page.locator("#evaluation-qr").screenshot()))) == {url}
+    screenshot(page, "evaluation-console-qr")
+
+    key = url.rsplit("/", 1)[1]
+    answers = {"publicity": "full", "attitude": "neutral", "feedback": "answered"}
+    response = requests.post(
+        f"{server.url}/api/v1/track/d/{key}/evaluation", json={"answers": answers}, timeout=10
+    )
+    assert response.status_code == 201, response.text
+    page.reload()
+    page.wait_for_selector("#evaluation-card:not([hidden])")
+    page.wait_for_function("() => document.getElementById('evaluation-result').textContent !== ''")
+    assert page.inner_text("#evaluation-result") == "Công dân đã đánh giá: 16/18 điểm, Tốt."
+    assert page.locator("#evaluation-ask").is_hidden()
