@@ -7,7 +7,8 @@ of :mod:`queue_server.dossiers.formsets`).
 times the citizen had to contact the body to complete the dossier; (4) how many bodies the citizen
 had to contact; (5) whether intake, handling and return went through the one-stop unit; (6) the
 publicity of the procedure; (7) the officers' attitude; (8) how feedback and complaints were taken
-up; (9) online public service.
+up; (9) online public service. The titles follow the wording a provincial public service portal
+shows for these indices (Thừa Thiên Huế's satisfaction page [summary]), not the circular's text.
 
 What was *not* verified, hence settings or data marked [assumed] here and in docs/evaluation.md:
 
@@ -106,22 +107,30 @@ TT01_2018 = CriteriaSet(
     applies_from=date(2018, 1, 1),
     criteria=(
         Criterion(
-            1, "total_time", N_("Tổng thời gian giải quyết so với thời gian quy định"), Source.COMPUTED
+            1,
+            "total_time",
+            N_("Tổng thời gian giải quyết so với thời gian cho phép theo quy định"),
+            Source.COMPUTED,
         ),
         Criterion(
             2, "body_time", N_("Thời gian thực hiện của từng cơ quan tham gia giải quyết"), Source.COMPUTED
         ),
         Criterion(
-            3, "contacts", N_("Số lần phải liên hệ với nơi tiếp nhận để hoàn thiện hồ sơ"), Source.COMPUTED
+            3,
+            "contacts",
+            N_("Số lần phải liên hệ với nơi tiếp nhận hồ sơ để hoàn thiện hồ sơ"),
+            Source.COMPUTED,
         ),
-        Criterion(4, "bodies", N_("Số cơ quan, đơn vị phải liên hệ để hoàn thiện hồ sơ"), Source.COMPUTED),
         Criterion(
-            5, "one_stop", N_("Tiếp nhận, giải quyết và trả kết quả qua Bộ phận Một cửa"), Source.COMPUTED
+            4, "bodies", N_("Số cơ quan, đơn vị, tổ chức phải liên hệ để hoàn thiện hồ sơ"), Source.COMPUTED
+        ),
+        Criterion(
+            5, "one_stop", N_("Tiếp nhận hồ sơ, giải quyết, trả kết quả tại Bộ phận Một cửa"), Source.COMPUTED
         ),
         Criterion(
             6,
             "publicity",
-            N_("Công khai thủ tục hành chính"),
+            N_("Mức độ công khai thủ tục hành chính"),
             Source.ASKED,
             (
                 Choice("full", N_("Đầy đủ, dễ tìm"), 2),
@@ -132,7 +141,7 @@ TT01_2018 = CriteriaSet(
         Criterion(
             7,
             "attitude",
-            N_("Thái độ của cán bộ, công chức khi hướng dẫn, tiếp nhận, giải quyết hồ sơ"),
+            N_("Thái độ của cán bộ, công chức, viên chức khi hướng dẫn, tiếp nhận, giải quyết hồ sơ"),
             Source.ASKED,
             (
                 Choice("courteous", N_("Lịch sự, tận tình"), 2),
@@ -143,7 +152,7 @@ TT01_2018 = CriteriaSet(
         Criterion(
             8,
             "feedback",
-            N_("Tiếp thu, giải trình ý kiến phản ánh, kiến nghị"),
+            N_("Tiếp thu, giải trình đối với ý kiến phản ánh, kiến nghị"),
             Source.ASKED,
             (
                 # No feedback given: nothing went wrong to take up [assumed: full points].
@@ -153,7 +162,7 @@ TT01_2018 = CriteriaSet(
                 Choice("ignored", N_("Không được tiếp thu, giải trình"), 0),
             ),
         ),
-        Criterion(9, "online", N_("Tiếp nhận, giải quyết hồ sơ trực tuyến"), Source.COMPUTED),
+        Criterion(9, "online", N_("Tiến độ và chất lượng cung cấp dịch vụ công trực tuyến"), Source.COMPUTED),
     ),
 )
 
