@@ -90,8 +90,8 @@ def computed(dossier: Dossier) -> dict[str, tuple[int, dict]]:
             TIMELINESS_POINTS.get(outcome, 0),
             {
                 "outcome": outcome,
-                "finished_at": iso(dossier.finished_at) if dossier.finished_at else None,
-                "due_at": iso(dossier.due_at) if dossier.due_at else None,
+                "finished_at": iso(dossier.finished_at),
+                "due_at": iso(dossier.due_at),
             },
         ),
         "body_time": (

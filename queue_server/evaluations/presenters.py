@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
+from ..dossiers import labels
 from ..dossiers.models import Dossier
-from ..dossiers.rules import DossierChannel, Outcome
 from ..timefmt import iso
 from ..web import N_
 from .criteria import VERDICT_LABELS, CriteriaSet, Source
@@ -18,22 +18,12 @@ FORM_STRINGS = (
     N_("Không gửi được đánh giá. Vui lòng thử lại."),
     N_("Vui lòng chọn câu trả lời cho mọi tiêu chí."),
 )
-OUTCOME_TEXTS = {
-    Outcome.EARLY: N_("Trả kết quả trước hạn"),
-    Outcome.ON_TIME: N_("Trả kết quả đúng hạn"),
-    Outcome.LATE: N_("Trả kết quả quá hạn"),
-}
-CHANNEL_TEXTS = {
-    DossierChannel.ONLINE: N_("Nộp hồ sơ trực tuyến"),
-    DossierChannel.POSTAL: N_("Nộp hồ sơ qua bưu điện"),
-    DossierChannel.COUNTER: N_("Nộp hồ sơ tại quầy"),
-}
 
 
 def _facts(code: str, values: dict) -> str:
     """What a computed index was measured from, in a sentence."""
     if code in ("total_time", "body_time"):
-        text = gettext(OUTCOME_TEXTS[values["outcome"]]) if values.get("outcome") in OUTCOME_TEXTS else ""
+        text = gettext(labels.OUTCOME[values["outcome"]]) if values.get("outcome") in labels.OUTCOME else ""
         if values.get("late_transfers"):
             text += "; " + gettext("chuyển hồ sơ chậm {n} lần").format(n=values["late_transfers"])
         return text
@@ -44,7 +34,10 @@ def _facts(code: str, values: dict) -> str:
     if code == "one_stop":
         return gettext("Tiếp nhận và trả kết quả tại Bộ phận Một cửa")
     if code == "online":
-        return gettext(CHANNEL_TEXTS.get(values["channel"], values["channel"]))
+        channel = values["channel"]
+        return gettext("Nộp hồ sơ: {channel}").format(
+            channel=gettext(labels.CHANNEL[channel]) if channel in labels.CHANNEL else channel
+        )
     return ""
 
 
