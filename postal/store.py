@@ -837,9 +837,12 @@ class Store:
             assert after is not None  # read above, in this transaction
             return after["counts"]
 
-    def record_delivery(self, manifest: str, dossier: str, delivered: bool, body: dict) -> None:
+    def record_delivery(
+        self, manifest: str, dossier: str, delivered: bool, body: dict, answers: dict | None = None
+    ) -> None:
         """The postman handed the result over (``delivered``) or could not; ``body`` is the
-        operation's body without the dossier code."""
+        operation's body without the dossier code. ``answers``: the citizen's evaluation given
+        at the delivery, sent after it (the outbox keeps the order)."""
         with self.transaction() as db:
             view = self._inbox_manifest(db, manifest)
             item = next((i for i in (view or {}).get("items", []) if i["dossier"] == dossier), None)
@@ -854,6 +857,11 @@ class Store:
                 raise ClerkError(f"Kết quả {dossier} đã được trả.")
             kind = OperationKind.DELIVER if delivered else OperationKind.UNDELIVER
             self._enqueue(db, kind, dossier, {"dossier": dossier, **body})
+            if delivered and answers:
+                at = body.get("delivered_at")
+                self._enqueue(
+                    db, OperationKind.EVALUATE, dossier, {"dossier": dossier, "answers": answers, "at": at}
+                )
 
 
 def _op(row: sqlite3.Row) -> dict:

@@ -75,6 +75,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .booking.public_api import blp as booking_public_blp
     from .dossiers.api import blp as dossiers_blp
     from .dossiers.calendar_api import blp as calendar_blp
+    from .evaluations.api import blp as evaluations_blp
     from .manifests.api import blp as manifests_blp
     from .notify.api import blp as notify_blp
     from .payments.api import blp as statements_blp
@@ -103,6 +104,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(sync_blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(ratings_blp)
+    api.register_blueprint(evaluations_blp)
     api.register_blueprint(tracking_blp)
     api.register_blueprint(reports_blp)
     api.register_blueprint(reports_live_blp)

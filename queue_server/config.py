@@ -194,6 +194,11 @@ def from_env() -> dict:
         "DOSSIER_REFUND_ON_REFUSAL": _bool("DOSSIER_REFUND_ON_REFUSAL", True),
         "DOSSIER_REFUND_ON_STOP": _bool("DOSSIER_REFUND_ON_STOP", True),
         "DOSSIER_PAYMENT_PAUSES_CLOCK": _bool("DOSSIER_PAYMENT_PAUSES_CLOCK", True),
+        # The citizen's evaluation of a dossier (queue_server/evaluations/criteria.py says what
+        # is assumed): how long after the result it may be given, and the verdict's thresholds.
+        "EVALUATION_WINDOW_DAYS": int(os.environ.get("EVALUATION_WINDOW_DAYS", "30")),
+        "EVALUATION_GOOD_FROM": int(os.environ.get("EVALUATION_GOOD_FROM", "16")),
+        "EVALUATION_PASS_FROM": int(os.environ.get("EVALUATION_PASS_FROM", "10")),
         # Jinja templates that replace the built-in forms, per set (see dossiers/formsets.py).
         "FORM_TEMPLATES_DIR": Path(os.environ.get("FORM_TEMPLATES_DIR") or INSTANCE_DIR / "forms"),
         # CSV downloads (queue_server/spreadsheets.py): "vi" opens directly in Excel on a

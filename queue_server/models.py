@@ -11,6 +11,7 @@ from .dossiers.models import (
     DossierSequence,
     Procedure,
 )
+from .evaluations.models import Evaluation
 from .manifests.models import Manifest, ManifestItem
 from .notify.models import MessageTemplate, Notification, SiteChannel, Subscription
 from .payments.models import StatementImport, StatementLine
@@ -40,6 +41,7 @@ __all__ = [
     "TicketStat",
     "CounterPause",
     "Rating",
+    "Evaluation",
     "AuditEntry",
     "Attachment",
     "CalendarDay",

@@ -46,6 +46,10 @@ API_ERRORS = {
     "not_a_dossier_code": N_("Mã vừa quét không phải mã hồ sơ."),
     "unreadable_scan": N_("Không đọc được mã vừa quét."),
     # A dossier's fee (dossiers/fees.py).
+    "already_evaluated": N_("Công dân đã đánh giá hồ sơ này."),
+    "unknown_counter": N_("Trung tâm không có quầy số này."),
+    "evaluation_closed": N_("Đã hết thời hạn đánh giá hồ sơ này."),
+    "not_evaluable": N_("Hồ sơ chưa có kết quả nên chưa đánh giá được."),
     "payment_due": N_(
         "Hồ sơ đang chờ công dân nộp phí, lệ phí: xác nhận đã nộp (hoặc miễn) trước khi chuyển giải quyết."
     ),

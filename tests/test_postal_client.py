@@ -382,12 +382,18 @@ def test_a_result_comes_back_by_post_and_is_delivered_to_a_proxy_while_offline(
     refused = page.post(deliver, proxy)
     assert refused.status_code == 422 and "giấy ủy quyền" in refused.get_data(as_text=True)
     proxy["authorisation"] = "Giấy ủy quyền số 15/UQ ngày 20/11/2026 của bà " + citizen["name"]
+    # The citizen's evaluation, asked at the delivery: every question or none.
+    proxy["evaluation_publicity"] = "full"
+    half = page.post(deliver, proxy)
+    assert half.status_code == 422 and "chọn câu trả lời cho mọi tiêu chí" in half.get_data(as_text=True)
+    proxy.update(evaluation_attitude="courteous", evaluation_feedback="partly")
     assert page.post(deliver, proxy).status_code == 302
-    assert store.counts()["pending"] == 5  # scan of the manifest, of the dossier, finish, two attempts
+    # scan of the manifest, of the dossier, finish, two attempts, the evaluation
+    assert store.counts()["pending"] == 6
 
     server.start()
     assert syncer.run_once()
-    assert store.counts()["done"] == 6 and store.counts()["rejected"] == 0  # with the intake
+    assert store.counts()["done"] == 7 and store.counts()["rejected"] == 0  # with the intake
     on_server = officer.get(f"{server.url}/api/v1/dossiers/{dossier}").json()
     assert on_server["status"] == "returned" and on_server["return_method"] == "post"
     assert [a["filename"] for a in on_server["attachments"]] == ["to-khai-lltp.pdf"]
@@ -395,6 +401,15 @@ def test_a_result_comes_back_by_post_and_is_delivered_to_a_proxy_while_offline(
     assert undelivered["data"]["reason"] == "Không có người ở nhà"
     assert delivered["data"]["proxy"] is True and delivered["to_party"] == "Lê Văn Cường"
     assert officer.get(f"{server.url}/api/v1/manifests/{manifest}").json()["status"] == "received"
+    key = on_server["tracking_url"].rsplit("/", 1)[1]
+    evaluation = requests.get(f"{server.url}/api/v1/track/d/{key}/evaluation", timeout=10).json()[
+        "evaluation"
+    ]
+    assert evaluation["channel"] == "post"
+    assert evaluation["answers"] == {"publicity": "full", "attitude": "courteous", "feedback": "partly"}
+    # Handed in and returned by post: 2 points for the time, trips, bodies and one-stop, 1 for
+    # the postal channel, then 2 + 2 + 1 asked.
+    assert evaluation["score"] == 2 * 5 + 1 + 5 and evaluation["verdict"] == "good"
     officer.close()
     syncer.http.close()
 

@@ -104,7 +104,7 @@ def test_a_supervisor_reads_three_busy_weeks_as_tiles_charts_and_tables_and_down
     assert download.value.suggested_filename == "bao-cao-NA-HCC-2026-10-05-2026-10-25.xlsx"
     download.value.save_as(tmp_path / "report.xlsx")
     book = load_workbook(tmp_path / "report.xlsx")
-    assert "Theo quầy" in book.sheetnames and len(book.sheetnames) == 11
+    assert "Theo quầy" in book.sheetnames and len(book.sheetnames) == 12
     csv = page.request.get(server.url + page.get_attribute("[data-csv='counters']", "href"))
     assert csv.ok and csv.headers["content-type"].startswith("text/csv")
 

@@ -141,6 +141,7 @@ def test_exports_open_again_with_the_same_figures(app, data):
         "Theo cán bộ",
         "Hồ sơ",
         "Mức độ hài lòng",
+        "Đánh giá giải quyết hồ sơ",
         "Tin nhắn gửi công dân",
         "Lịch hẹn",
         "Phí, lệ phí",

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from queue_server.dossiers.rules import CLOCK_SKEW, ID_NUMBER
+from queue_server.evaluations.criteria import TT01_2018
 
 from .. import ClerkError
 from ..extension import current_postal
@@ -86,7 +87,8 @@ def inbox_deliver(code, dossier):
     if request.method == "POST":
         try:
             delivered, body = delivery_body(request.form)
-            postal.store.record_delivery(code, dossier, delivered, body)
+            answers = evaluation_answers(request.form) if delivered else None
+            postal.store.record_delivery(code, dossier, delivered, body, answers)
         except ClerkError as error:
             errors = [str(error)]
         else:
@@ -99,7 +101,14 @@ def inbox_deliver(code, dossier):
             )
             return redirect(url_for("inbox.inbox_view", code=code))
     return (
-        render_template("deliver.html", manifest=manifest, item=item, values=values, errors=errors),
+        render_template(
+            "deliver.html",
+            manifest=manifest,
+            item=item,
+            values=values,
+            errors=errors,
+            criteria=TT01_2018.asked,
+        ),
         422 if errors else 200,
     )
 
@@ -115,6 +124,18 @@ def parse_local(value: str | None, field: str) -> datetime:
     if moment > local_now() + CLOCK_SKEW:
         raise ClerkError(f"{field}: thời điểm ở tương lai.")
     return moment
+
+
+def evaluation_answers(form) -> dict | None:
+    """The citizen's evaluation of the dossier, asked at the delivery (optional: none, or an
+    answer to every question the citizen is asked, ``evaluations/criteria.py``). The server
+    computes the other indices from the dossier's history when the operation arrives."""
+    answers = {c.code: form.get(f"evaluation_{c.code}") for c in TT01_2018.asked}
+    if not any(answers.values()):
+        return None
+    if not all(answers.values()):
+        raise ClerkError("Đánh giá của công dân: chọn câu trả lời cho mọi tiêu chí, hoặc để trống cả ba.")
+    return answers
 
 
 def delivery_body(form) -> tuple[bool, dict]:

@@ -239,6 +239,11 @@ DOSSIER_STEPS: dict[str, frozenset[str]] = {
     # The fee's payment record (dossiers/fees.py): where fees are collected, the one-stop units
     # that take the dossier in and hand the result back.
     "fee": frozenset({DossierParty.RECEIVING, DossierParty.RETURNING}),
+    # The citizen's evaluation of the dossier, entered for them where the result is handed over:
+    # the returning centre's counter, or the post office that delivers it (evaluations/).
+    "evaluate": frozenset({DossierParty.RETURNING, DossierParty.CARRIER}),
+    # ... or asked of the citizen on the rating tablet of the returning centre's counter.
+    "ask_evaluation": frozenset({DossierParty.RETURNING}),
 }
 
 

@@ -77,6 +77,8 @@ INTAKE_STRINGS = (
     N_("Số bản của mỗi giấy tờ từ 0 đến 100."),
 )
 DETAIL_STRINGS = (
+    N_("Công dân đã đánh giá: {score}/{max} điểm, {verdict}."),
+    N_("Đã hết thời hạn đánh giá."),
     N_("Chưa có thông báo nào."),
     N_("Đã tiếp nhận hồ sơ {code}."),
     N_("Đã lập phiếu hướng dẫn hoàn thiện hồ sơ {code} (Mẫu 02)."),
@@ -93,6 +95,7 @@ DETAIL_STRINGS = (
     N_("Căn cứ: {rules}"),
     N_("Hẹn trả mới: {date}"),
     N_("Thời gian chờ nộp phí không tính: hẹn trả {date}"),
+    N_("Máy đánh giá của quầy {counter} đang hiện mã để công dân đánh giá."),
     N_("Người nhận: {name}"),
     N_("Nhận thay, giấy ủy quyền: {authorisation}"),
     N_("Kết quả: {outcome}"),

@@ -38,7 +38,7 @@ from ..errors import ApiError, Conflict
 from ..events import publish_after_commit
 from ..queueing.models import Ticket
 from ..svgcodes import qr_svg
-from . import labels, lifecycle, rules
+from . import lifecycle, rules
 from .models import Dossier, DossierEvent
 from .rules import FeePayment, FeeStatus
 
@@ -203,7 +203,7 @@ def show_at_counter(session: Session, dossier: Dossier) -> bool:
             "site": dossier.site.code,
             "counter_id": counter_id,
             "code": dossier.code,
-            "amount": labels.money(payment.amount),
+            "amount": payment.amount,
             "memo": payment.memo,
             "account_number": payment.account_number,
             "account_name": payment.account_name,

@@ -105,7 +105,9 @@ def facts(procedure: Procedure) -> dict:
     return {
         "processing_time_text": f"{labels.number(procedure.processing_amount)} "
         f"{_(labels.UNIT.get(procedure.processing_unit, procedure.processing_unit))}",
-        "fee_text": labels.money(procedure.fee) if procedure.fee else _(labels.FEE_STATUS[FeeStatus.NONE]),
+        "fee_text": labels.money_for_reader(procedure.fee)
+        if procedure.fee
+        else _(labels.FEE_STATUS[FeeStatus.NONE]),
         "postal_text": _(POSTAL[bool(procedure.postal_allowed)]),
     }
 

@@ -8,6 +8,8 @@ is "Quá hạn" on the screen. Numbers are written the Vietnamese way (``0,5``; 
 
 from __future__ import annotations
 
+from flask_babel import format_decimal, gettext
+
 from ..web import N_
 from .deadlines import Unit
 from .rules import (
@@ -139,8 +141,14 @@ def number(amount: int | float) -> str:
 
 
 def money(amount: int) -> str:
-    """``75.000 đồng``: Vietnamese groups thousands with dots."""
+    """``75.000 đồng``: Vietnamese groups thousands with dots (the forms, the receipts)."""
     return f"{amount:,} đồng".replace(",", ".")
+
+
+def money_for_reader(amount: int) -> str:
+    """The amount in the page's language, for the citizen's pages: ``75.000 đồng`` or, in
+    English, ``75,000 VND``."""
+    return gettext("{amount} đồng").format(amount=format_decimal(amount))
 
 
 def fee_line(amount: int, payment: str, status: str | None = None) -> str:

@@ -53,8 +53,9 @@ LIVE_EVENTS = ("ticket.issued", *sorted(SEQUENCED_KINDS))
 # Dossier events (codes and states, no personal data) for the staff of the dossier's centre.
 STAFF_EVENTS = ("dossier.changed", "dossier.due_soon")
 # For the devices bound to one counter (its rating tablet): a fee to pay by transfer shown to
-# the citizen there, and its end (dossiers/fees.py show_at_counter).
-COUNTER_EVENTS = ("payment.requested", "payment.settled")
+# the citizen there, and its end (dossiers/fees.py show_at_counter); a dossier's evaluation asked
+# there (evaluations/operations.py ask_at_counter).
+COUNTER_EVENTS = ("payment.requested", "payment.settled", "evaluation.requested")
 # The longest site code, ticket key or device token a client may give.
 MAX_KEY = 200
 

@@ -4,7 +4,8 @@ It waits with the centre's name on screen; when the counter finishes a ticket it
 how satisfied they are, thanks them, and goes back to waiting by itself (after ``?timeout=``
 seconds, default :data:`ASK_SECONDS`) without storing anything if nobody answers. When the
 counter takes in a dossier whose fee is still due, it shows the transfer's VietQR code
-(dossiers/fees.py ``show_at_counter``) until the fee is confirmed. Like the kiosk,
+(dossiers/fees.py ``show_at_counter``) until the fee is confirmed; when the counter asks the
+citizen to evaluate a dossier handed back, the QR code of the dossier's page. Like the kiosk,
 it is given its device token (kind ``rating``, bound to this counter) once in the address
 fragment, ``#token=...``, and keeps it in the browser's local storage.
 """
@@ -25,11 +26,14 @@ bp = Blueprint("rate", __name__, template_folder="templates")
 # How long the question stays on screen without an answer, and the thank-you after one.
 ASK_SECONDS = 30
 THANKS_SECONDS = 6
-# How long a fee's transfer stays on screen unless it is confirmed first (dossiers/fees.py).
-PAY_SECONDS = 300
+# How long a code stays on screen for the citizen to scan: a fee's transfer (unless it is
+# confirmed first, dossiers/fees.py) or the dossier's page to evaluate it (evaluations/).
+SHOW_SECONDS = 300
 
 STRINGS = (
     N_("Phiếu số {number}"),
+    N_("{amount} đồng"),
+    N_("Hồ sơ {code}"),
     N_("Máy đánh giá này chưa được cấp quyền. Vui lòng báo cán bộ."),
     N_("Máy đánh giá này được cấp cho quầy khác. Vui lòng báo cán bộ."),
 )
@@ -51,6 +55,6 @@ def tablet(site_code: str, number: int):
         choices=choices(),
         ask_seconds=ask_seconds,
         thanks_seconds=min(THANKS_SECONDS, ask_seconds),
-        pay_seconds=PAY_SECONDS,
+        show_seconds=SHOW_SECONDS,
         strings=js_strings(*STRINGS, *FORM_STRINGS),
     )

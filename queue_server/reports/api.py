@@ -51,6 +51,14 @@ class ReportSchema(Schema):
     officers = fields.List(fields.Dict(), required=True)
     dossiers = fields.Dict(required=True)
     satisfaction = fields.Dict(required=True)
+    evaluations = fields.Dict(
+        required=True,
+        metadata={
+            "description": "Citizens' evaluations of dossiers (evaluations/): totals (evaluations, "
+            "score_avg, max_score, good, pass, fail), by_index (number, code, points_avg), by_field, "
+            "by_agency, by_officer (evaluations, score_avg, good, pass, fail)"
+        },
+    )
     messages = fields.List(
         fields.Dict(),
         required=True,

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from ..dossiers import labels as dossier_labels
 from ..dossiers.rules import FeePayment
+from ..evaluations.criteria import VERDICT_LABELS, title_of
 from ..notify import labels as notify_labels
 from ..ratings.operations import LEVEL_LABELS
 from ..sites.labels import WEEKDAYS
@@ -33,6 +34,7 @@ SECTIONS = (
     "officers",
     "dossiers",
     "satisfaction",
+    "evaluations",
     "messages",
     "bookings",
     "fees",
@@ -47,6 +49,7 @@ TITLES = {
     "officers": N_("Theo cán bộ"),
     "dossiers": N_("Hồ sơ"),
     "satisfaction": N_("Mức độ hài lòng"),
+    "evaluations": N_("Đánh giá giải quyết hồ sơ"),
     "messages": N_("Tin nhắn gửi công dân"),
     "bookings": N_("Lịch hẹn"),
     "fees": N_("Phí, lệ phí"),
@@ -121,6 +124,19 @@ FEE_LABELS = {
     "due": N_("Chưa nộp (đồng)"),
     "cashless_share": N_("Tỷ lệ không dùng tiền mặt (%)"),
 }
+# The evaluations' figures and columns (queries.evaluations), with the verdicts.
+EVALUATION_LABELS = {
+    **VERDICT_LABELS,
+    "evaluations": N_("Số lượt đánh giá"),
+    "score_avg": N_("Điểm trung bình"),
+    "max_score": N_("Điểm tối đa"),
+    "field": N_("Lĩnh vực"),
+    "agency": N_("Cơ quan giải quyết"),
+    "officer": N_("Cán bộ"),
+    "name": N_("Tên"),
+    "number": N_("Tiêu chí"),
+    "points_avg": N_("Điểm trung bình (tối đa 2)"),
+}
 # The parts of a figure that is split (dossiers by channel, ratings by level, ...).
 PARTS = {**dossier_labels.CHANNEL, **dossier_labels.OUTCOME, **LEVEL_LABELS}
 
@@ -192,6 +208,26 @@ def _fees(data: dict) -> list[list]:
     return rows
 
 
+def _evaluations(data: dict) -> list[list]:
+    """The totals, then the average points of each index, then per field, agency and officer."""
+    labels = EVALUATION_LABELS
+    rows: list[list] = [[gettext("Chỉ số"), gettext("Giá trị")]]
+    rows += [[_label(key, labels), value] for key, value in data["totals"].items()]
+    rows += [[], [_label("number", labels), gettext("Tên"), _label("points_avg", labels)]]
+    rows += [
+        [line["number"], gettext(title_of(line["code"])), line["points_avg"]] for line in data["by_index"]
+    ]
+    figures = ["evaluations", "score_avg", *VERDICT_LABELS]
+    for group, keys in (
+        ("by_field", ["field"]),
+        ("by_agency", ["agency"]),
+        ("by_officer", ["officer", "name"]),
+    ):
+        rows += [[], [_label(key, labels) for key in (*keys, *figures)]]
+        rows += [[line[key] for key in (*keys, *figures)] for line in data[group]]
+    return rows
+
+
 def table(report: dict, section: str) -> list[list]:
     """The section as rows, the first of which is the header."""
     data = report[section]
@@ -203,6 +239,8 @@ def table(report: dict, section: str) -> list[list]:
         return _bookings(data)
     if section == "fees":
         return _fees(data)
+    if section == "evaluations":
+        return _evaluations(data)
     if isinstance(data, dict):
         rows = [[gettext("Chỉ số"), gettext("Giá trị")]]
         for key, value in data.items():

@@ -22,6 +22,11 @@ Definitions (one place for each, the API document repeats them):
   stopped apart); returned by post in the period.
 - satisfaction: ratings given in the period; the satisfied share counts "very satisfied" and
   "satisfied" (:data:`SATISFIED`).
+- evaluations of dossiers (:func:`evaluations`, the criteria of ``evaluations/criteria.py``):
+  those given in the period for dossiers these sites handled or received; per field, per agency
+  (the procedure's department) and per officer (who took the dossier in): how many, the average
+  total score out of the set's maximum, and how many were judged good, pass, fail; per index,
+  its average points (read from each evaluation's indices: one small JSON per dossier).
 - per field (lĩnh vực of the procedure, :func:`dossiers_by_field`, the public board's table):
   *received* and *on time* as above; *returned*: results handed back in the period (at a
   counter or delivered by post); *late*: late results of the period, and of those the ones whose
@@ -63,6 +68,8 @@ from ..booking.models import Booking, BookingStatus
 from ..database import db, utcnow
 from ..dossiers.models import Attachment, Dossier, Procedure
 from ..dossiers.rules import Delivery, DossierChannel, FeePayment, FeeStatus, Outcome
+from ..evaluations.criteria import Verdict
+from ..evaluations.models import Evaluation
 from ..notify.models import ChannelKind, Notification, NotificationStatus
 from ..queueing.models import CounterPause, Ticket, TicketStatus
 from ..ratings.models import Rating, RatingLevel
@@ -663,6 +670,78 @@ def fees(session: Session, period: Period) -> dict:
     }
 
 
+def _evaluated(period: Period) -> tuple:
+    return (
+        or_(Evaluation.site_id.in_(period.site_ids), Evaluation.receiving_site_id.in_(period.site_ids)),
+        Evaluation.created_at >= period.start,
+        Evaluation.created_at < period.end,
+    )
+
+
+def _scored(session: Session, period: Period, *group) -> list:
+    """Per ``group``: evaluations, their average score, and the good, pass and fail verdicts."""
+    return list(
+        session.execute(
+            select(
+                *group,
+                func.count(),
+                func.avg(Evaluation.score),
+                *(func.count().filter(Evaluation.verdict == verdict) for verdict in Verdict.ALL),
+            )
+            .where(*_evaluated(period))
+            .group_by(*group)
+            .order_by(*group)
+        )
+    )
+
+
+def _scores(count, average, *verdicts) -> dict:
+    return {
+        "evaluations": int(count),
+        "score_avg": _round(average, 2),
+        **{verdict: int(n) for verdict, n in zip(Verdict.ALL, verdicts, strict=True)},
+    }
+
+
+def evaluations(session: Session, period: Period) -> dict:
+    """The citizens' evaluations of dossiers with the regulation's scoring (definitions above)."""
+    (totals,) = _scored(session, period)
+    maximum = session.scalar(select(func.max(Evaluation.max_score)).where(*_evaluated(period)))
+    points: dict[tuple[int, str], list[int]] = {}
+    for (indices,) in session.execute(select(Evaluation.indices).where(*_evaluated(period))):
+        for index in indices:
+            points.setdefault((index["number"], index["code"]), []).append(index["points"])
+    users = {
+        user.id: user
+        for user in session.scalars(
+            select(User).where(User.id.in_(select(Evaluation.officer_id).where(*_evaluated(period))))
+        )
+    }
+    by_officer = []
+    for officer_id, *figures in _scored(session, period, Evaluation.officer_id):
+        user = users.get(officer_id)
+        officer: dict[str, str | None] = {"officer": None, "name": None}
+        if user is not None:
+            officer = {"officer": user.username, "name": user.full_name or user.username}
+        by_officer.append({**officer, **_scores(*figures)})
+    return {
+        "totals": {**_scores(*totals), "max_score": maximum},
+        "by_index": [
+            {"number": number, "code": code, "points_avg": _round(sum(values) / len(values), 2)}
+            for (number, code), values in sorted(points.items())
+        ],
+        "by_field": [
+            {"field": field, **_scores(*figures)}
+            for field, *figures in _scored(session, period, Evaluation.field)
+        ],
+        "by_agency": [
+            {"agency": agency, **_scores(*figures)}
+            for agency, *figures in _scored(session, period, Evaluation.agency)
+        ],
+        "by_officer": by_officer,
+    }
+
+
 def report(session: Session, period: Period) -> dict:
     return {
         "sites": [site.code for site in period.sites],
@@ -676,6 +755,7 @@ def report(session: Session, period: Period) -> dict:
         "officers": by_officer(session, period),
         "dossiers": dossiers(session, period),
         "satisfaction": satisfaction(session, period),
+        "evaluations": evaluations(session, period),
         "messages": messages(session, period),
         "bookings": bookings(session, period),
         "fees": fees(session, period),

@@ -17,6 +17,7 @@ from ..auth.access import Action
 from ..database import utcnow
 from ..dossiers import labels as dossier_labels
 from ..dossiers.rules import FeePayment
+from ..evaluations.criteria import CRITERIA, VERDICT_LABELS, title_of
 from ..notify import labels as notify_labels
 from ..ratings.operations import LEVEL_LABELS
 from ..sites.calendar import business_date
@@ -79,6 +80,8 @@ REPORT_STRINGS = (
     N_("Đã hoàn trả"),
     N_("Chưa nộp ({n} hồ sơ)"),
     N_("Không dùng tiền mặt"),
+    N_("Số lượt đánh giá"),
+    N_("Điểm trung bình"),
 )
 DASHBOARD_STRINGS = (
     N_("Quầy {n}"),
@@ -109,6 +112,8 @@ def labels() -> dict[str, dict[str, str]]:
         "counter_state": translated(COUNTER_STATES),
         "message_channel": translated(notify_labels.CHANNEL),
         "payment": translated(dossier_labels.FEE_PAYMENT),
+        "verdict": translated(VERDICT_LABELS),
+        "criterion": translated({code: title_of(code) for code in CRITERIA}),
     }
 
 

@@ -33,6 +33,8 @@ from ..database import utcnow
 from ..dossiers import lifecycle
 from ..dossiers.presenters import track_url
 from ..errors import ApiError, Conflict
+from ..evaluations import operations as evaluations
+from ..evaluations.models import EvaluationChannel
 from ..manifests import operations as manifests
 from ..manifests.models import Direction
 from ..sites.lookups import get_site
@@ -113,6 +115,19 @@ def _delivery(action: str):
     return apply
 
 
+def _evaluate(session: Session, post_office: Site, actor: Actor, op_id: str, body: dict) -> dict:
+    """The citizen's answers the postman took at the delivery (evaluations/, channel ``post``),
+    dated when they were given."""
+    dossier = lifecycle.get_by_code(session, str(body.get("dossier")))
+    carrier = manifests.carrier_of(session, dossier)
+    require_dossier_step("evaluate", dossier, carrier.id if carrier is not None else None)
+    when = lifecycle.parse_instant(body["at"], "at") if body.get("at") else None
+    evaluation = evaluations.evaluate(
+        session, dossier, body.get("answers") or {}, EvaluationChannel.POST, now=when
+    )
+    return {"code": dossier.code, "score": evaluation.score, "verdict": evaluation.verdict}
+
+
 KINDS: dict[str, Callable[[Session, Site, Actor, str, dict], dict]] = {
     OperationKind.RECEIVE: _receive,
     OperationKind.OPEN_MANIFEST: _open_manifest,
@@ -120,6 +135,7 @@ KINDS: dict[str, Callable[[Session, Site, Actor, str, dict], dict]] = {
     OperationKind.FINISH: _finish,
     OperationKind.DELIVER: _delivery("deliver"),
     OperationKind.UNDELIVER: _delivery("undeliver"),
+    OperationKind.EVALUATE: _evaluate,
 }
 
 

@@ -17,7 +17,8 @@ class OperationKind:
     FINISH = "manifest.finish"  # the end of that reception
     DELIVER = "dossier.deliver"  # the result handed to the citizen
     UNDELIVER = "dossier.undeliver"  # a delivery that failed, with why
-    ALL = (RECEIVE, OPEN_MANIFEST, SCAN, FINISH, DELIVER, UNDELIVER)
+    EVALUATE = "dossier.evaluate"  # the citizen's evaluation given to the postman at the delivery
+    ALL = (RECEIVE, OPEN_MANIFEST, SCAN, FINISH, DELIVER, UNDELIVER, EVALUATE)
 
 
 # Operations in one request: a post office's day fits in a few batches, and one batch stays a

@@ -1,5 +1,6 @@
 """``/t/<token>``: a ticket's status on the citizen's phone, and the QR code that leads there;
-``/d/<key>``: a dossier's status and dates, from the QR code of its receipt;
+``/d/<key>``: a dossier's status and dates, from the QR code of its receipt, and once its result
+exists the citizen's evaluation of how it was handled (evaluations/);
 ``/p/<centre>/<code>``: a procedure of the catalogue (what to bring, time, fee, post), from
 the QR code of the checklist the kiosk prints.
 
@@ -20,7 +21,12 @@ from sqlalchemy import select
 from ..database import db
 from ..dossiers import fees, guidance, labels
 from ..dossiers.models import Dossier
+from ..dossiers.presenters import track_url as dossier_track_url
 from ..dossiers.rules import DossierStatus
+from ..evaluations import operations as evaluations
+from ..evaluations.presenters import FORM_STRINGS as EVALUATION_STRINGS
+from ..evaluations.presenters import evaluation_view
+from ..evaluations.presenters import form as evaluation_form
 from ..notify import vapid
 from ..notify.models import ChannelKind
 from ..notify.operations import NEAR_TURN_DEFAULT, NEAR_TURN_MAX, enabled_channels
@@ -170,6 +176,7 @@ def dossier_page(key: str):
     if dossier is None:
         return page_error(404, _("Không tìm thấy hồ sơ"), _("Đường dẫn này không ứng với hồ sơ nào."))
     tz = dossier.site.tz
+    evaluation = evaluations.evaluation_of(db.session(), dossier)
     steps = [
         {
             "at": event.at.astimezone(tz),
@@ -193,9 +200,13 @@ def dossier_page(key: str):
         apology_due_at=dossier.apology_due_at.astimezone(tz) if dossier.apology_due_at else None,
         steps=steps,
         fee=_fee(dossier),
-        strings=js_strings(*NOTIFY_STRINGS),
+        strings=js_strings(*NOTIFY_STRINGS, *EVALUATION_STRINGS),
         errors=notify_errors(),
         notify=notify_offer(dossier.site_id, "d", key),
+        evaluation_state=evaluations.state(db.session(), dossier),
+        evaluation_form=evaluation_form(dossier),
+        evaluation=evaluation and evaluation_view(evaluation),
+        evaluation_url=url_for("evaluations.evaluate_online", key=key),
     )
 
 
@@ -208,7 +219,7 @@ def _fee(dossier: Dossier) -> dict | None:
         return None
     transfer = fees.transfer(dossier)
     return {
-        "amount": labels.money(dossier.fee),
+        "amount": labels.money_for_reader(dossier.fee),
         "status": _(labels.FEE_STATUS[dossier.fee_status]),
         "waits": dossier.awaiting_payment,
         "transfer": transfer,
@@ -222,6 +233,16 @@ def _procedure(site_code: str, code: str):
 
 def _no_procedure():
     return page_error(404, _("Không tìm thấy thủ tục"), _("Đường dẫn này không ứng với thủ tục nào."))
+
+
+@bp.get("/d/<key>/qr.svg")
+def dossier_qr(key: str):
+    """The QR code of the dossier's page: the counter shows it when it hands the result back,
+    so the citizen evaluates on their phone."""
+    dossier = db.session.scalar(select(Dossier).where(Dossier.tracking_key == key))
+    if dossier is None:
+        return page_error(404, _("Không tìm thấy hồ sơ"), _("Đường dẫn này không ứng với hồ sơ nào."))
+    return qr_svg(dossier_track_url(dossier))
 
 
 @bp.get("/p/<site_code>/<code>")

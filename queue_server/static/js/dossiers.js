@@ -452,8 +452,27 @@
       return parts.join(" · ");
     }
 
+    /* Once the result exists: the QR code of the dossier's page, where the citizen evaluates it
+       (evaluations/), or the evaluation once given. */
+    function showEvaluation(d) {
+      var card = $("evaluation-card");
+      var key = d.tracking_url.split("/").pop();
+      var decided = ["early", "on_time", "late"].indexOf(d.outcome) >= 0;
+      card.hidden = !decided || ["result_ready", "returned"].indexOf(d.status) < 0;
+      if (card.hidden) { return; }
+      S.call("GET", "/api/v1/track/d/" + enc(key) + "/evaluation").then(function (state) {
+        var given = state.evaluation;
+        $("evaluation-ask").hidden = state.state !== "open";
+        if (state.state === "open") { $("evaluation-qr").src = "/d/" + enc(key) + "/qr.svg"; }
+        $("evaluation-result").textContent = given
+          ? t("Công dân đã đánh giá: {score}/{max} điểm, {verdict}.", { score: given.score, max: given.max_score, verdict: given.verdict_label })
+          : state.state === "closed" ? t("Đã hết thời hạn đánh giá.") : "";
+      }, function () { card.hidden = true; });
+    }
+
     function render(d) {
       dossier = d;
+      showEvaluation(d);
       var status = $("d-status");
       status.className = "badge status status-" + d.status;
       status.textContent = S.label("status", d.status);
@@ -666,6 +685,14 @@
         input.dispatchEvent(new Event("change"));
         S.notice(t("Đã tải lên {name}.", { name: file.filename }));
         return load();
+      }).catch(function (error) { S.fail(error); });
+    });
+
+    $("evaluation-tablet").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var counter = parseInt($("evaluation-counter").value, 10);
+      S.call("POST", base + "/evaluation/ask", { counter: counter }).then(function () {
+        S.notice(t("Máy đánh giá của quầy {counter} đang hiện mã để công dân đánh giá.", { counter: counter }));
       }).catch(function (error) { S.fail(error); });
     });
 

@@ -2,7 +2,8 @@
  * ticket, asks the citizen how satisfied they are; thanks them; and goes back to waiting by
  * itself. If nobody answers, nothing is stored; a level chosen but not sent is sent when the
  * time is up (the citizen did answer). When its counter takes in a dossier whose fee is due,
- * it shows the transfer that pays it until the fee is confirmed. The device token comes once in
+ * it shows the transfer that pays it until the fee is confirmed; when it asks the citizen to
+ * evaluate a dossier handed back, the QR code of the dossier's page. The device token comes once in
  * the address fragment and is kept in local storage, as on the kiosk. */
 (function () {
   "use strict";
@@ -18,7 +19,7 @@
   function banner(message) { C.say("banner", message); }
 
   function show(screen, seconds, then) {
-    ["idle", "ask", "thanks", "pay", "paid"].forEach(function (name) {
+    ["idle", "ask", "thanks", "pay", "paid", "evaluate"].forEach(function (name) {
       $("screen-" + name).hidden = name !== screen;
     });
     clearTimeout(timer);
@@ -39,13 +40,25 @@
     if (ticket) { return; }  // the citizen is answering the question
     paying = request.code;
     $("pay-qr").innerHTML = request.qr_svg;
-    $("pay-amount").textContent = request.amount;
+    $("pay-amount").textContent = t("{amount} đồng", {
+      amount: request.amount.toLocaleString(document.documentElement.lang === "en" ? "en-US" : "vi-VN")
+    });
     $("pay-code").textContent = request.code;
     $("pay-bank").textContent = request.bank_name;
     $("pay-account").textContent = request.account_number;
     $("pay-name").textContent = request.account_name;
     $("pay-memo").textContent = request.memo;
-    show("pay", cfg.paySeconds, idle);
+    show("pay", cfg.showSeconds, idle);
+  }
+
+  /* The counter asks the citizen to evaluate the dossier it handed back: the QR code of the
+   * dossier's page, where the phone shows the questions (evaluations/). */
+  function evaluate(request) {
+    if (ticket) { return; }
+    paying = null;
+    $("evaluate-qr").innerHTML = request.qr_svg;
+    $("evaluate-code").textContent = t("Hồ sơ {code}", { code: request.code });
+    show("evaluate", cfg.showSeconds, idle);
   }
 
   function paid(settled) {
@@ -106,6 +119,9 @@
     });
     live.socket.on("payment.settled", function (settled) {
       if (settled.counter_id === cfg.counterId) { paid(settled); }
+    });
+    live.socket.on("evaluation.requested", function (request) {
+      if (request.counter_id === cfg.counterId) { evaluate(request); }
     });
   }
 

@@ -106,6 +106,7 @@
     officers(report.officers);
     dossiers(report.dossiers);
     satisfaction(report.satisfaction);
+    evaluations(report.evaluations);
     messages(report.messages);
     bookings(report.bookings);
     fees(report.fees);
@@ -412,6 +413,37 @@
       [t("Hài lòng và rất hài lòng"), share(s.satisfied_share)]
     ]);
     pie("chart-satisfaction", "level", s.by_level, "Mức độ hài lòng: {items}.");
+  }
+
+  /* The citizens' evaluations of dossiers, with the regulation's scoring: the average total out
+     of the set's maximum and the verdicts, per index, field, agency and officer. */
+  function evaluations(e) {
+    var max = e.totals.max_score;
+    function average(value) { return value === null ? "—" : decimal.format(value) + (max ? "/" + max : ""); }
+    facts("evaluation-facts", [
+      [t("Số lượt đánh giá"), count(e.totals.evaluations)],
+      [t("Điểm trung bình"), average(e.totals.score_avg)]
+    ].concat(["good", "pass", "fail"].map(function (verdict) {
+      return [label("verdict", verdict), count(e.totals[verdict])];
+    })));
+    fill("evaluations-by-index", e.by_index, function (row) {
+      return el("tr", { "data-index": row.code }, [
+        el("td", { text: row.number + ". " + label("criterion", row.code) }),
+        el("td", { className: "num", text: decimal.format(row.points_avg) })
+      ]);
+    }, 2);
+    [["by_field", "field"], ["by_agency", "agency"], ["by_officer", "name"]].forEach(function (group) {
+      fill("evaluations-" + group[0].replace("_", "-"), e[group[0]], function (row) {
+        return el("tr", { "data-group": row[group[1]] || "" }, [
+          el("td", { text: row[group[1]] || "—" }),
+          el("td", { className: "num", text: count(row.evaluations) }),
+          el("td", { className: "num", text: average(row.score_avg) }),
+          el("td", { className: "num", text: count(row.good) }),
+          el("td", { className: "num", text: count(row.pass) }),
+          el("td", { className: "num", text: count(row.fail) })
+        ]);
+      }, 6);
+    });
   }
 
   $("r-preset").addEventListener("change", function () {
