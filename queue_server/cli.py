@@ -271,21 +271,13 @@ def purge_personal_data(dry_run):
     )
 
 
-@click.command("notify-worker")
-@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
-def notify_worker(once):
-    """Send the notifications (run with NOTIFY_WORKER=off in the server; any number at once).
-    Stops cleanly on SIGTERM or Ctrl-C: the message being sent is finished and recorded."""
+def _run_worker(worker, wake, what: str, once: bool) -> None:
+    """Run an outbox's worker (:class:`queue_server.outboxes.PollingWorker`) until SIGTERM or
+    Ctrl-C (the row being sent is finished and recorded), or one round with ``once``."""
     import signal
 
-    from flask import current_app
-
-    from .notify.outbox import wake
-    from .notify.worker import Worker
-
-    worker = Worker(current_app._get_current_object())
     if once:
-        click.echo(f"Handled {worker.run_once()} notifications.")
+        click.echo(f"Handled {worker.run_once()} {what}.")
         return
     stop: list[int] = []
 
@@ -295,9 +287,22 @@ def notify_worker(once):
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    click.echo("Sending notifications (SIGTERM to stop).")
+    click.echo(f"Sending {what} (SIGTERM to stop).")
     worker.run(lambda: bool(stop))
     click.echo("Stopped.")
+
+
+@click.command("notify-worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+def notify_worker(once):
+    """Send the notifications (run with NOTIFY_WORKER=off in the server; any number at once).
+    Stops cleanly on SIGTERM or Ctrl-C: the message being sent is finished and recorded."""
+    from flask import current_app
+
+    from .notify.outbox import wake
+    from .notify.worker import Worker
+
+    _run_worker(Worker(current_app._get_current_object()), wake, "notifications", once)
 
 
 @click.command("province-worker")
@@ -305,28 +310,12 @@ def notify_worker(once):
 def province_worker(once):
     """Send the dossier changes to the provincial system (run with PROVINCE_WORKER=off in the
     server; any number at once). Stops cleanly on SIGTERM or Ctrl-C."""
-    import signal
-
     from flask import current_app
 
     from .province.outbox import wake
     from .province.worker import Worker
 
-    worker = Worker(current_app._get_current_object())
-    if once:
-        click.echo(f"Handled {worker.run_once()} messages.")
-        return
-    stop: list[int] = []
-
-    def _stop(signum, _frame):
-        stop.append(signum)
-        wake.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    click.echo("Sending to the provincial system (SIGTERM to stop).")
-    worker.run(lambda: bool(stop))
-    click.echo("Stopped.")
+    _run_worker(Worker(current_app._get_current_object()), wake, "messages to the province", once)
 
 
 @click.command("province-import")

@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from .database import db, utcnow
@@ -36,6 +36,29 @@ log = logging.getLogger(__name__)
 PENDING = "pending"  # waiting for its next attempt (``next_attempt_at``)
 SENDING = "sending"  # claimed by a worker until ``lease_until``; then retried with the same key
 BATCH = 20  # rows one claim takes: enough to keep a worker busy, few enough to share out
+
+
+def woken_on_commit(key: str) -> threading.Event:
+    """An event set when a session of this process commits a transaction marked with
+    :func:`written` under ``key``: the process's inline worker sends the new rows at once
+    instead of at its next poll. (threading's Event is gevent's in a gevent server.)"""
+    wake = threading.Event()
+
+    @event.listens_for(Session, "after_commit")
+    def _wake(session: Session) -> None:
+        if session.info.pop(key, False):
+            wake.set()
+
+    @event.listens_for(Session, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(key, None)
+
+    return wake
+
+
+def written(session: Session, key: str) -> None:
+    """Mark the session's transaction as one that wrote rows of the outbox woken by ``key``."""
+    session.info[key] = True
 
 
 def claim(

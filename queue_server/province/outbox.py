@@ -9,32 +9,20 @@ The dossiers never import this package.
 
 from __future__ import annotations
 
-import threading
 from typing import cast
 
-from sqlalchemy import Table, event, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from ..database import upsert, utcnow
 from ..dossiers.models import Dossier, DossierEvent
 from ..events import committing
+from ..outboxes import woken_on_commit, written
 from .models import MessageStatus, ProvinceImport, ProvinceLink, ProvinceMessage
 from .statuses import code_for, payload
 
 _WRITTEN = "province_written"
-# Set when this process commits new rows: its inline worker sends them at once.
-wake = threading.Event()
-
-
-@event.listens_for(Session, "after_commit")
-def _wake(session: Session) -> None:
-    if session.info.pop(_WRITTEN, False):
-        wake.set()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
+wake = woken_on_commit(_WRITTEN)  # this process's inline worker sends new rows at once
 
 
 def message_key(dossier_code: str, event_id: int) -> str:
@@ -105,5 +93,5 @@ def write(session: Session, *, events: list[tuple[str, dict]], tickets: list[dic
     if rows:
         table = cast(Table, ProvinceMessage.__table__)
         session.execute(upsert(table).values(rows).on_conflict_do_nothing(index_elements=["key"]))
-        session.info[_WRITTEN] = True
+        written(session, _WRITTEN)
         session.flush()

@@ -85,14 +85,3 @@ def payload(dossier: Dossier, event: DossierEvent, code: str, province_code: str
         "agency_name": site.name,
         "due_at": _instant(dossier.promised_at, dossier),
     }
-
-
-def applicant(dossier: Dossier) -> dict:
-    """The applicant, for a province that needs them (``ProvinceLink.personal_data``)."""
-    return {
-        "name": dossier.applicant_name,
-        "id_number": dossier.applicant_id_number,
-        "phone": dossier.applicant_phone,
-        "address": dossier.applicant_address,
-        "email": dossier.applicant_email,
-    }

@@ -30,10 +30,10 @@ from .. import outboxes
 from ..audit.reads import record_read
 from ..database import utcnow
 from ..dossiers.models import Dossier
+from ..dossiers.presenters import applicant_view
 from .adapters import ADAPTERS, Outcome
 from .models import MessageStatus, ProvinceLink, ProvinceMessage
 from .outbox import wake
-from .statuses import applicant
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Worker(outboxes.PollingWorker):
         if link is not None and link.personal_data:
             dossier = session.get(Dossier, row.dossier_id)
             if dossier is not None and dossier.personal_data_purged_at is None:
-                message["applicant"] = applicant(dossier)
+                message["applicant"] = applicant_view(dossier)
                 # Handing the applicant to another system is a read of their data: recorded.
                 record_read(session, READ_WHAT, dossier.code, site_id=row.site_id)
         key = row.key
