@@ -310,3 +310,79 @@ def test_a_supervisor_reconciles_and_sends_a_refused_change_again_on_the_page(
     assert page.evaluate("document.documentElement.scrollWidth") <= OFFICE["width"]
     screenshot(page, "province-resent")
     check_accessibility(page)
+
+
+def test_a_worker_that_died_while_sending_is_replaced_with_the_same_key(app, officer, supervisor, province):
+    from queue_server import outboxes
+    from queue_server.database import utcnow
+
+    link(supervisor, province.url)
+    intake(officer)
+    with app.app_context():
+        session = db.session()
+        (claimed,) = outboxes.claim(session, ProvinceMessage, utcnow(), 0.05)  # then the worker dies
+        session.commit()
+        assert rows()[0].status == "sending"
+        db.session.remove()
+    Worker(app).run_once()
+    assert province.requests == []  # not before its lease ends
+    time.sleep(0.1)
+    drain(app)
+    with app.app_context():
+        (row,) = rows()
+        assert (row.status, row.attempts) == ("acknowledged", 2)
+    assert province.keys_sent() == [row.key]
+
+
+def test_the_link_in_the_audit_trail_hides_its_secret(app, supervisor, province):
+    link(supervisor, province.url, secret="mat-khau-tinh")
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry)).all()
+        assert any("province_links" in str(entry.changes) for entry in entries)
+        assert not any("mat-khau-tinh" in str(entry.changes) + str(entry.details) for entry in entries)
+
+
+def test_the_page_is_the_supervisors_and_says_what_is_wrong_in_vietnamese(app, officer, supervisor, province):
+    page = officer.get("/reports/province?site=NA-HCC")
+    assert page.status_code == 403 and "Không có quyền truy cập" in page.get_data(as_text=True)
+    shown = supervisor.get("/reports/province?site=NA-HCC")
+    assert shown.status_code == 200 and "Không có thông điệp nào." in shown.get_data(as_text=True)
+    app.config["PROVINCE_ALLOW_HTTP"] = False
+    saved = supervisor.post(
+        "/reports/province/link?site=NA-HCC",
+        data={"enabled": "on", "adapter": "json", "endpoint_url": province.url, "timeout_seconds": "5"},
+    )
+    assert saved.status_code == 400
+    assert "Địa chỉ tiếp nhận phải bắt đầu bằng https://." in saved.get_data(as_text=True)
+    saved = supervisor.post(
+        "/reports/province/link?site=NA-HCC",
+        data={
+            "enabled": "on",
+            "adapter": "soap",
+            "endpoint_url": "https://tinh.example.vn/hoso",
+            "secret": "k",
+        },
+    )
+    assert saved.status_code == 302 and "done=saved" in saved.headers["Location"]
+    shown = supervisor.get("/api/v1/sites/NA-HCC/province/link").json
+    assert (shown["adapter"], shown["endpoint_url"], shown["secret_set"]) == (
+        "soap",
+        "https://tinh.example.vn/hoso",
+        True,
+    )
+    again = supervisor.post("/reports/province/9999/resend?site=NA-HCC")
+    assert again.status_code == 302 and "done=not_resendable" in again.headers["Location"]
+
+
+def test_the_command_line_imports_a_file_of_online_dossiers_once(app, tmp_path):
+    import json
+
+    path = tmp_path / "hoso.json"
+    second = {**ONLINE, "province_code": "000.00.17.H40-261201-0043", "delivery": "drone"}
+    path.write_text(json.dumps([ONLINE, second], ensure_ascii=False), encoding="utf-8")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["province-import", "NA-HCC", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "imported" in first.output and "invalid_delivery" in first.output
+    again = runner.invoke(args=["province-import", "NA-HCC", str(path)])
+    assert "already imported" in again.output
