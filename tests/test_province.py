@@ -307,6 +307,10 @@ def test_a_supervisor_reconciles_and_sends_a_refused_change_again_on_the_page(
         time.sleep(0.1)
     page.goto(f"{server.url}/reports/province?site=NA-HCC&status=acknowledged")
     assert page.locator("#messages tr").count() == 2
+    assert "Gửi lại lúc" in page.locator("#messages tr").first.inner_text()
+    page.locator("#messages tr").first.get_by_text("Nội dung đã gửi").click()
+    sent = page.locator("#messages tr").first.locator("dl").inner_text()
+    assert codes[1] in sent and "Mã trạng thái\n2" in sent and "+07:00" in sent
     assert page.evaluate("document.documentElement.scrollWidth") <= OFFICE["width"]
     screenshot(page, "province-resent")
     check_accessibility(page)

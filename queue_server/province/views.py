@@ -37,6 +37,17 @@ FILTERS = {
     MessageStatus.REFUSED: N_("Tỉnh từ chối"),
     MessageStatus.FAILED: N_("Gửi không được"),
 }
+# What a message tells the province (statuses.payload), as the page names it.
+FIELDS = {
+    "dossier_code": N_("Mã hồ sơ"),
+    "province_dossier_code": N_("Mã hồ sơ trên hệ thống tỉnh"),
+    "procedure_code": N_("Mã thủ tục"),
+    "status_code": N_("Mã trạng thái"),
+    "at": N_("Thời điểm"),
+    "agency_code": N_("Mã cơ quan"),
+    "agency_name": N_("Cơ quan"),
+    "due_at": N_("Hạn trả kết quả"),
+}
 ADAPTERS = {Adapter.JSON: N_("JSON qua HTTPS"), Adapter.SOAP: N_("SOAP qua HTTPS")}
 LINK_ERRORS = {
     "missing_field": N_("Nhập địa chỉ tiếp nhận của hệ thống tỉnh."),
@@ -71,6 +82,7 @@ def _page(site, sites, actor, *, error: str | None = None, status=200):
             filters=translated(FILTERS),
             actions=translated(ACTION_LABELS),
             adapters=translated(ADAPTERS),
+            fields=translated(FIELDS),
             status_filter=status_filter,
             dossier=dossier,
             limit=queries.LIMIT,
