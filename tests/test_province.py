@@ -312,6 +312,8 @@ def test_a_supervisor_reconciles_and_sends_a_refused_change_again_on_the_page(
     sent = page.locator("#messages tr").first.locator("dl").inner_text()
     assert codes[1] in sent and "Mã trạng thái\n2" in sent and "+07:00" in sent
     assert page.evaluate("document.documentElement.scrollWidth") <= OFFICE["width"]
+    page.locator("summary", has_text="Mã trạng thái gửi tỉnh theo từng bước").click()
+    assert page.input_value("#code-receive") == "2" and page.input_value("#code-undeliver") == ""
     screenshot(page, "province-resent")
     check_accessibility(page)
 
@@ -365,10 +367,19 @@ def test_the_page_is_the_supervisors_and_says_what_is_wrong_in_vietnamese(app, o
             "adapter": "soap",
             "endpoint_url": "https://tinh.example.vn/hoso",
             "secret": "k",
+            "code-transfer": "4.1",
+            "code-receive": "",
+            "code-stop": "7",
         },
     )
     assert saved.status_code == 302 and "done=saved" in saved.headers["Location"]
     shown = supervisor.get("/api/v1/sites/NA-HCC/province/link").json
+    assert shown["own_codes"] == {"transfer": "4.1", "receive": ""}
+    bad = supervisor.post(
+        "/reports/province/link?site=NA-HCC",
+        data={"adapter": "json", "endpoint_url": "https://tinh.example.vn/hoso", "code-stop": "bảy"},
+    )
+    assert bad.status_code == 400 and "Mã trạng thái gồm tối đa 20" in bad.get_data(as_text=True)
     assert (shown["adapter"], shown["endpoint_url"], shown["secret_set"]) == (
         "soap",
         "https://tinh.example.vn/hoso",

@@ -19,7 +19,7 @@ from ..web import N_
 from . import operations, queries
 from .models import Adapter, MessageStatus
 from .presenters import link_view
-from .statuses import ACTION_LABELS
+from .statuses import ACTION_LABELS, DEFAULT_CODES
 
 bp = Blueprint("province_pages", __name__, template_folder="templates", url_prefix="/reports/province")
 
@@ -53,6 +53,9 @@ LINK_ERRORS = {
     "missing_field": N_("Nhập địa chỉ tiếp nhận của hệ thống tỉnh."),
     "invalid_endpoint_url": N_("Địa chỉ tiếp nhận phải bắt đầu bằng https://."),
     "invalid_timeout": N_("Thời gian chờ từ 1 đến 120 giây."),
+    "invalid_status_codes": N_(
+        "Mã trạng thái gồm tối đa 20 chữ cái, chữ số, dấu chấm, gạch dưới hoặc gạch ngang."
+    ),
     "invalid_field": N_("Giá trị không hợp lệ."),
 }
 NOTICES = {
@@ -83,6 +86,7 @@ def _page(site, sites, actor, *, error: str | None = None, status=200):
             actions=translated(ACTION_LABELS),
             adapters=translated(ADAPTERS),
             fields=translated(FIELDS),
+            defaults=DEFAULT_CODES,
             status_filter=status_filter,
             dossier=dossier,
             limit=queries.LIMIT,
@@ -144,7 +148,12 @@ def save_link():
         # A blank password field keeps the secret saved (it is never shown back).
         "secret": form.get("secret") or None,
         "timeout_seconds": timeout,
-        "status_codes": current.status_codes if current is not None else {},
+        # A code that differs from the default is the site's own ("" = not sent).
+        "status_codes": {
+            action: form.get(f"code-{action}", default).strip()
+            for action, default in DEFAULT_CODES.items()
+            if form.get(f"code-{action}", default).strip() != default
+        },
         "personal_data": form.get("personal_data") == "on",
         "soap_action": current.soap_action if current is not None else None,
         "soap_namespace": current.soap_namespace if current is not None else None,
