@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, object_session
 
 from ..booking.models import Booking
 from ..database import upsert, utcnow
+from ..dossiers import lifecycle
 from ..dossiers.models import Dossier
 from ..dossiers.presenters import track_url as dossier_url
 from ..errors import ApiError
@@ -308,20 +309,12 @@ def _ticket_values(ticket: Ticket) -> dict[str, str]:
     }
 
 
-def _in_session(session: Session, code: str) -> Dossier | None:
-    """The dossier the transaction changed: already in the session, without a query."""
-    for instance in session.identity_map.values():
-        if isinstance(instance, Dossier) and instance.code == code:
-            return instance
-    return session.scalar(select(Dossier).where(Dossier.code == code))
-
-
 def _dossier_changed(outbox: _Outbox, payload: dict) -> None:
     action = payload["action"]
     if action not in DOSSIER_EVENTS and action not in CONSENT_ACTIONS:
         return
     session = outbox.session
-    dossier = _in_session(session, payload["code"])
+    dossier = lifecycle.changed(session, payload["code"])
     if dossier is None:
         return
     if action in CONSENT_ACTIONS:

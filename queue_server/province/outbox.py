@@ -15,7 +15,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from ..database import upsert, utcnow
-from ..dossiers.models import Dossier, DossierEvent
+from ..dossiers import lifecycle
+from ..dossiers.models import DossierEvent
 from ..events import committing
 from ..outboxes import woken_on_commit, written
 from .models import MessageStatus, ProvinceImport, ProvinceLink, ProvinceMessage
@@ -29,14 +30,6 @@ def message_key(dossier_code: str, event_id: int) -> str:
     return f"{dossier_code}:{event_id}"
 
 
-def _dossier(session: Session, code: str) -> Dossier | None:
-    """The changed dossier: already in the session, without a query."""
-    for instance in session.identity_map.values():
-        if isinstance(instance, Dossier) and instance.code == code:
-            return instance
-    return session.scalar(select(Dossier).where(Dossier.code == code))
-
-
 @committing.connect
 def write(session: Session, *, events: list[tuple[str, dict]], tickets: list[dict]) -> None:
     """Add the transaction's messages to the province to it (see the module's docstring)."""
@@ -48,7 +41,7 @@ def write(session: Session, *, events: list[tuple[str, dict]], tickets: list[dic
     now = utcnow()
     done: set[int] = set()
     for change in changes:
-        dossier = _dossier(session, change["code"])
+        dossier = lifecycle.changed(session, change["code"])
         if dossier is None:
             continue
         if dossier.site_id not in links:
