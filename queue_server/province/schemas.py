@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ..dossiers import rules
+from ..dossiers.rules import Delivery, FeePayment
+from ..dossiers.schemas import ApplicantSchema, DocumentSchema
 from ..inputs import Schema
 from .models import Adapter, MessageStatus
 
@@ -69,17 +72,32 @@ class MessageQuerySchema(Schema):
 
 
 class ImportInSchema(Schema):
-    """A dossier as the province sends it (docs/province.md); checked in detail by intake."""
+    """A dossier as the province sends it (docs/province.md): the applicant and documents as
+    at the counter (the dossiers' own schemas); the rules are checked by intake."""
 
-    province_code = fields.String(required=True)
-    procedure_code = fields.String(required=True)
-    received_at = fields.String(load_default=None)
-    applicant = fields.Dict(required=True)
-    documents = fields.List(fields.Dict(), load_default=list)
-    delivery = fields.String(load_default="counter")
+    province_code = fields.String(
+        required=True, metadata={"description": "The province's own code of the dossier: one import per code"}
+    )
+    procedure_code = fields.String(
+        required=True, metadata={"description": "A procedure of the site's catalogue"}
+    )
+    received_at = fields.String(
+        load_default=None, metadata={"description": "When the province received it, with its offset"}
+    )
+    applicant = fields.Nested(ApplicantSchema, required=True)
+    documents = fields.List(
+        fields.Nested(DocumentSchema), load_default=list, validate=validate.Length(max=rules.DOCUMENTS_MAX)
+    )
+    delivery = fields.String(
+        load_default=Delivery.COUNTER, metadata={"description": "counter (this site's) or post"}
+    )
     delivery_address = fields.String(allow_none=True, load_default=None)
-    fee = fields.Raw(load_default=None)
-    fee_payment = fields.String(load_default=None)
+    fee = fields.Integer(
+        load_default=None,
+        validate=validate.Range(0, rules.FEE_MAX),
+        metadata={"description": "Default: the procedure's"},
+    )
+    fee_payment = fields.String(load_default=None, validate=validate.OneOf(FeePayment.ALL))
     note = fields.String(allow_none=True, load_default=None)
 
 
