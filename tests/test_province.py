@@ -291,7 +291,9 @@ def test_a_supervisor_reconciles_and_sends_a_refused_change_again_on_the_page(
         time.sleep(0.1)
     page = signed_in_page(contexts, server, "supervisor", "giam-sat-demo")
     page.set_viewport_size(OFFICE)
-    page.goto(f"{server.url}/reports/province?site=NA-HCC")
+    page.goto(f"{server.url}/manage?site=NA-HCC")
+    page.get_by_role("link", name="Liên thông tỉnh").click()
+    page.wait_for_url("**/reports/province?site=NA-HCC")
     page.locator("#messages tr").nth(1).wait_for()
     table = page.inner_text("#messages")
     assert codes[0] in table and codes[1] in table and "Tỉnh đã nhận" in table and REFUSAL in table
