@@ -271,6 +271,18 @@ def test_an_import_needs_staff_of_the_site(client):
     )
 
 
+def answered(base_url, session, wanted: dict[str, int]) -> None:
+    """Wait until the server has recorded the province's answers (not only sent the requests)."""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        rows = session.get(f"{base_url}/api/v1/sites/NA-HCC/province/messages", timeout=5).json()
+        found = {status: sum(row["status"] == status for row in rows) for status in wanted}
+        if found == wanted:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the province's answers were not recorded: {found}")
+
+
 def test_a_supervisor_reconciles_and_sends_a_refused_change_again_on_the_page(
     app, database_url, live_server_factory, contexts, province
 ):
@@ -286,9 +298,7 @@ def test_a_supervisor_reconciles_and_sends_a_refused_change_again_on_the_page(
     assert supervisor.put(f"{server.url}/api/v1/sites/NA-HCC/province/link", json=body).status_code == 200
     province.plan = ["ok", "refuse"]
     codes = [take_in_over_http(server.url, staff_session(server.url, "officer1")) for _ in range(2)]
-    deadline = time.time() + 20
-    while len(province.requests) < 2 and time.time() < deadline:
-        time.sleep(0.1)
+    answered(server.url, supervisor, {"acknowledged": 1, "refused": 1})
     page = signed_in_page(contexts, server, "supervisor", "giam-sat-demo")
     page.set_viewport_size(OFFICE)
     page.goto(f"{server.url}/manage?site=NA-HCC")
@@ -305,9 +315,7 @@ def test_a_supervisor_reconciles_and_sends_a_refused_change_again_on_the_page(
     assert page.locator("#messages tr").count() == 1 and codes[1] in page.inner_text("#messages")
     page.get_by_role("button", name=f"Gửi lại thông điệp của hồ sơ {codes[1]}").click()
     page.get_by_text("Đã đưa lại vào hàng gửi.").wait_for()
-    deadline = time.time() + 20
-    while len(province.accepted) < 2 and time.time() < deadline:
-        time.sleep(0.1)
+    answered(server.url, supervisor, {"acknowledged": 2})
     page.goto(f"{server.url}/reports/province?site=NA-HCC&status=acknowledged")
     assert page.locator("#messages tr").count() == 2
     assert "Gửi lại lúc" in page.locator("#messages tr").first.inner_text()
