@@ -21,6 +21,7 @@ from .notify import (
     outbox,  # noqa: F401  (writes the notifications of every transaction)
     vapid,
 )
+from .province import outbox as province_outbox  # noqa: F401  (writes what the province is told)
 
 VENDOR_PACKAGES = {
     "socket.io-client": "dist",
@@ -81,6 +82,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .payments.api import blp as statements_blp
     from .printing.api import blp as printing_blp
     from .privacy.api import blp as privacy_blp
+    from .province.api import blp as province_blp
     from .queueing.api import blp as queue_blp
     from .ratings.api import blp as ratings_blp
     from .reports.api import blp as reports_blp
@@ -112,6 +114,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register_blueprint(booking_public_blp)
     api.register_blueprint(booking_checkin_blp)
     api.register_blueprint(statements_blp)
+    api.register_blueprint(province_blp)
     _register_pages(app)
 
     from . import live
@@ -119,8 +122,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     live.init_app(app)
     if not app.testing:
         from .notify.worker import start_inline
+        from .province.worker import start_inline as start_province_inline
 
         start_inline(app, socketio)
+        start_province_inline(app, socketio)
 
     from .cli import register_cli
 
@@ -141,6 +146,7 @@ def _register_pages(app: Flask) -> None:
     from .manage.views import bp as manage_bp
     from .notify.views import bp as notify_bp
     from .payments.views import bp as payments_bp
+    from .province.views import bp as province_bp
     from .ratings.views import bp as rating_bp
     from .reports.views import bp as reports_bp
     from .tracking.views import bp as tracking_bp
@@ -159,6 +165,7 @@ def _register_pages(app: Flask) -> None:
         notify_bp,
         board_bp,
         payments_bp,
+        province_bp,
     ):
         app.register_blueprint(blueprint)
 

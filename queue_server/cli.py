@@ -271,21 +271,13 @@ def purge_personal_data(dry_run):
     )
 
 
-@click.command("notify-worker")
-@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
-def notify_worker(once):
-    """Send the notifications (run with NOTIFY_WORKER=off in the server; any number at once).
-    Stops cleanly on SIGTERM or Ctrl-C: the message being sent is finished and recorded."""
+def _run_worker(worker, wake, what: str, once: bool) -> None:
+    """Run an outbox's worker (:class:`queue_server.outboxes.PollingWorker`) until SIGTERM or
+    Ctrl-C (the row being sent is finished and recorded), or one round with ``once``."""
     import signal
 
-    from flask import current_app
-
-    from .notify.outbox import wake
-    from .notify.worker import Worker
-
-    worker = Worker(current_app._get_current_object())
     if once:
-        click.echo(f"Handled {worker.run_once()} notifications.")
+        click.echo(f"Handled {worker.run_once()} {what}.")
         return
     stop: list[int] = []
 
@@ -295,9 +287,68 @@ def notify_worker(once):
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    click.echo("Sending notifications (SIGTERM to stop).")
+    click.echo(f"Sending {what} (SIGTERM to stop).")
     worker.run(lambda: bool(stop))
     click.echo("Stopped.")
+
+
+@click.command("notify-worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+def notify_worker(once):
+    """Send the notifications (run with NOTIFY_WORKER=off in the server; any number at once).
+    Stops cleanly on SIGTERM or Ctrl-C: the message being sent is finished and recorded."""
+    from flask import current_app
+
+    from .notify.outbox import wake
+    from .notify.worker import Worker
+
+    _run_worker(Worker(current_app._get_current_object()), wake, "notifications", once)
+
+
+@click.command("province-worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+def province_worker(once):
+    """Send the dossier changes to the provincial system (run with PROVINCE_WORKER=off in the
+    server; any number at once). Stops cleanly on SIGTERM or Ctrl-C."""
+    from flask import current_app
+
+    from .province.outbox import wake
+    from .province.worker import Worker
+
+    _run_worker(Worker(current_app._get_current_object()), wake, "messages to the province", once)
+
+
+@click.command("province-import")
+@click.argument("site_code")
+@click.argument("path", type=click.File("rb"))
+def province_import(site_code, path):
+    """Import the dossiers the province received online (a JSON file: one dossier or a list,
+    each as docs/province.md describes) into SITE_CODE, to be returned there; idempotent."""
+    import json
+
+    from .actors import Actor
+    from .errors import ApiError
+    from .province import operations
+    from .sites.lookups import get_site
+
+    site = get_site(db.session, site_code)
+    try:
+        items = json.load(path)
+    except ValueError as error:
+        raise click.ClickException(f"Not JSON: {error}") from None
+    for item in items if isinstance(items, list) else [items]:
+        try:
+            dossier, created = operations.import_dossier(db.session, site, Actor(), item)
+            db.session.commit()
+        except ApiError as error:
+            db.session.rollback()
+            click.echo(
+                f"{item.get('province_code') if isinstance(item, dict) else '?'}: {error.code}: {error}"
+            )
+            continue
+        click.echo(
+            f"{item['province_code']} -> {dossier.code} ({'imported' if created else 'already imported'})"
+        )
 
 
 def register_cli(app) -> None:
@@ -314,5 +365,7 @@ def register_cli(app) -> None:
         booking_sweep,
         purge_personal_data,
         notify_worker,
+        province_worker,
+        province_import,
     ):
         app.cli.add_command(cmd)

@@ -270,6 +270,19 @@ def from_env() -> dict:
         "NOTIFY_BACKOFF_CAP_SECONDS": float(os.environ.get("NOTIFY_BACKOFF_CAP_SECONDS", "7200")),
         # How often an idle worker looks for due messages: "near your turn" is worth little late.
         "NOTIFY_POLL_SECONDS": float(os.environ.get("NOTIFY_POLL_SECONDS", "1")),
+        # The hand-off to the provincial one-stop system (queue_server/province/, docs/province.md):
+        # where its worker runs ("inline" in every server process, or "off" when a separate
+        # `flask --app wsgi province-worker` runs), its attempts, lease, backoff and poll, as
+        # for the notifications: about a day of retries before a message is failed.
+        "PROVINCE_WORKER": _choice("PROVINCE_WORKER", ("inline", "off"), "inline"),
+        "PROVINCE_MAX_ATTEMPTS": int(os.environ.get("PROVINCE_MAX_ATTEMPTS", "12")),
+        "PROVINCE_LEASE_SECONDS": float(os.environ.get("PROVINCE_LEASE_SECONDS", "120")),
+        "PROVINCE_BACKOFF_BASE_SECONDS": float(os.environ.get("PROVINCE_BACKOFF_BASE_SECONDS", "30")),
+        "PROVINCE_BACKOFF_CAP_SECONDS": float(os.environ.get("PROVINCE_BACKOFF_CAP_SECONDS", "7200")),
+        "PROVINCE_POLL_SECONDS": float(os.environ.get("PROVINCE_POLL_SECONDS", "5")),
+        # A province's endpoint is HTTPS; plain http:// only where this is true (a test's or a
+        # closed network's fake province).
+        "PROVINCE_ALLOW_HTTP": _bool("PROVINCE_ALLOW_HTTP", False),
         # How long before an appointment its reminder is sent (not sent when booked later).
         "NOTIFY_BOOKING_REMINDER_MINUTES": int(os.environ.get("NOTIFY_BOOKING_REMINDER_MINUTES", "120")),
         # The e-mail relay of the whole server (a site only chooses its sender name and reply-to).

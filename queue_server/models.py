@@ -16,6 +16,7 @@ from .manifests.models import Manifest, ManifestItem
 from .notify.models import MessageTemplate, Notification, SiteChannel, Subscription
 from .payments.models import StatementImport, StatementLine
 from .printing.models import PrintJob
+from .province.models import ProvinceImport, ProvinceLink, ProvinceMessage
 from .queueing.models import CounterPause, QueueEvent, Ticket, TicketSequence
 from .ratings.models import Rating
 from .reports.models import DurationHistogram, ReportDay, TicketStat
@@ -61,6 +62,9 @@ __all__ = [
     "DossierSequence",
     "OpeningHours",
     "PrintJob",
+    "ProvinceImport",
+    "ProvinceLink",
+    "ProvinceMessage",
     "Procedure",
     "QueueEvent",
     "Rotation",

@@ -34,6 +34,10 @@ class Action:
     CONFIGURE_NOTIFICATIONS = "configure_notifications"
     CHECK_IN_BOOKING = "check_in_booking"  # turn a booking into its ticket (kiosk, console)
     RECONCILE = "reconcile"  # import the site's bank statements, read their lines (payers' names)
+    # The site's link to the provincial system (its endpoint, credentials, codes), what it was
+    # told and answered (the reconciliation page), "Gửi lại".
+    PROVINCE_HANDOFF = "province_handoff"
+    IMPORT_DOSSIER = "import_dossier"  # take in a dossier received online on the province's system
 
 
 # Which staff roles and device kinds may take each action (at their own site).
@@ -56,6 +60,12 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     # A statement confirms fees in bulk and names every payer of the collecting account: the
     # site's supervisors and admins, who answer for its money; no device.
     Action.RECONCILE: ({Role.ADMIN, Role.SUPERVISOR}, set()),
+    # What the centre tells the province in its name, and the contract that carries it, are
+    # the centre's like its notification gateways: its supervisors and admins, no device.
+    Action.PROVINCE_HANDOFF: ({Role.ADMIN, Role.SUPERVISOR}, set()),
+    # An online dossier to be returned here is taken in like one at the counter: by staff
+    # (a device of the province's system would need a kind of its own: not yet).
+    Action.IMPORT_DOSSIER: ({Role.ADMIN, Role.SUPERVISOR, Role.OFFICER}, set()),
 }
 
 

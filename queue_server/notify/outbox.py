@@ -33,7 +33,6 @@ called tickets' subscriptions and the waiting subscribed tickets of the queues t
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -44,10 +43,12 @@ from sqlalchemy.orm import Session, object_session
 
 from ..booking.models import Booking
 from ..database import upsert, utcnow
+from ..dossiers import lifecycle
 from ..dossiers.models import Dossier
 from ..dossiers.presenters import track_url as dossier_url
 from ..errors import ApiError
 from ..events import committing
+from ..outboxes import woken_on_commit, written
 from ..queueing.estimates import people_ahead
 from ..queueing.models import Ticket, TicketStatus
 from ..queueing.presenters import track_url as ticket_url
@@ -82,9 +83,8 @@ BOOKING_CHANNELS = ChannelKind.BY_PHONE
 
 _NEW = "notify_new_subscriptions"
 _WRITTEN = "notify_written"
-# Set when this process commits new messages: its inline worker (worker.py) sends them at once
-# instead of at its next poll. (threading's Event is gevent's in a gevent server.)
-wake = threading.Event()
+# Set when this process commits new messages: its inline worker (worker.py) sends them at once.
+wake = woken_on_commit(_WRITTEN)
 
 
 @event.listens_for(Subscription, "after_insert")
@@ -95,16 +95,9 @@ def _noticed(_mapper, _connection, subscription: Subscription) -> None:
         session.info.setdefault(_NEW, []).append(subscription)
 
 
-@event.listens_for(Session, "after_commit")
-def _wake(session: Session) -> None:
-    if session.info.pop(_WRITTEN, False):
-        wake.set()
-
-
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_NEW, None)
-    session.info.pop(_WRITTEN, None)
 
 
 @dataclass
@@ -182,7 +175,7 @@ class _Outbox:
             self.session.execute(
                 upsert(table).values(self.rows).on_conflict_do_nothing(index_elements=["key"])
             )
-            self.session.info[_WRITTEN] = True
+            written(self.session, _WRITTEN)
             self.rows = []
 
 
@@ -319,20 +312,12 @@ def _ticket_values(ticket: Ticket) -> dict[str, str]:
     }
 
 
-def _in_session(session: Session, code: str) -> Dossier | None:
-    """The dossier the transaction changed: already in the session, without a query."""
-    for instance in session.identity_map.values():
-        if isinstance(instance, Dossier) and instance.code == code:
-            return instance
-    return session.scalar(select(Dossier).where(Dossier.code == code))
-
-
 def _dossier_changed(outbox: _Outbox, payload: dict) -> None:
     action = payload["action"]
     if action not in DOSSIER_EVENTS and action not in CONSENT_ACTIONS:
         return
     session = outbox.session
-    dossier = _in_session(session, payload["code"])
+    dossier = lifecycle.changed(session, payload["code"])
     if dossier is None:
         return
     if action in CONSENT_ACTIONS:

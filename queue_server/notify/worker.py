@@ -10,11 +10,9 @@ SENT with the receiver's reference, PENDING again with a later ``next_attempt_at
 receiver's ``retry_after``), or FAILED (a permanent refusal, or ``NOTIFY_MAX_ATTEMPTS`` used;
 a ``gone`` address also ends its subscription).
 
-Claiming: on PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED`` inside the UPDATE that marks the
-rows, so two workers never take the same row; on SQLite every transaction holds the database's
-write lock from its start (``BEGIN IMMEDIATE``, database.py), so the claim is one short
-transaction. The outcome is recorded only if the row is still the attempt this worker claimed
-(the same ``attempts``): a worker too slow for its lease never overwrites a later attempt.
+Claiming, giving back, the backoff and the lease are every outbox's (:mod:`queue_server.outboxes`):
+two workers never take the same row, and a worker too slow for its lease never overwrites a
+later attempt.
 
 The guarantee, honestly: delivery to the channel is **at least once**. A worker that dies
 between handing a message over and recording it (SIGKILL, power cut) leaves the row SENDING;
@@ -28,15 +26,13 @@ show it twice. Nothing is ever lost: a row leaves SENDING only by being recorded
 from __future__ import annotations
 
 import logging
-import random
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..database import db, utcnow
+from .. import outboxes
+from ..database import utcnow
 from .channels import CHANNELS
 from .channels.base import FailureKind, Message, PermanentFailure, Receipt, TemporaryFailure
 from .models import Notification, NotificationStatus, Subscription
@@ -45,93 +41,29 @@ from .outbox import wake
 
 log = logging.getLogger(__name__)
 
-BATCH = 20  # rows one claim takes: enough to keep a worker busy, few enough to share out
 
-
-def claim(session: Session, now: datetime, lease_seconds: float, limit: int = BATCH) -> list[tuple[int, int]]:
-    """Mark up to ``limit`` due messages SENDING for this worker; (id, attempt) of each. Due:
-    PENDING whose time has come, or SENDING whose lease has ended (its worker died)."""
-    due = or_(
-        and_(Notification.status == NotificationStatus.PENDING, Notification.next_attempt_at <= now),
-        and_(Notification.status == NotificationStatus.SENDING, Notification.lease_until < now),
-    )
-    ids = select(Notification.id).where(due).order_by(Notification.next_attempt_at).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
-    claimed = session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids.scalar_subquery()))
-        .values(
-            status=NotificationStatus.SENDING,
-            lease_until=now + timedelta(seconds=lease_seconds),
-            attempts=Notification.attempts + 1,
-        )
-        .returning(Notification.id, Notification.attempts)
-        .execution_options(synchronize_session=False)
-    )
-    return sorted((row_id, attempt) for row_id, attempt in claimed)
-
-
-def release(session: Session, claimed: list[tuple[int, int]]) -> None:
-    """Give claimed messages back, unsent and their attempt not counted, for any worker to take
-    at once (a worker stopping cleanly; one that dies leaves them to its lease)."""
-    for row_id, attempt in claimed:
-        session.execute(
-            update(Notification)
-            .where(
-                Notification.id == row_id,
-                Notification.status == NotificationStatus.SENDING,
-                Notification.attempts == attempt,
-            )
-            .values(status=NotificationStatus.PENDING, lease_until=None, attempts=attempt - 1)
-            .execution_options(synchronize_session=False)
-        )
-    session.commit()
+def claim(
+    session: Session, now: datetime, lease_seconds: float, limit: int = outboxes.BATCH
+) -> list[tuple[int, int]]:
+    """Mark up to ``limit`` due messages SENDING for this worker (:func:`.outboxes.claim`)."""
+    return outboxes.claim(session, Notification, now, lease_seconds, limit)
 
 
 def backoff(attempt: int, config: dict, retry_after: float | None = None) -> float:
-    """Seconds before attempt ``attempt + 1``: BASE * 2^(attempt-1), at most CAP, jittered
-    between half and all of it so that messages failed together do not retry together."""
-    base, cap = config["NOTIFY_BACKOFF_BASE_SECONDS"], config["NOTIFY_BACKOFF_CAP_SECONDS"]
-    delay = min(cap, base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)  # noqa: S311 (not a secret)
-    return max(delay, retry_after or 0.0)
+    """Seconds before attempt ``attempt + 1`` (:func:`.outboxes.backoff` with the NOTIFY_ settings)."""
+    return outboxes.backoff(
+        attempt, config["NOTIFY_BACKOFF_BASE_SECONDS"], config["NOTIFY_BACKOFF_CAP_SECONDS"], retry_after
+    )
 
 
-class Worker:
+class Worker(outboxes.PollingWorker):
     """Sends the outbox of the database of ``app``. :meth:`run_once` sends what is due now."""
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.config = app.config
-
-    def run(self, stopping: Callable[[], bool]) -> None:
-        """Send until ``stopping()``; between rounds with nothing due, wait for the poll interval
-        or until this process commits new messages (:data:`.outbox.wake`)."""
-        while not stopping():
-            try:
-                handled = self.run_once(stopping)
-            except Exception:  # the database may be away for a while: try again at the next poll
-                log.exception("notification worker round failed")
-                handled = 0
-            if handled == 0 and not stopping():
-                wake.wait(self.config["NOTIFY_POLL_SECONDS"])
-                wake.clear()
-
-    def run_once(self, stopping: Callable[[], bool] = lambda: False) -> int:
-        """Claim what is due and send it; the number of messages handled."""
-        with self.app.app_context():
-            session = db.session()
-            try:
-                claimed = claim(session, utcnow(), self.config["NOTIFY_LEASE_SECONDS"])
-                session.commit()
-                for done, (row_id, attempt) in enumerate(claimed):
-                    if stopping():  # told to stop: what is not sent yet goes back, untried
-                        release(session, claimed[done:])
-                        return done
-                    self.deliver(session, row_id, attempt)
-                return len(claimed)
-            finally:
-                db.session.remove()
+    model = Notification
+    lease_setting = "NOTIFY_LEASE_SECONDS"
+    poll_setting = "NOTIFY_POLL_SECONDS"
+    wake = wake
+    name = "notification"
 
     def deliver(self, session: Session, row_id: int, attempt: int) -> None:
         """Send one claimed message and record the outcome."""
@@ -172,11 +104,6 @@ class Worker:
 
     def record(self, session: Session, row_id: int, attempt: int, outcome: Receipt | Exception) -> None:
         now = utcnow()
-        mine = and_(
-            Notification.id == row_id,
-            Notification.status == NotificationStatus.SENDING,
-            Notification.attempts == attempt,
-        )
         values: dict
         if isinstance(outcome, Receipt):
             values = {
@@ -196,11 +123,7 @@ class Worker:
             }
         else:
             values = {"status": NotificationStatus.FAILED, "failed_at": now, **failure(outcome)}
-        changed = (
-            session.connection()
-            .execute(update(Notification).where(mine).values(lease_until=None, **values))
-            .rowcount
-        )
+        changed = self.settle(session, row_id, attempt, values)
         if changed and isinstance(outcome, PermanentFailure) and outcome.gone:
             row = session.get(Notification, row_id)
             subscription = (
@@ -209,10 +132,6 @@ class Worker:
             if subscription is not None:
                 opt_out(session, subscription, now)
         session.commit()
-        if not changed:
-            log.warning(
-                "notification %s: attempt %s outlived its lease; a later attempt records it", row_id, attempt
-            )
 
 
 def failure(outcome: Exception) -> dict[str, str]:
@@ -221,14 +140,5 @@ def failure(outcome: Exception) -> dict[str, str]:
 
 
 def start_inline(app: Flask, socketio) -> None:
-    """``NOTIFY_WORKER=inline``: run a worker in this serving process, from its first request
-    (as the deadline watch does), in the server's own kind of task (a greenlet under gevent)."""
-    if app.config["NOTIFY_WORKER"] != "inline":
-        return
-    started: list[bool] = []
-
-    @app.before_request
-    def _start_worker():
-        if not started:
-            started.append(True)
-            socketio.start_background_task(Worker(app).run, lambda: False)
+    """``NOTIFY_WORKER=inline``: a worker in this serving process (:func:`.outboxes.start_inline`)."""
+    outboxes.start_inline(app, socketio, "NOTIFY_WORKER", Worker)

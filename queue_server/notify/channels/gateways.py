@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import requests
 
 from ...errors import ApiError
+from ...outboxes import retry_after
 from ...phones import normalise_phone
 from ..smslength import measure, unaccented
 from .base import FailureKind, Message, PermanentFailure, Receipt, TemporaryFailure
@@ -48,20 +47,6 @@ class InvalidSettings(ValueError):
         self.code, self.field = code, field
 
 
-def retry_after(response: requests.Response) -> float | None:
-    """The ``Retry-After`` header in seconds (RFC 9110 §10.2.3: seconds or an HTTP date)."""
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-
-
 def post_json(url: str, body: dict, headers: dict[str, str], timeout: float) -> dict:
     """POST ``body`` and return the answer's JSON; what HTTP says is mapped here, once for
     every family. What the JSON says is the family's to judge."""
@@ -75,9 +60,13 @@ def post_json(url: str, body: dict, headers: dict[str, str], timeout: float) -> 
         ) from None
     status = response.status_code
     if status == 429:
-        raise TemporaryFailure("HTTP 429", retry_after(response), kind=FailureKind.RATE_LIMITED)
+        raise TemporaryFailure(
+            "HTTP 429", retry_after(response.headers.get("Retry-After")), kind=FailureKind.RATE_LIMITED
+        )
     if status >= 500:
-        raise TemporaryFailure(f"HTTP {status}", retry_after(response), kind=FailureKind.UNAVAILABLE)
+        raise TemporaryFailure(
+            f"HTTP {status}", retry_after(response.headers.get("Retry-After")), kind=FailureKind.UNAVAILABLE
+        )
     try:
         answer = response.json()
     except ValueError:

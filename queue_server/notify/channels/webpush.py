@@ -31,8 +31,6 @@ import binascii
 import hashlib
 import ipaddress
 import json
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -41,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pywebpush import WebPushException, webpush
 
 from ...errors import ApiError
+from ...outboxes import retry_after
 from .. import vapid
 from ..models import ChannelKind
 from .base import FailureKind, Message, PermanentFailure, Receipt, TemporaryFailure
@@ -118,19 +117,6 @@ def topic(key: str) -> str:
     """The ``Topic`` header of a notification: the same for every attempt of it."""
     digest = base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()).decode()
     return digest[:TOPIC_LENGTH]
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (seconds or an HTTP date), None without one."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class WebPushChannel:
