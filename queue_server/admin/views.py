@@ -129,6 +129,9 @@ TABLES = {
     "notify_site_channels": N_("Kênh gửi thông báo"),
     "notify_templates": N_("Mẫu nội dung thông báo"),
     "statement_imports": N_("Sao kê ngân hàng đã nhập"),
+    "dossier_evaluations": N_("Đánh giá hồ sơ của công dân"),
+    "province_links": N_("Kết nối hệ thống tỉnh"),
+    "province_imports": N_("Hồ sơ nhận từ hệ thống tỉnh"),
 }
 OPERATIONS = {"insert": N_("Thêm"), "update": N_("Sửa"), "delete": N_("Xóa")}
 FIELDS = {

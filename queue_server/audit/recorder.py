@@ -50,6 +50,9 @@ OWN_LOG = {
     # A bank statement's lines (payments/): payers' names and descriptions, thousands per import,
     # each kept with its import (who, when), which the trail records.
     "statement_lines",
+    # What the province was told (province/): one row per dossier move with its attempts and the
+    # province's answer, shown on the reconciliation page.
+    "province_messages",
 }
 # Columns never copied into the log: secrets, and the device's health.
 HIDDEN = {"password_hash", "token_hash", "secret"}
