@@ -131,6 +131,7 @@ def test_a_calm_centre_has_no_alert_and_every_way_from_the_home_leads_somewhere(
         "/reports?site=NA-HCC",
         "/console/dossiers?site=NA-HCC",
         "/console/bookings?site=NA-HCC",
+        "/reports/province?site=NA-HCC",
         "/admin?site=NA-HCC",
         "/console?choose=1",
     ]
