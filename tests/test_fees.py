@@ -28,6 +28,7 @@ from .helpers import (
     error_of,
     intake,
     login,
+    pdf_text,
     read_codes,
     receive_dossier,
     site,
@@ -252,6 +253,11 @@ def test_a_dossier_whose_procedure_wants_the_fee_first_waits_for_it_and_its_time
     assert due < utcnow()
     detail = officer.get(f"/api/v1/dossiers/{code}").json
     assert detail["flags"] == ["payment_due"]  # not overdue, not "not yet transferred"
+    receipt = pdf_text(officer.get(f"/api/v1/dossiers/{code}/forms/01.pdf").data)
+    assert (
+        "Hồ sơ được chuyển giải quyết sau khi nộp phí, lệ phí; ngày hẹn trả kết quả lùi tương ứng"
+        " với thời gian chờ nộp." in receipt
+    )
     assert error_of(act(officer, code, "transfer"), 409) == "payment_due"
     # Confirmed: the due date moves by the working time the payment took, and it goes on.
     paid = fee(officer, code, "confirm", method="bank")

@@ -40,7 +40,7 @@ from ..svgcodes import code128_svg, qr_svg
 from . import fees, formsets, labels, registers
 from .formsets import NEEDS, Form, FormKind, FormSet
 from .models import Dossier, DossierEvent, FormSettings, Procedure
-from .policy import SupplementRule
+from .policy import Policy, SupplementRule
 from .rules import Delivery, DossierStatus, FeeStatus, IntakeDecision, Outcome
 
 # The two copies of the receipt: the centre files one, the applicant takes the other.
@@ -213,6 +213,9 @@ def _receipt(session: Session, dossier: Dossier, event, track_url: str) -> dict:
         "barcode": code128_svg(dossier.code),
         "qr": qr_svg(track_url),
         "transfer": payment,
+        # Paid before processing (fees.py): the receipt says so, and that the date moves with the wait.
+        "pay_first": dossier.awaiting_payment,
+        "pay_first_moves_due": dossier.awaiting_payment and Policy.current().payment_pauses_clock,
         "transfer_qr": qr_svg(payment.payload, "vietqr") if payment else None,
     }
 
