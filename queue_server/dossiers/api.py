@@ -30,7 +30,6 @@ from ..auth.models import DeviceKind, DeviceToken
 from ..database import db, utcnow
 from ..errors import ApiError, NotFound
 from ..inputs import Schema, storable
-from ..lookups import one_or_404
 from ..printing import operations as print_operations
 from ..printing.presenters import job_body
 from ..printing.schemas import PrintJobSchema
@@ -556,9 +555,7 @@ def get_attachment(code, attachment_id):
 @blp.response(200, DossierPublicSchema)
 def public_dossier(key):
     """Status and dates for whoever holds the receipt's link: no personal data."""
-    statement = select(Dossier).where(Dossier.tracking_key == key)
-    message = "No dossier has this tracking link."
-    return dossier_public(one_or_404(db.session, statement, code="unknown_dossier", message=message))
+    return dossier_public(lifecycle.get_by_tracking_key(db.session, key))
 
 
 @blp.route("/kiosk/dossiers/<ref>", methods=["GET"])

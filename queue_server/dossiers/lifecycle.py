@@ -42,7 +42,7 @@ from ..actors import Actor, client_address
 from ..database import utcnow
 from ..errors import ApiError, Conflict, NotFound
 from ..events import publish_after_commit
-from ..lookups import one_or_404
+from ..lookups import AnySession, one_or_404
 from ..queueing.models import Ticket
 from ..sites.calendar import business_date
 from ..sites.models import Site
@@ -122,6 +122,14 @@ def new_client_id() -> str:
 def get_by_code(session: Session, code: str) -> Dossier:
     statement = select(Dossier).where(Dossier.code == code)
     return one_or_404(session, statement, code="unknown_dossier", message=f"No dossier {code!r}.")
+
+
+def get_by_tracking_key(session: AnySession, key: str) -> Dossier:
+    """The dossier of a tracking link (the unguessable key in the receipt's QR code)."""
+    statement = select(Dossier).where(Dossier.tracking_key == key)
+    return one_or_404(
+        session, statement, code="unknown_dossier", message="No dossier has this tracking link."
+    )
 
 
 def changed(session: Session, code: str) -> Dossier | None:

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import select
 
 from ..auth.access import DossierParty, dossier_parties, require_dossier_step
 from ..database import db
-from ..dossiers.lifecycle import carrier_of, get_by_code
-from ..dossiers.models import Dossier
+from ..dossiers.lifecycle import carrier_of, get_by_code, get_by_tracking_key
 from ..inputs import Schema
-from ..lookups import one_or_404
 from ..security import limiter, sessionless, tracking_limit
 from . import operations
 from .models import EvaluationChannel
@@ -66,18 +63,11 @@ class EvaluationStateSchema(Schema):
     evaluation = fields.Nested(EvaluationSchema, allow_none=True)
 
 
-def _by_key(key: str) -> Dossier:
-    statement = select(Dossier).where(Dossier.tracking_key == key)
-    return one_or_404(
-        db.session, statement, code="unknown_dossier", message="No dossier has this tracking link."
-    )
-
-
 @blp.route("/track/d/<key>/evaluation", methods=["GET"])
 @blp.response(200, EvaluationStateSchema)
 def evaluation_state(key):
     """Whether the dossier may be evaluated, its criteria, and its evaluation once given."""
-    dossier = _by_key(key)
+    dossier = get_by_tracking_key(db.session, key)
     evaluation = operations.evaluation_of(db.session, dossier)
     return {
         "state": operations.state(db.session, dossier),
@@ -94,7 +84,7 @@ def evaluation_state(key):
 @sessionless
 def evaluate_online(data, key):
     """The citizen's evaluation from the dossier's tracking page, once its result exists."""
-    dossier = _by_key(key)
+    dossier = get_by_tracking_key(db.session, key)
     evaluation = operations.evaluate(db.session, dossier, data["answers"], EvaluationChannel.ONLINE)
     db.session.commit()
     return evaluation_view(evaluation)

@@ -14,13 +14,11 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import select
 
 from ..database import db, utcnow
-from ..dossiers.models import Dossier
+from ..dossiers.lifecycle import get_by_tracking_key
 from ..errors import ApiError, Conflict, NotFound
 from ..inputs import Schema
-from ..lookups import one_or_404
 from ..notify import operations as notify
 from ..notify.addresses import normalise
 from ..notify.channels.webpush import check_subscription
@@ -70,9 +68,7 @@ def _subject(kind: str, key: str) -> tuple[int, dict[str, int]]:
         ticket = get_ticket_by_token(db.session, key)
         return ticket.site_id, {"ticket_id": ticket.id}
     if kind == "d":
-        statement = select(Dossier).where(Dossier.tracking_key == key)
-        message = "No dossier has this tracking link."
-        dossier = one_or_404(db.session, statement, code="unknown_dossier", message=message)
+        dossier = get_by_tracking_key(db.session, key)
         return dossier.site_id, {"dossier_id": dossier.id}
     raise NotFound("not_found", "Tracking links are /t/<key> or /d/<key>.")
 
