@@ -140,9 +140,14 @@ def number(amount: int | float) -> str:
     return f"{amount:g}".replace(".", ",")
 
 
+def thousands(amount: int) -> str:
+    """``75.000``: Vietnamese groups thousands with dots."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def money(amount: int) -> str:
-    """``75.000 đồng``: Vietnamese groups thousands with dots (the forms, the receipts)."""
-    return f"{amount:,} đồng".replace(",", ".")
+    """``75.000 đồng`` (the forms, the receipts)."""
+    return f"{thousands(amount)} đồng"
 
 
 def money_for_reader(amount: int) -> str:

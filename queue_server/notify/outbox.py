@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session, object_session
 
 from ..booking.models import Booking
 from ..database import upsert, utcnow
-from ..dossiers import lifecycle
+from ..dossiers import labels, lifecycle
 from ..dossiers.models import Dossier
 from ..dossiers.presenters import track_url as dossier_url
 from ..errors import ApiError
@@ -352,7 +352,7 @@ def _dossier_values(dossier: Dossier, data: dict) -> dict[str, str]:
         "procedure": dossier.procedure.name,
         "due": due.astimezone(site.tz).strftime("%H:%M %d/%m/%Y") if due else "",
         "items": "; ".join(items),
-        "amount": f"{dossier.fee:,}".replace(",", "."),
+        "amount": labels.thousands(dossier.fee),
         "site": site.name,
         "link": dossier_url(dossier),
     }
