@@ -121,15 +121,21 @@ def find_memo(description: str, fees: dict[str, Fee], lengths: Sequence[int]) ->
     return None
 
 
+def booked_at(site: Site, line: Line) -> datetime:
+    """When the bank booked the line: the statement's local time, in the site's zone."""
+    assert line.booked_at is not None  # a readable line
+    when = line.booked_at
+    return when.astimezone(site.tz) if when.tzinfo else when.replace(tzinfo=site.tz)
+
+
 def earliest_dossier(site: Site, lines: Sequence[Line], window_days: int) -> datetime | None:
     """The earliest intake a line of the statement may pay: ``window_days`` before its first
     day (a transfer follows its receipt; a fee paid later than that is listed ``unknown`` and
     confirmed by hand). None when the window is 0 (every dossier) or no line has a day."""
-    days = [line.booked_at for line in lines if line.booked_at is not None and not line.error]
+    days = [booked_at(site, line) for line in lines if line.booked_at is not None and not line.error]
     if not window_days or not days:
         return None
-    first = min(day if day.tzinfo else day.replace(tzinfo=site.tz) for day in days)
-    return (first - timedelta(days=window_days)).astimezone(UTC)
+    return (min(days) - timedelta(days=window_days)).astimezone(UTC)
 
 
 def match(

@@ -26,7 +26,7 @@ from ..dossiers.rules import FeePayment, FeeStatus
 from ..errors import ApiError, Conflict
 from ..sites.models import Site
 from . import reading
-from .matching import LOOKUP_CHUNK, Match, Outcome, match
+from .matching import LOOKUP_CHUNK, Match, Outcome, booked_at, match
 from .models import StatementImport, StatementLine
 
 
@@ -56,13 +56,6 @@ def reconcile(
     matches, counts = match(session, site, statement.lines, current_app.config["STATEMENT_MATCH_DAYS"])
     counts["skipped"] = statement.skipped
     return Reconciliation(statement, matches, counts)
-
-
-def booked_at(site: Site, line: reading.Line) -> datetime:
-    """When the bank booked the line: the statement's local time, in the site's zone."""
-    assert line.booked_at is not None  # a readable line
-    when = line.booked_at
-    return when.astimezone(site.tz) if when.tzinfo else when.replace(tzinfo=site.tz)
 
 
 def paid_at(site: Site, line: reading.Line, dossier: Dossier, now: datetime) -> datetime:

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from ..sites.models import Site
 from ..timefmt import iso
-from .matching import Fee, Match, Outcome
+from .matching import Fee, Match, Outcome, booked_at
 from .models import StatementImport, StatementLine
-from .operations import Reconciliation, booked_at
+from .operations import Reconciliation
 
 
 def _totals(amounts: dict[str, int]) -> dict[str, int]:
