@@ -123,6 +123,14 @@ def _ticket(token: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.public_token == token))
 
 
+def _dossier(key: str) -> Dossier | None:
+    return db.session.scalar(select(Dossier).where(Dossier.tracking_key == key))
+
+
+def _no_dossier():
+    return page_error(404, _("Không tìm thấy hồ sơ"), _("Đường dẫn này không ứng với hồ sơ nào."))
+
+
 @bp.get("/t/<token>")
 def ticket_page(token: str):
     ticket = _ticket(token)
@@ -172,9 +180,9 @@ PUBLIC_STEPS = {
 
 @bp.get("/d/<key>")
 def dossier_page(key: str):
-    dossier = db.session.scalar(select(Dossier).where(Dossier.tracking_key == key))
+    dossier = _dossier(key)
     if dossier is None:
-        return page_error(404, _("Không tìm thấy hồ sơ"), _("Đường dẫn này không ứng với hồ sơ nào."))
+        return _no_dossier()
     tz = dossier.site.tz
     evaluation = evaluations.evaluation_of(db.session(), dossier)
     steps = [
@@ -239,9 +247,9 @@ def _no_procedure():
 def dossier_qr(key: str):
     """The QR code of the dossier's page: the counter shows it when it hands the result back,
     so the citizen evaluates on their phone."""
-    dossier = db.session.scalar(select(Dossier).where(Dossier.tracking_key == key))
+    dossier = _dossier(key)
     if dossier is None:
-        return page_error(404, _("Không tìm thấy hồ sơ"), _("Đường dẫn này không ứng với hồ sơ nào."))
+        return _no_dossier()
     return qr_svg(dossier_track_url(dossier))
 
 
