@@ -79,7 +79,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        if connection.get_execution_options().get(READS_ONLY):
+            return  # reads after a commit (reads_without_transaction): no write lock to take
         begin_immediate(connection.connection.driver_connection)
+
+
+# The execution option of a SQLite connection that only reads (:func:`reads_without_transaction`).
+READS_ONLY = "queue_reads_only"
 
 
 # How long a transaction waits for another to release SQLite's write lock before it fails.
@@ -200,21 +206,33 @@ db = Database()
 
 
 def reads_without_transaction(session) -> None:
-    """Let what the session still does, reads only, run without a transaction (PostgreSQL).
+    """Let what the session still does, reads only, run without a transaction.
 
     A request that has committed its change often reads a little more for its answer (the new
-    ticket's place in the queue). Under PostgreSQL's READ COMMITTED every statement takes its
-    own snapshot anyway, so the answers are the same in autocommit, and the BEGIN and the
-    ROLLBACK at the end of the request, two round trips, are saved. The pool puts the
-    connection back in transactional mode when it is returned. Nothing may be written after
-    this: it would be committed at once, alone. No-op when the session is already in a
-    transaction, and on SQLite (its transactions begin with BEGIN IMMEDIATE, see above).
+    ticket's place in the queue). Each of those statements then sees the database as it is, in
+    a snapshot of its own, and nothing is held for the rest of the request:
+
+    - PostgreSQL: under READ COMMITTED every statement takes its own snapshot anyway, so the
+      answers are the same in autocommit, and the BEGIN and the ROLLBACK at the end of the
+      request, two round trips, are saved. The pool puts the connection back in transactional
+      mode when it is returned.
+    - SQLite: a transaction here begins with ``BEGIN IMMEDIATE``, which takes the database's one
+      write lock (see :func:`begin_immediate`). Reads that began one would hold every other
+      request's write back until this request's teardown. Without it, each read is SQLite's own
+      short read transaction, which in WAL mode blocks no writer.
+
+    Nothing may be written after this: it would be committed at once, alone. No-op when the
+    session is already in a transaction.
     """
     if isinstance(session, scoped_session):
         session = session()
-    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+    if session.in_transaction():
         return
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    elif dialect == "sqlite":
+        session.connection(execution_options={READS_ONLY: True})
 
 
 def upsert(table):

@@ -303,3 +303,19 @@ def test_a_service_whose_counters_have_no_officer_promises_no_wait(app, kiosk, c
             db.session.commit()
         assert trade() == (0, None)
         assert tracked(ticket) == ([], None)
+
+
+def test_the_issue_answer_is_exactly_what_its_schema_documents(app, kiosk):
+    """The view writes the ticket it shaped itself (no second pass through marshmallow); the
+    OpenAPI document promises IssuedTicketSchema, so the two must agree field by field."""
+    from queue_server.queueing.schemas import IssuedTicketSchema
+
+    with app.app_context():
+        staff(db.session, [1])
+    for extra in ({}, {"priority": "elderly", "client_id": "press-42"}):
+        body = issue(kiosk, **extra)
+        assert set(body) == set(IssuedTicketSchema().fields)
+        assert IssuedTicketSchema().dump(body) == body
+        assert IssuedTicketSchema().validate(body) == {}
+    again = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD", "client_id": "press-42"})
+    assert again.status_code == 200 and again.get_json() == IssuedTicketSchema().dump(again.get_json())

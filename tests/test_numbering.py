@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from queue_server.errors import Conflict
@@ -98,3 +98,31 @@ def test_unique_constraint_backs_up_the_numbering(session):
     )
     with pytest.raises(IntegrityError):
         session.commit()
+
+
+@both_databases
+def test_an_issued_ticket_is_whole_without_reading_its_row_back(session):
+    """The ticket is written with one Core INSERT and handed on as if loaded: every column and
+    relation it carries holds the value written, so nothing is fetched again at first use, and a
+    fresh read of the row agrees with it."""
+    hcc = site(session)
+    now = local(2026, 11, 23, 8, 0)
+    window = (local(2026, 11, 23, 9, 0), local(2026, 11, 23, 9, 30))
+    statements = []
+    listen = ("before_cursor_execute", lambda conn, cursor, sql, *args: statements.append(sql))
+    event.listen(session.get_bind(), *listen)
+    try:
+        ticket = issue_ticket(session, hcc, "NM-DD", SYSTEM, now=now, client_id="press-1", window=window)
+    finally:
+        event.remove(session.get_bind(), *listen)
+    ticket_reads = [sql for sql in statements if sql.lstrip().startswith("SELECT") and "FROM tickets" in sql]
+    assert ticket_reads == [], ticket_reads
+    state = inspect(ticket)
+    assert state.persistent and not state.unloaded
+    assert not session.dirty and ticket.site is hcc and ticket.counter is None
+    written = {c.key: getattr(ticket, c.key) for c in Ticket.__table__.columns}
+    session.commit()
+    session.expunge_all()
+    read = session.get(Ticket, ticket.id)
+    assert {c.key: getattr(read, c.key) for c in Ticket.__table__.columns} == written
+    assert read.appointment_at == window[0] and read.client_id == "press-1"

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, func, or_, select
+from sqlalchemy import ARRAY, Integer, Row, and_, any_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..cache import remember
-from ..database import utcnow
+from ..database import UTCDateTime, utcnow
 from ..sites import routing, staffing
 from ..sites.models import Counter, Service
 from . import order
@@ -78,27 +80,40 @@ def people_ahead(session: Session, ticket: Ticket, now: datetime | None = None) 
     """How many tickets of the same queue will be called before this one now (:mod:`.order`)."""
     if ticket.status not in TicketStatus.IN_QUEUE:
         return 0
-    if ticket.target_counter_id is not None:
-        same_queue = Ticket.target_counter_id == ticket.target_counter_id
-    else:
-        same_queue = Ticket.service_id == ticket.service_id
-    earlier = or_(
-        Ticket.issued_at < ticket.issued_at,
-        and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
-    )
+    by_counter = ticket.target_counter_id is not None
     now = now or utcnow()
-    rank, own = order.rank(), order.rank_of(ticket, now)
-    before = or_(rank < own, and_(rank == own, earlier))
-    return session.execute(
-        select(func.count()).where(
-            Ticket.site_id == ticket.site_id,
-            Ticket.business_date == ticket.business_date,
-            same_queue,
-            Ticket.status.in_(TicketStatus.IN_QUEUE),
-            before,
-        ),
-        order.at(now),
-    ).scalar_one()
+    values = {
+        "site_id": ticket.site_id,
+        "day": ticket.business_date,
+        "queue": ticket.target_counter_id if by_counter else ticket.service_id,
+        "own_rank": order.rank_of(ticket, now),
+        "issued_at": ticket.issued_at,
+        "ticket_id": ticket.id,
+        **order.at(now),
+    }
+    session.flush()  # what the ORM still holds of other tickets, which a Core statement would miss
+    return session.connection().execute(_ahead_statement(by_counter), values).scalar_one()
+
+
+@cache
+def _ahead_statement(by_counter: bool):
+    """The count of :func:`people_ahead`, built once per kind of queue (a counter's, a
+    service's) with everything else a parameter: every ticket issued asks it, and building and
+    keying the expression cost several times what the database spends on it. Core columns, not
+    the ORM's, so that running it needs none of the ORM's statement handling either."""
+    tickets = Ticket.__table__.c
+    issued_at = bindparam("issued_at", type_=UTCDateTime())
+    own_id = bindparam("ticket_id", type_=Integer())
+    earlier = or_(tickets.issued_at < issued_at, and_(tickets.issued_at == issued_at, tickets.id < own_id))
+    rank, own = order.rank(), bindparam("own_rank", type_=Integer())
+    queue = tickets.target_counter_id if by_counter else tickets.service_id
+    return select(func.count()).where(
+        tickets.site_id == bindparam("site_id"),
+        tickets.business_date == bindparam("day"),
+        queue == bindparam("queue"),
+        tickets.status.in_(TicketStatus.IN_QUEUE),
+        or_(rank < own, and_(rank == own, earlier)),
+    )
 
 
 def waiting_by_service(
@@ -136,7 +151,7 @@ def long_waits(session: Session, site_id: int, day: date, issued_before) -> dict
     return {service_id: (count, oldest) for service_id, count, oldest in rows}
 
 
-def open_numbers(counters, day: date) -> list[int]:
+def open_numbers(counters: Iterable[staffing.Staffed], day: date) -> list[int]:
     """The numbers of those of ``counters`` that receive tickets now, in order: who will call."""
     return sorted(counter.number for counter in counters if staffing.receives_tickets(counter, day))
 
@@ -146,7 +161,23 @@ def open_counter_numbers(session: Session, site_id: int, service_id: int, day: d
     ids = routing.counters_serving(session, site_id, service_id, day)
     if not ids:
         return []
-    return open_numbers(session.scalars(select(Counter).where(Counter.id.in_(ids))), day)
+    return open_numbers((row for row in counter_states(session, site_id) if row.id in ids), day)
+
+
+def counter_states(session: Session, site_id: int) -> list[Row]:
+    """What :mod:`~queue_server.sites.staffing` needs of each counter of the site (its id,
+    number, state and officer), as plain rows: read on every ticket issued and every tracking
+    page, where loading a few dozen ORM counters cost more than the query."""
+    session.flush()  # a counter the ORM changed and has not written yet
+    return list(session.connection().execute(_counter_states_statement(), {"site_id": site_id}))
+
+
+@cache
+def _counter_states_statement():
+    counters = Counter.__table__.c
+    return select(
+        counters.id, counters.number, counters.state, counters.officer_id, counters.officer_day
+    ).where(counters.site_id == bindparam("site_id"))
 
 
 def standings(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
@@ -244,7 +275,8 @@ def ticket_standing(session: Session, ticket: Ticket) -> dict:
     if ticket.status not in TicketStatus.IN_QUEUE:
         return {}
     if ticket.target_counter_id is not None:
-        counters = open_numbers([ticket.target_counter], ticket.business_date)
+        target = ticket.target_counter
+        counters = open_numbers([target] if target is not None else [], ticket.business_date)
     else:
         counters = open_counter_numbers(session, ticket.site_id, ticket.service_id, ticket.business_date)
     ahead = people_ahead(session, ticket)

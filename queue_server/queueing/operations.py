@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import and_, bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
 from ..actors import Actor
 from ..auth.models import User
@@ -95,25 +95,61 @@ def _issue(session, site, service, actor, priority, channel, now, client_id, win
     if capacity is not None and sequence > capacity:
         # The caller rolls back, which also gives the number back.
         raise Conflict("service_full", f"All {capacity} numbers of {service.name} are taken for today.")
-    ticket = Ticket(
-        public_token=secrets.token_urlsafe(16),
-        site=site,
-        service=service,
-        issued_service=service,
-        business_date=day,
-        sequence=sequence,
-        number=service.display_number(sequence),
-        status=TicketStatus.WAITING,
-        priority=priority,
-        channel=channel,
-        issued_at=now,
-        client_id=client_id,
-        appointment_at=window[0] if window else None,
-        appointment_until=window[1] if window else None,
-    )
-    session.add(ticket)
+    values = {
+        "public_token": secrets.token_urlsafe(16),
+        "client_id": client_id,
+        "site_id": site.id,
+        "service_id": service.id,
+        "issued_service_id": service.id,
+        "business_date": day,
+        "sequence": sequence,
+        "number": service.display_number(sequence),
+        "status": TicketStatus.WAITING,
+        "priority": priority,
+        "channel": channel,
+        "issued_at": now,
+        "called_at": None,
+        "started_at": None,
+        "finished_at": None,
+        "counter_id": None,
+        "target_counter_id": None,
+        "officer_id": None,
+        "recall_count": 0,
+        "appointment_at": window[0] if window else None,
+        "appointment_until": window[1] if window else None,
+    }
+    ticket = _inserted(session, values, site, service)
     journal.record(session, site, "ticket.issued", actor, now, ticket=ticket)
     return ticket
+
+
+def _inserted(session: Session, values: dict, site: Site, service: Service) -> Ticket:
+    """A new ticket's row written with one Core ``INSERT ... RETURNING id``, and the ORM
+    object the rest of the request works with, as if it had been loaded.
+
+    The ORM's unit of work (a flush that sorts, tracks and writes the object) took an eighth of
+    the CPU of a ticket issued, for one row whose every value is known here. ``values`` must
+    hold every column but the id: the object is marked as loaded (``make_transient_to_detached``)
+    and a column left out would be read back from the database at its first use.
+    """
+    ticket_id = session.connection().execute(_ticket_insert(), values).scalar_one()
+    relations = {
+        "site": site,
+        "service": service,
+        "issued_service": service,
+        "counter": None,
+        "target_counter": None,
+    }
+    ticket = Ticket(id=ticket_id, **relations, **values)
+    make_transient_to_detached(ticket)
+    session.add(ticket)
+    return ticket
+
+
+@cache
+def _ticket_insert():
+    tickets = Ticket.__table__
+    return insert(tickets).returning(tickets.c.id)
 
 
 @dataclass(frozen=True)

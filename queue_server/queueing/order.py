@@ -40,11 +40,12 @@ def at(now: datetime) -> dict:
 def rank():
     """The rank of each ticket (:data:`PRIORITY`, :data:`BOOKED`, :data:`WALK_IN`) as SQL, at
     the instant the statement is given with :func:`at`. Built once: building the expression
-    would cost call-next more than the database spends on it. A NULL window compares to
-    nothing, so a ticket without one is a walk-in."""
-    now = bindparam("queue_now")
-    booked_now = and_(Ticket.appointment_at <= now, Ticket.appointment_until >= now)
-    return case((Ticket.priority.is_not(None), PRIORITY), (booked_now, BOOKED), else_=WALK_IN)
+    would cost call-next more than the database spends on it. Core columns: it serves the ORM's
+    queries and the Core ones of :mod:`.estimates` alike. A NULL window compares to nothing, so
+    a ticket without one is a walk-in."""
+    now, tickets = bindparam("queue_now"), Ticket.__table__.c
+    booked_now = and_(tickets.appointment_at <= now, tickets.appointment_until >= now)
+    return case((tickets.priority.is_not(None), PRIORITY), (booked_now, BOOKED), else_=WALK_IN)
 
 
 def rank_of(ticket: Ticket, now: datetime) -> int:

@@ -13,8 +13,23 @@ officer stays signed on, and the counter receives no tickets meanwhile.
 from __future__ import annotations
 
 from datetime import date
+from typing import Protocol
 
 from .models import Counter, CounterState
+
+
+class Staffed(Protocol):
+    """What these rules read of a counter: a :class:`Counter`, or a row of its columns (the
+    estimates read them as rows on every ticket issued)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def officer_id(self) -> int | None: ...
+    @property
+    def officer_day(self) -> date | None: ...
 
 
 def sign_on(counter: Counter, user_id: int | None, day: date) -> None:
@@ -28,14 +43,14 @@ def sign_off(counter: Counter) -> None:
     counter.officer_id, counter.officer_day = None, None
 
 
-def officer_at(counter: Counter, day: date) -> int | None:
+def officer_at(counter: Staffed, day: date) -> int | None:
     """The id of the officer working at ``counter`` on business day ``day``, or None."""
     if counter.state == CounterState.CLOSED or counter.officer_day != day:
         return None
     return counter.officer_id
 
 
-def receives_tickets(counter: Counter, day: date) -> bool:
+def receives_tickets(counter: Staffed, day: date) -> bool:
     """Whether the counter calls tickets now: open, with an officer at it. Only those count in
     the waits the kiosk, the tracking page and the ticket show."""
     return counter.state == CounterState.OPEN and officer_at(counter, day) is not None
