@@ -47,6 +47,7 @@ from .province import (
 )
 from .screens import Screens
 from .stack import prepare, start_server
+from .stats import percentile_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # What a window is given as: NAME:RATE:CALL_EVERY:SECONDS.
@@ -128,6 +129,15 @@ def visit(name: str, server: Gunicorn, province: dict, database: str, args) -> d
         called = figures["display"]["tickets_called"]
         worker_s = record["cpu"]["gunicorn_workers"]["cpu_s"]
         window_s = record["cpu"]["window_s"]
+        answered = {c[3]: c[1] for c in record["calls"] if c[3] is not None}
+        # From the officer's answer to each screen: the fan-out's own share of the delay (the
+        # event leaves after the commit, before the answer; negative when it came first).
+        lag = sorted(
+            at - answered[tid]
+            for tid, times in received["arrivals"].items()
+            if tid in answered
+            for at in times
+        )
         results[window["name"]] = {
             "loadavg_at_start": record["loadavg_at_start"],
             "calls": figures["calls"],
@@ -136,6 +146,11 @@ def visit(name: str, server: Gunicorn, province: dict, database: str, args) -> d
             "by_status": figures["by_status"],
             "call_next_latency": figures["call_next_latency"],
             "display": figures["display"],
+            "after_answer": {
+                "p50_ms": percentile_ms(lag, 0.5),
+                "p99_ms": percentile_ms(lag, 0.99),
+                "max_ms": round(lag[-1] * 1000, 1) if lag else None,
+            },
             "worker_cores": round(worker_s / window_s, 2),
             "machine_busy_cores": record["cpu"]["machine_busy"]["cores"],
             "stolen_cores": record["cpu"]["stolen_by_hypervisor"]["cores"],
@@ -181,6 +196,7 @@ def brief(visit_: dict) -> str:
         parts.append(
             f"  {name}: load {w['loadavg_at_start']}, {w['calls_answered_with_a_ticket']} calls,"
             f" display p50/p99/max {d['p50_ms']}/{d['p99_ms']}/{d['max_ms']} ms, missed {d['missed']},"
+            f" after the answer p50/p99 {w['after_answer']['p50_ms']}/{w['after_answer']['p99_ms']} ms,"
             f" CPU/call {w['cpu_ms_per_call']} ms (net {w['net_cpu_ms_per_call']},"
             f" in the kernel {w['kernel_cpu_ms_per_call']}),"
             f" workers {w['worker_cores']} cores, machine {w['machine_busy_cores']}"
