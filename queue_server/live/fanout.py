@@ -4,7 +4,7 @@ python-socketio encodes an event for a room once, then hands it to each socket o
 Engine.IO socket queues it, that socket's writer greenlet wakes, encodes it again, and
 simple-websocket has wsproto build a frame for it and writes it. A thousand screens in a site's
 room made every call a thousand queue hand-overs, greenlet switches and frame builds in the
-worker: about 60 µs of its CPU per socket and frame, most of what a call cost (``docs/benchmarks.md``,
+worker: about 50 µs of its CPU per socket and frame, most of what a call cost (``docs/benchmarks.md``,
 "Live fan-out (issue 21)"). Here, in gevent mode:
 
 - :class:`FanoutManager` (the client manager, ``live/queue.py``) builds the event's frame
@@ -22,7 +22,7 @@ The frames are the ones simple-websocket would have sent: a text frame, FIN set,
 server's). They are shared only because no connection compresses them: permessage-deflate keeps
 a compression state per connection, so a compressed frame cannot be shared.
 :class:`SharedFrameWebSocket` therefore does not negotiate it (browsers offer it); screens read
-the same text as before, uncompressed on the wire (a call's frame is about 1 KB).
+the same text as before, uncompressed on the wire (a call's frame is 0.7-1.2 KB).
 
 python-socketio and python-engineio have no public hook for this beyond the client manager. It
 relies on: Engine.IO's server choosing its WebSocket class from ``eio._async["websocket"]`` and
