@@ -27,7 +27,7 @@ the same text as before, uncompressed on the wire (a call's frame is 0.7-1.2 KB)
 python-socketio and python-engineio have no public hook for this beyond the client manager. It
 relies on: Engine.IO's server choosing its WebSocket class from ``eio._async["websocket"]`` and
 calling it with the engine.io socket's bound ``_websocket_handler``; that socket's ``queue``,
-``upgraded``, ``closing``, ``closed``, ``check_ping_timeout`` and ``send``; and simple-websocket's
+``upgraded``, ``closing``, ``closed`` and ``send``; and simple-websocket's
 ``Server.sock`` and ``connected``. If one of these changes, the frames go the upstream way again
 (or fail loudly), and ``tests/test_fanout.py`` fails: a browser's compression offer is taken
 again (``test_a_screen_that_offers_compression_gets_the_same_plain_frames``), or no write is
@@ -98,7 +98,7 @@ class SharedFrameWebSocket(_gevent_websocket_base()):  # type: ignore[misc]
         self.sid = getattr(self.engine_socket, "sid", None)
         self.writing = False
         self.behind = False
-        self.fd = None  # its file descriptor, -1 if blocking (see _descriptor)
+        self.fd = None  # see _descriptor
 
     def __call__(self, environ, start_response):
         environ = {k: v for k, v in environ.items() if k != "HTTP_SEC_WEBSOCKET_EXTENSIONS"}
@@ -123,34 +123,37 @@ class SharedFrameWebSocket(_gevent_websocket_base()):  # type: ignore[misc]
         finally:
             self.writing = False
 
-    def _descriptor(self) -> int | None:
-        """The connection's file descriptor, if writing to it cannot block the process."""
+    def _descriptor(self) -> int:
+        """The connection's file descriptor, -1 if writing to it could block the process (or it
+        is not open yet); known once, as it is asked for every frame."""
         if self.fd is None:
             websocket = getattr(self, "ws", None)
             if websocket is None or not websocket.connected:
-                return None
+                return -1
             fd = websocket.sock.fileno()
             self.fd = -1 if os.get_blocking(fd) else fd
-        return self.fd if self.fd >= 0 else None
+        return self.fd
 
     def write_shared(self, frame: bytes) -> bool:
         """Write ``frame`` now, without waiting, if nothing is being or waiting to be written to
         this socket: True if it is written (what did not fit is queued first); False if the
-        caller must queue it the usual way."""
+        caller must queue it the usual way.
+
+        Done for every socket of a room per event, so it checks no more than that. Unlike
+        Engine.IO's ``Socket.send`` it does not look for a missed pong: Engine.IO's service task
+        checks every socket within ``ping_timeout`` anyway."""
+        fd = self.fd if self.fd is not None else self._descriptor()
         engine_socket = self.engine_socket
         if (
-            self.writing
-            or engine_socket is None
-            or not engine_socket.upgraded
+            fd < 0
+            or self.writing
             or engine_socket.closing
             or engine_socket.closed
-            or not engine_socket.queue.empty()
-            or (fd := self._descriptor()) is None
+            or not engine_socket.upgraded
+            or engine_socket.queue.qsize()
             or not self.ws.connected
         ):
             return False
-        if not engine_socket.check_ping_timeout():  # as Engine.IO's send: a silent screen is closed
-            return True
         try:
             written = os.write(fd, frame)
         except BlockingIOError:
