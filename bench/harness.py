@@ -81,7 +81,8 @@ class Gunicorn:
     ``env`` holds the result and may be changed between :meth:`stop` and :meth:`start`. The
     server's output goes to a temporary file (:meth:`log_tail`): a pipe nobody reads fills up and
     blocks it. With ``to_terminal`` it goes to this process's terminal instead, as a benchmark
-    shows it.
+    shows it. ``root``: the checkout whose ``wsgi:app`` it serves (a benchmark may compare an
+    older one, ``bench/fanout.py``).
     """
 
     process: subprocess.Popen
@@ -94,12 +95,14 @@ class Gunicorn:
         *,
         ready_seconds: float = 30,
         to_terminal: bool = False,
+        root: Path = ROOT,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.ready_seconds = ready_seconds
         self.to_terminal = to_terminal
+        self.root = root
         self.env = {**os.environ, "WEB_CONCURRENCY": str(workers), "BIND": f"127.0.0.1:{self.port}"}
         for name, value in settings.items():
             if value is None:
@@ -114,7 +117,7 @@ class Gunicorn:
         self.log = None if self.to_terminal else tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=None if self.to_terminal else subprocess.DEVNULL,
             stderr=self.log,

@@ -71,13 +71,22 @@ def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command's name (field 3 on)."""
+    stat = _read(f"/proc/{pid}/stat")
+    return None if stat is None else stat[stat.rindex(")") + 2 :].split()
+
+
 def cpu_seconds(pid: int) -> float | None:
     """User plus system CPU time of a process."""
-    stat = _read(f"/proc/{pid}/stat")
-    if stat is None:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    fields = _stat_fields(pid)
+    return None if fields is None else (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def system_seconds(pid: int) -> float | None:
+    """The CPU time a process spent in the kernel (its system calls: writes to sockets...)."""
+    fields = _stat_fields(pid)
+    return None if fields is None else int(fields[12]) / CLK_TCK
 
 
 def machine_busy_seconds() -> tuple[float, float]:
@@ -138,7 +147,12 @@ class Groups:
         return {
             "at": time.monotonic(),
             "machine": machine_busy_seconds(),
-            "cpu": {name: {pid: cpu_seconds(pid) or 0.0 for pid in pids} for name, pids in groups.items()},
+            "cpu": {
+                **{name: {pid: cpu_seconds(pid) or 0.0 for pid in pids} for name, pids in groups.items()},
+                "gunicorn_workers_in_kernel": {
+                    pid: system_seconds(pid) or 0.0 for pid in groups["gunicorn_workers"]
+                },
+            },
         }
 
     @staticmethod

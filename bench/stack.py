@@ -34,10 +34,10 @@ def fresh_postgres(url: str) -> None:
     database.dispose()
 
 
-def flask_cli(url: str, *args: str) -> str:
+def flask_cli(url: str, *args: str, root: Path = ROOT) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
+        cwd=root,
         env={**os.environ, "DATABASE_URL": url},
         check=True,
         capture_output=True,
@@ -46,23 +46,28 @@ def flask_cli(url: str, *args: str) -> str:
     return result.stdout
 
 
-def prepare(url: str) -> str:
-    """Migrate and seed; return a kiosk token."""
+def prepare(url: str, root: Path = ROOT) -> str:
+    """Migrate and seed with the code of the checkout ``root``; return a kiosk token."""
     if url.startswith("postgresql"):
         fresh_postgres(url)
     elif url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).unlink(missing_ok=True)
-    flask_cli(url, "db", "upgrade")
-    flask_cli(url, "seed-demo")
-    output = flask_cli(url, "create-device-token", "--kind", "kiosk", "--site", "NA-HCC")
+    flask_cli(url, "db", "upgrade", root=root)
+    flask_cli(url, "seed-demo", root=root)
+    output = flask_cli(url, "create-device-token", "--kind", "kiosk", "--site", "NA-HCC", root=root)
     return output.strip().splitlines()[-1]
 
 
 def start_server(
-    url: str, workers: int, message_queue: str | None, extra_env: dict | None = None
+    url: str,
+    workers: int,
+    message_queue: str | None,
+    extra_env: dict | None = None,
+    root: Path = ROOT,
 ) -> Gunicorn:
     """gunicorn with ``workers`` gevent worker processes on ``url``, sharing Redis for events;
-    its output on the terminal. ``extra_env``: more environment (e.g. ``SOCKETIO_CHANNEL``)."""
+    its output on the terminal. ``extra_env``: more environment (e.g. ``SOCKETIO_CHANNEL``);
+    ``root``: the checkout it serves."""
     settings = {
         "DATABASE_URL": url,
         "SECRET_KEY": "bench",
@@ -72,4 +77,4 @@ def start_server(
     }
     if message_queue:
         settings["SOCKETIO_MESSAGE_QUEUE"] = message_queue
-    return Gunicorn({**settings, **(extra_env or {})}, workers, ready_seconds=60, to_terminal=True)
+    return Gunicorn({**settings, **(extra_env or {})}, workers, ready_seconds=60, to_terminal=True, root=root)

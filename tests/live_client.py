@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import queue
+import socket
+import struct
 import time
 
 import socketio
@@ -91,3 +96,98 @@ class LiveClient:
 
     def close(self) -> None:
         self.sio.disconnect()
+
+
+class RawScreen:
+    """A screen speaking Engine.IO 4 over a plain WebSocket it frames itself, so that a test sees
+    the bytes of each frame as the server wrote them, and may stop reading (a stalled screen).
+
+    ``receive_buffer``: the socket's receive buffer in bytes (small: the server's writes back up
+    soon); ``extensions``: a ``Sec-WebSocket-Extensions`` offer, as a browser makes.
+    """
+
+    def __init__(self, base_url: str, auth: dict, receive_buffer: int | None = None, extensions: str = ""):
+        host, port = base_url.removeprefix("http://").split(":")
+        self.sock = socket.socket()
+        if receive_buffer is not None:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        self.sock.settimeout(10)
+        self.sock.connect((host, int(port)))
+        key = base64.b64encode(os.urandom(16)).decode()
+        offer = f"Sec-WebSocket-Extensions: {extensions}\r\n" if extensions else ""
+        self.sock.sendall(
+            f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            f"Sec-WebSocket-Version: 13\r\n{offer}\r\n".encode()
+        )
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self._recv()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        self.response = head.decode()
+        assert self.response.startswith("HTTP/1.1 101"), self.response
+        opened = self.next_frame()[1]
+        assert opened.startswith("0"), opened
+        self.send_text("40" + json.dumps(auth))
+
+    def _recv(self) -> bytes:
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the server closed the connection")
+        return data
+
+    def _take(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            self.buffer += self._recv()
+        taken, self.buffer = self.buffer[:size], self.buffer[size:]
+        return taken
+
+    def next_frame(self) -> tuple[bytes, str]:
+        """The next frame as it came (its header and payload) and its text."""
+        head = self._take(2)
+        assert head[1] & 0x80 == 0, "a server's frames are not masked"
+        size, extra = head[1] & 0x7F, b""
+        if size == 126:
+            extra = self._take(2)
+            size = struct.unpack("!H", extra)[0]
+        elif size == 127:
+            extra = self._take(8)
+            size = struct.unpack("!Q", extra)[0]
+        payload = self._take(size)
+        return head + extra + payload, payload.decode()
+
+    def next_event(self, timeout: float = 10) -> tuple[bytes, str, object]:
+        """The next Socket.IO event's frame, name and payload; Engine.IO pings are answered."""
+        self.sock.settimeout(timeout)
+        while True:
+            frame, text = self.next_frame()
+            if text == "2":
+                self.send_text("3")
+            elif text.startswith("42"):
+                name, payload = json.loads(text[2:])
+                return frame, name, payload
+
+    def wait_for(self, name: str, timeout: float = 10) -> tuple[bytes, object]:
+        deadline = time.monotonic() + timeout
+        while True:
+            frame, got, payload = self.next_event(max(0.1, deadline - time.monotonic()))
+            if got == name:
+                return frame, payload
+
+    def send_text(self, text: str) -> None:
+        payload, mask = text.encode(), os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        size = len(payload)
+        if size < 126:
+            head = bytes((0x81, 0x80 | size))
+        else:
+            head = struct.pack("!BBH", 0x81, 0x80 | 126, size)
+        self.sock.sendall(head + mask + masked)
+
+    def vanish(self) -> None:
+        """Reset the connection without a word, as a screen unplugged."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.sock.close()
+
+    def close(self) -> None:
+        self.sock.close()

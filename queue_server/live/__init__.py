@@ -18,7 +18,8 @@ that ticket's room only (``ticket:<id>``, see :mod:`.standing`).
 Deltas are sent only after the change has committed (:mod:`queue_server.events`). With
 ``SOCKETIO_MESSAGE_QUEUE`` set, ``socketio.emit`` goes through Redis and reaches the clients of
 every worker process. Events published while Redis is down are lost to the other processes;
-when it comes back each process sends its screens a fresh snapshot (:mod:`.queue`).
+when it comes back each process sends its screens a fresh snapshot (:mod:`.queue`). Each
+process writes an event's frame once for all its WebSockets in the room (:mod:`.fanout`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from ..queueing.journal import SEQUENCED_KINDS
 from ..queueing.models import Ticket
 from ..queueing.snapshot import site_snapshot
 from ..sites.models import Counter, Site
-from . import standing, stats
+from . import fanout, standing, stats
 from .queue import ResyncingRedisManager
 from .standing import ticket_room
 
@@ -237,6 +238,7 @@ def on_resync(data=None):
 def init_app(app) -> None:
     socketio.on_event("connect", on_connect)
     socketio.on_event("resync", on_resync)
+    fanout.install(socketio.server.eio)
     stats.publisher.init_app(app, socketio)
     standing.publisher.init_app(app, socketio)
     if isinstance(socketio.server.manager, ResyncingRedisManager):

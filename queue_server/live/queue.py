@@ -35,6 +35,8 @@ import socketio
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from .fanout import FanoutManager
+
 log = logging.getLogger(__name__)
 
 RETRY_MAX_SECONDS = 4
@@ -52,7 +54,11 @@ UNRESPONSIVE_PAUSE_SECONDS = 1
 LISTEN_OPTIONS = {"socket_connect_timeout": 2, "socket_keepalive": True, "retry": Retry(NoBackoff(), 0)}
 
 
-class ResyncingRedisManager(socketio.RedisManager):
+class ResyncingRedisManager(socketio.RedisManager, FanoutManager):
+    """Upstream's Redis manager, emitting to this process's sockets as :class:`FanoutManager`
+    does (it comes after ``RedisManager`` and before python-socketio's ``Manager`` in the
+    method order, so that upstream's ``super().emit`` reaches it)."""
+
     def __init__(self, url: str, channel: str) -> None:
         super().__init__(url, channel=channel)
         self.redis = redis.Redis.from_url(url, **PUBLISH_OPTIONS)  # connects on first use
@@ -105,11 +111,13 @@ class ResyncingRedisManager(socketio.RedisManager):
 def socketio_queue_options(config) -> dict:
     """``SocketIO.init_app``'s message queue options for ``SOCKETIO_MESSAGE_QUEUE``.
 
-    A Redis URL gets a :class:`ResyncingRedisManager`; any other (or none) is left to
-    Flask-SocketIO as before.
+    A Redis URL gets a :class:`ResyncingRedisManager`, none a :class:`FanoutManager`; any
+    other is left to Flask-SocketIO as before.
     """
     url = config.get("SOCKETIO_MESSAGE_QUEUE")
     channel = config.get("SOCKETIO_CHANNEL") or "flask-socketio"
     if url and url.startswith(("redis://", "rediss://")):
         return {"client_manager": ResyncingRedisManager(url, channel=channel)}
+    if not url:
+        return {"client_manager": FanoutManager()}
     return {"message_queue": url, "channel": channel}
