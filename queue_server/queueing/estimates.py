@@ -72,8 +72,7 @@ def estimate_wait(ahead: int, seconds_per_ticket: float, counters_open: int) -> 
 def open_counter_ids(session: Session, site_id: int, day: date) -> set[int]:
     """Ids of the site's counters that receive tickets now (``staffing.receives_tickets``; a
     site has a few dozen counters at most, read whole)."""
-    counters = session.scalars(select(Counter).where(Counter.site_id == site_id))
-    return {counter.id for counter in counters if staffing.receives_tickets(counter, day)}
+    return {row.id for row in counter_states(session, site_id) if staffing.receives_tickets(row, day)}
 
 
 def people_ahead(session: Session, ticket: Ticket, now: datetime | None = None) -> int:
