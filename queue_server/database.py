@@ -65,6 +65,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The execution option of a SQLite connection that only reads (:func:`reads_without_transaction`).
+READS_ONLY = "queue_reads_only"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, connection_record):
@@ -82,10 +86,6 @@ def _configure_sqlite(engine: Engine) -> None:
         if connection.get_execution_options().get(READS_ONLY):
             return  # reads after a commit (reads_without_transaction): no write lock to take
         begin_immediate(connection.connection.driver_connection)
-
-
-# The execution option of a SQLite connection that only reads (:func:`reads_without_transaction`).
-READS_ONLY = "queue_reads_only"
 
 
 # How long a transaction waits for another to release SQLite's write lock before it fails.
