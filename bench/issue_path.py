@@ -11,11 +11,15 @@ for many numbers, an officer for each of ``--counters`` counters). Then:
 2. closed-loop issuing at ``--concurrency`` requests in flight for ``--seconds``, over the
    services in turn, each request with its own ``client_id`` (as kiosks send): tickets/s,
    p50/p99, and the workers' CPU per ticket read from /proc;
-3. closed-loop calling for ``--call-seconds``: each officer presses "call next" at their
+3. with ``--flood-seconds``, a flood: ``--flood-concurrency`` kiosks pressing as fast as they
+   are answered, each resending a refused press after the time the server says, as the kiosk
+   does (latency from the first send), while every officer calls next once every
+   ``--flood-call-every`` seconds: p50/p99 of a press and of a call, presses resent or lost;
+4. closed-loop calling for ``--call-seconds``: each officer presses "call next" at their
    counter again as soon as the last call is answered (the tickets issued in 2. wait): calls/s,
    p50/p99 and the workers' CPU per call;
-4. the numbers afterwards (unique, gap-free);
-5. with ``--statements``, the SQL statements and database round trips of one warm issue request
+5. the numbers afterwards (unique, gap-free);
+6. with ``--statements``, the SQL statements and database round trips of one warm issue request
    and one warm call, counted in this process against the same database (an app made by
    ``create_app``).
 
@@ -30,6 +34,7 @@ import json
 import os
 import time
 from collections import Counter
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,17 +50,25 @@ from .stats import percentile_ms
 RESULTS = Path(__file__).resolve().parent / "results"
 SITE = "NA-HCC"
 NUMBERS_PER_SERVICE = 60_000  # the admin API allows numbers up to 999,999
+RESEND_FOR_S = 10  # as long as the kiosk sends a press again (PRESS_PATIENCE_MS in kiosk.js)
 
 
-async def closed_loop(url: str, concurrency: int, seconds: float, make_request, sessions=None) -> dict:
-    """``concurrency`` clients, each sending its next request when the last is answered.
+async def closed_loop(
+    url: str, concurrency: int, seconds: float, make_request, sessions=None, resend=False, pace=0.0
+) -> dict:
+    """``concurrency`` clients, each sending its next request when the last is answered (and,
+    with ``pace``, not sooner than ``pace`` seconds after sending the last).
 
     ``make_request(i)`` gives the i-th request's method, keyword arguments and expected status
-    (or statuses); with ``sessions`` (one aiohttp session per client, e.g. logged in) ``url``
-    may be a function of the client's index."""
+    (or statuses); paced clients start one after the other, spread over ``pace``. With
+    ``sessions`` (one aiohttp session per client, e.g. logged in) ``url`` may be a function of
+    the client's index. With ``resend``, a client does what the kiosk does with a 503: sends the
+    same request again after the time the server says (``retry_after_ms``, else
+    ``Retry-After``), for up to ``RESEND_FOR_S``; its latency counts from the first send."""
     latencies: list[float] = []
     errors: Counter = Counter()
     answers: Counter = Counter()
+    resent = 0
     counter = iter(range(10**12))
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=60)
@@ -63,23 +76,34 @@ async def closed_loop(url: str, concurrency: int, seconds: float, make_request, 
         started = time.perf_counter()
         deadline = started + seconds
 
+        async def send(http, method, target, kwargs):
+            try:
+                async with http.request(method, target, **kwargs) as response:
+                    body = await response.read()
+                    return response.status, body, response.headers
+            except (TimeoutError, aiohttp.ClientError) as error:
+                return type(error).__name__, b"", {}
+
         async def client(index: int) -> None:
+            nonlocal resent
             http = sessions[index] if sessions else shared
             target = url(index) if callable(url) else url
+            await asyncio.sleep(pace * index / concurrency)  # paced clients take turns
             while time.perf_counter() < deadline:
                 sent = time.perf_counter()
                 method, kwargs, ok = make_request(next(counter))
-                try:
-                    async with http.request(method, target, **kwargs) as response:
-                        await response.read()
-                        status = response.status
-                except (TimeoutError, aiohttp.ClientError) as error:
-                    status = type(error).__name__
+                status, body, headers = await send(http, method, target, kwargs)
+                while resend and status == 503 and time.perf_counter() - sent < RESEND_FOR_S:
+                    await asyncio.sleep(retry_after_s(body, headers))
+                    resent += 1
+                    status, body, headers = await send(http, method, target, kwargs)
                 if status in (ok if isinstance(ok, tuple) else (ok,)):
                     latencies.append(time.perf_counter() - sent)
                     answers[status] += 1
                 else:
                     errors[str(status)] += 1
+                if pace:
+                    await asyncio.sleep(max(0.0, sent + pace - time.perf_counter()))
 
         await asyncio.gather(*(client(i) for i in range(concurrency)))
         elapsed = time.perf_counter() - started
@@ -90,10 +114,21 @@ async def closed_loop(url: str, concurrency: int, seconds: float, make_request, 
         "answered": len(latencies),
         "by_status": dict(answers),
         "errors": dict(errors),
+        **({"resent": resent} if resend else {}),
         "per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": percentile_ms(latencies, 0.50),
         "p99_ms": percentile_ms(latencies, 0.99),
+        "max_ms": round(1000 * latencies[-1], 1) if latencies else None,
     }
+
+
+def retry_after_s(body: bytes, headers) -> float:
+    """When a refused request may go again, as the kiosk reads it: the body's
+    ``retry_after_ms``, else the ``Retry-After`` header (two seconds before it said more)."""
+    try:
+        return json.loads(body)["error"]["retry_after_ms"] / 1000
+    except (ValueError, KeyError, TypeError):
+        return float(headers.get("Retry-After", 2))
 
 
 def worker_cpu(server: Gunicorn) -> float:
@@ -183,6 +218,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--counters", type=int, default=12, help="officers calling at once")
+    parser.add_argument("--flood-concurrency", type=int, default=32)
+    parser.add_argument("--flood-seconds", type=float, default=0, help="0: no flood")
+    parser.add_argument("--flood-call-every", type=float, default=1.0, help="seconds, per officer")
     parser.add_argument("--call-seconds", type=float, default=10, help="0: no calls")
     parser.add_argument("--baseline-concurrency", type=int, default=8)
     parser.add_argument("--baseline-seconds", type=float, default=5, help="0: skip GET /sites")
@@ -226,11 +264,11 @@ def main() -> None:
                 )
             )
             print("GET /sites", report["get_sites"], flush=True)
-        tag = f"b{os.getpid()}"
+        tag = f"b{os.getpid()}"  # press ids of this run; the flood's are of their own
         headers = {"Authorization": f"Bearer {token}"}
 
-        def issue(i: int):
-            body = {"service": services[i % len(services)], "client_id": f"{tag}-{i:09d}"}
+        def issue(i: int, phase: str = "i"):
+            body = {"service": services[i % len(services)], "client_id": f"{tag}-{phase}{i:09d}"}
             return "POST", {"json": body, "headers": headers}, 201
 
         requests.post(  # warm both workers' pools and caches a little
@@ -240,6 +278,9 @@ def main() -> None:
         meter = cpu_per_request(server, "ticket")
         report["issue"] = meter(asyncio.run(closed_loop(url, args.concurrency, args.seconds, issue)))
         print("issue", report["issue"], flush=True)
+        if args.flood_seconds > 0:
+            report["flood"] = asyncio.run(flood(server, province, url, issue, args))
+            print("flood", report["flood"], flush=True)
         if args.call_seconds > 0:
             report["call"] = asyncio.run(calls(server, province, args.call_seconds))
             print("call", report["call"], flush=True)
@@ -276,27 +317,54 @@ def cpu_per_request(server: Gunicorn, unit: str):
     return add
 
 
-async def calls(server: Gunicorn, province: dict, seconds: float) -> dict:
-    """Every officer calls next at their counter, again as soon as the last call is answered."""
+@asynccontextmanager
+async def officers(server: Gunicorn, province: dict):
+    """A logged-in aiohttp session for every officer of ``province``, closed afterwards."""
     sessions = []
-    for http, csrf in await login_officers(server.url, province["officers"]):
-        http.headers["X-CSRFToken"] = csrf
-        sessions.append(http)
-    counters = province["counter_ids"]
     try:
-        meter = cpu_per_request(server, "call")
-        return meter(
-            await closed_loop(
-                lambda i: f"{server.url}/api/v1/counters/{counters[i]}/call-next",
-                len(sessions),
-                seconds,
-                lambda i: ("POST", {}, (200, 204)),
-                sessions=sessions,
-            )
-        )
+        for http, csrf in await login_officers(server.url, province["officers"]):
+            http.headers["X-CSRFToken"] = csrf
+            sessions.append(http)
+        yield sessions
     finally:
         for http in sessions:
             await http.close()
+
+
+async def calls(server: Gunicorn, province: dict, seconds: float, pace: float = 0.0, sessions=None) -> dict:
+    """Every officer calls next at their counter, again as soon as the last call is answered
+    (with ``pace``: once every ``pace`` seconds)."""
+    if sessions is None:
+        async with officers(server, province) as sessions:
+            return await calls(server, province, seconds, pace, sessions)
+    counters = province["counter_ids"]
+    meter = cpu_per_request(server, "call")
+    return meter(
+        await closed_loop(
+            lambda i: f"{server.url}/api/v1/counters/{counters[i]}/call-next",
+            len(sessions),
+            seconds,
+            lambda i: ("POST", {}, (200, 204)),
+            sessions=sessions,
+            pace=pace,
+        )
+    )
+
+
+async def flood(server: Gunicorn, province: dict, url: str, issue, args) -> dict:
+    """Kiosks pressing as fast as they are answered (``--flood-concurrency``, resending a
+    refused press as the kiosk does) while every officer, logged in beforehand, calls next once
+    every ``--flood-call-every`` seconds: what a press and a call take then. The CPU per ticket
+    here includes the calls'."""
+    async with officers(server, province) as sessions:
+        meter = cpu_per_request(server, "ticket")
+        pressing, calling = await asyncio.gather(
+            closed_loop(
+                url, args.flood_concurrency, args.flood_seconds, lambda i: issue(i, "f"), resend=True
+            ),
+            calls(server, province, args.flood_seconds, args.flood_call_every, sessions),
+        )
+    return {"issue": meter(pressing), "call": calling}
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ HTML page or a stack trace. A database that cannot be reached is a 503 the clien
 from __future__ import annotations
 
 import logging
+import math
 
 from flask import has_request_context, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -99,7 +100,9 @@ def _error_page(status: int, message: str):
 def handle_api_error(error: ApiError):
     response = jsonify(error.to_dict())
     response.status_code = error.status
-    if error.status == 503:  # a moment's overload: the client may send the same request again
+    if "retry_after_ms" in error.details:  # overload: when there is expected to be room
+        response.headers["Retry-After"] = str(math.ceil(error.details["retry_after_ms"] / 1000))
+    elif error.status == 503:  # a moment's overload: the client may send the same request again
         response.headers["Retry-After"] = "2"
     elif "retry_after" in error.details:  # e.g. a locked login: when it may try again, in seconds
         response.headers["Retry-After"] = str(error.details["retry_after"])

@@ -340,6 +340,32 @@ def test_a_press_made_while_the_server_restarts_gets_its_one_ticket_when_it_is_b
     assert kiosk.inner_text("#result-number") == "3001"
 
 
+def test_a_press_the_server_is_too_busy_for_goes_again_when_it_says_there_is_room(
+    server, kiosk_token, contexts
+):
+    """A 503 ``busy`` says when there will be room (``retry_after_ms``, here 300 ms): the kiosk
+    sends the same press again after about that long, not after a fixed two seconds, and the
+    citizen gets one number."""
+    kiosk = open_kiosk(contexts, server, kiosk_token)
+    sent: list[tuple[float, str]] = []
+
+    def busy_once(route):
+        sent.append((time.monotonic(), route.request.post_data_json["client_id"]))
+        if len(sent) > 1:
+            return route.continue_()
+        busy = {"code": "busy", "message": "The server is busy.", "retry_after_ms": 300}
+        route.fulfill(status=503, headers={"Retry-After": "1"}, json={"error": busy})
+
+    kiosk.route("**/api/v1/sites/NA-HCC/tickets", busy_once)
+    kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
+    kiosk.wait_for_selector("#screen-result:not([hidden])", timeout=10_000)
+    assert kiosk.inner_text("#result-number") == "3001"
+    (first, press), (again, resent) = sent
+    assert resent == press and 0.3 <= again - first < 1.0
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM tickets")).scalar() == 1
+
+
 def test_the_kiosk_speaks_english_when_asked_and_remembers_it(server, kiosk_token, contexts):
     kiosk = open_kiosk(contexts, server, kiosk_token, "landscape", query="?lang=en")
     assert kiosk.inner_text("h1") == "Take a number"

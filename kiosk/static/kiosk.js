@@ -8,6 +8,9 @@
   var cfg = C.page("kiosk-config");
   var t = C.t, $ = C.$, el = C.el;
   var TOKEN_KEY = "kiosk-token:" + cfg.site;
+  /* How long a press is sent again when its answer is lost or the server is busy, before the
+     kiosk says it cannot reach the server: a citizen waits this long at most. */
+  var PRESS_PATIENCE_MS = 10000;
   var api = "/api/v1/sites/" + encodeURIComponent(cfg.site);
   var priority = null;
   var busy = false;
@@ -203,13 +206,18 @@
   }
 
   /* Send the press; when the answer is lost (no connection, the server restarting: 502/503)
-     send it again with the same id, which gives back the same ticket rather than a second. */
-  function sendPress(body, attemptsLeft) {
+     send it again with the same id, which gives back the same ticket rather than a second,
+     until `giveUpAt`. A server with more presses than it can take says when it will have room
+     (`retry_after_ms`, usually well under a second): the press goes again then, give or take a
+     little so that the kiosks it turned away do not all come back at the same instant. */
+  function sendPress(body, giveUpAt) {
     return C.api("POST", api + "/tickets", body, withToken()).catch(function (error) {
       var lost = !error.status || error.status === 502 || error.status === 503;
-      if (!lost || attemptsLeft <= 0) { throw error; }
-      return new Promise(function (resolve) { setTimeout(resolve, 2000); })
-        .then(function () { return sendPress(body, attemptsLeft - 1); });
+      var room = error.details && error.details.retry_after_ms;
+      var wait = room ? room * (1 + 0.2 * Math.random()) : 2000;
+      if (!lost || Date.now() + wait > giveUpAt) { throw error; }
+      return new Promise(function (resolve) { setTimeout(resolve, wait); })
+        .then(function () { return sendPress(body, giveUpAt); });
     });
   }
 
@@ -217,7 +225,8 @@
     if (busy) { return; }
     busy = true;
     document.body.dataset.sending = "yes";  // until the press is answered or given up
-    sendPress({ service: service.code, priority: priority, channel: "kiosk", client_id: C.clientId() }, 4)
+    var press = { service: service.code, priority: priority, channel: "kiosk", client_id: C.clientId() };
+    sendPress(press, Date.now() + PRESS_PATIENCE_MS)
       .then(showTicket)
       .catch(function (error) {
         if (!(error instanceof C.ApiError) || !error.status) { offline(); return; }

@@ -123,8 +123,10 @@ def get_queue(site_code):
 @blp.response(201, IssuedTicketSchema)
 @blp.alt_response(200, schema=IssuedTicketSchema, description="Already taken with this client_id")
 @blp.alt_response(429, description="This kiosk took too many numbers in a short time")
-@blp.alt_response(503, description="The server is taking as many numbers as it can; send again")
-@shed_load("ISSUE_MAX_INFLIGHT")
+@blp.alt_response(
+    503, description="The server is taking as many numbers as it can; send again after retry_after_ms"
+)
+@shed_load("ISSUE_MAX_INFLIGHT", "ISSUE_MAX_WAIT_MS")
 @limiter.limit(kiosk_limit)
 def issue_ticket(data, site_code):
     """Take a number. For a kiosk device token or a logged-in member of staff.

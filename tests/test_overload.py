@@ -1,0 +1,106 @@
+"""The line in front of a kind of request (``overload.Line``): a press beyond the cap waits
+its turn, first come first served, up to a bound; one that could not be served within it is
+refused at once with the time after which there is expected to be room."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+import requests.adapters
+
+from queue_server.overload import Line, retry_after_ms
+
+from .helpers import live_server
+
+
+def _wait_for(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_those_waiting_get_the_slots_in_the_order_they_came():
+    line = Line(1)
+    assert line.enter(1) is None  # the slot, at once
+    served: list[int] = []
+
+    def press(i):
+        assert line.enter(5) is None
+        served.append(i)
+        line.leave(0.01)
+
+    threads = []
+    for i in range(3):
+        threads.append(threading.Thread(target=press, args=(i,)))
+        threads[-1].start()
+        _wait_for(lambda n=i + 1: len(line.waiting) == n)
+    line.leave(0.01)
+    for thread in threads:
+        thread.join(5)
+    assert served == [0, 1, 2] and line.working == 0 and not line.waiting
+
+
+def test_a_wait_that_runs_out_leaves_the_line_and_says_when_to_come_back():
+    line = Line(2)
+    assert line.enter(1) is None and line.enter(1) is None
+    line.mean_s = 0.1  # two at once, a tenth of a second each: the next in line waits 50 ms
+    started = time.monotonic()
+    assert line.enter(0.06) == 0.05  # waited its 60 ms, still the next in line
+    assert 0.06 <= time.monotonic() - started < 1
+    assert not line.waiting and line.working == 2
+
+
+def test_a_press_the_line_could_not_serve_in_time_is_refused_without_waiting():
+    line = Line(1)
+    line.enter(1)
+    line.mean_s = 0.2
+    waiting = threading.Thread(target=line.enter, args=(5,))
+    waiting.start()
+    _wait_for(lambda: len(line.waiting) == 1)
+    started = time.monotonic()
+    assert line.enter(0.3) == 0.4  # second in line at 0.2 s each: more than it would wait
+    assert time.monotonic() - started < 0.1 and len(line.waiting) == 1
+    line.leave(0.2)
+    waiting.join(5)
+    assert line.working == 1 and not line.waiting
+
+
+def test_the_mean_time_follows_the_requests_and_the_suggested_retry_is_bounded():
+    line = Line(4)
+    line.enter(0)
+    line.leave(0.08)
+    assert line.mean_s == 0.08  # the first request sets it
+    for _ in range(200):
+        line.enter(0)
+        line.leave(0.02)
+    assert abs(line.mean_s - 0.02) < 0.001
+    assert (retry_after_ms(0), retry_after_ms(0.3456), retry_after_ms(60)) == (100, 346, 10_000)
+
+
+def test_a_burst_of_presses_on_one_gevent_worker_waits_its_turn_instead_of_being_refused(
+    app, database_url, kiosk_token
+):
+    """32 presses at once against a cap of 2 on one gevent worker on SQLite: every press is
+    answered with its own number, none refused, none lost; waiting greenlets hold no lock."""
+    server = live_server(database_url, ISSUE_MAX_INFLIGHT="2", ISSUE_MAX_WAIT_MS="5000")
+    try:
+        http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {kiosk_token}"
+        http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=32))
+
+        def press(i):
+            body = {"service": "NM-DD", "client_id": f"burst-{i:04d}"}
+            return http.post(f"{server.url}/api/v1/sites/NA-HCC/tickets", json=body, timeout=30)
+
+        for burst in range(3):  # one after the other
+            with ThreadPoolExecutor(32) as pool:
+                answers = list(pool.map(press, range(burst * 32, burst * 32 + 32)))
+            assert {a.status_code for a in answers} == {201}
+        numbers = sorted(int(a.json()["number"]) for a in answers)
+    finally:
+        server.stop()
+    assert numbers == list(range(3001 + 64, 3001 + 96))
