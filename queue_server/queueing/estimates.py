@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import ARRAY, Integer, Row, and_, any_, bindparam, func, or_, select
+from sqlalchemy import ARRAY, Integer, Row, and_, any_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..cache import remember
@@ -110,7 +110,8 @@ def _ahead_statement(by_counter: bool):
         tickets.site_id == bindparam("site_id"),
         tickets.business_date == bindparam("day"),
         queue == bindparam("queue"),
-        tickets.status.in_(TicketStatus.IN_QUEUE),
+        # One bound value each, not an "expanding" IN, which is rewritten on every run.
+        tickets.status.in_([literal(status) for status in TicketStatus.IN_QUEUE]),
         or_(rank < own, and_(rank == own, earlier)),
     )
 
