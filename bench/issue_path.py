@@ -8,7 +8,8 @@ for many numbers, an officer for each of ``--counters`` counters). Then:
 
 1. ``GET /api/v1/sites`` at ``--baseline-concurrency`` for ``--baseline-seconds``: the ceiling
    of this stack for a trivial request;
-2. closed-loop issuing at ``--concurrency`` requests in flight for ``--seconds``, over the
+2. closed-loop issuing at ``--concurrency`` requests in flight for ``--seconds`` (or with
+   ``--tickets`` until that many: old and new code then leave the calls the same queue), over the
    services in turn, each request with its own ``client_id`` (as kiosks send): tickets/s,
    p50/p99, and the workers' CPU per ticket read from /proc;
 3. with ``--flood-seconds``, a flood: ``--flood-concurrency`` kiosks pressing as fast as they
@@ -54,10 +55,18 @@ RESEND_FOR_S = 10  # as long as the kiosk sends a press again (PRESS_PATIENCE_MS
 
 
 async def closed_loop(
-    url: str, concurrency: int, seconds: float, make_request, sessions=None, resend=False, pace=0.0
+    url: str,
+    concurrency: int,
+    seconds: float,
+    make_request,
+    sessions=None,
+    resend=False,
+    pace=0.0,
+    count: int | None = None,
 ) -> dict:
     """``concurrency`` clients, each sending its next request when the last is answered (and,
-    with ``pace``, not sooner than ``pace`` seconds after sending the last).
+    with ``pace``, not sooner than ``pace`` seconds after sending the last), for ``seconds`` or
+    until ``count`` requests have been sent.
 
     ``make_request(i)`` gives the i-th request's method, keyword arguments and expected status
     (or statuses); paced clients start one after the other, spread over ``pace``. With
@@ -90,8 +99,10 @@ async def closed_loop(
             target = url(index) if callable(url) else url
             await asyncio.sleep(pace * index / concurrency)  # paced clients take turns
             while time.perf_counter() < deadline:
-                sent = time.perf_counter()
-                method, kwargs, ok = make_request(next(counter))
+                sent, i = time.perf_counter(), next(counter)
+                if count is not None and i >= count:
+                    break
+                method, kwargs, ok = make_request(i)
                 status, body, headers = await send(http, method, target, kwargs)
                 while resend and status == 503 and time.perf_counter() - sent < RESEND_FOR_S:
                     await asyncio.sleep(retry_after_s(body, headers))
@@ -217,6 +228,9 @@ def main() -> None:
     # beyond which presses are answered 503 at once and only cost the CPU of saying no.
     parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument(
+        "--tickets", type=int, help="stop issuing after this many (the calls then find the same queue)"
+    )
     parser.add_argument("--counters", type=int, default=12, help="officers calling at once")
     parser.add_argument("--flood-concurrency", type=int, default=32)
     parser.add_argument("--flood-seconds", type=float, default=0, help="0: no flood")
@@ -276,7 +290,9 @@ def main() -> None:
         )
         url = f"{server.url}/api/v1/sites/{SITE}/tickets"
         meter = cpu_per_request(server, "ticket")
-        report["issue"] = meter(asyncio.run(closed_loop(url, args.concurrency, args.seconds, issue)))
+        report["issue"] = meter(
+            asyncio.run(closed_loop(url, args.concurrency, args.seconds, issue, count=args.tickets))
+        )
         print("issue", report["issue"], flush=True)
         if args.flood_seconds > 0:
             report["flood"] = asyncio.run(flood(server, province, url, issue, args))
