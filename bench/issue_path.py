@@ -11,7 +11,7 @@ for many numbers, an officer for each of ``--counters`` counters). Then:
 2. closed-loop issuing at ``--concurrency`` requests in flight for ``--seconds`` (or with
    ``--tickets`` until that many: old and new code then leave the calls the same queue), over the
    services in turn, each request with its own ``client_id`` (as kiosks send): tickets/s,
-   p50/p99, and the workers' CPU per ticket read from /proc;
+   p50/p99, and the CPU per ticket of the workers, PostgreSQL and Redis, read from /proc;
 3. with ``--flood-seconds``, a flood: ``--flood-concurrency`` kiosks pressing as fast as they
    are answered, each resending a refused press after the time the server says, as the kiosk
    does (latency from the first send), while every officer calls next once every
@@ -43,7 +43,14 @@ import aiohttp
 import requests
 
 from .harness import Gunicorn
-from .province import OFFICER_PASSWORD, build_province, cpu_seconds, loadavg, login_officers
+from .province import (
+    OFFICER_PASSWORD,
+    build_province,
+    cpu_seconds,
+    loadavg,
+    login_officers,
+    pids_named,
+)
 from .run import check_numbers
 from .stack import prepare, start_server
 from .stats import percentile_ms
@@ -319,15 +326,28 @@ def main() -> None:
     Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
 
+def servers_cpu() -> dict[str, dict[int, float]]:
+    """CPU seconds so far of each PostgreSQL and Redis process on this machine, by pid."""
+    return {
+        name: {pid: cpu_seconds(pid) or 0.0 for pid in pids_named(name)}
+        for name in ("postgres", "redis-server")
+    }
+
+
 def cpu_per_request(server: Gunicorn, unit: str):
-    """Start counting the workers' CPU; the function returned adds it to a closed loop's result,
-    per answered request."""
-    cpu_before, wall_before = worker_cpu(server), time.monotonic()
+    """Start counting the workers' CPU, and PostgreSQL's and Redis's; the function returned
+    adds it to a closed loop's result, per answered request. A database connection opened
+    during the loop counts from nought; one closed during it is missed."""
+    cpu_before, wall_before, servers_before = worker_cpu(server), time.monotonic(), servers_cpu()
 
     def add(result: dict) -> dict:
         cpu = worker_cpu(server) - cpu_before
+        answered = max(1, result["answered"])
         result["worker_cores"] = round(cpu / (time.monotonic() - wall_before), 2)
-        result[f"worker_cpu_ms_per_{unit}"] = round(1000 * cpu / max(1, result["answered"]), 2)
+        result[f"worker_cpu_ms_per_{unit}"] = round(1000 * cpu / answered, 2)
+        for name, now in servers_cpu().items():
+            spent = sum(seconds - servers_before[name].get(pid, 0.0) for pid, seconds in now.items())
+            result[f"{name}_cpu_ms_per_{unit}"] = round(1000 * spent / answered, 2)
         return result
 
     return add

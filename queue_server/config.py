@@ -91,13 +91,11 @@ def from_env() -> dict:
         # Numbers a process takes at once; a press beyond that waits in line up to
         # ISSUE_MAX_WAIT_MS, or is answered 503 with when there will be room, and the kiosk
         # sends it again then (see overload.py). Keeps officers' calls fast when kiosks flood.
-        # Unset: by database. On SQLite a press never waits for the database, so a few at once
-        # keep the CPU busy and more only slow the calls down; on PostgreSQL each waits for its
-        # round trips, and twice as many fill the gaps (docs/benchmarks.md, "Back-pressure").
-        "ISSUE_MAX_INFLIGHT": int(os.environ["ISSUE_MAX_INFLIGHT"])
-        if os.environ.get("ISSUE_MAX_INFLIGHT")
-        else None,
-        "ISSUE_MAX_INFLIGHT_BY_DATABASE": {"sqlite": 4, "postgresql": 8},
+        # Four keep a worker's core busy: on SQLite with one worker, and on PostgreSQL with a
+        # worker per core; more only make everyone, calls too, share the CPU in smaller slices.
+        # (PostgreSQL with one worker on two cores serves a little more with 8.) See
+        # docs/benchmarks.md, "Back-pressure".
+        "ISSUE_MAX_INFLIGHT": int(os.environ.get("ISSUE_MAX_INFLIGHT", "4")),
         "ISSUE_MAX_WAIT_MS": int(os.environ.get("ISSUE_MAX_WAIT_MS", "1000")),
         # How often each process tells the phones it holds where their tickets stand (0: never).
         "LIVE_STANDING_SECONDS": float(os.environ.get("LIVE_STANDING_SECONDS", "1")),

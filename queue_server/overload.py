@@ -33,7 +33,6 @@ from functools import wraps
 
 from flask import current_app
 
-from .database import db
 from .errors import ApiError
 
 #: Bounds of the retry time a refusal suggests: not sooner than a kiosk's resend is worth, not
@@ -114,17 +113,14 @@ def retry_after_ms(expected_s: float) -> int:
 
 
 def shed_load(setting: str, patience_setting: str):
-    """At most ``app.config[setting]`` calls of the view at once in this process (0: no cap;
-    None: ``app.config[setting + "_BY_DATABASE"]`` of the database in use);
+    """At most ``app.config[setting]`` calls of the view at once in this process (0: no cap);
     beyond that a call waits in line up to ``app.config[patience_setting]`` milliseconds, or
     is answered 503 ``busy`` with the time after which there is expected to be room."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            limit = current_app.config.get(setting)
-            if limit is None:  # the default for the database in use
-                limit = current_app.config.get(f"{setting}_BY_DATABASE", {}).get(db.dialect, 0)
+            limit = current_app.config.get(setting) or 0
             if limit <= 0:
                 return view(*args, **kwargs)
             line = _line(setting, limit)
