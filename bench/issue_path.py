@@ -25,6 +25,14 @@ for many numbers, an officer for each of ``--counters`` counters). Then:
    ``create_app``).
 
 Results: bench/results/issue_path.json (``--out``).
+
+Old and new code in the same run: serve a ``git worktree`` of the old commit with ``--root``
+(this bench, its database set-up with that checkout's migrations), in turn with this checkout::
+
+    git worktree add /work/wt-before <commit> && ln -s $PWD/.venv /work/wt-before/.venv
+    for i in 1 2; do for root in /work/wt-before .; do .venv/bin/python -m bench.issue_path \
+      --root $root --database sqlite:////tmp/pair.sqlite3 --workers 1 --concurrency 8 \
+      --out /tmp/pair-$(basename $(realpath $root))-$i.json; done; done
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from pathlib import Path
 import aiohttp
 import requests
 
-from .harness import Gunicorn
+from .harness import ROOT, Gunicorn
 from .province import (
     OFFICER_PASSWORD,
     build_province,
@@ -259,6 +267,13 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="more environment for gunicorn",
     )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="the checkout to serve (e.g. a git worktree of the code before a change, for a "
+        "same-run comparison); --statements still counts this checkout's",
+    )
     parser.add_argument("--out", default=str(RESULTS / "issue_path.json"))
     args = parser.parse_args()
 
@@ -267,10 +282,10 @@ def main() -> None:
         "settings": {k: v for k, v in vars(args).items() if k not in ("database", "out")},
         "loadavg_before": loadavg(),
     }
-    token = prepare(args.database)
+    token = prepare(args.database, args.root)
     extra = dict(item.split("=", 1) for item in args.server_env)
     extra.setdefault("SOCKETIO_CHANNEL", f"queue-issue-bench-{os.getpid()}")
-    server = start_server(args.database, args.workers, args.redis, extra_env=extra)
+    server = start_server(args.database, args.workers, args.redis, extra_env=extra, root=args.root)
     try:
         province = build_province(server.url, args.counters, 1, token)
         services = province["services"]
@@ -323,7 +338,7 @@ def main() -> None:
             for line in counted["sql"]:
                 print("   ", line, flush=True)
     RESULTS.mkdir(exist_ok=True)
-    Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
 
 
 def servers_cpu() -> dict[str, dict[int, float]]:

@@ -51,7 +51,9 @@ def prepare(url: str, root: Path = ROOT) -> str:
     if url.startswith("postgresql"):
         fresh_postgres(url)
     elif url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///") :]).unlink(missing_ok=True)
+        path = url[len("sqlite:///") :]
+        for leftover in (path, f"{path}-wal", f"{path}-shm"):  # a last run's journal too
+            Path(leftover).unlink(missing_ok=True)
     flask_cli(url, "db", "upgrade", root=root)
     flask_cli(url, "seed-demo", root=root)
     output = flask_cli(url, "create-device-token", "--kind", "kiosk", "--site", "NA-HCC", root=root)
