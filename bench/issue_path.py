@@ -239,8 +239,8 @@ def main() -> None:
         "--redis", default=os.environ.get("BENCH_ISSUE_REDIS_URL", "redis://127.0.0.1:6379/3")
     )
     parser.add_argument("--workers", type=int, default=2)
-    # Under the server's cap of numbers taken at once (ISSUE_MAX_INFLIGHT, 16 per process),
-    # beyond which presses are answered 503 at once and only cost the CPU of saying no.
+    # Beyond the server's cap of numbers taken at once (ISSUE_MAX_INFLIGHT, 4 per process) the
+    # presses wait in the server's line: the loop then measures the line as well.
     parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument(

@@ -13,8 +13,6 @@ import requests.adapters
 
 from queue_server.overload import Line, retry_after_ms
 
-from .helpers import live_server
-
 
 def _wait_for(condition, seconds=5.0):
     deadline = time.monotonic() + seconds
@@ -82,25 +80,22 @@ def test_the_mean_time_follows_the_requests_and_the_suggested_retry_is_bounded()
 
 
 def test_a_burst_of_presses_on_one_gevent_worker_waits_its_turn_instead_of_being_refused(
-    app, database_url, kiosk_token
+    app, database_url, live_server_factory, kiosk_token
 ):
     """32 presses at once against a cap of 2 on one gevent worker on SQLite: every press is
     answered with its own number, none refused, none lost; waiting greenlets hold no lock."""
-    server = live_server(database_url, ISSUE_MAX_INFLIGHT="2", ISSUE_MAX_WAIT_MS="5000")
-    try:
-        http = requests.Session()
-        http.headers["Authorization"] = f"Bearer {kiosk_token}"
-        http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=32))
+    server = live_server_factory(database_url, ISSUE_MAX_INFLIGHT="2", ISSUE_MAX_WAIT_MS="5000")
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {kiosk_token}"
+    http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=32))
 
-        def press(i):
-            body = {"service": "NM-DD", "client_id": f"burst-{i:04d}"}
-            return http.post(f"{server.url}/api/v1/sites/NA-HCC/tickets", json=body, timeout=30)
+    def press(i):
+        body = {"service": "NM-DD", "client_id": f"burst-{i:04d}"}
+        return http.post(f"{server.url}/api/v1/sites/NA-HCC/tickets", json=body, timeout=30)
 
-        for burst in range(3):  # one after the other
-            with ThreadPoolExecutor(32) as pool:
-                answers = list(pool.map(press, range(burst * 32, burst * 32 + 32)))
-            assert {a.status_code for a in answers} == {201}
-        numbers = sorted(int(a.json()["number"]) for a in answers)
-    finally:
-        server.stop()
+    for burst in range(3):  # one after the other
+        with ThreadPoolExecutor(32) as pool:
+            answers = list(pool.map(press, range(burst * 32, burst * 32 + 32)))
+        assert {a.status_code for a in answers} == {201}
+    numbers = sorted(int(a.json()["number"]) for a in answers)
     assert numbers == list(range(3001 + 64, 3001 + 96))
