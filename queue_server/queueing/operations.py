@@ -11,9 +11,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import cast
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..actors import Actor
 from ..auth.models import User
@@ -257,10 +259,11 @@ def _finish_current(session: Session, counter: Counter, actor: Actor, now: datet
         _set_status(session, ticket, TicketStatus.DONE, "ticket.finished", actor, now, finished_at=now)
 
 
-def _next_ticket(
-    session: Session, site: Site, counter: Counter, service_ids: frozenset[int], day, now: datetime
+def _call_next_ticket(
+    session: Session, counter: Counter, actor: Actor, service_ids: frozenset[int], day, now: datetime
 ) -> Ticket | None:
-    """The ticket this counter should call now, in the queue's order (:mod:`.order`), locked.
+    """Call the ticket this counter should call now, in the queue's order (:mod:`.order`): the
+    ticket, called, locked until the commit; None if nobody waits for the counter.
 
     Priority tickets, then booked tickets in their window, come first (``strict``), unless an
     ``interleave`` site's counter has just called ``priority_max_run`` of them in a row: then a
@@ -269,36 +272,54 @@ def _next_ticket(
     Tickets another counter is claiming right now are passed over (``SKIP LOCKED``;
     PostgreSQL). Without that, every counter serving a service chose the same head of its queue
     and waited for the first to commit, only to choose again: the counters of a busy service
-    called one at a time. The ticket chosen stays locked until the commit, so nobody else can
-    claim it meanwhile. SQLite has no row locks; its write transactions run one at a time.
+    called one at a time. SQLite has no row locks; its write transactions run one at a time.
+
+    The choice and the change are one statement (``UPDATE ... WHERE id = (SELECT ... LIMIT 1)
+    ... RETURNING``): a round trip to the database less on every call than choosing first, and
+    no unit of work for a row whose new values are all known. The ticket's service is then
+    usually in the session already (the counter's previous ticket's); if not, it is read once.
     """
+    site = counter.site
     in_scope = (Ticket.service_id.in_(service_ids) & Ticket.target_counter_id.is_(None)) | (
         Ticket.target_counter_id == counter.id
     )
     walk_in_first = (
         site.priority_policy == PriorityPolicy.INTERLEAVE and counter.priority_run >= site.priority_max_run
     )
-    return session.scalars(
-        select(Ticket)
+    chosen = (
+        select(Ticket.id)
         .where(
             Ticket.site_id == site.id,
             Ticket.business_date == day,
             Ticket.status.in_(TicketStatus.IN_QUEUE),
             in_scope,
         )
-        .options(joinedload(Ticket.service, innerjoin=True))
         .order_by(*order.call_order(walk_in_first))
         .limit(1)
-        .with_for_update(of=Ticket, skip_locked=True),
-        order.at(now),
-    ).one_or_none()
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    called = (
+        update(Ticket)
+        .where(Ticket.id == chosen)
+        .values(
+            status=TicketStatus.CALLED,
+            counter_id=counter.id,
+            target_counter_id=None,
+            officer_id=actor.user_id,
+            called_at=now,
+        )
+        .returning(Ticket)
+    )
+    options = {"populate_existing": True, "synchronize_session": False}
+    return session.scalars(called, order.at(now), execution_options=options).one_or_none()
 
 
 def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Ticket | None:
     """Finish the counter's current ticket and call the next one it serves today.
 
     ``counter`` comes from :func:`counter_for_update` in this transaction. Two counters never
-    wait for each other's choice (:func:`_next_ticket`).
+    wait for each other's choice (:func:`_call_next_ticket`).
     """
     now = now or utcnow()
     site = counter.site
@@ -307,14 +328,11 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     _finish_current(session, counter, actor, now)
     day = business_date(site, now)
     staffing.sign_on(counter, actor.user_id, day)  # at his counter, even when nobody waits
-    ticket = _next_ticket(session, site, counter, routing.services_served(session, counter, day), day, now)
+    ticket = _call_next_ticket(
+        session, counter, actor, routing.services_served(session, counter, day), day, now
+    )
     if ticket is None:
         return None
-    ticket.status = TicketStatus.CALLED
-    ticket.counter = counter
-    ticket.target_counter = None
-    ticket.officer_id = actor.user_id
-    ticket.called_at = now
     went_ahead = order.rank_of(ticket, now) != order.WALK_IN
     counter.priority_run = counter.priority_run + 1 if went_ahead else 0
     payload: dict[str, object] = {"announcement": announcement(site, ticket, counter)}
@@ -342,11 +360,10 @@ def _require_status(ticket: Ticket, allowed: tuple[str, ...], action: str) -> No
         )
 
 
-def _set_status(session, ticket, status, kind, actor, now, event_counter=None, **changes):
-    """Change a ticket's status and attributes (relationships, not ids) and log the event."""
-    ticket.status = status
-    for name, value in changes.items():
-        setattr(ticket, name, value)
+def _set_status(session, ticket, status, kind, actor, now, event_counter=None, **columns):
+    """Change a ticket's status and columns (ids, not relationships: :func:`_write`) and log
+    the event."""
+    _write(session, ticket, status=status, **columns)
     journal.record(
         session,
         ticket.site,
@@ -355,6 +372,36 @@ def _set_status(session, ticket, status, kind, actor, now, event_counter=None, *
         now,
         ticket=ticket,
         counter=event_counter if event_counter is not None else ticket.counter,
+    )
+
+
+# The relationship each foreign key of a ticket that :func:`_write` may change stands for.
+_RELATIONSHIPS = {"counter_id": "counter", "target_counter_id": "target_counter"}
+
+
+def _write(session: Session, ticket: Ticket, **columns) -> None:
+    """Write ``columns`` of a loaded ``ticket`` with one Core ``UPDATE`` by its id, and make
+    them the object's loaded state.
+
+    A call finishes a ticket whose new values are all known here (and calls another,
+    :func:`_call_next_ticket`); through the ORM's unit of work (a flush that tracks, sorts and
+    writes them) that was an eighth of a call's CPU in a profile. Nothing else watches tickets
+    change: they are not in the audit trail (their journal is :mod:`.journal`). A relationship
+    whose id changes is expired, and loaded again from the identity map (no query) when it is
+    next used.
+    """
+    session.connection().execute(_ticket_update(tuple(columns)), {"ticket_id": ticket.id, **columns})
+    for name, value in columns.items():
+        set_committed_value(ticket, name, value)
+    if changed := [_RELATIONSHIPS[name] for name in columns if name in _RELATIONSHIPS]:
+        session.expire(ticket, changed)
+
+
+@cache
+def _ticket_update(names: tuple[str, ...]):
+    tickets = cast(Table, Ticket.__table__)  # a declarative class's table
+    return (
+        update(tickets).where(tickets.c.id == bindparam("ticket_id")).values({n: bindparam(n) for n in names})
     )
 
 
@@ -407,7 +454,7 @@ def reactivate(session: Session, ticket: Ticket, actor: Actor, now: datetime | N
         actor,
         now,
         event_counter=ticket.counter,
-        counter=None,
+        counter_id=None,
         finished_at=None,
     )
     return ticket
@@ -490,7 +537,7 @@ def serve_walk_in(
         "ticket.started",
         actor,
         now,
-        counter=counter,
+        counter_id=counter.id,
         officer_id=actor.user_id,
         called_at=now,
         started_at=now,
