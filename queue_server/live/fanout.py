@@ -172,10 +172,6 @@ class SharedFrameWebSocket(_gevent_websocket_base()):  # type: ignore[misc]
 # How many sockets a frame is written to between two turns of the other greenlets: about 1-2 ms
 # of writes on the benchmark's machine, the wait it adds at most to a request of the worker.
 SOCKETS_PER_TURN = 64
-# The pause of a turn: a timer due at once, not ``sleep(0)``. gevent's ``sleep(0)`` runs the
-# greenlets already runnable but polls no socket (libev), so a request waiting for its
-# database's reply still waited for the whole fan-out; a timer makes the loop poll first.
-TURN = 1e-6
 
 # Engine.IO session id -> its WebSocket, for this process's sockets.
 _sockets: dict[str, SharedFrameWebSocket] = {}
@@ -248,7 +244,7 @@ class FanoutManager(socketio.Manager):
     def _write(self, frame: bytes | None, packets: list, recipients: list, turns: bool) -> None:
         for done, (_sid, eio_sid) in enumerate(recipients):
             if turns and done and done % SOCKETS_PER_TURN == 0:
-                self.server.sleep(TURN)
+                self.server.sleep(0)
             if frame is not None and (websocket := _sockets.get(eio_sid)) is not None:
                 if websocket.write_shared(frame):
                     continue
