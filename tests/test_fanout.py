@@ -1,15 +1,10 @@
 """One frame per event for a room, written to each of its WebSockets (``live/fanout.py``), against
 a real gunicorn (gevent worker) and screens that read the bytes as they arrive (``RawScreen``)."""
 
-import itertools
 import json
 import time
-from types import SimpleNamespace
 
-import gevent
-from socketio import packet as socketio_packet
-
-from queue_server.live.fanout import FanoutManager, text_frame
+from queue_server.live.fanout import text_frame
 
 from .helpers import issue_over_http, staff_session
 from .live_client import LiveClient, RawScreen
@@ -134,39 +129,3 @@ def test_a_screen_that_vanished_does_not_stop_the_others(server, kiosk_token):
     finally:
         for screen in screens:
             screen.close()
-
-
-def test_a_frame_for_many_screens_lets_the_workers_requests_through_and_keeps_each_screens_order():
-    """Greenlets without a server: the manager's writes to 300 sockets yield every
-    ``SOCKETS_PER_TURN``; a request that runs meanwhile and emits is not held up, and its frame
-    reaches every socket after the first one."""
-    written: dict[str, list[str]] = {}
-    ids = itertools.count()
-    engine = SimpleNamespace(
-        generate_id=lambda: f"sid-{next(ids)}",
-        send_packet=lambda eio_sid, pkt: written.setdefault(eio_sid, []).append(pkt.data),
-    )
-    manager = FanoutManager()
-    manager.set_server(
-        SimpleNamespace(
-            async_mode="gevent", sleep=gevent.sleep, packet_class=socketio_packet.Packet, eio=engine
-        )
-    )
-    for n in range(300):
-        manager.enter_room(manager.connect(f"screen-{n}", "/"), "/", "site:NA-HCC")
-    happened = []
-
-    def fan_out():
-        manager.emit("first", {}, "/", room="site:NA-HCC")
-        happened.append("first written")
-
-    def request():
-        happened.append("request ran")
-        manager.emit("second", {}, "/", room="site:NA-HCC")
-        happened.append("second emitted")
-
-    gevent.joinall([gevent.spawn(fan_out), gevent.spawn(request)], raise_error=True)
-    assert happened == ["request ran", "second emitted", "first written"]
-    assert len(written) == 300
-    events = {eio_sid: [json.loads(f.lstrip("2"))[0] for f in frames] for eio_sid, frames in written.items()}
-    assert set(map(tuple, events.values())) == {("first", "second")}

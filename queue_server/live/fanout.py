@@ -40,7 +40,6 @@ from __future__ import annotations
 import logging
 import os
 import struct
-from collections import deque
 
 import socketio
 from engineio import packet as eio_packet
@@ -169,10 +168,6 @@ class SharedFrameWebSocket(_gevent_websocket_base()):  # type: ignore[misc]
         return True
 
 
-# How many sockets a frame is written to between two turns of the other greenlets: about 1-2 ms
-# of writes on the benchmark's machine, the wait it adds at most to a request of the worker.
-SOCKETS_PER_TURN = 64
-
 # Engine.IO session id -> its WebSocket, for this process's sockets.
 _sockets: dict[str, SharedFrameWebSocket] = {}
 
@@ -193,22 +188,8 @@ class FanoutManager(socketio.Manager):
     WebSocket of the room (see the module's docstring) and queues the packet, encoded once, for
     the other sockets, as upstream does.
 
-    In gevent mode the writing takes turns with the process's other greenlets: it yields after
-    every :data:`SOCKETS_PER_TURN` sockets. A frame for a thousand screens is 20-40 ms of writes
-    (``docs/benchmarks.md``, "Live fan-out"); written in one go it held up every request of the
-    worker that long, and an officer's call-next, which waits for the database several times,
-    could wait behind a fan-out at each of them: that was the tail of call-to-display at 2,000
-    screens. While a frame is being written, a frame emitted meanwhile is left to the greenlet
-    writing, which writes it next: each socket still gets the frames in the order they were
-    emitted, and the emitter does not wait.
-
     ``ResyncingRedisManager`` (``live/queue.py``) puts it under python-socketio's
     ``RedisManager``, so that the events that come through Redis go through it too."""
-
-    def __init__(self, *args, **kwargs):  # under RedisManager, whose arguments pass through
-        super().__init__(*args, **kwargs)
-        self._frames: deque[tuple] = deque()  # emitted, not written yet (gevent mode)
-        self._writing = False
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         room = to or room
@@ -227,24 +208,9 @@ class FanoutManager(socketio.Manager):
         encoded = encoded if isinstance(encoded, list) else [encoded]
         packets = [eio_packet.Packet(eio_packet.MESSAGE, part) for part in encoded]
         frame = text_frame(packets[0].encode()) if len(packets) == 1 and _sockets else None
-        recipients = [(s, e) for s, e in self.get_participants(namespace, room) if s not in skip_sid]
-        if self.server.async_mode != "gevent":  # threads: no turns to take
-            self._write(frame, packets, recipients, turns=False)
-            return
-        self._frames.append((frame, packets, recipients))
-        if self._writing:
-            return  # the greenlet writing writes it after the frames before it
-        self._writing = True
-        try:
-            while self._frames:
-                self._write(*self._frames.popleft(), turns=True)
-        finally:
-            self._writing = False
-
-    def _write(self, frame: bytes | None, packets: list, recipients: list, turns: bool) -> None:
-        for done, (_sid, eio_sid) in enumerate(recipients):
-            if turns and done and done % SOCKETS_PER_TURN == 0:
-                self.server.sleep(0)
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skip_sid:
+                continue
             if frame is not None and (websocket := _sockets.get(eio_sid)) is not None:
                 if websocket.write_shared(frame):
                     continue
