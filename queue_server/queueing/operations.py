@@ -376,12 +376,13 @@ def _set_status(session, ticket, status, kind, actor, now, event_counter=None, *
 
 
 # The relationship each foreign key of a ticket that :func:`_write` may change stands for.
-_RELATIONSHIPS = {"counter_id": "counter", "target_counter_id": "target_counter"}
+_RELATIONSHIPS = {"counter_id": "counter", "target_counter_id": "target_counter", "service_id": "service"}
 
 
 def _write(session: Session, ticket: Ticket, **columns) -> None:
     """Write ``columns`` of a loaded ``ticket`` with one Core ``UPDATE`` by its id, and make
-    them the object's loaded state.
+    them the object's loaded state. Every change of a ticket after it is issued goes through
+    here, so that none is half in the ORM's unit of work and half past it.
 
     A call finishes a ticket whose new values are all known here (and calls another,
     :func:`_call_next_ticket`); through the ORM's unit of work (a flush that tracks, sorts and
@@ -410,7 +411,7 @@ def recall(session: Session, ticket: Ticket, actor: Actor, now: datetime | None 
     now = now or utcnow()
     _require_status(ticket, (TicketStatus.CALLED,), "recalled")
     assert ticket.counter is not None  # a called ticket is at the counter that called it
-    ticket.recall_count += 1
+    _write(session, ticket, recall_count=ticket.recall_count + 1)
     journal.record(
         session,
         ticket.site,
@@ -490,19 +491,23 @@ def transfer(
     from_counter = ticket.counter
     if service_code is not None:
         service = get_service(session, site, service_code)
-        ticket.service = service
-        ticket.target_counter = None
+        moved: dict[str, int | None] = {"service_id": service.id, "target_counter_id": None}
         destination: dict[str, str | int] = {"service": service.code}
     else:
         target = session.get(Counter, counter_id)
         if target is None or target.site_id != site.id:
             raise NotFound("unknown_counter", f"No counter {counter_id} at site {site.code}.")
-        ticket.target_counter = target
+        moved = {"target_counter_id": target.id}
         destination = {"counter": target.number}
-    ticket.status = TicketStatus.TRANSFERRED
-    ticket.counter = None
-    ticket.called_at = None
-    ticket.started_at = None
+    _write(
+        session,
+        ticket,
+        status=TicketStatus.TRANSFERRED,
+        counter_id=None,
+        called_at=None,
+        started_at=None,
+        **moved,
+    )
     journal.record(
         session,
         site,
