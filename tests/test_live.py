@@ -190,3 +190,34 @@ def test_events_reach_clients_of_another_process_through_redis(
         assert called["ticket"]["id"] == ticket["id"] and called["seq"] == snapshot["seq"] + 1
     finally:
         screen.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_processes_sharing_redis_send_one_waiting_count_a_second_with_what_each_took(
+    app, database_url, redis_url, live_server_factory, kiosk_token
+):
+    """Two processes take tickets for the site all the time; its screens get one ``queue.stats``
+    per interval, not one from each process, and it carries the services both took."""
+    first = live_server_factory(database_url, message_queue=redis_url, LIVE_STATS_SECONDS="1")
+    second = live_server_factory(database_url, message_queue=redis_url, LIVE_STATS_SECONDS="1")
+    screens = [LiveClient(first.url), LiveClient(second.url)]
+    try:
+        for screen in screens:
+            screen.wait_for("snapshot")
+        began = time.monotonic()
+        for i in range(20):  # 5 s: land at the first process, environment at the second
+            issue_over_http(first.url, kiosk_token, "NM-DD")
+            issue_over_http(second.url, kiosk_token, "NM-MT")
+            time.sleep(max(0.0, began + (i + 1) * 0.25 - time.monotonic()))
+        taken = time.monotonic() - began
+        time.sleep(3)  # two intervals: the last figures are on their way at most that long
+        for screen in screens:
+            frames = [stats for name, stats in screen.drain() if name == "queue.stats"]
+            latest = {s["code"]: s["waiting"] for stats in frames for s in stats["services"]}
+            assert latest == {"NM-DD": 20, "NM-MT": 20}  # every ticket of both, whoever took it
+            # One a second while tickets came (and the one after them), give or take a tick;
+            # with each process sending its own, about twice as many.
+            assert 3 <= len(frames) <= taken + 3, [stats["services"] for stats in frames]
+    finally:
+        for screen in screens:
+            screen.close()
