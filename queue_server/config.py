@@ -85,9 +85,15 @@ def from_env() -> dict:
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
         # gevent in production (gunicorn -k gevent); threading for the Flask test client.
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
-        # queue.stats goes out at most this often per site and process (0: never). Each goes to
-        # every screen of the site: at 4 a second they cost a busy centre more frames than its calls.
+        # queue.stats goes out at most this often per site (0: never), however many processes
+        # share the message queue. Each goes to every screen of the site: at 4 a second they
+        # cost a busy centre more frames than its calls.
         "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "1")),
+        # How often a process checks whether its open WebSockets grew (or shrank) by
+        # LIVE_FREEZE_MIN_SOCKETS and a quarter since it last kept their objects out of the
+        # garbage collector's full passes (0: never); see live/collector.py.
+        "LIVE_FREEZE_SECONDS": float(os.environ.get("LIVE_FREEZE_SECONDS", "2")),
+        "LIVE_FREEZE_MIN_SOCKETS": int(os.environ.get("LIVE_FREEZE_MIN_SOCKETS", "100")),
         # Numbers a process takes at once; a press beyond that waits in line up to
         # ISSUE_MAX_WAIT_MS, or is answered 503 with when there will be room, and the kiosk
         # sends it again then (see overload.py). Keeps officers' calls fast when kiosks flood.

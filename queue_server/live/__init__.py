@@ -41,7 +41,7 @@ from ..queueing.journal import SEQUENCED_KINDS
 from ..queueing.models import Ticket
 from ..queueing.snapshot import site_snapshot
 from ..sites.models import Counter, Site
-from . import fanout, standing, stats
+from . import collector, fanout, standing, stats
 from .queue import ResyncingRedisManager
 from .standing import ticket_room
 
@@ -169,6 +169,7 @@ def send_to_device(device_id: int, name: str, payload: dict) -> None:
 
 
 def on_connect(auth=None):
+    collector.freezer.watch()
     followed = _requested(auth, "ticket")
     if followed is not None:
         _follow_ticket(followed)
@@ -240,6 +241,7 @@ def init_app(app) -> None:
     socketio.on_event("resync", on_resync)
     fanout.install(socketio.server.eio)
     stats.publisher.init_app(app, socketio)
+    collector.freezer.init_app(app, socketio)
     standing.publisher.init_app(app, socketio)
     if isinstance(socketio.server.manager, ResyncingRedisManager):
         socketio.server.manager.on_reconnect = lambda: resync_local_screens(app)
