@@ -13,6 +13,7 @@ displays, counter displays and phones).
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import multiprocessing as mp
 import time
@@ -113,6 +114,11 @@ async def _listen(base: str, auths: list[dict], ready, stop, out_path: str, ling
             while len(settled) < len(tasks) and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
         counts["connected_at_ready"] = counts["connected"]
+        # The connections live until the end: out of the collector's full passes, which would
+        # otherwise walk them all and hold this process 50-130 ms at a time, and every frame
+        # that arrived meanwhile would count as late (measured: docs/benchmarks.md, "Live fan-out").
+        gc.collect()
+        gc.freeze()
         ready.set()
         while not stop.is_set():
             await asyncio.sleep(0.05)
