@@ -27,51 +27,35 @@ import gc
 import logging
 import time
 
-from flask import Flask
-from flask_socketio import SocketIO
+from .ticker import Ticker
 
 log = logging.getLogger(__name__)
 
 
-class SocketFreezer:
+class SocketFreezer(Ticker):
+    SETTING = "LIVE_FREEZE_SECONDS"
+    FAILURE = "could not look after the sockets' objects"
+
     def __init__(self) -> None:
-        self.app: Flask | None = None
-        self.socketio: SocketIO | None = None
+        super().__init__()
         self.frozen: set[str] = set()  # Engine.IO session ids open at the last freeze
         self._seen = 0  # sockets open at the previous check
-        self._running = False
-
-    def init_app(self, app: Flask, socketio: SocketIO) -> None:
-        self.app = app
-        self.socketio = socketio
-
-    @property
-    def interval(self) -> float:
-        return self.app.config.get("LIVE_FREEZE_SECONDS", 0) if self.app else 0
 
     @property
     def min_change(self) -> int:
         return self.app.config.get("LIVE_FREEZE_MIN_SOCKETS", 100) if self.app else 100
 
     def watch(self) -> None:
-        """Start looking after this process's sockets (once; called as a socket connects)."""
+        """Start looking after this process's sockets (called as a socket connects)."""
         # Not in a test's own process (the Flask test client): gunicorn's workers hold the screens.
-        if self._running or self.app is None or self.app.testing or self.interval <= 0:
-            return
-        self._running = True
-        assert self.socketio is not None  # a positive interval: init_app has run
-        self.socketio.start_background_task(self._run)
+        if self.app is not None and not self.app.testing:
+            self.start()
 
-    def _run(self) -> None:
-        assert self.socketio is not None  # started once init_app has run
-        while True:
-            self.socketio.sleep(self.interval)
-            try:
-                # Engine.IO drops a closed socket from its table later, in its service task.
-                sockets = list(self.socketio.server.eio.sockets.items())
-                self.check({sid for sid, socket in sockets if not socket.closed})
-            except Exception:  # the next check tries again
-                log.exception("could not look after the sockets' objects")
+    def tick(self) -> None:
+        assert self.socketio is not None  # ticking once init_app has run
+        # Engine.IO drops a closed socket from its table later, in its service task.
+        sockets = list(self.socketio.server.eio.sockets.items())
+        self.check({sid for sid, socket in sockets if not socket.closed})
 
     def check(self, open_now: set[str]) -> str | None:
         """Freeze or refreeze if the open sockets (their Engine.IO session ids) call for it;

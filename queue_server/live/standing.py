@@ -23,12 +23,9 @@ message. Being called (a delta) reaches the phone at once, wherever the ticket s
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 
-from flask import Flask
-from flask_socketio import SocketIO
 from sqlalchemy import select
 
 from ..database import db
@@ -36,8 +33,7 @@ from ..queueing.estimates import standings
 from ..queueing.models import Ticket
 from ..queueing.presenters import ticket_public
 from ..queueing.snapshot import site_versions
-
-log = logging.getLogger(__name__)
+from .ticker import Ticker
 
 PREFIX = "ticket:"
 
@@ -65,24 +61,17 @@ def next_look_after(standing: dict) -> float:
     return min(FAR_SECONDS, ahead * SECONDS_PER_PERSON_AHEAD)
 
 
-class StandingPublisher:
+class StandingPublisher(Ticker):
+    SETTING = "LIVE_STANDING_SECONDS"
+    FAILURE = "could not publish ticket standings"
+
     def __init__(self) -> None:
-        self.app: Flask | None = None
-        self.socketio: SocketIO | None = None
+        super().__init__()
         self._sites: dict[int, int] = {}  # followed ticket id -> its site id
         self._sent: dict[int, dict] = {}  # ticket id -> the standing its phones were last sent
         # ticket id -> (its site's version at its last look, when it may be looked at again)
         self._looked: dict[int, tuple[tuple | None, float]] = {}
         self._lock = threading.Lock()
-        self._running = False
-
-    def init_app(self, app, socketio) -> None:
-        self.app = app
-        self.socketio = socketio
-
-    @property
-    def interval(self) -> float:
-        return self.app.config.get("LIVE_STANDING_SECONDS", 0) if self.app else 0
 
     def follow(self, session, ticket: Ticket) -> dict:
         """A phone of this process follows ``ticket``: its ``ticket.state`` to send now (the
@@ -92,21 +81,11 @@ class StandingPublisher:
             self._sites[ticket.id] = ticket.site_id
             self._sent[ticket.id] = standing
             self._looked[ticket.id] = (None, time.monotonic() + next_look_after(standing))
-            start = not self._running and self.interval > 0
-            self._running = self._running or start
-        if start:
-            assert self.socketio is not None  # a positive interval: init_app has run
-            self.socketio.start_background_task(self._run)
+        self.start()
         return {**ticket_public(ticket), **standing}
 
-    def _run(self) -> None:
-        assert self.socketio is not None  # started once init_app has run
-        while True:
-            self.socketio.sleep(self.interval)
-            try:
-                self.publish()
-            except Exception:  # the database may be away; the next look tries again
-                log.exception("could not publish ticket standings")
+    def tick(self) -> None:
+        self.publish()
 
     def _followed(self) -> dict[int, int]:
         """Followed ticket id -> site id, for the ticket rooms this process holds now."""

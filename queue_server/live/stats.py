@@ -26,8 +26,6 @@ import logging
 import threading
 
 import redis
-from flask import Flask
-from flask_socketio import SocketIO
 from sqlalchemy import select
 
 from ..database import db, utcnow
@@ -35,6 +33,7 @@ from ..queueing.snapshot import active_services, service_stats
 from ..sites.calendar import business_date
 from ..sites.models import Site
 from .queue import ResyncingRedisManager
+from .ticker import Ticker
 
 log = logging.getLogger(__name__)
 
@@ -88,26 +87,22 @@ class SharedMarks:
         return services, int(taken[0])
 
 
-class StatsPublisher:
+class StatsPublisher(Ticker):
+    SETTING = "LIVE_STATS_SECONDS"
+    FAILURE = "could not publish queue.stats"
+
     def __init__(self) -> None:
-        self.app: Flask | None = None
-        self.socketio: SocketIO | None = None
+        super().__init__()
         self.shared: SharedMarks | None = None
         self._pending: dict[str, tuple[set[str] | None, int]] = {}
         self._waiting: set[str] = set()  # sites whose interval another process held at our tick
         self._lock = threading.Lock()
-        self._running = False
 
     def init_app(self, app, socketio) -> None:
-        self.app = app
-        self.socketio = socketio
+        super().init_app(app, socketio)
         manager = socketio.server.manager
         if isinstance(manager, ResyncingRedisManager):
             self.shared = SharedMarks(manager.redis, f"{manager.channel}:queue.stats")
-
-    @property
-    def interval(self) -> float:
-        return self.app.config.get("LIVE_STATS_SECONDS", 0) if self.app else 0
 
     def mark(self, site_code: str, service_codes: set[str] | None, seq: int) -> None:
         """Note that these services (None: all) of the site changed, up to event ``seq``."""
@@ -120,26 +115,19 @@ class StatsPublisher:
             else:
                 codes = codes | service_codes
             self._pending[site_code] = (codes, max(last, seq))
-            start = not self._running
-            self._running = True
-        if start:
-            assert self.socketio is not None  # a positive interval: init_app has run
-            self.socketio.start_background_task(self._run)
+        self.start()
 
-    def _run(self) -> None:
-        assert self.socketio is not None  # started once init_app has run
-        while True:
-            self.socketio.sleep(self.interval)
-            with self._lock:
-                pending, self._pending = self._pending, {}
-            for site_code in sorted(pending.keys() | self._waiting):
-                codes, seq = pending.get(site_code, (set(), 0))
-                try:
-                    due = self._due(site_code, codes, seq)
-                    if due is not None:
-                        self._publish(site_code, *due)
-                except Exception:  # a failed update is superseded by the next one
-                    log.exception("could not publish queue.stats for %s", site_code)
+    def tick(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        for site_code in sorted(pending.keys() | self._waiting):
+            codes, seq = pending.get(site_code, (set(), 0))
+            try:
+                due = self._due(site_code, codes, seq)
+                if due is not None:
+                    self._publish(site_code, *due)
+            except Exception:  # a failed update is superseded by the next one
+                log.exception("could not publish queue.stats for %s", site_code)
 
     def _due(self, site_code: str, codes: set[str] | None, seq: int) -> tuple[set[str] | None, int] | None:
         """What to publish for the site at this tick: this process's marks, or with the Redis
