@@ -167,6 +167,15 @@ class RawScreen:
                 name, payload = json.loads(text[2:])
                 return frame, name, payload
 
+    def next_called(self) -> tuple[bytes, dict]:
+        """The frame and the delta of the next ticket called (alone, or among deltas)."""
+        while True:
+            frame, name, payload = self.next_event()
+            deltas = payload if name == "deltas" else [payload]
+            for delta in deltas:
+                if isinstance(delta, dict) and delta.get("type") == "ticket.called":
+                    return frame, delta
+
     def wait_for(self, name: str, timeout: float = 10) -> tuple[bytes, object]:
         deadline = time.monotonic() + timeout
         while True:

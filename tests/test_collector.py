@@ -21,11 +21,7 @@ def _called_everywhere(server, kiosk_token, officer, screens) -> None:
     ticket = issue_over_http(server.url, kiosk_token)
     assert officer.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10).status_code == 200
     for screen in screens:
-        while True:
-            _, name, payload = screen.next_event()
-            deltas = payload if name == "deltas" else [payload]
-            if any(isinstance(d, dict) and d.get("ticket", {}).get("id") == ticket["id"] for d in deltas):
-                break
+        assert screen.next_called()[1]["ticket"]["id"] == ticket["id"]
 
 
 def test_a_hall_of_screens_is_frozen_once_connected_and_refrozen_once_most_have_gone(

@@ -18,16 +18,6 @@ def _call_next(server, officer) -> dict:
     return response.json()["ticket"]
 
 
-def _called(screen: RawScreen) -> tuple[bytes, dict]:
-    """The frame and the delta of the next ticket called (alone, or among deltas)."""
-    while True:
-        frame, name, payload = screen.next_event()
-        deltas = payload if name == "deltas" else [payload]
-        for delta in deltas:
-            if isinstance(delta, dict) and delta.get("type") == "ticket.called":
-                return frame, delta
-
-
 def test_every_screen_of_the_room_gets_the_same_bytes_of_a_call(server, kiosk_token):
     screens = [RawScreen(server.url, SITE) for _ in range(3)]
     client = LiveClient(server.url)
@@ -37,7 +27,7 @@ def test_every_screen_of_the_room_gets_the_same_bytes_of_a_call(server, kiosk_to
         client.wait_for("snapshot")
         ticket = issue_over_http(server.url, kiosk_token)
         _call_next(server, staff_session(server.url, "officer1"))
-        frames = [_called(screen) for screen in screens]
+        frames = [screen.next_called() for screen in screens]
         assert {frame for frame, _ in frames} == {frames[0][0]}
         frame, delta = frames[0]
         assert delta["ticket"]["id"] == ticket["id"]
@@ -64,7 +54,7 @@ def test_a_screen_that_offers_compression_gets_the_same_plain_frames(server, kio
         plain.wait_for("snapshot")
         issue_over_http(server.url, kiosk_token)
         _call_next(server, staff_session(server.url, "officer1"))
-        assert _called(browser)[0] == _called(plain)[0]
+        assert browser.next_called()[0] == plain.next_called()[0]
     finally:
         browser.close()
         plain.close()
@@ -91,7 +81,7 @@ def test_a_stalled_screen_holds_up_no_other_and_later_reads_everything_in_order(
         officer = staff_session(server.url, "officer1")
         for ticket in tickets:
             assert _call_next(server, officer)["id"] == ticket["id"]
-            assert _called(fine)[1]["ticket"]["id"] == ticket["id"]
+            assert fine.next_called()[1]["ticket"]["id"] == ticket["id"]
         # It reads again: every snapshot whole, then the calls, numbered without a gap.
         seqs, called, snapshots = [], [], 0
         while len(called) < len(tickets):
@@ -125,7 +115,7 @@ def test_a_screen_that_vanished_does_not_stop_the_others(server, kiosk_token):
             ticket = issue_over_http(server.url, kiosk_token)
             assert _call_next(server, officer)["id"] == ticket["id"]
             for screen in screens:
-                assert _called(screen)[1]["ticket"]["id"] == ticket["id"]
+                assert screen.next_called()[1]["ticket"]["id"] == ticket["id"]
     finally:
         for screen in screens:
             screen.close()
