@@ -61,12 +61,12 @@ class SocketFreezer(Ticker):
         """Freeze or refreeze if the open sockets (their Engine.IO session ids) call for it;
         what was done ("froze", "refroze") or None."""
         seen, self._seen = self._seen, len(open_now)
-        closed = len(self.frozen - open_now)
-        if closed >= max(self.min_change, len(self.frozen) / 4):
+        enough = max(self.min_change, len(self.frozen) / 4)  # a change of sockets worth a pause
+        if len(self.frozen - open_now) >= enough:
             action = "refroze"
             gc.unfreeze()  # the closed sockets' cycles become collectable again
         elif (
-            len(open_now) - len(self.frozen) >= max(self.min_change, len(self.frozen) / 4)
+            len(open_now) - len(self.frozen) >= enough
             and len(open_now) - seen < self.min_change  # not in the middle of the screens connecting
         ):
             action = "froze"

@@ -42,6 +42,8 @@ class Ticker:
 
     def start(self) -> None:
         """Tick from now on, every :attr:`interval` seconds (once started, this does nothing)."""
+        if self._started:  # the common case, on every change: no lock to take
+            return
         with self._start_lock:
             start = not self._started and self.interval > 0
             self._started = self._started or start
