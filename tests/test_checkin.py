@@ -214,6 +214,28 @@ def test_on_an_interleave_site_booked_tickets_count_in_the_run_that_goes_ahead(s
 
 
 @BOTH_DATABASES
+def test_each_ticket_is_told_the_place_call_next_gives_it(session):
+    """The count ahead of a walk-in (read from the queue's index alone) and of any other ticket
+    (worked out row by row) against the order call-next follows: walk-ins taken at the same
+    instant, a priority ticket and a booked one taken after them, a booking whose slot has not
+    started."""
+    site(session).priority_policy = PriorityPolicy.STRICT
+    now = SLOT + minutes(5)
+    queue = [walk_in(session, T0 + minutes(10)) for _ in range(3)]  # the same instant: by id
+    queue.append(walk_in(session, T0 + minutes(20)))
+    queue.append(check_in(session, book(session), T0 + minutes(50)).ticket)  # its slot is open
+    later = book(session, starts_at=SLOT + minutes(30), phone="+84912345679")
+    queue.append(check_in(session, later, SLOT + minutes(1)).ticket)  # its slot is not
+    queue.append(walk_in(session, SLOT + minutes(2), priority="elderly"))
+    queue.append(walk_in(session, SLOT + minutes(3)))
+    session.commit()
+    told = {ticket.id: estimates.people_ahead(session, ticket, now) for ticket in queue}
+    called = [call(session, now) for _ in queue]
+    assert sorted(t.id for t in called) == sorted(told)
+    assert [told[ticket.id] for ticket in called] == list(range(len(queue)))
+
+
+@BOTH_DATABASES
 def test_the_phones_standings_follow_the_call_order(session):
     now = utcnow()
     walk = walk_in(session, now - minutes(10))

@@ -62,7 +62,9 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("site_id", "issued_service_id", "business_date", "sequence"),
-        Index("ix_tickets_queue", "site_id", "business_date", "service_id", "status"),
+        # With ``issued_at`` last, a walk-in's count of the tickets ahead reads this index alone
+        # (``estimates.people_ahead``).
+        Index("ix_tickets_queue", "site_id", "business_date", "service_id", "status", "issued_at"),
         Index("ix_tickets_counter_status", "counter_id", "status"),
         Index("ix_tickets_service_finished", "service_id", "finished_at"),
     )
