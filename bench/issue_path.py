@@ -188,7 +188,8 @@ def count_statements(url: str, token: str, services: list[str], officer: str, co
 
     def transactional(name: str):
         def listener(conn) -> None:
-            if not conn.connection.driver_connection.autocommit:
+            # sqlite3 before Python 3.12 has no such attribute: its transactions are all counted
+            if not getattr(conn.connection.driver_connection, "autocommit", False):
                 counts[name] += 1
 
         return listener
