@@ -115,7 +115,7 @@ def list_sites():
 
 
 @blp.route("/admin/sites", methods=["POST"])
-@blp.arguments(SiteCreateSchema)
+@blp.arguments(SiteCreateSchema())
 @blp.response(201, SiteSettingsSchema)
 def create_site(data):
     """Open a new site (admins only)."""
@@ -144,7 +144,7 @@ def update_site(data, site_code):
 
 
 @blp.route("/admin/sites/<site_code>/rota", methods=["GET"])
-@blp.arguments(RotaQuerySchema, location="query")
+@blp.arguments(RotaQuerySchema(), location="query")
 @blp.response(200, RotaSchema)
 def site_rota(query, site_code):
     """Who serves what, per counter and day (merged counters that rotate by week included), who
@@ -164,7 +164,7 @@ def list_departments(site_code):
 
 
 @blp.route("/admin/sites/<site_code>/departments", methods=["POST"])
-@blp.arguments(DepartmentInSchema)
+@blp.arguments(DepartmentInSchema())
 @blp.response(201, DepartmentSchema)
 def create_department(data, site_code):
     """Add a department."""
@@ -206,7 +206,7 @@ def list_services(site_code):
 
 
 @blp.route("/admin/sites/<site_code>/services", methods=["POST"])
-@blp.arguments(ServiceInSchema)
+@blp.arguments(ServiceInSchema())
 @blp.response(201, ServiceSettingsSchema)
 @blp.alt_response(409, description="Code or numbers already used by another service of the site")
 def create_service(data, site_code):
@@ -250,7 +250,7 @@ def list_counters(site_code):
 
 
 @blp.route("/admin/sites/<site_code>/counters", methods=["POST"])
-@blp.arguments(CounterInSchema)
+@blp.arguments(CounterInSchema())
 @blp.response(201, CounterSettingsSchema)
 @blp.alt_response(409, description="The number is taken")
 def create_counter(data, site_code):
@@ -292,7 +292,7 @@ def list_schedules(counter_id):
 
 
 @blp.route("/admin/counters/<int:counter_id>/schedules", methods=["POST"])
-@blp.arguments(ScheduleInSchema)
+@blp.arguments(ScheduleInSchema())
 @blp.response(201, ScheduleSchema)
 def create_schedule(data, counter_id):
     """Add a rule: a department or a service, on weekdays, in a week of a rotation, between dates."""
@@ -337,7 +337,7 @@ def list_rotations(site_code):
 
 
 @blp.route("/admin/sites/<site_code>/rotations", methods=["POST"])
-@blp.arguments(RotationInSchema)
+@blp.arguments(RotationInSchema())
 @blp.response(201, RotationSchema)
 @blp.alt_response(409, description="The name is taken")
 def create_rotation(data, site_code):
@@ -382,7 +382,7 @@ def list_duties(site_code):
 
 
 @blp.route("/admin/sites/<site_code>/duties", methods=["POST"])
-@blp.arguments(DutyInSchema)
+@blp.arguments(DutyInSchema())
 @blp.response(201, DutySchema)
 def create_duty(data, site_code):
     """Put an officer of the site on a counter, on weekdays, in a week of a rotation, between dates."""
@@ -415,7 +415,7 @@ def delete_duty(duty_id):
 
 
 @blp.route("/sites/<site_code>/on-duty", methods=["GET"])
-@blp.arguments(DutyQuerySchema, location="query")
+@blp.arguments(DutyQuerySchema(), location="query")
 @blp.response(200, OnDutySchema)
 def on_duty(query, site_code):
     """Who is on duty at each counter today (or on ``date``), and the caller's own counters:
@@ -429,7 +429,7 @@ def on_duty(query, site_code):
 
 
 @blp.route("/admin/users", methods=["GET"])
-@blp.arguments(UserQuerySchema, location="query")
+@blp.arguments(UserQuerySchema(), location="query")
 @blp.response(200, UserSchema(many=True))
 def list_users(query):
     """The accounts the caller manages: every one for an admin; for a supervisor, the non-admin
@@ -440,7 +440,7 @@ def list_users(query):
 
 
 @blp.route("/admin/users", methods=["POST"])
-@blp.arguments(UserInSchema)
+@blp.arguments(UserInSchema())
 @blp.response(201, UserSchema)
 @blp.alt_response(409, description="The username is taken")
 def create_user(data):
@@ -451,7 +451,7 @@ def create_user(data):
 
 
 @blp.route("/admin/users/<int:user_id>", methods=["PATCH"])
-@blp.arguments(UserChangesSchema)
+@blp.arguments(UserChangesSchema())
 @blp.response(200, UserSchema)
 def update_user(data, user_id):
     """Change an account's name, role, sites or whether it may log in (at once: a change of
@@ -464,7 +464,7 @@ def update_user(data, user_id):
 
 
 @blp.route("/admin/users/<int:user_id>/password", methods=["POST"])
-@blp.arguments(PasswordSchema)
+@blp.arguments(PasswordSchema())
 @blp.response(204)
 def reset_password(data, user_id):
     """Give an account a new password: its sessions end, and its holder must choose their own
@@ -487,7 +487,7 @@ def site_devices(site_code):
 
 
 @blp.route("/sites/<site_code>/devices", methods=["POST"])
-@blp.arguments(DeviceIssueSchema)
+@blp.arguments(DeviceIssueSchema())
 @blp.response(201, IssuedDeviceSchema)
 def issue_device(data, site_code):
     """Issue a device token. The token is in this answer only: the server keeps its hash."""

@@ -68,7 +68,7 @@ def list_channels(site_code):
 
 
 @blp.route("/sites/<site_code>/channels/<kind>", methods=["PUT"])
-@blp.arguments(ChannelInSchema)
+@blp.arguments(ChannelInSchema())
 @blp.response(200, ChannelSchema)
 def put_channel(data, site_code, kind):
     """Switch a channel on or off with its settings, checked by the channel's class."""
@@ -79,7 +79,7 @@ def put_channel(data, site_code, kind):
 
 
 @blp.route("/sites/<site_code>/channels/<kind>/test", methods=["POST"])
-@blp.arguments(TestInSchema)
+@blp.arguments(TestInSchema())
 @blp.response(200, TestSchema)
 @blp.alt_response(
     502, description="The channel could not send it: ``test_failed`` or ``test_failed_temporary``"
@@ -132,7 +132,7 @@ def list_templates(site_code):
 
 
 @blp.route("/sites/<site_code>/message-templates/<event>/<channel>/<language>", methods=["PUT"])
-@blp.arguments(TemplateInSchema)
+@blp.arguments(TemplateInSchema())
 @blp.response(200, TemplateSchema)
 def put_template(data, site_code, event, channel, language):
     """The site's own wording of one message; an SMS longer than the site allows is refused."""
@@ -162,7 +162,7 @@ def delete_template(site_code, event, channel, language):
 
 
 @blp.route("/sites/<site_code>/message-templates/measure", methods=["POST"])
-@blp.arguments(MeasureInSchema)
+@blp.arguments(MeasureInSchema())
 @blp.response(200, MeasureSchema)
 def measure_template(data, site_code):
     """How many SMS parts a template takes as the site's gateway would send it (the page asks

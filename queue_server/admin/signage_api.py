@@ -71,7 +71,7 @@ def get_signage(site_code):
 
 
 @blp.route("/sites/<site_code>/signage/notices", methods=["POST"])
-@blp.arguments(NoticeInSchema)
+@blp.arguments(NoticeInSchema())
 @blp.response(201, NoticeSchema)
 def create_notice(data, site_code):
     """Add a line to the hall's ticker (last in order)."""
@@ -101,7 +101,7 @@ def delete_notice(notice_id):
 
 
 @blp.route("/sites/<site_code>/signage/notices/order", methods=["PUT"])
-@blp.arguments(OrderSchema)
+@blp.arguments(OrderSchema())
 @blp.response(204)
 def order_notices(data, site_code):
     """Put the site's notices in this order (every one, once)."""
@@ -111,7 +111,7 @@ def order_notices(data, site_code):
 
 
 @blp.route("/sites/<site_code>/signage/media", methods=["POST"])
-@blp.arguments(MediaUploadSchema, location="form", content_type="multipart/form-data")
+@blp.arguments(MediaUploadSchema(), location="form", content_type="multipart/form-data")
 @blp.response(201, MediaSchema)
 @blp.alt_response(413, description="The file is larger than SIGNAGE_MAX_MB")
 @blp.alt_response(415, description="Not a PNG, JPEG or WebP image, nor an MP4 or WebM video")
@@ -146,7 +146,7 @@ def delete_media(media_id):
 
 
 @blp.route("/sites/<site_code>/signage/media/order", methods=["PUT"])
-@blp.arguments(OrderSchema)
+@blp.arguments(OrderSchema())
 @blp.response(204)
 def order_media(data, site_code):
     """Put the site's playlist in this order (every item, once)."""
@@ -179,7 +179,7 @@ def get_photo(user_id):
 
 
 @blp.route("/users/<int:user_id>/photo", methods=["POST"])
-@blp.arguments(UploadSchema, location="files")
+@blp.arguments(UploadSchema(), location="files")
 @blp.response(200, UserSchema)
 @blp.alt_response(413, description="Larger than 16 MiB")
 @blp.alt_response(415, description="Not a JPEG or PNG photo")

@@ -130,7 +130,7 @@ def _failed(username: str, user: User | None, reason: str) -> None:
 
 
 @blp.route("/login", methods=["POST"])
-@blp.arguments(LoginSchema)
+@blp.arguments(LoginSchema())
 @blp.response(200, MeSchema)
 @blp.alt_response(429, description="Too many failed logins: login_locked, with Retry-After")
 def login(data):
@@ -176,7 +176,7 @@ def me():
 
 
 @blp.route("/password", methods=["POST"])
-@blp.arguments(PasswordChangeSchema)
+@blp.arguments(PasswordChangeSchema())
 @blp.response(204)
 @blp.alt_response(429, description="Too many wrong current passwords: login_locked, with Retry-After")
 def change_password(data):

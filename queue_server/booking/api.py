@@ -83,7 +83,7 @@ def _checked_in(result: checkin.CheckIn) -> tuple[dict, int]:
 
 
 @blp.route("/kiosk/check-in", methods=["POST"])
-@blp.arguments(KioskCheckInSchema)
+@blp.arguments(KioskCheckInSchema())
 @blp.response(201, CheckInSchema)
 @blp.alt_response(200, schema=CheckInSchema, description="Checked in already, or choices to make")
 def kiosk_check_in(data):
@@ -125,7 +125,7 @@ def kiosk_check_in(data):
 
 
 @blp.route("/sites/<site_code>/bookings", methods=["GET"])
-@blp.arguments(DayQuerySchema, location="query")
+@blp.arguments(DayQuerySchema(), location="query")
 @blp.response(200, BookingRowSchema(many=True))
 def day_bookings(query, site_code):
     """The bookings of a day (today by default) at the site, by slot, with their status and

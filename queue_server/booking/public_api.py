@@ -82,7 +82,7 @@ class RemoteTicketIssuedSchema(Schema):
 
 
 @blp.route("/book/<site_code>/slots", methods=["GET"])
-@blp.arguments(SlotsQuerySchema, location="query")
+@blp.arguments(SlotsQuerySchema(), location="query")
 @blp.response(200, SlotSchema(many=True))
 def list_slots(query, site_code):
     """The slots of a service on a day that may still be booked; full ones have ``free`` 0."""
@@ -96,7 +96,7 @@ def list_slots(query, site_code):
 
 
 @blp.route("/book/<site_code>", methods=["POST"])
-@blp.arguments(BookingCreateSchema)
+@blp.arguments(BookingCreateSchema())
 @blp.response(201, BookingSchema)
 @blp.alt_response(
     409, description="Slot full or not offered, or this phone already booked the service that day"
@@ -141,7 +141,7 @@ def cancel_booking(token):
 
 
 @blp.route("/book/<site_code>/remote-ticket", methods=["POST"])
-@blp.arguments(RemoteTicketSchema)
+@blp.arguments(RemoteTicketSchema())
 @blp.response(201, RemoteTicketIssuedSchema)
 @blp.alt_response(
     200, schema=RemoteTicketIssuedSchema, description="This phone already took this number today"

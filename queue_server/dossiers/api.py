@@ -93,7 +93,7 @@ def record_staff_read(dossier: Dossier, what: str) -> None:
 
 
 @blp.route("/procedures", methods=["GET"])
-@blp.arguments(ProcedureQuerySchema, location="query")
+@blp.arguments(ProcedureQuerySchema(), location="query")
 @blp.response(200, ProcedureSchema(many=True))
 def list_procedures(query):
     """The procedures a centre may take in (public: the citizen's guidance): its province's
@@ -111,7 +111,7 @@ def list_procedures(query):
 
 
 @blp.route("/procedures/search", methods=["GET"])
-@blp.arguments(ProcedureSearchQuerySchema, location="query")
+@blp.arguments(ProcedureSearchQuerySchema(), location="query")
 @blp.response(200, ProcedureFoundSchema(many=True))
 @limiter.limit(search_limit)
 def search_procedures(query):
@@ -143,7 +143,7 @@ def print_checklist(site_code, code):
 
 
 @blp.route("/dossiers", methods=["POST"])
-@blp.arguments(DossierCreateSchema)
+@blp.arguments(DossierCreateSchema())
 @blp.response(201, DossierSchema)
 @blp.alt_response(200, schema=DossierSchema, description="Already created with this client_id")
 def create_dossier(data):
@@ -172,7 +172,7 @@ def create_dossier(data):
 
 
 @blp.route("/dossiers", methods=["GET"])
-@blp.arguments(DossierQuerySchema, location="query")
+@blp.arguments(DossierQuerySchema(), location="query")
 @blp.response(200, DossierRowSchema(many=True))
 def list_dossiers(query):
     """A centre's dossiers, newest first, filtered: those it handles and those it received for
@@ -244,7 +244,7 @@ def get_dossier(code):
 
 
 @blp.route("/dossiers/<code>/contact-consent", methods=["PUT"])
-@blp.arguments(ContactConsentSchema)
+@blp.arguments(ContactConsentSchema())
 @blp.response(200, DossierSchema)
 def put_contact_consent(data, code):
     """The applicant gives or withdraws their consent to be contacted about the dossier by
@@ -267,7 +267,7 @@ def personal_data_reads(code):
 
 
 @blp.route("/dossiers/<code>/actions/<action>", methods=["POST"])
-@blp.arguments(ActionSchema)
+@blp.arguments(ActionSchema())
 @blp.response(200, DossierSchema)
 def take_action(data, code, action):
     """Move the dossier on: request_supplement (items, reason; once), resubmit, refuse (reason,
@@ -286,7 +286,7 @@ def take_action(data, code, action):
 
 
 @blp.route("/dossiers/<code>/fee/<move>", methods=["POST"])
-@blp.arguments(FeeMoveSchema)
+@blp.arguments(FeeMoveSchema())
 @blp.response(200, DossierSchema)
 def move_fee(data, code, move):
     """The fee's payment record: confirm (method, receipt_number, paid_at: the citizen paid),
@@ -334,7 +334,7 @@ class PrintReceiptSchema(Schema):
 
 
 @blp.route("/dossiers/<code>/print-receipt", methods=["POST"])
-@blp.arguments(PrintReceiptSchema)
+@blp.arguments(PrintReceiptSchema())
 @blp.response(202, PrintJobSchema)
 def print_receipt(data, code):
     """Print the citizen's 80 mm receipt (Mẫu 01 with Code128, QR and the tracking link) on a
@@ -457,7 +457,7 @@ def get_form_settings(site_code, form_set):
 
 
 @blp.route("/sites/<site_code>/form-settings/<path:form_set>", methods=["PUT"])
-@blp.arguments(FormSettingsUpdateSchema)
+@blp.arguments(FormSettingsUpdateSchema())
 @blp.response(200, FormSettingsSchema)
 def put_form_settings(data, site_code, form_set):
     """Change the heading lines, the place on the date line and the symbols after a notice's

@@ -69,7 +69,7 @@ def _view(row: CalendarDay) -> dict:
 
 
 @blp.route("/calendar-days", methods=["GET"])
-@blp.arguments(CalendarQuerySchema, location="query")
+@blp.arguments(CalendarQuerySchema(), location="query")
 @blp.response(200, CalendarSchema)
 def get_calendar(query):
     """A year of a site: the public holidays (Vietnam's lunar calendar) and the declared days."""
@@ -93,7 +93,7 @@ def get_calendar(query):
 
 
 @blp.route("/calendar-days", methods=["POST"])
-@blp.arguments(DaysInSchema)
+@blp.arguments(DaysInSchema())
 @blp.response(200, DeclaredDaySchema(many=True))
 def declare_days(data):
     """Declare days off and make-up days at once (a swap is one of each); a day declared again

@@ -77,7 +77,7 @@ def evaluation_state(key):
 
 
 @blp.route("/track/d/<key>/evaluation", methods=["POST"])
-@blp.arguments(AnswersSchema)
+@blp.arguments(AnswersSchema())
 @blp.response(201, EvaluationSchema)
 @blp.alt_response(409, description="not_evaluable, already_evaluated or evaluation_closed")
 @limiter.limit(tracking_limit)
@@ -99,7 +99,7 @@ class AskSchema(Schema):
 
 
 @blp.route("/dossiers/<code>/evaluation/ask", methods=["POST"])
-@blp.arguments(AskSchema)
+@blp.arguments(AskSchema())
 @blp.response(202, AskSchema)
 @blp.alt_response(409, description="not_evaluable, already_evaluated or evaluation_closed")
 def ask_at_counter(data, code):
@@ -113,7 +113,7 @@ def ask_at_counter(data, code):
 
 
 @blp.route("/dossiers/<code>/evaluation", methods=["POST"])
-@blp.arguments(AnswersSchema)
+@blp.arguments(AnswersSchema())
 @blp.response(201, EvaluationSchema)
 @blp.alt_response(409, description="not_evaluable, already_evaluated or evaluation_closed")
 def evaluate_at_return(data, code):

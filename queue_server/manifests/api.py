@@ -28,7 +28,7 @@ def _as_recipient(code: str):
 
 
 @blp.route("/manifests", methods=["POST"])
-@blp.arguments(ManifestCreateSchema)
+@blp.arguments(ManifestCreateSchema())
 @blp.response(201, ManifestSchema)
 def create_manifest(data):
     """Open a manifest: dossiers to the centre that handles them (from a post office or from the
@@ -46,7 +46,7 @@ def create_manifest(data):
 
 
 @blp.route("/manifests", methods=["GET"])
-@blp.arguments(ManifestQuerySchema, location="query")
+@blp.arguments(ManifestQuerySchema(), location="query")
 @blp.response(200, ManifestSchema(many=True))
 def list_manifests(query):
     """Manifests a site sent or is to receive, newest first."""
@@ -73,7 +73,7 @@ def get_manifest(code):
 
 
 @blp.route("/manifests/<code>/items", methods=["POST"])
-@blp.arguments(DossierCodeSchema)
+@blp.arguments(DossierCodeSchema())
 @blp.response(200, ManifestSchema)
 def add_item(data, code):
     """List a dossier on an open manifest (listing it again changes nothing)."""
@@ -104,7 +104,7 @@ def close_manifest(code):
 
 
 @blp.route("/manifests/<code>/scan", methods=["POST"])
-@blp.arguments(ScanSchema)
+@blp.arguments(ScanSchema())
 @blp.response(200, ManifestSchema)
 def scan_in(data, code):
     """At the recipient: scan the manifest, then each dossier in the bundle."""

@@ -100,7 +100,7 @@ class KioskSubscriptionSchema(Schema):
 
 
 @blp.route("/tickets/<int:ticket_id>/subscriptions", methods=["POST"])
-@blp.arguments(KioskSubscriptionInSchema)
+@blp.arguments(KioskSubscriptionInSchema())
 @blp.response(201, KioskSubscriptionSchema)
 def kiosk_subscribe(data, ticket_id):
     """The citizen's phone number typed at the kiosk after taking a number: a text when

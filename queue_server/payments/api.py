@@ -52,7 +52,7 @@ def _record(site, codes) -> None:
 
 
 @blp.route("/sites/<site_code>/statements/preview", methods=["POST"])
-@blp.arguments(StatementUploadSchema, location="form", content_type="multipart/form-data")
+@blp.arguments(StatementUploadSchema(), location="form", content_type="multipart/form-data")
 @blp.response(200, PreviewSchema)
 @blp.alt_response(409, description="The site has no collecting account")
 @blp.alt_response(413, description="The file is larger than STATEMENT_MAX_MB")
@@ -69,7 +69,7 @@ def preview_statement(columns, site_code):
 
 
 @blp.route("/sites/<site_code>/statements", methods=["POST"])
-@blp.arguments(StatementUploadSchema, location="form", content_type="multipart/form-data")
+@blp.arguments(StatementUploadSchema(), location="form", content_type="multipart/form-data")
 @blp.response(201, ImportSchema)
 @blp.alt_response(409, description="No collecting account, or another import of the same lines now")
 @blp.alt_response(413, description="The file is larger than STATEMENT_MAX_MB")
@@ -96,7 +96,7 @@ def list_statements(site_code):
 
 
 @blp.route("/statements/<int:import_id>", methods=["GET"])
-@blp.arguments(LinesQuerySchema, location="query")
+@blp.arguments(LinesQuerySchema(), location="query")
 @blp.response(200, ImportLinesSchema)
 def get_statement(query, import_id):
     """An import and its lines (``?outcome=`` one of them), with the amounts per outcome."""

@@ -75,7 +75,7 @@ def device_jobs():
 
 
 @blp.route("/print-jobs/<int:job_id>/result", methods=["POST"])
-@blp.arguments(ResultSchema)
+@blp.arguments(ResultSchema())
 @blp.response(200, PrintJobSchema)
 def job_result(data, job_id):
     """For a device agent: what the printer did with a job."""
@@ -105,7 +105,7 @@ def device_me():
 
 
 @blp.route("/devices/me/heartbeat", methods=["POST"])
-@blp.arguments(HeartbeatSchema)
+@blp.arguments(HeartbeatSchema())
 @blp.response(204)
 def heartbeat(data):
     """For a device agent: I am alive, and this is the state of my printer."""

@@ -26,7 +26,7 @@ class SubjectQuerySchema(Schema):
 
 
 @blp.route("/admin/personal-data", methods=["GET"])
-@blp.arguments(SubjectQuerySchema, location="query")
+@blp.arguments(SubjectQuerySchema(), location="query")
 @blp.response(200, description="A ZIP: summary.json and the scans still kept", content_type="application/zip")
 def export_subject(query):
     """Everything the system holds about the person with this ID number: the dossiers they

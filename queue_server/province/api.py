@@ -50,7 +50,7 @@ def get_link(site_code):
 
 
 @blp.route("/<site_code>/province/link", methods=["PUT"])
-@blp.arguments(LinkInSchema)
+@blp.arguments(LinkInSchema())
 @blp.response(200, LinkSchema)
 def put_link(data, site_code):
     """Set the link: on or off, JSON or SOAP, the https endpoint, credentials, timeout, the
@@ -62,7 +62,7 @@ def put_link(data, site_code):
 
 
 @blp.route("/<site_code>/province/messages", methods=["GET"])
-@blp.arguments(MessageQuerySchema, location="query")
+@blp.arguments(MessageQuerySchema(), location="query")
 @blp.response(200, MessageSchema(many=True))
 def list_messages(query, site_code):
     """The newest 200 messages (of a status, ``waiting`` = pending or sending; of a dossier)."""
@@ -84,7 +84,7 @@ def resend_message(site_code, message_id):
 
 
 @blp.route("/<site_code>/province/imports", methods=["POST"])
-@blp.arguments(ImportInSchema)
+@blp.arguments(ImportInSchema())
 @blp.response(201, ImportedSchema)
 @blp.alt_response(200, schema=ImportedSchema, description="Imported before with this province_code")
 def import_dossier(data, site_code):

@@ -119,7 +119,7 @@ def get_queue(site_code):
 
 
 @blp.route("/sites/<site_code>/tickets", methods=["POST"])
-@blp.arguments(TicketCreateSchema)
+@blp.arguments(TicketCreateSchema())
 @blp.response(201, IssuedTicketSchema)
 @blp.alt_response(200, schema=IssuedTicketSchema, description="Already taken with this client_id")
 @blp.alt_response(429, description="This kiosk took too many numbers in a short time")
@@ -216,7 +216,7 @@ def call_next(counter_id):
 
 
 @blp.route("/counters/<int:counter_id>/walk-in", methods=["POST"])
-@blp.arguments(WalkInSchema)
+@blp.arguments(WalkInSchema())
 @blp.response(201, TicketSchema)
 def walk_in(data, counter_id):
     """Serve someone without a ticket; the visit still gets a number and is counted."""
@@ -238,7 +238,7 @@ def _counter_response(counter: Counter) -> dict:
 
 
 @blp.route("/counters/<int:counter_id>/pause", methods=["POST"])
-@blp.arguments(PauseSchema)
+@blp.arguments(PauseSchema())
 @blp.response(200, CounterSchema)
 def pause_counter(data, counter_id):
     """Pause a counter, saying why (break, meeting, system down...)."""
@@ -315,7 +315,7 @@ def finish(ticket_id):
 
 
 @blp.route("/tickets/<int:ticket_id>/transfer", methods=["POST"])
-@blp.arguments(TransferSchema)
+@blp.arguments(TransferSchema())
 @blp.response(200, TicketSchema)
 def transfer(data, ticket_id):
     """Send a ticket to another service's queue or to one counter, keeping its place."""

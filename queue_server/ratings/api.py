@@ -67,7 +67,7 @@ def rating_view(ticket: Ticket, rating: Rating) -> dict:
 
 
 @blp.route("/ratings", methods=["POST"])
-@blp.arguments(TabletRatingSchema)
+@blp.arguments(TabletRatingSchema())
 @blp.response(201, RatingSchema)
 def rate_at_counter(data):
     """A rating from the counter's tablet (a ``rating`` device token of the counter that served
@@ -82,7 +82,7 @@ def rate_at_counter(data):
 
 
 @blp.route("/track/<token>/rating", methods=["POST"])
-@blp.arguments(RatingBodySchema)
+@blp.arguments(RatingBodySchema())
 @blp.response(201, RatingSchema)
 @sessionless
 def rate_from_phone(data, token):

@@ -112,7 +112,7 @@ def _file_name(report: dict, extension: str) -> str:
 
 
 @blp.route("/reports", methods=["GET"])
-@blp.arguments(ReportQuerySchema, location="query")
+@blp.arguments(ReportQuerySchema(), location="query")
 @blp.response(200, ReportSchema)
 def get_report(query):
     """The report: queue, services, days, busiest hours, counters, officers, dossiers,
@@ -121,7 +121,7 @@ def get_report(query):
 
 
 @blp.route("/reports.xlsx", methods=["GET"])
-@blp.arguments(ReportQuerySchema, location="query")
+@blp.arguments(ReportQuerySchema(), location="query")
 @blp.response(200, description="One sheet per section")
 def get_report_xlsx(query):
     report = _report(query)
@@ -133,7 +133,7 @@ def get_report_xlsx(query):
 
 
 @blp.route("/reports.csv", methods=["GET"])
-@blp.arguments(CsvQuerySchema, location="query")
+@blp.arguments(CsvQuerySchema(), location="query")
 @blp.response(200, description="One section as CSV (UTF-8 with BOM)")
 def get_report_csv(query):
     section = query.pop("section")

@@ -59,7 +59,7 @@ def _read(text: str) -> dict:
 
 
 @blp.route("/scans", methods=["POST"])
-@blp.arguments(ScanInSchema)
+@blp.arguments(ScanInSchema())
 @blp.response(200, ScanOutSchema)
 def read_scan(data):
     """Recognise a scanned text; a clear 422 for anything this system does not know, whose
@@ -69,7 +69,7 @@ def read_scan(data):
 
 
 @blp.route("/devices/me/scans", methods=["POST"])
-@blp.arguments(ScanInSchema)
+@blp.arguments(ScanInSchema())
 @blp.response(200, ScanOutSchema)
 def forward_scan(data):
     """For a device agent: what its serial scanner read, passed on to the device's own pages."""

@@ -99,7 +99,7 @@ class InboxManifestSchema(ManifestSchema):
 
 
 @blp.route("/postal/sync", methods=["POST"])
-@blp.arguments(SyncInSchema)
+@blp.arguments(SyncInSchema())
 @blp.response(200, SyncOutSchema)
 def sync(data):
     """Apply the client's outbox in order, each operation once (see the module's docstring

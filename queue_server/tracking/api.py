@@ -95,7 +95,7 @@ def _state(channel: str, subscription: Subscription | None) -> dict:
 
 
 @blp.route("/track/<kind>/<key>/subscriptions", methods=["POST"])
-@blp.arguments(SubscribeSchema)
+@blp.arguments(SubscribeSchema())
 @blp.response(201, SubscriptionStateSchema)
 @blp.alt_response(409, description="channel_off: the centre does not use this channel")
 @blp.alt_response(429, description="Too many requests from this address")
@@ -125,7 +125,7 @@ def subscribe(data, kind, key):
 
 
 @blp.route("/track/<kind>/<key>/subscriptions/state", methods=["POST"])
-@blp.arguments(AddressSchema)
+@blp.arguments(AddressSchema())
 @blp.response(200, SubscriptionStateSchema)
 @limiter.limit(tracking_limit)
 @sessionless
@@ -141,7 +141,7 @@ def subscription_state(data, kind, key):
 
 
 @blp.route("/track/<kind>/<key>/subscriptions/off", methods=["POST"])
-@blp.arguments(AddressSchema)
+@blp.arguments(AddressSchema())
 @blp.response(200, SubscriptionStateSchema)
 @limiter.limit(tracking_limit)
 @sessionless

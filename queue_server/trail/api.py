@@ -42,7 +42,7 @@ class AuditRowSchema(Schema):
 
 
 @blp.route("/audit", methods=["GET"])
-@blp.arguments(AuditQuerySchema, location="query")
+@blp.arguments(AuditQuerySchema(), location="query")
 @blp.response(200, AuditRowSchema(many=True))
 def audit(query):
     """Who changed what, when and from which address (dates are the site's local dates)."""
