@@ -12,10 +12,12 @@ stated), and sends them the same work in short alternating phases:
    for a trivial request, in the same minute as its tickets;
 2. ``--tickets`` presses at ``--concurrency`` in flight, over the services in turn, each with
    its own ``client_id``: the workers' CPU per ticket (and PostgreSQL's and Redis's, read from
-   /proc) and tickets/s.
+   /proc) and tickets/s;
+3. ``--calls`` calls by the 12 officers, each calling again at their counter as soon as the
+   last call is answered (logged in before): the workers' CPU per call and calls/s.
 
-Both sides issue the same number of tickets in each phase, so their queues stay the same
-length (the count of the people ahead grows with it). Reported: each side's medians (of
+Both sides issue and call the same number of tickets in each phase, so their queues stay the
+same length (the count of the people ahead grows with it). Reported: each side's medians (of
 tickets/s ÷ ``GET /sites``/s too), and the median of the round-by-round ratios new/old, which
 the machine's drift moves least. Then each
 side's numbers are checked (unique, gap-free). Results: bench/results/issue_pair.json.
@@ -36,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .harness import ROOT
-from .issue_path import SITE, closed_loop, cpu_per_request
+from .issue_path import SITE, calls, closed_loop, cpu_per_request
 from .province import build_province, loadavg
 from .run import check_numbers
 from .stack import prepare, start_server
@@ -58,6 +60,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--phases", type=int, default=10)
     parser.add_argument("--tickets", type=int, default=400, help="tickets per phase and side")
+    parser.add_argument("--calls", type=int, default=0, help="calls per phase and side")
     parser.add_argument("--baseline-seconds", type=float, default=1.5, help="GET /sites in each phase")
     parser.add_argument("--out", default=str(RESULTS / "issue_pair.json"))
     args = parser.parse_args()
@@ -78,7 +81,7 @@ def main() -> None:
             env = {"SOCKETIO_CHANNEL": f"queue-issue-pair-{name}-{os.getpid()}"}
             servers[name] = start_server(urls[name], args.workers, args.redis, extra_env=env, root=root)
             province = build_province(servers[name].url, 12, 1, token)
-            stacks[name] = (servers[name], province["services"], {"Authorization": f"Bearer {token}"})
+            stacks[name] = (servers[name], province, {"Authorization": f"Bearer {token}"})
         rounds = []
         for phase in range(args.phases):
             order = list(stacks) if phase % 2 == 0 else list(stacks)[::-1]
@@ -104,7 +107,8 @@ def database_url(kind: str, side: str, scratch: Path) -> str:
 
 
 def issue_phase(stack, side: str, phase: int, args) -> dict:
-    server, services, headers = stack
+    server, province, headers = stack
+    services = province["services"]
     get_sites = asyncio.run(
         closed_loop(f"{server.url}/api/v1/sites", 32, args.baseline_seconds, lambda i: ("GET", {}, 200))
     )
@@ -117,7 +121,13 @@ def issue_phase(stack, side: str, phase: int, args) -> dict:
     meter = cpu_per_request(server, "ticket")
     url = f"{server.url}/api/v1/sites/{SITE}/tickets"
     result = meter(asyncio.run(closed_loop(url, args.concurrency, 600, issue, count=args.tickets)))
+    called = asyncio.run(calls(server, province, 600, count=args.calls)) if args.calls else {}
     return {
+        **(
+            {"calls_per_s": called["per_s"], "cpu_ms_per_call": called["worker_cpu_ms_per_call"]}
+            if called
+            else {}
+        ),
         "get_sites_per_s": get_sites["per_s"],
         "per_s": result["per_s"],
         "cpu_ms": result["worker_cpu_ms_per_ticket"],
@@ -144,6 +154,11 @@ def summary(rounds: list[dict]) -> dict:
             ),
             "errors": sum(r[name]["errors"] for r in rounds),
         }
+        if "cpu_ms_per_call" in rounds[0][name]:
+            result[name]["calls_per_s"] = statistics.median(r[name]["calls_per_s"] for r in rounds)
+            result[name]["worker_cpu_ms_per_call"] = statistics.median(
+                r[name]["cpu_ms_per_call"] for r in rounds
+            )
     result["after_over_before"] = {
         "worker_cpu_per_ticket": round(
             statistics.median(r["after"]["cpu_ms"] / r["before"]["cpu_ms"] for r in rounds), 3
@@ -152,6 +167,11 @@ def summary(rounds: list[dict]) -> dict:
             statistics.median(r["after"]["per_s"] / r["before"]["per_s"] for r in rounds), 3
         ),
     }
+    if "cpu_ms_per_call" in rounds[0]["after"]:
+        result["after_over_before"]["worker_cpu_per_call"] = round(
+            statistics.median(r["after"]["cpu_ms_per_call"] / r["before"]["cpu_ms_per_call"] for r in rounds),
+            3,
+        )
     return result
 
 

@@ -383,12 +383,19 @@ async def officers(server: Gunicorn, province: dict):
             await http.close()
 
 
-async def calls(server: Gunicorn, province: dict, seconds: float, pace: float = 0.0, sessions=None) -> dict:
+async def calls(
+    server: Gunicorn,
+    province: dict,
+    seconds: float,
+    pace: float = 0.0,
+    sessions=None,
+    count: int | None = None,
+) -> dict:
     """Every officer calls next at their counter, again as soon as the last call is answered
-    (with ``pace``: once every ``pace`` seconds)."""
+    (with ``pace``: once every ``pace`` seconds), for ``seconds`` or ``count`` calls."""
     if sessions is None:
         async with officers(server, province) as sessions:
-            return await calls(server, province, seconds, pace, sessions)
+            return await calls(server, province, seconds, pace, sessions, count)
     counters = province["counter_ids"]
     meter = cpu_per_request(server, "call")
     return meter(
@@ -399,6 +406,7 @@ async def calls(server: Gunicorn, province: dict, seconds: float, pace: float = 
             lambda i: ("POST", {}, (200, 204)),
             sessions=sessions,
             pace=pace,
+            count=count,
         )
     )
 

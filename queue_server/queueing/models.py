@@ -62,9 +62,11 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("site_id", "issued_service_id", "business_date", "sequence"),
-        # With ``issued_at`` last, a walk-in's count of the tickets ahead reads this index alone
-        # (``estimates.people_ahead``).
-        Index("ix_tickets_queue", "site_id", "business_date", "service_id", "status", "issued_at"),
+        # The day's queue: ``status`` before ``service_id``, so that call-next, which asks for
+        # the waiting tickets of several services or of its counter, reads those alone and not
+        # every ticket of the day; ``issued_at`` last, so that a walk-in's count of the tickets
+        # ahead reads the index alone (``estimates.people_ahead``).
+        Index("ix_tickets_queue", "site_id", "business_date", "status", "service_id", "issued_at"),
         Index("ix_tickets_counter_status", "counter_id", "status"),
         Index("ix_tickets_service_finished", "service_id", "finished_at"),
     )
