@@ -506,14 +506,14 @@ def deliver_to_service_worker(page, server, payload: dict) -> list[dict]:
         "ServiceWorker.deliverPushMessage",
         {"origin": server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload)},
     )
-    page.wait_for_function(
-        """() => navigator.serviceWorker.getRegistration('/t/')
-            .then((r) => r.getNotifications()).then((shown) => shown.length > 0)"""
-    )
-    return page.evaluate(
+    # Read in the same look that finds them: headless Chromium may take a shown notification
+    # away again before a second look (a CI run once found none right after finding one).
+    shown = page.wait_for_function(
         """() => navigator.serviceWorker.getRegistration('/t/').then((r) => r.getNotifications())
-            .then((shown) => shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, data: n.data})))"""
+            .then((shown) => shown.length
+                ? shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, data: n.data})) : null)"""
     )
+    return shown.json_value()
 
 
 def test_a_citizen_turns_on_push_for_their_ticket_on_a_phone(
