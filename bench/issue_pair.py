@@ -19,8 +19,8 @@ stated), and sends them the same work in short alternating phases:
 Both sides issue and call the same number of tickets in each phase, so their queues stay the
 same length (the count of the people ahead grows with it). Reported: each side's medians (of
 tickets/s ÷ ``GET /sites``/s too), and the median of the round-by-round ratios new/old, which
-the machine's drift moves least. Then each
-side's numbers are checked (unique, gap-free). Results: bench/results/issue_pair.json.
+the machine's drift moves least. Then each side's numbers are checked (unique, gap-free).
+Results: bench/results/issue_pair.json.
 
     git worktree add /work/wt-before <commit> && ln -s $PWD/.venv /work/wt-before/.venv
     .venv/bin/python -m bench.issue_pair --before /work/wt-before
