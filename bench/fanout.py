@@ -9,7 +9,9 @@ officer each, ``--kiosks`` kiosk tokens). Then, ``--pairs`` times, each stack in
 - ``--queued`` tickets are taken, so that every counter has someone to call;
 - ``--clients`` Socket.IO connections (WebSocket, :mod:`bench.screens`) join the site's room,
   all of them: every call is one frame to each of them;
-- the worker processes' CPU is read over ``--idle-seconds`` with nothing happening (pings);
+- after ``--settle-seconds`` (what the connections set off is done by then: the first pings,
+  the workers' freeze of the new sockets' objects, ``live/collector.py``), the worker
+  processes' CPU is read over ``--idle-seconds`` with nothing happening (pings);
 - each ``--window`` runs in turn (:func:`bench.province.run_window`): kiosks taking numbers at
   RATE per second and every officer calling next every CALL_EVERY seconds, for SECONDS;
 - the screens hang up and each window's figures are taken: call-to-display over every
@@ -116,6 +118,7 @@ def visit(name: str, server: Gunicorn, province: dict, database: str, args) -> d
         try:
             connect_s = screens.wait_connected(300)
             groups = Groups(server, screens, database)
+            time.sleep(args.settle_seconds)
             idle_from, idle_at = workers_cpu(server), time.monotonic()
             time.sleep(args.idle_seconds)
             idle_cores = (workers_cpu(server) - idle_from) / (time.monotonic() - idle_at)
@@ -220,6 +223,12 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=1)
     parser.add_argument(
         "--stacks", default="before,after", help="which to run: both, or one alone (e.g. to profile it)"
+    )
+    parser.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=5,
+        help="after the screens connect, before the idle CPU is read (the freeze of their objects)",
     )
     parser.add_argument("--idle-seconds", type=float, default=5)
     parser.add_argument("--drain", type=float, default=3)
