@@ -173,23 +173,44 @@ def test_an_unknown_site_is_refused(server):
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_events_reach_clients_of_another_process_through_redis(
+def test_events_reach_the_screens_of_every_process_through_redis_each_once_and_in_order(
     app, database_url, redis_url, live_server_factory, kiosk_token
 ):
+    """The screens of the process that took the number and made the calls get them as those of
+    the other do: each event once, in sequence (the process writes its own events to its
+    sockets when Redis hands them back, live/queue.py)."""
     first = live_server_factory(database_url, message_queue=redis_url)
     second = live_server_factory(database_url, message_queue=redis_url)
-    screen = LiveClient(first.url, staff=staff_session(first.url, "officer1"))
+    screens = [
+        LiveClient(server.url, staff=staff_session(server.url, "officer1")) for server in (first, second)
+    ]
     try:
-        snapshot = screen.wait_for("snapshot")
-        ticket = issue_over_http(second.url, kiosk_token)
-        issued = screen.wait_for("ticket.issued")
-        assert issued["ticket"]["id"] == ticket["id"]
+        snapshots = [screen.wait_for("snapshot") for screen in screens]
+        tickets = [issue_over_http(second.url, kiosk_token) for _ in range(3)]
         officer = staff_session(second.url, "officer1")
-        officer.post(f"{second.url}/api/v1/counters/3/call-next", timeout=10)
-        called = screen.wait_for("ticket.called")
-        assert called["ticket"]["id"] == ticket["id"] and called["seq"] == snapshot["seq"] + 1
+        for _ in tickets:
+            assert officer.post(f"{second.url}/api/v1/counters/3/call-next", timeout=10).status_code == 200
+        for screen, snapshot in zip(screens, snapshots, strict=True):
+            events: list[tuple[str, dict]] = []
+            deadline = time.monotonic() + 10
+            while not any(
+                name == "ticket.called" and p["ticket"]["id"] == tickets[-1]["id"] for name, p in events
+            ):
+                assert time.monotonic() < deadline, events
+                time.sleep(0.05)
+                events += [(name, payload) for name, payload in screen.drain() if name != "queue.stats"]
+            time.sleep(0.5)  # a second copy of any event would have come by now
+            events += [(name, payload) for name, payload in screen.drain() if name != "queue.stats"]
+            issued = [p["ticket"]["id"] for name, p in events if name == "ticket.issued"]
+            assert "snapshot" not in [name for name, _ in events]  # nothing made the screen resync
+            sequenced = [p for name, p in events if p.get("seq") is not None]
+            called = [p["ticket"]["id"] for p in sequenced if p["type"] == "ticket.called"]
+            assert issued == [t["id"] for t in tickets] and called == [t["id"] for t in tickets]
+            # Two calls also finished the ticket before: 5 deltas, numbered without gap or repeat.
+            assert [p["seq"] for p in sequenced] == list(range(snapshot["seq"] + 1, snapshot["seq"] + 6))
     finally:
-        screen.close()
+        for screen in screens:
+            screen.close()
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
