@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import redis
 import socketio
 
 from queue_server.database import db
@@ -178,18 +179,33 @@ def test_events_reach_the_screens_of_every_process_through_redis_each_once_and_i
 ):
     """The screens of the process that took the number and made the calls get them as those of
     the other do: each event once, in sequence (the process writes its own events to its
-    sockets when Redis hands them back, live/queue.py)."""
+    sockets when Redis hands them back, live/queue.py), and a phone following a ticket gets its
+    call from the same message (a call's events go to Redis as one)."""
     first = live_server_factory(database_url, message_queue=redis_url)
     second = live_server_factory(database_url, message_queue=redis_url)
     screens = [
         LiveClient(server.url, staff=staff_session(server.url, "officer1")) for server in (first, second)
     ]
+    phone = None
     try:
         snapshots = [screen.wait_for("snapshot") for screen in screens]
         tickets = [issue_over_http(second.url, kiosk_token) for _ in range(3)]
+        phone = LiveClient(first.url, ticket=tickets[-1]["track_url"].rsplit("/", 1)[1])
+        phone.wait_for("ticket.state")
         officer = staff_session(second.url, "officer1")
+        channels = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+        channels.psubscribe("*")  # the servers' Socket.IO channel, whatever its name
         for _ in tickets:
             assert officer.post(f"{second.url}/api/v1/counters/3/call-next", timeout=10).status_code == 200
+        published = []
+        quiet_from = time.monotonic() + 1.0  # (get_message answers None for the subscription too)
+        while time.monotonic() < quiet_from:
+            if (message := channels.get_message(timeout=0.2)) is not None:
+                published.append(message["data"])
+        channels.close()
+        # Each call's events (the hall's deltas, the phones' ticket rooms) were one message.
+        calls = [data for data in published if b"ticket.called" in data]
+        assert len(calls) == 3 and all(b'"method": "batch"' in data for data in calls), published
         for screen, snapshot in zip(screens, snapshots, strict=True):
             events: list[tuple[str, dict]] = []
             deadline = time.monotonic() + 10
@@ -208,9 +224,13 @@ def test_events_reach_the_screens_of_every_process_through_redis_each_once_and_i
             assert issued == [t["id"] for t in tickets] and called == [t["id"] for t in tickets]
             # Two calls also finished the ticket before: 5 deltas, numbered without gap or repeat.
             assert [p["seq"] for p in sequenced] == list(range(snapshot["seq"] + 1, snapshot["seq"] + 6))
+        called = phone.wait_for("ticket.called")
+        assert called["ticket"]["id"] == tickets[-1]["id"] and called["ticket"]["counter"] == 3
     finally:
         for screen in screens:
             screen.close()
+        if phone is not None:
+            phone.close()
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

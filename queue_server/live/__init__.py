@@ -41,7 +41,7 @@ from ..queueing.journal import SEQUENCED_KINDS
 from ..queueing.models import Ticket
 from ..queueing.snapshot import site_snapshot
 from ..sites.models import Counter, Site
-from . import collector, fanout, standing, stats
+from . import collector, fanout, queue, standing, stats
 from .queue import ResyncingRedisManager
 from .standing import ticket_room
 
@@ -78,6 +78,11 @@ def _forward(_sender, events: list[tuple[str, dict]]) -> None:
     finished, the next one called) is then one frame to each of the site's screens instead of
     two; with a hundred screens those frames are most of what a call costs the server.
     """
+    with queue.together(socketio.server.manager):  # one message to Redis for them all
+        _send(events)
+
+
+def _send(events: list[tuple[str, dict]]) -> None:
     together: dict[str, list[dict]] = {}
     for name, payload in events:
         if name in STAFF_EVENTS:

@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 
 import redis
 import socketio
@@ -59,6 +61,11 @@ PUBLISH_OPTIONS = {
 UNRESPONSIVE_PAUSE_SECONDS = 1
 # The listener blocks on its connection until a message comes: no read timeout.
 LISTEN_OPTIONS = {"socket_connect_timeout": 2, "socket_keepalive": True, "retry": Retry(NoBackoff(), 0)}
+# A message of several events (ResyncingRedisManager.together); only this module's listeners
+# read it, and every process of a deployment runs the same code.
+BATCH = "batch"
+# The events the current greenlet (a request) is gathering into one message, if it is.
+_gathering: ContextVar[list[dict] | None] = ContextVar("socketio_gathering", default=None)
 
 
 class ResyncingRedisManager(socketio.RedisManager, FanoutManager):
@@ -85,16 +92,44 @@ class ResyncingRedisManager(socketio.RedisManager, FanoutManager):
         """Publish once (upstream tries twice, each with redis-py's ten retries and backoff).
 
         An event emitted here is published without this process's ``host_id``, so that its
-        own listener hands it to its sockets as the other processes' listeners do; if Redis did
-        not take it, or no listener is subscribed, it goes to this process's sockets now.
+        own listener hands it to its sockets as the other processes' listeners do; inside
+        :meth:`together` it waits for the block's end.
         """
         own_event = data.get("method") == "emit" and data.get("host_id") == self.host_id
         if own_event and data.get("callback") is None:
             data = {**data, "host_id": None}
-            if not self._send(data):
-                super()._handle_emit(data)
+            gathered = _gathering.get()
+            if gathered is not None:
+                gathered.append(data)
+            else:
+                self._publish_events([data])
             return
         self._send(data)
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """The events emitted in the block go to Redis as one message at its end: a call's
+        deltas for the hall and for the phones following its two tickets are one round trip,
+        and one message for each process's listener to read, instead of three."""
+        if _gathering.get() is not None:  # an outer block sends them
+            yield
+            return
+        gathered: list[dict] = []
+        token = _gathering.set(gathered)
+        try:
+            yield
+        finally:
+            _gathering.reset(token)
+            if gathered:
+                self._publish_events(gathered)
+
+    def _publish_events(self, events: list[dict]) -> None:
+        """Events emitted here, as one message; if Redis did not take it, or no listener is
+        subscribed, to this process's sockets now."""
+        message = events[0] if len(events) == 1 else {"method": BATCH, "messages": events}
+        if not self._send(message):
+            for event in events:
+                super()._handle_emit(event)
 
     def _send(self, data) -> int:
         """The number of listeners Redis gave ``data`` to; 0 if it could not be published."""
@@ -107,6 +142,19 @@ class ResyncingRedisManager(socketio.RedisManager, FanoutManager):
                 self._unresponsive_until = time.monotonic() + UNRESPONSIVE_PAUSE_SECONDS
             log.error("could not publish to the message queue: %s", error)
             return 0
+
+    def _listen(self):
+        """Upstream's, with the events of a :data:`BATCH` message handed on one by one (parsed
+        here; upstream's loop takes a parsed message as it is)."""
+        for data in super()._listen():
+            try:
+                message = self.json.loads(data)
+            except ValueError:  # not ours; upstream skips what it cannot read too
+                continue
+            if isinstance(message, dict) and message.get("method") == BATCH:
+                yield from message.get("messages", ())
+            else:
+                yield message
 
     def _redis_listen_with_retries(self):
         """Upstream's loop, plus :attr:`on_reconnect` once resubscribed after a failure."""
@@ -136,6 +184,12 @@ class ResyncingRedisManager(socketio.RedisManager, FanoutManager):
                         pass
                 time.sleep(retry_sleep)
                 retry_sleep = min(retry_sleep * 2, RETRY_MAX_SECONDS)
+
+
+def together(manager) -> AbstractContextManager[None]:
+    """:meth:`ResyncingRedisManager.together` for ``manager``; with any other, the events go one
+    by one as they are emitted."""
+    return manager.together() if isinstance(manager, ResyncingRedisManager) else nullcontext()
 
 
 def socketio_queue_options(config) -> dict:
