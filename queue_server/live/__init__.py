@@ -80,6 +80,9 @@ def _forward(_sender, events: list[tuple[str, dict]]) -> None:
     """
     with queue.together(socketio.server.manager):  # one message to Redis for them all
         _send(events)
+    for name, payload in events:
+        if name in LIVE_EVENTS:
+            stats.publisher.mark(payload["site"], _services_touched(payload), payload["seq"] or 0)
 
 
 def _send(events: list[tuple[str, dict]]) -> None:
@@ -103,8 +106,6 @@ def _send(events: list[tuple[str, dict]]) -> None:
     for name, payload in events:
         if name in SEQUENCED_KINDS and "ticket" in payload:  # the phone following the ticket
             _emit_safely(name, payload, ticket_room(payload["ticket"]["id"]))
-        if name in LIVE_EVENTS:
-            stats.publisher.mark(payload["site"], _services_touched(payload), payload["seq"] or 0)
 
 
 def _emit_safely(name: str, payload, room: str) -> None:

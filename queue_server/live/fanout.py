@@ -195,6 +195,10 @@ class FanoutManager(socketio.Manager):
         room = to or room
         if callback or namespace not in self.rooms:  # an acknowledgement per socket: upstream's
             return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback)
+        if isinstance(room, str) and not self.rooms[namespace].get(room):
+            # Nobody here (the room of a ticket no phone follows, staff with no page open, or
+            # sockets held by another process): every event reaches every process.
+            return None
         if isinstance(data, tuple):
             data = list(data)
         elif data is not None:
