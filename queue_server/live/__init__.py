@@ -86,6 +86,7 @@ def _forward(_sender, events: list[tuple[str, dict]]) -> None:
 
 
 def _send(events: list[tuple[str, dict]]) -> None:
+    """Emit each event to its rooms (:func:`_forward`: gathered into one message to Redis)."""
     together: dict[str, list[dict]] = {}
     for name, payload in events:
         if name in STAFF_EVENTS:
