@@ -80,11 +80,16 @@ class ResyncingRedisManager(socketio.RedisManager, FanoutManager):
         self.on_reconnect: Callable[[], None] | None = None
         self._unresponsive_until = 0.0
 
+    def _emitted_here(self, message) -> bool:
+        """An event of this process's that waits for no answer: it reaches this process's
+        sockets through Redis. One that waits (a callback) needs the sender's ``host_id`` and
+        goes the upstream way."""
+        return message.get("host_id") == self.host_id and message.get("callback") is None
+
     def _handle_emit(self, message):
         """Upstream calls this for an event emitted here before publishing it: skipped, the
-        event comes back from Redis (:meth:`_publish`). Events of other processes, and those
-        that wait for an answer (a callback, which needs the sender's ``host_id``), as upstream."""
-        if message.get("host_id") == self.host_id and message.get("callback") is None:
+        event comes back from Redis (:meth:`_publish`). Events of other processes as upstream."""
+        if self._emitted_here(message):
             return
         super()._handle_emit(message)
 
@@ -95,8 +100,7 @@ class ResyncingRedisManager(socketio.RedisManager, FanoutManager):
         own listener hands it to its sockets as the other processes' listeners do; inside
         :meth:`together` it waits for the block's end.
         """
-        own_event = data.get("method") == "emit" and data.get("host_id") == self.host_id
-        if own_event and data.get("callback") is None:
+        if data.get("method") == "emit" and self._emitted_here(data):
             data = {**data, "host_id": None}
             gathered = _gathering.get()
             if gathered is not None:
