@@ -130,7 +130,7 @@ def from_env() -> dict:
         "LOGIN_ADDRESS_LOCK_AFTER": int(os.environ.get("LOGIN_ADDRESS_LOCK_AFTER", "100")),
         "LOGIN_LOCK_SECONDS": float(os.environ.get("LOGIN_LOCK_SECONDS", "900")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        # Numbers one kiosk may take (flask-limiter notation); counted in RATELIMIT_STORAGE_URI,
+        # Numbers one kiosk may take (the notation of the `limits` library); counted in RATELIMIT_STORAGE_URI,
         # by default the Redis of the message queue so that every worker counts together.
         "KIOSK_RATE_LIMIT": os.environ.get("KIOSK_RATE_LIMIT", "30 per minute"),
         # Searches of the procedure catalogue one kiosk (or one address) may make: the kiosk
@@ -143,6 +143,9 @@ def from_env() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or os.environ.get("SOCKETIO_MESSAGE_QUEUE")
         or "memory://",
+        # A Redis that stops answering must not hold a kiosk's request or a login: give up within
+        # half a second and count in this process for a while instead (queue_server/counting.py).
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
@@ -325,7 +328,7 @@ def from_env() -> dict:
         # server posts to whatever address a browser gives, and a page must not make it post
         # inside the centre's network. On only for tests and a lab's own push service.
         "NOTIFY_PUSH_ALLOW_LOCAL": _bool("NOTIFY_PUSH_ALLOW_LOCAL", False),
-        # Subscriptions one address may make, check or end from the tracking pages (flask-limiter
+        # Subscriptions one address may make, check or end from the tracking pages (`limits`
         # notation): a hall's guest Wi-Fi puts many phones behind one address.
         "TRACKING_SUBSCRIBE_RATE_LIMIT": os.environ.get("TRACKING_SUBSCRIBE_RATE_LIMIT", "60 per minute"),
         # SMS brandname and Zalo ZNS gateways (queue_server/notify/channels/gateways.py): seconds a

@@ -19,6 +19,12 @@ class ErrorBodySchema(Schema):
             "words (a refused scan: empty, unknown_code, bad_date, bad_id_card)"
         }
     )
+    retry_after = fields.Integer(
+        metadata={
+            "description": "Seconds until the request may be sent again (a 429: a limit's window, "
+            "a locked login), as the Retry-After header says"
+        }
+    )
 
 
 class ErrorSchema(Schema):

@@ -11,8 +11,8 @@
   no inline script, no framing, no MIME sniffing, no address sent to other sites.
 - **Floods.** A kiosk may take only so many numbers a minute (``KIOSK_RATE_LIMIT``), counted
   per device token in the shared store (``RATELIMIT_STORAGE_URI``, Redis in production, so
-  every worker counts together). If the store is down the limits are counted per process
-  instead of refusing citizens. The public search of the procedure catalogue, which folds
+  every worker counts together: :mod:`.counting`). If the store is down the limits are counted
+  per process instead of refusing citizens. The public search of the procedure catalogue, which folds
   every name of the province for each query, is limited the same way
   (``PROCEDURE_SEARCH_RATE_LIMIT``, per token or address), and so are the tracking pages'
   subscriptions to notifications (``TRACKING_SUBSCRIBE_RATE_LIMIT``, per address). A
@@ -23,15 +23,18 @@
 from __future__ import annotations
 
 import hashlib
-import time
+import math
+from collections.abc import Callable
+from functools import lru_cache, wraps
 
 from flask import Flask, current_app, request, session
-from flask_limiter import Limiter, RateLimitExceeded
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from limits import RateLimitItem, parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth.access import current_actor
-from .errors import error_response
+from .counting import SharedCounts
+from .errors import ApiError, error_response
 from .headers import SecurityHeaders
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -55,18 +58,47 @@ def client_key() -> str:
     return f"address:{request.remote_addr}"
 
 
-# No rate-limit headers on every answer: Flask-Limiter would put its window's Retry-After even
-# on a 201 or a 503, where it means something else. The 429 carries its own (too_many).
-limiter = Limiter(key_func=client_key, headers_enabled=False, in_memory_fallback_enabled=True)
+def limited(limits_of: Callable[[], str]):
+    """Refuse a client's request to the view beyond the limits ``limits_of()`` names (one or
+    more, "10 per minute;60 per hour"): a 429 that says when to try again (``Retry-After``,
+    the seconds until the window that was full starts again).
+
+    Counted per client (:func:`client_key`) and view, in fixed windows, in the shared store
+    (:mod:`.counting`) under the ``SOCKETIO_CHANNEL``'s name. Written on the ``limits`` library
+    rather than through Flask-Limiter: its hooks ran on every request, with a limit or not, and
+    cost a press of a kiosk's button a tenth of its CPU (docs/benchmarks.md, issue 21).
+    """
+
+    def decorator(view):
+        scope = f"{view.__module__}.{view.__qualname__}"
+
+        @wraps(view)
+        def limited_view(*args, **kwargs):
+            counts: SharedCounts = current_app.extensions["request_counts"]
+            client = client_key()
+            for item in _parsed(limits_of()):
+                wait = counts.hit(item, current_app.config["SOCKETIO_CHANNEL"], scope, client)
+                if wait is not None:
+                    raise _too_many(item, wait)
+            return view(*args, **kwargs)
+
+        return limited_view
+
+    return decorator
 
 
-def too_many(error: RateLimitExceeded):
-    response = error_response(
-        429, "too_many_requests", f"Too many requests from this device ({error.description}); wait a moment."
+@lru_cache(maxsize=64)
+def _parsed(limits: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(limits))
+
+
+def _too_many(item: RateLimitItem, wait: float) -> ApiError:
+    return ApiError(
+        "too_many_requests",
+        f"Too many requests from this device ({item}); wait a moment.",
+        429,
+        retry_after=max(1, math.ceil(wait)),
     )
-    current = limiter.current_limit
-    response.headers["Retry-After"] = str(max(1, int(current.reset_at - time.time())) if current else 60)
-    return response
 
 
 def kiosk_limit() -> str:
@@ -146,9 +178,12 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.before_request(check_csrf)
     app.register_error_handler(CSRFError, csrf_refused)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    # A Redis that stops answering must not hold a kiosk's request: give up within half a
-    # second and count in this process instead (in_memory_fallback_enabled).
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.5, "socket_connect_timeout": 0.5})
-    limiter.init_app(app)
-    app.register_error_handler(RateLimitExceeded, too_many)
+    init_app_counts(app)
+
+
+def init_app_counts(app: Flask) -> None:
+    """The store of the request limits, from the app's settings (again after they changed)."""
+    config = app.config
+    app.extensions["request_counts"] = SharedCounts(
+        config["RATELIMIT_STORAGE_URI"], config["RATELIMIT_STORAGE_OPTIONS"], "request limits"
+    )

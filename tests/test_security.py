@@ -7,18 +7,24 @@ ward refused a dossier of the province in test_dossier_pages.py.)
 from __future__ import annotations
 
 import re
+import time
+import uuid
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
+from queue_server import security
+from queue_server.app import create_app
 from queue_server.auth.models import User
 from queue_server.auth.services import device_for_token, issue_device_token, revoke_device_token
 from queue_server.database import db
 from queue_server.queueing.models import Ticket
 from queue_server.sites.models import Counter, Site
 
-from .helpers import login, served, tracking_key
+from .helpers import device_client, login, served, tracking_key
+
+TICKETS = "/api/v1/sites/NA-HCC/tickets"
 
 # What the citizen gave at intake; none of it may leave through an anonymous request.
 ID_NUMBER, PHONE, ADDRESS = "040199007777", "0977123456", "Số 77 ngõ Bí Mật, phường Vinh Tân"
@@ -156,6 +162,42 @@ def test_a_kiosk_is_limited_per_device_and_told_when_to_try_again(app, kiosk):
     other = app.test_client()
     other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {second}"
     assert other.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"}).status_code == 201
+
+
+def test_a_kiosks_limit_is_counted_across_workers_in_redis(app, kiosk_token, redis_url):
+    """Two app instances (two workers, or two servers) share the count of one kiosk's numbers,
+    under their channel's name: another deployment on the same Redis counts apart."""
+    settings = {
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": "test",
+        "TESTING": True,
+        "SOCKETIO_MESSAGE_QUEUE": None,
+        "SOCKETIO_CHANNEL": f"limits-test-{uuid.uuid4().hex}",
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "KIOSK_RATE_LIMIT": "3 per minute",
+    }
+    first, second = (device_client(create_app(settings), kiosk_token) for _ in range(2))
+    taken = [(first, second)[n % 2].post(TICKETS, json={"service": "NM-DD"}).status_code for n in range(3)]
+    assert taken == [201, 201, 201]
+    flooded = second.post(TICKETS, json={"service": "NM-DD"})
+    assert error_code(flooded, 429) == "too_many_requests"
+    assert 0 < int(flooded.headers["Retry-After"]) <= 60
+    assert "3 per 1 minute" in flooded.json["error"]["message"]
+    elsewhere = device_client(create_app({**settings, "SOCKETIO_CHANNEL": "another-deployment"}), kiosk_token)
+    assert elsewhere.post(TICKETS, json={"service": "NM-DD"}).status_code == 201
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == 4
+
+
+def test_without_redis_a_kiosk_is_still_limited_in_its_process_at_once(app, kiosk):
+    """A Redis that does not answer neither refuses the citizen nor lifts the limit: the process
+    counts on its own, and asks Redis again only after a while (one wait, not one per press)."""
+    app.config.update(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", KIOSK_RATE_LIMIT="2 per minute")
+    security.init_app_counts(app)
+    started = time.monotonic()
+    taken = [kiosk.post(TICKETS, json={"service": "NM-DD"}).status_code for _ in range(3)]
+    assert taken == [201, 201, 429]
+    assert time.monotonic() - started < 3
 
 
 def test_passwords_are_stored_with_a_slow_salted_hash(app):

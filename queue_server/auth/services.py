@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from ..database import utcnow
+from ..database import as_loaded, column_attributes, utcnow
 from ..errors import ApiError
 from ..sites.models import Counter, Site
 from . import sessions
@@ -163,9 +163,15 @@ def revoke_device_token(device: DeviceToken) -> None:
 
 
 def device_for_token(session: Session, token: str) -> DeviceToken | None:
-    """The live device holding ``token``, or None if it is unknown or revoked."""
-    device = session.scalar(_device_query(), {"token_hash": hash_token(token)})
-    if device is None or device.revoked:
+    """The live device holding ``token``, or None if it is unknown or revoked.
+
+    Read with Core and handed on as loaded (:func:`as_loaded`): every request of a kiosk or a
+    screen asks it, and the ORM's loading of the row cost more than the query."""
+    row = session.connection().execute(_device_query(), {"token_hash": hash_token(token)}).first()
+    if row is None:
+        return None
+    device = as_loaded(session, DeviceToken, row._asdict())
+    if device.revoked:
         return None
     now = utcnow()
     if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
@@ -176,7 +182,8 @@ def device_for_token(session: Session, token: str) -> DeviceToken | None:
 @cache
 def _device_query():
     """Built once: every device request asks it, and building it costs more than running it."""
-    return select(DeviceToken).where(DeviceToken.token_hash == bindparam("token_hash"))
+    columns = [getattr(DeviceToken, name).label(name) for name in column_attributes(DeviceToken)]
+    return select(*columns).where(DeviceToken.token_hash == bindparam("token_hash"))
 
 
 def _sites_by_code(session: Session, codes) -> list[Site]:

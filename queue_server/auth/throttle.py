@@ -14,7 +14,7 @@ The counts live in the store of the other limits (``RATELIMIT_STORAGE_URI``, by 
 Redis of ``SOCKETIO_MESSAGE_QUEUE``), so every worker process and every server counts together,
 under the ``SOCKETIO_CHANNEL``'s name (deployments sharing one Redis count apart). If that
 store stops answering, each process counts on its own until it answers again, as the other
-limits do (:mod:`queue_server.security`), rather than refusing everybody.
+limits do (:mod:`queue_server.counting`), rather than refusing everybody.
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from limits.storage import MemoryStorage, Storage, storage_from_string
+
+from ..counting import SharedCounts
 
 log = logging.getLogger(__name__)
 
 BACKOFF_CAP_SECONDS = 60
-# Look at the shared store again this long after it failed.
-RETRY_STORE_SECONDS = 30
 # The value of a "wait" key: a backoff (the attempt may be counted) or a lock (it is not).
 BACKOFF, LOCK = 1, 2
 
@@ -48,33 +47,20 @@ class Lock:
 
 class LoginThrottle:
     def __init__(
-        self, uri: str, namespace: str, lock_after: int, address_lock_after: int, lock_seconds: float
+        self,
+        counts: SharedCounts,
+        namespace: str,
+        lock_after: int,
+        address_lock_after: int,
+        lock_seconds: float,
     ):
+        self.counts = counts
         self.namespace = namespace
         self.limits = {"username": lock_after, "address": address_lock_after}
         self.lock_seconds = lock_seconds
-        self.memory = MemoryStorage()
-        self.shared: Storage | None = None
-        if not uri.startswith("memory://"):
-            # Like the other limits: a Redis that stops answering must not hold a login long.
-            shared = storage_from_string(
-                uri, wrap_exceptions=True, socket_timeout=0.5, socket_connect_timeout=0.5
-            )
-            if not isinstance(shared, Storage):
-                raise ValueError(f"{uri}: the login throttle needs a synchronous storage, not async+")
-            self.shared = shared
-        self.shared_down_until = 0.0
-
-    # -- the store, shared if it answers ---------------------------------------------------------
 
     def _call(self, name: str, *args):
-        if self.shared is not None and time.monotonic() >= self.shared_down_until:
-            try:
-                return getattr(self.shared, name)(*args)
-            except Exception as error:  # noqa: BLE001 - any failure of the store: count here
-                log.warning("login counts: store unreachable (%s); counting in this process", error)
-                self.shared_down_until = time.monotonic() + RETRY_STORE_SECONDS
-        return getattr(self.memory, name)(*args)
+        return self.counts.call(name, *args)
 
     def _key(self, kind: str, scope: str, subject: str) -> str:
         return f"login/{self.namespace}/{kind}/{scope}/{subject}"
@@ -142,8 +128,11 @@ def throttle() -> LoginThrottle:
 
 def init_app(app: Flask) -> None:
     config = app.config
+    counts = SharedCounts(
+        config["RATELIMIT_STORAGE_URI"], config["RATELIMIT_STORAGE_OPTIONS"], "login counts"
+    )
     app.extensions["login_throttle"] = LoginThrottle(
-        config["RATELIMIT_STORAGE_URI"],
+        counts,
         config["SOCKETIO_CHANNEL"],
         config["LOGIN_LOCK_AFTER"],
         config["LOGIN_ADDRESS_LOCK_AFTER"],

@@ -18,7 +18,7 @@ from ..database import db, utcnow
 from ..inputs import Schema
 from ..queueing.operations import ticket_by_client_id
 from ..queueing.presenters import track_url
-from ..security import booking_limit, limiter, sessionless
+from ..security import booking_limit, limited, sessionless
 from ..sites.lookups import get_site, unknown_site
 from . import capacity, operations
 from .presenters import booking_public, language, slot_view
@@ -102,7 +102,7 @@ def list_slots(query, site_code):
     409, description="Slot full or not offered, or this phone already booked the service that day"
 )
 @blp.alt_response(429, description="Too many bookings from this address")
-@limiter.limit(booking_limit)
+@limited(booking_limit)
 @sessionless
 def create_booking(data, site_code):
     """Book a slot. The answer's ``url`` is the confirmation page, with its QR code."""
@@ -131,7 +131,7 @@ def get_booking(token):
 @blp.route("/b/<token>/cancel", methods=["POST"])
 @blp.response(200, BookingSchema)
 @blp.alt_response(409, description="Already checked in, or past")
-@limiter.limit(booking_limit)
+@limited(booking_limit)
 @sessionless
 def cancel_booking(token):
     """The citizen cancels from the link; the seat is offered again at once."""
@@ -147,7 +147,7 @@ def cancel_booking(token):
     200, schema=RemoteTicketIssuedSchema, description="This phone already took this number today"
 )
 @blp.alt_response(409, description="Closed, or the site gives no numbers to phones")
-@limiter.limit(booking_limit)
+@limited(booking_limit)
 @sessionless
 def take_remote_ticket(data, site_code):
     """Today's number of a service, taken from a phone during opening hours; ``track_url`` is

@@ -33,7 +33,7 @@ from ..inputs import Schema, storable
 from ..printing import operations as print_operations
 from ..printing.presenters import job_body
 from ..printing.schemas import PrintJobSchema
-from ..security import limiter, search_limit
+from ..security import limited, search_limit
 from ..sites.lookups import get_site
 from ..sites.models import Counter, Service, Site
 from ..sites.province import province_site_ids, same_province
@@ -113,7 +113,7 @@ def list_procedures(query):
 @blp.route("/procedures/search", methods=["GET"])
 @blp.arguments(ProcedureSearchQuerySchema(), location="query")
 @blp.response(200, ProcedureFoundSchema(many=True))
-@limiter.limit(search_limit)
+@limited(search_limit)
 def search_procedures(query):
     """Search the catalogue a centre may take in by a few words, accents optional, best first
     (:mod:`.guidance`). Public, like the catalogue: the kiosk's "Tra cứu thủ tục" and anyone

@@ -15,7 +15,7 @@ from ..auth.access import DossierParty, dossier_parties, require_dossier_step
 from ..database import db
 from ..dossiers.lifecycle import carrier_of, get_by_code, get_by_tracking_key
 from ..inputs import Schema
-from ..security import limiter, sessionless, tracking_limit
+from ..security import limited, sessionless, tracking_limit
 from . import operations
 from .models import EvaluationChannel
 from .presenters import evaluation_view, form
@@ -80,7 +80,7 @@ def evaluation_state(key):
 @blp.arguments(AnswersSchema())
 @blp.response(201, EvaluationSchema)
 @blp.alt_response(409, description="not_evaluable, already_evaluated or evaluation_closed")
-@limiter.limit(tracking_limit)
+@limited(tracking_limit)
 @sessionless
 def evaluate_online(data, key):
     """The citizen's evaluation from the dossier's tracking page, once its result exists."""

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.access import Action, require, require_staff
 from ..database import db, reads_without_transaction, utcnow
 from ..overload import shed_load
-from ..security import kiosk_limit, limiter
+from ..security import kiosk_limit, limited
 from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.lookups import get_counter, get_site, unknown_site
@@ -127,7 +127,7 @@ def get_queue(site_code):
     503, description="The server is taking as many numbers as it can; send again after retry_after_ms"
 )
 @shed_load("ISSUE_MAX_INFLIGHT", "ISSUE_MAX_WAIT_MS")
-@limiter.limit(kiosk_limit)
+@limited(kiosk_limit)
 def issue_ticket(data, site_code):
     """Take a number. For a kiosk device token or a logged-in member of staff.
 

@@ -24,7 +24,7 @@ from ..notify.addresses import normalise
 from ..notify.channels.webpush import check_subscription
 from ..notify.models import ChannelKind, Subscription
 from ..queueing.operations import get_ticket_by_token
-from ..security import limiter, sessionless, tracking_limit
+from ..security import limited, sessionless, tracking_limit
 from ..web import LANGUAGES
 
 blp = Blueprint(
@@ -99,7 +99,7 @@ def _state(channel: str, subscription: Subscription | None) -> dict:
 @blp.response(201, SubscriptionStateSchema)
 @blp.alt_response(409, description="channel_off: the centre does not use this channel")
 @blp.alt_response(429, description="Too many requests from this address")
-@limiter.limit(tracking_limit)
+@limited(tracking_limit)
 @sessionless
 def subscribe(data, kind, key):
     """Be told about this ticket or dossier on a channel the centre uses: this browser (Web
@@ -127,7 +127,7 @@ def subscribe(data, kind, key):
 @blp.route("/track/<kind>/<key>/subscriptions/state", methods=["POST"])
 @blp.arguments(AddressSchema())
 @blp.response(200, SubscriptionStateSchema)
-@limiter.limit(tracking_limit)
+@limited(tracking_limit)
 @sessionless
 def subscription_state(data, kind, key):
     """Whether this browser's push endpoint is subscribed (a POST: the endpoint is a secret of
@@ -143,7 +143,7 @@ def subscription_state(data, kind, key):
 @blp.route("/track/<kind>/<key>/subscriptions/off", methods=["POST"])
 @blp.arguments(AddressSchema())
 @blp.response(200, SubscriptionStateSchema)
-@limiter.limit(tracking_limit)
+@limited(tracking_limit)
 @sessionless
 def unsubscribe(data, kind, key):
     """Stop the notifications of this address about this ticket or dossier ("Tắt thông báo").
