@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy import BindParameter, Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -252,26 +252,37 @@ def counter_for_update(session: Session, counter_id: int) -> Counter:
     centre after issuing, and each round trip to the database costs a gevent worker more CPU
     than the statement itself.
     """
-    counter = session.scalars(
-        select(Counter)
-        .where(Counter.id == counter_id)
-        .options(joinedload(Counter.site, innerjoin=True))
-        .with_for_update(of=Counter)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    counter = session.scalars(_counter_for_update(), {"counter_id": counter_id}).one_or_none()
     if counter is None:
         raise unknown_counter(counter_id)
     return counter
 
 
+@cache
+def _counter_for_update():
+    """Built once, as the statements of a press are (:func:`_press_query`)."""
+    return (
+        select(Counter)
+        .where(Counter.id == bindparam("counter_id"))
+        .options(joinedload(Counter.site, innerjoin=True))
+        .with_for_update(of=Counter)
+        .execution_options(populate_existing=True)
+    )
+
+
 def _finish_current(session: Session, counter: Counter, actor: Actor, now: datetime) -> None:
-    current = session.scalars(
-        select(Ticket)
-        .where(Ticket.counter_id == counter.id, Ticket.status.in_(TicketStatus.AT_COUNTER))
-        .options(joinedload(Ticket.service, innerjoin=True))
-    ).all()
+    current = session.scalars(_current_tickets(), {"counter_id": counter.id}).all()
     for ticket in current:
         _set_status(session, ticket, TicketStatus.DONE, "ticket.finished", actor, now, finished_at=now)
+
+
+@cache
+def _current_tickets():
+    return (
+        select(Ticket)
+        .where(Ticket.counter_id == bindparam("counter_id"), Ticket.status.in_(TicketStatus.AT_COUNTER))
+        .options(joinedload(Ticket.service, innerjoin=True))
+    )
 
 
 def _call_next_ticket(
@@ -295,17 +306,35 @@ def _call_next_ticket(
     usually in the session already (the counter's previous ticket's); if not, it is read once.
     """
     site = counter.site
-    in_scope = (Ticket.service_id.in_(service_ids) & Ticket.target_counter_id.is_(None)) | (
-        Ticket.target_counter_id == counter.id
-    )
     walk_in_first = (
         site.priority_policy == PriorityPolicy.INTERLEAVE and counter.priority_run >= site.priority_max_run
     )
+    values = {
+        "calling_site": site.id,
+        "calling_day": day,
+        "service_ids": sorted(service_ids),
+        "calling_counter": counter.id,
+        "officer": actor.user_id,
+        "now": now,
+        **order.at(now),
+    }
+    options = {"populate_existing": True, "synchronize_session": False}
+    return session.scalars(_call_statement(walk_in_first), values, execution_options=options).one_or_none()
+
+
+@cache
+def _call_statement(walk_in_first: bool):
+    """The statement of :func:`_call_next_ticket`, built once for each order: building it and
+    working out its cache key cost a call more than the database spends on it."""
+    counter_id: BindParameter[int] = bindparam("calling_counter")
+    in_scope = (
+        Ticket.service_id.in_(bindparam("service_ids", expanding=True)) & Ticket.target_counter_id.is_(None)
+    ) | (Ticket.target_counter_id == counter_id)
     chosen = (
         select(Ticket.id)
         .where(
-            Ticket.site_id == site.id,
-            Ticket.business_date == day,
+            Ticket.site_id == bindparam("calling_site"),
+            Ticket.business_date == bindparam("calling_day"),
             Ticket.status.in_(TicketStatus.IN_QUEUE),
             in_scope,
         )
@@ -314,20 +343,18 @@ def _call_next_ticket(
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    called = (
+    return (
         update(Ticket)
         .where(Ticket.id == chosen)
         .values(
             status=TicketStatus.CALLED,
-            counter_id=counter.id,
+            counter_id=counter_id,
             target_counter_id=None,
-            officer_id=actor.user_id,
-            called_at=now,
+            officer_id=bindparam("officer"),
+            called_at=bindparam("now"),
         )
         .returning(Ticket)
     )
-    options = {"populate_existing": True, "synchronize_session": False}
-    return session.scalars(called, order.at(now), execution_options=options).one_or_none()
 
 
 def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | None = None) -> Ticket | None:
