@@ -176,31 +176,29 @@ def find_press(session: Session, site_code: str, service_code: str, client_id: s
     row = session.connection().execute(_press_query(), values).first()
     if row is None:
         return None
-    site, service = (_press_row(session, model, row) for model in (Site, Service))
+    site, service = _press_rows(session, tuple(row))
     earlier = session.get(Ticket, row.earlier_id) if row.earlier_id is not None else None
-    return Press(cast(Site, site), service_code, service, client_id, earlier)
+    return Press(site, service_code, service, client_id, earlier)
 
 
-def _press_row(session: Session, model: type[Site | Service], row):
-    names = column_attributes(model)
-    prefix = _PRESS_PREFIXES[model]
-    if row._mapping[prefix + "id"] is None:
-        return None  # no service of that code at the site
-    return as_loaded(session, model, {name: row._mapping[prefix + name] for name in names})
+# The models whose columns the press's query reads, in its order (then the earlier ticket's id).
+_PRESS_MODELS = (Site, Service)
 
 
-_PRESS_PREFIXES: dict[type, str] = {Site: "site_", Service: "service_"}
+def _press_rows(session: Session, values: tuple) -> tuple[Site, Service | None]:
+    """The site and the service of the press's row (the service None if the site has no
+    service of that code), by position: looking each column up by name cost more."""
+    site_names, service_names = (column_attributes(model) for model in _PRESS_MODELS)
+    site = as_loaded(session, Site, dict(zip(site_names, values, strict=False)))
+    service = dict(zip(service_names, values[len(site_names) :], strict=False))
+    return site, as_loaded(session, Service, service) if service["id"] is not None else None
 
 
 @cache
 def _press_query():
     """Built once: building and keying a statement costs more than running it here. A NULL
     ``client_id`` equals nothing, so no earlier ticket is found without one."""
-    columns = [
-        getattr(model, name).label(prefix + name)
-        for model, prefix in _PRESS_PREFIXES.items()
-        for name in column_attributes(model)
-    ]
+    columns = [getattr(model, name) for model in _PRESS_MODELS for name in column_attributes(model)]
     return (
         select(*columns, Ticket.id.label("earlier_id"))
         .outerjoin(Service, and_(Service.site_id == Site.id, Service.code == bindparam("service_code")))
