@@ -36,8 +36,12 @@ def _issue_many(base_url: str, token: str, count: int, offset: int) -> list[tupl
     return issued
 
 
-def _call_until_empty(base_url: str, counter_id: int) -> list[int]:
+def _call_until_empty(base_url: str, counter_id: int, ready=None) -> list[int]:
     http = staff_session(base_url, "officer1")
+    if ready is not None:
+        # Every counter logged in first: a process that starts late (spawning one takes a
+        # second on a busy machine) would otherwise find the queue already empty.
+        ready.wait(timeout=120)
     called = []
     while True:
         response = http.post(f"{base_url}/api/v1/counters/{counter_id}/call-next", timeout=60)
@@ -83,8 +87,10 @@ def test_counters_calling_at_the_same_instant_never_get_the_same_ticket(
     issued = _issue_many(server.url, kiosk_token, 120, offset=0)
     land = [ticket_id for service, _, ticket_id in issued if service == "NM-DD"]
     # Counters 1, 2 and 3 all serve land; 1 and 2 also serve the environment, which is empty.
-    with ProcessPoolExecutor(3, mp_context=get_context("spawn")) as pool:
-        per_counter = list(pool.map(_call_until_empty, [server.url] * 3, [1, 2, 3]))
+    spawn = get_context("spawn")
+    with spawn.Manager() as manager, ProcessPoolExecutor(3, mp_context=spawn) as pool:
+        ready = manager.Barrier(3)
+        per_counter = list(pool.map(_call_until_empty, [server.url] * 3, [1, 2, 3], [ready] * 3))
     called = [ticket_id for ids in per_counter for ticket_id in ids]
     assert sorted(called) == sorted(land), "every land ticket called exactly once"
     assert all(per_counter), "each counter got some of the work"
