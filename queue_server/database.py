@@ -24,7 +24,7 @@ from psycopg.pq import ConnStatus
 from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, scoped_session, sessionmaker
-from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -66,19 +66,23 @@ class UTCDateTime(TypeDecorator):
 M = TypeVar("M", bound=Base)
 
 
-def as_loaded(session: Session, model: type[M], values: dict) -> M:
+def as_loaded(session: Session, model: type[M], values: dict, refresh: bool = False) -> M:
     """The ORM object of a row read or written with Core, as if ``session`` had loaded it: in
     the session, every column known, nothing to flush. The object the session already holds
-    for that row, if it holds one.
+    for that row, if it holds one; with ``refresh``, given ``values`` as its loaded state (the
+    ORM's ``populate_existing``: for a row the statement itself has just changed).
 
-    On the busiest requests (a press of a kiosk's button) the ORM's loading of a row, and its
-    unit of work for a row just inserted, cost more than the SQL (issue 21). ``values`` maps
-    every column attribute (:func:`column_attributes`) to its value, and may name related
+    On the busiest requests (a press of a kiosk's button, a call) the ORM's loading of a row,
+    and its unit of work for a row just inserted, cost more than the SQL (issue 21). ``values``
+    maps every column attribute (:func:`column_attributes`) to its value, and may name related
     objects too; a column left out would be read back from the database at its first use.
     """
     mapper = model.__mapper__
     held = session.identity_map.get(mapper.identity_key_from_primary_key((values["id"],)))
     if held is not None:
+        if refresh:
+            for name, value in values.items():
+                set_committed_value(held, name, value)
         return held
     instance = mapper.class_manager.new_instance()
     # Straight into the object's state, not through its attributes: their events are for changes.

@@ -300,8 +300,10 @@ def _call_next_ticket(
 
     The choice and the change are one statement (``UPDATE ... WHERE id = (SELECT ... LIMIT 1)
     ... RETURNING``): a round trip to the database less on every call than choosing first, and
-    no unit of work for a row whose new values are all known. The ticket's service is then
-    usually in the session already (the counter's previous ticket's); if not, it is read once.
+    no unit of work for a row whose new values are all known. Run with Core and the row handed
+    on as loaded (:func:`as_loaded`): the ORM's bulk ``UPDATE`` with its loading was a fifth of
+    a call. The ticket's service is then usually in the session already (the counter's previous
+    ticket's); if not, it is read once.
     """
     site = counter.site
     walk_in_first = (
@@ -316,8 +318,16 @@ def _call_next_ticket(
         "now": now,
         **order.at(now),
     }
-    options = {"populate_existing": True, "synchronize_session": False}
-    return session.scalars(_call_statement(walk_in_first), values, execution_options=options).one_or_none()
+    row = session.connection().execute(_call_statement(walk_in_first), values).first()
+    if row is None:
+        return None
+    relations = {
+        "site": site,
+        "counter": counter,
+        "target_counter": None,
+        "service": session.get(Service, row.service_id),  # the session's, usually: no query
+    }
+    return as_loaded(session, Ticket, {**row._asdict(), **relations}, refresh=True)
 
 
 @cache
@@ -351,7 +361,7 @@ def _call_statement(walk_in_first: bool):
             officer_id=bindparam("officer"),
             called_at=bindparam("now"),
         )
-        .returning(Ticket)
+        .returning(*(getattr(Ticket, name).label(name) for name in column_attributes(Ticket)))
     )
 
 
