@@ -93,7 +93,11 @@ def test_counters_calling_at_the_same_instant_never_get_the_same_ticket(
         per_counter = list(pool.map(_call_until_empty, [server.url] * 3, [1, 2, 3], [ready] * 3))
     called = [ticket_id for ids in per_counter for ticket_id in ids]
     assert sorted(called) == sorted(land), "every land ticket called exactly once"
-    assert all(per_counter), "each counter got some of the work"
+    # The calls were contested: at least two counters took tickets from the same queue. Not
+    # all three every time: SQLite's write lock is not fair (a request waiting for it polls,
+    # database.begin_immediate), and on a busy machine two counters that alternate can empty
+    # the 60 tickets while the third is still waiting for its first turn.
+    assert sum(1 for ids in per_counter if ids) >= 2, "the counters competed for the queue"
     with app.app_context():
         calls = Tally(
             db.session.scalars(select(QueueEvent.ticket_id).where(QueueEvent.kind == "ticket.called"))
