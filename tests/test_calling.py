@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
+from queue_server import cache
 from queue_server.errors import ApiError, Conflict
 from queue_server.events import committed
 from queue_server.queueing import operations as ops
@@ -200,3 +202,55 @@ def test_events_leave_only_after_commit(session):
         assert received == ["ticket.issued"]
     finally:
         committed.disconnect(listener)
+
+
+def _statements_of(session, action):
+    """The SQL that ``action()`` sends, with its parameters."""
+    sent = []
+
+    def note(conn, cursor, sql, parameters, *args):
+        sent.append((sql, parameters))
+
+    event.listen(session.get_bind(), "before_cursor_execute", note)
+    try:
+        result = action()
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", note)
+    return result, sent
+
+
+def test_a_call_reads_the_counters_own_queues_not_the_sites(session):
+    """The choice reads the waiting tickets of the counter's services and those sent to it,
+    each from its own index (``operations._call_statement``): not the site's whole queue."""
+    for i in range(3):
+        issue(session, service="TC-DKDN", at=i)  # a service counter 3 does not serve
+    issue(session, service="NM-DD", at=5)
+    session.commit()
+    ticket, sent = _statements_of(session, lambda: call(session, number=3, at=10))
+    assert ticket.number == "3001"
+    [(sql, parameters)] = [(sql, p) for sql, p in sent if sql.startswith("UPDATE tickets SET status")]
+    plan = [row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters)]
+    assert any("ix_tickets_target_counter" in step for step in plan), plan
+    assert any("ix_tickets_queue" in step and "service_id=?" in step for step in plan), plan
+    assert not any(step.startswith("SCAN tickets") for step in plan), plan
+
+
+def test_an_officers_next_call_reads_no_service_and_writes_no_unchanged_counter(app, session):
+    """With the process's copies on (``DERIVED_CACHE_SECONDS``), a call takes its ticket's
+    service from the copy, and a counter whose officer and run stay the same is not written."""
+    app.config["DERIVED_CACHE_SECONDS"] = 60
+    cache.clear()
+    try:
+        for i in range(3):
+            issue(session, at=i)
+        session.commit()
+        call(session, at=10)
+        session.commit()
+        ticket, sent = _statements_of(session, lambda: call(session, at=20))
+        session.commit()
+    finally:
+        app.config["DERIVED_CACHE_SECONDS"] = 0
+        cache.clear()
+    assert ticket.number == "3002" and ticket.service.code == "NM-DD"
+    assert not [sql for sql, _ in sent if "FROM services" in sql or sql.startswith("UPDATE counters")], sent
+    assert session.get(type(ticket), ticket.id).status == TicketStatus.CALLED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base, UTCDateTime
@@ -68,6 +68,15 @@ class Ticket(Base):
         # ahead reads the index alone (``estimates.people_ahead``).
         Index("ix_tickets_queue", "site_id", "business_date", "status", "service_id", "issued_at"),
         Index("ix_tickets_counter_status", "counter_id", "status"),
+        # The tickets sent to one counter (a transfer): few, so only those are indexed. With it,
+        # call-next reads the counter's own queues, not the site's (``_call_statement``).
+        Index(
+            "ix_tickets_target_counter",
+            "target_counter_id",
+            "status",
+            sqlite_where=text("target_counter_id IS NOT NULL"),
+            postgresql_where=text("target_counter_id IS NOT NULL"),
+        ),
         Index("ix_tickets_service_finished", "service_id", "finished_at"),
     )
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import BindParameter, Table, and_, bindparam, insert, select, update
+from sqlalchemy import BindParameter, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,7 +24,7 @@ from ..errors import ApiError, Conflict, NotFound
 from ..lookups import AnySession, get_or_404, one_or_404
 from ..sites import calls, routing, staffing
 from ..sites.calendar import business_date
-from ..sites.lookups import unknown_counter
+from ..sites.lookups import service_in_session, unknown_counter
 from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
 from . import admission, journal, order
 from .models import Channel, CounterPause, Priority, Ticket, TicketStatus
@@ -302,8 +302,8 @@ def _call_next_ticket(
     ... RETURNING``): a round trip to the database less on every call than choosing first, and
     no unit of work for a row whose new values are all known. Run with Core and the row handed
     on as loaded (:func:`as_loaded`): the ORM's bulk ``UPDATE`` with its loading was a fifth of
-    a call. The ticket's service is then usually in the session already (the counter's previous
-    ticket's); if not, it is read once.
+    a call. The ticket's service comes from the process's short-lived copy of its row
+    (:func:`service_in_session`), not from a read on every call.
     """
     site = counter.site
     walk_in_first = (
@@ -325,7 +325,7 @@ def _call_next_ticket(
         "site": site,
         "counter": counter,
         "target_counter": None,
-        "service": session.get(Service, row.service_id),  # the session's, usually: no query
+        "service": service_in_session(session, row.service_id),
     }
     return as_loaded(session, Ticket, {**row._asdict(), **relations}, refresh=True)
 
@@ -333,18 +333,36 @@ def _call_next_ticket(
 @cache
 def _call_statement(walk_in_first: bool):
     """The statement of :func:`_call_next_ticket`, built once for each order: building it and
-    working out its cache key cost a call more than the database spends on it."""
+    working out its cache key cost a call more than the database spends on it.
+
+    The counter's queues are two: the waiting tickets of the services it serves, and those
+    sent to it (a transfer). Each half of the ``OR`` names the site, the day and the status
+    itself, so that the database reads each from its own index (``ix_tickets_queue`` by
+    service, ``ix_tickets_target_counter``) and sorts only what the counter may call. With
+    those terms outside the ``OR``, neither SQLite nor PostgreSQL could split it, and every
+    call read the site's whole waiting queue (1.1-1.3 ms of SQLite with 4,500 waiting, at a
+    counter with nobody to call as much as at a busy one).
+    """
     counter_id: BindParameter[int] = bindparam("calling_counter")
-    in_scope = (
-        Ticket.service_id.in_(bindparam("service_ids", expanding=True)) & Ticket.target_counter_id.is_(None)
-    ) | (Ticket.target_counter_id == counter_id)
-    chosen = (
-        select(Ticket.id)
-        .where(
+
+    def waiting(*scope):
+        return and_(
             Ticket.site_id == bindparam("calling_site"),
             Ticket.business_date == bindparam("calling_day"),
             Ticket.status.in_(TicketStatus.IN_QUEUE),
-            in_scope,
+            *scope,
+        )
+
+    chosen = (
+        select(Ticket.id)
+        .where(
+            or_(
+                waiting(
+                    Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+                    Ticket.target_counter_id.is_(None),
+                ),
+                waiting(Ticket.target_counter_id == counter_id),
+            )
         )
         .order_by(*order.call_order(walk_in_first))
         .limit(1)
@@ -384,7 +402,9 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     if ticket is None:
         return None
     went_ahead = order.rank_of(ticket, now) != order.WALK_IN
-    counter.priority_run = counter.priority_run + 1 if went_ahead else 0
+    run = counter.priority_run + 1 if went_ahead else 0
+    if run != counter.priority_run:  # the same value would still flush the counter (staffing.sign_on)
+        counter.priority_run = run
     payload: dict[str, object] = {"announcement": announcement(site, ticket, counter)}
     if actor.user_id is not None:
         # The counter's screen shows who serves there now (the session has him already).

@@ -3,11 +3,16 @@ every package's API and pages start from (the generic ones are in :mod:`queue_se
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
 
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from ..cache import remember
+from ..database import as_loaded, column_attributes
 from ..errors import NotFound
 from ..lookups import AnySession
-from .models import Counter, Site
+from .models import Counter, Service, Site
 
 
 def get_site(session: AnySession, code: str) -> Site:
@@ -34,3 +39,24 @@ def unknown_counter(counter_id: int) -> NotFound:
     """The answer for a counter id that names no counter (also when a call locks the counter,
     see ``queueing.operations.counter_for_update``)."""
     return NotFound("unknown_counter", f"No counter {counter_id}.")
+
+
+def service_in_session(session: Session, service_id: int) -> Service:
+    """The service ``service_id`` as ``session`` would load it: the one the session holds, or
+    one made from this process's short-lived copy of its row (:mod:`queue_server.cache`).
+
+    Every call shows its ticket's service on the hall's screens, and a call rarely finds it in
+    its session: read on every call, it was 6% of a call's CPU. Services change only when an
+    admin edits the catalogue, so a renamed service may be called by its old name for at most
+    ``DERIVED_CACHE_SECONDS``. Its columns are numbers, text and flags: the copy is shared by
+    the objects made from it and never changed through them.
+    """
+    row = remember(("service", service_id), lambda: session.execute(_service_row(), {"id": service_id}).one())
+    return as_loaded(session, Service, row._asdict())
+
+
+@cache
+def _service_row():
+    return select(*(getattr(Service, name).label(name) for name in column_attributes(Service))).where(
+        Service.id == bindparam("id")
+    )

@@ -33,8 +33,12 @@ class Staffed(Protocol):
 
 
 def sign_on(counter: Counter, user_id: int | None, day: date) -> None:
-    """``user_id`` works at ``counter`` from now on (a device acting alone changes nothing)."""
-    if user_id is not None:
+    """``user_id`` works at ``counter`` from now on (a device acting alone changes nothing).
+
+    Assigned only when it changes: an officer calls at his counter all day, and assigning the
+    same values still marks the counter changed, so that every flush of the call ran the ORM's
+    unit of work for it, to write nothing."""
+    if user_id is not None and (counter.officer_id, counter.officer_day) != (user_id, day):
         counter.officer_id, counter.officer_day = user_id, day
 
 
