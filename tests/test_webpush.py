@@ -495,9 +495,7 @@ def deliver_to_service_worker(page, server, payload: dict) -> list[dict]:
         "ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"])
     )
     cdp.send("ServiceWorker.enable")
-    page.wait_for_function(
-        "() => navigator.serviceWorker.getRegistration('/t/').then((r) => !!(r && r.active))"
-    )
+    _eventually(page, "() => navigator.serviceWorker.getRegistration('/t/').then((r) => !!(r && r.active))")
     deadline = time.monotonic() + 10
     while not any(r["scopeURL"].endswith("/t/") for r in registrations) and time.monotonic() < deadline:
         page.wait_for_timeout(50)
@@ -508,12 +506,26 @@ def deliver_to_service_worker(page, server, payload: dict) -> list[dict]:
     )
     # Read in the same look that finds them: headless Chromium may take a shown notification
     # away again before a second look (a CI run once found none right after finding one).
-    shown = page.wait_for_function(
+    return _eventually(
+        page,
         """() => navigator.serviceWorker.getRegistration('/t/').then((r) => r.getNotifications())
             .then((shown) => shown.length
-                ? shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, data: n.data})) : null)"""
+                ? shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, data: n.data})) : null)""",
     )
-    return shown.json_value()
+
+
+def _eventually(page, script: str, seconds: float = 10):
+    """The page's answer to ``script`` (which may return a promise) once it is truthy.
+
+    Not ``page.wait_for_function``: its predicate is synchronous by design, and a promise is
+    truthy at once, so it returned before the promise had settled, and the value read from it
+    afterwards could still be empty (two CI runs found no notification shown, none rerun alone).
+    ``page.evaluate`` waits for the promise."""
+    deadline = time.monotonic() + seconds
+    while not (value := page.evaluate(script)):
+        assert time.monotonic() < deadline, f"never true within {seconds} s: {script}"
+        page.wait_for_timeout(50)
+    return value
 
 
 def test_a_citizen_turns_on_push_for_their_ticket_on_a_phone(
