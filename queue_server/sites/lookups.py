@@ -1,5 +1,6 @@
 """A site by its code and a counter by its id, or a 404 in the API's error format: the lookups
-every package's API and pages start from (the generic ones are in :mod:`queue_server.lookups`)."""
+every package's API and pages start from (the generic ones are in :mod:`queue_server.lookups`);
+and a service as a session would load it, from this process's copy (:func:`service_in_session`)."""
 
 from __future__ import annotations
 
