@@ -357,11 +357,25 @@ def test_a_press_the_server_is_too_busy_for_goes_again_when_it_says_there_is_roo
         route.fulfill(status=503, headers={"Retry-After": "1"}, json={"error": busy})
 
     kiosk.route("**/api/v1/sites/NA-HCC/tickets", busy_once)
+    # The waits the page asks its timers for: the choice of the wait is the kiosk's, how long
+    # the machine then takes to come back to it is not (a busy CI run took 1.45 s over 0.3).
+    kiosk.evaluate(
+        """() => {
+            const setTimeoutBefore = window.setTimeout;
+            window.askedWaits = [];
+            window.setTimeout = (callback, ms, ...args) => {
+                window.askedWaits.push(ms);
+                return setTimeoutBefore(callback, ms, ...args);
+            };
+        }"""
+    )
     kiosk.get_by_role("button", name=re.compile("^Đất đai")).click()
     kiosk.wait_for_selector("#screen-result:not([hidden])", timeout=10_000)
     assert kiosk.inner_text("#result-number") == "3001"
     (first, press), (again, resent) = sent
-    assert resent == press and 0.3 <= again - first < 1.0
+    assert resent == press and again - first >= 0.3
+    asked = kiosk.evaluate("() => window.askedWaits")
+    assert any(300 <= ms <= 360 for ms in asked) and 2000 not in asked, asked  # 300 ms, up to a fifth more
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM tickets")).scalar() == 1
 
