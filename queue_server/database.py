@@ -98,6 +98,26 @@ def column_attributes(model: type[Base]) -> tuple[str, ...]:
     return tuple(prop.key for prop in model.__mapper__.column_attrs)
 
 
+def columns_of(*models: type[Base]) -> list:
+    """Every column attribute of each of ``models`` in turn: a statement's columns that
+    :func:`all_loaded` splits again."""
+    return [getattr(model, name) for model in models for name in column_attributes(model)]
+
+
+def all_loaded(session: Session, models: tuple[type[Base], ...], values) -> list:
+    """The ORM object of each of ``models`` in a row selected as :func:`columns_of` them (more
+    columns may follow), by position: the tables share column names, and looking each column
+    up by name cost more. None for a model whose columns are all NULL (an outer join that
+    found nothing). See :func:`as_loaded`."""
+    loaded, start = [], 0
+    for model in models:
+        names = column_attributes(model)
+        row = dict(zip(names, values[start : start + len(names)], strict=True))
+        loaded.append(as_loaded(session, model, row) if row["id"] is not None else None)
+        start += len(names)
+    return loaded
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

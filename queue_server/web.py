@@ -65,7 +65,9 @@ def public_url(path: str) -> str:
     """An absolute link for a citizen's phone: PUBLIC_BASE_URL, else this request's host."""
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
     if not base and has_request_context():
-        base = request.host_url.rstrip("/")
+        # Not ``request.host_url``: it rebuilds and re-encodes the whole address, on every
+        # ticket issued; the host is checked against TRUSTED_HOSTS either way.
+        base = f"{request.scheme}://{request.host}"
     return f"{base}{path}"
 
 

@@ -6,13 +6,15 @@ import pytest
 from sqlalchemy import event
 
 from queue_server import cache
+from queue_server.actors import SYSTEM
 from queue_server.errors import ApiError, Conflict
 from queue_server.events import committed
+from queue_server.queueing import estimates
 from queue_server.queueing import operations as ops
 from queue_server.queueing.models import QueueEvent, TicketStatus
-from queue_server.sites.models import PriorityPolicy
+from queue_server.sites.models import Department, PriorityPolicy, Service, Site
 
-from .helpers import counter, local, minutes, officer, site
+from .helpers import counter, local, minutes, officer, site, staff
 
 T0 = local(2026, 11, 23, 8, 0)
 
@@ -254,3 +256,45 @@ def test_an_officers_next_call_reads_no_service_and_writes_no_unchanged_counter(
     assert ticket.number == "3002" and ticket.service.code == "NM-DD"
     assert not [sql for sql, _ in sent if "FROM services" in sql or sql.startswith("UPDATE counters")], sent
     assert session.get(type(ticket), ticket.id).status == TicketStatus.CALLED
+
+
+# -- the place a ticket is told ------------------------------------------------------------------
+
+
+def test_a_waiting_tickets_place_and_counters_are_read_in_one_statement(app, session):
+    """A ticket issued is answered with its place and the counters that will call it: with the
+    process's copies of the routing and the averages warm, one statement reads both
+    (``estimates._ahead_and_counter_states``), and they agree with the two functions that read
+    them apart."""
+    staff(session, [1, 3], day=T0.date())
+    tickets = [issue(session, at=i) for i in range(3)]
+    session.commit()
+    app.config["DERIVED_CACHE_SECONDS"] = 60
+    cache.clear()
+    try:
+        estimates.ticket_standing(session, tickets[1])
+        standing, sent = _statements_of(session, lambda: estimates.ticket_standing(session, tickets[2]))
+    finally:
+        app.config["DERIVED_CACHE_SECONDS"] = 0
+        cache.clear()
+    assert len(sent) == 1, sent
+    day = tickets[2].business_date
+    apart = estimates.open_counter_numbers(session, tickets[2].site_id, tickets[2].service_id, day)
+    assert standing["people_ahead"] == estimates.people_ahead(session, tickets[2]) == 2
+    assert standing["counters"] == apart and 3 in apart and standing["position"] == 3
+
+
+def test_a_ticket_at_a_site_without_counters_is_still_told_its_place(session):
+    """The counters are joined to a row of their own: with none, the count still comes back,
+    and nobody is said to serve (no wait is promised)."""
+    empty = Site(code="TEST-EMPTY", name="Điểm không có quầy", enforce_opening_hours=False)
+    department = Department(site=empty, code="D", name="Sở thử nghiệm")
+    session.add_all(
+        [empty, Service(site=empty, department=department, code="X", name="Thủ tục thử", prefix="X")]
+    )
+    session.commit()
+    first, second = (ops.issue_ticket(session, empty, "X", SYSTEM, now=T0 + minutes(i)) for i in range(2))
+    session.commit()
+    standing = estimates.ticket_standing(session, second)
+    assert (standing["people_ahead"], standing["counters"], standing["estimated_wait_s"]) == (1, [], None)
+    assert estimates.ticket_standing(session, first)["people_ahead"] == 0

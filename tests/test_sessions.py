@@ -29,6 +29,7 @@ from queue_server.config import ConfigurationError
 from queue_server.database import db, utcnow
 from queue_server.demo import USERS
 from queue_server.errors import ApiError
+from queue_server.sites.models import Site
 
 from .browser import check_accessibility, screenshot
 from .helpers import ROOT, login, staff_session
@@ -300,8 +301,8 @@ def test_a_remember_me_cookie_opens_no_session(app):
     assert client.get("/api/v1/admin/users").status_code == 401
 
 
-def test_a_staff_request_reads_its_session_and_user_in_one_statement(app):
-    officer = login(app.test_client(), "officer1")
+def _me_with_statements(client) -> tuple:
+    """``GET /api/v1/auth/me`` and the SQL it sent."""
     statements = []
 
     def count(conn, cursor, statement, *args):
@@ -309,10 +310,28 @@ def test_a_staff_request_reads_its_session_and_user_in_one_statement(app):
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        assert officer.get("/api/v1/auth/me").status_code == 200
+        return client.get("/api/v1/auth/me"), statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_staff_request_reads_its_session_and_user_in_one_statement(app):
+    me, statements = _me_with_statements(login(app.test_client(), "officer1"))
+    assert me.status_code == 200
     assert len(statements) == 1 and "user_sessions" in statements[0] and "user_sites" in statements[0]
+
+
+def test_an_account_of_several_sites_is_loaded_with_them_all(app):
+    """The loader reads the account's sites as rows of its one statement (a row each): every
+    site comes back, the same as the ORM reads them, and none is read again at first use."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "officer2"))
+        user.sites = db.session.scalars(select(Site).order_by(Site.code).limit(3)).all()
+        expected = sorted(site.code for site in user.sites)
+        db.session.commit()
+    me, statements = _me_with_statements(login(app.test_client(), "officer2"))
+    assert me.status_code == 200 and me.get_json()["sites"] == expected and len(expected) == 3
+    assert len(statements) == 1, statements
 
 
 # -- passwords -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..actors import Actor
 from ..auth.models import User
-from ..database import as_loaded, column_attributes, utcnow
+from ..database import all_loaded, as_loaded, column_attributes, columns_of, utcnow
 from ..errors import ApiError, Conflict, NotFound
 from ..lookups import AnySession, get_or_404, one_or_404
 from ..sites import calls, routing, staffing
@@ -176,7 +176,7 @@ def find_press(session: Session, site_code: str, service_code: str, client_id: s
     row = session.connection().execute(_press_query(), values).first()
     if row is None:
         return None
-    site, service = _press_rows(session, tuple(row))
+    site, service = all_loaded(session, _PRESS_MODELS, row)
     earlier = session.get(Ticket, row.earlier_id) if row.earlier_id is not None else None
     return Press(site, service_code, service, client_id, earlier)
 
@@ -185,22 +185,12 @@ def find_press(session: Session, site_code: str, service_code: str, client_id: s
 _PRESS_MODELS = (Site, Service)
 
 
-def _press_rows(session: Session, values: tuple) -> tuple[Site, Service | None]:
-    """The site and the service of the press's row (the service None if the site has no
-    service of that code), by position: looking each column up by name cost more."""
-    site_names, service_names = (column_attributes(model) for model in _PRESS_MODELS)
-    site = as_loaded(session, Site, dict(zip(site_names, values, strict=False)))
-    service = dict(zip(service_names, values[len(site_names) :], strict=False))
-    return site, as_loaded(session, Service, service) if service["id"] is not None else None
-
-
 @cache
 def _press_query():
     """Built once: building and keying a statement costs more than running it here. A NULL
     ``client_id`` equals nothing, so no earlier ticket is found without one."""
-    columns = [getattr(model, name) for model in _PRESS_MODELS for name in column_attributes(model)]
     return (
-        select(*columns, Ticket.id.label("earlier_id"))
+        select(*columns_of(*_PRESS_MODELS), Ticket.id.label("earlier_id"))
         .outerjoin(Service, and_(Service.site_id == Site.id, Service.code == bindparam("service_code")))
         .outerjoin(Ticket, Ticket.client_id == bindparam("client_id"))
         .where(Site.code == bindparam("site_code"))
