@@ -104,16 +104,16 @@ def columns_of(*models: type[Base]) -> list:
     return [getattr(model, name) for model in models for name in column_attributes(model)]
 
 
-def all_loaded(session: Session, models: tuple[type[Base], ...], values) -> list:
+def all_loaded(session: Session, models: tuple[type[Base], ...], values, refresh: bool = False) -> list:
     """The ORM object of each of ``models`` in a row selected as :func:`columns_of` them (more
     columns may follow), by position: the tables share column names, and looking each column
     up by name cost more. None for a model whose columns are all NULL (an outer join that
-    found nothing). See :func:`as_loaded`."""
+    found nothing). See :func:`as_loaded`, and its ``refresh``."""
     loaded, start = [], 0
     for model in models:
         names = column_attributes(model)
         row = dict(zip(names, values[start : start + len(names)], strict=True))
-        loaded.append(as_loaded(session, model, row) if row["id"] is not None else None)
+        loaded.append(as_loaded(session, model, row, refresh) if row["id"] is not None else None)
         start += len(names)
     return loaded
 

@@ -13,8 +13,8 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import BindParameter, Table, and_, bindparam, insert, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import BindParameter, Table, and_, bindparam, insert, literal, or_, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..actors import Actor
@@ -240,36 +240,53 @@ def counter_for_update(session: Session, counter_id: int) -> Counter:
     centre after issuing, and each round trip to the database costs a gevent worker more CPU
     than the statement itself.
     """
-    counter = session.scalars(_counter_for_update(), {"counter_id": counter_id}).one_or_none()
-    if counter is None:
+    row = session.connection().execute(_counter_for_update(), {"counter_id": counter_id}).first()
+    if row is None:
         raise unknown_counter(counter_id)
+    # Read again under the lock, so as it is now (the ORM's ``populate_existing``).
+    counter, site = all_loaded(session, _COUNTER_MODELS, row, refresh=True)
+    set_committed_value(counter, "site", site)
     return counter
+
+
+# The models whose columns the counter's locking read reads, in its order.
+_COUNTER_MODELS = (Counter, Site)
 
 
 @cache
 def _counter_for_update():
-    """Built once, as the statements of a press are (:func:`_press_query`)."""
+    """Built once, as the statements of a press are (:func:`_press_query`). Read with Core and
+    handed on as loaded (:func:`as_loaded`): the ORM's loading of the two rows cost a call more
+    than the statement."""
     return (
-        select(Counter)
+        select(*columns_of(*_COUNTER_MODELS))
+        .join(Site, Site.id == Counter.site_id)
         .where(Counter.id == bindparam("counter_id"))
-        .options(joinedload(Counter.site, innerjoin=True))
         .with_for_update(of=Counter)
-        .execution_options(populate_existing=True)
     )
 
 
 def _finish_current(session: Session, counter: Counter, actor: Actor, now: datetime) -> None:
-    current = session.scalars(_current_tickets(), {"counter_id": counter.id}).all()
-    for ticket in current:
+    """Finish what the counter (locked, :func:`counter_for_update`) serves now. Its tickets are
+    read with Core and handed on as loaded, their service from the process's copy
+    (:func:`service_in_session`), as the ticket a call chooses is."""
+    rows = session.connection().execute(_current_tickets(), {"counter_id": counter.id})
+    for row in rows.all():
+        relations = {
+            "site": counter.site,
+            "counter": counter,
+            "service": service_in_session(session, row.service_id),
+        }
+        ticket = as_loaded(session, Ticket, {**row._asdict(), **relations}, refresh=True)
         _set_status(session, ticket, TicketStatus.DONE, "ticket.finished", actor, now, finished_at=now)
 
 
 @cache
 def _current_tickets():
-    return (
-        select(Ticket)
-        .where(Ticket.counter_id == bindparam("counter_id"), Ticket.status.in_(TicketStatus.AT_COUNTER))
-        .options(joinedload(Ticket.service, innerjoin=True))
+    tickets = Ticket.__table__.c
+    return select(*(getattr(tickets, name).label(name) for name in column_attributes(Ticket))).where(
+        tickets.counter_id == bindparam("counter_id"),
+        tickets.status.in_([literal(status) for status in TicketStatus.AT_COUNTER]),
     )
 
 
