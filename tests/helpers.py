@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import zxingcpp
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import create_engine, event, select, text, update
 
 from bench import harness
 from bench.harness import ROOT, Gunicorn
@@ -268,6 +268,22 @@ def read_codes(image) -> set[str]:
 
 
 # -- the demo's rules, in the test's session -----------------------------------------------------
+
+
+@contextlib.contextmanager
+def statements_sent(engine):
+    """The SQL sent through ``engine`` inside the block, as ``(statement, parameters)``: a list
+    that fills as the block runs."""
+    sent: list[tuple[str, object]] = []
+
+    def note(conn, cursor, statement, parameters, *args):
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
 
 
 def local(*args) -> datetime:

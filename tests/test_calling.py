@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from queue_server import cache
 from queue_server.actors import SYSTEM
@@ -14,7 +13,7 @@ from queue_server.queueing import operations as ops
 from queue_server.queueing.models import QueueEvent, TicketStatus
 from queue_server.sites.models import Department, PriorityPolicy, Service, Site
 
-from .helpers import counter, local, minutes, officer, site, staff
+from .helpers import counter, local, minutes, officer, site, staff, statements_sent
 
 T0 = local(2026, 11, 23, 8, 0)
 
@@ -207,18 +206,9 @@ def test_events_leave_only_after_commit(session):
 
 
 def _statements_of(session, action):
-    """The SQL that ``action()`` sends, with its parameters."""
-    sent = []
-
-    def note(conn, cursor, sql, parameters, *args):
-        sent.append((sql, parameters))
-
-    event.listen(session.get_bind(), "before_cursor_execute", note)
-    try:
-        result = action()
-    finally:
-        event.remove(session.get_bind(), "before_cursor_execute", note)
-    return result, sent
+    """What ``action()`` gives, and the SQL it sends with its parameters."""
+    with statements_sent(session.get_bind()) as sent:
+        return action(), sent
 
 
 def test_a_call_reads_the_counters_own_queues_not_the_sites(session):

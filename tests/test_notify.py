@@ -36,6 +36,7 @@ from .helpers import (
     site,
     staff,
     staff_session,
+    statements_sent,
     take_in_over_http,
 )
 from .helpers import officer as actor
@@ -117,20 +118,10 @@ def test_nothing_is_written_for_an_opted_out_subscription_or_a_channel_the_site_
 
 def test_taking_a_number_with_no_subscription_runs_no_query_for_notifications(app, session, kiosk):
     """The issue path is benchmarked: the outbox must cost it nothing."""
-    from sqlalchemy import event
-
     enable(session, "email")
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(db.engine) as sent:
         issue(kiosk)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert not [s for s in statements if "notif" in s.lower() or "notify" in s.lower()]
+    assert not [sql for sql, _ in sent if "notif" in sql.lower() or "notify" in sql.lower()]
 
 
 def test_a_dossier_taken_in_with_consent_is_subscribed_and_told_each_step(app, session, officer):

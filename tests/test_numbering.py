@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from queue_server.errors import Conflict
@@ -11,7 +11,7 @@ from queue_server.queueing.models import Ticket
 from queue_server.queueing.operations import get_service, issue_ticket
 from queue_server.sites.models import Service
 
-from .helpers import SYSTEM, local, minutes, site
+from .helpers import SYSTEM, local, minutes, site, statements_sent
 
 both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
@@ -108,14 +108,9 @@ def test_an_issued_ticket_is_whole_without_reading_its_row_back(session):
     hcc = site(session)
     now = local(2026, 11, 23, 8, 0)
     window = (local(2026, 11, 23, 9, 0), local(2026, 11, 23, 9, 30))
-    statements = []
-    listen = ("before_cursor_execute", lambda conn, cursor, sql, *args: statements.append(sql))
-    event.listen(session.get_bind(), *listen)
-    try:
+    with statements_sent(session.get_bind()) as sent:
         ticket = issue_ticket(session, hcc, "NM-DD", SYSTEM, now=now, client_id="press-1", window=window)
-    finally:
-        event.remove(session.get_bind(), *listen)
-    ticket_reads = [sql for sql in statements if sql.lstrip().startswith("SELECT") and "FROM tickets" in sql]
+    ticket_reads = [sql for sql, _ in sent if sql.lstrip().startswith("SELECT") and "FROM tickets" in sql]
     assert ticket_reads == [], ticket_reads
     state = inspect(ticket)
     assert state.persistent and not state.unloaded

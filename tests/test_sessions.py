@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 import requests
 from flask_login.utils import encode_cookie
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from bench.harness import Gunicorn, ServerExited
 from queue_server import config
@@ -32,7 +32,7 @@ from queue_server.errors import ApiError
 from queue_server.sites.models import Site
 
 from .browser import check_accessibility, screenshot
-from .helpers import ROOT, login, staff_session
+from .helpers import ROOT, login, staff_session, statements_sent
 
 STRONG_KEY = "k" * 64
 
@@ -303,16 +303,8 @@ def test_a_remember_me_cookie_opens_no_session(app):
 
 def _me_with_statements(client) -> tuple:
     """``GET /api/v1/auth/me`` and the SQL it sent."""
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        return client.get("/api/v1/auth/me"), statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    with statements_sent(db.engine) as sent:
+        return client.get("/api/v1/auth/me"), [statement for statement, _ in sent]
 
 
 def test_a_staff_request_reads_its_session_and_user_in_one_statement(app):
