@@ -98,6 +98,12 @@ def column_attributes(model: type[Base]) -> tuple[str, ...]:
     return tuple(prop.key for prop in model.__mapper__.column_attrs)
 
 
+def named_columns(model: type[Base]) -> list:
+    """``model``'s column attributes, each labelled with its name: a row of them is the
+    ``values`` of :func:`as_loaded` (``row._asdict()``)."""
+    return [getattr(model, name).label(name) for name in column_attributes(model)]
+
+
 def columns_of(*models: type[Base]) -> list:
     """Every column attribute of each of ``models`` in turn: a statement's columns that
     :func:`all_loaded` splits again."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from ..database import as_loaded, column_attributes, utcnow
+from ..database import as_loaded, named_columns, utcnow
 from ..errors import ApiError
 from ..sites.models import Counter, Site
 from . import sessions
@@ -182,8 +182,7 @@ def device_for_token(session: Session, token: str) -> DeviceToken | None:
 @cache
 def _device_query():
     """Built once: every device request asks it, and building it costs more than running it."""
-    columns = [getattr(DeviceToken, name).label(name) for name in column_attributes(DeviceToken)]
-    return select(*columns).where(DeviceToken.token_hash == bindparam("token_hash"))
+    return select(*named_columns(DeviceToken)).where(DeviceToken.token_hash == bindparam("token_hash"))
 
 
 def _sites_by_code(session: Session, codes) -> list[Site]:

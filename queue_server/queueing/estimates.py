@@ -193,12 +193,17 @@ def open_numbers(counters: Iterable[staffing.Staffed], day: date) -> list[int]:
     return sorted(counter.number for counter in counters if staffing.receives_tickets(counter, day))
 
 
-def open_counter_numbers(session: Session, site_id: int, service_id: int, day: date) -> list[int]:
-    """Numbers of the counters that serve the service on ``day`` and receive tickets now."""
+def open_counter_numbers(
+    session: Session, site_id: int, service_id: int, day: date, states: list[Row] | None = None
+) -> list[int]:
+    """Numbers of the counters that serve the service on ``day`` and receive tickets now.
+    ``states``: the site's :func:`counter_states`, if the caller has read them already."""
     ids = routing.counters_serving(session, site_id, service_id, day)
     if not ids:
         return []
-    return open_numbers((row for row in counter_states(session, site_id) if row.id in ids), day)
+    if states is None:
+        states = counter_states(session, site_id)
+    return open_numbers((row for row in states if row.id in ids), day)
 
 
 def counter_states(session: Session, site_id: int) -> list[Row]:
@@ -341,10 +346,10 @@ def ticket_standing(session: Session, ticket: Ticket) -> dict:
         target = ticket.target_counter
         counters = open_numbers([target] if target is not None else [], ticket.business_date)
         ahead = people_ahead(session, ticket)
-    else:  # open_counter_numbers, with the count read in the same statement
+    else:  # the counters' states read with the count, in one statement
         ahead, states = _ahead_and_counter_states(session, ticket)
-        ids = routing.counters_serving(session, ticket.site_id, ticket.service_id, ticket.business_date)
-        counters = open_numbers((row for row in states if row.id in ids), ticket.business_date)
+        day = ticket.business_date
+        counters = open_counter_numbers(session, ticket.site_id, ticket.service_id, day, states)
     seconds = service_seconds(ticket.service, average_service_seconds(session, ticket.site_id))
     return {
         "position": ahead + 1,

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..actors import Actor
 from ..auth.models import User
-from ..database import all_loaded, as_loaded, column_attributes, columns_of, utcnow
+from ..database import all_loaded, as_loaded, columns_of, named_columns, utcnow
 from ..errors import ApiError, Conflict, NotFound
 from ..lookups import AnySession, get_or_404, one_or_404
 from ..sites import calls, routing, staffing
@@ -283,10 +283,9 @@ def _finish_current(session: Session, counter: Counter, actor: Actor, now: datet
 
 @cache
 def _current_tickets():
-    tickets = Ticket.__table__.c
-    return select(*(getattr(tickets, name).label(name) for name in column_attributes(Ticket))).where(
-        tickets.counter_id == bindparam("counter_id"),
-        tickets.status.in_([literal(status) for status in TicketStatus.AT_COUNTER]),
+    return select(*named_columns(Ticket)).where(
+        Ticket.counter_id == bindparam("counter_id"),
+        Ticket.status.in_([literal(status) for status in TicketStatus.AT_COUNTER]),
     )
 
 
@@ -386,7 +385,7 @@ def _call_statement(walk_in_first: bool):
             officer_id=bindparam("officer"),
             called_at=bindparam("now"),
         )
-        .returning(*(getattr(Ticket, name).label(name) for name in column_attributes(Ticket)))
+        .returning(*named_columns(Ticket))
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..cache import remember
-from ..database import as_loaded, column_attributes
+from ..database import as_loaded, named_columns
 from ..errors import NotFound
 from ..lookups import AnySession
 from .models import Counter, Service, Site
@@ -58,6 +58,4 @@ def service_in_session(session: Session, service_id: int) -> Service:
 
 @cache
 def _service_row():
-    return select(*(getattr(Service, name).label(name) for name in column_attributes(Service))).where(
-        Service.id == bindparam("id")
-    )
+    return select(*named_columns(Service)).where(Service.id == bindparam("id"))
