@@ -174,9 +174,9 @@ def _loaded_session(session: Session, token: str) -> tuple[User, UserSession] | 
     rows = session.connection().execute(_session_query(), {"token_hash": hash_token(token)}).all()
     if not rows:
         return None
-    user, record, site = all_loaded(session, _SESSION_MODELS, rows[0])
-    sites = [site, *(all_loaded(session, _SESSION_MODELS, row)[2] for row in rows[1:])]
-    set_committed_value(user, "sites", [site for site in sites if site is not None])
+    loaded = [all_loaded(session, _SESSION_MODELS, row) for row in rows]  # the same account on each
+    user, record, _ = loaded[0]
+    set_committed_value(user, "sites", [site for _, _, site in loaded if site is not None])
     return user, record
 
 
