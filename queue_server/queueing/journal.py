@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 import psycopg
@@ -132,7 +133,14 @@ def _number_entries(session: Session) -> None:
             rows.append(row)
             publish_after_commit(session, row["kind"], delta)
         # The log is append-only: plain inserts, no ORM bookkeeping.
-        session.connection().execute(insert(cast(Table, QueueEvent.__table__)), rows)
+        session.connection().execute(_log_insert(), rows)
+
+
+@cache
+def _log_insert():
+    """Built once: every transaction that logs a change runs it (see ``_ticket_insert`` in
+    operations.py)."""
+    return insert(cast(Table, QueueEvent.__table__))
 
 
 # The log's columns as the PostgreSQL message below writes them, with their types.
