@@ -23,6 +23,16 @@ from typing import IO, TypeVar
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def python_of(root: Path) -> str:
+    """The Python that runs the checkout ``root``: its own ``.venv``, set up from its own
+    requirements, when it has one, else this one. An older checkout compared against this one
+    is measured with the libraries it asked for, not the ones added since."""
+    own = root / ".venv" / "bin" / "python"
+    return str(own) if root.resolve() != ROOT and own.exists() else sys.executable
+
+
 T = TypeVar("T")
 
 
@@ -116,7 +126,7 @@ class Gunicorn:
         if it ends first."""
         self.log = None if self.to_terminal else tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            [python_of(self.root), "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
             cwd=self.root,
             env=self.env,
             stdout=None if self.to_terminal else subprocess.DEVNULL,

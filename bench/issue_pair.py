@@ -22,7 +22,9 @@ tickets/s ÷ ``GET /sites``/s too), and the median of the round-by-round ratios 
 the machine's drift moves least. Then each side's numbers are checked (unique, gap-free).
 Results: bench/results/issue_pair.json.
 
-    git worktree add /work/wt-before <commit> && ln -s $PWD/.venv /work/wt-before/.venv
+    git worktree add /work/wt-before <commit>
+    python3 -m venv /work/wt-before/.venv  # its own libraries (bench.harness.python_of)
+    /work/wt-before/.venv/bin/pip install -r /work/wt-before/requirements.txt
     .venv/bin/python -m bench.issue_pair --before /work/wt-before
 """
 

@@ -29,7 +29,9 @@ Results: bench/results/issue_path.json (``--out``).
 Old and new code in the same run: serve a ``git worktree`` of the old commit with ``--root``
 (this bench, its database set-up with that checkout's migrations), in turn with this checkout::
 
-    git worktree add /work/wt-before <commit> && ln -s $PWD/.venv /work/wt-before/.venv
+    git worktree add /work/wt-before <commit>
+    python3 -m venv /work/wt-before/.venv  # its own libraries (bench.harness.python_of)
+    /work/wt-before/.venv/bin/pip install -r /work/wt-before/requirements.txt
     for i in 1 2; do for root in /work/wt-before .; do .venv/bin/python -m bench.issue_path \
       --root $root --database sqlite:////tmp/pair.sqlite3 --workers 1 --concurrency 8 \
       --out /tmp/pair-$(basename $(realpath $root))-$i.json; done; done

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from .harness import ROOT, Gunicorn
+from .harness import ROOT, Gunicorn, python_of
 
 
 def engine(url: str, **options):
@@ -36,7 +35,7 @@ def fresh_postgres(url: str) -> None:
 
 def flask_cli(url: str, *args: str, root: Path = ROOT) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        [python_of(root), "-m", "flask", "--app", "wsgi", *args],
         cwd=root,
         env={**os.environ, "DATABASE_URL": url},
         check=True,
