@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from queue_server import cache
 from queue_server.actors import SYSTEM
@@ -220,7 +221,9 @@ def test_a_call_reads_the_counters_own_queues_not_the_sites(session):
     session.commit()
     ticket, sent = _statements_of(session, lambda: call(session, number=3, at=10))
     assert ticket.number == "3001"
-    [(sql, parameters)] = [(sql, p) for sql, p in sent if sql.startswith("UPDATE tickets SET status")]
+    [(sql, parameters)] = [
+        (sql, p) for sql, p in sent if sql.startswith("UPDATE tickets SET status") and "LIMIT" in sql
+    ]
     plan = [row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters)]
     assert any("ix_tickets_target_counter" in step for step in plan), plan
     assert any("ix_tickets_queue" in step and "service_id=?" in step for step in plan), plan
@@ -288,3 +291,21 @@ def test_a_ticket_at_a_site_without_counters_is_still_told_its_place(session):
     standing = estimates.ticket_standing(session, second)
     assert (standing["people_ahead"], standing["counters"], standing["estimated_wait_s"]) == (1, [], None)
     assert estimates.ticket_standing(session, first)["people_ahead"] == 0
+
+
+def test_a_call_finds_and_finishes_the_counters_ticket_in_one_statement(session):
+    """The ticket the counter served is finished by the statement that finds it
+    (``operations._finish_current``): no read of it first, and it is logged as finished."""
+    for i in range(2):
+        issue(session, at=i)
+    session.commit()
+    first = call(session, at=10)
+    session.commit()
+    second, sent = _statements_of(session, lambda: call(session, at=20))
+    session.commit()
+    assert not [sql for sql, _ in sent if sql.startswith("SELECT") and "FROM tickets" in sql], sent
+    assert first.status == TicketStatus.DONE and first.finished_at == T0 + minutes(20)
+    assert second.status == TicketStatus.CALLED
+    session.expire_all()
+    kinds = session.scalars(select(QueueEvent.kind).where(QueueEvent.ticket_id == first.id)).all()
+    assert kinds == ["ticket.issued", "ticket.called", "ticket.finished"]
