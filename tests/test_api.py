@@ -8,7 +8,7 @@ from queue_server.auth.services import issue_device_token, revoke_device_token
 from queue_server.database import db
 from queue_server.overload import Line
 
-from .helpers import counter, error_of, issue, login, staff
+from .helpers import counter, error_of, issue, login, staff, statements_sent
 
 PERSONAL_KEYS = {"id_number", "phone", "address", "email", "full_name", "username", "officer_id"}
 
@@ -200,6 +200,28 @@ def test_a_revoked_device_token_is_refused_at_once(app, kiosk, kiosk_token):
         db.session.commit()
     response = kiosk.post("/api/v1/sites/NA-HCC/tickets", json={"service": "NM-DD"})
     assert error_of(response, 401) == "invalid_token"
+
+
+def test_a_kiosks_press_reads_the_kiosk_with_its_site_and_service(app, kiosk):
+    """The calling kiosk's row comes with the press's own statement (``find_press``, with
+    ``auth.access.token_to_look_up``): no statement reads the device on its own."""
+    with app.app_context(), statements_sent(db.engine) as sent:
+        issue(kiosk)
+    reading_devices = [sql for sql, _ in sent if sql.lstrip().startswith("SELECT") and "device_tokens" in sql]
+    assert len(reading_devices) == 1 and "FROM sites" in reading_devices[0], reading_devices
+
+
+def test_an_unknown_device_token_takes_no_number(app, kiosk, client):
+    """Refused as before the kiosk's row came with the press's (401), and nothing is taken;
+    at a site that does not exist, the site is what is wrong (404)."""
+    issue(kiosk)
+    stranger = {"Authorization": "Bearer kiosk_not-a-token"}
+    press = {"service": "NM-DD", "client_id": "press-of-a-stranger"}
+    refused = client.post("/api/v1/sites/NA-HCC/tickets", json=press, headers=stranger)
+    assert error_of(refused, 401) == "invalid_token"
+    nowhere = client.post("/api/v1/sites/NO-SUCH/tickets", json=press, headers=stranger)
+    assert error_of(nowhere, 404) == "unknown_site"
+    assert issue(kiosk)["number"] == "3002"  # the refused press took no number
 
 
 def test_device_tokens_are_stored_hashed_and_contact_is_recorded(app, kiosk, kiosk_token):

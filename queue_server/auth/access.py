@@ -18,7 +18,7 @@ from ..actors import ACTOR_KEY, Actor
 from ..database import db
 from ..errors import Forbidden, Unauthorized
 from .models import DeviceKind, DeviceToken, Role, User
-from .services import device_for_token
+from .services import device_for_token, hash_token, live_device
 
 
 class Action:
@@ -88,12 +88,9 @@ def current_actor() -> Actor | None:
     if ACTOR_KEY in request.environ:
         return request.environ[ACTOR_KEY]
     actor = None
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        device = device_for_token(db.session(), header[7:].strip())
-        if device is None:
-            raise Unauthorized("invalid_token", "The device token is unknown or has been revoked.")
-        actor = Actor(device=device)
+    token = _presented_token()
+    if token is not None:
+        actor = _device_actor(device_for_token(db.session(), token))
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
         if user.must_change_password and request.endpoint not in WHILE_PASSWORD_CHANGE_REQUIRED:
@@ -101,6 +98,40 @@ def current_actor() -> Actor | None:
         actor = Actor(user=user)
     request.environ[ACTOR_KEY] = actor
     return actor
+
+
+def token_to_look_up() -> str | None:
+    """The hash of the device token this request presents, for a view to read the device's row
+    with its own statement, while the caller is not known yet; else None.
+
+    A press of a kiosk's button, the busiest request there is, reads its site, its service and
+    the calling kiosk in one statement (``queueing.operations.find_press``): on PostgreSQL a
+    round trip to the database less than :func:`current_actor` reading the device on its own.
+    The view then hands the row to :func:`device_read_with`, which applies the same rules.
+    """
+    token = _presented_token()
+    if token is None or ACTOR_KEY in request.environ:
+        return None
+    return hash_token(token)
+
+
+def device_read_with(values: dict | None) -> None:
+    """Make the device of the row a view read for :func:`token_to_look_up` (its columns by name,
+    None if no row) this request's caller: 401 if it is unknown or revoked, as
+    :func:`current_actor` answers."""
+    request.environ[ACTOR_KEY] = _device_actor(live_device(db.session(), values))
+
+
+def _presented_token() -> str | None:
+    """The token of ``Authorization: Bearer <token>``, if the request presents one."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+def _device_actor(device: DeviceToken | None) -> Actor:
+    if device is None:
+        raise Unauthorized("invalid_token", "The device token is unknown or has been revoked.")
+    return Actor(device=device)
 
 
 def require_login() -> Actor:

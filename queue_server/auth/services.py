@@ -163,14 +163,22 @@ def revoke_device_token(device: DeviceToken) -> None:
 
 
 def device_for_token(session: Session, token: str) -> DeviceToken | None:
-    """The live device holding ``token``, or None if it is unknown or revoked.
+    """The live device holding ``token``, or None if it is unknown or revoked (:func:`live_device`).
 
     Read with Core and handed on as loaded (:func:`as_loaded`): every request of a kiosk or a
     screen asks it, and the ORM's loading of the row cost more than the query."""
     row = session.connection().execute(_device_query(), {"token_hash": hash_token(token)}).first()
-    if row is None:
+    return live_device(session, row._asdict() if row is not None else None)
+
+
+def live_device(session: Session, values: dict | None) -> DeviceToken | None:
+    """The device whose row is ``values`` (every column, by name: this module's statement, or
+    another's that read the row with its own, see ``access.token_to_look_up``), or None if
+    there is none (None, or an outer join's NULL id) or it is revoked. Its last contact is
+    noted, at most once a ``LAST_SEEN_RESOLUTION``."""
+    if values is None or values["id"] is None:
         return None
-    device = as_loaded(session, DeviceToken, row._asdict())
+    device = as_loaded(session, DeviceToken, values)
     if device.revoked:
         return None
     now = utcnow()

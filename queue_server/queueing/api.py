@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.access import Action, require, require_staff
+from ..auth.access import Action, device_read_with, require, require_staff, token_to_look_up
 from ..database import db, reads_without_transaction, utcnow
 from ..overload import shed_load
 from ..security import kiosk_limit, limited
@@ -137,9 +137,12 @@ def issue_ticket(data, site_code):
     script pressing the screen gets a 429 with Retry-After instead of emptying the day's range.
     """
     session = db.session
-    press = operations.find_press(session, site_code, data["service"], data["client_id"])
+    token_hash = token_to_look_up()  # the kiosk's row comes with the press's (find_press)
+    press = operations.find_press(session, site_code, data["service"], data["client_id"], token_hash)
     if press is None:
         raise unknown_site(site_code)
+    if token_hash is not None:
+        device_read_with(press.device)
     actor = require(Action.ISSUE_TICKET, press.site.id)
     options = {"priority": data["priority"], "channel": data["channel"]}
     # Commit first: the numbering lock is held only for the writes; the place in the queue is

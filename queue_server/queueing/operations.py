@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..actors import Actor
-from ..auth.models import User
-from ..database import all_loaded, as_loaded, columns_of, named_columns, utcnow
+from ..auth.models import DeviceToken, User
+from ..database import all_loaded, as_loaded, column_attributes, columns_of, named_columns, utcnow
 from ..errors import ApiError, Conflict, NotFound
 from ..lookups import AnySession, get_or_404, one_or_404
 from ..sites import calls, routing, staffing
@@ -161,38 +161,54 @@ class Press:
     client_id: str | None
     # The ticket this press (``client_id``) already took, at whichever site.
     earlier: Ticket | None
+    # The row of the device holding the token asked about (its columns by name), for the rules
+    # of ``auth.access.device_read_with``; None when none was asked about or none holds it.
+    device: dict | None = None
 
 
-def find_press(session: Session, site_code: str, service_code: str, client_id: str | None) -> Press | None:
-    """The site, its service and the ticket the press may already have taken: one query, not
-    three, on the busiest request there is. None if there is no such site.
+def find_press(
+    session: Session, site_code: str, service_code: str, client_id: str | None, token_hash: str | None = None
+) -> Press | None:
+    """The site, its service, the ticket the press may already have taken and the calling
+    device's row (``token_hash``, from ``auth.access.token_to_look_up``): one query, not four,
+    on the busiest request there is. None if there is no such site.
 
-    Plain reads, nothing locked: under READ COMMITTED they see what three separate queries
-    would have seen. Read with Core and handed on as loaded (:func:`as_loaded`): the ORM's
-    loading of the two rows cost a press more than the query. The rules about what was found
-    stay in :func:`issue_ticket_once`.
+    Plain reads, nothing locked: under READ COMMITTED they see what separate queries would have
+    seen. Read with Core and handed on as loaded (:func:`as_loaded`): the ORM's loading of the
+    two rows cost a press more than the query. The rules about what was found stay in
+    :func:`issue_ticket_once`, and the device's in ``auth``.
     """
-    values = {"site_code": site_code, "service_code": service_code, "client_id": client_id}
+    values = {
+        "site_code": site_code,
+        "service_code": service_code,
+        "client_id": client_id,
+        "token_hash": token_hash,
+    }
     row = session.connection().execute(_press_query(), values).first()
     if row is None:
         return None
     site, service = all_loaded(session, _PRESS_MODELS, row)
     earlier = session.get(Ticket, row.earlier_id) if row.earlier_id is not None else None
-    return Press(site, service_code, service, client_id, earlier)
+    names = column_attributes(DeviceToken)
+    device = dict(zip(names, row[-len(names) :], strict=True)) if token_hash is not None else None
+    return Press(site, service_code, service, client_id, earlier, device)
 
 
-# The models whose columns the press's query reads, in its order (then the earlier ticket's id).
+# The models whose columns the press's query reads, in its order (then the earlier ticket's id,
+# then the device's columns).
 _PRESS_MODELS = (Site, Service)
 
 
 @cache
 def _press_query():
     """Built once: building and keying a statement costs more than running it here. A NULL
-    ``client_id`` equals nothing, so no earlier ticket is found without one."""
+    ``client_id`` or ``token_hash`` equals nothing, so no earlier ticket or device is found
+    without one."""
     return (
-        select(*columns_of(*_PRESS_MODELS), Ticket.id.label("earlier_id"))
+        select(*columns_of(*_PRESS_MODELS), Ticket.id.label("earlier_id"), *columns_of(DeviceToken))
         .outerjoin(Service, and_(Service.site_id == Site.id, Service.code == bindparam("service_code")))
         .outerjoin(Ticket, Ticket.client_id == bindparam("client_id"))
+        .outerjoin(DeviceToken, DeviceToken.token_hash == bindparam("token_hash"))
         .where(Site.code == bindparam("site_code"))
     )
 
