@@ -12,7 +12,6 @@ the driver's lazy transactions are switched off and every transaction starts wit
 from __future__ import annotations
 
 import json
-import select
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -26,6 +25,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, scoped_session, sessionmaker
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.types import TypeDecorator
+
+from . import greenlets
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -211,6 +212,7 @@ def make_engine(url: str, pool_size: int, max_overflow: int) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, json_serializer=json_text)
     event.listen(engine, "checkout", _replace_if_closed_by_server)
+    greenlets.install()  # psycopg's waits on gevent's hub, in a gunicorn gevent worker
     return engine
 
 
@@ -229,9 +231,7 @@ def _replace_if_closed_by_server(dbapi_connection, _record, _proxy) -> None:
         pgconn = dbapi_connection.pgconn
         if pgconn.status != ConnStatus.OK:
             raise exc.DisconnectionError("connection closed")
-        poller = select.poll()
-        poller.register(pgconn.socket, select.POLLIN)
-        closed = bool(poller.poll(0))
+        closed = greenlets.poll_now(pgconn.socket)
     except (OSError, ValueError, psycopg.Error) as error:
         raise exc.DisconnectionError(str(error)) from error
     if closed:

@@ -321,6 +321,52 @@ def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses
         admin.dispose()
 
 
+def test_a_statement_on_postgresql_lets_the_workers_other_greenlets_run(postgres_url, monkeypatch):
+    """psycopg's waits on gevent's hub (``queue_server.greenlets``): while one greenlet's statement
+    runs, the others go on; a large statement (sent in several writes), an error, and the
+    connection's next statement all come back as psycopg gives them."""
+    import gevent
+    import psycopg
+    import psycopg.waiting
+
+    from queue_server import greenlets
+
+    monkeypatch.setattr(psycopg.waiting, "wait", greenlets._on_hub(psycopg.waiting.wait))
+    ticks = []
+
+    def ticking():
+        while True:
+            ticks.append(time.monotonic())
+            gevent.sleep(0.01)
+
+    with psycopg.connect(postgres_url) as conn:
+        ticker = gevent.spawn(ticking)
+        try:
+            gevent.sleep(0)
+            before = len(ticks)
+            assert conn.execute("SELECT 7 FROM pg_sleep(0.3)").fetchone() == (7,)
+            assert len(ticks) - before >= 10  # about 30 ticks while the server slept
+            large = "x" * 8_000_000  # more than a socket's buffer takes in one write
+            assert conn.execute("SELECT length(%s)", [large]).fetchone() == (8_000_000,)
+            with pytest.raises(psycopg.errors.DivisionByZero):
+                conn.execute("SELECT 1 / 0")
+            conn.rollback()
+            assert conn.execute("SELECT 'ok'").fetchone() == ("ok",)
+        finally:
+            ticker.kill()
+
+
+def test_psycopgs_waits_are_left_alone_outside_a_gevent_worker():
+    """The tests' process is not monkey-patched: psycopg keeps its own choice."""
+    import psycopg.waiting
+
+    from queue_server import greenlets
+
+    chosen = psycopg.waiting.wait
+    greenlets.install()
+    assert not greenlets.monkey_patched() and psycopg.waiting.wait is chosen
+
+
 @contextmanager
 def kiosk_pressing(base_url: str, token: str):
     """A kiosk taking numbers one after another, in a thread, while the block runs; yields the
