@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable
 from functools import lru_cache, wraps
@@ -33,6 +32,7 @@ from limits import RateLimitItem, parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth.access import current_actor
+from .auth.sessions import hash_token
 from .counting import SharedCounts
 from .errors import ApiError, error_response
 from .headers import SecurityHeaders
@@ -52,7 +52,7 @@ def client_key() -> str:
     """
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+        return "token:" + hash_token(header[7:].strip())[:32]
     if "_user_id" in session:
         return f"user:{session['_user_id']}"
     return f"address:{request.remote_addr}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
@@ -18,6 +17,7 @@ from ..errors import ApiError
 from ..sites.models import Counter, Site
 from . import sessions
 from .models import DeviceKind, DeviceToken, Role, User, UserSession
+from .sessions import hash_token  # one digest for every token kept hashed: sessions' and devices'
 from .throttle import throttle
 
 # A password hash to compare against when the user does not exist, so that a wrong username
@@ -124,10 +124,6 @@ def login_failure(user: User | None, password: str) -> str | None:
     if not user.active:
         return "inactive"
     return None
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_device_token(

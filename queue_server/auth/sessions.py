@@ -66,6 +66,8 @@ class EndReason:
 
 
 def hash_token(token: str) -> str:
+    """How a token is kept: a staff session's, a device's (``services``), and how the request
+    limits name a device (``security.client_key``)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
