@@ -89,6 +89,10 @@ def from_env() -> dict:
         # share the message queue. Each goes to every screen of the site: at 4 a second they
         # cost a busy centre more frames than its calls.
         "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "1")),
+        # Staff are told of the tickets a process issued at most this often, in one message to
+        # Redis (0: each ticket at once); see live/notices.py. Under a minute: the consoles
+        # remember the tickets they were shown that long, to drop a notice that comes late.
+        "LIVE_NOTICE_SECONDS": float(os.environ.get("LIVE_NOTICE_SECONDS", "0.25")),
         # How often a process checks whether its open WebSockets grew (or shrank) by
         # LIVE_FREEZE_MIN_SOCKETS and a quarter since it last kept their objects out of the
         # garbage collector's full passes (0: never); see live/collector.py.

@@ -109,6 +109,7 @@ def app(database_url):
             "TESTING": True,
             "DERIVED_CACHE_SECONDS": 0,
             "LIVE_STATS_SECONDS": 0,
+            "LIVE_NOTICE_SECONDS": 0,
             "SOCKETIO_MESSAGE_QUEUE": None,
             "RATELIMIT_STORAGE_URI": "memory://",
             "KIOSK_RATE_LIMIT": "100000 per minute",  # tests/test_security.py checks the real limit

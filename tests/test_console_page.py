@@ -130,6 +130,31 @@ def test_a_call_made_while_the_live_connection_was_down_shows_once_it_is_back(se
     assert page.locator("#no-shows li").count() == 0
 
 
+def test_a_ticket_issued_joins_the_list_and_its_late_notice_never_brings_it_back_once_called(
+    database_url, live_server_factory, kiosk_token, contexts
+):
+    """Staff hear of a ticket issued up to LIVE_NOTICE_SECONDS late (live/notices.py), and a
+    call is told at once: a ticket called in between must not come back to the waiting list
+    when its notice arrives after the call."""
+    server = live_server_factory(database_url, LIVE_NOTICE_SECONDS="2")
+    page = open_counter(contexts, server, 3)
+    page.wait_for_function("() => document.getElementById('waiting-count').textContent === '0'")
+    first = issue_over_http(server.url, kiosk_token)
+    page.wait_for_function(
+        "(number) => document.getElementById('waiting').textContent.includes(number)", arg=first["number"]
+    )
+    second = issue_over_http(server.url, kiosk_token)
+    # Both called at once, before the second's notice has left the server.
+    officer2 = staff_session(server.url, "officer2")
+    for _ in range(2):
+        officer2.post(f"{server.url}/api/v1/counters/3/call-next", timeout=10).raise_for_status()
+    wait_current(page, second["number"])
+    page.wait_for_timeout(3000)  # the notice has come by now
+    assert page.inner_text("#waiting-count") == "0"
+    assert page.inner_text("#waiting") == "Không có ai đang chờ."
+    assert page.inner_text("#current-number") == second["number"]
+
+
 def test_the_counter_chooser_says_who_works_where_and_which_counters_are_paused_or_closed(
     server, kiosk_token, contexts
 ):

@@ -1,5 +1,6 @@
 """Live events over Socket.IO against a real gunicorn server (gevent worker)."""
 
+import json
 import time
 
 import pytest
@@ -262,3 +263,48 @@ def test_processes_sharing_redis_send_one_waiting_count_a_second_with_what_each_
     finally:
         for screen in screens:
             screen.close()
+
+
+def test_a_process_tells_staff_of_its_tickets_issued_in_one_message_each_notice_once_and_in_order(
+    database_url, redis_url, live_server_factory, kiosk_token
+):
+    """The notices of the tickets a process issued within ``LIVE_NOTICE_SECONDS`` go to Redis
+    as one message (live/notices.py), and reach staff as before: one ``ticket.issued`` each,
+    without a place in the sequence, in the order the tickets were taken."""
+    server = live_server_factory(
+        database_url, message_queue=redis_url, LIVE_NOTICE_SECONDS="1", LIVE_STATS_SECONDS="0"
+    )
+    staff = LiveClient(server.url, staff=staff_session(server.url, "officer1"))
+    channels = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+    try:
+        staff.wait_for("snapshot")
+        channels.psubscribe("*")  # the servers' Socket.IO channel, whatever its name
+        channels.get_message(timeout=5)  # Redis's confirmation (answered as None): subscribed
+        began = time.monotonic()
+        tickets = [issue_over_http(server.url, kiosk_token) for _ in range(5)]
+        took = time.monotonic() - began
+        notices: list[dict] = []
+        deadline = time.monotonic() + 10
+        while len(notices) < len(tickets):
+            assert time.monotonic() < deadline, notices
+            time.sleep(0.05)
+            notices += [payload for name, payload in staff.drain() if name == "ticket.issued"]
+        time.sleep(0.5)  # a second copy of any notice would have come by now
+        notices += [payload for name, payload in staff.drain() if name == "ticket.issued"]
+        assert [n["ticket"]["id"] for n in notices] == [t["id"] for t in tickets]
+        assert {n["seq"] for n in notices} == {None}
+        published = []
+        quiet_from = time.monotonic() + 0.5
+        while time.monotonic() < quiet_from:
+            if (message := channels.get_message(timeout=0.1)) is not None:
+                published.append(message["data"])
+        told = []  # the events of each message (a batch's, live/queue.py), as emitted
+        for data in published:
+            message = json.loads(data)
+            told.append([m["event"] for m in message.get("messages", [message])])
+        # One message an interval: one, unless this machine took over a second for five tickets.
+        assert 1 <= len(told) <= 1 + int(took), (took, told)
+        assert sum(told, []) == ["ticket.issued"] * len(tickets)
+    finally:
+        channels.close()
+        staff.close()

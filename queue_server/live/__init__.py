@@ -12,8 +12,8 @@ and receives a fresh snapshot. The deltas one transaction made arrive together a
 called. Waiting counts arrive separately as ``queue.stats`` (see :mod:`.stats`).
 
 A ticket issued has no sequence number and goes to staff only, as a notice (see
-:data:`~queue_server.queueing.journal.SEQUENCED_KINDS`). A phone following its ticket joins
-that ticket's room only (``ticket:<id>``, see :mod:`.standing`).
+:data:`~queue_server.queueing.journal.SEQUENCED_KINDS`), a few at a time (:mod:`.notices`). A
+phone following its ticket joins that ticket's room only (``ticket:<id>``, see :mod:`.standing`).
 
 Deltas are sent only after the change has committed (:mod:`queue_server.events`). With
 ``SOCKETIO_MESSAGE_QUEUE`` set, ``socketio.emit`` goes through Redis and reaches the clients of
@@ -42,6 +42,7 @@ from ..queueing.models import Ticket
 from ..queueing.snapshot import site_snapshot
 from ..sites.models import Counter, Site
 from . import collector, fanout, queue, standing, stats
+from .notices import Notice, notices
 from .queue import ResyncingRedisManager
 from .standing import ticket_room
 
@@ -97,8 +98,8 @@ def _send(events: list[tuple[str, dict]]) -> None:
             _emit_safely(name, payload, site_room(payload["site"]))
         elif name in SEQUENCED_KINDS:
             together.setdefault(payload["site"], []).append(payload)
-        elif name in LIVE_EVENTS:  # a ticket issued: a notice for staff
-            _emit_safely(name, payload, staff_room(payload["site"]))
+        elif name in LIVE_EVENTS:  # a ticket issued: a notice for staff, gathered
+            notices.add(name, payload)
     for site, deltas in together.items():
         if len(deltas) == 1:
             _emit_safely(deltas[0]["type"], deltas[0], site_room(site))
@@ -107,6 +108,12 @@ def _send(events: list[tuple[str, dict]]) -> None:
     for name, payload in events:
         if name in SEQUENCED_KINDS and "ticket" in payload:  # the phone following the ticket
             _emit_safely(name, payload, ticket_room(payload["ticket"]["id"]))
+
+
+def _tell_staff(gathered: list[Notice]) -> None:
+    """Send staff the notices of tickets issued (:mod:`.notices`)."""
+    for name, payload in gathered:
+        _emit_safely(name, payload, staff_room(payload["site"]))
 
 
 def _emit_safely(name: str, payload, room: str) -> None:
@@ -248,6 +255,7 @@ def init_app(app) -> None:
     socketio.on_event("resync", on_resync)
     fanout.install(socketio.server.eio)
     stats.publisher.init_app(app, socketio)
+    notices.init_app(app, socketio, _tell_staff)
     collector.freezer.init_app(app, socketio)
     standing.publisher.init_app(app, socketio)
     if isinstance(socketio.server.manager, ResyncingRedisManager):

@@ -208,6 +208,9 @@
   function applySnapshot(data) {
     // A copy read over HTTP that the live events have already passed is too old for the counter.
     var stale = live && live.seq !== null && data.seq < live.seq;
+    forgetSeen();
+    data.waiting.forEach(see);
+    data.counters.forEach(function (c) { if (c.current) { see(c.current); } });
     snapshot = data;
     var mine = data.counters.filter(function (c) { return c.id === counter.id; })[0];
     if (mine && !stale) { counter = mine; current = mine.current; counterReads++; }
@@ -247,7 +250,25 @@
     }
   }
 
+  // The tickets this console has been shown, by id, with when. A ticket issued comes as a
+  // notice without a place in the order, gathered for up to LIVE_NOTICE_SECONDS before it is
+  // sent (queue_server/live/notices.py): it may come after its ticket was called. A ticket seen
+  // already is never new, so its notice is dropped rather than put back in the waiting list.
+  var seen = {};
+  var SEEN_MS = 60000;  // far longer than any notice waits
+
+  function see(ticket) { seen[ticket.id] = Date.now(); }
+
+  function forgetSeen() {
+    var before = Date.now() - SEEN_MS;
+    Object.keys(seen).forEach(function (id) { if (seen[id] < before) { delete seen[id]; } });
+  }
+
   function onEvent(name, delta) {
+    if (delta.ticket) {
+      if (delta.seq == null && seen[delta.ticket.id]) { return; }  // a late notice
+      see(delta.ticket);
+    }
     if (delta.ticket && delta.counter_id === counter.id) {
       if (name === "ticket.skipped") { noShows[delta.ticket.id] = delta.ticket; }
       if (name === "ticket.reactivated") { delete noShows[delta.ticket.id]; }
