@@ -3,11 +3,11 @@
 Each ticket issued is told to its site's staff (their consoles add it to the waiting list, see
 ``static/js/console.js``), as a notice without a place in the event sequence
 (:data:`~queue_server.queueing.journal.SEQUENCED_KINDS`). Sent as each ticket committed, every
-ticket cost its worker a message to Redis and every process's listener one to read: in a kiosk
-burst about a tenth of a ticket's CPU (``docs/benchmarks.md``, "Staff notices gathered"). So a
-process gathers the notices of ``LIVE_NOTICE_SECONDS`` (default a quarter of a second; 0: each
-at once, as before) and sends them as one message to Redis; each still reaches the consoles as
-its own ``ticket.issued``, in the order the tickets committed in this process.
+ticket cost its worker a message to Redis and every process's listener one to read (9% of a
+press in-process, 2-3% in a same-run pair: ``docs/benchmarks.md``, "Staff notices gathered").
+So a process gathers the notices of ``LIVE_NOTICE_SECONDS`` (default a quarter of a second; 0:
+each at once, as before) and sends them as one message to Redis; each still reaches the consoles
+as its own ``ticket.issued``, in the order the tickets committed in this process.
 
 A quarter of a second is less than an officer notices on a waiting list. A notice can now
 arrive after a later change of its ticket (called within that quarter second): the console has
