@@ -313,8 +313,11 @@ def test_todays_tickets_still_in_the_queue_are_waiting_and_yesterdays_were_never
         service = db.session.scalar(select(Service).where(Service.site_id == site.id))
         now = utcnow()
         yesterday = now - timedelta(days=1)
+        # Five minutes ago, but never before the local midnight: a run in the first minutes of
+        # the centre's day once put these tickets on the day before (CI at 17:02 UTC).
+        midnight = datetime.combine(now.astimezone(site.tz).date(), time(0), tzinfo=site.tz)
         for status in ("waiting", "waiting", "transferred", "called"):
-            add_ticket(db.session, site, service, now - timedelta(minutes=5), status)
+            add_ticket(db.session, site, service, max(now - timedelta(minutes=5), midnight), status)
         add_ticket(db.session, site, service, yesterday, "waiting")  # the day ended before its call
         add_ticket(db.session, site, service, yesterday, "cancelled")
         done = {"called_at": yesterday, "finished_at": yesterday + timedelta(minutes=5)}

@@ -488,7 +488,24 @@ def phone_page(contexts, server, subscription: dict | None = None):
 
 def deliver_to_service_worker(page, server, payload: dict) -> list[dict]:
     """Give the page's service worker a push message, as the browser does when one arrives,
-    and return the notifications it then shows."""
+    and return the notifications it then shows.
+
+    What it shows is recorded in the worker itself when ``showNotification`` resolves (the
+    browser has shown it), not read back with ``getNotifications()``: headless Chromium may
+    take a shown notification away before any look finds it (a CI run, and 1 run in 20 of this
+    test alone, found none in 10 s)."""
+    [worker] = [w for w in page.context.service_workers if w.url == f"{server.url}/push-worker.js"] or [
+        page.context.wait_for_event("serviceworker", lambda w: w.url == f"{server.url}/push-worker.js")
+    ]
+    worker.evaluate(
+        """() => {
+            const registration = self.registration, show = registration.showNotification.bind(registration);
+            self.shownForTest = [];
+            registration.showNotification = (title, options) => show(title, options).then(() => {
+                self.shownForTest.push({title, body: options.body, tag: options.tag, data: options.data});
+            });
+        }"""
+    )
     cdp = page.context.new_cdp_session(page)
     registrations = []
     cdp.on(
@@ -504,14 +521,11 @@ def deliver_to_service_worker(page, server, payload: dict) -> list[dict]:
         "ServiceWorker.deliverPushMessage",
         {"origin": server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload)},
     )
-    # Read in the same look that finds them: headless Chromium may take a shown notification
-    # away again before a second look (a CI run once found none right after finding one).
-    return _eventually(
-        page,
-        """() => navigator.serviceWorker.getRegistration('/t/').then((r) => r.getNotifications())
-            .then((shown) => shown.length
-                ? shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, data: n.data})) : null)""",
-    )
+    deadline = time.monotonic() + 10
+    while not (shown := worker.evaluate("() => self.shownForTest")):
+        assert time.monotonic() < deadline, "the service worker showed no notification within 10 s"
+        page.wait_for_timeout(50)
+    return shown
 
 
 def _eventually(page, script: str, seconds: float = 10):
