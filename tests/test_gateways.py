@@ -30,7 +30,7 @@ from queue_server.notify.operations import NEAR_TURN_DEFAULT
 from queue_server.notify.smslength import measure, unaccented
 
 from . import helpers
-from .gateway_server import Gateway
+from .gateway_server import Answer, Gateway
 from .helpers import BOTH_DATABASES, device_client, device_token, error_of, issue, login
 
 CONFIG = {"NOTIFY_GATEWAY_TIMEOUT": 0.5}
@@ -474,6 +474,23 @@ def test_send_a_test_message_through_the_local_gateway(supervisor, gateway):
     assert error_of(supervisor.post(f"{API}/channels/zalo/test", json={"address": "0912345678"}), 409) == (
         "channel_not_configured"
     )
+
+
+def test_a_kiosk_is_served_while_a_test_message_waits_for_the_gateway(supervisor, kiosk, gateway):
+    """The test message's reads end before the gateway is asked: on SQLite a process has one
+    connection (database.make_engine), and a gateway that takes its time kept it, and every
+    kiosk's press behind it."""
+    pressed = []
+
+    def respond(received):
+        press = {"service": "NM-DD", "client_id": "while-sending-1"}
+        pressed.append(kiosk.post("/api/v1/sites/NA-HCC/tickets", json=press).status_code)
+        return Answer(200, {"CodeResult": "100", "SMSID": "t-2"})
+
+    put_sms(supervisor, gateway.answer("/sms"))
+    gateway.respond = respond
+    sent = supervisor.post(f"{API}/channels/sms/test", json={"address": "0912345678"})
+    assert (sent.status_code, pressed) == (200, [201]), (sent.json, pressed)
 
 
 def test_send_a_test_zns_with_the_events_template(supervisor, gateway):
