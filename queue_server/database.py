@@ -191,27 +191,15 @@ def json_text(value) -> str:
 
 
 def make_engine(url: str, pool_size: int, max_overflow: int) -> Engine:
-    """``pool_size`` and ``max_overflow``: PostgreSQL's, see ``DATABASE_POOL_SIZE``.
+    """``pool_size`` and ``max_overflow``: see ``DATABASE_POOL_SIZE``.
 
-    A SQLite file gets one connection per process, kept open; a request that needs it while
-    another holds it waits its turn, up to ``SQLITE_BUSY_SECONDS`` (then a 503 to retry,
-    errors.py). Little is lost by that: every transaction but the reads after a commit
-    (:func:`reads_without_transaction`) takes the file's one write lock from its start
-    (:func:`begin_immediate`), so two of them never ran at once anyway, a second connection only
-    let a request spin on the lock, and in a gevent worker no SQLite call lets another run. What
-    is won is SQLite's page cache, which belongs to a connection and is thrown away whenever
-    another connection has written: with a pool of twenty, each press read its pages again from
-    the file (8.6 ``pread`` calls per ticket, 0.9 with one connection), and the one connection
-    took 10% less CPU per ticket and 12% less per call (docs/benchmarks.md, "SQLite: one
-    connection per process"). A process that holds it must not wait for anything but the
-    database: the outbox workers commit before they send (outboxes.py). An in-memory database
-    keeps SQLAlchemy's own pool.
+    A SQLite file keeps ``pool_size`` connections too: SQLAlchemy's default of five was fewer
+    than a worker's requests at once (a dozen officers calling), and every connection opened
+    beyond it, and closed again when returned, ran the set-up of :func:`_configure_sqlite`: 3%
+    of a call's CPU in a profile. An in-memory database keeps SQLAlchemy's own pool.
     """
     if url.startswith("sqlite"):
-        in_memory = ":memory:" in url or url.rstrip("/") == "sqlite:"
-        pooling = (
-            {} if in_memory else {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_SECONDS}
-        )
+        pooling = {} if ":memory:" in url or url.rstrip("/") == "sqlite:" else {"pool_size": pool_size}
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
