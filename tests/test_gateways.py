@@ -477,9 +477,9 @@ def test_send_a_test_message_through_the_local_gateway(supervisor, gateway):
 
 
 def test_a_kiosk_is_served_while_a_test_message_waits_for_the_gateway(supervisor, kiosk, gateway):
-    """The test message's reads end before the gateway is asked: on SQLite a process has one
-    connection (database.make_engine), and a gateway that takes its time kept it, and every
-    kiosk's press behind it."""
+    """The test message's reads end before the gateway is asked: on SQLite every transaction
+    holds the write lock (database.begin_immediate), and a gateway that took its time kept
+    every kiosk's press waiting behind it (here until the gateway's answer timed out)."""
     pressed = []
 
     def respond(received):

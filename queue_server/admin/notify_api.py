@@ -96,7 +96,7 @@ def test_channel(data, site_code, kind):
         for name in templates.PLACEHOLDERS.get(data["event"], ())
     }
     # The reads are over: nothing is held while the gateway answers (seconds, at worst), not a
-    # PostgreSQL connection and not SQLite's one connection with its write lock (database.py).
+    # PostgreSQL connection and not SQLite's write lock (database.begin_immediate).
     db.session.commit()
     receipt = channels.send_test(row, data["address"], text, data["event"], params, current_app.config)
     return {"provider_ref": receipt.provider_ref}
