@@ -521,22 +521,19 @@ def deliver_to_service_worker(page, server, payload: dict) -> list[dict]:
         "ServiceWorker.deliverPushMessage",
         {"origin": server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload)},
     )
-    deadline = time.monotonic() + 10
-    while not (shown := worker.evaluate("() => self.shownForTest")):
-        assert time.monotonic() < deadline, "the service worker showed no notification within 10 s"
-        page.wait_for_timeout(50)
-    return shown
+    return _eventually(page, "() => self.shownForTest.length ? self.shownForTest : null", within=worker)
 
 
-def _eventually(page, script: str, seconds: float = 10):
-    """The page's answer to ``script`` (which may return a promise) once it is truthy.
+def _eventually(page, script: str, seconds: float = 10, within=None):
+    """The page's answer to ``script`` (which may return a promise) once it is truthy; with
+    ``within`` (a worker of the page), that worker's.
 
     Not ``page.wait_for_function``: its predicate is synchronous by design, and a promise is
     truthy at once, so it returned before the promise had settled, and the value read from it
     afterwards could still be empty (two CI runs found no notification shown, none rerun alone).
     ``page.evaluate`` waits for the promise."""
     deadline = time.monotonic() + seconds
-    while not (value := page.evaluate(script)):
+    while not (value := (within or page).evaluate(script)):
         assert time.monotonic() < deadline, f"never true within {seconds} s: {script}"
         page.wait_for_timeout(50)
     return value
