@@ -102,6 +102,11 @@ def truncate_postgres(url: str) -> None:
     engine.dispose()
 
 
+# The Socket.IO channel of this run's live servers (:func:`live_server`): other runs sharing the
+# Redis server use their own.
+LIVE_CHANNEL = f"queue-test-{os.getpid()}"
+
+
 def live_server(
     database_url: str, workers: int = 1, message_queue: str | None = None, **extra: str
 ) -> Gunicorn:
@@ -117,7 +122,7 @@ def live_server(
         "SOCKETIO_MESSAGE_QUEUE": message_queue,
     }
     if message_queue:
-        settings["SOCKETIO_CHANNEL"] = f"queue-test-{os.getpid()}"  # this run's servers only
+        settings["SOCKETIO_CHANNEL"] = LIVE_CHANNEL
     return Gunicorn({**settings, **extra}, workers)
 
 

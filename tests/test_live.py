@@ -1,7 +1,6 @@
 """Live events over Socket.IO against a real gunicorn server (gevent worker)."""
 
 import json
-import os
 import time
 
 import pytest
@@ -10,7 +9,7 @@ import socketio
 
 from queue_server.database import db
 
-from .helpers import issue_over_http, staff, staff_session
+from .helpers import LIVE_CHANNEL, issue_over_http, staff, staff_session
 from .live_client import LiveClient
 
 
@@ -279,7 +278,7 @@ def test_a_process_tells_staff_of_its_tickets_issued_in_one_message_each_notice_
     channels = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
     try:
         staff.wait_for("snapshot")
-        channels.subscribe(f"queue-test-{os.getpid()}")  # this run's channel (helpers.live_server)
+        channels.subscribe(LIVE_CHANNEL)  # this run's servers' channel
         channels.get_message(timeout=5)  # Redis's confirmation (answered as None): subscribed
         began = time.monotonic()
         tickets = [issue_over_http(server.url, kiosk_token) for _ in range(5)]

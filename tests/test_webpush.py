@@ -494,8 +494,9 @@ def deliver_to_service_worker(page, server, payload: dict) -> list[dict]:
     browser has shown it), not read back with ``getNotifications()``: headless Chromium may
     take a shown notification away before any look finds it (a CI run, and 1 run in 20 of this
     test alone, found none in 10 s)."""
-    [worker] = [w for w in page.context.service_workers if w.url == f"{server.url}/push-worker.js"] or [
-        page.context.wait_for_event("serviceworker", lambda w: w.url == f"{server.url}/push-worker.js")
+    ours = f"{server.url}/push-worker.js"
+    [worker] = [w for w in page.context.service_workers if w.url == ours] or [
+        page.context.wait_for_event("serviceworker", lambda w: w.url == ours)
     ]
     worker.evaluate(
         """() => {
