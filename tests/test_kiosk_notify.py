@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select
 
 from queue_server.database import db
@@ -153,6 +154,38 @@ def test_a_supervisor_sets_up_sms_sends_a_test_and_keeps_a_template_within_its_p
         assert push.locator("[data-test], [name='secret'], textarea").count() == 0
         screenshot(page, "admin-notifications")
         check_accessibility(page)
+
+
+def test_what_a_supervisor_ticks_before_the_channels_arrive_is_not_undone_by_them(server, contexts):
+    """The page fills its channel forms from the API after it has loaded. Until then they are
+    inert: a box ticked in between was unticked by the answer (a CI run's flaky failure)."""
+    page = contexts(viewport=OFFICE)
+    held = []
+    channels = re.compile(r"/api/v1/admin/sites/[^/]+/channels$")
+    page.route(channels, lambda route: held.append(route))
+    page.goto(f"{server.url}/admin/notifications")
+    page.fill("#username", "supervisor")
+    page.fill("#password", "giam-sat-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/notifications$"))
+    for _ in range(100):  # Playwright calls the route's handler between the test's own calls
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    sms = page.locator("form[data-channel='sms']")
+    box = sms.get_by_label("Bật kênh này")
+    try:
+        box.check(timeout=700)
+        ticked_early = True
+    except PlaywrightError:
+        ticked_early = False
+    held[0].continue_()
+    sms.locator("[data-state]").filter(has_text="Đang tắt").wait_for()
+    assert not ticked_early or box.is_checked(), "the channels' answer unticked the box"
+    assert not ticked_early  # the form waits, greyed out, for its values
+    box.check()
+    assert box.is_checked() and sms.get_attribute("aria-busy") is None
 
 
 def test_a_supervisor_sends_zalo_zns_through_esms_and_the_page_shows_that_familys_fields(server, contexts):

@@ -184,6 +184,7 @@
       }));
       if (was && channels.indexOf(was) >= 0) { select.value = was; }
       showTemplate();
+      A.handOver($("template-form"));
     }, S.fail);
   }
 

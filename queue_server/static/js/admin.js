@@ -48,7 +48,16 @@
     return body;
   }
 
+  /* A form the page fills once it has loaded is served inert and aria-busy by its template, so
+     that what an administrator types before the API's answer is not overwritten by it. Once
+     filled, it is handed over. */
+  function handOver(form) {
+    form.inert = false;
+    form.removeAttribute("aria-busy");
+  }
+
   function fillForm(form, values) {
+    handOver(form);
     form.querySelectorAll("[name]").forEach(function (input) {
       if (input.hasAttribute("data-skip")) { return; }
       var value = values[input.name];
@@ -755,7 +764,7 @@
   }
 
   // What a page with a script of its own builds on (admin-signage.js).
-  window.Admin = { fill: fill, emptyRow: emptyRow, fail: fail, readForm: readForm, fillForm: fillForm,
+  window.Admin = { fill: fill, emptyRow: emptyRow, fail: fail, readForm: readForm, fillForm: fillForm, handOver: handOver,
                    showErrors: showErrors,
                    clearErrors: clearErrors, openDialog: openDialog, remove: remove, button: button };
 
