@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
 
+from limits import parse_many
+
 from . import scans
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -360,7 +362,17 @@ def from_env() -> dict:
 
 
 def check(config: dict) -> None:
-    """Refuse to start production with settings that would give its sessions away."""
+    """Refuse to start with a kiosk limit that cannot be counted, or production with settings
+    that would give its sessions away."""
+    try:
+        rates = parse_many(config["KIOSK_RATE_LIMIT"])
+    except ValueError:
+        rates = []
+    if len(rates) != 1:
+        raise ConfigurationError(
+            f"KIOSK_RATE_LIMIT={config['KIOSK_RATE_LIMIT']!r}: give one rate, such as '30 per minute' "
+            "(it is counted on each kiosk's own row, one window at a time: queueing/quota.py)."
+        )
     if config["QUEUE_ENV"] != PRODUCTION:
         return
     key = config.get("SECRET_KEY")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, false
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base, UTCDateTime, utcnow
@@ -28,7 +28,16 @@ user_sites = Table(
 )
 
 
-class User(UserMixin, Base):
+class TakesNumbers:
+    """A row that may take numbers from the queue (a kiosk's token, a member of staff): how many
+    it took in the current window of ``KIOSK_RATE_LIMIT``, counted by ``queueing/quota.py``."""
+
+    # The window's start, in seconds since 1970 (None: never took one).
+    taken_window: Mapped[int | None] = mapped_column(Integer)
+    taken_in_window: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class User(UserMixin, TakesNumbers, Base):
     """A member of staff. Admins act everywhere; everyone else only at their sites."""
 
     __tablename__ = "users"
@@ -94,7 +103,7 @@ class DeviceKind:
     AT_COUNTER = (COUNTER, RATING)
 
 
-class DeviceToken(Base):
+class DeviceToken(TakesNumbers, Base):
     """A revocable credential for one device at one site; only its SHA-256 is stored."""
 
     __tablename__ = "device_tokens"

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.access import Action, device_read_with, require, require_staff, token_to_look_up
 from ..database import db, reads_without_transaction, utcnow
 from ..overload import shed_load
-from ..security import kiosk_limit, limited
+from ..security import kiosk_limit
 from ..sites import routing
 from ..sites.calendar import business_date
 from ..sites.lookups import get_counter, get_site, unknown_site
@@ -127,14 +127,14 @@ def get_queue(site_code):
     503, description="The server is taking as many numbers as it can; send again after retry_after_ms"
 )
 @shed_load("ISSUE_MAX_INFLIGHT", "ISSUE_MAX_WAIT_MS")
-@limited(kiosk_limit)
 def issue_ticket(data, site_code):
     """Take a number. For a kiosk device token or a logged-in member of staff.
 
     With ``client_id`` (one per press of a button) a retry never takes a second number: the
     kiosk resends after a lost answer or a server restart and gets the same ticket back (200).
     Each device (or member of staff) may take ``KIOSK_RATE_LIMIT`` numbers; a stuck key or a
-    script pressing the screen gets a 429 with Retry-After instead of emptying the day's range.
+    script pressing the screen gets a 429 with Retry-After instead of emptying the day's range
+    (counted on its own row: queueing/quota.py).
     """
     session = db.session
     token_hash = token_to_look_up()  # the kiosk's row comes with the press's (find_press)
@@ -148,7 +148,7 @@ def issue_ticket(data, site_code):
     # Commit first: the numbering lock is held only for the writes; the place in the queue is
     # read afterwards.
     try:
-        ticket, created = operations.issue_ticket_once(session, press, actor, **options)
+        ticket, created = operations.issue_ticket_once(session, press, actor, limit=kiosk_limit(), **options)
         session.commit()
     except IntegrityError:
         if data["client_id"] is None:

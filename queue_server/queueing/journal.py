@@ -11,6 +11,7 @@ A ticket issued is logged without a place in the sequence (:data:`SEQUENCED_KIND
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime
 from functools import cache
@@ -19,9 +20,11 @@ from typing import Any, cast
 import psycopg
 from psycopg.types.json import Json
 from sqlalchemy import Table, event, insert, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import UpdateBase
 
 from ..actors import Actor, client_address
 from ..database import UTCDateTime, json_text
@@ -33,6 +36,7 @@ from .models import QueueEvent, Ticket
 from .presenters import ticket_public
 
 _PENDING = "journal_entries"
+_WITH_COMMIT = "journal_with_commit"
 
 # The changes numbered in the site's sequence, and all that public screens (hall and counter
 # displays, rating pads, phones) are sent. A ticket issued is neither. Numbering it would lock
@@ -92,6 +96,18 @@ def record(
     session.info.setdefault(_PENDING, []).append((site, entry, delta))
 
 
+def with_commit(session: Session, statement: UpdateBase, params: dict) -> None:
+    """Run ``statement`` (a write, with ``params``) as the transaction's last, with the log.
+
+    On PostgreSQL it goes in the one message that writes the log and commits
+    (:func:`_number_and_commit`): a row it changes is locked for as long as the server takes to
+    commit, not while the worker gets round to it, and it costs no round trip of its own. Elsewhere
+    it runs just before the commit. For statements whose parameters need no conversion by their
+    column types (integers, text): they are bound as literals of PostgreSQL's.
+    """
+    session.info.setdefault(_WITH_COMMIT, []).append((statement, params))
+
+
 @event.listens_for(Session, "before_commit")
 def _number_entries(session: Session) -> None:
     if committing.receivers:  # the outbox's rows join this transaction before it is numbered
@@ -99,6 +115,8 @@ def _number_entries(session: Session) -> None:
         committing.send(session, events=pending_events(session), tickets=[row for _, row, _ in entries])
     pending = session.info.pop(_PENDING, None)
     if not pending:
+        for statement, params in session.info.pop(_WITH_COMMIT, ()):
+            session.connection().execute(statement, params)
         return
     by_site: dict[int, list] = defaultdict(list)
     for site, entry, delta in pending:
@@ -134,6 +152,8 @@ def _number_entries(session: Session) -> None:
             publish_after_commit(session, row["kind"], delta)
         # The log is append-only: plain inserts, no ORM bookkeeping.
         session.connection().execute(_log_insert(), rows)
+    for statement, params in session.info.pop(_WITH_COMMIT, ()):
+        session.connection().execute(statement, params)
 
 
 @cache
@@ -210,6 +230,10 @@ def _number_and_commit(session: Session, by_site: dict[int, list]) -> None:
                 f" SELECT {_NAMES}, place FROM (VALUES {rows}) AS v({_NAMES}, place)"
             )
             params.extend(values)
+    for statement, values in session.info.pop(_WITH_COMMIT, ()):
+        sql, names, constants = _positional(statement, session.get_bind().dialect)
+        statements.append(sql)
+        params.extend({**constants, **values}[name] for name in names)
     results = _send_and_commit(session, "; ".join([*statements, "COMMIT"]), params)
     for (site, deltas), last in zip(numbered, results, strict=True):
         for place, delta in enumerate(deltas, start=1):
@@ -217,6 +241,16 @@ def _number_and_commit(session: Session, by_site: dict[int, list]) -> None:
         set_committed_value(site, "event_seq", last)
     for kind, delta in recorded:
         publish_after_commit(session, kind, delta)
+
+
+@cache
+def _positional(statement: UpdateBase, dialect: Dialect) -> tuple[str, tuple[str, ...], dict]:
+    """``statement`` as PostgreSQL SQL with ``%s`` placeholders, its parameters' names in their
+    order, and the values of those the statement holds itself (its constants). Compiled once
+    per statement (they are built once, see ``_log_insert``)."""
+    compiled = statement.compile(dialect=dialect)
+    named = str(compiled)
+    return re.sub(r"%\((\w+)\)s", "%s", named), tuple(re.findall(r"%\((\w+)\)s", named)), compiled.params
 
 
 def _send_and_commit(session: Session, sql: str, params: list) -> list:
@@ -262,3 +296,4 @@ def _send_and_commit(session: Session, sql: str, params: list) -> list:
 @event.listens_for(Session, "after_rollback")
 def _discard(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_WITH_COMMIT, None)

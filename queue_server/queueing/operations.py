@@ -26,7 +26,7 @@ from ..sites import calls, routing, staffing
 from ..sites.calendar import business_date
 from ..sites.lookups import service_in_session, unknown_counter
 from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
-from . import admission, journal, order
+from . import admission, journal, order, quota
 from .models import Channel, CounterPause, Priority, Ticket, TicketStatus
 from .numbering import next_sequence
 from .presenters import officer_public
@@ -221,17 +221,21 @@ def issue_ticket_once(
     priority: str | None = None,
     channel: str = Channel.KIOSK,
     now: datetime | None = None,
+    limit: str | None = None,
 ) -> tuple[Ticket, bool]:
     """:func:`issue_ticket`, unless the kiosk's press ``client_id`` already took a number: then
     that ticket, with ``created`` False. Two requests with one new id at the same moment both
     get a number here; the unique column refuses the second at commit, and the API answers it
     with the first (see ``issue_ticket`` in queueing/api.py). ``press`` comes from
-    :func:`find_press`, which read everything this needs in one query."""
+    :func:`find_press`, which read everything this needs in one query. With ``limit``
+    (``KIOSK_RATE_LIMIT``) a new number counts against the actor's (:mod:`.quota`)."""
     site = press.site
     if press.earlier is not None:
         return _same_site(press.earlier, site), False
     _check_options(priority, channel)
     service = _offered(site, press.service_code, press.service)
+    if limit is not None:
+        quota.count_number(session, actor, limit)
     return _issue(session, site, service, actor, priority, channel, now or utcnow(), press.client_id), True
 
 
