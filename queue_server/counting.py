@@ -1,7 +1,8 @@
 """Counts every worker shares, kept in this process while the shared store does not answer.
 
-Two things count with it: the limits on requests (a kiosk's numbers a minute, a phone's
-bookings: :func:`queue_server.security.limited`) and the failed logins (:mod:`.auth.throttle`).
+Two things count with it: the limits on requests (a phone's bookings, the catalogue's
+searches: :func:`queue_server.security.limited`) and the failed logins (:mod:`.auth.throttle`).
+A kiosk's numbers are counted on its own row instead (``queueing/quota.py``).
 The store is ``RATELIMIT_STORAGE_URI``, by default the Redis of the message queue, so that every
 worker process and every server counts together; the counting is the ``limits`` library's.
 

@@ -9,15 +9,15 @@
   :func:`check_csrf` for the only exceptions).
 - **Security headers** on every answer (:mod:`.headers`): a Content-Security-Policy that runs
   no inline script, no framing, no MIME sniffing, no address sent to other sites.
-- **Floods.** A kiosk may take only so many numbers a minute (``KIOSK_RATE_LIMIT``), counted
-  per device token in the shared store (``RATELIMIT_STORAGE_URI``, Redis in production, so
-  every worker counts together: :mod:`.counting`). If the store is down the limits are counted
-  per process instead of refusing citizens. The public search of the procedure catalogue, which folds
-  every name of the province for each query, is limited the same way
-  (``PROCEDURE_SEARCH_RATE_LIMIT``, per token or address), and so are the tracking pages'
-  subscriptions to notifications (``TRACKING_SUBSCRIBE_RATE_LIMIT``, per address). A
+- **Floods.** The public search of the procedure catalogue, which folds every name of the
+  province for each query, may be asked only so often (``PROCEDURE_SEARCH_RATE_LIMIT``, per
+  token or address), counted in the shared store (``RATELIMIT_STORAGE_URI``, Redis in
+  production, so every worker counts together: :mod:`.counting`). If the store is down the
+  limits are counted per process instead of refusing citizens. So are the tracking pages'
+  subscriptions to notifications (``TRACKING_SUBSCRIBE_RATE_LIMIT``, per address), and a
   citizen's phone books a slot, cancels it or takes today's number within
-  ``BOOKING_RATE_LIMIT``, counted per address.
+  ``BOOKING_RATE_LIMIT``, counted per address. A kiosk's numbers (``KIOSK_RATE_LIMIT``) are
+  counted on its own row in the database instead, with the press (``queueing/quota.py``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ csrf = CSRFProtect()
 def client_key() -> str:
     """Who a limit counts against: the bearer token, else the staff session, else the address.
 
-    Read from the request alone, never from the database: limits are counted before the view
+    Read from the request alone, never from the database: these limits are counted before the view
     reads the request's body, and on SQLite a query would take the write lock (BEGIN IMMEDIATE)
     and hold it while this greenlet waits for the body, stalling every other request of the
     worker. An unknown or revoked token is counted too, and refused by the view.
@@ -66,7 +66,8 @@ def limited(limits_of: Callable[[], str]):
     Counted per client (:func:`client_key`) and view, in fixed windows, in the shared store
     (:mod:`.counting`) under the ``SOCKETIO_CHANNEL``'s name. Written on the ``limits`` library
     rather than through Flask-Limiter: its hooks ran on every request, with a limit or not, and
-    cost a press of a kiosk's button a tenth of its CPU (docs/benchmarks.md, issue 21).
+    cost a press of a kiosk's button a tenth of its CPU (docs/benchmarks.md, issue 21). The
+    kiosk's own limit is counted with the press itself (``queueing/quota.py``).
     """
 
     def decorator(view):
@@ -79,7 +80,7 @@ def limited(limits_of: Callable[[], str]):
             for item in _parsed(limits_of()):
                 wait = counts.hit(item, current_app.config["SOCKETIO_CHANNEL"], scope, client)
                 if wait is not None:
-                    raise _too_many(item, wait)
+                    raise too_many(item, wait)
             return view(*args, **kwargs)
 
         return limited_view
@@ -92,7 +93,8 @@ def _parsed(limits: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(limits))
 
 
-def _too_many(item: RateLimitItem, wait: float) -> ApiError:
+def too_many(item: RateLimitItem, wait: float) -> ApiError:
+    """The refusal of a request beyond ``item``, to try again in ``wait`` seconds."""
     return ApiError(
         "too_many_requests",
         f"Too many requests from this device ({item}); wait a moment.",

@@ -24,7 +24,6 @@ every worker and server counts together here all the same.
 
 from __future__ import annotations
 
-import math
 import time
 from functools import cache, lru_cache
 from typing import cast
@@ -35,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from ..actors import Actor
 from ..auth.models import DeviceToken, TakesNumbers, User
-from ..errors import ApiError
+from ..security import too_many
 from . import journal
 
 
@@ -56,12 +55,7 @@ def count_number(session: Session, actor: Actor, limit: str, now: float | None =
     window = int(now // period) * period
     taken = taker.taken_in_window if taker.taken_window == window else 0
     if taken >= item.amount:
-        raise ApiError(
-            "too_many_requests",
-            f"Too many requests from this device ({item}); wait a moment.",
-            429,
-            retry_after=max(1, math.ceil(window + period - now)),
-        )
+        raise too_many(item, window + period - now)
     journal.with_commit(session, _counted(cast(Table, table)), {"taker": taker_id, "window": window})
 
 
