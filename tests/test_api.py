@@ -2,17 +2,19 @@
 
 import pytest
 from openapi_spec_validator import validate
+from sqlalchemy import event
 
 from queue_server.auth.models import DeviceToken
 from queue_server.auth.services import issue_device_token, revoke_device_token
 from queue_server.database import db
 from queue_server.overload import Line
 
-from .helpers import counter, error_of, issue, login, staff, statements_sent
+from .helpers import BOTH_DATABASES, counter, error_of, issue, login, staff, statements_sent
 
 PERSONAL_KEYS = {"id_number", "phone", "address", "email", "full_name", "username", "officer_id"}
 
 
+@BOTH_DATABASES
 def test_kiosk_takes_a_number_with_place_wait_counters_and_tracking_link(app, kiosk):
     with app.app_context():
         staff(db.session, [1, 2, 3])
@@ -27,10 +29,33 @@ def test_kiosk_takes_a_number_with_place_wait_counters_and_tracking_link(app, ki
     assert "/t/" in second["track_url"]
 
 
+@BOTH_DATABASES
 def test_priority_ticket_goes_ahead_of_waiting_ordinary_tickets(kiosk):
     issue(kiosk)
     priority = issue(kiosk, priority="elderly")
     assert priority["priority"] is True and priority["position"] == 1
+
+
+@BOTH_DATABASES
+def test_a_press_reads_its_place_with_its_commit(app, kiosk, officer):
+    """The place in the queue is read with the commit (``journal.read_at_commit``): on
+    PostgreSQL after the COMMIT of the log's one message, on SQLite just before it, after the
+    writes. A called ticket is no longer ahead."""
+    with app.app_context():
+        staff(db.session, [3])
+    for _ in range(3):
+        issue(kiosk)
+    officer.post("/api/v1/counters/3/call-next")
+    with app.app_context(), statements_sent(db.engine) as sent:
+        event.listen(db.engine, "commit", committed := lambda connection: sent.append(("(commit)", None)))
+        fourth = issue(kiosk)
+        event.remove(db.engine, "commit", committed)
+    assert (fourth["position"], fourth["people_ahead"], fourth["counters"]) == (3, 2, [3])
+    counted = [n for n, (sql, _) in enumerate(sent) if "count(*)" in sql]
+    if db.engine.dialect.name == "postgresql":  # sent by the journal's own cursor, after its COMMIT
+        assert counted == []
+    else:  # in the transaction, after its writes
+        assert len(counted) == 1 and sent[counted[0] + 1][0] == "(commit)", [sql for sql, _ in sent]
 
 
 def test_public_ticket_views_carry_no_personal_data(kiosk, client):

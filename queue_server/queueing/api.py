@@ -16,6 +16,7 @@ from ..sites.calendar import business_date
 from ..sites.lookups import get_counter, get_site, unknown_site
 from ..sites.models import Counter, Site, SiteKind
 from . import admission, operations
+from .estimates import standing_at_commit
 from .models import Ticket
 from .presenters import counter_public, ticket_public, ticket_standing_public, track_url
 from .schemas import (
@@ -145,10 +146,13 @@ def issue_ticket(data, site_code):
         device_read_with(press.device)
     actor = require(Action.ISSUE_TICKET, press.site.id)
     options = {"priority": data["priority"], "channel": data["channel"]}
-    # Commit first: the numbering lock is held only for the writes; the place in the queue is
-    # read afterwards.
+    # The numbering lock is held only for the writes: the place in the queue is read with the
+    # commit (after it on PostgreSQL, in the same message), or else afterwards.
+    standing: list = []
     try:
         ticket, created = operations.issue_ticket_once(session, press, actor, limit=kiosk_limit(), **options)
+        if created:
+            standing = standing_at_commit(session, ticket)
         session.commit()
     except IntegrityError:
         if data["client_id"] is None:
@@ -159,7 +163,7 @@ def issue_ticket(data, site_code):
             raise
         created = False
     reads_without_transaction(session)
-    body = ticket_with_position(ticket)
+    body = ticket_standing_public(session, ticket, standing)
     body["track_url"] = track_url(ticket)
     # Shaped here already, as IssuedTicketSchema documents it (a test holds the two together):
     # dumping it again through the schema cost more than writing it out.

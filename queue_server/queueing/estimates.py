@@ -18,14 +18,14 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import ARRAY, Integer, Row, and_, any_, bindparam, func, literal, or_, select, tuple_
+from sqlalchemy import ARRAY, Integer, Row, Select, and_, any_, bindparam, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..cache import remember
 from ..database import UTCDateTime, utcnow
 from ..sites import routing, staffing
 from ..sites.models import Counter, Service
-from . import order
+from . import journal, order
 from .models import Ticket, TicketStatus
 
 SAMPLE_SIZE = 20
@@ -224,13 +224,29 @@ def _counter_states_statement():
     return select(*_counter_states_columns(counters)).where(counters.site_id == bindparam("site_id"))
 
 
-def _ahead_and_counter_states(session: Session, ticket: Ticket) -> tuple[int, list[Row]]:
-    """:func:`people_ahead` of ``ticket`` (one in queue) and :func:`counter_states` of its site,
-    from one statement: a ticket issued is answered with both, and the second round trip cost
-    the press more than the database's work for it (issue 21). Both are read in one snapshot."""
+def standing_at_commit(session: Session, ticket: Ticket) -> list:
+    """The rows :func:`ticket_standing` reads for ``ticket``, a new one in its service's queue,
+    read with the transaction's commit (``journal.read_at_commit``): a kiosk's press then
+    answers with no round trip after its commit. Empty until the commit, or if it failed."""
+    return journal.read_at_commit(session, *_standing_read(ticket))
+
+
+def _standing_read(ticket: Ticket) -> tuple[Select, dict]:
+    """The one statement :func:`ticket_standing` reads for ``ticket``, one in its service's
+    queue, and its parameters."""
     statement, values = _ahead(ticket, utcnow())
-    session.flush()  # as the two functions do
-    rows = session.connection().execute(_with_counter_states(statement), values).all()
+    return _with_counter_states(statement), values
+
+
+def _ahead_and_counter_states(session: Session, ticket: Ticket, rows=None) -> tuple[int, list[Row]]:
+    """:func:`people_ahead` of ``ticket`` (one in queue) and :func:`counter_states` of its site,
+    from one statement (:func:`_standing_read`), unless its ``rows`` were read already: a ticket
+    issued is answered with both, and the second round trip cost the press more than the
+    database's work for it (issue 21). Both are read in one snapshot."""
+    if not rows:
+        statement, values = _standing_read(ticket)
+        session.flush()  # as the two functions do
+        rows = session.connection().execute(statement, values).all()
     return rows[0].ahead, [row for row in rows if row.id is not None]
 
 
@@ -338,8 +354,9 @@ def _among(session: Session, column, ids: list[int]):
     return column.in_(ids)
 
 
-def ticket_standing(session: Session, ticket: Ticket) -> dict:
-    """Where a waiting ticket stands: place, people ahead, expected wait, who will serve it."""
+def ticket_standing(session: Session, ticket: Ticket, rows: list | None = None) -> dict:
+    """Where a waiting ticket stands: place, people ahead, expected wait, who will serve it.
+    ``rows``: those of :func:`standing_at_commit`, if they were read."""
     if ticket.status not in TicketStatus.IN_QUEUE:
         return {}
     if ticket.target_counter_id is not None:
@@ -347,7 +364,7 @@ def ticket_standing(session: Session, ticket: Ticket) -> dict:
         counters = open_numbers([target] if target is not None else [], ticket.business_date)
         ahead = people_ahead(session, ticket)
     else:  # the counters' states read with the count, in one statement
-        ahead, states = _ahead_and_counter_states(session, ticket)
+        ahead, states = _ahead_and_counter_states(session, ticket, rows)
         day = ticket.business_date
         counters = open_counter_numbers(session, ticket.site_id, ticket.service_id, day, states)
     seconds = service_seconds(ticket.service, average_service_seconds(session, ticket.site_id))

@@ -18,8 +18,9 @@ from functools import cache
 from typing import Any, cast
 
 import psycopg
+from psycopg.rows import namedtuple_row
 from psycopg.types.json import Json
-from sqlalchemy import Table, event, insert, update
+from sqlalchemy import Select, Table, event, insert, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -37,6 +38,7 @@ from .presenters import ticket_public
 
 _PENDING = "journal_entries"
 _WITH_COMMIT = "journal_with_commit"
+_READ_AT_COMMIT = "journal_read_at_commit"
 
 # The changes numbered in the site's sequence, and all that public screens (hall and counter
 # displays, rating pads, phones) are sent. A ticket issued is neither. Numbering it would lock
@@ -102,10 +104,26 @@ def with_commit(session: Session, statement: UpdateBase, params: dict) -> None:
     On PostgreSQL it goes in the one message that writes the log and commits
     (:func:`_number_and_commit`): a row it changes is locked for as long as the server takes to
     commit, not while the worker gets round to it, and it costs no round trip of its own. Elsewhere
-    it runs just before the commit. For statements whose parameters need no conversion by their
-    column types (integers, text): they are bound as literals of PostgreSQL's.
+    it runs just before the commit.
     """
     session.info.setdefault(_WITH_COMMIT, []).append((statement, params))
+
+
+def read_at_commit(session: Session, statement: Select, params: dict) -> list:
+    """The rows of ``statement`` (a read, with ``params``) as the transaction commits them: a
+    list, filled once the commit has succeeded (empty if it did not, or if the transaction wrote
+    no log entry: the caller then reads as usual).
+
+    For the answer of a request that commits, when what it reads afterwards is known before:
+    a ticket's place in the queue. On PostgreSQL it is sent after the ``COMMIT`` of the log's
+    one message (:func:`_number_and_commit`), where it reads in a snapshot of its own as a read
+    after the commit would, and costs no round trip, no connection and no transaction of its
+    own. On SQLite it runs just before the commit, under the write lock the transaction holds:
+    no other writer can come in between, so it reads what a read after the commit would.
+    """
+    rows: list = []
+    session.info.setdefault(_READ_AT_COMMIT, []).append((statement, params, rows))
+    return rows
 
 
 @event.listens_for(Session, "before_commit")
@@ -117,6 +135,7 @@ def _number_entries(session: Session) -> None:
     if not pending:
         for statement, params in session.info.pop(_WITH_COMMIT, ()):
             session.connection().execute(statement, params)
+        session.info.pop(_READ_AT_COMMIT, None)  # nothing logged: read as usual afterwards
         return
     by_site: dict[int, list] = defaultdict(list)
     for site, entry, delta in pending:
@@ -154,6 +173,8 @@ def _number_entries(session: Session) -> None:
         session.connection().execute(_log_insert(), rows)
     for statement, params in session.info.pop(_WITH_COMMIT, ()):
         session.connection().execute(statement, params)
+    for statement, params, rows in session.info.pop(_READ_AT_COMMIT, ()):
+        rows.extend(session.connection().execute(statement, params).all())
 
 
 @cache
@@ -190,7 +211,8 @@ def _number_and_commit(session: Session, by_site: dict[int, list]) -> None:
     issued costs one round trip for its entry and the commit. The values are bound by psycopg's
     client-side binding (``ClientCursor``), which quotes each one as a literal of its type.
     SQLAlchemy's own commit that follows finds the transaction already committed and does
-    nothing (psycopg skips COMMIT when idle).
+    nothing (psycopg skips COMMIT when idle). The writes of :func:`with_commit` go before the
+    ``COMMIT``, the reads of :func:`read_at_commit` after it.
 
     This runs after the audit recorder's ``before_commit`` (registered first, see
     ``queue_server/app.py``), so the audit's rows are in the transaction it commits.
@@ -230,12 +252,18 @@ def _number_and_commit(session: Session, by_site: dict[int, list]) -> None:
                 f" SELECT {_NAMES}, place FROM (VALUES {rows}) AS v({_NAMES}, place)"
             )
             params.extend(values)
+    dialect = session.get_bind().dialect
     for statement, values in session.info.pop(_WITH_COMMIT, ()):
-        sql, names, constants = _positional(statement, session.get_bind().dialect)
-        statements.append(sql)
-        params.extend({**constants, **values}[name] for name in names)
-    results = _send_and_commit(session, "; ".join([*statements, "COMMIT"]), params)
-    for (site, deltas), last in zip(numbered, results, strict=True):
+        statements.append(_bound(statement, dialect, values, params))
+    statements.append("COMMIT")
+    reads = session.info.pop(_READ_AT_COMMIT, ())
+    for statement, values, _ in reads:
+        statements.append(_bound(statement, dialect, values, params))
+    results = _send_and_commit(session, "; ".join(statements), params)
+    for (_, _, rows), read in zip(reads, results[len(numbered) :], strict=True):
+        rows.extend(read)
+    for (site, deltas), answer in zip(numbered, results, strict=False):  # the reads come after
+        last = answer[0][0]
         for place, delta in enumerate(deltas, start=1):
             delta["seq"] = last - len(deltas) + place
         set_committed_value(site, "event_seq", last)
@@ -243,19 +271,36 @@ def _number_and_commit(session: Session, by_site: dict[int, list]) -> None:
         publish_after_commit(session, kind, delta)
 
 
+def _bound(statement: UpdateBase | Select, dialect: Dialect, values: dict, params: list) -> str:
+    """``statement`` for the message of :func:`_number_and_commit`, its parameters added to
+    ``params`` in their order, each converted as SQLAlchemy would (a ``UTCDateTime``'s)."""
+    sql, names, constants, processors = _positional(statement, dialect)
+    given = {**constants, **values}
+    params.extend(
+        given[name] if process is None else process(given[name])
+        for name, process in zip(names, processors, strict=True)
+    )
+    return sql
+
+
 @cache
-def _positional(statement: UpdateBase, dialect: Dialect) -> tuple[str, tuple[str, ...], dict]:
-    """``statement`` as PostgreSQL SQL with ``%s`` placeholders, its parameters' names in their
-    order, and the values of those the statement holds itself (its constants). Compiled once
-    per statement (they are built once, see ``_log_insert``)."""
+def _positional(statement: UpdateBase | Select, dialect: Dialect) -> tuple:
+    """``statement`` as PostgreSQL SQL with ``%s`` placeholders; its parameters' names in their
+    order, the values of those the statement holds itself (its constants), and each one's
+    conversion by its type, if it has one. Compiled once per statement (they are built once,
+    see ``_log_insert``)."""
     compiled = statement.compile(dialect=dialect)
     named = str(compiled)
-    return re.sub(r"%\((\w+)\)s", "%s", named), tuple(re.findall(r"%\((\w+)\)s", named)), compiled.params
+    names = tuple(re.findall(r"%\((\w+)\)s", named))
+    processors = tuple(
+        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    )
+    return re.sub(r"%\((\w+)\)s", "%s", named), names, compiled.params, processors
 
 
-def _send_and_commit(session: Session, sql: str, params: list) -> list:
-    """Run ``sql`` (statements ending in COMMIT) as one message; the first column of the first
-    row of each statement that returned rows.
+def _send_and_commit(session: Session, sql: str, params: list) -> list[list]:
+    """Run ``sql`` (statements with a COMMIT, and maybe reads after it) as one message; the rows
+    (named tuples) of each statement that returned any.
 
     The driver is used directly, so its errors are wrapped here the way SQLAlchemy wraps its
     own: the database going away mid-commit is then a 503 to retry like any other
@@ -264,15 +309,14 @@ def _send_and_commit(session: Session, sql: str, params: list) -> list:
     connection = session.connection()
     raw = connection.connection.driver_connection
     assert raw is not None  # the open psycopg connection
-    cursor = psycopg.ClientCursor(raw)  # the simple protocol: several statements, one message
+    # The simple protocol: several statements, one message.
+    cursor = psycopg.ClientCursor(raw, row_factory=namedtuple_row)
     try:
         cursor.execute(sql, params)
         results = []
         while True:
-            if cursor.pgresult is not None and cursor.pgresult.ntuples:
-                row = cursor.fetchone()
-                assert row is not None  # ntuples > 0
-                results.append(row[0])
+            if cursor.description is not None:  # a statement that returns rows (maybe none)
+                results.append(cursor.fetchall())
             if not cursor.nextset():
                 return results
     except psycopg.Error as error:
@@ -297,3 +341,4 @@ def _send_and_commit(session: Session, sql: str, params: list) -> list:
 def _discard(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_WITH_COMMIT, None)
+    session.info.pop(_READ_AT_COMMIT, None)

@@ -42,9 +42,10 @@ def ticket_public(ticket: Ticket) -> dict:
     }
 
 
-def ticket_standing_public(session: Session, ticket: Ticket) -> dict:
-    """The public ticket plus where it stands, how long it may wait and who will serve it."""
-    return {**ticket_public(ticket), **estimates.ticket_standing(session, ticket)}
+def ticket_standing_public(session: Session, ticket: Ticket, rows: list | None = None) -> dict:
+    """The public ticket plus where it stands, how long it may wait and who will serve it
+    (``rows``: see :func:`.estimates.ticket_standing`)."""
+    return {**ticket_public(ticket), **estimates.ticket_standing(session, ticket, rows)}
 
 
 def officer_public(user: User | None, site_code: str) -> dict | None:
