@@ -256,6 +256,7 @@ class Database:
             pool_size=app.config["DATABASE_POOL_SIZE"],
             max_overflow=app.config["DATABASE_MAX_OVERFLOW"],
         )
+        app.teardown_request(self._bind_back)
         app.teardown_appcontext(self._remove_session)
         app.extensions["database"] = self
 
@@ -268,6 +269,13 @@ class Database:
 
     def _remove_session(self, exc=None) -> None:
         self.session.remove()
+
+    def _bind_back(self, exc=None) -> None:
+        """At the end of each request, the session bound to the engine itself again (see
+        :func:`reads_without_transaction`): one that outlives the request (a shared app
+        context: a test, a command) then writes in transactions again."""
+        if self.session.registry.has():
+            self.session().bind = self.engine
 
     @property
     def dialect(self) -> str:
@@ -295,9 +303,9 @@ def reads_without_transaction(session) -> None:
       short read transaction, which in WAL mode blocks no writer.
 
     Nothing may be written after this: it would be committed at once, alone. No-op when the
-    session is already in a transaction. For the rest of the session's life (a request's): the
-    session is bound to the engine with those options, and takes a connection only if it reads
-    at all (a ticket issued usually has read its place with its commit already).
+    session is already in a transaction. For the rest of the request, the session is bound to
+    the engine with those options (the request's teardown binds it back), and takes a
+    connection only if it reads at all (a ticket issued usually read its place with its commit).
     """
     if isinstance(session, scoped_session):
         session = session()
