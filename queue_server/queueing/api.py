@@ -161,7 +161,7 @@ def issue_ticket(data, site_code):
         ticket = operations.ticket_by_client_id(session, press.site, data["client_id"])
         if ticket is None:
             raise
-        created, standing = False, []  # (SQLite reads before its commit: not this ticket's place)
+        created = False
     reads_without_transaction(session)
     body = ticket_standing_public(session, ticket, standing)
     body["track_url"] = track_url(ticket)

@@ -39,6 +39,7 @@ from .presenters import ticket_public
 _PENDING = "journal_entries"
 _WITH_COMMIT = "journal_with_commit"
 _READ_AT_COMMIT = "journal_read_at_commit"
+_READ_BEFORE_COMMIT = "journal_read_before_commit"  # SQLite's rows, handed over once committed
 
 # The changes numbered in the site's sequence, and all that public screens (hall and counter
 # displays, rating pads, phones) are sent. A ticket issued is neither. Numbering it would lock
@@ -133,8 +134,7 @@ def _number_entries(session: Session) -> None:
         committing.send(session, events=pending_events(session), tickets=[row for _, row, _ in entries])
     pending = session.info.pop(_PENDING, None)
     if not pending:
-        for statement, params in session.info.pop(_WITH_COMMIT, ()):
-            session.connection().execute(statement, params)
+        _write_with_commit(session)
         session.info.pop(_READ_AT_COMMIT, None)  # nothing logged: read as usual afterwards
         return
     by_site: dict[int, list] = defaultdict(list)
@@ -171,10 +171,25 @@ def _number_entries(session: Session) -> None:
             publish_after_commit(session, row["kind"], delta)
         # The log is append-only: plain inserts, no ORM bookkeeping.
         session.connection().execute(_log_insert(), rows)
+    _write_with_commit(session)
+    session.info[_READ_BEFORE_COMMIT] = [
+        (answer, session.connection().execute(statement, params).all())
+        for statement, params, answer in session.info.pop(_READ_AT_COMMIT, ())
+    ]
+
+
+def _write_with_commit(session: Session) -> None:
+    """The writes of :func:`with_commit`, each a statement of its own (not PostgreSQL's way)."""
     for statement, params in session.info.pop(_WITH_COMMIT, ()):
         session.connection().execute(statement, params)
-    for statement, params, rows in session.info.pop(_READ_AT_COMMIT, ()):
-        rows.extend(session.connection().execute(statement, params).all())
+
+
+@event.listens_for(Session, "after_commit")
+def _hand_over_reads(session: Session) -> None:
+    """SQLite's reads of :func:`read_at_commit`, made before the commit, given to their callers
+    once it has succeeded (a failed commit leaves their lists empty, as it does on PostgreSQL)."""
+    for rows, read in session.info.pop(_READ_BEFORE_COMMIT, ()):
+        rows.extend(read)
 
 
 @cache
@@ -342,3 +357,4 @@ def _discard(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_WITH_COMMIT, None)
     session.info.pop(_READ_AT_COMMIT, None)
+    session.info.pop(_READ_BEFORE_COMMIT, None)
