@@ -124,6 +124,41 @@ def test_taking_a_number_with_no_subscription_runs_no_query_for_notifications(ap
     assert not [sql for sql, _ in sent if "notif" in sql.lower() or "notify" in sql.lower()]
 
 
+@BOTH_DATABASES
+def test_a_call_looks_for_subscribers_only_where_someone_subscribed_within_the_day(
+    app, session, kiosk, officer
+):
+    """The call path is benchmarked too: the site's row, read with the counter's, says whether
+    anyone subscribed to a ticket in the last day (a ticket's life); only then does the outbox
+    ask the subscriptions' table."""
+    enable(session, "email")
+    first, second, third = issue(kiosk), issue(kiosk), issue(kiosk)
+
+    def call() -> tuple[int, list[str]]:
+        with statements_sent(db.engine) as sent:
+            called = officer.post("/api/v1/counters/3/call-next").get_json()["ticket"]["id"]
+        return called, [sql for sql, _ in sent if "notify_subscriptions" in sql]
+
+    assert site(session).ticket_subscribed_at is None
+    assert call() == (first["id"], [])
+
+    subscription = subscribe_ticket(session, third)
+    session.expire_all()
+    assert site(session).ticket_subscribed_at == subscription.created_at
+    called, asked = call()
+    assert called == second["id"] and asked
+    assert events(session, ticket_id=third["id"]) == ["ticket.issued"]
+    called, asked = call()
+    assert called == third["id"] and asked
+    assert events(session, ticket_id=third["id"]) == ["ticket.issued", "ticket.called"]
+
+    # A day later nobody can be waiting with that subscription: no query again.
+    site(session).ticket_subscribed_at = utcnow() - timedelta(days=1, minutes=1)
+    session.commit()
+    issue(kiosk)
+    assert call()[1] == []
+
+
 def test_a_dossier_taken_in_with_consent_is_subscribed_and_told_each_step(app, session, officer):
     enable(session, "email", "sms")
     code = intake(officer, contact_consent=True).get_json()["code"]

@@ -51,7 +51,7 @@ class Subscription(Base):
         Index("ix_notify_subscriptions_ticket", "ticket_id"),
         Index("ix_notify_subscriptions_dossier", "dossier_id"),
         Index("ix_notify_subscriptions_booking", "booking_id"),
-        # "Has anyone at this site subscribed today?": asked at every call (notify/outbox.py).
+        # A site's subscriptions by age (a site's deletion cascades through it).
         Index("ix_notify_subscriptions_site_created", "site_id", "created_at"),
     )
 

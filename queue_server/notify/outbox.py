@@ -24,11 +24,11 @@ NOTHING, so a repeat never fails the citizen's transaction and is never written 
 
 Cost: taking a number is the hottest path (benchmarked). A transaction that only issues
 tickets, with no subscription made in it, runs no query at all here: a new subscription is
-noticed when it is inserted (:func:`_noticed`), never looked for. A call first asks whether
-the site has any live ticket subscription made in the last day (one small query, built once,
-on ``ix_notify_subscriptions_site_created``): a ticket lives one day, so its subscriptions
-were made less than a day before. Only if one exists does it run the query that finds the
-called tickets' subscriptions and the waiting subscribed tickets of the queues that moved.
+noticed when it is inserted (:func:`_noticed`), never looked for. A call first looks at when
+anyone last subscribed to a ticket at the site, on the site's row it has read already
+(``sites.ticket_subscribed_at``, no query): a ticket lives one day, so its subscriptions were
+made less than a day before. Only if that is within the day does it run the query that finds
+the called tickets' subscriptions and the waiting subscribed tickets of the queues that moved.
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import Table, and_, bindparam, event, exists, false, or_, select, union_all, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from ..booking.models import Booking
 from ..database import upsert, utcnow
@@ -88,11 +91,23 @@ wake = woken_on_commit(_WRITTEN)
 
 
 @event.listens_for(Subscription, "after_insert")
-def _noticed(_mapper, _connection, subscription: Subscription) -> None:
-    """Remember the subscriptions made in this transaction: they get their first message."""
+def _noticed(_mapper, connection: Connection, subscription: Subscription) -> None:
+    """Remember the subscriptions made in this transaction: they get their first message. A
+    ticket's marks its site (``sites.ticket_subscribed_at``, :func:`_anyone_subscribed`), in
+    the session's copy of the site too if it holds one."""
     session = object_session(subscription)
     if session is not None:
         session.info.setdefault(_NEW, []).append(subscription)
+    if subscription.ticket_id is None:
+        return
+    at = subscription.created_at
+    connection.execute(_MARK_SITE, {"site_id": subscription.site_id, "at": at})
+    site = session.identity_map.get(identity_key(Site, subscription.site_id)) if session else None
+    if site is not None:
+        set_committed_value(site, "ticket_subscribed_at", at)
+
+
+_MARK_SITE = update(Site).where(Site.id == bindparam("site_id")).values(ticket_subscribed_at=bindparam("at"))
 
 
 @event.listens_for(Session, "after_rollback")
@@ -214,28 +229,19 @@ def write(session: Session, *, events: list[tuple[str, dict]], tickets: list[dic
     session.flush()
 
 
-# Any live subscription of a ticket at a site since a given instant (the start of its day).
-_ANY_SUBSCRIBED_SINCE = (
-    select(Subscription.id)
-    .where(
-        Subscription.site_id == bindparam("site_id"),
-        Subscription.created_at >= bindparam("since"),
-        Subscription.ticket_id.is_not(None),
-        Subscription.opted_out_at.is_(None),
-    )
-    .limit(1)
-)
-
-
 def _anyone_subscribed(session: Session, entries: list[dict]) -> bool:
-    """Whether anyone may be subscribed to a ticket of these journal entries' sites: a live
+    """Whether anyone may be subscribed to a ticket of these journal entries' sites: a
     subscription made in the last day (a ticket lives one day, so its subscriptions were made
-    less than a day before any change to it). Read from the entries alone: no ticket or site
-    is loaded for a site where nobody subscribed."""
+    less than a day before any change to it), as its site's row tells (:func:`_noticed`). A
+    call has read that row with its counter's (``queueing.operations.counter_for_update``), so
+    a site where nobody subscribed costs it no query here.
+
+    A subscription committed between that read and the call's commit is not seen, as one
+    committed between a query here and the commit was not.
+    """
     for site_id, at in {(entry["site_id"], entry["at"]) for entry in entries}:
-        # Core, not the ORM: a plain row is all this needs, and it is asked at every call.
-        since = at - timedelta(days=1)
-        if session.connection().execute(_ANY_SUBSCRIBED_SINCE, {"site_id": site_id, "since": since}).first():
+        marked = session.get_one(Site, site_id).ticket_subscribed_at
+        if marked is not None and marked >= at - timedelta(days=1):
             return True
     return False
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .. import vietqr
-from ..database import Base
+from ..database import Base, UTCDateTime
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -90,6 +90,11 @@ class Site(Base):
     # Sequence of the last live event, bumped in the transaction of each change so that every
     # client of the site sees one gap-free order.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # When a citizen last subscribed to a ticket here (kept by notify/outbox.py as each
+    # subscription is inserted). A call reads it with its counter's row and looks for the
+    # subscribers of the queue it moved only if it is less than a day old, the life of a ticket:
+    # asking the subscriptions' table instead was a round trip of every call (issue 21).
+    ticket_subscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Appointments from a phone (booking/, docs/booking.md). No legal text sets these; each is a
     # centre's choice. Off until the centre opens it: bookings promise counters' time.
     booking_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
