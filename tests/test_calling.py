@@ -14,7 +14,7 @@ from queue_server.queueing import operations as ops
 from queue_server.queueing.models import QueueEvent, TicketStatus
 from queue_server.sites.models import Department, PriorityPolicy, Service, Site
 
-from .helpers import counter, local, minutes, officer, site, staff, statements_sent
+from .helpers import BOTH_DATABASES, counter, local, minutes, officer, site, staff, statements_sent
 
 T0 = local(2026, 11, 23, 8, 0)
 
@@ -41,6 +41,7 @@ def test_the_oldest_ticket_is_called_first(session):
     assert call(session, at=40) is None
 
 
+@BOTH_DATABASES
 def test_strict_policy_calls_every_priority_ticket_first(session):
     hcc = site(session)
     hcc.priority_policy = PriorityPolicy.STRICT
@@ -52,6 +53,7 @@ def test_strict_policy_calls_every_priority_ticket_first(session):
     assert calls(session, 4) == ["3002", "3003", "3001", "3004"]
 
 
+@BOTH_DATABASES
 def test_interleave_policy_lets_at_most_n_priority_tickets_go_in_a_row(session):
     hcc = site(session)
     hcc.priority_policy = PriorityPolicy.INTERLEAVE
@@ -64,6 +66,7 @@ def test_interleave_policy_lets_at_most_n_priority_tickets_go_in_a_row(session):
     assert calls(session, 6) == ["3003", "3004", "3001", "3005", "3006", "3002"]
 
 
+@BOTH_DATABASES
 def test_call_next_finishes_the_counters_current_ticket(session):
     first, second = issue(session, at=0), issue(session, at=1)
     session.commit()
@@ -293,9 +296,11 @@ def test_a_ticket_at_a_site_without_counters_is_still_told_its_place(session):
     assert estimates.ticket_standing(session, first)["people_ahead"] == 0
 
 
+@BOTH_DATABASES
 def test_a_call_finds_and_finishes_the_counters_ticket_in_one_statement(session):
-    """The ticket the counter served is finished by the statement that finds it
-    (``operations._finish_current``): no read of it first, and it is logged as finished."""
+    """The ticket the counter served is finished by the statement that finds it, and on
+    PostgreSQL the next is called by the same (``operations._finish_and_call``): no read of
+    either first, and each is logged."""
     for i in range(2):
         issue(session, at=i)
     session.commit()
@@ -304,6 +309,8 @@ def test_a_call_finds_and_finishes_the_counters_ticket_in_one_statement(session)
     second, sent = _statements_of(session, lambda: call(session, at=20))
     session.commit()
     assert not [sql for sql, _ in sent if sql.startswith("SELECT") and "FROM tickets" in sql], sent
+    on_tickets = [sql for sql, _ in sent if "UPDATE tickets" in sql]
+    assert len(on_tickets) == (1 if session.get_bind().dialect.name == "postgresql" else 2), on_tickets
     assert first.status == TicketStatus.DONE and first.finished_at == T0 + minutes(20)
     assert second.status == TicketStatus.CALLED
     session.expire_all()

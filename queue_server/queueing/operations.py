@@ -13,7 +13,20 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import BindParameter, Table, and_, bindparam, insert, literal, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Table,
+    and_,
+    bindparam,
+    false,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -290,21 +303,31 @@ def _finish_current(session: Session, counter: Counter, actor: Actor, now: datet
     """Finish what the counter (locked, :func:`counter_for_update`) serves now.
 
     Its tickets are found and finished by one ``UPDATE ... RETURNING`` (:func:`_finish_statement`),
-    as the ticket a call chooses is called by one (:func:`_call_next_ticket`): reading them first
-    and writing each after cost a call a round trip to the database more. The rows come back as
-    finished and are handed on as loaded, their service from the process's copy
-    (:func:`service_in_session`).
+    as the ticket a call chooses is called by one (:func:`_call_statement`): reading them first
+    and writing each after cost a call a round trip to the database more.
     """
     values = {"finishing_counter": counter.id, "now": now}
-    rows = session.connection().execute(_finish_statement(), values)
-    for row in rows.all():
-        relations = {
-            "site": counter.site,
-            "counter": counter,
-            "service": service_in_session(session, row.service_id),
-        }
-        ticket = as_loaded(session, Ticket, {**row._asdict(), **relations}, refresh=True)
+    rows = session.connection().execute(_finish_statement(), values).all()
+    _record_finished(session, counter, actor, now, rows)
+
+
+def _record_finished(session: Session, counter: Counter, actor: Actor, now: datetime, rows) -> None:
+    """Journal the tickets of ``rows``, as the finishing statement returned them. The rows come
+    back as finished and are handed on as loaded, their service from the process's copy
+    (:func:`service_in_session`)."""
+    for row in rows:
+        ticket = _loaded_ticket(session, counter, row)
         journal.record(session, counter.site, "ticket.finished", actor, now, ticket=ticket, counter=counter)
+
+
+def _loaded_ticket(session: Session, counter: Counter, row) -> Ticket:
+    """A ticket as the counter's statements return it (:func:`_finish_statement`,
+    :func:`_call_statement`), handed on as loaded (:func:`as_loaded`) with what it is at."""
+    values = {name: row[i] for i, name in enumerate(column_attributes(Ticket))}
+    values.update(site=counter.site, counter=counter, service=service_in_session(session, row.service_id))
+    if values["target_counter_id"] is None:  # as a call leaves it
+        values["target_counter"] = None
+    return as_loaded(session, Ticket, values, refresh=True)
 
 
 @cache
@@ -320,11 +343,12 @@ def _finish_statement():
     )
 
 
-def _call_next_ticket(
+def _finish_and_call(
     session: Session, counter: Counter, actor: Actor, service_ids: frozenset[int], day, now: datetime
 ) -> Ticket | None:
-    """Call the ticket this counter should call now, in the queue's order (:mod:`.order`): the
-    ticket, called, locked until the commit; None if nobody waits for the counter.
+    """Finish what the counter serves and call the ticket it should call now, in the queue's
+    order (:mod:`.order`): the ticket, called, locked until the commit; None if nobody waits for
+    the counter.
 
     Priority tickets, then booked tickets in their window, come first (``strict``), unless an
     ``interleave`` site's counter has just called ``priority_max_run`` of them in a row: then a
@@ -337,9 +361,13 @@ def _call_next_ticket(
 
     The choice and the change are one statement (``UPDATE ... WHERE id = (SELECT ... LIMIT 1)
     ... RETURNING``): a round trip to the database less on every call than choosing first, and
-    no unit of work for a row whose new values are all known. Run with Core and the row handed
-    on as loaded (:func:`as_loaded`): the ORM's bulk ``UPDATE`` with its loading was a fifth of
-    a call. The ticket's service comes from the process's short-lived copy of its row
+    no unit of work for a row whose new values are all known. On PostgreSQL the finish goes in
+    the same statement, each ``UPDATE`` a ``WITH`` of it (:func:`_finish_and_call_statement`):
+    one more round trip less. The two touch different rows (at the counter, waiting) and
+    neither reads what the other writes, so doing them in one snapshot changes nothing. SQLite
+    cannot write in a ``WITH``; it runs the two one after the other. Run with Core and the rows
+    handed on as loaded (:func:`as_loaded`): the ORM's bulk ``UPDATE`` with its loading was a
+    fifth of a call. The tickets' service comes from the process's short-lived copy of its row
     (:func:`service_in_session`), not from a read on every call.
     """
     site = counter.site
@@ -347,6 +375,7 @@ def _call_next_ticket(
         site.priority_policy == PriorityPolicy.INTERLEAVE and counter.priority_run >= site.priority_max_run
     )
     values = {
+        "finishing_counter": counter.id,
         "calling_site": site.id,
         "calling_day": day,
         "service_ids": sorted(service_ids),
@@ -355,22 +384,33 @@ def _call_next_ticket(
         "now": now,
         **order.at(now),
     }
-    row = session.connection().execute(_call_statement(walk_in_first), values).first()
-    if row is None:
-        return None
-    relations = {
-        "site": site,
-        "counter": counter,
-        "target_counter": None,
-        "service": service_in_session(session, row.service_id),
-    }
-    return as_loaded(session, Ticket, {**row._asdict(), **relations}, refresh=True)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(_finish_and_call_statement(walk_in_first), values).all()
+        _record_finished(session, counter, actor, now, [row for row in rows if row.finished])
+        called = next((row for row in rows if not row.finished), None)
+    else:
+        _record_finished(session, counter, actor, now, connection.execute(_finish_statement(), values).all())
+        called = connection.execute(_call_statement(walk_in_first), values).first()
+    return None if called is None else _loaded_ticket(session, counter, called)
+
+
+@cache
+def _finish_and_call_statement(walk_in_first: bool):
+    """:func:`_finish_statement` and :func:`_call_statement` as one (PostgreSQL): the rows of
+    both, the finished ones first, each with the column ``finished`` last."""
+    finished = _finish_statement().cte("finished")
+    called = _call_statement(walk_in_first).cte("called")
+    return union_all(
+        select(*finished.c, true().label("finished")),
+        select(*called.c, false().label("finished")),
+    )
 
 
 @cache
 def _call_statement(walk_in_first: bool):
-    """The statement of :func:`_call_next_ticket`, built once for each order: building it and
-    working out its cache key cost a call more than the database spends on it.
+    """The calling statement of :func:`_finish_and_call`, built once for each order: building
+    it and working out its cache key cost a call more than the database spends on it.
 
     The counter's queues are two: the waiting tickets of the services it serves, and those
     sent to it (a transfer). Each half of the ``OR`` names the site, the day and the status
@@ -424,18 +464,17 @@ def call_next(session: Session, counter: Counter, actor: Actor, now: datetime | 
     """Finish the counter's current ticket and call the next one it serves today.
 
     ``counter`` comes from :func:`counter_for_update` in this transaction. Two counters never
-    wait for each other's choice (:func:`_call_next_ticket`).
+    wait for each other's choice (:func:`_finish_and_call`).
     """
     now = now or utcnow()
     site = counter.site
     if counter.state != CounterState.OPEN:
         raise Conflict("counter_not_open", f"Counter {counter.number} is {counter.state}.")
-    _finish_current(session, counter, actor, now)
     day = business_date(site, now)
-    staffing.sign_on(counter, actor.user_id, day)  # at his counter, even when nobody waits
-    ticket = _call_next_ticket(
+    ticket = _finish_and_call(
         session, counter, actor, routing.services_served(session, counter, day), day, now
     )
+    staffing.sign_on(counter, actor.user_id, day)  # at his counter, even when nobody waits
     if ticket is None:
         return None
     went_ahead = order.rank_of(ticket, now) != order.WALK_IN
