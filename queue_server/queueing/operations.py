@@ -529,7 +529,7 @@ def _write(session: Session, ticket: Ticket, **columns) -> None:
     """Write ``columns`` of a loaded ``ticket`` with one Core ``UPDATE`` by its id, and make
     them the object's loaded state. Every change of a ticket after it is issued goes through
     here, or is a Core ``UPDATE ... RETURNING`` whose rows become the loaded state (a call's
-    :func:`_finish_current` and :func:`_call_next_ticket`), so that none is half in the ORM's
+    :func:`_finish_current` and :func:`_finish_and_call`), so that none is half in the ORM's
     unit of work and half past it.
 
     The new values of a ticket's change are all known here; through the ORM's unit of work (a
