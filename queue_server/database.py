@@ -325,13 +325,13 @@ def _reading_engine(engine) -> Engine:
     return engine
 
 
-def upsert(table):
-    """An INSERT that supports ``on_conflict_do_update`` on the current dialect."""
-    if db.dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+def upsert(table, dialect: str | None = None):
+    """An INSERT that supports ``on_conflict_do_update`` on ``dialect`` (the current one)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if (dialect or db.dialect) == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def next_in_sequence(session, table, **key) -> int:
@@ -342,21 +342,22 @@ def next_in_sequence(session, table, **key) -> int:
     rollback gives the value back (no gaps) and two processes never read the same value (no
     duplicates): PostgreSQL locks the row until commit, and SQLite runs every transaction under
     ``BEGIN IMMEDIATE``. It is a Core statement on the session's connection: no ORM bookkeeping
-    on the hottest path, built once per table (:func:`_increment`).
+    on the hottest path, built once per table (:func:`increment_statement`).
     """
-    statement = _increment(db.dialect, table, tuple(key))
+    statement = increment_statement(db.dialect, table, tuple(key))
     return session.connection().execute(statement, key).scalar_one()
 
 
 @cache
-def _increment(dialect: str, table, key: tuple[str, ...]):
-    """The statement of :func:`next_in_sequence`, with the key's values as parameters.
+def increment_statement(dialect: str, table, key: tuple[str, ...]):
+    """The statement of :func:`next_in_sequence`, with the key's values as parameters (also a
+    ``WITH`` of the statement that inserts a ticket on PostgreSQL: ``queueing/numbering.py``).
 
     Building and keying an upsert costs more than the database takes to run it, on every
     ticket. ``dialect`` is part of the cache key: the statement is dialect-specific.
     """
     return (
-        upsert(table)
+        upsert(table, dialect)
         .values({**{name: bindparam(name) for name in key}, "last_value": 1})
         .on_conflict_do_update(
             index_elements=[table.c[name] for name in key],

@@ -19,7 +19,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     false,
-    insert,
     literal,
     or_,
     select,
@@ -41,7 +40,7 @@ from ..sites.lookups import service_in_session, unknown_counter
 from ..sites.models import Counter, CounterState, PriorityPolicy, Service, Site
 from . import admission, journal, order, quota
 from .models import Channel, CounterPause, Priority, Ticket, TicketStatus
-from .numbering import next_sequence
+from .numbering import insert_numbered
 from .presenters import officer_public
 
 
@@ -105,11 +104,6 @@ def _issue(session, site, service, actor, priority, channel, now, client_id, win
     if window is None:
         admission.check(session, site, service, channel, now)
     day = business_date(site, now)
-    sequence = next_sequence(session, site.id, service.id, day)
-    capacity = service.capacity
-    if capacity is not None and sequence > capacity:
-        # The caller rolls back, which also gives the number back.
-        raise Conflict("service_full", f"All {capacity} numbers of {service.name} are taken for today.")
     values = {
         "public_token": secrets.token_urlsafe(16),
         "client_id": client_id,
@@ -117,8 +111,6 @@ def _issue(session, site, service, actor, priority, channel, now, client_id, win
         "service_id": service.id,
         "issued_service_id": service.id,
         "business_date": day,
-        "sequence": sequence,
-        "number": service.display_number(sequence),
         "status": TicketStatus.WAITING,
         "priority": priority,
         "channel": channel,
@@ -133,20 +125,14 @@ def _issue(session, site, service, actor, priority, channel, now, client_id, win
         "appointment_at": window[0] if window else None,
         "appointment_until": window[1] if window else None,
     }
-    ticket = _inserted(session, values, site, service)
-    journal.record(session, site, "ticket.issued", actor, now, ticket=ticket)
-    return ticket
-
-
-def _inserted(session: Session, values: dict, site: Site, service: Service) -> Ticket:
-    """A new ticket's row written with one Core ``INSERT ... RETURNING id``, and the ORM
-    object the rest of the request works with, as if it had been loaded.
-
-    The ORM's unit of work (a flush that sorts, tracks and writes the object) took an eighth of
-    the CPU of a ticket issued, for one row whose every value is known here. ``values`` must
-    hold every column but the id (see :func:`as_loaded`).
-    """
-    ticket_id = session.connection().execute(_ticket_insert(), values).scalar_one()
+    numbered = insert_numbered(session, values, service)
+    if numbered is None:
+        # The caller rolls back, which also gives the number back.
+        full = f"All {service.capacity} numbers of {service.name} are taken for today."
+        raise Conflict("service_full", full)
+    # The row written with Core is handed on as if loaded: the ORM's unit of work (a flush that
+    # sorts, tracks and writes the object) took an eighth of the CPU of a ticket issued, for one
+    # row whose every value is known here.
     relations = {
         "site": site,
         "service": service,
@@ -154,13 +140,9 @@ def _inserted(session: Session, values: dict, site: Site, service: Service) -> T
         "counter": None,
         "target_counter": None,
     }
-    return as_loaded(session, Ticket, {"id": ticket_id, **values, **relations})
-
-
-@cache
-def _ticket_insert():
-    tickets = Ticket.__table__
-    return insert(tickets).returning(tickets.c.id)
+    ticket = as_loaded(session, Ticket, {**values, **numbered, **relations})
+    journal.record(session, site, "ticket.issued", actor, now, ticket=ticket)
+    return ticket
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Integer,
     String,
     Time,
     UniqueConstraint,
+    bindparam,
+    case,
+    cast,
     false,
     true,
 )
@@ -226,9 +230,24 @@ class Service(Base):
         return min(limits) if limits else None
 
     def display_number(self, sequence: int) -> str:
+        """The number a citizen sees for the service's ``sequence``-th ticket of the day. The
+        same rule is spelt in SQL below; tests/test_numbering.py holds the two together."""
         if self.number_start is not None:
             return str(self.number_start + sequence - 1)
         return f"{self.prefix}{sequence:03d}"
+
+    @staticmethod
+    def display_number_sql(sequence: ColumnElement[int]) -> ColumnElement[str]:
+        """:meth:`display_number` as an SQL expression of a ``sequence`` the statement itself
+        takes, the service's ``number_start`` and ``prefix`` given as parameters of those names:
+        on PostgreSQL a ticket's row is inserted with its number in the statement that takes it
+        (``queueing/numbering.py``)."""
+        start = bindparam("number_start", type_=Integer)
+        padding = case((sequence < 10, "00"), (sequence < 100, "0"), else_="")
+        return case(
+            (start.is_not(None), cast(start + sequence - 1, String)),
+            else_=bindparam("prefix", type_=String) + padding + cast(sequence, String),
+        )
 
 
 class CounterState:
