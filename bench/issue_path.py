@@ -166,12 +166,14 @@ def worker_cpu(server: Gunicorn) -> float:
 def count_statements(url: str, token: str, services: list[str], officer: str, counter: int, made=3) -> dict:
     """SQL statements and PostgreSQL round trips of one warm issue request and one warm call.
 
-    Round trips: each statement; each BEGIN (psycopg sends it on its own before a
-    transaction's first statement), COMMIT or ROLLBACK that reaches the server (none in
-    autocommit). The journal's message that logs the events and commits
-    (``journal._number_and_commit``) is counted as the COMMIT. A pool checkout is counted but
+    Round trips on PostgreSQL: each exchange of psycopg with the server, what it sent flushed and
+    every answer to it read (a statement; a BEGIN, COMMIT or ROLLBACK psycopg sends on its own;
+    one message of several statements, such as ``database.begin_with``'s or the journal's that
+    commits). On SQLite, where nothing travels,
+    the same sum of statements, BEGINs, COMMITs and ROLLBACKs. A pool checkout is counted but
     is not a round trip (``database._replace_if_closed_by_server`` only polls the socket).
     """
+    import psycopg
     from sqlalchemy import event
 
     from queue_server.app import create_app
@@ -196,6 +198,15 @@ def count_statements(url: str, token: str, services: list[str], officer: str, co
 
         return listener
 
+    # psycopg's generator that flushes what was sent and reads every answer to it: one round
+    # trip each time it runs. The cursors hold it by name, the connection's commands by module.
+    exchange = psycopg.generators.execute
+
+    def counted_exchange(pgconn):
+        counts["exchanges"] += 1
+        return exchange(pgconn)
+
+    psycopg.generators.execute = psycopg._cursor_base.execute = counted_exchange
     event.listen(db.engine, "before_cursor_execute", on_statement)
     for name in ("begin", "commit", "rollback"):
         event.listen(db.engine, name, transactional(name))
@@ -226,7 +237,10 @@ def count_statements(url: str, token: str, services: list[str], officer: str, co
             statements.clear()
             answer = make(i)
         trips = sum(counts[k] for k in ("statements", "begin", "commit", "rollback"))
+        if db.dialect == "postgresql":
+            trips = counts.pop("exchanges", 0)
         result[path] = {"status": answer.status_code, **counts, "round_trips": trips, "sql": list(statements)}
+    psycopg.generators.execute = psycopg._cursor_base.execute = exchange
     db.engine.dispose()
     return result
 
