@@ -195,7 +195,7 @@ def _hand_over_reads(session: Session) -> None:
 @cache
 def _log_insert():
     """Built once: every transaction that logs a change runs it (see ``_ticket_insert`` in
-    operations.py)."""
+    numbering.py)."""
     return insert(cast(Table, QueueEvent.__table__))
 
 
