@@ -168,10 +168,10 @@ def count_statements(url: str, token: str, services: list[str], officer: str, co
 
     Round trips on PostgreSQL: each exchange of psycopg with the server, what it sent flushed and
     every answer to it read (a statement; a BEGIN, COMMIT or ROLLBACK psycopg sends on its own;
-    one message of several statements, such as ``database.begin_with``'s or the journal's that
-    commits). On SQLite, where nothing travels,
-    the same sum of statements, BEGINs, COMMITs and ROLLBACKs. A pool checkout is counted but
-    is not a round trip (``database._replace_if_closed_by_server`` only polls the socket).
+    one message of several statements, such as the journal's that commits). On SQLite, where
+    nothing travels, the sum of statements, BEGINs, COMMITs and ROLLBACKs. A pool checkout is
+    counted but is not a round trip (``database._replace_if_closed_by_server`` only polls the
+    socket).
     """
     import psycopg
     from sqlalchemy import event
