@@ -7,7 +7,6 @@ gaps, no duplicates across processes). The unique constraint on tickets backs th
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 from typing import cast
 
@@ -18,14 +17,8 @@ from ..database import increment_statement, next_in_sequence
 from ..sites.models import Service
 from .models import Ticket, TicketSequence
 
-# The sequence's key, named as the ticket's columns name it.
+# The sequence's key (site, service, business date), named as the ticket's columns name it.
 _KEY = ("site_id", "service_id", "business_date")
-
-
-def next_sequence(session: Session, site_id: int, service_id: int, business_date: date) -> int:
-    return next_in_sequence(
-        session, TicketSequence.__table__, site_id=site_id, service_id=service_id, business_date=business_date
-    )
 
 
 def insert_numbered(session: Session, values: dict, service: Service) -> dict | None:
@@ -46,7 +39,7 @@ def insert_numbered(session: Session, values: dict, service: Service) -> dict | 
         rule = {"number_start": service.number_start, "prefix": service.prefix, "capacity": service.capacity}
         row = connection.execute(_numbered_insert(), {**values, **rule}).first()
         return None if row is None else row._asdict()
-    sequence = next_sequence(session, *(values[name] for name in _KEY))
+    sequence = next_in_sequence(session, TicketSequence.__table__, **{name: values[name] for name in _KEY})
     capacity = service.capacity
     if capacity is not None and sequence > capacity:
         return None
