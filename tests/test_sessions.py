@@ -29,10 +29,20 @@ from queue_server.config import ConfigurationError
 from queue_server.database import db, utcnow
 from queue_server.demo import USERS
 from queue_server.errors import ApiError
+from queue_server.queueing.models import Ticket
 from queue_server.sites.models import Site
 
 from .browser import check_accessibility, screenshot
-from .helpers import ROOT, login, staff_session, statements_sent
+from .helpers import (
+    BOTH_DATABASES,
+    ROOT,
+    error_of,
+    issue,
+    login,
+    staff,
+    staff_session,
+    statements_sent,
+)
 
 STRONG_KEY = "k" * 64
 
@@ -324,6 +334,38 @@ def test_an_account_of_several_sites_is_loaded_with_them_all(app):
     me, statements = _me_with_statements(login(app.test_client(), "officer2"))
     assert me.status_code == 200 and me.get_json()["sites"] == expected and len(expected) == 3
     assert len(statements) == 1, statements
+
+
+@BOTH_DATABASES
+def test_a_call_with_an_ended_or_idle_session_is_refused_and_changes_nothing(app, kiosk):
+    """A call next locks its counter before it knows its caller (``queueing.api``): a logged
+    out copy of the cookie and a session idle too long still get 401, the idle one is ended,
+    an officer of another site gets 403, and the waiting ticket stays waiting."""
+    with app.app_context():
+        staff(db.session, [3])
+    ticket_id = issue(kiosk)["id"]
+    officer = login(app.test_client(), "officer1")
+    copy = replayed(app, cookie_of(officer))
+    copy.environ_base["HTTP_X_CSRFTOKEN"] = officer.environ_base["HTTP_X_CSRFTOKEN"]  # as its page would
+    assert officer.post("/api/v1/auth/logout").status_code == 204
+    assert error_of(copy.post("/api/v1/counters/3/call-next"), 401) == "login_required"
+
+    idle = login(app.test_client(), "officer1")
+    with app.app_context():
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.ended_at.is_(None))
+            .values(last_seen_at=utcnow() - timedelta(minutes=61))
+        )
+        db.session.commit()
+    assert error_of(idle.post("/api/v1/counters/3/call-next"), 401) == "login_required"
+
+    elsewhere = login(app.test_client(), "officer3")  # NA-TRUONGVINH only
+    assert error_of(elsewhere.post("/api/v1/counters/3/call-next"), 403) == "forbidden"
+    with app.app_context():
+        assert db.session.get(Ticket, ticket_id).status == "waiting"
+        reasons = db.session.scalars(select(UserSession.end_reason).order_by(UserSession.id)).all()
+        assert reasons[-3:] == ["logout", "idle", None]
 
 
 # -- passwords -----------------------------------------------------------------------------------
