@@ -1,4 +1,5 @@
-"""PostgreSQL's driver under gevent: waiting on the hub's own I/O watchers.
+"""Waiting under gevent: PostgreSQL's driver on the hub's own I/O watchers, and a turn for the
+sockets (:func:`let_io_in`).
 
 gunicorn's gevent workers run every request on one thread, each in a greenlet; a greenlet that
 waits for the database must let the others run. psycopg 3 does that by itself: when it finds
@@ -82,3 +83,24 @@ def poll_now(fileno: int) -> bool:
     poller = poll()
     poller.register(fileno, select.POLLIN)
     return bool(poller.poll(0))
+
+
+def let_io_in() -> None:
+    """In a gevent worker, go back to the event loop until it has looked at its sockets once; a
+    no-op outside gevent.
+
+    gevent's ``sleep(0)`` does not do that: it queues the greenlet behind the loop's callbacks,
+    and the loop runs callbacks, those queued meanwhile too, up to 50 at a time before it polls
+    (``CALLBACK_CHECK_COUNT``). A timer of no time is due at once, but the loop only runs it after
+    a poll (without waiting: a timer is due), with whatever sockets that poll found ready.
+    """
+    if not monkey_patched():
+        return
+    from gevent import get_hub
+
+    hub = get_hub()
+    timer = hub.loop.timer(0)
+    try:
+        hub.wait(timer)
+    finally:
+        timer.close()

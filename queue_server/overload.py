@@ -21,6 +21,17 @@ the greenlet that takes it next finds the write lock free, and in any case it be
 ``BEGIN IMMEDIATE``, which waits without stopping the process (``database.py``). Handing a
 slot over does not switch greenlets: the waiting one is woken by the event loop later. Under
 threads the line is kept under a lock; under gevent the lock is never contended.
+
+A request that has its slot lets the process's sockets in once before it starts
+(:func:`~queue_server.greenlets.let_io_in`). Without that the line held nobody on SQLite: a
+press does no I/O from its first statement to its answer, so it ran whole from the moment
+gevent woke it, the next one found the slot free again, and ``limit`` never filled. Each turn of
+the event loop then ran every press whose request had arrived (up to 32 under the bench's flood,
+80-140 ms of CPU) before it looked at its sockets again, and an officer's call waited for that
+at each of its reads: p50 265-295 ms with 32 kiosks pressing on one worker, from 20-34 ms
+while each press still waited for Redis half-way, its limit then counted there
+(``docs/benchmarks.md``). Now at most ``limit`` presses work in one turn, the others wait in
+line, and a call is read after the presses of the turn in progress and of the next one.
 """
 
 from __future__ import annotations
@@ -34,6 +45,7 @@ from functools import wraps
 from flask import current_app
 
 from .errors import ApiError
+from .greenlets import let_io_in
 
 #: Bounds of the retry time a refusal suggests: not sooner than a kiosk's resend is worth, not
 #: later than a citizen in front of a screen should be kept without news.
@@ -131,6 +143,7 @@ def shed_load(setting: str, patience_setting: str):
                 )
             started = time.perf_counter()
             try:
+                let_io_in()  # see the module's docstring
                 return view(*args, **kwargs)
             finally:
                 line.leave(time.perf_counter() - started)

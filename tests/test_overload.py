@@ -99,3 +99,77 @@ def test_a_burst_of_presses_on_one_gevent_worker_waits_its_turn_instead_of_being
         assert {a.status_code for a in answers} == {201}
     numbers = sorted(int(a.json()["number"]) for a in answers)
     assert numbers == list(range(3001 + 64, 3001 + 96))
+
+
+# One gevent process: kiosks pressing (each press 2 ms of CPU and no I/O, as on SQLite) behind a
+# cap of 2, and a socket that becomes readable while they press. Prints how many presses ran
+# between the byte's arrival and its reader's turn, the most slots held, and how many ran.
+_STARVATION = """
+from gevent import monkey
+monkey.patch_all()
+import json, os, socket, sys, time
+import gevent
+from flask import Flask
+from queue_server.overload import shed_load
+
+app = Flask("line")
+app.config.update(CAP=2, PATIENCE_MS=60_000)
+state = {"most": 0, "done": 0}
+
+@shed_load("CAP", "PATIENCE_MS")
+def press():
+    state["most"] = max(state["most"], app.extensions["shed_load"]["CAP"].working)  # slots held
+    started = time.perf_counter()
+    while time.perf_counter() - started < 0.002:
+        pass
+    state["done"] += 1
+
+def kiosk():
+    with app.app_context():
+        for _ in range(25):
+            press()
+
+reader, writer = socket.socketpair()
+waits = []
+
+def read():
+    for _ in range(5):
+        reader.recv(1)
+        waits.append(state["done"] - written.pop(0))
+
+written = []
+real_sleep = monkey.get_original("time", "sleep")
+
+def write():  # a thread of the system's, outside gevent's loop: a request arriving
+    real_sleep(0.02)
+    for _ in range(5):
+        written.append(state["done"])
+        os.write(writer.fileno(), b"x")
+        real_sleep(0.015)
+
+monkey.get_original("_thread", "start_new_thread")(write, ())
+gevent.joinall([gevent.spawn(read)] + [gevent.spawn(kiosk) for _ in range(16)])
+print(json.dumps({"waits": waits, "most": state["most"], "done": state["done"]}))
+"""
+
+
+def test_presses_without_io_let_a_waiting_socket_in_after_at_most_a_turn_of_the_cap():
+    """A press on SQLite does no I/O from its slot to its answer. Each press with its slot lets
+    the event loop look at its sockets once (``greenlets.let_io_in``), so a request arriving
+    meanwhile (an officer's call) is read after the presses of the loop's turn in progress and
+    of the next, the cap of each: 4 here, every time. Without it the line never filled (one
+    slot held at a time) and the socket waited for every press that was ready. The cap holds,
+    and every press runs."""
+    import json
+    import subprocess
+    import sys
+
+    from queue_server.config import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", _STARVATION], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["done"] == 16 * 25 and result["most"] == 2
+    assert len(result["waits"]) == 5 and max(result["waits"]) <= 2 * 2, result
