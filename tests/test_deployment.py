@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
-from .helpers import IN_CI, POSTGRES_URL, ROOT, psycopg_url
+from .helpers import IN_CI, POSTGRES_URL, ROOT, drop_postgres_database, psycopg_url
 
 pytestmark = pytest.mark.live  # the production stack: nginx and gunicorn
 
@@ -46,7 +46,7 @@ def stack():
         shutil.rmtree(run, ignore_errors=True)
         admin = create_engine(psycopg_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            drop_postgres_database(conn, database)
         admin.dispose()
 
 
