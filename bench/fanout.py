@@ -15,8 +15,10 @@ officer each, ``--kiosks`` kiosk tokens). Then, ``--pairs`` times, each stack in
 - each ``--window`` runs in turn (:func:`bench.province.run_window`): kiosks taking numbers at
   RATE per second and every officer calling next every CALL_EVERY seconds, for SECONDS;
 - the screens hang up and each window's figures are taken: call-to-display over every
-  client (p50/p99/max, missed), call-next latency, and the workers' CPU per call, as measured and
-  less what the idle workers used over as long (read from /proc, ``bench.province.Groups``).
+  client (p50/p99/max, missed; to the kernel's receipt on each screen's socket, and as the
+  listeners read them, :mod:`bench.screens`), call-next latency, and the workers' CPU per
+  call, as measured and less what the idle workers used over as long (read from /proc,
+  ``bench.province.Groups``).
 
 The stacks take turns, so that the machine's drift (it is shared) falls on both alike; the report
 gives, pair by pair, the ratio after/before of each figure. The load average is recorded before
@@ -41,6 +43,7 @@ from .province import (
     build_province,
     call_figures,
     cpu_seconds,
+    display_as_read,
     loadavg,
     login_officers,
     run_window,
@@ -149,6 +152,7 @@ def visit(name: str, server: Gunicorn, province: dict, database: str, args) -> d
             "by_status": figures["by_status"],
             "call_next_latency": figures["call_next_latency"],
             "display": figures["display"],
+            "display_as_read": display_as_read(record, received, received["connected_at_ready"], set()),
             "after_answer": {
                 "p50_ms": percentile_ms(lag, 0.5),
                 "p99_ms": percentile_ms(lag, 0.99),
@@ -172,6 +176,7 @@ def visit(name: str, server: Gunicorn, province: dict, database: str, args) -> d
         "connected": received["connected_at_ready"],
         "connect_s": round(connect_s, 1),
         "closed_early": received["closed_early"],
+        "reads_without_the_kernels_time": received["unstamped"],
         "idle_worker_cores": round(idle_cores, 3),
         "windows": results,
     }
@@ -195,10 +200,11 @@ def ratios(visits: list[dict]) -> list[dict]:
 def brief(visit_: dict) -> str:
     parts = [f"{visit_['stack']:6} {visit_['connected']} connected in {visit_['connect_s']} s"]
     for name, w in visit_["windows"].items():
-        d = w["display"]
+        d, r = w["display"], w["display_as_read"]
         parts.append(
             f"  {name}: load {w['loadavg_at_start']}, {w['calls_answered_with_a_ticket']} calls,"
-            f" display p50/p99/max {d['p50_ms']}/{d['p99_ms']}/{d['max_ms']} ms, missed {d['missed']},"
+            f" display p50/p99/max {d['p50_ms']}/{d['p99_ms']}/{d['max_ms']} ms"
+            f" (as read {r['p50_ms']}/{r['p99_ms']}/{r['max_ms']}), missed {d['missed']},"
             f" after the answer p50/p99 {w['after_answer']['p50_ms']}/{w['after_answer']['p99_ms']} ms,"
             f" CPU/call {w['cpu_ms_per_call']} ms (net {w['net_cpu_ms_per_call']},"
             f" in the kernel {w['kernel_cpu_ms_per_call']}),"

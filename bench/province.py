@@ -15,7 +15,8 @@ per counter. For ``--seconds`` it then takes, all at once:
 - one officer per counter pressing "call next" every ``--call-every`` seconds.
 
 It reports what the kiosks achieved against the target and their latency, the calls made and
-how long ``ticket.called`` took to reach every screen (and the phone of the ticket), how long
+how long ``ticket.called`` took to reach every screen (and the phone of the ticket: to the
+kernel's receipt on its socket, and as read, :mod:`bench.screens`), how long
 connecting took, the memory of each part of the stack, and the CPU each group of processes
 used during the load window (read from /proc), which shows what saturates first. Then it
 checks that the numbers are unique and gap-free. With ``--find-max`` and a rate that was not
@@ -535,6 +536,14 @@ def call_figures(window: dict, arrivals: dict, screens: int, followed: set[int])
     }
 
 
+def display_as_read(window: dict, received: dict, screens: int, followed: set[int]) -> dict:
+    """Call-to-display to when the listeners read each frame rather than to the kernel's receipt
+    (:mod:`bench.screens`): what the figures before 2026-12-06 measured, the listeners' own
+    reading order included."""
+    display = call_figures(window, received["read_arrivals"], screens, followed)["display"]
+    return {key: display[key] for key in ("p50_ms", "p99_ms", "max_ms")}
+
+
 def saturation(cpu: dict, workers: int, cores: int) -> dict:
     """Which group used how much of the machine, and whether a worker ran flat out."""
     keys = (
@@ -659,19 +668,16 @@ def main() -> None:
         "frames_per_s_while_listening": round(received["messages"] / listening_s),
         "frames_by_event": dict(sorted(received["events"].items(), key=lambda item: -item[1])),
     }
-    arrivals = received["arrivals"]
+    site_screens = kinds["hall_displays"] + kinds["counter_displays"]
+    followed_ids = {ticket["id"] for ticket in followed}
     steps = []
     for window in windows:
         step = {
             "rate": window["rate"],
             "seconds": window["seconds"],
             "issuance": issue_figures(window),
-            **call_figures(
-                window,
-                arrivals,
-                kinds["hall_displays"] + kinds["counter_displays"],
-                {ticket["id"] for ticket in followed},
-            ),
+            **call_figures(window, received["arrivals"], site_screens, followed_ids),
+            "display_as_read": display_as_read(window, received, site_screens, followed_ids),
             "cpu": window["cpu"],
             "saturation": saturation(window["cpu"], args.workers, os.cpu_count()),
             "memory": window["memory"],
