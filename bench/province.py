@@ -537,9 +537,8 @@ def call_figures(window: dict, arrivals: dict, screens: int, followed: set[int])
 
 
 def display_as_read(window: dict, received: dict, screens: int, followed: set[int]) -> dict:
-    """Call-to-display to when the listeners read each frame rather than to the kernel's receipt
-    (:mod:`bench.screens`): what the figures before 2026-12-06 measured, the listeners' own
-    reading order included."""
+    """Call-to-display to when the listeners read each frame, beside :func:`call_figures`' to
+    the kernel's receipt (:mod:`bench.screens`): the difference is the listeners' own reading."""
     display = call_figures(window, received["read_arrivals"], screens, followed)["display"]
     return {key: display[key] for key in ("p50_ms", "p99_ms", "max_ms")}
 
