@@ -288,10 +288,6 @@ def _listen(base: str, auths: list[dict], ready, stop, out_path: str, linger: fl
         json.dump({"arrivals": arrivals, "read_arrivals": read_arrivals, "events": events, **counts}, handle_)
 
 
-def _listener_main(base, auths, ready, stop, out_path, linger):
-    _listen(base, auths, ready, stop, out_path, linger)
-
-
 class Screens:
     """``auths`` spread over ``processes`` listener processes (spawned, so no state is shared)."""
 
@@ -304,7 +300,7 @@ class Screens:
             out = str(Path(workdir) / f"listener-{index}.json")
             share = auths[index::processes]
             proc = ctx.Process(
-                target=_listener_main, args=(base, share, ready, self.stop_event, out, linger), daemon=True
+                target=_listen, args=(base, share, ready, self.stop_event, out, linger), daemon=True
             )
             proc.start()
             self.readies.append(ready)
