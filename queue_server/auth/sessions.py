@@ -5,7 +5,9 @@ for as long as the key that signed it, so a copy of it would outlive a logout, a
 a deactivated account. A per-user counter ("epoch") in the cookie would end all of an account's
 sessions at once, but could keep no idle time and show nobody which sessions are open. The
 row costs nothing more per request: the user loader reads the user, their sites and the
-session in one statement, as it read the user and their sites before.
+session in one statement, as it read the user and their sites before; an officer's call next
+reads them in the statement that locks the counter (:func:`with_session`), and the loader
+applies its rules to those rows.
 
 - **Login** (:func:`log_in`) clears whatever the browser's session held (its pre-login CSRF token
   included) and starts a new one with a random token: a session planted before the login is
@@ -27,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import cast
@@ -34,7 +37,7 @@ from typing import cast
 from flask import Flask, current_app, g, request
 from flask import session as cookie
 from flask_login import login_user, logout_user
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, true, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -50,6 +53,7 @@ log = logging.getLogger(__name__)
 TOKEN_KEY = "_session"  # the session's token, in the signed cookie beside Flask-Login's _user_id
 RECORD_KEY = "queue_server.user_session"  # this request's UserSession, on the request
 PENDING_KEY = "queue_server.user_session.pending"  # what to write back after the answer
+READ_KEY = "queue_server.user_session.read"  # its rows, read by a view's statement (read_with)
 TOUCH_RESOLUTION = timedelta(seconds=60)
 
 
@@ -171,9 +175,41 @@ def _session_query():
     )
 
 
+def presented_token_hash() -> str | None:
+    """The hash of the session token this request's cookie holds, if it holds one."""
+    token = cookie.get(TOKEN_KEY)
+    return hash_token(token) if token else None
+
+
+def with_session(statement: Select) -> Select:
+    """``statement`` with the rows the user loader reads (:func:`_session_query`, whose parameter
+    ``token_hash`` it takes) joined to each of its rows, their columns after its own: NULLs if
+    the token has no open session. For a view whose first statement may as well read the
+    session too (``queueing.operations.counter_for_update``): the loader is then given its rows
+    (:func:`read_with`) and does not read them again, a round trip to the database less."""
+    found = _session_query().subquery("staff_session")
+    return statement.add_columns(*found.c).outerjoin(found, true())
+
+
+def read_with(token_hash: str, rows: list) -> None:
+    """Give this request's user loader the rows a view read with :func:`with_session` (their
+    columns of the session's, each row as long as those), for the token hashing to
+    ``token_hash``: it applies its rules to them as to its own."""
+    request.environ[READ_KEY] = (token_hash, [row for row in rows if row[0] is not None])
+
+
+def _rows_read(token_hash: str) -> Sequence | None:
+    """The rows of :func:`read_with` for ``token_hash``, once; None if none were given for it."""
+    given = request.environ.pop(READ_KEY, None)
+    return given[1] if given is not None and given[0] == token_hash else None
+
+
 def _loaded_session(session: Session, token: str) -> tuple[User, UserSession] | None:
     """The account and the open session of ``token``, the account's sites loaded with it."""
-    rows = session.connection().execute(_session_query(), {"token_hash": hash_token(token)}).all()
+    token_hash = hash_token(token)
+    rows = _rows_read(token_hash)
+    if rows is None:
+        rows = session.connection().execute(_session_query(), {"token_hash": token_hash}).all()
     if not rows:
         return None
     loaded = [all_loaded(session, _SESSION_MODELS, row) for row in rows]  # the same account on each

@@ -7,7 +7,15 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.access import Action, device_read_with, require, require_staff, token_to_look_up
+from ..auth.access import (
+    Action,
+    device_read_with,
+    require,
+    require_staff,
+    staff_session_read_with,
+    staff_session_to_look_up,
+    token_to_look_up,
+)
 from ..database import db, reads_without_transaction, utcnow
 from ..overload import shed_load
 from ..security import kiosk_limit
@@ -188,7 +196,10 @@ def _counter_for_officer(counter_id: int, for_update: bool = False) -> tuple[Cou
     """The counter and the officer acting at it; ``for_update`` locks it for a call or a walk-in
     (:func:`operations.counter_for_update`)."""
     if for_update:
-        counter = operations.counter_for_update(db.session(), counter_id)
+        staff_session = staff_session_to_look_up()  # read with the counter's lock
+        counter, rows = operations.counter_for_update(db.session(), counter_id, staff_session)
+        if staff_session is not None:
+            staff_session_read_with(staff_session, rows)
     else:
         counter = get_counter(db.session(), counter_id)
     return counter, require(Action.OPERATE_COUNTER, counter.site_id, counter.id)
