@@ -267,8 +267,10 @@ def counter_for_update(
     # Read again under the lock, so as it is now (the ORM's ``populate_existing``).
     counter, site = all_loaded(session, _COUNTER_MODELS, rows[0], refresh=True)
     set_committed_value(counter, "site", site)
-    width = len(columns_of(*_COUNTER_MODELS))
-    return counter, [row[width:] for row in rows] if staff_session is not None else []
+    if staff_session is None:
+        return counter, []
+    width = sum(len(column_attributes(model)) for model in _COUNTER_MODELS)  # the session's after
+    return counter, [row[width:] for row in rows]
 
 
 # The models whose columns the counter's locking read reads, in its order.
