@@ -14,7 +14,7 @@ Why a relay and not the kernel's ``netem``: this machine's kernel has no queuein
 its own time to each chunk too (a process reading and writing on this machine), the same for
 whatever code is measured through it; compare old and new through the same relay in one run.
 
-Example, a call's round trips with 0.5 ms each way (1 ms a round trip)::
+Example, a call's round trips with 0.5 ms each way (each round trip 1 ms longer, plus the relay's own time)::
 
     python -m bench.far_database --listen 6432 --to 127.0.0.1:5432 --delay-ms 0.5 &
     python -m bench.issue_path --database postgresql://queue:queue@127.0.0.1:6432/far \\
