@@ -12,16 +12,18 @@ the driver's lazy transactions are switched off and every transaction starts wit
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
+from collections import namedtuple
 from datetime import UTC, datetime
 from functools import cache, lru_cache
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import psycopg
 from psycopg.pq import ConnStatus
 from sqlalchemy import DateTime, MetaData, bindparam, create_engine, event, exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, scoped_session, sessionmaker
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.types import TypeDecorator
@@ -342,10 +344,11 @@ def next_in_sequence(session, table, **key) -> int:
     rollback gives the value back (no gaps) and two processes never read the same value (no
     duplicates): PostgreSQL locks the row until commit, and SQLite runs every transaction under
     ``BEGIN IMMEDIATE``. It is a Core statement on the session's connection: no ORM bookkeeping
-    on the hottest path, built once per table (:func:`increment_statement`).
+    on the hottest path, built once per table (:func:`increment_statement`), run by
+    :func:`lean_execute`.
     """
     statement = increment_statement(db.dialect, table, tuple(key))
-    return session.connection().execute(statement, key).scalar_one()
+    return lean_execute(session.connection(), statement, key)[0][0]
 
 
 @cache
@@ -365,3 +368,141 @@ def increment_statement(dialect: str, table, key: tuple[str, ...]):
         )
         .returning(table.c.last_value)
     )
+
+
+def lean_execute(connection: Connection, statement, values: dict | list[dict]) -> list:
+    """Run ``statement`` with ``values`` (a list of them: an ``executemany``) on ``connection``
+    and return its rows as named tuples, as SQLAlchemy's ``execute`` would, for less CPU.
+
+    On SQLite the statement goes to the driver's connection directly, compiled once for each set
+    of parameter names (:class:`DriverStatement`), with SQLAlchemy's own conversions of the values
+    and the rows. For a statement built once and run on every press of a kiosk's button,
+    SQLAlchemy's execution (its context, its cache's key, its result) cost the press more than
+    SQLite spent running it: with the press's six statements run this way a press took 12-20%
+    less of the worker's CPU (issue 21, ``docs/benchmarks.md``). It stays in the transaction
+    SQLAlchemy began on ``connection``; listeners of ``before_cursor_execute`` still see it (the
+    tests' and benchmarks' counts; what they return is not used). On PostgreSQL, SQLAlchemy's
+    ``execute``: its busiest statements are sent in one message already
+    (``queueing/journal.py``).
+    """
+    if connection.dialect.name != "sqlite":
+        result = connection.execute(statement, values)
+        return list(result.all()) if result.returns_rows else []
+    many = isinstance(values, list)
+    if isinstance(values, list):
+        prepared = driver_statement(statement, connection.dialect, values[0])
+        params: list = [prepared.parameters(each) for each in values]
+    else:
+        prepared = driver_statement(statement, connection.dialect, values)
+        params = prepared.parameters(values)
+    raw = connection.connection.driver_connection
+    assert raw is not None  # the open sqlite3 connection
+    cursor = raw.cursor()
+    try:
+        if connection.dispatch.before_cursor_execute:
+            connection.dispatch.before_cursor_execute(connection, cursor, prepared.sql, params, None, many)
+        if many:
+            if prepared.row is not None:
+                raise ValueError("an executemany returns no rows here: one statement each")
+            cursor.executemany(prepared.sql, params)
+            return []
+        cursor.execute(prepared.sql, params)
+        return prepared.rows(cursor.fetchall()) if prepared.row is not None else []
+    except sqlite3.Error as error:
+        raise_wrapped(connection, error, cursor, prepared.sql, params)
+    finally:
+        cursor.close()
+
+
+def raise_wrapped(connection: Connection, error: Exception, cursor, sql: str, params) -> NoReturn:
+    """Raise the driver's ``error`` as SQLAlchemy wraps its own, for a statement sent on the
+    driver directly: the database going away mid-statement is then a 503 to retry like any
+    other (``errors.handle_database_unavailable``), a unique column's refusal an
+    ``IntegrityError``, and a broken connection leaves the pool."""
+    dialect = connection.dialect
+    raw = connection.connection.driver_connection
+    disconnected = dialect.is_disconnect(error, raw, cursor)  # type: ignore[arg-type]
+    if disconnected:
+        connection.invalidate(error)
+    raise exc.DBAPIError.instance(
+        sql,
+        params,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=disconnected,
+        dialect=dialect,
+    ) from error
+
+
+class DriverStatement:
+    """A Core statement as its driver runs it: compiled once for a dialect and a set of
+    parameter names, its SQL with positional placeholders, its parameters' names in that order
+    and each one's conversion, the values it holds itself (its constants), and the names and
+    conversions of the columns it returns. The compilation is SQLAlchemy's, as its ``execute``
+    would do it (an INSERT's or UPDATE's columns follow the names given), so the SQL and the
+    values are the same as SQLAlchemy would send."""
+
+    __slots__ = ("sql", "names", "constants", "processors", "row", "row_processors")
+
+    def __init__(self, statement, dialect: Dialect, keys: tuple[str, ...]) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys) if statement.is_dml else None)
+        sql = str(compiled)
+        names = compiled.positiontup
+        if names is None:  # psycopg's named placeholders, made positional (its ClientCursor's)
+            names = re.findall(r"%\((\w+)\)s", sql)
+            sql = re.sub(r"%\((\w+)\)s", "%s", sql)
+        if any(compiled.binds[name].expanding for name in names):
+            raise ValueError("an expanding parameter (IN) is rewritten on every run: one value each")
+        self.sql = sql
+        self.names = tuple(names)
+        self.constants = {name: value for name, value in compiled.params.items() if value is not None}
+        self.processors = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names
+        )
+        # The columns of the rows, as SQLAlchemy's result reads them: their types from the
+        # compiled statement, their names as its rows name them (a SELECT's column keys). Not a
+        # write's ``exported_columns``: ``returning()`` copies them from the statement it was
+        # called on, as they were memoized there (SQLAlchemy 2.1.9), and so misses its own.
+        returned = compiled._result_columns
+        names_out = (
+            statement.selected_columns.keys() if statement.is_select else [c.keyname for c in returned]
+        )
+        self.row = namedtuple("Row", names_out, rename=True) if returned else None
+        processors = [entry.type.dialect_impl(dialect).result_processor(dialect, None) for entry in returned]
+        self.row_processors = tuple(processors) if any(processors) else None
+
+    def parameters(self, values: dict) -> list:
+        """The driver's parameters, in their order: ``values`` by name, each converted."""
+        given = {**self.constants, **values} if self.constants else values
+        return [
+            given[name] if process is None else process(given[name])
+            for name, process in zip(self.names, self.processors, strict=True)
+        ]
+
+    def rows(self, fetched: list) -> list:
+        """The driver's rows as named tuples, each value converted."""
+        make = self.row._make  # type: ignore[union-attr]
+        processors = self.row_processors
+        if processors is None:
+            return [make(values) for values in fetched]
+        return [
+            make(
+                [
+                    value if process is None else process(value)
+                    for value, process in zip(values, processors, strict=True)
+                ]
+            )
+            for values in fetched
+        ]
+
+
+def driver_statement(statement, dialect: Dialect, values: dict) -> DriverStatement:
+    """``statement``'s :class:`DriverStatement` for ``dialect`` and the names of ``values``."""
+    return _driver_statement(statement, dialect, tuple(sorted(values)))
+
+
+@lru_cache(maxsize=256)
+def _driver_statement(statement, dialect: Dialect, keys: tuple[str, ...]) -> DriverStatement:
+    """Kept per statement object: the hot paths build theirs once (``functools.cache``)."""
+    return DriverStatement(statement, dialect, keys)

@@ -11,7 +11,6 @@ A ticket issued is logged without a place in the sequence (:data:`SEQUENCED_KIND
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import datetime
 from functools import cache
@@ -20,15 +19,14 @@ from typing import Any, cast
 import psycopg
 from psycopg.rows import namedtuple_row
 from psycopg.types.json import Json
-from sqlalchemy import Select, Table, event, insert, update
+from sqlalchemy import Integer, Select, Table, bindparam, event, insert, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import UpdateBase
 
 from ..actors import Actor, client_address
-from ..database import UTCDateTime, json_text
+from ..database import UTCDateTime, driver_statement, json_text, lean_execute, raise_wrapped
 from ..events import committing, publish_after_commit
 from ..events import pending as pending_events
 from ..sites.models import Counter, Site
@@ -147,17 +145,8 @@ def _number_entries(session: Session) -> None:
         sequenced = sum(1 for _, row, _ in entries if row["kind"] in SEQUENCED_KINDS)
         seq = 0
         if sequenced:
-            sites = cast(Table, Site.__table__)  # a declarative class's table
-            last = (
-                session.connection()
-                .execute(
-                    update(sites)
-                    .where(sites.c.id == site_id)
-                    .values(event_seq=sites.c.event_seq + sequenced)
-                    .returning(sites.c.event_seq)
-                )
-                .scalar_one()
-            )
+            bumped = {"site": site_id, "sequenced": sequenced}
+            last = lean_execute(session.connection(), _bump_sequence(), bumped)[0][0]
             set_committed_value(entries[0][0], "event_seq", last)
             seq = last - sequenced
         rows = []
@@ -170,10 +159,10 @@ def _number_entries(session: Session) -> None:
             rows.append(row)
             publish_after_commit(session, row["kind"], delta)
         # The log is append-only: plain inserts, no ORM bookkeeping.
-        session.connection().execute(_log_insert(), rows)
+        lean_execute(session.connection(), _log_insert(), rows)
     _write_with_commit(session)
     session.info[_READ_BEFORE_COMMIT] = [
-        (answer, session.connection().execute(statement, params).all())
+        (answer, lean_execute(session.connection(), statement, params))
         for statement, params, answer in session.info.pop(_READ_AT_COMMIT, ())
     ]
 
@@ -181,7 +170,7 @@ def _number_entries(session: Session) -> None:
 def _write_with_commit(session: Session) -> None:
     """The writes of :func:`with_commit`, each a statement of its own (not PostgreSQL's way)."""
     for statement, params in session.info.pop(_WITH_COMMIT, ()):
-        session.connection().execute(statement, params)
+        lean_execute(session.connection(), statement, params)
 
 
 @event.listens_for(Session, "after_commit")
@@ -190,6 +179,19 @@ def _hand_over_reads(session: Session) -> None:
     once it has succeeded (a failed commit leaves their lists empty, as it does on PostgreSQL)."""
     for rows, read in session.info.pop(_READ_BEFORE_COMMIT, ()):
         rows.extend(read)
+
+
+@cache
+def _bump_sequence():
+    """SQLite's move of a site's event sequence by the entries it numbers; built once, as the
+    log's insert below."""
+    sites = cast(Table, Site.__table__)  # a declarative class's table
+    return (
+        update(sites)
+        .where(sites.c.id == bindparam("site"))
+        .values(event_seq=sites.c.event_seq + bindparam("sequenced", type_=Integer))
+        .returning(sites.c.event_seq)
+    )
 
 
 @cache
@@ -289,37 +291,18 @@ def _number_and_commit(session: Session, by_site: dict[int, list]) -> None:
 def _bound(statement: UpdateBase | Select, dialect: Dialect, values: dict, params: list) -> str:
     """``statement`` for the message of :func:`_number_and_commit`, its parameters added to
     ``params`` in their order, each converted as SQLAlchemy would (a ``UTCDateTime``'s)."""
-    sql, names, constants, processors = _positional(statement, dialect)
-    given = {**constants, **values}
-    params.extend(
-        given[name] if process is None else process(given[name])
-        for name, process in zip(names, processors, strict=True)
-    )
-    return sql
-
-
-@cache
-def _positional(statement: UpdateBase | Select, dialect: Dialect) -> tuple:
-    """``statement`` as PostgreSQL SQL with ``%s`` placeholders; its parameters' names in their
-    order, the values of those the statement holds itself (its constants), and each one's
-    conversion by its type, if it has one. Compiled once per statement (they are built once,
-    see ``_log_insert``)."""
-    compiled = statement.compile(dialect=dialect)
-    named = str(compiled)
-    names = tuple(re.findall(r"%\((\w+)\)s", named))
-    processors = tuple(
-        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    )
-    return re.sub(r"%\((\w+)\)s", "%s", named), names, compiled.params, processors
+    prepared = driver_statement(statement, dialect, values)
+    params.extend(prepared.parameters(values))
+    return prepared.sql
 
 
 def _send_and_commit(session: Session, sql: str, params: list) -> list[list]:
     """Run ``sql`` (statements with a COMMIT, and maybe reads after it) as one message; the rows
     (named tuples) of each statement that returned any.
 
-    The driver is used directly, so its errors are wrapped here the way SQLAlchemy wraps its
-    own: the database going away mid-commit is then a 503 to retry like any other
-    (``errors.handle_database_unavailable``), and the broken connection leaves the pool.
+    The driver is used directly, so its errors are wrapped the way SQLAlchemy wraps its own
+    (``database.raise_wrapped``): the database going away mid-commit is then a 503 to retry like
+    any other, and the broken connection leaves the pool.
     """
     connection = session.connection()
     raw = connection.connection.driver_connection
@@ -335,19 +318,7 @@ def _send_and_commit(session: Session, sql: str, params: list) -> list[list]:
             if not cursor.nextset():
                 return results
     except psycopg.Error as error:
-        # psycopg's own error and cursor, which SQLAlchemy's DBAPI protocols do not describe:
-        disconnected = connection.dialect.is_disconnect(error, raw, cursor)  # type: ignore[arg-type]
-        if disconnected:
-            connection.invalidate(error)
-        raise DBAPIError.instance(
-            sql,
-            params,
-            error,
-            psycopg.Error,
-            hide_parameters=True,
-            connection_invalidated=disconnected,
-            dialect=connection.dialect,
-        ) from error
+        raise_wrapped(connection, error, cursor, sql, params)
     finally:
         cursor.close()
 

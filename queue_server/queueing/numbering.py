@@ -13,7 +13,7 @@ from typing import cast
 from sqlalchemy import Integer, Table, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
-from ..database import increment_statement, next_in_sequence
+from ..database import increment_statement, lean_execute, next_in_sequence
 from ..sites.models import Service
 from .models import Ticket, TicketSequence
 
@@ -44,7 +44,7 @@ def insert_numbered(session: Session, values: dict, service: Service) -> dict | 
     if capacity is not None and sequence > capacity:
         return None
     numbered = {"sequence": sequence, "number": service.display_number(sequence)}
-    return {"id": connection.execute(_ticket_insert(), {**values, **numbered}).scalar_one(), **numbered}
+    return {"id": lean_execute(connection, _ticket_insert(), {**values, **numbered})[0][0], **numbered}
 
 
 @cache

@@ -32,7 +32,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..actors import Actor
 from ..auth import sessions
 from ..auth.models import DeviceToken, User
-from ..database import all_loaded, as_loaded, column_attributes, columns_of, named_columns, utcnow
+from ..database import (
+    all_loaded,
+    as_loaded,
+    column_attributes,
+    columns_of,
+    lean_execute,
+    named_columns,
+    utcnow,
+)
 from ..errors import ApiError, Conflict, NotFound
 from ..lookups import AnySession, get_or_404, one_or_404
 from ..sites import calls, routing, staffing
@@ -180,9 +188,10 @@ def find_press(
         "client_id": client_id,
         "token_hash": token_hash,
     }
-    row = session.connection().execute(_press_query(), values).first()
-    if row is None:
+    rows = lean_execute(session.connection(), _press_query(), values)
+    if not rows:
         return None
+    row = rows[0]
     site, service = all_loaded(session, _PRESS_MODELS, row)
     earlier = session.get(Ticket, row.earlier_id) if row.earlier_id is not None else None
     names = column_attributes(DeviceToken)
@@ -261,7 +270,7 @@ def counter_for_update(
     gevent worker more CPU than the statement itself. The session's rules stay in ``auth``.
     """
     values = {"counter_id": counter_id, "token_hash": staff_session}
-    rows = session.connection().execute(_counter_for_update(staff_session is not None), values).all()
+    rows = lean_execute(session.connection(), _counter_for_update(staff_session is not None), values)
     if not rows:
         raise unknown_counter(counter_id)
     # Read again under the lock, so as it is now (the ORM's ``populate_existing``).
@@ -384,7 +393,8 @@ def _finish_and_call(
         _record_finished(session, counter, actor, now, [row for row in rows if row.finished])
         called = next((row for row in rows if not row.finished), None)
     else:
-        _record_finished(session, counter, actor, now, connection.execute(_finish_statement(), values).all())
+        _record_finished(session, counter, actor, now, lean_execute(connection, _finish_statement(), values))
+        # SQLAlchemy's own execute: its IN of the services is a parameter expanded on each run.
         called = connection.execute(_call_statement(walk_in_first), values).first()
     return None if called is None else _loaded_ticket(session, counter, called)
 
