@@ -388,11 +388,12 @@ def lean_execute(connection: Connection, statement, values: dict | list[dict]) -
     if connection.dialect.name != "sqlite":
         result = connection.execute(statement, values)
         return list(result.all()) if result.returns_rows else []
-    many = isinstance(values, list)
     if isinstance(values, list):
+        many = True
         prepared = driver_statement(statement, connection.dialect, values[0])
         params: list = [prepared.parameters(each) for each in values]
     else:
+        many = False
         prepared = driver_statement(statement, connection.dialect, values)
         params = prepared.parameters(values)
     raw = connection.connection.driver_connection
@@ -441,7 +442,8 @@ class DriverStatement:
     and each one's conversion, the values it holds itself (its constants), and the names and
     conversions of the columns it returns. The compilation is SQLAlchemy's, as its ``execute``
     would do it (an INSERT's or UPDATE's columns follow the names given), so the SQL and the
-    values are the same as SQLAlchemy would send."""
+    values are the same as SQLAlchemy would send. What SQLAlchemy would do anew on each run is
+    refused: an ``IN`` list it expands, a column's default it computes."""
 
     __slots__ = ("sql", "names", "constants", "processors", "row", "row_processors")
 
@@ -454,9 +456,13 @@ class DriverStatement:
             sql = re.sub(r"%\((\w+)\)s", "%s", sql)
         if any(compiled.binds[name].expanding for name in names):
             raise ValueError("an expanding parameter (IN) is rewritten on every run: one value each")
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            # SQLAlchemy works these out in its execution, which this skips.
+            raise ValueError("a column's default is computed on each run: give it a value")
         self.sql = sql
         self.names = tuple(names)
-        self.constants = {name: value for name, value in compiled.params.items() if value is not None}
+        binds = compiled.binds
+        self.constants = {name: compiled.params[name] for name in names if not binds[name].required}
         self.processors = tuple(
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names
         )

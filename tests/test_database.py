@@ -117,9 +117,15 @@ def test_on_sqlite_a_refusal_is_sqlalchemys_and_a_rollback_takes_the_writes_back
     assert session.connection().execute(counted).scalar_one() == 0
 
 
-def test_an_expanding_parameter_is_refused(session):
-    """``IN`` with an expanding parameter is rewritten on every run: the hot paths bind one value
-    each instead, and a compiled form must not pretend otherwise."""
+def test_what_sqlalchemy_works_out_on_each_run_is_refused(session):
+    """An ``IN`` whose parameter is expanded on every run (the hot paths bind one value each), and
+    a column's default computed by SQLAlchemy's execution (the log's ``data``): run on the
+    driver, the first would fail and the second would write NULL."""
     statement = select(QueueEvent.id).where(QueueEvent.kind.in_(bindparam("kinds", expanding=True)))
     with pytest.raises(ValueError, match="expanding"):
         lean_execute(session.connection(), statement, {"kinds": ["a", "b"]})
+    without_data = {
+        key: value for key, value in _events(site(session).id, "test.default")[0].items() if key != "data"
+    }
+    with pytest.raises(ValueError, match="default"):
+        lean_execute(session.connection(), _INSERT, without_data)
