@@ -245,6 +245,9 @@ def test_transfer_choices_are_grouped_and_errors_are_said_in_vietnamese(server, 
     page = open_counter(contexts, server, 3)
     page.keyboard.press("g")
     wait_current(page, first["number"])
+    # Offered once the site's snapshot has come (the places to send to are its): a key pressed
+    # before that did nothing, and on a loaded machine the dialog never opened.
+    page.wait_for_selector("[data-action='transfer']:not([disabled])")
     page.keyboard.press("c")
     page.wait_for_selector("#transfer-dialog[open]")
     groups = page.eval_on_selector_all("#transfer-target optgroup", "groups => groups.map(g => g.label)")

@@ -297,7 +297,8 @@
     // With the start of service, a ticket is finished once it has been served.
     button("finish").disabled = !current || (place.start_step && called);
     button("recall").disabled = button("skip").disabled = !called;
-    button("transfer").disabled = !current;
+    // The places to send a ticket are the site's snapshot's: until it has come, nothing to offer.
+    button("transfer").disabled = !current || !snapshot;
     button("pause").disabled = counter.state === "paused";
     button("resume").disabled = open;
     button("reactivate").disabled = !Object.keys(noShows).length;
