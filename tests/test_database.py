@@ -87,7 +87,7 @@ def test_a_write_returns_its_rows_and_a_parameter_named_as_a_column_sets_it(sess
     connection = session.connection()
     events = QueueEvent.__table__
     plain = insert(events)
-    assert list(plain.exported_columns) == []  # none: and SQLAlchemy keeps that answer
+    assert list(plain.exported_columns) == []  # read: its copies by returning() keep this answer
     returning = plain.returning(events.c.id, events.c.at)
     inserted = lean_execute(connection, returning, {**_events(hcc.id, "test.one")[0], "site_seq": 8})
     assert len(inserted) == 1 and inserted[0].at == AT
