@@ -7,7 +7,7 @@ Uses the browser and the live server of ``tests/conftest.py`` and the checks of
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import requests
 
@@ -15,6 +15,7 @@ from queue_server.demo import ROTATION
 from queue_server.sites.models import Rotation
 
 from .browser import check_accessibility, screenshot
+from .helpers import VN
 
 # The page tests' fixtures: a live server, and new pages in the shared headless Chromium.
 
@@ -68,7 +69,9 @@ def test_a_supervisor_edits_a_service_and_a_merged_counter_schedule_and_the_rota
         if rotation.week_of(date.fromisoformat(this_week)) == 1
         else (next_week, this_week)
     )
-    assert date.fromisoformat(this_week) <= date.today() < date.fromisoformat(next_week)
+    # The rota's weeks are the site's: on a UTC machine, Sunday evening is already Monday in Vietnam.
+    today = datetime.now(VN).date()
+    assert date.fromisoformat(this_week) <= today < date.fromisoformat(next_week)
     captions = page.locator(".rota-week caption").all_inner_texts()
     assert captions[[this_week, next_week].index(week_2)].startswith("Tuần 2/2 của luân phiên Quầy gộp · ")
     assert counter_8_serves(page, week_2) == "Sở Xây dựng" and counter_8_serves(page, week_1) == "Sở Tư pháp"
