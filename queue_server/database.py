@@ -454,17 +454,17 @@ class DriverStatement:
         if names is None:  # psycopg's named placeholders, made positional (its ClientCursor's)
             names = re.findall(r"%\((\w+)\)s", sql)
             sql = re.sub(r"%\((\w+)\)s", "%s", sql)
-        if any(compiled.binds[name].expanding for name in names):
+        binds = compiled.binds
+        if any(binds[name].expanding for name in names):
             raise ValueError("an expanding parameter (IN) is rewritten on every run: one value each")
         if compiled.insert_prefetch or compiled.update_prefetch:
             # SQLAlchemy works these out in its execution, which this skips.
             raise ValueError("a column's default is computed on each run: give it a value")
         self.sql = sql
         self.names = tuple(names)
-        binds = compiled.binds
         self.constants = {name: compiled.params[name] for name in names if not binds[name].required}
         self.processors = tuple(
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names
+            binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names
         )
         # The columns of the rows, as SQLAlchemy's result reads them: their types from the
         # compiled statement, their names as its rows name them (a SELECT's column keys). Not a
